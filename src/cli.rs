@@ -1,0 +1,227 @@
+//! The command line: argument definitions (clap derive) and the commands they run.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::error::Error;
+use crate::model::ReplicationMetrics;
+use crate::output::{self, Manifest};
+use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source};
+use crate::stats::summarize;
+use crate::{policy, sweep};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cutover",
+    version,
+    about = "Simulate tenant transition weekends (BPOS to Office 365)"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Simulate a scenario over many replications and write CSV results.
+    Run(RunArgs),
+    /// Check scenario files and print `ok` or every error of each.
+    Validate {
+        /// Scenario files (or names of bundled scenarios).
+        #[arg(required = true)]
+        scenarios: Vec<String>,
+    },
+    /// List the bundled scenarios.
+    Scenarios,
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file, or the name of a bundled scenario [default: bpos-2011].
+    pub scenario: Option<String>,
+    /// Output folder [default: output/<scenario name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Number of replications (overrides the scenario's `replications`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub reps: Option<u64>,
+    /// Worker threads [default: one per core]. Never changes the results.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Override a scenario key, e.g. --set batching.max_tenants=50 (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Replication whose tenants, batches and time series are written.
+    #[arg(long, default_value_t = 0)]
+    pub detail: u64,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
+pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
+    match cli.command {
+        Command::Run(args) => run_command(args, command),
+        Command::Validate { scenarios } => validate_command(&scenarios),
+        Command::Scenarios => {
+            for b in BUNDLED {
+                println!("{:<18} {}", b.name, b.summary());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn validate_command(files: &[String]) -> Result<(), Error> {
+    let mut failed = Vec::new();
+    for f in files {
+        let source = Source::resolve(Some(f));
+        match Scenario::load(&source, &[]) {
+            Ok(_) => println!("{}: ok", source.display_name()),
+            Err(e) => {
+                println!("{e}");
+                failed.push(f.clone());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "{} of {} scenario files have errors",
+            failed.len(),
+            files.len()
+        )))
+    }
+}
+
+fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
+    let source = Source::resolve(args.scenario.as_deref());
+    let mut scenario = Scenario::load(&source, &args.set)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let reps = args.reps.unwrap_or(u64::from(scenario.replications));
+    if args.detail >= reps {
+        return Err(Error::Usage(format!(
+            "--detail {} names no replication: there are {reps} (0 to {})",
+            args.detail,
+            reps - 1
+        )));
+    }
+    let policy =
+        policy::by_name(&scenario.batching.policy).ok_or_else(|| ScenarioError::BadOverride {
+            assignment: format!("batching.policy={}", scenario.batching.policy),
+        })?;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    // Fail on an unwritable folder before spending minutes simulating.
+    output::create_dir(&out)?;
+    let threads = args.threads.map(|t| t as usize);
+    let started = Instant::now();
+    let results =
+        sweep::run_replications(&scenario, policy.as_ref(), reps, threads, Some(args.detail))
+            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+
+    let metrics: Vec<&ReplicationMetrics> = results.iter().map(|r| &r.metrics).collect();
+    let detail = results
+        .iter()
+        .find_map(|r| r.detail.as_ref())
+        .ok_or_else(|| Error::Internal("the detail replication recorded no detail".into()))?;
+    let events: u64 = metrics.iter().map(|m| m.events).sum();
+    let rows: Vec<(Vec<String>, &ReplicationMetrics)> =
+        metrics.iter().map(|m| (Vec::new(), *m)).collect();
+    let mut files = vec![
+        ("replications.csv", output::replications_csv(&[], &rows)),
+        ("summary.csv", output::summary_csv(&metrics)),
+        ("tenants.csv", output::tenants_csv(&detail.tenants)),
+        ("batches.csv", output::batches_csv(&detail.batches)),
+        ("timeseries.csv", output::timeseries_csv(&detail.timeseries)),
+    ];
+    let manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_sha256: Manifest::sha256_hex(&scenario.source_text),
+        policy: policy.name().to_string(),
+        seed: scenario.seed,
+        replications: reps,
+        detail_replication: Some(args.detail),
+        threads: threads.unwrap_or_else(rayon::current_num_threads),
+        command,
+        events,
+        wall_seconds,
+        files: files.iter().map(|(n, _)| n.to_string()).collect(),
+    };
+    files.push(("manifest.json", manifest.to_json()));
+    output::write_files(&out, files)?;
+    if !args.quiet {
+        print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
+    }
+    Ok(())
+}
+
+fn print_run_summary(
+    scenario: &Scenario,
+    metrics: &[&ReplicationMetrics],
+    out: &std::path::Path,
+    wall: f64,
+    events: u64,
+) {
+    println!(
+        "{}: {} replications, {} tenants, seed {} ({:.2} s, {:.1} M events/s)",
+        scenario.name,
+        metrics.len(),
+        scenario.population.tenants,
+        scenario.seed,
+        wall,
+        events as f64 / wall.max(1e-9) / 1e6
+    );
+    println!(
+        "{:<24} {:>12} {:>25} {:>12}",
+        "metric", "mean", "95% CI", "p90"
+    );
+    for name in [
+        "transitioned",
+        "missed_deadline",
+        "slips",
+        "tenants_slipped",
+        "batches",
+        "makespan_days",
+        "errors",
+        "operator_wait_mean_h",
+        "operator_wait_p95_h",
+        "peak_error_queue",
+    ] {
+        let col = ReplicationMetrics::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("known column");
+        let s = summarize(&metrics.iter().map(|m| m.values()[col]).collect::<Vec<_>>());
+        let ci = if s.ci95_low.is_finite() {
+            format!("[{:.2}, {:.2}]", s.ci95_low, s.ci95_high)
+        } else {
+            "-".into()
+        };
+        println!("{name:<24} {:>12.2} {ci:>25} {:>12.2}", s.mean, s.p90);
+    }
+    println!("results in {}", out.display());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn command_line_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,39 @@
+//! cutover: a seeded discrete-event simulator of tenant transition weekends.
+//!
+//! A provider moves thousands of customer tenants from BPOS to Office 365, a batch per weekend,
+//! through the phases Pre-Approval, PrimaryPrep (T-60), SecondaryPrep (T-30), Approval (T-14),
+//! Pre-Stage (T-7), Lock (T-1), DataUpgrade (T) and Finalize (T+48h). This crate simulates such a
+//! programme from a scenario file and reports how many tenants make the deadline, how many slip,
+//! and how busy the operators are.
+//!
+//! ```
+//! use cutover::scenario::Scenario;
+//!
+//! let scenario = Scenario::from_text(
+//!     "name = \"tiny\"\n[population]\ntenants = 50\n",
+//!     "tiny.toml",
+//!     &["batching.max_tenants=25".to_string()],
+//! )
+//! .expect("a valid scenario");
+//! let policy = cutover::policy::by_name(&scenario.batching.policy).unwrap();
+//! let result = cutover::model::simulate(&scenario, policy.as_ref(), 0, false);
+//! assert_eq!(result.metrics.tenants, 50);
+//! assert!(result.metrics.transitioned <= 50);
+//! ```
+//!
+//! Layout: [`engine`] is the generic kernel, [`model`] one replication, [`policy`] batch
+//! policies, [`scenario`] input, [`sweep`] parallel replications, [`stats`] statistics, [`output`]
+//! files. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod date;
+pub mod engine;
+mod error;
+pub mod model;
+pub mod output;
+pub mod policy;
+pub mod scenario;
+pub mod stats;
+pub mod sweep;
+
+pub use error::Error;

@@ -1,0 +1,33 @@
+//! The model of one replication: tenants, phases, statuses, batches, workitems, operators and copy slots.
+//!
+//! A replication is a pure function of (scenario, policy, seed, replication index): it reads no
+//! clock, no files and no global state, and cannot fail on a validated scenario.
+
+mod copy;
+mod metrics;
+mod operators;
+mod phase;
+mod population;
+mod replication;
+
+pub use copy::{Claim, CopySlots};
+pub use metrics::{
+    BatchRecord, DailySample, Detail, ReplicationMetrics, ReplicationOutput, TenantRecord,
+};
+pub use operators::{Job, OperatorPool, Started};
+pub use phase::{Phase, Status, WorkCounts};
+pub use population::{Population, Profile};
+
+use crate::policy::BatchPolicy;
+use crate::scenario::Scenario;
+
+/// Simulates replication `replication` of `scenario` under `policy`; with `detail`, also records
+/// per-tenant, per-batch and daily records.
+pub fn simulate(
+    scenario: &Scenario,
+    policy: &dyn BatchPolicy,
+    replication: u64,
+    detail: bool,
+) -> ReplicationOutput {
+    replication::Replication::new(scenario, policy, replication, detail).run()
+}

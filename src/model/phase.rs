@@ -1,0 +1,145 @@
+//! The phases a tenant walks through and the status it has within each.
+
+use std::fmt;
+
+/// Where a tenant is in its transition. Order matters: a tenant only moves forward, except when it
+/// is rolled back to `PreApproval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Phase {
+    PreApproval,
+    PrimaryPrep,
+    SecondaryPrep,
+    Approval,
+    PreStage,
+    Lock,
+    DataUpgrade,
+    Finalize,
+}
+
+impl Phase {
+    pub const ALL: [Phase; 8] = [
+        Phase::PreApproval,
+        Phase::PrimaryPrep,
+        Phase::SecondaryPrep,
+        Phase::Approval,
+        Phase::PreStage,
+        Phase::Lock,
+        Phase::DataUpgrade,
+        Phase::Finalize,
+    ];
+
+    /// Column name in CSV output.
+    pub fn key(self) -> &'static str {
+        match self {
+            Phase::PreApproval => "pre_approval",
+            Phase::PrimaryPrep => "primary_prep",
+            Phase::SecondaryPrep => "secondary_prep",
+            Phase::Approval => "approval",
+            Phase::PreStage => "prestage",
+            Phase::Lock => "lock",
+            Phase::DataUpgrade => "data_upgrade",
+            Phase::Finalize => "finalize",
+        }
+    }
+
+    pub fn next(self) -> Option<Phase> {
+        Phase::ALL.get(self as usize + 1).copied()
+    }
+}
+
+impl fmt::Display for Phase {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Phase::PreApproval => "PreApproval",
+            Phase::PrimaryPrep => "PrimaryPrep",
+            Phase::SecondaryPrep => "SecondaryPrep",
+            Phase::Approval => "Approval",
+            Phase::PreStage => "PreStage",
+            Phase::Lock => "Lock",
+            Phase::DataUpgrade => "DataUpgrade",
+            Phase::Finalize => "Finalize",
+        })
+    }
+}
+
+/// The status within a phase, as the transition dashboards showed it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Status {
+    /// Waiting for its work to be picked up.
+    Pending,
+    /// Work under way.
+    InProgress,
+    /// One or more workitems hit a retry condition and are retrying.
+    Warning,
+    /// One or more workitems failed and wait for a person.
+    Error,
+    /// No outstanding work in this phase.
+    Complete,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// Counts of a tenant's outstanding workitems in its current phase, from which its status follows.
+///
+/// Deriving the status rather than storing it means it can never disagree with the work.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct WorkCounts {
+    /// Not yet started (e.g. waiting for a copy slot).
+    pub waiting: u32,
+    pub running: u32,
+    /// Between a transient failure and its retry.
+    pub retrying: u32,
+    /// Failed hard, queued for or being handled by an operator.
+    pub failed: u32,
+}
+
+impl WorkCounts {
+    pub fn outstanding(&self) -> u32 {
+        self.waiting + self.running + self.retrying + self.failed
+    }
+
+    /// The status shown for these counts: the most serious condition wins.
+    pub fn status(&self) -> Status {
+        if self.failed > 0 {
+            Status::Error
+        } else if self.retrying > 0 {
+            Status::Warning
+        } else if self.running > 0 {
+            Status::InProgress
+        } else if self.waiting > 0 {
+            Status::Pending
+        } else {
+            Status::Complete
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_serious_condition_wins() {
+        let c = WorkCounts {
+            waiting: 3,
+            running: 2,
+            retrying: 1,
+            failed: 0,
+        };
+        assert_eq!(c.status(), Status::Warning);
+        assert_eq!(WorkCounts { failed: 1, ..c }.status(), Status::Error);
+        assert_eq!(WorkCounts::default().status(), Status::Complete);
+        assert_eq!(
+            WorkCounts {
+                waiting: 1,
+                ..Default::default()
+            }
+            .status(),
+            Status::Pending
+        );
+    }
+}

@@ -1,0 +1,943 @@
+//! One replication of the programme: tenants batched weekly and walked through their phases, with
+//! workitems, copy slots, operators and rollbacks, driven by the kernel's event queue.
+
+use std::collections::VecDeque;
+
+use rand::{Rng, RngExt};
+use rand_chacha::ChaCha8Rng;
+
+use super::copy::{Claim, CopySlots};
+use super::metrics::{
+    BatchRecord, DailySample, Detail, ReplicationMetrics, ReplicationOutput, TenantRecord,
+};
+use super::operators::{Job, OperatorPool, Started};
+use super::phase::{Phase, Status, WorkCounts};
+use super::population::{Population, purpose};
+use crate::date::{Date, Weekday};
+use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
+use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
+use crate::scenario::{Scenario, WorkKind};
+use crate::stats::quantile_sorted;
+
+const NO_BATCH: u32 = u32::MAX;
+
+/// The events of the model: small `Copy` values with ids, never closures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Event {
+    /// Weekly: form the batch for the weekend `lead_days` ahead.
+    Plan,
+    /// A blocked tenant becomes ready for batching.
+    Unblock { tenant: u32 },
+    /// A tenant's phase begins (ignored if the tenant was rolled back since: `epoch` differs).
+    PhaseStart {
+        tenant: u32,
+        phase: Phase,
+        epoch: u32,
+    },
+    /// The DataUpgrade window closes.
+    WindowClose { tenant: u32, epoch: u32 },
+    /// A workitem attempt ends; its outcome is drawn then.
+    AttemptDone { item: u32 },
+    /// A workitem that failed transiently is tried again.
+    RetryDue { item: u32 },
+    /// An operator finishes resolving a failed workitem.
+    Resolved { slot: u32, token: u32 },
+    /// The operator staffing changes (shift boundary).
+    Shift,
+    /// Daily sample for the time series.
+    Sample,
+}
+
+/// A unit of work. Lives in one arena per replication; an item whose `epoch` no longer matches its
+/// tenant's belongs to a rolled-back attempt and its events are ignored.
+#[derive(Clone, Copy, Debug)]
+struct Workitem {
+    tenant: u32,
+    epoch: u32,
+    kind: WorkKind,
+    /// Transient failures since the last success or resolution.
+    failures: u32,
+    size_gb: f32,
+    rng: CounterRng,
+}
+
+/// The mutable state of one tenant.
+#[derive(Debug)]
+struct Tenant {
+    phase: Phase,
+    /// Bumped on every rollback; events and workitems of an older epoch are stale.
+    epoch: u32,
+    /// In the ready pool, waiting for a batch.
+    in_pool: bool,
+    /// Work of the current phase other than copies.
+    work: WorkCounts,
+    /// Copies run from Pre-Stage through DataUpgrade, across the Lock phase.
+    copies: WorkCounts,
+    batch: u32,
+    weekend: SimTime,
+    ready_since: SimTime,
+    slips: u32,
+    retries: u32,
+    errors: u32,
+    work_rng: ChaCha8Rng,
+    /// Copy items of the current attempt: `copy_next..copy_end` not yet started once.
+    copy_next: u32,
+    copy_end: u32,
+    /// Copy items waiting again after a retry delay or an operator's fix.
+    copy_again: Vec<u32>,
+    copy_running: u32,
+    claim_stamp: u32,
+    claimed: bool,
+    prestage_start: SimTime,
+    prestage_hours: Option<f64>,
+    dataupgrade_hours: Option<f64>,
+    transitioned_at: Option<SimTime>,
+}
+
+impl Tenant {
+    fn status(&self) -> Status {
+        match self.phase {
+            Phase::PreApproval if self.in_pool => Status::Pending,
+            Phase::PreApproval => Status::Complete,
+            Phase::PreStage | Phase::Lock | Phase::DataUpgrade => {
+                let (w, c) = (self.work, self.copies);
+                WorkCounts {
+                    waiting: w.waiting + c.waiting,
+                    running: w.running + c.running,
+                    retrying: w.retrying + c.retrying,
+                    failed: w.failed + c.failed,
+                }
+                .status()
+            }
+            _ => self.work.status(),
+        }
+    }
+
+    fn counts_mut(&mut self, kind: WorkKind) -> &mut WorkCounts {
+        if kind.is_copy() {
+            &mut self.copies
+        } else {
+            &mut self.work
+        }
+    }
+}
+
+struct BatchState {
+    record: BatchRecord,
+}
+
+/// Scenario figures converted once into ticks.
+struct Timing {
+    offsets: [i64; 8],
+    window: u64,
+    finalize: u64,
+    retry_delay: f64,
+    end: SimTime,
+    deadline: SimTime,
+    sample_offset: u64,
+}
+
+pub(crate) struct Replication<'a> {
+    sc: &'a Scenario,
+    policy: &'a dyn BatchPolicy,
+    streams: Streams,
+    timing: Timing,
+    queue: EventQueue<Event>,
+    population: Population,
+    tenants: Vec<Tenant>,
+    items: Vec<Workitem>,
+    regions: Vec<CopySlots>,
+    operators: OperatorPool,
+    /// Ready tenants: rolled back ones, then the rest, each in the order they became ready.
+    ready_slipped: VecDeque<u32>,
+    ready_fresh: VecDeque<u32>,
+    batches: Vec<BatchState>,
+    phase_counts: [u32; 8],
+    transitioned: u32,
+    live_failed: u32,
+    peak_failed: u32,
+    waits: Vec<f64>,
+    retries: u64,
+    errors: u64,
+    slips: u64,
+    copied_gb: f64,
+    timeseries: Option<Vec<DailySample>>,
+    candidates: Vec<Candidate>,
+    chosen: Vec<usize>,
+}
+
+impl<'a> Replication<'a> {
+    pub(crate) fn new(
+        sc: &'a Scenario,
+        policy: &'a dyn BatchPolicy,
+        replication: u64,
+        detail: bool,
+    ) -> Self {
+        let streams = Streams::new(sc.seed, replication);
+        let population = Population::generate(sc, &streams);
+        let ph = &sc.phases;
+        let days = |d: i64| d * DAY as i64;
+        let timing = Timing {
+            offsets: [
+                0,
+                days(ph.primary_prep_days),
+                days(ph.secondary_prep_days),
+                days(ph.approval_days),
+                days(ph.prestage_days),
+                days(ph.lock_days),
+                0,
+                SimTime::from_hours(ph.finalize_hours).ticks() as i64,
+            ],
+            window: SimTime::from_hours(ph.window_hours).ticks(),
+            finalize: SimTime::from_hours(ph.finalize_hours).ticks(),
+            retry_delay: sc.workitems.retry_delay_seconds,
+            end: SimTime::from_days((sc.day_of(sc.calendar.end) + 1).max(0) as u64),
+            deadline: SimTime::from_days((sc.day_of(sc.calendar.deadline) + 1).max(0) as u64),
+            sample_offset: u64::from(sc.calendar.sample_hour) * HOUR,
+        };
+        let tenants = (0..population.tenants.len() as u32)
+            .map(|id| Tenant {
+                phase: Phase::PreApproval,
+                epoch: 0,
+                in_pool: false,
+                work: WorkCounts::default(),
+                copies: WorkCounts::default(),
+                batch: NO_BATCH,
+                weekend: SimTime::ZERO,
+                ready_since: SimTime::ZERO,
+                slips: 0,
+                retries: 0,
+                errors: 0,
+                work_rng: streams.stream(u64::from(id), purpose::WORK),
+                copy_next: 0,
+                copy_end: 0,
+                copy_again: Vec::new(),
+                copy_running: 0,
+                claim_stamp: 0,
+                claimed: false,
+                prestage_start: SimTime::ZERO,
+                prestage_hours: None,
+                dataupgrade_hours: None,
+                transitioned_at: None,
+            })
+            .collect();
+        let n = population.tenants.len();
+        let mut phase_counts = [0; 8];
+        phase_counts[Phase::PreApproval as usize] = n as u32;
+        Replication {
+            sc,
+            policy,
+            streams,
+            timing,
+            queue: EventQueue::with_capacity(1024),
+            regions: sc
+                .population
+                .regions
+                .iter()
+                .map(|_| CopySlots::new(sc.copy.slots))
+                .collect(),
+            population,
+            tenants,
+            items: Vec::new(),
+            operators: OperatorPool::new(),
+            ready_slipped: VecDeque::new(),
+            ready_fresh: VecDeque::with_capacity(n),
+            batches: Vec::new(),
+            phase_counts,
+            transitioned: 0,
+            live_failed: 0,
+            peak_failed: 0,
+            waits: Vec::new(),
+            retries: 0,
+            errors: 0,
+            slips: 0,
+            copied_gb: 0.0,
+            timeseries: detail.then(Vec::new),
+            candidates: Vec::new(),
+            chosen: Vec::new(),
+        }
+    }
+
+    /// Runs to the end and reports.
+    pub(crate) fn run(mut self) -> ReplicationOutput {
+        for (id, profile) in self.population.tenants.iter().enumerate() {
+            if profile.blocked_days > 0.0 {
+                let at = SimTime::from_hours(profile.blocked_days * 24.0);
+                self.queue
+                    .schedule(at, Event::Unblock { tenant: id as u32 });
+            } else {
+                self.tenants[id].in_pool = true;
+                self.ready_fresh.push_back(id as u32);
+            }
+        }
+        self.queue.schedule(SimTime::ZERO, Event::Shift);
+        self.queue.schedule(SimTime::ZERO, Event::Plan);
+        self.queue
+            .schedule(SimTime(self.timing.sample_offset), Event::Sample);
+        let total = self.tenants.len() as u32;
+        while self.transitioned < total {
+            match self.queue.peek_time() {
+                Some(t) if t < self.timing.end => {}
+                _ => break,
+            }
+            let (now, event) = self.queue.pop().expect("peeked");
+            self.handle(now, event);
+        }
+        self.report()
+    }
+
+    fn handle(&mut self, now: SimTime, event: Event) {
+        match event {
+            Event::Plan => self.plan(now),
+            Event::Unblock { tenant } => {
+                let t = &mut self.tenants[tenant as usize];
+                t.in_pool = true;
+                t.ready_since = now;
+                self.ready_fresh.push_back(tenant);
+            }
+            Event::PhaseStart {
+                tenant,
+                phase,
+                epoch,
+            } => {
+                if self.tenants[tenant as usize].epoch == epoch {
+                    self.start_phase(now, tenant, phase);
+                }
+            }
+            Event::WindowClose { tenant, epoch } => {
+                let t = &self.tenants[tenant as usize];
+                if t.epoch == epoch
+                    && t.phase == Phase::DataUpgrade
+                    && t.status() != Status::Complete
+                {
+                    self.roll_back(now, tenant);
+                }
+            }
+            Event::AttemptDone { item } => {
+                if self.is_live(item) {
+                    self.attempt_done(now, item);
+                }
+            }
+            Event::RetryDue { item } => {
+                if self.is_live(item) {
+                    let kind = self.items[item as usize].kind;
+                    let t = self.items[item as usize].tenant;
+                    self.tenants[t as usize].counts_mut(kind).retrying -= 1;
+                    self.make_ready(now, item);
+                }
+            }
+            Event::Resolved { slot, token } => self.resolved(now, slot, token),
+            Event::Shift => self.shift(now),
+            Event::Sample => self.sample(now),
+        }
+    }
+
+    fn is_live(&self, item: u32) -> bool {
+        item_is_live(&self.items, &self.tenants, item)
+    }
+
+    // ---- batching -------------------------------------------------------------------------
+
+    fn plan(&mut self, now: SimTime) {
+        let b = &self.sc.batching;
+        let earliest = self
+            .sc
+            .calendar
+            .start
+            .add_days((now.day() + u64::from(b.lead_days)) as i64);
+        let offset = (Weekday::Saturday.index() + 7 - earliest.weekday().index()) % 7;
+        let weekend_date = earliest.add_days(i64::from(offset));
+        let weekend = SimTime::from_days(weekend_date.days_since(self.sc.calendar.start) as u64);
+        if weekend >= self.timing.end {
+            return;
+        }
+        self.queue
+            .schedule(now + u64::from(b.cadence_days) * DAY, Event::Plan);
+        self.form_batch(now, weekend, weekend_date);
+    }
+
+    fn form_batch(&mut self, now: SimTime, weekend: SimTime, weekend_date: Date) {
+        let b = &self.sc.batching;
+        self.candidates.clear();
+        let order: Vec<u32> = if b.slipped_first {
+            self.ready_slipped
+                .iter()
+                .chain(self.ready_fresh.iter())
+                .copied()
+                .collect()
+        } else {
+            let mut all: Vec<u32> = self
+                .ready_slipped
+                .iter()
+                .chain(self.ready_fresh.iter())
+                .copied()
+                .collect();
+            all.sort_by_key(|&t| (self.tenants[t as usize].ready_since, t));
+            all
+        };
+        for &id in &order {
+            let (p, t) = (
+                &self.population.tenants[id as usize],
+                &self.tenants[id as usize],
+            );
+            self.candidates.push(Candidate {
+                tenant: id,
+                seats: p.seats,
+                mailboxes: p.mailboxes,
+                data_gb: p.data_gb,
+                region: p.region,
+                slips: t.slips,
+                days_waiting: now.saturating_since(t.ready_since).as_days(),
+            });
+        }
+        let capacity = Capacity {
+            max_tenants: b.max_tenants,
+            max_seats: b.max_seats,
+            max_data_gb: b.max_data_gb,
+        };
+        let batch = self.batches.len() as u32;
+        let ctx = BatchContext {
+            batch,
+            weekend: weekend_date,
+        };
+        self.chosen.clear();
+        self.policy
+            .select(&self.candidates, &capacity, &ctx, &mut self.chosen);
+        self.chosen.sort_unstable();
+        self.chosen.dedup();
+        self.chosen.retain(|&i| i < order.len());
+        if self.chosen.is_empty() {
+            return;
+        }
+        let mut record = BatchRecord {
+            batch,
+            weekend: weekend_date,
+            tenants: 0,
+            seats: 0,
+            data_gb: 0.0,
+            transitioned: 0,
+            slipped: 0,
+        };
+        for &i in &self.chosen {
+            let id = order[i];
+            let p = &self.population.tenants[id as usize];
+            record.tenants += 1;
+            record.seats += u64::from(p.seats);
+            record.data_gb += p.data_gb;
+            let first = Phase::PrimaryPrep;
+            let at = self.phase_time(weekend, first).max(now);
+            let t = &mut self.tenants[id as usize];
+            t.in_pool = false;
+            t.batch = batch;
+            t.weekend = weekend;
+            let epoch = t.epoch;
+            self.queue.schedule(
+                at,
+                Event::PhaseStart {
+                    tenant: id,
+                    phase: first,
+                    epoch,
+                },
+            );
+        }
+        let tenants = &self.tenants;
+        self.ready_slipped
+            .retain(|&id| tenants[id as usize].in_pool);
+        self.ready_fresh.retain(|&id| tenants[id as usize].in_pool);
+        self.batches.push(BatchState { record });
+    }
+
+    fn phase_time(&self, weekend: SimTime, phase: Phase) -> SimTime {
+        SimTime((weekend.ticks() as i64 + self.timing.offsets[phase as usize]).max(0) as u64)
+    }
+
+    // ---- phases ---------------------------------------------------------------------------
+
+    fn set_phase(&mut self, tenant: u32, phase: Phase) {
+        let t = &mut self.tenants[tenant as usize];
+        self.phase_counts[t.phase as usize] -= 1;
+        self.phase_counts[phase as usize] += 1;
+        t.phase = phase;
+    }
+
+    fn start_phase(&mut self, now: SimTime, tenant: u32, phase: Phase) {
+        let t = &self.tenants[tenant as usize];
+        // A tenant whose previous phase still has work cannot go on: it is pulled from the batch.
+        // Copies are the exception: what Pre-Stage did not copy is left for DataUpgrade.
+        if t.work.outstanding() > 0 {
+            self.roll_back(now, tenant);
+            return;
+        }
+        if phase == Phase::Finalize && t.copies.outstanding() > 0 {
+            self.roll_back(now, tenant);
+            return;
+        }
+        let (weekend, epoch) = (t.weekend, t.epoch);
+        self.set_phase(tenant, phase);
+        match phase {
+            Phase::PreApproval => unreachable!("rollback is not a phase start"),
+            Phase::PrimaryPrep | Phase::SecondaryPrep | Phase::Approval => {
+                self.start_item(now, tenant, WorkKind::Notice);
+            }
+            Phase::PreStage => {
+                self.tenants[tenant as usize].prestage_start = now;
+                self.create_copies(now, tenant);
+            }
+            Phase::Lock => self.start_item(now, tenant, WorkKind::AdminLock),
+            Phase::DataUpgrade => {
+                // Copies left over from Pre-Stage now compete for slots ahead of pre-staging tenants.
+                self.withdraw_claims(tenant);
+                self.claim_slots(tenant);
+                for kind in [
+                    WorkKind::DirectorySync,
+                    WorkKind::MailboxCutover,
+                    WorkKind::SharePointSwitch,
+                    WorkKind::ChatUpgrade,
+                ] {
+                    self.start_item(now, tenant, kind);
+                }
+                self.queue.schedule(
+                    now + self.timing.window,
+                    Event::WindowClose { tenant, epoch },
+                );
+                self.queue.schedule(
+                    weekend + self.timing.finalize,
+                    Event::PhaseStart {
+                        tenant,
+                        phase: Phase::Finalize,
+                        epoch,
+                    },
+                );
+                self.fill_region(now, self.population.tenants[tenant as usize].region);
+            }
+            Phase::Finalize => self.start_item(now, tenant, WorkKind::Cleanup),
+        }
+        if let Some(next) = phase.next().filter(|&p| p != Phase::Finalize) {
+            self.queue.schedule(
+                self.phase_time(weekend, next).max(now),
+                Event::PhaseStart {
+                    tenant,
+                    phase: next,
+                    epoch,
+                },
+            );
+        }
+        self.check_done(now, tenant);
+    }
+
+    /// Records completions: copies done, DataUpgrade done, the tenant transitioned.
+    fn check_done(&mut self, now: SimTime, tenant: u32) {
+        let t = &mut self.tenants[tenant as usize];
+        if t.copies.outstanding() == 0 && t.prestage_hours.is_none() && t.phase >= Phase::PreStage {
+            t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
+        }
+        if t.phase == Phase::DataUpgrade
+            && t.dataupgrade_hours.is_none()
+            && t.status() == Status::Complete
+        {
+            t.dataupgrade_hours = Some(now.saturating_since(t.weekend).as_hours());
+        }
+        if t.phase == Phase::Finalize && t.work.outstanding() == 0 && t.transitioned_at.is_none() {
+            t.transitioned_at = Some(now);
+            self.transitioned += 1;
+            if t.batch != NO_BATCH {
+                self.batches[t.batch as usize].record.transitioned += 1;
+            }
+        }
+    }
+
+    /// Pulls a tenant out of its batch: its work is abandoned and it waits for a later batch.
+    fn roll_back(&mut self, now: SimTime, tenant: u32) {
+        let region = self.population.tenants[tenant as usize].region;
+        let t = &mut self.tenants[tenant as usize];
+        t.epoch += 1;
+        t.slips += 1;
+        self.slips += 1;
+        self.live_failed -= t.work.failed + t.copies.failed;
+        self.regions[region as usize].release(t.copy_running);
+        t.copy_running = 0;
+        t.work = WorkCounts::default();
+        t.copies = WorkCounts::default();
+        t.copy_again.clear();
+        t.copy_next = t.copy_end;
+        t.prestage_hours = None;
+        t.dataupgrade_hours = None;
+        t.claim_stamp = t.claim_stamp.wrapping_add(1);
+        t.claimed = false;
+        t.in_pool = true;
+        t.ready_since = now;
+        if t.batch != NO_BATCH {
+            self.batches[t.batch as usize].record.slipped += 1;
+        }
+        self.set_phase(tenant, Phase::PreApproval);
+        self.ready_slipped.push_back(tenant);
+        self.fill_region(now, region);
+    }
+
+    // ---- workitems ------------------------------------------------------------------------
+
+    fn new_item(&mut self, tenant: u32, kind: WorkKind, size_gb: f32) -> u32 {
+        let t = &mut self.tenants[tenant as usize];
+        let key = t.work_rng.next_u64();
+        self.items.push(Workitem {
+            tenant,
+            epoch: t.epoch,
+            kind,
+            failures: 0,
+            size_gb,
+            rng: CounterRng::new(key),
+        });
+        (self.items.len() - 1) as u32
+    }
+
+    /// Creates a non-copy item and starts its first attempt at once.
+    fn start_item(&mut self, now: SimTime, tenant: u32, kind: WorkKind) {
+        let item = self.new_item(tenant, kind, 0.0);
+        self.tenants[tenant as usize].work.running += 1;
+        self.begin_attempt(now, item);
+    }
+
+    fn create_copies(&mut self, now: SimTime, tenant: u32) {
+        let first = self.items.len() as u32;
+        for i in 0..self.population.tenants[tenant as usize].mailboxes as usize {
+            let gb = self.population.mailboxes_of(tenant as usize)[i];
+            self.new_item(tenant, WorkKind::MailboxCopy, gb);
+        }
+        let site = self.population.tenants[tenant as usize].sharepoint_gb;
+        if site > 0.0 {
+            self.new_item(tenant, WorkKind::SiteCopy, site as f32);
+        }
+        let t = &mut self.tenants[tenant as usize];
+        t.copy_next = first;
+        t.copy_end = self.items.len() as u32;
+        t.copies.waiting = t.copy_end - first;
+        self.claim_slots(tenant);
+        self.fill_region(now, self.population.tenants[tenant as usize].region);
+    }
+
+    /// Schedules the end of an attempt of a running item.
+    fn begin_attempt(&mut self, now: SimTime, item: u32) {
+        let seats = self.population.tenants[self.items[item as usize].tenant as usize].seats;
+        let w = &mut self.items[item as usize];
+        let params = self.sc.workitems.kind(w.kind);
+        let minutes = if w.kind.is_copy() {
+            let rate = self.sc.copy.gb_per_hour.sample(&mut w.rng);
+            self.sc.copy.overhead_minutes + 60.0 * f64::from(w.size_gb) / rate
+        } else {
+            params.duration_minutes.sample(&mut w.rng) + params.minutes_per_seat * f64::from(seats)
+        };
+        let ticks = SimTime::from_hours(minutes * MINUTE as f64 / HOUR as f64)
+            .ticks()
+            .max(1);
+        self.queue
+            .schedule(now + ticks, Event::AttemptDone { item });
+    }
+
+    fn attempt_done(&mut self, now: SimTime, item: u32) {
+        let sc = self.sc;
+        let w = &mut self.items[item as usize];
+        let (tenant, kind) = (w.tenant, w.kind);
+        let params = sc.workitems.kind(kind);
+        let u: f64 = w.rng.random();
+        let region = self.population.tenants[tenant as usize].region;
+        let t = &mut self.tenants[tenant as usize];
+        t.counts_mut(kind).running -= 1;
+        if kind.is_copy() {
+            t.copy_running -= 1;
+            self.regions[region as usize].release(1);
+        }
+        if u < params.hard_failure_probability {
+            self.fail_hard(now, item);
+        } else if u < params.hard_failure_probability + params.transient_probability {
+            w.failures += 1;
+            t.retries += 1;
+            self.retries += 1;
+            if w.failures > sc.workitems.max_retries {
+                self.fail_hard(now, item);
+            } else {
+                t.counts_mut(kind).retrying += 1;
+                let delay =
+                    self.timing.retry_delay * sc.workitems.backoff.powi(w.failures as i32 - 1);
+                self.queue.schedule(
+                    now + SimTime::from_hours(delay / 3600.0).ticks(),
+                    Event::RetryDue { item },
+                );
+            }
+        } else {
+            if kind.is_copy() {
+                self.copied_gb += f64::from(w.size_gb);
+            }
+            self.check_done(now, tenant);
+        }
+        if kind.is_copy() {
+            self.claim_slots(tenant);
+            self.fill_region(now, region);
+        }
+    }
+
+    fn fail_hard(&mut self, now: SimTime, item: u32) {
+        let w = &mut self.items[item as usize];
+        let (tenant, kind) = (w.tenant, w.kind);
+        w.failures = 0;
+        let service =
+            SimTime::from_hours(self.sc.operators.resolve_hours.sample(&mut w.rng)).ticks();
+        let t = &mut self.tenants[tenant as usize];
+        t.errors += 1;
+        t.counts_mut(kind).failed += 1;
+        self.errors += 1;
+        self.live_failed += 1;
+        self.peak_failed = self.peak_failed.max(self.live_failed);
+        let job = Job {
+            item,
+            remaining: service,
+            enqueued: now,
+            resumed: false,
+        };
+        let (items, tenants) = (&self.items, &self.tenants);
+        let (queue, waits) = (&mut self.queue, &mut self.waits);
+        self.operators.submit(
+            now,
+            job,
+            |i| item_is_live(items, tenants, i),
+            |s| on_start(queue, waits, s),
+        );
+    }
+
+    fn resolved(&mut self, now: SimTime, slot: u32, token: u32) {
+        let (items, tenants) = (&self.items, &self.tenants);
+        let (queue, waits) = (&mut self.queue, &mut self.waits);
+        let done = self.operators.finish(
+            now,
+            slot,
+            token,
+            |i| item_is_live(items, tenants, i),
+            |s| on_start(queue, waits, s),
+        );
+        if let Some(item) = done.filter(|&i| self.is_live(i)) {
+            let (tenant, kind) = (
+                self.items[item as usize].tenant,
+                self.items[item as usize].kind,
+            );
+            self.tenants[tenant as usize].counts_mut(kind).failed -= 1;
+            self.live_failed -= 1;
+            self.make_ready(now, item);
+        }
+    }
+
+    /// An item that may be tried again: a copy waits for a slot, anything else starts at once.
+    fn make_ready(&mut self, now: SimTime, item: u32) {
+        let (tenant, kind) = (
+            self.items[item as usize].tenant,
+            self.items[item as usize].kind,
+        );
+        let t = &mut self.tenants[tenant as usize];
+        if kind.is_copy() {
+            t.copies.waiting += 1;
+            t.copy_again.push(item);
+            self.claim_slots(tenant);
+            self.fill_region(now, self.population.tenants[tenant as usize].region);
+        } else {
+            t.work.running += 1;
+            self.begin_attempt(now, item);
+        }
+    }
+
+    // ---- copy slots -----------------------------------------------------------------------
+
+    /// Puts the tenant in its region's line if it has copies waiting and room under its own cap.
+    fn claim_slots(&mut self, tenant: u32) {
+        let cap = self.sc.copy.per_tenant;
+        let region = self.population.tenants[tenant as usize].region as usize;
+        let t = &mut self.tenants[tenant as usize];
+        if !t.claimed && t.copies.waiting > 0 && t.copy_running < cap {
+            t.claimed = true;
+            let urgent = t.phase >= Phase::DataUpgrade;
+            self.regions[region].push(
+                Claim {
+                    tenant,
+                    stamp: t.claim_stamp,
+                },
+                urgent,
+            );
+        }
+    }
+
+    fn withdraw_claims(&mut self, tenant: u32) {
+        let t = &mut self.tenants[tenant as usize];
+        t.claim_stamp = t.claim_stamp.wrapping_add(1);
+        t.claimed = false;
+    }
+
+    /// Starts copies in a region while slots are free, one per tenant in turn.
+    fn fill_region(&mut self, now: SimTime, region: u16) {
+        let cap = self.sc.copy.per_tenant;
+        while self.regions[region as usize].has_free_slot() {
+            let Some((claim, urgent)) = self.regions[region as usize].pop() else {
+                break;
+            };
+            let t = &mut self.tenants[claim.tenant as usize];
+            if t.claim_stamp != claim.stamp || !t.claimed {
+                continue;
+            }
+            let item = match t.copy_again.pop() {
+                Some(i) => i,
+                None if t.copy_next < t.copy_end => {
+                    t.copy_next += 1;
+                    t.copy_next - 1
+                }
+                None => {
+                    t.claimed = false;
+                    continue;
+                }
+            };
+            t.copies.waiting -= 1;
+            t.copies.running += 1;
+            t.copy_running += 1;
+            if t.copies.waiting > 0 && t.copy_running < cap {
+                self.regions[region as usize].push(claim, urgent);
+            } else {
+                t.claimed = false;
+            }
+            self.regions[region as usize].acquire();
+            self.begin_attempt(now, item);
+        }
+    }
+
+    // ---- operators, sampling --------------------------------------------------------------
+
+    fn shift(&mut self, now: SimTime) {
+        let staff_at = |time: SimTime| {
+            let date = self.sc.calendar.start.add_days(time.day() as i64);
+            self.sc.operators.staff_at(
+                date.weekday().is_weekend(),
+                ((time.ticks() % DAY) / HOUR) as u32,
+            )
+        };
+        let staff = staff_at(now);
+        let (items, tenants) = (&self.items, &self.tenants);
+        let (queue, waits) = (&mut self.queue, &mut self.waits);
+        self.operators.set_staff(
+            now,
+            staff,
+            |i| item_is_live(items, tenants, i),
+            |s| on_start(queue, waits, s),
+        );
+        // Next hour at which the staffing differs (at most a week ahead: the schedule is weekly).
+        let mut next = SimTime((now.ticks() / HOUR + 1) * HOUR);
+        while staff_at(next) == staff && next - now < 8 * DAY {
+            next += HOUR;
+        }
+        if next - now < 8 * DAY {
+            self.queue.schedule(next, Event::Shift);
+        }
+    }
+
+    fn sample(&mut self, now: SimTime) {
+        if let Some(series) = &mut self.timeseries {
+            let day = now.day();
+            series.push(DailySample {
+                day,
+                date: self.sc.calendar.start.add_days(day as i64),
+                phases: self.phase_counts,
+                transitioned: self.transitioned,
+                error_queue: self.live_failed,
+                operators_busy: self.operators.busy(),
+                operators_on_duty: self.operators.staff(),
+                copies_running: self.regions.iter().map(CopySlots::busy).sum(),
+            });
+        }
+        self.queue.schedule(now + DAY, Event::Sample);
+    }
+
+    fn report(mut self) -> ReplicationOutput {
+        let n = self.tenants.len() as u64;
+        let deadline = self.timing.deadline;
+        let missed = self
+            .tenants
+            .iter()
+            .filter(|t| t.transitioned_at.is_none_or(|at| at >= deadline))
+            .count();
+        let makespan = self
+            .tenants
+            .iter()
+            .filter_map(|t| t.transitioned_at)
+            .max()
+            .map_or(f64::NAN, SimTime::as_days);
+        self.waits.sort_unstable_by(f64::total_cmp);
+        let wait_mean = if self.waits.is_empty() {
+            f64::NAN
+        } else {
+            self.waits.iter().sum::<f64>() / self.waits.len() as f64
+        };
+        let metrics = ReplicationMetrics {
+            replication: self.streams.replication(),
+            seed: self.streams.seed(),
+            tenants: n,
+            transitioned: u64::from(self.transitioned),
+            slips: self.slips,
+            tenants_slipped: self.tenants.iter().filter(|t| t.slips > 0).count() as u64,
+            missed_deadline: missed as u64,
+            batches: self.batches.len() as u64,
+            makespan_days: makespan,
+            workitems: self.items.len() as u64,
+            retries: self.retries,
+            errors: self.errors,
+            operator_wait_mean_h: wait_mean,
+            operator_wait_p95_h: quantile_sorted(&self.waits, 0.95),
+            peak_error_queue: u64::from(self.peak_failed),
+            copied_tb: self.copied_gb / 1000.0,
+            events: self.queue.events_processed(),
+        };
+        let detail = self.timeseries.take().map(|timeseries| Detail {
+            tenants: self.tenant_records(),
+            batches: self.batches.iter().map(|b| b.record.clone()).collect(),
+            timeseries,
+        });
+        ReplicationOutput { metrics, detail }
+    }
+
+    fn tenant_records(&self) -> Vec<TenantRecord> {
+        let start = self.sc.calendar.start;
+        self.tenants
+            .iter()
+            .zip(&self.population.tenants)
+            .enumerate()
+            .map(|(id, (t, p))| TenantRecord {
+                tenant: id as u32,
+                region: self.sc.population.regions[p.region as usize].clone(),
+                seats: p.seats,
+                mailboxes: p.mailboxes,
+                data_gb: p.data_gb,
+                batch: (t.batch != NO_BATCH).then_some(t.batch),
+                transition_date: t
+                    .transitioned_at
+                    .map(|_| start.add_days(t.weekend.day() as i64)),
+                final_phase: t.phase,
+                final_status: t.status(),
+                slips: t.slips,
+                retries: t.retries,
+                errors: t.errors,
+                prestage_hours: t.prestage_hours,
+                dataupgrade_hours: t.dataupgrade_hours,
+            })
+            .collect()
+    }
+}
+
+fn item_is_live(items: &[Workitem], tenants: &[Tenant], item: u32) -> bool {
+    let w = &items[item as usize];
+    tenants[w.tenant as usize].epoch == w.epoch
+}
+
+fn on_start(queue: &mut EventQueue<Event>, waits: &mut Vec<f64>, s: Started) {
+    if let Some(w) = s.waited {
+        waits.push(w as f64 / HOUR as f64);
+    }
+    queue.schedule(
+        s.end,
+        Event::Resolved {
+            slot: s.slot,
+            token: s.token,
+        },
+    );
+}

@@ -1,0 +1,64 @@
+//! CSV and JSON output: writers that return bytes, and one place that owns files and writes them atomically.
+
+mod csv_files;
+mod manifest;
+
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use csv_files::{
+    batches_csv, format_number, replications_csv, summary_csv, tenants_csv, timeseries_csv,
+};
+pub use manifest::Manifest;
+
+use crate::error::Error;
+
+/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a reader
+/// (or a crash) never sees a half-written file under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let err = |source| Error::Output {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = fs::remove_file(&tmp);
+    }
+    result.map_err(err)
+}
+
+/// Creates the output folder (and its parents).
+pub fn create_dir(dir: &Path) -> Result<(), Error> {
+    fs::create_dir_all(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })
+}
+
+/// Writes a set of named files into `dir`, returning their paths.
+pub fn write_files(dir: &Path, files: Vec<(&str, Vec<u8>)>) -> Result<Vec<PathBuf>, Error> {
+    create_dir(dir)?;
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            let path = dir.join(name);
+            write_atomic(&path, &bytes)?;
+            Ok(path)
+        })
+        .collect()
+}

@@ -1,0 +1,695 @@
+//! Scenario files: read a TOML document (or a bundled scenario), apply `--set` overrides, validate
+//! everything in one pass, and produce a `Scenario` the model can trust.
+
+// `!(x > 0.0)` on purpose: unlike `x <= 0.0` it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+mod bundled;
+mod dist;
+mod doc;
+mod reader;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
+pub use dist::{DIST_NAMES, Dist};
+pub use doc::Origin;
+pub use reader::{Diagnostic, nearest};
+
+use crate::date::Date;
+use doc::Node;
+use reader::{Diagnostics, Section};
+
+/// A validated scenario: every figure the model uses, none hard-coded in the model.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    pub name: String,
+    pub description: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub calendar: Calendar,
+    pub population: Population,
+    pub phases: Phases,
+    pub batching: Batching,
+    pub copy: Copy,
+    pub workitems: Workitems,
+    pub operators: Operators,
+    /// The source text, for the manifest's checksum.
+    pub source_text: String,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Calendar {
+    /// Day 0 of the simulation (midnight).
+    pub start: Date,
+    /// Tenants not transitioned by the end of this day are counted as missing it.
+    pub deadline: Date,
+    /// The simulation stops at the end of this day even if tenants remain.
+    pub end: Date,
+    /// Hour of the day at which the daily time series is sampled.
+    pub sample_hour: u32,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Population {
+    pub tenants: u32,
+    pub regions: Vec<String>,
+    pub region_weights: Vec<f64>,
+    pub seats: Dist,
+    pub shared_mailboxes: Dist,
+    pub mailbox_gb: Dist,
+    pub sharepoint_base_gb: Dist,
+    pub sharepoint_gb_per_seat: f64,
+    pub sharepoint_max_gb: f64,
+    pub blocked_fraction: f64,
+    pub blocked_days: Dist,
+}
+
+/// Phase start offsets relative to the transition date T (Saturday 00:00 of the weekend).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Phases {
+    pub primary_prep_days: i64,
+    pub secondary_prep_days: i64,
+    pub approval_days: i64,
+    pub prestage_days: i64,
+    pub lock_days: i64,
+    pub finalize_hours: f64,
+    /// How long DataUpgrade may take before the tenant is rolled back.
+    pub window_hours: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batching {
+    pub policy: String,
+    pub cadence_days: u32,
+    pub lead_days: u32,
+    pub max_tenants: u32,
+    pub max_seats: u64,
+    pub max_data_gb: f64,
+    pub slipped_first: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Copy {
+    /// Concurrent copies per region.
+    pub slots: u32,
+    /// Concurrent copies per tenant.
+    pub per_tenant: u32,
+    /// Copy rate of one item, sampled per attempt.
+    pub gb_per_hour: Dist,
+    /// Fixed set-up time of each copy attempt.
+    pub overhead_minutes: f64,
+}
+
+/// Kinds of workitem; each has its own duration and failure figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkKind {
+    Notice,
+    AdminLock,
+    MailboxCopy,
+    SiteCopy,
+    DirectorySync,
+    MailboxCutover,
+    SharePointSwitch,
+    ChatUpgrade,
+    Cleanup,
+}
+
+impl WorkKind {
+    pub const ALL: [WorkKind; 9] = [
+        WorkKind::Notice,
+        WorkKind::AdminLock,
+        WorkKind::MailboxCopy,
+        WorkKind::SiteCopy,
+        WorkKind::DirectorySync,
+        WorkKind::MailboxCutover,
+        WorkKind::SharePointSwitch,
+        WorkKind::ChatUpgrade,
+        WorkKind::Cleanup,
+    ];
+
+    /// The key of this kind's table under `[workitems]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            WorkKind::Notice => "notice",
+            WorkKind::AdminLock => "admin_lock",
+            WorkKind::MailboxCopy => "mailbox_copy",
+            WorkKind::SiteCopy => "site_copy",
+            WorkKind::DirectorySync => "directory_sync",
+            WorkKind::MailboxCutover => "mailbox_cutover",
+            WorkKind::SharePointSwitch => "sharepoint_switch",
+            WorkKind::ChatUpgrade => "chat_upgrade",
+            WorkKind::Cleanup => "cleanup",
+        }
+    }
+
+    pub fn is_copy(self) -> bool {
+        matches!(self, WorkKind::MailboxCopy | WorkKind::SiteCopy)
+    }
+
+    /// Default duration of one attempt (copies take their time from size and rate instead) and
+    /// the default extra minutes per seat.
+    fn default_minutes(self) -> (f64, f64) {
+        match self {
+            WorkKind::Notice => (1.0, 0.0),
+            WorkKind::AdminLock => (5.0, 0.0),
+            WorkKind::MailboxCopy | WorkKind::SiteCopy => (0.0, 0.0),
+            WorkKind::DirectorySync => (15.0, 0.02),
+            WorkKind::MailboxCutover => (30.0, 0.1),
+            WorkKind::SharePointSwitch => (30.0, 0.02),
+            WorkKind::ChatUpgrade => (15.0, 0.01),
+            WorkKind::Cleanup => (20.0, 0.0),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct KindParams {
+    pub transient_probability: f64,
+    pub hard_failure_probability: f64,
+    pub duration_minutes: Dist,
+    pub minutes_per_seat: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Workitems {
+    pub retry_delay_seconds: f64,
+    pub backoff: f64,
+    pub max_retries: u32,
+    kinds: Vec<KindParams>,
+}
+
+impl Workitems {
+    pub fn kind(&self, kind: WorkKind) -> &KindParams {
+        &self.kinds[kind as usize]
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Operators {
+    pub weekday: u32,
+    pub weekend: u32,
+    pub weekday_hours: (u32, u32),
+    pub weekend_hours: (u32, u32),
+    pub resolve_hours: Dist,
+}
+
+impl Operators {
+    /// Operators on duty at `hour` (0-23) of a day.
+    pub fn staff_at(&self, weekend: bool, hour: u32) -> u32 {
+        let ((from, to), staff) = if weekend {
+            (self.weekend_hours, self.weekend)
+        } else {
+            (self.weekday_hours, self.weekday)
+        };
+        if (from..to).contains(&hour) { staff } else { 0 }
+    }
+}
+
+/// Why a scenario could not be used.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum ScenarioError {
+    /// The file could not be read.
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The text was read but has mistakes; all of them, in file order.
+    Invalid {
+        file: String,
+        diagnostics: Vec<Diagnostic>,
+    },
+    /// A `--set` argument is not `key=value`.
+    BadOverride { assignment: String },
+}
+
+impl fmt::Display for ScenarioError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioError::Read { path, source } => {
+                write!(f, "cannot read scenario {}: {source}", path.display())
+            }
+            ScenarioError::Invalid { file, diagnostics } => {
+                let n = diagnostics.len();
+                write!(f, "{file}: {n} error{}", if n == 1 { "" } else { "s" })?;
+                for d in diagnostics {
+                    write!(f, "\n  {d}")?;
+                }
+                Ok(())
+            }
+            ScenarioError::BadOverride { assignment } => {
+                write!(
+                    f,
+                    "--set `{assignment}` is not KEY=VALUE (e.g. --set batching.max_tenants=50)"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for ScenarioError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ScenarioError::Read { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// Where scenario text comes from.
+#[derive(Clone, Debug)]
+pub enum Source {
+    /// The bundled scenario of this name.
+    Bundled(&'static Bundled),
+    File(PathBuf),
+}
+
+impl Source {
+    /// A path if a file exists there, else a bundled scenario of that name, else the path (which
+    /// then fails to read with a clear message).
+    pub fn resolve(arg: Option<&str>) -> Source {
+        match arg {
+            None => Source::Bundled(
+                find_bundled(DEFAULT_SCENARIO).expect("the default scenario is bundled"),
+            ),
+            Some(a) => {
+                let path = PathBuf::from(a);
+                match find_bundled(a) {
+                    Some(b) if !path.exists() => Source::Bundled(b),
+                    _ => Source::File(path),
+                }
+            }
+        }
+    }
+
+    pub fn display_name(&self) -> String {
+        match self {
+            Source::Bundled(b) => format!("{}.toml (bundled)", b.name),
+            Source::File(p) => p.display().to_string(),
+        }
+    }
+}
+
+impl Scenario {
+    /// Reads, overrides and validates a scenario. `overrides` are `key=value` strings.
+    pub fn load(source: &Source, overrides: &[String]) -> Result<Scenario, ScenarioError> {
+        let text = match source {
+            Source::Bundled(b) => b.text.to_string(),
+            Source::File(path) => {
+                std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
+                    path: path.clone(),
+                    source: e,
+                })?
+            }
+        };
+        Scenario::from_text(&text, &source.display_name(), overrides)
+    }
+
+    /// Validates scenario text; `file` names it in messages.
+    pub fn from_text(
+        text: &str,
+        file: &str,
+        overrides: &[String],
+    ) -> Result<Scenario, ScenarioError> {
+        let file_name: Arc<str> = Arc::from(file);
+        let invalid = |diagnostics| ScenarioError::Invalid {
+            file: file.to_string(),
+            diagnostics,
+        };
+        let mut table = doc::parse(text, &file_name).map_err(|errs| {
+            invalid(
+                errs.into_iter()
+                    .map(|(origin, message)| Diagnostic {
+                        origin,
+                        key: String::new(),
+                        message,
+                        hint: None,
+                    })
+                    .collect(),
+            )
+        })?;
+        for assignment in overrides {
+            let (key, value) = assignment
+                .split_once('=')
+                .filter(|(k, _)| !k.trim().is_empty())
+                .ok_or_else(|| ScenarioError::BadOverride {
+                    assignment: assignment.clone(),
+                })?;
+            let node: Node =
+                doc::parse_override_value(value.trim(), &Arc::from(assignment.as_str()));
+            let path: Vec<&str> = key.trim().split('.').map(str::trim).collect();
+            table.set(&path, node);
+        }
+        let diags = Diagnostics::default();
+        let root = Section::root(&table, Origin::Missing { file: file_name }, &diags);
+        let scenario = read(&root, text);
+        root.finish();
+        let mut list = diags.into_vec();
+        if list.is_empty() {
+            Ok(scenario)
+        } else {
+            list.sort_by_key(|d| match &d.origin {
+                Origin::File { line, column, .. } => (0, *line, *column),
+                Origin::Missing { .. } => (1, 0, 0),
+                Origin::Set { .. } => (2, 0, 0),
+            });
+            Err(invalid(list))
+        }
+    }
+
+    /// Day index (from the calendar start) of a date.
+    pub fn day_of(&self, date: Date) -> i64 {
+        date.days_since(self.calendar.start)
+    }
+}
+
+/// Reads every section with its defaults; problems go to the diagnostics and the default is kept.
+fn read(root: &Section<'_>, text: &str) -> Scenario {
+    let name = root.string("name", "unnamed");
+    if name.is_empty()
+        || !name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+    {
+        root.error(
+            "name",
+            format!("`name` = \"{name}\" cannot be used as a folder name"),
+            Some("use letters, digits, '-', '_' or '.'".into()),
+        );
+    }
+    let description = root.string("description", "");
+    let seed = root.u64("seed", 2011, 0, u64::MAX);
+    let replications = root.u32("replications", 20, 1, 1_000_000);
+    let calendar = read_calendar(&root.section("calendar"));
+    let population = read_population(&root.section("population"));
+    let phases = read_phases(&root.section("phases"));
+    let batching = read_batching(&root.section("batching"), &population, &phases);
+    let copy = read_copy(&root.section("copy"));
+    let workitems = read_workitems(&root.section("workitems"));
+    let operators = read_operators(&root.section("operators"));
+    Scenario {
+        name,
+        description,
+        seed,
+        replications,
+        calendar,
+        population,
+        phases,
+        batching,
+        copy,
+        workitems,
+        operators,
+        source_text: text.to_string(),
+    }
+}
+
+fn read_calendar(s: &Section<'_>) -> Calendar {
+    let start = s.date("start", Date::from_ymd(2011, 9, 5).expect("valid"));
+    let deadline = s.date("deadline", Date::from_ymd(2012, 10, 31).expect("valid"));
+    let end = s.date("end", deadline.add_days(91));
+    let sample_hour = s.u32("sample_hour", 12, 0, 23);
+    if deadline < start {
+        s.error(
+            "deadline",
+            format!("`calendar.deadline` {deadline} is before `calendar.start` {start}"),
+            None,
+        );
+    }
+    if end < deadline {
+        s.error(
+            "end",
+            format!("`calendar.end` {end} is before `calendar.deadline` {deadline}"),
+            None,
+        );
+    }
+    if end.days_since(start) > 20 * 366 {
+        s.error(
+            "end",
+            "`calendar.end` is more than 20 years after `calendar.start`",
+            None,
+        );
+    }
+    s.finish();
+    Calendar {
+        start,
+        deadline,
+        end,
+        sample_hour,
+    }
+}
+
+fn read_population(s: &Section<'_>) -> Population {
+    let tenants = s.u32("tenants", 6_000, 1, 10_000_000);
+    let regions = s.strings("regions", &["NA", "EMEA", "APAC"]);
+    let region_weights = if s.has("region_weights") {
+        s.numbers("region_weights", &[])
+    } else {
+        vec![1.0; regions.len()]
+    };
+    if regions.is_empty() || regions.len() > 64 {
+        s.error(
+            "regions",
+            "`population.regions` must list between 1 and 64 regions",
+            None,
+        );
+    }
+    if region_weights.len() != regions.len() {
+        s.error(
+            "region_weights",
+            format!(
+                "`population.region_weights` has {} weights for {} regions",
+                region_weights.len(),
+                regions.len()
+            ),
+            None,
+        );
+    } else if region_weights.iter().any(|w| !(*w >= 0.0))
+        || !(region_weights.iter().sum::<f64>() > 0.0)
+    {
+        s.error(
+            "region_weights",
+            "`population.region_weights` must be non-negative and not all zero",
+            None,
+        );
+    }
+    let seats = s.dist(
+        "seats",
+        Dist::pareto(4.0, 1.15)
+            .and_then(|d| d.clamped(Some(1.0), Some(20_000.0)))
+            .expect("valid"),
+        (1.0, 1_000_000.0),
+    );
+    let shared_mailboxes = s.dist(
+        "shared_mailboxes",
+        Dist::uniform(0.0, 3.0).expect("valid"),
+        (0.0, f64::INFINITY),
+    );
+    let mailbox_gb = s.dist(
+        "mailbox_gb",
+        Dist::lognormal(1.0, 0.9)
+            .and_then(|d| d.clamped(None, Some(5.0)))
+            .expect("valid"),
+        (0.0, 1_000.0),
+    );
+    let sharepoint_base_gb = s.dist(
+        "sharepoint_base_gb",
+        Dist::exponential(2.0).expect("valid"),
+        (0.0, f64::INFINITY),
+    );
+    let sharepoint_gb_per_seat = s.f64("sharepoint_gb_per_seat", 0.05, 0.0, 100.0);
+    let sharepoint_max_gb = s.f64("sharepoint_max_gb", 100.0, 0.0, 1_000_000.0);
+    let blocked_fraction = s.probability("blocked_fraction", 0.1);
+    let blocked_days = s.dist(
+        "blocked_days",
+        Dist::exponential(45.0).expect("valid"),
+        (0.0, f64::INFINITY),
+    );
+    s.finish();
+    Population {
+        tenants,
+        regions,
+        region_weights,
+        seats,
+        shared_mailboxes,
+        mailbox_gb,
+        sharepoint_base_gb,
+        sharepoint_gb_per_seat,
+        sharepoint_max_gb,
+        blocked_fraction,
+        blocked_days,
+    }
+}
+
+fn read_phases(s: &Section<'_>) -> Phases {
+    let day = |k, d| s.i64(k, d, -365, 0);
+    let p = Phases {
+        primary_prep_days: day("primary_prep_days", -60),
+        secondary_prep_days: day("secondary_prep_days", -30),
+        approval_days: day("approval_days", -14),
+        prestage_days: day("prestage_days", -7),
+        lock_days: day("lock_days", -1),
+        finalize_hours: s.f64("finalize_hours", 48.0, 0.0, 24.0 * 14.0),
+        window_hours: s.f64("window_hours", 48.0, 1.0, 24.0 * 7.0),
+    };
+    let order = [
+        ("primary_prep_days", p.primary_prep_days),
+        ("secondary_prep_days", p.secondary_prep_days),
+        ("approval_days", p.approval_days),
+        ("prestage_days", p.prestage_days),
+        ("lock_days", p.lock_days),
+    ];
+    for pair in order.windows(2) {
+        let ((a, da), (b, db)) = (pair[0], pair[1]);
+        if da >= db {
+            s.error(
+                b,
+                format!("phase offsets out of order: `phases.{a}` = {da} must come before `phases.{b}` = {db}"),
+                Some("offsets are days relative to T and must increase through the phases".into()),
+            );
+        }
+    }
+    if p.lock_days >= 0 {
+        s.error(
+            "lock_days",
+            "`phases.lock_days` must be before T (negative)",
+            None,
+        );
+    }
+    if p.finalize_hours < p.window_hours {
+        s.error(
+            "finalize_hours",
+            format!(
+                "`phases.finalize_hours` = {} starts Finalize before the {}-hour window closes",
+                p.finalize_hours, p.window_hours
+            ),
+            Some("set finalize_hours >= window_hours".into()),
+        );
+    }
+    s.finish();
+    p
+}
+
+fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> Batching {
+    let b = Batching {
+        policy: s.choice("policy", "fifo", crate::policy::NAMES),
+        cadence_days: s.u32("cadence_days", 7, 1, 365),
+        lead_days: s.u32("lead_days", 60, 0, 365),
+        max_tenants: s.u32("max_tenants", 150, 1, 10_000_000),
+        max_seats: s.u64("max_seats", 25_000, 1, u64::MAX),
+        max_data_gb: s.f64("max_data_gb", 60_000.0, 0.0, f64::INFINITY),
+        slipped_first: s.bool("slipped_first", true),
+    };
+    if i64::from(b.lead_days) < -phases.primary_prep_days {
+        s.error(
+            "lead_days",
+            format!(
+                "`batching.lead_days` = {} is shorter than PrimaryPrep's {} days before T",
+                b.lead_days, -phases.primary_prep_days
+            ),
+            Some("tenants must be batched before their first phase starts".into()),
+        );
+    }
+    if (b.max_seats as f64) < population.seats.lower_bound() {
+        s.error(
+            "max_seats",
+            format!(
+                "`batching.max_seats` = {} can never fit a tenant: the smallest has {} seats",
+                b.max_seats,
+                population.seats.lower_bound()
+            ),
+            None,
+        );
+    }
+    s.finish();
+    b
+}
+
+fn read_copy(s: &Section<'_>) -> Copy {
+    let c = Copy {
+        slots: s.u32("slots", 400, 1, 1_000_000),
+        per_tenant: s.u32("per_tenant", 20, 1, 10_000),
+        gb_per_hour: s.dist(
+            "gb_per_hour",
+            Dist::lognormal(0.6, 0.3)
+                .and_then(|d| d.clamped(Some(0.3), Some(1.0)))
+                .expect("valid"),
+            (1e-6, f64::INFINITY),
+        ),
+        overhead_minutes: s.f64("overhead_minutes", 2.0, 0.0, 24.0 * 60.0),
+    };
+    s.finish();
+    c
+}
+
+fn read_workitems(s: &Section<'_>) -> Workitems {
+    let transient = s.probability("transient_probability", 0.02);
+    let hard = s.probability("hard_failure_probability", 0.002);
+    let retry_delay_seconds = s.f64("retry_delay_seconds", 30.0, 0.0, 7.0 * 86_400.0);
+    let backoff = s.f64("backoff", 1.0, 1.0, 10.0);
+    let max_retries = s.u32("max_retries", 60, 0, 10_000);
+    let kinds = WorkKind::ALL
+        .iter()
+        .map(|&kind| {
+            let k = s.section(kind.key());
+            let (minutes, per_seat) = kind.default_minutes();
+            let params = KindParams {
+                transient_probability: k.probability("transient_probability", transient),
+                hard_failure_probability: k.probability("hard_failure_probability", hard),
+                duration_minutes: k.dist("duration_minutes", Dist::constant(minutes), (0.0, f64::INFINITY)),
+                minutes_per_seat: k.f64("minutes_per_seat", per_seat, 0.0, 1e4),
+            };
+            if params.transient_probability + params.hard_failure_probability > 1.0 {
+                k.error(
+                    "hard_failure_probability",
+                    format!(
+                        "`workitems.{}`: transient and hard failure probabilities add up to more than 1",
+                        kind.key()
+                    ),
+                    None,
+                );
+            }
+            k.finish();
+            params
+        })
+        .collect();
+    s.finish();
+    Workitems {
+        retry_delay_seconds,
+        backoff,
+        max_retries,
+        kinds,
+    }
+}
+
+fn read_operators(s: &Section<'_>) -> Operators {
+    let o = Operators {
+        weekday: s.u32("weekday", 4, 0, 100_000),
+        weekend: s.u32("weekend", 12, 0, 100_000),
+        weekday_hours: s.hours("weekday_hours", (8, 18)),
+        weekend_hours: s.hours("weekend_hours", (0, 24)),
+        resolve_hours: s.dist(
+            "resolve_hours",
+            Dist::lognormal(1.0, 0.8)
+                .and_then(|d| d.clamped(None, Some(24.0)))
+                .expect("valid"),
+            (0.0, f64::INFINITY),
+        ),
+    };
+    if o.weekday == 0 && o.weekend == 0 {
+        s.error(
+            "weekend",
+            "no operators at all: hard failures would wait forever",
+            Some("staff at least one shift".into()),
+        );
+    }
+    s.finish();
+    o
+}
+
+/// Path of a file named in a scenario, relative to the scenario's folder.
+pub fn relative_to(scenario: &Path, file: &str) -> PathBuf {
+    scenario.parent().unwrap_or(Path::new(".")).join(file)
+}

@@ -1,0 +1,313 @@
+//! Probability distributions as scenario files write them, checked once and sampled many times.
+
+// `!(x > 0.0)` on purpose: unlike `x <= 0.0` it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use rand::{Rng, RngExt};
+use rand_distr::{Exp1, StandardNormal};
+
+/// A validated distribution with optional clamps.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dist {
+    shape: Shape,
+    min: f64,
+    max: f64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Shape {
+    Constant(f64),
+    Uniform {
+        low: f64,
+        high: f64,
+    },
+    Normal {
+        mean: f64,
+        sd: f64,
+    },
+    /// Parameters of the underlying normal: the median is `exp(mu)`.
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
+    Exponential {
+        mean: f64,
+    },
+    Pareto {
+        scale: f64,
+        shape: f64,
+    },
+    /// Values with cumulative weights normalised to end at 1.
+    Empirical {
+        values: Vec<f64>,
+        cumulative: Vec<f64>,
+    },
+}
+/// The names accepted for `dist = "..."`.
+pub const DIST_NAMES: &[&str] = &[
+    "constant",
+    "uniform",
+    "normal",
+    "lognormal",
+    "exponential",
+    "pareto",
+    "empirical",
+];
+
+impl Dist {
+    pub fn constant(value: f64) -> Dist {
+        Dist {
+            shape: Shape::Constant(value),
+            min: f64::NEG_INFINITY,
+            max: f64::INFINITY,
+        }
+    }
+
+    pub fn uniform(low: f64, high: f64) -> Result<Dist, String> {
+        if !(low <= high) {
+            return Err(format!(
+                "uniform needs low <= high, found low = {low}, high = {high}"
+            ));
+        }
+        Ok(Dist::unclamped(Shape::Uniform { low, high }))
+    }
+
+    pub fn normal(mean: f64, sd: f64) -> Result<Dist, String> {
+        if !(sd >= 0.0) {
+            return Err(format!("normal needs sd >= 0, found {sd}"));
+        }
+        Ok(Dist::unclamped(Shape::Normal { mean, sd }))
+    }
+
+    /// A lognormal given its median and the standard deviation of its logarithm.
+    pub fn lognormal(median: f64, sigma: f64) -> Result<Dist, String> {
+        if !(median > 0.0) {
+            return Err(format!("lognormal needs median > 0, found {median}"));
+        }
+        if !(sigma > 0.0) {
+            return Err(format!("lognormal needs sigma > 0, found {sigma}"));
+        }
+        Ok(Dist::unclamped(Shape::LogNormal {
+            mu: median.ln(),
+            sigma,
+        }))
+    }
+
+    /// A lognormal given its own mean and standard deviation.
+    pub fn lognormal_mean_sd(mean: f64, sd: f64) -> Result<Dist, String> {
+        if !(mean > 0.0) || !(sd > 0.0) {
+            return Err(format!(
+                "lognormal needs mean > 0 and sd > 0, found mean = {mean}, sd = {sd}"
+            ));
+        }
+        let sigma2 = (1.0 + (sd / mean).powi(2)).ln();
+        Dist::lognormal((mean.ln() - sigma2 / 2.0).exp(), sigma2.sqrt())
+    }
+
+    pub fn exponential(mean: f64) -> Result<Dist, String> {
+        if !(mean > 0.0) {
+            return Err(format!("exponential needs mean > 0, found {mean}"));
+        }
+        Ok(Dist::unclamped(Shape::Exponential { mean }))
+    }
+
+    pub fn pareto(scale: f64, shape: f64) -> Result<Dist, String> {
+        if !(scale > 0.0) || !(shape > 0.0) {
+            return Err(format!(
+                "pareto needs scale > 0 and shape > 0, found scale = {scale}, shape = {shape}"
+            ));
+        }
+        Ok(Dist::unclamped(Shape::Pareto { scale, shape }))
+    }
+
+    pub fn empirical(values: Vec<f64>, weights: Vec<f64>) -> Result<Dist, String> {
+        if values.is_empty() {
+            return Err("empirical needs at least one value".into());
+        }
+        if values.len() != weights.len() {
+            return Err(format!(
+                "empirical has {} values but {} weights",
+                values.len(),
+                weights.len()
+            ));
+        }
+        if let Some(w) = weights.iter().find(|w| !(**w >= 0.0)) {
+            return Err(format!("empirical weights must be non-negative, found {w}"));
+        }
+        let total: f64 = weights.iter().sum();
+        if !(total > 0.0) {
+            return Err(
+                "empirical weights are all zero; give at least one a positive weight".into(),
+            );
+        }
+        let mut acc = 0.0;
+        let cumulative = weights
+            .iter()
+            .map(|w| {
+                acc += w / total;
+                acc
+            })
+            .collect();
+        Ok(Dist::unclamped(Shape::Empirical { values, cumulative }))
+    }
+
+    fn unclamped(shape: Shape) -> Dist {
+        Dist {
+            shape,
+            min: f64::NEG_INFINITY,
+            max: f64::INFINITY,
+        }
+    }
+
+    /// Clamps every sample into `[min, max]`.
+    pub fn clamped(mut self, min: Option<f64>, max: Option<f64>) -> Result<Dist, String> {
+        let (lo, hi) = (
+            min.unwrap_or(f64::NEG_INFINITY),
+            max.unwrap_or(f64::INFINITY),
+        );
+        if !(lo <= hi) {
+            return Err(format!("min must be <= max, found min = {lo}, max = {hi}"));
+        }
+        self.min = lo;
+        self.max = hi;
+        Ok(self)
+    }
+
+    /// The smallest value a sample can take.
+    pub fn lower_bound(&self) -> f64 {
+        let natural = match &self.shape {
+            Shape::Constant(v) => *v,
+            Shape::Uniform { low, .. } => *low,
+            Shape::Normal { .. } => f64::NEG_INFINITY,
+            Shape::LogNormal { .. } | Shape::Exponential { .. } => 0.0,
+            Shape::Pareto { scale, .. } => *scale,
+            Shape::Empirical { values, .. } => values.iter().copied().fold(f64::INFINITY, f64::min),
+        };
+        natural.clamp(self.min, self.max)
+    }
+
+    /// The largest value a sample can take.
+    pub fn upper_bound(&self) -> f64 {
+        let natural = match &self.shape {
+            Shape::Constant(v) => *v,
+            Shape::Uniform { high, .. } => *high,
+            Shape::Normal { .. }
+            | Shape::LogNormal { .. }
+            | Shape::Exponential { .. }
+            | Shape::Pareto { .. } => f64::INFINITY,
+            Shape::Empirical { values, .. } => {
+                values.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+            }
+        };
+        natural.clamp(self.min, self.max)
+    }
+
+    /// The mean before clamping (clamping only narrows it), for expected-value estimates.
+    pub fn mean_estimate(&self) -> f64 {
+        let natural = match &self.shape {
+            Shape::Constant(v) => *v,
+            Shape::Uniform { low, high } => (low + high) / 2.0,
+            Shape::Normal { mean, .. } | Shape::Exponential { mean } => *mean,
+            Shape::LogNormal { mu, sigma } => (mu + sigma * sigma / 2.0).exp(),
+            Shape::Pareto { scale, shape } => {
+                if *shape > 1.0 {
+                    scale * shape / (shape - 1.0)
+                } else {
+                    f64::INFINITY
+                }
+            }
+            Shape::Empirical { values, cumulative } => {
+                let mut prev = 0.0;
+                values
+                    .iter()
+                    .zip(cumulative)
+                    .map(|(v, c)| {
+                        let w = c - prev;
+                        prev = *c;
+                        v * w
+                    })
+                    .sum()
+            }
+        };
+        natural.clamp(self.min, self.max)
+    }
+
+    #[inline]
+    pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
+        let x = match &self.shape {
+            Shape::Constant(v) => *v,
+            Shape::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
+            Shape::Normal { mean, sd } => mean + sd * rng.sample::<f64, _>(StandardNormal),
+            Shape::LogNormal { mu, sigma } => {
+                (mu + sigma * rng.sample::<f64, _>(StandardNormal)).exp()
+            }
+            Shape::Exponential { mean } => mean * rng.sample::<f64, _>(Exp1),
+            // Inverse transform; 1 - U lies in (0, 1], so the power is finite.
+            Shape::Pareto { scale, shape } => {
+                scale * (1.0 - rng.random::<f64>()).powf(-1.0 / shape)
+            }
+            Shape::Empirical { values, cumulative } => {
+                let u: f64 = rng.random();
+                let i = cumulative
+                    .partition_point(|&c| c <= u)
+                    .min(values.len() - 1);
+                values[i]
+            }
+        };
+        x.clamp(self.min, self.max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::CounterRng;
+
+    fn mean_of(d: &Dist, n: usize) -> f64 {
+        let mut rng = CounterRng::new(7);
+        (0..n).map(|_| d.sample(&mut rng)).sum::<f64>() / n as f64
+    }
+
+    #[test]
+    fn sample_means_match_the_formulas() {
+        for d in [
+            Dist::uniform(2.0, 4.0).unwrap(),
+            Dist::normal(5.0, 2.0).unwrap(),
+            Dist::lognormal(1.0, 0.5).unwrap(),
+            Dist::lognormal_mean_sd(3.0, 1.0).unwrap(),
+            Dist::exponential(2.5).unwrap(),
+            Dist::pareto(1.0, 3.0).unwrap(),
+            Dist::empirical(vec![1.0, 10.0], vec![3.0, 1.0]).unwrap(),
+        ] {
+            let (m, want) = (mean_of(&d, 200_000), d.mean_estimate());
+            assert!(
+                (m - want).abs() < 0.02 * want.abs().max(1.0),
+                "{d:?}: sample mean {m}, formula {want}"
+            );
+        }
+    }
+
+    #[test]
+    fn clamps_bound_every_sample() {
+        let d = Dist::lognormal(1.0, 2.0)
+            .unwrap()
+            .clamped(Some(0.5), Some(5.0))
+            .unwrap();
+        let mut rng = CounterRng::new(1);
+        assert!(
+            (0..10_000)
+                .map(|_| d.sample(&mut rng))
+                .all(|x| (0.5..=5.0).contains(&x))
+        );
+        assert_eq!((d.lower_bound(), d.upper_bound()), (0.5, 5.0));
+    }
+
+    #[test]
+    fn bad_parameters_are_refused() {
+        assert!(Dist::lognormal(1.0, 0.0).is_err());
+        assert!(Dist::empirical(vec![1.0], vec![0.0]).is_err());
+        assert!(Dist::empirical(vec![1.0, 2.0], vec![1.0, -1.0]).is_err());
+        assert!(Dist::constant(1.0).clamped(Some(3.0), Some(2.0)).is_err());
+        assert!(Dist::uniform(3.0, 2.0).is_err());
+    }
+}

@@ -1,0 +1,310 @@
+//! A scenario document as a tree of values that remember where they came from (file:line:column or a `--set`).
+
+use std::fmt;
+use std::sync::Arc;
+
+use toml::de::{DeTable, DeValue};
+
+/// Where a value was written: a file position, or a command-line override.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    File {
+        file: Arc<str>,
+        line: usize,
+        column: usize,
+    },
+    Set {
+        assignment: Arc<str>,
+    },
+    /// A key that is absent; errors about it point at the file as a whole.
+    Missing {
+        file: Arc<str>,
+    },
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
+            Origin::Set { assignment } => write!(f, "--set {assignment}"),
+            Origin::Missing { file } => write!(f, "{file}"),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Value {
+    Integer(i64),
+    Float(f64),
+    Bool(bool),
+    String(String),
+    /// A TOML date or date-time, kept as its text.
+    Datetime(String),
+    Array(Vec<Node>),
+    Table(Table),
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub value: Value,
+    pub origin: Origin,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    pub entries: Vec<Entry>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: String,
+    /// Where the key itself is written (for "unknown key" errors).
+    pub origin: Origin,
+    pub node: Node,
+}
+
+impl Value {
+    /// The TOML type name, for "expected X, found Y" messages.
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Integer(_) => "an integer",
+            Value::Float(_) => "a float",
+            Value::Bool(_) => "a boolean",
+            Value::String(_) => "a string",
+            Value::Datetime(_) => "a date",
+            Value::Array(_) => "an array",
+            Value::Table(_) => "a table",
+        }
+    }
+}
+
+impl Table {
+    pub fn get(&self, key: &str) -> Option<&Entry> {
+        self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// Sets `path` (already split on dots) to `node`, creating tables on the way; a non-table in the
+    /// way is replaced, since an override names the value the user wants.
+    pub fn set(&mut self, path: &[&str], node: Node) {
+        let Some((first, rest)) = path.split_first() else {
+            return;
+        };
+        let origin = node.origin.clone();
+        let idx = match self.entries.iter().position(|e| e.key == *first) {
+            Some(i) => i,
+            None => {
+                let value = Value::Table(Table::default());
+                self.entries.push(Entry {
+                    key: (*first).to_string(),
+                    origin: origin.clone(),
+                    node: Node {
+                        value,
+                        origin: origin.clone(),
+                    },
+                });
+                self.entries.len() - 1
+            }
+        };
+        let entry = &mut self.entries[idx];
+        if rest.is_empty() {
+            entry.node = node;
+            return;
+        }
+        if !matches!(entry.node.value, Value::Table(_)) {
+            entry.node = Node {
+                value: Value::Table(Table::default()),
+                origin,
+            };
+        }
+        if let Value::Table(t) = &mut entry.node.value {
+            t.set(rest, node);
+        }
+    }
+}
+
+/// Converts byte offsets into 1-based line and column numbers.
+pub struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    pub fn new(text: &str) -> Self {
+        let mut starts = vec![0];
+        starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
+        LineIndex { starts }
+    }
+
+    pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let column = text
+            .get(start..offset.min(text.len()))
+            .map_or(1, |s| s.chars().count() + 1);
+        (line, column)
+    }
+}
+
+/// Parses TOML text into a located tree; on a syntax error, returns every error the parser could
+/// recover from, each with its position.
+pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>> {
+    let index = LineIndex::new(text);
+    let locate = |offset: usize| {
+        let (line, column) = index.line_column(text, offset);
+        Origin::File {
+            file: file.clone(),
+            line,
+            column,
+        }
+    };
+    let (root, errors) = DeTable::parse_recoverable(text);
+    if !errors.is_empty() {
+        return Err(errors
+            .iter()
+            .map(|e| {
+                let origin = e.span().map_or_else(
+                    || Origin::Missing { file: file.clone() },
+                    |s| locate(s.start),
+                );
+                (origin, e.message().trim().to_string())
+            })
+            .collect());
+    }
+    let mut problems = Vec::new();
+    let table = convert_table(root.get_ref(), &locate, &mut problems);
+    if problems.is_empty() {
+        Ok(table)
+    } else {
+        Err(problems)
+    }
+}
+
+/// Parses the right-hand side of `--set key=value`: a TOML value if it is one, else the bare text as
+/// a string, so `--set batching.policy=fifo` needs no quotes.
+pub fn parse_override_value(text: &str, assignment: &Arc<str>) -> Node {
+    let origin = Origin::Set {
+        assignment: assignment.clone(),
+    };
+    let locate = |_| origin.clone();
+    let mut problems = Vec::new();
+    match DeValue::parse(text) {
+        Ok(v) => {
+            let node = convert(v.get_ref(), 0, &locate, &mut problems);
+            if problems.is_empty() {
+                return node;
+            }
+            Node {
+                value: Value::String(text.to_string()),
+                origin,
+            }
+        }
+        Err(_) => Node {
+            value: Value::String(text.to_string()),
+            origin,
+        },
+    }
+}
+
+fn convert_table(
+    table: &DeTable<'_>,
+    locate: &dyn Fn(usize) -> Origin,
+    problems: &mut Vec<(Origin, String)>,
+) -> Table {
+    let entries = table
+        .iter()
+        .map(|(k, v)| Entry {
+            key: k.get_ref().to_string(),
+            origin: locate(k.span().start),
+            node: convert(v.get_ref(), v.span().start, locate, problems),
+        })
+        .collect();
+    Table { entries }
+}
+
+fn convert(
+    value: &DeValue<'_>,
+    offset: usize,
+    locate: &dyn Fn(usize) -> Origin,
+    problems: &mut Vec<(Origin, String)>,
+) -> Node {
+    let origin = locate(offset);
+    let value = match value {
+        DeValue::String(s) => Value::String(s.to_string()),
+        DeValue::Integer(i) => match i64::from_str_radix(i.as_str(), i.radix()) {
+            Ok(n) => Value::Integer(n),
+            Err(_) => {
+                problems.push((
+                    origin.clone(),
+                    format!("integer `{i}` does not fit in 64 bits"),
+                ));
+                Value::Integer(0)
+            }
+        },
+        DeValue::Float(f) => match f.as_str().parse::<f64>() {
+            Ok(x) if x.is_finite() => Value::Float(x),
+            _ => {
+                problems.push((origin.clone(), format!("`{f}` is not a finite number")));
+                Value::Float(0.0)
+            }
+        },
+        DeValue::Boolean(b) => Value::Bool(*b),
+        DeValue::Datetime(d) => Value::Datetime(d.to_string()),
+        DeValue::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|v| convert(v.get_ref(), v.span().start, locate, problems))
+                .collect(),
+        ),
+        DeValue::Table(t) => Value::Table(convert_table(t, locate, problems)),
+    };
+    Node { value, origin }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_are_one_based_lines_and_columns() {
+        let text = "name = \"x\"\n[batching]\nmax_tenants = 5\n";
+        let table = parse(text, &Arc::from("s.toml")).unwrap();
+        let batching = table.get("batching").unwrap();
+        let Value::Table(b) = &batching.node.value else {
+            panic!()
+        };
+        let e = b.get("max_tenants").unwrap();
+        assert_eq!(
+            e.origin,
+            Origin::File {
+                file: Arc::from("s.toml"),
+                line: 3,
+                column: 1
+            }
+        );
+        assert!(matches!(e.node.value, Value::Integer(5)));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let errors = parse("name = \n", &Arc::from("s.toml")).unwrap_err();
+        assert!(
+            errors[0].0.to_string().starts_with("s.toml:1:"),
+            "{errors:?}"
+        );
+    }
+
+    #[test]
+    fn overrides_accept_bare_words() {
+        let a: Arc<str> = Arc::from("batching.policy=fifo");
+        assert!(
+            matches!(parse_override_value("fifo", &a).value, Value::String(ref s) if s == "fifo")
+        );
+        assert!(matches!(
+            parse_override_value("50", &a).value,
+            Value::Integer(50)
+        ));
+        assert!(matches!(
+            parse_override_value("0.5", &a).value,
+            Value::Float(_)
+        ));
+    }
+}

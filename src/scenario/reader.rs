@@ -1,0 +1,526 @@
+//! Typed, located reading of a scenario tree: every key read with its default, every mistake collected.
+//!
+//! Reading never stops at the first problem: a wrong value is reported and replaced by its default
+//! so the rest of the file is still checked, and the planner sees all errors of a file at once.
+//! Keys that no reader asked for are reported as unknown, with the nearest known name suggested.
+
+// `!(x > 0.0)` on purpose: unlike `x <= 0.0` it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use std::cell::RefCell;
+use std::fmt;
+
+use super::dist::{DIST_NAMES, Dist};
+use super::doc::{Entry, Node, Origin, Table, Value};
+use crate::date::Date;
+
+/// One problem in a scenario, with where it is and, when there is one, how to fix it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub origin: Origin,
+    /// The dotted key, e.g. `batching.max_tenants`; empty for file-level problems.
+    pub key: String,
+    pub message: String,
+    pub hint: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} at {}", self.message, self.origin)?;
+        if let Some(hint) = &self.hint {
+            write!(f, " ({hint})")?;
+        }
+        Ok(())
+    }
+}
+
+/// The diagnostics collected while reading one document.
+#[derive(Default)]
+pub struct Diagnostics {
+    list: RefCell<Vec<Diagnostic>>,
+}
+
+impl Diagnostics {
+    pub fn push(&self, origin: Origin, key: &str, message: String, hint: Option<String>) {
+        self.list.borrow_mut().push(Diagnostic {
+            origin,
+            key: key.to_string(),
+            message,
+            hint,
+        });
+    }
+
+    pub fn into_vec(self) -> Vec<Diagnostic> {
+        self.list.into_inner()
+    }
+}
+
+/// A table being read: which keys were asked for, where it lives, where its errors go.
+pub struct Section<'a> {
+    path: String,
+    table: Option<&'a Table>,
+    origin: Origin,
+    used: RefCell<Vec<&'static str>>,
+    diags: &'a Diagnostics,
+}
+
+impl<'a> Section<'a> {
+    pub fn root(table: &'a Table, file_origin: Origin, diags: &'a Diagnostics) -> Self {
+        Section {
+            path: String::new(),
+            table: Some(table),
+            origin: file_origin,
+            used: RefCell::default(),
+            diags,
+        }
+    }
+
+    fn key_path(&self, key: &str) -> String {
+        if self.path.is_empty() {
+            key.to_string()
+        } else {
+            format!("{}.{key}", self.path)
+        }
+    }
+
+    fn entry(&self, key: &'static str) -> Option<&'a Entry> {
+        self.used.borrow_mut().push(key);
+        self.table.and_then(|t| t.get(key))
+    }
+
+    /// Where errors about `key` point: the value if written, else this table.
+    pub fn origin_of(&self, key: &'static str) -> Origin {
+        self.table
+            .and_then(|t| t.get(key))
+            .map_or_else(|| self.origin.clone(), |e| e.node.origin.clone())
+    }
+
+    /// Reports a problem found by a check across several keys.
+    pub fn error(&self, key: &'static str, message: impl Into<String>, hint: Option<String>) {
+        self.diags.push(
+            self.origin_of(key),
+            &self.key_path(key),
+            message.into(),
+            hint,
+        );
+    }
+
+    fn wrong(&self, node: &Node, key: &str, message: String) {
+        self.diags
+            .push(node.origin.clone(), &self.key_path(key), message, None);
+    }
+
+    fn type_error(&self, node: &Node, key: &str, expected: &str) {
+        let msg = format!(
+            "`{}` must be {expected}, found {}",
+            self.key_path(key),
+            node.value.type_name()
+        );
+        self.wrong(node, key, msg);
+    }
+
+    /// A nested table (`[workitems.mailbox_copy]`); missing means all defaults.
+    pub fn section(&self, key: &'static str) -> Section<'a> {
+        let mut table = None;
+        let mut origin = self.origin.clone();
+        if let Some(e) = self.entry(key) {
+            origin = e.node.origin.clone();
+            match &e.node.value {
+                Value::Table(t) => table = Some(t),
+                _ => self.type_error(&e.node, key, "a table"),
+            }
+        }
+        Section {
+            path: self.key_path(key),
+            table,
+            origin,
+            used: RefCell::default(),
+            diags: self.diags,
+        }
+    }
+
+    /// Whether the file wrote `key` at all.
+    pub fn has(&self, key: &'static str) -> bool {
+        self.entry(key).is_some()
+    }
+
+    /// Reports every key of this table that no reader asked for.
+    pub fn finish(&self) {
+        let Some(table) = self.table else { return };
+        let used = self.used.borrow();
+        for e in &table.entries {
+            if !used.contains(&e.key.as_str()) {
+                let hint = nearest(&e.key, &used)
+                    .map(|k| format!("did you mean `{k}`?"))
+                    .or_else(|| {
+                        let mut known: Vec<&str> = used.clone();
+                        known.sort_unstable();
+                        known.dedup();
+                        (!known.is_empty())
+                            .then(|| format!("known keys here: {}", known.join(", ")))
+                    });
+                self.diags.push(
+                    e.origin.clone(),
+                    &self.key_path(&e.key),
+                    format!("unknown key `{}`", self.key_path(&e.key)),
+                    hint,
+                );
+            }
+        }
+    }
+
+    pub fn f64(&self, key: &'static str, default: f64, min: f64, max: f64) -> f64 {
+        let Some(e) = self.entry(key) else {
+            return default;
+        };
+        let x = match e.node.value {
+            Value::Float(x) => x,
+            Value::Integer(i) => i as f64,
+            _ => {
+                self.type_error(&e.node, key, "a number");
+                return default;
+            }
+        };
+        if x < min || x > max {
+            self.wrong(
+                &e.node,
+                key,
+                format!(
+                    "`{}` must be {}, found {x}",
+                    self.key_path(key),
+                    range_text(min, max)
+                ),
+            );
+            return default;
+        }
+        x
+    }
+
+    pub fn probability(&self, key: &'static str, default: f64) -> f64 {
+        self.f64(key, default, 0.0, 1.0)
+    }
+
+    pub fn i64(&self, key: &'static str, default: i64, min: i64, max: i64) -> i64 {
+        let Some(e) = self.entry(key) else {
+            return default;
+        };
+        let Value::Integer(x) = e.node.value else {
+            self.type_error(&e.node, key, "an integer");
+            return default;
+        };
+        if x < min || x > max {
+            let range = range_text(min as f64, max as f64);
+            self.wrong(
+                &e.node,
+                key,
+                format!("`{}` must be {range}, found {x}", self.key_path(key)),
+            );
+            return default;
+        }
+        x
+    }
+
+    pub fn u64(&self, key: &'static str, default: u64, min: u64, max: u64) -> u64 {
+        self.i64(
+            key,
+            default as i64,
+            min as i64,
+            max.min(i64::MAX as u64) as i64,
+        ) as u64
+    }
+
+    pub fn u32(&self, key: &'static str, default: u32, min: u32, max: u32) -> u32 {
+        self.i64(key, i64::from(default), i64::from(min), i64::from(max)) as u32
+    }
+
+    pub fn bool(&self, key: &'static str, default: bool) -> bool {
+        let Some(e) = self.entry(key) else {
+            return default;
+        };
+        match e.node.value {
+            Value::Bool(b) => b,
+            _ => {
+                self.type_error(&e.node, key, "true or false");
+                default
+            }
+        }
+    }
+
+    pub fn string(&self, key: &'static str, default: &str) -> String {
+        let Some(e) = self.entry(key) else {
+            return default.to_string();
+        };
+        match &e.node.value {
+            Value::String(s) => s.clone(),
+            _ => {
+                self.type_error(&e.node, key, "a string");
+                default.to_string()
+            }
+        }
+    }
+
+    /// A string that must be one of `choices`.
+    pub fn choice(
+        &self,
+        key: &'static str,
+        default: &'static str,
+        choices: &[&'static str],
+    ) -> String {
+        let s = self.string(key, default);
+        if choices.contains(&s.as_str()) {
+            return s;
+        }
+        let hint = nearest(&s, choices).map_or_else(
+            || format!("valid values: {}", choices.join(", ")),
+            |c| format!("did you mean `{c}`? valid values: {}", choices.join(", ")),
+        );
+        self.error(
+            key,
+            format!("`{}` has no value `{s}`", self.key_path(key)),
+            Some(hint),
+        );
+        default.to_string()
+    }
+
+    /// A date, written as a TOML date (`2012-10-31`) or a string.
+    pub fn date(&self, key: &'static str, default: Date) -> Date {
+        let Some(e) = self.entry(key) else {
+            return default;
+        };
+        let text = match &e.node.value {
+            Value::Datetime(s) | Value::String(s) => s,
+            _ => {
+                self.type_error(&e.node, key, "a date (YYYY-MM-DD)");
+                return default;
+            }
+        };
+        match text.parse() {
+            Ok(d) => d,
+            Err(msg) => {
+                self.wrong(&e.node, key, format!("`{}`: {msg}", self.key_path(key)));
+                default
+            }
+        }
+    }
+
+    fn array(&self, key: &'static str) -> Option<&'a [Node]> {
+        let e = self.entry(key)?;
+        match &e.node.value {
+            Value::Array(items) => Some(items),
+            _ => {
+                self.type_error(&e.node, key, "an array");
+                None
+            }
+        }
+    }
+
+    pub fn strings(&self, key: &'static str, default: &[&str]) -> Vec<String> {
+        let Some(items) = self.array(key) else {
+            return default.iter().map(|s| s.to_string()).collect();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for node in items {
+            match &node.value {
+                Value::String(s) => out.push(s.clone()),
+                _ => self.type_error(node, key, "an array of strings"),
+            }
+        }
+        out
+    }
+
+    pub fn numbers(&self, key: &'static str, default: &[f64]) -> Vec<f64> {
+        match self.array(key) {
+            Some(items) => items
+                .iter()
+                .filter_map(|n| self.number_in(n, key))
+                .collect(),
+            None => default.to_vec(),
+        }
+    }
+
+    fn number_in(&self, node: &Node, key: &str) -> Option<f64> {
+        match node.value {
+            Value::Float(x) => Some(x),
+            Value::Integer(i) => Some(i as f64),
+            _ => {
+                self.type_error(node, key, "a number");
+                None
+            }
+        }
+    }
+
+    /// An hour range `[start, end]` within a day, e.g. `[8, 18]`.
+    pub fn hours(&self, key: &'static str, default: (u32, u32)) -> (u32, u32) {
+        let Some(items) = self.array(key) else {
+            return default;
+        };
+        let nums: Vec<f64> = items
+            .iter()
+            .filter_map(|n| self.number_in(n, key))
+            .collect();
+        match nums.as_slice() {
+            [a, b] if a.fract() == 0.0 && b.fract() == 0.0 && 0.0 <= *a && a <= b && *b <= 24.0 => {
+                (*a as u32, *b as u32)
+            }
+            _ => {
+                self.error(
+                    key,
+                    format!(
+                        "`{}` must be [start, end] in whole hours with 0 <= start <= end <= 24",
+                        self.key_path(key)
+                    ),
+                    Some("e.g. [8, 18] for 08:00-18:00, [0, 24] for around the clock".into()),
+                );
+                default
+            }
+        }
+    }
+
+    /// A distribution: a table with `dist = "..."` and its parameters, or a bare number for a
+    /// constant. `domain` bounds what any sample may be (e.g. durations cannot be negative).
+    pub fn dist(&self, key: &'static str, default: Dist, domain: (f64, f64)) -> Dist {
+        let Some(e) = self.entry(key) else {
+            return default;
+        };
+        let d = match &e.node.value {
+            Value::Float(x) => Some(Dist::constant(*x)),
+            Value::Integer(i) => Some(Dist::constant(*i as f64)),
+            Value::Table(_) => self.dist_table(key),
+            _ => {
+                self.type_error(&e.node, key, "a distribution table such as { dist = \"exponential\", mean = 2.0 } or a number");
+                None
+            }
+        };
+        let Some(d) = d else { return default };
+        let (lo, hi) = (d.lower_bound(), d.upper_bound());
+        if lo < domain.0 || hi > domain.1 {
+            self.error(
+                key,
+                format!(
+                    "`{}` can take values in [{lo}, {hi}] but must stay {}",
+                    self.key_path(key),
+                    range_text(domain.0, domain.1)
+                ),
+                Some(
+                    "add `min`/`max` clamps to the distribution or choose other parameters".into(),
+                ),
+            );
+            return default;
+        }
+        d
+    }
+
+    fn dist_table(&self, key: &'static str) -> Option<Dist> {
+        let s = self.section(key);
+        let kind = s.string("dist", "");
+        let before = self.diags.list.borrow().len();
+        let pos = |k: &'static str| s.f64(k, f64::NAN, f64::NEG_INFINITY, f64::INFINITY);
+        let min = s.has("min").then(|| pos("min"));
+        let max = s.has("max").then(|| pos("max"));
+        let need = |k: &'static str| {
+            if !s.has(k) {
+                s.error(
+                    k,
+                    format!("`{}.{k}` is required for dist = \"{kind}\"", s.path),
+                    None,
+                );
+            }
+            pos(k)
+        };
+        let built = match kind.as_str() {
+            "constant" => Ok(Dist::constant(need("value"))),
+            "uniform" => Dist::uniform(need("low"), need("high")),
+            "normal" => Dist::normal(need("mean"), need("sd")),
+            "lognormal" if s.has("mean") || s.has("sd") => {
+                Dist::lognormal_mean_sd(need("mean"), need("sd"))
+            }
+            "lognormal" => Dist::lognormal(need("median"), need("sigma")),
+            "exponential" if s.has("rate") => Dist::exponential(1.0 / need("rate")),
+            "exponential" => Dist::exponential(need("mean")),
+            "pareto" => Dist::pareto(need("scale"), need("shape")),
+            "empirical" => {
+                let values = s.numbers("values", &[]);
+                let weights = if s.has("weights") {
+                    s.numbers("weights", &[])
+                } else {
+                    vec![1.0; values.len()]
+                };
+                Dist::empirical(values, weights)
+            }
+            other => {
+                let hint = nearest(other, DIST_NAMES).map_or_else(
+                    || format!("one of {}", DIST_NAMES.join(", ")),
+                    |n| format!("did you mean `{n}`? one of {}", DIST_NAMES.join(", ")),
+                );
+                let msg = if other.is_empty() {
+                    format!("`{}` needs `dist = \"...\"`", s.path)
+                } else {
+                    format!("`{}.dist` has no distribution `{other}`", s.path)
+                };
+                s.error("dist", msg, Some(hint));
+                s.finish();
+                return None;
+            }
+        };
+        s.finish();
+        if self.diags.list.borrow().len() > before {
+            return None;
+        }
+        match built.and_then(|d| d.clamped(min, max)) {
+            Ok(d) => Some(d),
+            Err(msg) => {
+                self.error(key, format!("`{}`: {msg}", self.key_path(key)), None);
+                None
+            }
+        }
+    }
+}
+
+fn range_text(min: f64, max: f64) -> String {
+    match (min.is_finite(), max.is_finite()) {
+        (true, true) => format!("between {min} and {max}"),
+        (true, false) => format!("at least {min}"),
+        (false, true) => format!("at most {max}"),
+        (false, false) => "a number".into(),
+    }
+}
+
+/// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
+pub fn nearest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    candidates
+        .iter()
+        .map(|c| (edit_distance(word, c), *c))
+        .filter(|(d, c)| *d <= (c.len().max(word.len()) / 3).max(1))
+        .min()
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn suggests_near_names_only() {
+        assert_eq!(
+            nearest("max_tenant", &["max_tenants", "max_seats"]),
+            Some("max_tenants")
+        );
+        assert_eq!(nearest("zzzz", &["max_tenants", "max_seats"]), None);
+        assert_eq!(edit_distance("kitten", "sitting"), 3);
+    }
+}

@@ -1,0 +1,575 @@
+//! Streaming and batch statistics: mean/variance, quantiles, Student-t confidence intervals, paired differences.
+//!
+//! Everything here is deterministic: the same values in the same order give the
+//! same bits, so replicated experiments reproduce exactly. NaN inputs are treated
+//! as "missing" and skipped rather than poisoning a whole metric.
+
+/// Welford running mean/variance; mergeable (Chan et al.) so shards combine exactly-in-order.
+///
+/// `min`/`max` are only meaningful when `n > 0`; the accessors return NaN
+/// otherwise, so the derived `Default` (all zeros) is a valid empty state.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Running {
+    n: u64,
+    mean: f64,
+    m2: f64,
+    min: f64,
+    max: f64,
+}
+
+impl Running {
+    /// An empty accumulator.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Add one observation. NaN values are ignored (not counted).
+    pub fn push(&mut self, x: f64) {
+        if x.is_nan() {
+            return;
+        }
+        if self.n == 0 {
+            // Set min/max from the first value instead of relying on the zeroed
+            // default, which would otherwise leak 0.0 into the extremes.
+            self.min = x;
+            self.max = x;
+        } else {
+            self.min = self.min.min(x);
+            self.max = self.max.max(x);
+        }
+        self.n += 1;
+        // Welford: updating with deviations from the running mean avoids the
+        // catastrophic cancellation of the textbook sum(x^2) - n*mean^2.
+        let delta = x - self.mean;
+        self.mean += delta / self.n as f64;
+        self.m2 += delta * (x - self.mean);
+    }
+
+    /// Combine another accumulator into this one (Chan, Golub & LeVeque).
+    ///
+    /// `a.merge(&b)` describes the concatenation "a's values then b's values";
+    /// merging shards in a fixed order therefore gives a deterministic result.
+    pub fn merge(&mut self, other: &Running) {
+        if other.n == 0 {
+            return;
+        }
+        if self.n == 0 {
+            *self = *other;
+            return;
+        }
+        let na = self.n as f64;
+        let nb = other.n as f64;
+        let n = self.n + other.n;
+        let nf = n as f64;
+        let delta = other.mean - self.mean;
+        // Weighting delta by nb/n (rather than averaging na*ma + nb*mb) keeps the
+        // merged mean accurate when the two means are large and close together.
+        self.mean += delta * (nb / nf);
+        self.m2 += other.m2 + delta * delta * (na * nb / nf);
+        self.n = n;
+        self.min = self.min.min(other.min);
+        self.max = self.max.max(other.max);
+    }
+
+    /// Number of (non-NaN) observations.
+    pub fn count(&self) -> u64 {
+        self.n
+    }
+
+    /// Arithmetic mean; NaN when empty.
+    pub fn mean(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.mean }
+    }
+
+    /// Sample variance (divisor `n - 1`); NaN when `n < 2`.
+    pub fn variance(&self) -> f64 {
+        if self.n < 2 {
+            f64::NAN
+        } else {
+            // m2 is a sum of non-negative terms mathematically, but merging can
+            // round it a hair below zero; clamp so std() never returns NaN.
+            (self.m2 / (self.n - 1) as f64).max(0.0)
+        }
+    }
+
+    /// Sample standard deviation; NaN when `n < 2`.
+    pub fn std(&self) -> f64 {
+        self.variance().sqrt()
+    }
+
+    /// Smallest observation; NaN when empty.
+    pub fn min(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.min }
+    }
+
+    /// Largest observation; NaN when empty.
+    pub fn max(&self) -> f64 {
+        if self.n == 0 { f64::NAN } else { self.max }
+    }
+
+    /// 95% confidence interval of the mean: `mean ± t_{0.975,n-1} * std / sqrt(n)`.
+    /// `(NaN, NaN)` when `n < 2`.
+    pub fn ci95(&self) -> (f64, f64) {
+        if self.n < 2 {
+            return (f64::NAN, f64::NAN);
+        }
+        let half = t_quantile_975(self.n - 1) * self.std() / (self.n as f64).sqrt();
+        (self.mean - half, self.mean + half)
+    }
+}
+
+/// Exact 0.975 quantiles of Student's t for df = 1..=30 (index = df - 1).
+/// The asymptotic expansion below is poor for tiny df (error ~1 at df = 1), so
+/// small df must come from a table.
+const T975_TABLE: [f64; 30] = [
+    12.706_204_736_174_7,
+    4.302_652_729_749_464,
+    3.182_446_305_284_263,
+    2.776_445_105_197_793,
+    2.570_581_835_636_314,
+    2.446_911_851_144_969,
+    2.364_624_251_592_785,
+    2.306_004_135_204_166,
+    2.262_157_162_798_205,
+    2.228_138_851_986_273,
+    2.200_985_160_091_639,
+    2.178_812_829_667_228,
+    2.160_368_656_462_793,
+    2.144_786_687_917_804,
+    2.131_449_545_559_774,
+    2.119_905_299_221_255,
+    2.109_815_577_833_317,
+    2.100_922_040_241_037,
+    2.093_024_054_408_309,
+    2.085_963_447_265_865,
+    2.079_613_844_727_681,
+    2.073_873_067_904_011,
+    2.068_657_610_419_047,
+    2.063_898_561_628_021,
+    2.059_538_552_753_294,
+    2.055_529_438_642_871,
+    2.051_830_516_480_283,
+    2.048_407_141_795_244,
+    2.045_229_642_132_703,
+    2.042_272_456_301_238,
+];
+
+/// Standard normal 0.975 quantile.
+const Z975: f64 = 1.959_963_984_540_054;
+
+/// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom (exact table for df 1..=30, then the Cornish-Fisher / Abramowitz-Stegun 26.7.5 expansion around z=1.959963984540054; df=0 -> NaN). Accurate to 1e-3.
+///
+/// For df > 30 the truncation error of the four-term expansion is below 1e-6.
+pub fn t_quantile_975(df: u64) -> f64 {
+    match df {
+        0 => f64::NAN,
+        1..=30 => T975_TABLE[(df - 1) as usize],
+        _ => {
+            let z = Z975;
+            let z2 = z * z;
+            let z3 = z2 * z;
+            let z5 = z3 * z2;
+            let z7 = z5 * z2;
+            let z9 = z7 * z2;
+            let g1 = (z3 + z) / 4.0;
+            let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
+            let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
+            let g4 = (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / 92160.0;
+            let v = df as f64;
+            // Horner form in 1/v: fewer roundings and no large powers of v.
+            let inv = 1.0 / v;
+            z + inv * (g1 + inv * (g2 + inv * (g3 + inv * g4)))
+        }
+    }
+}
+
+/// Quantile of an ascending-sorted slice, linear interpolation between order statistics (R type 7 / numpy default). Empty -> NaN. q clamped to `[0, 1]`.
+///
+/// A NaN `q` yields NaN. The slice is assumed sorted and NaN-free; this is not checked.
+pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() || q.is_nan() {
+        return f64::NAN;
+    }
+    let q = q.clamp(0.0, 1.0);
+    let last = sorted.len() - 1;
+    let h = last as f64 * q;
+    // h is within [0, last] so the truncating cast is exact for the floor.
+    let lo = (h.floor() as usize).min(last);
+    let hi = (lo + 1).min(last);
+    let frac = h - lo as f64;
+    let (a, b) = (sorted[lo], sorted[hi]);
+    // Short-circuit equal neighbours so repeated infinities don't become
+    // inf - inf = NaN, and exact order statistics come back bit-for-bit.
+    if frac == 0.0 || a == b {
+        return a;
+    }
+    a + frac * (b - a)
+}
+
+/// Everything summary.csv needs for one metric.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Summary {
+    /// Number of non-NaN values summarized.
+    pub n: u64,
+    /// Mean; NaN when `n == 0`.
+    pub mean: f64,
+    /// Sample standard deviation; NaN when `n < 2`.
+    pub std: f64,
+    /// Lower end of the Student-t 95% CI of the mean; NaN when `n < 2`.
+    pub ci95_low: f64,
+    /// Upper end of the Student-t 95% CI of the mean; NaN when `n < 2`.
+    pub ci95_high: f64,
+    /// Median (type-7 quantile).
+    pub p50: f64,
+    /// 90th percentile (type-7 quantile).
+    pub p90: f64,
+    /// 99th percentile (type-7 quantile).
+    pub p99: f64,
+    /// Smallest value; NaN when empty.
+    pub min: f64,
+    /// Largest value; NaN when empty.
+    pub max: f64,
+}
+
+/// Summary of a batch of values (NaN values skipped). Sorting uses f64::total_cmp. Deterministic: same input order -> same bits.
+///
+/// Empty input gives `n = 0` and NaN everywhere; a single value gives its
+/// mean, quantiles, min and max, with NaN `std` and confidence interval.
+pub fn summarize(values: &[f64]) -> Summary {
+    let mut acc = Running::new();
+    let mut sorted: Vec<f64> = Vec::with_capacity(values.len());
+    // Accumulate in input order (not sorted order) so the mean/std bits depend
+    // only on the caller's order, which is what "deterministic" promises.
+    for &x in values {
+        if !x.is_nan() {
+            acc.push(x);
+            sorted.push(x);
+        }
+    }
+    // total_cmp is a total order (no panics, no NaN special-casing needed) and
+    // NaNs were already removed, so it agrees with numeric order apart from
+    // placing -0.0 before +0.0.
+    sorted.sort_unstable_by(f64::total_cmp);
+    let (ci95_low, ci95_high) = acc.ci95();
+    Summary {
+        n: acc.count(),
+        mean: acc.mean(),
+        std: acc.std(),
+        ci95_low,
+        ci95_high,
+        p50: quantile_sorted(&sorted, 0.50),
+        p90: quantile_sorted(&sorted, 0.90),
+        p99: quantile_sorted(&sorted, 0.99),
+        min: acc.min(),
+        max: acc.max(),
+    }
+}
+
+/// Paired difference b - a over replications (same index = same random numbers): Summary of the differences.
+///
+/// Pairs where either value is NaN are skipped.
+///
+/// # Panics
+///
+/// Panics if `a.len() != b.len()`; callers pass one value per replication on
+/// each side, so equal lengths are an invariant, and silently truncating
+/// would pair the wrong replications.
+pub fn paired_difference(a: &[f64], b: &[f64]) -> Summary {
+    assert_eq!(
+        a.len(),
+        b.len(),
+        "paired_difference: both sides must have one value per replication"
+    );
+    let diffs: Vec<f64> = a
+        .iter()
+        .zip(b)
+        .filter(|(x, y)| !x.is_nan() && !y.is_nan())
+        .map(|(x, y)| y - x)
+        .collect();
+    summarize(&diffs)
+}
+
+/// Welch-style unpaired 95% CI of mean(b) - mean(a) (used to show how much pairing narrows intervals): returns (low, high), NaN if either has n < 2. Use t with Welch–Satterthwaite df (round down, at least 1).
+///
+/// NaN values on either side are skipped independently (no pairing here).
+pub fn unpaired_difference_ci95(a: &[f64], b: &[f64]) -> (f64, f64) {
+    let mut ra = Running::new();
+    let mut rb = Running::new();
+    a.iter().for_each(|&x| ra.push(x));
+    b.iter().for_each(|&x| rb.push(x));
+    if ra.count() < 2 || rb.count() < 2 {
+        return (f64::NAN, f64::NAN);
+    }
+    let na = ra.count() as f64;
+    let nb = rb.count() as f64;
+    let sa = ra.variance() / na;
+    let sb = rb.variance() / nb;
+    let se2 = sa + sb;
+    let diff = rb.mean() - ra.mean();
+    if se2 == 0.0 {
+        // Both samples constant: the Welch df is 0/0, but the interval is
+        // degenerate anyway.
+        return (diff, diff);
+    }
+    let df = se2 * se2 / (sa * sa / (na - 1.0) + sb * sb / (nb - 1.0));
+    // Float-to-int `as` saturates (and maps NaN to 0), so a huge or odd df
+    // cannot wrap; the max(1) enforces the documented lower bound.
+    let df = (df.floor() as u64).max(1);
+    let half = t_quantile_975(df) * se2.sqrt();
+    (diff - half, diff + half)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Tiny deterministic LCG (Numerical Recipes constants) -> uniform [0, 1).
+    struct Lcg(u64);
+    impl Lcg {
+        fn next_f64(&mut self) -> f64 {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    fn lcg_values(seed: u64, n: usize, offset: f64, scale: f64) -> Vec<f64> {
+        let mut g = Lcg(seed);
+        (0..n).map(|_| offset + scale * g.next_f64()).collect()
+    }
+
+    fn two_pass(xs: &[f64]) -> (f64, f64) {
+        let n = xs.len() as f64;
+        let mean = xs.iter().sum::<f64>() / n;
+        let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1.0);
+        (mean, var)
+    }
+
+    fn rel_close(a: f64, b: f64, tol: f64) -> bool {
+        (a - b).abs() <= tol * a.abs().max(b.abs()).max(f64::MIN_POSITIVE)
+    }
+
+    #[test]
+    fn t_quantiles_match_reference() {
+        let cases = [
+            (1, 12.706),
+            (2, 4.303),
+            (10, 2.228),
+            (30, 2.042),
+            (100, 1.984),
+            (1000, 1.962),
+        ];
+        for (df, want) in cases {
+            let got = t_quantile_975(df);
+            assert!((got - want).abs() < 1e-3, "df={df}: got {got}, want {want}");
+        }
+        // Further reference values just past the table boundary.
+        assert!((t_quantile_975(31) - 2.039_513).abs() < 1e-4);
+        assert!((t_quantile_975(40) - 2.021_075).abs() < 1e-4);
+        assert!((t_quantile_975(60) - 2.000_298).abs() < 1e-4);
+        assert!(t_quantile_975(0).is_nan());
+        assert!((t_quantile_975(u64::MAX) - Z975).abs() < 1e-12);
+    }
+
+    #[test]
+    fn t_quantile_strictly_decreasing() {
+        let mut prev = t_quantile_975(1);
+        for df in 2..=500 {
+            let t = t_quantile_975(df);
+            assert!(t < prev, "not decreasing at df={df}: {t} >= {prev}");
+            assert!(t > Z975);
+            prev = t;
+        }
+    }
+
+    #[test]
+    fn quantile_sorted_type7() {
+        let xs = [1.0, 2.0, 3.0, 4.0];
+        assert_eq!(quantile_sorted(&xs, 0.5), 2.5);
+        assert!((quantile_sorted(&xs, 0.9) - 3.7).abs() < 1e-12);
+        assert_eq!(quantile_sorted(&xs, 0.0), 1.0);
+        assert_eq!(quantile_sorted(&xs, 1.0), 4.0);
+        assert_eq!(quantile_sorted(&xs, -3.0), 1.0);
+        assert_eq!(quantile_sorted(&xs, 7.0), 4.0);
+        assert!(quantile_sorted(&[], 0.5).is_nan());
+        assert!(quantile_sorted(&xs, f64::NAN).is_nan());
+        assert_eq!(quantile_sorted(&[42.0], 0.3), 42.0);
+        let infs = [f64::INFINITY, f64::INFINITY];
+        assert_eq!(quantile_sorted(&infs, 0.5), f64::INFINITY);
+    }
+
+    #[test]
+    fn running_matches_two_pass() {
+        // Large offset relative to spread stresses cancellation.
+        let xs = lcg_values(12345, 1000, 1.0e6, 10.0);
+        let mut r = Running::new();
+        for &x in &xs {
+            r.push(x);
+        }
+        let (mean, var) = two_pass(&xs);
+        assert_eq!(r.count(), 1000);
+        assert!(rel_close(r.mean(), mean, 1e-12), "{} vs {mean}", r.mean());
+        assert!(
+            rel_close(r.variance(), var, 1e-9),
+            "{} vs {var}",
+            r.variance()
+        );
+        assert!(rel_close(r.std(), var.sqrt(), 1e-9));
+        let min = xs.iter().copied().fold(f64::INFINITY, f64::min);
+        let max = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        assert_eq!(r.min(), min);
+        assert_eq!(r.max(), max);
+        let (lo, hi) = r.ci95();
+        let half = t_quantile_975(999) * var.sqrt() / 1000f64.sqrt();
+        assert!(rel_close(lo, mean - half, 1e-12));
+        assert!(rel_close(hi, mean + half, 1e-12));
+    }
+
+    #[test]
+    fn running_ignores_nan_and_handles_small_n() {
+        let mut r = Running::new();
+        assert!(r.mean().is_nan() && r.min().is_nan() && r.max().is_nan());
+        assert!(r.variance().is_nan());
+        r.push(f64::NAN);
+        assert_eq!(r.count(), 0);
+        r.push(-5.0);
+        r.push(f64::NAN);
+        assert_eq!(r.count(), 1);
+        assert_eq!(r.mean(), -5.0);
+        // Must not leak the zeroed default into the extremes.
+        assert_eq!(r.max(), -5.0);
+        assert_eq!(r.min(), -5.0);
+        assert!(r.variance().is_nan() && r.std().is_nan());
+        let (lo, hi) = r.ci95();
+        assert!(lo.is_nan() && hi.is_nan());
+    }
+
+    #[test]
+    fn merge_of_halves_equals_one_pass() {
+        let xs = lcg_values(987, 1001, -50.0, 200.0);
+        let mut whole = Running::new();
+        xs.iter().for_each(|&x| whole.push(x));
+        let (left, right) = xs.split_at(400);
+        let mut a = Running::new();
+        let mut b = Running::new();
+        left.iter().for_each(|&x| a.push(x));
+        right.iter().for_each(|&x| b.push(x));
+        a.merge(&b);
+        assert_eq!(a.count(), whole.count());
+        assert!(rel_close(a.mean(), whole.mean(), 1e-9));
+        assert!(rel_close(a.variance(), whole.variance(), 1e-9));
+        assert_eq!(a.min(), whole.min());
+        assert_eq!(a.max(), whole.max());
+
+        // Merging with empty on either side is the identity.
+        let mut e = Running::new();
+        e.merge(&whole);
+        assert_eq!(e, whole);
+        let mut w = whole;
+        w.merge(&Running::new());
+        assert_eq!(w, whole);
+    }
+
+    #[test]
+    fn summarize_empty_and_single() {
+        let s = summarize(&[]);
+        assert_eq!(s.n, 0);
+        for v in [
+            s.mean,
+            s.std,
+            s.ci95_low,
+            s.ci95_high,
+            s.p50,
+            s.p90,
+            s.p99,
+            s.min,
+            s.max,
+        ] {
+            assert!(v.is_nan());
+        }
+        let s = summarize(&[f64::NAN, 3.5, f64::NAN]);
+        assert_eq!(s.n, 1);
+        assert_eq!(s.mean, 3.5);
+        assert_eq!(
+            (s.p50, s.p90, s.p99, s.min, s.max),
+            (3.5, 3.5, 3.5, 3.5, 3.5)
+        );
+        assert!(s.std.is_nan() && s.ci95_low.is_nan() && s.ci95_high.is_nan());
+    }
+
+    #[test]
+    fn summarize_values_and_determinism() {
+        let xs: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        let s = summarize(&xs);
+        assert_eq!(s.n, 100);
+        assert_eq!(s.mean, 50.5);
+        assert_eq!(s.p50, 50.5);
+        assert!((s.p90 - 90.1).abs() < 1e-12);
+        assert!((s.p99 - 99.01).abs() < 1e-12);
+        assert_eq!((s.min, s.max), (1.0, 100.0));
+        assert!(s.ci95_low < s.mean && s.mean < s.ci95_high);
+
+        let ys = lcg_values(5, 777, 0.0, 1.0);
+        let s1 = summarize(&ys);
+        let s2 = summarize(&ys);
+        assert_eq!(s1.mean.to_bits(), s2.mean.to_bits());
+        assert_eq!(s1.std.to_bits(), s2.std.to_bits());
+        assert_eq!(s1.p90.to_bits(), s2.p90.to_bits());
+    }
+
+    #[test]
+    fn paired_narrower_than_unpaired_on_correlated_data() {
+        // Large shared per-replication noise, small treatment effect.
+        let base = lcg_values(42, 50, 0.0, 100.0);
+        let noise = lcg_values(7, 50, -0.5, 1.0);
+        let a = base.clone();
+        let b: Vec<f64> = base.iter().zip(&noise).map(|(x, e)| x + 2.0 + e).collect();
+
+        let p = paired_difference(&a, &b);
+        let (ul, uh) = unpaired_difference_ci95(&a, &b);
+        assert_eq!(p.n, 50);
+        assert!((p.mean - 2.0).abs() < 0.5);
+        let paired_width = p.ci95_high - p.ci95_low;
+        let unpaired_width = uh - ul;
+        assert!(
+            paired_width * 10.0 < unpaired_width,
+            "paired {paired_width} vs unpaired {unpaired_width}"
+        );
+        // Both intervals are about the same quantity, so both contain the paired mean.
+        assert!(ul < p.mean && p.mean < uh);
+        assert!(p.ci95_low < p.mean && p.mean < p.ci95_high);
+    }
+
+    #[test]
+    fn paired_skips_nan_pairs() {
+        let a = [1.0, f64::NAN, 3.0, 4.0];
+        let b = [2.0, 5.0, f64::NAN, 6.0];
+        let p = paired_difference(&a, &b);
+        assert_eq!(p.n, 2);
+        assert_eq!(p.mean, 1.5);
+    }
+
+    #[test]
+    #[should_panic(expected = "paired_difference")]
+    fn paired_length_mismatch_panics() {
+        paired_difference(&[1.0, 2.0], &[1.0]);
+    }
+
+    #[test]
+    fn unpaired_edge_cases() {
+        let (l, h) = unpaired_difference_ci95(&[1.0], &[1.0, 2.0, 3.0]);
+        assert!(l.is_nan() && h.is_nan());
+        let (l, h) = unpaired_difference_ci95(&[1.0, 1.0], &[3.0, 3.0, 3.0]);
+        assert_eq!((l, h), (2.0, 2.0));
+
+        // Equal sizes and variances: Welch df = 2n - 2, matching the pooled test.
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let b = [3.0, 4.0, 5.0, 6.0, 7.0];
+        let (l, h) = unpaired_difference_ci95(&a, &b);
+        let half = t_quantile_975(8) * (2.5f64 / 5.0 + 2.5 / 5.0).sqrt();
+        assert!((l - (2.0 - half)).abs() < 1e-12);
+        assert!((h - (2.0 + half)).abs() < 1e-12);
+    }
+}
