@@ -5,6 +5,7 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::compare::{ComparisonRow, PolicyRuns, compare};
 use crate::error::Error;
 use crate::model::ReplicationMetrics;
 use crate::output::{self, Manifest};
@@ -27,6 +28,12 @@ pub struct Cli {
 pub enum Command {
     /// Simulate a scenario over many replications and write CSV results.
     Run(RunArgs),
+    /// Run several batch policies on the same replications and compare them, paired.
+    Compare(CompareArgs),
+    /// Run every cell of the scenario's [sweep] grid over many replications.
+    Sweep(sweep::SweepArgs),
+    /// Combine the cell files of sweep shards into the files of a single sweep.
+    Merge(sweep::MergeArgs),
     /// Check scenario files and print `ok` or every error of each.
     Validate {
         /// Scenario files (or names of bundled scenarios).
@@ -64,10 +71,40 @@ pub struct RunArgs {
     pub quiet: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Scenario file, or the name of a bundled scenario.
+    pub scenario: String,
+    /// Policies to compare, comma-separated; the first is the baseline.
+    #[arg(long, value_delimiter = ',', required = true)]
+    pub policies: Vec<String>,
+    /// Output folder [default: output/<scenario name>-compare].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replications per policy (overrides the scenario's `replications`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub reps: Option<u64>,
+    /// Worker threads [default: one per core]. Never changes the results.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Override a scenario key (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
 pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run_command(args, command),
+        Command::Compare(args) => compare_command(args, command),
+        Command::Sweep(args) => sweep::sweep_command(args, command),
+        Command::Merge(args) => sweep::merge_command(args, command),
         Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Scenarios => {
             for b in BUNDLED {
@@ -168,6 +205,123 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     Ok(())
 }
 
+fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error> {
+    let mut scenario = Scenario::load(&Source::resolve(Some(&args.scenario)), &args.set)?;
+    if let Some(seed) = args.seed {
+        scenario.seed = seed;
+    }
+    let mut policies = Vec::new();
+    for name in &args.policies {
+        let policy = policy::by_name(name).ok_or_else(|| {
+            let hint = crate::scenario::nearest(name, policy::NAMES)
+                .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+            Error::Usage(format!(
+                "--policies: no policy `{name}`{hint}; valid: {}",
+                policy::NAMES.join(", ")
+            ))
+        })?;
+        if policies.iter().any(|(n, _)| n == name) {
+            return Err(Error::Usage(format!("--policies names `{name}` twice")));
+        }
+        policies.push((name.clone(), policy));
+    }
+    let reps = args.reps.unwrap_or(u64::from(scenario.replications));
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-compare", scenario.name)));
+    output::create_dir(&out)?;
+    let threads = args.threads.map(|t| t as usize);
+    let started = Instant::now();
+    let mut runs = Vec::with_capacity(policies.len());
+    for (name, policy) in &policies {
+        let mut sc = scenario.clone();
+        sc.batching.policy = name.clone();
+        let results = sweep::run_replications(&sc, policy.as_ref(), reps, threads, None)
+            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+        runs.push(PolicyRuns {
+            policy: name.clone(),
+            metrics: results.into_iter().map(|r| r.metrics).collect(),
+        });
+    }
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let rows = compare(&runs);
+    let replication_rows: Vec<(Vec<String>, &ReplicationMetrics)> = runs
+        .iter()
+        .flat_map(|r| r.metrics.iter().map(|m| (vec![r.policy.clone()], m)))
+        .collect();
+    let events = runs.iter().flat_map(|r| &r.metrics).map(|m| m.events).sum();
+    let mut files = vec![
+        ("comparison.csv", output::comparison_csv(&rows)),
+        (
+            "replications.csv",
+            output::replications_csv(&["policy"], &replication_rows),
+        ),
+    ];
+    let manifest = Manifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        scenario: scenario.name.clone(),
+        scenario_sha256: Manifest::sha256_hex(&scenario.source_text),
+        policy: args.policies.join(","),
+        seed: scenario.seed,
+        replications: reps,
+        detail_replication: None,
+        threads: threads.unwrap_or_else(rayon::current_num_threads),
+        command,
+        events,
+        wall_seconds,
+        files: files.iter().map(|(n, _)| n.to_string()).collect(),
+    };
+    files.push(("manifest.json", manifest.to_json()));
+    output::write_files(&out, files)?;
+    if !args.quiet {
+        print_comparison(&scenario, reps, &rows, &out);
+    }
+    Ok(())
+}
+
+fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out: &std::path::Path) {
+    let baseline = rows.first().map_or("", |r| r.policy.as_str());
+    println!(
+        "{}: {reps} paired replications per policy, seed {}; differences are against {baseline}, * = 95% interval excludes 0",
+        scenario.name, scenario.seed
+    );
+    for metric in HEADLINE_METRICS {
+        println!("{metric}");
+        for r in rows.iter().filter(|r| r.metric == *metric) {
+            let d = &r.difference;
+            let diff = if r.policy == baseline {
+                "baseline".to_string()
+            } else if d.ci95_low.is_finite() {
+                format!(
+                    "{:+.2} [{:+.2}, {:+.2}]{}",
+                    d.mean,
+                    d.ci95_low,
+                    d.ci95_high,
+                    if r.significant() { " *" } else { "" }
+                )
+            } else {
+                format!("{:+.2}", d.mean)
+            };
+            println!("  {:<16} {:>12.2}   {diff}", r.policy, r.summary.mean);
+        }
+    }
+    println!("results in {}", out.display());
+}
+
+/// The metrics printed on screen; every metric is in the CSV files.
+const HEADLINE_METRICS: &[&str] = &[
+    "transitioned",
+    "missed_deadline",
+    "slips",
+    "tenants_slipped",
+    "batches",
+    "makespan_days",
+    "errors",
+    "operator_wait_mean_h",
+    "operator_wait_p95_h",
+    "peak_error_queue",
+];
+
 fn print_run_summary(
     scenario: &Scenario,
     metrics: &[&ReplicationMetrics],
@@ -188,21 +342,10 @@ fn print_run_summary(
         "{:<24} {:>12} {:>25} {:>12}",
         "metric", "mean", "95% CI", "p90"
     );
-    for name in [
-        "transitioned",
-        "missed_deadline",
-        "slips",
-        "tenants_slipped",
-        "batches",
-        "makespan_days",
-        "errors",
-        "operator_wait_mean_h",
-        "operator_wait_p95_h",
-        "peak_error_queue",
-    ] {
+    for name in HEADLINE_METRICS {
         let col = ReplicationMetrics::COLUMNS
             .iter()
-            .position(|c| *c == name)
+            .position(|c| c == name)
             .expect("known column");
         let s = summarize(&metrics.iter().map(|m| m.values()[col]).collect::<Vec<_>>());
         let ci = if s.ci95_low.is_finite() {

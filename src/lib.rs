@@ -26,6 +26,7 @@
 //! files. See ARCHITECTURE.md.
 
 pub mod cli;
+pub mod compare;
 pub mod date;
 pub mod engine;
 mod error;

@@ -1,8 +1,10 @@
-//! The model of one replication: tenants, phases, statuses, batches, workitems, operators and copy slots.
+//! The model of one replication: tenants, phases, statuses, batches, workitems, operators, copy slots
+//! and chat.
 //!
 //! A replication is a pure function of (scenario, policy, seed, replication index): it reads no
 //! clock, no files and no global state, and cannot fail on a validated scenario.
 
+mod chat;
 mod copy;
 mod metrics;
 mod operators;
@@ -10,6 +12,7 @@ mod phase;
 mod population;
 mod replication;
 
+pub use chat::{ContactGraph, DailyChat, TenantChat};
 pub use copy::{Claim, CopySlots};
 pub use metrics::{
     BatchRecord, DailySample, Detail, ReplicationMetrics, ReplicationOutput, TenantRecord,

@@ -8,7 +8,8 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use csv_files::{
-    batches_csv, format_number, replications_csv, summary_csv, tenants_csv, timeseries_csv,
+    batches_csv, comparison_csv, format_number, replications_csv, summary_csv, tenants_csv,
+    timeseries_csv,
 };
 pub use manifest::Manifest;
 

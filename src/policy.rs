@@ -1,8 +1,10 @@
 //! Batch policies: which ready tenants go on a weekend's batch, behind one trait, looked up by name.
 
-mod fifo;
+mod builtin;
 
-pub use fifo::Fifo;
+pub use builtin::{
+    DataBalanced, Fifo, LargestFirst, RandomOrder, RegionWaves, RiskSpread, SmallestFirst,
+};
 
 use crate::date::Date;
 
@@ -18,6 +20,9 @@ pub struct Candidate {
     pub slips: u32,
     /// Days it has waited in the pool since it became ready.
     pub days_waiting: f64,
+    /// Expected hard failures of its workitems (from its size and the scenario's failure rates):
+    /// the load it is likely to put on the operators.
+    pub expected_errors: f64,
 }
 
 /// What one weekend's batch may hold.
@@ -26,43 +31,79 @@ pub struct Capacity {
     pub max_tenants: u32,
     pub max_seats: u64,
     pub max_data_gb: f64,
+    /// Errors the weekend's operators can clear: operator-hours on duty over the weekend divided
+    /// by the mean resolution time.
+    pub weekend_error_budget: f64,
 }
 
-/// The batch being formed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct BatchContext {
+/// The batch being formed, and scenario settings a policy may use.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct BatchContext<'a> {
     /// Sequence number of the batch in the programme (0-based).
     pub batch: u32,
     /// Saturday of the transition weekend.
     pub weekend: Date,
+    /// Whether tenants rolled back from an earlier batch go first (`batching.slipped_first`).
+    pub slipped_first: bool,
+    /// Rank of each region index in `batching.region_order` (lower goes first).
+    pub region_rank: &'a [u16],
+    /// A number fixed for the replication, for policies that need arbitrary but reproducible
+    /// choices; never draw from a global generator.
+    pub replication_key: u64,
 }
 
 /// Chooses the tenants of one batch.
 ///
-/// `pool` is in readiness order (slipped tenants first when `batching.slipped_first`). The policy
-/// appends the indices into `pool` of the tenants it picks to `chosen`, in any order, each at most
-/// once, keeping the batch within `capacity`. Policies must be deterministic: any randomness comes
-/// from the candidates' own attributes, never from a global generator.
+/// `pool` is in readiness order: rolled-back tenants first (their `slips > 0`), then the others,
+/// each group in the order they became ready. The policy appends the indices into `pool` of the
+/// tenants it picks to `chosen`, each at most once, keeping the batch within `capacity`. Policies
+/// must be deterministic given their inputs.
 pub trait BatchPolicy: Send + Sync {
     fn name(&self) -> &str;
     fn select(
         &self,
         pool: &[Candidate],
         capacity: &Capacity,
-        ctx: &BatchContext,
+        ctx: &BatchContext<'_>,
         chosen: &mut Vec<usize>,
     );
 }
 
-/// Names accepted by `batching.policy`.
-pub const NAMES: &[&str] = &["fifo"];
+/// Names accepted by `batching.policy` and `compare --policies`.
+pub const NAMES: &[&str] = &[
+    "fifo",
+    "smallest-first",
+    "largest-first",
+    "data-balanced",
+    "risk-spread",
+    "region-waves",
+    "random",
+];
 
 /// The built-in policy called `name`.
 pub fn by_name(name: &str) -> Option<Box<dyn BatchPolicy>> {
-    match name {
-        "fifo" => Some(Box::new(Fifo)),
-        _ => None,
-    }
+    Some(match name {
+        "fifo" => Box::new(Fifo),
+        "smallest-first" => Box::new(SmallestFirst),
+        "largest-first" => Box::new(LargestFirst),
+        "data-balanced" => Box::new(DataBalanced),
+        "risk-spread" => Box::new(RiskSpread),
+        "region-waves" => Box::new(RegionWaves),
+        "random" => Box::new(RandomOrder),
+        _ => return None,
+    })
+}
+
+/// Indices of `pool` sorted by `key`, with rolled-back tenants first when the context asks for it;
+/// ties keep readiness order (the sort is stable).
+pub fn order_by<K: Ord>(
+    pool: &[Candidate],
+    ctx: &BatchContext<'_>,
+    key: impl Fn(&Candidate) -> K,
+) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..pool.len()).collect();
+    order.sort_by_key(|&i| (ctx.slipped_first && pool[i].slips == 0, key(&pool[i])));
+    order
 }
 
 /// First fit in the given order: takes each candidate that still fits, skipping those that do not,

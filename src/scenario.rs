@@ -7,7 +7,10 @@
 mod bundled;
 mod dist;
 mod doc;
+mod inventory;
+mod lync;
 mod reader;
+mod sweep;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -16,7 +19,10 @@ use std::sync::Arc;
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use dist::{DIST_NAMES, Dist};
 pub use doc::Origin;
+pub use inventory::InventoryTenant;
+pub use lync::{EarlyMoveMode, Lync};
 pub use reader::{Diagnostic, nearest};
+pub use sweep::{GridCell, SweepGrid, display_value};
 
 use crate::date::Date;
 use doc::Node;
@@ -36,6 +42,10 @@ pub struct Scenario {
     pub copy: Copy,
     pub workitems: Workitems,
     pub operators: Operators,
+    /// Chat during the transition: OCO, early moves to Lync Online, stranded clients.
+    pub lync: Lync,
+    /// The `[sweep]` grid, if the scenario has one (`cutover sweep` runs it).
+    pub sweep: Option<SweepGrid>,
     /// The source text, for the manifest's checksum.
     pub source_text: String,
 }
@@ -65,6 +75,36 @@ pub struct Population {
     pub sharepoint_max_gb: f64,
     pub blocked_fraction: f64,
     pub blocked_days: Dist,
+    /// Real tenants from `population.inventory`, one per tenant in order; `tenants` is their count.
+    /// Empty cells are drawn from the distributions above.
+    pub inventory: Option<Arc<[InventoryTenant]>>,
+}
+
+impl Population {
+    /// The fewest seats any generated tenant can have (samples are rounded, and at least 1).
+    pub fn least_seats(&self) -> u64 {
+        self.seats.lower_bound().round().max(1.0) as u64
+    }
+
+    /// The least data (GB) a tenant can have, from the distributions' lower bounds and whatever
+    /// of its attributes are known.
+    pub fn least_data_gb(
+        &self,
+        seats: u64,
+        mailboxes: Option<u32>,
+        sharepoint_gb: Option<f64>,
+    ) -> f64 {
+        let seats = seats as f64;
+        let mailboxes = mailboxes.map_or_else(
+            || seats + self.shared_mailboxes.lower_bound().round().max(0.0),
+            f64::from,
+        );
+        let sharepoint = sharepoint_gb.unwrap_or_else(|| {
+            (self.sharepoint_base_gb.lower_bound() + self.sharepoint_gb_per_seat * seats)
+                .min(self.sharepoint_max_gb)
+        });
+        sharepoint + mailboxes * self.mailbox_gb.lower_bound()
+    }
 }
 
 /// Phase start offsets relative to the transition date T (Saturday 00:00 of the weekend).
@@ -89,6 +129,8 @@ pub struct Batching {
     pub max_seats: u64,
     pub max_data_gb: f64,
     pub slipped_first: bool,
+    /// Regions in the order `region-waves` serves them; every region appears once.
+    pub region_order: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -294,24 +336,38 @@ impl Source {
 }
 
 impl Scenario {
-    /// Reads, overrides and validates a scenario. `overrides` are `key=value` strings.
+    /// Reads, overrides and validates a scenario. `overrides` are `key=value` strings. Files the
+    /// scenario names (an inventory) are relative to the scenario file's folder, or to the current
+    /// folder for a bundled scenario.
     pub fn load(source: &Source, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-        let text = match source {
-            Source::Bundled(b) => b.text.to_string(),
-            Source::File(path) => {
+        let (text, folder) = match source {
+            Source::Bundled(b) => (b.text.to_string(), Path::new("")),
+            Source::File(path) => (
                 std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
                     path: path.clone(),
                     source: e,
-                })?
-            }
+                })?,
+                path.parent().unwrap_or(Path::new("")),
+            ),
         };
-        Scenario::from_text(&text, &source.display_name(), overrides)
+        Scenario::from_text_in(&text, &source.display_name(), folder, overrides)
     }
 
-    /// Validates scenario text; `file` names it in messages.
+    /// Validates scenario text; `file` names it in messages. Files it names (an inventory) are
+    /// relative to the current folder.
     pub fn from_text(
         text: &str,
         file: &str,
+        overrides: &[String],
+    ) -> Result<Scenario, ScenarioError> {
+        Scenario::from_text_in(text, file, Path::new(""), overrides)
+    }
+
+    /// Validates scenario text whose relative file names (an inventory) start at `folder`.
+    pub fn from_text_in(
+        text: &str,
+        file: &str,
+        folder: &Path,
         overrides: &[String],
     ) -> Result<Scenario, ScenarioError> {
         let file_name: Arc<str> = Arc::from(file);
@@ -345,7 +401,8 @@ impl Scenario {
         }
         let diags = Diagnostics::default();
         let root = Section::root(&table, Origin::Missing { file: file_name }, &diags);
-        let scenario = read(&root, text);
+        let mut scenario = read(&root, text, folder);
+        scenario.sweep = sweep::read_sweep(&table, &diags);
         root.finish();
         let mut list = diags.into_vec();
         if list.is_empty() {
@@ -355,6 +412,8 @@ impl Scenario {
                 Origin::File { line, column, .. } => (0, *line, *column),
                 Origin::Missing { .. } => (1, 0, 0),
                 Origin::Set { .. } => (2, 0, 0),
+                // Inventory problems come last, by line, in the order they were found.
+                Origin::Cell { line, .. } => (3, *line, 0),
             });
             Err(invalid(list))
         }
@@ -367,7 +426,7 @@ impl Scenario {
 }
 
 /// Reads every section with its defaults; problems go to the diagnostics and the default is kept.
-fn read(root: &Section<'_>, text: &str) -> Scenario {
+fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let name = root.string("name", "unnamed");
     if name.is_empty()
         || !name
@@ -384,12 +443,15 @@ fn read(root: &Section<'_>, text: &str) -> Scenario {
     let seed = root.u64("seed", 2011, 0, u64::MAX);
     let replications = root.u32("replications", 20, 1, 1_000_000);
     let calendar = read_calendar(&root.section("calendar"));
-    let population = read_population(&root.section("population"));
+    let population = read_population(&root.section("population"), folder);
     let phases = read_phases(&root.section("phases"));
     let batching = read_batching(&root.section("batching"), &population, &phases);
     let copy = read_copy(&root.section("copy"));
     let workitems = read_workitems(&root.section("workitems"));
     let operators = read_operators(&root.section("operators"));
+    let lync = lync::read_lync(&root.section("lync"));
+    // Read from the document by `sweep::read_sweep`; marked as known here.
+    root.has("sweep");
     Scenario {
         name,
         description,
@@ -402,6 +464,8 @@ fn read(root: &Section<'_>, text: &str) -> Scenario {
         copy,
         workitems,
         operators,
+        lync,
+        sweep: None,
         source_text: text.to_string(),
     }
 }
@@ -441,8 +505,8 @@ fn read_calendar(s: &Section<'_>) -> Calendar {
     }
 }
 
-fn read_population(s: &Section<'_>) -> Population {
-    let tenants = s.u32("tenants", 6_000, 1, 10_000_000);
+fn read_population(s: &Section<'_>, folder: &Path) -> Population {
+    let mut tenants = s.u32("tenants", 6_000, 1, 10_000_000);
     let regions = s.strings("regions", &["NA", "EMEA", "APAC"]);
     let region_weights = if s.has("region_weights") {
         s.numbers("region_weights", &[])
@@ -507,6 +571,23 @@ fn read_population(s: &Section<'_>) -> Population {
         Dist::exponential(45.0).expect("valid"),
         (0.0, f64::INFINITY),
     );
+    let inventory = s
+        .has("inventory")
+        .then(|| s.string("inventory", ""))
+        .and_then(|file| read_inventory(s, folder, &file, &regions));
+    if let Some(rows) = &inventory {
+        if s.has("tenants") {
+            s.error(
+                "tenants",
+                format!(
+                    "`population.tenants` cannot be set with `population.inventory`: its {} rows are the tenants",
+                    rows.len()
+                ),
+                Some("remove `tenants`; the inventory's row count is used".into()),
+            );
+        }
+        tenants = rows.len() as u32;
+    }
     s.finish();
     Population {
         tenants,
@@ -520,6 +601,51 @@ fn read_population(s: &Section<'_>) -> Population {
         sharepoint_max_gb,
         blocked_fraction,
         blocked_days,
+        inventory,
+    }
+}
+
+/// Reads and checks `population.inventory`; its problems go to the diagnostics.
+fn read_inventory(
+    s: &Section<'_>,
+    folder: &Path,
+    file: &str,
+    regions: &[String],
+) -> Option<Arc<[InventoryTenant]>> {
+    if file.is_empty() {
+        s.error(
+            "inventory",
+            "`population.inventory` is empty",
+            Some("name a CSV file, or remove the key to generate tenants".into()),
+        );
+        return None;
+    }
+    let path = folder.join(file);
+    let text = match std::fs::read_to_string(&path) {
+        Ok(t) => t,
+        Err(e) => {
+            s.error(
+                "inventory",
+                format!("cannot read inventory {}: {e}", path.display()),
+                Some(format!(
+                    "the path is relative to {}",
+                    if folder.as_os_str().is_empty() {
+                        "the current folder".to_string()
+                    } else {
+                        format!("the scenario's folder {}", folder.display())
+                    }
+                )),
+            );
+            return None;
+        }
+    };
+    let name: Arc<str> = Arc::from(path.display().to_string());
+    match inventory::parse(&text, &name, regions) {
+        Ok(rows) => Some(rows.into()),
+        Err(diagnostics) => {
+            diagnostics.into_iter().for_each(|d| s.report(d));
+            None
+        }
     }
 }
 
@@ -581,6 +707,7 @@ fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> B
         max_seats: s.u64("max_seats", 25_000, 1, u64::MAX),
         max_data_gb: s.f64("max_data_gb", 60_000.0, 0.0, f64::INFINITY),
         slipped_first: s.bool("slipped_first", true),
+        region_order: read_region_order(s, &population.regions),
     };
     if i64::from(b.lead_days) < -phases.primary_prep_days {
         s.error(
@@ -592,19 +719,143 @@ fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> B
             Some("tenants must be batched before their first phase starts".into()),
         );
     }
-    if (b.max_seats as f64) < population.seats.lower_bound() {
-        s.error(
-            "max_seats",
-            format!(
-                "`batching.max_seats` = {} can never fit a tenant: the smallest has {} seats",
-                b.max_seats,
-                population.seats.lower_bound()
-            ),
-            None,
-        );
+    match &population.inventory {
+        None => check_capacity_generated(s, &b, population),
+        Some(rows) => check_capacity_inventory(s, &b, population, rows),
     }
     s.finish();
     b
+}
+
+/// `batching.region_order`: named regions first, in the order given, then any not named.
+fn read_region_order(s: &Section<'_>, regions: &[String]) -> Vec<String> {
+    let named: Vec<&str> = regions.iter().map(String::as_str).collect();
+    let mut order: Vec<String> = Vec::with_capacity(regions.len());
+    for r in s.strings("region_order", &named) {
+        if !regions.contains(&r) {
+            let hint = nearest(&r, &named).map_or_else(
+                || format!("regions are {}", named.join(", ")),
+                |n| format!("did you mean `{n}`? regions are {}", named.join(", ")),
+            );
+            s.error(
+                "region_order",
+                format!("`batching.region_order` names `{r}`, which is not a region"),
+                Some(hint),
+            );
+        } else if order.contains(&r) {
+            s.error(
+                "region_order",
+                format!("`batching.region_order` names `{r}` twice"),
+                None,
+            );
+        } else {
+            order.push(r);
+        }
+    }
+    order.extend(
+        regions
+            .iter()
+            .filter(|r| !order.contains(r))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    order
+}
+
+/// A batch that can never hold even the smallest tenant the distributions can draw would leave
+/// every tenant in the pool forever.
+fn check_capacity_generated(s: &Section<'_>, b: &Batching, population: &Population) {
+    let seats = population.least_seats();
+    if b.max_seats < seats {
+        s.error(
+            "max_seats",
+            format!(
+                "`batching.max_seats` = {} can never fit a tenant: the smallest has {seats} seats",
+                b.max_seats
+            ),
+            Some(format!(
+                "raise it to at least {seats} or lower the minimum of `population.seats`"
+            )),
+        );
+    }
+    let data = population.least_data_gb(seats, None, None);
+    if b.max_data_gb < data {
+        s.error(
+            "max_data_gb",
+            format!(
+                "`batching.max_data_gb` = {} can never fit a tenant: the smallest holds {} GB",
+                b.max_data_gb,
+                round_up(data)
+            ),
+            Some(
+                "raise it, or lower the minimums of `population.mailbox_gb` and `population.sharepoint_base_gb`"
+                    .into(),
+            ),
+        );
+    }
+}
+
+/// An inventory tenant larger than a batch can hold would never transition.
+fn check_capacity_inventory(
+    s: &Section<'_>,
+    b: &Batching,
+    population: &Population,
+    rows: &[InventoryTenant],
+) {
+    let too_many_seats: Vec<&InventoryTenant> = rows
+        .iter()
+        .filter(|r| u64::from(r.seats) > b.max_seats)
+        .collect();
+    if let Some(largest) = too_many_seats.iter().max_by_key(|r| r.seats) {
+        s.error(
+            "max_seats",
+            format!(
+                "`batching.max_seats` = {} can never fit {}`{}` ({} seats)",
+                b.max_seats,
+                some_of(too_many_seats.len()),
+                largest.name,
+                largest.seats
+            ),
+            Some(format!("raise it to at least {}", largest.seats)),
+        );
+    }
+    let least_data = |r: &InventoryTenant| {
+        r.data_gb.unwrap_or_else(|| {
+            population.least_data_gb(u64::from(r.seats), r.mailboxes, r.sharepoint_gb)
+        })
+    };
+    let too_much_data: Vec<(&InventoryTenant, f64)> = rows
+        .iter()
+        .map(|r| (r, least_data(r)))
+        .filter(|(_, gb)| *gb > b.max_data_gb)
+        .collect();
+    if let Some((largest, gb)) = too_much_data.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+        s.error(
+            "max_data_gb",
+            format!(
+                "`batching.max_data_gb` = {} can never fit {}`{}` (at least {} GB)",
+                b.max_data_gb,
+                some_of(too_much_data.len()),
+                largest.name,
+                round_up(*gb)
+            ),
+            Some(format!("raise it to at least {}", round_up(*gb))),
+        );
+    }
+}
+
+/// How an error names the inventory tenants that do not fit: "tenant " or "3 tenants, the largest ".
+fn some_of(count: usize) -> String {
+    if count == 1 {
+        "inventory tenant ".into()
+    } else {
+        format!("{count} inventory tenants, the largest ")
+    }
+}
+
+/// Rounds up to two decimals, so a suggested capacity is never just short.
+fn round_up(x: f64) -> f64 {
+    (x * 100.0).ceil() / 100.0
 }
 
 fn read_copy(s: &Section<'_>) -> Copy {

@@ -1,9 +1,21 @@
-//! Replications on rayon: the only place threads appear. Results come back in replication order,
-//! so the output never depends on the thread count.
+//! Replications and parameter grids on rayon: the only place threads appear. Results are put back
+//! in (cell, replication) order, so the output never depends on the thread count.
+
+mod command;
+mod plan;
+mod store;
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-use crate::model::{ReplicationOutput, simulate};
+pub use command::{MergeArgs, SweepArgs, merge_command, sweep_command};
+pub use plan::{GridInfo, PlannedCell, SweepPlan, plan};
+
+use crate::error::Error;
+use crate::model::{ReplicationMetrics, ReplicationOutput, simulate};
 use crate::policy::BatchPolicy;
 use crate::scenario::Scenario;
 
@@ -25,4 +37,60 @@ pub fn run_replications(
             .map(|r| simulate(scenario, policy, r, detail == Some(r)))
             .collect()
     }))
+}
+
+/// Runs every replication of the cells `todo` of `plan` as one flat parallel job list, and calls
+/// `finished(cell, metrics)` on the calling thread as soon as a cell's replications are all done,
+/// with them in replication order. Only unfinished cells' values are held in memory. Stops at the
+/// first error `finished` returns.
+pub fn run_cells(
+    plan: &SweepPlan,
+    todo: &[usize],
+    threads: Option<usize>,
+    mut finished: impl FnMut(usize, Vec<ReplicationMetrics>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let reps = usize::try_from(plan.info.replications)
+        .map_err(|_| Error::Usage("too many replications for this machine".into()))?;
+    let jobs = todo
+        .len()
+        .checked_mul(reps)
+        .ok_or_else(|| Error::Usage("too many cells x replications".into()))?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads.unwrap_or(0))
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    let stop = AtomicBool::new(false);
+    let (tx, rx) = mpsc::channel::<(usize, usize, ReplicationMetrics)>();
+    std::thread::scope(|scope| {
+        let (pool, stop) = (&pool, &stop);
+        scope.spawn(move || {
+            pool.install(|| {
+                (0..jobs).into_par_iter().for_each_with(tx, |tx, job| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let (slot, r) = (job / reps, job % reps);
+                    let cell = &plan.cells[todo[slot]];
+                    let m = simulate(&cell.scenario, cell.policy.as_ref(), r as u64, false).metrics;
+                    // The receiver is gone only after an error, when nothing more is wanted.
+                    let _ = tx.send((slot, r, m));
+                });
+            });
+        });
+        let mut pending: HashMap<usize, (usize, Vec<Option<ReplicationMetrics>>)> = HashMap::new();
+        for (slot, r, m) in rx {
+            let (count, values) = pending.entry(slot).or_insert_with(|| (0, vec![None; reps]));
+            values[r] = Some(m);
+            *count += 1;
+            if *count == reps {
+                let (_, values) = pending.remove(&slot).expect("just seen");
+                let metrics = values.into_iter().map(|m| m.expect("all done")).collect();
+                if let Err(e) = finished(todo[slot], metrics) {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    })
 }

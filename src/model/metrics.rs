@@ -1,6 +1,7 @@
 //! What one replication reports: its headline metrics, and the detail records of one chosen replication.
 
 use crate::date::Date;
+use crate::model::chat::{DailyChat, TenantChat};
 use crate::model::phase::{Phase, Status};
 
 /// Defines a flat record of numeric metrics with its column names in declaration order, so the
@@ -43,6 +44,16 @@ metric_record! {
         operator_wait_p95_h: f64,
         peak_error_queue: u64,
         copied_tb: f64,
+        /// Users who moved to Lync Online before their tenant's service upgrade.
+        users_early: u64,
+        /// Mean over scheduled tenants with contacts of their peak share of cross-island pairs.
+        mean_peak_cross_island_fraction: f64,
+        /// Mean over scheduled tenants with contacts of their peak share of broken contact pairs.
+        mean_peak_broken_contact_fraction: f64,
+        /// Communicator 2007 users blocked at their tenant's cutoff.
+        stranded_users: u64,
+        /// Sum over users of the hours during which at least one of their contacts was broken.
+        im_disruption_user_hours: f64,
         events: u64,
     }
 }
@@ -73,6 +84,7 @@ pub struct TenantRecord {
     pub prestage_hours: Option<f64>,
     /// From T until DataUpgrade was complete, on the last attempt.
     pub dataupgrade_hours: Option<f64>,
+    pub chat: TenantChat,
 }
 
 /// One row of batches.csv.
@@ -99,6 +111,7 @@ pub struct DailySample {
     pub operators_busy: u32,
     pub operators_on_duty: u32,
     pub copies_running: u32,
+    pub chat: DailyChat,
 }
 
 /// The detail of one replication, written as tenants.csv, batches.csv and timeseries.csv.

@@ -6,13 +6,14 @@ use std::collections::VecDeque;
 use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
+use super::chat::{self, DailyChat, TenantChat};
 use super::copy::{Claim, CopySlots};
 use super::metrics::{
     BatchRecord, DailySample, Detail, ReplicationMetrics, ReplicationOutput, TenantRecord,
 };
 use super::operators::{Job, OperatorPool, Started};
 use super::phase::{Phase, Status, WorkCounts};
-use super::population::{Population, purpose};
+use super::population::{Population, Profile, purpose};
 use crate::date::{Date, Weekday};
 use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
 use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
@@ -92,6 +93,8 @@ struct Tenant {
     prestage_hours: Option<f64>,
     dataupgrade_hours: Option<f64>,
     transitioned_at: Option<SimTime>,
+    /// When the tenant was placed on its first batch, and that batch's T (for chat).
+    first_batch: Option<(SimTime, SimTime)>,
 }
 
 impl Tenant {
@@ -164,6 +167,49 @@ pub(crate) struct Replication<'a> {
     timeseries: Option<Vec<DailySample>>,
     candidates: Vec<Candidate>,
     chosen: Vec<usize>,
+    risk: RiskModel,
+    /// Rank of each region index in `batching.region_order`.
+    region_rank: Vec<u16>,
+    policy_key: u64,
+}
+
+/// Expected operator load, for policies that spread risk across weekends.
+struct RiskModel {
+    per_mailbox: f64,
+    per_tenant: f64,
+    weekend_error_budget: f64,
+}
+
+impl RiskModel {
+    fn new(sc: &Scenario) -> Self {
+        // A workitem needs a person if it fails hard, or fails transiently more often than the
+        // retry limit allows.
+        let p = |kind: WorkKind| {
+            let k = sc.workitems.kind(kind);
+            let exhausted = k
+                .transient_probability
+                .powi(sc.workitems.max_retries as i32 + 1);
+            k.hard_failure_probability + (1.0 - k.hard_failure_probability) * exhausted
+        };
+        let per_tenant = p(WorkKind::SiteCopy)
+            + p(WorkKind::DirectorySync)
+            + p(WorkKind::MailboxCutover)
+            + p(WorkKind::SharePointSwitch)
+            + p(WorkKind::ChatUpgrade);
+        let o = &sc.operators;
+        let weekend_hours = f64::from(o.weekend_hours.1 - o.weekend_hours.0);
+        let operator_hours = 2.0 * f64::from(o.weekend) * weekend_hours;
+        RiskModel {
+            per_mailbox: p(WorkKind::MailboxCopy),
+            per_tenant,
+            weekend_error_budget: operator_hours / o.resolve_hours.mean_estimate().max(1e-9),
+        }
+    }
+
+    /// Expected errors of a tenant's weekend work: its copies and its DataUpgrade items.
+    fn expected_errors(&self, p: &Profile) -> f64 {
+        self.per_mailbox * f64::from(p.mailboxes) + self.per_tenant
+    }
 }
 
 impl<'a> Replication<'a> {
@@ -219,6 +265,7 @@ impl<'a> Replication<'a> {
                 prestage_hours: None,
                 dataupgrade_hours: None,
                 transitioned_at: None,
+                first_batch: None,
             })
             .collect();
         let n = population.tenants.len();
@@ -255,6 +302,17 @@ impl<'a> Replication<'a> {
             timeseries: detail.then(Vec::new),
             candidates: Vec::new(),
             chosen: Vec::new(),
+            risk: RiskModel::new(sc),
+            region_rank: sc
+                .population
+                .regions
+                .iter()
+                .map(|r| {
+                    let rank = sc.batching.region_order.iter().position(|o| o == r);
+                    rank.map_or(u16::MAX, |i| i as u16)
+                })
+                .collect(),
+            policy_key: streams.stream(0, purpose::POLICY).next_u64(),
         }
     }
 
@@ -282,6 +340,13 @@ impl<'a> Replication<'a> {
             }
             let (now, event) = self.queue.pop().expect("peeked");
             self.handle(now, event);
+            // Tests and debug builds re-derive the bookkeeping from scratch now and then.
+            if cfg!(debug_assertions) && self.queue.events_processed() % 1024 == 0 {
+                self.check_invariants();
+            }
+        }
+        if cfg!(debug_assertions) {
+            self.check_invariants();
         }
         self.report()
     }
@@ -359,22 +424,14 @@ impl<'a> Replication<'a> {
     fn form_batch(&mut self, now: SimTime, weekend: SimTime, weekend_date: Date) {
         let b = &self.sc.batching;
         self.candidates.clear();
-        let order: Vec<u32> = if b.slipped_first {
-            self.ready_slipped
-                .iter()
-                .chain(self.ready_fresh.iter())
-                .copied()
-                .collect()
-        } else {
-            let mut all: Vec<u32> = self
-                .ready_slipped
-                .iter()
-                .chain(self.ready_fresh.iter())
-                .copied()
-                .collect();
-            all.sort_by_key(|&t| (self.tenants[t as usize].ready_since, t));
-            all
-        };
+        // Readiness order; the policy decides whether rolled-back tenants go first.
+        let mut order: Vec<u32> = self
+            .ready_slipped
+            .iter()
+            .chain(self.ready_fresh.iter())
+            .copied()
+            .collect();
+        order.sort_by_key(|&t| (self.tenants[t as usize].ready_since, t));
         for &id in &order {
             let (p, t) = (
                 &self.population.tenants[id as usize],
@@ -388,17 +445,22 @@ impl<'a> Replication<'a> {
                 region: p.region,
                 slips: t.slips,
                 days_waiting: now.saturating_since(t.ready_since).as_days(),
+                expected_errors: self.risk.expected_errors(p),
             });
         }
         let capacity = Capacity {
             max_tenants: b.max_tenants,
             max_seats: b.max_seats,
             max_data_gb: b.max_data_gb,
+            weekend_error_budget: self.risk.weekend_error_budget,
         };
         let batch = self.batches.len() as u32;
         let ctx = BatchContext {
             batch,
             weekend: weekend_date,
+            slipped_first: b.slipped_first,
+            region_rank: &self.region_rank,
+            replication_key: self.policy_key,
         };
         self.chosen.clear();
         self.policy
@@ -430,6 +492,7 @@ impl<'a> Replication<'a> {
             t.in_pool = false;
             t.batch = batch;
             t.weekend = weekend;
+            t.first_batch.get_or_insert((now, weekend));
             let epoch = t.epoch;
             self.queue.schedule(
                 at,
@@ -844,6 +907,7 @@ impl<'a> Replication<'a> {
                 operators_busy: self.operators.busy(),
                 operators_on_duty: self.operators.staff(),
                 copies_running: self.regions.iter().map(CopySlots::busy).sum(),
+                chat: DailyChat::default(),
             });
         }
         self.queue.schedule(now + DAY, Event::Sample);
@@ -869,6 +933,7 @@ impl<'a> Replication<'a> {
         } else {
             self.waits.iter().sum::<f64>() / self.waits.len() as f64
         };
+        let chat = self.chat();
         let metrics = ReplicationMetrics {
             replication: self.streams.replication(),
             seed: self.streams.seed(),
@@ -886,17 +951,47 @@ impl<'a> Replication<'a> {
             operator_wait_p95_h: quantile_sorted(&self.waits, 0.95),
             peak_error_queue: u64::from(self.peak_failed),
             copied_tb: self.copied_gb / 1000.0,
+            users_early: chat.users_early,
+            mean_peak_cross_island_fraction: chat.mean_peak_cross_island_fraction,
+            mean_peak_broken_contact_fraction: chat.mean_peak_broken_contact_fraction,
+            stranded_users: chat.stranded_users,
+            im_disruption_user_hours: chat.im_disruption_user_hours,
             events: self.queue.events_processed(),
         };
-        let detail = self.timeseries.take().map(|timeseries| Detail {
-            tenants: self.tenant_records(),
-            batches: self.batches.iter().map(|b| b.record.clone()).collect(),
-            timeseries,
+        let detail = self.timeseries.take().map(|mut timeseries| {
+            for s in &mut timeseries {
+                s.chat = chat.daily.get(s.day as usize).copied().unwrap_or_default();
+            }
+            Detail {
+                tenants: self.tenant_records(&chat.tenants),
+                batches: self.batches.iter().map(|b| b.record.clone()).collect(),
+                timeseries,
+            }
         });
         ReplicationOutput { metrics, detail }
     }
 
-    fn tenant_records(&self) -> Vec<TenantRecord> {
+    /// Chat, computed from each tenant's timeline once the transition is over (it never feeds
+    /// back into the transition).
+    fn chat(&self) -> chat::ChatReport {
+        let seats: Vec<u32> = self.population.tenants.iter().map(|p| p.seats).collect();
+        let timelines: Vec<chat::Timeline> = self
+            .tenants
+            .iter()
+            .map(|t| chat::Timeline {
+                first_batch: t.first_batch,
+                transition: t.transitioned_at.map(|done| (t.weekend, done)),
+            })
+            .collect();
+        let grid = chat::SampleGrid {
+            end: self.timing.end,
+            offset: self.timing.sample_offset,
+        };
+        let detail = self.timeseries.is_some();
+        chat::evaluate(&self.sc.lync, &self.streams, &seats, &timelines, grid, detail)
+    }
+
+    fn tenant_records(&self, chat: &[TenantChat]) -> Vec<TenantRecord> {
         let start = self.sc.calendar.start;
         self.tenants
             .iter()
@@ -919,8 +1014,70 @@ impl<'a> Replication<'a> {
                 errors: t.errors,
                 prestage_hours: t.prestage_hours,
                 dataupgrade_hours: t.dataupgrade_hours,
+                chat: chat.get(id).cloned().unwrap_or_default(),
             })
             .collect()
+    }
+}
+
+impl Replication<'_> {
+    /// Checks the incrementally kept counters against a recount. Panics name the broken rule:
+    /// a failure here is a bug in the model, never a property of the input.
+    fn check_invariants(&self) {
+        let mut phases = [0u32; 8];
+        let mut failed = 0;
+        for t in &self.tenants {
+            phases[t.phase as usize] += 1;
+            if t.phase != Phase::PreApproval {
+                failed += t.work.failed + t.copies.failed;
+            }
+            assert!(
+                !t.in_pool || t.phase == Phase::PreApproval,
+                "a tenant in the pool must be in Pre-Approval"
+            );
+            assert!(
+                t.copy_running <= self.sc.copy.per_tenant,
+                "per-tenant copy cap exceeded"
+            );
+        }
+        assert_eq!(
+            phases, self.phase_counts,
+            "phase counts drifted from the tenants' phases"
+        );
+        assert_eq!(
+            phases.iter().sum::<u32>() as usize,
+            self.tenants.len(),
+            "tenants are not conserved"
+        );
+        assert_eq!(failed, self.live_failed, "error queue count drifted");
+        assert!(
+            self.operators.busy() <= self.operators.staff(),
+            "more operators busy than on duty"
+        );
+        for (r, region) in self.regions.iter().enumerate() {
+            let running: u32 = self
+                .tenants
+                .iter()
+                .zip(&self.population.tenants)
+                .filter(|(_, p)| p.region as usize == r)
+                .map(|(t, _)| t.copy_running)
+                .sum();
+            assert_eq!(
+                region.busy(),
+                running,
+                "copy slots in use drifted in region {r}"
+            );
+            assert!(
+                region.busy() <= self.sc.copy.slots,
+                "copy slots over capacity in region {r}"
+            );
+        }
+        let done = self
+            .tenants
+            .iter()
+            .filter(|t| t.transitioned_at.is_some())
+            .count();
+        assert_eq!(done as u32, self.transitioned, "transitioned count drifted");
     }
 }
 

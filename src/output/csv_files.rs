@@ -1,5 +1,6 @@
 //! The CSV files of a run, as bytes: replications, summary, tenants, batches and the daily time series.
 
+use crate::compare::ComparisonRow;
 use crate::model::{BatchRecord, DailySample, Phase, ReplicationMetrics, TenantRecord};
 use crate::stats::summarize;
 
@@ -116,6 +117,13 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
         "errors",
         "prestage_hours",
         "dataupgrade_hours",
+        "contact_pairs",
+        "users_early",
+        "peak_cross_island_fraction",
+        "peak_broken_contact_fraction",
+        "islands",
+        "stranded_users",
+        "im_disruption_user_hours",
     ];
     to_bytes(
         &header,
@@ -135,6 +143,13 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
                 t.errors.to_string(),
                 opt_number(t.prestage_hours),
                 opt_number(t.dataupgrade_hours),
+                t.chat.contact_pairs.to_string(),
+                t.chat.users_early.to_string(),
+                opt_number(t.chat.peak_cross_island_fraction),
+                opt_number(t.chat.peak_broken_contact_fraction),
+                t.chat.islands.to_string(),
+                t.chat.stranded_users.to_string(),
+                format_number(t.chat.im_disruption_user_hours),
             ]
         }),
     )
@@ -175,6 +190,9 @@ pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
         "operators_busy",
         "operators_on_duty",
         "copies_running",
+        "cross_island_pairs",
+        "broken_pairs",
+        "stranded_users",
     ]);
     to_bytes(
         &header,
@@ -192,6 +210,49 @@ pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
                 .iter()
                 .map(u32::to_string),
             );
+            let c = &s.chat;
+            row.extend(
+                [c.cross_island_pairs, c.broken_pairs, c.stranded_users]
+                    .iter()
+                    .map(u64::to_string),
+            );
+            row
+        }),
+    )
+}
+
+/// comparison.csv: per policy and metric, the mean with its interval and the paired difference
+/// from the baseline policy with its interval.
+pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
+    let header = [
+        "policy",
+        "metric",
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "diff_vs_baseline",
+        "diff_ci95_low",
+        "diff_ci95_high",
+        "significant",
+    ];
+    to_bytes(
+        &header,
+        rows.iter().map(|r| {
+            let mut row = vec![r.policy.clone(), r.metric.to_string()];
+            let (s, d) = (&r.summary, &r.difference);
+            row.extend(
+                [
+                    s.mean,
+                    s.ci95_low,
+                    s.ci95_high,
+                    d.mean,
+                    d.ci95_low,
+                    d.ci95_high,
+                ]
+                .into_iter()
+                .map(format_number),
+            );
+            row.push(r.significant().to_string());
             row
         }),
     )

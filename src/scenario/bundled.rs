@@ -19,10 +19,26 @@ impl Bundled {
 
 pub const DEFAULT_SCENARIO: &str = "bpos-2011";
 
-pub static BUNDLED: &[Bundled] = &[Bundled {
-    name: "bpos-2011",
-    text: include_str!("../../scenarios/bpos-2011.toml"),
-}];
+/// The bundled scenarios, the default first. Scenarios that name other files (an inventory) are
+/// not bundled: those files are not in the binary.
+pub static BUNDLED: &[Bundled] = &[
+    Bundled {
+        name: "bpos-2011",
+        text: include_str!("../../scenarios/bpos-2011.toml"),
+    },
+    Bundled {
+        name: "small-pilot",
+        text: include_str!("../../scenarios/small-pilot.toml"),
+    },
+    Bundled {
+        name: "enterprise-wave",
+        text: include_str!("../../scenarios/enterprise-wave.toml"),
+    },
+    Bundled {
+        name: "stress",
+        text: include_str!("../../scenarios/stress.toml"),
+    },
+];
 
 /// The bundled scenario called `name` (with or without `.toml`).
 pub fn find_bundled(name: &str) -> Option<&'static Bundled> {

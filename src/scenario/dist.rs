@@ -105,8 +105,8 @@ impl Dist {
     }
 
     pub fn exponential(mean: f64) -> Result<Dist, String> {
-        if !(mean > 0.0) {
-            return Err(format!("exponential needs mean > 0, found {mean}"));
+        if !(mean > 0.0) || mean.is_infinite() {
+            return Err(format!("exponential needs a finite mean > 0, found {mean}"));
         }
         Ok(Dist::unclamped(Shape::Exponential { mean }))
     }

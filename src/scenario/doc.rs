@@ -20,6 +20,13 @@ pub enum Origin {
     Missing {
         file: Arc<str>,
     },
+    /// A line of a tenant inventory CSV (line 1 is the header) and, when one cell is to blame, its
+    /// column counted in cells from 1, as a spreadsheet numbers them.
+    Cell {
+        file: Arc<str>,
+        line: usize,
+        column: Option<usize>,
+    },
 }
 
 impl fmt::Display for Origin {
@@ -28,6 +35,16 @@ impl fmt::Display for Origin {
             Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
             Origin::Set { assignment } => write!(f, "--set {assignment}"),
             Origin::Missing { file } => write!(f, "{file}"),
+            Origin::Cell {
+                file,
+                line,
+                column: Some(column),
+            } => write!(f, "{file}:{line}:{column}"),
+            Origin::Cell {
+                file,
+                line,
+                column: None,
+            } => write!(f, "{file}:{line}"),
         }
     }
 }
@@ -165,7 +182,13 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
                     || Origin::Missing { file: file.clone() },
                     |s| locate(s.start),
                 );
-                (origin, e.message().trim().to_string())
+                let message = e.message().trim();
+                // The parser says only "duplicate key"; name it, since the span points at it.
+                let message = match e.span().and_then(|s| text.get(s)) {
+                    Some(key) if message == "duplicate key" => format!("duplicate key `{key}`"),
+                    _ => message.to_string(),
+                };
+                (origin, message)
             })
             .collect());
     }

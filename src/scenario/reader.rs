@@ -139,6 +139,11 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// Reports a problem located elsewhere, e.g. in a file the scenario names.
+    pub fn report(&self, diagnostic: Diagnostic) {
+        self.diags.list.borrow_mut().push(diagnostic);
+    }
+
     /// Whether the file wrote `key` at all.
     pub fn has(&self, key: &'static str) -> bool {
         self.entry(key).is_some()
@@ -159,12 +164,15 @@ impl<'a> Section<'a> {
                         (!known.is_empty())
                             .then(|| format!("known keys here: {}", known.join(", ")))
                     });
-                self.diags.push(
-                    e.origin.clone(),
-                    &self.key_path(&e.key),
-                    format!("unknown key `{}`", self.key_path(&e.key)),
-                    hint,
-                );
+                // A table in a table is written as a `[section]` header (or an inline table):
+                // call it what the planner sees.
+                let what = if matches!(e.node.value, Value::Table(_)) {
+                    format!("unknown section `[{}]`", self.key_path(&e.key))
+                } else {
+                    format!("unknown key `{}`", self.key_path(&e.key))
+                };
+                self.diags
+                    .push(e.origin.clone(), &self.key_path(&e.key), what, hint);
             }
         }
     }
@@ -186,9 +194,10 @@ impl<'a> Section<'a> {
                 &e.node,
                 key,
                 format!(
-                    "`{}` must be {}, found {x}",
+                    "`{}` must be {}, found {}",
                     self.key_path(key),
-                    range_text(min, max)
+                    range_text(min, max),
+                    show(x)
                 ),
             );
             return default;
@@ -209,7 +218,12 @@ impl<'a> Section<'a> {
             return default;
         };
         if x < min || x > max {
-            let range = range_text(min as f64, max as f64);
+            // Exact integers: going through f64 would print i64::MAX rounded.
+            let range = if max == i64::MAX {
+                format!("at least {min}")
+            } else {
+                format!("between {min} and {max}")
+            };
             self.wrong(
                 &e.node,
                 key,
@@ -435,7 +449,10 @@ impl<'a> Section<'a> {
                 Dist::lognormal_mean_sd(need("mean"), need("sd"))
             }
             "lognormal" => Dist::lognormal(need("median"), need("sigma")),
-            "exponential" if s.has("rate") => Dist::exponential(1.0 / need("rate")),
+            "exponential" if s.has("rate") => match need("rate") {
+                rate if rate > 0.0 => Dist::exponential(1.0 / rate),
+                rate => Err(format!("exponential needs rate > 0, found {rate}")),
+            },
             "exponential" => Dist::exponential(need("mean")),
             "pareto" => Dist::pareto(need("scale"), need("shape")),
             "empirical" => {
@@ -458,7 +475,7 @@ impl<'a> Section<'a> {
                     format!("`{}.dist` has no distribution `{other}`", s.path)
                 };
                 s.error("dist", msg, Some(hint));
-                s.finish();
+                // Which other keys belong here depends on the distribution: no unknown-key noise.
                 return None;
             }
         };
@@ -476,11 +493,20 @@ impl<'a> Section<'a> {
     }
 }
 
-fn range_text(min: f64, max: f64) -> String {
+/// A number as a person reads it: exponent form only when plain digits would run long.
+fn show(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
+}
+
+pub(super) fn range_text(min: f64, max: f64) -> String {
     match (min.is_finite(), max.is_finite()) {
-        (true, true) => format!("between {min} and {max}"),
-        (true, false) => format!("at least {min}"),
-        (false, true) => format!("at most {max}"),
+        (true, true) => format!("between {} and {}", show(min), show(max)),
+        (true, false) => format!("at least {}", show(min)),
+        (false, true) => format!("at most {}", show(max)),
         (false, false) => "a number".into(),
     }
 }

@@ -1,0 +1,340 @@
+//! A tenant's contact graph: users in departments, contact pairs mostly inside a department, stored
+//! as compressed sparse rows with each undirected pair once.
+//!
+//! Memory is linear in users + contacts and generation takes time linear in them too (plus a sort
+//! of the cross-department pairs), so a 50,000-seat tenant is built in milliseconds. The buffers
+//! are kept between tenants so a replication allocates them once.
+
+use rand::{Rng, RngExt};
+
+use crate::scenario::Lync;
+
+/// Users `dept_start[d]..dept_start[d + 1]` form department `d`; pairs `(u, v)` with `u < v` are
+/// stored in row `u`: `neighbours[offsets[u]..offsets[u + 1]]`.
+#[derive(Clone, Debug, Default)]
+pub struct ContactGraph {
+    users: u32,
+    dept_start: Vec<u32>,
+    offsets: Vec<u32>,
+    neighbours: Vec<u32>,
+    /// Contact pairs the edges will number once drawn (known from the departments alone).
+    planned_pairs: u64,
+    /// Per-department pair targets, then scratch for pair generation.
+    dept_pairs: Vec<u64>,
+    pairs: Vec<u64>,
+    local: Vec<u64>,
+    dept_of: Vec<u32>,
+}
+
+impl ContactGraph {
+    pub fn users(&self) -> u32 {
+        self.users
+    }
+
+    pub fn departments(&self) -> usize {
+        self.dept_start.len().saturating_sub(1)
+    }
+
+    /// Users of department `d`.
+    pub fn department(&self, d: usize) -> std::ops::Range<u32> {
+        self.dept_start[d]..self.dept_start[d + 1]
+    }
+
+    /// The number of contact pairs (undirected, each once).
+    pub fn pairs(&self) -> u64 {
+        self.planned_pairs
+    }
+
+    /// Contacts `v > u` of user `u` (the pair's other half lives in the lower user's row).
+    pub fn row(&self, u: u32) -> &[u32] {
+        &self.neighbours[self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize]
+    }
+
+    /// Whether `edges` has built the rows of the current tenant.
+    pub fn has_edges(&self) -> bool {
+        self.offsets.len() == self.users as usize + 1
+    }
+
+    /// Draws the departments of a tenant of `users` and plans how many pairs fall in each; the
+    /// edges themselves are drawn by `draw_edges` (from the same stream, right after).
+    pub fn draw_departments<R: Rng>(&mut self, users: u32, lync: &Lync, rng: &mut R) {
+        self.users = users;
+        self.offsets.clear();
+        self.neighbours.clear();
+        self.dept_start.clear();
+        self.dept_start.push(0);
+        let mut at: u32 = 0;
+        while at < users {
+            let size = lync.department_size.sample(rng).round().max(1.0);
+            let size = if size >= f64::from(users - at) {
+                users - at
+            } else {
+                size as u32
+            };
+            at += size;
+            self.dept_start.push(at);
+        }
+        self.plan_pairs(lync);
+    }
+
+    /// Pair targets: `users * degree / 2` in all (the degree capped by `users - 1`), a share
+    /// `contacts_in_department` of them inside departments as far as each can hold them, the rest
+    /// across departments, and whatever does not fit across back inside.
+    fn plan_pairs(&mut self, lync: &Lync) {
+        let n = u64::from(self.users);
+        let all_pairs = n * n.saturating_sub(1) / 2;
+        let degree = lync.contacts_mean.min(n.saturating_sub(1) as f64);
+        let total = ((n as f64 * degree / 2.0).round() as u64).min(all_pairs);
+        self.dept_pairs.clear();
+        let mut inside = 0;
+        let mut inside_capacity = 0;
+        for d in 0..self.departments() {
+            let s = u64::from(self.dept_start[d + 1] - self.dept_start[d]);
+            let capacity = s * s.saturating_sub(1) / 2;
+            let want = (s as f64 * degree * lync.contacts_in_department / 2.0).round() as u64;
+            let m = want.min(capacity).min(total - inside);
+            inside += m;
+            inside_capacity += capacity;
+            self.dept_pairs.push(m);
+        }
+        let cross_capacity = all_pairs - inside_capacity;
+        let cross = (total - inside).min(cross_capacity);
+        let mut leftover = total - inside - cross;
+        for d in 0..self.departments() {
+            if leftover == 0 {
+                break;
+            }
+            let s = u64::from(self.dept_start[d + 1] - self.dept_start[d]);
+            let spare = s * s.saturating_sub(1) / 2 - self.dept_pairs[d];
+            let add = spare.min(leftover);
+            self.dept_pairs[d] += add;
+            leftover -= add;
+        }
+        debug_assert_eq!(leftover, 0, "the pairs of a complete graph always fit");
+        self.dept_pairs.push(cross);
+        self.planned_pairs = total;
+    }
+
+    /// Draws the contact pairs planned by `draw_departments` and builds the rows.
+    pub fn draw_edges<R: Rng>(&mut self, rng: &mut R) {
+        let mut pairs = std::mem::take(&mut self.pairs);
+        let mut local = std::mem::take(&mut self.local);
+        pairs.clear();
+        for d in 0..self.departments() {
+            let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
+            let m = self.dept_pairs[d];
+            draw_inside(start, end - start, m, rng, &mut local, &mut pairs);
+        }
+        let cross = self.dept_pairs[self.departments()];
+        if cross > 0 {
+            self.dept_of.clear();
+            for d in 0..self.departments() {
+                let len = (self.dept_start[d + 1] - self.dept_start[d]) as usize;
+                self.dept_of.extend(std::iter::repeat_n(d as u32, len));
+            }
+            self.draw_across(cross, rng, &mut local, &mut pairs);
+        }
+        debug_assert_eq!(pairs.len() as u64, self.planned_pairs);
+        self.build_rows(&pairs);
+        self.pairs = pairs;
+        self.local = local;
+    }
+
+    /// `m` distinct pairs between users of different departments, appended to `pairs`.
+    fn draw_across<R: Rng>(&self, m: u64, rng: &mut R, local: &mut Vec<u64>, pairs: &mut Vec<u64>) {
+        let n = self.users;
+        let capacity: u64 = (0..self.departments())
+            .map(|d| {
+                let s = u64::from(self.dept_start[d + 1] - self.dept_start[d]);
+                s * (u64::from(n) - u64::from(self.dept_start[d + 1]))
+            })
+            .sum();
+        if m * 3 >= capacity {
+            // Dense: selection sampling over every cross pair, which costs at most 3m draws.
+            let mut need = m;
+            let mut left = capacity;
+            for u in 0..n {
+                let after = self.dept_start[self.dept_of[u as usize] as usize + 1];
+                for v in after..n {
+                    if need > 0 && rng.random_range(0..left) < need {
+                        pairs.push(pair(u, v));
+                        need -= 1;
+                    }
+                    left -= 1;
+                }
+            }
+            return;
+        }
+        // Sparse: draw, sort, drop repeats and draw again for the shortfall (few rounds, since
+        // at most a third of the candidates are taken).
+        local.clear();
+        while (local.len() as u64) < m {
+            for _ in local.len() as u64..m {
+                let u = rng.random_range(0..n);
+                let d = self.dept_of[u as usize] as usize;
+                let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
+                let x = rng.random_range(0..n - (end - start));
+                let v = if x < start { x } else { x + (end - start) };
+                local.push(pair(u.min(v), u.max(v)));
+            }
+            local.sort_unstable();
+            local.dedup();
+        }
+        pairs.extend_from_slice(local);
+    }
+
+    /// Counting sort of the pairs into rows by their lower user.
+    fn build_rows(&mut self, pairs: &[u64]) {
+        let n = self.users as usize;
+        self.offsets.clear();
+        self.offsets.resize(n + 1, 0);
+        for &p in pairs {
+            self.offsets[(p >> 32) as usize + 1] += 1;
+        }
+        for u in 0..n {
+            self.offsets[u + 1] += self.offsets[u];
+        }
+        self.neighbours.clear();
+        self.neighbours.resize(pairs.len(), 0);
+        // `dept_of` doubles as the fill cursor: it is rebuilt before it is needed again.
+        let cursor = &mut self.dept_of;
+        cursor.clear();
+        cursor.extend_from_slice(&self.offsets[..n]);
+        for &p in pairs {
+            let u = (p >> 32) as usize;
+            self.neighbours[cursor[u] as usize] = p as u32;
+            cursor[u] += 1;
+        }
+    }
+}
+
+fn pair(u: u32, v: u32) -> u64 {
+    (u64::from(u) << 32) | u64::from(v)
+}
+
+/// `m` distinct pairs among the `s` users from `start`, appended to `pairs`.
+fn draw_inside<R: Rng>(
+    start: u32,
+    s: u32,
+    m: u64,
+    rng: &mut R,
+    local: &mut Vec<u64>,
+    pairs: &mut Vec<u64>,
+) {
+    let capacity = u64::from(s) * u64::from(s.saturating_sub(1)) / 2;
+    if m == 0 {
+        return;
+    }
+    if m * 3 >= capacity {
+        // Dense (small departments, the common case): selection sampling, one draw per pair;
+        // all pairs without a draw when every pair is wanted.
+        let mut need = m;
+        let mut left = capacity;
+        for i in 0..s {
+            for j in i + 1..s {
+                if need == left || (need > 0 && rng.random_range(0..left) < need) {
+                    pairs.push(pair(start + i, start + j));
+                    need -= 1;
+                }
+                left -= 1;
+            }
+        }
+        return;
+    }
+    local.clear();
+    while (local.len() as u64) < m {
+        for _ in local.len() as u64..m {
+            let i = rng.random_range(0..s);
+            let j = (i + 1 + rng.random_range(0..s - 1)) % s;
+            local.push(pair(start + i.min(j), start + i.max(j)));
+        }
+        local.sort_unstable();
+        local.dedup();
+    }
+    pairs.extend_from_slice(local);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::engine::CounterRng;
+    use crate::scenario::Dist;
+
+    fn lync(contacts_mean: f64, inside: f64, dept: Dist) -> Lync {
+        Lync {
+            contacts_mean,
+            contacts_in_department: inside,
+            department_size: dept,
+            ..Lync::default()
+        }
+    }
+
+    fn build(users: u32, l: &Lync, seed: u64) -> ContactGraph {
+        let mut g = ContactGraph::default();
+        let mut rng = CounterRng::new(seed);
+        g.draw_departments(users, l, &mut rng);
+        g.draw_edges(&mut rng);
+        g
+    }
+
+    /// Every pair once, no self-loops, the planned count, each row ascending-free but in range.
+    fn check(g: &ContactGraph) {
+        let mut all: Vec<(u32, u32)> = Vec::new();
+        for u in 0..g.users() {
+            for &v in g.row(u) {
+                assert!(
+                    u < v && v < g.users(),
+                    "pair ({u}, {v}) out of order or range"
+                );
+                all.push((u, v));
+            }
+        }
+        let n = all.len();
+        all.sort_unstable();
+        all.dedup();
+        assert_eq!(all.len(), n, "a pair is stored twice");
+        assert_eq!(n as u64, g.pairs());
+    }
+
+    #[test]
+    fn mean_degree_and_department_share_are_met() {
+        let l = lync(10.0, 0.8, Dist::constant(20.0));
+        let g = build(2_000, &l, 1);
+        check(&g);
+        assert_eq!(g.pairs(), 10_000);
+        let inside = (0..g.users())
+            .flat_map(|u| g.row(u).iter().map(move |&v| (u, v)))
+            .filter(|&(u, v)| u / 20 == v / 20)
+            .count();
+        assert_eq!(inside, 8_000);
+    }
+
+    #[test]
+    fn small_and_degenerate_tenants_are_complete_or_empty() {
+        for users in [1, 2, 3, 7] {
+            let g = build(users, &lync(10.0, 0.8, Dist::constant(3.0)), 2);
+            check(&g);
+            // The degree is capped by users - 1: the graph is complete.
+            assert_eq!(g.pairs(), u64::from(users * (users - 1) / 2));
+        }
+        // One department holding everyone: cross pairs have nowhere to go and stay inside.
+        let g = build(30, &lync(6.0, 0.5, Dist::constant(1_000.0)), 3);
+        check(&g);
+        assert_eq!(g.pairs(), 90);
+        // Departments of one: every pair crosses.
+        let g = build(30, &lync(6.0, 0.9, Dist::constant(1.0)), 4);
+        check(&g);
+        assert_eq!(g.pairs(), 90);
+        assert_eq!(g.departments(), 30);
+    }
+
+    #[test]
+    fn a_fifty_thousand_seat_tenant_is_linear_in_size() {
+        let l = Lync::default();
+        let g = build(50_000, &l, 5);
+        check(&g);
+        assert_eq!(g.pairs(), 200_000);
+        assert_eq!(g.offsets.len(), 50_001);
+        assert_eq!(g.neighbours.len(), 200_000);
+    }
+}

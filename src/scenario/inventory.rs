@@ -1,0 +1,472 @@
+//! Tenant inventories: a CSV of real tenants that replaces generated ones, checked cell by cell.
+//!
+//! Only `tenant` and `seats` are required; an empty or absent cell is drawn from the population's
+//! distributions by the model, from that tenant's own random stream.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::doc::Origin;
+use super::reader::{Diagnostic, nearest, range_text};
+
+/// One row of a tenant inventory. `None` means the cell was empty: the model draws it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct InventoryTenant {
+    /// The customer's name or id, unique in the file.
+    pub name: String,
+    pub seats: u32,
+    pub mailboxes: Option<u32>,
+    /// Mailboxes plus SharePoint, in GB.
+    pub data_gb: Option<f64>,
+    pub sharepoint_gb: Option<f64>,
+    /// Index into `population.regions`.
+    pub region: Option<u16>,
+    /// Days held in Pre-Approval from the start; 0 means ready at once.
+    pub blocked_days: Option<f64>,
+}
+
+/// The columns an inventory may have, in documented order.
+pub const COLUMNS: &[&str] = &[
+    "tenant",
+    "seats",
+    "mailboxes",
+    "data_gb",
+    "sharepoint_gb",
+    "region",
+    "blocked_days",
+];
+
+/// Bounds of the cells, shared with the scenario's own limits where there is one.
+pub const MAX_SEATS: u64 = 1_000_000;
+pub const MAX_MAILBOXES: u64 = 10_000_000;
+pub const MAX_GB: f64 = 1e9;
+pub const MAX_BLOCKED_DAYS: f64 = 20.0 * 366.0;
+pub const MAX_TENANTS: usize = 10_000_000;
+
+/// More errors than this in one inventory are counted, not listed: one bad export can have
+/// thousands, and the first few say what is wrong.
+const MAX_LISTED: usize = 20;
+
+/// Parses inventory text. `file` names it in messages; `regions` are `population.regions`.
+/// Returns every problem found (at most [`MAX_LISTED`] of them listed), in file order.
+pub fn parse(
+    text: &str,
+    file: &Arc<str>,
+    regions: &[String],
+) -> Result<Vec<InventoryTenant>, Vec<Diagnostic>> {
+    let mut problems = Problems {
+        file: file.clone(),
+        list: Vec::new(),
+        unlisted: 0,
+    };
+    // Spreadsheets often save UTF-8 with a byte order mark; it is not part of the first name.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut reader = csv::ReaderBuilder::new()
+        .trim(csv::Trim::All)
+        .comment(Some(b'#'))
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let header = match reader.headers() {
+        Ok(h) => h.clone(),
+        Err(e) => {
+            problems.push(
+                1,
+                None,
+                "tenant",
+                format!("cannot read the header: {e}"),
+                None,
+            );
+            return Err(problems.finish());
+        }
+    };
+    let header_line = header.position().map_or(1, |p| p.line() as usize);
+    let columns = read_header(&header, header_line, &mut problems);
+    if problems.any() {
+        return Err(problems.finish());
+    }
+    let cell = |record: &csv::StringRecord, name: &str| -> Option<(usize, String)> {
+        let i = columns.get(name).copied()?;
+        record
+            .get(i)
+            .filter(|s| !s.is_empty())
+            .map(|s| (i + 1, s.to_string()))
+    };
+
+    let mut rows = Vec::new();
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line() as usize);
+                problems.push(line, None, "", format!("cannot read this line: {e}"), None);
+                break;
+            }
+        }
+        let line = record.position().map_or(line, |p| p.line() as usize);
+        if record.len() != header.len() {
+            problems.push(
+                line,
+                None,
+                "",
+                format!(
+                    "line has {} cells but the header has {} columns",
+                    record.len(),
+                    header.len()
+                ),
+                Some("every line needs one cell per column; leave a cell empty to draw it".into()),
+            );
+            continue;
+        }
+        let before = problems.count();
+        let name = cell(&record, "tenant");
+        let Some((name_col, name)) = name else {
+            problems.push(
+                line,
+                Some(columns["tenant"] + 1),
+                "tenant",
+                "`tenant` is empty".into(),
+                Some("every tenant needs a name or id".into()),
+            );
+            continue;
+        };
+        if let Some(first) = first_seen.get(&name) {
+            problems.push(
+                line,
+                Some(name_col),
+                "tenant",
+                format!("tenant `{name}` is listed twice (first on line {first})"),
+                None,
+            );
+        } else {
+            first_seen.insert(name.clone(), line);
+        }
+        let mut whole = |column: &str, min: u64, max: u64| -> Option<u64> {
+            let (col, text) = cell(&record, column)?;
+            let parsed = text.parse::<u64>().ok().filter(|n| (min..=max).contains(n));
+            if parsed.is_none() {
+                let range = range_text(min as f64, max as f64);
+                let message = format!("`{column}` must be a whole number {range}, found `{text}`");
+                problems.push(line, Some(col), column, message, None);
+            }
+            parsed
+        };
+        let seats = whole("seats", 1, MAX_SEATS);
+        let mailboxes = whole("mailboxes", 0, MAX_MAILBOXES);
+        let mut number = |column: &str, max: f64| -> Option<f64> {
+            let (col, text) = cell(&record, column)?;
+            let parsed = text.parse::<f64>().ok().filter(|x| (0.0..=max).contains(x));
+            if parsed.is_none() {
+                let range = range_text(0.0, max);
+                let message = format!("`{column}` must be a number {range}, found `{text}`");
+                problems.push(line, Some(col), column, message, None);
+            }
+            parsed
+        };
+        let data_gb = number("data_gb", MAX_GB);
+        let sharepoint_gb = number("sharepoint_gb", MAX_GB);
+        let blocked_days = number("blocked_days", MAX_BLOCKED_DAYS);
+        if seats.is_none() && cell(&record, "seats").is_none() {
+            problems.push(
+                line,
+                Some(columns["seats"] + 1),
+                "seats",
+                "`seats` is empty".into(),
+                Some("every tenant needs its seat count".into()),
+            );
+        }
+        let region = cell(&record, "region").and_then(|(col, text)| {
+            let found = regions.iter().position(|r| *r == text);
+            if found.is_none() {
+                let names: Vec<&str> = regions.iter().map(String::as_str).collect();
+                let hint = nearest(&text, &names).map(|n| format!("did you mean `{n}`?"));
+                problems.push(
+                    line,
+                    Some(col),
+                    "region",
+                    format!(
+                        "region `{text}` is not one of `population.regions` ({})",
+                        names.join(", ")
+                    ),
+                    hint,
+                );
+            }
+            found.map(|i| i as u16)
+        });
+        if let (Some(data), Some(site)) = (data_gb, sharepoint_gb) {
+            if site > data {
+                problems.push(
+                    line,
+                    cell(&record, "sharepoint_gb").map(|(c, _)| c),
+                    "sharepoint_gb",
+                    format!("`sharepoint_gb` = {site} is more than `data_gb` = {data}"),
+                    Some("`data_gb` counts mailboxes and SharePoint together".into()),
+                );
+            } else if mailboxes == Some(0) && site != data {
+                problems.push(
+                    line,
+                    cell(&record, "data_gb").map(|(c, _)| c),
+                    "data_gb",
+                    format!(
+                        "`data_gb` = {data} differs from `sharepoint_gb` = {site} but the tenant has no mailboxes to hold the rest"
+                    ),
+                    None,
+                );
+            }
+        }
+        if problems.count() > before {
+            continue;
+        }
+        if let Some(seats) = seats {
+            rows.push(InventoryTenant {
+                name,
+                seats: seats as u32,
+                mailboxes: mailboxes.map(|m| m as u32),
+                data_gb,
+                sharepoint_gb,
+                region,
+                blocked_days,
+            });
+        }
+    }
+    if !problems.any() && rows.is_empty() {
+        problems.push(
+            header_line,
+            None,
+            "",
+            "the inventory lists no tenants".into(),
+            Some("add one line per tenant below the header".into()),
+        );
+    }
+    if !problems.any() && rows.len() > MAX_TENANTS {
+        problems.push(
+            header_line,
+            None,
+            "",
+            format!(
+                "the inventory lists {} tenants, more than the {MAX_TENANTS} a scenario may have",
+                rows.len()
+            ),
+            None,
+        );
+    }
+    if problems.any() {
+        Err(problems.finish())
+    } else {
+        Ok(rows)
+    }
+}
+
+/// Maps column names to their index; reports unknown, repeated and missing required columns.
+fn read_header(
+    header: &csv::StringRecord,
+    line: usize,
+    problems: &mut Problems,
+) -> HashMap<String, usize> {
+    let mut columns = HashMap::new();
+    let mut suggested = Vec::new();
+    for (i, name) in header.iter().enumerate() {
+        if !COLUMNS.contains(&name) {
+            let near = nearest(name, COLUMNS);
+            suggested.extend(near);
+            let hint = near.map_or_else(
+                || format!("known columns: {}", COLUMNS.join(", ")),
+                |c| format!("did you mean `{c}`?"),
+            );
+            problems.push(
+                line,
+                Some(i + 1),
+                name,
+                format!("unknown column `{name}`"),
+                Some(hint),
+            );
+        } else if columns.insert(name.to_string(), i).is_some() {
+            problems.push(
+                line,
+                Some(i + 1),
+                name,
+                format!("column `{name}` appears twice"),
+                None,
+            );
+        }
+    }
+    for required in ["tenant", "seats"] {
+        // A misspelt required column is one mistake, already reported with its suggestion.
+        if !columns.contains_key(required) && !suggested.contains(&required) {
+            problems.push(
+                line,
+                None,
+                required,
+                format!("the inventory has no `{required}` column"),
+                Some(format!(
+                    "the header must name `tenant` and `seats`; optional: {}",
+                    COLUMNS[2..].join(", ")
+                )),
+            );
+        }
+    }
+    columns
+}
+
+/// The problems of one inventory, listing the first [`MAX_LISTED`].
+struct Problems {
+    file: Arc<str>,
+    list: Vec<Diagnostic>,
+    unlisted: usize,
+}
+
+impl Problems {
+    fn push(
+        &mut self,
+        line: usize,
+        column: Option<usize>,
+        key: &str,
+        message: String,
+        hint: Option<String>,
+    ) {
+        if self.list.len() >= MAX_LISTED {
+            self.unlisted += 1;
+            return;
+        }
+        self.list.push(Diagnostic {
+            origin: Origin::Cell {
+                file: self.file.clone(),
+                line,
+                column,
+            },
+            key: key.to_string(),
+            message,
+            hint,
+        });
+    }
+
+    fn count(&self) -> usize {
+        self.list.len() + self.unlisted
+    }
+
+    fn any(&self) -> bool {
+        self.count() > 0
+    }
+
+    fn finish(mut self) -> Vec<Diagnostic> {
+        if self.unlisted > 0 {
+            let last_line = match self.list.last().map(|d| &d.origin) {
+                Some(Origin::Cell { line, .. }) => *line,
+                _ => 1,
+            };
+            self.list.push(Diagnostic {
+                origin: Origin::Cell {
+                    file: self.file.clone(),
+                    line: last_line,
+                    column: None,
+                },
+                key: String::new(),
+                message: format!("{} more errors in this inventory after", self.unlisted),
+                hint: Some("fix those above and validate again".into()),
+            });
+        }
+        self.list
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn regions() -> Vec<String> {
+        vec!["NA".into(), "EMEA".into()]
+    }
+
+    fn errors(text: &str) -> Vec<String> {
+        parse(text, &Arc::from("t.csv"), &regions())
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    }
+
+    #[test]
+    fn optional_cells_may_be_empty_or_absent() {
+        let rows = parse(
+            "tenant,seats,region,data_gb\nContoso,25,EMEA,\n# a comment\nFabrikam, 3 ,,12.5\n",
+            &Arc::from("t.csv"),
+            &regions(),
+        )
+        .unwrap();
+        assert_eq!(rows.len(), 2);
+        assert_eq!(
+            rows[0],
+            InventoryTenant {
+                name: "Contoso".into(),
+                seats: 25,
+                mailboxes: None,
+                data_gb: None,
+                sharepoint_gb: None,
+                region: Some(1),
+                blocked_days: None,
+            }
+        );
+        assert_eq!((rows[1].seats, rows[1].data_gb), (3, Some(12.5)));
+    }
+
+    #[test]
+    fn bad_cells_name_line_and_column() {
+        assert_eq!(
+            errors("tenant,seats,region\na,abc,NA\nb,2,Mars\na,1,EMEA\n"),
+            [
+                "`seats` must be a whole number between 1 and 1000000, found `abc` at t.csv:2:2",
+                "region `Mars` is not one of `population.regions` (NA, EMEA) at t.csv:3:3",
+                "tenant `a` is listed twice (first on line 2) at t.csv:4:1",
+            ]
+        );
+    }
+
+    #[test]
+    fn header_problems_are_reported_together() {
+        assert_eq!(
+            errors("tenant,seat,mailbox,colour\n"),
+            [
+                "unknown column `seat` at t.csv:1:2 (did you mean `seats`?)",
+                "unknown column `mailbox` at t.csv:1:3 (did you mean `mailboxes`?)",
+                "unknown column `colour` at t.csv:1:4 (known columns: tenant, seats, mailboxes, data_gb, sharepoint_gb, region, blocked_days)",
+            ]
+        );
+        assert_eq!(
+            errors("tenant,region\na,NA\n"),
+            [
+                "the inventory has no `seats` column at t.csv:1 (the header must name `tenant` and `seats`; optional: mailboxes, data_gb, sharepoint_gb, region, blocked_days)"
+            ]
+        );
+    }
+
+    #[test]
+    fn rows_must_match_the_header_and_hold_consistent_sizes() {
+        assert_eq!(
+            errors("tenant,seats,mailboxes,data_gb,sharepoint_gb\na,1\nb,2,0,10,4\nc,3,,5,6\n"),
+            [
+                "line has 2 cells but the header has 5 columns at t.csv:2 (every line needs one cell per column; leave a cell empty to draw it)",
+                "`data_gb` = 10 differs from `sharepoint_gb` = 4 but the tenant has no mailboxes to hold the rest at t.csv:3:4",
+                "`sharepoint_gb` = 6 is more than `data_gb` = 5 at t.csv:4:5 (`data_gb` counts mailboxes and SharePoint together)",
+            ]
+        );
+        assert_eq!(
+            errors("tenant,seats\n# nothing yet\n"),
+            [
+                "the inventory lists no tenants at t.csv:1 (add one line per tenant below the header)"
+            ]
+        );
+    }
+
+    #[test]
+    fn many_errors_are_counted_not_listed() {
+        let text: String = std::iter::once("tenant,seats\n".to_string())
+            .chain((0..30).map(|i| format!("t{i},0\n")))
+            .collect();
+        let e = errors(&text);
+        assert_eq!(e.len(), MAX_LISTED + 1);
+        assert!(e[MAX_LISTED].starts_with("10 more errors"), "{e:?}");
+    }
+}

@@ -1,0 +1,269 @@
+//! `cutover sweep` and `cutover merge`: run a grid's cells (all, a shard, or what a resume still
+//! lacks), commit each cell as it finishes, and assemble the final files from the cell files.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::plan::{GridInfo, plan};
+use super::store::{self, GridManifest, SweepManifest};
+use crate::error::Error;
+use crate::scenario::Source;
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Scenario file with a [sweep] table, or the name of a bundled scenario.
+    pub scenario: String,
+    /// Output folder [default: output/<scenario name>-sweep].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Master seed (overrides the scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Replications per cell (overrides the scenario's `replications`).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub reps: Option<u64>,
+    /// Worker threads [default: one per core]. Never changes the results.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    pub threads: Option<u64>,
+    /// Override a scenario key in every cell (repeatable).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Keep the finished cells already in the output folder and run only the others.
+    #[arg(long)]
+    pub resume: bool,
+    /// Run only cells whose index modulo N is K-1 and write only their cell files (merge them
+    /// with `cutover merge`).
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(usize, usize)>,
+    /// Print nothing but errors (and no progress bar).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard output folders.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Folder for the merged files.
+    #[arg(long, required = true)]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn parse_shard(text: &str) -> Result<(usize, usize), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("`{text}` is not K/N, e.g. 2/8"))?;
+    let k: usize = k
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{k}` in `{text}` is not a number"))?;
+    let n: usize = n
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{n}` in `{text}` is not a number"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err(format!("`{text}`: K/N needs 1 <= K <= N"));
+    }
+    Ok((k, n))
+}
+
+pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error> {
+    let source = Source::resolve(Some(&args.scenario));
+    let plan = plan(&source, &args.set, args.seed, args.reps)?;
+    let info = &plan.info;
+    let out = args
+        .out
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", info.scenario)));
+    output_dirs(&out)?;
+    let shard = args.shard.map(|(k, n)| [k, n]);
+    if args.resume {
+        if let Some(previous) = GridManifest::read(&out)? {
+            if previous.grid != *info {
+                return Err(Error::Usage(format!(
+                    "--resume: {} holds another sweep (scenario, overrides, seed, replications or grid differ); use another --out",
+                    out.display()
+                )));
+            }
+        }
+    }
+    GridManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        grid: info.clone(),
+        shard,
+    }
+    .write(&out)?;
+
+    let mine: Vec<usize> = (0..info.cells.len())
+        .filter(|c| shard.is_none_or(|[k, n]| c % n == k - 1))
+        .collect();
+    let mut todo = Vec::new();
+    for &c in &mine {
+        let path = store::cell_path(&out, c);
+        match store::read_cell(&path, info, c) {
+            Ok(Some(_)) if args.resume => {}
+            _ => todo.push(c),
+        }
+    }
+    let threads = args.threads.map(|t| t as usize);
+    let progress = progress_bar(mine.len(), mine.len() - todo.len(), args.quiet);
+    let started = Instant::now();
+    let reps = info.replications;
+    super::run_cells(&plan, &todo, threads, |cell, metrics| {
+        store::write_cell(&out, info, cell, &metrics)?;
+        progress.inc(1);
+        let done = (progress.position() as usize + todo.len()).saturating_sub(mine.len());
+        let rate = (done as u64 * reps) as f64 / started.elapsed().as_secs_f64().max(1e-9);
+        progress.set_message(format!("{rate:.1} replications/s"));
+        Ok(())
+    })?;
+    progress.finish_and_clear();
+    let wall_seconds = started.elapsed().as_secs_f64();
+    if shard.is_some() {
+        if !args.quiet {
+            println!(
+                "{}: shard of {} cells x {reps} replications in {:.2} s; cell files in {}",
+                info.scenario,
+                mine.len(),
+                wall_seconds,
+                out.join(store::CELLS_DIR).display()
+            );
+        }
+        return Ok(());
+    }
+    let paths: Vec<PathBuf> = (0..info.cells.len())
+        .map(|c| store::cell_path(&out, c))
+        .collect();
+    let events = store::assemble(&out, info, &paths)?;
+    SweepManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        grid: info.clone(),
+        threads: threads.unwrap_or_else(rayon::current_num_threads),
+        command,
+        events,
+        wall_seconds,
+        files: vec!["replications.csv".into(), "summary.csv".into()],
+    }
+    .write(&out)?;
+    if !args.quiet {
+        println!(
+            "{}: {} cells x {reps} replications ({} run now) in {:.2} s; results in {}",
+            info.scenario,
+            info.cells.len(),
+            todo.len(),
+            wall_seconds,
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn output_dirs(out: &std::path::Path) -> Result<(), Error> {
+    crate::output::create_dir(&out.join(store::CELLS_DIR))
+}
+
+fn progress_bar(total: usize, done: usize, quiet: bool) -> ProgressBar {
+    if quiet {
+        return ProgressBar::hidden();
+    }
+    // `stderr()` draws nothing when stderr is not a terminal.
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    bar.set_style(
+        ProgressStyle::with_template("{bar:30} {pos}/{len} cells  {msg}  ETA {eta}")
+            .expect("a valid template"),
+    );
+    bar.set_position(done as u64);
+    // Cells kept from before a resume say nothing about how fast this run goes.
+    bar.reset_eta();
+    bar
+}
+
+pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error> {
+    let started = Instant::now();
+    let mut grid: Option<(GridInfo, PathBuf)> = None;
+    for dir in &args.dirs {
+        let manifest = GridManifest::read(dir)?.ok_or_else(|| {
+            Error::Usage(format!(
+                "{} has no {}: not a sweep output folder",
+                dir.display(),
+                store::GRID_FILE
+            ))
+        })?;
+        match &grid {
+            None => grid = Some((manifest.grid, dir.clone())),
+            Some((g, first)) if *g != manifest.grid => {
+                return Err(Error::Usage(format!(
+                    "{} and {} hold different sweeps (scenario, overrides, seed, replications or grid differ)",
+                    first.display(),
+                    dir.display()
+                )));
+            }
+            Some(_) => {}
+        }
+    }
+    let (info, _) = grid.expect("clap requires at least one folder");
+    let mut paths = Vec::with_capacity(info.cells.len());
+    for cell in 0..info.cells.len() {
+        let mut found: Option<PathBuf> = None;
+        for dir in &args.dirs {
+            let path = store::cell_path(dir, cell);
+            match store::read_cell(&path, &info, cell) {
+                Ok(None) => {}
+                Ok(Some(_)) => {
+                    if let Some(other) = &found {
+                        return Err(Error::Usage(format!(
+                            "cell {cell} is in two folders: {} and {}",
+                            other.display(),
+                            path.display()
+                        )));
+                    }
+                    found = Some(path);
+                }
+                Err(why) => {
+                    return Err(Error::Usage(format!(
+                        "cell {cell}: {} is not usable: {why}",
+                        path.display()
+                    )));
+                }
+            }
+        }
+        paths.push(found.ok_or_else(|| {
+            Error::Usage(format!(
+                "cell {cell} ({}) is missing from every folder; run its shard (or it with --resume)",
+                info.keys
+                    .iter()
+                    .zip(&info.cells[cell])
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))
+        })?);
+    }
+    let events = store::assemble(&args.out, &info, &paths)?;
+    SweepManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        grid: info.clone(),
+        threads: 1,
+        command,
+        events,
+        wall_seconds: started.elapsed().as_secs_f64(),
+        files: vec!["replications.csv".into(), "summary.csv".into()],
+    }
+    .write(&args.out)?;
+    if !args.quiet {
+        println!(
+            "{}: merged {} cells from {} folders into {}",
+            info.scenario,
+            info.cells.len(),
+            args.dirs.len(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,272 @@
+//! A sweep's files. Each finished cell is committed as `cells/cell-NNNN.csv` (its rows of
+//! replications.csv, header included) with an atomic rename, so a folder only ever holds complete
+//! cells; the final files are always assembled from those cell files, which is what makes a
+//! resumed, sharded or merged sweep byte-identical to an uninterrupted one.
+
+use std::fs;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::plan::GridInfo;
+use crate::error::Error;
+use crate::model::ReplicationMetrics;
+use crate::output::{self, format_number};
+use crate::stats::summarize;
+
+/// The folder of the cell files inside an output folder.
+pub const CELLS_DIR: &str = "cells";
+/// The manifest a shard (or an unfinished sweep) leaves next to its cell files.
+pub const GRID_FILE: &str = "grid.json";
+
+pub fn cell_path(dir: &Path, cell: usize) -> PathBuf {
+    dir.join(CELLS_DIR).join(format!("cell-{cell:04}.csv"))
+}
+
+/// The header of replications.csv and of every cell file.
+fn header(info: &GridInfo) -> Vec<String> {
+    ["cell"]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(info.keys.iter().cloned())
+        .chain(ReplicationMetrics::COLUMNS.iter().map(|s| s.to_string()))
+        .collect()
+}
+
+fn csv_bytes(rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    for row in rows {
+        w.write_record(&row).expect("writing to memory cannot fail");
+    }
+    w.into_inner().expect("writing to memory cannot fail")
+}
+
+/// A cell's file: the header and one row per replication, in replication order.
+pub fn cell_csv(info: &GridInfo, cell: usize, metrics: &[ReplicationMetrics]) -> Vec<u8> {
+    let prefix: Vec<String> = std::iter::once(cell.to_string())
+        .chain(info.cells[cell].iter().cloned())
+        .collect();
+    csv_bytes(std::iter::once(header(info)).chain(metrics.iter().map(|m| {
+        prefix
+            .iter()
+            .cloned()
+            .chain(m.values().into_iter().map(format_number))
+            .collect()
+    })))
+}
+
+/// Commits a finished cell.
+pub fn write_cell(
+    dir: &Path,
+    info: &GridInfo,
+    cell: usize,
+    metrics: &[ReplicationMetrics],
+) -> Result<(), Error> {
+    output::write_atomic(&cell_path(dir, cell), &cell_csv(info, cell, metrics))
+}
+
+/// A complete cell file: its rows without the header, and its metric values by column.
+pub struct CellData {
+    pub body: Vec<u8>,
+    pub columns: Vec<Vec<f64>>,
+}
+
+/// Reads a cell file. `Ok(None)`: there is none; `Err`: it exists but is not a complete cell of
+/// this sweep (why, in words).
+pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<CellData>, String> {
+    let bytes = match fs::read(path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(e.to_string()),
+    };
+    let head = csv_bytes(std::iter::once(header(info)));
+    let Some(body) = bytes.strip_prefix(head.as_slice()) else {
+        return Err("its header is not this sweep's".into());
+    };
+    let keys = info.keys.len();
+    let n_metrics = ReplicationMetrics::COLUMNS.len();
+    let mut columns = vec![Vec::new(); n_metrics];
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body);
+    let mut rows = 0u64;
+    for record in reader.records() {
+        let record = record.map_err(|e| e.to_string())?;
+        if record.len() != 1 + keys + n_metrics
+            || record[0] != *cell.to_string()
+            || record.iter().skip(1).take(keys).ne(info.cells[cell].iter())
+            || record[1 + keys] != *rows.to_string()
+        {
+            return Err(format!("row {} does not belong to this cell", rows + 1));
+        }
+        for (col, text) in record.iter().skip(1 + keys).enumerate() {
+            let x = if text.is_empty() {
+                f64::NAN
+            } else {
+                text.parse()
+                    .map_err(|_| format!("`{text}` is not a number"))?
+            };
+            columns[col].push(x);
+        }
+        rows += 1;
+    }
+    if rows != info.replications {
+        return Err(format!(
+            "it has {rows} of {} replications",
+            info.replications
+        ));
+    }
+    Ok(Some(CellData {
+        body: body.to_vec(),
+        columns,
+    }))
+}
+
+/// summary.csv's rows of one cell: one per metric (identifier columns left out).
+fn summary_rows(info: &GridInfo, cell: usize, columns: &[Vec<f64>]) -> Vec<Vec<String>> {
+    ReplicationMetrics::COLUMNS
+        .iter()
+        .enumerate()
+        .filter(|(_, name)| !ReplicationMetrics::ID_COLUMNS.contains(name))
+        .map(|(col, name)| {
+            let s = summarize(&columns[col]);
+            let mut row: Vec<String> = std::iter::once(cell.to_string())
+                .chain(info.cells[cell].iter().cloned())
+                .collect();
+            row.push(name.to_string());
+            row.extend(
+                [
+                    s.mean,
+                    s.std,
+                    s.ci95_low,
+                    s.ci95_high,
+                    s.p50,
+                    s.p90,
+                    s.p99,
+                    s.min,
+                    s.max,
+                ]
+                .into_iter()
+                .map(format_number),
+            );
+            row.push(s.n.to_string());
+            row
+        })
+        .collect()
+}
+
+/// Writes replications.csv and summary.csv into `out` from the cell files at `cell_paths` (one
+/// per cell, in cell order), one cell in memory at a time. Returns the total events.
+pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u64, Error> {
+    output::create_dir(out)?;
+    let replications = out.join("replications.csv");
+    let tmp = out.join(format!(".replications.csv.tmp-{}", std::process::id()));
+    let io_err = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Output { path, source }
+    };
+    let mut file = BufWriter::new(fs::File::create(&tmp).map_err(io_err(&tmp))?);
+    file.write_all(&csv_bytes(std::iter::once(header(info))))
+        .map_err(io_err(&tmp))?;
+    let mut summary_header: Vec<String> = std::iter::once("cell".to_string())
+        .chain(info.keys.iter().cloned())
+        .collect();
+    summary_header.extend(
+        [
+            "metric",
+            "mean",
+            "std",
+            "ci95_low",
+            "ci95_high",
+            "p50",
+            "p90",
+            "p99",
+            "min",
+            "max",
+            "n",
+        ]
+        .map(String::from),
+    );
+    let mut summary = vec![summary_header];
+    let events_col = ReplicationMetrics::COLUMNS
+        .iter()
+        .position(|c| *c == "events")
+        .expect("replications count their events");
+    let mut events = 0u64;
+    for (cell, path) in cell_paths.iter().enumerate() {
+        let data = read_cell(path, info, cell)
+            .map_err(|why| {
+                Error::Usage(format!("cell file {} is not usable: {why}", path.display()))
+            })?
+            .ok_or_else(|| Error::Usage(format!("cell file {} is missing", path.display())))?;
+        file.write_all(&data.body).map_err(io_err(&tmp))?;
+        events += data.columns[events_col]
+            .iter()
+            .map(|&e| e as u64)
+            .sum::<u64>();
+        summary.extend(summary_rows(info, cell, &data.columns));
+    }
+    let file = file.into_inner().map_err(|e| Error::Output {
+        path: tmp.clone(),
+        source: e.into_error(),
+    })?;
+    file.sync_all().map_err(io_err(&tmp))?;
+    drop(file);
+    fs::rename(&tmp, &replications).map_err(io_err(&replications))?;
+    output::write_atomic(&out.join("summary.csv"), &csv_bytes(summary.into_iter()))?;
+    Ok(events)
+}
+
+/// grid.json: what a folder of cell files belongs to, so `--resume` and `merge` can check it.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct GridManifest {
+    pub version: String,
+    pub grid: GridInfo,
+    /// `[K, N]` for `--shard K/N`.
+    pub shard: Option<[usize; 2]>,
+}
+
+impl GridManifest {
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
+        bytes.push(b'\n');
+        output::write_atomic(&dir.join(GRID_FILE), &bytes)
+    }
+
+    /// Reads `dir/grid.json`; `Ok(None)` if there is none.
+    pub fn read(dir: &Path) -> Result<Option<GridManifest>, Error> {
+        let path = dir.join(GRID_FILE);
+        let text = match fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),
+        };
+        serde_json::from_str(&text).map(Some).map_err(|e| {
+            Error::Usage(format!(
+                "{} is not a sweep's grid.json: {e}",
+                path.display()
+            ))
+        })
+    }
+}
+
+/// manifest.json of a finished sweep.
+#[derive(Debug, Serialize)]
+pub struct SweepManifest {
+    pub version: String,
+    pub grid: GridInfo,
+    pub threads: usize,
+    pub command: Vec<String>,
+    pub events: u64,
+    pub wall_seconds: f64,
+    pub files: Vec<String>,
+}
+
+impl SweepManifest {
+    pub fn write(&self, dir: &Path) -> Result<(), Error> {
+        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
+        bytes.push(b'\n');
+        output::write_atomic(&dir.join("manifest.json"), &bytes)
+    }
+}

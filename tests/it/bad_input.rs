@@ -1,0 +1,110 @@
+//! Bad input never panics: it exits with code 2 and a message naming the file, key or flag at fault.
+
+use std::path::Path;
+use std::process::Output;
+
+use crate::common::{cutover, temp_dir, write_file};
+
+/// Asserts a run failed as bad input and that stderr contains every one of `needles`; returns stderr.
+fn assert_bad_input(out: &Output, needles: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "a panic:\n{stderr}");
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks `{needle}`:\n{stderr}"
+        );
+    }
+    stderr
+}
+
+/// `run` of a tiny bundled scenario (for speed) with `args` and an output folder that must not
+/// appear: bad input is found before anything is written.
+fn run_bad(dir: &Path, args: &[&str]) -> Output {
+    let out = dir.join("out");
+    let mut all = vec!["run"];
+    all.extend_from_slice(args);
+    all.extend([
+        "--set",
+        "population.tenants=5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    let output = cutover(dir, &all);
+    assert!(!out.exists(), "bad input created the output folder");
+    output
+}
+
+#[test]
+fn missing_scenario_file_is_named() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["no-such-scenario.toml"]);
+    assert_bad_input(&out, &["no-such-scenario.toml"]);
+}
+
+#[test]
+fn misspelt_key_suggests_the_right_one() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["--set", "batching.max_tenant=5"]);
+    assert_bad_input(&out, &["batching.max_tenant", "max_tenants"]);
+}
+
+#[test]
+fn wrong_type_names_the_key() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["--set", "batching.max_tenants=abc"]);
+    assert_bad_input(&out, &["batching.max_tenants", "abc"]);
+}
+
+#[test]
+fn override_without_a_value_is_rejected() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["--set", "seed"]);
+    assert_bad_input(&out, &["seed", "KEY=VALUE"]);
+}
+
+#[test]
+fn detail_of_a_missing_replication_is_rejected() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["--detail", "99", "--reps", "2"]);
+    assert_bad_input(&out, &["--detail", "99"]);
+}
+
+#[test]
+fn syntax_error_names_file_line_and_column() {
+    let dir = temp_dir();
+    let file = write_file(
+        dir.path(),
+        "broken.toml",
+        "name = \"broken\"\n[population\ntenants = 5\n",
+    );
+    let out = run_bad(dir.path(), &[&file]);
+    let stderr = assert_bad_input(&out, &[&format!("{file}:2:")]);
+    // After `file:2:` comes the column number.
+    let at = stderr.find(&format!("{file}:2:")).unwrap() + file.len() + 3;
+    assert!(
+        stderr[at..].starts_with(|c: char| c.is_ascii_digit()),
+        "no column after the line:\n{stderr}"
+    );
+}
+
+#[test]
+fn output_folder_under_a_regular_file_is_bad_input() {
+    let dir = temp_dir();
+    write_file(dir.path(), "plain-file", "not a folder");
+    let out_dir = dir.path().join("plain-file").join("results");
+    let out = cutover(
+        dir.path(),
+        &[
+            "run",
+            "--set",
+            "population.tenants=5",
+            "--reps",
+            "1",
+            "--out",
+            out_dir.to_str().unwrap(),
+        ],
+    );
+    assert_bad_input(&out, &[out_dir.to_str().unwrap()]);
+}

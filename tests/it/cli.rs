@@ -1,0 +1,228 @@
+//! The `run` command's contract: which files it writes, their columns and row counts, the manifest,
+//! and that the bundled default scenario runs with no file at hand.
+
+use cutover::model::{Phase, ReplicationMetrics};
+use cutover::output::Manifest;
+use serde_json::Value;
+
+use crate::common::{
+    SMALL_SCENARIO, assert_has_columns, assert_success, cutover, read_csv, temp_dir, write_file,
+};
+
+const REPLICATIONS_COLUMNS: &[&str] = &[
+    "replication",
+    "seed",
+    "tenants",
+    "transitioned",
+    "slips",
+    "tenants_slipped",
+    "missed_deadline",
+    "batches",
+    "makespan_days",
+    "workitems",
+    "retries",
+    "errors",
+    "operator_wait_mean_h",
+    "operator_wait_p95_h",
+    "events",
+];
+const SUMMARY_COLUMNS: &[&str] = &[
+    "metric",
+    "mean",
+    "std",
+    "ci95_low",
+    "ci95_high",
+    "p50",
+    "p90",
+    "p99",
+    "min",
+    "max",
+];
+const TENANTS_COLUMNS: &[&str] = &[
+    "tenant",
+    "region",
+    "seats",
+    "mailboxes",
+    "data_gb",
+    "batch",
+    "transition_date",
+    "final_phase",
+    "final_status",
+    "slips",
+    "retries",
+    "errors",
+    "prestage_hours",
+    "dataupgrade_hours",
+];
+const BATCHES_COLUMNS: &[&str] = &[
+    "batch",
+    "weekend",
+    "tenants",
+    "seats",
+    "data_gb",
+    "transitioned",
+    "slipped",
+];
+const MANIFEST_KEYS: &[&str] = &[
+    "version",
+    "scenario",
+    "scenario_sha256",
+    "seed",
+    "replications",
+    "threads",
+    "command",
+    "events",
+    "wall_seconds",
+];
+
+#[test]
+fn run_writes_every_file_with_its_columns_and_rows() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let out = dir.path().join("results");
+    let output = cutover(
+        dir.path(),
+        &[
+            "run",
+            &scenario,
+            "--reps",
+            "4",
+            "--threads",
+            "2",
+            "--seed",
+            "5",
+            "--detail",
+            "1",
+            "--out",
+            out.to_str().expect("UTF-8 path"),
+        ],
+    );
+    assert_success(&output);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        stdout.contains("small"),
+        "the summary names the scenario: {stdout}"
+    );
+
+    let reps = read_csv(&out.join("replications.csv"));
+    assert_has_columns("replications.csv", &reps, REPLICATIONS_COLUMNS);
+    assert_eq!(reps.rows.len(), 4, "one row per replication");
+    assert_eq!(reps.column("replication"), ["0", "1", "2", "3"]);
+    assert!(
+        reps.column("seed").iter().all(|s| *s == "5"),
+        "--seed is used"
+    );
+    assert!(reps.column("tenants").iter().all(|s| *s == "150"));
+
+    let summary = read_csv(&out.join("summary.csv"));
+    assert_has_columns("summary.csv", &summary, SUMMARY_COLUMNS);
+    // One row per metric of replications.csv that is not an identifier, in the same order.
+    let metrics: Vec<&str> = reps
+        .headers
+        .iter()
+        .map(String::as_str)
+        .filter(|h| !ReplicationMetrics::ID_COLUMNS.contains(h))
+        .collect();
+    assert_eq!(summary.column("metric"), metrics);
+    assert!(summary.column("metric").contains(&"transitioned"));
+    // The summary agrees with the replications it summarises.
+    let row = summary
+        .column("metric")
+        .iter()
+        .position(|m| *m == "transitioned")
+        .unwrap();
+    let transitioned = reps.numbers("transitioned");
+    let mean = transitioned.iter().sum::<f64>() / transitioned.len() as f64;
+    let summary_mean: f64 = summary.rows[row][summary.index("mean")].parse().unwrap();
+    assert!(
+        (summary_mean - mean).abs() < 1e-6,
+        "{summary_mean} vs {mean}"
+    );
+    let min: f64 = summary.rows[row][summary.index("min")].parse().unwrap();
+    let max: f64 = summary.rows[row][summary.index("max")].parse().unwrap();
+    assert!(min <= mean && mean <= max);
+
+    // The detail tables are those of replication 1.
+    let tenants = read_csv(&out.join("tenants.csv"));
+    assert_has_columns("tenants.csv", &tenants, TENANTS_COLUMNS);
+    assert_eq!(tenants.rows.len(), 150, "one row per tenant");
+    let dated = tenants
+        .column("transition_date")
+        .iter()
+        .filter(|d| !d.is_empty())
+        .count();
+    assert_eq!(
+        dated as f64, transitioned[1],
+        "tenants.csv is the --detail replication"
+    );
+
+    let batches = read_csv(&out.join("batches.csv"));
+    assert_has_columns("batches.csv", &batches, BATCHES_COLUMNS);
+    assert_eq!(batches.rows.len() as f64, reps.numbers("batches")[1]);
+
+    let series = read_csv(&out.join("timeseries.csv"));
+    let mut series_columns = vec!["day"];
+    series_columns.extend(Phase::ALL.iter().map(|p| p.key()));
+    series_columns.extend(["error_queue", "operators_busy"]);
+    assert_has_columns("timeseries.csv", &series, &series_columns);
+    assert!(!series.rows.is_empty(), "at least one day sampled");
+    assert_eq!(series.column("day")[0], "0");
+
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json");
+    let manifest: Value = serde_json::from_str(&text).expect("manifest.json is JSON");
+    for key in MANIFEST_KEYS {
+        assert!(
+            manifest.get(key).is_some(),
+            "manifest.json lacks `{key}`: {text}"
+        );
+    }
+    assert_eq!(manifest["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(manifest["scenario"], "small");
+    assert_eq!(
+        manifest["scenario_sha256"],
+        Manifest::sha256_hex(SMALL_SCENARIO)
+    );
+    assert_eq!(manifest["seed"], 5);
+    assert_eq!(manifest["replications"], 4);
+    assert_eq!(manifest["threads"], 2);
+    let events: f64 = reps.numbers("events").iter().sum();
+    assert_eq!(manifest["events"].as_f64(), Some(events), "events add up");
+    assert!(manifest["wall_seconds"].as_f64().is_some_and(|s| s >= 0.0));
+    let command: Vec<&str> = manifest["command"]
+        .as_array()
+        .expect("command is a list")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert_eq!(command.get(1), Some(&"run"), "{command:?}");
+    assert!(command.contains(&"--detail"), "{command:?}");
+}
+
+#[test]
+fn bundled_default_runs_with_no_scenario_file() {
+    let dir = temp_dir();
+    let output = cutover(
+        dir.path(),
+        &[
+            "run",
+            "--reps",
+            "2",
+            "--threads",
+            "2",
+            "--quiet",
+            "--out",
+            "tmp",
+        ],
+    );
+    assert_success(&output);
+    assert!(output.stdout.is_empty(), "--quiet prints nothing");
+    let out = dir.path().join("tmp");
+    let reps = read_csv(&out.join("replications.csv"));
+    assert_eq!(reps.rows.len(), 2);
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json");
+    let manifest: Value = serde_json::from_str(&text).expect("manifest.json is JSON");
+    assert_eq!(manifest["scenario"], "bpos-2011");
+    let tenants = reps.numbers("tenants");
+    assert!(tenants.iter().all(|&t| t == 6000.0), "{tenants:?}");
+    assert!(reps.numbers("transitioned").iter().all(|&t| t > 0.0));
+}

@@ -1,0 +1,158 @@
+//! Helpers shared by the integration tests: running the binary, reading its CSV files, small scenarios.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use cutover::scenario::Scenario;
+
+/// A small scenario with every mechanism switched on (blocked tenants, retries, hard failures,
+/// operators on shifts) so that the invariants are exercised, yet quick in a debug build.
+pub const SMALL_SCENARIO: &str = r#"# A small programme for tests.
+name = "small"
+seed = 7
+replications = 3
+
+[population]
+tenants = 150
+regions = ["NA", "EMEA"]
+region_weights = [0.6, 0.4]
+blocked_fraction = 0.2
+blocked_days = { dist = "exponential", mean = 20 }
+
+[phases]
+window_hours = 6            # short enough that a few big tenants slip
+
+[batching]
+max_tenants = 40
+
+[copy]
+slots = 30
+
+[workitems]
+transient_probability = 0.05
+hard_failure_probability = 0.01
+
+[workitems.mailbox_cutover]
+hard_failure_probability = 0.05
+
+[operators]
+weekday = 1
+weekend = 2
+"#;
+
+/// Runs the `cutover` binary with `args` in the folder `cwd` (so a default output folder, if any,
+/// lands there too).
+pub fn cutover(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("the cutover binary starts")
+}
+
+/// Asserts a run succeeded, showing its stderr if not.
+pub fn assert_success(out: &Output) {
+    assert!(
+        out.status.success(),
+        "cutover failed with {:?}\nstdout:\n{}\nstderr:\n{}",
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A CSV file read into its header and rows of text cells.
+#[derive(Debug)]
+pub struct Csv {
+    pub headers: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+impl Csv {
+    /// Index of the column `name`; panics naming the file's columns if there is none.
+    pub fn index(&self, name: &str) -> usize {
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or_else(|| panic!("no column `{name}` in {:?}", self.headers))
+    }
+
+    /// All cells of the column `name`.
+    pub fn column(&self, name: &str) -> Vec<&str> {
+        let i = self.index(name);
+        self.rows.iter().map(|r| r[i].as_str()).collect()
+    }
+
+    /// The cells of column `name` as numbers (empty cells are NaN).
+    pub fn numbers(&self, name: &str) -> Vec<f64> {
+        self.column(name)
+            .into_iter()
+            .map(|c| {
+                if c.is_empty() {
+                    f64::NAN
+                } else {
+                    c.parse()
+                        .unwrap_or_else(|_| panic!("`{c}` in column `{name}` is not a number"))
+                }
+            })
+            .collect()
+    }
+}
+
+/// Reads a CSV file with a header row.
+pub fn read_csv(path: &Path) -> Csv {
+    let mut reader = csv::Reader::from_path(path)
+        .unwrap_or_else(|e| panic!("cannot open {}: {e}", path.display()));
+    let headers = reader
+        .headers()
+        .expect("a header row")
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = reader
+        .records()
+        .map(|r| {
+            r.unwrap_or_else(|e| panic!("bad record in {}: {e}", path.display()))
+                .iter()
+                .map(str::to_string)
+                .collect()
+        })
+        .collect();
+    Csv { headers, rows }
+}
+
+/// Asserts that every column in `required` is in the header.
+pub fn assert_has_columns(file: &str, csv: &Csv, required: &[&str]) {
+    let missing: Vec<&&str> = required
+        .iter()
+        .filter(|c| !csv.headers.iter().any(|h| h == *c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{file} lacks columns {missing:?}; it has {:?}",
+        csv.headers
+    );
+}
+
+/// Writes `text` as `name` into `dir` and returns the path as a string for the command line.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("temp folder is writable");
+    path.to_str().expect("temp paths are UTF-8").to_string()
+}
+
+/// `SMALL_SCENARIO` with `overrides` applied (`key=value` strings).
+pub fn small_scenario(overrides: &[&str]) -> Scenario {
+    scenario(SMALL_SCENARIO, overrides)
+}
+
+/// A scenario from text with `overrides` applied; panics with the diagnostics if it is invalid.
+pub fn scenario(text: &str, overrides: &[&str]) -> Scenario {
+    let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+    Scenario::from_text(text, "test.toml", &overrides).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// A fresh temporary folder for one test.
+pub fn temp_dir() -> tempfile::TempDir {
+    tempfile::tempdir().expect("a temporary folder")
+}
