@@ -25,6 +25,13 @@ fn phold(c: &mut Criterion) {
             ..Params::default()
         };
         let events = Phold::new(params).run();
+        // Every event schedules exactly one more: a kernel that loses or duplicates events shows
+        // here before its speed is worth reading.
+        let expected = params.expected_events();
+        assert!(
+            (events as f64 - expected).abs() < 0.05 * expected,
+            "{events} events, expected about {expected:.0}"
+        );
         group.throughput(Throughput::Elements(events));
         group.bench_function(format!("lps_{lps}"), |b| {
             b.iter_batched(

@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo run --release --example phold -- --lps 10000 --end 100000
-//! events=1000123 wall_s=0.041 events_per_s=24400000
+//! events=997946 wall_s=0.029393 events_per_s=33951801
 //! ```
 //!
 //! `benches/peer/run.sh` runs the same model in SimPy with the same flags and prints the ratio.

@@ -1,5 +1,7 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
+mod sweep_commands;
+
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -31,9 +33,9 @@ pub enum Command {
     /// Run several batch policies on the same replications and compare them, paired.
     Compare(CompareArgs),
     /// Run every cell of the scenario's [sweep] grid over many replications.
-    Sweep(sweep::SweepArgs),
+    Sweep(sweep_commands::SweepArgs),
     /// Combine the cell files of sweep shards into the files of a single sweep.
-    Merge(sweep::MergeArgs),
+    Merge(sweep_commands::MergeArgs),
     /// Check scenario files and print `ok` or every error of each.
     Validate {
         /// Scenario files (or names of bundled scenarios).
@@ -103,8 +105,8 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
     match cli.command {
         Command::Run(args) => run_command(args, command),
         Command::Compare(args) => compare_command(args, command),
-        Command::Sweep(args) => sweep::sweep_command(args, command),
-        Command::Merge(args) => sweep::merge_command(args, command),
+        Command::Sweep(args) => sweep_commands::sweep_command(args, command),
+        Command::Merge(args) => sweep_commands::merge_command(args, command),
         Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Scenarios => {
             for b in BUNDLED {

@@ -2,14 +2,15 @@
 
 mod csv_files;
 mod manifest;
+pub mod sweep_files;
 
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use csv_files::{
-    batches_csv, comparison_csv, format_number, replications_csv, summary_csv, tenants_csv,
-    timeseries_csv,
+    SUMMARY_COLUMNS, batches_csv, comparison_csv, format_number, replications_csv, summary_cells,
+    summary_csv, tenants_csv, timeseries_csv,
 };
 pub use manifest::Manifest;
 

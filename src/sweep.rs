@@ -1,9 +1,7 @@
 //! Replications and parameter grids on rayon: the only place threads appear. Results are put back
 //! in (cell, replication) order, so the output never depends on the thread count.
 
-mod command;
 mod plan;
-mod store;
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -11,7 +9,6 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-pub use command::{MergeArgs, SweepArgs, merge_command, sweep_command};
 pub use plan::{GridInfo, PlannedCell, SweepPlan, plan};
 
 use crate::error::Error;

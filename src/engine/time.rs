@@ -54,15 +54,21 @@ impl SimTime {
     }
 }
 
-/// Rounds a non-negative duration in ticks given as a float; negative and NaN become zero and
-/// huge values saturate, so a sampled duration can never wrap the clock.
+/// Rounds a non-negative duration in ticks given as a float (halves away from zero, as
+/// `f64::round`); negative and NaN become zero and huge values saturate, so a sampled duration can
+/// never wrap the clock.
+#[inline]
 pub(crate) fn ticks_from_f64(ticks: f64) -> u64 {
     if ticks.is_nan() || ticks <= 0.0 {
         0
     } else if ticks >= u64::MAX as f64 {
         u64::MAX
     } else {
-        ticks.round() as u64
+        // Same result as `ticks.round() as u64`, without the call: on the baseline x86-64 target
+        // `f64::round` is a software routine, and it was 2% of a replication's instructions. Both
+        // the truncation and the subtraction are exact for 0 < ticks < 2^64.
+        let whole = ticks as u64;
+        whole + u64::from(ticks - whole as f64 >= 0.5)
     }
 }
 
@@ -102,6 +108,8 @@ impl fmt::Display for SimTime {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::CounterRng;
+    use rand::RngExt;
 
     #[test]
     fn durations_round_and_never_wrap() {
@@ -111,6 +119,30 @@ mod tests {
         assert_eq!(SimTime::from_hours(f64::INFINITY), SimTime::MAX);
         assert_eq!(SimTime::MAX + 5, SimTime::MAX);
         assert_eq!(SimTime(10) - SimTime(20), 0);
+    }
+
+    #[test]
+    fn ticks_round_like_f64_round() {
+        let mut x = CounterRng::new(7);
+        let mut values = vec![
+            0.5,
+            1.5,
+            2.5,
+            0.499_999_999_999_999_94,
+            4_503_599_627_370_495.5,
+        ];
+        values.extend((0..20_000).map(|i| {
+            let u: f64 = x.random();
+            // Uniform fractions, exact halves and magnitudes up to 2^63.
+            match i % 3 {
+                0 => u * 1e6,
+                1 => (u * 1e6).floor() + 0.5,
+                _ => u * 2f64.powi(i % 64),
+            }
+        }));
+        for v in values {
+            assert_eq!(ticks_from_f64(v), v.round() as u64, "{v}");
+        }
     }
 
     #[test]

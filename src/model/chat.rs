@@ -24,12 +24,11 @@ mod graph;
 
 pub use graph::ContactGraph;
 
-use rand::RngExt;
-use rand_chacha::ChaCha8Rng;
+use rand::{Rng, RngExt};
 use rand_distr::Exp1;
 
 use super::population::purpose;
-use crate::engine::{DAY, HOUR, SimTime, Streams};
+use crate::engine::{CounterRng, DAY, HOUR, SimTime, Streams};
 use crate::scenario::{EarlyMoveMode, Lync};
 
 /// A time that never comes.
@@ -177,7 +176,8 @@ fn delay(days: f64) -> u64 {
     } else if t >= 1e18 {
         NEVER
     } else {
-        t.round() as u64
+        // Rounds to the nearest tick (`f64::round` is a library call on the baseline target).
+        (t + 0.5) as u64
     }
 }
 
@@ -248,6 +248,13 @@ impl<'a> Evaluator<'a> {
         }
     }
 
+    /// A tenant's generator for one purpose: SplitMix64 keyed from the tenant's ChaCha8 stream,
+    /// as workitems do, because a large tenant draws millions of numbers and ChaCha8 would cost
+    /// a sizeable share of the replication.
+    fn tenant_rng(&self, id: u64, purpose: u32) -> CounterRng {
+        CounterRng::new(self.streams.stream(id, purpose).next_u64())
+    }
+
     fn sample_of(&self, t: u64) -> u64 {
         self.grid.first_at_or_after(t, self.samples)
     }
@@ -258,7 +265,7 @@ impl<'a> Evaluator<'a> {
         if timeline.first_batch.is_none() && !self.detail {
             return out;
         }
-        let mut graph_rng = self.streams.stream(id, purpose::CHAT);
+        let mut graph_rng = self.tenant_rng(id, purpose::CHAT);
         self.graph.draw_departments(users, lync, &mut graph_rng);
         let pairs = self.graph.pairs();
         out.contact_pairs = pairs;
@@ -286,7 +293,7 @@ impl<'a> Evaluator<'a> {
             .map(|(_, done)| offset(done, lync.communicator_cutoff_days))
             .filter(|&c| c < end);
 
-        let mut rng = self.streams.stream(id, purpose::CHAT_USERS);
+        let mut rng = self.tenant_rng(id, purpose::CHAT_USERS);
         self.draw_clients(users, sync, &mut rng);
         self.draw_moves(users, sync, upgrade, &mut rng);
 
@@ -318,7 +325,7 @@ impl<'a> Evaluator<'a> {
 
     /// Which users start on Communicator 2007, and when each would upgrade to Lync 2010. Both
     /// draws are made for every user so that the share and the rate change nothing else.
-    fn draw_clients(&mut self, users: u32, sync: u64, rng: &mut ChaCha8Rng) {
+    fn draw_clients(&mut self, users: u32, sync: u64, rng: &mut CounterRng) {
         let lync = self.lync;
         self.client_at.clear();
         for _ in 0..users {
@@ -334,7 +341,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// When each user is on Lync Online: an early move in `[sync, upgrade)`, else the upgrade.
-    fn draw_moves(&mut self, users: u32, sync: u64, upgrade: u64, rng: &mut ChaCha8Rng) {
+    fn draw_moves(&mut self, users: u32, sync: u64, upgrade: u64, rng: &mut CounterRng) {
         let lync = self.lync;
         let window = upgrade - sync;
         // A uniform time in the window; `min` guards against rounding up to the upgrade.
@@ -349,7 +356,7 @@ impl<'a> Evaluator<'a> {
         self.lync_at.clear();
         self.lync_at.resize(users as usize, admin);
         let p = lync.early_move_probability;
-        let draw = |rng: &mut ChaCha8Rng| {
+        let draw = |rng: &mut CounterRng| {
             let (u, frac): (f64, f64) = (rng.random(), rng.random());
             if u < p { at(frac) } else { upgrade }
         };
@@ -378,7 +385,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// One pass over the contact pairs: peaks, disruption hours, daily counts and islands.
-    fn contacts(&mut self, out: &mut TenantChat, sync: u64, upgrade: u64, rng: &mut ChaCha8Rng) {
+    fn contacts(&mut self, out: &mut TenantChat, sync: u64, upgrade: u64, rng: &mut CounterRng) {
         let users = self.graph.users() as usize;
         let first = self.sample_of(sync);
         let window = (self.sample_of(upgrade) - first) as usize;
@@ -628,7 +635,8 @@ mod tests {
     fn scheduled(transitioned: bool) -> Timeline {
         Timeline {
             first_batch: Some((SimTime(15 * DAY), SimTime(WEEKEND))),
-            transition: transitioned.then_some((SimTime(WEEKEND + 14 * DAY), SimTime(WEEKEND + 16 * DAY))),
+            transition: transitioned
+                .then_some((SimTime(WEEKEND + 14 * DAY), SimTime(WEEKEND + 16 * DAY))),
         }
     }
 
@@ -638,7 +646,9 @@ mod tests {
         let streams = Streams::new(seed, 0);
         let mut eval = Evaluator::new(lync, &streams, grid(), true);
         let got = eval.tenant(9, users, &timeline);
-        let upgrade = timeline.transition.map_or(grid().end.ticks(), |(t, _)| t.ticks());
+        let upgrade = timeline
+            .transition
+            .map_or(grid().end.ticks(), |(t, _)| t.ticks());
         let on_lync = |i: u32, t: u64| eval.lync_at[i as usize] <= t;
         let mut pairs: Vec<(u32, u32)> = Vec::new();
         for u in 0..users {
@@ -658,12 +668,23 @@ mod tests {
             comps.reset(users);
             for &(u, v) in &pairs {
                 let split = on_lync(u, t) != on_lync(v, t);
-                let (a, b, e, ru, rv) = traced.get(&(u, v)).copied().unwrap_or((NEVER, NEVER, NEVER, 0, 0));
-                assert_eq!(split, a <= t && t < b, "cross-island interval of ({u}, {v}) at {t}");
+                let (a, b, e, ru, rv) = traced
+                    .get(&(u, v))
+                    .copied()
+                    .unwrap_or((NEVER, NEVER, NEVER, 0, 0));
+                assert_eq!(
+                    split,
+                    a <= t && t < b,
+                    "cross-island interval of ({u}, {v}) at {t}"
+                );
                 // Broken: split, or an early mover on Lync Online that has not re-added the other.
                 let lost = |i: u32, done: u64| on_lync(i, t) && t < done;
                 let is_broken = split || lost(u, ru) || lost(v, rv);
-                assert_eq!(is_broken, a <= t && t < e, "broken interval of ({u}, {v}) at {t}");
+                assert_eq!(
+                    is_broken,
+                    a <= t && t < e,
+                    "broken interval of ({u}, {v}) at {t}"
+                );
                 cross += u64::from(split);
                 broken += u64::from(is_broken);
                 if !split {
@@ -676,8 +697,14 @@ mod tests {
         }
         let pairs_n = pairs.len() as f64;
         assert_eq!(got.contact_pairs, pairs.len() as u64);
-        assert_eq!(got.peak_cross_island_fraction, (pairs_n > 0.0).then(|| peak_cross as f64 / pairs_n));
-        assert_eq!(got.peak_broken_contact_fraction, (pairs_n > 0.0).then(|| peak_broken as f64 / pairs_n));
+        assert_eq!(
+            got.peak_cross_island_fraction,
+            (pairs_n > 0.0).then(|| peak_cross as f64 / pairs_n)
+        );
+        assert_eq!(
+            got.peak_broken_contact_fraction,
+            (pairs_n > 0.0).then(|| peak_broken as f64 / pairs_n)
+        );
         assert_eq!(got.islands, islands);
         // Disruption: the union of each user's broken intervals, merged the slow way.
         let mut hours = 0.0;
@@ -697,7 +724,11 @@ mod tests {
             }
             hours += covered as f64 / HOUR as f64;
         }
-        assert!((got.im_disruption_user_hours - hours).abs() < 1e-6, "{} vs {hours}", got.im_disruption_user_hours);
+        assert!(
+            (got.im_disruption_user_hours - hours).abs() < 1e-6,
+            "{} vs {hours}",
+            got.im_disruption_user_hours
+        );
         let early = eval.lync_at.iter().filter(|&&l| l < upgrade).count();
         assert_eq!(got.users_early as usize, early);
     }

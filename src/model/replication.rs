@@ -988,7 +988,14 @@ impl<'a> Replication<'a> {
             offset: self.timing.sample_offset,
         };
         let detail = self.timeseries.is_some();
-        chat::evaluate(&self.sc.lync, &self.streams, &seats, &timelines, grid, detail)
+        chat::evaluate(
+            &self.sc.lync,
+            &self.streams,
+            &seats,
+            &timelines,
+            grid,
+            detail,
+        )
     }
 
     fn tenant_records(&self, chat: &[TenantChat]) -> Vec<TenantRecord> {

@@ -2,7 +2,7 @@
 
 use crate::compare::ComparisonRow;
 use crate::model::{BatchRecord, DailySample, Phase, ReplicationMetrics, TenantRecord};
-use crate::stats::summarize;
+use crate::stats::{Summary, summarize};
 
 /// Formats a number for CSV: integers without a decimal point, other values rounded to six
 /// decimals, and NaN or infinity as an empty cell (no reader agrees on how to spell them).
@@ -26,6 +26,38 @@ fn opt<T: ToString>(v: Option<T>) -> String {
 
 fn opt_number(v: Option<f64>) -> String {
     v.map_or_else(String::new, format_number)
+}
+
+/// The columns a summary row has after its identifying columns.
+pub const SUMMARY_COLUMNS: [&str; 10] = [
+    "mean",
+    "std",
+    "ci95_low",
+    "ci95_high",
+    "p50",
+    "p90",
+    "p99",
+    "min",
+    "max",
+    "n",
+];
+
+/// A summary's cells, in `SUMMARY_COLUMNS` order.
+pub fn summary_cells(s: &Summary) -> Vec<String> {
+    let numbers = [
+        s.mean,
+        s.std,
+        s.ci95_low,
+        s.ci95_high,
+        s.p50,
+        s.p90,
+        s.p99,
+        s.min,
+        s.max,
+    ];
+    let mut cells: Vec<String> = numbers.into_iter().map(format_number).collect();
+    cells.push(s.n.to_string());
+    cells
 }
 
 fn to_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
@@ -58,19 +90,7 @@ pub fn replications_csv(prefix: &[&str], rows: &[(Vec<String>, &ReplicationMetri
 
 /// summary.csv: one row per metric (identifiers left out) over all replications.
 pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
-    let header = [
-        "metric",
-        "mean",
-        "std",
-        "ci95_low",
-        "ci95_high",
-        "p50",
-        "p90",
-        "p99",
-        "min",
-        "max",
-        "n",
-    ];
+    let header: Vec<&str> = std::iter::once("metric").chain(SUMMARY_COLUMNS).collect();
     let values: Vec<Vec<f64>> = metrics.iter().map(|m| m.values()).collect();
     let rows = ReplicationMetrics::COLUMNS
         .iter()
@@ -80,22 +100,7 @@ pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
             let column: Vec<f64> = values.iter().map(|v| v[col]).collect();
             let s = summarize(&column);
             let mut row = vec![name.to_string()];
-            row.extend(
-                [
-                    s.mean,
-                    s.std,
-                    s.ci95_low,
-                    s.ci95_high,
-                    s.p50,
-                    s.p90,
-                    s.p99,
-                    s.min,
-                    s.max,
-                ]
-                .into_iter()
-                .map(format_number),
-            );
-            row.push(s.n.to_string());
+            row.extend(summary_cells(&s));
             row
         });
     to_bytes(&header, rows)

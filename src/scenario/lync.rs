@@ -96,7 +96,8 @@ pub(super) fn read_lync(s: &Section<'_>) -> Lync {
         365.0,
     );
     let department_size = s.dist("department_size", d.department_size, (0.0, 10_000_000.0));
-    let contacts_mean = s.f64("contacts_mean", d.contacts_mean, 0.0, 10_000.0);
+    // A Lync 2010 contact list held at most 1,000 contacts (250 by default).
+    let contacts_mean = s.f64("contacts_mean", d.contacts_mean, 0.0, 1_000.0);
     let contacts_in_department = s.probability("contacts_in_department", d.contacts_in_department);
     let early_move_probability = s.probability("early_move_probability", d.early_move_probability);
     let mode = s.choice(

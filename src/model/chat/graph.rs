@@ -208,6 +208,10 @@ impl ContactGraph {
     }
 }
 
+/// Selection sampling (one cheap draw per candidate pair) beats drawing, sorting and removing
+/// repeats while the wanted pairs are at least this share of the candidates.
+const DENSE: u64 = 6;
+
 fn pair(u: u32, v: u32) -> u64 {
     (u64::from(u) << 32) | u64::from(v)
 }
@@ -225,14 +229,17 @@ fn draw_inside<R: Rng>(
     if m == 0 {
         return;
     }
-    if m * 3 >= capacity {
+    if m * DENSE >= capacity {
         // Dense (small departments, the common case): selection sampling, one draw per pair;
         // all pairs without a draw when every pair is wanted.
         let mut need = m;
         let mut left = capacity;
-        for i in 0..s {
+        'rows: for i in 0..s {
             for j in i + 1..s {
-                if need == left || (need > 0 && rng.random_range(0..left) < need) {
+                if need == 0 {
+                    break 'rows;
+                }
+                if need == left || rng.random_range(0..left) < need {
                     pairs.push(pair(start + i, start + j));
                     need -= 1;
                 }

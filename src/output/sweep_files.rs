@@ -9,11 +9,11 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::plan::GridInfo;
 use crate::error::Error;
 use crate::model::ReplicationMetrics;
-use crate::output::{self, format_number};
+use crate::output::{self, SUMMARY_COLUMNS, format_number, summary_cells};
 use crate::stats::summarize;
+use crate::sweep::GridInfo;
 
 /// The folder of the cell files inside an output folder.
 pub const CELLS_DIR: &str = "cells";
@@ -135,22 +135,7 @@ fn summary_rows(info: &GridInfo, cell: usize, columns: &[Vec<f64>]) -> Vec<Vec<S
                 .chain(info.cells[cell].iter().cloned())
                 .collect();
             row.push(name.to_string());
-            row.extend(
-                [
-                    s.mean,
-                    s.std,
-                    s.ci95_low,
-                    s.ci95_high,
-                    s.p50,
-                    s.p90,
-                    s.p99,
-                    s.min,
-                    s.max,
-                ]
-                .into_iter()
-                .map(format_number),
-            );
-            row.push(s.n.to_string());
+            row.extend(summary_cells(&s));
             row
         })
         .collect()
@@ -172,22 +157,8 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
     let mut summary_header: Vec<String> = std::iter::once("cell".to_string())
         .chain(info.keys.iter().cloned())
         .collect();
-    summary_header.extend(
-        [
-            "metric",
-            "mean",
-            "std",
-            "ci95_low",
-            "ci95_high",
-            "p50",
-            "p90",
-            "p99",
-            "min",
-            "max",
-            "n",
-        ]
-        .map(String::from),
-    );
+    summary_header.push("metric".to_string());
+    summary_header.extend(SUMMARY_COLUMNS.map(String::from));
     let mut summary = vec![summary_header];
     let events_col = ReplicationMetrics::COLUMNS
         .iter()

@@ -7,10 +7,10 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use super::plan::{GridInfo, plan};
-use super::store::{self, GridManifest, SweepManifest};
 use crate::error::Error;
+use crate::output::sweep_files::{self as store, GridManifest, SweepManifest};
 use crate::scenario::Source;
+use crate::sweep::{GridInfo, plan};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -115,7 +115,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     let progress = progress_bar(mine.len(), mine.len() - todo.len(), args.quiet);
     let started = Instant::now();
     let reps = info.replications;
-    super::run_cells(&plan, &todo, threads, |cell, metrics| {
+    crate::sweep::run_cells(&plan, &todo, threads, |cell, metrics| {
         store::write_cell(&out, info, cell, &metrics)?;
         progress.inc(1);
         let done = (progress.position() as usize + todo.len()).saturating_sub(mine.len());
