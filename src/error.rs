@@ -18,6 +18,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// Stopped by Ctrl-C; whatever was committed is complete.
+    #[error("interrupted; finished cells are kept, run again with --resume to complete")]
+    Interrupted,
     /// Anything else: a bug or the machine, not the user's input.
     #[error("{0}")]
     Internal(String),
@@ -28,6 +31,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
+            Error::Interrupted => 130,
             Error::Internal(_) => 1,
         }
     }

@@ -39,11 +39,13 @@ pub fn run_replications(
 /// Runs every replication of the cells `todo` of `plan` as one flat parallel job list, and calls
 /// `finished(cell, metrics)` on the calling thread as soon as a cell's replications are all done,
 /// with them in replication order. Only unfinished cells' values are held in memory. Stops at the
-/// first error `finished` returns.
+/// first error `finished` returns, or soon after `cancel` is set (Ctrl-C): cells already handed to
+/// `finished` are complete, the rest are abandoned, and the result is `Error::Interrupted`.
 pub fn run_cells(
     plan: &SweepPlan,
     todo: &[usize],
     threads: Option<usize>,
+    cancel: &AtomicBool,
     mut finished: impl FnMut(usize, Vec<ReplicationMetrics>) -> Result<(), Error>,
 ) -> Result<(), Error> {
     let reps = usize::try_from(plan.info.replications)
@@ -63,7 +65,7 @@ pub fn run_cells(
         scope.spawn(move || {
             pool.install(|| {
                 (0..jobs).into_par_iter().for_each_with(tx, |tx, job| {
-                    if stop.load(Ordering::Relaxed) {
+                    if stop.load(Ordering::Relaxed) || cancel.load(Ordering::Relaxed) {
                         return;
                     }
                     let (slot, r) = (job / reps, job % reps);
@@ -76,6 +78,10 @@ pub fn run_cells(
         });
         let mut pending: HashMap<usize, (usize, Vec<Option<ReplicationMetrics>>)> = HashMap::new();
         for (slot, r, m) in rx {
+            if cancel.load(Ordering::Relaxed) {
+                // Drain without committing: workers see the flag and stop within one replication.
+                continue;
+            }
             let (count, values) = pending.entry(slot).or_insert_with(|| (0, vec![None; reps]));
             values[r] = Some(m);
             *count += 1;
@@ -87,6 +93,9 @@ pub fn run_cells(
                     return Err(e);
                 }
             }
+        }
+        if cancel.load(Ordering::Relaxed) {
+            return Err(Error::Interrupted);
         }
         Ok(())
     })

@@ -2,6 +2,8 @@
 //! lacks), commit each cell as it finishes, and assemble the final files from the cell files.
 
 use std::path::PathBuf;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
@@ -54,6 +56,18 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// A flag set by Ctrl-C (SIGINT), so a sweep stops between replications instead of
+/// dying mid-write. Installed once per process; if a handler cannot be installed the default
+/// behaviour remains, which is still safe because every file is written atomically.
+fn interrupt_flag() -> &'static AtomicBool {
+    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    });
+    &INTERRUPTED
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
@@ -115,7 +129,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     let progress = progress_bar(mine.len(), mine.len() - todo.len(), args.quiet);
     let started = Instant::now();
     let reps = info.replications;
-    crate::sweep::run_cells(&plan, &todo, threads, |cell, metrics| {
+    crate::sweep::run_cells(&plan, &todo, threads, interrupt_flag(), |cell, metrics| {
         store::write_cell(&out, info, cell, &metrics)?;
         progress.inc(1);
         let done = (progress.position() as usize + todo.len()).saturating_sub(mine.len());

@@ -252,3 +252,63 @@ fn merged_shards_equal_a_single_run() {
     let bad = cutover(dir.path(), &[&base[..], &["--shard", "3/2"]].concat());
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn ctrl_c_stops_cleanly_and_resume_completes_the_same_files() {
+    let dir = temp_dir();
+    let grid =
+        "\"batching.max_tenants\" = [20, 30, 40, 50, 60, 70]\n\"operators.weekend\" = [1, 3]\n";
+    let scenario = write_file(dir.path(), "grid.toml", &with_sweep(grid));
+    let args = ["sweep", &scenario, "--reps", "3", "--threads", "1", "-q"];
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &["--out", "whole"]].concat(),
+    ));
+
+    let child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(args)
+        .args(["--out", "stopped"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the cutover binary starts");
+    let cells = dir.path().join("stopped/cells");
+    let started = Instant::now();
+    while std::fs::read_dir(&cells).map_or(0, |d| d.count()) == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no cell file after a minute"
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let signal = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    assert!(signal.expect("kill runs").success());
+    let out = child.wait_with_output().expect("the sweep is reaped");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.code() == Some(0) {
+        // The signal arrived after the last cell: nothing to check but completeness.
+        assert_same_results(&dir.path().join("whole"), &dir.path().join("stopped"));
+        return;
+    }
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("--resume"), "{stderr}");
+    assert!(!dir.path().join("stopped/replications.csv").exists());
+    for folder in [dir.path().join("stopped"), cells.clone()] {
+        for entry in std::fs::read_dir(&folder).unwrap().filter_map(Result::ok) {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            assert!(
+                !name.contains(".tmp-"),
+                "a temporary file was left behind: {name}"
+            );
+        }
+    }
+    let resumed = cutover(
+        dir.path(),
+        &[&args[..], &["--out", "stopped", "--resume"]].concat(),
+    );
+    assert_success(&resumed);
+    assert_same_results(&dir.path().join("whole"), &dir.path().join("stopped"));
+}
