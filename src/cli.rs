@@ -53,10 +53,20 @@ pub struct RunArgs {
     /// Output folder [default: output/<scenario name>].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
+    /// Replication whose tenants, batches and time series are written.
+    #[arg(long, default_value_t = 0)]
+    pub detail: u64,
+}
+
+/// Flags every simulating command shares.
+#[derive(Debug, Args)]
+pub struct SimulationArgs {
     /// Master seed (overrides the scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Number of replications (overrides the scenario's `replications`).
+    /// Replications (per policy or cell; overrides the scenario's `replications`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub reps: Option<u64>,
     /// Worker threads [default: one per core]. Never changes the results.
@@ -65,12 +75,15 @@ pub struct RunArgs {
     /// Override a scenario key, e.g. --set batching.max_tenants=50 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
-    /// Replication whose tenants, batches and time series are written.
-    #[arg(long, default_value_t = 0)]
-    pub detail: u64,
-    /// Print nothing but errors.
+    /// Print nothing but errors (and no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+impl SimulationArgs {
+    pub fn threads(&self) -> Option<usize> {
+        self.threads.map(|t| t as usize)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -83,21 +96,8 @@ pub struct CompareArgs {
     /// Output folder [default: output/<scenario name>-compare].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Replications per policy (overrides the scenario's `replications`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    pub reps: Option<u64>,
-    /// Worker threads [default: one per core]. Never changes the results.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Override a scenario key (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
-    /// Print nothing but errors.
-    #[arg(long, short)]
-    pub quiet: bool,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
 }
 
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
@@ -142,11 +142,11 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
 
 fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     let source = Source::resolve(args.scenario.as_deref());
-    let mut scenario = Scenario::load(&source, &args.set)?;
-    if let Some(seed) = args.seed {
+    let mut scenario = Scenario::load(&source, &args.sim.set)?;
+    if let Some(seed) = args.sim.seed {
         scenario.seed = seed;
     }
-    let reps = args.reps.unwrap_or(u64::from(scenario.replications));
+    let reps = args.sim.reps.unwrap_or(u64::from(scenario.replications));
     if args.detail >= reps {
         return Err(Error::Usage(format!(
             "--detail {} names no replication: there are {reps} (0 to {})",
@@ -163,7 +163,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
     // Fail on an unwritable folder before spending minutes simulating.
     output::create_dir(&out)?;
-    let threads = args.threads.map(|t| t as usize);
+    let threads = args.sim.threads();
     let started = Instant::now();
     let results =
         sweep::run_replications(&scenario, policy.as_ref(), reps, threads, Some(args.detail))
@@ -201,15 +201,15 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     };
     files.push(("manifest.json", manifest.to_json()));
     output::write_files(&out, files)?;
-    if !args.quiet {
+    if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
     }
     Ok(())
 }
 
 fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error> {
-    let mut scenario = Scenario::load(&Source::resolve(Some(&args.scenario)), &args.set)?;
-    if let Some(seed) = args.seed {
+    let mut scenario = Scenario::load(&Source::resolve(Some(&args.scenario)), &args.sim.set)?;
+    if let Some(seed) = args.sim.seed {
         scenario.seed = seed;
     }
     let mut policies = Vec::new();
@@ -227,12 +227,12 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         }
         policies.push((name.clone(), policy));
     }
-    let reps = args.reps.unwrap_or(u64::from(scenario.replications));
+    let reps = args.sim.reps.unwrap_or(u64::from(scenario.replications));
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-compare", scenario.name)));
     output::create_dir(&out)?;
-    let threads = args.threads.map(|t| t as usize);
+    let threads = args.sim.threads();
     let started = Instant::now();
     let mut runs = Vec::with_capacity(policies.len());
     for (name, policy) in &policies {
@@ -275,7 +275,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     };
     files.push(("manifest.json", manifest.to_json()));
     output::write_files(&out, files)?;
-    if !args.quiet {
+    if !args.sim.quiet {
         print_comparison(&scenario, reps, &rows, &out);
     }
     Ok(())

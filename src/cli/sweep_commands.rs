@@ -9,6 +9,7 @@ use std::time::Instant;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use super::SimulationArgs;
 use crate::error::Error;
 use crate::output::sweep_files::{self as store, GridManifest, SweepManifest};
 use crate::scenario::Source;
@@ -21,18 +22,8 @@ pub struct SweepArgs {
     /// Output folder [default: output/<scenario name>-sweep].
     #[arg(long)]
     pub out: Option<PathBuf>,
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Replications per cell (overrides the scenario's `replications`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
-    pub reps: Option<u64>,
-    /// Worker threads [default: one per core]. Never changes the results.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
-    pub threads: Option<u64>,
-    /// Override a scenario key in every cell (repeatable).
-    #[arg(long = "set", value_name = "KEY=VALUE")]
-    pub set: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
     /// Keep the finished cells already in the output folder and run only the others.
     #[arg(long)]
     pub resume: bool,
@@ -40,9 +31,6 @@ pub struct SweepArgs {
     /// with `cutover merge`).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
-    /// Print nothing but errors (and no progress bar).
-    #[arg(long, short)]
-    pub quiet: bool,
 }
 
 #[derive(Debug, Args)]
@@ -90,7 +78,7 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 
 pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error> {
     let source = Source::resolve(Some(&args.scenario));
-    let plan = plan(&source, &args.set, args.seed, args.reps)?;
+    let plan = plan(&source, &args.sim.set, args.sim.seed, args.sim.reps)?;
     let info = &plan.info;
     let out = args
         .out
@@ -125,8 +113,8 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
             _ => todo.push(c),
         }
     }
-    let threads = args.threads.map(|t| t as usize);
-    let progress = progress_bar(mine.len(), mine.len() - todo.len(), args.quiet);
+    let threads = args.sim.threads();
+    let progress = progress_bar(mine.len(), mine.len() - todo.len(), args.sim.quiet);
     let started = Instant::now();
     let reps = info.replications;
     crate::sweep::run_cells(&plan, &todo, threads, interrupt_flag(), |cell, metrics| {
@@ -140,7 +128,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     progress.finish_and_clear();
     let wall_seconds = started.elapsed().as_secs_f64();
     if shard.is_some() {
-        if !args.quiet {
+        if !args.sim.quiet {
             println!(
                 "{}: shard of {} cells x {reps} replications in {:.2} s; cell files in {}",
                 info.scenario,
@@ -165,7 +153,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
         files: vec!["replications.csv".into(), "summary.csv".into()],
     }
     .write(&out)?;
-    if !args.quiet {
+    if !args.sim.quiet {
         println!(
             "{}: {} cells x {reps} replications ({} run now) in {:.2} s; results in {}",
             info.scenario,
