@@ -2,7 +2,7 @@
 
 mod sweep_commands;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -11,9 +11,9 @@ use crate::compare::{ComparisonRow, PolicyRuns, compare};
 use crate::error::Error;
 use crate::model::ReplicationMetrics;
 use crate::output::{self, Manifest};
-use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source};
+use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::stats::summarize;
-use crate::{policy, sweep};
+use crate::{chart, policy, sweep};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -44,6 +44,11 @@ pub enum Command {
     },
     /// List the bundled scenarios.
     Scenarios,
+    /// Redraw the charts of an output folder from its CSV files, without simulating again.
+    Plot {
+        /// An output folder of `cutover run`, `compare` or `sweep`.
+        dir: PathBuf,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -58,6 +63,9 @@ pub struct RunArgs {
     /// Replication whose tenants, batches and time series are written.
     #[arg(long, default_value_t = 0)]
     pub detail: u64,
+    /// Draw no charts (PNG and SVG in OUT/charts).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Flags every simulating command shares.
@@ -84,6 +92,11 @@ impl SimulationArgs {
     pub fn threads(&self) -> Option<usize> {
         self.threads.map(|t| t as usize)
     }
+
+    /// The worker threads a run uses: `--threads`, or one per core.
+    pub fn workers(&self) -> usize {
+        self.threads().unwrap_or_else(rayon::current_num_threads)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -98,6 +111,9 @@ pub struct CompareArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,
+    /// Draw no charts (PNG and SVG in OUT/charts).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
@@ -114,7 +130,33 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
             }
             Ok(())
         }
+        Command::Plot { dir } => {
+            let files = chart::draw_folder(&dir)?;
+            print_charts(&dir, &files);
+            Ok(())
+        }
     }
+}
+
+/// Draws the charts of an output folder (its CSV files are already written) and says where.
+fn draw_charts(
+    dir: &Path,
+    draw: fn(&Path) -> Result<Vec<PathBuf>, Error>,
+    quiet: bool,
+) -> Result<(), Error> {
+    let files = draw(dir)?;
+    if !quiet {
+        print_charts(dir, &files);
+    }
+    Ok(())
+}
+
+fn print_charts(dir: &Path, files: &[PathBuf]) {
+    println!(
+        "{} charts (PNG and SVG) in {}",
+        files.len() / 2,
+        dir.join(chart::CHARTS_DIR).display()
+    );
 }
 
 fn validate_command(files: &[String]) -> Result<(), Error> {
@@ -161,6 +203,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    check_memory(&scenario, Workload::run(reps, args.sim.workers()))?;
     // Fail on an unwritable folder before spending minutes simulating.
     output::create_dir(&out)?;
     let threads = args.sim.threads();
@@ -178,12 +221,18 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     let events: u64 = metrics.iter().map(|m| m.events).sum();
     let rows: Vec<(Vec<String>, &ReplicationMetrics)> =
         metrics.iter().map(|m| (Vec::new(), *m)).collect();
+    let start = scenario.calendar.start;
+    let completion: Vec<&[u32]> = results.iter().map(|r| r.completion.as_slice()).collect();
     let mut files = vec![
         ("replications.csv", output::replications_csv(&[], &rows)),
         ("summary.csv", output::summary_csv(&metrics)),
         ("tenants.csv", output::tenants_csv(&detail.tenants)),
         ("batches.csv", output::batches_csv(&detail.batches)),
         ("timeseries.csv", output::timeseries_csv(&detail.timeseries)),
+        ("completion.csv", output::completion_csv(start, &completion)),
+        ("hourly.csv", output::hourly_csv(start, &detail.hourly)),
+        ("spans.csv", output::spans_csv(start, &detail.spans)),
+        ("islands.csv", output::islands_csv(&detail.islands)),
     ];
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -191,6 +240,8 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         scenario_sha256: Manifest::sha256_hex(&scenario.source_text),
         policy: policy.name().to_string(),
         seed: scenario.seed,
+        start: scenario.calendar.start.to_string(),
+        deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
         detail_replication: Some(args.detail),
         threads: threads.unwrap_or_else(rayon::current_num_threads),
@@ -203,6 +254,9 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
+    }
+    if !args.no_charts {
+        draw_charts(&out, chart::draw_run, args.sim.quiet)?;
     }
     Ok(())
 }
@@ -231,6 +285,8 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-compare", scenario.name)));
+    let work = Workload::compare(reps, policies.len(), args.sim.workers());
+    check_memory(&scenario, work)?;
     output::create_dir(&out)?;
     let threads = args.sim.threads();
     let started = Instant::now();
@@ -265,6 +321,8 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         scenario_sha256: Manifest::sha256_hex(&scenario.source_text),
         policy: args.policies.join(","),
         seed: scenario.seed,
+        start: scenario.calendar.start.to_string(),
+        deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
         detail_replication: None,
         threads: threads.unwrap_or_else(rayon::current_num_threads),
@@ -278,6 +336,9 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     if !args.sim.quiet {
         print_comparison(&scenario, reps, &rows, &out);
     }
+    if !args.no_charts {
+        draw_charts(&out, chart::draw_compare, args.sim.quiet)?;
+    }
     Ok(())
 }
 
@@ -288,6 +349,12 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out:
         scenario.name, scenario.seed
     );
     for metric in HEADLINE_METRICS {
+        if rows
+            .iter()
+            .all(|r| r.metric != *metric || r.summary.mean.is_nan())
+        {
+            continue;
+        }
         println!("{metric}");
         for r in rows.iter().filter(|r| r.metric == *metric) {
             let d = &r.difference;
@@ -322,6 +389,9 @@ const HEADLINE_METRICS: &[&str] = &[
     "operator_wait_mean_h",
     "operator_wait_p95_h",
     "peak_error_queue",
+    "helpdesk_tickets",
+    "helpdesk_wait_p95_h",
+    "user_hours_lost",
 ];
 
 fn print_run_summary(
@@ -350,6 +420,10 @@ fn print_run_summary(
             .position(|c| c == name)
             .expect("known column");
         let s = summarize(&metrics.iter().map(|m| m.values()[col]).collect::<Vec<_>>());
+        if s.mean.is_nan() {
+            // No value in any replication (no tickets in a scenario without callers, say).
+            continue;
+        }
         let ci = if s.ci95_low.is_finite() {
             format!("[{:.2}, {:.2}]", s.ci95_low, s.ci95_high)
         } else {

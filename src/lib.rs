@@ -25,6 +25,7 @@
 //! policies, [`scenario`] input, [`sweep`] parallel replications, [`stats`] statistics, [`output`]
 //! files. See ARCHITECTURE.md.
 
+pub mod chart;
 pub mod cli;
 pub mod compare;
 pub mod date;

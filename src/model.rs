@@ -6,16 +6,18 @@
 
 mod chat;
 mod copy;
+mod helpdesk;
 mod metrics;
 mod operators;
 mod phase;
 mod population;
 mod replication;
 
-pub use chat::{ContactGraph, DailyChat, TenantChat};
+pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
 pub use copy::{Claim, CopySlots};
 pub use metrics::{
-    BatchRecord, DailySample, Detail, ReplicationMetrics, ReplicationOutput, TenantRecord,
+    BatchRecord, DailySample, Detail, HourlySample, PhaseSpan, ReplicationMetrics,
+    ReplicationOutput, SpanOutcome, TenantRecord,
 };
 pub use operators::{Job, OperatorPool, Started};
 pub use phase::{Phase, Status, WorkCounts};

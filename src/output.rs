@@ -9,8 +9,9 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use csv_files::{
-    SUMMARY_COLUMNS, batches_csv, comparison_csv, format_number, replications_csv, summary_cells,
-    summary_csv, tenants_csv, timeseries_csv,
+    SUMMARY_COLUMNS, batches_csv, comparison_csv, completion_csv, format_datetime, format_number,
+    hourly_csv, islands_csv, replications_csv, spans_csv, summary_cells, summary_csv, tenants_csv,
+    timeseries_csv,
 };
 pub use manifest::Manifest;
 

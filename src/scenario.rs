@@ -7,7 +7,9 @@
 mod bundled;
 mod dist;
 mod doc;
+mod estate;
 mod inventory;
+mod limits;
 mod lync;
 mod reader;
 mod sweep;
@@ -19,7 +21,11 @@ use std::sync::Arc;
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use dist::{DIST_NAMES, Dist};
 pub use doc::Origin;
-pub use inventory::InventoryTenant;
+pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
+pub use inventory::{InventoryTenant, parse as parse_inventory};
+pub use limits::{
+    MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_memory,
+};
 pub use lync::{EarlyMoveMode, Lync};
 pub use reader::{Diagnostic, nearest};
 pub use sweep::{GridCell, SweepGrid, display_value};
@@ -42,6 +48,9 @@ pub struct Scenario {
     pub copy: Copy,
     pub workitems: Workitems,
     pub operators: Operators,
+    /// Users' clients and the tickets they raise after their tenant's upgrade.
+    pub clients: Clients,
+    pub helpdesk: HelpDesk,
     /// Chat during the transition: OCO, early moves to Lync Online, stranded clients.
     pub lync: Lync,
     /// The `[sweep]` grid, if the scenario has one (`cutover sweep` runs it).
@@ -75,6 +84,8 @@ pub struct Population {
     pub sharepoint_max_gb: f64,
     pub blocked_fraction: f64,
     pub blocked_days: Dist,
+    /// Directory sync, coexistence, hosted BlackBerry.
+    pub estate: Estate,
     /// Real tenants from `population.inventory`, one per tenant in order; `tenants` is their count.
     /// Empty cells are drawn from the distributions above.
     pub inventory: Option<Arc<[InventoryTenant]>>,
@@ -191,6 +202,17 @@ impl WorkKind {
         matches!(self, WorkKind::MailboxCopy | WorkKind::SiteCopy)
     }
 
+    /// The workitems of the DataUpgrade phase itself (not the copies that may run into it).
+    pub fn is_data_upgrade(self) -> bool {
+        matches!(
+            self,
+            WorkKind::DirectorySync
+                | WorkKind::MailboxCutover
+                | WorkKind::SharePointSwitch
+                | WorkKind::ChatUpgrade
+        )
+    }
+
     /// Default duration of one attempt (copies take their time from size and rate instead) and
     /// the default extra minutes per seat.
     fn default_minutes(self) -> (f64, f64) {
@@ -220,12 +242,26 @@ pub struct Workitems {
     pub retry_delay_seconds: f64,
     pub backoff: f64,
     pub max_retries: u32,
+    /// How many times as often DataUpgrade workitems fail hard for a tenant that still coexists
+    /// with on-premises mail.
+    pub coexistence_failure_multiplier: f64,
     kinds: Vec<KindParams>,
 }
 
 impl Workitems {
     pub fn kind(&self, kind: WorkKind) -> &KindParams {
         &self.kinds[kind as usize]
+    }
+
+    /// The probability that an attempt of `kind` fails hard, for a tenant that coexists with
+    /// on-premises mail or not.
+    pub fn hard_failure_probability(&self, kind: WorkKind, coexistence: bool) -> f64 {
+        let p = self.kind(kind).hard_failure_probability;
+        if coexistence && kind.is_data_upgrade() {
+            (p * self.coexistence_failure_multiplier).min(1.0)
+        } else {
+            p
+        }
     }
 }
 
@@ -396,7 +432,12 @@ impl Scenario {
                 })?;
             let node: Node =
                 doc::parse_override_value(value.trim(), &Arc::from(assignment.as_str()));
-            let path: Vec<&str> = key.trim().split('.').map(str::trim).collect();
+            // Under `sweep`, the rest is one dotted key: `sweep.helpdesk.weekday=[6, 12]` adds
+            // an axis to the grid, as `"helpdesk.weekday" = [6, 12]` in `[sweep]` would.
+            let path: Vec<&str> = match key.trim().split_once('.') {
+                Some(("sweep", axis)) => vec!["sweep", axis.trim()],
+                _ => key.trim().split('.').map(str::trim).collect(),
+            };
             table.set(&path, node);
         }
         let diags = Diagnostics::default();
@@ -404,6 +445,7 @@ impl Scenario {
         let mut scenario = read(&root, text, folder);
         scenario.sweep = sweep::read_sweep(&table, &diags);
         root.finish();
+        limits::check(&scenario, &table, &diags);
         let mut list = diags.into_vec();
         if list.is_empty() {
             Ok(scenario)
@@ -443,12 +485,14 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let seed = root.u64("seed", 2011, 0, u64::MAX);
     let replications = root.u32("replications", 20, 1, 1_000_000);
     let calendar = read_calendar(&root.section("calendar"));
-    let population = read_population(&root.section("population"), folder);
+    let population = read_population(&root.section("population"), folder, calendar.start);
     let phases = read_phases(&root.section("phases"));
     let batching = read_batching(&root.section("batching"), &population, &phases);
     let copy = read_copy(&root.section("copy"));
     let workitems = read_workitems(&root.section("workitems"));
     let operators = read_operators(&root.section("operators"));
+    let clients = estate::read_clients(&root.section("clients"));
+    let helpdesk = estate::read_helpdesk(&root.section("helpdesk"), &clients);
     let lync = lync::read_lync(&root.section("lync"));
     // Read from the document by `sweep::read_sweep`; marked as known here.
     root.has("sweep");
@@ -464,6 +508,8 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
         copy,
         workitems,
         operators,
+        clients,
+        helpdesk,
         lync,
         sweep: None,
         source_text: text.to_string(),
@@ -505,7 +551,7 @@ fn read_calendar(s: &Section<'_>) -> Calendar {
     }
 }
 
-fn read_population(s: &Section<'_>, folder: &Path) -> Population {
+fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Population {
     let mut tenants = s.u32("tenants", 6_000, 1, 10_000_000);
     let regions = s.strings("regions", &["NA", "EMEA", "APAC"]);
     let region_weights = if s.has("region_weights") {
@@ -571,6 +617,7 @@ fn read_population(s: &Section<'_>, folder: &Path) -> Population {
         Dist::exponential(45.0).expect("valid"),
         (0.0, f64::INFINITY),
     );
+    let estate = estate::read_estate(s, start);
     let inventory = s
         .has("inventory")
         .then(|| s.string("inventory", ""))
@@ -601,6 +648,7 @@ fn read_population(s: &Section<'_>, folder: &Path) -> Population {
         sharepoint_max_gb,
         blocked_fraction,
         blocked_days,
+        estate,
         inventory,
     }
 }
@@ -881,6 +929,7 @@ fn read_workitems(s: &Section<'_>) -> Workitems {
     let retry_delay_seconds = s.f64("retry_delay_seconds", 30.0, 0.0, 7.0 * 86_400.0);
     let backoff = s.f64("backoff", 1.0, 1.0, 10.0);
     let max_retries = s.u32("max_retries", 60, 0, 10_000);
+    let coexistence_failure_multiplier = s.f64("coexistence_failure_multiplier", 3.0, 0.0, 1_000.0);
     let kinds = WorkKind::ALL
         .iter()
         .map(|&kind| {
@@ -911,6 +960,7 @@ fn read_workitems(s: &Section<'_>) -> Workitems {
         retry_delay_seconds,
         backoff,
         max_retries,
+        coexistence_failure_multiplier,
         kinds,
     }
 }

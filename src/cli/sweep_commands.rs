@@ -12,7 +12,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use super::SimulationArgs;
 use crate::error::Error;
 use crate::output::sweep_files::{self as store, GridManifest, SweepManifest};
-use crate::scenario::Source;
+use crate::scenario::{Source, Workload, check_memory};
 use crate::sweep::{GridInfo, plan};
 
 #[derive(Debug, Args)]
@@ -31,6 +31,9 @@ pub struct SweepArgs {
     /// with `cutover merge`).
     #[arg(long, value_name = "K/N", value_parser = parse_shard)]
     pub shard: Option<(usize, usize)>,
+    /// Draw no charts (PNG and SVG in OUT/charts; a shard draws none anyway).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 #[derive(Debug, Args)]
@@ -44,6 +47,9 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Draw no charts (PNG and SVG in OUT/charts).
+    #[arg(long)]
+    pub no_charts: bool,
 }
 
 /// A flag set by Ctrl-C (SIGINT), so a sweep stops between replications instead of
@@ -83,6 +89,10 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", info.scenario)));
+    let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
+    for cell in &plan.cells {
+        check_memory(&cell.scenario, work)?;
+    }
     output_dirs(&out)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     if args.resume {
@@ -162,6 +172,9 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
             wall_seconds,
             out.display()
         );
+    }
+    if !args.no_charts {
+        super::draw_charts(&out, crate::chart::draw_sweep, args.sim.quiet)?;
     }
     Ok(())
 }
@@ -266,6 +279,9 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error>
             args.dirs.len(),
             args.out.display()
         );
+    }
+    if !args.no_charts {
+        super::draw_charts(&args.out, crate::chart::draw_sweep, args.quiet)?;
     }
     Ok(())
 }

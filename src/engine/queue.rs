@@ -182,6 +182,12 @@ impl<E> EventQueue<E> {
     fn advance(&mut self) {
         let i = self.lowest_slot();
         let (level, digit) = (i / SLOTS, i % SLOTS);
+        debug_assert!(
+            self.slot_min[i] >= self.now.0,
+            "time went back: {} < {}",
+            self.slot_min[i],
+            self.now
+        );
         self.now = SimTime(self.slot_min[i]);
         self.slot_min[i] = u64::MAX;
         self.occupied[level] &= !(1 << digit);

@@ -30,6 +30,7 @@ use rand_distr::Exp1;
 use super::population::purpose;
 use crate::engine::{CounterRng, DAY, HOUR, SimTime, Streams};
 use crate::scenario::{EarlyMoveMode, Lync};
+use crate::stats::quantile_sorted;
 
 /// A time that never comes.
 const NEVER: u64 = u64::MAX;
@@ -96,6 +97,42 @@ pub struct DailyChat {
     pub stranded_users: u64,
 }
 
+/// A mean across tenants with the 10th and 90th percentiles.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Band {
+    pub mean: f64,
+    pub p10: f64,
+    pub p90: f64,
+}
+
+impl Band {
+    /// The band of `values`, sorting them; NaN throughout if there are none.
+    fn of(values: &mut [f64]) -> Band {
+        values.sort_unstable_by(f64::total_cmp);
+        let mean = if values.is_empty() {
+            f64::NAN
+        } else {
+            values.iter().sum::<f64>() / values.len() as f64
+        };
+        Band {
+            mean,
+            p10: quantile_sorted(values, 0.1),
+            p90: quantile_sorted(values, 0.9),
+        }
+    }
+}
+
+/// Shares of contact pairs cross-island and broken at the daily sample a number of days from
+/// each tenant's T (the weekend it transitioned), across the transitioned tenants with contacts:
+/// one row of islands.csv.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct IslandsByDay {
+    pub days_from_t: i64,
+    pub tenants: u32,
+    pub cross_island: Band,
+    pub broken: Band,
+}
+
 /// The chat results of one replication.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChatReport {
@@ -109,6 +146,8 @@ pub struct ChatReport {
     pub tenants: Vec<TenantChat>,
     /// Per daily sample, with detail only.
     pub daily: Vec<DailyChat>,
+    /// Per day from T, with detail only.
+    pub by_day_from_t: Vec<IslandsByDay>,
 }
 
 /// Computes chat for every tenant from its timeline. `seats[t]` is tenant `t`'s number of users.
@@ -153,6 +192,7 @@ pub fn evaluate(
     report.mean_peak_broken_contact_fraction = mean(broken_sum);
     if detail {
         report.daily = eval.daily();
+        report.by_day_from_t = eval.by_day_from_t();
     }
     report
 }
@@ -212,6 +252,14 @@ struct Evaluator<'a> {
     daily_cross: Vec<u64>,
     daily_broken: Vec<u64>,
     daily_stranded: Vec<i64>,
+    /// Detail: the day of the current tenant's T (if it transitioned), the days from T covered
+    /// by islands.csv, and per such day every tenant's cross-island and broken shares.
+    t_day: Option<i64>,
+    days_from_t: std::ops::RangeInclusive<i64>,
+    cross_by_day: Vec<Vec<f64>>,
+    broken_by_day: Vec<Vec<f64>>,
+    /// Cross-island and broken pairs at each sample of the current tenant's window.
+    window_counts: Vec<(i64, i64)>,
     /// Every contact pair that was ever broken, with its cross-island and broken intervals, for
     /// the brute-force checks.
     #[cfg(test)]
@@ -222,6 +270,14 @@ impl<'a> Evaluator<'a> {
     fn new(lync: &'a Lync, streams: &'a Streams, grid: SampleGrid, detail: bool) -> Self {
         let samples = grid.count();
         let daily = if detail { samples as usize } else { 0 };
+        // From a week before the sync of a tenant that never slipped to a week after its upgrade.
+        let days_from_t =
+            lync.sync_offset_days.floor() as i64 - 7..=lync.upgrade_offset_days.ceil() as i64 + 7;
+        let spread = if detail {
+            days_from_t.clone().count()
+        } else {
+            0
+        };
         Evaluator {
             lync,
             streams,
@@ -243,6 +299,11 @@ impl<'a> Evaluator<'a> {
             daily_cross: vec![0; daily],
             daily_broken: vec![0; daily],
             daily_stranded: vec![0; if detail { daily + 1 } else { 0 }],
+            t_day: None,
+            days_from_t,
+            cross_by_day: vec![Vec::new(); spread],
+            broken_by_day: vec![Vec::new(); spread],
+            window_counts: Vec::new(),
             #[cfg(test)]
             trace: Vec::new(),
         }
@@ -262,6 +323,7 @@ impl<'a> Evaluator<'a> {
     fn tenant(&mut self, id: u64, users: u32, timeline: &Timeline) -> TenantChat {
         let lync = self.lync;
         let mut out = TenantChat::default();
+        self.t_day = timeline.transition.map(|(t, _)| t.day() as i64);
         if timeline.first_batch.is_none() && !self.detail {
             return out;
         }
@@ -451,6 +513,7 @@ impl<'a> Evaluator<'a> {
         }
         let pairs = self.graph.pairs();
         let (mut cross, mut broken, mut peak_cross, mut peak_broken) = (0i64, 0i64, 0i64, 0i64);
+        self.window_counts.clear();
         for k in 0..window {
             cross += self.cross_diff[k];
             broken += self.broken_diff[k];
@@ -459,7 +522,11 @@ impl<'a> Evaluator<'a> {
             if self.detail {
                 self.daily_cross[first as usize + k] += cross as u64;
                 self.daily_broken[first as usize + k] += broken as u64;
+                self.window_counts.push((cross, broken));
             }
+        }
+        if let Some(t_day) = self.t_day.filter(|_| self.detail && pairs > 0) {
+            self.record_days_from_t(t_day, first, pairs);
         }
         if pairs > 0 {
             out.peak_cross_island_fraction = Some(peak_cross as f64 / pairs as f64);
@@ -555,6 +622,35 @@ impl<'a> Evaluator<'a> {
                 *slot += 1;
             }
         }
+    }
+
+    /// Adds the current tenant's shares at each day from its T (zero outside its window).
+    fn record_days_from_t(&mut self, t_day: i64, first: u64, pairs: u64) {
+        for (j, d) in self.days_from_t.clone().enumerate() {
+            // Sample `s` is taken on day `s`, so the sample `d` days from T has index `t_day + d`.
+            let k = t_day + d - first as i64;
+            let (cross, broken) = usize::try_from(k)
+                .ok()
+                .and_then(|k| self.window_counts.get(k))
+                .copied()
+                .unwrap_or((0, 0));
+            self.cross_by_day[j].push(cross as f64 / pairs as f64);
+            self.broken_by_day[j].push(broken as f64 / pairs as f64);
+        }
+    }
+
+    /// The rows of islands.csv (detail only).
+    fn by_day_from_t(&mut self) -> Vec<IslandsByDay> {
+        self.days_from_t
+            .clone()
+            .enumerate()
+            .map(|(j, d)| IslandsByDay {
+                days_from_t: d,
+                tenants: self.cross_by_day[j].len() as u32,
+                cross_island: Band::of(&mut self.cross_by_day[j]),
+                broken: Band::of(&mut self.broken_by_day[j]),
+            })
+            .collect()
     }
 
     /// The programme-wide daily series (detail only).

@@ -1,7 +1,8 @@
 //! What one replication reports: its headline metrics, and the detail records of one chosen replication.
 
 use crate::date::Date;
-use crate::model::chat::{DailyChat, TenantChat};
+use crate::engine::SimTime;
+use crate::model::chat::{DailyChat, IslandsByDay, TenantChat};
 use crate::model::phase::{Phase, Status};
 
 /// Defines a flat record of numeric metrics with its column names in declaration order, so the
@@ -54,6 +55,17 @@ metric_record! {
         stranded_users: u64,
         /// Sum over users of the hours during which at least one of their contacts was broken.
         im_disruption_user_hours: f64,
+        /// Tenants over their directory object quota, held until a support case raised it.
+        tenants_blocked_quota: u64,
+        /// Users who called the help desk after their tenant's upgrade.
+        helpdesk_tickets: u64,
+        /// Most tickets waiting for an agent at once.
+        helpdesk_peak_queue: u64,
+        /// Hours from a call to its resolution, over resolved tickets (NaN if none).
+        helpdesk_wait_mean_h: f64,
+        helpdesk_wait_p95_h: f64,
+        /// Working hours during which callers could not work, until their tickets were resolved.
+        user_hours_lost: f64,
         events: u64,
     }
 }
@@ -84,6 +96,12 @@ pub struct TenantRecord {
     pub prestage_hours: Option<f64>,
     /// From T until DataUpgrade was complete, on the last attempt.
     pub dataupgrade_hours: Option<f64>,
+    /// Directory objects synchronised; `None` without directory sync.
+    pub directory_objects: Option<u32>,
+    pub over_quota: bool,
+    pub coexistence: bool,
+    pub blackberry: bool,
+    pub tickets: u32,
     pub chat: TenantChat,
 }
 
@@ -111,20 +129,79 @@ pub struct DailySample {
     pub operators_busy: u32,
     pub operators_on_duty: u32,
     pub copies_running: u32,
+    pub helpdesk_queue: u32,
+    pub helpdesk_busy: u32,
     pub chat: DailyChat,
 }
 
-/// The detail of one replication, written as tenants.csv, batches.csv and timeseries.csv.
+/// One row of hourly.csv: the state at the top of an hour, after every event up to it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HourlySample {
+    /// Seconds since the start of the programme, a whole number of hours.
+    pub time: SimTime,
+    pub error_queue: u32,
+    pub operators_busy: u32,
+    pub operators_on_duty: u32,
+    pub copies_running: u32,
+    pub helpdesk_queue: u32,
+    pub helpdesk_busy: u32,
+}
+
+/// How a weekend phase of one attempt ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SpanOutcome {
+    /// The next phase began (or, for Finalize, the tenant transitioned).
+    Complete,
+    /// The tenant was pulled from its batch during this phase.
+    RolledBack,
+    /// Still running when the simulation ended.
+    Open,
+}
+
+impl SpanOutcome {
+    pub fn key(self) -> &'static str {
+        match self {
+            SpanOutcome::Complete => "complete",
+            SpanOutcome::RolledBack => "rolled_back",
+            SpanOutcome::Open => "open",
+        }
+    }
+}
+
+/// One row of spans.csv: a weekend phase (Pre-Stage to Finalize) of one tenant on one batch.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PhaseSpan {
+    pub tenant: u32,
+    pub batch: u32,
+    /// Saturday of the batch's weekend.
+    pub weekend: Date,
+    pub phase: Phase,
+    pub start: SimTime,
+    /// When the phase ended; `None` if it was still open at the end.
+    pub end: Option<SimTime>,
+    /// When the phase's own work was finished (Pre-Stage: every copy), which may be after `end`:
+    /// an overrun. `None` if it never was.
+    pub done: Option<SimTime>,
+    pub outcome: SpanOutcome,
+}
+
+/// The detail of one replication, written as tenants.csv, batches.csv, timeseries.csv,
+/// hourly.csv, spans.csv and islands.csv.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Detail {
     pub tenants: Vec<TenantRecord>,
     pub batches: Vec<BatchRecord>,
     pub timeseries: Vec<DailySample>,
+    pub hourly: Vec<HourlySample>,
+    pub spans: Vec<PhaseSpan>,
+    pub islands: Vec<IslandsByDay>,
 }
 
 /// Everything one replication produces.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationOutput {
     pub metrics: ReplicationMetrics,
+    /// Tenants transitioned by the end of each day of the horizon (for the completion band).
+    pub completion: Vec<u32>,
     pub detail: Option<Detail>,
 }

@@ -45,6 +45,10 @@ impl Phase {
     pub fn next(self) -> Option<Phase> {
         Phase::ALL.get(self as usize + 1).copied()
     }
+
+    pub fn prev(self) -> Option<Phase> {
+        (self as usize).checked_sub(1).map(|i| Phase::ALL[i])
+    }
 }
 
 impl fmt::Display for Phase {

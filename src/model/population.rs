@@ -16,6 +16,10 @@ pub(crate) mod purpose {
     pub const POLICY: u32 = 5;
     /// The tenant's users' chat behaviour: clients, early moves, rebuilt contacts.
     pub const CHAT_USERS: u32 = 6;
+    /// The tenant's estate: directory sync, quota case, coexistence, BlackBerry.
+    pub const ESTATE: u32 = 7;
+    /// The tenant's users' client problems and their help-desk tickets.
+    pub const TICKETS: u32 = 8;
 }
 
 /// A tenant's fixed attributes.
@@ -27,8 +31,17 @@ pub struct Profile {
     pub sharepoint_gb: f64,
     /// Mailboxes plus SharePoint.
     pub data_gb: f64,
-    /// Days held in Pre-Approval from the start; 0 when ready at once.
+    /// Days held in Pre-Approval from the start; 0 when ready at once. Includes a directory
+    /// quota case, if any.
     pub blocked_days: f64,
+    /// Directory objects synchronised from a local directory; `None` without directory sync.
+    pub directory_objects: Option<u32>,
+    /// Over the directory quota: held until a support case raises it.
+    pub over_quota: bool,
+    /// Still coexisting with on-premises mail.
+    pub coexistence: bool,
+    /// On hosted BlackBerry: not batched for a weekend before `blackberry_not_before`.
+    pub blackberry: bool,
     /// Index of the first of this tenant's mailbox sizes in `Population::mailbox_gb`.
     first_mailbox: usize,
 }
@@ -94,13 +107,27 @@ impl Population {
                 data_gb = total;
             }
             let mut ready = streams.stream(u64::from(id), purpose::READINESS);
-            let blocked_days = match row.and_then(|r| r.blocked_days) {
+            let mut blocked_days = match row.and_then(|r| r.blocked_days) {
                 Some(days) => days,
                 None if ready.random::<f64>() < p.blocked_fraction => {
                     p.blocked_days.sample(&mut ready).max(0.0)
                 }
                 None => 0.0,
             };
+            // Every estate draw is made for every tenant, so a share changes nothing else.
+            let e = &p.estate;
+            let mut estate = streams.stream(u64::from(id), purpose::ESTATE);
+            let dirsync = estate.random::<f64>() < e.dirsync_share;
+            let objects =
+                (e.dirsync_objects.sample(&mut estate).max(0.0) * f64::from(seats)).round();
+            let case_days = e.quota_case_days.sample(&mut estate).max(0.0);
+            let coexistence = estate.random::<f64>() < e.coexistence_share;
+            let blackberry = estate.random::<f64>() < e.blackberry_share;
+            let directory_objects = dirsync.then(|| objects.min(f64::from(u32::MAX)) as u32);
+            let over_quota = directory_objects.is_some_and(|n| n > e.dirsync_quota);
+            if over_quota {
+                blocked_days = blocked_days.max(case_days);
+            }
             tenants.push(Profile {
                 region: region as u16,
                 seats,
@@ -108,6 +135,10 @@ impl Population {
                 sharepoint_gb,
                 data_gb,
                 blocked_days,
+                directory_objects,
+                over_quota,
+                coexistence,
+                blackberry,
                 first_mailbox,
             });
         }

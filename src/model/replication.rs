@@ -8,8 +8,10 @@ use rand_chacha::ChaCha8Rng;
 
 use super::chat::{self, DailyChat, TenantChat};
 use super::copy::{Claim, CopySlots};
+use super::helpdesk::{Desk, Workdays, draw_tickets};
 use super::metrics::{
-    BatchRecord, DailySample, Detail, ReplicationMetrics, ReplicationOutput, TenantRecord,
+    BatchRecord, DailySample, Detail, HourlySample, PhaseSpan, ReplicationMetrics,
+    ReplicationOutput, SpanOutcome, TenantRecord,
 };
 use super::operators::{Job, OperatorPool, Started};
 use super::phase::{Phase, Status, WorkCounts};
@@ -43,8 +45,12 @@ enum Event {
     RetryDue { item: u32 },
     /// An operator finishes resolving a failed workitem.
     Resolved { slot: u32, token: u32 },
-    /// The operator staffing changes (shift boundary).
+    /// The operator or help-desk staffing changes (shift boundary).
     Shift,
+    /// A user calls the help desk.
+    TicketRaised { ticket: u32 },
+    /// A help-desk agent resolves a ticket.
+    TicketResolved { slot: u32, token: u32 },
     /// Daily sample for the time series.
     Sample,
 }
@@ -93,6 +99,8 @@ struct Tenant {
     prestage_hours: Option<f64>,
     dataupgrade_hours: Option<f64>,
     transitioned_at: Option<SimTime>,
+    /// Help-desk tickets its users raised after the upgrade.
+    tickets: u32,
     /// When the tenant was placed on its first batch, and that batch's T (for chat).
     first_batch: Option<(SimTime, SimTime)>,
 }
@@ -151,6 +159,12 @@ pub(crate) struct Replication<'a> {
     items: Vec<Workitem>,
     regions: Vec<CopySlots>,
     operators: OperatorPool,
+    desk: Desk,
+    workdays: Workdays,
+    /// Whether any user can raise a ticket at all (otherwise no ticket draws are made).
+    users_call: bool,
+    /// Tenants held until a support case raised their directory quota.
+    blocked_quota: u64,
     /// Ready tenants: rolled back ones, then the rest, each in the order they became ready.
     ready_slipped: VecDeque<u32>,
     ready_fresh: VecDeque<u32>,
@@ -163,8 +177,15 @@ pub(crate) struct Replication<'a> {
     retries: u64,
     errors: u64,
     slips: u64,
+    /// Workitems that succeeded, and that a rollback abandoned: with the live ones, every
+    /// workitem ever created (checked in debug builds).
+    items_done: u64,
+    items_abandoned: u64,
     copied_gb: f64,
     timeseries: Option<Vec<DailySample>>,
+    /// Detail only: the hourly series and the weekend phases' spans.
+    hourly: Option<Vec<HourlySample>>,
+    spans: Option<SpanLog>,
     candidates: Vec<Candidate>,
     chosen: Vec<usize>,
     risk: RiskModel,
@@ -173,10 +194,26 @@ pub(crate) struct Replication<'a> {
     policy_key: u64,
 }
 
+/// The weekend phases of every tenant's attempts, with the index of each tenant's open span per
+/// weekend phase (`NO_SPAN` if none).
+struct SpanLog {
+    spans: Vec<PhaseSpan>,
+    open: Vec<[u32; 4]>,
+}
+
+const NO_SPAN: u32 = u32::MAX;
+
+/// Index of a weekend phase (Pre-Stage to Finalize) in `SpanLog::open`.
+fn weekend_index(phase: Phase) -> Option<usize> {
+    (phase as usize).checked_sub(Phase::PreStage as usize)
+}
+
 /// Expected operator load, for policies that spread risk across weekends.
 struct RiskModel {
     per_mailbox: f64,
     per_tenant: f64,
+    /// `per_tenant` for a tenant coexisting with on-premises mail.
+    per_coexisting_tenant: f64,
     weekend_error_budget: f64,
 }
 
@@ -184,31 +221,45 @@ impl RiskModel {
     fn new(sc: &Scenario) -> Self {
         // A workitem needs a person if it fails hard, or fails transiently more often than the
         // retry limit allows.
-        let p = |kind: WorkKind| {
+        let p = |kind: WorkKind, coexistence: bool| {
             let k = sc.workitems.kind(kind);
+            let hard = sc.workitems.hard_failure_probability(kind, coexistence);
             let exhausted = k
                 .transient_probability
                 .powi(sc.workitems.max_retries as i32 + 1);
-            k.hard_failure_probability + (1.0 - k.hard_failure_probability) * exhausted
+            hard + (1.0 - hard) * exhausted
         };
-        let per_tenant = p(WorkKind::SiteCopy)
-            + p(WorkKind::DirectorySync)
-            + p(WorkKind::MailboxCutover)
-            + p(WorkKind::SharePointSwitch)
-            + p(WorkKind::ChatUpgrade);
+        let per_tenant = |coexistence| {
+            [
+                WorkKind::SiteCopy,
+                WorkKind::DirectorySync,
+                WorkKind::MailboxCutover,
+                WorkKind::SharePointSwitch,
+                WorkKind::ChatUpgrade,
+            ]
+            .into_iter()
+            .map(|kind| p(kind, coexistence))
+            .sum()
+        };
         let o = &sc.operators;
         let weekend_hours = f64::from(o.weekend_hours.1 - o.weekend_hours.0);
         let operator_hours = 2.0 * f64::from(o.weekend) * weekend_hours;
         RiskModel {
-            per_mailbox: p(WorkKind::MailboxCopy),
-            per_tenant,
+            per_mailbox: p(WorkKind::MailboxCopy, false),
+            per_tenant: per_tenant(false),
+            per_coexisting_tenant: per_tenant(true),
             weekend_error_budget: operator_hours / o.resolve_hours.mean_estimate().max(1e-9),
         }
     }
 
     /// Expected errors of a tenant's weekend work: its copies and its DataUpgrade items.
     fn expected_errors(&self, p: &Profile) -> f64 {
-        self.per_mailbox * f64::from(p.mailboxes) + self.per_tenant
+        let per_tenant = if p.coexistence {
+            self.per_coexisting_tenant
+        } else {
+            self.per_tenant
+        };
+        self.per_mailbox * f64::from(p.mailboxes) + per_tenant
     }
 }
 
@@ -265,6 +316,7 @@ impl<'a> Replication<'a> {
                 prestage_hours: None,
                 dataupgrade_hours: None,
                 transitioned_at: None,
+                tickets: 0,
                 first_batch: None,
             })
             .collect();
@@ -287,6 +339,15 @@ impl<'a> Replication<'a> {
             tenants,
             items: Vec::new(),
             operators: OperatorPool::new(),
+            desk: Desk::default(),
+            workdays: Workdays::new(sc.calendar.start, &sc.clients),
+            users_call: sc
+                .clients
+                .shares
+                .iter()
+                .zip(&sc.clients.ticket_probability)
+                .any(|(s, p)| s * p > 0.0),
+            blocked_quota: 0,
             ready_slipped: VecDeque::new(),
             ready_fresh: VecDeque::with_capacity(n),
             batches: Vec::new(),
@@ -298,8 +359,15 @@ impl<'a> Replication<'a> {
             retries: 0,
             errors: 0,
             slips: 0,
+            items_done: 0,
+            items_abandoned: 0,
             copied_gb: 0.0,
             timeseries: detail.then(Vec::new),
+            hourly: detail.then(Vec::new),
+            spans: detail.then(|| SpanLog {
+                spans: Vec::new(),
+                open: vec![[NO_SPAN; 4]; n],
+            }),
             candidates: Vec::new(),
             chosen: Vec::new(),
             risk: RiskModel::new(sc),
@@ -319,6 +387,7 @@ impl<'a> Replication<'a> {
     /// Runs to the end and reports.
     pub(crate) fn run(mut self) -> ReplicationOutput {
         for (id, profile) in self.population.tenants.iter().enumerate() {
+            self.blocked_quota += u64::from(profile.over_quota);
             if profile.blocked_days > 0.0 {
                 let at = SimTime::from_hours(profile.blocked_days * 24.0);
                 self.queue
@@ -333,12 +402,16 @@ impl<'a> Replication<'a> {
         self.queue
             .schedule(SimTime(self.timing.sample_offset), Event::Sample);
         let total = self.tenants.len() as u32;
-        while self.transitioned < total {
+        // Until every tenant transitioned and its users' tickets were answered.
+        while self.transitioned < total || self.desk.outstanding > 0 {
             match self.queue.peek_time() {
                 Some(t) if t < self.timing.end => {}
                 _ => break,
             }
             let (now, event) = self.queue.pop().expect("peeked");
+            if self.hourly.is_some() {
+                self.sample_hours(now);
+            }
             self.handle(now, event);
             // Tests and debug builds re-derive the bookkeeping from scratch now and then.
             if cfg!(debug_assertions) && self.queue.events_processed() % 1024 == 0 {
@@ -394,6 +467,16 @@ impl<'a> Replication<'a> {
             Event::Resolved { slot, token } => self.resolved(now, slot, token),
             Event::Shift => self.shift(now),
             Event::Sample => self.sample(now),
+            Event::TicketRaised { ticket } => {
+                let queue = &mut self.queue;
+                self.desk.raise(now, ticket, |s| on_ticket_start(queue, s));
+            }
+            Event::TicketResolved { slot, token } => {
+                let queue = &mut self.queue;
+                self.desk.finish(now, slot, token, &self.workdays, |s| {
+                    on_ticket_start(queue, s)
+                });
+            }
         }
     }
 
@@ -432,6 +515,11 @@ impl<'a> Replication<'a> {
             .copied()
             .collect();
         order.sort_by_key(|&t| (self.tenants[t as usize].ready_since, t));
+        // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
+        if weekend_date < self.sc.population.estate.blackberry_not_before {
+            let tenants = &self.population.tenants;
+            order.retain(|&t| !tenants[t as usize].blackberry);
+        }
         for &id in &order {
             let (p, t) = (
                 &self.population.tenants[id as usize],
@@ -536,6 +624,7 @@ impl<'a> Replication<'a> {
             return;
         }
         let (weekend, epoch) = (t.weekend, t.epoch);
+        self.open_span(now, tenant, phase);
         self.set_phase(tenant, phase);
         match phase {
             Phase::PreApproval => unreachable!("rollback is not a phase start"),
@@ -593,29 +682,123 @@ impl<'a> Replication<'a> {
         let t = &mut self.tenants[tenant as usize];
         if t.copies.outstanding() == 0 && t.prestage_hours.is_none() && t.phase >= Phase::PreStage {
             t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
+            self.span_done(now, tenant, Phase::PreStage);
         }
+        let t = &mut self.tenants[tenant as usize];
+        if t.phase == Phase::Lock && t.work.outstanding() == 0 {
+            self.span_done(now, tenant, Phase::Lock);
+        }
+        let t = &mut self.tenants[tenant as usize];
         if t.phase == Phase::DataUpgrade
             && t.dataupgrade_hours.is_none()
             && t.status() == Status::Complete
         {
             t.dataupgrade_hours = Some(now.saturating_since(t.weekend).as_hours());
+            self.span_done(now, tenant, Phase::DataUpgrade);
+            self.raise_tickets(now, tenant);
         }
+        let t = &mut self.tenants[tenant as usize];
         if t.phase == Phase::Finalize && t.work.outstanding() == 0 && t.transitioned_at.is_none() {
             t.transitioned_at = Some(now);
             self.transitioned += 1;
             if t.batch != NO_BATCH {
                 self.batches[t.batch as usize].record.transitioned += 1;
             }
+            self.span_done(now, tenant, Phase::Finalize);
+            self.close_span(now, tenant, Phase::Finalize, SpanOutcome::Complete);
+        }
+    }
+
+    /// The tenant is upgraded: its users find out on their next working morning what their
+    /// clients make of it. Drawn once: DataUpgrade completes only once per tenant.
+    fn raise_tickets(&mut self, now: SimTime, tenant: u32) {
+        if !self.users_call {
+            return;
+        }
+        let key = self
+            .streams
+            .stream(u64::from(tenant), purpose::TICKETS)
+            .next_u64();
+        let mut rng = CounterRng::new(key);
+        let users = self.population.tenants[tenant as usize].seats;
+        let (desk, queue) = (&mut self.desk, &mut self.queue);
+        let mut raised = 0;
+        draw_tickets(
+            &self.sc.clients,
+            &self.sc.helpdesk,
+            &self.workdays,
+            users,
+            now,
+            &mut rng,
+            |at, service| {
+                let ticket = desk.add(at, service);
+                queue.schedule(at, Event::TicketRaised { ticket });
+                raised += 1;
+            },
+        );
+        self.tenants[tenant as usize].tickets += raised;
+    }
+
+    // ---- spans (detail only) ----------------------------------------------------------------
+
+    /// A weekend phase begins: the previous one ends, complete.
+    fn open_span(&mut self, now: SimTime, tenant: u32, phase: Phase) {
+        let Some(j) = weekend_index(phase) else {
+            return;
+        };
+        if let Some(previous) = phase.prev().filter(|p| weekend_index(*p).is_some()) {
+            self.close_span(now, tenant, previous, SpanOutcome::Complete);
+        }
+        let (t, start) = (&self.tenants[tenant as usize], self.sc.calendar.start);
+        let Some(log) = &mut self.spans else {
+            return;
+        };
+        log.open[tenant as usize][j] = log.spans.len() as u32;
+        log.spans.push(PhaseSpan {
+            tenant,
+            batch: t.batch,
+            weekend: start.add_days(t.weekend.day() as i64),
+            phase,
+            start: now,
+            end: None,
+            done: None,
+            outcome: SpanOutcome::Open,
+        });
+    }
+
+    fn span_done(&mut self, now: SimTime, tenant: u32, phase: Phase) {
+        if let (Some(log), Some(j)) = (&mut self.spans, weekend_index(phase)) {
+            let i = log.open[tenant as usize][j];
+            if let Some(span) = log.spans.get_mut(i as usize) {
+                span.done.get_or_insert(now);
+            }
+        }
+    }
+
+    /// Ends the tenant's span of `phase` if it is still running.
+    fn close_span(&mut self, now: SimTime, tenant: u32, phase: Phase, outcome: SpanOutcome) {
+        if let (Some(log), Some(j)) = (&mut self.spans, weekend_index(phase)) {
+            let i = log.open[tenant as usize][j];
+            if let Some(span) = log.spans.get_mut(i as usize).filter(|s| s.end.is_none()) {
+                span.end = Some(now);
+                span.outcome = outcome;
+            }
         }
     }
 
     /// Pulls a tenant out of its batch: its work is abandoned and it waits for a later batch.
     fn roll_back(&mut self, now: SimTime, tenant: u32) {
+        let phase = self.tenants[tenant as usize].phase;
+        self.close_span(now, tenant, phase, SpanOutcome::RolledBack);
+        if let Some(log) = &mut self.spans {
+            log.open[tenant as usize] = [NO_SPAN; 4];
+        }
         let region = self.population.tenants[tenant as usize].region;
         let t = &mut self.tenants[tenant as usize];
         t.epoch += 1;
         t.slips += 1;
         self.slips += 1;
+        self.items_abandoned += u64::from(t.work.outstanding() + t.copies.outstanding());
         self.live_failed -= t.work.failed + t.copies.failed;
         self.regions[region as usize].release(t.copy_running);
         t.copy_running = 0;
@@ -702,16 +885,20 @@ impl<'a> Replication<'a> {
         let (tenant, kind) = (w.tenant, w.kind);
         let params = sc.workitems.kind(kind);
         let u: f64 = w.rng.random();
-        let region = self.population.tenants[tenant as usize].region;
+        let profile = &self.population.tenants[tenant as usize];
+        let hard = sc
+            .workitems
+            .hard_failure_probability(kind, profile.coexistence);
+        let region = profile.region;
         let t = &mut self.tenants[tenant as usize];
         t.counts_mut(kind).running -= 1;
         if kind.is_copy() {
             t.copy_running -= 1;
             self.regions[region as usize].release(1);
         }
-        if u < params.hard_failure_probability {
+        if u < hard {
             self.fail_hard(now, item);
-        } else if u < params.hard_failure_probability + params.transient_probability {
+        } else if u < hard + params.transient_probability {
             w.failures += 1;
             t.retries += 1;
             self.retries += 1;
@@ -727,6 +914,7 @@ impl<'a> Replication<'a> {
                 );
             }
         } else {
+            self.items_done += 1;
             if kind.is_copy() {
                 self.copied_gb += f64::from(w.size_gb);
             }
@@ -869,11 +1057,16 @@ impl<'a> Replication<'a> {
     // ---- operators, sampling --------------------------------------------------------------
 
     fn shift(&mut self, now: SimTime) {
+        // Operators and help-desk agents on duty at a time.
         let staff_at = |time: SimTime| {
             let date = self.sc.calendar.start.add_days(time.day() as i64);
-            self.sc.operators.staff_at(
+            let (weekend, hour) = (
                 date.weekday().is_weekend(),
                 ((time.ticks() % DAY) / HOUR) as u32,
+            );
+            (
+                self.sc.operators.staff_at(weekend, hour),
+                self.sc.helpdesk.staff_at(weekend, hour),
             )
         };
         let staff = staff_at(now);
@@ -881,10 +1074,13 @@ impl<'a> Replication<'a> {
         let (queue, waits) = (&mut self.queue, &mut self.waits);
         self.operators.set_staff(
             now,
-            staff,
+            staff.0,
             |i| item_is_live(items, tenants, i),
             |s| on_start(queue, waits, s),
         );
+        self.desk
+            .pool
+            .set_staff(now, staff.1, |_| true, |s| on_ticket_start(queue, s));
         // Next hour at which the staffing differs (at most a week ahead: the schedule is weekly).
         let mut next = SimTime((now.ticks() / HOUR + 1) * HOUR);
         while staff_at(next) == staff && next - now < 8 * DAY {
@@ -907,10 +1103,47 @@ impl<'a> Replication<'a> {
                 operators_busy: self.operators.busy(),
                 operators_on_duty: self.operators.staff(),
                 copies_running: self.regions.iter().map(CopySlots::busy).sum(),
+                helpdesk_queue: self.desk.pool.queued() as u32,
+                helpdesk_busy: self.desk.pool.busy(),
                 chat: DailyChat::default(),
             });
         }
         self.queue.schedule(now + DAY, Event::Sample);
+    }
+
+    /// Records the state at every top of the hour before `now`: the state after every event at
+    /// or before that hour (a shift that starts on the hour is on duty in its sample).
+    fn sample_hours(&mut self, now: SimTime) {
+        let hourly = self.hourly.as_mut().expect("called only with detail");
+        let mut next = hourly.last().map_or(SimTime::ZERO, |s| s.time + HOUR);
+        while next < now && next < self.timing.end {
+            hourly.push(HourlySample {
+                time: next,
+                error_queue: self.live_failed,
+                operators_busy: self.operators.busy(),
+                operators_on_duty: self.operators.staff(),
+                copies_running: self.regions.iter().map(CopySlots::busy).sum(),
+                helpdesk_queue: self.desk.pool.queued() as u32,
+                helpdesk_busy: self.desk.pool.busy(),
+            });
+            next += HOUR;
+        }
+    }
+
+    /// Tenants transitioned by the end of each day of the horizon.
+    fn completion(&self) -> Vec<u32> {
+        let mut per_day = vec![0u32; self.timing.end.day() as usize];
+        for at in self.tenants.iter().filter_map(|t| t.transitioned_at) {
+            if let Some(n) = per_day.get_mut(at.day() as usize) {
+                *n += 1;
+            }
+        }
+        let mut done = 0;
+        for n in &mut per_day {
+            done += *n;
+            *n = done;
+        }
+        per_day
     }
 
     fn report(mut self) -> ReplicationOutput {
@@ -934,6 +1167,15 @@ impl<'a> Replication<'a> {
             self.waits.iter().sum::<f64>() / self.waits.len() as f64
         };
         let chat = self.chat();
+        let desk = &mut self.desk;
+        desk.waits.sort_unstable_by(f64::total_cmp);
+        let ticket_wait_mean = if desk.waits.is_empty() {
+            f64::NAN
+        } else {
+            desk.waits.iter().sum::<f64>() / desk.waits.len() as f64
+        };
+        // Tickets still open when the horizon ended.
+        let end = self.timing.end;
         let metrics = ReplicationMetrics {
             replication: self.streams.replication(),
             seed: self.streams.seed(),
@@ -956,8 +1198,17 @@ impl<'a> Replication<'a> {
             mean_peak_broken_contact_fraction: chat.mean_peak_broken_contact_fraction,
             stranded_users: chat.stranded_users,
             im_disruption_user_hours: chat.im_disruption_user_hours,
+            tenants_blocked_quota: self.blocked_quota,
+            helpdesk_tickets: desk.tickets.len() as u64,
+            helpdesk_peak_queue: desk.peak_queue,
+            helpdesk_wait_mean_h: ticket_wait_mean,
+            helpdesk_wait_p95_h: quantile_sorted(&desk.waits, 0.95),
+            user_hours_lost: desk.user_hours_lost + desk.hours_open_at(end, &self.workdays),
             events: self.queue.events_processed(),
         };
+        let completion = self.completion();
+        let hourly = self.hourly.take().unwrap_or_default();
+        let spans = self.spans.take().map_or_else(Vec::new, |log| log.spans);
         let detail = self.timeseries.take().map(|mut timeseries| {
             for s in &mut timeseries {
                 s.chat = chat.daily.get(s.day as usize).copied().unwrap_or_default();
@@ -966,9 +1217,16 @@ impl<'a> Replication<'a> {
                 tenants: self.tenant_records(&chat.tenants),
                 batches: self.batches.iter().map(|b| b.record.clone()).collect(),
                 timeseries,
+                hourly,
+                spans,
+                islands: chat.by_day_from_t.clone(),
             }
         });
-        ReplicationOutput { metrics, detail }
+        ReplicationOutput {
+            metrics,
+            completion,
+            detail,
+        }
     }
 
     /// Chat, computed from each tenant's timeline once the transition is over (it never feeds
@@ -1021,6 +1279,11 @@ impl<'a> Replication<'a> {
                 errors: t.errors,
                 prestage_hours: t.prestage_hours,
                 dataupgrade_hours: t.dataupgrade_hours,
+                directory_objects: p.directory_objects,
+                over_quota: p.over_quota,
+                coexistence: p.coexistence,
+                blackberry: p.blackberry,
+                tickets: t.tickets,
                 chat: chat.get(id).cloned().unwrap_or_default(),
             })
             .collect()
@@ -1057,6 +1320,20 @@ impl Replication<'_> {
             "tenants are not conserved"
         );
         assert_eq!(failed, self.live_failed, "error queue count drifted");
+        let live: u64 = self
+            .tenants
+            .iter()
+            .map(|t| u64::from(t.work.outstanding() + t.copies.outstanding()))
+            .sum();
+        assert_eq!(
+            self.items.len() as u64,
+            self.items_done + self.items_abandoned + live,
+            "a workitem ended twice or never: created != succeeded + abandoned + outstanding"
+        );
+        assert!(
+            self.desk.pool.busy() <= self.desk.pool.staff(),
+            "more help-desk agents busy than on duty"
+        );
         assert!(
             self.operators.busy() <= self.operators.staff(),
             "more operators busy than on duty"
@@ -1091,6 +1368,16 @@ impl Replication<'_> {
 fn item_is_live(items: &[Workitem], tenants: &[Tenant], item: u32) -> bool {
     let w = &items[item as usize];
     tenants[w.tenant as usize].epoch == w.epoch
+}
+
+fn on_ticket_start(queue: &mut EventQueue<Event>, s: Started) {
+    queue.schedule(
+        s.end,
+        Event::TicketResolved {
+            slot: s.slot,
+            token: s.token,
+        },
+    );
 }
 
 fn on_start(queue: &mut EventQueue<Event>, waits: &mut Vec<f64>, s: Started) {

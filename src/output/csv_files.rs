@@ -1,8 +1,13 @@
 //! The CSV files of a run, as bytes: replications, summary, tenants, batches and the daily time series.
 
 use crate::compare::ComparisonRow;
-use crate::model::{BatchRecord, DailySample, Phase, ReplicationMetrics, TenantRecord};
-use crate::stats::{Summary, summarize};
+use crate::date::Date;
+use crate::engine::{DAY, HOUR, MINUTE, SimTime};
+use crate::model::{
+    BatchRecord, DailySample, HourlySample, IslandsByDay, Phase, PhaseSpan, ReplicationMetrics,
+    TenantRecord,
+};
+use crate::stats::{Summary, quantile_sorted, summarize};
 
 /// Formats a number for CSV: integers without a decimal point, other values rounded to six
 /// decimals, and NaN or infinity as an empty cell (no reader agrees on how to spell them).
@@ -122,6 +127,12 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
         "errors",
         "prestage_hours",
         "dataupgrade_hours",
+        "dirsync",
+        "directory_objects",
+        "over_quota",
+        "coexistence",
+        "blackberry",
+        "tickets",
         "contact_pairs",
         "users_early",
         "peak_cross_island_fraction",
@@ -148,6 +159,12 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
                 t.errors.to_string(),
                 opt_number(t.prestage_hours),
                 opt_number(t.dataupgrade_hours),
+                t.directory_objects.is_some().to_string(),
+                opt(t.directory_objects),
+                t.over_quota.to_string(),
+                t.coexistence.to_string(),
+                t.blackberry.to_string(),
+                t.tickets.to_string(),
                 t.chat.contact_pairs.to_string(),
                 t.chat.users_early.to_string(),
                 opt_number(t.chat.peak_cross_island_fraction),
@@ -195,6 +212,8 @@ pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
         "operators_busy",
         "operators_on_duty",
         "copies_running",
+        "helpdesk_queue",
+        "helpdesk_busy",
         "cross_island_pairs",
         "broken_pairs",
         "stranded_users",
@@ -211,6 +230,8 @@ pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
                     s.operators_busy,
                     s.operators_on_duty,
                     s.copies_running,
+                    s.helpdesk_queue,
+                    s.helpdesk_busy,
                 ]
                 .iter()
                 .map(u32::to_string),
@@ -221,6 +242,119 @@ pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
                     .iter()
                     .map(u64::to_string),
             );
+            row
+        }),
+    )
+}
+
+/// An ISO 8601 date and time to the minute, `YYYY-MM-DDTHH:MM`, of `t` after the start.
+pub fn format_datetime(start: Date, t: SimTime) -> String {
+    let within = t.ticks() % DAY;
+    format!(
+        "{}T{:02}:{:02}",
+        start.add_days(t.day() as i64),
+        within / HOUR,
+        within % HOUR / MINUTE
+    )
+}
+
+/// completion.csv: tenants transitioned by the end of each day, across replications (each
+/// `runs[r][d]` is replication `r`'s count by the end of day `d`).
+pub fn completion_csv(start: Date, runs: &[&[u32]]) -> Vec<u8> {
+    let days = runs.iter().map(|r| r.len()).min().unwrap_or(0);
+    let mut column = Vec::with_capacity(runs.len());
+    to_bytes(
+        &["day", "date", "mean", "p10", "p50", "p90"],
+        (0..days).map(|d| {
+            column.clear();
+            column.extend(runs.iter().map(|r| f64::from(r[d])));
+            column.sort_unstable_by(f64::total_cmp);
+            let mean = column.iter().sum::<f64>() / column.len() as f64;
+            let mut row = vec![d.to_string(), start.add_days(d as i64).to_string()];
+            row.extend(
+                [
+                    mean,
+                    quantile_sorted(&column, 0.1),
+                    quantile_sorted(&column, 0.5),
+                    quantile_sorted(&column, 0.9),
+                ]
+                .map(format_number),
+            );
+            row
+        }),
+    )
+}
+
+/// hourly.csv: the state at the top of every hour of the detail replication.
+pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
+    to_bytes(
+        &[
+            "time",
+            "error_queue",
+            "operators_busy",
+            "operators_on_duty",
+            "copies_running",
+            "helpdesk_queue",
+            "helpdesk_busy",
+        ],
+        samples.iter().map(|s| {
+            let mut row = vec![format_datetime(start, s.time)];
+            row.extend(
+                [
+                    s.error_queue,
+                    s.operators_busy,
+                    s.operators_on_duty,
+                    s.copies_running,
+                    s.helpdesk_queue,
+                    s.helpdesk_busy,
+                ]
+                .map(|v| v.to_string()),
+            );
+            row
+        }),
+    )
+}
+
+/// spans.csv: every weekend phase of every attempt of the detail replication.
+pub fn spans_csv(start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
+    let time = |t: Option<SimTime>| t.map_or_else(String::new, |t| format_datetime(start, t));
+    to_bytes(
+        &[
+            "tenant", "batch", "weekend", "phase", "start", "end", "done", "outcome",
+        ],
+        spans.iter().map(|s| {
+            vec![
+                s.tenant.to_string(),
+                s.batch.to_string(),
+                s.weekend.to_string(),
+                s.phase.key().to_string(),
+                format_datetime(start, s.start),
+                time(s.end),
+                time(s.done),
+                s.outcome.key().to_string(),
+            ]
+        }),
+    )
+}
+
+/// islands.csv: cross-island and broken shares against days from T, across tenants.
+pub fn islands_csv(rows: &[IslandsByDay]) -> Vec<u8> {
+    to_bytes(
+        &[
+            "days_from_t",
+            "tenants",
+            "cross_island_mean",
+            "cross_island_p10",
+            "cross_island_p90",
+            "broken_mean",
+            "broken_p10",
+            "broken_p90",
+        ],
+        rows.iter().map(|r| {
+            let mut row = vec![r.days_from_t.to_string(), r.tenants.to_string()];
+            for band in [r.cross_island, r.broken] {
+                row.extend([band.mean, band.p10, band.p90].map(format_number));
+            }
             row
         }),
     )
@@ -275,5 +409,26 @@ mod tests {
         assert_eq!(format_number(1.0 / 3.0), "0.333333");
         assert_eq!(format_number(f64::NAN), "");
         assert_eq!(format_number(f64::INFINITY), "");
+    }
+
+    #[test]
+    fn datetimes_are_iso_to_the_minute() {
+        let start = Date::from_ymd(2011, 7, 1).unwrap();
+        assert_eq!(format_datetime(start, SimTime::ZERO), "2011-07-01T00:00");
+        let t = SimTime(2 * DAY + 13 * HOUR + 5 * MINUTE + 59);
+        assert_eq!(format_datetime(start, t), "2011-07-03T13:05");
+    }
+
+    #[test]
+    fn completion_band_spans_the_replications() {
+        let start = Date::from_ymd(2011, 7, 1).unwrap();
+        let runs: Vec<Vec<u32>> = (0..11).map(|r| vec![0, r, 10 + r]).collect();
+        let refs: Vec<&[u32]> = runs.iter().map(Vec::as_slice).collect();
+        let text = String::from_utf8(completion_csv(start, &refs)).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "day,date,mean,p10,p50,p90");
+        assert_eq!(lines[1], "0,2011-07-01,0,0,0,0");
+        assert_eq!(lines[2], "1,2011-07-02,5,1,5,9");
+        assert_eq!(lines[3], "2,2011-07-03,15,11,15,19");
     }
 }

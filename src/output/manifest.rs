@@ -11,6 +11,9 @@ pub struct Manifest {
     pub scenario_sha256: String,
     pub policy: String,
     pub seed: u64,
+    /// The programme's first day and its deadline (ISO dates), for charts.
+    pub start: String,
+    pub deadline: String,
     pub replications: u64,
     pub detail_replication: Option<u64>,
     pub threads: usize,

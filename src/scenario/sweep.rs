@@ -44,9 +44,12 @@ impl GridCell {
 }
 
 impl SweepGrid {
-    /// How many cells the grid has.
+    /// How many cells the grid has (`usize::MAX` if more than that: the limits refuse it).
     pub fn len(&self) -> usize {
-        self.axes.iter().map(|a| a.steps.len()).product()
+        self.axes
+            .iter()
+            .map(|a| a.steps.len())
+            .fold(1, usize::saturating_mul)
     }
 
     pub fn is_empty(&self) -> bool {

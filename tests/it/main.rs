@@ -4,14 +4,22 @@
 //! whole suite stays fast in a debug build.
 
 mod bad_input;
+mod charts;
 mod chat;
 mod cli;
 mod common;
+mod csv_strict;
+mod detail_records;
 mod determinism;
 mod erlang_c;
+mod helpdesk;
+mod invariants;
+mod limits;
 mod model_behaviour;
 mod operators;
+mod output_safety;
 mod policies;
+mod properties;
 mod scenario_files;
 mod scenarios;
 mod sweep;

@@ -1,0 +1,102 @@
+//! Charts (PNG and SVG) drawn from the files of an output folder, never from inside a simulation:
+//! `cutover run`, `compare` and `sweep` draw them after writing their CSV files, and `cutover plot`
+//! redraws them from the same files.
+//!
+//! A folder's kind is read from what it holds: a `manifest.json` with a `grid` is a sweep, one
+//! next to `comparison.csv` a comparison, and one next to `timeseries.csv` a run. Charts go to
+//! `DIR/charts/<name>.png` and `.svg`, each written atomically; text is drawn with the embedded
+//! DejaVu Sans, so no system font or library is needed.
+
+mod compare_charts;
+mod frame;
+mod glyphs;
+mod run_charts;
+mod sweep_charts;
+mod table;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use crate::error::Error;
+use table::ManifestInfo;
+
+/// The folder, inside an output folder, that holds the charts.
+pub const CHARTS_DIR: &str = "charts";
+
+/// What produced an output folder, and so which charts it gets.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FolderKind {
+    Run,
+    Compare,
+    Sweep,
+}
+
+/// The kind of output folder `dir` is; bad input (exit code 2) if it is none.
+pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
+    if !dir.is_dir() {
+        return Err(Error::Usage(format!("{} is not a folder", dir.display())));
+    }
+    let manifest = ManifestInfo::read(dir)?;
+    if manifest.is_sweep {
+        Ok(FolderKind::Sweep)
+    } else if dir.join("comparison.csv").is_file() {
+        Ok(FolderKind::Compare)
+    } else if dir.join("timeseries.csv").is_file() {
+        Ok(FolderKind::Run)
+    } else {
+        Err(Error::Usage(format!(
+            "cannot chart {}: it holds neither timeseries.csv (a run), comparison.csv (a comparison) nor a sweep's manifest",
+            dir.display()
+        )))
+    }
+}
+
+/// Draws every chart of an output folder of any kind; returns the files written.
+pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    match folder_kind(dir)? {
+        FolderKind::Run => draw_run(dir),
+        FolderKind::Compare => draw_compare(dir),
+        FolderKind::Sweep => draw_sweep(dir),
+    }
+}
+
+/// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands, slips.
+pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let manifest = ManifestInfo::read(dir)?;
+    let out = charts_dir(dir)?;
+    run_charts::draw(dir, &manifest, &out)
+}
+
+/// The charts of a `cutover sweep` folder: each main metric against each swept key, and a heatmap
+/// when two keys are swept.
+pub fn draw_sweep(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let manifest = ManifestInfo::read(dir)?;
+    let out = charts_dir(dir)?;
+    sweep_charts::draw(dir, &manifest, &out)
+}
+
+/// The charts of a `cutover compare` folder: each main metric per policy, with the paired
+/// difference against the baseline.
+pub fn draw_compare(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let manifest = ManifestInfo::read(dir)?;
+    let out = charts_dir(dir)?;
+    compare_charts::draw(dir, &manifest, &out)
+}
+
+fn charts_dir(dir: &Path) -> Result<PathBuf, Error> {
+    let out = dir.join(CHARTS_DIR);
+    crate::output::create_dir(&out)?;
+    Ok(out)
+}
+
+/// The metrics that sweeps and comparisons chart, with what they count (for the axis), if present.
+const MAIN_METRICS: &[(&str, &str)] = &[
+    ("transitioned", "tenants transitioned"),
+    ("missed_deadline", "tenants that missed the deadline"),
+    ("slips", "slips (rollbacks)"),
+    ("makespan_days", "makespan (days)"),
+    ("operator_wait_p95_h", "P95 operator wait (hours)"),
+    ("peak_error_queue", "peak error queue (errors)"),
+    ("helpdesk_wait_p95_h", "P95 helpdesk wait (hours)"),
+];

@@ -1,0 +1,176 @@
+//! The charts of a comparison folder, from its comparison.csv: per main metric, each policy's mean
+//! with its 95% interval, and its paired difference from the baseline with the paired interval.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::MAIN_METRICS;
+use super::frame::{
+    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, bounds, font, heading, interval, legend,
+    note_centred, plot, series_colour, write_chart,
+};
+use super::table::{ManifestInfo, Table};
+use crate::error::Error;
+
+pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
+    let table = Table::read(dir, "comparison.csv")?;
+    let policy = table.text("policy")?;
+    let metric = table.text("metric")?;
+    let mean = table.numbers("mean")?;
+    let low = table.numbers("ci95_low")?;
+    let high = table.numbers("ci95_high")?;
+    let diff = table.numbers("diff_vs_baseline")?;
+    let diff_low = table.numbers("diff_ci95_low")?;
+    let diff_high = table.numbers("diff_ci95_high")?;
+    let significant = table.text("significant")?;
+    let mut written = Vec::new();
+    for (name, label) in MAIN_METRICS {
+        let rows: Vec<PolicyRow> = (0..table.len())
+            .filter(|&i| metric[i] == *name)
+            .map(|i| PolicyRow {
+                policy: policy[i].to_string(),
+                mean: (mean[i], low[i], high[i]),
+                diff: (diff[i], diff_low[i], diff_high[i]),
+                significant: significant[i] == "true",
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let baseline = rows[0].policy.clone();
+        let figure = ByPolicy {
+            title: format!("{}: {label} by policy", manifest.scenario),
+            subtitle: format!(
+                "{} paired replications per policy; left: mean and 95% interval, right: difference from {baseline} with the paired 95% interval",
+                manifest
+                    .replications
+                    .map_or_else(|| "?".to_string(), |r| r.to_string())
+            ),
+            metric: label.to_string(),
+            baseline,
+            rows,
+        };
+        written.extend(write_chart(out, &format!("compare_{name}"), &figure)?);
+    }
+    Ok(written)
+}
+
+struct PolicyRow {
+    policy: String,
+    mean: (f64, f64, f64),
+    diff: (f64, f64, f64),
+    significant: bool,
+}
+
+struct ByPolicy {
+    title: String,
+    subtitle: String,
+    metric: String,
+    baseline: String,
+    rows: Vec<PolicyRow>,
+}
+
+fn padded(values: impl IntoIterator<Item = f64>, include_zero: bool) -> Axis {
+    let (mut lo, mut hi) = bounds(values);
+    if include_zero && lo.is_finite() {
+        lo = lo.min(0.0);
+        hi = hi.max(0.0);
+    }
+    let pad = if hi > lo { (hi - lo) * 0.1 } else { 0.0 };
+    // A metric that cannot go negative gets no negative axis.
+    let floor = if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY };
+    Axis::numeric((lo - pad).max(floor), hi + pad)
+}
+
+impl Figure for ByPolicy {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let (w, _) = body.dim_in_pixel();
+        let (left, right) = body.split_horizontally(w as i32 / 2);
+        let names: Vec<String> = self.rows.iter().map(|r| r.policy.clone()).collect();
+
+        let mut means = plot(
+            &left,
+            Axis::categories(names.clone(), 12),
+            padded(
+                self.rows
+                    .iter()
+                    .flat_map(|r| [r.mean.0, r.mean.1, r.mean.2]),
+                false,
+            ),
+            Labelled {
+                x: "policy",
+                y: &self.metric,
+            },
+            90,
+        )?;
+        for (i, r) in self.rows.iter().enumerate() {
+            interval(&mut means, i as f64, r.mean, series_colour(i), true)?;
+        }
+        if self.rows.iter().all(|r| !r.mean.0.is_finite()) {
+            note_centred(&means, "no values")?;
+        }
+
+        let mut diffs = plot(
+            &right,
+            Axis::categories(names, 12),
+            padded(
+                self.rows
+                    .iter()
+                    .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2]),
+                true,
+            ),
+            Labelled {
+                x: "policy",
+                y: &format!("difference from {}", self.baseline),
+            },
+            90,
+        )?;
+        let (x0, x1) = (diffs.x_range().start, diffs.x_range().end);
+        diffs.draw_series(std::iter::once(PathElement::new(
+            vec![(x0, 0.0), (x1, 0.0)],
+            MUTED.stroke_width(1),
+        )))?;
+        diffs.draw_series(std::iter::once(
+            EmptyElement::at((0.0, 0.0))
+                + Text::new(
+                    "baseline",
+                    (0, -8),
+                    font(16.0)
+                        .color(&MUTED)
+                        .pos(Pos::new(HPos::Center, VPos::Bottom)),
+                ),
+        ))?;
+        for (i, r) in self.rows.iter().enumerate().skip(1) {
+            let colour = if r.significant { DARK_RED } else { GREY };
+            interval(&mut diffs, i as f64, r.diff, colour, r.significant)?;
+        }
+        let entries = [
+            ("interval excludes 0".to_string(), Mark::Interval(DARK_RED)),
+            ("interval includes 0".to_string(), Mark::Interval(GREY)),
+        ];
+        if self.rows.len() > 1 {
+            let mut avoid: Vec<Vec<(f64, f64)>> = self
+                .rows
+                .iter()
+                .enumerate()
+                .map(|(i, r)| vec![(i as f64, r.diff.1), (i as f64, r.diff.2)])
+                .chain(
+                    self.rows
+                        .iter()
+                        .enumerate()
+                        .map(|(i, r)| vec![(i as f64, r.diff.0)]),
+                )
+                .collect();
+            avoid.push(vec![(x0, 0.0), (x1, 0.0)]);
+            avoid.retain(|l| l.iter().all(|(x, y)| x.is_finite() && y.is_finite()));
+            legend(&diffs, &entries, &avoid)?;
+        } else {
+            note_centred(&diffs, "only the baseline: nothing to compare")?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,857 @@
+//! What every chart shares: the embedded font, size and palette, axes with our own ticks (dates
+//! included), the heading, legend and notes, and rendering one figure to both SVG and PNG.
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::coord::ranged1d::{KeyPointHint, NoDefaultFormatting, Ranged, ValueFormatter};
+use plotters::prelude::*;
+use plotters::style::register_font;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::glyphs::EvenText;
+use super::table::date_of;
+use crate::date::Weekday;
+use crate::error::Error;
+use crate::output;
+
+/// Every chart's size in pixels: wide enough for a slide, labels readable when shrunk.
+pub(super) const SIZE: (u32, u32) = (1200, 700);
+/// The family every text is drawn in: DejaVu Sans, embedded and registered under this name.
+const FONT: &str = "sans-serif";
+
+pub(super) const TEXT: RGBColor = RGBColor(51, 51, 51);
+pub(super) const MUTED: RGBColor = RGBColor(110, 110, 110);
+pub(super) const BLUE: RGBColor = RGBColor(78, 121, 167);
+pub(super) const ORANGE: RGBColor = RGBColor(242, 142, 43);
+pub(super) const RED: RGBColor = RGBColor(225, 87, 89);
+pub(super) const DARK_RED: RGBColor = RGBColor(176, 0, 32);
+pub(super) const TEAL: RGBColor = RGBColor(118, 183, 178);
+pub(super) const GREEN: RGBColor = RGBColor(89, 161, 79);
+pub(super) const YELLOW: RGBColor = RGBColor(237, 201, 72);
+pub(super) const PURPLE: RGBColor = RGBColor(176, 122, 161);
+pub(super) const PINK: RGBColor = RGBColor(255, 157, 167);
+pub(super) const BROWN: RGBColor = RGBColor(156, 117, 95);
+pub(super) const GREY: RGBColor = RGBColor(186, 176, 172);
+/// Colours for series that have no colour of their own, in order.
+pub(super) const PALETTE: [RGBColor; 8] = [BLUE, ORANGE, GREEN, RED, PURPLE, BROWN, PINK, TEAL];
+
+pub(super) fn series_colour(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// Registers the embedded DejaVu Sans once per process, so no text depends on system fonts.
+fn register_fonts() {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // The bytes are a valid TrueType font shipped in the `dejavu` crate; a failure here would
+        // only mean text is missing, which the tests catch.
+        let _ = register_font(FONT, FontStyle::Normal, dejavu::sans::regular());
+        let _ = register_font(FONT, FontStyle::Bold, dejavu::sans::bold());
+    });
+}
+
+pub(super) fn font(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FONT, size).into_font()).color(&TEXT)
+}
+
+pub(super) fn bold(size: f64) -> TextStyle<'static> {
+    TextStyle::from((FONT, size, FontStyle::Bold).into_font()).color(&TEXT)
+}
+
+/// A chart that can draw itself on any plotters backend.
+pub(super) trait Figure {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB>;
+}
+
+/// A figure in both formats: SVG text and the PNG's RGB pixels.
+pub(super) struct Rendered {
+    pub svg: String,
+    pub rgb: Vec<u8>,
+}
+
+fn drawing_error(name: &str, e: impl std::fmt::Display) -> Error {
+    Error::Internal(format!("cannot draw chart {name}: {e}"))
+}
+
+pub(super) fn render(name: &str, figure: &impl Figure) -> Result<Rendered, Error> {
+    register_fonts();
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, SIZE).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| drawing_error(name, e))?;
+        figure.draw(&root).map_err(|e| drawing_error(name, e))?;
+        root.present().map_err(|e| drawing_error(name, e))?;
+    }
+    let mut rgb = vec![255u8; (SIZE.0 * SIZE.1 * 3) as usize];
+    {
+        let root = EvenText::new(BitMapBackend::with_buffer(&mut rgb, SIZE)).into_drawing_area();
+        figure.draw(&root).map_err(|e| drawing_error(name, e))?;
+        root.present().map_err(|e| drawing_error(name, e))?;
+    }
+    Ok(Rendered { svg, rgb })
+}
+
+/// PNG bytes of an RGB image of `SIZE`.
+fn png_bytes(rgb: &[u8]) -> Result<Vec<u8>, png::EncodingError> {
+    let mut bytes = Vec::new();
+    let mut encoder = png::Encoder::new(&mut bytes, SIZE.0, SIZE.1);
+    encoder.set_color(png::ColorType::Rgb);
+    encoder.set_depth(png::BitDepth::Eight);
+    // Charts are mostly flat colour, which the Paeth filter predicts well: with the default (not
+    // the fast) deflate level, files a third the size of the encoder's defaults for little time.
+    encoder.set_filter(png::FilterType::Paeth);
+    encoder.set_compression(png::Compression::Default);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgb)?;
+    writer.finish()?;
+    Ok(bytes)
+}
+
+/// Draws `figure` and writes `charts_dir/name.png` and `charts_dir/name.svg`, each atomically.
+pub(super) fn write_chart(
+    charts_dir: &Path,
+    name: &str,
+    figure: &impl Figure,
+) -> Result<Vec<PathBuf>, Error> {
+    let rendered = render(name, figure)?;
+    let png = png_bytes(&rendered.rgb).map_err(|e| drawing_error(name, e))?;
+    let png_path = charts_dir.join(format!("{name}.png"));
+    let svg_path = charts_dir.join(format!("{name}.svg"));
+    output::write_atomic(&png_path, &png)?;
+    output::write_atomic(&svg_path, rendered.svg.as_bytes())?;
+    Ok(vec![png_path, svg_path])
+}
+
+/// How an axis labels its ticks.
+#[derive(Clone, Debug)]
+enum Labels {
+    Number {
+        decimals: usize,
+    },
+    Percent {
+        decimals: usize,
+    },
+    /// Days since 1970-01-01, labelled as dates at the given granularity.
+    Time(TimeStep),
+    Categories(Vec<String>),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum TimeStep {
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+/// One axis: a linear range with ticks chosen here (plotters' own key points know nothing of
+/// calendars), and how to label them.
+#[derive(Clone, Debug)]
+pub(super) struct Axis {
+    range: Range<f64>,
+    ticks: Vec<f64>,
+    labels: Labels,
+}
+
+/// A range that can be drawn: finite and not empty (`fallback` when there is no data at all).
+fn usable(lo: f64, hi: f64, fallback: (f64, f64)) -> (f64, f64) {
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) if hi > lo => (lo, hi),
+        (true, true) => (
+            lo - 0.5f64.max(lo.abs() * 0.05),
+            hi + 0.5f64.max(hi.abs() * 0.05),
+        ),
+        (true, false) => (lo, lo + 1.0),
+        (false, true) => (hi - 1.0, hi),
+        (false, false) => fallback,
+    }
+}
+
+/// A "nice" step (1, 2 or 5 times a power of ten) giving about `target` intervals over `span`.
+fn nice_step(span: f64, target: f64) -> f64 {
+    let raw = span / target;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    if step.is_finite() && step > 0.0 {
+        step
+    } else {
+        1.0
+    }
+}
+
+fn decimals_for(step: f64) -> usize {
+    if step >= 1.0 {
+        0
+    } else {
+        (-step.log10().floor()) as usize
+    }
+}
+
+impl Axis {
+    /// A numeric axis covering `lo..hi`, widened to whole ticks.
+    pub(super) fn numeric(lo: f64, hi: f64) -> Axis {
+        Axis::numeric_in_steps_of(lo, hi, 0.0)
+    }
+
+    /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants).
+    fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64) -> Axis {
+        let (lo, hi) = usable(lo, hi, (0.0, 1.0));
+        // The step, of those giving four to eight intervals, that wastes the least room.
+        let widen = |step: f64| ((lo / step).floor() * step, (hi / step).ceil() * step);
+        let step = [4.0, 5.0, 6.0, 7.0, 8.0]
+            .into_iter()
+            .map(|target| nice_step(hi - lo, target).max(min_step))
+            .min_by(|a, b| {
+                let (wa, wb) = (widen(*a), widen(*b));
+                (wa.1 - wa.0).total_cmp(&(wb.1 - wb.0)).then(a.total_cmp(b))
+            })
+            .unwrap_or(1.0);
+        let (lo, hi) = widen(step);
+        let ticks = (0..)
+            .map(|i| lo + f64::from(i) * step)
+            .take_while(|t| *t <= hi + step * 1e-9)
+            .collect();
+        Axis {
+            range: lo..hi,
+            ticks,
+            labels: Labels::Number {
+                decimals: decimals_for(step),
+            },
+        }
+    }
+
+    /// A count axis from zero (or below, for negative data) to a little above the data.
+    pub(super) fn counts(values: impl IntoIterator<Item = f64>) -> Axis {
+        let (lo, hi) = bounds(values);
+        let lo = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
+        let hi = if hi.is_finite() {
+            hi.max(lo + 1.0)
+        } else {
+            1.0
+        };
+        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, 1.0)
+    }
+
+    /// Fractions 0..1 (or less, up to the data) labelled as percentages.
+    pub(super) fn fractions(values: impl IntoIterator<Item = f64>) -> Axis {
+        let (_, hi) = bounds(values);
+        let hi = if hi.is_finite() && hi > 0.0 {
+            (hi * 1.1).min(1.0)
+        } else {
+            1.0
+        };
+        let mut axis = Axis::numeric(0.0, hi);
+        let step = axis.ticks.get(1).map_or(0.1, |t| t - axis.ticks[0]);
+        axis.labels = Labels::Percent {
+            decimals: decimals_for(step * 100.0),
+        };
+        axis
+    }
+
+    /// A time axis over days since 1970-01-01 (fractions are times of day), with ticks on whole
+    /// hours, days, Mondays, months or years depending on the span.
+    pub(super) fn time(lo: f64, hi: f64) -> Axis {
+        let (lo, hi) = usable(lo, hi, (15_000.0, 15_007.0));
+        let span = hi - lo;
+        let (step, ticks) = if span <= 6.0 {
+            let hours = if span <= 2.5 { 6.0 } else { 12.0 };
+            let every = hours / 24.0;
+            let first = (lo / every).ceil() * every;
+            let ticks = (0..)
+                .map(|i| first + f64::from(i) * every)
+                .take_while(|t| *t <= hi + 1e-9)
+                .collect();
+            (TimeStep::Hours, ticks)
+        } else if span <= 16.0 {
+            let ticks = (lo.ceil() as i64..=hi.floor() as i64)
+                .map(|d| d as f64)
+                .collect();
+            (TimeStep::Days, ticks)
+        } else if span <= 120.0 {
+            let ticks = (lo.ceil() as i64..=hi.floor() as i64)
+                .filter(|d| date_of(*d as f64).weekday() == Weekday::Monday)
+                .map(|d| d as f64)
+                .collect();
+            (TimeStep::Weeks, ticks)
+        } else if span <= 366.0 * 4.0 {
+            let months = span / 30.4;
+            let every = [1, 2, 3, 6, 12]
+                .into_iter()
+                .find(|m| months / f64::from(*m) <= 10.0)
+                .unwrap_or(12);
+            (TimeStep::Months, month_starts(lo, hi, every))
+        } else {
+            let years = span / 365.25;
+            let every = [1, 2, 5, 10, 20, 50, 100]
+                .into_iter()
+                .find(|y| years / f64::from(*y) <= 10.0)
+                .unwrap_or(100);
+            (TimeStep::Years, month_starts(lo, hi, 12 * every))
+        };
+        Axis {
+            range: lo..hi,
+            ticks,
+            labels: Labels::Time(step),
+        }
+    }
+
+    /// One position per name, at 0, 1, ..., labelled with the names (every k-th if crowded).
+    pub(super) fn categories(names: Vec<String>, max_labels: usize) -> Axis {
+        let n = names.len().max(1);
+        let every = n.div_ceil(max_labels.max(1));
+        let ticks = (0..names.len())
+            .filter(|i| i % every == 0)
+            .map(|i| i as f64)
+            .collect();
+        Axis {
+            range: -0.5..n as f64 - 0.5,
+            ticks,
+            labels: Labels::Categories(names),
+        }
+    }
+
+    /// The same axis with its range reversed (first category at the top of a y axis).
+    pub(super) fn reversed(mut self) -> Axis {
+        self.range = self.range.end..self.range.start;
+        self
+    }
+
+    pub(super) fn hi(&self) -> f64 {
+        self.range.start.max(self.range.end)
+    }
+
+    pub(super) fn label(&self, v: f64) -> String {
+        match &self.labels {
+            Labels::Number { decimals } => thousands(v, *decimals),
+            Labels::Percent { decimals } => format!("{:.*}%", decimals, v * 100.0),
+            Labels::Categories(names) => {
+                let i = v.round();
+                if i >= 0.0 && (i as usize) < names.len() {
+                    names[i as usize].clone()
+                } else {
+                    String::new()
+                }
+            }
+            Labels::Time(step) => time_label(v, *step),
+        }
+    }
+}
+
+/// The finite minimum and maximum of some values (infinite if there are none).
+pub(super) fn bounds(values: impl IntoIterator<Item = f64>) -> (f64, f64) {
+    values
+        .into_iter()
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+fn month_starts(lo: f64, hi: f64, every: u32) -> Vec<f64> {
+    let (mut y, mut m, _) = date_of(lo).ymd();
+    let mut ticks = Vec::new();
+    // Align to a multiple of `every` months within the year so labels look regular.
+    loop {
+        let index = y * 12 + m as i32 - 1;
+        if index.rem_euclid(every as i32) == 0 {
+            let Some(start) = crate::date::Date::from_ymd(y, m, 1) else {
+                break;
+            };
+            let day = super::table::day_number(start);
+            if day > hi {
+                break;
+            }
+            if day >= lo {
+                ticks.push(day);
+            }
+        }
+        if y > 9998 {
+            break;
+        }
+        (y, m) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    }
+    ticks
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn weekday_name(day: f64) -> &'static str {
+    match date_of(day).weekday() {
+        Weekday::Monday => "Mon",
+        Weekday::Tuesday => "Tue",
+        Weekday::Wednesday => "Wed",
+        Weekday::Thursday => "Thu",
+        Weekday::Friday => "Fri",
+        Weekday::Saturday => "Sat",
+        Weekday::Sunday => "Sun",
+    }
+}
+
+fn time_label(v: f64, step: TimeStep) -> String {
+    let (y, m, d) = date_of(v).ymd();
+    let month = MONTHS[(m as usize).clamp(1, 12) - 1];
+    match step {
+        TimeStep::Hours => {
+            let minutes = ((v - v.floor()) * 1440.0).round() as u32;
+            if minutes == 0 || minutes == 1440 {
+                format!("{} {d} {month}", weekday_name(v))
+            } else {
+                format!("{:02}:{:02}", minutes / 60, minutes % 60)
+            }
+        }
+        TimeStep::Days => format!("{} {d} {month}", weekday_name(v)),
+        TimeStep::Weeks => format!("{d} {month} {y}"),
+        TimeStep::Months => format!("{month} {y}"),
+        TimeStep::Years => format!("{y}"),
+    }
+}
+
+/// A number with thousands separators and a fixed number of decimals.
+pub(super) fn thousands(v: f64, decimals: usize) -> String {
+    if !v.is_finite() {
+        return String::new();
+    }
+    let text = format!("{:.*}", decimals, v.abs());
+    let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
+    let mut grouped = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let negative = v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0');
+    let sign = if negative { "-" } else { "" };
+    if frac.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{frac}")
+    }
+}
+
+impl Ranged for Axis {
+    type FormatOption = NoDefaultFormatting;
+    type ValueType = f64;
+
+    fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
+        let fraction = (value - self.range.start) / (self.range.end - self.range.start);
+        // Far-off values still map to somewhere drawable instead of overflowing.
+        let fraction = if fraction.is_finite() {
+            fraction.clamp(-2.0, 3.0)
+        } else {
+            0.0
+        };
+        limit.0 + (f64::from(limit.1 - limit.0) * fraction).round() as i32
+    }
+
+    fn key_points<Hint: KeyPointHint>(&self, hint: Hint) -> Vec<f64> {
+        if hint.weight().allow_light_points() {
+            Vec::new()
+        } else {
+            self.ticks.clone()
+        }
+    }
+
+    fn range(&self) -> Range<f64> {
+        self.range.clone()
+    }
+}
+
+impl ValueFormatter<f64> for Axis {
+    fn format_ext(&self, value: &f64) -> String {
+        self.label(*value)
+    }
+}
+
+pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
+
+/// Draws the title (bold) and a subtitle (muted) at the top and returns the area below them.
+pub(super) fn heading<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    title: &str,
+    subtitle: &str,
+) -> DrawResult<DrawingArea<DB, Shift>, DB> {
+    let (top, body) = root.split_vertically(76);
+    top.draw_text(title, &bold(26.0), (24, 12))?;
+    top.draw_text(subtitle, &font(17.0).color(&MUTED), (24, 46))?;
+    Ok(body)
+}
+
+/// Axis descriptions and their units.
+pub(super) struct Labelled<'s> {
+    pub x: &'s str,
+    pub y: &'s str,
+}
+
+/// A plot with its mesh, tick labels and axis descriptions drawn.
+pub(super) fn plot<'a, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    x: Axis,
+    y: Axis,
+    desc: Labelled,
+    y_label_width: u32,
+) -> DrawResult<Plot<'a, DB>, DB> {
+    let mut chart = ChartBuilder::on(area)
+        .margin_left(12)
+        .margin_right(48)
+        .margin_top(8)
+        .margin_bottom(8)
+        .x_label_area_size(62)
+        .y_label_area_size(y_label_width)
+        .build_cartesian_2d(x, y)?;
+    chart
+        .configure_mesh()
+        .x_desc(desc.x)
+        .y_desc(desc.y)
+        .axis_desc_style(font(19.0))
+        .label_style(font(16.0))
+        .bold_line_style(BLACK.mix(0.12))
+        .axis_style(MUTED)
+        .draw()?;
+    Ok(chart)
+}
+
+/// How a legend entry shows its series.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Mark {
+    /// A filled box (areas, bars).
+    Fill(RGBAColor),
+    /// A box outlined in the second colour (bars with an outcome drawn as a border).
+    Outlined(RGBAColor, RGBColor),
+    Line(RGBColor, u32),
+    Dashed(RGBColor),
+    Cross(RGBColor),
+    /// A point with an error bar.
+    Interval(RGBColor),
+}
+
+fn draw_mark<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    mark: Mark,
+    (x, y): (i32, i32),
+) -> DrawResult<(), DB> {
+    match mark {
+        Mark::Fill(c) => area.draw(&Rectangle::new([(x, y - 8), (x + 24, y + 8)], c.filled()))?,
+        Mark::Outlined(fill, border) => {
+            area.draw(&Rectangle::new(
+                [(x, y - 8), (x + 24, y + 8)],
+                fill.filled(),
+            ))?;
+            area.draw(&Rectangle::new(
+                [(x, y - 8), (x + 24, y + 8)],
+                border.stroke_width(2),
+            ))?;
+        }
+        Mark::Line(c, width) => area.draw(&PathElement::new(
+            vec![(x, y), (x + 24, y)],
+            c.stroke_width(width),
+        ))?,
+        Mark::Dashed(c) => {
+            for dx in [0, 10, 20] {
+                area.draw(&PathElement::new(
+                    vec![(x + dx, y), (x + (dx + 6).min(24), y)],
+                    c.stroke_width(2),
+                ))?;
+            }
+        }
+        Mark::Cross(c) => area.draw(&Cross::new((x + 12, y), 6, c.stroke_width(3)))?,
+        Mark::Interval(c) => {
+            area.draw(&PathElement::new(
+                vec![(x + 12, y - 9), (x + 12, y + 9)],
+                c.stroke_width(2),
+            ))?;
+            area.draw(&Circle::new((x + 12, y), 5, c.filled()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Draws a legend box with `entries` at the top left corner `at` of `area`; returns its size.
+pub(super) fn legend_at<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    at: (i32, i32),
+    entries: &[(String, Mark)],
+) -> DrawResult<(i32, i32), DB> {
+    let (w, h) = legend_size(area, entries)?;
+    if entries.is_empty() {
+        return Ok((0, 0));
+    }
+    area.draw(&Rectangle::new(
+        [at, (at.0 + w, at.1 + h)],
+        WHITE.mix(0.9).filled(),
+    ))?;
+    area.draw(&Rectangle::new(
+        [at, (at.0 + w, at.1 + h)],
+        GREY.stroke_width(1),
+    ))?;
+    let style = font(16.0).pos(Pos::new(HPos::Left, VPos::Center));
+    for (i, (label, mark)) in entries.iter().enumerate() {
+        let y = at.1 + LEGEND_PAD + LEGEND_ROW / 2 + i as i32 * LEGEND_ROW;
+        draw_mark(area, *mark, (at.0 + LEGEND_PAD, y))?;
+        area.draw_text(label, &style, (at.0 + LEGEND_PAD + 34, y))?;
+    }
+    Ok((w, h))
+}
+
+const LEGEND_ROW: i32 = 26;
+const LEGEND_PAD: i32 = 10;
+
+fn legend_size<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[(String, Mark)],
+) -> DrawResult<(i32, i32), DB> {
+    let style = font(16.0);
+    let mut width = 0;
+    for (label, _) in entries {
+        width = width.max(area.estimate_text_size(label, &style)?.0 as i32);
+    }
+    Ok((
+        width + 2 * LEGEND_PAD + 34,
+        entries.len() as i32 * LEGEND_ROW + 2 * LEGEND_PAD,
+    ))
+}
+
+/// Draws a legend inside the plot in the corner that hides the least of `avoid` (polylines in
+/// data coordinates), preferring the top right, then top left, bottom right and bottom left.
+pub(super) fn legend<DB: DrawingBackend>(
+    chart: &Plot<'_, DB>,
+    entries: &[(String, Mark)],
+    avoid: &[Vec<(f64, f64)>],
+) -> DrawResult<(), DB> {
+    let area = chart.plotting_area().strip_coord_spec();
+    let (aw, ah) = area.dim_in_pixel();
+    let (w, h) = legend_size(&area, entries)?;
+    let (base_x, base_y) = chart.plotting_area().get_base_pixel();
+    // Points along every line, in pixels relative to the plot.
+    let mut pixels = Vec::new();
+    for line in avoid {
+        for pair in line.windows(2) {
+            let ((x0, y0), (x1, y1)) = (pair[0], pair[1]);
+            for k in 0..=16 {
+                let f = f64::from(k) / 16.0;
+                let (px, py) = chart.backend_coord(&(x0 + (x1 - x0) * f, y0 + (y1 - y0) * f));
+                pixels.push((px - base_x, py - base_y));
+            }
+        }
+        if let [single] = line.as_slice() {
+            let (px, py) = chart.backend_coord(single);
+            pixels.push((px - base_x, py - base_y));
+        }
+    }
+    let margin = 12;
+    let (right, bottom) = (aw as i32 - w - margin, ah as i32 - h - margin);
+    let corners = [
+        (right, margin),
+        (margin, margin),
+        (right, bottom),
+        (margin, bottom),
+    ];
+    let hidden = |(x, y): (i32, i32)| {
+        pixels
+            .iter()
+            .filter(|(px, py)| *px >= x - 4 && *px <= x + w + 4 && *py >= y - 4 && *py <= y + h + 4)
+            .count()
+    };
+    let at = corners
+        .into_iter()
+        .min_by_key(|c| hidden(*c))
+        .unwrap_or(corners[0]);
+    legend_at(&area, at, entries)?;
+    Ok(())
+}
+
+/// A note centred in the plot, for a chart with nothing to show.
+pub(super) fn note_centred<DB: DrawingBackend>(
+    chart: &Plot<'_, DB>,
+    text: &str,
+) -> DrawResult<(), DB> {
+    let area = chart.plotting_area();
+    let (w, h) = area.dim_in_pixel();
+    let style = font(20.0)
+        .color(&MUTED)
+        .pos(Pos::new(HPos::Center, VPos::Center));
+    area.strip_coord_spec()
+        .draw_text(text, &style, (w as i32 / 2, h as i32 / 2))?;
+    Ok(())
+}
+
+/// A vertical line across the whole plot at `x`, as a polyline (for a legend to avoid).
+pub(super) fn vertical<DB: DrawingBackend>(chart: &Plot<'_, DB>, x: f64) -> Vec<(f64, f64)> {
+    let y = chart.y_range();
+    vec![(x, y.start), (x, y.end)]
+}
+
+/// A horizontal line across the whole plot at `y`, as a polyline.
+pub(super) fn horizontal<DB: DrawingBackend>(chart: &Plot<'_, DB>, y: f64) -> Vec<(f64, f64)> {
+    let x = chart.x_range();
+    vec![(x.start, y), (x.end, y)]
+}
+
+/// A vertical line across the plot at `x`, with a label near the top.
+pub(super) fn vertical_marker<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    x: f64,
+    colour: RGBColor,
+    label: &str,
+) -> DrawResult<(), DB> {
+    let (xr, yr) = (chart.x_range(), chart.y_range());
+    if !(x >= xr.start.min(xr.end) && x <= xr.start.max(xr.end)) {
+        return Ok(());
+    }
+    let (lo, hi) = (yr.start.min(yr.end), yr.start.max(yr.end));
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(x, lo), (x, hi)],
+        colour.stroke_width(2),
+    )))?;
+    // Right of the line, unless that runs off the plot.
+    let (px, _) = chart.backend_coord(&(x, hi));
+    let (right_edge, _) = chart.backend_coord(&(xr.start.max(xr.end), hi));
+    let right = right_edge - px > 14 + 9 * label.chars().count() as i32;
+    let anchor = Pos::new(if right { HPos::Left } else { HPos::Right }, VPos::Top);
+    let offset = if right { 6 } else { -6 };
+    chart.draw_series(std::iter::once(
+        EmptyElement::at((x, hi))
+            + Text::new(
+                label.to_string(),
+                (offset, 6),
+                font(16.0).color(&colour).pos(anchor),
+            ),
+    ))?;
+    Ok(())
+}
+
+/// A point at `(x, mean)` with a vertical bar from `low` to `high` (capped), where finite.
+pub(super) fn interval<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    x: f64,
+    (mean, low, high): (f64, f64, f64),
+    colour: RGBColor,
+    filled: bool,
+) -> DrawResult<(), DB> {
+    if !x.is_finite() {
+        return Ok(());
+    }
+    if low.is_finite() && high.is_finite() {
+        let style = colour.stroke_width(2);
+        chart.draw_series(std::iter::once(PathElement::new(
+            vec![(x, low), (x, high)],
+            style,
+        )))?;
+        for y in [low, high] {
+            chart.draw_series(std::iter::once(
+                EmptyElement::at((x, y)) + PathElement::new(vec![(-7, 0), (7, 0)], style),
+            ))?;
+        }
+    }
+    if mean.is_finite() {
+        let style = if filled {
+            colour.filled()
+        } else {
+            colour.stroke_width(2)
+        };
+        chart.draw_series(std::iter::once(Circle::new((x, mean), 6, style)))?;
+        if !filled {
+            chart.draw_series(std::iter::once(Circle::new((x, mean), 4, WHITE.filled())))?;
+        }
+    }
+    Ok(())
+}
+
+/// Splits a series into runs of points with finite values, so gaps are not bridged.
+pub(super) fn runs(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<Vec<(f64, f64)>> {
+    let mut out: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for (x, y) in points {
+        if x.is_finite() && y.is_finite() {
+            out.last_mut().expect("never empty").push((x, y));
+        } else if !out.last().expect("never empty").is_empty() {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|r| !r.is_empty());
+    out
+}
+
+/// Polygons filling between `low` and `high` over `x`, one per run where all three are finite.
+pub(super) fn band(x: &[f64], low: &[f64], high: &[f64]) -> Vec<Vec<(f64, f64)>> {
+    let mut polygons = Vec::new();
+    let mut run: Vec<usize> = Vec::new();
+    let finite = |i: usize| x[i].is_finite() && low[i].is_finite() && high[i].is_finite();
+    for i in 0..=x.len().min(low.len()).min(high.len()) {
+        if i < x.len().min(low.len()).min(high.len()) && finite(i) {
+            run.push(i);
+            continue;
+        }
+        if run.len() >= 2 {
+            let mut poly: Vec<(f64, f64)> = run.iter().map(|&j| (x[j], high[j])).collect();
+            poly.extend(run.iter().rev().map(|&j| (x[j], low[j])));
+            polygons.push(poly);
+        }
+        run.clear();
+    }
+    polygons
+}
+
+/// A step line: each value holds until the next sample (and for `last_width` after the last).
+pub(super) fn steps(points: &[(f64, f64)], last_width: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len() * 2);
+    for (i, &(x, y)) in points.iter().enumerate() {
+        let next = points.get(i + 1).map_or(x + last_width, |p| p.0);
+        out.push((x, y));
+        out.push((next, y));
+    }
+    out
+}
+
+/// The number of pixels that are not the white background: a blank chart has none.
+#[cfg(test)]
+pub(super) fn ink(rgb: &[u8]) -> usize {
+    rgb.chunks_exact(3)
+        .filter(|p| p != &[255, 255, 255])
+        .count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_are_grouped_by_thousands() {
+        assert_eq!(thousands(6000.0, 0), "6,000");
+        assert_eq!(thousands(-1234567.891, 2), "-1,234,567.89");
+        assert_eq!(thousands(0.5, 1), "0.5");
+        assert_eq!(thousands(-0.0001, 1), "0.0");
+    }
+
+    #[test]
+    fn numeric_axes_end_on_ticks() {
+        let axis = Axis::numeric(3.0, 97.0);
+        assert_eq!(axis.range, 0.0..100.0);
+        assert_eq!(axis.ticks.len(), 6);
+        let flat = Axis::numeric(5.0, 5.0);
+        assert!(flat.range.start < 5.0 && flat.hi() > 5.0);
+        let empty = Axis::counts(std::iter::empty());
+        assert_eq!(empty.range, 0.0..2.0);
+    }
+
+    #[test]
+    fn time_axes_tick_on_calendar_boundaries() {
+        let start = super::super::table::parse_time("2011-09-05").unwrap();
+        let programme = Axis::time(start, start + 500.0);
+        assert!(programme.ticks.len() <= 10 && programme.ticks.len() >= 5);
+        assert!(programme.ticks.iter().all(|t| date_of(*t).ymd().2 == 1));
+        assert_eq!(programme.label(programme.ticks[0]), "Nov 2011");
+        let weekend = Axis::time(start - 3.0, start + 1.0);
+        assert_eq!(weekend.label(start), "Mon 5 Sep");
+        assert_eq!(weekend.label(start + 0.5), "12:00");
+    }
+}

@@ -1,0 +1,926 @@
+//! The charts of a run folder, each from the CSV files `cutover run` writes: tenants per phase,
+//! completion against the deadline, a Gantt and the operators of the busiest weekend, chat islands
+//! around T, and slips per replication.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::frame::{
+    Axis, BLUE, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE, RED,
+    TEAL, YELLOW, band, bounds, heading, horizontal, legend, legend_at, note_centred, plot, runs,
+    steps, thousands, vertical, vertical_marker, write_chart,
+};
+use super::table::{ManifestInfo, Table, date_of, day_number};
+use crate::error::Error;
+
+pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
+    let context = RunContext::new(manifest);
+    let busiest = Busiest::read(dir)?;
+    let mut written = Vec::new();
+    written.extend(write_chart(out, "phases", &Phases::read(dir, &context)?)?);
+    written.extend(write_chart(
+        out,
+        "completion",
+        &Completion::read(dir, &context)?,
+    )?);
+    written.extend(write_chart(
+        out,
+        "weekend",
+        &Weekend::read(dir, &context, &busiest)?,
+    )?);
+    written.extend(write_chart(
+        out,
+        "operators",
+        &Operators::read(dir, &context, &busiest)?,
+    )?);
+    written.extend(write_chart(out, "islands", &Islands::read(dir, &context)?)?);
+    written.extend(write_chart(out, "slips", &Slips::read(dir, &context)?)?);
+    Ok(written)
+}
+
+/// What every run chart says in its title and subtitle.
+struct RunContext {
+    scenario: String,
+    replications: Option<u64>,
+    detail: String,
+    /// The end of the deadline day, as a day number.
+    deadline_end: Option<f64>,
+    deadline: Option<String>,
+}
+
+impl RunContext {
+    fn new(manifest: &ManifestInfo) -> RunContext {
+        RunContext {
+            scenario: manifest.scenario.clone(),
+            replications: manifest.replications,
+            detail: manifest.detail_replication.map_or_else(
+                || "the detail replication".into(),
+                |d| format!("replication {d}"),
+            ),
+            deadline_end: manifest.deadline.map(|d| day_number(d) + 1.0),
+            deadline: manifest.deadline.map(|d| d.to_string()),
+        }
+    }
+}
+
+/// The weekend with the most tenants in the detail replication (the earliest of equals).
+struct Busiest {
+    batch: String,
+    /// The Saturday, as a day number.
+    weekend: f64,
+    tenants: f64,
+}
+
+impl Busiest {
+    fn read(dir: &Path) -> Result<Option<Busiest>, Error> {
+        let table = Table::read(dir, "batches.csv")?;
+        let batches = table.text("batch")?;
+        let weekends = table.times("weekend")?;
+        let tenants = table.numbers("tenants")?;
+        let mut best: Option<Busiest> = None;
+        for i in 0..table.len() {
+            if !weekends[i].is_finite() || !tenants[i].is_finite() {
+                continue;
+            }
+            let better = best.as_ref().is_none_or(|b| {
+                tenants[i] > b.tenants || (tenants[i] == b.tenants && weekends[i] < b.weekend)
+            });
+            if better {
+                best = Some(Busiest {
+                    batch: batches[i].to_string(),
+                    weekend: weekends[i],
+                    tenants: tenants[i],
+                });
+            }
+        }
+        Ok(best)
+    }
+
+    fn describe(&self) -> String {
+        format!(
+            "{} (batch {}, {} tenants)",
+            date_of(self.weekend),
+            self.batch,
+            thousands(self.tenants, 0)
+        )
+    }
+}
+
+/// The eight phases in order, their column in timeseries.csv and spans.csv, and their colour.
+const PHASES: [(&str, &str, RGBColor); 8] = [
+    ("Pre-Approval", "pre_approval", GREY),
+    ("PrimaryPrep (T-60)", "primary_prep", TEAL),
+    ("SecondaryPrep (T-30)", "secondary_prep", PURPLE),
+    ("Approval (T-14)", "approval", PINK),
+    ("Pre-Stage (T-7)", "prestage", BLUE),
+    ("Lock (T-1)", "lock", YELLOW),
+    ("DataUpgrade (T)", "data_upgrade", ORANGE),
+    ("Finalize (T+48h)", "finalize", GREEN),
+];
+
+fn phase_colour(column: &str) -> RGBColor {
+    PHASES.iter().find(|p| p.1 == column).map_or(GREY, |p| p.2)
+}
+
+/// Splits a figure's area into the plot and a legend column on the right.
+fn with_side_legend<DB: DrawingBackend>(
+    body: &DrawingArea<DB, Shift>,
+    entries: &[(String, Mark)],
+) -> DrawResult<DrawingArea<DB, Shift>, DB> {
+    let (w, _) = body.dim_in_pixel();
+    let style = super::frame::font(16.0);
+    let mut width = 0;
+    for (label, _) in entries {
+        width = width.max(body.estimate_text_size(label, &style)?.0 as i32);
+    }
+    let legend_width = width + 80;
+    let (plot_area, side) = body.split_horizontally(w as i32 - legend_width);
+    legend_at(&side, (4, 20), entries)?;
+    Ok(plot_area)
+}
+
+struct Phases {
+    context_title: String,
+    subtitle: String,
+    x: Vec<f64>,
+    layers: Vec<Vec<f64>>,
+    transitioned: Vec<f64>,
+    deadline: Option<(f64, String)>,
+}
+
+impl Phases {
+    fn read(dir: &Path, context: &RunContext) -> Result<Phases, Error> {
+        let table = Table::read(dir, "timeseries.csv")?;
+        let x = table.times("date")?;
+        let layers = PHASES
+            .iter()
+            .map(|p| table.numbers(p.1))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Phases {
+            context_title: format!("{}: tenants per phase", context.scenario),
+            subtitle: format!(
+                "{}, sampled daily; transitioned tenants stay in Finalize",
+                context.detail
+            ),
+            x,
+            layers,
+            transitioned: table.numbers("transitioned")?,
+            deadline: context.deadline_end.zip(context.deadline.clone()),
+        })
+    }
+}
+
+impl Figure for Phases {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.context_title, &self.subtitle)?;
+        let mut entries: Vec<(String, Mark)> = PHASES
+            .iter()
+            .rev()
+            .map(|p| (p.0.to_string(), Mark::Fill(p.2.to_rgba())))
+            .collect();
+        entries.push(("transitioned".into(), Mark::Line(BLACK, 2)));
+        let area = with_side_legend(&body, &entries)?;
+        // Stack the phases in order; an empty cell counts as none.
+        let mut stacked: Vec<Vec<f64>> = Vec::with_capacity(self.layers.len() + 1);
+        stacked.push(vec![0.0; self.x.len()]);
+        for layer in &self.layers {
+            let below = stacked.last().expect("never empty");
+            let next = below
+                .iter()
+                .zip(layer)
+                .map(|(b, v)| b + if v.is_finite() { *v } else { 0.0 })
+                .collect();
+            stacked.push(next);
+        }
+        let (mut lo, mut hi) = bounds(self.x.iter().copied());
+        if let Some((d, _)) = &self.deadline {
+            if lo.is_finite() {
+                lo = lo.min(*d);
+                hi = hi.max(*d);
+            }
+        }
+        let x_axis = Axis::time(lo, hi);
+        let y_axis = Axis::counts(stacked.last().expect("never empty").iter().copied());
+        let mut chart = plot(
+            &area,
+            x_axis,
+            y_axis,
+            Labelled {
+                x: "date",
+                y: "tenants",
+            },
+            90,
+        )?;
+        for (i, (_, _, colour)) in PHASES.iter().enumerate() {
+            let polygons = band(&self.x, &stacked[i], &stacked[i + 1]);
+            chart.draw_series(
+                polygons
+                    .into_iter()
+                    .map(|p| Polygon::new(p, colour.mix(0.85).filled())),
+            )?;
+        }
+        let line = runs(
+            self.x
+                .iter()
+                .copied()
+                .zip(self.transitioned.iter().copied()),
+        );
+        for run in line {
+            chart.draw_series(LineSeries::new(run, BLACK.stroke_width(2)))?;
+        }
+        if let Some((d, date)) = &self.deadline {
+            vertical_marker(&mut chart, *d, RED, &format!("deadline {date}"))?;
+        }
+        if self.x.iter().all(|x| !x.is_finite()) {
+            note_centred(&chart, "no days in timeseries.csv")?;
+        }
+        Ok(())
+    }
+}
+
+struct Completion {
+    title: String,
+    subtitle: String,
+    x: Vec<f64>,
+    mean: Vec<f64>,
+    p10: Vec<f64>,
+    p90: Vec<f64>,
+    tenants: Option<f64>,
+    replications: String,
+    context: RunContextMarks,
+}
+
+/// The deadline, copied out of the context so a figure owns what it draws.
+struct RunContextMarks {
+    deadline_end: Option<f64>,
+    deadline: Option<String>,
+}
+
+impl Completion {
+    fn read(dir: &Path, context: &RunContext) -> Result<Completion, Error> {
+        let table = Table::read(dir, "completion.csv")?;
+        // A row is the count by the end of its day.
+        let x: Vec<f64> = table.times("date")?.into_iter().map(|d| d + 1.0).collect();
+        let mean = table.numbers("mean")?;
+        let p10 = table.numbers("p10")?;
+        let p90 = table.numbers("p90")?;
+        let replications = Table::read(dir, "replications.csv")?;
+        let n = replications.len();
+        let (_, tenants) = bounds(replications.numbers("tenants")?);
+        let at_deadline = context.deadline_end.and_then(|d| {
+            x.iter()
+                .position(|x| (x - d).abs() < 1e-9)
+                .map(|i| (mean[i], p10[i], p90[i]))
+        });
+        let subtitle = match (at_deadline, &context.deadline) {
+            (Some((m, lo, hi)), Some(date)) if m.is_finite() => format!(
+                "by the deadline ({date}): {} tenants on average, P10 {}, P90 {}",
+                thousands(m, 0),
+                thousands(lo, 0),
+                thousands(hi, 0)
+            ),
+            _ => format!("cumulative, by the end of each day, across {n} replications"),
+        };
+        Ok(Completion {
+            title: format!("{}: tenants transitioned", context.scenario),
+            subtitle,
+            x,
+            mean,
+            p10,
+            p90,
+            tenants: tenants.is_finite().then_some(tenants),
+            replications: match n {
+                1 => "1 replication".into(),
+                n => format!("mean of {n} replications"),
+            },
+            context: RunContextMarks {
+                deadline_end: context.deadline_end,
+                deadline: context.deadline.clone(),
+            },
+        })
+    }
+}
+
+impl Figure for Completion {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let (lo, hi) = bounds(self.x.iter().copied());
+        let (lo, hi) = match self.context.deadline_end {
+            Some(d) if lo.is_finite() => (lo.min(d), hi.max(d)),
+            _ => (lo, hi),
+        };
+        let y_values = self
+            .mean
+            .iter()
+            .chain(&self.p90)
+            .copied()
+            .chain(self.tenants);
+        let mut chart = plot(
+            &body,
+            Axis::time(lo, hi),
+            Axis::counts(y_values),
+            Labelled {
+                x: "date",
+                y: "tenants transitioned (cumulative)",
+            },
+            90,
+        )?;
+        chart.draw_series(
+            band(&self.x, &self.p10, &self.p90)
+                .into_iter()
+                .map(|p| Polygon::new(p, BLUE.mix(0.25).filled())),
+        )?;
+        for run in runs(self.x.iter().copied().zip(self.mean.iter().copied())) {
+            chart.draw_series(LineSeries::new(run, BLUE.stroke_width(3)))?;
+        }
+        let mut entries = vec![
+            (self.replications.clone(), Mark::Line(BLUE, 3)),
+            ("P10 to P90".to_string(), Mark::Fill(BLUE.mix(0.25))),
+        ];
+        if let Some(t) = self.tenants {
+            let (x0, x1) = (chart.x_range().start, chart.x_range().end);
+            chart.draw_series(std::iter::once(PathElement::new(
+                vec![(x0, t), (x1, t)],
+                MUTED.stroke_width(1),
+            )))?;
+            entries.push((
+                format!("all {} tenants", thousands(t, 0)),
+                Mark::Line(MUTED, 1),
+            ));
+        }
+        if let (Some(d), Some(date)) = (self.context.deadline_end, &self.context.deadline) {
+            vertical_marker(&mut chart, d, RED, &format!("deadline {date}"))?;
+            entries.push(("deadline (end of day)".into(), Mark::Line(RED, 2)));
+        }
+        if self.x.iter().all(|x| !x.is_finite()) {
+            note_centred(&chart, "no days in completion.csv")?;
+        }
+        let mut avoid = runs(self.x.iter().copied().zip(self.p90.iter().copied()));
+        avoid.extend(runs(self.x.iter().copied().zip(self.mean.iter().copied())));
+        avoid.extend(self.tenants.map(|t| horizontal(&chart, t)));
+        avoid.extend(self.context.deadline_end.map(|d| vertical(&chart, d)));
+        legend(&chart, &entries, &avoid)
+    }
+}
+
+/// One bar of the Gantt chart.
+struct Span {
+    phase: String,
+    start: f64,
+    end: f64,
+    done: f64,
+    outcome: String,
+}
+
+impl Span {
+    fn overran(&self) -> bool {
+        self.outcome == "rolled_back" || (self.done.is_finite() && self.done > self.end + 1e-9)
+    }
+}
+
+struct Weekend {
+    title: String,
+    subtitle: String,
+    /// Lanes top to bottom: tenant id and its bars.
+    lanes: Vec<(String, Vec<Span>)>,
+    empty_note: Option<String>,
+}
+
+/// At most this many tenants get a lane; more would be unreadable.
+const MAX_LANES: usize = 80;
+
+impl Weekend {
+    fn read(dir: &Path, context: &RunContext, busiest: &Option<Busiest>) -> Result<Weekend, Error> {
+        let table = Table::read(dir, "spans.csv")?;
+        let tenant = table.text("tenant")?;
+        let batch = table.text("batch")?;
+        let phase = table.text("phase")?;
+        let start = table.times("start")?;
+        let end = table.times("end")?;
+        let done = table.times("done")?;
+        let outcome = table.text("outcome")?;
+        let Some(busiest) = busiest else {
+            return Ok(Weekend {
+                title: format!("{}: busiest weekend", context.scenario),
+                subtitle: format!("{}: no batch in batches.csv", context.detail),
+                lanes: Vec::new(),
+                empty_note: Some("no weekend had a batch".into()),
+            });
+        };
+        let mut by_tenant: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        for i in 0..table.len() {
+            if batch[i] != busiest.batch || !start[i].is_finite() {
+                continue;
+            }
+            by_tenant
+                .entry(tenant[i].to_string())
+                .or_default()
+                .push(Span {
+                    phase: phase[i].to_string(),
+                    start: start[i],
+                    end: end[i],
+                    done: done[i],
+                    outcome: outcome[i].to_string(),
+                });
+        }
+        let sizes = tenant_sizes(dir)?;
+        let total = by_tenant.len();
+        let mut lanes: Vec<(String, Vec<Span>)> = by_tenant.into_iter().collect();
+        if lanes.len() > MAX_LANES {
+            // Tenants that overran or rolled back first, then the largest.
+            lanes.sort_by(|a, b| {
+                let key = |l: &(String, Vec<Span>)| {
+                    (
+                        l.1.iter().any(Span::overran),
+                        sizes.get(&l.0).copied().unwrap_or(0.0),
+                    )
+                };
+                let (ka, kb) = (key(a), key(b));
+                kb.0.cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
+            });
+            lanes.truncate(MAX_LANES);
+        }
+        let first_start =
+            |l: &(String, Vec<Span>)| l.1.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+        lanes.sort_by(|a, b| {
+            first_start(a)
+                .total_cmp(&first_start(b))
+                .then_with(|| natural(&a.0).cmp(&natural(&b.0)))
+        });
+        let shown = if lanes.len() < total {
+            format!("{} of {total} tenants", lanes.len())
+        } else {
+            format!("{total} tenants")
+        };
+        let overran = lanes
+            .iter()
+            .filter(|l| l.1.iter().any(Span::overran))
+            .count();
+        Ok(Weekend {
+            title: format!(
+                "{}: busiest weekend {}, {shown}",
+                context.scenario,
+                date_of(busiest.weekend)
+            ),
+            subtitle: format!(
+                "{}, batch {}: weekend phases per tenant; {overran} shown overran or rolled back{}",
+                context.detail,
+                busiest.batch,
+                if lanes.len() < total {
+                    " (listed first, then the largest)"
+                } else {
+                    ""
+                }
+            ),
+            empty_note: lanes
+                .is_empty()
+                .then(|| format!("no phases of batch {} in spans.csv", busiest.batch)),
+            lanes,
+        })
+    }
+}
+
+/// Orders tenant ids as numbers when they are numbers.
+fn natural(id: &str) -> (u64, &str) {
+    (id.parse().unwrap_or(u64::MAX), id)
+}
+
+/// Seats per tenant from tenants.csv, if it is there (only to pick which lanes to show).
+fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
+    if !dir.join("tenants.csv").is_file() {
+        return Ok(HashMap::new());
+    }
+    let table = Table::read(dir, "tenants.csv")?;
+    if !table.has("tenant") || !table.has("seats") {
+        return Ok(HashMap::new());
+    }
+    let ids = table.text("tenant")?;
+    let seats = table.numbers("seats")?;
+    Ok(ids.into_iter().map(str::to_string).zip(seats).collect())
+}
+
+impl Figure for Weekend {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let mut entries: Vec<(String, Mark)> = PHASES[4..]
+            .iter()
+            .map(|p| (p.0.to_string(), Mark::Fill(p.2.to_rgba())))
+            .collect();
+        entries.extend([
+            ("window after the work".into(), Mark::Fill(GREY.mix(0.35))),
+            (
+                "rolled back".into(),
+                Mark::Outlined(GREY.mix(0.35), DARK_RED),
+            ),
+            (
+                "still open at the end".into(),
+                Mark::Outlined(GREY.mix(0.35), BLACK),
+            ),
+        ]);
+        entries.push(("work done after the window".into(), Mark::Line(DARK_RED, 3)));
+        entries.push(("overran or rolled back".into(), Mark::Cross(DARK_RED)));
+        let area = with_side_legend(&body, &entries)?;
+        let spans = self.lanes.iter().flat_map(|l| &l.1);
+        let (lo, hi) = bounds(spans.flat_map(|s| [s.start, s.end, s.done]));
+        let x_axis = Axis::time(lo, hi);
+        let open_end = x_axis.hi();
+        let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
+        let y_axis = Axis::categories(names, 26).reversed();
+        let mut chart = plot(
+            &area,
+            x_axis,
+            y_axis,
+            Labelled {
+                x: "time",
+                y: "tenant",
+            },
+            70,
+        )?;
+        for (lane, (_, spans)) in self.lanes.iter().enumerate() {
+            let y = lane as f64;
+            for s in spans {
+                let colour = phase_colour(&s.phase);
+                let end = if s.end.is_finite() { s.end } else { open_end };
+                let window = [(s.start, y - 0.38), (end, y + 0.38)];
+                // The whole window lightly, the part until the work was done solidly.
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    window,
+                    colour.mix(0.35).filled(),
+                )))?;
+                if s.done.is_finite() {
+                    let work = [(s.start, y - 0.38), (s.done.min(end), y + 0.38)];
+                    chart.draw_series(std::iter::once(Rectangle::new(work, colour.filled())))?;
+                }
+                let border = match s.outcome.as_str() {
+                    "rolled_back" => Some(DARK_RED),
+                    "open" => Some(BLACK),
+                    _ => None,
+                };
+                if let Some(border) = border {
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        window,
+                        border.stroke_width(2),
+                    )))?;
+                }
+                if s.done.is_finite() && s.done > end {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(end, y), (s.done, y)],
+                        DARK_RED.stroke_width(3),
+                    )))?;
+                }
+                if s.overran() {
+                    chart.draw_series(std::iter::once(Cross::new(
+                        (end, y),
+                        5,
+                        DARK_RED.stroke_width(2),
+                    )))?;
+                }
+            }
+        }
+        if let Some(note) = &self.empty_note {
+            note_centred(&chart, note)?;
+        }
+        Ok(())
+    }
+}
+
+struct Operators {
+    title: String,
+    subtitle: String,
+    x: Vec<f64>,
+    queue: Vec<f64>,
+    busy: Vec<f64>,
+    on_duty: Vec<f64>,
+    window: (f64, f64),
+    empty_note: Option<String>,
+}
+
+impl Operators {
+    fn read(
+        dir: &Path,
+        context: &RunContext,
+        busiest: &Option<Busiest>,
+    ) -> Result<Operators, Error> {
+        let table = Table::read(dir, "hourly.csv")?;
+        let time = table.times("time")?;
+        let queue = table.numbers("error_queue")?;
+        let busy = table.numbers("operators_busy")?;
+        let on_duty = table.numbers("operators_on_duty")?;
+        let title = format!("{}: operators over the busiest weekend", context.scenario);
+        let Some(busiest) = busiest else {
+            return Ok(Operators {
+                title,
+                subtitle: format!("{}: no batch in batches.csv", context.detail),
+                x: Vec::new(),
+                queue: Vec::new(),
+                busy: Vec::new(),
+                on_duty: Vec::new(),
+                window: (f64::NAN, f64::NAN),
+                empty_note: Some("no weekend had a batch".into()),
+            });
+        };
+        // Friday 00:00 to Tuesday 00:00 around the Saturday of the batch.
+        let window = (busiest.weekend - 1.0, busiest.weekend + 3.0);
+        let keep: Vec<usize> = (0..table.len())
+            .filter(|&i| time[i] >= window.0 && time[i] < window.1)
+            .collect();
+        let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let peak = bounds(pick(&queue)).1;
+        Ok(Operators {
+            title,
+            subtitle: format!(
+                "{}, weekend {}: hourly, Friday to Tuesday{}",
+                context.detail,
+                busiest.describe(),
+                if peak.is_finite() {
+                    format!("; highest hourly error queue {}", thousands(peak, 0))
+                } else {
+                    String::new()
+                }
+            ),
+            x: pick(&time),
+            queue: pick(&queue),
+            busy: pick(&busy),
+            on_duty: pick(&on_duty),
+            window,
+            empty_note: keep
+                .is_empty()
+                .then(|| "no hours of this weekend in hourly.csv".into()),
+        })
+    }
+}
+
+impl Figure for Operators {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let y_values = self
+            .queue
+            .iter()
+            .chain(&self.busy)
+            .chain(&self.on_duty)
+            .copied();
+        let mut chart = plot(
+            &body,
+            Axis::time(self.window.0, self.window.1),
+            Axis::counts(y_values),
+            Labelled {
+                x: "time (hour of the weekend)",
+                y: "errors / operators",
+            },
+            80,
+        )?;
+        let hour = 1.0 / 24.0;
+        let stepped = |values: &[f64]| -> Vec<Vec<(f64, f64)>> {
+            let points = self.x.iter().copied().zip(values.iter().copied());
+            runs(points).iter().map(|run| steps(run, hour)).collect()
+        };
+        // Busy operators as an area under the error queue: each outstanding error being fixed
+        // keeps one busy, so the two often coincide and a line would hide the other.
+        for run in stepped(&self.busy) {
+            let zeros = vec![0.0; run.len()];
+            let (x, y): (Vec<f64>, Vec<f64>) = run.into_iter().unzip();
+            chart.draw_series(
+                band(&x, &zeros, &y)
+                    .into_iter()
+                    .map(|p| Polygon::new(p, BLUE.mix(0.45).filled())),
+            )?;
+        }
+        for run in stepped(&self.on_duty) {
+            chart.draw_series(DashedLineSeries::new(run, 8, 5, MUTED.stroke_width(2)))?;
+        }
+        for run in stepped(&self.queue) {
+            chart.draw_series(LineSeries::new(run, RED.stroke_width(2)))?;
+        }
+        let entries = vec![
+            ("errors outstanding".to_string(), Mark::Line(RED, 2)),
+            ("operators busy".to_string(), Mark::Fill(BLUE.mix(0.45))),
+            ("operators on duty".to_string(), Mark::Dashed(MUTED)),
+        ];
+        if let Some(note) = &self.empty_note {
+            note_centred(&chart, note)?;
+        }
+        let mut avoid = stepped(&self.queue);
+        avoid.extend(stepped(&self.on_duty));
+        avoid.extend(stepped(&self.busy));
+        legend(&chart, &entries, &avoid)
+    }
+}
+
+struct Islands {
+    title: String,
+    subtitle: String,
+    x: Vec<f64>,
+    series: Vec<Fraction>,
+}
+
+/// One fraction of islands.csv across tenants: its mean and P10 to P90 band per day.
+struct Fraction {
+    label: &'static str,
+    colour: RGBColor,
+    mean: Vec<f64>,
+    p10: Vec<f64>,
+    p90: Vec<f64>,
+}
+
+impl Islands {
+    fn read(dir: &Path, context: &RunContext) -> Result<Islands, Error> {
+        let table = Table::read(dir, "islands.csv")?;
+        let mut series = Vec::new();
+        for (prefix, label, colour) in [
+            ("cross_island", "contacts split across islands", ORANGE),
+            ("broken", "broken contacts", PURPLE),
+        ] {
+            series.push(Fraction {
+                label,
+                colour,
+                mean: table.numbers(&format!("{prefix}_mean"))?,
+                p10: table.numbers(&format!("{prefix}_p10"))?,
+                p90: table.numbers(&format!("{prefix}_p90"))?,
+            });
+        }
+        Ok(Islands {
+            title: format!(
+                "{}: chat islands around the service upgrade",
+                context.scenario
+            ),
+            subtitle: format!(
+                "{}: share of each tenant's contact pairs, mean and P10 to P90 across tenants",
+                context.detail
+            ),
+            x: table.numbers("days_from_t")?,
+            series,
+        })
+    }
+}
+
+impl Figure for Islands {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let (lo, hi) = bounds(self.x.iter().copied());
+        let y_values = self
+            .series
+            .iter()
+            .flat_map(|s| s.mean.iter().chain(&s.p90))
+            .copied();
+        let mut chart = plot(
+            &body,
+            Axis::numeric(lo, hi),
+            Axis::fractions(y_values),
+            Labelled {
+                x: "days from T (service upgrade weekend)",
+                y: "share of contact pairs",
+            },
+            80,
+        )?;
+        let mut entries = Vec::new();
+        for Fraction {
+            colour, p10, p90, ..
+        } in &self.series
+        {
+            chart.draw_series(
+                band(&self.x, p10, p90)
+                    .into_iter()
+                    .map(|p| Polygon::new(p, colour.mix(0.2).filled())),
+            )?;
+        }
+        for Fraction {
+            label,
+            colour,
+            mean,
+            ..
+        } in &self.series
+        {
+            for run in runs(self.x.iter().copied().zip(mean.iter().copied())) {
+                chart.draw_series(LineSeries::new(run, colour.stroke_width(3)))?;
+            }
+            entries.push((format!("{label}, mean"), Mark::Line(*colour, 3)));
+            entries.push((format!("{label}, P10 to P90"), Mark::Fill(colour.mix(0.2))));
+        }
+        vertical_marker(&mut chart, 0.0, MUTED, "T")?;
+        if self.x.iter().all(|x| !x.is_finite()) {
+            note_centred(&chart, "no days in islands.csv")?;
+        }
+        // The bands as well as the lines: a legend over a band hides it.
+        let mut avoid = vec![vertical(&chart, 0.0)];
+        for Fraction { mean, p10, p90, .. } in &self.series {
+            avoid.extend(runs(self.x.iter().copied().zip(mean.iter().copied())));
+            for i in 0..self.x.len() {
+                avoid.push(vec![(self.x[i], p10[i]), (self.x[i], p90[i])]);
+            }
+        }
+        avoid.retain(|line| line.iter().all(|(x, y)| x.is_finite() && y.is_finite()));
+        legend(&chart, &entries, &avoid)
+    }
+}
+
+struct Slips {
+    title: String,
+    subtitle: String,
+    values: Vec<f64>,
+}
+
+impl Slips {
+    fn read(dir: &Path, context: &RunContext) -> Result<Slips, Error> {
+        let table = Table::read(dir, "replications.csv")?;
+        let values: Vec<f64> = table
+            .numbers("slips")?
+            .into_iter()
+            .filter(|v| v.is_finite())
+            .collect();
+        let n = values.len();
+        let mean = values.iter().sum::<f64>() / n.max(1) as f64;
+        let reps = context.replications.map_or(n as u64, |r| r);
+        Ok(Slips {
+            title: format!("{}: slips per replication", context.scenario),
+            subtitle: if n == 0 {
+                "no replications in replications.csv".into()
+            } else {
+                format!(
+                    "{reps} replications, mean {}; a slip is a tenant rolled back from its weekend",
+                    thousands(mean, 1)
+                )
+            },
+            values,
+        })
+    }
+
+    /// Bins as (low edge, high edge, count): one per whole number when the values are few whole
+    /// numbers, otherwise about twenty of a nice width.
+    fn bins(&self) -> Vec<(f64, f64, f64)> {
+        let (lo, hi) = bounds(self.values.iter().copied());
+        if !lo.is_finite() {
+            return Vec::new();
+        }
+        let whole = self.values.iter().all(|v| v.fract() == 0.0);
+        let width = if whole && hi - lo <= 40.0 {
+            1.0
+        } else {
+            let raw = ((hi - lo) / 20.0).max(1e-9);
+            let magnitude = 10f64.powf(raw.log10().floor());
+            [1.0, 2.0, 5.0, 10.0]
+                .into_iter()
+                .map(|m| m * magnitude)
+                .find(|w| *w >= raw)
+                .unwrap_or(raw)
+        };
+        let first = if width == 1.0 && whole {
+            lo - 0.5
+        } else {
+            (lo / width).floor() * width
+        };
+        let n = (((hi - first) / width).floor() as usize + 1).min(1000);
+        let mut counts = vec![0.0; n];
+        for v in &self.values {
+            let i = (((v - first) / width).floor() as usize).min(n - 1);
+            counts[i] += 1.0;
+        }
+        counts
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| (first + i as f64 * width, first + (i + 1) as f64 * width, c))
+            .collect()
+    }
+}
+
+impl Figure for Slips {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let bins = self.bins();
+        let (lo, hi) = bounds(bins.iter().flat_map(|b| [b.0, b.1]));
+        let mut chart = plot(
+            &body,
+            Axis::numeric(lo, hi),
+            Axis::counts(bins.iter().map(|b| b.2)),
+            Labelled {
+                x: "slips per replication (rollbacks)",
+                y: "replications",
+            },
+            80,
+        )?;
+        chart.draw_series(
+            bins.iter()
+                .filter(|b| b.2 > 0.0)
+                .map(|b| Rectangle::new([(b.0, 0.0), (b.1, b.2)], BLUE.filled())),
+        )?;
+        chart.draw_series(
+            bins.iter()
+                .filter(|b| b.2 > 0.0)
+                .map(|b| Rectangle::new([(b.0, 0.0), (b.1, b.2)], WHITE.stroke_width(1))),
+        )?;
+        if self.values.is_empty() {
+            note_centred(&chart, "no replications")?;
+        } else {
+            let mean = self.values.iter().sum::<f64>() / self.values.len() as f64;
+            vertical_marker(
+                &mut chart,
+                mean,
+                DARK_RED,
+                &format!("mean {}", thousands(mean, 1)),
+            )?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,457 @@
+//! The charts of a sweep folder, from its summary.csv: each main metric against each swept key
+//! (mean and 95% interval per cell), and a heatmap of the mean when exactly two keys are swept.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use super::MAIN_METRICS;
+use super::frame::{
+    Axis, Figure, Labelled, MUTED, Mark, Plot, bounds, font, heading, interval, legend,
+    note_centred, plot, series_colour, thousands, write_chart,
+};
+use super::table::{ManifestInfo, Table};
+use crate::error::Error;
+
+pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
+    let table = Table::read(dir, "summary.csv")?;
+    let keys = &manifest.grid_keys;
+    let key_columns = keys
+        .iter()
+        .map(|k| table.text(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let metric = table.text("metric")?;
+    let mean = table.numbers("mean")?;
+    let low = table.numbers("ci95_low")?;
+    let high = table.numbers("ci95_high")?;
+    let cells = manifest.grid_cells;
+    let mut written = Vec::new();
+    for (name, label) in MAIN_METRICS {
+        let rows: Vec<Cell> = (0..table.len())
+            .filter(|&i| metric[i] == *name)
+            .map(|i| Cell {
+                values: key_columns.iter().map(|c| c[i].to_string()).collect(),
+                mean: mean[i],
+                low: low[i],
+                high: high[i],
+            })
+            .collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let context = format!(
+            "{} cells x {} replications; mean and 95% confidence interval per cell",
+            cells.unwrap_or(rows.len()),
+            manifest
+                .replications
+                .map_or_else(|| "?".to_string(), |r| r.to_string())
+        );
+        if keys.is_empty() {
+            let figure = ByKey::new(&manifest.scenario, label, &context, keys, &rows, None);
+            written.extend(write_chart(out, name, &figure)?);
+        }
+        for k in 0..keys.len() {
+            let figure = ByKey::new(&manifest.scenario, label, &context, keys, &rows, Some(k));
+            let file = format!("{name}_by_{}", file_safe(&keys[k]));
+            written.extend(write_chart(out, &file, &figure)?);
+        }
+        if keys.len() == 2 {
+            let figure = Heatmap::new(&manifest.scenario, label, keys, &rows);
+            written.extend(write_chart(out, &format!("{name}_heatmap"), &figure)?);
+        }
+    }
+    Ok(written)
+}
+
+/// A key as part of a file name: letters, digits and underscores.
+fn file_safe(key: &str) -> String {
+    key.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// One cell's summary of one metric.
+#[derive(Clone)]
+struct Cell {
+    values: Vec<String>,
+    mean: f64,
+    low: f64,
+    high: f64,
+}
+
+/// The distinct values of a key in order of appearance, and where each goes on an axis: at its
+/// number when every value is a number, else one category each.
+struct KeyAxis {
+    values: Vec<String>,
+    positions: Vec<f64>,
+    numeric: bool,
+}
+
+impl KeyAxis {
+    fn new(cells: &[Cell], key: usize) -> KeyAxis {
+        let mut values: Vec<String> = Vec::new();
+        for c in cells {
+            if !values.contains(&c.values[key]) {
+                values.push(c.values[key].clone());
+            }
+        }
+        let numbers: Option<Vec<f64>> = values
+            .iter()
+            .map(|v| v.parse::<f64>().ok().filter(|x| x.is_finite()))
+            .collect();
+        match numbers {
+            Some(positions) if values.len() > 1 => KeyAxis {
+                values,
+                positions,
+                numeric: true,
+            },
+            _ => KeyAxis {
+                positions: (0..values.len()).map(|i| i as f64).collect(),
+                values,
+                numeric: false,
+            },
+        }
+    }
+
+    fn position(&self, value: &str) -> f64 {
+        self.values
+            .iter()
+            .position(|v| v == value)
+            .map_or(f64::NAN, |i| self.positions[i])
+    }
+
+    fn axis(&self) -> Axis {
+        if self.numeric {
+            let (lo, hi) = bounds(self.positions.iter().copied());
+            let pad = (hi - lo) * 0.05;
+            Axis::numeric(lo - pad, hi + pad)
+        } else {
+            Axis::categories(self.values.clone(), 20)
+        }
+    }
+}
+
+/// A line (one group of cells) of a by-key chart.
+struct Line {
+    label: String,
+    points: Vec<(f64, (f64, f64, f64))>,
+}
+
+/// More lines than this and a chart shows the mean over the other keys instead.
+const MAX_LINES: usize = 8;
+
+struct ByKey {
+    title: String,
+    subtitle: String,
+    x_desc: String,
+    y_desc: String,
+    x: Option<KeyAxis>,
+    lines: Vec<Line>,
+}
+
+impl ByKey {
+    fn new(
+        scenario: &str,
+        metric: &str,
+        context: &str,
+        keys: &[String],
+        cells: &[Cell],
+        key: Option<usize>,
+    ) -> ByKey {
+        let Some(k) = key else {
+            // No swept key: one point.
+            let c = &cells[0];
+            return ByKey {
+                title: format!("{scenario}: {metric}"),
+                subtitle: context.to_string(),
+                x_desc: "the only cell".into(),
+                y_desc: metric.to_string(),
+                x: None,
+                lines: vec![Line {
+                    label: "mean with 95% CI".into(),
+                    points: vec![(0.0, (c.mean, c.low, c.high))],
+                }],
+            };
+        };
+        let x = KeyAxis::new(cells, k);
+        let others: Vec<usize> = (0..keys.len()).filter(|&j| j != k).collect();
+        let group_of = |c: &Cell| -> String {
+            others
+                .iter()
+                .map(|&j| format!("{}={}", keys[j], c.values[j]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        let mut groups: Vec<String> = Vec::new();
+        for c in cells {
+            let g = group_of(c);
+            if !groups.contains(&g) {
+                groups.push(g);
+            }
+        }
+        let lines = if groups.len() <= MAX_LINES {
+            groups
+                .iter()
+                .map(|g| Line {
+                    label: if g.is_empty() {
+                        "mean with 95% CI".into()
+                    } else {
+                        g.clone()
+                    },
+                    points: cells
+                        .iter()
+                        .filter(|c| group_of(c) == *g)
+                        .map(|c| (x.position(&c.values[k]), (c.mean, c.low, c.high)))
+                        .collect(),
+                })
+                .collect()
+        } else {
+            // Too many combinations to tell apart: the mean over them, with their range.
+            let points = x
+                .values
+                .iter()
+                .map(|v| {
+                    let means: Vec<f64> = cells
+                        .iter()
+                        .filter(|c| c.values[k] == *v && c.mean.is_finite())
+                        .map(|c| c.mean)
+                        .collect();
+                    let (lo, hi) = bounds(means.iter().copied());
+                    let mean = means.iter().sum::<f64>() / means.len().max(1) as f64;
+                    (
+                        x.position(v),
+                        (if means.is_empty() { f64::NAN } else { mean }, lo, hi),
+                    )
+                })
+                .collect();
+            vec![Line {
+                label: format!(
+                    "mean over the {} other combinations; bar: lowest to highest cell",
+                    groups.len()
+                ),
+                points,
+            }]
+        };
+        ByKey {
+            title: format!("{scenario}: {metric} by {}", keys[k]),
+            subtitle: context.to_string(),
+            x_desc: keys[k].clone(),
+            y_desc: metric.to_string(),
+            x: Some(x),
+            lines,
+        }
+    }
+}
+
+impl Figure for ByKey {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let x_axis = match &self.x {
+            Some(x) => x.axis(),
+            None => Axis::categories(vec![String::new()], 1),
+        };
+        let (lo, hi) = bounds(
+            self.lines
+                .iter()
+                .flat_map(|l| &l.points)
+                .flat_map(|p| [p.1.0, p.1.1, p.1.2]),
+        );
+        let pad = if hi > lo { (hi - lo) * 0.08 } else { 0.0 };
+        // A metric that cannot go negative gets no negative axis.
+        let floor = if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY };
+        let mut chart: Plot<DB> = plot(
+            &body,
+            x_axis,
+            Axis::numeric((lo - pad).max(floor), hi + pad),
+            Labelled {
+                x: &self.x_desc,
+                y: &self.y_desc,
+            },
+            90,
+        )?;
+        // Lines side by side are nudged apart so their intervals do not hide each other.
+        let span = chart.x_range().end - chart.x_range().start;
+        let n = self.lines.len() as f64;
+        let mut entries = Vec::new();
+        for (i, line) in self.lines.iter().enumerate() {
+            let colour = series_colour(i);
+            let nudge = (i as f64 - (n - 1.0) / 2.0) * span * 0.008;
+            let mut points: Vec<(f64, f64)> = line
+                .points
+                .iter()
+                .map(|(x, (m, _, _))| (x + nudge, *m))
+                .filter(|p| p.0.is_finite() && p.1.is_finite())
+                .collect();
+            points.sort_by(|a, b| a.0.total_cmp(&b.0));
+            chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
+            for (x, values) in &line.points {
+                interval(&mut chart, x + nudge, *values, colour, true)?;
+            }
+            entries.push((line.label.clone(), Mark::Interval(colour)));
+        }
+        if self
+            .lines
+            .iter()
+            .all(|l| l.points.iter().all(|p| !p.1.0.is_finite()))
+        {
+            note_centred(&chart, "no values")?;
+        }
+        let avoid: Vec<Vec<(f64, f64)>> = self
+            .lines
+            .iter()
+            .enumerate()
+            .flat_map(|(i, line)| {
+                let nudge = (i as f64 - (n - 1.0) / 2.0) * span * 0.008;
+                let mut drawn: Vec<(f64, f64)> =
+                    line.points.iter().map(|(x, v)| (x + nudge, v.0)).collect();
+                drawn.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let bars = line
+                    .points
+                    .iter()
+                    .map(move |(x, v)| vec![(x + nudge, v.1), (x + nudge, v.2)]);
+                std::iter::once(drawn).chain(bars)
+            })
+            .map(|l: Vec<(f64, f64)>| {
+                l.into_iter()
+                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .collect()
+            })
+            .collect();
+        legend(&chart, &entries, &avoid)
+    }
+}
+
+struct Heatmap {
+    title: String,
+    subtitle: String,
+    x: KeyAxis,
+    y: KeyAxis,
+    x_desc: String,
+    y_desc: String,
+    cells: Vec<Cell>,
+}
+
+impl Heatmap {
+    fn new(scenario: &str, metric: &str, keys: &[String], cells: &[Cell]) -> Heatmap {
+        // Categories on both axes: a heatmap's cells are equal whatever the values.
+        let mut x = KeyAxis::new(cells, 0);
+        let mut y = KeyAxis::new(cells, 1);
+        for axis in [&mut x, &mut y] {
+            axis.numeric = false;
+            axis.positions = (0..axis.values.len()).map(|i| i as f64).collect();
+        }
+        Heatmap {
+            title: format!("{scenario}: {metric}, mean per cell"),
+            subtitle: format!("{} (across) by {} (up)", keys[0], keys[1]),
+            x,
+            y,
+            x_desc: keys[0].clone(),
+            y_desc: keys[1].clone(),
+            cells: cells.to_vec(),
+        }
+    }
+}
+
+/// A colour from light yellow (0) to dark blue (1).
+fn ramp(t: f64) -> RGBColor {
+    const STOPS: [(f64, (f64, f64, f64)); 4] = [
+        (0.0, (255.0, 247.0, 188.0)),
+        (0.35, (127.0, 205.0, 187.0)),
+        (0.7, (44.0, 127.0, 184.0)),
+        (1.0, (37.0, 52.0, 148.0)),
+    ];
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let i = STOPS.iter().rposition(|s| s.0 <= t).unwrap_or(0).min(2);
+    let (t0, c0) = STOPS[i];
+    let (t1, c1) = STOPS[i + 1];
+    let f = (t - t0) / (t1 - t0);
+    let mix = |a: f64, b: f64| (a + (b - a) * f).round() as u8;
+    RGBColor(mix(c0.0, c1.0), mix(c0.1, c1.1), mix(c0.2, c1.2))
+}
+
+impl Figure for Heatmap {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let (w, _) = body.dim_in_pixel();
+        let (area, scale) = body.split_horizontally(w as i32 - 170);
+        let chart = plot(
+            &area,
+            self.x.axis(),
+            self.y.axis(),
+            Labelled {
+                x: &self.x_desc,
+                y: &self.y_desc,
+            },
+            90,
+        )?;
+        let (lo, hi) = bounds(self.cells.iter().map(|c| c.mean));
+        let t = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+        let mut chart = chart;
+        let centred = Pos::new(HPos::Center, VPos::Center);
+        for c in &self.cells {
+            let (x, y) = (self.x.position(&c.values[0]), self.y.position(&c.values[1]));
+            if !x.is_finite() || !y.is_finite() {
+                continue;
+            }
+            let corners = [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)];
+            if !c.mean.is_finite() {
+                chart.draw_series(std::iter::once(Rectangle::new(
+                    corners,
+                    MUTED.mix(0.15).filled(),
+                )))?;
+                continue;
+            }
+            let colour = ramp(t(c.mean));
+            chart.draw_series(std::iter::once(Rectangle::new(corners, colour.filled())))?;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                corners,
+                WHITE.stroke_width(2),
+            )))?;
+            let text = if t(c.mean) > 0.55 { WHITE } else { BLACK };
+            chart.draw_series(std::iter::once(Text::new(
+                thousands(c.mean, decimals(c.mean, lo, hi)),
+                (x, y),
+                font(18.0).color(&text).pos(centred),
+            )))?;
+        }
+        if self.cells.iter().all(|c| !c.mean.is_finite()) {
+            note_centred(&chart, "no values")?;
+        }
+        // The colour scale: a bar from the lowest mean (bottom) to the highest (top).
+        if lo.is_finite() {
+            let (top, bottom) = (30, 420);
+            for py in top..bottom {
+                let f = f64::from(bottom - py) / f64::from(bottom - top);
+                scale.draw(&Rectangle::new([(20, py), (50, py + 1)], ramp(f).filled()))?;
+            }
+            scale.draw(&Rectangle::new(
+                [(20, top), (50, bottom)],
+                MUTED.stroke_width(1),
+            ))?;
+            let left = Pos::new(HPos::Left, VPos::Center);
+            let d = decimals(hi, lo, hi);
+            scale.draw_text(&thousands(hi, d), &font(16.0).pos(left), (58, top))?;
+            scale.draw_text(&thousands(lo, d), &font(16.0).pos(left), (58, bottom))?;
+            scale.draw_text("mean", &font(16.0).pos(left), (20, bottom + 30))?;
+        }
+        Ok(())
+    }
+}
+
+/// Decimals enough to tell the values of a range apart.
+fn decimals(v: f64, lo: f64, hi: f64) -> usize {
+    let span = (hi - lo).abs().max(v.abs() * 1e-3);
+    if span >= 100.0 || (v.fract() == 0.0 && lo.fract() == 0.0 && hi.fract() == 0.0) {
+        0
+    } else if span >= 10.0 {
+        1
+    } else {
+        2
+    }
+}

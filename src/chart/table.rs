@@ -1,0 +1,250 @@
+//! The files of an output folder as charts read them: CSV columns looked up by name, empty cells
+//! as "no value", ISO dates and times as fractional days, and the manifest.
+
+use std::path::{Path, PathBuf};
+
+use crate::date::Date;
+use crate::error::Error;
+
+/// A CSV file with a header row, read whole.
+pub(super) struct Table {
+    path: PathBuf,
+    headers: Vec<String>,
+    rows: Vec<csv::StringRecord>,
+}
+
+impl Table {
+    /// Reads `dir/name`; a missing or unreadable file is bad input naming the file.
+    pub(super) fn read(dir: &Path, name: &str) -> Result<Table, Error> {
+        let path = dir.join(name);
+        let unusable =
+            |why: String| Error::Usage(format!("cannot chart {}: {why}", path.display()));
+        let mut reader = match csv::Reader::from_path(&path) {
+            Ok(r) => r,
+            Err(e) => {
+                return Err(match e.kind() {
+                    csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
+                        unusable("no such file".into())
+                    }
+                    _ => unusable(e.to_string()),
+                });
+            }
+        };
+        let headers = reader
+            .headers()
+            .map_err(|e| unusable(e.to_string()))?
+            .iter()
+            .map(str::to_string)
+            .collect();
+        let rows = reader
+            .records()
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| unusable(e.to_string()))?;
+        Ok(Table {
+            path,
+            headers,
+            rows,
+        })
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    pub(super) fn has(&self, column: &str) -> bool {
+        self.headers.iter().any(|h| h == column)
+    }
+
+    fn index(&self, column: &str) -> Result<usize, Error> {
+        self.headers
+            .iter()
+            .position(|h| h == column)
+            .ok_or_else(|| {
+                Error::Usage(format!(
+                    "cannot chart {}: it has no column `{column}`",
+                    self.path.display()
+                ))
+            })
+    }
+
+    /// The cells of a column as text (a short row gives an empty cell).
+    pub(super) fn text(&self, column: &str) -> Result<Vec<&str>, Error> {
+        let i = self.index(column)?;
+        Ok(self.rows.iter().map(|r| r.get(i).unwrap_or("")).collect())
+    }
+
+    fn parsed<T>(
+        &self,
+        column: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<Option<T>>, Error> {
+        self.text(column)?
+            .into_iter()
+            .enumerate()
+            .map(|(row, cell)| {
+                let cell = cell.trim();
+                if cell.is_empty() {
+                    return Ok(None);
+                }
+                parse(cell).map(Some).ok_or_else(|| {
+                    Error::Usage(format!(
+                        "cannot chart {}: `{cell}` in column `{column}`, row {}, is not {what}",
+                        self.path.display(),
+                        row + 1
+                    ))
+                })
+            })
+            .collect()
+    }
+
+    /// The cells of a column as numbers; an empty cell is NaN.
+    pub(super) fn numbers(&self, column: &str) -> Result<Vec<f64>, Error> {
+        let values = self.parsed(column, "a number", |c| {
+            c.parse::<f64>().ok().filter(|x| x.is_finite())
+        })?;
+        Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+
+    /// The cells of a column of ISO dates (`YYYY-MM-DD`) or times (`YYYY-MM-DDTHH:MM`) as days
+    /// since 1970-01-01 (see [`day_number`]); an empty cell is NaN.
+    pub(super) fn times(&self, column: &str) -> Result<Vec<f64>, Error> {
+        let values = self.parsed(
+            column,
+            "a date (YYYY-MM-DD or YYYY-MM-DDTHH:MM)",
+            parse_time,
+        )?;
+        Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+}
+
+/// 1970-01-01, day 0 of every time axis.
+fn epoch() -> Date {
+    Date::from_ymd(1970, 1, 1).expect("a valid date")
+}
+
+/// A date as a number of days since 1970-01-01, the unit of every time axis.
+pub(super) fn day_number(date: Date) -> f64 {
+    date.days_since(epoch()) as f64
+}
+
+/// The date a day number falls on.
+pub(super) fn date_of(day: f64) -> Date {
+    epoch().add_days(day.floor() as i64)
+}
+
+/// `YYYY-MM-DD`, `YYYY-MM-DDTHH:MM` or `YYYY-MM-DDTHH:MM:SS` as a day number.
+pub(super) fn parse_time(text: &str) -> Option<f64> {
+    let (date, time) = match text.split_once(['T', ' ']) {
+        Some((d, t)) => (d, Some(t)),
+        None => (text, None),
+    };
+    let day = day_number(date.parse::<Date>().ok()?);
+    let Some(time) = time else {
+        return Some(day);
+    };
+    let mut parts = time.split(':');
+    let hours: u32 = parts.next()?.parse().ok()?;
+    let minutes: u32 = parts.next().map_or(Some(0), |m| m.parse().ok())?;
+    let seconds: f64 = parts.next().map_or(Some(0.0), |s| s.parse().ok())?;
+    if parts.next().is_some() || hours > 24 || minutes > 59 || !(0.0..60.0).contains(&seconds) {
+        return None;
+    }
+    Some(day + (f64::from(hours) * 3600.0 + f64::from(minutes) * 60.0 + seconds) / 86_400.0)
+}
+
+/// What charts need from `manifest.json`.
+pub(super) struct ManifestInfo {
+    pub scenario: String,
+    pub replications: Option<u64>,
+    pub detail_replication: Option<u64>,
+    pub deadline: Option<Date>,
+    /// The swept keys of a sweep folder (`grid.keys`); empty otherwise.
+    pub grid_keys: Vec<String>,
+    /// The number of cells of a sweep.
+    pub grid_cells: Option<usize>,
+    pub is_sweep: bool,
+}
+
+impl ManifestInfo {
+    pub(super) fn read(dir: &Path) -> Result<ManifestInfo, Error> {
+        let path = dir.join("manifest.json");
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            Error::Usage(if e.kind() == std::io::ErrorKind::NotFound {
+                format!(
+                    "{} has no manifest.json: not an output folder of `cutover run`, `compare` or `sweep`",
+                    dir.display()
+                )
+            } else {
+                format!("cannot read {}: {e}", path.display())
+            })
+        })?;
+        let json: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|e| Error::Usage(format!("{} is not valid JSON: {e}", path.display())))?;
+        let grid = json.get("grid");
+        let scenario = json
+            .get("scenario")
+            .or_else(|| grid.and_then(|g| g.get("scenario")))
+            .and_then(|s| s.as_str())
+            .unwrap_or("cutover")
+            .to_string();
+        let replications = json
+            .get("replications")
+            .or_else(|| grid.and_then(|g| g.get("replications")))
+            .and_then(|r| r.as_u64());
+        let grid_keys = grid
+            .and_then(|g| g.get("keys"))
+            .and_then(|k| k.as_array())
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|k| k.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Ok(ManifestInfo {
+            scenario,
+            replications,
+            detail_replication: json.get("detail_replication").and_then(|d| d.as_u64()),
+            deadline: json
+                .get("deadline")
+                .and_then(|d| d.as_str())
+                .and_then(|d| d.parse().ok()),
+            grid_keys,
+            grid_cells: grid
+                .and_then(|g| g.get("cells"))
+                .and_then(|c| c.as_array())
+                .map(Vec::len),
+            is_sweep: grid.is_some(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_parse_to_fractional_days() {
+        assert_eq!(parse_time("1970-01-02"), Some(1.0));
+        assert_eq!(parse_time("1970-01-01T12:00"), Some(0.5));
+        assert_eq!(parse_time("1970-01-01T06:00:00"), Some(0.25));
+        assert_eq!(parse_time("1970-01-01T25:00"), None);
+        assert_eq!(parse_time("soon"), None);
+        assert_eq!(date_of(0.99).to_string(), "1970-01-01");
+    }
+
+    #[test]
+    fn a_missing_column_names_the_file_and_the_column() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.csv"), "x,y\n1,\n").unwrap();
+        let table = Table::read(dir.path(), "a.csv").unwrap();
+        assert!(table.numbers("y").unwrap()[0].is_nan());
+        let err = table.numbers("z").unwrap_err().to_string();
+        assert!(err.contains("a.csv") && err.contains("`z`"), "{err}");
+        let err = Table::read(dir.path(), "b.csv").err().unwrap().to_string();
+        assert!(
+            err.contains("b.csv") && err.contains("no such file"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,283 @@
+//! Charts from small hand-written folders: every chart is written and not blank, and odd input
+//! (no rows, one row, one replication, empty cells, missing files) never panics.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use super::frame::{SIZE, ink};
+use super::{FolderKind, draw_folder, folder_kind};
+use crate::error::Error;
+
+const RUN_MANIFEST: &str = r#"{"scenario": "tiny", "replications": 2, "detail_replication": 0,
+  "start": "2011-09-05", "deadline": "2011-09-20"}"#;
+
+/// The header of each file of a run folder, and two rows of plausible data.
+const RUN_FILES: &[(&str, &str, &str)] = &[
+    (
+        "replications.csv",
+        "replication,seed,tenants,transitioned,slips",
+        "0,1,4,3,2\n1,1,4,4,0\n",
+    ),
+    (
+        "timeseries.csv",
+        "day,date,pre_approval,primary_prep,secondary_prep,approval,prestage,lock,data_upgrade,finalize,transitioned,error_queue,operators_busy,operators_on_duty",
+        "0,2011-09-05,4,0,0,0,0,0,0,0,0,0,0,2\n1,2011-09-06,1,1,0,0,1,0,0,1,1,,0,2\n",
+    ),
+    (
+        "batches.csv",
+        "batch,weekend,tenants,seats,data_gb,transitioned,slipped",
+        "0,2011-09-10,2,10,5,1,1\n1,2011-09-17,2,12,6,2,0\n",
+    ),
+    (
+        "completion.csv",
+        "day,date,mean,p10,p50,p90",
+        "0,2011-09-05,0,0,0,0\n1,2011-09-06,1.5,1,1.5,2\n",
+    ),
+    (
+        "hourly.csv",
+        "time,error_queue,operators_busy,operators_on_duty,copies_running",
+        "2011-09-09T00:00,0,0,1,0\n2011-09-10T01:00,3,2,2,5\n",
+    ),
+    (
+        "spans.csv",
+        "tenant,batch,weekend,phase,start,end,done,outcome",
+        "1,0,2011-09-10,prestage,2011-09-03T00:00,2011-09-09T00:00,2011-09-03T05:00,complete\n\
+         2,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,,rolled_back\n",
+    ),
+    (
+        "islands.csv",
+        "days_from_t,tenants,cross_island_mean,cross_island_p10,cross_island_p90,broken_mean,broken_p10,broken_p90",
+        "-1,4,0.1,0,0.3,0.2,0,0.4\n0,4,,,,0,0,0\n",
+    ),
+];
+
+fn write_run(dir: &Path, rows: impl Fn(&str) -> String) {
+    fs::write(dir.join("manifest.json"), RUN_MANIFEST).unwrap();
+    for (name, header, body) in RUN_FILES {
+        fs::write(dir.join(name), format!("{header}\n{}", rows(body))).unwrap();
+    }
+}
+
+/// Every PNG is the chart's size and has plenty of non-background pixels; every SVG has text.
+fn assert_drawn(files: &[PathBuf], expected: usize) {
+    assert_eq!(files.len(), 2 * expected, "{files:?}");
+    for f in files {
+        let bytes = fs::read(f).unwrap();
+        if f.extension().is_some_and(|e| e == "png") {
+            let decoder = png::Decoder::new(bytes.as_slice());
+            let mut reader = decoder.read_info().unwrap();
+            let mut rgb = vec![0; reader.output_buffer_size()];
+            let info = reader.next_frame(&mut rgb).unwrap();
+            assert_eq!((info.width, info.height), SIZE);
+            let inked = ink(&rgb[..info.buffer_size()]);
+            assert!(
+                inked > 10_000,
+                "{} is nearly blank: {inked} pixels",
+                f.display()
+            );
+        } else {
+            let svg = String::from_utf8(bytes).unwrap();
+            assert!(
+                svg.starts_with("<svg") && svg.contains("<text"),
+                "{}",
+                f.display()
+            );
+        }
+    }
+}
+
+fn svg_text(dir: &Path, name: &str) -> String {
+    fs::read_to_string(dir.join("charts").join(format!("{name}.svg"))).unwrap()
+}
+
+#[test]
+fn a_run_folder_gets_six_charts_with_titles_and_axes() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), |body| body.to_string());
+    assert_eq!(folder_kind(dir.path()).unwrap(), FolderKind::Run);
+    let files = draw_folder(dir.path()).unwrap();
+    assert_drawn(&files, 6);
+    let expected = [
+        (
+            "phases",
+            &[
+                "tiny: tenants per phase",
+                "date",
+                "tenants",
+                "deadline 2011-09-20",
+            ][..],
+        ),
+        (
+            "completion",
+            &["tiny: tenants transitioned", "P10 to P90", "date"],
+        ),
+        (
+            "weekend",
+            &[
+                "tiny: busiest weekend 2011-09-10, 2 tenants",
+                "rolled back",
+                "time",
+            ],
+        ),
+        (
+            "operators",
+            &[
+                "tiny: operators over the busiest weekend",
+                "errors outstanding",
+            ],
+        ),
+        (
+            "islands",
+            &[
+                "days from T (service upgrade weekend)",
+                "share of contact pairs",
+            ],
+        ),
+        (
+            "slips",
+            &[
+                "tiny: slips per replication",
+                "slips per replication (rollbacks)",
+            ],
+        ),
+    ];
+    for (name, texts) in expected {
+        let svg = svg_text(dir.path(), name);
+        for text in texts {
+            assert!(svg.contains(text), "{name}.svg lacks `{text}`");
+        }
+    }
+}
+
+#[test]
+fn files_with_a_header_only_still_give_every_chart() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), |_| String::new());
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 6);
+    assert!(svg_text(dir.path(), "slips").contains("no replications"));
+}
+
+#[test]
+fn one_row_and_one_replication_are_drawn() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), |body| {
+        body.lines().next().unwrap_or("").to_string() + "\n"
+    });
+    fs::write(
+        dir.path().join("manifest.json"),
+        r#"{"scenario": "tiny", "replications": 1}"#,
+    )
+    .unwrap();
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 6);
+}
+
+#[test]
+fn a_missing_file_or_column_is_bad_input_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let err = draw_folder(dir.path()).unwrap_err();
+    assert!(matches!(err, Error::Usage(_)) && err.to_string().contains("manifest.json"));
+    write_run(dir.path(), |body| body.to_string());
+    fs::remove_file(dir.path().join("spans.csv")).unwrap();
+    let err = draw_folder(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("spans.csv") && err.contains("no such file"),
+        "{err}"
+    );
+    write_run(dir.path(), |body| body.to_string());
+    fs::write(dir.path().join("hourly.csv"), "time,error_queue\n").unwrap();
+    let err = draw_folder(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("hourly.csv") && err.contains("`operators_busy`"),
+        "{err}"
+    );
+    fs::write(
+        dir.path().join("hourly.csv"),
+        "time,error_queue,operators_busy,operators_on_duty\nsoon,1,1,1\n",
+    )
+    .unwrap();
+    let err = draw_folder(dir.path()).unwrap_err().to_string();
+    assert!(err.contains("`soon`") && err.contains("row 1"), "{err}");
+}
+
+fn sweep_folder(keys: &[&str], rows: &[(&[&str], f64)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = serde_json::json!({
+        "grid": {"scenario": "grid", "replications": 3, "keys": keys, "cells": []},
+    });
+    fs::write(dir.path().join("manifest.json"), manifest.to_string()).unwrap();
+    let mut text = format!(
+        "cell,{}metric,mean,std,ci95_low,ci95_high,n\n",
+        keys.iter().map(|k| format!("{k},")).collect::<String>()
+    );
+    for (cell, (values, mean)) in rows.iter().enumerate() {
+        for metric in ["transitioned", "slips", "tenants"] {
+            let values: String = values.iter().map(|v| format!("{v},")).collect();
+            text += &format!(
+                "{cell},{values}{metric},{mean},1,{},{},3\n",
+                mean - 1.0,
+                mean + 1.0
+            );
+        }
+    }
+    fs::write(dir.path().join("summary.csv"), text).unwrap();
+    dir
+}
+
+#[test]
+fn a_sweep_gets_a_chart_per_metric_and_key_and_heatmaps_for_two_keys() {
+    let one = sweep_folder(&["operators.weekend"], &[(&["2"], 10.0), (&["4"], 12.0)]);
+    assert_eq!(folder_kind(one.path()).unwrap(), FolderKind::Sweep);
+    assert_drawn(&draw_folder(one.path()).unwrap(), 2);
+    let svg = svg_text(one.path(), "transitioned_by_operators_weekend");
+    assert!(svg.contains("grid: tenants transitioned by operators.weekend"));
+    assert!(svg.contains("operators.weekend"));
+
+    let cells: &[(&[&str], f64)] = &[
+        (&["2", "fifo"], 10.0),
+        (&["2", "random"], 11.0),
+        (&["4", "fifo"], 12.0),
+        (&["4", "random"], 14.0),
+    ];
+    let two = sweep_folder(&["operators.weekend", "batching.policy"], cells);
+    assert_drawn(&draw_folder(two.path()).unwrap(), 6);
+    let heatmap = svg_text(two.path(), "slips_heatmap");
+    assert!(
+        heatmap.contains("grid: slips (rollbacks), mean per cell") && heatmap.contains("random")
+    );
+    assert!(svg_text(two.path(), "slips_by_operators_weekend").contains("batching.policy=fifo"));
+}
+
+#[test]
+fn a_sweep_of_one_cell_or_none_draws_without_panicking() {
+    let single = sweep_folder(&["a"], &[(&["x"], 1.0)]);
+    assert_drawn(&draw_folder(single.path()).unwrap(), 2);
+    let empty = sweep_folder(&["a", "b"], &[]);
+    assert_drawn(&draw_folder(empty.path()).unwrap(), 0);
+    let no_keys = sweep_folder(&[], &[(&[], 1.0)]);
+    assert_drawn(&draw_folder(no_keys.path()).unwrap(), 2);
+}
+
+#[test]
+fn a_comparison_gets_a_chart_per_metric() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("manifest.json"),
+        r#"{"scenario": "pair", "replications": 2}"#,
+    )
+    .unwrap();
+    let header = "policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,diff_ci95_high,significant\n";
+    let rows = "fifo,slips,10,8,12,0,0,0,false\nsmallest-first,slips,6,5,7,-4,-5,-3,true\n\
+                fifo,transitioned,100,,,0,,,false\n";
+    fs::write(dir.path().join("comparison.csv"), format!("{header}{rows}")).unwrap();
+    assert_eq!(folder_kind(dir.path()).unwrap(), FolderKind::Compare);
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 2);
+    let svg = svg_text(dir.path(), "compare_slips");
+    assert!(
+        svg.contains("pair: slips (rollbacks) by policy") && svg.contains("difference from fifo")
+    );
+    assert!(svg.contains("interval excludes 0"));
+    assert!(svg_text(dir.path(), "compare_transitioned").contains("nothing to compare"));
+
+    fs::write(dir.path().join("comparison.csv"), header).unwrap();
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 0);
+}

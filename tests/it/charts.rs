@@ -1,0 +1,306 @@
+//! Charts: `run`, `compare` and `sweep` draw theirs after writing their CSV files, `--no-charts`
+//! draws none, and `cutover plot DIR` redraws a folder's charts from its files alone.
+
+use std::path::Path;
+
+use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
+
+const RUN_CHARTS: [&str; 6] = [
+    "phases",
+    "completion",
+    "weekend",
+    "operators",
+    "islands",
+    "slips",
+];
+
+/// Decodes a PNG and counts the pixels that are not white.
+fn inked_pixels(path: &Path) -> usize {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(bytes.as_slice())
+        .read_info()
+        .expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).expect("one frame");
+    assert_eq!((info.width, info.height), (1200, 700), "{}", path.display());
+    let channels = info.color_type.samples();
+    pixels[..info.buffer_size()]
+        .chunks_exact(channels)
+        .filter(|p| p.iter().take(3).any(|c| *c != 255))
+        .count()
+}
+
+fn svg(dir: &Path, name: &str) -> String {
+    let path = dir.join("charts").join(format!("{name}.svg"));
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// Every named chart is there in both formats, its PNG not blank.
+fn assert_charts(dir: &Path, names: &[&str]) {
+    for name in names {
+        let png = dir.join("charts").join(format!("{name}.png"));
+        let inked = inked_pixels(&png);
+        assert!(
+            inked > 20_000,
+            "{} is nearly blank ({inked} pixels)",
+            png.display()
+        );
+        assert!(svg(dir, name).contains("<text"), "{name}.svg has no text");
+    }
+}
+
+fn csv_files(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "csv"))
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            (name, std::fs::read(&p).unwrap())
+        })
+        .collect();
+    files.sort();
+    files
+}
+
+#[test]
+fn run_draws_every_chart_with_its_title_and_axes() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let out = cutover(
+        dir.path(),
+        &["run", &scenario, "--reps", "2", "--out", "out"],
+    );
+    assert_success(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("6 charts"), "{stdout}");
+    let folder = dir.path().join("out");
+    assert_charts(&folder, &RUN_CHARTS);
+    let expected: [(&str, &[&str]); 6] = [
+        (
+            "phases",
+            &[
+                "small: tenants per phase",
+                "date",
+                "tenants",
+                "Pre-Approval",
+            ],
+        ),
+        (
+            "completion",
+            &[
+                "small: tenants transitioned",
+                "mean of 2 replications",
+                "deadline",
+            ],
+        ),
+        (
+            "weekend",
+            &[
+                "small: busiest weekend",
+                "Pre-Stage (T-7)",
+                "time",
+                "tenant",
+            ],
+        ),
+        (
+            "operators",
+            &[
+                "small: operators over the busiest weekend",
+                "errors / operators",
+            ],
+        ),
+        (
+            "islands",
+            &[
+                "small: chat islands",
+                "days from T (service upgrade weekend)",
+            ],
+        ),
+        (
+            "slips",
+            &[
+                "small: slips per replication",
+                "slips per replication (rollbacks)",
+            ],
+        ),
+    ];
+    for (name, texts) in expected {
+        let text = svg(&folder, name);
+        for t in texts {
+            assert!(text.contains(t), "{name}.svg lacks `{t}`");
+        }
+    }
+}
+
+#[test]
+fn no_charts_leaves_no_chart_folder_and_plot_draws_them_later() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let out = cutover(
+        dir.path(),
+        &[
+            "run",
+            &scenario,
+            "--reps",
+            "1",
+            "--out",
+            "out",
+            "--no-charts",
+            "--quiet",
+        ],
+    );
+    assert_success(&out);
+    assert!(out.stdout.is_empty(), "--quiet printed {:?}", out.stdout);
+    let folder = dir.path().join("out");
+    assert!(!folder.join("charts").exists());
+    let before = csv_files(&folder);
+
+    let plot = cutover(dir.path(), &["plot", "out"]);
+    assert_success(&plot);
+    assert_charts(&folder, &RUN_CHARTS);
+    assert_eq!(csv_files(&folder), before, "plot changed a CSV file");
+
+    // The same data gives the same charts, byte for byte.
+    let first = std::fs::read(folder.join("charts/weekend.png")).unwrap();
+    assert_success(&cutover(dir.path(), &["plot", "out"]));
+    assert_eq!(
+        std::fs::read(folder.join("charts/weekend.png")).unwrap(),
+        first
+    );
+}
+
+#[test]
+fn charts_never_change_the_csv_files() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let args = ["run", scenario.as_str(), "--reps", "2", "--quiet", "--out"];
+    assert_success(&cutover(dir.path(), &[&args[..], &["with"]].concat()));
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &["without", "--no-charts"]].concat(),
+    ));
+    assert_eq!(
+        csv_files(&dir.path().join("with")),
+        csv_files(&dir.path().join("without"))
+    );
+}
+
+#[test]
+fn plot_of_a_folder_without_its_files_is_bad_input() {
+    let dir = temp_dir();
+    std::fs::create_dir(dir.path().join("empty")).unwrap();
+    let out = cutover(dir.path(), &["plot", "empty"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("manifest.json"), "{stderr}");
+
+    let out = cutover(dir.path(), &["plot", "nowhere"]);
+    assert_eq!(out.status.code(), Some(2));
+
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let run = [
+        "run",
+        scenario.as_str(),
+        "--reps",
+        "1",
+        "--out",
+        "out",
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &[&run[..], &["--no-charts"]].concat()));
+    std::fs::remove_file(dir.path().join("out/hourly.csv")).unwrap();
+    let out = cutover(dir.path(), &["plot", "out"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("hourly.csv"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn compare_draws_a_chart_per_main_metric() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let out = cutover(
+        dir.path(),
+        &[
+            "compare",
+            &scenario,
+            "--policies",
+            "fifo,smallest-first",
+            "--reps",
+            "2",
+            "--out",
+            "cmp",
+            "--quiet",
+        ],
+    );
+    assert_success(&out);
+    let folder = dir.path().join("cmp");
+    let names = [
+        "compare_transitioned",
+        "compare_slips",
+        "compare_makespan_days",
+    ];
+    assert_charts(&folder, &names);
+    let text = svg(&folder, "compare_slips");
+    assert!(
+        text.contains("small: slips (rollbacks) by policy"),
+        "{text}"
+    );
+    assert!(text.contains("difference from fifo") && text.contains("smallest-first"));
+}
+
+#[test]
+fn sweep_draws_each_metric_against_each_key_and_a_heatmap() {
+    let dir = temp_dir();
+    let grid = format!(
+        "{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 3]\n\"batching.max_tenants\" = [30, 60]\n"
+    );
+    let scenario = write_file(dir.path(), "grid.toml", &grid);
+    let out = cutover(
+        dir.path(),
+        &[
+            "sweep", &scenario, "--reps", "2", "--out", "grid", "--quiet",
+        ],
+    );
+    assert_success(&out);
+    let folder = dir.path().join("grid");
+    let names = [
+        "slips_by_operators_weekend",
+        "slips_by_batching_max_tenants",
+        "slips_heatmap",
+        "transitioned_by_operators_weekend",
+    ];
+    assert_charts(&folder, &names);
+    let text = svg(&folder, "slips_by_operators_weekend");
+    assert!(
+        text.contains("small: slips (rollbacks) by operators.weekend"),
+        "{text}"
+    );
+    assert!(text.contains("batching.max_tenants=30"));
+    // A shard draws nothing: its folder holds only cell files until the merge.
+    let shard = cutover(
+        dir.path(),
+        &[
+            "sweep", &scenario, "--reps", "2", "--out", "shard", "--shard", "1/2", "--quiet",
+        ],
+    );
+    assert_success(&shard);
+    assert!(!dir.path().join("shard/charts").exists());
+    // Merging the shards draws the whole sweep's charts.
+    let other = cutover(
+        dir.path(),
+        &[
+            "sweep", &scenario, "--reps", "2", "--out", "other", "--shard", "2/2", "--quiet",
+        ],
+    );
+    assert_success(&other);
+    let merged = cutover(
+        dir.path(),
+        &["merge", "shard", "other", "--out", "merged", "--quiet"],
+    );
+    assert_success(&merged);
+    assert_charts(&dir.path().join("merged"), &names);
+}

@@ -1,0 +1,200 @@
+//! Output safety: a folder that cannot be written is bad input (exit code 2, naming the path);
+//! every file is written under a temporary name in its folder and renamed, so a finished run
+//! leaves no temporary file and a killed one never leaves a truncated file under a final name.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
+
+/// Every file under `dir`, as paths relative to it, sorted.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(root, &path, out);
+            } else {
+                out.push(
+                    path.strip_prefix(root)
+                        .expect("under the root")
+                        .to_path_buf(),
+                );
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// A temporary file of `output::write_atomic` (`.NAME.tmp-PID`) or of a sweep's assembly.
+fn is_temporary(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n.to_string_lossy().contains(".tmp"))
+}
+
+fn assert_unwritable(out: &Output, path: &str) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
+    assert!(!stderr.contains("panicked"), "a panic:\n{stderr}");
+    assert!(
+        stderr.contains("cannot write") && stderr.contains(path),
+        "stderr does not name `{path}`:\n{stderr}"
+    );
+}
+
+#[test]
+fn an_output_folder_that_cannot_be_created_is_bad_input_naming_it() {
+    let dir = temp_dir();
+    std::fs::write(
+        dir.path().join("blocker"),
+        "a file where a folder should be",
+    )
+    .unwrap();
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
+    let grid = write_file(dir.path(), "grid.toml", &grid);
+    for out in ["blocker", "blocker/out"] {
+        let commands: [Vec<&str>; 3] = [
+            vec!["run", "small-pilot", "--reps", "1", "--no-charts"],
+            vec![
+                "compare",
+                "small-pilot",
+                "--policies",
+                "fifo,random",
+                "--reps",
+                "1",
+            ],
+            vec!["sweep", &grid, "--reps", "1"],
+        ];
+        for mut args in commands {
+            args.extend(["--out", out, "-q"]);
+            assert_unwritable(&cutover(dir.path(), &args), out);
+        }
+    }
+    // Nothing was simulated into a folder that could not hold the results.
+    assert_eq!(
+        files_under(dir.path()),
+        [PathBuf::from("blocker"), PathBuf::from("grid.toml")]
+    );
+}
+
+#[test]
+fn a_final_name_taken_by_a_folder_fails_naming_it_and_leaves_no_temporary_file() {
+    let dir = temp_dir();
+    let taken = dir.path().join("out/replications.csv");
+    std::fs::create_dir_all(taken.join("inside")).unwrap();
+    let out = cutover(
+        dir.path(),
+        &[
+            "run",
+            "small-pilot",
+            "--reps",
+            "1",
+            "--no-charts",
+            "--out",
+            "out",
+            "-q",
+        ],
+    );
+    assert_unwritable(&out, "replications.csv");
+    let left: Vec<PathBuf> = files_under(&dir.path().join("out"))
+        .into_iter()
+        .filter(|p| is_temporary(p))
+        .collect();
+    assert!(left.is_empty(), "temporary files left behind: {left:?}");
+}
+
+/// A run killed (SIGKILL, no chance to clean up) while it writes its files leaves, under each
+/// final name, either nothing or the complete file: byte for byte what an uninterrupted run
+/// writes (the manifest, which records timings, is checked to be complete JSON instead).
+#[test]
+fn a_run_killed_while_writing_leaves_only_complete_files() {
+    let dir = temp_dir();
+    // Charts included: they are the slowest files to write, so the kills land among the writes.
+    let args = ["run", "small-pilot", "--reps", "2", "--seed", "5", "-q"];
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &["--out", "whole"]].concat(),
+    ));
+    let whole = dir.path().join("whole");
+    let expected = files_under(&whole);
+    assert!(
+        expected.iter().any(|p| p.starts_with("charts")),
+        "no charts: {expected:?}"
+    );
+    let temporaries: Vec<&PathBuf> = expected.iter().filter(|p| is_temporary(p)).collect();
+    assert!(
+        temporaries.is_empty(),
+        "a finished run left {temporaries:?}"
+    );
+
+    let mut caught_writing = 0;
+    for (attempt, delay_ms) in [0u64, 1, 3, 10, 30, 100].into_iter().enumerate() {
+        let name = format!("killed-{attempt}");
+        let out = dir.path().join(&name);
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(args)
+            .args(["--out", &name])
+            .current_dir(dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the cutover binary starts");
+        // The folder is created before the simulation; files appear in it only when it writes.
+        let started = Instant::now();
+        while files_under(&out).is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(60),
+                "no file after a minute"
+            );
+            if child.try_wait().expect("the run can be polled").is_some() {
+                break;
+            }
+            std::thread::sleep(Duration::from_micros(200));
+        }
+        std::thread::sleep(Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        child.wait().expect("the run is reaped");
+
+        let found = files_under(&out);
+        let finals: Vec<&PathBuf> = found.iter().filter(|p| !is_temporary(p)).collect();
+        if finals.len() < expected.len() {
+            caught_writing += 1;
+        }
+        for file in finals {
+            let got = std::fs::read(out.join(file)).unwrap();
+            if file == Path::new("manifest.json") {
+                let json: serde_json::Value = serde_json::from_slice(&got)
+                    .unwrap_or_else(|e| panic!("{name}: manifest.json is not whole JSON: {e}"));
+                assert!(
+                    json.get("files").is_some(),
+                    "{name}: manifest.json lacks `files`"
+                );
+                continue;
+            }
+            assert!(
+                expected.contains(file),
+                "{name}: unexpected file {}",
+                file.display()
+            );
+            let want = std::fs::read(whole.join(file)).unwrap();
+            assert!(
+                got == want,
+                "{name}: {} is {} bytes, not the {} of a finished run",
+                file.display(),
+                got.len(),
+                want.len()
+            );
+        }
+    }
+    assert!(
+        caught_writing > 0,
+        "every run had written all its files before it was killed: make the output bigger"
+    );
+}
