@@ -1,6 +1,6 @@
 //! The charts of a run folder, each from the CSV files `cutover run` writes: tenants per phase,
-//! completion against the deadline, a Gantt and the operators of the busiest weekend, chat islands
-//! around T, and slips per replication.
+//! completion against the deadline, a Gantt and the operators of the busiest weekend, the help desk
+//! in the week after it, chat islands around T, and slips per replication.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -34,7 +34,12 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     written.extend(write_chart(
         out,
         "operators",
-        &Operators::read(dir, &context, &busiest)?,
+        &Staffing::read(dir, &context, &busiest, &OPERATORS)?,
+    )?);
+    written.extend(write_chart(
+        out,
+        "helpdesk",
+        &Staffing::read(dir, &context, &busiest, &HELPDESK)?,
     )?);
     written.extend(write_chart(out, "islands", &Islands::read(dir, &context)?)?);
     written.extend(write_chart(out, "slips", &Slips::read(dir, &context)?)?);
@@ -72,27 +77,38 @@ struct Busiest {
     /// The Saturday, as a day number.
     weekend: f64,
     tenants: f64,
+    seats: f64,
+    data_gb: f64,
 }
 
 impl Busiest {
+    /// The weekend with the most tenants; among equals (batches are often full), the most seats,
+    /// then the most data, then the earliest.
     fn read(dir: &Path) -> Result<Option<Busiest>, Error> {
         let table = Table::read(dir, "batches.csv")?;
         let batches = table.text("batch")?;
         let weekends = table.times("weekend")?;
         let tenants = table.numbers("tenants")?;
+        let seats = table.numbers("seats")?;
+        let data = table.numbers("data_gb")?;
         let mut best: Option<Busiest> = None;
         for i in 0..table.len() {
             if !weekends[i].is_finite() || !tenants[i].is_finite() {
                 continue;
             }
+            let load = |x: f64| if x.is_finite() { x } else { 0.0 };
+            let key = (tenants[i], load(seats[i]), load(data[i]));
             let better = best.as_ref().is_none_or(|b| {
-                tenants[i] > b.tenants || (tenants[i] == b.tenants && weekends[i] < b.weekend)
+                let current = (b.tenants, b.seats, b.data_gb);
+                key > current || (key == current && weekends[i] < b.weekend)
             });
             if better {
                 best = Some(Busiest {
                     batch: batches[i].to_string(),
                     weekend: weekends[i],
-                    tenants: tenants[i],
+                    tenants: key.0,
+                    seats: key.1,
+                    data_gb: key.2,
                 });
             }
         }
@@ -587,9 +603,51 @@ impl Figure for Weekend {
     }
 }
 
-struct Operators {
+/// A staffed pool drawn from hourly.csv: its columns, its words, and the days it is shown for.
+struct Pool {
+    title: &'static str,
+    queue: (&'static str, &'static str),
+    busy: (&'static str, &'static str),
+    on_duty: (&'static str, &'static str),
+    y_label: &'static str,
+    x_label: &'static str,
+    /// Shown from `days.0` to `days.1` days after the busiest weekend's Saturday.
+    days: (f64, f64),
+    span: &'static str,
+    /// What the highest queue is called in the subtitle.
+    peak: &'static str,
+}
+
+/// Operators over the busiest weekend itself.
+const OPERATORS: Pool = Pool {
+    title: "operators over the busiest weekend",
+    queue: ("error_queue", "errors outstanding"),
+    busy: ("operators_busy", "operators busy"),
+    on_duty: ("operators_on_duty", "operators on duty"),
+    y_label: "errors / operators",
+    x_label: "time (hour of the weekend)",
+    days: (-1.0, 3.0),
+    span: "Friday to Tuesday",
+    peak: "highest hourly error queue",
+};
+
+/// The help desk over the week after it, when the busiest weekend's users call.
+const HELPDESK: Pool = Pool {
+    title: "help desk in the week after the busiest weekend",
+    queue: ("helpdesk_queue", "tickets waiting"),
+    busy: ("helpdesk_busy", "agents busy"),
+    on_duty: ("helpdesk_on_duty", "agents on duty"),
+    y_label: "tickets / agents",
+    x_label: "time (hour of the week)",
+    days: (0.0, 7.0),
+    span: "Saturday to Saturday (tickets of earlier weekends included)",
+    peak: "highest hourly queue",
+};
+
+struct Staffing {
     title: String,
     subtitle: String,
+    pool: &'static Pool,
     x: Vec<f64>,
     queue: Vec<f64>,
     busy: Vec<f64>,
@@ -598,20 +656,22 @@ struct Operators {
     empty_note: Option<String>,
 }
 
-impl Operators {
+impl Staffing {
     fn read(
         dir: &Path,
         context: &RunContext,
         busiest: &Option<Busiest>,
-    ) -> Result<Operators, Error> {
+        pool: &'static Pool,
+    ) -> Result<Staffing, Error> {
         let table = Table::read(dir, "hourly.csv")?;
         let time = table.times("time")?;
-        let queue = table.numbers("error_queue")?;
-        let busy = table.numbers("operators_busy")?;
-        let on_duty = table.numbers("operators_on_duty")?;
-        let title = format!("{}: operators over the busiest weekend", context.scenario);
+        let queue = table.numbers(pool.queue.0)?;
+        let busy = table.numbers(pool.busy.0)?;
+        let on_duty = table.numbers(pool.on_duty.0)?;
+        let title = format!("{}: {}", context.scenario, pool.title);
         let Some(busiest) = busiest else {
-            return Ok(Operators {
+            return Ok(Staffing {
+                pool,
                 title,
                 subtitle: format!("{}: no batch in batches.csv", context.detail),
                 x: Vec::new(),
@@ -622,21 +682,23 @@ impl Operators {
                 empty_note: Some("no weekend had a batch".into()),
             });
         };
-        // Friday 00:00 to Tuesday 00:00 around the Saturday of the batch.
-        let window = (busiest.weekend - 1.0, busiest.weekend + 3.0);
+        let window = (busiest.weekend + pool.days.0, busiest.weekend + pool.days.1);
         let keep: Vec<usize> = (0..table.len())
             .filter(|&i| time[i] >= window.0 && time[i] < window.1)
             .collect();
         let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
         let peak = bounds(pick(&queue)).1;
-        Ok(Operators {
+        let idle = pick(&queue).iter().chain(&pick(&busy)).all(|&v| !(v > 0.0));
+        Ok(Staffing {
             title,
+            pool,
             subtitle: format!(
-                "{}, weekend {}: hourly, Friday to Tuesday{}",
+                "{}, weekend {}: hourly, {}{}",
                 context.detail,
                 busiest.describe(),
+                pool.span,
                 if peak.is_finite() {
-                    format!("; highest hourly error queue {}", thousands(peak, 0))
+                    format!("; {} {}", pool.peak, thousands(peak, 0))
                 } else {
                     String::new()
                 }
@@ -646,14 +708,18 @@ impl Operators {
             busy: pick(&busy),
             on_duty: pick(&on_duty),
             window,
-            empty_note: keep
-                .is_empty()
-                .then(|| "no hours of this weekend in hourly.csv".into()),
+            empty_note: if keep.is_empty() {
+                Some("no hours of this weekend in hourly.csv".into())
+            } else if idle && pool.queue.0 == HELPDESK.queue.0 {
+                Some("no tickets in these days".into())
+            } else {
+                None
+            },
         })
     }
 }
 
-impl Figure for Operators {
+impl Figure for Staffing {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
         let y_values = self
@@ -667,8 +733,8 @@ impl Figure for Operators {
             Axis::time(self.window.0, self.window.1),
             Axis::counts(y_values),
             Labelled {
-                x: "time (hour of the weekend)",
-                y: "errors / operators",
+                x: self.pool.x_label,
+                y: self.pool.y_label,
             },
             80,
         )?;
@@ -695,9 +761,9 @@ impl Figure for Operators {
             chart.draw_series(LineSeries::new(run, RED.stroke_width(2)))?;
         }
         let entries = vec![
-            ("errors outstanding".to_string(), Mark::Line(RED, 2)),
-            ("operators busy".to_string(), Mark::Fill(BLUE.mix(0.45))),
-            ("operators on duty".to_string(), Mark::Dashed(MUTED)),
+            (self.pool.queue.1.to_string(), Mark::Line(RED, 2)),
+            (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
+            (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
         ];
         if let Some(note) = &self.empty_note {
             note_centred(&chart, note)?;

@@ -26,7 +26,7 @@ const RUN_FILES: &[(&str, &str, &str)] = &[
     (
         "batches.csv",
         "batch,weekend,tenants,seats,data_gb,transitioned,slipped",
-        "0,2011-09-10,2,10,5,1,1\n1,2011-09-17,2,12,6,2,0\n",
+        "0,2011-09-10,2,12,6,1,1\n1,2011-09-17,2,10,5,2,0\n",
     ),
     (
         "completion.csv",
@@ -35,8 +35,8 @@ const RUN_FILES: &[(&str, &str, &str)] = &[
     ),
     (
         "hourly.csv",
-        "time,error_queue,operators_busy,operators_on_duty,copies_running",
-        "2011-09-09T00:00,0,0,1,0\n2011-09-10T01:00,3,2,2,5\n",
+        "time,error_queue,operators_busy,operators_on_duty,copies_running,helpdesk_queue,helpdesk_busy,helpdesk_on_duty",
+        "2011-09-09T00:00,0,0,1,0,0,0,2\n2011-09-10T01:00,3,2,2,5,4,2,2\n",
     ),
     (
         "spans.csv",
@@ -91,12 +91,12 @@ fn svg_text(dir: &Path, name: &str) -> String {
 }
 
 #[test]
-fn a_run_folder_gets_six_charts_with_titles_and_axes() {
+fn a_run_folder_gets_seven_charts_with_titles_and_axes() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path(), |body| body.to_string());
     assert_eq!(folder_kind(dir.path()).unwrap(), FolderKind::Run);
     let files = draw_folder(dir.path()).unwrap();
-    assert_drawn(&files, 6);
+    assert_drawn(&files, 7);
     let expected = [
         (
             "phases",
@@ -127,6 +127,14 @@ fn a_run_folder_gets_six_charts_with_titles_and_axes() {
             ],
         ),
         (
+            "helpdesk",
+            &[
+                "tiny: help desk in the week after the busiest weekend",
+                "tickets waiting",
+                "tickets / agents",
+            ],
+        ),
+        (
             "islands",
             &[
                 "days from T (service upgrade weekend)",
@@ -153,7 +161,7 @@ fn a_run_folder_gets_six_charts_with_titles_and_axes() {
 fn files_with_a_header_only_still_give_every_chart() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path(), |_| String::new());
-    assert_drawn(&draw_folder(dir.path()).unwrap(), 6);
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 7);
     assert!(svg_text(dir.path(), "slips").contains("no replications"));
 }
 
@@ -168,7 +176,7 @@ fn one_row_and_one_replication_are_drawn() {
         r#"{"scenario": "tiny", "replications": 1}"#,
     )
     .unwrap();
-    assert_drawn(&draw_folder(dir.path()).unwrap(), 6);
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 7);
 }
 
 #[test]

@@ -145,6 +145,7 @@ pub struct HourlySample {
     pub copies_running: u32,
     pub helpdesk_queue: u32,
     pub helpdesk_busy: u32,
+    pub helpdesk_on_duty: u32,
 }
 
 /// How a weekend phase of one attempt ended.

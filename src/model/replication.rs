@@ -1125,6 +1125,7 @@ impl<'a> Replication<'a> {
                 copies_running: self.regions.iter().map(CopySlots::busy).sum(),
                 helpdesk_queue: self.desk.pool.queued() as u32,
                 helpdesk_busy: self.desk.pool.busy(),
+                helpdesk_on_duty: self.desk.pool.staff(),
             });
             next += HOUR;
         }

@@ -296,6 +296,7 @@ pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
             "copies_running",
             "helpdesk_queue",
             "helpdesk_busy",
+            "helpdesk_on_duty",
         ],
         samples.iter().map(|s| {
             let mut row = vec![format_datetime(start, s.time)];
@@ -307,6 +308,7 @@ pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
                     s.copies_running,
                     s.helpdesk_queue,
                     s.helpdesk_busy,
+                    s.helpdesk_on_duty,
                 ]
                 .map(|v| v.to_string()),
             );

@@ -5,11 +5,12 @@ use std::path::Path;
 
 use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
 
-const RUN_CHARTS: [&str; 6] = [
+const RUN_CHARTS: [&str; 7] = [
     "phases",
     "completion",
     "weekend",
     "operators",
+    "helpdesk",
     "islands",
     "slips",
 ];
@@ -74,10 +75,10 @@ fn run_draws_every_chart_with_its_title_and_axes() {
     );
     assert_success(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("6 charts"), "{stdout}");
+    assert!(stdout.contains("7 charts"), "{stdout}");
     let folder = dir.path().join("out");
     assert_charts(&folder, &RUN_CHARTS);
-    let expected: [(&str, &[&str]); 6] = [
+    let expected: [(&str, &[&str]); 7] = [
         (
             "phases",
             &[
@@ -109,6 +110,13 @@ fn run_draws_every_chart_with_its_title_and_axes() {
             &[
                 "small: operators over the busiest weekend",
                 "errors / operators",
+            ],
+        ),
+        (
+            "helpdesk",
+            &[
+                "small: help desk in the week after the busiest weekend",
+                "tickets / agents",
             ],
         ),
         (
