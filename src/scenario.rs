@@ -749,7 +749,7 @@ fn read_phases(s: &Section<'_>) -> Phases {
 fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> Batching {
     let b = Batching {
         policy: s.choice("policy", "fifo", crate::policy::NAMES),
-        cadence_days: s.u32("cadence_days", 7, 1, 365),
+        cadence_days: s.u32("cadence_days", 7, 7, 364),
         lead_days: s.u32("lead_days", 60, 0, 365),
         max_tenants: s.u32("max_tenants", 150, 1, 10_000_000),
         max_seats: s.u64("max_seats", 25_000, 1, u64::MAX),
@@ -757,6 +757,16 @@ fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> B
         slipped_first: s.bool("slipped_first", true),
         region_order: read_region_order(s, &population.regions),
     };
+    if b.cadence_days % 7 != 0 {
+        s.error(
+            "cadence_days",
+            format!(
+                "`batching.cadence_days` = {} is not a whole number of weeks: two plans would fill the same weekend",
+                b.cadence_days
+            ),
+            Some("use 7 for a batch every weekend, 14 for every other weekend".into()),
+        );
+    }
     if i64::from(b.lead_days) < -phases.primary_prep_days {
         s.error(
             "lead_days",

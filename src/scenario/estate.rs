@@ -180,11 +180,20 @@ pub(super) fn read_helpdesk(s: &Section<'_>, clients: &Clients) -> HelpDesk {
         .iter()
         .zip(&clients.ticket_probability)
         .any(|(s, p)| s * p > 0.0);
-    if calls && (h.hours.0 >= h.hours.1 || h.weekday == 0 && h.weekend == 0) {
+    if calls && h.weekday == 0 && h.weekend == 0 {
         s.error(
             "weekday",
-            "users raise tickets ([clients]) but nobody staffs the help desk: they would wait forever",
-            Some("staff `helpdesk.weekday` or `helpdesk.weekend` within `helpdesk.hours`".into()),
+            "`helpdesk.weekday` and `helpdesk.weekend` are both 0, but users raise tickets ([clients]): they would wait forever",
+            Some("staff at least one of them".into()),
+        );
+    } else if calls && h.hours.0 >= h.hours.1 {
+        s.error(
+            "hours",
+            format!(
+                "`helpdesk.hours` = [{}, {}] staffs the help desk at no hour, but users raise tickets ([clients]): they would wait forever",
+                h.hours.0, h.hours.1
+            ),
+            Some("e.g. [8, 18]".into()),
         );
     }
     s.finish();
