@@ -688,7 +688,10 @@ impl Staffing {
             .collect();
         let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
         let peak = bounds(pick(&queue)).1;
-        let idle = pick(&queue).iter().chain(&pick(&busy)).all(|&v| v.is_nan() || v <= 0.0);
+        let idle = pick(&queue)
+            .iter()
+            .chain(&pick(&busy))
+            .all(|&v| v.is_nan() || v <= 0.0);
         Ok(Staffing {
             title,
             pool,

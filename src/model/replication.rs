@@ -68,6 +68,34 @@ struct Workitem {
     rng: CounterRng,
 }
 
+/// Debug builds: where each workitem is in its life, so that every step can be checked against
+/// the one before and every workitem seen to end exactly once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Life {
+    /// Created, no attempt yet (a copy waiting for its first slot).
+    Created,
+    /// Ready for another attempt (a copy waiting for a slot again).
+    Waiting,
+    Running,
+    /// An attempt just ended; its outcome is being decided.
+    Ending,
+    Retrying,
+    Failed,
+    Done,
+}
+
+/// Moves `item` to `to`, checking it was in one of `from` (debug builds only).
+fn live_on(lives: &mut [Life], item: u32, from: &[Life], to: Life) {
+    if cfg!(debug_assertions) {
+        let life = &mut lives[item as usize];
+        assert!(
+            from.contains(life),
+            "workitem {item} cannot go from {life:?} to {to:?}"
+        );
+        *life = to;
+    }
+}
+
 /// The mutable state of one tenant.
 #[derive(Debug)]
 struct Tenant {
@@ -157,6 +185,8 @@ pub(crate) struct Replication<'a> {
     population: Population,
     tenants: Vec<Tenant>,
     items: Vec<Workitem>,
+    /// Debug builds: each workitem's `Life` (empty otherwise).
+    lives: Vec<Life>,
     regions: Vec<CopySlots>,
     operators: OperatorPool,
     desk: Desk,
@@ -338,6 +368,7 @@ impl<'a> Replication<'a> {
             population,
             tenants,
             items: Vec::new(),
+            lives: Vec::new(),
             operators: OperatorPool::new(),
             desk: Desk::default(),
             workdays: Workdays::new(sc.calendar.start, &sc.clients),
@@ -420,6 +451,7 @@ impl<'a> Replication<'a> {
         }
         if cfg!(debug_assertions) {
             self.check_invariants();
+            self.check_lives();
         }
         self.report()
     }
@@ -452,12 +484,17 @@ impl<'a> Replication<'a> {
                 }
             }
             Event::AttemptDone { item } => {
+                debug_assert!(
+                    self.lives[item as usize] != Life::Done,
+                    "an attempt of workitem {item} ended after it was done"
+                );
                 if self.is_live(item) {
                     self.attempt_done(now, item);
                 }
             }
             Event::RetryDue { item } => {
                 if self.is_live(item) {
+                    live_on(&mut self.lives, item, &[Life::Retrying], Life::Waiting);
                     let kind = self.items[item as usize].kind;
                     let t = self.items[item as usize].tenant;
                     self.tenants[t as usize].counts_mut(kind).retrying -= 1;
@@ -833,6 +870,9 @@ impl<'a> Replication<'a> {
             size_gb,
             rng: CounterRng::new(key),
         });
+        if cfg!(debug_assertions) {
+            self.lives.push(Life::Created);
+        }
         (self.items.len() - 1) as u32
     }
 
@@ -863,6 +903,12 @@ impl<'a> Replication<'a> {
 
     /// Schedules the end of an attempt of a running item.
     fn begin_attempt(&mut self, now: SimTime, item: u32) {
+        live_on(
+            &mut self.lives,
+            item,
+            &[Life::Created, Life::Waiting],
+            Life::Running,
+        );
         let seats = self.population.tenants[self.items[item as usize].tenant as usize].seats;
         let w = &mut self.items[item as usize];
         let params = self.sc.workitems.kind(w.kind);
@@ -880,6 +926,7 @@ impl<'a> Replication<'a> {
     }
 
     fn attempt_done(&mut self, now: SimTime, item: u32) {
+        live_on(&mut self.lives, item, &[Life::Running], Life::Ending);
         let sc = self.sc;
         let w = &mut self.items[item as usize];
         let (tenant, kind) = (w.tenant, w.kind);
@@ -905,6 +952,7 @@ impl<'a> Replication<'a> {
             if w.failures > sc.workitems.max_retries {
                 self.fail_hard(now, item);
             } else {
+                live_on(&mut self.lives, item, &[Life::Ending], Life::Retrying);
                 t.counts_mut(kind).retrying += 1;
                 let delay =
                     self.timing.retry_delay * sc.workitems.backoff.powi(w.failures as i32 - 1);
@@ -914,6 +962,7 @@ impl<'a> Replication<'a> {
                 );
             }
         } else {
+            live_on(&mut self.lives, item, &[Life::Ending], Life::Done);
             self.items_done += 1;
             if kind.is_copy() {
                 self.copied_gb += f64::from(w.size_gb);
@@ -927,6 +976,7 @@ impl<'a> Replication<'a> {
     }
 
     fn fail_hard(&mut self, now: SimTime, item: u32) {
+        live_on(&mut self.lives, item, &[Life::Ending], Life::Failed);
         let w = &mut self.items[item as usize];
         let (tenant, kind) = (w.tenant, w.kind);
         w.failures = 0;
@@ -965,6 +1015,7 @@ impl<'a> Replication<'a> {
             |s| on_start(queue, waits, s),
         );
         if let Some(item) = done.filter(|&i| self.is_live(i)) {
+            live_on(&mut self.lives, item, &[Life::Failed], Life::Waiting);
             let (tenant, kind) = (
                 self.items[item as usize].tenant,
                 self.items[item as usize].kind,
@@ -1292,6 +1343,42 @@ impl<'a> Replication<'a> {
 }
 
 impl Replication<'_> {
+    /// At the end, in debug builds: every tenant's work counts, recounted from the lives of its
+    /// current attempt's workitems. Together with the checked steps of `live_on`, each workitem
+    /// was done at most once and is done, abandoned by a rollback, or still counted.
+    fn check_lives(&self) {
+        let mut counts: Vec<(WorkCounts, WorkCounts)> =
+            vec![Default::default(); self.tenants.len()];
+        for (i, (w, life)) in self.items.iter().zip(&self.lives).enumerate() {
+            if !self.is_live(i as u32) {
+                continue;
+            }
+            let (work, copies) = &mut counts[w.tenant as usize];
+            let c = if w.kind.is_copy() { copies } else { work };
+            match life {
+                Life::Created | Life::Waiting => c.waiting += 1,
+                Life::Running => c.running += 1,
+                Life::Retrying => c.retrying += 1,
+                Life::Failed => c.failed += 1,
+                Life::Done => {}
+                Life::Ending => panic!("workitem {i} was left between outcomes"),
+            }
+        }
+        for (id, (t, (work, copies))) in self.tenants.iter().zip(&counts).enumerate() {
+            if t.phase == Phase::PreApproval {
+                continue;
+            }
+            assert_eq!(
+                t.work, *work,
+                "tenant {id}: work counts differ from its workitems"
+            );
+            assert_eq!(
+                t.copies, *copies,
+                "tenant {id}: copy counts differ from its workitems"
+            );
+        }
+    }
+
     /// Checks the incrementally kept counters against a recount. Panics name the broken rule:
     /// a failure here is a bug in the model, never a property of the input.
     fn check_invariants(&self) {

@@ -198,3 +198,26 @@ fn a_run_killed_while_writing_leaves_only_complete_files() {
         "every run had written all its files before it was killed: make the output bigger"
     );
 }
+
+/// The temporary files a killed run left behind are removed by the next run into the folder; one
+/// whose process is still alive is left alone.
+#[test]
+fn a_later_run_sweeps_away_what_a_killed_one_left() {
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    // No process has this id (it is above the largest id Linux hands out).
+    let dead = out.join(".replications.csv.tmp-4999999");
+    let alive = out.join(format!(".summary.csv.tmp-{}", std::process::id()));
+    std::fs::write(&dead, "half a fi").unwrap();
+    std::fs::write(&alive, "still being writ").unwrap();
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--no-charts"];
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &["--out", "out"]].concat(),
+    ));
+    assert!(!dead.exists(), "a dead run's temporary file is removed");
+    if Path::new("/proc/self").exists() {
+        assert!(alive.exists(), "a live writer's temporary file is kept");
+    }
+}
