@@ -107,17 +107,18 @@ pub struct Band {
 
 impl Band {
     /// The band of `values`, sorting them; NaN throughout if there are none.
-    fn of(values: &mut [f64]) -> Band {
-        values.sort_unstable_by(f64::total_cmp);
-        let mean = if values.is_empty() {
+    fn of(values: &mut [f32]) -> Band {
+        values.sort_unstable_by(f32::total_cmp);
+        let sorted: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+        let mean = if sorted.is_empty() {
             f64::NAN
         } else {
-            values.iter().sum::<f64>() / values.len() as f64
+            sorted.iter().sum::<f64>() / sorted.len() as f64
         };
         Band {
             mean,
-            p10: quantile_sorted(values, 0.1),
-            p90: quantile_sorted(values, 0.9),
+            p10: quantile_sorted(&sorted, 0.1),
+            p90: quantile_sorted(&sorted, 0.9),
         }
     }
 }
@@ -253,11 +254,12 @@ struct Evaluator<'a> {
     daily_broken: Vec<u64>,
     daily_stranded: Vec<i64>,
     /// Detail: the day of the current tenant's T (if it transitioned), the days from T covered
-    /// by islands.csv, and per such day every tenant's cross-island and broken shares.
+    /// by islands.csv, and per such day every tenant's cross-island and broken shares (single
+    /// precision: two of them per tenant and day are the bulk of a large detail replication).
     t_day: Option<i64>,
     days_from_t: std::ops::RangeInclusive<i64>,
-    cross_by_day: Vec<Vec<f64>>,
-    broken_by_day: Vec<Vec<f64>>,
+    cross_by_day: Vec<Vec<f32>>,
+    broken_by_day: Vec<Vec<f32>>,
     /// Cross-island and broken pairs at each sample of the current tenant's window.
     window_counts: Vec<(i64, i64)>,
     /// Every contact pair that was ever broken, with its cross-island and broken intervals, for
@@ -634,8 +636,8 @@ impl<'a> Evaluator<'a> {
                 .and_then(|k| self.window_counts.get(k))
                 .copied()
                 .unwrap_or((0, 0));
-            self.cross_by_day[j].push(cross as f64 / pairs as f64);
-            self.broken_by_day[j].push(broken as f64 / pairs as f64);
+            self.cross_by_day[j].push((cross as f64 / pairs as f64) as f32);
+            self.broken_by_day[j].push((broken as f64 / pairs as f64) as f32);
         }
     }
 
