@@ -16,7 +16,7 @@ mod replication;
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
 pub use copy::{Claim, CopySlots};
 pub use metrics::{
-    BatchRecord, DailySample, Detail, HourlySample, PhaseSpan, ReplicationMetrics,
+    BatchRecord, DailySample, Detail, HourlySample, Load, PhaseSpan, ReplicationMetrics,
     ReplicationOutput, SpanOutcome, TenantRecord,
 };
 pub use operators::{Job, OperatorPool, Started};

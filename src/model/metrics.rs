@@ -117,6 +117,45 @@ pub struct BatchRecord {
     pub slipped: u32,
 }
 
+/// What the pools are doing at an instant: the error queue and its operators, the copy slots, the
+/// help desk. The columns timeseries.csv and hourly.csv share.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Load {
+    pub error_queue: u32,
+    pub operators_busy: u32,
+    pub operators_on_duty: u32,
+    pub copies_running: u32,
+    /// Tickets waiting for an agent.
+    pub helpdesk_queue: u32,
+    pub helpdesk_busy: u32,
+    pub helpdesk_on_duty: u32,
+}
+
+impl Load {
+    pub const COLUMNS: [&'static str; 7] = [
+        "error_queue",
+        "operators_busy",
+        "operators_on_duty",
+        "copies_running",
+        "helpdesk_queue",
+        "helpdesk_busy",
+        "helpdesk_on_duty",
+    ];
+
+    /// The values in `COLUMNS` order.
+    pub fn values(&self) -> [u32; 7] {
+        [
+            self.error_queue,
+            self.operators_busy,
+            self.operators_on_duty,
+            self.copies_running,
+            self.helpdesk_queue,
+            self.helpdesk_busy,
+            self.helpdesk_on_duty,
+        ]
+    }
+}
+
 /// One row of timeseries.csv: the state of the programme at the sample hour of a day.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DailySample {
@@ -125,12 +164,7 @@ pub struct DailySample {
     /// Tenants per phase, in `Phase::ALL` order.
     pub phases: [u32; 8],
     pub transitioned: u32,
-    pub error_queue: u32,
-    pub operators_busy: u32,
-    pub operators_on_duty: u32,
-    pub copies_running: u32,
-    pub helpdesk_queue: u32,
-    pub helpdesk_busy: u32,
+    pub load: Load,
     pub chat: DailyChat,
 }
 
@@ -139,13 +173,7 @@ pub struct DailySample {
 pub struct HourlySample {
     /// Seconds since the start of the programme, a whole number of hours.
     pub time: SimTime,
-    pub error_queue: u32,
-    pub operators_busy: u32,
-    pub operators_on_duty: u32,
-    pub copies_running: u32,
-    pub helpdesk_queue: u32,
-    pub helpdesk_busy: u32,
-    pub helpdesk_on_duty: u32,
+    pub load: Load,
 }
 
 /// How a weekend phase of one attempt ended.

@@ -10,7 +10,7 @@ use super::chat::{self, DailyChat, TenantChat};
 use super::copy::{Claim, CopySlots};
 use super::helpdesk::{Desk, Workdays, draw_tickets};
 use super::metrics::{
-    BatchRecord, DailySample, Detail, HourlySample, PhaseSpan, ReplicationMetrics,
+    BatchRecord, DailySample, Detail, HourlySample, Load, PhaseSpan, ReplicationMetrics,
     ReplicationOutput, SpanOutcome, TenantRecord,
 };
 use super::operators::{Job, OperatorPool, Started};
@@ -1142,7 +1142,20 @@ impl<'a> Replication<'a> {
         }
     }
 
+    fn load(&self) -> Load {
+        Load {
+            error_queue: self.live_failed,
+            operators_busy: self.operators.busy(),
+            operators_on_duty: self.operators.staff(),
+            copies_running: self.regions.iter().map(CopySlots::busy).sum(),
+            helpdesk_queue: self.desk.pool.queued() as u32,
+            helpdesk_busy: self.desk.pool.busy(),
+            helpdesk_on_duty: self.desk.pool.staff(),
+        }
+    }
+
     fn sample(&mut self, now: SimTime) {
+        let load = self.load();
         if let Some(series) = &mut self.timeseries {
             let day = now.day();
             series.push(DailySample {
@@ -1150,12 +1163,7 @@ impl<'a> Replication<'a> {
                 date: self.sc.calendar.start.add_days(day as i64),
                 phases: self.phase_counts,
                 transitioned: self.transitioned,
-                error_queue: self.live_failed,
-                operators_busy: self.operators.busy(),
-                operators_on_duty: self.operators.staff(),
-                copies_running: self.regions.iter().map(CopySlots::busy).sum(),
-                helpdesk_queue: self.desk.pool.queued() as u32,
-                helpdesk_busy: self.desk.pool.busy(),
+                load,
                 chat: DailyChat::default(),
             });
         }
@@ -1165,19 +1173,12 @@ impl<'a> Replication<'a> {
     /// Records the state at every top of the hour before `now`: the state after every event at
     /// or before that hour (a shift that starts on the hour is on duty in its sample).
     fn sample_hours(&mut self, now: SimTime) {
+        let load = self.load();
+        let end = self.timing.end;
         let hourly = self.hourly.as_mut().expect("called only with detail");
         let mut next = hourly.last().map_or(SimTime::ZERO, |s| s.time + HOUR);
-        while next < now && next < self.timing.end {
-            hourly.push(HourlySample {
-                time: next,
-                error_queue: self.live_failed,
-                operators_busy: self.operators.busy(),
-                operators_on_duty: self.operators.staff(),
-                copies_running: self.regions.iter().map(CopySlots::busy).sum(),
-                helpdesk_queue: self.desk.pool.queued() as u32,
-                helpdesk_busy: self.desk.pool.busy(),
-                helpdesk_on_duty: self.desk.pool.staff(),
-            });
+        while next < now && next < end {
+            hourly.push(HourlySample { time: next, load });
             next += HOUR;
         }
     }

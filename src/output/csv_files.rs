@@ -4,8 +4,8 @@ use crate::compare::ComparisonRow;
 use crate::date::Date;
 use crate::engine::{DAY, HOUR, MINUTE, SimTime};
 use crate::model::{
-    BatchRecord, DailySample, HourlySample, IslandsByDay, Phase, PhaseSpan, ReplicationMetrics,
-    TenantRecord,
+    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, Phase, PhaseSpan,
+    ReplicationMetrics, TenantRecord,
 };
 use crate::stats::{Summary, quantile_sorted, summarize};
 
@@ -206,36 +206,16 @@ pub fn batches_csv(records: &[BatchRecord]) -> Vec<u8> {
 pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
     let mut header = vec!["day", "date"];
     header.extend(Phase::ALL.iter().map(|p| p.key()));
-    header.extend([
-        "transitioned",
-        "error_queue",
-        "operators_busy",
-        "operators_on_duty",
-        "copies_running",
-        "helpdesk_queue",
-        "helpdesk_busy",
-        "cross_island_pairs",
-        "broken_pairs",
-        "stranded_users",
-    ]);
+    header.push("transitioned");
+    header.extend(Load::COLUMNS);
+    header.extend(["cross_island_pairs", "broken_pairs", "stranded_users"]);
     to_bytes(
         &header,
         samples.iter().map(|s| {
             let mut row = vec![s.day.to_string(), s.date.to_string()];
             row.extend(s.phases.iter().map(u32::to_string));
-            row.extend(
-                [
-                    s.transitioned,
-                    s.error_queue,
-                    s.operators_busy,
-                    s.operators_on_duty,
-                    s.copies_running,
-                    s.helpdesk_queue,
-                    s.helpdesk_busy,
-                ]
-                .iter()
-                .map(u32::to_string),
-            );
+            row.push(s.transitioned.to_string());
+            row.extend(s.load.values().map(|v| v.to_string()));
             let c = &s.chat;
             row.extend(
                 [c.cross_island_pairs, c.broken_pairs, c.stranded_users]
@@ -287,31 +267,13 @@ pub fn completion_csv(start: Date, runs: &[&[u32]]) -> Vec<u8> {
 
 /// hourly.csv: the state at the top of every hour of the detail replication.
 pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
+    let mut header = vec!["time"];
+    header.extend(Load::COLUMNS);
     to_bytes(
-        &[
-            "time",
-            "error_queue",
-            "operators_busy",
-            "operators_on_duty",
-            "copies_running",
-            "helpdesk_queue",
-            "helpdesk_busy",
-            "helpdesk_on_duty",
-        ],
+        &header,
         samples.iter().map(|s| {
             let mut row = vec![format_datetime(start, s.time)];
-            row.extend(
-                [
-                    s.error_queue,
-                    s.operators_busy,
-                    s.operators_on_duty,
-                    s.copies_running,
-                    s.helpdesk_queue,
-                    s.helpdesk_busy,
-                    s.helpdesk_on_duty,
-                ]
-                .map(|v| v.to_string()),
-            );
+            row.extend(s.load.values().map(|v| v.to_string()));
             row
         }),
     )

@@ -3,21 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{cutover, temp_dir, write_file};
-
-/// Asserts a run failed as bad input and that stderr contains every one of `needles`; returns stderr.
-fn assert_bad_input(out: &Output, needles: &[&str]) -> String {
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "a panic:\n{stderr}");
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "stderr lacks `{needle}`:\n{stderr}"
-        );
-    }
-    stderr
-}
+use crate::common::{assert_bad_input, cutover, temp_dir, write_file};
 
 /// `run` of a tiny bundled scenario (for speed) with `args` and an output folder that must not
 /// appear: bad input is found before anything is written.

@@ -61,6 +61,26 @@ pub fn assert_success(out: &Output) {
     );
 }
 
+/// Asserts a command failed as bad input (exit code 2, no panic) and that stderr contains every
+/// one of `needles`; returns stderr.
+pub fn assert_bad_input(out: &Output, needles: &[&str]) -> String {
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "exit code\nstdout:\n{}\nstderr:\n{stderr}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!stderr.contains("panicked"), "a panic:\n{stderr}");
+    for needle in needles {
+        assert!(
+            stderr.contains(needle),
+            "stderr lacks `{needle}`:\n{stderr}"
+        );
+    }
+    stderr
+}
+
 /// A CSV file read into its header and rows of text cells.
 #[derive(Debug)]
 pub struct Csv {

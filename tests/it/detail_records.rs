@@ -92,14 +92,17 @@ fn hourly_states_are_on_the_hour_and_within_staffing() {
     assert!(!d.hourly.is_empty());
     for (i, h) in d.hourly.iter().enumerate() {
         assert_eq!(h.time, SimTime(i as u64 * HOUR), "hour {i}");
-        assert!(h.operators_busy <= h.operators_on_duty);
+        assert!(h.load.operators_busy <= h.load.operators_on_duty);
         let date = sc.calendar.start.add_days(h.time.day() as i64);
         let hour = ((h.time.ticks() % DAY) / HOUR) as u32;
         let agents = sc.helpdesk.staff_at(date.weekday().is_weekend(), hour);
-        assert!(h.helpdesk_busy <= agents, "{h:?}: {agents} agents on duty");
-        assert!(h.copies_running <= sc.copy.slots * sc.population.regions.len() as u32);
+        assert!(
+            h.load.helpdesk_busy <= agents,
+            "{h:?}: {agents} agents on duty"
+        );
+        assert!(h.load.copies_running <= sc.copy.slots * sc.population.regions.len() as u32);
     }
-    assert!(d.hourly.iter().any(|h| h.helpdesk_queue > 0));
+    assert!(d.hourly.iter().any(|h| h.load.helpdesk_queue > 0));
 }
 
 #[test]

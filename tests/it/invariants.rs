@@ -62,17 +62,17 @@ fn check_more(label: &str, sc: &Scenario, out: &ReplicationOutput) {
     }
     for h in &d.hourly {
         assert!(
-            h.operators_busy <= h.operators_on_duty,
+            h.load.operators_busy <= h.load.operators_on_duty,
             "{label}: at {:?} {} operators busy, {} on duty",
             h.time,
-            h.operators_busy,
-            h.operators_on_duty
+            h.load.operators_busy,
+            h.load.operators_on_duty
         );
         assert!(
-            u64::from(h.copies_running) <= slots,
+            u64::from(h.load.copies_running) <= slots,
             "{label}: at {:?} {} copies running on {slots} slots",
             h.time,
-            h.copies_running
+            h.load.copies_running
         );
     }
     let mut by_tenant: HashMap<u32, Vec<_>> = HashMap::new();

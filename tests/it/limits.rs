@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::common::{SMALL_SCENARIO, assert_success, temp_dir, write_file};
+use crate::common::{SMALL_SCENARIO, assert_bad_input, assert_success, temp_dir, write_file};
 
 /// Runs `cutover` in `cwd` with `CUTOVER_MEMORY_LIMIT` set to `limit`.
 fn cutover_with_limit(cwd: &Path, limit: &str, args: &[&str]) -> Output {
@@ -16,18 +16,6 @@ fn cutover_with_limit(cwd: &Path, limit: &str, args: &[&str]) -> Output {
         .env("CUTOVER_MEMORY_LIMIT", limit)
         .output()
         .expect("the cutover binary starts")
-}
-
-fn assert_refused(out: &Output, needles: &[&str]) {
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "exit code; stderr:\n{stderr}");
-    assert!(!stderr.contains("panicked"), "a panic:\n{stderr}");
-    for needle in needles {
-        assert!(
-            stderr.contains(needle),
-            "stderr lacks `{needle}`:\n{stderr}"
-        );
-    }
 }
 
 #[test]
@@ -46,7 +34,7 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
         args.extend(["--out", "never", "-q"]);
         let started = Instant::now();
         let out = cutover_with_limit(dir.path(), "8G", &args);
-        assert_refused(
+        assert_bad_input(
             &out,
             &[
                 "needs about",
@@ -80,12 +68,12 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
     ];
     assert_success(&cutover_with_limit(dir.path(), "1T", &small));
     let refused = cutover_with_limit(dir.path(), "1M", &small);
-    assert_refused(
+    assert_bad_input(
         &refused,
         &["scenario `small-pilot` needs about", "allows 0.0 GB"],
     );
     let nonsense = cutover_with_limit(dir.path(), "lots", &small);
-    assert_refused(&nonsense, &["CUTOVER_MEMORY_LIMIT=`lots` is not a size"]);
+    assert_bad_input(&nonsense, &["CUTOVER_MEMORY_LIMIT=`lots` is not a size"]);
 }
 
 #[test]
@@ -113,7 +101,7 @@ fn hard_limits_name_their_key() {
     for (args, needles) in cases {
         let all = [&["run", "small-pilot", "--out", "never", "-q"], args].concat();
         let out = cutover_with_limit(dir.path(), "1T", &all);
-        assert_refused(&out, needles);
+        assert_bad_input(&out, needles);
     }
     // A grid of 10 x 10 x 10 x 10 x 11 cells is refused at its `[sweep]` line, before any cell
     // is built.
@@ -124,7 +112,7 @@ fn hard_limits_name_their_key() {
     let grid = write_file(dir.path(), "grid.toml", &grid);
     let line = SMALL_SCENARIO.lines().count() + 2;
     let out = cutover_with_limit(dir.path(), "1T", &["sweep", &grid, "--out", "never"]);
-    assert_refused(
+    assert_bad_input(
         &out,
         &[
             "`[sweep]` has 110000 cells, more than the 100000",

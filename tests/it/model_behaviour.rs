@@ -108,11 +108,11 @@ pub(crate) fn check_invariants(label: &str, sc: &Scenario, m: &ReplicationMetric
         let sum: u64 = s.phases.iter().map(|&c| u64::from(c)).sum();
         assert_eq!(sum, n, "{label}: phase counts on day {}", s.day);
         assert!(
-            s.operators_busy <= s.operators_on_duty,
+            s.load.operators_busy <= s.load.operators_on_duty,
             "{label}: day {}: {} busy, {} on duty",
             s.day,
-            s.operators_busy,
-            s.operators_on_duty
+            s.load.operators_busy,
+            s.load.operators_on_duty
         );
         assert!(
             s.transitioned <= s.phases[Phase::Finalize as usize],
@@ -125,7 +125,7 @@ pub(crate) fn check_invariants(label: &str, sc: &Scenario, m: &ReplicationMetric
             s.day
         );
         assert!(
-            u64::from(s.copies_running)
+            u64::from(s.load.copies_running)
                 <= u64::from(sc.copy.slots) * sc.population.regions.len() as u64,
             "{label}: day {}: copies over the slots",
             s.day
