@@ -203,7 +203,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     let out = args
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
-    check_memory(&scenario, Workload::run(reps, args.sim.workers()))?;
+    check_memory([&scenario], Workload::run(reps, args.sim.workers()))?;
     // Fail on an unwritable folder before spending minutes simulating.
     output::create_dir(&out)?;
     let threads = args.sim.threads();
@@ -244,7 +244,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
         detail_replication: Some(args.detail),
-        threads: threads.unwrap_or_else(rayon::current_num_threads),
+        threads: args.sim.workers(),
         command,
         events,
         wall_seconds,
@@ -286,7 +286,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-compare", scenario.name)));
     let work = Workload::compare(reps, policies.len(), args.sim.workers());
-    check_memory(&scenario, work)?;
+    check_memory([&scenario], work)?;
     output::create_dir(&out)?;
     let threads = args.sim.threads();
     let started = Instant::now();
@@ -325,7 +325,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
         detail_replication: None,
-        threads: threads.unwrap_or_else(rayon::current_num_threads),
+        threads: args.sim.workers(),
         command,
         events,
         wall_seconds,

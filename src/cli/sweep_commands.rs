@@ -90,9 +90,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
         .out
         .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", info.scenario)));
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
-    for cell in &plan.cells {
-        check_memory(&cell.scenario, work)?;
-    }
+    check_memory(plan.cells.iter().map(|cell| &cell.scenario), work)?;
     output_dirs(&out)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     if args.resume {
@@ -156,7 +154,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     SweepManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
         grid: info.clone(),
-        threads: threads.unwrap_or_else(rayon::current_num_threads),
+        threads: args.sim.workers(),
         command,
         events,
         wall_seconds,

@@ -372,12 +372,7 @@ impl<'a> Replication<'a> {
             operators: OperatorPool::new(),
             desk: Desk::default(),
             workdays: Workdays::new(sc.calendar.start, &sc.clients),
-            users_call: sc
-                .clients
-                .shares
-                .iter()
-                .zip(&sc.clients.ticket_probability)
-                .any(|(s, p)| s * p > 0.0),
+            users_call: sc.clients.anyone_calls(),
             blocked_quota: 0,
             ready_slipped: VecDeque::new(),
             ready_fresh: VecDeque::with_capacity(n),
@@ -1219,7 +1214,7 @@ impl<'a> Replication<'a> {
         } else {
             self.waits.iter().sum::<f64>() / self.waits.len() as f64
         };
-        let chat = self.chat();
+        let mut chat = self.chat();
         let desk = &mut self.desk;
         desk.waits.sort_unstable_by(f64::total_cmp);
         let ticket_wait_mean = if desk.waits.is_empty() {
@@ -1272,7 +1267,7 @@ impl<'a> Replication<'a> {
                 timeseries,
                 hourly,
                 spans,
-                islands: chat.by_day_from_t.clone(),
+                islands: std::mem::take(&mut chat.by_day_from_t),
             }
         });
         ReplicationOutput {

@@ -91,6 +91,16 @@ pub struct Clients {
     pub spread_days: u32,
 }
 
+impl Clients {
+    /// Whether any user can raise a ticket at all.
+    pub fn anyone_calls(&self) -> bool {
+        self.shares
+            .iter()
+            .zip(&self.ticket_probability)
+            .any(|(s, p)| s * p > 0.0)
+    }
+}
+
 /// The help desk: a pool like the operators, separate from them (`[helpdesk]`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct HelpDesk {
@@ -175,11 +185,7 @@ pub(super) fn read_helpdesk(s: &Section<'_>, clients: &Clients) -> HelpDesk {
             (0.0, f64::INFINITY),
         ),
     };
-    let calls = clients
-        .shares
-        .iter()
-        .zip(&clients.ticket_probability)
-        .any(|(s, p)| s * p > 0.0);
+    let calls = clients.anyone_calls();
     if calls && h.weekday == 0 && h.weekend == 0 {
         s.error(
             "weekday",

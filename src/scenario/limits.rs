@@ -212,15 +212,22 @@ impl MemoryBudget {
     }
 }
 
-/// Refuses `work` on `scenario` if its estimated memory exceeds what this machine has available
-/// (or `CUTOVER_MEMORY_LIMIT` allows); does nothing where the available memory cannot be read.
-pub fn check_memory(scenario: &Scenario, work: Workload) -> Result<(), Error> {
+/// Refuses `work` on any of `scenarios` (a run's scenario, or every cell of a sweep) whose
+/// estimated memory exceeds what this machine has available (or `CUTOVER_MEMORY_LIMIT` allows);
+/// does nothing where the available memory cannot be read. The budget is read once.
+pub fn check_memory<'a>(
+    scenarios: impl IntoIterator<Item = &'a Scenario>,
+    work: Workload,
+) -> Result<(), Error> {
     let Some(budget) = MemoryBudget::current()? else {
         return Ok(());
     };
-    MemoryEstimate::of(scenario, work)
-        .check(&scenario.name, budget)
-        .map_err(Error::Usage)
+    for scenario in scenarios {
+        MemoryEstimate::of(scenario, work)
+            .check(&scenario.name, budget)
+            .map_err(Error::Usage)?;
+    }
+    Ok(())
 }
 
 /// Bytes of memory this process can still use: the kernel's `MemAvailable`, lowered to what is
