@@ -12,6 +12,7 @@ mod csv_strict;
 mod detail_records;
 mod determinism;
 mod erlang_c;
+mod golden;
 mod helpdesk;
 mod invariants;
 mod limits;
