@@ -71,8 +71,8 @@ pub struct RunArgs {
 /// Flags every simulating command shares.
 #[derive(Debug, Args)]
 pub struct SimulationArgs {
-    /// Master seed (overrides the scenario's `seed`).
-    #[arg(long)]
+    /// Master seed, 0 to 9223372036854775807 as for the scenario's `seed` (overrides it).
+    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Replications (per policy or cell; overrides the scenario's `replications`).
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]

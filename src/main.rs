@@ -1,13 +1,20 @@
 //! The `cutover` binary: parse the command line, call the library, map errors to exit codes.
 
+use std::ffi::OsString;
 use std::io::ErrorKind;
 use std::process::ExitCode;
 
 use clap::Parser;
 
 fn main() -> ExitCode {
-    let command: Vec<String> = std::env::args().collect();
-    let cli = cutover::cli::Cli::parse();
+    // Arguments as the operating system gave them: a name that is not UTF-8 is clap's to refuse
+    // (exit 2, naming the argument), never a panic here.
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let command = args
+        .iter()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let cli = cutover::cli::Cli::parse_from(args);
     match cutover::cli::run(cli, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(cutover::Error::Output { source, .. }) if source.kind() == ErrorKind::BrokenPipe => {

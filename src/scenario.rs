@@ -8,6 +8,7 @@ mod bundled;
 mod dist;
 mod doc;
 mod estate;
+mod input;
 mod inventory;
 mod limits;
 mod lync;
@@ -22,6 +23,7 @@ pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use dist::{DIST_NAMES, Dist};
 pub use doc::Origin;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
+pub use input::{MAX_INVENTORY_BYTES, MAX_SCENARIO_BYTES};
 pub use inventory::{InventoryTenant, parse as parse_inventory};
 pub use limits::{
     MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_memory,
@@ -302,6 +304,11 @@ pub enum ScenarioError {
     },
     /// A `--set` argument is not `key=value`.
     BadOverride { assignment: String },
+    /// A `--set` key written with quotes, which would make a dotted name one key.
+    QuotedOverrideKey {
+        assignment: String,
+        unquoted: String,
+    },
 }
 
 impl fmt::Display for ScenarioError {
@@ -311,13 +318,25 @@ impl fmt::Display for ScenarioError {
                 write!(f, "cannot read scenario {}: {source}", path.display())
             }
             ScenarioError::Invalid { file, diagnostics } => {
-                let n = diagnostics.len();
+                // A diagnostic that stands for unlisted others counts them, not itself.
+                let n: usize = diagnostics.iter().map(|d| d.unlisted.max(1)).sum();
                 write!(f, "{file}: {n} error{}", if n == 1 { "" } else { "s" })?;
+                if n > diagnostics.len() {
+                    let listed = diagnostics.iter().filter(|d| d.unlisted == 0).count();
+                    write!(f, ", the first {listed} listed")?;
+                }
                 for d in diagnostics {
                     write!(f, "\n  {d}")?;
                 }
                 Ok(())
             }
+            ScenarioError::QuotedOverrideKey {
+                assignment,
+                unquoted,
+            } => write!(
+                f,
+                "--set `{assignment}`: write the key without quotes, e.g. --set {unquoted}=VALUE"
+            ),
             ScenarioError::BadOverride { assignment } => {
                 write!(
                     f,
@@ -371,6 +390,34 @@ impl Source {
     }
 }
 
+/// A scenario file's text; bytes that are not UTF-8 are an error at their line and column.
+fn read_scenario_text(path: &Path, file: &str) -> Result<String, ScenarioError> {
+    input::read_text(path, MAX_SCENARIO_BYTES).map_err(|problem| match problem {
+        input::ReadProblem::NotUtf8 { line, column, .. } => ScenarioError::Invalid {
+            file: file.to_string(),
+            diagnostics: vec![Diagnostic {
+                origin: Origin::File {
+                    file: Arc::from(file),
+                    line,
+                    column,
+                },
+                key: String::new(),
+                message: problem.to_string(),
+                hint: Some("save the file as UTF-8".into()),
+                unlisted: 0,
+            }],
+        },
+        input::ReadProblem::Io(source) => ScenarioError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        other => ScenarioError::Read {
+            path: path.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+        },
+    })
+}
+
 impl Scenario {
     /// Reads, overrides and validates a scenario. `overrides` are `key=value` strings. Files the
     /// scenario names (an inventory) are relative to the scenario file's folder, or to the current
@@ -379,10 +426,7 @@ impl Scenario {
         let (text, folder) = match source {
             Source::Bundled(b) => (b.text.to_string(), Path::new("")),
             Source::File(path) => (
-                std::fs::read_to_string(path).map_err(|e| ScenarioError::Read {
-                    path: path.clone(),
-                    source: e,
-                })?,
+                read_scenario_text(path, &source.display_name())?,
                 path.parent().unwrap_or(Path::new("")),
             ),
         };
@@ -419,6 +463,7 @@ impl Scenario {
                         key: String::new(),
                         message,
                         hint: None,
+                        unlisted: 0,
                     })
                     .collect(),
             )
@@ -434,8 +479,17 @@ impl Scenario {
                 doc::parse_override_value(value.trim(), &Arc::from(assignment.as_str()));
             // Under `sweep`, the rest is one dotted key: `sweep.helpdesk.weekday=[6, 12]` adds
             // an axis to the grid, as `"helpdesk.weekday" = [6, 12]` in `[sweep]` would.
+            // Quotes are allowed around a sweep axis (`sweep."copy.slots"=[1, 2]`), as in a
+            // `[sweep]` table; anywhere else they would turn `a.b` into one unknown key.
+            let quotes: &[char] = &['"', '\''];
             let path: Vec<&str> = match key.trim().split_once('.') {
-                Some(("sweep", axis)) => vec!["sweep", axis.trim()],
+                Some(("sweep", axis)) => vec!["sweep", axis.trim().trim_matches(quotes)],
+                _ if key.contains(quotes) => {
+                    return Err(ScenarioError::QuotedOverrideKey {
+                        assignment: assignment.clone(),
+                        unquoted: key.replace(quotes, "").trim().to_string(),
+                    });
+                }
                 _ => key.trim().split('.').map(str::trim).collect(),
             };
             table.set(&path, node);
@@ -467,18 +521,31 @@ impl Scenario {
     }
 }
 
+/// What a scenario name may be, since it names the output folder: see [`is_safe_name`].
+pub const SAFE_NAME_RULE: &str =
+    "use 1 to 100 ASCII letters, digits, '-', '_' or '.', not starting with '.'";
+
+/// Whether `name` is safe as one folder name on every platform: no separator, no `.` or `..`,
+/// nothing hidden, nothing a shell or a file system treats specially.
+pub fn is_safe_name(name: &str) -> bool {
+    (1..=100).contains(&name.len())
+        && !name.starts_with('.')
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
 /// Reads every section with its defaults; problems go to the diagnostics and the default is kept.
 fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let name = root.string("name", "unnamed");
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
-    {
+    if !is_safe_name(&name) {
         root.error(
             "name",
-            format!("`name` = \"{name}\" cannot be used as a folder name"),
-            Some("use letters, digits, '-', '_' or '.'".into()),
+            format!(
+                "`name` = \"{}\" cannot be used as a folder name",
+                reader::abbreviate(&name)
+            ),
+            Some(SAFE_NAME_RULE.into()),
         );
     }
     let description = root.string("description", "");
@@ -563,6 +630,25 @@ fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Population {
         s.error(
             "regions",
             "`population.regions` must list between 1 and 64 regions",
+            None,
+        );
+    } else if regions.iter().any(|r| r.trim().is_empty()) {
+        s.error(
+            "regions",
+            "`population.regions` has an empty region name",
+            Some("name every region, e.g. [\"NA\", \"EMEA\"]".into()),
+        );
+    } else if let Some(twice) = regions
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| regions[..i].contains(r).then_some(r))
+    {
+        s.error(
+            "regions",
+            format!(
+                "`population.regions` names `{}` twice",
+                reader::abbreviate(twice)
+            ),
             None,
         );
     }
@@ -669,8 +755,22 @@ fn read_inventory(
         return None;
     }
     let path = folder.join(file);
-    let text = match std::fs::read_to_string(&path) {
+    let text = match input::read_text(&path, MAX_INVENTORY_BYTES) {
         Ok(t) => t,
+        Err(input::ReadProblem::NotUtf8 { line, column, byte }) => {
+            s.report(Diagnostic {
+                origin: Origin::Cell {
+                    file: Arc::from(path.display().to_string()),
+                    line,
+                    column: Some(column),
+                },
+                key: "population.inventory".into(),
+                message: format!("not UTF-8 text (byte 0x{byte:02X})"),
+                hint: Some("export the inventory as UTF-8 CSV".into()),
+                unlisted: 0,
+            });
+            return None;
+        }
         Err(e) => {
             s.error(
                 "inventory",

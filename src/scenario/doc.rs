@@ -257,7 +257,10 @@ fn convert(
             Err(_) => {
                 problems.push((
                     origin.clone(),
-                    format!("integer `{i}` does not fit in 64 bits"),
+                    format!(
+                        "integer `{}` does not fit in 64 bits",
+                        super::reader::abbreviate(&i.to_string())
+                    ),
                 ));
                 Value::Integer(0)
             }
@@ -265,7 +268,13 @@ fn convert(
         DeValue::Float(f) => match f.as_str().parse::<f64>() {
             Ok(x) if x.is_finite() => Value::Float(x),
             _ => {
-                problems.push((origin.clone(), format!("`{f}` is not a finite number")));
+                problems.push((
+                    origin.clone(),
+                    format!(
+                        "`{}` is not a finite number",
+                        super::reader::abbreviate(&f.to_string())
+                    ),
+                ));
                 Value::Float(0.0)
             }
         },

@@ -340,6 +340,7 @@ impl Problems {
             key: key.to_string(),
             message,
             hint,
+            unlisted: 0,
         });
     }
 
@@ -364,8 +365,12 @@ impl Problems {
                     column: None,
                 },
                 key: String::new(),
-                message: format!("{} more errors in this inventory after", self.unlisted),
+                message: format!(
+                    "and {} more errors in this inventory, not listed, after",
+                    self.unlisted
+                ),
                 hint: Some("fix those above and validate again".into()),
+                unlisted: self.unlisted,
             });
         }
         self.list
@@ -467,6 +472,6 @@ mod tests {
             .collect();
         let e = errors(&text);
         assert_eq!(e.len(), MAX_LISTED + 1);
-        assert!(e[MAX_LISTED].starts_with("10 more errors"), "{e:?}");
+        assert!(e[MAX_LISTED].starts_with("and 10 more errors"), "{e:?}");
     }
 }

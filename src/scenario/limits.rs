@@ -316,9 +316,18 @@ fn bytes(x: f64) -> u64 {
     }
 }
 
-/// Bytes in GB (10^9), one decimal.
+/// Bytes in the largest decimal unit (kB, MB, GB, TB) that keeps the figure at least 1, one
+/// decimal: a limit of 10 MiB reads "10.5 MB", not "0.0 GB".
 fn gb(bytes: u64) -> String {
-    format!("{:.1} GB", bytes as f64 / 1e9)
+    let x = bytes as f64;
+    match ["TB", "GB", "MB", "kB"]
+        .into_iter()
+        .zip([1e12, 1e9, 1e6, 1e3])
+        .find(|(_, scale)| x >= *scale)
+    {
+        Some((unit, scale)) => format!("{:.1} {unit}", x / scale),
+        None => format!("{bytes} bytes"),
+    }
 }
 
 #[cfg(test)]

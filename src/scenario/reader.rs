@@ -22,6 +22,8 @@ pub struct Diagnostic {
     pub key: String,
     pub message: String,
     pub hint: Option<String>,
+    /// How many problems this one stands for when they were counted, not listed (0 otherwise).
+    pub unlisted: usize,
 }
 
 impl fmt::Display for Diagnostic {
@@ -47,6 +49,7 @@ impl Diagnostics {
             key: key.to_string(),
             message,
             hint,
+            unlisted: 0,
         });
     }
 
@@ -290,7 +293,7 @@ impl<'a> Section<'a> {
         );
         self.error(
             key,
-            format!("`{}` has no value `{s}`", self.key_path(key)),
+            format!("`{}` has no value `{}`", self.key_path(key), abbreviate(&s)),
             Some(hint),
         );
         default.to_string()
@@ -491,6 +494,26 @@ impl<'a> Section<'a> {
             }
         }
     }
+}
+
+/// Text from the input as a message quotes it: whole if short, else its start and its length, so
+/// a value of a million characters is not echoed back.
+pub fn abbreviate(text: &str) -> String {
+    const SHOWN: usize = 24;
+    let chars = text.chars().count();
+    if chars <= 2 * SHOWN {
+        return text.to_string();
+    }
+    let start: String = text.chars().take(SHOWN).collect();
+    let what = if text
+        .chars()
+        .all(|c| c.is_ascii_digit() || "+-_".contains(c))
+    {
+        "digits"
+    } else {
+        "characters"
+    };
+    format!("{start}... ({chars} {what})")
 }
 
 /// A number as a person reads it: exponent form only when plain digits would run long.

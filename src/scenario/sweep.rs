@@ -111,6 +111,17 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
             continue;
         }
         let key_path = format!("sweep.\"{}\"", e.key);
+        if let Value::Table(t) = &e.node.value {
+            // `operators.weekend = [1, 2]` unquoted is a table `operators` holding `weekend`.
+            let dotted = dotted_leaf(&e.key, t);
+            push(
+                e.origin.clone(),
+                &key_path,
+                format!("`{dotted}` in [sweep] must be quoted: a bare dotted key makes a table"),
+                Some(format!("write \"{dotted}\" = [...]")),
+            );
+            continue;
+        }
         let Value::Array(items) = &e.node.value else {
             push(
                 e.node.origin.clone(),
@@ -256,6 +267,17 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
         });
     }
     Some(SweepGrid { keys, axes })
+}
+
+/// The dotted key of the first value under `table`, e.g. `operators.weekend`.
+fn dotted_leaf(key: &str, table: &Table) -> String {
+    match table.entries.first() {
+        Some(e) => match &e.node.value {
+            Value::Table(t) => dotted_leaf(&format!("{key}.{}", e.key), t),
+            _ => format!("{key}.{}", e.key),
+        },
+        None => key.to_string(),
+    }
 }
 
 /// A value as TOML text that `--set` reads back as the same value.

@@ -70,7 +70,7 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
     let refused = cutover_with_limit(dir.path(), "1M", &small);
     assert_bad_input(
         &refused,
-        &["scenario `small-pilot` needs about", "allows 0.0 GB"],
+        &["scenario `small-pilot` needs about", "allows 1.0 MB"],
     );
     let nonsense = cutover_with_limit(dir.path(), "lots", &small);
     assert_bad_input(&nonsense, &["CUTOVER_MEMORY_LIMIT=`lots` is not a size"]);

@@ -3,6 +3,7 @@
 //! Every test that touches files works in its own temporary folder; the scenarios are small so the
 //! whole suite stays fast in a debug build.
 
+mod arguments;
 mod bad_input;
 mod charts;
 mod chat;
@@ -16,6 +17,7 @@ mod golden;
 mod helpdesk;
 mod invariants;
 mod limits;
+mod messages;
 mod model_behaviour;
 mod operators;
 mod output_safety;

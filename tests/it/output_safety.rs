@@ -217,3 +217,20 @@ fn a_later_run_sweeps_away_what_a_killed_one_left() {
         assert!(alive.exists(), "a live writer's temporary file is kept");
     }
 }
+
+/// A scenario's name becomes a folder under `output/`: a name that is a path (`..`, `.`, a
+/// separator) or hidden would put the run somewhere else.
+#[test]
+fn a_scenario_name_that_is_not_one_plain_folder_name_is_refused() {
+    let dir = temp_dir();
+    let s = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    for name in ["..", ".", "a/b", ".hidden", "a\\\\b", ""] {
+        let set = format!("name=\"{name}\"");
+        let out = cutover(dir.path(), &["run", &s, "--set", &set, "--reps", "1", "-q"]);
+        assert_bad_input(
+            &out,
+            &["cannot be used as a folder name", "not starting with '.'"],
+        );
+    }
+    assert_eq!(files_under(dir.path()), [PathBuf::from("s.toml")]);
+}

@@ -411,6 +411,10 @@ fn check_answer(text: &str, answer: Result<Scenario, ScenarioError>) -> Result<(
                 assignment
             );
         }
+        Err(ScenarioError::QuotedOverrideKey { assignment, .. }) => {
+            let key = assignment.split('=').next().unwrap_or("");
+            prop_assert!(key.contains(['"', '\'']), "{}", assignment);
+        }
         Err(e) => return Err(TestCaseError::fail(format!("unexpected error kind: {e}"))),
     }
     Ok(())

@@ -1,0 +1,101 @@
+//! Reading the files a scenario is made of (the scenario itself, its inventory): only regular
+//! files, only up to a size cap, and only UTF-8 text, each refusal located.
+
+use std::fmt;
+use std::io::Read;
+use std::path::Path;
+
+/// Largest scenario file read, in bytes: a sweep list of 100,000 values is under 1 MB.
+pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+/// Largest inventory read, in bytes: 10 million tenants of about 60 bytes a line.
+pub const MAX_INVENTORY_BYTES: u64 = 1 << 30;
+
+/// Why a file's text could not be read.
+#[derive(Debug)]
+pub enum ReadProblem {
+    Io(std::io::Error),
+    /// A folder, device, pipe or socket: reading one could block or never end.
+    NotRegular,
+    TooLarge {
+        limit: u64,
+    },
+    /// The first byte that is not UTF-8, at a 1-based line and column (in characters).
+    NotUtf8 {
+        line: usize,
+        column: usize,
+        byte: u8,
+    },
+}
+
+impl fmt::Display for ReadProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReadProblem::Io(e) => write!(f, "{e}"),
+            ReadProblem::NotRegular => write!(f, "not a regular file"),
+            ReadProblem::TooLarge { limit } => {
+                write!(f, "larger than the {} MiB a file may have", limit >> 20)
+            }
+            ReadProblem::NotUtf8 { byte, .. } => {
+                write!(f, "not UTF-8 text (byte 0x{byte:02X})")
+            }
+        }
+    }
+}
+
+/// Reads `path` as UTF-8 text if it is a regular file (links followed) of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
+    if !std::fs::metadata(path).map_err(ReadProblem::Io)?.is_file() {
+        return Err(ReadProblem::NotRegular);
+    }
+    let file = std::fs::File::open(path).map_err(ReadProblem::Io)?;
+    // Checked again on the open file: the name may have been replaced in between.
+    if !file.metadata().map_err(ReadProblem::Io)?.is_file() {
+        return Err(ReadProblem::NotRegular);
+    }
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(ReadProblem::Io)?;
+    if bytes.len() as u64 > limit {
+        return Err(ReadProblem::TooLarge { limit });
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let good = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let byte = e.as_bytes()[good.len()];
+        let good = std::str::from_utf8(good).expect("valid up to here");
+        let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+        ReadProblem::NotUtf8 {
+            line: good.matches('\n').count() + 1,
+            column: good[line_start..].chars().count() + 1,
+            byte,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_bytes_are_located_and_devices_refused() {
+        let dir = std::env::temp_dir().join(format!("cutover-input-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.toml");
+        std::fs::write(&path, b"name = \"x\"\nab\xc3\xa9c\xff = 1\n").unwrap();
+        match read_text(&path, 1000) {
+            Err(ReadProblem::NotUtf8 { line, column, byte }) => {
+                assert_eq!((line, column, byte), (2, 5, 0xff))
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            read_text(&path, 4),
+            Err(ReadProblem::TooLarge { limit: 4 })
+        ));
+        assert!(matches!(
+            read_text(&dir, 1000),
+            Err(ReadProblem::NotRegular)
+        ));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,158 @@
+//! Arguments: any argument vector, however hostile (bytes that are not UTF-8, numbers out of range,
+//! junk flags), gets an answer and an exit code, never a panic (exit 101); a seed means the same on
+//! the command line as in a scenario.
+
+use std::ffi::OsString;
+use std::os::unix::ffi::OsStringExt;
+use std::process::{Command, Output};
+
+use proptest::prelude::*;
+
+use crate::common::{SMALL_SCENARIO, assert_bad_input, temp_dir, write_file};
+
+fn cutover_os(cwd: &std::path::Path, args: &[OsString]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(args)
+        .current_dir(cwd)
+        // Anything that gets as far as simulating is refused for memory at once: the property is
+        // about the arguments, not about running scenarios.
+        .env("CUTOVER_MEMORY_LIMIT", "1")
+        .output()
+        .expect("the cutover binary starts")
+}
+
+#[test]
+fn arguments_that_are_not_utf8_are_bad_input_not_a_panic() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let bad = |prefix: &[u8]| {
+        let mut bytes = prefix.to_vec();
+        bytes.push(0xff);
+        OsString::from_vec(bytes)
+    };
+    let utf8 = &["invalid UTF-8"][..];
+    // An unknown flag or command is refused as unknown; a value that is not UTF-8 says so.
+    let cases: Vec<(Vec<OsString>, &[&str])> = vec![
+        (vec!["validate".into(), bad(b"a")], utf8),
+        (vec!["run".into(), bad(b"s")], utf8),
+        (
+            vec![
+                "run".into(),
+                scenario.clone().into(),
+                "--set".into(),
+                bad(b"seed="),
+            ],
+            utf8,
+        ),
+        (
+            vec!["run".into(), "--out".into(), bad(b"o")],
+            &["needs about"],
+        ),
+        (
+            vec!["sweep".into(), scenario.into(), bad(b"--sh")],
+            &["unexpected argument"],
+        ),
+        (vec![bad(b"r")], &["unrecognized subcommand"]),
+    ];
+    for (args, says) in cases {
+        assert_bad_input(&cutover_os(dir.path(), &args), says);
+    }
+}
+
+#[test]
+fn seed_flag_and_seed_key_accept_and_refuse_the_same_values() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let largest = i64::MAX.to_string();
+    let beyond = (i64::MAX as u64 + 1).to_string();
+    for seed in [&largest, &beyond] {
+        let by_flag = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(["run", &scenario, "--reps", "1", "--seed", seed, "-q"])
+            .args(["--no-charts", "--out", "o"])
+            .current_dir(dir.path())
+            .env("CUTOVER_MEMORY_LIMIT", "1")
+            .output()
+            .unwrap();
+        let by_key = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(["run", &scenario, "--reps", "1", "--set"])
+            .arg(format!("seed={seed}"))
+            .args(["-q", "--no-charts", "--out", "o"])
+            .current_dir(dir.path())
+            .env("CUTOVER_MEMORY_LIMIT", "1")
+            .output()
+            .unwrap();
+        // With no memory to run in, an accepted seed ends at the memory check.
+        let accepted = |o: &Output| String::from_utf8_lossy(&o.stderr).contains("needs about");
+        assert_eq!(
+            accepted(&by_flag),
+            accepted(&by_key),
+            "seed {seed}:\n{}\n{}",
+            String::from_utf8_lossy(&by_flag.stderr),
+            String::from_utf8_lossy(&by_key.stderr)
+        );
+        assert_eq!(accepted(&by_flag), seed == &largest, "seed {seed}");
+        assert_eq!(by_flag.status.code(), Some(2));
+        assert_eq!(by_key.status.code(), Some(2));
+    }
+}
+
+/// One argument: a word the command line knows, a number, or random bytes (often not UTF-8).
+fn argument() -> impl Strategy<Value = OsString> {
+    let words = prop::sample::select(vec![
+        "run",
+        "compare",
+        "sweep",
+        "merge",
+        "validate",
+        "plot",
+        "scenarios",
+        "--out",
+        "--set",
+        "--seed",
+        "--reps",
+        "--threads",
+        "--shard",
+        "--resume",
+        "--policies",
+        "--detail",
+        "--wait-lock",
+        "--no-charts",
+        "-q",
+        "small-pilot",
+        "seed=18446744073709551616",
+        "name=..",
+        "1/0",
+        "-1",
+        "18446744073709551616",
+        "=",
+        "",
+    ]);
+    prop_oneof![
+        words.prop_map(OsString::from),
+        // An argument cannot hold a NUL byte: the operating system ends it there.
+        prop::collection::vec(1..=255u8, 0..12).prop_map(OsString::from_vec),
+        any::<i128>().prop_map(|n| OsString::from(n.to_string())),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn no_argument_vector_makes_the_binary_panic(
+        args in prop::collection::vec(argument(), 0..6),
+    ) {
+        let dir = temp_dir();
+        let out = cutover_os(dir.path(), &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        prop_assert!(
+            out.status.code().is_some_and(|c| c != 101) && !stderr.contains("panicked"),
+            "{args:?}: exit {:?}\n{stderr}",
+            out.status.code()
+        );
+    }
+}

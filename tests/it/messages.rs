@@ -1,0 +1,108 @@
+//! Messages: each refusal says what is wrong in the planner's terms, at the right place, without
+//! echoing megabytes of input back or counting wrongly.
+
+use std::process::Command;
+
+use crate::common::{SMALL_SCENARIO, assert_bad_input, cutover, temp_dir, write_file};
+
+#[test]
+fn a_small_memory_limit_is_shown_in_a_unit_that_shows_it() {
+    let dir = temp_dir();
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["run", "small-pilot", "--out", "o", "-q"])
+        .current_dir(dir.path())
+        .env("CUTOVER_MEMORY_LIMIT", "10M")
+        .output()
+        .unwrap();
+    let err = assert_bad_input(&out, &["CUTOVER_MEMORY_LIMIT allows 10.5 MB"]);
+    assert!(!err.contains("0.0 GB"), "{err}");
+}
+
+#[test]
+fn errors_counted_not_listed_are_counted_in_the_total() {
+    let dir = temp_dir();
+    let rows: String = (0..1000).map(|_| "same,5\n").collect();
+    write_file(dir.path(), "inv.csv", &format!("tenant,seats\n{rows}"));
+    let s = write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"i\"\n[population]\ninventory = \"inv.csv\"\n",
+    );
+    let err = assert_bad_input(
+        &cutover(dir.path(), &["run", &s, "--out", "o"]),
+        &["999 errors, the first 20 listed", "and 979 more errors"],
+    );
+    assert!(!err.contains("21 errors"), "{err}");
+}
+
+#[test]
+fn a_quoted_set_key_is_refused_with_the_unquoted_form() {
+    let dir = temp_dir();
+    let s = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let err = assert_bad_input(
+        &cutover(
+            dir.path(),
+            &["run", &s, "--set", "\"population.tenants\"=5", "--out", "o"],
+        ),
+        &["without quotes", "--set population.tenants=VALUE"],
+    );
+    assert!(!err.contains("[\"population]"), "{err}");
+}
+
+#[test]
+fn an_unquoted_dotted_key_in_sweep_says_to_quote_it() {
+    let dir = temp_dir();
+    let s = write_file(
+        dir.path(),
+        "s.toml",
+        &format!("{SMALL_SCENARIO}\n[sweep]\noperators.weekend = [1, 2]\n"),
+    );
+    assert_bad_input(
+        &cutover(dir.path(), &["run", &s, "--out", "o"]),
+        &["`operators.weekend` in [sweep] must be quoted", "s.toml:"],
+    );
+}
+
+#[test]
+fn a_huge_number_is_abbreviated_not_echoed() {
+    let dir = temp_dir();
+    let digits = "9".repeat(300);
+    let s = write_file(
+        dir.path(),
+        "s.toml",
+        &format!("name = \"n\"\nseed = {digits}\n"),
+    );
+    let err = assert_bad_input(
+        &cutover(dir.path(), &["run", &s, "--out", "o"]),
+        &["(300 digits)", "s.toml:2:8"],
+    );
+    assert!(!err.contains(&digits), "{err}");
+    assert!(err.len() < 400, "{err}");
+}
+
+#[test]
+fn a_scenario_that_is_not_utf8_is_refused_at_the_line_and_column() {
+    let dir = temp_dir();
+    let path = dir.path().join("s.toml");
+    std::fs::write(&path, b"name = \"u\"\n[population]\ntenants = \"\xe9\"\n").unwrap();
+    assert_bad_input(
+        &cutover(dir.path(), &["run", path.to_str().unwrap(), "--out", "o"]),
+        &["s.toml:3:12", "not UTF-8"],
+    );
+}
+
+#[test]
+fn an_empty_or_repeated_region_name_is_refused() {
+    let dir = temp_dir();
+    let s = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    for (regions, says) in [
+        ("[\"NA\", \"\"]", "empty region name"),
+        ("[\"NA\", \"NA\"]", "names `NA` twice"),
+    ] {
+        let set = format!("population.regions={regions}");
+        assert_bad_input(
+            &cutover(dir.path(), &["run", &s, "--set", &set, "--out", "o"]),
+            &[says, "population.regions"],
+        );
+    }
+}
