@@ -76,6 +76,12 @@ fn remove_stale_temporaries(dir: &Path, name: &str) {
 
 /// Creates the output folder (and its parents).
 pub fn create_dir(dir: &Path) -> Result<(), Error> {
+    if dir.exists() && !dir.is_dir() {
+        return Err(Error::Usage(format!(
+            "cannot write {}: it is a file, not a folder (name a folder for the output)",
+            dir.display()
+        )));
+    }
     fs::create_dir_all(dir).map_err(|source| Error::Output {
         path: dir.to_path_buf(),
         source,

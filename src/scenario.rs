@@ -315,7 +315,21 @@ impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ScenarioError::Read { path, source } => {
-                write!(f, "cannot read scenario {}: {source}", path.display())
+                write!(f, "cannot read scenario {}: {source}", path.display())?;
+                if source.kind() == std::io::ErrorKind::NotFound {
+                    // A name, not a path, was most likely meant: say which names exist.
+                    let names: Vec<&str> = BUNDLED.iter().map(|b| b.name).collect();
+                    let asked = path.to_string_lossy();
+                    write!(
+                        f,
+                        "; no file of that name, and the bundled scenarios are {}",
+                        names.join(", ")
+                    )?;
+                    if let Some(n) = nearest(&asked, &names) {
+                        write!(f, " (did you mean `{n}`?)")?;
+                    }
+                }
+                Ok(())
             }
             ScenarioError::Invalid { file, diagnostics } => {
                 // A diagnostic that stands for unlisted others counts them, not itself.

@@ -1,4 +1,4 @@
-//! Chat during the transition (DOMAIN.md, "Chat"): users who move to Lync Online before their
+//! Chat during the transition (docs/domain.md, "Chat"): users who move to Lync Online before their
 //! tenant's service upgrade split it into islands and lose their contacts; Communicator 2007 users
 //! who have not upgraded their client are blocked a few days after the transition.
 //!

@@ -40,6 +40,10 @@ impl fmt::Display for Diagnostic {
 #[derive(Default)]
 pub struct Diagnostics {
     list: RefCell<Vec<Diagnostic>>,
+    /// Every (section, key) some reader asked for, to tell where a misplaced key belongs.
+    known: RefCell<Vec<(String, &'static str)>>,
+    /// Unknown keys without a nearer hint in their own section: (index in `list`, section, key).
+    unknown: RefCell<Vec<(usize, String, String)>>,
 }
 
 impl Diagnostics {
@@ -53,8 +57,35 @@ impl Diagnostics {
         });
     }
 
+    /// The diagnostics in the order found; an unknown key that another section reads is told
+    /// which section it belongs to (`weekend` under `[batching]` belongs under `[operators]`).
     pub fn into_vec(self) -> Vec<Diagnostic> {
-        self.list.into_inner()
+        let mut list = self.list.into_inner();
+        let known = self.known.into_inner();
+        for (index, section, key) in self.unknown.into_inner() {
+            let mut homes: Vec<&str> = known
+                .iter()
+                .filter(|(s, k)| *k == key && *s != section)
+                .map(|(s, _)| s.as_str())
+                .collect();
+            homes.sort_unstable();
+            homes.dedup();
+            if homes.is_empty() {
+                continue;
+            }
+            let places: Vec<String> = homes
+                .iter()
+                .map(|s| {
+                    if s.is_empty() {
+                        "at the top level, before any section".to_string()
+                    } else {
+                        format!("under `[{s}]`")
+                    }
+                })
+                .collect();
+            list[index].hint = Some(format!("`{key}` belongs {}", places.join(" or ")));
+        }
+        list
     }
 }
 
@@ -154,19 +185,28 @@ impl<'a> Section<'a> {
 
     /// Reports every key of this table that no reader asked for.
     pub fn finish(&self) {
-        let Some(table) = self.table else { return };
         let used = self.used.borrow();
+        self.diags
+            .known
+            .borrow_mut()
+            .extend(used.iter().map(|k| (self.path.clone(), *k)));
+        let Some(table) = self.table else { return };
         for e in &table.entries {
             if !used.contains(&e.key.as_str()) {
-                let hint = nearest(&e.key, &used)
-                    .map(|k| format!("did you mean `{k}`?"))
-                    .or_else(|| {
-                        let mut known: Vec<&str> = used.clone();
-                        known.sort_unstable();
-                        known.dedup();
-                        (!known.is_empty())
-                            .then(|| format!("known keys here: {}", known.join(", ")))
-                    });
+                let near = nearest(&e.key, &used);
+                if near.is_none() && !matches!(e.node.value, Value::Table(_)) {
+                    let index = self.diags.list.borrow().len();
+                    self.diags
+                        .unknown
+                        .borrow_mut()
+                        .push((index, self.path.clone(), e.key.clone()));
+                }
+                let hint = near.map(|k| format!("did you mean `{k}`?")).or_else(|| {
+                    let mut known: Vec<&str> = used.clone();
+                    known.sort_unstable();
+                    known.dedup();
+                    (!known.is_empty()).then(|| format!("known keys here: {}", known.join(", ")))
+                });
                 // A table in a table is written as a `[section]` header (or an inline table):
                 // call it what the planner sees.
                 let what = if matches!(e.node.value, Value::Table(_)) {

@@ -94,3 +94,61 @@ fn output_folder_under_a_regular_file_is_bad_input() {
     );
     assert_bad_input(&out, &[out_dir.to_str().unwrap()]);
 }
+
+#[test]
+fn unknown_scenario_name_lists_the_bundled_ones_and_the_nearest() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["bpos-201"]);
+    assert_bad_input(
+        &out,
+        &["bpos-201", "small-pilot", "did you mean `bpos-2011`"],
+    );
+}
+
+#[test]
+fn output_folder_that_is_a_file_is_named_as_one() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "taken", "x");
+    let out = cutover(
+        dir.path(),
+        &["run", "small-pilot", "--reps", "1", "--out", &file],
+    );
+    assert_bad_input(&out, &["taken", "is a file, not a folder"]);
+}
+
+#[test]
+fn key_in_the_wrong_section_names_its_section() {
+    let dir = temp_dir();
+    let file = write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"x\"\n[batching]\nweekday = 3\n",
+    );
+    let out = run_bad(dir.path(), &[&file]);
+    assert_bad_input(&out, &["batching.weekday", "under `[operators]`"]);
+}
+
+#[test]
+fn compare_of_one_policy_is_refused() {
+    let dir = temp_dir();
+    let out = cutover(
+        dir.path(),
+        &[
+            "compare",
+            "small-pilot",
+            "--policies",
+            "fifo",
+            "--reps",
+            "1",
+        ],
+    );
+    assert_bad_input(&out, &["at least two policies"]);
+    assert!(!dir.path().join("output").exists());
+}
+
+#[test]
+fn run_with_a_sweep_axis_points_to_sweep() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["--set", "sweep.operators.weekend=[4, 8]"]);
+    assert_bad_input(&out, &["sweep.operators.weekend", "cutover sweep"]);
+}
