@@ -1,5 +1,6 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
+mod progress;
 mod sweep_commands;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use crate::output::{self, Manifest};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::stats::summarize;
 use crate::{chart, policy, sweep};
+use progress::Progress;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -159,6 +161,22 @@ fn print_charts(dir: &Path, files: &[PathBuf]) {
     );
 }
 
+/// `--out`, or the command's default folder, which for a scenario with `--set` overrides is a
+/// folder of its own (said on screen), so the scenario's own results are never replaced.
+fn output_folder(out: Option<PathBuf>, name: &str, suffix: &str, sim: &SimulationArgs) -> PathBuf {
+    out.unwrap_or_else(|| {
+        let dir = Manifest::default_out(name, suffix, &sim.set);
+        if !sim.set.is_empty() && !sim.quiet {
+            println!(
+                "--set changes the scenario: results go to {} (not {})",
+                dir.display(),
+                Manifest::default_out(name, suffix, &[]).display()
+            );
+        }
+        dir
+    })
+}
+
 fn validate_command(files: &[String]) -> Result<(), Error> {
     let mut failed = Vec::new();
     for f in files {
@@ -183,6 +201,16 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
 }
 
 fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
+    if let Some(axis) = args
+        .sim
+        .set
+        .iter()
+        .find(|s| s.trim_start().starts_with("sweep."))
+    {
+        return Err(Error::Usage(format!(
+            "--set {axis} adds a sweep axis, which `run` ignores: use `cutover sweep` (same flags)"
+        )));
+    }
     let source = Source::resolve(args.scenario.as_deref());
     let mut scenario = Scenario::load(&source, &args.sim.set)?;
     if let Some(seed) = args.sim.seed {
@@ -200,17 +228,23 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         policy::by_name(&scenario.batching.policy).ok_or_else(|| ScenarioError::BadOverride {
             assignment: format!("batching.policy={}", scenario.batching.policy),
         })?;
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("output").join(&scenario.name));
+    let out = output_folder(args.out, &scenario.name, "", &args.sim);
     check_memory([&scenario], Workload::run(reps, args.sim.workers()))?;
     // Fail on an unwritable folder before spending minutes simulating.
     output::create_dir(&out)?;
     let threads = args.sim.threads();
     let started = Instant::now();
-    let results =
-        sweep::run_replications(&scenario, policy.as_ref(), reps, threads, Some(args.detail))
-            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    let progress = Progress::new(reps, "replications", 1, args.sim.quiet);
+    let results = sweep::run_replications_with(
+        &scenario,
+        policy.as_ref(),
+        reps,
+        threads,
+        Some(args.detail),
+        &|| progress.step(),
+    )
+    .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
 
     let metrics: Vec<&ReplicationMetrics> = results.iter().map(|r| &r.metrics).collect();
@@ -237,7 +271,8 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
-        scenario_sha256: Manifest::sha256_hex(&scenario.source_text),
+        scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
+        overrides: args.sim.set.clone(),
         policy: policy.name().to_string(),
         seed: scenario.seed,
         start: scenario.calendar.start.to_string(),
@@ -266,6 +301,13 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     if let Some(seed) = args.sim.seed {
         scenario.seed = seed;
     }
+    if args.policies.len() < 2 {
+        return Err(Error::Usage(format!(
+            "compare needs at least two policies, the first the baseline (e.g. --policies {},smallest-first); to run one policy use `cutover run --set batching.policy={}`",
+            args.policies.join(","),
+            args.policies.join(",")
+        )));
+    }
     let mut policies = Vec::new();
     for name in &args.policies {
         let policy = policy::by_name(name).ok_or_else(|| {
@@ -282,25 +324,28 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         policies.push((name.clone(), policy));
     }
     let reps = args.sim.reps.unwrap_or(u64::from(scenario.replications));
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-compare", scenario.name)));
+    let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
     let work = Workload::compare(reps, policies.len(), args.sim.workers());
     check_memory([&scenario], work)?;
     output::create_dir(&out)?;
     let threads = args.sim.threads();
     let started = Instant::now();
     let mut runs = Vec::with_capacity(policies.len());
+    let total = reps * policies.len() as u64;
+    let progress = Progress::new(total, "replications", 1, args.sim.quiet);
     for (name, policy) in &policies {
         let mut sc = scenario.clone();
         sc.batching.policy = name.clone();
-        let results = sweep::run_replications(&sc, policy.as_ref(), reps, threads, None)
-            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+        let step = || progress.step();
+        let results =
+            sweep::run_replications_with(&sc, policy.as_ref(), reps, threads, None, &step)
+                .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
         runs.push(PolicyRuns {
             policy: name.clone(),
             metrics: results.into_iter().map(|r| r.metrics).collect(),
         });
     }
+    progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     let rows = compare(&runs);
     let replication_rows: Vec<(Vec<String>, &ReplicationMetrics)> = runs
@@ -318,7 +363,8 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: scenario.name.clone(),
-        scenario_sha256: Manifest::sha256_hex(&scenario.source_text),
+        scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
+        overrides: args.sim.set.clone(),
         policy: args.policies.join(","),
         seed: scenario.seed,
         start: scenario.calendar.start.to_string(),
@@ -345,8 +391,10 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
 fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out: &std::path::Path) {
     let baseline = rows.first().map_or("", |r| r.policy.as_str());
     println!(
-        "{}: {reps} paired replications per policy, seed {}; differences are against {baseline}, * = 95% interval excludes 0",
-        scenario.name, scenario.seed
+        "{}: {} per policy, seed {}; differences are against {baseline}, * = 95% interval excludes 0",
+        scenario.name,
+        plural(reps, "paired replication"),
+        scenario.seed
     );
     for metric in HEADLINE_METRICS {
         if rows
@@ -377,6 +425,11 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out:
     println!("results in {}", out.display());
 }
 
+/// `1 replication`, `2 replications`.
+pub(crate) fn plural(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// The metrics printed on screen; every metric is in the CSV files.
 const HEADLINE_METRICS: &[&str] = &[
     "transitioned",
@@ -402,9 +455,9 @@ fn print_run_summary(
     events: u64,
 ) {
     println!(
-        "{}: {} replications, {} tenants, seed {} ({:.2} s, {:.1} M events/s)",
+        "{}: {}, {} tenants, seed {} ({:.2} s, {:.1} M events/s)",
         scenario.name,
-        metrics.len(),
+        plural(metrics.len() as u64, "replication"),
         scenario.population.tenants,
         scenario.seed,
         wall,

@@ -25,13 +25,30 @@ pub fn run_replications(
     threads: Option<usize>,
     detail: Option<u64>,
 ) -> Result<Vec<ReplicationOutput>, rayon::ThreadPoolBuildError> {
+    run_replications_with(scenario, policy, replications, threads, detail, &|| {})
+}
+
+/// [`run_replications`], calling `done()` (from a worker thread) as each replication finishes,
+/// in whatever order they finish: for a progress bar.
+pub fn run_replications_with(
+    scenario: &Scenario,
+    policy: &dyn BatchPolicy,
+    replications: u64,
+    threads: Option<usize>,
+    detail: Option<u64>,
+    done: &(dyn Fn() + Sync),
+) -> Result<Vec<ReplicationOutput>, rayon::ThreadPoolBuildError> {
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(threads.unwrap_or(0))
         .build()?;
     Ok(pool.install(|| {
         (0..replications)
             .into_par_iter()
-            .map(|r| simulate(scenario, policy, r, detail == Some(r)))
+            .map(|r| {
+                let output = simulate(scenario, policy, r, detail == Some(r));
+                done();
+                output
+            })
             .collect()
     }))
 }

@@ -7,9 +7,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::SimulationArgs;
+use super::progress::Progress;
 use crate::error::Error;
 use crate::output::sweep_files::{self as store, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
@@ -86,9 +86,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     let source = Source::resolve(Some(&args.scenario));
     let plan = plan(&source, &args.sim.set, args.sim.seed, args.sim.reps)?;
     let info = &plan.info;
-    let out = args
-        .out
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("{}-sweep", info.scenario)));
+    let out = super::output_folder(args.out, &info.scenario, "-sweep", &args.sim);
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work)?;
     output_dirs(&out)?;
@@ -122,25 +120,24 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
         }
     }
     let threads = args.sim.threads();
-    let progress = progress_bar(mine.len(), mine.len() - todo.len(), args.sim.quiet);
-    let started = Instant::now();
     let reps = info.replications;
+    let progress = Progress::new(mine.len() as u64, "cells", reps, args.sim.quiet)
+        .starting_at((mine.len() - todo.len()) as u64);
+    let started = Instant::now();
     crate::sweep::run_cells(&plan, &todo, threads, interrupt_flag(), |cell, metrics| {
         store::write_cell(&out, info, cell, &metrics)?;
-        progress.inc(1);
-        let done = (progress.position() as usize + todo.len()).saturating_sub(mine.len());
-        let rate = (done as u64 * reps) as f64 / started.elapsed().as_secs_f64().max(1e-9);
-        progress.set_message(format!("{rate:.1} replications/s"));
+        progress.step();
         Ok(())
     })?;
-    progress.finish_and_clear();
+    progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     if shard.is_some() {
         if !args.sim.quiet {
             println!(
-                "{}: shard of {} cells x {reps} replications in {:.2} s; cell files in {}",
+                "{}: shard of {} x {} in {:.2} s; cell files in {}",
                 info.scenario,
-                mine.len(),
+                super::plural(mine.len() as u64, "cell"),
+                super::plural(reps, "replication"),
                 wall_seconds,
                 out.join(store::CELLS_DIR).display()
             );
@@ -163,9 +160,10 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     .write(&out)?;
     if !args.sim.quiet {
         println!(
-            "{}: {} cells x {reps} replications ({} run now) in {:.2} s; results in {}",
+            "{}: {} x {} ({} run now) in {:.2} s; results in {}",
             info.scenario,
-            info.cells.len(),
+            super::plural(info.cells.len() as u64, "cell"),
+            super::plural(reps, "replication"),
             todo.len(),
             wall_seconds,
             out.display()
@@ -179,22 +177,6 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
 
 fn output_dirs(out: &std::path::Path) -> Result<(), Error> {
     crate::output::create_dir(&out.join(store::CELLS_DIR))
-}
-
-fn progress_bar(total: usize, done: usize, quiet: bool) -> ProgressBar {
-    if quiet {
-        return ProgressBar::hidden();
-    }
-    // `stderr()` draws nothing when stderr is not a terminal.
-    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    bar.set_style(
-        ProgressStyle::with_template("{bar:30} {pos}/{len} cells  {msg}  ETA {eta}")
-            .expect("a valid template"),
-    );
-    bar.set_position(done as u64);
-    // Cells kept from before a resume say nothing about how fast this run goes.
-    bar.reset_eta();
-    bar
 }
 
 pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error> {

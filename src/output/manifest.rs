@@ -8,7 +8,10 @@ use sha2::{Digest, Sha256};
 pub struct Manifest {
     pub version: String,
     pub scenario: String,
+    /// The effective scenario's hash: see [`Manifest::scenario_sha256`].
     pub scenario_sha256: String,
+    /// Every `--set` given, in order; they are part of the scenario that ran.
+    pub overrides: Vec<String>,
     pub policy: String,
     pub seed: u64,
     /// The programme's first day and its deadline (ISO dates), for charts.
@@ -29,6 +32,35 @@ impl Manifest {
             .iter()
             .map(|b| format!("{b:02x}"))
             .collect()
+    }
+
+    /// The hash of the scenario that actually ran: its file's text, followed by one line
+    /// `--set KEY=VALUE` per override in the order given. Without overrides it is the hash of the
+    /// file alone, so `sha256sum` of the file checks it.
+    pub fn scenario_sha256(text: &str, overrides: &[String]) -> String {
+        let mut effective = text.to_string();
+        for o in overrides {
+            if !effective.is_empty() && !effective.ends_with('\n') {
+                effective.push('\n');
+            }
+            effective.push_str("--set ");
+            effective.push_str(o);
+            effective.push('\n');
+        }
+        Manifest::sha256_hex(&effective)
+    }
+
+    /// The default output folder of a command on scenario `name`: `output/<name><suffix>`, and
+    /// with overrides `output/<name><suffix>-<8 hex digits of their hash>`, so a run with `--set`
+    /// never replaces the results of the scenario as written.
+    pub fn default_out(name: &str, suffix: &str, overrides: &[String]) -> std::path::PathBuf {
+        let folder = if overrides.is_empty() {
+            format!("{name}{suffix}")
+        } else {
+            let hash = Manifest::sha256_hex(&overrides.join("\n"));
+            format!("{name}{suffix}-{}", &hash[..8])
+        };
+        std::path::Path::new("output").join(folder)
     }
 
     pub fn to_json(&self) -> Vec<u8> {

@@ -87,7 +87,7 @@ pub fn plan(
     Ok(SweepPlan {
         info: GridInfo {
             scenario: base.name.clone(),
-            scenario_sha256: Manifest::sha256_hex(&base.source_text),
+            scenario_sha256: Manifest::scenario_sha256(&base.source_text, overrides),
             overrides: overrides.to_vec(),
             seed,
             replications,

@@ -226,3 +226,38 @@ fn bundled_default_runs_with_no_scenario_file() {
     assert!(tenants.iter().all(|&t| t == 6000.0), "{tenants:?}");
     assert!(reps.numbers("transitioned").iter().all(|&t| t > 0.0));
 }
+
+#[test]
+fn overrides_are_part_of_the_manifest_and_get_their_own_folder() {
+    let dir = temp_dir();
+    let plain = cutover(
+        dir.path(),
+        &["run", "small-pilot", "--reps", "1", "--no-charts"],
+    );
+    assert_success(&plain);
+    let set = ["--set", "batching.max_tenants=10"];
+    let mut args = vec!["run", "small-pilot", "--reps", "1", "--no-charts"];
+    args.extend(set);
+    let changed = cutover(dir.path(), &args);
+    assert_success(&changed);
+    let stdout = String::from_utf8_lossy(&changed.stdout);
+    let own = Manifest::default_out("small-pilot", "", &["batching.max_tenants=10".into()]);
+    assert_ne!(own, std::path::Path::new("output/small-pilot"));
+    assert!(stdout.contains(&own.display().to_string()), "{stdout}");
+
+    let read = |folder: &std::path::Path| -> Value {
+        let text = std::fs::read_to_string(dir.path().join(folder).join("manifest.json"))
+            .expect("manifest.json");
+        serde_json::from_str(&text).expect("JSON")
+    };
+    let baseline = read(std::path::Path::new("output/small-pilot"));
+    let overridden = read(&own);
+    assert_eq!(baseline["overrides"], serde_json::json!([]));
+    assert_eq!(
+        overridden["overrides"],
+        serde_json::json!(["batching.max_tenants=10"])
+    );
+    assert_ne!(baseline["scenario_sha256"], overridden["scenario_sha256"]);
+    // The baseline folder still holds the baseline's results.
+    assert_eq!(baseline["command"].as_array().map(Vec::len), Some(6));
+}
