@@ -19,6 +19,7 @@ mod tests;
 use std::path::{Path, PathBuf};
 
 use crate::error::Error;
+use crate::files;
 use table::ManifestInfo;
 
 /// The folder, inside an output folder, that holds the charts.
@@ -40,9 +41,9 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     let manifest = ManifestInfo::read(dir)?;
     if manifest.is_sweep {
         Ok(FolderKind::Sweep)
-    } else if dir.join("comparison.csv").is_file() {
+    } else if dir.join(files::comparison::FILE).is_file() {
         Ok(FolderKind::Compare)
-    } else if dir.join("timeseries.csv").is_file() {
+    } else if dir.join(files::timeseries::FILE).is_file() {
         Ok(FolderKind::Run)
     } else {
         Err(Error::Usage(format!(

@@ -10,6 +10,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::compare::{ComparisonRow, PolicyRuns, compare};
 use crate::error::Error;
+use crate::files;
 use crate::model::ReplicationMetrics;
 use crate::output::{self, Manifest};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
@@ -229,7 +230,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
             assignment: format!("batching.policy={}", scenario.batching.policy),
         })?;
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
-    check_memory([&scenario], Workload::run(reps, args.sim.workers()))?;
+    check_memory([&scenario], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
     // Fail on an unwritable folder before spending minutes simulating.
     output::create_dir(&out)?;
     let threads = args.sim.threads();
@@ -258,15 +259,27 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     let start = scenario.calendar.start;
     let completion: Vec<&[u32]> = results.iter().map(|r| r.completion.as_slice()).collect();
     let mut files = vec![
-        ("replications.csv", output::replications_csv(&[], &rows)),
-        ("summary.csv", output::summary_csv(&metrics)),
-        ("tenants.csv", output::tenants_csv(&detail.tenants)),
-        ("batches.csv", output::batches_csv(&detail.batches)),
-        ("timeseries.csv", output::timeseries_csv(&detail.timeseries)),
-        ("completion.csv", output::completion_csv(start, &completion)),
-        ("hourly.csv", output::hourly_csv(start, &detail.hourly)),
-        ("spans.csv", output::spans_csv(start, &detail.spans)),
-        ("islands.csv", output::islands_csv(&detail.islands)),
+        (
+            files::replications::FILE,
+            output::replications_csv(&[], &rows),
+        ),
+        (files::summary::FILE, output::summary_csv(&metrics)),
+        (files::tenants::FILE, output::tenants_csv(&detail.tenants)),
+        (files::batches::FILE, output::batches_csv(&detail.batches)),
+        (
+            files::timeseries::FILE,
+            output::timeseries_csv(&detail.timeseries),
+        ),
+        (
+            files::completion::FILE,
+            output::completion_csv(start, &completion),
+        ),
+        (
+            files::hourly::FILE,
+            output::hourly_csv(start, &detail.hourly),
+        ),
+        (files::spans::FILE, output::spans_csv(start, &detail.spans)),
+        (files::islands::FILE, output::islands_csv(&detail.islands)),
     ];
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -285,7 +298,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         wall_seconds,
         files: files.iter().map(|(n, _)| n.to_string()).collect(),
     };
-    files.push(("manifest.json", manifest.to_json()));
+    files.push((files::MANIFEST, manifest.to_json()));
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
@@ -326,7 +339,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     let reps = args.sim.reps.unwrap_or(u64::from(scenario.replications));
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
     let work = Workload::compare(reps, policies.len(), args.sim.workers());
-    check_memory([&scenario], work)?;
+    check_memory([&scenario], work).map_err(Error::Usage)?;
     output::create_dir(&out)?;
     let threads = args.sim.threads();
     let started = Instant::now();
@@ -354,9 +367,9 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         .collect();
     let events = runs.iter().flat_map(|r| &r.metrics).map(|m| m.events).sum();
     let mut files = vec![
-        ("comparison.csv", output::comparison_csv(&rows)),
+        (files::comparison::FILE, output::comparison_csv(&rows)),
         (
-            "replications.csv",
+            files::replications::FILE,
             output::replications_csv(&["policy"], &replication_rows),
         ),
     ];
@@ -377,7 +390,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         wall_seconds,
         files: files.iter().map(|(n, _)| n.to_string()).collect(),
     };
-    files.push(("manifest.json", manifest.to_json()));
+    files.push((files::MANIFEST, manifest.to_json()));
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_comparison(&scenario, reps, &rows, &out);

@@ -9,10 +9,11 @@ mod copy;
 mod helpdesk;
 mod metrics;
 mod operators;
-mod phase;
+
 mod population;
 mod replication;
 
+pub use crate::phase::{Phase, Status, WorkCounts};
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
 pub use copy::{Claim, CopySlots};
 pub use metrics::{
@@ -20,7 +21,6 @@ pub use metrics::{
     ReplicationOutput, SpanOutcome, TenantRecord,
 };
 pub use operators::{Job, OperatorPool, Started};
-pub use phase::{Phase, Status, WorkCounts};
 pub use population::{Population, Profile};
 
 use crate::policy::BatchPolicy;

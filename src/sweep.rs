@@ -9,7 +9,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-pub use plan::{GridInfo, PlannedCell, SweepPlan, plan};
+pub use plan::{PlannedCell, SweepPlan, plan};
 
 use crate::error::Error;
 use crate::model::{ReplicationMetrics, ReplicationOutput, simulate};

@@ -14,18 +14,19 @@ use super::frame::{
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
+use crate::files::{self, comparison as c};
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
-    let table = Table::read(dir, "comparison.csv")?;
-    let policy = table.text("policy")?;
-    let metric = table.text("metric")?;
-    let mean = table.numbers("mean")?;
-    let low = table.numbers("ci95_low")?;
-    let high = table.numbers("ci95_high")?;
-    let diff = table.numbers("diff_vs_baseline")?;
-    let diff_low = table.numbers("diff_ci95_low")?;
-    let diff_high = table.numbers("diff_ci95_high")?;
-    let significant = table.text("significant")?;
+    let table = Table::read(dir, files::comparison::FILE)?;
+    let policy = table.text(c::POLICY)?;
+    let metric = table.text(c::METRIC)?;
+    let mean = table.numbers(c::MEAN)?;
+    let low = table.numbers(c::CI95_LOW)?;
+    let high = table.numbers(c::CI95_HIGH)?;
+    let diff = table.numbers(c::DIFF_VS_BASELINE)?;
+    let diff_low = table.numbers(c::DIFF_CI95_LOW)?;
+    let diff_high = table.numbers(c::DIFF_CI95_HIGH)?;
+    let significant = table.text(c::SIGNIFICANT)?;
     let mut written = Vec::new();
     for (name, label) in MAIN_METRICS {
         let rows: Vec<PolicyRow> = (0..table.len())

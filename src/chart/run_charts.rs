@@ -15,6 +15,9 @@ use super::frame::{
 };
 use super::table::{ManifestInfo, Table, date_of, day_number};
 use crate::error::Error;
+use crate::files::{
+    self, batches, completion, hourly, islands, load, replications, spans, tenants, timeseries,
+};
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let context = RunContext::new(manifest);
@@ -85,12 +88,12 @@ impl Busiest {
     /// The weekend with the most tenants; among equals (batches are often full), the most seats,
     /// then the most data, then the earliest.
     fn read(dir: &Path) -> Result<Option<Busiest>, Error> {
-        let table = Table::read(dir, "batches.csv")?;
-        let batches = table.text("batch")?;
-        let weekends = table.times("weekend")?;
-        let tenants = table.numbers("tenants")?;
-        let seats = table.numbers("seats")?;
-        let data = table.numbers("data_gb")?;
+        let table = Table::read(dir, files::batches::FILE)?;
+        let batches = table.text(batches::BATCH)?;
+        let weekends = table.times(batches::WEEKEND)?;
+        let tenants = table.numbers(batches::TENANTS)?;
+        let seats = table.numbers(batches::SEATS)?;
+        let data = table.numbers(batches::DATA_GB)?;
         let mut best: Option<Busiest> = None;
         for i in 0..table.len() {
             if !weekends[i].is_finite() || !tenants[i].is_finite() {
@@ -169,8 +172,8 @@ struct Phases {
 
 impl Phases {
     fn read(dir: &Path, context: &RunContext) -> Result<Phases, Error> {
-        let table = Table::read(dir, "timeseries.csv")?;
-        let x = table.times("date")?;
+        let table = Table::read(dir, files::timeseries::FILE)?;
+        let x = table.times(timeseries::DATE)?;
         let layers = PHASES
             .iter()
             .map(|p| table.numbers(p.1))
@@ -183,7 +186,7 @@ impl Phases {
             ),
             x,
             layers,
-            transitioned: table.numbers("transitioned")?,
+            transitioned: table.numbers(timeseries::TRANSITIONED)?,
             deadline: context.deadline_end.zip(context.deadline.clone()),
         })
     }
@@ -277,15 +280,19 @@ struct RunContextMarks {
 
 impl Completion {
     fn read(dir: &Path, context: &RunContext) -> Result<Completion, Error> {
-        let table = Table::read(dir, "completion.csv")?;
+        let table = Table::read(dir, files::completion::FILE)?;
         // A row is the count by the end of its day.
-        let x: Vec<f64> = table.times("date")?.into_iter().map(|d| d + 1.0).collect();
-        let mean = table.numbers("mean")?;
-        let p10 = table.numbers("p10")?;
-        let p90 = table.numbers("p90")?;
-        let replications = Table::read(dir, "replications.csv")?;
+        let x: Vec<f64> = table
+            .times(completion::DATE)?
+            .into_iter()
+            .map(|d| d + 1.0)
+            .collect();
+        let mean = table.numbers(completion::MEAN)?;
+        let p10 = table.numbers(completion::P10)?;
+        let p90 = table.numbers(completion::P90)?;
+        let replications = Table::read(dir, files::replications::FILE)?;
         let n = replications.len();
-        let (_, tenants) = bounds(replications.numbers("tenants")?);
+        let (_, tenants) = bounds(replications.numbers(replications::TENANTS)?);
         let at_deadline = context.deadline_end.and_then(|d| {
             x.iter()
                 .position(|x| (x - d).abs() < 1e-9)
@@ -410,14 +417,14 @@ const MAX_LANES: usize = 80;
 
 impl Weekend {
     fn read(dir: &Path, context: &RunContext, busiest: &Option<Busiest>) -> Result<Weekend, Error> {
-        let table = Table::read(dir, "spans.csv")?;
-        let tenant = table.text("tenant")?;
-        let batch = table.text("batch")?;
-        let phase = table.text("phase")?;
-        let start = table.times("start")?;
-        let end = table.times("end")?;
-        let done = table.times("done")?;
-        let outcome = table.text("outcome")?;
+        let table = Table::read(dir, files::spans::FILE)?;
+        let tenant = table.text(spans::TENANT)?;
+        let batch = table.text(spans::BATCH)?;
+        let phase = table.text(spans::PHASE)?;
+        let start = table.times(spans::START)?;
+        let end = table.times(spans::END)?;
+        let done = table.times(spans::DONE)?;
+        let outcome = table.text(spans::OUTCOME)?;
         let Some(busiest) = busiest else {
             return Ok(Weekend {
                 title: format!("{}: busiest weekend", context.scenario),
@@ -506,15 +513,15 @@ fn natural(id: &str) -> (u64, &str) {
 
 /// Seats per tenant from tenants.csv, if it is there (only to pick which lanes to show).
 fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
-    if !dir.join("tenants.csv").is_file() {
+    if !dir.join(files::tenants::FILE).is_file() {
         return Ok(HashMap::new());
     }
-    let table = Table::read(dir, "tenants.csv")?;
-    if !table.has("tenant") || !table.has("seats") {
+    let table = Table::read(dir, files::tenants::FILE)?;
+    if !table.has(tenants::TENANT) || !table.has(tenants::SEATS) {
         return Ok(HashMap::new());
     }
-    let ids = table.text("tenant")?;
-    let seats = table.numbers("seats")?;
+    let ids = table.text(tenants::TENANT)?;
+    let seats = table.numbers(tenants::SEATS)?;
     Ok(ids.into_iter().map(str::to_string).zip(seats).collect())
 }
 
@@ -621,9 +628,9 @@ struct Pool {
 /// Operators over the busiest weekend itself.
 const OPERATORS: Pool = Pool {
     title: "operators over the busiest weekend",
-    queue: ("error_queue", "errors outstanding"),
-    busy: ("operators_busy", "operators busy"),
-    on_duty: ("operators_on_duty", "operators on duty"),
+    queue: (load::ERROR_QUEUE, "errors outstanding"),
+    busy: (load::OPERATORS_BUSY, "operators busy"),
+    on_duty: (load::OPERATORS_ON_DUTY, "operators on duty"),
     y_label: "errors / operators",
     x_label: "time (hour of the weekend)",
     days: (-1.0, 3.0),
@@ -634,9 +641,9 @@ const OPERATORS: Pool = Pool {
 /// The help desk over the week after it, when the busiest weekend's users call.
 const HELPDESK: Pool = Pool {
     title: "help desk in the week after the busiest weekend",
-    queue: ("helpdesk_queue", "tickets waiting"),
-    busy: ("helpdesk_busy", "agents busy"),
-    on_duty: ("helpdesk_on_duty", "agents on duty"),
+    queue: (load::HELPDESK_QUEUE, "tickets waiting"),
+    busy: (load::HELPDESK_BUSY, "agents busy"),
+    on_duty: (load::HELPDESK_ON_DUTY, "agents on duty"),
     y_label: "tickets / agents",
     x_label: "time (hour of the week)",
     days: (0.0, 7.0),
@@ -663,8 +670,8 @@ impl Staffing {
         busiest: &Option<Busiest>,
         pool: &'static Pool,
     ) -> Result<Staffing, Error> {
-        let table = Table::read(dir, "hourly.csv")?;
-        let time = table.times("time")?;
+        let table = Table::read(dir, files::hourly::FILE)?;
+        let time = table.times(hourly::TIME)?;
         let queue = table.numbers(pool.queue.0)?;
         let busy = table.numbers(pool.busy.0)?;
         let on_duty = table.numbers(pool.on_duty.0)?;
@@ -796,7 +803,7 @@ struct Fraction {
 
 impl Islands {
     fn read(dir: &Path, context: &RunContext) -> Result<Islands, Error> {
-        let table = Table::read(dir, "islands.csv")?;
+        let table = Table::read(dir, files::islands::FILE)?;
         let mut series = Vec::new();
         for (prefix, label, colour) in [
             ("cross_island", "contacts split across islands", ORANGE),
@@ -819,7 +826,7 @@ impl Islands {
                 "{}: share of each tenant's contact pairs, mean and P10 to P90 across tenants",
                 context.detail
             ),
-            x: table.numbers("days_from_t")?,
+            x: table.numbers(islands::DAYS_FROM_T)?,
             series,
         })
     }
@@ -893,9 +900,9 @@ struct Slips {
 
 impl Slips {
     fn read(dir: &Path, context: &RunContext) -> Result<Slips, Error> {
-        let table = Table::read(dir, "replications.csv")?;
+        let table = Table::read(dir, files::replications::FILE)?;
         let values: Vec<f64> = table
-            .numbers("slips")?
+            .numbers(replications::SLIPS)?
             .into_iter()
             .filter(|v| v.is_finite())
             .collect();

@@ -14,18 +14,19 @@ use super::frame::{
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
+use crate::files::{self, summary};
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
-    let table = Table::read(dir, "summary.csv")?;
+    let table = Table::read(dir, files::summary::FILE)?;
     let keys = &manifest.grid_keys;
     let key_columns = keys
         .iter()
         .map(|k| table.text(k))
         .collect::<Result<Vec<_>, _>>()?;
-    let metric = table.text("metric")?;
-    let mean = table.numbers("mean")?;
-    let low = table.numbers("ci95_low")?;
-    let high = table.numbers("ci95_high")?;
+    let metric = table.text(summary::METRIC)?;
+    let mean = table.numbers(summary::MEAN)?;
+    let low = table.numbers(summary::CI95_LOW)?;
+    let high = table.numbers(summary::CI95_HIGH)?;
     let cells = manifest.grid_cells;
     let mut written = Vec::new();
     for (name, label) in MAIN_METRICS {

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::date::Date;
 use crate::error::Error;
+use crate::files;
 
 /// A CSV file with a header row, read whole.
 pub(super) struct Table {
@@ -168,7 +169,7 @@ pub(super) struct ManifestInfo {
 
 impl ManifestInfo {
     pub(super) fn read(dir: &Path) -> Result<ManifestInfo, Error> {
-        let path = dir.join("manifest.json");
+        let path = dir.join(files::MANIFEST);
         let text = std::fs::read_to_string(&path).map_err(|e| {
             Error::Usage(if e.kind() == std::io::ErrorKind::NotFound {
                 format!(

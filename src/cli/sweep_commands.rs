@@ -11,9 +11,10 @@ use clap::Args;
 use super::SimulationArgs;
 use super::progress::Progress;
 use crate::error::Error;
-use crate::output::sweep_files::{self as store, GridManifest, SweepManifest};
+use crate::files;
+use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
-use crate::sweep::{GridInfo, plan};
+use crate::sweep::plan;
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -88,7 +89,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
     let info = &plan.info;
     let out = super::output_folder(args.out, &info.scenario, "-sweep", &args.sim);
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
-    check_memory(plan.cells.iter().map(|cell| &cell.scenario), work)?;
+    check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
     output_dirs(&out)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     if args.resume {
@@ -155,7 +156,10 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
         command,
         events,
         wall_seconds,
-        files: vec!["replications.csv".into(), "summary.csv".into()],
+        files: vec![
+            files::replications::FILE.into(),
+            files::summary::FILE.into(),
+        ],
     }
     .write(&out)?;
     if !args.sim.quiet {
@@ -248,7 +252,10 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error>
         command,
         events,
         wall_seconds: started.elapsed().as_secs_f64(),
-        files: vec!["replications.csv".into(), "summary.csv".into()],
+        files: vec![
+            files::replications::FILE.into(),
+            files::summary::FILE.into(),
+        ],
     }
     .write(&args.out)?;
     if !args.quiet {

@@ -3,7 +3,7 @@
 use crate::date::Date;
 use crate::engine::SimTime;
 use crate::model::chat::{DailyChat, IslandsByDay, TenantChat};
-use crate::model::phase::{Phase, Status};
+use crate::phase::{Phase, Status};
 
 /// Defines a flat record of numeric metrics with its column names in declaration order, so the
 /// CSV header, the row and the summary can never disagree.
@@ -132,15 +132,7 @@ pub struct Load {
 }
 
 impl Load {
-    pub const COLUMNS: [&'static str; 7] = [
-        "error_queue",
-        "operators_busy",
-        "operators_on_duty",
-        "copies_running",
-        "helpdesk_queue",
-        "helpdesk_busy",
-        "helpdesk_on_duty",
-    ];
+    pub const COLUMNS: [&'static str; 7] = crate::files::load::COLUMNS;
 
     /// The values in `COLUMNS` order.
     pub fn values(&self) -> [u32; 7] {
@@ -162,7 +154,7 @@ pub struct DailySample {
     pub day: u64,
     pub date: Date,
     /// Tenants per phase, in `Phase::ALL` order.
-    pub phases: [u32; 8],
+    pub phases: [u32; Phase::COUNT],
     pub transitioned: u32,
     pub load: Load,
     pub chat: DailyChat,

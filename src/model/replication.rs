@@ -14,12 +14,12 @@ use super::metrics::{
     ReplicationOutput, SpanOutcome, TenantRecord,
 };
 use super::operators::{Job, OperatorPool, Started};
-use super::phase::{Phase, Status, WorkCounts};
 use super::population::{Population, Profile, purpose};
 use crate::date::{Date, Weekday};
 use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
+use crate::phase::{Phase, Status, WorkCounts, WorkKind};
 use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
-use crate::scenario::{Scenario, WorkKind};
+use crate::scenario::Scenario;
 use crate::stats::quantile_sorted;
 
 const NO_BATCH: u32 = u32::MAX;
@@ -167,7 +167,7 @@ struct BatchState {
 
 /// Scenario figures converted once into ticks.
 struct Timing {
-    offsets: [i64; 8],
+    offsets: [i64; Phase::COUNT],
     window: u64,
     finalize: u64,
     retry_delay: f64,
@@ -199,7 +199,7 @@ pub(crate) struct Replication<'a> {
     ready_slipped: VecDeque<u32>,
     ready_fresh: VecDeque<u32>,
     batches: Vec<BatchState>,
-    phase_counts: [u32; 8],
+    phase_counts: [u32; Phase::COUNT],
     transitioned: u32,
     live_failed: u32,
     peak_failed: u32,
@@ -228,15 +228,10 @@ pub(crate) struct Replication<'a> {
 /// weekend phase (`NO_SPAN` if none).
 struct SpanLog {
     spans: Vec<PhaseSpan>,
-    open: Vec<[u32; 4]>,
+    open: Vec<[u32; Phase::WEEKEND_COUNT]>,
 }
 
 const NO_SPAN: u32 = u32::MAX;
-
-/// Index of a weekend phase (Pre-Stage to Finalize) in `SpanLog::open`.
-fn weekend_index(phase: Phase) -> Option<usize> {
-    (phase as usize).checked_sub(Phase::PreStage as usize)
-}
 
 /// Expected operator load, for policies that spread risk across weekends.
 struct RiskModel {
@@ -260,16 +255,10 @@ impl RiskModel {
             hard + (1.0 - hard) * exhausted
         };
         let per_tenant = |coexistence| {
-            [
-                WorkKind::SiteCopy,
-                WorkKind::DirectorySync,
-                WorkKind::MailboxCutover,
-                WorkKind::SharePointSwitch,
-                WorkKind::ChatUpgrade,
-            ]
-            .into_iter()
-            .map(|kind| p(kind, coexistence))
-            .sum()
+            std::iter::once(WorkKind::SiteCopy)
+                .chain(WorkKind::DATA_UPGRADE)
+                .map(|kind| p(kind, coexistence))
+                .sum()
         };
         let o = &sc.operators;
         let weekend_hours = f64::from(o.weekend_hours.1 - o.weekend_hours.0);
@@ -351,7 +340,7 @@ impl<'a> Replication<'a> {
             })
             .collect();
         let n = population.tenants.len();
-        let mut phase_counts = [0; 8];
+        let mut phase_counts = [0; Phase::COUNT];
         phase_counts[Phase::PreApproval as usize] = n as u32;
         Replication {
             sc,
@@ -392,7 +381,7 @@ impl<'a> Replication<'a> {
             hourly: detail.then(Vec::new),
             spans: detail.then(|| SpanLog {
                 spans: Vec::new(),
-                open: vec![[NO_SPAN; 4]; n],
+                open: vec![[NO_SPAN; Phase::WEEKEND_COUNT]; n],
             }),
             candidates: Vec::new(),
             chosen: Vec::new(),
@@ -672,12 +661,7 @@ impl<'a> Replication<'a> {
                 // Copies left over from Pre-Stage now compete for slots ahead of pre-staging tenants.
                 self.withdraw_claims(tenant);
                 self.claim_slots(tenant);
-                for kind in [
-                    WorkKind::DirectorySync,
-                    WorkKind::MailboxCutover,
-                    WorkKind::SharePointSwitch,
-                    WorkKind::ChatUpgrade,
-                ] {
+                for kind in WorkKind::DATA_UPGRADE {
                     self.start_item(now, tenant, kind);
                 }
                 self.queue.schedule(
@@ -775,10 +759,10 @@ impl<'a> Replication<'a> {
 
     /// A weekend phase begins: the previous one ends, complete.
     fn open_span(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        let Some(j) = weekend_index(phase) else {
+        let Some(j) = phase.weekend_index() else {
             return;
         };
-        if let Some(previous) = phase.prev().filter(|p| weekend_index(*p).is_some()) {
+        if let Some(previous) = phase.prev().filter(|p| p.weekend_index().is_some()) {
             self.close_span(now, tenant, previous, SpanOutcome::Complete);
         }
         let (t, start) = (&self.tenants[tenant as usize], self.sc.calendar.start);
@@ -799,7 +783,7 @@ impl<'a> Replication<'a> {
     }
 
     fn span_done(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        if let (Some(log), Some(j)) = (&mut self.spans, weekend_index(phase)) {
+        if let (Some(log), Some(j)) = (&mut self.spans, phase.weekend_index()) {
             let i = log.open[tenant as usize][j];
             if let Some(span) = log.spans.get_mut(i as usize) {
                 span.done.get_or_insert(now);
@@ -809,7 +793,7 @@ impl<'a> Replication<'a> {
 
     /// Ends the tenant's span of `phase` if it is still running.
     fn close_span(&mut self, now: SimTime, tenant: u32, phase: Phase, outcome: SpanOutcome) {
-        if let (Some(log), Some(j)) = (&mut self.spans, weekend_index(phase)) {
+        if let (Some(log), Some(j)) = (&mut self.spans, phase.weekend_index()) {
             let i = log.open[tenant as usize][j];
             if let Some(span) = log.spans.get_mut(i as usize).filter(|s| s.end.is_none()) {
                 span.end = Some(now);
@@ -823,7 +807,7 @@ impl<'a> Replication<'a> {
         let phase = self.tenants[tenant as usize].phase;
         self.close_span(now, tenant, phase, SpanOutcome::RolledBack);
         if let Some(log) = &mut self.spans {
-            log.open[tenant as usize] = [NO_SPAN; 4];
+            log.open[tenant as usize] = [NO_SPAN; Phase::WEEKEND_COUNT];
         }
         let region = self.population.tenants[tenant as usize].region;
         let t = &mut self.tenants[tenant as usize];
@@ -1378,7 +1362,7 @@ impl Replication<'_> {
     /// Checks the incrementally kept counters against a recount. Panics name the broken rule:
     /// a failure here is a bug in the model, never a property of the input.
     fn check_invariants(&self) {
-        let mut phases = [0u32; 8];
+        let mut phases = [0u32; Phase::COUNT];
         let mut failed = 0;
         for t in &self.tenants {
             phases[t.phase as usize] += 1;

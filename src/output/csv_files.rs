@@ -3,6 +3,7 @@
 use crate::compare::ComparisonRow;
 use crate::date::Date;
 use crate::engine::{DAY, HOUR, MINUTE, SimTime};
+use crate::files;
 use crate::model::{
     BatchRecord, DailySample, HourlySample, IslandsByDay, Load, Phase, PhaseSpan,
     ReplicationMetrics, TenantRecord,
@@ -34,18 +35,7 @@ fn opt_number(v: Option<f64>) -> String {
 }
 
 /// The columns a summary row has after its identifying columns.
-pub const SUMMARY_COLUMNS: [&str; 10] = [
-    "mean",
-    "std",
-    "ci95_low",
-    "ci95_high",
-    "p50",
-    "p90",
-    "p99",
-    "min",
-    "max",
-    "n",
-];
+pub const SUMMARY_COLUMNS: [&str; 10] = files::summary::STATISTICS;
 
 /// A summary's cells, in `SUMMARY_COLUMNS` order.
 pub fn summary_cells(s: &Summary) -> Vec<String> {
@@ -95,7 +85,9 @@ pub fn replications_csv(prefix: &[&str], rows: &[(Vec<String>, &ReplicationMetri
 
 /// summary.csv: one row per metric (identifiers left out) over all replications.
 pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
-    let header: Vec<&str> = std::iter::once("metric").chain(SUMMARY_COLUMNS).collect();
+    let header: Vec<&str> = std::iter::once(files::summary::METRIC)
+        .chain(SUMMARY_COLUMNS)
+        .collect();
     let values: Vec<Vec<f64>> = metrics.iter().map(|m| m.values()).collect();
     let rows = ReplicationMetrics::COLUMNS
         .iter()
@@ -112,35 +104,7 @@ pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
 }
 
 pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
-    let header = [
-        "tenant",
-        "region",
-        "seats",
-        "mailboxes",
-        "data_gb",
-        "batch",
-        "transition_date",
-        "final_phase",
-        "final_status",
-        "slips",
-        "retries",
-        "errors",
-        "prestage_hours",
-        "dataupgrade_hours",
-        "dirsync",
-        "directory_objects",
-        "over_quota",
-        "coexistence",
-        "blackberry",
-        "tickets",
-        "contact_pairs",
-        "users_early",
-        "peak_cross_island_fraction",
-        "peak_broken_contact_fraction",
-        "islands",
-        "stranded_users",
-        "im_disruption_user_hours",
-    ];
+    let header = files::tenants::HEADER;
     to_bytes(
         &header,
         records.iter().map(|t| {
@@ -178,15 +142,7 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
 }
 
 pub fn batches_csv(records: &[BatchRecord]) -> Vec<u8> {
-    let header = [
-        "batch",
-        "weekend",
-        "tenants",
-        "seats",
-        "data_gb",
-        "transitioned",
-        "slipped",
-    ];
+    let header = files::batches::HEADER;
     to_bytes(
         &header,
         records.iter().map(|b| {
@@ -204,11 +160,12 @@ pub fn batches_csv(records: &[BatchRecord]) -> Vec<u8> {
 }
 
 pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
-    let mut header = vec!["day", "date"];
+    use files::timeseries as ts;
+    let mut header = vec![ts::DAY, ts::DATE];
     header.extend(Phase::ALL.iter().map(|p| p.key()));
-    header.push("transitioned");
+    header.push(ts::TRANSITIONED);
     header.extend(Load::COLUMNS);
-    header.extend(["cross_island_pairs", "broken_pairs", "stranded_users"]);
+    header.extend(ts::CHAT);
     to_bytes(
         &header,
         samples.iter().map(|s| {
@@ -244,7 +201,7 @@ pub fn completion_csv(start: Date, runs: &[&[u32]]) -> Vec<u8> {
     let days = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     let mut column = Vec::with_capacity(runs.len());
     to_bytes(
-        &["day", "date", "mean", "p10", "p50", "p90"],
+        &files::completion::HEADER,
         (0..days).map(|d| {
             column.clear();
             column.extend(runs.iter().map(|r| f64::from(r[d])));
@@ -267,7 +224,7 @@ pub fn completion_csv(start: Date, runs: &[&[u32]]) -> Vec<u8> {
 
 /// hourly.csv: the state at the top of every hour of the detail replication.
 pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
-    let mut header = vec!["time"];
+    let mut header = vec![files::hourly::TIME];
     header.extend(Load::COLUMNS);
     to_bytes(
         &header,
@@ -283,9 +240,7 @@ pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
 pub fn spans_csv(start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
     let time = |t: Option<SimTime>| t.map_or_else(String::new, |t| format_datetime(start, t));
     to_bytes(
-        &[
-            "tenant", "batch", "weekend", "phase", "start", "end", "done", "outcome",
-        ],
+        &files::spans::HEADER,
         spans.iter().map(|s| {
             vec![
                 s.tenant.to_string(),
@@ -304,16 +259,7 @@ pub fn spans_csv(start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
 /// islands.csv: cross-island and broken shares against days from T, across tenants.
 pub fn islands_csv(rows: &[IslandsByDay]) -> Vec<u8> {
     to_bytes(
-        &[
-            "days_from_t",
-            "tenants",
-            "cross_island_mean",
-            "cross_island_p10",
-            "cross_island_p90",
-            "broken_mean",
-            "broken_p10",
-            "broken_p90",
-        ],
+        &files::islands::HEADER,
         rows.iter().map(|r| {
             let mut row = vec![r.days_from_t.to_string(), r.tenants.to_string()];
             for band in [r.cross_island, r.broken] {
@@ -327,17 +273,7 @@ pub fn islands_csv(rows: &[IslandsByDay]) -> Vec<u8> {
 /// comparison.csv: per policy and metric, the mean with its interval and the paired difference
 /// from the baseline policy with its interval.
 pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
-    let header = [
-        "policy",
-        "metric",
-        "mean",
-        "ci95_low",
-        "ci95_high",
-        "diff_vs_baseline",
-        "diff_ci95_low",
-        "diff_ci95_high",
-        "significant",
-    ];
+    let header = files::comparison::HEADER;
     to_bytes(
         &header,
         rows.iter().map(|r| {

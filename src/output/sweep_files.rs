@@ -10,10 +10,26 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
+use crate::files;
 use crate::model::ReplicationMetrics;
 use crate::output::{self, SUMMARY_COLUMNS, format_number, summary_cells};
 use crate::stats::summarize;
-use crate::sweep::GridInfo;
+
+/// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
+/// sweep, so they can be resumed or merged together.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GridInfo {
+    pub scenario: String,
+    pub scenario_sha256: String,
+    /// `--set` overrides applied to every cell.
+    pub overrides: Vec<String>,
+    pub seed: u64,
+    pub replications: u64,
+    /// The swept keys, in the order written.
+    pub keys: Vec<String>,
+    /// Per cell, in cell order, the value of each swept key as shown in the CSV files.
+    pub cells: Vec<Vec<String>>,
+}
 
 /// The folder of the cell files inside an output folder.
 pub const CELLS_DIR: &str = "cells";
@@ -145,7 +161,7 @@ fn summary_rows(info: &GridInfo, cell: usize, columns: &[Vec<f64>]) -> Vec<Vec<S
 /// per cell, in cell order), one cell in memory at a time. Returns the total events.
 pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u64, Error> {
     output::create_dir(out)?;
-    let replications = out.join("replications.csv");
+    let replications = out.join(files::replications::FILE);
     let tmp = out.join(format!(".replications.csv.tmp-{}", std::process::id()));
     let io_err = |path: &Path| {
         let path = path.to_path_buf();
@@ -162,7 +178,7 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
     let mut summary = vec![summary_header];
     let events_col = ReplicationMetrics::COLUMNS
         .iter()
-        .position(|c| *c == "events")
+        .position(|c| *c == files::replications::EVENTS)
         .expect("replications count their events");
     let mut events = 0u64;
     for (cell, path) in cell_paths.iter().enumerate() {
@@ -185,7 +201,10 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
     file.sync_all().map_err(io_err(&tmp))?;
     drop(file);
     fs::rename(&tmp, &replications).map_err(io_err(&replications))?;
-    output::write_atomic(&out.join("summary.csv"), &csv_bytes(summary.into_iter()))?;
+    output::write_atomic(
+        &out.join(files::summary::FILE),
+        &csv_bytes(summary.into_iter()),
+    )?;
     Ok(events)
 }
 
@@ -238,6 +257,6 @@ impl SweepManifest {
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
         let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
         bytes.push(b'\n');
-        output::write_atomic(&dir.join("manifest.json"), &bytes)
+        output::write_atomic(&dir.join(files::MANIFEST), &bytes)
     }
 }

@@ -10,7 +10,6 @@ use super::Scenario;
 use super::doc::Table;
 use super::reader::Diagnostics;
 use crate::engine::CounterRng;
-use crate::error::Error;
 
 /// Most cells a `[sweep]` grid may have: each is a validated scenario held in memory while the
 /// sweep runs, and a larger grid is almost always a mistake (a key swept twice, a list too long).
@@ -184,15 +183,15 @@ pub enum MemoryBudget {
 
 impl MemoryBudget {
     /// The budget of this process: `CUTOVER_MEMORY_LIMIT` if set, else the available memory;
-    /// `None` where that cannot be read.
-    pub fn current() -> Result<Option<MemoryBudget>, Error> {
+    /// `None` where that cannot be read. The error is a message about the variable.
+    pub fn current() -> Result<Option<MemoryBudget>, String> {
         match std::env::var(MEMORY_LIMIT_VAR) {
             Ok(text) => parse_size(&text)
                 .map(|b| Some(MemoryBudget::Limit(b)))
                 .ok_or_else(|| {
-                    Error::Usage(format!(
+                    format!(
                         "{MEMORY_LIMIT_VAR}=`{text}` is not a size such as 8G, 512M or 2000000000"
-                    ))
+                    )
                 }),
             Err(_) => Ok(available_memory().map(MemoryBudget::Available)),
         }
@@ -214,18 +213,17 @@ impl MemoryBudget {
 
 /// Refuses `work` on any of `scenarios` (a run's scenario, or every cell of a sweep) whose
 /// estimated memory exceeds what this machine has available (or `CUTOVER_MEMORY_LIMIT` allows);
-/// does nothing where the available memory cannot be read. The budget is read once.
+/// does nothing where the available memory cannot be read. The budget is read once. The error
+/// is a message for the user (a usage error: bad flags or environment, not a bad scenario).
 pub fn check_memory<'a>(
     scenarios: impl IntoIterator<Item = &'a Scenario>,
     work: Workload,
-) -> Result<(), Error> {
+) -> Result<(), String> {
     let Some(budget) = MemoryBudget::current()? else {
         return Ok(());
     };
     for scenario in scenarios {
-        MemoryEstimate::of(scenario, work)
-            .check(&scenario.name, budget)
-            .map_err(Error::Usage)?;
+        MemoryEstimate::of(scenario, work).check(&scenario.name, budget)?;
     }
     Ok(())
 }

@@ -1,28 +1,11 @@
 //! A sweep's plan: every cell of the scenario's `[sweep]` grid as a validated scenario, built
 //! before anything runs, and the description of the grid that manifests record.
 
-use serde::{Deserialize, Serialize};
-
 use crate::error::Error;
 use crate::output::Manifest;
+use crate::output::sweep_files::GridInfo;
 use crate::policy::{self, BatchPolicy};
 use crate::scenario::{Scenario, ScenarioError, Source, display_value};
-
-/// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
-/// sweep, so they can be resumed or merged together.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct GridInfo {
-    pub scenario: String,
-    pub scenario_sha256: String,
-    /// `--set` overrides applied to every cell.
-    pub overrides: Vec<String>,
-    pub seed: u64,
-    pub replications: u64,
-    /// The swept keys, in the order written.
-    pub keys: Vec<String>,
-    /// Per cell, in cell order, the value of each swept key as shown in the CSV files.
-    pub cells: Vec<Vec<String>>,
-}
 
 /// One cell: its scenario and policy, ready to run.
 pub struct PlannedCell {

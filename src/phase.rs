@@ -1,4 +1,5 @@
-//! The phases a tenant walks through and the status it has within each.
+//! The vocabulary shared by the scenario and the model: the phases a tenant walks through, the
+//! status it has within each, and the kinds of work the phases run.
 
 use std::fmt;
 
@@ -17,7 +18,10 @@ pub enum Phase {
 }
 
 impl Phase {
-    pub const ALL: [Phase; 8] = [
+    /// How many phases there are: the length of every per-phase array.
+    pub const COUNT: usize = 8;
+
+    pub const ALL: [Phase; Phase::COUNT] = [
         Phase::PreApproval,
         Phase::PrimaryPrep,
         Phase::SecondaryPrep,
@@ -40,6 +44,20 @@ impl Phase {
             Phase::DataUpgrade => "data_upgrade",
             Phase::Finalize => "finalize",
         }
+    }
+
+    /// The phases of the weekend, whose spans the detail replication records: Pre-Stage to Finalize.
+    pub const WEEKEND: [Phase; Phase::WEEKEND_COUNT] = [
+        Phase::PreStage,
+        Phase::Lock,
+        Phase::DataUpgrade,
+        Phase::Finalize,
+    ];
+    pub const WEEKEND_COUNT: usize = 4;
+
+    /// Index of a weekend phase in `Phase::WEEKEND`, `None` for the phases before.
+    pub fn weekend_index(self) -> Option<usize> {
+        (self as usize).checked_sub(Phase::PreStage as usize)
     }
 
     pub fn next(self) -> Option<Phase> {
@@ -122,6 +140,66 @@ impl WorkCounts {
     }
 }
 
+/// Kinds of workitem; each has its own duration and failure figures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum WorkKind {
+    Notice,
+    AdminLock,
+    MailboxCopy,
+    SiteCopy,
+    DirectorySync,
+    MailboxCutover,
+    SharePointSwitch,
+    ChatUpgrade,
+    Cleanup,
+}
+
+impl WorkKind {
+    pub const ALL: [WorkKind; 9] = [
+        WorkKind::Notice,
+        WorkKind::AdminLock,
+        WorkKind::MailboxCopy,
+        WorkKind::SiteCopy,
+        WorkKind::DirectorySync,
+        WorkKind::MailboxCutover,
+        WorkKind::SharePointSwitch,
+        WorkKind::ChatUpgrade,
+        WorkKind::Cleanup,
+    ];
+
+    /// The workitems of the DataUpgrade phase itself (not the copies that may run into it), in
+    /// the order they start.
+    pub const DATA_UPGRADE: [WorkKind; 4] = [
+        WorkKind::DirectorySync,
+        WorkKind::MailboxCutover,
+        WorkKind::SharePointSwitch,
+        WorkKind::ChatUpgrade,
+    ];
+
+    /// The key of this kind's table under `[workitems]`.
+    pub fn key(self) -> &'static str {
+        match self {
+            WorkKind::Notice => "notice",
+            WorkKind::AdminLock => "admin_lock",
+            WorkKind::MailboxCopy => "mailbox_copy",
+            WorkKind::SiteCopy => "site_copy",
+            WorkKind::DirectorySync => "directory_sync",
+            WorkKind::MailboxCutover => "mailbox_cutover",
+            WorkKind::SharePointSwitch => "sharepoint_switch",
+            WorkKind::ChatUpgrade => "chat_upgrade",
+            WorkKind::Cleanup => "cleanup",
+        }
+    }
+
+    pub fn is_copy(self) -> bool {
+        matches!(self, WorkKind::MailboxCopy | WorkKind::SiteCopy)
+    }
+
+    pub fn is_data_upgrade(self) -> bool {
+        WorkKind::DATA_UPGRADE.contains(&self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -145,5 +223,15 @@ mod tests {
             .status(),
             Status::Pending
         );
+    }
+
+    #[test]
+    fn weekend_phases_are_the_last_ones_in_order() {
+        for (i, p) in Phase::WEEKEND.into_iter().enumerate() {
+            assert_eq!(p.weekend_index(), Some(i));
+        }
+        assert_eq!(Phase::Approval.weekend_index(), None);
+        assert_eq!(Phase::ALL.last(), Phase::WEEKEND.last());
+        assert!(WorkKind::DATA_UPGRADE.iter().all(|k| !k.is_copy()));
     }
 }

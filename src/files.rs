@@ -1,0 +1,204 @@
+//! The names of the files in an output folder and of their columns, written once: the CSV
+//! writers build their headers from these and the charts look their columns up by them, so a
+//! renamed column cannot leave a chart reading a column that no longer exists.
+//!
+//! The metric columns of replications.csv are the fields of `model::ReplicationMetrics` and the
+//! phase columns of timeseries.csv the phases' keys; both are defined with their values.
+
+/// The manifest of every output folder.
+pub const MANIFEST: &str = "manifest.json";
+
+/// replications.csv: one row per replication (columns: `ReplicationMetrics::COLUMNS`).
+pub mod replications {
+    pub const FILE: &str = "replications.csv";
+    pub const TENANTS: &str = "tenants";
+    pub const SLIPS: &str = "slips";
+    pub const EVENTS: &str = "events";
+}
+
+/// summary.csv: one row per metric over the replications (or per cell and metric in a sweep).
+pub mod summary {
+    pub const FILE: &str = "summary.csv";
+    pub const METRIC: &str = "metric";
+    pub const MEAN: &str = "mean";
+    pub const CI95_LOW: &str = "ci95_low";
+    pub const CI95_HIGH: &str = "ci95_high";
+    /// The columns after the identifying ones.
+    pub const STATISTICS: [&str; 10] = [
+        MEAN, "std", CI95_LOW, CI95_HIGH, "p50", "p90", "p99", "min", "max", "n",
+    ];
+}
+
+/// tenants.csv: one row per tenant of the detail replication.
+pub mod tenants {
+    pub const FILE: &str = "tenants.csv";
+    pub const TENANT: &str = "tenant";
+    pub const SEATS: &str = "seats";
+    pub const HEADER: [&str; 27] = [
+        TENANT,
+        "region",
+        SEATS,
+        "mailboxes",
+        "data_gb",
+        "batch",
+        "transition_date",
+        "final_phase",
+        "final_status",
+        "slips",
+        "retries",
+        "errors",
+        "prestage_hours",
+        "dataupgrade_hours",
+        "dirsync",
+        "directory_objects",
+        "over_quota",
+        "coexistence",
+        "blackberry",
+        "tickets",
+        "contact_pairs",
+        "users_early",
+        "peak_cross_island_fraction",
+        "peak_broken_contact_fraction",
+        "islands",
+        "stranded_users",
+        "im_disruption_user_hours",
+    ];
+}
+
+/// batches.csv: one row per batch of the detail replication.
+pub mod batches {
+    pub const FILE: &str = "batches.csv";
+    pub const BATCH: &str = "batch";
+    pub const WEEKEND: &str = "weekend";
+    pub const TENANTS: &str = "tenants";
+    pub const SEATS: &str = "seats";
+    pub const DATA_GB: &str = "data_gb";
+    pub const HEADER: [&str; 7] = [
+        BATCH,
+        WEEKEND,
+        TENANTS,
+        SEATS,
+        DATA_GB,
+        "transitioned",
+        "slipped",
+    ];
+}
+
+/// The load columns shared by timeseries.csv and hourly.csv, in `model::Load` order.
+pub mod load {
+    pub const ERROR_QUEUE: &str = "error_queue";
+    pub const OPERATORS_BUSY: &str = "operators_busy";
+    pub const OPERATORS_ON_DUTY: &str = "operators_on_duty";
+    pub const COPIES_RUNNING: &str = "copies_running";
+    pub const HELPDESK_QUEUE: &str = "helpdesk_queue";
+    pub const HELPDESK_BUSY: &str = "helpdesk_busy";
+    pub const HELPDESK_ON_DUTY: &str = "helpdesk_on_duty";
+    pub const COLUMNS: [&str; 7] = [
+        ERROR_QUEUE,
+        OPERATORS_BUSY,
+        OPERATORS_ON_DUTY,
+        COPIES_RUNNING,
+        HELPDESK_QUEUE,
+        HELPDESK_BUSY,
+        HELPDESK_ON_DUTY,
+    ];
+}
+
+/// timeseries.csv: the detail replication's state at the sample hour of each day: `DAY`, `DATE`,
+/// one column per phase (its key), `TRANSITIONED`, the load columns, then `CHAT`.
+pub mod timeseries {
+    pub const FILE: &str = "timeseries.csv";
+    pub const DAY: &str = "day";
+    pub const DATE: &str = "date";
+    pub const TRANSITIONED: &str = "transitioned";
+    pub const CHAT: [&str; 3] = ["cross_island_pairs", "broken_pairs", "stranded_users"];
+}
+
+/// completion.csv: tenants transitioned by the end of each day, across replications.
+pub mod completion {
+    pub const FILE: &str = "completion.csv";
+    pub const DATE: &str = "date";
+    pub const MEAN: &str = "mean";
+    pub const P10: &str = "p10";
+    pub const P90: &str = "p90";
+    pub const HEADER: [&str; 6] = ["day", DATE, MEAN, P10, "p50", P90];
+}
+
+/// hourly.csv: the detail replication's load at the top of every hour (`TIME`, then the load columns).
+pub mod hourly {
+    pub const FILE: &str = "hourly.csv";
+    pub const TIME: &str = "time";
+}
+
+/// spans.csv: every weekend phase of every attempt of the detail replication.
+pub mod spans {
+    pub const FILE: &str = "spans.csv";
+    pub const TENANT: &str = "tenant";
+    pub const BATCH: &str = "batch";
+    pub const WEEKEND: &str = "weekend";
+    pub const PHASE: &str = "phase";
+    pub const START: &str = "start";
+    pub const END: &str = "end";
+    pub const DONE: &str = "done";
+    pub const OUTCOME: &str = "outcome";
+    pub const HEADER: [&str; 8] = [TENANT, BATCH, WEEKEND, PHASE, START, END, DONE, OUTCOME];
+}
+
+/// islands.csv: chat shares against days from T, across tenants.
+pub mod islands {
+    pub const FILE: &str = "islands.csv";
+    pub const DAYS_FROM_T: &str = "days_from_t";
+    pub const HEADER: [&str; 8] = [
+        DAYS_FROM_T,
+        "tenants",
+        "cross_island_mean",
+        "cross_island_p10",
+        "cross_island_p90",
+        "broken_mean",
+        "broken_p10",
+        "broken_p90",
+    ];
+}
+
+/// comparison.csv: per policy and metric, the mean and the paired difference from the baseline.
+pub mod comparison {
+    pub const FILE: &str = "comparison.csv";
+    pub const POLICY: &str = "policy";
+    pub const METRIC: &str = "metric";
+    pub const MEAN: &str = "mean";
+    pub const CI95_LOW: &str = "ci95_low";
+    pub const CI95_HIGH: &str = "ci95_high";
+    pub const DIFF_VS_BASELINE: &str = "diff_vs_baseline";
+    pub const DIFF_CI95_LOW: &str = "diff_ci95_low";
+    pub const DIFF_CI95_HIGH: &str = "diff_ci95_high";
+    pub const SIGNIFICANT: &str = "significant";
+    pub const HEADER: [&str; 9] = [
+        POLICY,
+        METRIC,
+        MEAN,
+        CI95_LOW,
+        CI95_HIGH,
+        DIFF_VS_BASELINE,
+        DIFF_CI95_LOW,
+        DIFF_CI95_HIGH,
+        SIGNIFICANT,
+    ];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Load, ReplicationMetrics};
+
+    #[test]
+    fn named_metric_columns_exist() {
+        for name in [
+            replications::TENANTS,
+            replications::SLIPS,
+            replications::EVENTS,
+        ] {
+            assert!(ReplicationMetrics::COLUMNS.contains(&name), "{name}");
+        }
+        assert_eq!(Load::COLUMNS, load::COLUMNS);
+    }
+}

@@ -1,0 +1,190 @@
+//! The `[batching]` section: which policy forms the weekly batches, how often, how far ahead and
+//! how large, checked against the tenants they must be able to hold.
+
+use super::inventory::InventoryTenant;
+use super::phases::Phases;
+use super::population::Population;
+use super::reader::{Section, nearest};
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Batching {
+    pub policy: String,
+    pub cadence_days: u32,
+    pub lead_days: u32,
+    pub max_tenants: u32,
+    pub max_seats: u64,
+    pub max_data_gb: f64,
+    pub slipped_first: bool,
+    /// Regions in the order `region-waves` serves them; every region appears once.
+    pub region_order: Vec<String>,
+}
+
+pub(super) fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> Batching {
+    let b = Batching {
+        policy: s.choice("policy", "fifo", crate::policy::NAMES),
+        cadence_days: s.u32("cadence_days", 7, 7, 364),
+        lead_days: s.u32("lead_days", 60, 0, 365),
+        max_tenants: s.u32("max_tenants", 150, 1, 10_000_000),
+        max_seats: s.u64("max_seats", 25_000, 1, u64::MAX),
+        max_data_gb: s.f64("max_data_gb", 60_000.0, 0.0, f64::INFINITY),
+        slipped_first: s.bool("slipped_first", true),
+        region_order: read_region_order(s, &population.regions),
+    };
+    if b.cadence_days % 7 != 0 {
+        s.error(
+            "cadence_days",
+            format!(
+                "`batching.cadence_days` = {} is not a whole number of weeks: two plans would fill the same weekend",
+                b.cadence_days
+            ),
+            Some("use 7 for a batch every weekend, 14 for every other weekend".into()),
+        );
+    }
+    if i64::from(b.lead_days) < -phases.primary_prep_days {
+        s.error(
+            "lead_days",
+            format!(
+                "`batching.lead_days` = {} is shorter than PrimaryPrep's {} days before T",
+                b.lead_days, -phases.primary_prep_days
+            ),
+            Some("tenants must be batched before their first phase starts".into()),
+        );
+    }
+    match &population.inventory {
+        None => check_capacity_generated(s, &b, population),
+        Some(rows) => check_capacity_inventory(s, &b, population, rows),
+    }
+    s.finish();
+    b
+}
+
+/// `batching.region_order`: named regions first, in the order given, then any not named.
+fn read_region_order(s: &Section<'_>, regions: &[String]) -> Vec<String> {
+    let named: Vec<&str> = regions.iter().map(String::as_str).collect();
+    let mut order: Vec<String> = Vec::with_capacity(regions.len());
+    for r in s.strings("region_order", &named) {
+        if !regions.contains(&r) {
+            let hint = nearest(&r, &named).map_or_else(
+                || format!("regions are {}", named.join(", ")),
+                |n| format!("did you mean `{n}`? regions are {}", named.join(", ")),
+            );
+            s.error(
+                "region_order",
+                format!("`batching.region_order` names `{r}`, which is not a region"),
+                Some(hint),
+            );
+        } else if order.contains(&r) {
+            s.error(
+                "region_order",
+                format!("`batching.region_order` names `{r}` twice"),
+                None,
+            );
+        } else {
+            order.push(r);
+        }
+    }
+    order.extend(
+        regions
+            .iter()
+            .filter(|r| !order.contains(r))
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    order
+}
+
+/// A batch that can never hold even the smallest tenant the distributions can draw would leave
+/// every tenant in the pool forever.
+fn check_capacity_generated(s: &Section<'_>, b: &Batching, population: &Population) {
+    let seats = population.least_seats();
+    if b.max_seats < seats {
+        s.error(
+            "max_seats",
+            format!(
+                "`batching.max_seats` = {} can never fit a tenant: the smallest has {seats} seats",
+                b.max_seats
+            ),
+            Some(format!(
+                "raise it to at least {seats} or lower the minimum of `population.seats`"
+            )),
+        );
+    }
+    let data = population.least_data_gb(seats, None, None);
+    if b.max_data_gb < data {
+        s.error(
+            "max_data_gb",
+            format!(
+                "`batching.max_data_gb` = {} can never fit a tenant: the smallest holds {} GB",
+                b.max_data_gb,
+                round_up(data)
+            ),
+            Some(
+                "raise it, or lower the minimums of `population.mailbox_gb` and `population.sharepoint_base_gb`"
+                    .into(),
+            ),
+        );
+    }
+}
+
+/// An inventory tenant larger than a batch can hold would never transition.
+fn check_capacity_inventory(
+    s: &Section<'_>,
+    b: &Batching,
+    population: &Population,
+    rows: &[InventoryTenant],
+) {
+    let too_many_seats: Vec<&InventoryTenant> = rows
+        .iter()
+        .filter(|r| u64::from(r.seats) > b.max_seats)
+        .collect();
+    if let Some(largest) = too_many_seats.iter().max_by_key(|r| r.seats) {
+        s.error(
+            "max_seats",
+            format!(
+                "`batching.max_seats` = {} can never fit {}`{}` ({} seats)",
+                b.max_seats,
+                some_of(too_many_seats.len()),
+                largest.name,
+                largest.seats
+            ),
+            Some(format!("raise it to at least {}", largest.seats)),
+        );
+    }
+    let least_data = |r: &InventoryTenant| {
+        r.data_gb.unwrap_or_else(|| {
+            population.least_data_gb(u64::from(r.seats), r.mailboxes, r.sharepoint_gb)
+        })
+    };
+    let too_much_data: Vec<(&InventoryTenant, f64)> = rows
+        .iter()
+        .map(|r| (r, least_data(r)))
+        .filter(|(_, gb)| *gb > b.max_data_gb)
+        .collect();
+    if let Some((largest, gb)) = too_much_data.iter().max_by(|a, b| a.1.total_cmp(&b.1)) {
+        s.error(
+            "max_data_gb",
+            format!(
+                "`batching.max_data_gb` = {} can never fit {}`{}` (at least {} GB)",
+                b.max_data_gb,
+                some_of(too_much_data.len()),
+                largest.name,
+                round_up(*gb)
+            ),
+            Some(format!("raise it to at least {}", round_up(*gb))),
+        );
+    }
+}
+
+/// How an error names the inventory tenants that do not fit: "tenant " or "3 tenants, the largest ".
+fn some_of(count: usize) -> String {
+    if count == 1 {
+        "inventory tenant ".into()
+    } else {
+        format!("{count} inventory tenants, the largest ")
+    }
+}
+
+/// Rounds up to two decimals, so a suggested capacity is never just short.
+fn round_up(x: f64) -> f64 {
+    (x * 100.0).ceil() / 100.0
+}

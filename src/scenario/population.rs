@@ -1,0 +1,242 @@
+//! The `[population]` section: how many tenants, where, how large, how many are blocked, and
+//! an optional inventory of real tenants.
+
+// `!(x > 0.0)` on purpose: unlike `x <= 0.0` it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+use std::path::Path;
+use std::sync::Arc;
+
+use super::dist::Dist;
+use super::doc::Origin;
+use super::estate::{self, Estate};
+use super::input::{self, MAX_INVENTORY_BYTES};
+use super::inventory::{self, InventoryTenant};
+use super::reader::{self, Diagnostic, Section};
+use crate::date::Date;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Population {
+    pub tenants: u32,
+    pub regions: Vec<String>,
+    pub region_weights: Vec<f64>,
+    pub seats: Dist,
+    pub shared_mailboxes: Dist,
+    pub mailbox_gb: Dist,
+    pub sharepoint_base_gb: Dist,
+    pub sharepoint_gb_per_seat: f64,
+    pub sharepoint_max_gb: f64,
+    pub blocked_fraction: f64,
+    pub blocked_days: Dist,
+    /// Directory sync, coexistence, hosted BlackBerry.
+    pub estate: Estate,
+    /// Real tenants from `population.inventory`, one per tenant in order; `tenants` is their count.
+    /// Empty cells are drawn from the distributions above.
+    pub inventory: Option<Arc<[InventoryTenant]>>,
+}
+
+impl Population {
+    /// The fewest seats any generated tenant can have (samples are rounded, and at least 1).
+    pub fn least_seats(&self) -> u64 {
+        self.seats.lower_bound().round().max(1.0) as u64
+    }
+
+    /// The least data (GB) a tenant can have, from the distributions' lower bounds and whatever
+    /// of its attributes are known.
+    pub fn least_data_gb(
+        &self,
+        seats: u64,
+        mailboxes: Option<u32>,
+        sharepoint_gb: Option<f64>,
+    ) -> f64 {
+        let seats = seats as f64;
+        let mailboxes = mailboxes.map_or_else(
+            || seats + self.shared_mailboxes.lower_bound().round().max(0.0),
+            f64::from,
+        );
+        let sharepoint = sharepoint_gb.unwrap_or_else(|| {
+            (self.sharepoint_base_gb.lower_bound() + self.sharepoint_gb_per_seat * seats)
+                .min(self.sharepoint_max_gb)
+        });
+        sharepoint + mailboxes * self.mailbox_gb.lower_bound()
+    }
+}
+
+pub(super) fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Population {
+    let mut tenants = s.u32("tenants", 6_000, 1, 10_000_000);
+    let regions = s.strings("regions", &["NA", "EMEA", "APAC"]);
+    let region_weights = if s.has("region_weights") {
+        s.numbers("region_weights", &[])
+    } else {
+        vec![1.0; regions.len()]
+    };
+    if regions.is_empty() || regions.len() > 64 {
+        s.error(
+            "regions",
+            "`population.regions` must list between 1 and 64 regions",
+            None,
+        );
+    } else if regions.iter().any(|r| r.trim().is_empty()) {
+        s.error(
+            "regions",
+            "`population.regions` has an empty region name",
+            Some("name every region, e.g. [\"NA\", \"EMEA\"]".into()),
+        );
+    } else if let Some(twice) = regions
+        .iter()
+        .enumerate()
+        .find_map(|(i, r)| regions[..i].contains(r).then_some(r))
+    {
+        s.error(
+            "regions",
+            format!(
+                "`population.regions` names `{}` twice",
+                reader::abbreviate(twice)
+            ),
+            None,
+        );
+    }
+    if region_weights.len() != regions.len() {
+        s.error(
+            "region_weights",
+            format!(
+                "`population.region_weights` has {} weights for {} regions",
+                region_weights.len(),
+                regions.len()
+            ),
+            None,
+        );
+    } else if region_weights.iter().any(|w| !(*w >= 0.0))
+        || !(region_weights.iter().sum::<f64>() > 0.0)
+    {
+        s.error(
+            "region_weights",
+            "`population.region_weights` must be non-negative and not all zero",
+            None,
+        );
+    }
+    let seats = s.dist(
+        "seats",
+        Dist::pareto(4.0, 1.15)
+            .and_then(|d| d.clamped(Some(1.0), Some(20_000.0)))
+            .expect("valid"),
+        (1.0, 1_000_000.0),
+    );
+    let shared_mailboxes = s.dist(
+        "shared_mailboxes",
+        Dist::uniform(0.0, 3.0).expect("valid"),
+        (0.0, f64::INFINITY),
+    );
+    let mailbox_gb = s.dist(
+        "mailbox_gb",
+        Dist::lognormal(1.0, 0.9)
+            .and_then(|d| d.clamped(None, Some(5.0)))
+            .expect("valid"),
+        (0.0, 1_000.0),
+    );
+    let sharepoint_base_gb = s.dist(
+        "sharepoint_base_gb",
+        Dist::exponential(2.0).expect("valid"),
+        (0.0, f64::INFINITY),
+    );
+    let sharepoint_gb_per_seat = s.f64("sharepoint_gb_per_seat", 0.05, 0.0, 100.0);
+    let sharepoint_max_gb = s.f64("sharepoint_max_gb", 100.0, 0.0, 1_000_000.0);
+    let blocked_fraction = s.probability("blocked_fraction", 0.1);
+    let blocked_days = s.dist(
+        "blocked_days",
+        Dist::exponential(45.0).expect("valid"),
+        (0.0, f64::INFINITY),
+    );
+    let estate = estate::read_estate(s, start);
+    let inventory = s
+        .has("inventory")
+        .then(|| s.string("inventory", ""))
+        .and_then(|file| read_inventory(s, folder, &file, &regions));
+    if let Some(rows) = &inventory {
+        if s.has("tenants") {
+            s.error(
+                "tenants",
+                format!(
+                    "`population.tenants` cannot be set with `population.inventory`: its {} rows are the tenants",
+                    rows.len()
+                ),
+                Some("remove `tenants`; the inventory's row count is used".into()),
+            );
+        }
+        tenants = rows.len() as u32;
+    }
+    s.finish();
+    Population {
+        tenants,
+        regions,
+        region_weights,
+        seats,
+        shared_mailboxes,
+        mailbox_gb,
+        sharepoint_base_gb,
+        sharepoint_gb_per_seat,
+        sharepoint_max_gb,
+        blocked_fraction,
+        blocked_days,
+        estate,
+        inventory,
+    }
+}
+
+/// Reads and checks `population.inventory`; its problems go to the diagnostics.
+fn read_inventory(
+    s: &Section<'_>,
+    folder: &Path,
+    file: &str,
+    regions: &[String],
+) -> Option<Arc<[InventoryTenant]>> {
+    if file.is_empty() {
+        s.error(
+            "inventory",
+            "`population.inventory` is empty",
+            Some("name a CSV file, or remove the key to generate tenants".into()),
+        );
+        return None;
+    }
+    let path = folder.join(file);
+    let text = match input::read_text(&path, MAX_INVENTORY_BYTES) {
+        Ok(t) => t,
+        Err(input::ReadProblem::NotUtf8 { line, column, byte }) => {
+            s.report(Diagnostic {
+                origin: Origin::Cell {
+                    file: Arc::from(path.display().to_string()),
+                    line,
+                    column: Some(column),
+                },
+                key: "population.inventory".into(),
+                message: format!("not UTF-8 text (byte 0x{byte:02X})"),
+                hint: Some("export the inventory as UTF-8 CSV".into()),
+                unlisted: 0,
+            });
+            return None;
+        }
+        Err(e) => {
+            s.error(
+                "inventory",
+                format!("cannot read inventory {}: {e}", path.display()),
+                Some(format!(
+                    "the path is relative to {}",
+                    if folder.as_os_str().is_empty() {
+                        "the current folder".to_string()
+                    } else {
+                        format!("the scenario's folder {}", folder.display())
+                    }
+                )),
+            );
+            return None;
+        }
+    };
+    let name: Arc<str> = Arc::from(path.display().to_string());
+    match inventory::parse(&text, &name, regions) {
+        Ok(rows) => Some(rows.into()),
+        Err(diagnostics) => {
+            diagnostics.into_iter().for_each(|d| s.report(d));
+            None
+        }
+    }
+}
