@@ -86,9 +86,7 @@ pub fn draw_compare(dir: &Path) -> Result<Vec<PathBuf>, Error> {
 }
 
 fn charts_dir(dir: &Path) -> Result<PathBuf, Error> {
-    let out = dir.join(CHARTS_DIR);
-    crate::output::create_dir(&out)?;
-    Ok(out)
+    crate::output::create_subdir(dir, CHARTS_DIR)
 }
 
 /// The metrics that sweeps and comparisons chart, with what they count (for the axis), if present.

@@ -12,7 +12,7 @@ use crate::compare::{ComparisonRow, PolicyRuns, compare};
 use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
-use crate::output::{self, Manifest};
+use crate::output::{self, Manifest, OutputFolder};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::stats::summarize;
 use crate::{chart, policy, sweep};
@@ -27,6 +27,9 @@ use progress::Progress;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// If another command is writing the output folder, wait for it instead of refusing.
+    #[arg(long, global = true)]
+    pub wait_lock: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,11 +124,12 @@ pub struct CompareArgs {
 
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
 pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
+    let wait = cli.wait_lock;
     match cli.command {
-        Command::Run(args) => run_command(args, command),
-        Command::Compare(args) => compare_command(args, command),
-        Command::Sweep(args) => sweep_commands::sweep_command(args, command),
-        Command::Merge(args) => sweep_commands::merge_command(args, command),
+        Command::Run(args) => run_command(args, command, wait),
+        Command::Compare(args) => compare_command(args, command, wait),
+        Command::Sweep(args) => sweep_commands::sweep_command(args, command, wait),
+        Command::Merge(args) => sweep_commands::merge_command(args, command, wait),
         Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Scenarios => {
             for b in BUNDLED {
@@ -134,6 +138,10 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
             Ok(())
         }
         Command::Plot { dir } => {
+            if !dir.is_dir() {
+                return Err(Error::Usage(format!("{} is not a folder", dir.display())));
+            }
+            let _folder = OutputFolder::open(&dir, wait)?;
             let files = chart::draw_folder(&dir)?;
             print_charts(&dir, &files);
             Ok(())
@@ -141,17 +149,46 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
     }
 }
 
-/// Draws the charts of an output folder (its CSV files are already written) and says where.
-fn draw_charts(
-    dir: &Path,
-    draw: fn(&Path) -> Result<Vec<PathBuf>, Error>,
+/// Draws charts from a folder's files.
+type DrawCharts = fn(&Path) -> Result<Vec<PathBuf>, Error>;
+
+/// Completes an output folder whose data files are written: the manifest says `complete` only
+/// once everything it lists is written. With charts, it is first written saying incomplete
+/// (the charts read it), then again listing the charts. `write_manifest(complete, charts)`.
+fn finish_folder(
+    folder: &OutputFolder,
+    write_manifest: impl Fn(bool, &[String]) -> Result<(), Error>,
+    charts: Option<DrawCharts>,
     quiet: bool,
 ) -> Result<(), Error> {
+    let Some(draw) = charts else {
+        return write_manifest(true, &[]);
+    };
+    write_manifest(false, &[])?;
+    let dir = folder.path();
     let files = draw(dir)?;
     if !quiet {
         print_charts(dir, &files);
     }
-    Ok(())
+    let listed: Vec<String> = files
+        .iter()
+        .filter_map(|f| f.strip_prefix(dir).ok())
+        .map(|f| f.to_string_lossy().replace('\\', "/"))
+        .collect();
+    write_manifest(true, &listed)
+}
+
+/// Writes `manifest` into `dir`, saying `complete`, with `charts` added to its files.
+fn write_manifest(
+    dir: &Path,
+    manifest: &Manifest,
+    complete: bool,
+    charts: &[String],
+) -> Result<(), Error> {
+    let mut m = manifest.clone();
+    m.complete = complete;
+    m.files.extend(charts.iter().cloned());
+    output::write_atomic(&dir.join(files::MANIFEST), &m.to_json())
 }
 
 fn print_charts(dir: &Path, files: &[PathBuf]) {
@@ -201,7 +238,7 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
     }
 }
 
-fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
+fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     if let Some(axis) = args
         .sim
         .set
@@ -231,8 +268,9 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         })?;
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
     check_memory([&scenario], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
-    // Fail on an unwritable folder before spending minutes simulating.
-    output::create_dir(&out)?;
+    // Fail on an unwritable or busy folder before spending minutes simulating.
+    let folder = OutputFolder::open(&out, wait)?;
+    folder.invalidate()?;
     let threads = args.sim.threads();
     let started = Instant::now();
     let progress = Progress::new(reps, "replications", 1, args.sim.quiet);
@@ -258,7 +296,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         metrics.iter().map(|m| (Vec::new(), *m)).collect();
     let start = scenario.calendar.start;
     let completion: Vec<&[u32]> = results.iter().map(|r| r.completion.as_slice()).collect();
-    let mut files = vec![
+    let files = vec![
         (
             files::replications::FILE,
             output::replications_csv(&[], &rows),
@@ -283,6 +321,7 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
     ];
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
+        complete: false,
         scenario: scenario.name.clone(),
         scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
         overrides: args.sim.set.clone(),
@@ -298,18 +337,19 @@ fn run_command(args: RunArgs, command: Vec<String>) -> Result<(), Error> {
         wall_seconds,
         files: files.iter().map(|(n, _)| n.to_string()).collect(),
     };
-    files.push((files::MANIFEST, manifest.to_json()));
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
     }
-    if !args.no_charts {
-        draw_charts(&out, chart::draw_run, args.sim.quiet)?;
-    }
-    Ok(())
+    finish_folder(
+        &folder,
+        |complete, charts| write_manifest(&out, &manifest, complete, charts),
+        (!args.no_charts).then_some(chart::draw_run as DrawCharts),
+        args.sim.quiet,
+    )
 }
 
-fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error> {
+fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let mut scenario = Scenario::load(&Source::resolve(Some(&args.scenario)), &args.sim.set)?;
     if let Some(seed) = args.sim.seed {
         scenario.seed = seed;
@@ -340,7 +380,8 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
     let work = Workload::compare(reps, policies.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    output::create_dir(&out)?;
+    let folder = OutputFolder::open(&out, wait)?;
+    folder.invalidate()?;
     let threads = args.sim.threads();
     let started = Instant::now();
     let mut runs = Vec::with_capacity(policies.len());
@@ -366,7 +407,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         .flat_map(|r| r.metrics.iter().map(|m| (vec![r.policy.clone()], m)))
         .collect();
     let events = runs.iter().flat_map(|r| &r.metrics).map(|m| m.events).sum();
-    let mut files = vec![
+    let files = vec![
         (files::comparison::FILE, output::comparison_csv(&rows)),
         (
             files::replications::FILE,
@@ -375,6 +416,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
     ];
     let manifest = Manifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
+        complete: false,
         scenario: scenario.name.clone(),
         scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
         overrides: args.sim.set.clone(),
@@ -390,15 +432,16 @@ fn compare_command(args: CompareArgs, command: Vec<String>) -> Result<(), Error>
         wall_seconds,
         files: files.iter().map(|(n, _)| n.to_string()).collect(),
     };
-    files.push((files::MANIFEST, manifest.to_json()));
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_comparison(&scenario, reps, &rows, &out);
     }
-    if !args.no_charts {
-        draw_charts(&out, chart::draw_compare, args.sim.quiet)?;
-    }
-    Ok(())
+    finish_folder(
+        &folder,
+        |complete, charts| write_manifest(&out, &manifest, complete, charts),
+        (!args.no_charts).then_some(chart::draw_compare as DrawCharts),
+        args.sim.quiet,
+    )
 }
 
 fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out: &std::path::Path) {

@@ -12,8 +12,9 @@ pub enum Error {
     /// Flags that do not make sense together or with the scenario.
     #[error("{0}")]
     Usage(String),
-    /// An output file or folder could not be written.
-    #[error("cannot write {}: {source}", path.display())]
+    /// An output file or folder could not be written: a bad path (exit 2), or a full disk
+    /// (exit 1, see [`Error::is_out_of_space`]).
+    #[error("cannot write {}: {source}{}", path.display(), out_of_space_note(source))]
     Output {
         path: PathBuf,
         source: std::io::Error,
@@ -27,12 +28,32 @@ pub enum Error {
 }
 
 impl Error {
-    /// 2 for bad input (scenario, flags, paths), 1 for anything else.
+    /// 2 for bad input (scenario, flags, paths), 1 for anything else: a full disk is the
+    /// machine's state, not the user's input.
     pub fn exit_code(&self) -> i32 {
         match self {
+            Error::Output { source, .. } if is_out_of_space(source) => 1,
             Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
             Error::Interrupted => 130,
             Error::Internal(_) => 1,
         }
+    }
+}
+
+/// A write failed for want of space: the disk or a quota is full, or the file size limit reached.
+fn is_out_of_space(e: &std::io::Error) -> bool {
+    use std::io::ErrorKind;
+    matches!(
+        e.kind(),
+        ErrorKind::StorageFull | ErrorKind::QuotaExceeded | ErrorKind::FileTooLarge
+    )
+}
+
+/// What a write that ran out of space left behind.
+fn out_of_space_note(e: &std::io::Error) -> &'static str {
+    if is_out_of_space(e) {
+        "; the folder is left without manifest.json, so nothing in it is marked complete (finished sweep cells are kept for --resume); free some space and run again"
+    } else {
+        ""
     }
 }

@@ -1,11 +1,12 @@
 //! CSV and JSON output: writers that return bytes, and one place that owns files and writes them atomically.
 
 mod csv_files;
+mod folder;
 mod manifest;
 pub mod sweep_files;
 
 use std::fs;
-use std::io::Write;
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub use csv_files::{
@@ -13,65 +14,88 @@ pub use csv_files::{
     hourly_csv, islands_csv, replications_csv, spans_csv, summary_cells, summary_csv, tenants_csv,
     timeseries_csv,
 };
+pub use folder::OutputFolder;
 pub use manifest::Manifest;
 
 use crate::error::Error;
 
-/// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a reader
-/// (or a crash) never sees a half-written file under the final name.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    let err = |source| Error::Output {
-        path: path.to_path_buf(),
-        source,
-    };
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = fs::remove_file(&tmp);
-    } else {
-        remove_stale_temporaries(dir, &name);
-    }
-    result.map_err(err)
+/// How the names of temporary files end (`.NAME.RANDOM.tmp`).
+pub const TEMPORARY_SUFFIX: &str = ".tmp";
+
+/// A file being written under a temporary name in its folder, then renamed to its final name
+/// by [`AtomicFile::commit`]; dropped uncommitted, the temporary file is removed.
+///
+/// The temporary name is unpredictable and created with create-new semantics (`O_EXCL`), so
+/// neither an existing file nor a planted link under it is ever followed; the rename replaces a
+/// link at the final name rather than writing through it.
+pub struct AtomicFile {
+    path: PathBuf,
+    file: BufWriter<tempfile::NamedTempFile>,
 }
 
-/// Removes the temporary files of `name` left by processes that were killed before their rename.
-/// Only where a process's liveness can be read (`/proc`), so a writer still at work is never
-/// disturbed; elsewhere they stay, hidden, and are harmless.
-fn remove_stale_temporaries(dir: &Path, name: &str) {
-    let proc = Path::new("/proc/self");
-    if !proc.exists() {
-        return;
+impl AtomicFile {
+    pub fn create(path: &Path) -> Result<AtomicFile, Error> {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let tmp = tempfile::Builder::new()
+            .prefix(&format!(".{name}."))
+            .suffix(TEMPORARY_SUFFIX)
+            .tempfile_in(folder_of(path))
+            .map_err(|source| Error::Output {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        Ok(AtomicFile {
+            path: path.to_path_buf(),
+            file: BufWriter::new(tmp),
+        })
     }
-    let prefix = format!(".{name}.tmp-");
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name();
-        let Some(pid) = file
-            .to_str()
-            .and_then(|f| f.strip_prefix(&prefix))
-            .and_then(|pid| pid.parse::<u32>().ok())
-        else {
-            continue;
+
+    pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), Error> {
+        self.file.write_all(bytes).map_err(|source| Error::Output {
+            path: self.path.clone(),
+            source,
+        })
+    }
+
+    /// Flushes the file to disk, renames it to its final name and makes the rename durable (the
+    /// folder is synced too, so a power cut cannot lose a file that was reported written).
+    pub fn commit(self) -> Result<(), Error> {
+        let err = |source| Error::Output {
+            path: self.path.clone(),
+            source,
         };
-        if !Path::new("/proc").join(pid.to_string()).exists() {
-            let _ = fs::remove_file(entry.path());
-        }
+        let tmp = self.file.into_inner().map_err(|e| err(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(err)?;
+        tmp.persist(&self.path).map_err(|e| err(e.error))?;
+        sync_dir(folder_of(&self.path)).map_err(err)
     }
+}
+
+fn folder_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Makes the entries of `dir` (renames, removals) durable. Where folders cannot be opened for
+/// syncing (not Unix) the rename is still atomic, only not yet durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    if cfg!(unix) {
+        fs::File::open(dir)?.sync_all()
+    } else {
+        Ok(())
+    }
+}
+
+/// Writes `bytes` to `path` atomically (see [`AtomicFile`]): a reader, or a crash, never sees a
+/// half-written file under the final name.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.commit()
 }
 
 /// Creates the output folder (and its parents).
@@ -86,6 +110,44 @@ pub fn create_dir(dir: &Path) -> Result<(), Error> {
         path: dir.to_path_buf(),
         source,
     })
+}
+
+/// The subfolder `name` of `dir`, created if absent. One that exists must be a real folder: a
+/// link (to a folder elsewhere) is refused, never followed.
+pub fn create_subdir(dir: &Path, name: &str) -> Result<PathBuf, Error> {
+    let path = dir.join(name);
+    match fs::create_dir(&path) {
+        Ok(()) => return Ok(path),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+        Err(source) => return Err(Error::Output { path, source }),
+    }
+    match fs::symlink_metadata(&path) {
+        Ok(m) if m.file_type().is_dir() => Ok(path),
+        Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!(
+            "{} is a link: cutover writes only into folders it can see are inside the output folder; remove the link",
+            path.display()
+        ))),
+        Ok(_) => Err(Error::Usage(format!(
+            "{} is in the way: it is not a folder",
+            path.display()
+        ))),
+        Err(source) => Err(Error::Output { path, source }),
+    }
+}
+
+/// Reads a small text file of this program (a manifest) if it is a regular file under 16 MiB.
+pub(crate) fn read_small(path: &Path) -> std::io::Result<String> {
+    use std::io::Read;
+    let file = fs::File::open(path)?;
+    if !file.metadata()?.is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "not a regular file",
+        ));
+    }
+    let mut text = String::new();
+    file.take(16 << 20).read_to_string(&mut text)?;
+    Ok(text)
 }
 
 /// Writes a set of named files into `dir`, returning their paths.

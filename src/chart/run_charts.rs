@@ -215,11 +215,11 @@ impl Figure for Phases {
             stacked.push(next);
         }
         let (mut lo, mut hi) = bounds(self.x.iter().copied());
-        if let Some((d, _)) = &self.deadline {
-            if lo.is_finite() {
-                lo = lo.min(*d);
-                hi = hi.max(*d);
-            }
+        if let Some((d, _)) = &self.deadline
+            && lo.is_finite()
+        {
+            lo = lo.min(*d);
+            hi = hi.max(*d);
         }
         let x_axis = Axis::time(lo, hi);
         let y_axis = Axis::counts(stacked.last().expect("never empty").iter().copied());

@@ -12,6 +12,7 @@ use super::SimulationArgs;
 use super::progress::Progress;
 use crate::error::Error;
 use crate::files;
+use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
 use crate::sweep::plan;
@@ -83,24 +84,25 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
-pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error> {
+pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let source = Source::resolve(Some(&args.scenario));
     let plan = plan(&source, &args.sim.set, args.sim.seed, args.sim.reps)?;
     let info = &plan.info;
     let out = super::output_folder(args.out, &info.scenario, "-sweep", &args.sim);
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
-    output_dirs(&out)?;
+    let folder = OutputFolder::open(&out, wait)?;
+    folder.invalidate()?;
+    folder.subdir(store::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
-    if args.resume {
-        if let Some(previous) = GridManifest::read(&out)? {
-            if previous.grid != *info {
-                return Err(Error::Usage(format!(
-                    "--resume: {} holds another sweep (scenario, overrides, seed, replications or grid differ); use another --out",
-                    out.display()
-                )));
-            }
-        }
+    if args.resume
+        && let Some(previous) = GridManifest::read(&out)?
+        && previous.grid != *info
+    {
+        return Err(Error::Usage(format!(
+            "--resume: {} holds another sweep (scenario, overrides, seed, replications or grid differ); use another --out",
+            out.display()
+        )));
     }
     GridManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -149,8 +151,9 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
         .map(|c| store::cell_path(&out, c))
         .collect();
     let events = store::assemble(&out, info, &paths)?;
-    SweepManifest {
+    let manifest = SweepManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
+        complete: false,
         grid: info.clone(),
         threads: args.sim.workers(),
         command,
@@ -160,8 +163,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
             files::replications::FILE.into(),
             files::summary::FILE.into(),
         ],
-    }
-    .write(&out)?;
+    };
     if !args.sim.quiet {
         println!(
             "{}: {} x {} ({} run now) in {:.2} s; results in {}",
@@ -173,17 +175,30 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>) -> Result<(), Error>
             out.display()
         );
     }
-    if !args.no_charts {
-        super::draw_charts(&out, crate::chart::draw_sweep, args.sim.quiet)?;
-    }
-    Ok(())
+    finish_sweep(&folder, &manifest, args.no_charts, args.sim.quiet)
 }
 
-fn output_dirs(out: &std::path::Path) -> Result<(), Error> {
-    crate::output::create_dir(&out.join(store::CELLS_DIR))
+/// Writes a finished sweep's manifest and charts (see [`super::finish_folder`]).
+fn finish_sweep(
+    folder: &OutputFolder,
+    manifest: &SweepManifest,
+    no_charts: bool,
+    quiet: bool,
+) -> Result<(), Error> {
+    super::finish_folder(
+        folder,
+        |complete, charts| {
+            let mut m = manifest.clone();
+            m.complete = complete;
+            m.files.extend(charts.iter().cloned());
+            m.write(folder.path())
+        },
+        (!no_charts).then_some(crate::chart::draw_sweep as super::DrawCharts),
+        quiet,
+    )
 }
 
-pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error> {
+pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let started = Instant::now();
     let mut grid: Option<(GridInfo, PathBuf)> = None;
     for dir in &args.dirs {
@@ -244,9 +259,12 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error>
             ))
         })?);
     }
+    let folder = OutputFolder::open(&args.out, wait)?;
+    folder.invalidate()?;
     let events = store::assemble(&args.out, &info, &paths)?;
-    SweepManifest {
+    let manifest = SweepManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
+        complete: false,
         grid: info.clone(),
         threads: 1,
         command,
@@ -256,8 +274,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error>
             files::replications::FILE.into(),
             files::summary::FILE.into(),
         ],
-    }
-    .write(&args.out)?;
+    };
     if !args.quiet {
         println!(
             "{}: merged {} cells from {} folders into {}",
@@ -267,8 +284,5 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>) -> Result<(), Error>
             args.out.display()
         );
     }
-    if !args.no_charts {
-        super::draw_charts(&args.out, crate::chart::draw_sweep, args.quiet)?;
-    }
-    Ok(())
+    finish_sweep(&folder, &manifest, args.no_charts, args.quiet)
 }

@@ -429,7 +429,7 @@ impl<'a> Replication<'a> {
             }
             self.handle(now, event);
             // Tests and debug builds re-derive the bookkeeping from scratch now and then.
-            if cfg!(debug_assertions) && self.queue.events_processed() % 1024 == 0 {
+            if cfg!(debug_assertions) && self.queue.events_processed().is_multiple_of(1024) {
                 self.check_invariants();
             }
         }

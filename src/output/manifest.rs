@@ -7,6 +7,10 @@ use sha2::{Digest, Sha256};
 #[derive(Clone, Debug, Serialize)]
 pub struct Manifest {
     pub version: String,
+    /// Whether every file listed is written. A folder is one run's only when its manifest.json
+    /// says `true`: the old manifest is removed before a run writes anything, and this one is
+    /// written last (`false` only while the charts, which read it, are drawn).
+    pub complete: bool,
     pub scenario: String,
     /// The effective scenario's hash: see [`Manifest::scenario_sha256`].
     pub scenario_sha256: String,

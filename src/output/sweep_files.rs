@@ -4,7 +4,6 @@
 //! resumed, sharded or merged sweep byte-identical to an uninterrupted one.
 
 use std::fs;
-use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -161,15 +160,8 @@ fn summary_rows(info: &GridInfo, cell: usize, columns: &[Vec<f64>]) -> Vec<Vec<S
 /// per cell, in cell order), one cell in memory at a time. Returns the total events.
 pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u64, Error> {
     output::create_dir(out)?;
-    let replications = out.join(files::replications::FILE);
-    let tmp = out.join(format!(".replications.csv.tmp-{}", std::process::id()));
-    let io_err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Output { path, source }
-    };
-    let mut file = BufWriter::new(fs::File::create(&tmp).map_err(io_err(&tmp))?);
-    file.write_all(&csv_bytes(std::iter::once(header(info))))
-        .map_err(io_err(&tmp))?;
+    let mut file = output::AtomicFile::create(&out.join(files::replications::FILE))?;
+    file.write_all(&csv_bytes(std::iter::once(header(info))))?;
     let mut summary_header: Vec<String> = std::iter::once("cell".to_string())
         .chain(info.keys.iter().cloned())
         .collect();
@@ -187,20 +179,14 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
                 Error::Usage(format!("cell file {} is not usable: {why}", path.display()))
             })?
             .ok_or_else(|| Error::Usage(format!("cell file {} is missing", path.display())))?;
-        file.write_all(&data.body).map_err(io_err(&tmp))?;
+        file.write_all(&data.body)?;
         events += data.columns[events_col]
             .iter()
             .map(|&e| e as u64)
             .sum::<u64>();
         summary.extend(summary_rows(info, cell, &data.columns));
     }
-    let file = file.into_inner().map_err(|e| Error::Output {
-        path: tmp.clone(),
-        source: e.into_error(),
-    })?;
-    file.sync_all().map_err(io_err(&tmp))?;
-    drop(file);
-    fs::rename(&tmp, &replications).map_err(io_err(&replications))?;
+    file.commit()?;
     output::write_atomic(
         &out.join(files::summary::FILE),
         &csv_bytes(summary.into_iter()),
@@ -227,7 +213,7 @@ impl GridManifest {
     /// Reads `dir/grid.json`; `Ok(None)` if there is none.
     pub fn read(dir: &Path) -> Result<Option<GridManifest>, Error> {
         let path = dir.join(GRID_FILE);
-        let text = match fs::read_to_string(&path) {
+        let text = match output::read_small(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),
@@ -242,9 +228,11 @@ impl GridManifest {
 }
 
 /// manifest.json of a finished sweep.
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct SweepManifest {
     pub version: String,
+    /// Whether every file listed is written; see [`crate::output::Manifest::complete`].
+    pub complete: bool,
     pub grid: GridInfo,
     pub threads: usize,
     pub command: Vec<String>,

@@ -30,7 +30,7 @@ pub(super) fn read_batching(s: &Section<'_>, population: &Population, phases: &P
         slipped_first: s.bool("slipped_first", true),
         region_order: read_region_order(s, &population.regions),
     };
-    if b.cadence_days % 7 != 0 {
+    if !b.cadence_days.is_multiple_of(7) {
         s.error(
             "cadence_days",
             format!(

@@ -9,6 +9,7 @@ mod charts;
 mod chat;
 mod cli;
 mod common;
+mod concurrency;
 mod csv_strict;
 mod detail_records;
 mod determinism;

@@ -195,27 +195,126 @@ fn a_run_killed_while_writing_leaves_only_complete_files() {
     );
 }
 
-/// The temporary files a killed run left behind are removed by the next run into the folder; one
-/// whose process is still alive is left alone.
+/// The temporary files a killed run left behind are removed by the next run into the folder: it
+/// holds the folder's lock, so no other command can be writing them.
 #[test]
 fn a_later_run_sweeps_away_what_a_killed_one_left() {
     let dir = temp_dir();
     let out = dir.path().join("out");
-    std::fs::create_dir(&out).unwrap();
-    // No process has this id (it is above the largest id Linux hands out).
-    let dead = out.join(".replications.csv.tmp-4999999");
-    let alive = out.join(format!(".summary.csv.tmp-{}", std::process::id()));
-    std::fs::write(&dead, "half a fi").unwrap();
-    std::fs::write(&alive, "still being writ").unwrap();
+    std::fs::create_dir_all(out.join("charts")).unwrap();
+    let left = [
+        out.join(".replications.csv.tmp-4999999"),
+        out.join(".summary.csv.Xy12Ab.tmp"),
+        out.join("charts/.phases.png.Qw34Er.tmp"),
+    ];
+    for file in &left {
+        std::fs::write(file, "half a fi").unwrap();
+    }
     let args = ["run", "small-pilot", "--reps", "1", "-q", "--no-charts"];
     assert_success(&cutover(
         dir.path(),
         &[&args[..], &["--out", "out"]].concat(),
     ));
-    assert!(!dead.exists(), "a dead run's temporary file is removed");
-    if Path::new("/proc/self").exists() {
-        assert!(alive.exists(), "a live writer's temporary file is kept");
+    for file in &left {
+        assert!(!file.exists(), "{} is left", file.display());
     }
+}
+
+/// Temporary files are created under unpredictable names that no planted link can stand in for:
+/// links planted under every name an earlier scheme predicted (`.NAME.tmp-PID`) are not followed.
+#[test]
+fn a_link_planted_at_a_temporary_name_is_never_written_through() {
+    let dir = temp_dir();
+    let victim = dir.path().join("victim.txt");
+    std::fs::write(&victim, "precious").unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["run", "small-pilot", "--reps", "8", "--no-charts", "-q"])
+        .args(["--out", "out"])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // The run simulates before it writes: the links are in place before its first file.
+    let pid = child.id();
+    for name in [
+        "replications.csv",
+        "summary.csv",
+        "tenants.csv",
+        "manifest.json",
+    ] {
+        let link = out.join(format!(".{name}.tmp-{pid}"));
+        std::os::unix::fs::symlink(&victim, link).unwrap();
+    }
+    assert!(child.wait().unwrap().success());
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+    assert!(out.join("replications.csv").is_file());
+}
+
+/// A `charts` (or a sweep's `cells`) that is a link would send files outside the output folder:
+/// it is refused, and nothing is written through it.
+#[test]
+fn a_linked_charts_or_cells_folder_is_refused_not_followed() {
+    let dir = temp_dir();
+    let elsewhere = dir.path().join("elsewhere");
+    std::fs::create_dir(&elsewhere).unwrap();
+    std::fs::create_dir_all(dir.path().join("run")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("run/charts")).unwrap();
+    let out = cutover(
+        dir.path(),
+        &["run", "small-pilot", "--reps", "1", "--out", "run", "-q"],
+    );
+    assert_bad_input(&out, &["charts is a link"]);
+    std::fs::create_dir_all(dir.path().join("grid")).unwrap();
+    std::os::unix::fs::symlink(&elsewhere, dir.path().join("grid/cells")).unwrap();
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
+    let grid = write_file(dir.path(), "grid.toml", &grid);
+    let out = cutover(
+        dir.path(),
+        &["sweep", &grid, "--reps", "1", "--out", "grid", "-q"],
+    );
+    assert_bad_input(&out, &["cells is a link"]);
+    assert_eq!(files_under(&elsewhere), Vec::<PathBuf>::new());
+}
+
+/// A folder where no file can be created is found before the simulation, not after it: this one
+/// would take hours to simulate.
+#[test]
+fn an_output_folder_where_nothing_can_be_created_is_refused_before_simulating() {
+    // `/proc` exists and cannot hold files, even for root (which ignores permission bits).
+    let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args([
+            "run",
+            "small-pilot",
+            "--reps",
+            "20000",
+            "--out",
+            "/proc",
+            "-q",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let out = wait_at_most(out, Duration::from_secs(60));
+    assert!(
+        started.elapsed() < Duration::from_secs(60),
+        "it simulated first"
+    );
+    assert_bad_input(&out, &["cannot write /proc"]);
+}
+
+/// Waits for `child`, killing it if it has not finished within `limit`.
+fn wait_at_most(mut child: std::process::Child, limit: Duration) -> Output {
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() && started.elapsed() < limit {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    child.wait_with_output().unwrap()
 }
 
 /// A scenario's name becomes a folder under `output/`: a name that is a path (`..`, `.`, a

@@ -1,0 +1,181 @@
+//! An output folder held by one command: an exclusive advisory lock for the command's whole life,
+//! a check that it can be written before anything is simulated, and a state that is always one
+//! run's: the old manifest is removed before anything is written, the new one written last.
+
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use super::{TEMPORARY_SUFFIX, create_dir, create_subdir, sync_dir};
+use crate::error::Error;
+use crate::files::MANIFEST;
+
+/// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
+/// is released when this is dropped, or by the kernel when the process dies, even by SIGKILL.
+#[derive(Debug)]
+pub struct OutputFolder {
+    dir: PathBuf,
+    _lock: File,
+}
+
+impl OutputFolder {
+    /// Creates `dir` if needed, takes its lock (waiting for it with `wait`, else refusing at once
+    /// if another command holds it), checks that files can be created in it, and removes the
+    /// temporary files that killed commands left.
+    pub fn open(dir: &Path, wait: bool) -> Result<OutputFolder, Error> {
+        let err = |source| Error::Output {
+            path: dir.to_path_buf(),
+            source,
+        };
+        create_dir(dir)?;
+        let lock = File::open(dir).map_err(err)?;
+        if !lock.metadata().map_err(err)?.is_dir() {
+            return Err(Error::Usage(format!("{} is not a folder", dir.display())));
+        }
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) if wait => {
+                eprintln!(
+                    "waiting for {}: another cutover command is writing it",
+                    dir.display()
+                );
+                lock.lock().map_err(err)?;
+            }
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(Error::Usage(format!(
+                    "{} is in use: another cutover command is writing it; wait for it to finish (or pass --wait-lock), or use another --out",
+                    dir.display()
+                )));
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(err(e)),
+        }
+        // Found now, not after hours of simulating: a folder where no file can be created.
+        tempfile::Builder::new()
+            .prefix(".cutover-probe.")
+            .suffix(TEMPORARY_SUFFIX)
+            .tempfile_in(dir)
+            .map_err(err)?;
+        let folder = OutputFolder {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+        };
+        folder.remove_temporaries();
+        Ok(folder)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A subfolder (`charts`, `cells`), created if absent; never a link to elsewhere.
+    pub fn subdir(&self, name: &str) -> Result<PathBuf, Error> {
+        create_subdir(&self.dir, name)
+    }
+
+    /// Marks the folder as holding no complete run: removes manifest.json (and makes that
+    /// durable) before anything else is written, then the files the old manifest listed, so a
+    /// folder never mixes two runs' files under a manifest.
+    pub fn invalidate(&self) -> Result<(), Error> {
+        let manifest = self.dir.join(MANIFEST);
+        let listed = old_files(&manifest);
+        match fs::remove_file(&manifest) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Err(source) => {
+                return Err(Error::Output {
+                    path: manifest,
+                    source,
+                });
+            }
+        }
+        sync_dir(&self.dir).map_err(|source| Error::Output {
+            path: self.dir.clone(),
+            source,
+        })?;
+        for file in listed {
+            let _ = fs::remove_file(self.dir.join(file));
+        }
+        Ok(())
+    }
+
+    /// Removes every temporary file in the folder and its subfolders: with the lock held, no
+    /// other command is writing them, so each was left by a command that was killed.
+    fn remove_temporaries(&self) {
+        let mut dirs = vec![self.dir.clone()];
+        while let Some(dir) = dirs.pop() {
+            let Ok(entries) = fs::read_dir(&dir) else {
+                continue;
+            };
+            for entry in entries.flatten() {
+                let Ok(kind) = entry.file_type() else {
+                    continue;
+                };
+                let name = entry.file_name();
+                let name = name.to_string_lossy();
+                if kind.is_dir() && dir == self.dir {
+                    dirs.push(entry.path());
+                } else if kind.is_file() && is_temporary(&name) {
+                    let _ = fs::remove_file(entry.path());
+                }
+            }
+        }
+    }
+}
+
+/// A temporary file of this program: `.NAME.RANDOM.tmp`, or `.NAME.tmp-PID` of older versions.
+fn is_temporary(name: &str) -> bool {
+    name.starts_with('.')
+        && (name.ends_with(TEMPORARY_SUFFIX)
+            || name
+                .rsplit_once(".tmp-")
+                .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// The files an old manifest lists that lie inside its folder (a plain name, or one under a
+/// subfolder), so removing them can never reach outside.
+fn old_files(manifest: &Path) -> Vec<PathBuf> {
+    let dir = manifest.parent().unwrap_or(Path::new(""));
+    // A subfolder that is a link (to anywhere) is never entered.
+    let inside = |p: &Path| {
+        let mut parts = p.components();
+        let all_plain = p
+            .components()
+            .all(|c| matches!(c, std::path::Component::Normal(_)));
+        match (parts.next(), parts.next(), parts.next()) {
+            (Some(_), None, None) => all_plain,
+            (Some(sub), Some(_), None) => {
+                all_plain
+                    && fs::symlink_metadata(dir.join(sub)).is_ok_and(|m| m.file_type().is_dir())
+            }
+            _ => false,
+        }
+    };
+    let Ok(text) = super::read_small(manifest) else {
+        return Vec::new();
+    };
+    let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {
+        return Vec::new();
+    };
+    json.get("files")
+        .and_then(|f| f.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|f| f.as_str())
+        .map(Path::new)
+        .filter(|p| inside(p))
+        .map(Path::to_path_buf)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_are_recognised_by_name() {
+        assert!(is_temporary(".replications.csv.a1B2c3.tmp"));
+        assert!(is_temporary(".summary.csv.tmp-1234"));
+        assert!(!is_temporary("replications.csv"));
+        assert!(!is_temporary(".summary.csv.tmp-"));
+        assert!(!is_temporary("notes.tmp"));
+    }
+}
