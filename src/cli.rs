@@ -219,8 +219,15 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
     let mut failed = Vec::new();
     for f in files {
         let source = Source::resolve(Some(f));
-        match Scenario::load(&source, &[]) {
-            Ok(_) => println!("{}: ok", source.display_name()),
+        // A scenario with a grid is valid only if every cell is, as `sweep` checks them.
+        let checked = Scenario::load(&source, &[])
+            .map_err(Error::from)
+            .and_then(|s| match s.sweep {
+                Some(_) => sweep::plan(&source, &[], None, None).map(|_| ()),
+                None => Ok(()),
+            });
+        match checked {
+            Ok(()) => println!("{}: ok", source.display_name()),
             Err(e) => {
                 println!("{e}");
                 failed.push(f.clone());

@@ -17,8 +17,8 @@ pub use crate::phase::{Phase, Status, WorkCounts};
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
 pub use copy::{Claim, CopySlots};
 pub use metrics::{
-    BatchRecord, DailySample, Detail, HourlySample, Load, PhaseSpan, ReplicationMetrics,
-    ReplicationOutput, SpanOutcome, TenantRecord,
+    BatchRecord, DailySample, Detail, HourlySample, Load, MetricValue, PhaseSpan,
+    ReplicationMetrics, ReplicationOutput, SpanOutcome, TenantRecord,
 };
 pub use operators::{Job, OperatorPool, Started};
 pub use population::{Population, Profile};

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 pub use csv_files::{
     SUMMARY_COLUMNS, batches_csv, comparison_csv, completion_csv, format_datetime, format_number,
-    hourly_csv, islands_csv, replications_csv, spans_csv, summary_cells, summary_csv, tenants_csv,
-    timeseries_csv,
+    hourly_csv, islands_csv, metric_text, replications_csv, spans_csv, summary_cells, summary_csv,
+    tenants_csv, timeseries_csv,
 };
 pub use folder::OutputFolder;
 pub use manifest::Manifest;

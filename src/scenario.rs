@@ -47,7 +47,7 @@ pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
 pub use phases::Phases;
 pub use population::Population;
-pub use reader::{Diagnostic, nearest};
+pub use reader::{Diagnostic, abbreviate, nearest};
 pub use sweep::{GridCell, SweepGrid, display_value};
 pub use workitems::{KindParams, Workitems};
 
@@ -147,14 +147,7 @@ impl Scenario {
     /// scenario names (an inventory) are relative to the scenario file's folder, or to the current
     /// folder for a bundled scenario.
     pub fn load(source: &Source, overrides: &[String]) -> Result<Scenario, ScenarioError> {
-        let (text, folder) = match source {
-            Source::Bundled(b) => (b.text.to_string(), Path::new("")),
-            Source::File(path) => (
-                read_scenario_text(path, &source.display_name())?,
-                path.parent().unwrap_or(Path::new("")),
-            ),
-        };
-        Scenario::from_text_in(&text, &source.display_name(), folder, overrides)
+        ScenarioDoc::load(source, overrides)?.scenario()
     }
 
     /// Validates scenario text; `file` names it in messages. Files it names (an inventory) are
@@ -174,69 +167,7 @@ impl Scenario {
         folder: &Path,
         overrides: &[String],
     ) -> Result<Scenario, ScenarioError> {
-        let file_name: Arc<str> = Arc::from(file);
-        let invalid = |diagnostics| ScenarioError::Invalid {
-            file: file.to_string(),
-            diagnostics,
-        };
-        let mut table = doc::parse(text, &file_name).map_err(|errs| {
-            invalid(
-                errs.into_iter()
-                    .map(|(origin, message)| Diagnostic {
-                        origin,
-                        key: String::new(),
-                        message,
-                        hint: None,
-                        unlisted: 0,
-                    })
-                    .collect(),
-            )
-        })?;
-        for assignment in overrides {
-            let (key, value) = assignment
-                .split_once('=')
-                .filter(|(k, _)| !k.trim().is_empty())
-                .ok_or_else(|| ScenarioError::BadOverride {
-                    assignment: assignment.clone(),
-                })?;
-            let node: Node =
-                doc::parse_override_value(value.trim(), &Arc::from(assignment.as_str()));
-            // Under `sweep`, the rest is one dotted key: `sweep.helpdesk.weekday=[6, 12]` adds
-            // an axis to the grid, as `"helpdesk.weekday" = [6, 12]` in `[sweep]` would.
-            // Quotes are allowed around a sweep axis (`sweep."copy.slots"=[1, 2]`), as in a
-            // `[sweep]` table; anywhere else they would turn `a.b` into one unknown key.
-            let quotes: &[char] = &['"', '\''];
-            let path: Vec<&str> = match key.trim().split_once('.') {
-                Some(("sweep", axis)) => vec!["sweep", axis.trim().trim_matches(quotes)],
-                _ if key.contains(quotes) => {
-                    return Err(ScenarioError::QuotedOverrideKey {
-                        assignment: assignment.clone(),
-                        unquoted: key.replace(quotes, "").trim().to_string(),
-                    });
-                }
-                _ => key.trim().split('.').map(str::trim).collect(),
-            };
-            table.set(&path, node);
-        }
-        let diags = Diagnostics::default();
-        let root = Section::root(&table, Origin::Missing { file: file_name }, &diags);
-        let mut scenario = read(&root, text, folder);
-        scenario.sweep = sweep::read_sweep(&table, &diags);
-        root.finish();
-        limits::check(&scenario, &table, &diags);
-        let mut list = diags.into_vec();
-        if list.is_empty() {
-            Ok(scenario)
-        } else {
-            list.sort_by_key(|d| match &d.origin {
-                Origin::File { line, column, .. } => (0, *line, *column),
-                Origin::Missing { .. } => (1, 0, 0),
-                Origin::Set { .. } => (2, 0, 0),
-                // Inventory problems come last, by line, in the order they were found.
-                Origin::Cell { line, .. } => (3, *line, 0),
-            });
-            Err(invalid(list))
-        }
+        ScenarioDoc::parse(text, file, folder, overrides)?.scenario()
     }
 
     /// Day index (from the calendar start) of a date.
@@ -257,6 +188,142 @@ pub fn is_safe_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+}
+
+/// A scenario document parsed once, with its overrides applied, from which the scenario and each
+/// cell of its `[sweep]` grid are read: a grid of many cells re-reads only the tree, never the text.
+pub struct ScenarioDoc {
+    table: doc::Table,
+    text: String,
+    file: String,
+    folder: PathBuf,
+}
+
+impl ScenarioDoc {
+    /// Reads a scenario's text (see [`Scenario::load`]) and applies `overrides`.
+    pub fn load(source: &Source, overrides: &[String]) -> Result<ScenarioDoc, ScenarioError> {
+        let (text, folder) = match source {
+            Source::Bundled(b) => (b.text.to_string(), Path::new("")),
+            Source::File(path) => (
+                read_scenario_text(path, &source.display_name())?,
+                path.parent().unwrap_or(Path::new("")),
+            ),
+        };
+        ScenarioDoc::parse(&text, &source.display_name(), folder, overrides)
+    }
+
+    /// Parses `text` (named `file` in messages) and applies `overrides`.
+    pub fn parse(
+        text: &str,
+        file: &str,
+        folder: &Path,
+        overrides: &[String],
+    ) -> Result<ScenarioDoc, ScenarioError> {
+        let file_name: Arc<str> = Arc::from(file);
+        let mut table = doc::parse(text, &file_name).map_err(|errs| ScenarioError::Invalid {
+            file: file.to_string(),
+            diagnostics: errs
+                .into_iter()
+                .map(|(origin, message)| Diagnostic {
+                    origin,
+                    key: String::new(),
+                    message,
+                    hint: None,
+                    unlisted: 0,
+                })
+                .collect(),
+        })?;
+        for assignment in overrides {
+            apply_override(&mut table, assignment, None)?;
+        }
+        Ok(ScenarioDoc {
+            table,
+            text: text.to_string(),
+            file: file.to_string(),
+            folder: folder.to_path_buf(),
+        })
+    }
+
+    /// The scenario, validated.
+    pub fn scenario(&self) -> Result<Scenario, ScenarioError> {
+        self.read(&self.table)
+    }
+
+    /// The scenario of one grid cell: `values[i]` (TOML text) set at `keys[i]`, each located at
+    /// `origins[i]` (where the value is written in `[sweep]`), so its errors point there.
+    pub fn cell(
+        &self,
+        keys: &[String],
+        values: &[String],
+        origins: &[Origin],
+    ) -> Result<Scenario, ScenarioError> {
+        let mut table = self.table.clone();
+        for ((key, value), origin) in keys.iter().zip(values).zip(origins) {
+            apply_override(&mut table, &format!("{key}={value}"), Some(origin))?;
+        }
+        self.read(&table)
+    }
+
+    fn read(&self, table: &doc::Table) -> Result<Scenario, ScenarioError> {
+        let file_name: Arc<str> = Arc::from(self.file.as_str());
+        let diags = Diagnostics::default();
+        let root = Section::root(table, Origin::Missing { file: file_name }, &diags);
+        let mut scenario = read(&root, &self.text, &self.folder);
+        scenario.sweep = sweep::read_sweep(table, &diags);
+        root.finish();
+        limits::check(&scenario, table, &diags);
+        let mut list = diags.into_vec();
+        if list.is_empty() {
+            return Ok(scenario);
+        }
+        list.sort_by_key(|d| match &d.origin {
+            Origin::File { line, column, .. } => (0, *line, *column),
+            Origin::Missing { .. } => (1, 0, 0),
+            Origin::Set { .. } => (2, 0, 0),
+            // Inventory problems come last, by line, in the order they were found.
+            Origin::Cell { line, .. } => (3, *line, 0),
+        });
+        Err(ScenarioError::Invalid {
+            file: self.file.clone(),
+            diagnostics: list,
+        })
+    }
+}
+
+/// Applies one `key=value` override to the tree; its value is located at `origin` if given (a
+/// swept value written in the file), else at the `--set` itself.
+fn apply_override(
+    table: &mut doc::Table,
+    assignment: &str,
+    origin: Option<&Origin>,
+) -> Result<(), ScenarioError> {
+    let (key, value) = assignment
+        .split_once('=')
+        .filter(|(k, _)| !k.trim().is_empty())
+        .ok_or_else(|| ScenarioError::BadOverride {
+            assignment: assignment.to_string(),
+        })?;
+    let mut node: Node = doc::parse_override_value(value.trim(), &Arc::from(assignment));
+    if let Some(origin) = origin {
+        node.relocate(origin);
+    }
+    // Under `sweep`, the rest is one dotted key: `sweep.helpdesk.weekday=[6, 12]` adds
+    // an axis to the grid, as `"helpdesk.weekday" = [6, 12]` in `[sweep]` would.
+    // Quotes are allowed around a sweep axis (`sweep."copy.slots"=[1, 2]`), as in a
+    // `[sweep]` table; anywhere else they would turn `a.b` into one unknown key.
+    let quotes: &[char] = &['"', '\''];
+    let path: Vec<&str> = match key.trim().split_once('.') {
+        Some(("sweep", axis)) => vec!["sweep", axis.trim().trim_matches(quotes)],
+        _ if key.contains(quotes) => {
+            return Err(ScenarioError::QuotedOverrideKey {
+                assignment: assignment.to_string(),
+                unquoted: key.replace(quotes, "").trim().to_string(),
+            });
+        }
+        _ => key.trim().split('.').map(str::trim).collect(),
+    };
+    table.set(&path, node);
+    Ok(())
 }
 
 /// Reads every section with its defaults; problems go to the diagnostics and the default is kept.

@@ -9,7 +9,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-pub use plan::{PlannedCell, SweepPlan, plan};
+pub use plan::{PlannedCell, SweepPlan, plan, plan_with_progress};
 
 use crate::error::Error;
 use crate::model::{ReplicationMetrics, ReplicationOutput, simulate};

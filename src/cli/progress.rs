@@ -44,10 +44,13 @@ impl Progress {
     /// One more step done.
     pub fn step(&self) {
         // The message first, so one step draws once.
-        let done = (self.bar.position() + 1).saturating_sub(self.done_before);
-        let rate = (done * self.replications_per_step) as f64
-            / self.started.elapsed().as_secs_f64().max(1e-9);
-        self.bar.set_message(format!("{rate:.1} replications/s"));
+        // Steps worth no replications (cells being checked) show no rate.
+        if self.replications_per_step > 0 {
+            let done = (self.bar.position() + 1).saturating_sub(self.done_before);
+            let rate = (done * self.replications_per_step) as f64
+                / self.started.elapsed().as_secs_f64().max(1e-9);
+            self.bar.set_message(format!("{rate:.1} replications/s"));
+        }
         self.bar.inc(1);
     }
 

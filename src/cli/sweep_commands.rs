@@ -15,7 +15,7 @@ use crate::files;
 use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
-use crate::sweep::plan;
+use crate::sweep::plan_with_progress;
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -86,7 +86,22 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 
 pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let source = Source::resolve(Some(&args.scenario));
-    let plan = plan(&source, &args.sim.set, args.sim.seed, args.sim.reps)?;
+    let checking = std::cell::OnceCell::new();
+    let plan = plan_with_progress(
+        &source,
+        &args.sim.set,
+        args.sim.seed,
+        args.sim.reps,
+        &|_, cells| {
+            checking
+                .get_or_init(|| Progress::new(cells as u64, "cells checked", 0, args.sim.quiet))
+                .step()
+        },
+    );
+    if let Some(bar) = checking.get() {
+        bar.finish();
+    }
+    let plan = plan?;
     let info = &plan.info;
     let out = super::output_folder(args.out, &info.scenario, "-sweep", &args.sim);
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
@@ -119,6 +134,13 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         let path = store::cell_path(&out, c);
         match store::read_cell(&path, info, c) {
             Ok(Some(_)) if args.resume => {}
+            // A killed sweep never leaves a partial cell file: a bad one was damaged or edited.
+            Err(why) if args.resume => {
+                return Err(Error::Usage(format!(
+                    "--resume: cell file {} is not usable: {why}; delete it to run the cell again",
+                    path.display()
+                )));
+            }
             _ => todo.push(c),
         }
     }

@@ -13,12 +13,36 @@ macro_rules! metric_record {
         pub struct $name { $($(#[doc = $doc])* pub $field: $ty,)* }
         impl $name {
             pub const COLUMNS: &'static [&'static str] = &[$(stringify!($field)),*];
-            /// The values in column order; counts convert exactly (they stay far below 2^53).
+            /// The values in column order as numbers, for statistics (a seed above 2^53 is
+            /// rounded here: files take [`Self::exact_values`]).
             pub fn values(&self) -> Vec<f64> {
                 vec![$(self.$field as f64),*]
             }
+            /// The values in column order, counts and identifiers as exact integers.
+            pub fn exact_values(&self) -> Vec<MetricValue> {
+                vec![$(MetricValue::from(self.$field)),*]
+            }
         }
     };
+}
+
+/// One metric's value as it is written: an integer exactly, or a measured number.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum MetricValue {
+    Integer(u64),
+    Number(f64),
+}
+
+impl From<u64> for MetricValue {
+    fn from(n: u64) -> Self {
+        MetricValue::Integer(n)
+    }
+}
+
+impl From<f64> for MetricValue {
+    fn from(x: f64) -> Self {
+        MetricValue::Number(x)
+    }
 }
 
 metric_record! {

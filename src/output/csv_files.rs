@@ -5,7 +5,7 @@ use crate::date::Date;
 use crate::engine::{DAY, HOUR, MINUTE, SimTime};
 use crate::files;
 use crate::model::{
-    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, Phase, PhaseSpan,
+    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, Phase, PhaseSpan,
     ReplicationMetrics, TenantRecord,
 };
 use crate::stats::{Summary, quantile_sorted, summarize};
@@ -24,6 +24,15 @@ pub fn format_number(x: f64) -> String {
         return format!("{}", rounded as i64);
     }
     format!("{rounded}")
+}
+
+/// A metric as CSV text: integers exactly (a `u64` seed never passes through `f64`), numbers as
+/// [`format_number`] writes them.
+pub fn metric_text(v: MetricValue) -> String {
+    match v {
+        MetricValue::Integer(n) => n.to_string(),
+        MetricValue::Number(x) => format_number(x),
+    }
 }
 
 fn opt<T: ToString>(v: Option<T>) -> String {
@@ -77,7 +86,7 @@ pub fn replications_csv(prefix: &[&str], rows: &[(Vec<String>, &ReplicationMetri
         rows.iter().map(|(pre, m)| {
             pre.iter()
                 .cloned()
-                .chain(m.values().into_iter().map(format_number))
+                .chain(m.exact_values().into_iter().map(metric_text))
                 .collect()
         }),
     )

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
-use crate::output::{self, SUMMARY_COLUMNS, format_number, summary_cells};
+use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
 use crate::stats::summarize;
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
@@ -66,7 +66,7 @@ pub fn cell_csv(info: &GridInfo, cell: usize, metrics: &[ReplicationMetrics]) ->
         prefix
             .iter()
             .cloned()
-            .chain(m.values().into_iter().map(format_number))
+            .chain(m.exact_values().into_iter().map(output::metric_text))
             .collect()
     })))
 }
@@ -87,42 +87,76 @@ pub struct CellData {
     pub columns: Vec<Vec<f64>>,
 }
 
-/// Reads a cell file. `Ok(None)`: there is none; `Err`: it exists but is not a complete cell of
-/// this sweep (why, in words).
+/// Reads a cell file as strictly as input: `Ok(None)` if there is none; `Err` (why, with the
+/// line) if it exists but is not a complete cell of this sweep as this program writes one: its
+/// header, its cell, values and replications in order, the sweep's seed, and numbers that are
+/// finite (a value with none is written empty, never `NaN` or `inf`).
 pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<CellData>, String> {
-    let bytes = match fs::read(path) {
-        Ok(b) => b,
+    let metadata = match fs::symlink_metadata(path) {
+        Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(e.to_string()),
     };
+    if !metadata.is_file() {
+        return Err("it is not a regular file".into());
+    }
+    // Rows are a few hundred bytes: anything much larger is not a cell file.
+    let limit = 64 * 1024 + info.replications.saturating_mul(4096);
+    if metadata.len() > limit {
+        return Err(format!(
+            "it has {} bytes, more than a cell can",
+            metadata.len()
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| e.to_string())?;
     let head = csv_bytes(std::iter::once(header(info)));
     let Some(body) = bytes.strip_prefix(head.as_slice()) else {
-        return Err("its header is not this sweep's".into());
+        return Err("line 1: its header is not this sweep's".into());
     };
     let keys = info.keys.len();
+    let columns_named = header(info);
     let n_metrics = ReplicationMetrics::COLUMNS.len();
+    let seed_col = 1 + keys + column_of("seed");
+    let seed = info.seed.to_string();
     let mut columns = vec![Vec::new(); n_metrics];
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(body);
     let mut rows = 0u64;
     for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
+        let line = rows + 2;
+        let record = record.map_err(|e| format!("line {line}: {e}"))?;
         if record.len() != 1 + keys + n_metrics
             || record[0] != *cell.to_string()
             || record.iter().skip(1).take(keys).ne(info.cells[cell].iter())
             || record[1 + keys] != *rows.to_string()
         {
-            return Err(format!("row {} does not belong to this cell", rows + 1));
+            return Err(format!(
+                "line {line}: not replication {rows} of cell {cell}"
+            ));
         }
-        for (col, text) in record.iter().skip(1 + keys).enumerate() {
+        if record[seed_col] != *seed {
+            return Err(format!(
+                "line {line}: seed `{}` is not the sweep's seed {seed}",
+                &record[seed_col]
+            ));
+        }
+        for (col, text) in record.iter().enumerate().skip(1 + keys) {
             let x = if text.is_empty() {
                 f64::NAN
             } else {
-                text.parse()
-                    .map_err(|_| format!("`{text}` is not a number"))?
+                match text.parse::<f64>() {
+                    Ok(x) if x.is_finite() => x,
+                    _ => {
+                        return Err(format!(
+                            "line {line}, column `{}`: `{}` is not a finite number",
+                            columns_named[col],
+                            crate::scenario::abbreviate(text)
+                        ));
+                    }
+                }
             };
-            columns[col].push(x);
+            columns[col - 1 - keys].push(x);
         }
         rows += 1;
     }
@@ -136,6 +170,14 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
         body: body.to_vec(),
         columns,
     }))
+}
+
+/// The index of a metric column among the metrics.
+fn column_of(name: &str) -> usize {
+    ReplicationMetrics::COLUMNS
+        .iter()
+        .position(|c| *c == name)
+        .expect("a metric column")
 }
 
 /// summary.csv's rows of one cell: one per metric (identifier columns left out).

@@ -95,6 +95,21 @@ impl Value {
     }
 }
 
+impl Node {
+    /// Moves this value, and every value inside it, to `origin`.
+    pub fn relocate(&mut self, origin: &Origin) {
+        self.origin = origin.clone();
+        match &mut self.value {
+            Value::Array(items) => items.iter_mut().for_each(|n| n.relocate(origin)),
+            Value::Table(t) => t.entries.iter_mut().for_each(|e| {
+                e.origin = origin.clone();
+                e.node.relocate(origin);
+            }),
+            _ => {}
+        }
+    }
+}
+
 impl Table {
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)

@@ -114,6 +114,13 @@ pub(super) fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Po
             "`population.region_weights` must be non-negative and not all zero",
             None,
         );
+    } else if !region_weights.iter().sum::<f64>().is_finite() {
+        // Shares are weights over their sum: an infinite sum makes every share 0 or NaN.
+        s.error(
+            "region_weights",
+            "`population.region_weights` add up to more than a number can hold",
+            Some("weights are relative: scale them down, e.g. [1, 1, 1]".into()),
+        );
     }
     let seats = s.dist(
         "seats",

@@ -23,6 +23,8 @@ pub struct SweepGrid {
 struct Axis {
     keys: Vec<usize>,
     steps: Vec<Vec<String>>,
+    /// Where each value of `steps` is written.
+    origins: Vec<Vec<Origin>>,
 }
 
 /// One cell of a grid: its index in row-major order (the first axis varies slowest) and a TOML
@@ -31,6 +33,8 @@ struct Axis {
 pub struct GridCell {
     pub index: usize,
     pub values: Vec<String>,
+    /// Where each value is written in `[sweep]`.
+    pub origins: Vec<Origin>,
 }
 
 impl GridCell {
@@ -62,15 +66,21 @@ impl SweepGrid {
         (0..n)
             .map(|index| {
                 let mut values = vec![String::new(); self.keys.len()];
+                let mut origins = vec![Origin::Missing { file: "".into() }; self.keys.len()];
                 let mut rest = index;
                 for axis in self.axes.iter().rev() {
-                    let step = &axis.steps[rest % axis.steps.len()];
+                    let i = rest % axis.steps.len();
                     rest /= axis.steps.len();
-                    for (k, v) in axis.keys.iter().zip(step) {
+                    for ((k, v), o) in axis.keys.iter().zip(&axis.steps[i]).zip(&axis.origins[i]) {
                         values[*k] = v.clone();
+                        origins[*k] = o.clone();
                     }
                 }
-                GridCell { index, values }
+                GridCell {
+                    index,
+                    values,
+                    origins,
+                }
             })
             .collect()
     }
@@ -98,6 +108,7 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
     };
     let mut keys = Vec::new();
     let mut lists: Vec<Vec<String>> = Vec::new();
+    let mut where_: Vec<Vec<Origin>> = Vec::new();
     let mut zip_entry = None;
     // The document's tables come back sorted by key; the grid follows the order written.
     let mut entries: Vec<_> = sweep.entries.iter().collect();
@@ -152,8 +163,21 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
             );
             continue;
         }
+        if matches!(e.key.as_str(), "seed" | "replications") {
+            push(
+                e.origin.clone(),
+                &key_path,
+                format!(
+                    "`{}` cannot be swept: every cell runs the same replications of the same seed, so cells compare like with like",
+                    e.key
+                ),
+                Some("use --seed or --reps, or a sweep per value".into()),
+            );
+            continue;
+        }
         keys.push(e.key.clone());
         lists.push(items.iter().map(|n| toml_text(&n.value)).collect());
+        where_.push(items.iter().map(|n| n.origin.clone()).collect());
     }
     if keys.is_empty() && !failed.get() {
         push(
@@ -261,9 +285,13 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
         let steps = (0..lists[members[0]].len())
             .map(|i| members.iter().map(|&m| lists[m][i].clone()).collect())
             .collect();
+        let origins = (0..lists[members[0]].len())
+            .map(|i| members.iter().map(|&m| where_[m][i].clone()).collect())
+            .collect();
         axes.push(Axis {
             keys: members,
             steps,
+            origins,
         });
     }
     Some(SweepGrid { keys, axes })

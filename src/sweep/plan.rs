@@ -5,7 +5,7 @@ use crate::error::Error;
 use crate::output::Manifest;
 use crate::output::sweep_files::GridInfo;
 use crate::policy::{self, BatchPolicy};
-use crate::scenario::{Scenario, ScenarioError, Source, display_value};
+use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, display_value};
 
 /// One cell: its scenario and policy, ready to run.
 pub struct PlannedCell {
@@ -26,37 +26,59 @@ pub fn plan(
     seed: Option<u64>,
     reps: Option<u64>,
 ) -> Result<SweepPlan, Error> {
-    let base = Scenario::load(source, overrides)?;
+    plan_with_progress(source, overrides, seed, reps, &|_, _| {})
+}
+
+/// Bad cells listed in full; more are counted.
+const BAD_CELLS_LISTED: usize = 10;
+
+/// [`plan`], calling `step(checked, cells)` after each cell is checked (a grid of 100,000 cells
+/// takes a while).
+/// Every cell is checked, and every bad cell reported, each problem located where its value is
+/// written in `[sweep]`.
+pub fn plan_with_progress(
+    source: &Source,
+    overrides: &[String],
+    seed: Option<u64>,
+    reps: Option<u64>,
+    step: &dyn Fn(usize, usize),
+) -> Result<SweepPlan, Error> {
+    let doc = ScenarioDoc::load(source, overrides)?;
+    let base = doc.scenario()?;
     let Some(grid) = base.sweep.clone() else {
         return Err(Error::Usage(format!(
             "{} has no [sweep] table; add one such as\n  [sweep]\n  \"operators.weekend\" = [4, 8, 16]",
             source.display_name()
         )));
     };
-    let folder = match source {
-        Source::File(p) => p.parent().map(std::path::Path::to_path_buf),
-        Source::Bundled(_) => None,
-    }
-    .unwrap_or_default();
     let seed = seed.unwrap_or(base.seed);
     let replications = reps.unwrap_or(u64::from(base.replications));
     let mut cells = Vec::new();
     let mut shown = Vec::new();
+    let mut bad = Vec::new();
+    let mut bad_count = 0usize;
     for cell in grid.cells() {
-        let assignments = cell.assignments(&grid.keys);
-        let mut all = overrides.to_vec();
-        all.extend(assignments.iter().cloned());
-        let mut scenario =
-            Scenario::from_text_in(&base.source_text, &source.display_name(), &folder, &all)
-                .map_err(|e| match e {
-                    ScenarioError::Invalid { file, diagnostics } => Error::Usage(format!(
-                        "[sweep] cell {} ({}) is not a valid scenario: {}",
+        let scenario = doc.cell(&grid.keys, &cell.values, &cell.origins);
+        step(cell.index + 1, grid.len());
+        let mut scenario = match scenario {
+            Ok(s) => s,
+            Err(ScenarioError::Invalid { diagnostics, .. }) => {
+                bad_count += 1;
+                if bad.len() < BAD_CELLS_LISTED {
+                    let mut text = format!(
+                        "cell {} ({}):",
                         cell.index,
-                        assignments.join(", "),
-                        ScenarioError::Invalid { file, diagnostics }
-                    )),
-                    other => Error::Scenario(other),
-                })?;
+                        cell.assignments(&grid.keys).join(", ")
+                    );
+                    for d in diagnostics {
+                        text.push_str(&format!("\n    {d}"));
+                    }
+                    bad.push(text);
+                }
+                continue;
+            }
+            Err(other) => return Err(Error::Scenario(other)),
+        };
         scenario.seed = seed;
         let policy = policy::by_name(&scenario.batching.policy).ok_or_else(|| {
             Error::Internal(format!(
@@ -66,6 +88,20 @@ pub fn plan(
         })?;
         shown.push(cell.values.iter().map(|v| display_value(v)).collect());
         cells.push(PlannedCell { scenario, policy });
+    }
+    if bad_count > 0 {
+        let more = bad_count - bad.len();
+        return Err(Error::Usage(format!(
+            "{}: {bad_count} of {} [sweep] cells are not valid scenarios\n  {}{}",
+            source.display_name(),
+            grid.len(),
+            bad.join("\n  "),
+            if more > 0 {
+                format!("\n  and {more} more bad cells, not listed")
+            } else {
+                String::new()
+            }
+        )));
     }
     Ok(SweepPlan {
         info: GridInfo {
