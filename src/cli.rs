@@ -8,13 +8,16 @@ use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
 
-use crate::compare::{ComparisonRow, PolicyRuns, compare};
+use crate::compare::{
+    Better, ComparisonRow, PolicyRuns, TRADEOFF_METRICS, TradeoffRow, compare, tradeoffs,
+};
 use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
-use crate::output::{self, Manifest, OutputFolder};
+use crate::model::simulate;
+use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
-use crate::stats::summarize;
+use crate::study::precision::{Finished, Group, Precision, run_group};
 use crate::{chart, policy, sweep};
 use progress::Progress;
 
@@ -86,6 +89,10 @@ pub struct SimulationArgs {
     /// Worker threads [default: one per core]. Never changes the results.
     #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
     pub threads: Option<u64>,
+    /// Run replications in stages until METRIC's 95% interval half-width is at most REL x |mean|
+    /// (repeatable); --reps is then the ceiling [default ceiling: 1000].
+    #[arg(long, value_name = "METRIC=REL")]
+    pub precision: Vec<String>,
     /// Override a scenario key, e.g. --set batching.max_tenants=50 (repeatable).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
@@ -99,11 +106,26 @@ impl SimulationArgs {
         self.threads.map(|t| t as usize)
     }
 
+    /// The `--precision` targets and the most replications to run: `--reps`, else the scenario's
+    /// `replications` without targets or `PRECISION_CEILING` with them.
+    pub fn replications(&self, scenario: &Scenario) -> Result<(Precision, u64), Error> {
+        let precision = Precision::parse(&self.precision)?;
+        let default = if precision.is_empty() {
+            u64::from(scenario.replications)
+        } else {
+            PRECISION_CEILING
+        };
+        Ok((precision, self.reps.unwrap_or(default)))
+    }
+
     /// The worker threads a run uses: `--threads`, or one per core.
     pub fn workers(&self) -> usize {
         self.threads().unwrap_or_else(rayon::current_num_threads)
     }
 }
+
+/// The most replications `--precision` runs when `--reps` does not say.
+pub const PRECISION_CEILING: u64 = 1000;
 
 #[derive(Debug, Args)]
 pub struct CompareArgs {
@@ -261,12 +283,19 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     if let Some(seed) = args.sim.seed {
         scenario.seed = seed;
     }
-    let reps = args.sim.reps.unwrap_or(u64::from(scenario.replications));
-    if args.detail >= reps {
+    let (precision, ceiling) = args.sim.replications(&scenario)?;
+    // The detail replication must be among those surely run: the first stage.
+    let first = precision.first_stage(ceiling);
+    if args.detail >= first {
         return Err(Error::Usage(format!(
-            "--detail {} names no replication: there are {reps} (0 to {})",
+            "--detail {} names no replication: there are {first} (0 to {}){}",
             args.detail,
-            reps - 1
+            first - 1,
+            if precision.is_empty() {
+                ""
+            } else {
+                " in the first stage of --precision"
+            }
         )));
     }
     let policy =
@@ -274,22 +303,32 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
             assignment: format!("batching.policy={}", scenario.batching.policy),
         })?;
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
-    check_memory([&scenario], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
+    check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
     // Fail on an unwritable or busy folder before spending minutes simulating.
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
-    let threads = args.sim.threads();
+    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
     let started = Instant::now();
-    let progress = Progress::new(reps, "replications", 1, args.sim.quiet);
-    let results = sweep::run_replications_with(
-        &scenario,
-        policy.as_ref(),
-        reps,
-        threads,
-        Some(args.detail),
-        &|| progress.step(),
-    )
-    .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    let progress = Progress::new(ceiling, "replications", 1, args.sim.quiet);
+    let step = || progress.step();
+    let runner = runner.with_progress(&step);
+    let group = Group {
+        variants: vec![0],
+        names: vec![String::new()],
+    };
+    let Finished {
+        mut outputs,
+        checks,
+    } = run_group(
+        &runner,
+        group,
+        &precision,
+        ceiling,
+        |_, r| simulate(&scenario, policy.as_ref(), r, r == args.detail),
+        |o| &o.metrics,
+    )?;
+    let results = outputs.swap_remove(0);
+    let reps = results.len() as u64;
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
 
@@ -337,6 +376,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         start: scenario.calendar.start.to_string(),
         deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
+        precision: PrecisionRecord::new(&precision, ceiling, checks),
         detail_replication: Some(args.detail),
         threads: args.sim.workers(),
         command,
@@ -347,6 +387,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
+        print_precision(&manifest.precision);
     }
     finish_folder(
         &folder,
@@ -378,37 +419,55 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
                 policy::NAMES.join(", ")
             ))
         })?;
-        if policies.iter().any(|(n, _)| n == name) {
-            return Err(Error::Usage(format!("--policies names `{name}` twice")));
-        }
-        policies.push((name.clone(), policy));
+        policies.push(((), name.clone(), policy));
     }
-    let reps = args.sim.reps.unwrap_or(u64::from(scenario.replications));
+    let (precision, ceiling) = args.sim.replications(&scenario)?;
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
-    let work = Workload::compare(reps, policies.len(), args.sim.workers());
+    let work = Workload::compare(ceiling, policies.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
-    let threads = args.sim.threads();
+    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
     let started = Instant::now();
-    let mut runs = Vec::with_capacity(policies.len());
-    let total = reps * policies.len() as u64;
+    let total = ceiling * policies.len() as u64;
     let progress = Progress::new(total, "replications", 1, args.sim.quiet);
-    for (name, policy) in &policies {
-        let mut sc = scenario.clone();
-        sc.batching.policy = name.clone();
-        let step = || progress.step();
-        let results =
-            sweep::run_replications_with(&sc, policy.as_ref(), reps, threads, None, &step)
-                .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
-        runs.push(PolicyRuns {
-            policy: name.clone(),
-            metrics: results.into_iter().map(|r| r.metrics).collect(),
-        });
-    }
+    let step = || progress.step();
+    let runner = runner.with_progress(&step);
+    let variants: Vec<sweep::Variant> = policies
+        .into_iter()
+        .map(|(_, name, policy)| {
+            let mut scenario = scenario.clone();
+            scenario.batching.policy = name;
+            sweep::Variant { scenario, policy }
+        })
+        .collect();
+    let labels: Vec<String> = labels_of(&args.policies);
+    // The policies advance together, so every difference stays paired replication by replication.
+    let group = Group {
+        variants: (0..variants.len()).collect(),
+        names: labels.clone(),
+    };
+    let Finished { outputs, checks } = run_group(
+        &runner,
+        group,
+        &precision,
+        ceiling,
+        |v, r| {
+            let variant = &variants[v];
+            simulate(&variant.scenario, variant.policy.as_ref(), r, false).metrics
+        },
+        |m| m,
+    )?;
+    let runs: Vec<PolicyRuns> = labels
+        .into_iter()
+        .zip(outputs)
+        .map(|(policy, metrics)| PolicyRuns { policy, metrics })
+        .collect();
+    let reps = runs[0].metrics.len() as u64;
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     let rows = compare(&runs);
+    let trade = tradeoffs(&runs, &rows);
     let replication_rows: Vec<(Vec<String>, &ReplicationMetrics)> = runs
         .iter()
         .flat_map(|r| r.metrics.iter().map(|m| (vec![r.policy.clone()], m)))
@@ -416,6 +475,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     let events = runs.iter().flat_map(|r| &r.metrics).map(|m| m.events).sum();
     let files = vec![
         (files::comparison::FILE, output::comparison_csv(&rows)),
+        (files::tradeoffs::FILE, output::tradeoffs_csv(&trade)),
         (
             files::replications::FILE,
             output::replications_csv(&["policy"], &replication_rows),
@@ -432,6 +492,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         start: scenario.calendar.start.to_string(),
         deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
+        precision: PrecisionRecord::new(&precision, ceiling, checks),
         detail_replication: None,
         threads: args.sim.workers(),
         command,
@@ -441,7 +502,10 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     };
     output::write_files(&out, files)?;
     if !args.sim.quiet {
-        print_comparison(&scenario, reps, &rows, &out);
+        print_comparison(&scenario, reps, &rows);
+        print_tradeoffs(&trade);
+        print_precision(&manifest.precision);
+        println!("results in {}", out.display());
     }
     finish_folder(
         &folder,
@@ -451,10 +515,11 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     )
 }
 
-fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out: &std::path::Path) {
+fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
     let baseline = rows.first().map_or("", |r| r.policy.as_str());
+    let family = rows.iter().filter(|r| !r.p_value.is_nan()).count();
     println!(
-        "{}: {} per policy, seed {}; differences are against {baseline}, * = 95% interval excludes 0",
+        "{}: {} per policy, seed {}; differences are against {baseline} with paired 95% intervals; * = significant at 5% after Holm's adjustment over all {family} (policy, metric) tests",
         scenario.name,
         plural(reps, "paired replication"),
         scenario.seed
@@ -485,7 +550,88 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow], out:
             println!("  {:<16} {:>12.2}   {diff}", r.policy, r.summary.mean);
         }
     }
-    println!("results in {}", out.display());
+}
+
+/// The labels of the compared policies: their names, and `name#2` for the second time a name
+/// appears (the same policy twice is an A/A comparison, a check of the statistics), so every row
+/// of the output files stays unambiguous.
+fn labels_of(names: &[String]) -> Vec<String> {
+    names
+        .iter()
+        .enumerate()
+        .map(
+            |(i, name)| match names[..i].iter().filter(|n| *n == name).count() {
+                0 => name.clone(),
+                k => format!("{name}#{}", k + 1),
+            },
+        )
+        .collect()
+}
+
+/// Says, for runs with `--precision`, how many replications were used and whether each target was
+/// met (a ceiling reached before is reported, never hidden).
+fn print_precision(record: &Option<PrecisionRecord>) {
+    let Some(record) = record else { return };
+    for c in &record.checks {
+        let who = if c.variant.is_empty() {
+            String::new()
+        } else {
+            format!("{}: ", c.variant)
+        };
+        println!(
+            "precision {who}{} mean {:.3} +/- {:.3} ({:.1}% of the mean, target {:.1}%) after {} replications{}",
+            c.metric,
+            c.mean,
+            c.half_width,
+            100.0 * c.half_width / c.mean.abs(),
+            100.0 * c.relative,
+            c.replications,
+            if c.met {
+                ""
+            } else {
+                ": NOT met, the ceiling (--reps) was reached"
+            }
+        );
+    }
+}
+
+/// The trade-off metrics of every policy side by side, and which policies are dominated.
+fn print_tradeoffs(rows: &[TradeoffRow]) {
+    println!(
+        "trade-offs (means; (-) lower is better, (+) higher; dominated = no better on any and significantly worse on one, Holm 5%):"
+    );
+    let names: Vec<String> = TRADEOFF_METRICS
+        .iter()
+        .map(|(metric, better)| {
+            let sign = if *better == Better::Lower { "-" } else { "+" };
+            format!("{metric} ({sign})")
+        })
+        .collect();
+    let mut header = format!("  {:<16}", "policy");
+    for name in &names {
+        header.push_str(&format!(" {name:>w$}", w = name.len().max(12)));
+    }
+    println!("{header}");
+    let mut dominated = Vec::new();
+    for chunk in rows.chunks(TRADEOFF_METRICS.len()) {
+        let policy = &chunk[0].policy;
+        let mut line = format!("  {policy:<16}");
+        for (r, name) in chunk.iter().zip(&names) {
+            line.push_str(&format!(" {:>w$.2}", r.mean, w = name.len().max(12)));
+        }
+        println!("{line}");
+        if !chunk[0].dominated_by.is_empty() {
+            dominated.push(format!(
+                "{policy} (by {})",
+                chunk[0].dominated_by.join(", ")
+            ));
+        }
+    }
+    if dominated.is_empty() {
+        println!("  no policy is dominated");
+    } else {
+        println!("  dominated: {}", dominated.join("; "));
+    }
 }
 
 /// `1 replication`, `2 replications`.
@@ -535,7 +681,9 @@ fn print_run_summary(
             .iter()
             .position(|c| c == name)
             .expect("known column");
-        let s = summarize(&metrics.iter().map(|m| m.values()[col]).collect::<Vec<_>>());
+        let tenants = ReplicationMetrics::tenants_of(metrics.iter().copied());
+        let values: Vec<f64> = metrics.iter().map(|m| m.values()[col]).collect();
+        let s = output::summarize_metric(name, &values, tenants);
         if s.mean.is_nan() {
             // No value in any replication (no tickets in a scenario without callers, say).
             continue;

@@ -24,8 +24,19 @@ pub mod summary {
     pub const CI95_LOW: &str = "ci95_low";
     pub const CI95_HIGH: &str = "ci95_high";
     /// The columns after the identifying ones.
-    pub const STATISTICS: [&str; 10] = [
-        MEAN, "std", CI95_LOW, CI95_HIGH, "p50", "p90", "p99", "min", "max", "n",
+    /// `n` counts the replications with a value, `replications` all that were run.
+    pub const STATISTICS: [&str; 11] = [
+        MEAN,
+        "std",
+        CI95_LOW,
+        CI95_HIGH,
+        "p50",
+        "p90",
+        "p99",
+        "min",
+        "max",
+        "n",
+        "replications",
     ];
 }
 
@@ -171,8 +182,12 @@ pub mod comparison {
     pub const DIFF_VS_BASELINE: &str = "diff_vs_baseline";
     pub const DIFF_CI95_LOW: &str = "diff_ci95_low";
     pub const DIFF_CI95_HIGH: &str = "diff_ci95_high";
+    /// Paired t test of the difference; Holm's adjustment over every row with a p-value.
+    pub const P_VALUE: &str = "p_value";
+    pub const P_HOLM: &str = "p_holm";
+    /// `p_holm < 0.05`.
     pub const SIGNIFICANT: &str = "significant";
-    pub const HEADER: [&str; 9] = [
+    pub const HEADER: [&str; 11] = [
         POLICY,
         METRIC,
         MEAN,
@@ -181,7 +196,26 @@ pub mod comparison {
         DIFF_VS_BASELINE,
         DIFF_CI95_LOW,
         DIFF_CI95_HIGH,
+        P_VALUE,
+        P_HOLM,
         SIGNIFICANT,
+    ];
+}
+
+/// tradeoffs.csv: per policy and trade-off metric, its mean beside the baseline's, and the
+/// policies that dominate it.
+pub mod tradeoffs {
+    pub const FILE: &str = "tradeoffs.csv";
+    pub const HEADER: [&str; 9] = [
+        "policy",
+        "metric",
+        "better",
+        "mean",
+        "baseline_mean",
+        "difference",
+        "p_holm",
+        "dominated",
+        "dominated_by",
     ];
 }
 

@@ -38,6 +38,7 @@ pub mod phase;
 pub mod policy;
 pub mod scenario;
 pub mod stats;
+pub mod study;
 pub mod sweep;
 
 pub use error::Error;

@@ -10,12 +10,12 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 pub use csv_files::{
-    SUMMARY_COLUMNS, batches_csv, comparison_csv, completion_csv, format_datetime, format_number,
-    hourly_csv, islands_csv, metric_text, replications_csv, spans_csv, summary_cells, summary_csv,
-    tenants_csv, timeseries_csv,
+    SUMMARY_COLUMNS, batches_csv, column_max, comparison_csv, completion_csv, format_datetime,
+    format_number, hourly_csv, islands_csv, metric_text, replications_csv, spans_csv,
+    summarize_metric, summary_cells, summary_csv, tenants_csv, timeseries_csv, tradeoffs_csv,
 };
 pub use folder::OutputFolder;
-pub use manifest::Manifest;
+pub use manifest::{Manifest, PrecisionRecord};
 
 use crate::error::Error;
 

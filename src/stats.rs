@@ -1,8 +1,13 @@
-//! Streaming and batch statistics: mean/variance, quantiles, Student-t confidence intervals, paired differences.
+//! Streaming and batch statistics: mean/variance, quantiles, Student-t confidence intervals, paired
+//! differences and tests, Holm's adjustment, Wilson intervals.
 //!
 //! Everything here is deterministic: the same values in the same order give the
 //! same bits, so replicated experiments reproduce exactly. NaN inputs are treated
-//! as "missing" and skipped rather than poisoning a whole metric.
+//! as "missing" and skipped rather than poisoning a whole metric. Quantiles and tail
+//! probabilities of the t and normal distributions come from statrs; Holm's adjustment and
+//! Wilson's interval are written out here.
+
+use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
 
 /// Welford running mean/variance; mergeable (Chan et al.) so shards combine exactly-in-order.
 ///
@@ -118,69 +123,94 @@ impl Running {
     }
 }
 
-/// Exact 0.975 quantiles of Student's t for df = 1..=30 (index = df - 1).
-/// The asymptotic expansion below is poor for tiny df (error ~1 at df = 1), so
-/// small df must come from a table.
-const T975_TABLE: [f64; 30] = [
-    12.706_204_736_174_7,
-    4.302_652_729_749_464,
-    3.182_446_305_284_263,
-    2.776_445_105_197_793,
-    2.570_581_835_636_314,
-    2.446_911_851_144_969,
-    2.364_624_251_592_785,
-    2.306_004_135_204_166,
-    2.262_157_162_798_205,
-    2.228_138_851_986_273,
-    2.200_985_160_091_639,
-    2.178_812_829_667_228,
-    2.160_368_656_462_793,
-    2.144_786_687_917_804,
-    2.131_449_545_559_774,
-    2.119_905_299_221_255,
-    2.109_815_577_833_317,
-    2.100_922_040_241_037,
-    2.093_024_054_408_309,
-    2.085_963_447_265_865,
-    2.079_613_844_727_681,
-    2.073_873_067_904_011,
-    2.068_657_610_419_047,
-    2.063_898_561_628_021,
-    2.059_538_552_753_294,
-    2.055_529_438_642_871,
-    2.051_830_516_480_283,
-    2.048_407_141_795_244,
-    2.045_229_642_132_703,
-    2.042_272_456_301_238,
-];
-
-/// Standard normal 0.975 quantile.
-const Z975: f64 = 1.959_963_984_540_054;
-
-/// Two-sided 97.5% quantile of Student's t with `df` degrees of freedom (exact table for df 1..=30, then the Cornish-Fisher / Abramowitz-Stegun 26.7.5 expansion around z=1.959963984540054; df=0 -> NaN). Accurate to 1e-3.
-///
-/// For df > 30 the truncation error of the four-term expansion is below 1e-6.
-pub fn t_quantile_975(df: u64) -> f64 {
-    match df {
-        0 => f64::NAN,
-        1..=30 => T975_TABLE[(df - 1) as usize],
-        _ => {
-            let z = Z975;
-            let z2 = z * z;
-            let z3 = z2 * z;
-            let z5 = z3 * z2;
-            let z7 = z5 * z2;
-            let z9 = z7 * z2;
-            let g1 = (z3 + z) / 4.0;
-            let g2 = (5.0 * z5 + 16.0 * z3 + 3.0 * z) / 96.0;
-            let g3 = (3.0 * z7 + 19.0 * z5 + 17.0 * z3 - 15.0 * z) / 384.0;
-            let g4 = (79.0 * z9 + 776.0 * z7 + 1482.0 * z5 - 1920.0 * z3 - 945.0 * z) / 92160.0;
-            let v = df as f64;
-            // Horner form in 1/v: fewer roundings and no large powers of v.
-            let inv = 1.0 / v;
-            z + inv * (g1 + inv * (g2 + inv * (g3 + inv * g4)))
-        }
+/// Quantile `p` of Student's t with `df` degrees of freedom (statrs' inverse CDF); NaN for
+/// `df == 0` or `p` outside (0, 1).
+pub fn t_quantile(p: f64, df: u64) -> f64 {
+    if df == 0 || !(p > 0.0 && p < 1.0) {
+        return f64::NAN;
     }
+    // Past a million degrees of freedom t is the normal to far below the six decimals written.
+    if df > 1_000_000 {
+        return Normal::new(0.0, 1.0)
+            .expect("the standard normal")
+            .inverse_cdf(p);
+    }
+    StudentsT::new(0.0, 1.0, df as f64)
+        .expect("df >= 1 is a valid Student t")
+        .inverse_cdf(p)
+}
+
+/// The 0.975 quantile of Student's t: the multiplier of a two-sided 95% interval.
+pub fn t_quantile_975(df: u64) -> f64 {
+    t_quantile(0.975, df)
+}
+
+/// Two-sided p-value of the one-sample t test that the mean of the values `s` summarises is 0
+/// (applied to paired differences, the paired t test). NaN when `n < 2`. Differences that are all
+/// equal have no spread: zero differences give 1, a constant non-zero difference gives 0.
+pub fn t_test_p_value(s: &Summary) -> f64 {
+    if s.n < 2 || s.mean.is_nan() {
+        return f64::NAN;
+    }
+    if s.std == 0.0 || s.std.is_nan() {
+        return if s.mean == 0.0 { 1.0 } else { 0.0 };
+    }
+    let t = s.mean / (s.std / (s.n as f64).sqrt());
+    let dist = StudentsT::new(0.0, 1.0, (s.n - 1) as f64).expect("df >= 1 is a valid Student t");
+    (2.0 * dist.sf(t.abs())).min(1.0_f64)
+}
+
+/// Holm's step-down adjustment of a family of p-values (Holm 1979): sort ascending, multiply the
+/// i-th smallest (from 0) by `m - i`, carry the running maximum up, cap at 1. Rejecting where the
+/// adjusted value is below alpha controls the family-wise error rate at alpha under any
+/// dependence. NaN p-values (tests that could not be made) are not in the family and stay NaN.
+pub fn holm(p_values: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p_values.len())
+        .filter(|&i| !p_values[i].is_nan())
+        .collect();
+    // Ties keep input order, so the result is deterministic.
+    order.sort_by(|&a, &b| p_values[a].total_cmp(&p_values[b]));
+    let m = order.len();
+    let mut adjusted = vec![f64::NAN; p_values.len()];
+    let mut running = 0.0_f64;
+    for (rank, &i) in order.iter().enumerate() {
+        running = running.max(((m - rank) as f64 * p_values[i]).min(1.0));
+        adjusted[i] = running;
+    }
+    adjusted
+}
+
+/// Wilson's score interval for a proportion: `successes` of `n` trials, two-sided at the normal
+/// quantile `z` (1.96 for 95%). Unlike the Wald interval it stays in [0, 1] and does not collapse
+/// at 0 or n successes. `(NaN, NaN)` when `n == 0`.
+pub fn wilson(successes: u64, n: u64, z: f64) -> (f64, f64) {
+    if n == 0 {
+        return (f64::NAN, f64::NAN);
+    }
+    let nf = n as f64;
+    let p = successes as f64 / nf;
+    let z2 = z * z;
+    let centre = (p + z2 / (2.0 * nf)) / (1.0 + z2 / nf);
+    let half = z / (1.0 + z2 / nf) * (p * (1.0 - p) / nf + z2 / (4.0 * nf * nf)).sqrt();
+    // Exactly 0 or n successes put one end exactly on the boundary.
+    let low = if successes == 0 {
+        0.0
+    } else {
+        (centre - half).max(0.0)
+    };
+    let high = if successes == n {
+        1.0
+    } else {
+        (centre + half).min(1.0)
+    };
+    (low, high)
+}
+
+/// The standard normal quantile `p` (statrs' inverse CDF).
+pub fn normal_quantile(p: f64) -> f64 {
+    Normal::new(0.0, 1.0)
+        .expect("the standard normal")
+        .inverse_cdf(p)
 }
 
 /// Quantile of an ascending-sorted slice, linear interpolation between order statistics (R type 7 / numpy default). Empty -> NaN. q clamped to `[0, 1]`.
@@ -229,6 +259,20 @@ pub struct Summary {
     pub min: f64,
     /// Largest value; NaN when empty.
     pub max: f64,
+}
+
+impl Summary {
+    /// The same summary with its interval's ends clamped to `[low, high]`, the values the metric
+    /// can take: a t interval of a count from a few replications can run below zero, of tenants
+    /// transitioned above the number of tenants. The mean and the spread are kept.
+    pub fn within(mut self, (low, high): (f64, f64)) -> Summary {
+        if low.is_nan() || high.is_nan() || low > high {
+            return self;
+        }
+        self.ci95_low = self.ci95_low.clamp(low, high);
+        self.ci95_high = self.ci95_high.clamp(low, high);
+        self
+    }
 }
 
 /// Summary of a batch of values (NaN values skipped). Sorting uses f64::total_cmp. Deterministic: same input order -> same bits.
@@ -351,37 +395,105 @@ mod tests {
         (a - b).abs() <= tol * a.abs().max(b.abs()).max(f64::MIN_POSITIVE)
     }
 
+    /// Student t quantiles from published tables (e.g. NIST/SEMATECH e-Handbook 1.3.6.7.2,
+    /// upper critical values, three decimals): (df, upper tail probability, value).
     #[test]
-    fn t_quantiles_match_reference() {
-        let cases = [
-            (1, 12.706),
-            (2, 4.303),
-            (10, 2.228),
-            (30, 2.042),
-            (100, 1.984),
-            (1000, 1.962),
+    fn t_quantiles_match_published_tables() {
+        let table = [
+            (1, 0.025, 12.706),
+            (2, 0.025, 4.303),
+            (5, 0.05, 2.015),
+            (10, 0.025, 2.228),
+            (10, 0.01, 2.764),
+            (20, 0.005, 2.845),
+            (30, 0.025, 2.042),
+            (60, 0.10, 1.296),
+            (100, 0.025, 1.984),
+            (100, 0.001, 3.174),
         ];
-        for (df, want) in cases {
-            let got = t_quantile_975(df);
-            assert!((got - want).abs() < 1e-3, "df={df}: got {got}, want {want}");
+        for (df, upper, want) in table {
+            let got = t_quantile(1.0 - upper, df);
+            assert!(
+                (got - want).abs() < 6e-4,
+                "t({df}, {upper}) = {got}, table {want}"
+            );
+            // Symmetry: the lower tail is the negative.
+            assert!((t_quantile(upper, df) + got).abs() < 1e-9);
         }
-        // Further reference values just past the table boundary.
-        assert!((t_quantile_975(31) - 2.039_513).abs() < 1e-4);
-        assert!((t_quantile_975(40) - 2.021_075).abs() < 1e-4);
-        assert!((t_quantile_975(60) - 2.000_298).abs() < 1e-4);
+        assert!((t_quantile_975(1_000_000_000) - 1.959_964).abs() < 1e-6);
+        assert!((normal_quantile(0.95) - 1.644_854).abs() < 1e-6);
         assert!(t_quantile_975(0).is_nan());
-        assert!((t_quantile_975(u64::MAX) - Z975).abs() < 1e-12);
+        assert!(t_quantile(1.0, 5).is_nan() && t_quantile(f64::NAN, 5).is_nan());
+        let mut prev = t_quantile_975(1);
+        for df in 2..=200 {
+            let t = t_quantile_975(df);
+            assert!(t < prev, "not decreasing at df={df}");
+            prev = t;
+        }
     }
 
     #[test]
-    fn t_quantile_strictly_decreasing() {
-        let mut prev = t_quantile_975(1);
-        for df in 2..=500 {
-            let t = t_quantile_975(df);
-            assert!(t < prev, "not decreasing at df={df}: {t} >= {prev}");
-            assert!(t > Z975);
-            prev = t;
+    fn t_test_p_values_match_the_t_distribution() {
+        // t = 2.228 with 10 df is the two-sided 5% point; mean 2.228, std sqrt(11), n 11.
+        let s = summarize(&[0.0; 0]);
+        assert!(t_test_p_value(&s).is_nan());
+        let mut s = summarize(&[1.0, 2.0]);
+        (s.n, s.mean, s.std) = (11, 2.228_138_851_986_273, 11f64.sqrt());
+        assert!((t_test_p_value(&s) - 0.05).abs() < 1e-9);
+        let zeros = summarize(&[0.0, 0.0, 0.0]);
+        assert_eq!(t_test_p_value(&zeros), 1.0);
+        let constant = summarize(&[2.0, 2.0, 2.0]);
+        assert_eq!(t_test_p_value(&constant), 0.0);
+    }
+
+    /// Holm's adjustment as R's `p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm")` gives it.
+    #[test]
+    fn holm_matches_the_published_example() {
+        let adjusted = holm(&[0.01, 0.04, 0.03, 0.005]);
+        let want = [0.03, 0.06, 0.06, 0.02];
+        for (got, want) in adjusted.iter().zip(want) {
+            assert!((got - want).abs() < 1e-12, "{adjusted:?}");
         }
+        let with_gaps = holm(&[f64::NAN, 0.5, 0.01]);
+        assert!(with_gaps[0].is_nan());
+        assert_eq!(with_gaps[1..], [0.5, 0.02]);
+        assert_eq!(holm(&[0.6, 0.9]), [1.0, 1.0]);
+        assert!(holm(&[]).is_empty());
+    }
+
+    /// Wilson intervals from Newcombe (1998), Statistics in Medicine 17:857-872, Table I, method 3.
+    #[test]
+    fn wilson_matches_newcombe() {
+        let z = normal_quantile(0.975);
+        let table = [
+            (81, 263, 0.2553, 0.3662),
+            (15, 148, 0.0624, 0.1605),
+            (0, 20, 0.0, 0.1611),
+            (1, 29, 0.0061, 0.1718),
+        ];
+        for (x, n, low, high) in table {
+            let (l, h) = wilson(x, n, z);
+            assert!(
+                (l - low).abs() < 1e-4 && (h - high).abs() < 1e-4,
+                "{x}/{n}: [{l}, {h}]"
+            );
+        }
+        assert_eq!(wilson(20, 20, z).1, 1.0);
+        assert!(wilson(0, 0, z).0.is_nan());
+    }
+
+    #[test]
+    fn clamped_intervals_keep_mean_and_spread() {
+        let s = summarize(&[0.0, 0.0, 0.0, 9.0]);
+        assert!(s.ci95_low < 0.0);
+        let c = s.within((0.0, 5.0));
+        assert_eq!(
+            (c.ci95_low, c.ci95_high, c.mean, c.std),
+            (0.0, 5.0, s.mean, s.std)
+        );
+        let unbounded = s.within((0.0, f64::INFINITY));
+        assert_eq!(unbounded.ci95_high, s.ci95_high);
+        assert_eq!(s.within((0.0, f64::NAN)), s);
     }
 
     #[test]

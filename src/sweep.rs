@@ -1,5 +1,10 @@
 //! Replications and parameter grids on rayon: the only place threads appear. Results are put back
 //! in (cell, replication) order, so the output never depends on the thread count.
+//!
+//! `Runner::run_pairs` is the staged-execution primitive the studies (`crate::study`) build on:
+//! run these (variant, replication) pairs on the pool, return their metrics in the order asked.
+//! A study decides its next stage from the metrics of the last, which depend only on the pairs,
+//! so a whole study is as deterministic as one replication.
 
 mod plan;
 
@@ -9,12 +14,94 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-pub use plan::{PlannedCell, SweepPlan, plan, plan_with_progress};
+pub use plan::{SweepPlan, plan, plan_with_progress};
 
 use crate::error::Error;
 use crate::model::{ReplicationMetrics, ReplicationOutput, simulate};
 use crate::policy::BatchPolicy;
 use crate::scenario::Scenario;
+
+/// What a study runs: a validated scenario and the batch policy it runs under (a policy of a
+/// comparison, a cell of a grid, a setting a search tries).
+pub struct Variant {
+    pub scenario: Scenario,
+    pub policy: Box<dyn BatchPolicy>,
+}
+
+/// A grid cell is a variant.
+pub type PlannedCell = Variant;
+
+/// Called from the worker threads after each finished replication (a progress bar, say).
+pub type OnReplication<'a> = &'a (dyn Fn() + Sync);
+
+/// The worker pool a study's stages run on, with the flag that stops them (Ctrl-C).
+pub struct Runner<'a> {
+    pool: rayon::ThreadPool,
+    cancel: &'a AtomicBool,
+    progress: Option<OnReplication<'a>>,
+}
+
+impl<'a> Runner<'a> {
+    /// A pool of `threads` workers (`None`: one per core) that stops soon after `cancel` is set.
+    pub fn new(threads: Option<usize>, cancel: &'a AtomicBool) -> Result<Self, Error> {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads.unwrap_or(0))
+            .build()
+            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+        Ok(Runner {
+            pool,
+            cancel,
+            progress: None,
+        })
+    }
+
+    /// Reports every finished replication to `progress`.
+    pub fn with_progress(mut self, progress: OnReplication<'a>) -> Self {
+        self.progress = Some(progress);
+        self
+    }
+
+    /// Runs `job(variant, replication)` for every pair on the pool and returns the results in the
+    /// order of `pairs`, whatever the thread count. `Error::Interrupted` if `cancel` was set.
+    pub fn map_pairs<T: Send>(
+        &self,
+        pairs: &[(usize, u64)],
+        job: impl Fn(usize, u64) -> T + Sync,
+    ) -> Result<Vec<T>, Error> {
+        let results: Vec<Option<T>> = self.pool.install(|| {
+            pairs
+                .par_iter()
+                .map(|&(variant, r)| {
+                    if self.cancel.load(Ordering::Relaxed) {
+                        return None;
+                    }
+                    let out = job(variant, r);
+                    if let Some(progress) = self.progress {
+                        progress();
+                    }
+                    Some(out)
+                })
+                .collect()
+        });
+        results
+            .into_iter()
+            .collect::<Option<_>>()
+            .ok_or(Error::Interrupted)
+    }
+
+    /// The staged-execution primitive: runs replication `r` of `variants[v]` for every `(v, r)`
+    /// of `pairs` and returns their metrics in the order of `pairs`.
+    pub fn run_pairs(
+        &self,
+        variants: &[Variant],
+        pairs: &[(usize, u64)],
+    ) -> Result<Vec<ReplicationMetrics>, Error> {
+        self.map_pairs(pairs, |v, r| {
+            let variant = &variants[v];
+            simulate(&variant.scenario, variant.policy.as_ref(), r, false).metrics
+        })
+    }
+}
 
 /// Runs replications `0..replications` of `scenario` on `threads` threads (`None`: one per core),
 /// recording the detail of replication `detail` if given.
@@ -24,7 +111,7 @@ pub fn run_replications(
     replications: u64,
     threads: Option<usize>,
     detail: Option<u64>,
-) -> Result<Vec<ReplicationOutput>, rayon::ThreadPoolBuildError> {
+) -> Result<Vec<ReplicationOutput>, Error> {
     run_replications_with(scenario, policy, replications, threads, detail, &|| {})
 }
 
@@ -37,21 +124,27 @@ pub fn run_replications_with(
     threads: Option<usize>,
     detail: Option<u64>,
     done: &(dyn Fn() + Sync),
-) -> Result<Vec<ReplicationOutput>, rayon::ThreadPoolBuildError> {
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()?;
-    Ok(pool.install(|| {
-        (0..replications)
-            .into_par_iter()
-            .map(|r| {
-                let output = simulate(scenario, policy, r, detail == Some(r));
-                done();
-                output
-            })
-            .collect()
-    }))
+) -> Result<Vec<ReplicationOutput>, Error> {
+    let runner = Runner::new(threads, &NEVER)?.with_progress(done);
+    run_replication_range(scenario, policy, 0..replications, &runner, detail)
 }
+
+/// Runs replications `range` of `scenario` on `runner`, recording the detail of `detail` if in it.
+pub fn run_replication_range(
+    scenario: &Scenario,
+    policy: &dyn BatchPolicy,
+    range: std::ops::Range<u64>,
+    runner: &Runner,
+    detail: Option<u64>,
+) -> Result<Vec<ReplicationOutput>, Error> {
+    let pairs: Vec<(usize, u64)> = range.map(|r| (0, r)).collect();
+    runner.map_pairs(&pairs, |_, r| {
+        simulate(scenario, policy, r, detail == Some(r))
+    })
+}
+
+/// A stop flag nobody sets, for runs that are not interrupted.
+pub static NEVER: AtomicBool = AtomicBool::new(false);
 
 /// Runs every replication of the cells `todo` of `plan` as one flat parallel job list, and calls
 /// `finished(cell, metrics)` on the calling thread as soon as a cell's replications are all done,

@@ -12,10 +12,12 @@ use super::SimulationArgs;
 use super::progress::Progress;
 use crate::error::Error;
 use crate::files;
+use crate::model::{ReplicationMetrics, simulate};
 use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
-use crate::sweep::plan_with_progress;
+use crate::study::precision::{Group, Precision, run_staged};
+use crate::sweep::{Runner, plan_with_progress};
 
 #[derive(Debug, Args)]
 pub struct SweepArgs {
@@ -86,12 +88,18 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
 
 pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let source = Source::resolve(Some(&args.scenario));
+    let precision = Precision::parse(&args.sim.precision)?;
+    let ceiling = if precision.is_empty() {
+        args.sim.reps
+    } else {
+        Some(args.sim.reps.unwrap_or(super::PRECISION_CEILING))
+    };
     let checking = std::cell::OnceCell::new();
     let plan = plan_with_progress(
         &source,
         &args.sim.set,
         args.sim.seed,
-        args.sim.reps,
+        ceiling,
         &|_, cells| {
             checking
                 .get_or_init(|| Progress::new(cells as u64, "cells checked", 0, args.sim.quiet))
@@ -101,7 +109,8 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     if let Some(bar) = checking.get() {
         bar.finish();
     }
-    let plan = plan?;
+    let mut plan = plan?;
+    plan.info.precision = args.sim.precision.clone();
     let info = &plan.info;
     let out = super::output_folder(args.out, &info.scenario, "-sweep", &args.sim);
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
@@ -149,11 +158,37 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let progress = Progress::new(mine.len() as u64, "cells", reps, args.sim.quiet)
         .starting_at((mine.len() - todo.len()) as u64);
     let started = Instant::now();
-    crate::sweep::run_cells(&plan, &todo, threads, interrupt_flag(), |cell, metrics| {
+    let commit = |cell: usize, metrics: Vec<ReplicationMetrics>| {
         store::write_cell(&out, info, cell, &metrics)?;
         progress.step();
         Ok(())
-    })?;
+    };
+    if precision.is_empty() {
+        crate::sweep::run_cells(&plan, &todo, threads, interrupt_flag(), commit)?;
+    } else {
+        // Each cell is a group of its own: it stops on its own replications, so a shard or a
+        // resume decides exactly as a whole sweep does.
+        let runner = Runner::new(threads, interrupt_flag())?;
+        let groups: Vec<Group> = todo
+            .iter()
+            .map(|&c| Group {
+                variants: vec![c],
+                names: vec![format!("cell {c}")],
+            })
+            .collect();
+        run_staged(
+            &runner,
+            &groups,
+            &precision,
+            reps,
+            |c, r| {
+                let cell = &plan.cells[c];
+                simulate(&cell.scenario, cell.policy.as_ref(), r, false).metrics
+            },
+            |m| m,
+            |g, mut finished| commit(todo[g], finished.outputs.swap_remove(0)),
+        )?;
+    }
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     if shard.is_some() {
@@ -172,14 +207,15 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let paths: Vec<PathBuf> = (0..info.cells.len())
         .map(|c| store::cell_path(&out, c))
         .collect();
-    let events = store::assemble(&out, info, &paths)?;
+    let assembled = store::assemble(&out, info, &paths)?;
     let manifest = SweepManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
         complete: false,
         grid: info.clone(),
+        cell_replications: assembled.cell_replications,
         threads: args.sim.workers(),
         command,
-        events,
+        events: assembled.events,
         wall_seconds,
         files: vec![
             files::replications::FILE.into(),
@@ -283,14 +319,15 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let folder = OutputFolder::open(&args.out, wait)?;
     folder.invalidate()?;
-    let events = store::assemble(&args.out, &info, &paths)?;
+    let assembled = store::assemble(&args.out, &info, &paths)?;
     let manifest = SweepManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
         complete: false,
         grid: info.clone(),
+        cell_replications: assembled.cell_replications,
         threads: 1,
         command,
-        events,
+        events: assembled.events,
         wall_seconds: started.elapsed().as_secs_f64(),
         files: vec![
             files::replications::FILE.into(),

@@ -97,6 +97,32 @@ metric_record! {
 impl ReplicationMetrics {
     /// Columns that identify a replication rather than measure it (left out of summaries).
     pub const ID_COLUMNS: &'static [&'static str] = &["replication", "seed"];
+
+    /// Metrics that count tenants, so never exceed the number of tenants.
+    const TENANT_COUNTS: &'static [&'static str] = &[
+        "transitioned",
+        "tenants_slipped",
+        "missed_deadline",
+        "tenants_blocked_quota",
+    ];
+
+    /// The values metric `name` can take in a scenario of `tenants` tenants: every metric is a
+    /// count, a duration or a share, so none is negative; counts of tenants stop at `tenants`,
+    /// shares at 1. Interval bounds are clamped to it.
+    pub fn feasible_range(name: &str, tenants: f64) -> (f64, f64) {
+        if Self::TENANT_COUNTS.contains(&name) {
+            (0.0, tenants)
+        } else if name.ends_with("_fraction") {
+            (0.0, 1.0)
+        } else {
+            (0.0, f64::INFINITY)
+        }
+    }
+
+    /// The most tenants any of `metrics` had (the population of an inventory or a generated one).
+    pub fn tenants_of<'a>(metrics: impl IntoIterator<Item = &'a ReplicationMetrics>) -> f64 {
+        metrics.into_iter().map(|m| m.tenants).max().unwrap_or(0) as f64
+    }
 }
 
 /// One row of tenants.csv.

@@ -1,6 +1,6 @@
 //! The CSV files of a run, as bytes: replications, summary, tenants, batches and the daily time series.
 
-use crate::compare::ComparisonRow;
+use crate::compare::{ComparisonRow, TradeoffRow};
 use crate::date::Date;
 use crate::engine::{DAY, HOUR, MINUTE, SimTime};
 use crate::files;
@@ -43,11 +43,27 @@ fn opt_number(v: Option<f64>) -> String {
     v.map_or_else(String::new, format_number)
 }
 
-/// The columns a summary row has after its identifying columns.
-pub const SUMMARY_COLUMNS: [&str; 10] = files::summary::STATISTICS;
+/// The summary of metric `name` over replications, its interval clamped to the values the metric
+/// can take with `tenants` tenants (`ReplicationMetrics::feasible_range`).
+pub fn summarize_metric(name: &str, values: &[f64], tenants: f64) -> Summary {
+    summarize(values).within(ReplicationMetrics::feasible_range(name, tenants))
+}
 
-/// A summary's cells, in `SUMMARY_COLUMNS` order.
-pub fn summary_cells(s: &Summary) -> Vec<String> {
+/// The largest value of a column of replication values (0 if none): the tenants of a run.
+pub fn column_max(values: &[f64]) -> f64 {
+    values
+        .iter()
+        .copied()
+        .filter(|x| !x.is_nan())
+        .fold(0.0, f64::max)
+}
+
+/// The columns a summary row has after its identifying columns.
+pub const SUMMARY_COLUMNS: [&str; 11] = files::summary::STATISTICS;
+
+/// A summary's cells, in `SUMMARY_COLUMNS` order: `n` counts the replications with a value,
+/// `replications` all that were run (with `--precision`, where the stages stopped).
+pub fn summary_cells(s: &Summary, replications: usize) -> Vec<String> {
     let numbers = [
         s.mean,
         s.std,
@@ -61,6 +77,7 @@ pub fn summary_cells(s: &Summary) -> Vec<String> {
     ];
     let mut cells: Vec<String> = numbers.into_iter().map(format_number).collect();
     cells.push(s.n.to_string());
+    cells.push(replications.to_string());
     cells
 }
 
@@ -98,15 +115,16 @@ pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
         .chain(SUMMARY_COLUMNS)
         .collect();
     let values: Vec<Vec<f64>> = metrics.iter().map(|m| m.values()).collect();
+    let tenants = ReplicationMetrics::tenants_of(metrics.iter().copied());
     let rows = ReplicationMetrics::COLUMNS
         .iter()
         .enumerate()
         .filter(|(_, name)| !ReplicationMetrics::ID_COLUMNS.contains(name))
         .map(|(col, name)| {
             let column: Vec<f64> = values.iter().map(|v| v[col]).collect();
-            let s = summarize(&column);
+            let s = summarize_metric(name, &column, tenants);
             let mut row = vec![name.to_string()];
-            row.extend(summary_cells(&s));
+            row.extend(summary_cells(&s, metrics.len()));
             row
         });
     to_bytes(&header, rows)
@@ -279,8 +297,9 @@ pub fn islands_csv(rows: &[IslandsByDay]) -> Vec<u8> {
     )
 }
 
-/// comparison.csv: per policy and metric, the mean with its interval and the paired difference
-/// from the baseline policy with its interval.
+/// comparison.csv: per policy and metric, the mean with its interval (clamped to the metric's
+/// range) and the paired difference from the baseline policy with its interval, the paired t
+/// test's p-value and its Holm adjustment over the whole file; `significant` is `p_holm < 0.05`.
 pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
     let header = files::comparison::HEADER;
     to_bytes(
@@ -296,12 +315,36 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
                     d.mean,
                     d.ci95_low,
                     d.ci95_high,
+                    r.p_value,
+                    r.p_holm,
                 ]
                 .into_iter()
                 .map(format_number),
             );
             row.push(r.significant().to_string());
             row
+        }),
+    )
+}
+
+/// tradeoffs.csv: per policy and trade-off metric, its mean beside the baseline's, which side is
+/// better, the Holm-adjusted p-value of the difference, and the policies that dominate it
+/// (`;`-separated, empty if none).
+pub fn tradeoffs_csv(rows: &[TradeoffRow]) -> Vec<u8> {
+    to_bytes(
+        &files::tradeoffs::HEADER,
+        rows.iter().map(|r| {
+            vec![
+                r.policy.clone(),
+                r.metric.to_string(),
+                r.better.key().to_string(),
+                format_number(r.mean),
+                format_number(r.baseline_mean),
+                format_number(r.mean - r.baseline_mean),
+                format_number(r.p_holm),
+                (!r.dominated_by.is_empty()).to_string(),
+                r.dominated_by.join(";"),
+            ]
         }),
     )
 }

@@ -3,6 +3,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::study::precision::{Precision, TargetCheck};
+
 /// The record of one run. Everything but `threads` and `wall_seconds` is determined by the inputs.
 #[derive(Clone, Debug, Serialize)]
 pub struct Manifest {
@@ -21,13 +23,38 @@ pub struct Manifest {
     /// The programme's first day and its deadline (ISO dates), for charts.
     pub start: String,
     pub deadline: String,
+    /// Replications run (per policy of a comparison).
     pub replications: u64,
+    /// With `--precision`: the targets, the ceiling and how each ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<PrecisionRecord>,
     pub detail_replication: Option<u64>,
     pub threads: usize,
     pub command: Vec<String>,
     pub events: u64,
     pub wall_seconds: f64,
     pub files: Vec<String>,
+}
+
+/// What `--precision` asked and what it got, in manifest.json.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct PrecisionRecord {
+    /// The most replications the run could use (`--reps`).
+    pub ceiling: u64,
+    /// Whether every target was met before the ceiling.
+    pub met: bool,
+    pub checks: Vec<TargetCheck>,
+}
+
+impl PrecisionRecord {
+    /// The record of a run with `precision`'s targets (`None` without any).
+    pub fn new(precision: &Precision, ceiling: u64, checks: Vec<TargetCheck>) -> Option<Self> {
+        (!precision.is_empty()).then(|| PrecisionRecord {
+            ceiling,
+            met: checks.iter().all(|c| c.met),
+            checks,
+        })
+    }
 }
 
 impl Manifest {

@@ -12,7 +12,6 @@ use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
-use crate::stats::summarize;
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
 /// sweep, so they can be resumed or merged together.
@@ -23,7 +22,11 @@ pub struct GridInfo {
     /// `--set` overrides applied to every cell.
     pub overrides: Vec<String>,
     pub seed: u64,
+    /// Replications per cell; with `precision`, the most a cell may use.
     pub replications: u64,
+    /// `--precision` targets (`METRIC=REL`): each cell stops when its own replications meet them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub precision: Vec<String>,
     /// The swept keys, in the order written.
     pub keys: Vec<String>,
     /// Per cell, in cell order, the value of each swept key as shown in the CSV files.
@@ -160,7 +163,13 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
         }
         rows += 1;
     }
-    if rows != info.replications {
+    // With --precision a cell stops where its own targets are met, at most at the ceiling.
+    let complete = if info.precision.is_empty() {
+        rows == info.replications
+    } else {
+        (1..=info.replications).contains(&rows)
+    };
+    if !complete {
         return Err(format!(
             "it has {rows} of {} replications",
             info.replications
@@ -182,25 +191,37 @@ fn column_of(name: &str) -> usize {
 
 /// summary.csv's rows of one cell: one per metric (identifier columns left out).
 fn summary_rows(info: &GridInfo, cell: usize, columns: &[Vec<f64>]) -> Vec<Vec<String>> {
+    let tenants_col = ReplicationMetrics::COLUMNS
+        .iter()
+        .position(|c| *c == "tenants")
+        .expect("replications count their tenants");
+    let tenants = output::column_max(&columns[tenants_col]);
     ReplicationMetrics::COLUMNS
         .iter()
         .enumerate()
         .filter(|(_, name)| !ReplicationMetrics::ID_COLUMNS.contains(name))
         .map(|(col, name)| {
-            let s = summarize(&columns[col]);
+            let s = output::summarize_metric(name, &columns[col], tenants);
             let mut row: Vec<String> = std::iter::once(cell.to_string())
                 .chain(info.cells[cell].iter().cloned())
                 .collect();
             row.push(name.to_string());
-            row.extend(summary_cells(&s));
+            row.extend(summary_cells(&s, columns[col].len()));
             row
         })
         .collect()
 }
 
+/// What assembling a sweep's files counted.
+pub struct Assembled {
+    pub events: u64,
+    /// Replications each cell used, in cell order.
+    pub cell_replications: Vec<u64>,
+}
+
 /// Writes replications.csv and summary.csv into `out` from the cell files at `cell_paths` (one
-/// per cell, in cell order), one cell in memory at a time. Returns the total events.
-pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u64, Error> {
+/// per cell, in cell order), one cell in memory at a time.
+pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<Assembled, Error> {
     output::create_dir(out)?;
     let mut file = output::AtomicFile::create(&out.join(files::replications::FILE))?;
     file.write_all(&csv_bytes(std::iter::once(header(info))))?;
@@ -215,6 +236,7 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
         .position(|c| *c == files::replications::EVENTS)
         .expect("replications count their events");
     let mut events = 0u64;
+    let mut cell_replications = Vec::with_capacity(cell_paths.len());
     for (cell, path) in cell_paths.iter().enumerate() {
         let data = read_cell(path, info, cell)
             .map_err(|why| {
@@ -226,6 +248,7 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
             .iter()
             .map(|&e| e as u64)
             .sum::<u64>();
+        cell_replications.push(data.columns[events_col].len() as u64);
         summary.extend(summary_rows(info, cell, &data.columns));
     }
     file.commit()?;
@@ -233,7 +256,10 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<u
         &out.join(files::summary::FILE),
         &csv_bytes(summary.into_iter()),
     )?;
-    Ok(events)
+    Ok(Assembled {
+        events,
+        cell_replications,
+    })
 }
 
 /// grid.json: what a folder of cell files belongs to, so `--resume` and `merge` can check it.
@@ -276,6 +302,8 @@ pub struct SweepManifest {
     /// Whether every file listed is written; see [`crate::output::Manifest::complete`].
     pub complete: bool,
     pub grid: GridInfo,
+    /// Replications each cell used, in cell order (all `grid.replications` without `--precision`).
+    pub cell_replications: Vec<u64>,
     pub threads: usize,
     pub command: Vec<String>,
     pub events: u64,

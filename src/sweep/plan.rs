@@ -1,17 +1,12 @@
 //! A sweep's plan: every cell of the scenario's `[sweep]` grid as a validated scenario, built
 //! before anything runs, and the description of the grid that manifests record.
 
+use super::PlannedCell;
 use crate::error::Error;
 use crate::output::Manifest;
 use crate::output::sweep_files::GridInfo;
-use crate::policy::{self, BatchPolicy};
-use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, display_value};
-
-/// One cell: its scenario and policy, ready to run.
-pub struct PlannedCell {
-    pub scenario: Scenario,
-    pub policy: Box<dyn BatchPolicy>,
-}
+use crate::policy;
+use crate::scenario::{ScenarioDoc, ScenarioError, Source, display_value};
 
 pub struct SweepPlan {
     pub info: GridInfo,
@@ -110,6 +105,7 @@ pub fn plan_with_progress(
             overrides: overrides.to_vec(),
             seed,
             replications,
+            precision: Vec::new(),
             keys: grid.keys.clone(),
             cells: shown,
         },

@@ -120,8 +120,35 @@ fn compare_writes_paired_results_for_every_policy() {
             "diff_vs_baseline",
             "diff_ci95_low",
             "diff_ci95_high",
+            "p_value",
+            "p_holm",
+            "significant",
         ],
     );
+    let trade = read_csv(&out.join("tradeoffs.csv"));
+    assert_has_columns(
+        "tradeoffs.csv",
+        &trade,
+        &[
+            "policy",
+            "metric",
+            "better",
+            "mean",
+            "baseline_mean",
+            "p_holm",
+            "dominated",
+            "dominated_by",
+        ],
+    );
+    assert_eq!(
+        trade.rows.len(),
+        3 * cutover::compare::TRADEOFF_METRICS.len()
+    );
+    for (p, holm) in cmp.column("p_value").iter().zip(cmp.numbers("p_holm")) {
+        if let Ok(p) = p.parse::<f64>() {
+            assert!(holm >= p && holm <= 1.0, "Holm never lowers a p-value");
+        }
+    }
     let policies = cmp.column("policy");
     let (means, diffs) = (cmp.numbers("mean"), cmp.numbers("diff_vs_baseline"));
     for ((p, m), d) in policies.iter().zip(&means).zip(&diffs) {

@@ -1,0 +1,313 @@
+//! `--precision METRIC=REL`: replications in deterministic stages until each named metric's 95%
+//! interval has a half-width of at most `REL x |mean|`, or a ceiling is reached.
+//!
+//! A stage's size depends only on the replications already run, and a group (one run, the
+//! policies of a comparison, one cell of a sweep) decides from its own replications only, so the
+//! number used is the same for any thread count, shard split or resume.
+
+use serde::Serialize;
+
+use super::{arg_error, column, metric_column};
+use crate::error::Error;
+use crate::model::ReplicationMetrics;
+use crate::stats::{Running, t_quantile_975};
+use crate::sweep::Runner;
+
+/// Replications in the first stage (fewer if the ceiling is lower): enough for a usable first
+/// estimate of the spread.
+pub const FIRST_STAGE: u64 = 10;
+
+/// One `METRIC=REL` target.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Target {
+    pub metric: &'static str,
+    col: usize,
+    pub relative: f64,
+}
+
+/// Every `--precision` target of a command (none: a fixed number of replications).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Precision {
+    pub targets: Vec<Target>,
+}
+
+/// How close one variant is to one target, as recorded in manifest.json.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TargetCheck {
+    /// The policy or cell the check is about (empty for a single run).
+    pub variant: String,
+    pub metric: String,
+    pub relative: f64,
+    pub replications: u64,
+    pub mean: f64,
+    /// Half-width of the Student t 95% interval of the mean.
+    pub half_width: f64,
+    /// `half_width <= relative x |mean|`.
+    pub met: bool,
+}
+
+impl Precision {
+    /// Reads `--precision` arguments such as `slips=0.05`.
+    pub fn parse(args: &[String]) -> Result<Precision, Error> {
+        let flag = "--precision";
+        let mut targets = Vec::new();
+        for arg in args {
+            let Some((name, rel)) = arg.split_once('=') else {
+                return Err(arg_error(
+                    flag,
+                    arg,
+                    0..arg.len(),
+                    "expected METRIC=REL, e.g. slips=0.05",
+                ));
+            };
+            let (col, metric) = metric_column(flag, arg, name.trim(), 0..name.len())?;
+            let span = name.len() + 1..arg.len();
+            let relative: f64 = rel.trim().parse().map_err(|_| {
+                arg_error(flag, arg, span.clone(), &format!("`{rel}` is not a number"))
+            })?;
+            if !(relative > 0.0 && relative.is_finite()) {
+                return Err(arg_error(
+                    flag,
+                    arg,
+                    span,
+                    "the relative half-width must be a positive number, e.g. 0.05 for 5%",
+                ));
+            }
+            if targets.iter().any(|t: &Target| t.metric == metric) {
+                return Err(arg_error(flag, arg, 0..name.len(), "metric named twice"));
+            }
+            targets.push(Target {
+                metric,
+                col,
+                relative,
+            });
+        }
+        Ok(Precision { targets })
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.targets.is_empty()
+    }
+
+    /// Each target's state over the replications `metrics` of `variant`.
+    pub fn check(&self, variant: &str, metrics: &[ReplicationMetrics]) -> Vec<TargetCheck> {
+        self.targets
+            .iter()
+            .map(|t| {
+                let mut acc = Running::new();
+                column(metrics, t.col).into_iter().for_each(|x| acc.push(x));
+                let n = acc.count();
+                let (mean, half_width) = if n < 2 {
+                    (acc.mean(), f64::NAN)
+                } else {
+                    let half = t_quantile_975(n - 1) * acc.std() / (n as f64).sqrt();
+                    (acc.mean(), half)
+                };
+                TargetCheck {
+                    variant: variant.to_string(),
+                    metric: t.metric.to_string(),
+                    relative: t.relative,
+                    replications: metrics.len() as u64,
+                    mean,
+                    half_width,
+                    // A metric with no value in any replication (no tickets, say) has nothing
+                    // to estimate, so it cannot hold the run back; its mean is reported empty.
+                    met: n == 0 && !metrics.is_empty() || half_width <= t.relative * mean.abs(),
+                }
+            })
+            .collect()
+    }
+
+    /// The replications a group should have after its next stage, given its `n` so far and the
+    /// checks of its variants: the largest estimate `n (h / target)^2` over unmet targets, at
+    /// least one more and at most twice `n` (a spread estimated from a few replications is
+    /// rough), never above `ceiling`. `None` when every target is met or the ceiling reached.
+    pub fn next_total(&self, n: u64, checks: &[TargetCheck], ceiling: u64) -> Option<u64> {
+        if n >= ceiling || checks.iter().all(|c| c.met) {
+            return None;
+        }
+        let wanted = checks
+            .iter()
+            .filter(|c| !c.met)
+            .map(|c| {
+                let target = c.relative * c.mean.abs();
+                if c.half_width.is_finite() && target > 0.0 {
+                    (n as f64 * (c.half_width / target).powi(2)).ceil()
+                } else {
+                    f64::INFINITY
+                }
+            })
+            .fold(0.0, f64::max);
+        let wanted = if wanted.is_finite() {
+            wanted as u64
+        } else {
+            u64::MAX
+        };
+        Some(wanted.clamp(n + 1, 2 * n).min(ceiling))
+    }
+
+    /// The first stage's size for a ceiling of `ceiling` replications: all of them without
+    /// targets.
+    pub fn first_stage(&self, ceiling: u64) -> u64 {
+        if self.is_empty() {
+            ceiling
+        } else {
+            FIRST_STAGE.min(ceiling)
+        }
+    }
+}
+
+/// A set of variants that advance together (the policies of a comparison share replications so
+/// that they stay paired), with a name per variant for the record.
+pub struct Group {
+    pub variants: Vec<usize>,
+    pub names: Vec<String>,
+}
+
+/// A group's result: per variant, its outputs in replication order, and the final checks.
+pub struct Finished<T> {
+    pub outputs: Vec<Vec<T>>,
+    pub checks: Vec<TargetCheck>,
+}
+
+/// Runs every group in stages on `runner` until its variants meet `precision` or have `ceiling`
+/// replications, calling `finished(group, result)` as each group stops. `job(variant, r)` runs
+/// one replication; `metrics` reads its metrics.
+pub fn run_staged<T: Send>(
+    runner: &Runner,
+    groups: &[Group],
+    precision: &Precision,
+    ceiling: u64,
+    job: impl Fn(usize, u64) -> T + Sync,
+    metrics: impl Fn(&T) -> &ReplicationMetrics,
+    mut finished: impl FnMut(usize, Finished<T>) -> Result<(), Error>,
+) -> Result<(), Error> {
+    let first = precision.first_stage(ceiling);
+    // Per group: outputs so far per variant, and the replications wanted after this stage.
+    let mut state: Vec<(Vec<Vec<T>>, Option<u64>)> = groups
+        .iter()
+        .map(|g| (g.variants.iter().map(|_| Vec::new()).collect(), Some(first)))
+        .collect();
+    loop {
+        let mut pairs = Vec::new();
+        let mut owners = Vec::new();
+        for (g, (outputs, wanted)) in state.iter().enumerate() {
+            let Some(wanted) = *wanted else { continue };
+            let have = outputs[0].len() as u64;
+            for (slot, &v) in groups[g].variants.iter().enumerate() {
+                for r in have..wanted {
+                    pairs.push((v, r));
+                    owners.push((g, slot));
+                }
+            }
+        }
+        if pairs.is_empty() {
+            return Ok(());
+        }
+        let results = runner.map_pairs(&pairs, &job)?;
+        for ((g, slot), out) in owners.into_iter().zip(results) {
+            state[g].0[slot].push(out);
+        }
+        for (g, group) in groups.iter().enumerate() {
+            if state[g].1.is_none() {
+                continue;
+            }
+            let outputs = &state[g].0;
+            let n = outputs[0].len() as u64;
+            let checks: Vec<TargetCheck> = outputs
+                .iter()
+                .zip(&group.names)
+                .flat_map(|(outs, name)| {
+                    let ms: Vec<ReplicationMetrics> =
+                        outs.iter().map(|o| metrics(o).clone()).collect();
+                    precision.check(name, &ms)
+                })
+                .collect();
+            let next = precision.next_total(n, &checks, ceiling);
+            state[g].1 = next;
+            if next.is_none() {
+                let outputs = std::mem::take(&mut state[g].0);
+                finished(g, Finished { outputs, checks })?;
+            }
+        }
+    }
+}
+
+/// `run_staged` for a single group (a run, a comparison): its result once it stops.
+pub fn run_group<T: Send>(
+    runner: &Runner,
+    group: Group,
+    precision: &Precision,
+    ceiling: u64,
+    job: impl Fn(usize, u64) -> T + Sync,
+    metrics: impl Fn(&T) -> &ReplicationMetrics,
+) -> Result<Finished<T>, Error> {
+    let mut done = None;
+    run_staged(
+        runner,
+        std::slice::from_ref(&group),
+        precision,
+        ceiling,
+        job,
+        metrics,
+        |_, finished| {
+            done = Some(finished);
+            Ok(())
+        },
+    )?;
+    done.ok_or_else(|| Error::Internal("a group finished no replication".into()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<String> {
+        a.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn targets_parse_and_bad_ones_point_at_the_mistake() {
+        let p = Precision::parse(&args(&["slips=0.05", "makespan_days=0.01"])).unwrap();
+        assert_eq!(p.targets.len(), 2);
+        assert_eq!(p.targets[0].metric, "slips");
+        let e = Precision::parse(&args(&["slipz=0.05"]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("did you mean `slips`") && e.contains("^^^^^"),
+            "{e}"
+        );
+        let e = Precision::parse(&args(&["slips=-1"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("positive") && e.contains("      ^^"), "{e}");
+        let e = Precision::parse(&args(&["slips"])).unwrap_err().to_string();
+        assert!(e.contains("METRIC=REL"), "{e}");
+        let e = Precision::parse(&args(&["slips=x"]))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`x` is not a number"), "{e}");
+    }
+
+    #[test]
+    fn stages_grow_towards_the_estimate_within_limits() {
+        let p = Precision::parse(&args(&["slips=0.1"])).unwrap();
+        let check = |half_width: f64| TargetCheck {
+            variant: String::new(),
+            metric: "slips".into(),
+            relative: 0.1,
+            replications: 10,
+            mean: 10.0,
+            half_width,
+            met: half_width <= 1.0,
+        };
+        assert_eq!(p.next_total(10, &[check(0.5)], 100), None);
+        assert_eq!(p.next_total(10, &[check(1.2)], 100), Some(15));
+        assert_eq!(p.next_total(10, &[check(5.0)], 100), Some(20));
+        assert_eq!(p.next_total(10, &[check(5.0)], 12), Some(12));
+        assert_eq!(p.next_total(12, &[check(5.0)], 12), None);
+        assert_eq!(p.first_stage(4), 4);
+        assert_eq!(Precision::default().first_stage(40), 40);
+    }
+}

@@ -1,0 +1,198 @@
+//! `--precision METRIC=REL`: replications in stages until the interval is as narrow as asked, the
+//! same number for any thread count, shard split or resume.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
+};
+use cutover::stats::{summarize, t_quantile_975};
+
+fn manifest(dir: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+}
+
+fn bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
+}
+
+#[test]
+fn a_run_stops_when_the_interval_is_as_narrow_as_asked_whatever_the_threads() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let args = |threads: &'static str, out: &'static str| {
+        let precision = ["--precision", "slips=0.3", "--precision", "errors=0.15"];
+        let rest = [
+            "--reps",
+            "40",
+            "--threads",
+            threads,
+            "--no-charts",
+            "-q",
+            "--out",
+            out,
+        ];
+        [&["run", file.as_str()][..], &precision, &rest].concat()
+    };
+    assert_success(&cutover(dir.path(), &args("1", "one")));
+    assert_success(&cutover(dir.path(), &args("2", "two")));
+    for f in ["replications.csv", "summary.csv"] {
+        assert!(bytes(&dir.path().join("one").join(f)) == bytes(&dir.path().join("two").join(f)));
+    }
+    let out = dir.path().join("one");
+    let reps = read_csv(&out.join("replications.csv"));
+    let used = reps.rows.len();
+    let m = manifest(&out);
+    assert_eq!(m["replications"].as_u64(), Some(used as u64));
+    let summary = read_csv(&out.join("summary.csv"));
+    assert!(
+        summary
+            .column("replications")
+            .iter()
+            .all(|r| *r == used.to_string())
+    );
+    let record = &m["precision"];
+    assert_eq!(record["ceiling"].as_u64(), Some(40));
+    assert!((10..=40).contains(&used), "{used} replications");
+    for (metric, rel) in [("slips", 0.3), ("errors", 0.15)] {
+        let s = summarize(&reps.numbers(metric));
+        let half = t_quantile_975(s.n - 1) * s.std / (s.n as f64).sqrt();
+        let check = record["checks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["metric"] == metric)
+            .unwrap();
+        assert!((check["half_width"].as_f64().unwrap() - half).abs() < 1e-9);
+        // Met, or the ceiling reached and said so.
+        if check["met"] == true {
+            assert!(
+                half <= rel * s.mean.abs(),
+                "{metric}: {half} vs {}",
+                rel * s.mean
+            );
+        } else {
+            assert_eq!(used, 40);
+        }
+    }
+    assert!(record["met"] == true || used == 40);
+}
+
+#[test]
+fn a_sweep_with_precision_is_the_same_sharded_and_records_each_cell() {
+    let dir = temp_dir();
+    let text = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 4]\n");
+    let file = write_file(dir.path(), "grid.toml", &text);
+    let base = [
+        "sweep",
+        file.as_str(),
+        "--precision",
+        "errors=0.2",
+        "--reps",
+        "24",
+        "-q",
+        "--no-charts",
+    ];
+    assert_success(&cutover(
+        dir.path(),
+        &[&base[..], &["--out", "single"]].concat(),
+    ));
+    for k in ["1", "2"] {
+        let shard = format!("{k}/2");
+        let out = format!("shards/{k}");
+        assert_success(&cutover(
+            dir.path(),
+            &[&base[..], &["--shard", &shard, "--out", &out]].concat(),
+        ));
+    }
+    assert_success(&cutover(
+        dir.path(),
+        &[
+            "merge",
+            "shards/1",
+            "shards/2",
+            "--out",
+            "merged",
+            "-q",
+            "--no-charts",
+        ],
+    ));
+    for f in ["replications.csv", "summary.csv"] {
+        let (a, b) = (
+            dir.path().join("single").join(f),
+            dir.path().join("merged").join(f),
+        );
+        assert!(bytes(&a) == bytes(&b), "{f} differs");
+    }
+    let m = manifest(&dir.path().join("single"));
+    let per_cell: Vec<u64> = m["cell_replications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect();
+    let reps = read_csv(&dir.path().join("single").join("replications.csv"));
+    for (cell, used) in per_cell.iter().enumerate() {
+        let rows = reps
+            .column("cell")
+            .iter()
+            .filter(|c| **c == cell.to_string())
+            .count();
+        assert_eq!(rows as u64, *used);
+        assert!((10..=24).contains(used));
+    }
+}
+
+#[test]
+fn a_comparison_with_precision_keeps_its_policies_paired() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = cutover(
+        dir.path(),
+        &[
+            "compare",
+            &file,
+            "--policies",
+            "fifo,smallest-first",
+            "--precision",
+            "errors=0.2",
+            "--reps",
+            "30",
+            "--no-charts",
+            "--out",
+            "cmp",
+        ],
+    );
+    assert_success(&run);
+    assert!(String::from_utf8_lossy(&run.stdout).contains("precision fifo: errors"));
+    let reps = read_csv(&dir.path().join("cmp").join("replications.csv"));
+    let fifo = reps
+        .column("policy")
+        .iter()
+        .filter(|p| **p == "fifo")
+        .count();
+    assert_eq!(fifo * 2, reps.rows.len());
+    assert_eq!(
+        manifest(&dir.path().join("cmp"))["replications"].as_u64(),
+        Some(fifo as u64)
+    );
+}
+
+#[test]
+fn bad_precision_targets_point_at_the_mistake() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = |target: &str| cutover(dir.path(), &["run", &file, "--precision", target, "-q"]);
+    assert_bad_input(
+        &run("slipz=0.1"),
+        &["--precision `slipz=0.1`", "did you mean `slips`", "^^^^^"],
+    );
+    assert_bad_input(&run("slips=0"), &["positive"]);
+    assert_bad_input(&run("slips"), &["METRIC=REL"]);
+    assert!(
+        !dir.path().join("output").exists(),
+        "nothing written on bad input"
+    );
+}
