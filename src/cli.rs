@@ -18,7 +18,7 @@ use crate::model::simulate;
 use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
-use crate::{chart, policy, sweep};
+use crate::{chart, sweep};
 use progress::Progress;
 
 #[derive(Debug, Parser)]
@@ -299,9 +299,11 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         )));
     }
     let policy =
-        policy::by_name(&scenario.batching.policy).ok_or_else(|| ScenarioError::BadOverride {
-            assignment: format!("batching.policy={}", scenario.batching.policy),
-        })?;
+        scenario
+            .policy(&scenario.batching.policy)
+            .ok_or_else(|| ScenarioError::BadOverride {
+                assignment: format!("batching.policy={}", scenario.batching.policy),
+            })?;
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
     // Fail on an unwritable or busy folder before spending minutes simulating.
@@ -372,6 +374,10 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
         overrides: args.sim.set.clone(),
         policy: policy.name().to_string(),
+        policies: scenario
+            .policy_definition(policy.name())
+            .into_iter()
+            .collect(),
         seed: scenario.seed,
         start: scenario.calendar.start.to_string(),
         deadline: scenario.calendar.deadline.to_string(),
@@ -411,12 +417,13 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let mut policies = Vec::new();
     for name in &args.policies {
-        let policy = policy::by_name(name).ok_or_else(|| {
-            let hint = crate::scenario::nearest(name, policy::NAMES)
+        let policy = scenario.policy(name).ok_or_else(|| {
+            let names = scenario.policy_names();
+            let hint = crate::scenario::nearest(name, &names)
                 .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
             Error::Usage(format!(
-                "--policies: no policy `{name}`{hint}; valid: {}",
-                policy::NAMES.join(", ")
+                "--policies: no policy `{name}`{hint}; valid: {} (built in or declared in the scenario's [policies.NAME] tables)",
+                names.join(", ")
             ))
         })?;
         policies.push(((), name.clone(), policy));
@@ -488,6 +495,11 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
         overrides: args.sim.set.clone(),
         policy: args.policies.join(","),
+        policies: args
+            .policies
+            .iter()
+            .filter_map(|name| scenario.policy_definition(name))
+            .collect(),
         seed: scenario.seed,
         start: scenario.calendar.start.to_string(),
         deadline: scenario.calendar.deadline.to_string(),

@@ -1,9 +1,15 @@
 //! Batch policies: which ready tenants go on a weekend's batch, behind one trait, looked up by name.
 
 mod builtin;
+mod declared;
 
 pub use builtin::{
     DataBalanced, Fifo, LargestFirst, RandomOrder, RegionWaves, RiskSpread, SmallestFirst,
+    definition as builtin_definition,
+};
+pub use declared::{
+    Blackout, Cap, DEFAULT_SIZE_CLASSES, Declared, Definition, GROUP_NAMES, Group, KEY_NAMES, Key,
+    OrderKey, ResolvedBlackout, ResolvedCap, SIZE_CLASS_NAMES, random_key, size_class,
 };
 
 use crate::date::Date;
@@ -92,6 +98,33 @@ pub fn by_name(name: &str) -> Option<Box<dyn BatchPolicy>> {
         "random" => Box::new(RandomOrder),
         _ => return None,
     })
+}
+
+/// The policy called `name`: one declared in the scenario (`[policies.NAME]`) or a built-in one.
+/// Every command that takes a policy name resolves it here.
+pub fn lookup(name: &str, declared: &[Declared]) -> Option<Box<dyn BatchPolicy>> {
+    match declared.iter().find(|d| d.definition.name == name) {
+        Some(d) => Some(Box::new(d.clone())),
+        None => by_name(name),
+    }
+}
+
+/// Every policy name a scenario offers: the built-in ones, then its declared ones.
+pub fn names(declared: &[Declared]) -> Vec<&str> {
+    NAMES
+        .iter()
+        .copied()
+        .chain(declared.iter().map(|d| d.definition.name.as_str()))
+        .collect()
+}
+
+/// The full definition of policy `name`, as the manifest records it: a declared policy as
+/// written, a built-in one as its declarative form.
+pub fn definition(name: &str, declared: &[Declared]) -> Option<Definition> {
+    match declared.iter().find(|d| d.definition.name == name) {
+        Some(d) => Some(d.definition.clone()),
+        None => builtin_definition(name),
+    }
 }
 
 /// Indices of `pool` sorted by `key`, with rolled-back tenants first when the context asks for it;

@@ -19,6 +19,7 @@ mod limits;
 mod lync;
 mod operators;
 mod phases;
+mod policies;
 mod population;
 mod reader;
 mod sweep;
@@ -66,6 +67,8 @@ pub struct Scenario {
     pub population: Population,
     pub phases: Phases,
     pub batching: Batching,
+    /// Policies declared in `[policies.NAME]` tables, in file order.
+    pub policies: Vec<crate::policy::Declared>,
     pub copy: Copy,
     pub workitems: Workitems,
     pub operators: Operators,
@@ -168,6 +171,21 @@ impl Scenario {
         overrides: &[String],
     ) -> Result<Scenario, ScenarioError> {
         ScenarioDoc::parse(text, file, folder, overrides)?.scenario()
+    }
+
+    /// The policy called `name`, declared in this scenario or built in.
+    pub fn policy(&self, name: &str) -> Option<Box<dyn crate::policy::BatchPolicy>> {
+        crate::policy::lookup(name, &self.policies)
+    }
+
+    /// Every policy name this scenario offers: the built-in ones, then its own.
+    pub fn policy_names(&self) -> Vec<&str> {
+        crate::policy::names(&self.policies)
+    }
+
+    /// The full definition of policy `name`, as the manifest records it.
+    pub fn policy_definition(&self, name: &str) -> Option<crate::policy::Definition> {
+        crate::policy::definition(name, &self.policies)
     }
 
     /// Day index (from the calendar start) of a date.
@@ -346,7 +364,9 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let population =
         population::read_population(&root.section("population"), folder, calendar.start);
     let phases = phases::read_phases(&root.section("phases"));
-    let batching = batching::read_batching(&root.section("batching"), &population, &phases);
+    let policies = policies::read_policies(&root.section("policies"), &population);
+    let batching =
+        batching::read_batching(&root.section("batching"), &population, &phases, &policies);
     let copy = copy::read_copy(&root.section("copy"));
     let workitems = workitems::read_workitems(&root.section("workitems"));
     let operators = operators::read_operators(&root.section("operators"));
@@ -364,6 +384,7 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
         population,
         phases,
         batching,
+        policies,
         copy,
         workitems,
         operators,

@@ -194,6 +194,7 @@ mod tests {
             sharepoint_gb: None,
             region: None,
             blocked_days: None,
+            attributes: Vec::new(),
         }
     }
 

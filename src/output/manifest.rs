@@ -19,6 +19,9 @@ pub struct Manifest {
     /// Every `--set` given, in order; they are part of the scenario that ran.
     pub overrides: Vec<String>,
     pub policy: String,
+    /// Each policy's full definition: a declared one as written, a built-in one as its
+    /// declarative form.
+    pub policies: Vec<crate::policy::Definition>,
     pub seed: u64,
     /// The programme's first day and its deadline (ISO dates), for charts.
     pub start: String,

@@ -2,9 +2,28 @@
 
 use std::cmp::Reverse;
 
-use super::{BatchContext, BatchPolicy, Candidate, Capacity, fill_in_order, order_by};
-use crate::engine::CounterRng;
-use rand::Rng;
+use super::{
+    BatchContext, BatchPolicy, Candidate, Capacity, Definition, Key, OrderKey, fill_in_order,
+    order_by, random_key,
+};
+
+/// The declarative form of built-in policy `name`: an ordering, first fit, and for `risk-spread`
+/// the error budget. Running it gives the same batches as the Rust policy, byte for byte.
+pub fn definition(name: &str) -> Option<Definition> {
+    let by = |key: Key, descending: bool| vec![OrderKey { key, descending }];
+    let mut d = match name {
+        "fifo" | "risk-spread" => Definition::ordering(name, Vec::new()),
+        "smallest-first" => Definition::ordering(name, by(Key::Seats, false)),
+        "largest-first" => Definition::ordering(name, by(Key::Seats, true)),
+        "data-balanced" => Definition::ordering(name, by(Key::Data, true)),
+        "region-waves" => Definition::ordering(name, by(Key::Region, false)),
+        "random" => Definition::ordering(name, by(Key::Random, false)),
+        _ => return None,
+    };
+    d.built_in = true;
+    d.error_budget = name == "risk-spread";
+    Some(d)
+}
 
 /// First come, first served: readiness order, first fit.
 #[derive(Clone, Copy, Debug, Default)]
@@ -175,10 +194,7 @@ impl BatchPolicy for RandomOrder {
         ctx: &BatchContext<'_>,
         chosen: &mut Vec<usize>,
     ) {
-        let key = |c: &Candidate| {
-            let seed = ctx.replication_key ^ (u64::from(ctx.batch) << 32) ^ u64::from(c.tenant);
-            CounterRng::new(seed).next_u64()
-        };
+        let key = |c: &Candidate| random_key(c, ctx);
         fill_in_order(pool, order_by(pool, ctx, key), capacity, chosen);
     }
 }

@@ -3,8 +3,10 @@
 
 use super::inventory::InventoryTenant;
 use super::phases::Phases;
+use super::policies::read_regions;
 use super::population::Population;
-use super::reader::{Section, nearest};
+use super::reader::{Section, abbreviate, nearest};
+use crate::policy::Declared;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Batching {
@@ -19,9 +21,14 @@ pub struct Batching {
     pub region_order: Vec<String>,
 }
 
-pub(super) fn read_batching(s: &Section<'_>, population: &Population, phases: &Phases) -> Batching {
+pub(super) fn read_batching(
+    s: &Section<'_>,
+    population: &Population,
+    phases: &Phases,
+    declared: &[Declared],
+) -> Batching {
     let b = Batching {
-        policy: s.choice("policy", "fifo", crate::policy::NAMES),
+        policy: read_policy_name(s, declared),
         cadence_days: s.u32("cadence_days", 7, 7, 364),
         lead_days: s.u32("lead_days", 60, 0, 365),
         max_tenants: s.u32("max_tenants", 150, 1, 10_000_000),
@@ -58,38 +65,34 @@ pub(super) fn read_batching(s: &Section<'_>, population: &Population, phases: &P
     b
 }
 
+/// `batching.policy`: a built-in policy or one declared in `[policies.NAME]`.
+fn read_policy_name(s: &Section<'_>, declared: &[Declared]) -> String {
+    let name = s.string("policy", "fifo");
+    let names = crate::policy::names(declared);
+    if names.contains(&name.as_str()) {
+        return name;
+    }
+    let hint = nearest(&name, &names).map_or_else(
+        || format!("valid values: {}", names.join(", ")),
+        |c| format!("did you mean `{c}`? valid values: {}", names.join(", ")),
+    );
+    s.error(
+        "policy",
+        format!("`batching.policy` has no value `{}`", abbreviate(&name)),
+        Some(hint),
+    );
+    "fifo".into()
+}
+
 /// `batching.region_order`: named regions first, in the order given, then any not named.
 fn read_region_order(s: &Section<'_>, regions: &[String]) -> Vec<String> {
-    let named: Vec<&str> = regions.iter().map(String::as_str).collect();
-    let mut order: Vec<String> = Vec::with_capacity(regions.len());
-    for r in s.strings("region_order", &named) {
-        if !regions.contains(&r) {
-            let hint = nearest(&r, &named).map_or_else(
-                || format!("regions are {}", named.join(", ")),
-                |n| format!("did you mean `{n}`? regions are {}", named.join(", ")),
-            );
-            s.error(
-                "region_order",
-                format!("`batching.region_order` names `{r}`, which is not a region"),
-                Some(hint),
-            );
-        } else if order.contains(&r) {
-            s.error(
-                "region_order",
-                format!("`batching.region_order` names `{r}` twice"),
-                None,
-            );
-        } else {
-            order.push(r);
-        }
-    }
-    order.extend(
-        regions
-            .iter()
-            .filter(|r| !order.contains(r))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
+    let mut order = read_regions(s, "region_order", regions);
+    let rest: Vec<String> = regions
+        .iter()
+        .filter(|r| !order.contains(r))
+        .cloned()
+        .collect();
+    order.extend(rest);
     order
 }
 

@@ -23,6 +23,9 @@ pub struct InventoryTenant {
     pub region: Option<u16>,
     /// Days held in Pre-Approval from the start; 0 means ready at once.
     pub blocked_days: Option<f64>,
+    /// The cells of the columns named in `population.attributes`, in that order ("" if empty):
+    /// what declarative policies order and cap by.
+    pub attributes: Vec<String>,
 }
 
 /// The columns an inventory may have, in documented order.
@@ -54,6 +57,17 @@ pub fn parse(
     file: &Arc<str>,
     regions: &[String],
 ) -> Result<Vec<InventoryTenant>, Vec<Diagnostic>> {
+    parse_with_attributes(text, file, regions, &[])
+}
+
+/// [`parse`], also keeping the columns named in `attributes` (`population.attributes`), which
+/// must all be present.
+pub fn parse_with_attributes(
+    text: &str,
+    file: &Arc<str>,
+    regions: &[String],
+    attributes: &[String],
+) -> Result<Vec<InventoryTenant>, Vec<Diagnostic>> {
     let mut problems = Problems {
         file: file.clone(),
         list: Vec::new(),
@@ -80,7 +94,7 @@ pub fn parse(
         }
     };
     let header_line = header.position().map_or(1, |p| p.line() as usize);
-    let columns = read_header(&header, header_line, &mut problems);
+    let columns = read_header(&header, header_line, attributes, &mut problems);
     if problems.any() {
         return Err(problems.finish());
     }
@@ -229,6 +243,10 @@ pub fn parse(
                 sharepoint_gb,
                 region,
                 blocked_days,
+                attributes: attributes
+                    .iter()
+                    .map(|a| cell(&record, a).map(|(_, v)| v).unwrap_or_default())
+                    .collect(),
             });
         }
     }
@@ -264,12 +282,14 @@ pub fn parse(
 fn read_header(
     header: &csv::StringRecord,
     line: usize,
+    attributes: &[String],
     problems: &mut Problems,
 ) -> HashMap<String, usize> {
     let mut columns = HashMap::new();
     let mut suggested = Vec::new();
     for (i, name) in header.iter().enumerate() {
-        if !COLUMNS.contains(&name) {
+        let attribute = attributes.iter().any(|a| a == name);
+        if !COLUMNS.contains(&name) && !attribute {
             let near = nearest(name, COLUMNS);
             suggested.extend(near);
             let hint = near.map_or_else(
@@ -290,6 +310,17 @@ fn read_header(
                 name,
                 format!("column `{name}` appears twice"),
                 None,
+            );
+        }
+    }
+    for a in attributes {
+        if !columns.contains_key(a.as_str()) {
+            problems.push(
+                line,
+                None,
+                a,
+                format!("the inventory has no `{a}` column, which `population.attributes` names"),
+                Some("add the column, or remove it from `population.attributes`".into()),
             );
         }
     }
@@ -412,6 +443,7 @@ mod tests {
                 sharepoint_gb: None,
                 region: Some(1),
                 blocked_days: None,
+                attributes: Vec::new(),
             }
         );
         assert_eq!((rows[1].seats, rows[1].data_gb), (3, Some(12.5)));

@@ -33,6 +33,9 @@ pub struct Population {
     /// Real tenants from `population.inventory`, one per tenant in order; `tenants` is their count.
     /// Empty cells are drawn from the distributions above.
     pub inventory: Option<Arc<[InventoryTenant]>>,
+    /// Inventory columns kept for declarative policies (a priority, a business unit), in the
+    /// order of each tenant's `InventoryTenant::attributes`.
+    pub attributes: Vec<String>,
 }
 
 impl Population {
@@ -155,10 +158,18 @@ pub(super) fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Po
         (0.0, f64::INFINITY),
     );
     let estate = estate::read_estate(s, start);
+    let attributes = read_attributes(s);
     let inventory = s
         .has("inventory")
         .then(|| s.string("inventory", ""))
-        .and_then(|file| read_inventory(s, folder, &file, &regions));
+        .and_then(|file| read_inventory(s, folder, &file, &regions, &attributes));
+    if inventory.is_none() && !attributes.is_empty() && !s.has("inventory") {
+        s.error(
+            "attributes",
+            "`population.attributes` names inventory columns, but there is no `population.inventory`",
+            Some("add an inventory, or remove `attributes`".into()),
+        );
+    }
     if let Some(rows) = &inventory {
         if s.has("tenants") {
             s.error(
@@ -187,7 +198,35 @@ pub(super) fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Po
         blocked_days,
         estate,
         inventory,
+        attributes,
     }
+}
+
+/// `population.attributes`: extra inventory columns, each once, none a column with a meaning.
+fn read_attributes(s: &Section<'_>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (name, origin) in s.located_strings("attributes") {
+        let reserved = inventory::COLUMNS.contains(&name.as_str())
+            || crate::policy::KEY_NAMES.contains(&name.as_str());
+        if reserved {
+            s.error_at(
+                origin,
+                "attributes",
+                format!("`population.attributes` names `{name}`, which already has a meaning"),
+                Some("attributes are extra columns, such as a priority or a business unit".into()),
+            );
+        } else if name.is_empty() || out.contains(&name) {
+            s.error_at(
+                origin,
+                "attributes",
+                format!("`population.attributes` names `{name}` twice or empty"),
+                None,
+            );
+        } else {
+            out.push(name);
+        }
+    }
+    out
 }
 
 /// Reads and checks `population.inventory`; its problems go to the diagnostics.
@@ -196,6 +235,7 @@ fn read_inventory(
     folder: &Path,
     file: &str,
     regions: &[String],
+    attributes: &[String],
 ) -> Option<Arc<[InventoryTenant]>> {
     if file.is_empty() {
         s.error(
@@ -239,7 +279,7 @@ fn read_inventory(
         }
     };
     let name: Arc<str> = Arc::from(path.display().to_string());
-    match inventory::parse(&text, &name, regions) {
+    match inventory::parse_with_attributes(&text, &name, regions, attributes) {
         Ok(rows) => Some(rows.into()),
         Err(diagnostics) => {
             diagnostics.into_iter().for_each(|d| s.report(d));

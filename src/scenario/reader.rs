@@ -7,7 +7,7 @@
 // `!(x > 0.0)` on purpose: unlike `x <= 0.0` it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use super::dist::{DIST_NAMES, Dist};
@@ -95,6 +95,8 @@ pub struct Section<'a> {
     table: Option<&'a Table>,
     origin: Origin,
     used: RefCell<Vec<&'static str>>,
+    /// Whether every key here is a name the file chooses (`[policies.NAME]`): none is unknown.
+    open: Cell<bool>,
     diags: &'a Diagnostics,
 }
 
@@ -105,11 +107,12 @@ impl<'a> Section<'a> {
             table: Some(table),
             origin: file_origin,
             used: RefCell::default(),
+            open: Cell::new(false),
             diags,
         }
     }
 
-    fn key_path(&self, key: &str) -> String {
+    pub fn key_path(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()
         } else {
@@ -164,13 +167,89 @@ impl<'a> Section<'a> {
                 _ => self.type_error(&e.node, key, "a table"),
             }
         }
+        self.child(self.key_path(key), table, origin)
+    }
+
+    fn child(&self, path: String, table: Option<&'a Table>, origin: Origin) -> Section<'a> {
         Section {
-            path: self.key_path(key),
+            path,
             table,
             origin,
             used: RefCell::default(),
+            open: Cell::new(false),
             diags: self.diags,
         }
+    }
+
+    /// Where this table is written (its header), or the file if it is absent.
+    pub fn origin(&self) -> Origin {
+        self.origin.clone()
+    }
+
+    /// The tables under this one by the names the file gives them (`[policies.NAME]`), in file
+    /// order; every key here is such a name, so none is reported as unknown.
+    pub fn named_tables(&self) -> Vec<(String, Section<'a>)> {
+        self.open.set(true);
+        let Some(table) = self.table else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for e in &table.entries {
+            match &e.node.value {
+                Value::Table(t) => out.push((
+                    e.key.clone(),
+                    self.child(self.key_path(&e.key), Some(t), e.origin.clone()),
+                )),
+                _ => self.type_error(&e.node, &e.key, "a table"),
+            }
+        }
+        out
+    }
+
+    /// An array of tables (`caps = [{ ... }, { ... }]`), each read as a section `key[i]`.
+    pub fn tables(&self, key: &'static str) -> Vec<Section<'a>> {
+        let Some(items) = self.array(key) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (i, node) in items.iter().enumerate() {
+            match &node.value {
+                Value::Table(t) => out.push(self.child(
+                    format!("{}[{i}]", self.key_path(key)),
+                    Some(t),
+                    node.origin.clone(),
+                )),
+                _ => self.type_error(node, key, "an array of tables"),
+            }
+        }
+        out
+    }
+
+    /// An array of strings, each with where it is written, for errors about one item.
+    pub fn located_strings(&self, key: &'static str) -> Vec<(String, Origin)> {
+        let Some(items) = self.array(key) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for node in items {
+            match &node.value {
+                Value::String(s) => out.push((s.clone(), node.origin.clone())),
+                _ => self.type_error(node, key, "an array of strings"),
+            }
+        }
+        out
+    }
+
+    /// Reports a problem with one item of `key`, located at the item.
+    pub fn error_at(
+        &self,
+        origin: Origin,
+        key: &str,
+        message: impl Into<String>,
+        hint: Option<String>,
+    ) {
+        self.diags
+            .push(origin, &self.key_path(key), message.into(), hint);
     }
 
     /// Reports a problem located elsewhere, e.g. in a file the scenario names.
@@ -191,6 +270,9 @@ impl<'a> Section<'a> {
             .borrow_mut()
             .extend(used.iter().map(|k| (self.path.clone(), *k)));
         let Some(table) = self.table else { return };
+        if self.open.get() {
+            return;
+        }
         for e in &table.entries {
             if !used.contains(&e.key.as_str()) {
                 let near = nearest(&e.key, &used);

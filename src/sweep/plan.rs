@@ -5,7 +5,6 @@ use super::PlannedCell;
 use crate::error::Error;
 use crate::output::Manifest;
 use crate::output::sweep_files::GridInfo;
-use crate::policy;
 use crate::scenario::{ScenarioDoc, ScenarioError, Source, display_value};
 
 pub struct SweepPlan {
@@ -75,7 +74,7 @@ pub fn plan_with_progress(
             Err(other) => return Err(Error::Scenario(other)),
         };
         scenario.seed = seed;
-        let policy = policy::by_name(&scenario.batching.policy).ok_or_else(|| {
+        let policy = scenario.policy(&scenario.batching.policy).ok_or_else(|| {
             Error::Internal(format!(
                 "validated policy `{}` is unknown",
                 scenario.batching.policy

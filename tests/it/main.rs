@@ -11,6 +11,7 @@ mod cli;
 mod common;
 mod concurrency;
 mod csv_strict;
+mod declared_policies;
 mod detail_records;
 mod determinism;
 mod erlang_c;

@@ -1,0 +1,327 @@
+//! Declarative policies (`[policies.NAME]`): the built-in ones written as data give the same bytes,
+//! declared policies run in `run` and `compare`, and their mistakes are located.
+
+use cutover::model::ReplicationMetrics;
+use cutover::output;
+use cutover::policy::{BatchPolicy, NAMES};
+use cutover::scenario::Scenario;
+use cutover::sweep::run_replications;
+
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, scenario, temp_dir, write_file,
+};
+
+/// The seven built-in policies in their declarative form, named `d-<built-in name>`.
+const BUILT_INS_DECLARED: &str = r#"
+[policies.d-fifo]
+
+[policies.d-smallest-first]
+order = ["seats"]
+
+[policies.d-largest-first]
+order = ["seats desc"]
+
+[policies.d-data-balanced]
+order = ["data desc"]
+
+[policies.d-risk-spread]
+error_budget = true
+
+[policies.d-region-waves]
+order = ["region asc"]
+
+[policies.d-random]
+order = ["random"]
+"#;
+
+/// The bytes of replications.csv, and of batches.csv and tenants.csv of the detail replication,
+/// of three replications under `policy`.
+fn run_bytes(sc: &Scenario, policy: &dyn BatchPolicy) -> Vec<Vec<u8>> {
+    let results = run_replications(sc, policy, 3, Some(2), Some(1)).unwrap();
+    let rows: Vec<(Vec<String>, &ReplicationMetrics)> =
+        results.iter().map(|r| (Vec::new(), &r.metrics)).collect();
+    let detail = results.iter().find_map(|r| r.detail.as_ref()).unwrap();
+    vec![
+        output::replications_csv(&[], &rows),
+        output::batches_csv(&detail.batches),
+        output::tenants_csv(&detail.tenants),
+    ]
+}
+
+#[test]
+fn every_built_in_policy_written_declaratively_gives_the_same_bytes() {
+    let text = format!("{SMALL_SCENARIO}{BUILT_INS_DECLARED}");
+    // Small batches, an operator budget that binds, and a region order, so the policies differ.
+    let sc = scenario(
+        &text,
+        &[
+            "batching.max_tenants=12",
+            "batching.region_order=[\"EMEA\"]",
+            "phases.window_hours=4",
+        ],
+    );
+    let mut seen: Vec<Vec<Vec<u8>>> = Vec::new();
+    for name in NAMES {
+        let built_in = run_bytes(&sc, sc.policy(name).unwrap().as_ref());
+        let declared = run_bytes(&sc, sc.policy(&format!("d-{name}")).unwrap().as_ref());
+        for (file, (a, b)) in ["replications.csv", "batches.csv", "tenants.csv"]
+            .iter()
+            .zip(built_in.iter().zip(&declared))
+        {
+            assert!(a == b, "{name}: the declarative form changes {file}");
+        }
+        seen.push(built_in);
+    }
+    // The comparison means something only if the policies choose differently.
+    seen.sort();
+    seen.dedup();
+    assert!(seen.len() >= 5, "only {} distinct results", seen.len());
+}
+
+#[test]
+fn the_manifest_records_every_policy_definition() {
+    let dir = temp_dir();
+    let text = format!(
+        "{SMALL_SCENARIO}\n[policies.slipped-waves]\norder = [\"slips desc\", \"region\", \"seats\"]\nregion_order = [\"EMEA\", \"NA\"]\ncaps = [{{ per = \"region\", value = \"NA\", max_tenants = 8 }}, {{ per = \"size\", max_seats = 4000 }}]\nblackouts = [{{ regions = [\"EMEA\"], from = 2011-12-17, until = 2012-01-07 }}]\n"
+    );
+    let file = write_file(dir.path(), "small.toml", &text);
+    let out = dir.path().join("cmp");
+    let run = cutover(
+        dir.path(),
+        &[
+            "compare",
+            &file,
+            "--policies",
+            "fifo,slipped-waves",
+            "--reps",
+            "2",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_success(&run);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let policies = manifest["policies"].as_array().unwrap();
+    assert_eq!(policies.len(), 2);
+    assert_eq!(policies[0]["name"], "fifo");
+    assert_eq!(policies[0]["built_in"], true);
+    let declared = &policies[1];
+    assert_eq!(declared["name"], "slipped-waves");
+    assert_eq!(declared["order"][0]["key"], "slips");
+    assert_eq!(declared["order"][0]["descending"], true);
+    assert_eq!(declared["region_order"][0], "EMEA");
+    assert_eq!(declared["caps"][0]["value"], "NA");
+    assert_eq!(declared["caps"][0]["max_tenants"], 8);
+    assert_eq!(declared["blackouts"][0]["from"], "2011-12-17");
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(stdout.contains("slipped-waves"), "{stdout}");
+}
+
+#[test]
+fn caps_and_blackouts_hold_in_the_batches() {
+    let text = format!(
+        "{SMALL_SCENARIO}\n[policies.capped]\ncaps = [{{ per = \"region\", value = \"EMEA\", max_tenants = 3 }}]\nblackouts = [{{ regions = [\"NA\"], from = 2011-11-01, until = 2011-12-31 }}]\n"
+    );
+    let sc = scenario(&text, &[]);
+    let policy = sc.policy("capped").unwrap();
+    let detail = cutover::model::simulate(&sc, policy.as_ref(), 0, true)
+        .detail
+        .unwrap();
+    let batch_weekend: Vec<_> = detail
+        .batches
+        .iter()
+        .map(|b| (b.batch, b.weekend))
+        .collect();
+    let mut emea_per_batch = std::collections::HashMap::new();
+    let (from, until) = ("2011-11-01".parse().unwrap(), "2011-12-31".parse().unwrap());
+    let mut batched = 0;
+    for t in &detail.tenants {
+        let Some(batch) = t.batch else { continue };
+        batched += 1;
+        if t.region == "EMEA" {
+            *emea_per_batch.entry(batch).or_insert(0) += 1;
+        }
+        let weekend = batch_weekend.iter().find(|(b, _)| *b == batch).unwrap().1;
+        assert!(
+            t.region != "NA" || weekend < from || weekend > until,
+            "tenant {} of NA went on {weekend}, in the blackout",
+            t.tenant
+        );
+    }
+    assert!(batched > 100, "only {batched} tenants batched");
+    // A tenant's last batch is counted; earlier attempts only make these counts smaller.
+    assert!(
+        emea_per_batch.values().all(|&n| n <= 3),
+        "{emea_per_batch:?}"
+    );
+    assert!(emea_per_batch.values().any(|&n| n == 3));
+}
+
+#[test]
+fn inventory_columns_order_and_cap_tenants() {
+    let dir = temp_dir();
+    let mut csv = String::from("tenant,seats,priority,unit\n");
+    for i in 0..40 {
+        csv.push_str(&format!(
+            "t{i},{},{},{}\n",
+            10 + i,
+            i % 4,
+            if i % 2 == 0 { "retail" } else { "public" }
+        ));
+    }
+    write_file(dir.path(), "inv.csv", &csv);
+    let text = r#"
+name = "inv"
+seed = 3
+replications = 2
+[population]
+inventory = "inv.csv"
+attributes = ["priority", "unit"]
+[batching]
+max_tenants = 6
+[policies.priority-first]
+order = ["priority desc"]
+caps = [{ per = "unit", value = "public", max_tenants = 2 }]
+"#;
+    let sc =
+        Scenario::from_text_in(text, "inv.toml", dir.path(), &[]).unwrap_or_else(|e| panic!("{e}"));
+    let detail =
+        cutover::model::simulate(&sc, sc.policy("priority-first").unwrap().as_ref(), 0, true)
+            .detail
+            .unwrap();
+    let first = detail.tenants.iter().filter_map(|t| t.batch).min().unwrap();
+    let in_first: Vec<u32> = detail
+        .tenants
+        .iter()
+        .filter(|t| t.batch == Some(first) && t.slips == 0)
+        .map(|t| t.tenant)
+        .collect();
+    assert!(!in_first.is_empty());
+    // Highest priority (3) first; of the public unit (odd rows) at most two.
+    assert!(
+        in_first.iter().all(|t| t % 4 == 3 || t % 2 == 0),
+        "{in_first:?}"
+    );
+    assert!(
+        in_first.iter().filter(|t| *t % 2 == 1).count() <= 2,
+        "{in_first:?}"
+    );
+}
+
+/// Runs `run` on `policies` appended to the small scenario; returns stderr.
+fn invalid(policies: &str, needles: &[&str]) -> String {
+    let dir = temp_dir();
+    let file = write_file(
+        dir.path(),
+        "bad.toml",
+        &format!("{SMALL_SCENARIO}{policies}"),
+    );
+    assert_bad_input(
+        &cutover(dir.path(), &["run", &file, "--reps", "1"]),
+        needles,
+    )
+}
+
+/// The line of SMALL_SCENARIO's end, where appended policies start.
+fn line(offset: usize) -> usize {
+    SMALL_SCENARIO.lines().count() + offset
+}
+
+#[test]
+fn an_unknown_ordering_key_is_located_with_the_nearest() {
+    invalid(
+        "[policies.mine]\norder = [\"slips desc\", \"seets\"]\n",
+        &[
+            "ordering key `seets`",
+            &format!("bad.toml:{}:24", line(2)),
+            "did you mean `seats`?",
+        ],
+    );
+    invalid(
+        "[policies.mine]\norder = [\"seats downwards\"]\n",
+        &["`KEY desc`", &format!("bad.toml:{}", line(2))],
+    );
+}
+
+#[test]
+fn a_column_the_inventory_lacks_is_located() {
+    invalid(
+        "[policies.mine]\ncaps = [{ per = \"priority\", max_tenants = 3 }]\n",
+        &[
+            "no group `priority`",
+            &format!("bad.toml:{}:17", line(2)),
+            "population.attributes",
+        ],
+    );
+    invalid(
+        "[policies.mine]\norder = [\"business_unit\"]\n",
+        &[
+            "ordering key `business_unit`",
+            &format!("bad.toml:{}:10", line(2)),
+        ],
+    );
+}
+
+#[test]
+fn a_region_that_is_not_one_is_located_with_the_nearest() {
+    invalid(
+        "[policies.mine]\norder = [\"region\"]\nregion_order = [\"NA\", \"EMA\"]\n",
+        &[
+            "`policies.mine.region_order` names `EMA`, which is not a region",
+            &format!("bad.toml:{}:23", line(3)),
+            "did you mean `EMEA`?",
+        ],
+    );
+    invalid(
+        "[policies.mine]\ncaps = [{ per = \"region\", value = \"Asia\", max_tenants = 3 }]\n",
+        &["= \"Asia\" is no region", &format!("bad.toml:{}", line(2))],
+    );
+}
+
+#[test]
+fn a_policy_declared_twice_or_shadowing_a_built_in_is_located() {
+    invalid(
+        "[policies.mine]\norder = [\"seats\"]\n[policies.mine]\norder = [\"data\"]\n",
+        &[&format!("bad.toml:{}", line(3))],
+    );
+    invalid(
+        "[policies.smallest-first]\norder = [\"seats\"]\n",
+        &[
+            "policy `smallest-first` is built in",
+            &format!("bad.toml:{}:11", line(1)),
+        ],
+    );
+}
+
+#[test]
+fn an_unknown_policy_name_offers_the_declared_ones() {
+    let dir = temp_dir();
+    let text = format!("{SMALL_SCENARIO}[policies.slipped-first]\norder = [\"slips desc\"]\n");
+    let file = write_file(dir.path(), "s.toml", &text);
+    let run = cutover(
+        dir.path(),
+        &[
+            "compare",
+            &file,
+            "--policies",
+            "fifo,slipped-frist",
+            "--reps",
+            "1",
+        ],
+    );
+    assert_bad_input(&run, &["did you mean `slipped-first`?"]);
+    let run = cutover(
+        dir.path(),
+        &[
+            "run",
+            &file,
+            "--set",
+            "batching.policy=\"slipped-frist\"",
+            "--reps",
+            "1",
+        ],
+    );
+    assert_bad_input(&run, &["batching.policy", "did you mean `slipped-first`?"]);
+}
