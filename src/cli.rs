@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
 mod progress;
+mod study_commands;
 mod sweep_commands;
 
 use std::path::{Path, PathBuf};
@@ -45,6 +46,8 @@ pub enum Command {
     Sweep(sweep_commands::SweepArgs),
     /// Combine the cell files of sweep shards into the files of a single sweep.
     Merge(sweep_commands::MergeArgs),
+    /// Pick the best policy on the mean of one metric, with a stated probability of being right.
+    Select(study_commands::SelectArgs),
     /// Check scenario files and print `ok` or every error of each.
     Validate {
         /// Scenario files (or names of bundled scenarios).
@@ -152,6 +155,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
         Command::Compare(args) => compare_command(args, command, wait),
         Command::Sweep(args) => sweep_commands::sweep_command(args, command, wait),
         Command::Merge(args) => sweep_commands::merge_command(args, command, wait),
+        Command::Select(args) => study_commands::select_command(args, command, wait),
         Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Scenarios => {
             for b in BUNDLED {
@@ -368,19 +372,6 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         (files::islands::FILE, output::islands_csv(&detail.islands)),
     ];
     let manifest = Manifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        complete: false,
-        scenario: scenario.name.clone(),
-        scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
-        overrides: args.sim.set.clone(),
-        policy: policy.name().to_string(),
-        policies: scenario
-            .policy_definition(policy.name())
-            .into_iter()
-            .collect(),
-        seed: scenario.seed,
-        start: scenario.calendar.start.to_string(),
-        deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
         precision: PrecisionRecord::new(&precision, ceiling, checks),
         detail_replication: Some(args.detail),
@@ -389,6 +380,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         events,
         wall_seconds,
         files: files.iter().map(|(n, _)| n.to_string()).collect(),
+        ..Manifest::of(&scenario, &args.sim.set, &[policy.name().to_string()])
     };
     output::write_files(&out, files)?;
     if !args.sim.quiet {
@@ -415,39 +407,19 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
             args.policies.join(",")
         )));
     }
-    let mut policies = Vec::new();
-    for name in &args.policies {
-        let policy = scenario.policy(name).ok_or_else(|| {
-            let names = scenario.policy_names();
-            let hint = crate::scenario::nearest(name, &names)
-                .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
-            Error::Usage(format!(
-                "--policies: no policy `{name}`{hint}; valid: {} (built in or declared in the scenario's [policies.NAME] tables)",
-                names.join(", ")
-            ))
-        })?;
-        policies.push(((), name.clone(), policy));
-    }
+    let variants = policy_variants(&scenario, &args.policies)?;
     let (precision, ceiling) = args.sim.replications(&scenario)?;
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
-    let work = Workload::compare(ceiling, policies.len(), args.sim.workers());
+    let work = Workload::compare(ceiling, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
     let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
     let started = Instant::now();
-    let total = ceiling * policies.len() as u64;
+    let total = ceiling * variants.len() as u64;
     let progress = Progress::new(total, "replications", 1, args.sim.quiet);
     let step = || progress.step();
     let runner = runner.with_progress(&step);
-    let variants: Vec<sweep::Variant> = policies
-        .into_iter()
-        .map(|(_, name, policy)| {
-            let mut scenario = scenario.clone();
-            scenario.batching.policy = name;
-            sweep::Variant { scenario, policy }
-        })
-        .collect();
     let labels: Vec<String> = labels_of(&args.policies);
     // The policies advance together, so every difference stays paired replication by replication.
     let group = Group {
@@ -489,28 +461,14 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         ),
     ];
     let manifest = Manifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        complete: false,
-        scenario: scenario.name.clone(),
-        scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, &args.sim.set),
-        overrides: args.sim.set.clone(),
-        policy: args.policies.join(","),
-        policies: args
-            .policies
-            .iter()
-            .filter_map(|name| scenario.policy_definition(name))
-            .collect(),
-        seed: scenario.seed,
-        start: scenario.calendar.start.to_string(),
-        deadline: scenario.calendar.deadline.to_string(),
         replications: reps,
         precision: PrecisionRecord::new(&precision, ceiling, checks),
-        detail_replication: None,
         threads: args.sim.workers(),
         command,
         events,
         wall_seconds,
         files: files.iter().map(|(n, _)| n.to_string()).collect(),
+        ..Manifest::of(&scenario, &args.sim.set, &args.policies)
     };
     output::write_files(&out, files)?;
     if !args.sim.quiet {
@@ -525,6 +483,31 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         (!args.no_charts).then_some(chart::draw_compare as DrawCharts),
         args.sim.quiet,
     )
+}
+
+/// The scenario under each of the policies `names` (of `--policies`), or an error naming an
+/// unknown one and the nearest valid name.
+pub(crate) fn policy_variants(
+    scenario: &Scenario,
+    names: &[String],
+) -> Result<Vec<sweep::Variant>, Error> {
+    names
+        .iter()
+        .map(|name| {
+            let policy = scenario.policy(name).ok_or_else(|| {
+                let names = scenario.policy_names();
+                let hint = crate::scenario::nearest(name, &names)
+                    .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
+                Error::Usage(format!(
+                    "--policies: no policy `{name}`{hint}; valid: {} (built in or declared in the scenario's [policies.NAME] tables)",
+                    names.join(", ")
+                ))
+            })?;
+            let mut scenario = scenario.clone();
+            scenario.batching.policy = name.clone();
+            Ok(sweep::Variant { scenario, policy })
+        })
+        .collect()
 }
 
 fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
@@ -567,7 +550,7 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
 /// The labels of the compared policies: their names, and `name#2` for the second time a name
 /// appears (the same policy twice is an A/A comparison, a check of the statistics), so every row
 /// of the output files stays unambiguous.
-fn labels_of(names: &[String]) -> Vec<String> {
+pub(crate) fn labels_of(names: &[String]) -> Vec<String> {
     names
         .iter()
         .enumerate()

@@ -219,6 +219,21 @@ pub mod tradeoffs {
     ];
 }
 
+/// selection.csv: one row per policy of `cutover select`.
+pub mod selection {
+    pub const FILE: &str = "selection.csv";
+    /// `replications`: simulated; `mean`: over the replications the procedure used (up to its
+    /// elimination, or to the end); `eliminated_after`: the replication count at which it was
+    /// eliminated (empty for the selected); `selected`: true for the one chosen.
+    pub const HEADER: [&str; 5] = [
+        "policy",
+        "replications",
+        "mean",
+        "eliminated_after",
+        "selected",
+    ];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

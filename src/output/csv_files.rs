@@ -9,6 +9,7 @@ use crate::model::{
     ReplicationMetrics, TenantRecord,
 };
 use crate::stats::{Summary, quantile_sorted, summarize};
+use crate::study::select::Selection;
 
 /// Formats a number for CSV: integers without a decimal point, other values rounded to six
 /// decimals, and NaN or infinity as an empty cell (no reader agrees on how to spell them).
@@ -324,6 +325,26 @@ pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
             row.push(r.significant().to_string());
             row
         }),
+    )
+}
+
+/// selection.csv: what `cutover select` did with each policy (labels in policy order).
+pub fn selection_csv(labels: &[String], s: &Selection) -> Vec<u8> {
+    to_bytes(
+        &files::selection::HEADER,
+        labels
+            .iter()
+            .zip(&s.contenders)
+            .enumerate()
+            .map(|(i, (label, c))| {
+                vec![
+                    label.clone(),
+                    c.replications.to_string(),
+                    format_number(c.mean),
+                    opt(c.eliminated_after),
+                    (i == s.selected).to_string(),
+                ]
+            }),
     )
 }
 

@@ -3,6 +3,7 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::scenario::Scenario;
 use crate::study::precision::{Precision, TargetCheck};
 
 /// The record of one run. Everything but `threads` and `wall_seconds` is determined by the inputs.
@@ -31,6 +32,9 @@ pub struct Manifest {
     /// With `--precision`: the targets, the ceiling and how each ended.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub precision: Option<PrecisionRecord>,
+    /// For a study (select, seek): what it was asked and how it ended.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub study: Option<serde_json::Value>,
     pub detail_replication: Option<u64>,
     pub threads: usize,
     pub command: Vec<String>,
@@ -61,6 +65,35 @@ impl PrecisionRecord {
 }
 
 impl Manifest {
+    /// The fields of a manifest that `scenario` (with `overrides` applied) and the policies
+    /// named fix; the command fills in what it ran, by struct update.
+    pub fn of(scenario: &Scenario, overrides: &[String], policies: &[String]) -> Manifest {
+        Manifest {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            complete: false,
+            scenario: scenario.name.clone(),
+            scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, overrides),
+            overrides: overrides.to_vec(),
+            policy: policies.join(","),
+            policies: policies
+                .iter()
+                .filter_map(|name| scenario.policy_definition(name))
+                .collect(),
+            seed: scenario.seed,
+            start: scenario.calendar.start.to_string(),
+            deadline: scenario.calendar.deadline.to_string(),
+            replications: 0,
+            precision: None,
+            study: None,
+            detail_replication: None,
+            threads: 0,
+            command: Vec::new(),
+            events: 0,
+            wall_seconds: 0.0,
+            files: Vec::new(),
+        }
+    }
+
     pub fn sha256_hex(text: &str) -> String {
         Sha256::digest(text.as_bytes())
             .iter()

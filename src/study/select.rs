@@ -331,6 +331,9 @@ mod tests {
             assert!(!s.ceiling_reached);
         }
         let pcs = correct as f64 / seeds as f64;
+        eprintln!(
+            "KN: correct {pcs} of {seeds} seeds; replications {used} against fixed-sample {fixed}"
+        );
         assert!(pcs >= 0.95, "probability of correct selection {pcs}");
         assert!(
             used < fixed,

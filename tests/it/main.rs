@@ -29,6 +29,7 @@ mod precision;
 mod properties;
 mod scenario_files;
 mod scenarios;
+mod select;
 mod statistical_guarantees;
 mod sweep;
 mod sweep_checks;

@@ -1,0 +1,128 @@
+//! `cutover select`: one policy chosen, the same for any thread count, bad input pointed at. The
+//! probability of correct selection is checked by simulation in `study::select`'s unit tests
+//! (synthetic systems, many seeds), where it is cheap.
+
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
+};
+
+#[test]
+fn select_chooses_one_policy_the_same_for_any_thread_count() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let args = |threads: &'static str, out: &'static str| {
+        [
+            "select",
+            file.as_str(),
+            "--policies",
+            "fifo,smallest-first,largest-first",
+            "--metric",
+            "errors",
+            "--delta",
+            "5",
+            "--n0",
+            "5",
+            "--threads",
+            threads,
+            "--out",
+            out,
+        ]
+        .to_vec()
+    };
+    let run = cutover(dir.path(), &args("1", "one"));
+    assert_success(&run);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("selected ") && stdout.contains("fixed-sample"),
+        "{stdout}"
+    );
+    assert_success(&cutover(
+        dir.path(),
+        &[args("2", "two"), vec!["-q"]].concat(),
+    ));
+    let one = std::fs::read(dir.path().join("one/selection.csv")).unwrap();
+    let two = std::fs::read(dir.path().join("two/selection.csv")).unwrap();
+    assert!(one == two, "selection.csv differs with the thread count");
+    let csv = read_csv(&dir.path().join("one/selection.csv"));
+    assert_eq!(
+        csv.headers,
+        [
+            "policy",
+            "replications",
+            "mean",
+            "eliminated_after",
+            "selected"
+        ]
+    );
+    let selected: Vec<&str> = csv.column("selected");
+    assert_eq!(selected.iter().filter(|s| **s == "true").count(), 1);
+    for (row, sel) in csv.column("eliminated_after").iter().zip(&selected) {
+        assert_eq!(
+            row.is_empty(),
+            *sel == "true",
+            "only the selected is never eliminated"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("one/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["study"]["kind"], "select");
+    let total: u64 = csv.numbers("replications").iter().map(|&r| r as u64).sum();
+    assert_eq!(manifest["replications"].as_u64(), Some(total));
+}
+
+#[test]
+fn bad_select_arguments_exit_2_naming_the_flag() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = |extra: &[&str]| {
+        let base = [
+            "select",
+            file.as_str(),
+            "--policies",
+            "fifo,smallest-first",
+            "-q",
+        ];
+        cutover(dir.path(), &[&base[..], extra].concat())
+    };
+    assert_bad_input(
+        &run(&["--metric", "slipz", "--delta", "1"]),
+        &["--metric `slipz`", "did you mean `slips`", "^^^^^"],
+    );
+    assert_bad_input(
+        &run(&["--metric", "slips", "--delta", "0"]),
+        &["--delta 0", "positive"],
+    );
+    assert_bad_input(
+        &run(&["--metric", "slips", "--delta", "-2"]),
+        &["--delta -2"],
+    );
+    assert_bad_input(
+        &run(&["--metric", "slips", "--delta", "1", "--alpha", "0.5"]),
+        &["--alpha 0.5", "(0, 0.5)"],
+    );
+    assert_bad_input(
+        &run(&["--metric", "slips", "--delta", "1", "--n0", "1"]),
+        &["--n0 1"],
+    );
+    assert_bad_input(
+        &cutover(
+            dir.path(),
+            &[
+                "select",
+                &file,
+                "--policies",
+                "fifo,smalest-first",
+                "--metric",
+                "slips",
+                "--delta",
+                "1",
+            ],
+        ),
+        &["did you mean `smallest-first`"],
+    );
+    assert!(
+        !dir.path().join("output").exists(),
+        "nothing written on bad input"
+    );
+}
