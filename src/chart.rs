@@ -3,7 +3,8 @@
 //! redraws them from the same files.
 //!
 //! A folder's kind is read from what it holds: a `manifest.json` with a `grid` is a sweep, one
-//! next to `comparison.csv` a comparison, and one next to `timeseries.csv` a run. Charts go to
+//! next to `sensitivity.csv` a sensitivity study, one next to `comparison.csv` a comparison, and
+//! one next to `timeseries.csv` a run. Charts go to
 //! `DIR/charts/<name>.png` and `.svg`, each written atomically; text is drawn with the embedded
 //! DejaVu Sans, so no system font or library is needed.
 
@@ -11,6 +12,7 @@ mod compare_charts;
 mod frame;
 mod glyphs;
 mod run_charts;
+mod sensitivity_charts;
 mod sweep_charts;
 mod table;
 #[cfg(test)]
@@ -31,6 +33,7 @@ pub enum FolderKind {
     Run,
     Compare,
     Sweep,
+    Sensitivity,
 }
 
 /// The kind of output folder `dir` is; bad input (exit code 2) if it is none.
@@ -41,13 +44,15 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     let manifest = ManifestInfo::read(dir)?;
     if manifest.is_sweep {
         Ok(FolderKind::Sweep)
+    } else if dir.join(files::sensitivity::FILE).is_file() {
+        Ok(FolderKind::Sensitivity)
     } else if dir.join(files::comparison::FILE).is_file() {
         Ok(FolderKind::Compare)
     } else if dir.join(files::timeseries::FILE).is_file() {
         Ok(FolderKind::Run)
     } else {
         Err(Error::Usage(format!(
-            "cannot chart {}: it holds neither timeseries.csv (a run), comparison.csv (a comparison) nor a sweep's manifest",
+            "cannot chart {}: it holds neither timeseries.csv (a run), comparison.csv (a comparison), sensitivity.csv (a sensitivity study) nor a sweep's manifest",
             dir.display()
         )))
     }
@@ -59,6 +64,7 @@ pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         FolderKind::Run => draw_run(dir),
         FolderKind::Compare => draw_compare(dir),
         FolderKind::Sweep => draw_sweep(dir),
+        FolderKind::Sensitivity => draw_sensitivity(dir),
     }
 }
 
@@ -83,6 +89,14 @@ pub fn draw_compare(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let manifest = ManifestInfo::read(dir)?;
     let out = charts_dir(dir)?;
     compare_charts::draw(dir, &manifest, &out)
+}
+
+/// The charts of a `cutover sensitivity` folder: a tornado of the keys' indices per headline
+/// metric.
+pub fn draw_sensitivity(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let manifest = ManifestInfo::read(dir)?;
+    let out = charts_dir(dir)?;
+    sensitivity_charts::draw(dir, &manifest, &out)
 }
 
 fn charts_dir(dir: &Path) -> Result<PathBuf, Error> {

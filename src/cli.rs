@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
 mod progress;
+mod sensitivity_command;
 mod study_commands;
 mod sweep_commands;
 
@@ -44,6 +45,9 @@ pub enum Command {
     Compare(CompareArgs),
     /// Run every cell of the scenario's [sweep] grid over many replications.
     Sweep(sweep_commands::SweepArgs),
+    /// Global sensitivity of every headline metric to numeric scenario keys over ranges (Morris
+    /// screening or Sobol' indices), each design point run on the same replications.
+    Sensitivity(sensitivity_command::SensitivityArgs),
     /// Combine the cell files of sweep shards into the files of a single sweep.
     Merge(sweep_commands::MergeArgs),
     /// Pick the best policy on the mean of one metric, with a stated probability of being right.
@@ -58,7 +62,7 @@ pub enum Command {
     Scenarios,
     /// Redraw the charts of an output folder from its CSV files, without simulating again.
     Plot {
-        /// An output folder of `cutover run`, `compare` or `sweep`.
+        /// An output folder of `cutover run`, `compare`, `sweep` or `sensitivity`.
         dir: PathBuf,
     },
 }
@@ -154,6 +158,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
         Command::Run(args) => run_command(args, command, wait),
         Command::Compare(args) => compare_command(args, command, wait),
         Command::Sweep(args) => sweep_commands::sweep_command(args, command, wait),
+        Command::Sensitivity(args) => sensitivity_command::sensitivity_command(args, command, wait),
         Command::Merge(args) => sweep_commands::merge_command(args, command, wait),
         Command::Select(args) => study_commands::select_command(args, command, wait),
         Command::Validate { scenarios } => validate_command(&scenarios),

@@ -251,3 +251,16 @@ mod tests {
         assert_eq!(Load::COLUMNS, load::COLUMNS);
     }
 }
+
+/// sensitivity.csv: one row per (varied key, headline metric, index kind) of `cutover sensitivity`.
+pub mod sensitivity {
+    pub const FILE: &str = "sensitivity.csv";
+    pub const KEY: &str = "key";
+    pub const METRIC: &str = "metric";
+    /// `mu_star` and `sigma` (Morris), or `S1` and `ST` (Sobol').
+    pub const INDEX_KIND: &str = "index_kind";
+    pub const VALUE: &str = "value";
+    pub const CI95_LOW: &str = "ci95_low";
+    pub const CI95_HIGH: &str = "ci95_high";
+    pub const HEADER: [&str; 6] = [KEY, METRIC, INDEX_KIND, VALUE, CI95_LOW, CI95_HIGH];
+}

@@ -6,6 +6,7 @@
 
 pub mod precision;
 pub mod select;
+pub mod sensitivity;
 
 use std::ops::Range;
 

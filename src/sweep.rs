@@ -28,6 +28,20 @@ pub struct Variant {
     pub policy: Box<dyn BatchPolicy>,
 }
 
+impl Variant {
+    /// `scenario` (validated) run with `seed`, under the batch policy it names.
+    pub fn seeded(mut scenario: Scenario, seed: u64) -> Result<Variant, Error> {
+        scenario.seed = seed;
+        let policy = scenario.policy(&scenario.batching.policy).ok_or_else(|| {
+            Error::Internal(format!(
+                "validated policy `{}` is unknown",
+                scenario.batching.policy
+            ))
+        })?;
+        Ok(Variant { scenario, policy })
+    }
+}
+
 /// A grid cell is a variant.
 pub type PlannedCell = Variant;
 

@@ -54,7 +54,7 @@ pub fn plan_with_progress(
     for cell in grid.cells() {
         let scenario = doc.cell(&grid.keys, &cell.values, &cell.origins);
         step(cell.index + 1, grid.len());
-        let mut scenario = match scenario {
+        let scenario = match scenario {
             Ok(s) => s,
             Err(ScenarioError::Invalid { diagnostics, .. }) => {
                 bad_count += 1;
@@ -73,15 +73,8 @@ pub fn plan_with_progress(
             }
             Err(other) => return Err(Error::Scenario(other)),
         };
-        scenario.seed = seed;
-        let policy = scenario.policy(&scenario.batching.policy).ok_or_else(|| {
-            Error::Internal(format!(
-                "validated policy `{}` is unknown",
-                scenario.batching.policy
-            ))
-        })?;
         shown.push(cell.values.iter().map(|v| display_value(v)).collect());
-        cells.push(PlannedCell { scenario, policy });
+        cells.push(PlannedCell::seeded(scenario, seed)?);
     }
     if bad_count > 0 {
         let more = bad_count - bad.len();

@@ -30,6 +30,7 @@ mod properties;
 mod scenario_files;
 mod scenarios;
 mod select;
+mod sensitivity;
 mod statistical_guarantees;
 mod sweep;
 mod sweep_checks;

@@ -1,0 +1,341 @@
+//! `cutover sensitivity`: builds the design of `study::sensitivity` over the `--vary` ranges,
+//! runs every point's replications on `sweep::Runner` (the same replications at every point:
+//! common random numbers), and writes sensitivity.csv, the manifest and a tornado chart per
+//! headline metric.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::progress::Progress;
+use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
+use crate::error::Error;
+use crate::files::{self, sensitivity as s};
+use crate::model::ReplicationMetrics;
+use crate::output::{self, Manifest, OutputFolder, format_number};
+use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, Workload, check_memory};
+use crate::study::sensitivity::{
+    self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method, Vary,
+};
+use crate::{chart, sweep};
+
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file, or the name of a bundled scenario.
+    pub scenario: String,
+    /// A numeric scenario key and its range, e.g. copy.per_tenant=10..100 (repeatable).
+    #[arg(long, value_name = "KEY=LOW..HIGH", required = true)]
+    pub vary: Vec<String>,
+    /// Morris elementary effects (screening, cheap) or Sobol' indices (variance shares).
+    #[arg(long, value_enum, default_value_t = Method::Morris)]
+    pub method: Method,
+    /// Morris trajectories [default: 10], or Sobol' base samples [default: 64; powers of two
+    /// balance best]. Points run: samples x (keys + 1) for Morris, samples x (keys + 2) for Sobol'.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(2..=MAX_SOBOL_SAMPLES))]
+    pub samples: Option<u64>,
+    /// Output folder [default: output/<scenario name>-sensitivity].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
+    /// Draw no charts (PNG and SVG in OUT/charts).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// manifest.json of a sensitivity folder.
+#[derive(Clone, Debug, Serialize)]
+struct SensitivityManifest {
+    version: String,
+    complete: bool,
+    scenario: String,
+    scenario_sha256: String,
+    overrides: Vec<String>,
+    seed: u64,
+    /// Replications at every design point (the same ones everywhere).
+    replications: u64,
+    method: Method,
+    samples: u64,
+    points: u64,
+    bootstrap_resamples: usize,
+    factors: Vec<Factor>,
+    threads: usize,
+    command: Vec<String>,
+    events: u64,
+    wall_seconds: f64,
+    files: Vec<String>,
+}
+
+/// The scenario with `assignments` (`key=value` texts) applied to `doc`.
+fn scenario_with(
+    doc: &ScenarioDoc,
+    assignments: &[(String, String)],
+) -> Result<Scenario, ScenarioError> {
+    let (keys, values): (Vec<String>, Vec<String>) = assignments.iter().cloned().unzip();
+    let origins: Vec<_> = assignments
+        .iter()
+        .map(|(k, v)| crate::scenario::Origin::Set {
+            assignment: format!("{k}={v}").into(),
+        })
+        .collect();
+    doc.cell(&keys, &values, &origins)
+}
+
+/// The factor of `--vary arg`: refused (exit 2, quoting the argument) if the scenario does not
+/// take numbers at the key; an integer key if it takes whole numbers but not fractions.
+fn factor_of(doc: &ScenarioDoc, arg: &str, vary: Vary) -> Result<Factor, Error> {
+    let refuse = |e: ScenarioError| {
+        Error::Usage(format!(
+            "--vary `{arg}`: `{}` is not a numeric key of this scenario, or the range is not valid there:\n{e}",
+            vary.key
+        ))
+    };
+    let try_all = |factor: &Factor| {
+        for u in [0.0, 1.0] {
+            let v = factor.value(u);
+            scenario_with(doc, &[(factor.key.clone(), factor.text(v))])?;
+        }
+        // An integer key refuses a fraction between the bounds.
+        if !factor.integer {
+            let mid = factor.value(0.5);
+            let mid = if mid.fract() == 0.0 { mid + 0.5 } else { mid };
+            if mid < factor.high {
+                scenario_with(doc, &[(factor.key.clone(), factor.text(mid))])?;
+            }
+        }
+        Ok::<(), ScenarioError>(())
+    };
+    let continuous = Factor {
+        key: vary.key.clone(),
+        low: vary.low,
+        high: vary.high,
+        integer: false,
+    };
+    match try_all(&continuous) {
+        Ok(()) => Ok(continuous),
+        // Whole bounds: an integer key, if it takes them; its own refusal is the one to show.
+        Err(_) if vary.whole => {
+            let integer = Factor {
+                integer: true,
+                ..continuous
+            };
+            try_all(&integer).map_err(refuse)?;
+            Ok(integer)
+        }
+        Err(e) => Err(refuse(e)),
+    }
+}
+
+pub fn sensitivity_command(
+    args: SensitivityArgs,
+    command: Vec<String>,
+    wait: bool,
+) -> Result<(), Error> {
+    if !args.sim.precision.is_empty() {
+        return Err(Error::Usage(
+            "--precision: sensitivity runs the same --reps at every design point (common random numbers); choose --reps instead".into(),
+        ));
+    }
+    let parsed: Vec<Vary> = args
+        .vary
+        .iter()
+        .map(|a| study::parse_vary(a))
+        .collect::<Result<_, _>>()?;
+    for (i, v) in parsed.iter().enumerate() {
+        if parsed[..i].iter().any(|w| w.key == v.key) {
+            return Err(Error::Usage(format!(
+                "--vary `{}`: `{}` is varied twice",
+                args.vary[i], v.key
+            )));
+        }
+    }
+    if parsed.len() > MAX_KEYS {
+        return Err(Error::Usage(format!(
+            "--vary: {} keys, at most {MAX_KEYS}",
+            parsed.len()
+        )));
+    }
+    let source = Source::resolve(Some(&args.scenario));
+    let doc = ScenarioDoc::load(&source, &args.sim.set)?;
+    let base = doc.scenario()?;
+    let factors: Vec<Factor> = args
+        .vary
+        .iter()
+        .zip(parsed)
+        .map(|(arg, v)| factor_of(&doc, arg, v))
+        .collect::<Result<_, _>>()?;
+    let seed = args.sim.seed.unwrap_or(base.seed);
+    let reps = args.sim.reps.unwrap_or(u64::from(base.replications));
+    let samples = args.samples.unwrap_or(args.method.default_samples());
+    let keys = factors.len();
+    let points = args.method.points(keys, samples);
+
+    let unit = study::design(args.method, keys, samples, seed);
+    // The values run, and where they lie in the unit cube after an integer key's rounding.
+    let mut positions = Vec::with_capacity(unit.len());
+    let mut variants = Vec::with_capacity(unit.len());
+    for (p, u) in unit.iter().enumerate() {
+        let values: Vec<f64> = factors.iter().zip(u).map(|(f, &u)| f.value(u)).collect();
+        positions.push(
+            factors
+                .iter()
+                .zip(&values)
+                .map(|(f, &v)| f.position(v))
+                .collect::<Vec<f64>>(),
+        );
+        let assignments: Vec<(String, String)> = factors
+            .iter()
+            .zip(&values)
+            .map(|(f, &v)| (f.key.clone(), f.text(v)))
+            .collect();
+        let scenario = scenario_with(&doc, &assignments).map_err(|e| {
+            let at: Vec<String> = assignments
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            Error::Usage(format!(
+                "design point {p} ({}) is not a valid scenario: narrow the --vary ranges\n{e}",
+                at.join(", ")
+            ))
+        })?;
+        variants.push(sweep::Variant::seeded(scenario, seed)?);
+    }
+    let out = super::output_folder(args.out, &base.name, "-sensitivity", &args.sim);
+    let work = Workload::sweep(variants.len(), reps, args.sim.workers());
+    check_memory(variants.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
+    let folder = OutputFolder::open(&out, wait)?;
+    folder.invalidate()?;
+
+    if !args.sim.quiet {
+        println!(
+            "{}: {} of {} ({}) x {} each, seed {seed}",
+            base.name,
+            match args.method {
+                Method::Morris => format!("{samples} Morris trajectories"),
+                Method::Sobol => format!("{samples} Sobol' base samples"),
+            },
+            plural(keys as u64, "key"),
+            plural(points, "point"),
+            plural(reps, "replication"),
+        );
+    }
+    let progress = Progress::new(points * reps, "replications", 1, args.sim.quiet);
+    let step = || progress.step();
+    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?.with_progress(&step);
+    let started = Instant::now();
+    // Replication r of every point shares its random numbers: common random numbers.
+    let pairs: Vec<(usize, u64)> = (0..variants.len())
+        .flat_map(|p| (0..reps).map(move |r| (p, r)))
+        .collect();
+    let metrics = runner.run_pairs(&variants, &pairs)?;
+    progress.finish();
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let events: u64 = metrics.iter().map(|m| m.events).sum();
+
+    let mut rows = Vec::new();
+    let mut skipped = Vec::new();
+    for name in HEADLINE_METRICS {
+        let col = ReplicationMetrics::COLUMNS
+            .iter()
+            .position(|c| c == name)
+            .expect("a headline metric is a column");
+        // The metric at each point: its mean over the point's replications.
+        let y: Vec<f64> = metrics
+            .chunks(reps as usize)
+            .map(|m| m.iter().map(|m| m.values()[col]).sum::<f64>() / reps as f64)
+            .collect();
+        if y.iter().any(|v| !v.is_finite()) {
+            skipped.push(*name);
+            continue;
+        }
+        let estimates = study::estimate(args.method, keys, &positions, &y, seed, BOOTSTRAP);
+        rows.extend(estimates.into_iter().map(|e| (*name, e)));
+    }
+    output::write_files(&out, vec![(s::FILE, sensitivity_csv(&factors, &rows))])?;
+    let manifest = SensitivityManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        complete: false,
+        scenario: base.name.clone(),
+        scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
+        overrides: args.sim.set.clone(),
+        seed,
+        replications: reps,
+        method: args.method,
+        samples,
+        points,
+        bootstrap_resamples: BOOTSTRAP,
+        factors: factors.clone(),
+        threads: args.sim.workers(),
+        command,
+        events,
+        wall_seconds,
+        files: vec![s::FILE.to_string()],
+    };
+    if !args.sim.quiet {
+        print_leaders(args.method, &factors, &rows);
+        if !skipped.is_empty() {
+            println!(
+                "no indices for {} (no value at some point)",
+                skipped.join(", ")
+            );
+        }
+        println!(
+            "{} in {wall_seconds:.2} s; results in {}",
+            plural(points * reps, "replication"),
+            out.display()
+        );
+    }
+    finish_folder(
+        &folder,
+        |complete, charts| {
+            let mut m = manifest.clone();
+            m.complete = complete;
+            m.files.extend(charts.iter().cloned());
+            let mut json = serde_json::to_vec_pretty(&m)
+                .map_err(|e| Error::Internal(format!("cannot write the manifest: {e}")))?;
+            json.push(b'\n');
+            output::write_atomic(&out.join(files::MANIFEST), &json)
+        },
+        (!args.no_charts).then_some(chart::draw_sensitivity as DrawCharts),
+        args.sim.quiet,
+    )
+}
+
+/// sensitivity.csv: one row per (key, metric, index kind), metrics in headline order.
+fn sensitivity_csv(factors: &[Factor], rows: &[(&str, Estimate)]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let row_error = "writing CSV to memory cannot fail";
+    w.write_record(s::HEADER).expect(row_error);
+    for (metric, e) in rows {
+        w.write_record([
+            factors[e.key].key.as_str(),
+            metric,
+            e.kind,
+            &format_number(e.value),
+            &format_number(e.ci95_low),
+            &format_number(e.ci95_high),
+        ])
+        .expect(row_error);
+    }
+    w.into_inner().expect(row_error)
+}
+
+/// For each headline metric, the key with the largest leading index (mu* or ST).
+fn print_leaders(method: Method, factors: &[Factor], rows: &[(&str, Estimate)]) {
+    let kind = method.kinds()[0];
+    println!("leading key per metric by {kind} (95% bootstrap interval):");
+    for name in HEADLINE_METRICS {
+        let best = rows
+            .iter()
+            .filter(|(m, e)| m == name && e.kind == kind)
+            .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.1.key.cmp(&a.1.key)));
+        if let Some((_, e)) = best {
+            println!(
+                "  {name:<24} {:<32} {:>10.3} [{:.3}, {:.3}]",
+                factors[e.key].key, e.value, e.ci95_low, e.ci95_high
+            );
+        }
+    }
+}

@@ -1,0 +1,171 @@
+//! `cutover sensitivity`: indices that are honest on the simulator (a key that cannot move a
+//! metric gets none), the same file for any thread count, and bad `--vary` input refused.
+
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
+};
+
+/// The row of (key, metric, index kind): value, ci95_low, ci95_high.
+fn index(csv: &crate::common::Csv, key: &str, metric: &str, kind: &str) -> [f64; 3] {
+    let row = csv
+        .rows
+        .iter()
+        .find(|r| r[0] == key && r[1] == metric && r[2] == kind)
+        .unwrap_or_else(|| panic!("no row {key} {metric} {kind}"));
+    [3, 4, 5].map(|i| row[i].parse().unwrap())
+}
+
+#[test]
+fn a_lync_key_gets_no_share_of_transitioned_while_the_batch_size_gets_most() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let out = cutover(
+        dir.path(),
+        &[
+            "sensitivity",
+            &file,
+            "--method",
+            "sobol",
+            "--vary",
+            "batching.max_tenants=1..3",
+            "--vary",
+            "lync.contacts_mean=5..50",
+            "--samples",
+            "16",
+            "--reps",
+            "1",
+            "--no-charts",
+            "-q",
+            "--out",
+            "o",
+        ],
+    );
+    assert_success(&out);
+    let csv = read_csv(&dir.path().join("o/sensitivity.csv"));
+    assert_eq!(
+        csv.headers,
+        [
+            "key",
+            "metric",
+            "index_kind",
+            "value",
+            "ci95_low",
+            "ci95_high"
+        ]
+    );
+    for kind in ["ST", "S1"] {
+        let [value, low, high] = index(&csv, "lync.contacts_mean", "transitioned", kind);
+        assert!(
+            value.abs() < 0.05 && low <= 0.0 && high < 0.05,
+            "{kind}: {value} [{low}, {high}]"
+        );
+    }
+    let [value, low, _] = index(&csv, "batching.max_tenants", "transitioned", "ST");
+    assert!(
+        value > 0.5 && low > 0.0,
+        "ST of the batch size {value}, low {low}"
+    );
+    for row in &csv.rows {
+        let v: Vec<f64> = row[3..].iter().map(|c| c.parse().unwrap()).collect();
+        assert!(v.iter().all(|x| (0.0..=1.0).contains(x)), "{row:?}");
+        assert!(v[1] <= v[2], "{row:?}");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["complete"], true);
+    assert_eq!(manifest["points"], 64);
+    assert_eq!(manifest["factors"][0]["integer"], true);
+    assert_eq!(manifest["factors"][1]["integer"], false);
+}
+
+#[test]
+fn morris_screening_is_the_same_for_any_thread_count_and_draws_its_tornadoes() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = |threads: &str, out: &str, charts: bool| {
+        let mut args = vec![
+            "sensitivity",
+            &file,
+            "--vary",
+            "operators.weekend=1..6",
+            "--vary",
+            "lync.contacts_mean=5..50",
+            "--samples",
+            "3",
+            "--reps",
+            "2",
+            "--threads",
+            threads,
+            "-q",
+            "--out",
+            out,
+        ];
+        if !charts {
+            args.push("--no-charts");
+        }
+        assert_success(&cutover(dir.path(), &args));
+        std::fs::read(dir.path().join(out).join("sensitivity.csv")).unwrap()
+    };
+    let one = run("1", "one", true);
+    assert_eq!(one, run("2", "two", false));
+    let csv = read_csv(&dir.path().join("one/sensitivity.csv"));
+    let kinds: Vec<&str> = csv.column("index_kind");
+    assert!(kinds.iter().all(|k| *k == "mu_star" || *k == "sigma"));
+    let [mu, low, high] = index(&csv, "lync.contacts_mean", "errors", "mu_star");
+    assert_eq!([mu, low, high], [0.0, 0.0, 0.0]);
+    assert!(index(&csv, "operators.weekend", "operator_wait_mean_h", "mu_star")[0] > 0.0);
+    assert!(
+        dir.path()
+            .join("one/charts/sensitivity_transitioned.png")
+            .is_file()
+    );
+    // `plot` redraws them from the files.
+    assert_success(&cutover(dir.path(), &["plot", "one"]));
+}
+
+#[test]
+fn bad_ranges_and_keys_are_refused_where_they_are_written() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let bad = |vary: &str, needles: &[&str]| {
+        let out = cutover(
+            dir.path(),
+            &["sensitivity", &file, "--vary", vary, "--out", "bad"],
+        );
+        assert_bad_input(&out, needles);
+        assert!(!dir.path().join("bad").exists(), "{vary} left a folder");
+    };
+    bad(
+        "copy.per_tenant=40..5",
+        &[
+            "--vary `copy.per_tenant=40..5`",
+            "LOW 40 is above HIGH 5",
+            "^^^^^",
+        ],
+    );
+    bad(
+        "batching.policy=1..2",
+        &["`batching.policy` is not a numeric key", "must be a string"],
+    );
+    bad(
+        "lync.early_move_mode=fast..slow",
+        &["LOW `fast` is not a number"],
+    );
+    bad("copy.per_tenant=0.5..2.5", &["must be an integer"]);
+    bad("copy.per_tenant=0..10", &["must be between 1 and"]);
+    bad("seed=1..5", &["common random numbers"]);
+    bad("nosuch.key=1..2", &["unknown section `[nosuch]`"]);
+    let out = cutover(
+        dir.path(),
+        &[
+            "sensitivity",
+            &file,
+            "--vary",
+            "copy.per_tenant=5..10",
+            "--vary",
+            "copy.per_tenant=1..3",
+        ],
+    );
+    assert_bad_input(&out, &["varied twice"]);
+}
