@@ -76,12 +76,26 @@ pub struct RunArgs {
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,
-    /// Replication whose tenants, batches and time series are written.
-    #[arg(long, default_value_t = 0)]
-    pub detail: u64,
+    /// Replication whose tenants, batches and time series are written, or `none` to write only
+    /// replications.csv, summary.csv and completion.csv (and draw no charts, which read them).
+    #[arg(long, default_value = "0", value_name = "REPLICATION|none", value_parser = parse_detail)]
+    pub detail: Detail,
     /// Draw no charts (PNG and SVG in OUT/charts).
     #[arg(long)]
     pub no_charts: bool,
+}
+
+/// `--detail`: the replication whose records are written, if any.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Detail(pub Option<u64>);
+
+fn parse_detail(text: &str) -> Result<Detail, String> {
+    if text == "none" {
+        return Ok(Detail(None));
+    }
+    text.parse()
+        .map(|r| Detail(Some(r)))
+        .map_err(|_| format!("`{text}` is neither a replication number (0, 1, ...) nor `none`"))
 }
 
 /// Flags every simulating command shares.
@@ -295,10 +309,12 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     let (precision, ceiling) = args.sim.replications(&scenario)?;
     // The detail replication must be among those surely run: the first stage.
     let first = precision.first_stage(ceiling);
-    if args.detail >= first {
+    let detail_replication = args.detail.0;
+    if let Some(detail) = detail_replication
+        && detail >= first
+    {
         return Err(Error::Usage(format!(
-            "--detail {} names no replication: there are {first} (0 to {}){}",
-            args.detail,
+            "--detail {detail} names no replication: there are {first} (0 to {}){}",
             first - 1,
             if precision.is_empty() {
                 ""
@@ -335,7 +351,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         group,
         &precision,
         ceiling,
-        |_, r| simulate(&scenario, policy.as_ref(), r, r == args.detail),
+        |_, r| simulate(&scenario, policy.as_ref(), r, detail_replication == Some(r)),
         |o| &o.metrics,
     )?;
     let results = outputs.swap_remove(0);
@@ -344,42 +360,53 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     let wall_seconds = started.elapsed().as_secs_f64();
 
     let metrics: Vec<&ReplicationMetrics> = results.iter().map(|r| &r.metrics).collect();
-    let detail = results
-        .iter()
-        .find_map(|r| r.detail.as_ref())
-        .ok_or_else(|| Error::Internal("the detail replication recorded no detail".into()))?;
+    let detail = results.iter().find_map(|r| r.detail.as_ref());
+    if detail_replication.is_some() && detail.is_none() {
+        return Err(Error::Internal(
+            "the detail replication recorded no detail".into(),
+        ));
+    }
     let events: u64 = metrics.iter().map(|m| m.events).sum();
     let rows: Vec<(Vec<String>, &ReplicationMetrics)> =
         metrics.iter().map(|m| (Vec::new(), *m)).collect();
     let start = scenario.calendar.start;
     let completion: Vec<&[u32]> = results.iter().map(|r| r.completion.as_slice()).collect();
-    let files = vec![
+    // In the order a run has always listed them.
+    let mut files = vec![
         (
             files::replications::FILE,
             output::replications_csv(&[], &rows),
         ),
         (files::summary::FILE, output::summary_csv(&metrics)),
-        (files::tenants::FILE, output::tenants_csv(&detail.tenants)),
-        (files::batches::FILE, output::batches_csv(&detail.batches)),
-        (
-            files::timeseries::FILE,
-            output::timeseries_csv(&detail.timeseries),
-        ),
-        (
-            files::completion::FILE,
-            output::completion_csv(start, &completion),
-        ),
-        (
-            files::hourly::FILE,
-            output::hourly_csv(start, &detail.hourly),
-        ),
-        (files::spans::FILE, output::spans_csv(start, &detail.spans)),
-        (files::islands::FILE, output::islands_csv(&detail.islands)),
     ];
+    if let Some(detail) = detail {
+        files.extend([
+            (files::tenants::FILE, output::tenants_csv(&detail.tenants)),
+            (files::batches::FILE, output::batches_csv(&detail.batches)),
+            (
+                files::timeseries::FILE,
+                output::timeseries_csv(&detail.timeseries),
+            ),
+        ]);
+    }
+    files.push((
+        files::completion::FILE,
+        output::completion_csv(start, &completion),
+    ));
+    if let Some(detail) = detail {
+        files.extend([
+            (
+                files::hourly::FILE,
+                output::hourly_csv(start, &detail.hourly),
+            ),
+            (files::spans::FILE, output::spans_csv(start, &detail.spans)),
+            (files::islands::FILE, output::islands_csv(&detail.islands)),
+        ]);
+    }
     let manifest = Manifest {
         replications: reps,
         precision: PrecisionRecord::new(&precision, ceiling, checks),
-        detail_replication: Some(args.detail),
+        detail_replication,
         threads: args.sim.workers(),
         command,
         events,
@@ -391,11 +418,15 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
         print_precision(&manifest.precision);
+        if detail.is_none() && !args.no_charts {
+            println!("--detail none: no charts (they draw the detail replication's records)");
+        }
     }
     finish_folder(
         &folder,
         |complete, charts| write_manifest(&out, &manifest, complete, charts),
-        (!args.no_charts).then_some(chart::draw_run as DrawCharts),
+        // The run charts draw the detail replication's records.
+        (!args.no_charts && detail.is_some()).then_some(chart::draw_run as DrawCharts),
         args.sim.quiet,
     )
 }

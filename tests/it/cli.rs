@@ -261,3 +261,51 @@ fn overrides_are_part_of_the_manifest_and_get_their_own_folder() {
     // The baseline folder still holds the baseline's results.
     assert_eq!(baseline["command"].as_array().map(Vec::len), Some(6));
 }
+
+#[test]
+fn detail_none_writes_only_the_replications_with_the_same_values() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let run = |detail: &str, out: &str| {
+        let args = [
+            "run", &scenario, "--reps", "2", "--detail", detail, "-q", "--out", out,
+        ];
+        assert_success(&cutover(dir.path(), &args));
+        dir.path().join(out)
+    };
+    let with = run("0", "with");
+    let without = run("none", "without");
+    for file in ["replications.csv", "summary.csv", "completion.csv"] {
+        assert_eq!(
+            std::fs::read(with.join(file)).unwrap(),
+            std::fs::read(without.join(file)).unwrap(),
+            "{file}"
+        );
+    }
+    for file in [
+        "tenants.csv",
+        "batches.csv",
+        "timeseries.csv",
+        "hourly.csv",
+        "spans.csv",
+        "islands.csv",
+        "charts",
+    ] {
+        assert!(with.join(file).exists(), "{file}");
+        assert!(
+            !without.join(file).exists(),
+            "{file} written with --detail none"
+        );
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(without.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["complete"], true);
+    assert!(manifest["detail_replication"].is_null());
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 3);
+    let bad = cutover(
+        dir.path(),
+        &["run", &scenario, "--detail", "some", "--out", "bad"],
+    );
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("nor `none`"));
+}
