@@ -52,6 +52,8 @@ pub enum Command {
     Merge(sweep_commands::MergeArgs),
     /// Pick the best policy on the mean of one metric, with a stated probability of being right.
     Select(study_commands::SelectArgs),
+    /// Find the cheapest integer setting of some keys that meets every constraint.
+    Seek(study_commands::SeekArgs),
     /// Check scenario files and print `ok` or every error of each.
     Validate {
         /// Scenario files (or names of bundled scenarios).
@@ -175,6 +177,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
         Command::Sensitivity(args) => sensitivity_command::sensitivity_command(args, command, wait),
         Command::Merge(args) => sweep_commands::merge_command(args, command, wait),
         Command::Select(args) => study_commands::select_command(args, command, wait),
+        Command::Seek(args) => study_commands::seek_command(args, command, wait),
         Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Scenarios => {
             for b in BUNDLED {

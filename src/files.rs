@@ -234,6 +234,18 @@ pub mod selection {
     ];
 }
 
+/// seek.csv: one row per setting `cutover seek` tried, in the order tried (cheapest first).
+/// Columns: `setting` (order tried), one column per varied key, `cost`, `replications`,
+/// `verdict` (met, failed, uncertain: the bound still straddles at the ceiling), then for each
+/// `--require` in order (`constraint1`, `constraint2`, ...: their text is in manifest.json)
+/// `_estimate`, `_bound` (one-sided 95%) and `_verdict`.
+pub mod seek {
+    pub const FILE: &str = "seek.csv";
+    pub const FIRST: [&str; 1] = ["setting"];
+    pub const AFTER_KEYS: [&str; 3] = ["cost", "replications", "verdict"];
+    pub const PER_CONSTRAINT: [&str; 3] = ["estimate", "bound", "verdict"];
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,6 +5,7 @@
 //! interruption are handled once, and a study is as deterministic as one replication.
 
 pub mod precision;
+pub mod seek;
 pub mod select;
 pub mod sensitivity;
 

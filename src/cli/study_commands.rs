@@ -15,7 +15,7 @@ use crate::output::{self, Manifest, OutputFolder};
 use crate::scenario::{Scenario, Source, Workload, check_memory};
 use crate::study::metric_column;
 use crate::study::select::{SelectParams, Selection, kn};
-use crate::sweep::{NEVER, Runner};
+use crate::sweep::{self, NEVER, Runner};
 
 #[derive(Debug, Args)]
 pub struct SelectArgs {
@@ -193,5 +193,220 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
             "  the ceiling (--reps {}) was reached first: the choice is the best mean so far, WITHOUT the stated guarantee",
             params.ceiling
         );
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct SeekArgs {
+    /// Scenario file, or the name of a bundled scenario.
+    pub scenario: String,
+    /// An integer scenario key and its range, e.g. operators.weekend=2..12 (repeatable).
+    #[arg(long = "vary", value_name = "KEY=LOW..HIGH", required = true)]
+    pub vary: Vec<String>,
+    /// A constraint: 'mean(METRIC) <= X' or 'P(METRIC <= X) >= P' (repeatable; >= and < > too).
+    #[arg(long = "require", value_name = "CONSTRAINT", required = true)]
+    pub require: Vec<String>,
+    /// Cost weight of a varied key [default: 1 each]; cost = sum of weight x value.
+    #[arg(long = "cost", value_name = "KEY=WEIGHT")]
+    pub cost: Vec<String>,
+    /// Assume that raising any varied key never makes a constraint worse (skips settings below
+    /// one that surely failed).
+    #[arg(long)]
+    pub monotone: bool,
+    /// Output folder [default: output/<scenario name>-seek].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
+}
+
+/// The most replications of one setting `seek` runs when `--reps` does not say.
+pub const SEEK_CEILING: u64 = 200;
+
+pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
+    use crate::study::seek::{apply_cost, parse_require, parse_vary, seek};
+    let scenario = study_scenario(&args.scenario, &args.sim, "seek")?;
+    let source = Source::resolve(Some(&args.scenario));
+    let mut axes = args
+        .vary
+        .iter()
+        .map(|v| parse_vary(v))
+        .collect::<Result<Vec<_>, _>>()?;
+    for (i, a) in axes.iter().enumerate() {
+        if axes[..i].iter().any(|b| b.key == a.key) {
+            return Err(Error::Usage(format!("--vary names `{}` twice", a.key)));
+        }
+    }
+    for c in &args.cost {
+        apply_cost(&mut axes, c)?;
+    }
+    let constraints = args
+        .require
+        .iter()
+        .map(|r| parse_require(r))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ceiling = args.sim.reps.unwrap_or(SEEK_CEILING);
+    let seed = scenario.seed;
+    // The scenario at a setting: the --set overrides, then the varied keys.
+    let at = |values: &[i64]| -> Result<Scenario, crate::scenario::ScenarioError> {
+        let mut all = args.sim.set.clone();
+        all.extend(
+            axes.iter()
+                .zip(values)
+                .map(|(a, v)| format!("{}={v}", a.key)),
+        );
+        let mut s = Scenario::load(&source, &all)?;
+        s.seed = seed;
+        Ok(s)
+    };
+    // Every key must be an integer key: its ends valid, and half a unit refused.
+    for (i, a) in axes.iter().enumerate() {
+        let arg = &args.vary[i];
+        for end in [a.low, a.high] {
+            let mut values: Vec<i64> = axes.iter().map(|b| b.low).collect();
+            values[i] = end;
+            at(&values)
+                .map_err(|e| Error::Usage(format!("--vary `{arg}`: {end} is not valid: {e}")))?;
+        }
+        let mut half = args.sim.set.clone();
+        half.push(format!("{}={}.5", a.key, a.low));
+        if Scenario::load(&source, &half).is_ok() {
+            return Err(Error::Usage(format!(
+                "--vary `{arg}`: `{}` is not an integer key (it accepts {}.5); seek varies whole numbers only",
+                a.key, a.low
+            )));
+        }
+    }
+    let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
+    check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
+    let folder = OutputFolder::open(&out, wait)?;
+    folder.invalidate()?;
+    let started = Instant::now();
+    let runner = Runner::new(args.sim.threads(), &NEVER)?;
+    let mut events = 0u64;
+    let result = seek(
+        &axes,
+        &constraints,
+        args.monotone,
+        ceiling,
+        |values, reps| {
+            let scenario = at(values)?;
+            let policy = scenario.policy(&scenario.batching.policy).ok_or_else(|| {
+                Error::Internal(format!(
+                    "validated policy `{}` is unknown",
+                    scenario.batching.policy
+                ))
+            })?;
+            let variants = [sweep::Variant { scenario, policy }];
+            let pairs: Vec<(usize, u64)> = reps.map(|r| (0, r)).collect();
+            let metrics = runner.run_pairs(&variants, &pairs)?;
+            events += metrics.iter().map(|m| m.events).sum::<u64>();
+            Ok(metrics)
+        },
+    )?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+    let files = vec![(
+        files::seek::FILE,
+        output::seek_csv(&axes, &constraints, &result),
+    )];
+    let answer = result.answer.map(|i| &result.evaluated[i]);
+    let manifest = Manifest {
+        replications: result.total_replications(),
+        study: Some(json!({
+            "kind": "seek",
+            "method": "settings in order of cost; one-sided 95% bounds (Student t for means, Wilson for probabilities); replications added while a verdict is uncertain; common random numbers",
+            "vary": axes.iter().map(|a| json!({"key": a.key, "low": a.low, "high": a.high, "weight": a.weight})).collect::<Vec<_>>(),
+            "constraints": constraints.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
+            "monotone": args.monotone,
+            "ceiling": ceiling,
+            "answer": answer.map(|a| a.values.clone()),
+            "cost": answer.map(|a| a.cost),
+            "settings_evaluated": result.evaluated.len(),
+            "settings_skipped": result.skipped,
+        })),
+        threads: args.sim.workers(),
+        command,
+        events,
+        wall_seconds,
+        files: files.iter().map(|(n, _)| n.to_string()).collect(),
+        ..Manifest::of(
+            &scenario,
+            &args.sim.set,
+            std::slice::from_ref(&scenario.batching.policy),
+        )
+    };
+    output::write_files(&out, files)?;
+    if !args.sim.quiet {
+        print_seek(&axes, &constraints, &result);
+        println!("results in {}", out.display());
+    }
+    finish_folder(
+        &folder,
+        |complete, charts| write_manifest(&out, &manifest, complete, charts),
+        None,
+        args.sim.quiet,
+    )
+}
+
+fn print_seek(
+    axes: &[crate::study::seek::Axis],
+    constraints: &[crate::study::seek::Constraint],
+    r: &crate::study::seek::SeekResult,
+) {
+    let setting = |values: &[i64]| {
+        axes.iter()
+            .zip(values)
+            .map(|(a, v)| format!("{}={v}", a.key))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    println!(
+        "seek: {} settings tried, {} skipped (--monotone), {} replications",
+        r.evaluated.len(),
+        r.skipped,
+        r.total_replications()
+    );
+    match r.answer.map(|i| &r.evaluated[i]) {
+        Some(a) => {
+            println!(
+                "cheapest setting that meets every constraint: {} (cost {})",
+                setting(&a.values),
+                a.cost
+            );
+            for (c, k) in constraints.iter().zip(&a.checks) {
+                println!(
+                    "  {}: estimate {:.3}, one-sided 95% bound {:.3} ({} replications)",
+                    c.text, k.estimate, k.bound, a.replications
+                );
+            }
+        }
+        None => {
+            println!("no setting in range meets every constraint");
+            // The constraint that came closest: the smallest shortfall of its bound, relative to
+            // its threshold, over the settings tried.
+            let mut closest: Option<(f64, usize, usize)> = None;
+            for (s, e) in r.evaluated.iter().enumerate() {
+                for (i, (c, k)) in constraints.iter().zip(&e.checks).enumerate() {
+                    if k.verdict == crate::study::seek::Verdict::Met {
+                        continue;
+                    }
+                    let gap = (k.bound - c.threshold).abs() / c.threshold.abs().max(1e-9);
+                    if closest.is_none_or(|(g, _, _)| gap < g) {
+                        closest = Some((gap, s, i));
+                    }
+                }
+            }
+            if let Some((_, s, i)) = closest {
+                let (e, c) = (&r.evaluated[s], &constraints[i]);
+                println!(
+                    "  closest to passing: `{}` at {}: bound {:.3} against {} ({})",
+                    c.text,
+                    setting(&e.values),
+                    e.checks[i].bound,
+                    c.threshold,
+                    e.checks[i].verdict.key()
+                );
+            }
+        }
     }
 }

@@ -9,6 +9,7 @@ use crate::model::{
     ReplicationMetrics, TenantRecord,
 };
 use crate::stats::{Summary, quantile_sorted, summarize};
+use crate::study::seek::{Axis, Constraint, SeekResult};
 use crate::study::select::Selection;
 
 /// Formats a number for CSV: integers without a decimal point, other values rounded to six
@@ -345,6 +346,41 @@ pub fn selection_csv(labels: &[String], s: &Selection) -> Vec<u8> {
                     (i == s.selected).to_string(),
                 ]
             }),
+    )
+}
+
+/// seek.csv: every setting `cutover seek` tried (see `files::seek`).
+pub fn seek_csv(axes: &[Axis], constraints: &[Constraint], r: &SeekResult) -> Vec<u8> {
+    let mut header: Vec<String> = files::seek::FIRST.iter().map(|s| s.to_string()).collect();
+    header.extend(axes.iter().map(|a| a.key.clone()));
+    header.extend(files::seek::AFTER_KEYS.iter().map(|s| s.to_string()));
+    for i in 1..=constraints.len() {
+        header.extend(
+            files::seek::PER_CONSTRAINT
+                .iter()
+                .map(|s| format!("constraint{i}_{s}")),
+        );
+    }
+    let header: Vec<&str> = header.iter().map(String::as_str).collect();
+    to_bytes(
+        &header,
+        r.evaluated.iter().enumerate().map(|(i, e)| {
+            let mut row = vec![i.to_string()];
+            row.extend(e.values.iter().map(i64::to_string));
+            row.extend([
+                format_number(e.cost),
+                e.replications.to_string(),
+                e.verdict.key().to_string(),
+            ]);
+            for c in &e.checks {
+                row.extend([
+                    format_number(c.estimate),
+                    format_number(c.bound),
+                    c.verdict.key().to_string(),
+                ]);
+            }
+            row
+        }),
     )
 }
 

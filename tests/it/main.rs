@@ -29,6 +29,7 @@ mod precision;
 mod properties;
 mod scenario_files;
 mod scenarios;
+mod seek;
 mod select;
 mod sensitivity;
 mod statistical_guarantees;

@@ -1,0 +1,581 @@
+//! `cutover seek`: the cheapest integer setting of some scenario keys that meets every
+//! constraint, each judged by a one-sided 95% bound (so the answer is conservative).
+//!
+//! Settings are tried in order of cost (sum of weight x value; ties in the order of the values),
+//! so the first that meets every constraint is the cheapest, with or without monotonicity: every
+//! cheaper setting was tried and failed. A setting gets replications in stages only while a
+//! verdict is uncertain (its bound straddles the threshold), up to a ceiling, where an uncertain
+//! verdict counts as not met. All settings run replications 0, 1, 2, ... of the same seed, so they
+//! share random numbers and are compared on the same luck. With `--monotone` (the user says more
+//! of every key never hurts), a setting below one that surely failed is skipped.
+
+use std::ops::Range;
+
+use super::{arg_error, column, metric_column};
+use crate::error::Error;
+use crate::model::ReplicationMetrics;
+use crate::stats::{Running, normal_quantile, t_quantile, wilson};
+
+/// The one-sided confidence of every bound.
+pub const CONFIDENCE: f64 = 0.95;
+/// Replications of a setting before its first verdict.
+pub const FIRST_STAGE: u64 = 10;
+/// The most settings a seek may span.
+pub const MAX_SETTINGS: u64 = 100_000;
+
+/// One `--vary KEY=LOW..HIGH` with its `--cost` weight.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Axis {
+    pub key: String,
+    pub low: i64,
+    pub high: i64,
+    pub weight: f64,
+}
+
+/// `<=` or `>=` (`<` and `>` read the same: the bounds are continuous).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    AtMost,
+    AtLeast,
+}
+
+impl Side {
+    fn holds(self, x: f64, threshold: f64) -> bool {
+        match self {
+            Side::AtMost => x <= threshold,
+            Side::AtLeast => x >= threshold,
+        }
+    }
+}
+
+/// What a constraint is about: a metric's mean, or the share of replications in which the
+/// metric is on one side of a value.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statistic {
+    Mean,
+    Probability { side: Side, value: f64 },
+}
+
+/// One `--require`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Constraint {
+    pub text: String,
+    pub metric: &'static str,
+    col: usize,
+    pub statistic: Statistic,
+    pub side: Side,
+    pub threshold: f64,
+}
+
+/// Verdict of a constraint or a setting.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Met,
+    Failed,
+    /// The bound still straddles the threshold at the ceiling: counted as not met.
+    Uncertain,
+}
+
+impl Verdict {
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Met => "met",
+            Verdict::Failed => "failed",
+            Verdict::Uncertain => "uncertain",
+        }
+    }
+}
+
+/// A constraint's state at a setting.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Check {
+    pub estimate: f64,
+    /// The one-sided 95% bound on the side that must meet the threshold (the upper bound for
+    /// `<=`, the lower for `>=`).
+    pub bound: f64,
+    pub verdict: Verdict,
+}
+
+/// One setting tried.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluated {
+    pub values: Vec<i64>,
+    pub cost: f64,
+    pub replications: u64,
+    pub checks: Vec<Check>,
+    pub verdict: Verdict,
+}
+
+/// The result: every setting tried, in the order tried, and which one (if any) is the answer.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SeekResult {
+    pub evaluated: Vec<Evaluated>,
+    pub answer: Option<usize>,
+    /// Settings skipped under `--monotone`.
+    pub skipped: u64,
+}
+
+impl SeekResult {
+    pub fn total_replications(&self) -> u64 {
+        self.evaluated.iter().map(|e| e.replications).sum()
+    }
+}
+
+/// Reads `--vary KEY=LOW..HIGH`.
+pub fn parse_vary(arg: &str) -> Result<Axis, Error> {
+    let flag = "--vary";
+    let Some((key, range)) = arg.split_once('=') else {
+        return Err(arg_error(
+            flag,
+            arg,
+            0..arg.len(),
+            "expected KEY=LOW..HIGH, e.g. operators.weekend=2..8",
+        ));
+    };
+    let start = key.len() + 1;
+    let Some((low, high)) = range.split_once("..") else {
+        return Err(arg_error(
+            flag,
+            arg,
+            start..arg.len(),
+            "expected a range LOW..HIGH of whole numbers",
+        ));
+    };
+    let number = |text: &str, at: usize| {
+        text.trim().parse::<i64>().map_err(|_| {
+            arg_error(
+                flag,
+                arg,
+                at..at + text.len(),
+                &format!("`{text}` is not a whole number"),
+            )
+        })
+    };
+    let (lo, hi) = (number(low, start)?, number(high, start + low.len() + 2)?);
+    if lo > hi {
+        return Err(arg_error(
+            flag,
+            arg,
+            start..arg.len(),
+            &format!("the range {lo}..{hi} is empty (LOW must not exceed HIGH)"),
+        ));
+    }
+    if key.trim().is_empty() {
+        return Err(arg_error(
+            flag,
+            arg,
+            0..key.len().max(1),
+            "no key before `=`",
+        ));
+    }
+    Ok(Axis {
+        key: key.trim().to_string(),
+        low: lo,
+        high: hi,
+        weight: 1.0,
+    })
+}
+
+/// Applies `--cost KEY=WEIGHT` to the axes.
+pub fn apply_cost(axes: &mut [Axis], arg: &str) -> Result<(), Error> {
+    let flag = "--cost";
+    let Some((key, weight)) = arg.split_once('=') else {
+        return Err(arg_error(
+            flag,
+            arg,
+            0..arg.len(),
+            "expected KEY=WEIGHT, e.g. operators.weekend=3",
+        ));
+    };
+    let keys: Vec<String> = axes.iter().map(|a| a.key.clone()).collect();
+    let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+    let Some(axis) = axes.iter_mut().find(|a| a.key == key.trim()) else {
+        let hint = crate::scenario::nearest(key.trim(), &keys)
+            .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));
+        return Err(arg_error(
+            flag,
+            arg,
+            0..key.len(),
+            &format!("`{key}` is not a --vary key{hint}"),
+        ));
+    };
+    let span = key.len() + 1..arg.len();
+    let w: f64 = weight.trim().parse().map_err(|_| {
+        arg_error(
+            flag,
+            arg,
+            span.clone(),
+            &format!("`{weight}` is not a number"),
+        )
+    })?;
+    if !(w >= 0.0 && w.is_finite()) {
+        return Err(arg_error(flag, arg, span, "a weight must be a number >= 0"));
+    }
+    axis.weight = w;
+    Ok(())
+}
+
+/// Reads `--require 'mean(METRIC) <= X'` or `--require 'P(METRIC <= X) >= P'`.
+pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
+    let flag = "--require";
+    let bad = |span: Range<usize>, m: &str| arg_error(flag, arg, span, m);
+    let form = "expected mean(METRIC) <= X or P(METRIC <= X) >= P";
+    let open = arg.find('(').ok_or_else(|| bad(0..arg.len(), form))?;
+    let close = arg
+        .rfind(')')
+        .filter(|&c| c > open)
+        .ok_or_else(|| bad(open..arg.len(), "no closing `)`"))?;
+    let func = arg[..open].trim();
+    let inner = &arg[open + 1..close];
+    let (side, threshold_text, at) = split_comparison(&arg[close + 1..]).ok_or_else(|| {
+        bad(
+            close + 1..arg.len(),
+            "expected <= or >= and a number after `)`",
+        )
+    })?;
+    let at = close + 1 + at;
+    let threshold: f64 = threshold_text.trim().parse().map_err(|_| {
+        bad(
+            at..arg.len(),
+            &format!("`{}` is not a number", threshold_text.trim()),
+        )
+    })?;
+    let (metric_text, metric_at, statistic) = match func {
+        "mean" => (inner, open + 1, Statistic::Mean),
+        "P" | "p" => {
+            let (s, value, vat) = split_comparison(inner)
+                .ok_or_else(|| bad(open + 1..close, "expected METRIC <= X inside P(...)"))?;
+            let value: f64 = value.trim().parse().map_err(|_| {
+                bad(
+                    open + 1 + vat..close,
+                    &format!("`{}` is not a number", value.trim()),
+                )
+            })?;
+            let name_end = inner.find(['<', '>']).unwrap_or(inner.len());
+            if !(0.0..=1.0).contains(&threshold) {
+                return Err(bad(at..arg.len(), "a probability must be between 0 and 1"));
+            }
+            (
+                &inner[..name_end],
+                open + 1,
+                Statistic::Probability { side: s, value },
+            )
+        }
+        _ => {
+            return Err(bad(
+                0..open.max(1),
+                &format!("`{func}` is neither mean nor P; {form}"),
+            ));
+        }
+    };
+    let lead = metric_text.len() - metric_text.trim_start().len();
+    let name = metric_text.trim();
+    let (col, metric) = metric_column(
+        flag,
+        arg,
+        name,
+        metric_at + lead..metric_at + lead + name.len(),
+    )?;
+    Ok(Constraint {
+        text: arg.to_string(),
+        metric,
+        col,
+        statistic,
+        side,
+        threshold,
+    })
+}
+
+/// Splits `<= X` (or `>=`, `<`, `>`) into the side, the text after it and its offset.
+fn split_comparison(text: &str) -> Option<(Side, &str, usize)> {
+    let at = text.find(['<', '>'])?;
+    let side = if text[at..].starts_with('<') {
+        Side::AtMost
+    } else {
+        Side::AtLeast
+    };
+    let skip = if text[at + 1..].starts_with('=') {
+        2
+    } else {
+        1
+    };
+    Some((side, &text[at + skip..], at + skip))
+}
+
+impl Constraint {
+    /// The constraint's estimate, bound and verdict over `metrics`; `certain` is false when more
+    /// replications could still change the verdict.
+    pub fn check(&self, metrics: &[ReplicationMetrics]) -> Check {
+        let values = column(metrics, self.col);
+        let (estimate, low, high) = match self.statistic {
+            Statistic::Mean => {
+                let mut acc = Running::new();
+                values.iter().for_each(|&x| acc.push(x));
+                let n = acc.count();
+                if n < 2 {
+                    (acc.mean(), f64::NEG_INFINITY, f64::INFINITY)
+                } else {
+                    let half = t_quantile(CONFIDENCE, n - 1) * acc.std() / (n as f64).sqrt();
+                    (acc.mean(), acc.mean() - half, acc.mean() + half)
+                }
+            }
+            Statistic::Probability { side, value } => {
+                // A replication without a value (NaN) counts as not meeting the event.
+                let n = values.len() as u64;
+                let hits = values
+                    .iter()
+                    .filter(|&&x| !x.is_nan() && side.holds(x, value))
+                    .count() as u64;
+                // The two-sided Wilson interval at 90% has one-sided 95% ends.
+                let (lo, hi) = wilson(hits, n, normal_quantile(CONFIDENCE));
+                (hits as f64 / n as f64, lo, hi)
+            }
+        };
+        let (bound, other) = match self.side {
+            Side::AtMost => (high, low),
+            Side::AtLeast => (low, high),
+        };
+        let verdict = if estimate.is_nan() {
+            Verdict::Failed
+        } else if self.side.holds(bound, self.threshold) {
+            Verdict::Met
+        } else if !self.side.holds(other, self.threshold) {
+            Verdict::Failed
+        } else {
+            Verdict::Uncertain
+        };
+        Check {
+            estimate,
+            bound,
+            verdict,
+        }
+    }
+}
+
+/// Every setting of `axes`, cheapest first (ties in the order of the values).
+pub fn settings(axes: &[Axis]) -> Result<Vec<(Vec<i64>, f64)>, Error> {
+    let count = axes
+        .iter()
+        .try_fold(1u64, |n, a| n.checked_mul((a.high - a.low) as u64 + 1))
+        .filter(|&n| n <= MAX_SETTINGS);
+    if count.is_none() {
+        return Err(Error::Usage(format!(
+            "--vary: more than {MAX_SETTINGS} settings; narrow the ranges"
+        )));
+    }
+    let mut all: Vec<Vec<i64>> = vec![Vec::new()];
+    for a in axes {
+        all = all
+            .into_iter()
+            .flat_map(|prefix| (a.low..=a.high).map(move |v| [prefix.clone(), vec![v]].concat()))
+            .collect();
+    }
+    let mut with_cost: Vec<(Vec<i64>, f64)> = all
+        .into_iter()
+        .map(|v| {
+            let cost = v.iter().zip(axes).map(|(&x, a)| a.weight * x as f64).sum();
+            (v, cost)
+        })
+        .collect();
+    with_cost.sort_by(|a, b| a.1.total_cmp(&b.1).then_with(|| a.0.cmp(&b.0)));
+    Ok(with_cost)
+}
+
+/// Runs the search. `run(setting, replications)` simulates those replications of the setting
+/// (values in `axes` order) and returns their metrics in order.
+pub fn seek(
+    axes: &[Axis],
+    constraints: &[Constraint],
+    monotone: bool,
+    ceiling: u64,
+    mut run: impl FnMut(&[i64], Range<u64>) -> Result<Vec<ReplicationMetrics>, Error>,
+) -> Result<SeekResult, Error> {
+    let mut evaluated: Vec<Evaluated> = Vec::new();
+    let mut skipped = 0;
+    let mut answer_cost = None;
+    let mut answer = None;
+    for (values, cost) in settings(axes)? {
+        if answer_cost.is_some_and(|c: f64| cost > c) {
+            break;
+        }
+        // Below (or equal to) a setting that surely failed, a monotone problem fails too.
+        if monotone
+            && evaluated.iter().any(|e| {
+                e.verdict == Verdict::Failed && values.iter().zip(&e.values).all(|(v, f)| v <= f)
+            })
+        {
+            skipped += 1;
+            continue;
+        }
+        let mut metrics = run(&values, 0..FIRST_STAGE.min(ceiling))?;
+        let (checks, verdict) = loop {
+            let checks: Vec<Check> = constraints.iter().map(|c| c.check(&metrics)).collect();
+            let failed = checks.iter().any(|c| c.verdict == Verdict::Failed);
+            let uncertain = checks.iter().any(|c| c.verdict == Verdict::Uncertain);
+            let n = metrics.len() as u64;
+            if failed || !uncertain || n >= ceiling {
+                let verdict = if failed {
+                    Verdict::Failed
+                } else if uncertain {
+                    Verdict::Uncertain
+                } else {
+                    Verdict::Met
+                };
+                break (checks, verdict);
+            }
+            // Half again as many: a verdict near its threshold needs many, most need few.
+            let next = (n + n.div_ceil(2)).min(ceiling);
+            metrics.extend(run(&values, n..next)?);
+        };
+        if verdict == Verdict::Met && answer.is_none() {
+            answer = Some(evaluated.len());
+            answer_cost = Some(cost);
+        }
+        evaluated.push(Evaluated {
+            values,
+            cost,
+            replications: metrics.len() as u64,
+            checks,
+            verdict,
+        });
+    }
+    Ok(SeekResult {
+        evaluated,
+        answer,
+        skipped,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraints_and_ranges_parse_and_bad_ones_point_at_the_mistake() {
+        let c = parse_require("mean(helpdesk_wait_p95_h) <= 24").unwrap();
+        assert_eq!(
+            (c.metric, c.side, c.threshold),
+            ("helpdesk_wait_p95_h", Side::AtMost, 24.0)
+        );
+        let p = parse_require("P(missed_deadline <= 0) >= 0.9").unwrap();
+        assert_eq!(
+            p.statistic,
+            Statistic::Probability {
+                side: Side::AtMost,
+                value: 0.0
+            }
+        );
+        assert_eq!((p.side, p.threshold), (Side::AtLeast, 0.9));
+        let e = parse_require("mean(helpdesk_wait_p95) <= 24")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("did you mean `helpdesk_wait_p95_h`")
+                && e.contains("       ^^^^^^^^^^^^^^^^^"),
+            "{e}"
+        );
+        assert!(
+            parse_require("median(slips) <= 3")
+                .unwrap_err()
+                .to_string()
+                .contains("neither mean nor P")
+        );
+        assert!(
+            parse_require("mean(slips) = 3")
+                .unwrap_err()
+                .to_string()
+                .contains("<= or >=")
+        );
+        assert!(
+            parse_require("P(slips <= 1) >= 2")
+                .unwrap_err()
+                .to_string()
+                .contains("between 0 and 1")
+        );
+        assert!(
+            parse_require("mean(slips) <= x")
+                .unwrap_err()
+                .to_string()
+                .contains("`x` is not a number")
+        );
+        let a = parse_vary("operators.weekend=2..8").unwrap();
+        assert_eq!((a.low, a.high), (2, 8));
+        assert!(
+            parse_vary("operators.weekend=8..2")
+                .unwrap_err()
+                .to_string()
+                .contains("empty")
+        );
+        assert!(
+            parse_vary("operators.weekend=2.5..8")
+                .unwrap_err()
+                .to_string()
+                .contains("`2.5` is not a whole number")
+        );
+        assert!(
+            parse_vary("operators.weekend")
+                .unwrap_err()
+                .to_string()
+                .contains("KEY=LOW..HIGH")
+        );
+        let mut axes = vec![a];
+        assert!(
+            apply_cost(&mut axes, "operators.weekendd=2")
+                .unwrap_err()
+                .to_string()
+                .contains("did you mean `operators.weekend`")
+        );
+        apply_cost(&mut axes, "operators.weekend=3").unwrap();
+        assert_eq!(axes[0].weight, 3.0);
+    }
+
+    #[test]
+    fn settings_come_cheapest_first() {
+        let axes = [
+            Axis {
+                key: "a".into(),
+                low: 0,
+                high: 2,
+                weight: 2.0,
+            },
+            Axis {
+                key: "b".into(),
+                low: 0,
+                high: 1,
+                weight: 1.0,
+            },
+        ];
+        let s = settings(&axes).unwrap();
+        let costs: Vec<f64> = s.iter().map(|(_, c)| *c).collect();
+        assert_eq!(costs, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
+        assert_eq!(s[1].0, [0, 1]);
+    }
+
+    /// A synthetic programme whose slips fall as staff rises: the seek's answer is the cheapest
+    /// setting whose true mean meets the constraint, with and without `--monotone`.
+    #[test]
+    fn the_cheapest_setting_that_meets_a_mean_is_found_with_or_without_monotone() {
+        let axes = [Axis {
+            key: "staff".into(),
+            low: 1,
+            high: 8,
+            weight: 1.0,
+        }];
+        let c = parse_require("mean(slips) <= 10").unwrap();
+        // True mean slips: 40 / staff; noise +-3 by replication (common to every setting).
+        let run = |v: &[i64], reps: Range<u64>| {
+            Ok(reps
+                .map(|r| ReplicationMetrics {
+                    slips: (40 / v[0] as u64) + r % 7,
+                    ..Default::default()
+                })
+                .collect())
+        };
+        let plain = seek(&axes, std::slice::from_ref(&c), false, 200, run).unwrap();
+        let fast = seek(&axes, std::slice::from_ref(&c), true, 200, run).unwrap();
+        let answer = |s: &SeekResult| s.evaluated[s.answer.unwrap()].values[0];
+        // 40/5 = 8, plus 3 on average: 11 > 10; 40/6 = 6 + 3 = 9 <= 10.
+        assert_eq!(answer(&plain), 6);
+        assert_eq!(answer(&fast), 6);
+    }
+}
