@@ -570,6 +570,7 @@ impl<'a> Replication<'a> {
             slipped_first: b.slipped_first,
             region_rank: &self.region_rank,
             replication_key: self.policy_key,
+            error_backlog: self.live_failed,
         };
         self.chosen.clear();
         self.policy

@@ -225,6 +225,7 @@ mod tests {
             slipped_first,
             region_rank,
             replication_key: 9,
+            error_backlog: 0,
         }
     }
 

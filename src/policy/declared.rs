@@ -368,6 +368,7 @@ mod tests {
             slipped_first: true,
             region_rank: &[],
             replication_key: 1,
+            error_backlog: 0,
         };
         let mut chosen = Vec::new();
         policy.select(pool, &capacity, &ctx, &mut chosen);
