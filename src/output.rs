@@ -16,7 +16,7 @@ pub use csv_files::{
     tradeoffs_csv,
 };
 pub use folder::OutputFolder;
-pub use manifest::{Manifest, PrecisionRecord};
+pub use manifest::{Manifest, PhaseStart, PrecisionRecord};
 
 use crate::error::Error;
 

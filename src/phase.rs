@@ -60,6 +60,20 @@ impl Phase {
         (self as usize).checked_sub(Phase::PreStage as usize)
     }
 
+    /// The name charts and the manifest show.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::PreApproval => "Pre-Approval",
+            Phase::PrimaryPrep => "PrimaryPrep",
+            Phase::SecondaryPrep => "SecondaryPrep",
+            Phase::Approval => "Approval",
+            Phase::PreStage => "Pre-Stage",
+            Phase::Lock => "Lock",
+            Phase::DataUpgrade => "DataUpgrade",
+            Phase::Finalize => "Finalize",
+        }
+    }
+
     pub fn next(self) -> Option<Phase> {
         Phase::ALL.get(self as usize + 1).copied()
     }

@@ -46,7 +46,7 @@ pub use limits::{
 };
 pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
-pub use phases::Phases;
+pub use phases::{Phases, offset_label};
 pub use population::Population;
 pub use reader::{Diagnostic, abbreviate, nearest};
 pub use sweep::{GridCell, SweepGrid, display_value};

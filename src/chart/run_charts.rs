@@ -18,6 +18,7 @@ use crate::error::Error;
 use crate::files::{
     self, batches, completion, hourly, islands, load, replications, spans, tenants, timeseries,
 };
+use crate::phase::Phase;
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let context = RunContext::new(manifest);
@@ -57,6 +58,7 @@ struct RunContext {
     /// The end of the deadline day, as a day number.
     deadline_end: Option<f64>,
     deadline: Option<String>,
+    phases: Vec<ChartPhase>,
 }
 
 impl RunContext {
@@ -70,6 +72,7 @@ impl RunContext {
             ),
             deadline_end: manifest.deadline.map(|d| day_number(d) + 1.0),
             deadline: manifest.deadline.map(|d| d.to_string()),
+            phases: chart_phases(manifest),
         }
     }
 }
@@ -128,20 +131,59 @@ impl Busiest {
     }
 }
 
-/// The eight phases in order, their column in timeseries.csv and spans.csv, and their colour.
-const PHASES: [(&str, &str, RGBColor); 8] = [
-    ("Pre-Approval", "pre_approval", GREY),
-    ("PrimaryPrep (T-60)", "primary_prep", TEAL),
-    ("SecondaryPrep (T-30)", "secondary_prep", PURPLE),
-    ("Approval (T-14)", "approval", PINK),
-    ("Pre-Stage (T-7)", "prestage", BLUE),
-    ("Lock (T-1)", "lock", YELLOW),
-    ("DataUpgrade (T)", "data_upgrade", ORANGE),
-    ("Finalize (T+48h)", "finalize", GREEN),
+/// Each phase's colour in the phases and weekend charts.
+const PHASE_COLOURS: [(Phase, RGBColor); Phase::COUNT] = [
+    (Phase::PreApproval, GREY),
+    (Phase::PrimaryPrep, TEAL),
+    (Phase::SecondaryPrep, PURPLE),
+    (Phase::Approval, PINK),
+    (Phase::PreStage, BLUE),
+    (Phase::Lock, YELLOW),
+    (Phase::DataUpgrade, ORANGE),
+    (Phase::Finalize, GREEN),
 ];
 
-fn phase_colour(column: &str) -> RGBColor {
-    PHASES.iter().find(|p| p.1 == column).map_or(GREY, |p| p.2)
+/// The colour of the phase whose key (column of timeseries.csv, name in spans.csv) is `key`.
+fn phase_colour(key: &str) -> RGBColor {
+    PHASE_COLOURS
+        .iter()
+        .find(|(p, _)| p.key() == key)
+        .map_or(GREY, |p| p.1)
+}
+
+/// A phase as the charts show it: its key, its legend label with its offset from T as the
+/// manifest records it, and its colour.
+#[derive(Clone, Debug)]
+struct ChartPhase {
+    key: String,
+    label: String,
+    colour: RGBColor,
+}
+
+/// The programme's phases from the manifest; from a manifest that does not record them, the
+/// phases by name alone (an offset that may not be the scenario's is never shown).
+fn chart_phases(manifest: &ManifestInfo) -> Vec<ChartPhase> {
+    let recorded: Vec<(String, String, Option<String>)> = if manifest.phases.is_empty() {
+        Phase::ALL
+            .iter()
+            .map(|p| (p.key().to_string(), p.name().to_string(), None))
+            .collect()
+    } else {
+        manifest.phases.clone()
+    };
+    recorded
+        .into_iter()
+        .map(|(key, name, offset)| ChartPhase {
+            label: offset.map_or_else(|| name.clone(), |o| format!("{name} ({o})")),
+            colour: phase_colour(&key),
+            key,
+        })
+        .collect()
+}
+
+/// Whether the phase of this key is one of the weekend's, whose spans spans.csv records.
+fn is_weekend_phase(key: &str) -> bool {
+    Phase::WEEKEND.iter().any(|p| p.key() == key)
 }
 
 /// Splits a figure's area into the plot and a legend column on the right.
@@ -162,6 +204,7 @@ fn with_side_legend<DB: DrawingBackend>(
 }
 
 struct Phases {
+    phases: Vec<ChartPhase>,
     context_title: String,
     subtitle: String,
     x: Vec<f64>,
@@ -174,11 +217,13 @@ impl Phases {
     fn read(dir: &Path, context: &RunContext) -> Result<Phases, Error> {
         let table = Table::read(dir, files::timeseries::FILE)?;
         let x = table.times(timeseries::DATE)?;
-        let layers = PHASES
+        let layers = context
+            .phases
             .iter()
-            .map(|p| table.numbers(p.1))
+            .map(|p| table.numbers(&p.key))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(Phases {
+            phases: context.phases.clone(),
             context_title: format!("{}: tenants per phase", context.scenario),
             subtitle: format!(
                 "{}, sampled daily; transitioned tenants stay in Finalize",
@@ -195,10 +240,11 @@ impl Phases {
 impl Figure for Phases {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.context_title, &self.subtitle)?;
-        let mut entries: Vec<(String, Mark)> = PHASES
+        let mut entries: Vec<(String, Mark)> = self
+            .phases
             .iter()
             .rev()
-            .map(|p| (p.0.to_string(), Mark::Fill(p.2.to_rgba())))
+            .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
             .collect();
         entries.push(("transitioned".into(), Mark::Line(BLACK, 2)));
         let area = with_side_legend(&body, &entries)?;
@@ -233,7 +279,7 @@ impl Figure for Phases {
             },
             90,
         )?;
-        for (i, (_, _, colour)) in PHASES.iter().enumerate() {
+        for (i, colour) in self.phases.iter().map(|p| p.colour).enumerate() {
             let polygons = band(&self.x, &stacked[i], &stacked[i + 1]);
             chart.draw_series(
                 polygons
@@ -405,6 +451,8 @@ impl Span {
 }
 
 struct Weekend {
+    /// The weekend phases, for the legend.
+    phases: Vec<ChartPhase>,
     title: String,
     subtitle: String,
     /// Lanes top to bottom: tenant id and its bars.
@@ -427,6 +475,7 @@ impl Weekend {
         let outcome = table.text(spans::OUTCOME)?;
         let Some(busiest) = busiest else {
             return Ok(Weekend {
+                phases: weekend_phases(context),
                 title: format!("{}: busiest weekend", context.scenario),
                 subtitle: format!("{}: no batch in batches.csv", context.detail),
                 lanes: Vec::new(),
@@ -483,6 +532,7 @@ impl Weekend {
             .filter(|l| l.1.iter().any(Span::overran))
             .count();
         Ok(Weekend {
+            phases: weekend_phases(context),
             title: format!(
                 "{}: busiest weekend {}, {shown}",
                 context.scenario,
@@ -504,6 +554,15 @@ impl Weekend {
             lanes,
         })
     }
+}
+
+fn weekend_phases(context: &RunContext) -> Vec<ChartPhase> {
+    context
+        .phases
+        .iter()
+        .filter(|p| is_weekend_phase(&p.key))
+        .cloned()
+        .collect()
 }
 
 /// Orders tenant ids as numbers when they are numbers.
@@ -528,9 +587,10 @@ fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
 impl Figure for Weekend {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
-        let mut entries: Vec<(String, Mark)> = PHASES[4..]
+        let mut entries: Vec<(String, Mark)> = self
+            .phases
             .iter()
-            .map(|p| (p.0.to_string(), Mark::Fill(p.2.to_rgba())))
+            .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
             .collect();
         entries.extend([
             ("window after the work".into(), Mark::Fill(GREY.mix(0.35))),
@@ -998,5 +1058,51 @@ impl Figure for Slips {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(phases: Vec<(String, String, Option<String>)>) -> ManifestInfo {
+        ManifestInfo {
+            scenario: "s".into(),
+            replications: Some(1),
+            detail_replication: Some(0),
+            deadline: None,
+            grid_keys: Vec::new(),
+            grid_cells: None,
+            is_sweep: false,
+            phases,
+        }
+    }
+
+    #[test]
+    fn legends_show_the_offsets_the_manifest_records() {
+        let recorded = Phase::ALL
+            .iter()
+            .map(|p| {
+                let offset = (*p == Phase::PrimaryPrep).then(|| "T-90".to_string());
+                (p.key().to_string(), p.name().to_string(), offset)
+            })
+            .collect();
+        let phases = chart_phases(&manifest(recorded));
+        assert_eq!(phases[1].label, "PrimaryPrep (T-90)");
+        assert_eq!(phases[0].label, "Pre-Approval");
+        assert_eq!(phases[4].colour, BLUE);
+        // Without recorded phases: names only, never an offset that may be wrong.
+        let fallback = chart_phases(&manifest(Vec::new()));
+        assert_eq!(fallback.len(), Phase::COUNT);
+        assert!(
+            fallback.iter().all(|p| !p.label.contains('T')),
+            "{fallback:?}"
+        );
+        let weekend: Vec<&str> = fallback
+            .iter()
+            .filter(|p| is_weekend_phase(&p.key))
+            .map(|p| p.key.as_str())
+            .collect();
+        assert_eq!(weekend, ["prestage", "lock", "data_upgrade", "finalize"]);
     }
 }

@@ -165,6 +165,9 @@ pub(super) struct ManifestInfo {
     /// The number of cells of a sweep.
     pub grid_cells: Option<usize>,
     pub is_sweep: bool,
+    /// The programme's phases as the manifest records them: key, name and offset from T (empty
+    /// for a manifest written before phases were recorded).
+    pub phases: Vec<(String, String, Option<String>)>,
 }
 
 impl ManifestInfo {
@@ -216,6 +219,20 @@ impl ManifestInfo {
                 .and_then(|c| c.as_array())
                 .map(Vec::len),
             is_sweep: grid.is_some(),
+            phases: json
+                .get("phases")
+                .and_then(|p| p.as_array())
+                .map(|phases| {
+                    phases
+                        .iter()
+                        .filter_map(|p| {
+                            let text =
+                                |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
+                            Some((text("key")?, text("name")?, text("offset")))
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
         })
     }
 }

@@ -292,18 +292,14 @@ impl<'a> Replication<'a> {
         let streams = Streams::new(sc.seed, replication);
         let population = Population::generate(sc, &streams);
         let ph = &sc.phases;
-        let days = |d: i64| d * DAY as i64;
+        // Whole days are whole ticks, so this is exact; Pre-Approval has no offset.
+        let offset = |p: Phase| {
+            let hours = ph.start_hours(p).unwrap_or(0.0);
+            let ticks = SimTime::from_hours(hours.abs()).ticks() as i64;
+            if hours < 0.0 { -ticks } else { ticks }
+        };
         let timing = Timing {
-            offsets: [
-                0,
-                days(ph.primary_prep_days),
-                days(ph.secondary_prep_days),
-                days(ph.approval_days),
-                days(ph.prestage_days),
-                days(ph.lock_days),
-                0,
-                SimTime::from_hours(ph.finalize_hours).ticks() as i64,
-            ],
+            offsets: Phase::ALL.map(offset),
             window: SimTime::from_hours(ph.window_hours).ticks(),
             finalize: SimTime::from_hours(ph.finalize_hours).ticks(),
             retry_delay: sc.workitems.retry_delay_seconds,

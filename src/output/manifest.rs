@@ -3,7 +3,8 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::scenario::Scenario;
+use crate::phase::Phase;
+use crate::scenario::{Phases, Scenario, offset_label};
 use crate::study::precision::{Precision, TargetCheck};
 
 /// The record of one run. Everything but `threads` and `wall_seconds` is determined by the inputs.
@@ -41,6 +42,41 @@ pub struct Manifest {
     pub events: u64,
     pub wall_seconds: f64,
     pub files: Vec<String>,
+    /// The programme's phases in order, with their offsets from T, so charts drawn from the
+    /// files alone label them as the scenario set them.
+    pub phases: Vec<PhaseStart>,
+}
+
+/// One phase as the manifest records it.
+#[derive(Clone, Debug, Serialize)]
+pub struct PhaseStart {
+    /// Its column in timeseries.csv and its name in spans.csv.
+    pub key: String,
+    pub name: String,
+    /// Hours from T at which it starts; absent for Pre-Approval, where tenants start.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_hours: Option<f64>,
+    /// The offset as charts show it (`T-60`, `T`, `T+48h`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub offset: Option<String>,
+}
+
+impl PhaseStart {
+    /// Every phase of a scenario's programme, in order.
+    pub fn all(phases: &Phases) -> Vec<PhaseStart> {
+        Phase::ALL
+            .iter()
+            .map(|&p| {
+                let start_hours = phases.start_hours(p);
+                PhaseStart {
+                    key: p.key().to_string(),
+                    name: p.name().to_string(),
+                    start_hours,
+                    offset: start_hours.map(offset_label),
+                }
+            })
+            .collect()
+    }
 }
 
 /// What `--precision` asked and what it got, in manifest.json.
@@ -91,6 +127,7 @@ impl Manifest {
             events: 0,
             wall_seconds: 0.0,
             files: Vec::new(),
+            phases: PhaseStart::all(&scenario.phases),
         }
     }
 

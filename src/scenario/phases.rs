@@ -2,6 +2,7 @@
 //! long the DataUpgrade window may run.
 
 use super::reader::Section;
+use crate::phase::Phase;
 
 /// Phase start offsets relative to the transition date T (Saturday 00:00 of the weekend).
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +15,39 @@ pub struct Phases {
     pub finalize_hours: f64,
     /// How long DataUpgrade may take before the tenant is rolled back.
     pub window_hours: f64,
+}
+
+impl Phases {
+    /// When `phase` starts, in hours from T; `None` for Pre-Approval, which a tenant is in from
+    /// the start (and again after a rollback) rather than from an offset. The one place the
+    /// named offsets become a list by phase.
+    pub fn start_hours(&self, phase: Phase) -> Option<f64> {
+        let days = |d: i64| Some(d as f64 * 24.0);
+        match phase {
+            Phase::PreApproval => None,
+            Phase::PrimaryPrep => days(self.primary_prep_days),
+            Phase::SecondaryPrep => days(self.secondary_prep_days),
+            Phase::Approval => days(self.approval_days),
+            Phase::PreStage => days(self.prestage_days),
+            Phase::Lock => days(self.lock_days),
+            Phase::DataUpgrade => Some(0.0),
+            Phase::Finalize => Some(self.finalize_hours),
+        }
+    }
+}
+
+/// An offset from T as the charts and the manifest show it: `T-60` (days before T), `T`,
+/// `T+48h` (hours after T), `T-6h` (hours before T that are not whole days).
+pub fn offset_label(hours: f64) -> String {
+    if hours == 0.0 {
+        "T".into()
+    } else if hours < 0.0 && hours % 24.0 == 0.0 {
+        format!("T-{}", -hours / 24.0)
+    } else if hours < 0.0 {
+        format!("T-{}h", -hours)
+    } else {
+        format!("T+{hours}h")
+    }
 }
 
 pub(super) fn read_phases(s: &Section<'_>) -> Phases {
@@ -63,4 +97,18 @@ pub(super) fn read_phases(s: &Section<'_>) -> Phases {
     }
     s.finish();
     p
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_read_as_days_before_and_hours_after_t() {
+        assert_eq!(offset_label(-60.0 * 24.0), "T-60");
+        assert_eq!(offset_label(0.0), "T");
+        assert_eq!(offset_label(48.0), "T+48h");
+        assert_eq!(offset_label(-6.0), "T-6h");
+        assert_eq!(offset_label(36.5), "T+36.5h");
+    }
 }

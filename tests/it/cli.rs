@@ -309,3 +309,53 @@ fn detail_none_writes_only_the_replications_with_the_same_values() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&bad.stderr).contains("nor `none`"));
 }
+
+#[test]
+fn the_manifest_records_each_phase_with_the_scenarios_offset() {
+    let dir = temp_dir();
+    let out = dir.path().join("results");
+    let output = cutover(
+        dir.path(),
+        &[
+            "run",
+            "small-pilot",
+            "--reps",
+            "1",
+            "--no-charts",
+            "--set",
+            "phases.primary_prep_days=-90",
+            "--set",
+            "batching.lead_days=90",
+            "--set",
+            "phases.prestage_days=-10",
+            "--set",
+            "phases.finalize_hours=60",
+            "--out",
+            out.to_str().expect("UTF-8 path"),
+        ],
+    );
+    assert_success(&output);
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json");
+    let manifest: Value = serde_json::from_str(&text).expect("manifest.json is JSON");
+    let phases: Vec<(String, String)> = manifest["phases"]
+        .as_array()
+        .expect("phases is a list")
+        .iter()
+        .map(|p| {
+            (
+                p["key"].as_str().expect("key").to_string(),
+                p["offset"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    let keys: Vec<&str> = phases.iter().map(|p| p.0.as_str()).collect();
+    let expected: Vec<&str> = Phase::ALL.iter().map(|p| p.key()).collect();
+    assert_eq!(keys, expected, "every phase, in order");
+    let offsets: Vec<&str> = phases.iter().map(|p| p.1.as_str()).collect();
+    // The scenario's own offsets, not the defaults (T-60, T-7, T+48h).
+    assert_eq!(
+        offsets,
+        ["", "T-90", "T-30", "T-14", "T-10", "T-1", "T", "T+60h"],
+        "{text}"
+    );
+}
