@@ -12,6 +12,8 @@ mod operators;
 
 mod population;
 mod replication;
+mod risk;
+mod spans;
 
 pub use crate::phase::{Phase, Status, WorkCounts};
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};

@@ -23,7 +23,7 @@ pub(crate) mod purpose {
 }
 
 /// A tenant's fixed attributes.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Profile {
     pub region: u16,
     pub seats: u32,

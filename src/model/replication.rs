@@ -1,6 +1,8 @@
 //! One replication of the programme: tenants batched weekly and walked through their phases, with
 //! workitems, copy slots, operators and rollbacks, driven by the kernel's event queue.
 
+mod checks;
+
 use std::collections::VecDeque;
 
 use rand::{Rng, RngExt};
@@ -10,17 +12,20 @@ use super::chat::{self, DailyChat, TenantChat};
 use super::copy::{Claim, CopySlots};
 use super::helpdesk::{Desk, Workdays, draw_tickets};
 use super::metrics::{
-    BatchRecord, DailySample, Detail, HourlySample, Load, PhaseSpan, ReplicationMetrics,
-    ReplicationOutput, SpanOutcome, TenantRecord,
+    BatchRecord, DailySample, Detail, HourlySample, Load, ReplicationMetrics, ReplicationOutput,
+    SpanOutcome, TenantRecord,
 };
 use super::operators::{Job, OperatorPool, Started};
-use super::population::{Population, Profile, purpose};
+use super::population::{Population, purpose};
+use super::risk::RiskModel;
+use super::spans::SpanLog;
 use crate::date::{Date, Weekday};
 use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
 use crate::phase::{Phase, Status, WorkCounts, WorkKind};
 use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
 use crate::scenario::Scenario;
 use crate::stats::quantile_sorted;
+use checks::{Life, live_on};
 
 const NO_BATCH: u32 = u32::MAX;
 
@@ -66,34 +71,6 @@ struct Workitem {
     failures: u32,
     size_gb: f32,
     rng: CounterRng,
-}
-
-/// Debug builds: where each workitem is in its life, so that every step can be checked against
-/// the one before and every workitem seen to end exactly once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Life {
-    /// Created, no attempt yet (a copy waiting for its first slot).
-    Created,
-    /// Ready for another attempt (a copy waiting for a slot again).
-    Waiting,
-    Running,
-    /// An attempt just ended; its outcome is being decided.
-    Ending,
-    Retrying,
-    Failed,
-    Done,
-}
-
-/// Moves `item` to `to`, checking it was in one of `from` (debug builds only).
-fn live_on(lives: &mut [Life], item: u32, from: &[Life], to: Life) {
-    if cfg!(debug_assertions) {
-        let life = &mut lives[item as usize];
-        assert!(
-            from.contains(life),
-            "workitem {item} cannot go from {life:?} to {to:?}"
-        );
-        *life = to;
-    }
 }
 
 /// The mutable state of one tenant.
@@ -224,64 +201,6 @@ pub(crate) struct Replication<'a> {
     policy_key: u64,
 }
 
-/// The weekend phases of every tenant's attempts, with the index of each tenant's open span per
-/// weekend phase (`NO_SPAN` if none).
-struct SpanLog {
-    spans: Vec<PhaseSpan>,
-    open: Vec<[u32; Phase::WEEKEND_COUNT]>,
-}
-
-const NO_SPAN: u32 = u32::MAX;
-
-/// Expected operator load, for policies that spread risk across weekends.
-struct RiskModel {
-    per_mailbox: f64,
-    per_tenant: f64,
-    /// `per_tenant` for a tenant coexisting with on-premises mail.
-    per_coexisting_tenant: f64,
-    weekend_error_budget: f64,
-}
-
-impl RiskModel {
-    fn new(sc: &Scenario) -> Self {
-        // A workitem needs a person if it fails hard, or fails transiently more often than the
-        // retry limit allows.
-        let p = |kind: WorkKind, coexistence: bool| {
-            let k = sc.workitems.kind(kind);
-            let hard = sc.workitems.hard_failure_probability(kind, coexistence);
-            let exhausted = k
-                .transient_probability
-                .powi(sc.workitems.max_retries as i32 + 1);
-            hard + (1.0 - hard) * exhausted
-        };
-        let per_tenant = |coexistence| {
-            std::iter::once(WorkKind::SiteCopy)
-                .chain(WorkKind::DATA_UPGRADE)
-                .map(|kind| p(kind, coexistence))
-                .sum()
-        };
-        let o = &sc.operators;
-        let weekend_hours = f64::from(o.weekend_hours.1 - o.weekend_hours.0);
-        let operator_hours = 2.0 * f64::from(o.weekend) * weekend_hours;
-        RiskModel {
-            per_mailbox: p(WorkKind::MailboxCopy, false),
-            per_tenant: per_tenant(false),
-            per_coexisting_tenant: per_tenant(true),
-            weekend_error_budget: operator_hours / o.resolve_hours.mean_estimate().max(1e-9),
-        }
-    }
-
-    /// Expected errors of a tenant's weekend work: its copies and its DataUpgrade items.
-    fn expected_errors(&self, p: &Profile) -> f64 {
-        let per_tenant = if p.coexistence {
-            self.per_coexisting_tenant
-        } else {
-            self.per_tenant
-        };
-        self.per_mailbox * f64::from(p.mailboxes) + per_tenant
-    }
-}
-
 impl<'a> Replication<'a> {
     pub(crate) fn new(
         sc: &'a Scenario,
@@ -375,10 +294,7 @@ impl<'a> Replication<'a> {
             copied_gb: 0.0,
             timeseries: detail.then(Vec::new),
             hourly: detail.then(Vec::new),
-            spans: detail.then(|| SpanLog {
-                spans: Vec::new(),
-                open: vec![[NO_SPAN; Phase::WEEKEND_COUNT]; n],
-            }),
+            spans: detail.then(|| SpanLog::new(n)),
             candidates: Vec::new(),
             chosen: Vec::new(),
             risk: RiskModel::new(sc),
@@ -756,55 +672,36 @@ impl<'a> Replication<'a> {
 
     /// A weekend phase begins: the previous one ends, complete.
     fn open_span(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        let Some(j) = phase.weekend_index() else {
-            return;
-        };
-        if let Some(previous) = phase.prev().filter(|p| p.weekend_index().is_some()) {
-            self.close_span(now, tenant, previous, SpanOutcome::Complete);
-        }
         let (t, start) = (&self.tenants[tenant as usize], self.sc.calendar.start);
-        let Some(log) = &mut self.spans else {
-            return;
-        };
-        log.open[tenant as usize][j] = log.spans.len() as u32;
-        log.spans.push(PhaseSpan {
-            tenant,
-            batch: t.batch,
-            weekend: start.add_days(t.weekend.day() as i64),
-            phase,
-            start: now,
-            end: None,
-            done: None,
-            outcome: SpanOutcome::Open,
-        });
+        if let Some(log) = &mut self.spans {
+            log.open(
+                now,
+                tenant,
+                phase,
+                t.batch,
+                start.add_days(t.weekend.day() as i64),
+            );
+        }
     }
 
     fn span_done(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        if let (Some(log), Some(j)) = (&mut self.spans, phase.weekend_index()) {
-            let i = log.open[tenant as usize][j];
-            if let Some(span) = log.spans.get_mut(i as usize) {
-                span.done.get_or_insert(now);
-            }
+        if let Some(log) = &mut self.spans {
+            log.done(now, tenant, phase);
         }
     }
 
     /// Ends the tenant's span of `phase` if it is still running.
     fn close_span(&mut self, now: SimTime, tenant: u32, phase: Phase, outcome: SpanOutcome) {
-        if let (Some(log), Some(j)) = (&mut self.spans, phase.weekend_index()) {
-            let i = log.open[tenant as usize][j];
-            if let Some(span) = log.spans.get_mut(i as usize).filter(|s| s.end.is_none()) {
-                span.end = Some(now);
-                span.outcome = outcome;
-            }
+        if let Some(log) = &mut self.spans {
+            log.close(now, tenant, phase, outcome);
         }
     }
 
     /// Pulls a tenant out of its batch: its work is abandoned and it waits for a later batch.
     fn roll_back(&mut self, now: SimTime, tenant: u32) {
         let phase = self.tenants[tenant as usize].phase;
-        self.close_span(now, tenant, phase, SpanOutcome::RolledBack);
         if let Some(log) = &mut self.spans {
-            log.open[tenant as usize] = [NO_SPAN; Phase::WEEKEND_COUNT];
+            log.roll_back(now, tenant, phase);
         }
         let region = self.population.tenants[tenant as usize].region;
         let t = &mut self.tenants[tenant as usize];
@@ -1237,7 +1134,7 @@ impl<'a> Replication<'a> {
         };
         let completion = self.completion();
         let hourly = self.hourly.take().unwrap_or_default();
-        let spans = self.spans.take().map_or_else(Vec::new, |log| log.spans);
+        let spans = self.spans.take().map_or_else(Vec::new, SpanLog::into_spans);
         let detail = self.timeseries.take().map(|mut timeseries| {
             for s in &mut timeseries {
                 s.chat = chat.daily.get(s.day as usize).copied().unwrap_or_default();
@@ -1316,117 +1213,6 @@ impl<'a> Replication<'a> {
                 chat: chat.get(id).cloned().unwrap_or_default(),
             })
             .collect()
-    }
-}
-
-impl Replication<'_> {
-    /// At the end, in debug builds: every tenant's work counts, recounted from the lives of its
-    /// current attempt's workitems. Together with the checked steps of `live_on`, each workitem
-    /// was done at most once and is done, abandoned by a rollback, or still counted.
-    fn check_lives(&self) {
-        let mut counts: Vec<(WorkCounts, WorkCounts)> =
-            vec![Default::default(); self.tenants.len()];
-        for (i, (w, life)) in self.items.iter().zip(&self.lives).enumerate() {
-            if !self.is_live(i as u32) {
-                continue;
-            }
-            let (work, copies) = &mut counts[w.tenant as usize];
-            let c = if w.kind.is_copy() { copies } else { work };
-            match life {
-                Life::Created | Life::Waiting => c.waiting += 1,
-                Life::Running => c.running += 1,
-                Life::Retrying => c.retrying += 1,
-                Life::Failed => c.failed += 1,
-                Life::Done => {}
-                Life::Ending => panic!("workitem {i} was left between outcomes"),
-            }
-        }
-        for (id, (t, (work, copies))) in self.tenants.iter().zip(&counts).enumerate() {
-            if t.phase == Phase::PreApproval {
-                continue;
-            }
-            assert_eq!(
-                t.work, *work,
-                "tenant {id}: work counts differ from its workitems"
-            );
-            assert_eq!(
-                t.copies, *copies,
-                "tenant {id}: copy counts differ from its workitems"
-            );
-        }
-    }
-
-    /// Checks the incrementally kept counters against a recount. Panics name the broken rule:
-    /// a failure here is a bug in the model, never a property of the input.
-    fn check_invariants(&self) {
-        let mut phases = [0u32; Phase::COUNT];
-        let mut failed = 0;
-        for t in &self.tenants {
-            phases[t.phase as usize] += 1;
-            if t.phase != Phase::PreApproval {
-                failed += t.work.failed + t.copies.failed;
-            }
-            assert!(
-                !t.in_pool || t.phase == Phase::PreApproval,
-                "a tenant in the pool must be in Pre-Approval"
-            );
-            assert!(
-                t.copy_running <= self.sc.copy.per_tenant,
-                "per-tenant copy cap exceeded"
-            );
-        }
-        assert_eq!(
-            phases, self.phase_counts,
-            "phase counts drifted from the tenants' phases"
-        );
-        assert_eq!(
-            phases.iter().sum::<u32>() as usize,
-            self.tenants.len(),
-            "tenants are not conserved"
-        );
-        assert_eq!(failed, self.live_failed, "error queue count drifted");
-        let live: u64 = self
-            .tenants
-            .iter()
-            .map(|t| u64::from(t.work.outstanding() + t.copies.outstanding()))
-            .sum();
-        assert_eq!(
-            self.items.len() as u64,
-            self.items_done + self.items_abandoned + live,
-            "a workitem ended twice or never: created != succeeded + abandoned + outstanding"
-        );
-        assert!(
-            self.desk.pool.busy() <= self.desk.pool.staff(),
-            "more help-desk agents busy than on duty"
-        );
-        assert!(
-            self.operators.busy() <= self.operators.staff(),
-            "more operators busy than on duty"
-        );
-        for (r, region) in self.regions.iter().enumerate() {
-            let running: u32 = self
-                .tenants
-                .iter()
-                .zip(&self.population.tenants)
-                .filter(|(_, p)| p.region as usize == r)
-                .map(|(t, _)| t.copy_running)
-                .sum();
-            assert_eq!(
-                region.busy(),
-                running,
-                "copy slots in use drifted in region {r}"
-            );
-            assert!(
-                region.busy() <= self.sc.copy.slots,
-                "copy slots over capacity in region {r}"
-            );
-        }
-        let done = self
-            .tenants
-            .iter()
-            .filter(|t| t.transitioned_at.is_some())
-            .count();
-        assert_eq!(done as u32, self.transitioned, "transitioned count drifted");
     }
 }
 
