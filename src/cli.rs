@@ -16,7 +16,6 @@ use crate::compare::{
 use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
-use crate::model::simulate;
 use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
@@ -354,7 +353,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         group,
         &precision,
         ceiling,
-        |_, r| simulate(&scenario, policy.as_ref(), r, detail_replication == Some(r)),
+        |_, r| sweep::replicate(&scenario, policy.as_ref(), r, detail_replication == Some(r)),
         |o| &o.metrics,
     )?;
     let results = outputs.swap_remove(0);
@@ -472,7 +471,8 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         ceiling,
         |v, r| {
             let variant = &variants[v];
-            simulate(&variant.scenario, variant.policy.as_ref(), r, false).metrics
+            sweep::replicate(&variant.scenario, variant.policy.as_ref(), r, false)
+                .map(|o| o.metrics)
         },
         |m| m,
     )?;

@@ -77,12 +77,13 @@ impl<'a> Runner<'a> {
 
     /// Runs `job(variant, replication)` for every pair on the pool and returns the results in the
     /// order of `pairs`, whatever the thread count. `Error::Interrupted` if `cancel` was set.
+    /// The first error of a job (a replication that used up its event budget) is the result.
     pub fn map_pairs<T: Send>(
         &self,
         pairs: &[(usize, u64)],
-        job: impl Fn(usize, u64) -> T + Sync,
+        job: impl Fn(usize, u64) -> Result<T, Error> + Sync,
     ) -> Result<Vec<T>, Error> {
-        let results: Vec<Option<T>> = self.pool.install(|| {
+        let results: Vec<Option<Result<T, Error>>> = self.pool.install(|| {
             pairs
                 .par_iter()
                 .map(|&(variant, r)| {
@@ -99,8 +100,8 @@ impl<'a> Runner<'a> {
         });
         results
             .into_iter()
-            .collect::<Option<_>>()
-            .ok_or(Error::Interrupted)
+            .collect::<Option<Result<Vec<T>, Error>>>()
+            .ok_or(Error::Interrupted)?
     }
 
     /// The staged-execution primitive: runs replication `r` of `variants[v]` for every `(v, r)`
@@ -112,7 +113,7 @@ impl<'a> Runner<'a> {
     ) -> Result<Vec<ReplicationMetrics>, Error> {
         self.map_pairs(pairs, |v, r| {
             let variant = &variants[v];
-            simulate(&variant.scenario, variant.policy.as_ref(), r, false).metrics
+            replicate(&variant.scenario, variant.policy.as_ref(), r, false).map(|o| o.metrics)
         })
     }
 }
@@ -130,7 +131,8 @@ pub fn run_replications(
 }
 
 /// [`run_replications`], calling `done()` (from a worker thread) as each replication finishes,
-/// in whatever order they finish: for a progress bar.
+/// in whatever order they finish: for a progress bar. A replication that used up its event
+/// budget is an error naming the cause.
 pub fn run_replications_with(
     scenario: &Scenario,
     policy: &dyn BatchPolicy,
@@ -153,8 +155,23 @@ pub fn run_replication_range(
 ) -> Result<Vec<ReplicationOutput>, Error> {
     let pairs: Vec<(usize, u64)> = range.map(|r| (0, r)).collect();
     runner.map_pairs(&pairs, |_, r| {
-        simulate(scenario, policy, r, detail == Some(r))
+        replicate(scenario, policy, r, detail == Some(r))
     })
+}
+
+/// One replication as every command runs it: [`simulate`], with a replication that used up its
+/// event budget (a scenario caught in a loop) an error naming the cause.
+pub fn replicate(
+    scenario: &Scenario,
+    policy: &dyn BatchPolicy,
+    replication: u64,
+    detail: bool,
+) -> Result<ReplicationOutput, Error> {
+    let mut output = simulate(scenario, policy, replication, detail);
+    match output.stopped.take() {
+        Some(why) => Err(Error::Usage(why)),
+        None => Ok(output),
+    }
 }
 
 /// A stop flag nobody sets, for runs that are not interrupted.
@@ -183,7 +200,7 @@ pub fn run_cells(
         .build()
         .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
     let stop = AtomicBool::new(false);
-    let (tx, rx) = mpsc::channel::<(usize, usize, ReplicationMetrics)>();
+    let (tx, rx) = mpsc::channel::<(usize, usize, Result<ReplicationOutput, Error>)>();
     std::thread::scope(|scope| {
         let (pool, stop) = (&pool, &stop);
         scope.spawn(move || {
@@ -194,18 +211,25 @@ pub fn run_cells(
                     }
                     let (slot, r) = (job / reps, job % reps);
                     let cell = &plan.cells[todo[slot]];
-                    let m = simulate(&cell.scenario, cell.policy.as_ref(), r as u64, false).metrics;
+                    let m = replicate(&cell.scenario, cell.policy.as_ref(), r as u64, false);
                     // The receiver is gone only after an error, when nothing more is wanted.
                     let _ = tx.send((slot, r, m));
                 });
             });
         });
         let mut pending: HashMap<usize, (usize, Vec<Option<ReplicationMetrics>>)> = HashMap::new();
-        for (slot, r, m) in rx {
+        for (slot, r, output) in rx {
             if cancel.load(Ordering::Relaxed) {
                 // Drain without committing: workers see the flag and stop within one replication.
                 continue;
             }
+            let m = match output {
+                Ok(output) => output.metrics,
+                Err(e) => {
+                    stop.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            };
             let (count, values) = pending.entry(slot).or_insert_with(|| (0, vec![None; reps]));
             values[r] = Some(m);
             *count += 1;

@@ -157,8 +157,16 @@ pub(super) struct Axis {
     labels: Labels,
 }
 
-/// A range that can be drawn: finite and not empty (`fallback` when there is no data at all).
-fn usable(lo: f64, hi: f64, fallback: (f64, f64)) -> (f64, f64) {
+/// Largest magnitude a numeric axis shows: data beyond it (a damaged or edited file can hold
+/// `1e308`) is drawn at the edge, so the span and the ticks stay finite and few.
+const NUMERIC_LIMIT: f64 = 1e15;
+/// Days since 1970-01-01 a time axis may show: the years 1870 to 2170.
+const TIME_LIMIT: (f64, f64) = (-36_525.0, 73_050.0);
+
+/// A range that can be drawn: within `limit`, finite and not empty (`fallback` when there is no
+/// data at all).
+fn usable(lo: f64, hi: f64, limit: (f64, f64), fallback: (f64, f64)) -> (f64, f64) {
+    let (lo, hi) = (lo.clamp(limit.0, limit.1), hi.clamp(limit.0, limit.1));
     match (lo.is_finite(), hi.is_finite()) {
         (true, true) if hi > lo => (lo, hi),
         (true, true) => (
@@ -203,7 +211,7 @@ impl Axis {
 
     /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants).
     fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64) -> Axis {
-        let (lo, hi) = usable(lo, hi, (0.0, 1.0));
+        let (lo, hi) = usable(lo, hi, (-NUMERIC_LIMIT, NUMERIC_LIMIT), (0.0, 1.0));
         // The step, of those giving four to eight intervals, that wastes the least room.
         let widen = |step: f64| ((lo / step).floor() * step, (hi / step).ceil() * step);
         let step = [4.0, 5.0, 6.0, 7.0, 8.0]
@@ -259,7 +267,7 @@ impl Axis {
     /// A time axis over days since 1970-01-01 (fractions are times of day), with ticks on whole
     /// hours, days, Mondays, months or years depending on the span.
     pub(super) fn time(lo: f64, hi: f64) -> Axis {
-        let (lo, hi) = usable(lo, hi, (15_000.0, 15_007.0));
+        let (lo, hi) = usable(lo, hi, TIME_LIMIT, (15_000.0, 15_007.0));
         let span = hi - lo;
         let (step, ticks) = if span <= 6.0 {
             let hours = if span <= 2.5 { 6.0 } else { 12.0 };

@@ -12,7 +12,7 @@ use super::SimulationArgs;
 use super::progress::Progress;
 use crate::error::Error;
 use crate::files;
-use crate::model::{ReplicationMetrics, simulate};
+use crate::model::ReplicationMetrics;
 use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
@@ -183,7 +183,8 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
             reps,
             |c, r| {
                 let cell = &plan.cells[c];
-                simulate(&cell.scenario, cell.policy.as_ref(), r, false).metrics
+                crate::sweep::replicate(&cell.scenario, cell.policy.as_ref(), r, false)
+                    .map(|o| o.metrics)
             },
             |m| m,
             |g, mut finished| commit(todo[g], finished.outputs.swap_remove(0)),

@@ -275,4 +275,6 @@ pub struct ReplicationOutput {
     /// Tenants transitioned by the end of each day of the horizon (for the completion band).
     pub completion: Vec<u32>,
     pub detail: Option<Detail>,
+    /// Why the replication stopped before its end, if it did: it used up its event budget.
+    pub stopped: Option<String>,
 }

@@ -329,6 +329,10 @@ impl<'a> Replication<'a> {
         self.queue
             .schedule(SimTime(self.timing.sample_offset), Event::Sample);
         let total = self.tenants.len() as u32;
+        let budget = self.event_budget();
+        // When half the budget was used: if the clock has hardly moved since, it is a loop.
+        let mut halfway = None;
+        let mut stopped = None;
         // Until every tenant transitioned and its users' tickets were answered.
         while self.transitioned < total || self.desk.outstanding > 0 {
             match self.queue.peek_time() {
@@ -344,12 +348,60 @@ impl<'a> Replication<'a> {
             if cfg!(debug_assertions) && self.queue.events_processed().is_multiple_of(1024) {
                 self.check_invariants();
             }
+            let events = self.queue.events_processed();
+            if events == budget / 2 {
+                halfway = Some(now);
+            }
+            if events >= budget {
+                stopped = Some(self.budget_breach(budget, now, halfway.unwrap_or(SimTime::ZERO)));
+                break;
+            }
         }
-        if cfg!(debug_assertions) {
+        if cfg!(debug_assertions) && stopped.is_none() {
             self.check_invariants();
             self.check_lives();
         }
-        self.report()
+        let mut output = self.report();
+        output.stopped = stopped;
+        output
+    }
+
+    /// Most events one replication may handle: far more than any plan needs (the bundled
+    /// scenarios handle under 2,000 per tenant, mostly per-seat help-desk calls), so only a
+    /// replication caught in a loop reaches it, and stops with an error instead of running on.
+    fn event_budget(&self) -> u64 {
+        const BASE: u64 = 1_000_000;
+        const PER_TENANT: u64 = 20_000;
+        const PER_SEAT: u64 = 100;
+        self.population.tenants.iter().fold(BASE, |sum, p| {
+            sum.saturating_add(PER_TENANT + PER_SEAT * u64::from(p.seats))
+        })
+    }
+
+    /// What a replication that used up its budget says, naming the likely cause.
+    fn budget_breach(&self, budget: u64, now: SimTime, halfway: SimTime) -> String {
+        let day = now.ticks() / DAY;
+        let failures = self.retries + self.errors;
+        let stalled = now.ticks() - halfway.ticks() < HOUR;
+        let cause = if failures.saturating_mul(4) > budget || stalled {
+            format!(
+                "by day {day}{}, after {} retries and {} errors: work that keeps failing and is retried or resolved in little or no time (zero-length work, `workitems.retry_delay_seconds` = 0, operators resolving at once, failure probabilities near 1)",
+                if stalled {
+                    ", the clock hardly moving"
+                } else {
+                    ""
+                },
+                self.retries,
+                self.errors
+            )
+        } else {
+            format!("by day {day}")
+        };
+        format!(
+            "scenario `{}`, replication {}: stopped after {budget} events, its budget (1,000,000 + 20,000 per tenant + 100 per seat), {cause}",
+            self.sc.name,
+            self.streams.replication()
+        )
     }
 
     fn handle(&mut self, now: SimTime, event: Event) {
@@ -1152,6 +1204,7 @@ impl<'a> Replication<'a> {
             metrics,
             completion,
             detail,
+            stopped: None,
         }
     }
 

@@ -87,9 +87,10 @@ fn read_policy_name(s: &Section<'_>, declared: &[Declared]) -> String {
 /// `batching.region_order`: named regions first, in the order given, then any not named.
 fn read_region_order(s: &Section<'_>, regions: &[String]) -> Vec<String> {
     let mut order = read_regions(s, "region_order", regions);
+    let named: std::collections::HashSet<&String> = order.iter().collect();
     let rest: Vec<String> = regions
         .iter()
-        .filter(|r| !order.contains(r))
+        .filter(|r| !named.contains(r))
         .cloned()
         .collect();
     order.extend(rest);

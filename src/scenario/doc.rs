@@ -155,23 +155,40 @@ impl Table {
 }
 
 /// Converts byte offsets into 1-based line and column numbers.
+///
+/// Columns count characters, so each lookup counts from a known point: the last offset looked
+/// up when it is on the same line and not after this one (values are located in file order),
+/// else the line's start. A line of a million values costs a million steps, not a million
+/// squared.
 pub struct LineIndex {
     starts: Vec<usize>,
+    /// The last lookup: its line, byte offset and column.
+    last: std::cell::Cell<(usize, usize, usize)>,
 }
 
 impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            last: std::cell::Cell::new((1, 0, 1)),
+        }
     }
 
     pub fn line_column(&self, text: &str, offset: usize) -> (usize, usize) {
+        let offset = offset.min(text.len());
         let line = self.starts.partition_point(|&s| s <= offset).max(1);
-        let start = self.starts[line - 1];
+        let (last_line, last_offset, last_column) = self.last.get();
+        let (from, column) = if last_line == line && last_offset <= offset {
+            (last_offset, last_column)
+        } else {
+            (self.starts[line - 1], 1)
+        };
         let column = text
-            .get(start..offset.min(text.len()))
-            .map_or(1, |s| s.chars().count() + 1);
+            .get(from..offset)
+            .map_or(column, |s| column + s.chars().count());
+        self.last.set((line, offset, column));
         (line, column)
     }
 }
@@ -328,6 +345,19 @@ mod tests {
             }
         );
         assert!(matches!(e.node.value, Value::Integer(5)));
+    }
+
+    #[test]
+    fn columns_count_characters_in_any_lookup_order() {
+        let text = "a = \"é\", b = 1\nc = [1, 2]\n";
+        let index = LineIndex::new(text);
+        let b = text.find("b =").unwrap();
+        let two = text.find('2').unwrap();
+        assert_eq!(index.line_column(text, b), (1, 10));
+        assert_eq!(index.line_column(text, two), (2, 9));
+        assert_eq!(index.line_column(text, 4), (1, 5));
+        assert_eq!(index.line_column(text, b), (1, 10));
+        assert_eq!(index.line_column(text, text.len() + 5), (3, 1));
     }
 
     #[test]

@@ -193,33 +193,49 @@ fn unknown_name(
     );
 }
 
-/// A list of regions, each a region of `population.regions`, each once.
+/// A list of regions, each a region of `population.regions`, each once. Linear in the list and
+/// the regions (sets, not list searches), and each wrong name reported once, the first few only:
+/// one mistake repeated is one error.
 pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String]) -> Vec<String> {
+    use std::collections::HashSet;
+    const REPORTED: usize = 8;
     let named: Vec<&str> = regions.iter().map(String::as_str).collect();
+    let known: HashSet<&str> = named.iter().copied().collect();
+    let mut seen: HashSet<String> = HashSet::new();
+    let mut reported: HashSet<String> = HashSet::new();
+    let listing = || {
+        if named.len() <= 16 {
+            format!("regions are {}", named.join(", "))
+        } else {
+            format!("there are {} regions", named.len())
+        }
+    };
     let mut out: Vec<String> = Vec::new();
     for (r, origin) in t.located_strings(key) {
-        if !regions.contains(&r) {
-            let hint = nearest(&r, &named).map_or_else(
-                || format!("regions are {}", named.join(", ")),
-                |n| format!("did you mean `{n}`? regions are {}", named.join(", ")),
-            );
-            t.error_at(
-                origin,
-                key,
-                format!(
-                    "`{}` names `{}`, which is not a region",
-                    t.key_path(key),
-                    super::reader::abbreviate(&r)
-                ),
-                Some(hint),
-            );
-        } else if out.contains(&r) {
-            t.error_at(
-                origin,
-                key,
-                format!("`{}` names `{r}` twice", t.key_path(key)),
-                None,
-            );
+        if !known.contains(r.as_str()) {
+            if reported.len() < REPORTED && reported.insert(r.clone()) {
+                let hint = nearest(&r, &named)
+                    .map_or_else(listing, |n| format!("did you mean `{n}`? {}", listing()));
+                t.error_at(
+                    origin,
+                    key,
+                    format!(
+                        "`{}` names `{}`, which is not a region",
+                        t.key_path(key),
+                        super::reader::abbreviate(&r)
+                    ),
+                    Some(hint),
+                );
+            }
+        } else if !seen.insert(r.clone()) {
+            if reported.len() < REPORTED && reported.insert(r.clone()) {
+                t.error_at(
+                    origin,
+                    key,
+                    format!("`{}` names `{r}` twice", t.key_path(key)),
+                    None,
+                );
+            }
         } else {
             out.push(r);
         }

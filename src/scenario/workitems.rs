@@ -59,6 +59,13 @@ pub(super) fn read_workitems(s: &Section<'_>) -> Workitems {
                 duration_minutes: k.dist("duration_minutes", Dist::constant(minutes), (0.0, f64::INFINITY)),
                 minutes_per_seat: k.f64("minutes_per_seat", per_seat, 0.0, 1e4),
             };
+            // An attempt that always fails is retried (or resolved and retried) forever: with
+            // zero-length work and instant resolution, forever at one instant.
+            let hard = if kind.is_data_upgrade() {
+                (params.hard_failure_probability * coexistence_failure_multiplier).min(1.0)
+            } else {
+                params.hard_failure_probability
+            };
             if params.transient_probability + params.hard_failure_probability > 1.0 {
                 k.error(
                     "hard_failure_probability",
@@ -67,6 +74,20 @@ pub(super) fn read_workitems(s: &Section<'_>) -> Workitems {
                         kind.key()
                     ),
                     None,
+                );
+            } else if params.transient_probability + hard >= 1.0 {
+                k.error(
+                    "hard_failure_probability",
+                    format!(
+                        "`workitems.{}`: every attempt fails (`transient_probability` + `hard_failure_probability`{} = 1), so no tenant could ever finish it",
+                        kind.key(),
+                        if hard > params.hard_failure_probability {
+                            " with `workitems.coexistence_failure_multiplier`"
+                        } else {
+                            ""
+                        }
+                    ),
+                    Some("keep their sum below 1".into()),
                 );
             }
             k.finish();

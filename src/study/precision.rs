@@ -178,7 +178,7 @@ pub fn run_staged<T: Send>(
     groups: &[Group],
     precision: &Precision,
     ceiling: u64,
-    job: impl Fn(usize, u64) -> T + Sync,
+    job: impl Fn(usize, u64) -> Result<T, Error> + Sync,
     metrics: impl Fn(&T) -> &ReplicationMetrics,
     mut finished: impl FnMut(usize, Finished<T>) -> Result<(), Error>,
 ) -> Result<(), Error> {
@@ -239,7 +239,7 @@ pub fn run_group<T: Send>(
     group: Group,
     precision: &Precision,
     ceiling: u64,
-    job: impl Fn(usize, u64) -> T + Sync,
+    job: impl Fn(usize, u64) -> Result<T, Error> + Sync,
     metrics: impl Fn(&T) -> &ReplicationMetrics,
 ) -> Result<Finished<T>, Error> {
     let mut done = None;

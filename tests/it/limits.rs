@@ -121,3 +121,142 @@ fn hard_limits_name_their_key() {
     );
     assert!(!dir.path().join("never").exists());
 }
+
+/// Runs `cutover` in `cwd`, killing it after a minute: these inputs used to run for hours or
+/// until memory ran out, so finishing at all is what is checked, not how fast.
+fn cutover_bounded(cwd: &Path, args: &[&str]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("the cutover binary starts");
+    let started = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("cutover {args:?} still running after a minute");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn only_regular_files_of_bounded_size_are_read() {
+    let dir = temp_dir();
+    let out = cutover_bounded(dir.path(), &["run", "/dev/zero", "--out", "o"]);
+    assert_bad_input(&out, &["/dev/zero", "not a regular file"]);
+    std::os::unix::fs::symlink("/dev/zero", dir.path().join("inv.csv")).unwrap();
+    let s = write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"i\"\n[population]\ninventory = \"inv.csv\"\n",
+    );
+    let out = cutover_bounded(dir.path(), &["run", &s, "--out", "o"]);
+    assert_bad_input(&out, &["inv.csv", "not a regular file"]);
+    let big = dir.path().join("big.toml");
+    let file = std::fs::File::create(&big).unwrap();
+    file.set_len(cutover::scenario::MAX_SCENARIO_BYTES + 1)
+        .unwrap();
+    let out = cutover_bounded(dir.path(), &["run", big.to_str().unwrap(), "--out", "o"]);
+    assert_bad_input(&out, &["big.toml", "larger than the 16 MiB"]);
+}
+
+#[test]
+fn long_lines_and_long_lists_are_checked_in_linear_time() {
+    let dir = temp_dir();
+    // A million values on one line, each located for its message.
+    let values: Vec<String> = (0..1_000_000).map(|i| i.to_string()).collect();
+    let s = write_file(
+        dir.path(),
+        "long.toml",
+        &format!("name = \"l\"\njunk = [{}]\n", values.join(", ")),
+    );
+    let out = cutover_bounded(dir.path(), &["run", &s, "--out", "o"]);
+    assert_bad_input(&out, &["unknown key `junk`", "long.toml:2:1"]);
+    // 200,000 regions (too many) ordered: each checked against the others once, not each time.
+    let names: Vec<String> = (0..200_000).map(|i| format!("\"r{i}\"")).collect();
+    let list = names.join(", ");
+    let s = write_file(
+        dir.path(),
+        "regions.toml",
+        &format!(
+            "name = \"r\"\n[population]\nregions = [{list}]\n[batching]\nregion_order = [{list}, \"nowhere\", \"nowhere\"]\n"
+        ),
+    );
+    let out = cutover_bounded(dir.path(), &["run", &s, "--out", "o"]);
+    let err = assert_bad_input(&out, &["between 1 and 64 regions", "`nowhere`"]);
+    assert_eq!(err.matches("`nowhere`").count(), 1, "{err}");
+}
+
+/// Zero-length work, retries at once and operators who resolve in no time: with an attempt that
+/// always fails, work would be retried forever without the clock moving. Such a scenario is
+/// refused; one that is merely very unlucky meets its event budget and stops with the cause.
+#[test]
+fn a_loop_that_takes_no_time_is_refused_or_stopped_by_the_event_budget() {
+    let dir = temp_dir();
+    let zero: String = [
+        "notice",
+        "admin_lock",
+        "directory_sync",
+        "mailbox_cutover",
+        "sharepoint_switch",
+        "chat_upgrade",
+        "cleanup",
+    ]
+    .iter()
+    .map(|k| format!("[workitems.{k}]\nduration_minutes = 0\nminutes_per_seat = 0\n"))
+    .collect();
+    let scenario = |transient: &str| {
+        format!(
+            "name = \"z\"\nreplications = 1\n[population]\ntenants = 5\n[copy]\noverhead_minutes = 0\n[operators]\nweekday_hours = [0, 24]\nweekend_hours = [0, 24]\nresolve_hours = 0\n[workitems]\nretry_delay_seconds = 0\nmax_retries = 0\ntransient_probability = {transient}\nhard_failure_probability = 0\n{zero}"
+        )
+    };
+    let s = write_file(dir.path(), "always.toml", &scenario("1.0"));
+    let out = cutover_bounded(dir.path(), &["run", &s, "--out", "o", "--no-charts"]);
+    assert_bad_input(&out, &["every attempt fails", "hard_failure_probability"]);
+    let s = write_file(dir.path(), "unlucky.toml", &scenario("0.9999999"));
+    let out = cutover_bounded(dir.path(), &["run", &s, "--out", "o", "--no-charts"]);
+    assert_bad_input(
+        &out,
+        &[
+            "replication 0: stopped after",
+            "its budget",
+            "work that keeps failing",
+        ],
+    );
+}
+
+/// A folder whose numbers are absurd (an edited or damaged file) is still charted, with the
+/// axes clamped: the charts are drawn, not ticked for ever.
+#[test]
+fn charts_of_absurd_values_finish() {
+    let dir = temp_dir();
+    let run = [
+        "run",
+        "small-pilot",
+        "--reps",
+        "2",
+        "--no-charts",
+        "--out",
+        "o",
+        "-q",
+    ];
+    assert_success(&crate::common::cutover(dir.path(), &run));
+    for (file, column) in [("completion.csv", "mean"), ("timeseries.csv", "day")] {
+        let path = dir.path().join("o").join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+        let col = lines[0].split(',').position(|c| c == column).unwrap();
+        for (row, value) in [(1, "1e308"), (2, "-1e308")] {
+            let mut cells: Vec<&str> = lines[row].split(',').collect();
+            cells[col] = value;
+            lines[row] = cells.join(",");
+        }
+        std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    }
+    let out = cutover_bounded(dir.path(), &["plot", "o"]);
+    assert_success(&out);
+}
