@@ -60,13 +60,11 @@ pub(super) fn read_workitems(s: &Section<'_>) -> Workitems {
                 minutes_per_seat: k.f64("minutes_per_seat", per_seat, 0.0, 1e4),
             };
             // An attempt that always fails is retried (or resolved and retried) forever: with
-            // zero-length work and instant resolution, forever at one instant.
-            let hard = if kind.is_data_upgrade() {
-                (params.hard_failure_probability * coexistence_failure_multiplier).min(1.0)
-            } else {
-                params.hard_failure_probability
-            };
-            if params.transient_probability + params.hard_failure_probability > 1.0 {
+            // zero-length work and instant resolution, forever at one instant. (Coexisting
+            // tenants' multiplied hard failures are left to the event budget: the share of such
+            // tenants may be zero.)
+            let failing = params.transient_probability + params.hard_failure_probability;
+            if failing > 1.0 {
                 k.error(
                     "hard_failure_probability",
                     format!(
@@ -75,17 +73,12 @@ pub(super) fn read_workitems(s: &Section<'_>) -> Workitems {
                     ),
                     None,
                 );
-            } else if params.transient_probability + hard >= 1.0 {
+            } else if failing >= 1.0 {
                 k.error(
                     "hard_failure_probability",
                     format!(
-                        "`workitems.{}`: every attempt fails (`transient_probability` + `hard_failure_probability`{} = 1), so no tenant could ever finish it",
-                        kind.key(),
-                        if hard > params.hard_failure_probability {
-                            " with `workitems.coexistence_failure_multiplier`"
-                        } else {
-                            ""
-                        }
+                        "`workitems.{}`: every attempt fails (`transient_probability` + `hard_failure_probability` = 1), so no tenant could ever finish it",
+                        kind.key()
                     ),
                     Some("keep their sum below 1".into()),
                 );
