@@ -3,6 +3,7 @@
 mod progress;
 mod sensitivity_command;
 mod study_commands;
+mod slurm_submit;
 mod sweep_commands;
 
 use std::path::{Path, PathBuf};

@@ -22,19 +22,24 @@ pub enum Error {
     /// Stopped by Ctrl-C; whatever was committed is complete.
     #[error("interrupted; finished cells are kept, run again with --resume to complete")]
     Interrupted,
+    /// The scheduler refused a job, or a job it ran failed; `exit_code` is the failed job's own
+    /// exit code where there is one, else 1.
+    #[error("{message}")]
+    Scheduler { message: String, exit_code: u8 },
     /// Anything else: a bug or the machine, not the user's input.
     #[error("{0}")]
     Internal(String),
 }
 
 impl Error {
-    /// 2 for bad input (scenario, flags, paths), 1 for anything else: a full disk is the
-    /// machine's state, not the user's input.
+    /// 2 for bad input (scenario, flags, paths), a failed job's own code (or 1) for the scheduler's
+    /// failures, 1 for anything else: a full disk is the machine's state, not the user's input.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Output { source, .. } if is_out_of_space(source) => 1,
             Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
             Error::Interrupted => 130,
+            Error::Scheduler { exit_code, .. } => i32::from(*exit_code).max(1),
             Error::Internal(_) => 1,
         }
     }

@@ -23,7 +23,7 @@
 //!
 //! Layout: [`engine`] is the generic kernel, [`model`] one replication, [`policy`] batch
 //! policies, [`scenario`] input, [`sweep`] parallel replications, [`stats`] statistics, [`output`]
-//! files. See ARCHITECTURE.md.
+//! files, [`slurm`] sweeps as Slurm jobs. See ARCHITECTURE.md.
 
 pub mod chart;
 pub mod cli;
@@ -37,6 +37,7 @@ pub mod output;
 pub mod phase;
 pub mod policy;
 pub mod scenario;
+pub mod slurm;
 pub mod stats;
 pub mod study;
 pub mod sweep;

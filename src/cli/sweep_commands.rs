@@ -38,6 +38,23 @@ pub struct SweepArgs {
     /// Draw no charts (PNG and SVG in OUT/charts; a shard draws none anyway).
     #[arg(long)]
     pub no_charts: bool,
+    /// Submit the sweep to Slurm as an array of N shard tasks and a merge job that runs after
+    /// them, instead of running it here; the job scripts are written into OUT/slurm.
+    #[arg(long, value_name = "N", conflicts_with = "shard",
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub slurm: Option<u64>,
+    /// With --slurm: an sbatch option for both jobs, one per --sbatch, as --sbatch=--name=value
+    /// (repeatable); --cpus-per-task=N also sets each shard's --threads.
+    #[arg(
+        long,
+        value_name = "OPTION",
+        requires = "slurm",
+        allow_hyphen_values = true
+    )]
+    pub sbatch: Vec<String>,
+    /// With --slurm: wait for the merge job and exit with its status.
+    #[arg(long, requires = "slurm")]
+    pub wait: bool,
 }
 
 #[derive(Debug, Args)]
@@ -112,28 +129,25 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let mut plan = plan?;
     plan.info.precision = args.sim.precision.clone();
     let info = &plan.info;
-    let out = super::output_folder(args.out, &info.scenario, "-sweep", &args.sim);
+    let out = super::output_folder(args.out.clone(), &info.scenario, "-sweep", &args.sim);
+    if let Some(shards) = args.slurm {
+        // The nodes check the memory their shards need; this machine only submits.
+        return super::slurm_submit::submit_sweep(
+            &args,
+            &source,
+            info,
+            &out,
+            shards as usize,
+            wait,
+        );
+    }
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
     folder.subdir(store::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
-    if args.resume
-        && let Some(previous) = GridManifest::read(&out)?
-        && previous.grid != *info
-    {
-        return Err(Error::Usage(format!(
-            "--resume: {} holds another sweep (scenario, overrides, seed, replications or grid differ); use another --out",
-            out.display()
-        )));
-    }
-    GridManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        grid: info.clone(),
-        shard,
-    }
-    .write(&out)?;
+    record_grid(&out, info, shard, args.resume)?;
 
     let mine: Vec<usize> = (0..info.cells.len())
         .filter(|c| shard.is_none_or(|[k, n]| c % n == k - 1))
@@ -255,6 +269,30 @@ fn finish_sweep(
         (!no_charts).then_some(crate::chart::draw_sweep as super::DrawCharts),
         quiet,
     )
+}
+
+/// Writes the folder's grid.json; with `resume`, first checks that the folder holds no other sweep.
+pub(super) fn record_grid(
+    out: &std::path::Path,
+    info: &GridInfo,
+    shard: Option<[usize; 2]>,
+    resume: bool,
+) -> Result<(), Error> {
+    if resume
+        && let Some(previous) = GridManifest::read(out)?
+        && previous.grid != *info
+    {
+        return Err(Error::Usage(format!(
+            "--resume: {} holds another sweep (scenario, overrides, seed, replications or grid differ); use another --out",
+            out.display()
+        )));
+    }
+    GridManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        grid: info.clone(),
+        shard,
+    }
+    .write(out)
 }
 
 pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {

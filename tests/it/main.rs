@@ -32,6 +32,7 @@ mod scenarios;
 mod seek;
 mod select;
 mod sensitivity;
+mod slurm;
 mod statistical_guarantees;
 mod sweep;
 mod sweep_checks;
