@@ -68,6 +68,9 @@ pub fn submit_sweep(
     for assignment in &info.overrides {
         sweep_flags.extend(["--set".to_string(), assignment.clone()]);
     }
+    for target in &info.precision {
+        sweep_flags.extend(["--precision".to_string(), target.clone()]);
+    }
     let sub = Submission {
         cutover,
         scenario,

@@ -100,20 +100,29 @@ fn run_job(script: &Path, env: &[(&str, &str)]) {
 
 #[test]
 fn the_job_scripts_run_as_slurm_would_give_the_bytes_of_a_local_sweep() {
+    scripts_give_the_bytes_of_a_local_sweep(&[]);
+}
+
+#[test]
+fn the_job_scripts_carry_precision_targets() {
+    scripts_give_the_bytes_of_a_local_sweep(&["--precision", "makespan_days=0.05", "--reps", "6"]);
+}
+
+/// Submits a sweep with `flags` to the fake Slurm, runs its job scripts with bash and compares
+/// the merged files with a local sweep with the same flags.
+fn scripts_give_the_bytes_of_a_local_sweep(flags: &[&str]) {
     let (dir, scenario, bin) = setup();
-    let out = cutover_on(
-        dir.path(),
-        &bin,
-        &[
-            "sweep",
-            &scenario,
-            "--slurm",
-            "2",
-            "--no-charts",
-            "--out",
-            "cluster",
-        ],
-    );
+    let mut args = vec![
+        "sweep",
+        &scenario,
+        "--slurm",
+        "2",
+        "--no-charts",
+        "--out",
+        "cluster",
+    ];
+    args.extend_from_slice(flags);
+    let out = cutover_on(dir.path(), &bin, &args);
     assert_success(&out);
     let printed = stdout(&out);
     assert!(
@@ -140,10 +149,9 @@ fn the_job_scripts_run_as_slurm_would_give_the_bytes_of_a_local_sweep() {
         run_job(&slurm.join("shards.sh"), &[("SLURM_ARRAY_TASK_ID", task)]);
     }
     run_job(&slurm.join("merge.sh"), &[]);
-    let local = cutover(
-        dir.path(),
-        &["sweep", &scenario, "--no-charts", "--out", "local", "-q"],
-    );
+    let mut args = vec!["sweep", &scenario, "--no-charts", "--out", "local", "-q"];
+    args.extend_from_slice(flags);
+    let local = cutover(dir.path(), &args);
     assert_success(&local);
     for file in ["replications.csv", "summary.csv"] {
         assert_eq!(
