@@ -2,8 +2,8 @@
 
 mod progress;
 mod sensitivity_command;
-mod study_commands;
 mod slurm_submit;
+mod study_commands;
 mod sweep_commands;
 
 use std::path::{Path, PathBuf};
