@@ -16,7 +16,7 @@ use crate::compare::{
 };
 use crate::error::Error;
 use crate::files;
-use crate::model::ReplicationMetrics;
+use crate::model::{ReplicationMetrics, WeekCounts};
 use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
@@ -396,6 +396,11 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         files::completion::FILE,
         output::completion_csv(start, &completion),
     ));
+    let weekly: Vec<&[WeekCounts]> = results.iter().map(|r| r.weekly.as_slice()).collect();
+    files.push((
+        files::weekly::FILE,
+        output::weekly_csv(start, &output::weekly_means(&weekly)),
+    ));
     if let Some(detail) = detail {
         files.extend([
             (
@@ -405,6 +410,13 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
             (files::spans::FILE, output::spans_csv(start, &detail.spans)),
             (files::islands::FILE, output::islands_csv(&detail.islands)),
         ]);
+    }
+    if let Some(r) = results.iter().find(|r| r.detail.is_some()) {
+        let weeks: Vec<[f64; 6]> = r.weekly.iter().map(WeekCounts::values).collect();
+        files.push((
+            files::weekly::DETAIL_FILE,
+            output::weekly_csv(start, &weeks),
+        ));
     }
     let manifest = Manifest {
         replications: reps,

@@ -171,6 +171,30 @@ pub mod islands {
     ];
 }
 
+/// weekly.csv (the mean over replications) and weekly_detail.csv (the detail replication's own
+/// counts): one row per week from the calendar start, `WEEK`, `WEEK_START`, then `COUNTS`. The
+/// same format, with any of the counted columns, is what `calibrate` reads as observations.
+pub mod weekly {
+    pub const FILE: &str = "weekly.csv";
+    pub const DETAIL_FILE: &str = "weekly_detail.csv";
+    pub const WEEK: &str = "week";
+    pub const WEEK_START: &str = "week_start";
+    pub const TRANSITIONED: &str = "transitioned";
+    pub const SLIPS: &str = "slips";
+    pub const ERRORS: &str = "errors";
+    pub const RETRIES: &str = "retries";
+    pub const HELPDESK_TICKETS: &str = "helpdesk_tickets";
+    pub const COPIED_TB: &str = "copied_tb";
+    pub const COUNTS: [&str; 6] = [
+        TRANSITIONED,
+        SLIPS,
+        ERRORS,
+        RETRIES,
+        HELPDESK_TICKETS,
+        COPIED_TB,
+    ];
+}
+
 /// comparison.csv: per policy and metric, the mean and the paired difference from the baseline.
 pub mod comparison {
     pub const FILE: &str = "comparison.csv";

@@ -14,6 +14,7 @@ mod population;
 mod replication;
 mod risk;
 mod spans;
+mod weekly;
 
 pub use crate::phase::{Phase, Status, WorkCounts};
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
@@ -24,6 +25,7 @@ pub use metrics::{
 };
 pub use operators::{Job, OperatorPool, Started};
 pub use population::{Population, Profile};
+pub use weekly::WeekCounts;
 
 use crate::policy::BatchPolicy;
 use crate::scenario::Scenario;

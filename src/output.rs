@@ -13,7 +13,7 @@ pub use csv_files::{
     SUMMARY_COLUMNS, batches_csv, column_max, comparison_csv, completion_csv, format_datetime,
     format_number, hourly_csv, islands_csv, metric_text, replications_csv, seek_csv, selection_csv,
     spans_csv, summarize_metric, summary_cells, summary_csv, tenants_csv, timeseries_csv,
-    tradeoffs_csv,
+    tradeoffs_csv, weekly_csv, weekly_means,
 };
 pub use folder::OutputFolder;
 pub use manifest::{Manifest, PhaseStart, PrecisionRecord};

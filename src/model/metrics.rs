@@ -3,6 +3,7 @@
 use crate::date::Date;
 use crate::engine::SimTime;
 use crate::model::chat::{DailyChat, IslandsByDay, TenantChat};
+use crate::model::weekly::WeekCounts;
 use crate::phase::{Phase, Status};
 
 /// Defines a flat record of numeric metrics with its column names in declaration order, so the
@@ -274,6 +275,8 @@ pub struct ReplicationOutput {
     pub metrics: ReplicationMetrics,
     /// Tenants transitioned by the end of each day of the horizon (for the completion band).
     pub completion: Vec<u32>,
+    /// The counts of each week of the horizon (weekly.csv).
+    pub weekly: Vec<WeekCounts>,
     pub detail: Option<Detail>,
     /// Why the replication stopped before its end, if it did: it used up its event budget.
     pub stopped: Option<String>,

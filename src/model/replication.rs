@@ -19,6 +19,7 @@ use super::operators::{Job, OperatorPool, Started};
 use super::population::{Population, purpose};
 use super::risk::RiskModel;
 use super::spans::SpanLog;
+use super::weekly::{Totals, WeeklyLog};
 use crate::date::{Date, Weekday};
 use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
 use crate::phase::{Phase, Status, WorkCounts, WorkKind};
@@ -193,6 +194,8 @@ pub(crate) struct Replication<'a> {
     /// Detail only: the hourly series and the weekend phases' spans.
     hourly: Option<Vec<HourlySample>>,
     spans: Option<SpanLog>,
+    /// Every replication: the totals at each week boundary (weekly.csv).
+    weekly: WeeklyLog,
     candidates: Vec<Candidate>,
     chosen: Vec<usize>,
     risk: RiskModel,
@@ -255,6 +258,7 @@ impl<'a> Replication<'a> {
             })
             .collect();
         let n = population.tenants.len();
+        let end = timing.end;
         let mut phase_counts = [0; Phase::COUNT];
         phase_counts[Phase::PreApproval as usize] = n as u32;
         Replication {
@@ -295,6 +299,7 @@ impl<'a> Replication<'a> {
             timeseries: detail.then(Vec::new),
             hourly: detail.then(Vec::new),
             spans: detail.then(|| SpanLog::new(n)),
+            weekly: WeeklyLog::new(end),
             candidates: Vec::new(),
             chosen: Vec::new(),
             risk: RiskModel::new(sc),
@@ -340,6 +345,8 @@ impl<'a> Replication<'a> {
                 _ => break,
             }
             let (now, event) = self.queue.pop().expect("peeked");
+            let totals = self.totals();
+            self.weekly.reach(now, totals);
             if self.hourly.is_some() {
                 self.sample_hours(now);
             }
@@ -1108,6 +1115,17 @@ impl<'a> Replication<'a> {
         }
     }
 
+    /// The running totals weekly.csv is made of.
+    fn totals(&self) -> Totals {
+        Totals {
+            transitioned: self.transitioned,
+            slips: self.slips,
+            errors: self.errors,
+            retries: self.retries,
+            copied_gb: self.copied_gb,
+        }
+    }
+
     /// Tenants transitioned by the end of each day of the horizon.
     fn completion(&self) -> Vec<u32> {
         let mut per_day = vec![0u32; self.timing.end.day() as usize];
@@ -1185,6 +1203,9 @@ impl<'a> Replication<'a> {
             events: self.queue.events_processed(),
         };
         let completion = self.completion();
+        let totals = self.totals();
+        let weekly = std::mem::replace(&mut self.weekly, WeeklyLog::new(SimTime::ZERO))
+            .finish(totals, self.desk.tickets.iter().map(|t| t.raised));
         let hourly = self.hourly.take().unwrap_or_default();
         let spans = self.spans.take().map_or_else(Vec::new, SpanLog::into_spans);
         let detail = self.timeseries.take().map(|mut timeseries| {
@@ -1203,6 +1224,7 @@ impl<'a> Replication<'a> {
         ReplicationOutput {
             metrics,
             completion,
+            weekly,
             detail,
             stopped: None,
         }

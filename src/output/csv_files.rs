@@ -6,7 +6,7 @@ use crate::engine::{DAY, HOUR, MINUTE, SimTime};
 use crate::files;
 use crate::model::{
     BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, Phase, PhaseSpan,
-    ReplicationMetrics, TenantRecord,
+    ReplicationMetrics, TenantRecord, WeekCounts,
 };
 use crate::stats::{Summary, quantile_sorted, summarize};
 use crate::study::seek::{Axis, Constraint, SeekResult};
@@ -249,6 +249,38 @@ pub fn completion_csv(start: Date, runs: &[&[u32]]) -> Vec<u8> {
             row
         }),
     )
+}
+
+/// weekly.csv or weekly_detail.csv: `weeks[w]` holds week `w`'s values in
+/// `WeekCounts::COLUMNS` order (a replication's counts, or their means over replications).
+pub fn weekly_csv(start: Date, weeks: &[[f64; 6]]) -> Vec<u8> {
+    let w = &files::weekly::COUNTS;
+    let mut header = vec![files::weekly::WEEK, files::weekly::WEEK_START];
+    header.extend(w);
+    to_bytes(
+        &header,
+        weeks.iter().enumerate().map(|(i, values)| {
+            let mut row = vec![i.to_string(), start.add_days(7 * i as i64).to_string()];
+            row.extend(values.map(format_number));
+            row
+        }),
+    )
+}
+
+/// The mean of each week's counts over replications (`runs[r]` is replication `r`'s weeks).
+pub fn weekly_means(runs: &[&[WeekCounts]]) -> Vec<[f64; 6]> {
+    let weeks = runs.iter().map(|r| r.len()).min().unwrap_or(0);
+    (0..weeks)
+        .map(|w| {
+            let mut sum = [0.0; 6];
+            for run in runs {
+                for (s, v) in sum.iter_mut().zip(run[w].values()) {
+                    *s += v;
+                }
+            }
+            sum.map(|s| s / runs.len() as f64)
+        })
+        .collect()
 }
 
 /// hourly.csv: the state at the top of every hour of the detail replication.

@@ -275,7 +275,12 @@ fn detail_none_writes_only_the_replications_with_the_same_values() {
     };
     let with = run("0", "with");
     let without = run("none", "without");
-    for file in ["replications.csv", "summary.csv", "completion.csv"] {
+    for file in [
+        "replications.csv",
+        "summary.csv",
+        "completion.csv",
+        "weekly.csv",
+    ] {
         assert_eq!(
             std::fs::read(with.join(file)).unwrap(),
             std::fs::read(without.join(file)).unwrap(),
@@ -289,6 +294,7 @@ fn detail_none_writes_only_the_replications_with_the_same_values() {
         "hourly.csv",
         "spans.csv",
         "islands.csv",
+        "weekly_detail.csv",
         "charts",
     ] {
         assert!(with.join(file).exists(), "{file}");
@@ -301,7 +307,7 @@ fn detail_none_writes_only_the_replications_with_the_same_values() {
         serde_json::from_slice(&std::fs::read(without.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], true);
     assert!(manifest["detail_replication"].is_null());
-    assert_eq!(manifest["files"].as_array().unwrap().len(), 3);
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 4);
     let bad = cutover(
         dir.path(),
         &["run", &scenario, "--detail", "some", "--out", "bad"],

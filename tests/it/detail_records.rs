@@ -28,6 +28,48 @@ fn completion_counts_end_at_the_transitioned_total() {
 }
 
 #[test]
+fn weekly_counts_add_up_to_the_replication_totals() {
+    // Tickets and rollbacks too: callers, and a short window that makes tenants slip.
+    let sc = small_scenario(&["clients.outlook_2003_share=0.3", "phases.window_hours=2"]);
+    let policy = policy::by_name("fifo").unwrap();
+    let horizon_days = (sc.day_of(sc.calendar.end) + 1) as usize;
+    for rep in 0..2 {
+        let out = simulate(&sc, policy.as_ref(), rep, false);
+        let m = &out.metrics;
+        assert_eq!(
+            out.weekly.len(),
+            horizon_days.div_ceil(7),
+            "one row per week"
+        );
+        let sum = |f: fn(&cutover::model::WeekCounts) -> f64| out.weekly.iter().map(f).sum::<f64>();
+        assert_eq!(sum(|w| f64::from(w.transitioned)), m.transitioned as f64);
+        assert_eq!(sum(|w| f64::from(w.slips)), m.slips as f64);
+        assert_eq!(sum(|w| f64::from(w.errors)), m.errors as f64);
+        assert_eq!(sum(|w| f64::from(w.retries)), m.retries as f64);
+        assert!(m.slips > 0 && m.errors > 0, "the counts are exercised");
+        assert!((sum(|w| w.copied_tb) - m.copied_tb).abs() < 1e-9);
+        // Calls after the horizon are in no week.
+        let tickets = sum(|w| f64::from(w.helpdesk_tickets));
+        assert!(tickets > 0.0 && tickets <= m.helpdesk_tickets as f64);
+        // A transition is counted in the week the completion series shows it.
+        for w in &out.weekly {
+            let end = ((w.week as usize + 1) * 7).min(horizon_days);
+            let before = if w.week == 0 {
+                0
+            } else {
+                out.completion[w.week as usize * 7 - 1]
+            };
+            assert_eq!(
+                w.transitioned,
+                out.completion[end - 1] - before,
+                "week {}",
+                w.week
+            );
+        }
+    }
+}
+
+#[test]
 fn spans_follow_each_attempt_through_the_weekend() {
     let sc = small_scenario(&["clients.outlook_2003_share=0.3"]);
     let (m, d) = run_detailed(&sc, 0);
