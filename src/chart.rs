@@ -22,7 +22,9 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::files;
+pub(crate) use sweep_charts::file_safe;
 use table::ManifestInfo;
+pub(crate) use table::Table;
 
 /// The folder, inside an output folder, that holds the charts.
 pub const CHARTS_DIR: &str = "charts";
@@ -34,6 +36,8 @@ pub enum FolderKind {
     Compare,
     Sweep,
     Sensitivity,
+    /// A study of policies or settings (`select`, ...): a table and findings, no charts yet.
+    Study,
 }
 
 /// The kind of output folder `dir` is; bad input (exit code 2) if it is none.
@@ -46,9 +50,14 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
         Ok(FolderKind::Sweep)
     } else if dir.join(files::sensitivity::FILE).is_file() {
         Ok(FolderKind::Sensitivity)
+    } else if manifest.is_study {
+        Ok(FolderKind::Study)
     } else if dir.join(files::comparison::FILE).is_file() {
         Ok(FolderKind::Compare)
-    } else if dir.join(files::timeseries::FILE).is_file() {
+    } else if dir.join(files::timeseries::FILE).is_file()
+        || dir.join(files::replications::FILE).is_file()
+    {
+        // A run with `--detail none` has replications.csv but no timeseries.csv.
         Ok(FolderKind::Run)
     } else {
         Err(Error::Usage(format!(
@@ -65,11 +74,20 @@ pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         FolderKind::Compare => draw_compare(dir),
         FolderKind::Sweep => draw_sweep(dir),
         FolderKind::Sensitivity => draw_sensitivity(dir),
+        FolderKind::Study => Ok(Vec::new()),
     }
 }
 
 /// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands, slips.
 pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    if !dir.join(files::timeseries::FILE).is_file() {
+        return Err(Error::Usage(format!(
+            "cannot chart {}: it holds no {} (a run with --detail none keeps no records of one \
+             replication to chart)",
+            dir.display(),
+            files::timeseries::FILE
+        )));
+    }
     let manifest = ManifestInfo::read(dir)?;
     let out = charts_dir(dir)?;
     run_charts::draw(dir, &manifest, &out)
@@ -104,7 +122,7 @@ fn charts_dir(dir: &Path) -> Result<PathBuf, Error> {
 }
 
 /// The metrics that sweeps and comparisons chart, with what they count (for the axis), if present.
-const MAIN_METRICS: &[(&str, &str)] = &[
+pub(crate) const MAIN_METRICS: &[(&str, &str)] = &[
     ("transitioned", "tenants transitioned"),
     ("missed_deadline", "tenants that missed the deadline"),
     ("slips", "slips (rollbacks)"),

@@ -20,7 +20,7 @@ use crate::model::{ReplicationMetrics, WeekCounts};
 use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
-use crate::{chart, sweep};
+use crate::{chart, report, sweep};
 use progress::Progress;
 
 #[derive(Debug, Parser)]
@@ -192,6 +192,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
             let _folder = OutputFolder::open(&dir, wait)?;
             let files = chart::draw_folder(&dir)?;
             print_charts(&dir, &files);
+            println!("report: {}", report::write(&dir)?.display());
             Ok(())
         }
     }
@@ -200,25 +201,32 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
 /// Draws charts from a folder's files.
 type DrawCharts = fn(&Path) -> Result<Vec<PathBuf>, Error>;
 
-/// Completes an output folder whose data files are written: the manifest says `complete` only
-/// once everything it lists is written. With charts, it is first written saying incomplete
-/// (the charts read it), then again listing the charts. `write_manifest(complete, charts)`.
+/// Completes an output folder whose data files are written: its charts (unless `charts` is
+/// `None`), then its report, both read from the folder. The manifest is written first saying
+/// incomplete (charts and report read it), then again saying `complete` and listing them.
+/// `write_manifest(complete, extra_files)`.
 fn finish_folder(
     folder: &OutputFolder,
     write_manifest: impl Fn(bool, &[String]) -> Result<(), Error>,
     charts: Option<DrawCharts>,
     quiet: bool,
 ) -> Result<(), Error> {
-    let Some(draw) = charts else {
-        return write_manifest(true, &[]);
-    };
     write_manifest(false, &[])?;
     let dir = folder.path();
-    let files = draw(dir)?;
-    if !quiet {
-        print_charts(dir, &files);
+    let mut written = Vec::new();
+    if let Some(draw) = charts {
+        let files = draw(dir)?;
+        if !quiet {
+            print_charts(dir, &files);
+        }
+        written.extend(files);
     }
-    let listed: Vec<String> = files
+    let report = report::write(dir)?;
+    if !quiet {
+        println!("report: {}", report.display());
+    }
+    written.push(report);
+    let listed: Vec<String> = written
         .iter()
         .filter_map(|f| f.strip_prefix(dir).ok())
         .map(|f| f.to_string_lossy().replace('\\', "/"))

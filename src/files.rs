@@ -8,6 +8,9 @@
 /// The manifest of every output folder.
 pub const MANIFEST: &str = "manifest.json";
 
+/// The report of every output folder, built from the other files.
+pub const REPORT: &str = "report.html";
+
 /// replications.csv: one row per replication (columns: `ReplicationMetrics::COLUMNS`).
 pub mod replications {
     pub const FILE: &str = "replications.csv";

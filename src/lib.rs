@@ -36,6 +36,7 @@ pub mod model;
 pub mod output;
 pub mod phase;
 pub mod policy;
+pub mod report;
 pub mod scenario;
 pub mod slurm;
 pub mod stats;

@@ -1074,6 +1074,7 @@ mod tests {
             grid_keys: Vec::new(),
             grid_cells: None,
             is_sweep: false,
+            is_study: false,
             phases,
         }
     }

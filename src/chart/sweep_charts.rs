@@ -67,7 +67,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
 }
 
 /// A key as part of a file name: letters, digits and underscores.
-fn file_safe(key: &str) -> String {
+pub(crate) fn file_safe(key: &str) -> String {
     key.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()

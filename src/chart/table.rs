@@ -8,7 +8,7 @@ use crate::error::Error;
 use crate::files;
 
 /// A CSV file with a header row, read whole.
-pub(super) struct Table {
+pub(crate) struct Table {
     path: PathBuf,
     headers: Vec<String>,
     rows: Vec<csv::StringRecord>,
@@ -16,10 +16,9 @@ pub(super) struct Table {
 
 impl Table {
     /// Reads `dir/name`; a missing or unreadable file is bad input naming the file.
-    pub(super) fn read(dir: &Path, name: &str) -> Result<Table, Error> {
+    pub(crate) fn read(dir: &Path, name: &str) -> Result<Table, Error> {
         let path = dir.join(name);
-        let unusable =
-            |why: String| Error::Usage(format!("cannot chart {}: {why}", path.display()));
+        let unusable = |why: String| Error::Usage(format!("cannot read {}: {why}", path.display()));
         let mut reader = match csv::Reader::from_path(&path) {
             Ok(r) => r,
             Err(e) => {
@@ -48,11 +47,22 @@ impl Table {
         })
     }
 
-    pub(super) fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.rows.len()
     }
 
-    pub(super) fn has(&self, column: &str) -> bool {
+    pub(crate) fn headers(&self) -> &[String] {
+        &self.headers
+    }
+
+    /// Row `i`'s cells, one per header (a short row gives empty cells).
+    pub(crate) fn row(&self, i: usize) -> Vec<&str> {
+        (0..self.headers.len())
+            .map(|c| self.rows[i].get(c).unwrap_or(""))
+            .collect()
+    }
+
+    pub(crate) fn has(&self, column: &str) -> bool {
         self.headers.iter().any(|h| h == column)
     }
 
@@ -62,14 +72,14 @@ impl Table {
             .position(|h| h == column)
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "cannot chart {}: it has no column `{column}`",
+                    "cannot read {}: it has no column `{column}`",
                     self.path.display()
                 ))
             })
     }
 
     /// The cells of a column as text (a short row gives an empty cell).
-    pub(super) fn text(&self, column: &str) -> Result<Vec<&str>, Error> {
+    pub(crate) fn text(&self, column: &str) -> Result<Vec<&str>, Error> {
         let i = self.index(column)?;
         Ok(self.rows.iter().map(|r| r.get(i).unwrap_or("")).collect())
     }
@@ -90,7 +100,7 @@ impl Table {
                 }
                 parse(cell).map(Some).ok_or_else(|| {
                     Error::Usage(format!(
-                        "cannot chart {}: `{cell}` in column `{column}`, row {}, is not {what}",
+                        "cannot read {}: `{cell}` in column `{column}`, row {}, is not {what}",
                         self.path.display(),
                         row + 1
                     ))
@@ -100,7 +110,7 @@ impl Table {
     }
 
     /// The cells of a column as numbers; an empty cell is NaN.
-    pub(super) fn numbers(&self, column: &str) -> Result<Vec<f64>, Error> {
+    pub(crate) fn numbers(&self, column: &str) -> Result<Vec<f64>, Error> {
         let values = self.parsed(column, "a number", |c| {
             c.parse::<f64>().ok().filter(|x| x.is_finite())
         })?;
@@ -168,6 +178,8 @@ pub(super) struct ManifestInfo {
     /// The programme's phases as the manifest records them: key, name and offset from T (empty
     /// for a manifest written before phases were recorded).
     pub phases: Vec<(String, String, Option<String>)>,
+    /// A study (`select` and the like): its findings are in the manifest's `study`.
+    pub is_study: bool,
 }
 
 impl ManifestInfo {
@@ -233,6 +245,7 @@ impl ManifestInfo {
                         .collect()
                 })
                 .unwrap_or_default(),
+            is_study: json.get("study").is_some_and(|s| !s.is_null()),
         })
     }
 }

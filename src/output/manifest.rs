@@ -16,6 +16,8 @@ pub struct Manifest {
     /// written last (`false` only while the charts, which read it, are drawn).
     pub complete: bool,
     pub scenario: String,
+    /// The scenario's `description`: the question it asks, for the report.
+    pub description: String,
     /// The effective scenario's hash: see [`Manifest::scenario_sha256`].
     pub scenario_sha256: String,
     /// Every `--set` given, in order; they are part of the scenario that ran.
@@ -108,6 +110,7 @@ impl Manifest {
             version: env!("CARGO_PKG_VERSION").to_string(),
             complete: false,
             scenario: scenario.name.clone(),
+            description: scenario.description.clone(),
             scenario_sha256: Manifest::scenario_sha256(&scenario.source_text, overrides),
             overrides: overrides.to_vec(),
             policy: policies.join(","),

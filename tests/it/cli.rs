@@ -307,7 +307,9 @@ fn detail_none_writes_only_the_replications_with_the_same_values() {
         serde_json::from_slice(&std::fs::read(without.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["complete"], true);
     assert!(manifest["detail_replication"].is_null());
-    assert_eq!(manifest["files"].as_array().unwrap().len(), 4);
+    // replications, summary, completion and weekly, and the report of them.
+    assert_eq!(manifest["files"].as_array().unwrap().len(), 5);
+    assert!(without.join("report.html").is_file());
     let bad = cutover(
         dir.path(),
         &["run", &scenario, "--detail", "some", "--out", "bad"],

@@ -27,6 +27,7 @@ mod output_safety;
 mod policies;
 mod precision;
 mod properties;
+mod report;
 mod scenario_files;
 mod scenarios;
 mod seek;

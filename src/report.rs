@@ -1,0 +1,269 @@
+//! `report.html`: one self-contained page that tells an output folder's story to a planner, the
+//! question (scenario, key settings, overrides), the answer in plain words with intervals, the
+//! charts inline as SVG, the causes, the trade-offs of a comparison, and the manifest at the foot.
+//!
+//! Like the charts, it is assembled only from the folder's files (never from simulation state),
+//! so `cutover plot DIR` rebuilds it, and it cannot disagree with them. The page has no script and
+//! loads nothing: it opens the same from a file share or an e-mail attachment, and prints.
+//! Sections keyed on a file (`FILE_SECTIONS`) appear when their file is present, so a command
+//! that writes a new file adds its section in one entry.
+
+mod html;
+mod story;
+mod studies;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::chart::{CHARTS_DIR, FolderKind, Table, folder_kind};
+use crate::error::Error;
+use crate::files;
+use html::{escape, page, table};
+
+/// The report's file name in an output folder.
+pub const REPORT_FILE: &str = files::REPORT;
+
+/// Most rows a file section shows; the file has them all.
+const MAX_ROWS: usize = 60;
+
+/// A section drawn from one file of the folder, shown as a table when the file is present.
+struct FileSection {
+    file: &'static str,
+    title: &'static str,
+    /// What the table says, in a sentence.
+    intro: &'static str,
+}
+
+/// Sections that appear when their file is present, in page order, after the charts.
+const FILE_SECTIONS: &[FileSection] = &[
+    FileSection {
+        file: files::sensitivity::FILE,
+        title: "Every index",
+        intro: "For each varied key and headline metric: the index (mu_star and sigma for Morris, \
+            ST and S1 for Sobol') with its 95% bootstrap interval.",
+    },
+    FileSection {
+        file: files::selection::FILE,
+        title: "Selection",
+        intro: "Each policy's replications and mean, when it was eliminated, and the one selected.",
+    },
+    FileSection {
+        file: files::seek::FILE,
+        title: "Every setting evaluated",
+        intro: "Each setting in the order it was tried, with its cost, replications and each \
+            constraint's estimate, one-sided bound and verdict.",
+    },
+    FileSection {
+        file: files::tradeoffs::FILE,
+        title: "Trade-offs and dominated policies",
+        intro: "For each policy and metric: which way is better, its mean beside the baseline's, the \
+            difference with its Holm-adjusted p-value, and whether another policy is at least \
+            as good on every metric and better on one (dominated).",
+    },
+];
+
+/// The folder being reported on: where it is, what kind, and its manifest.
+pub(crate) struct Folder<'a> {
+    pub dir: &'a Path,
+    pub kind: FolderKind,
+    pub manifest: Value,
+}
+
+impl Folder<'_> {
+    /// A top-level text field of the manifest, or of its grid for a sweep.
+    pub fn field(&self, key: &str) -> Option<String> {
+        let value = self
+            .manifest
+            .get(key)
+            .or_else(|| self.manifest.get("grid").and_then(|g| g.get(key)))?;
+        match value {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        }
+    }
+
+    /// A list of texts in the manifest (or its grid), empty if absent.
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.manifest
+            .get(key)
+            .or_else(|| self.manifest.get("grid").and_then(|g| g.get(key)))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    pub fn has(&self, file: &str) -> bool {
+        self.dir.join(file).is_file()
+    }
+
+    pub fn table(&self, file: &str) -> Result<Table, Error> {
+        Table::read(self.dir, file)
+    }
+}
+
+/// Writes `dir/report.html` from the folder's files; returns its path.
+pub fn write(dir: &Path) -> Result<PathBuf, Error> {
+    let bytes = build(dir)?;
+    let path = dir.join(REPORT_FILE);
+    crate::output::write_atomic(&path, bytes.as_bytes())?;
+    Ok(path)
+}
+
+/// The report of an output folder, as HTML.
+pub fn build(dir: &Path) -> Result<String, Error> {
+    let kind = folder_kind(dir)?;
+    let path = dir.join(files::MANIFEST);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+    let manifest: Value = serde_json::from_str(&text)
+        .map_err(|e| Error::Usage(format!("{} is not valid JSON: {e}", path.display())))?;
+    let folder = Folder {
+        dir,
+        kind,
+        manifest,
+    };
+    let scenario = folder.field("scenario").unwrap_or_else(|| "cutover".into());
+    let mut body = String::new();
+    body.push_str(&story::question(&folder)?);
+    body.push_str(&story::answer(&folder)?);
+    body.push_str(&charts(&folder)?);
+    body.push_str(&story::causes(&folder)?);
+    body.push_str(&story::details(&folder)?);
+    for section in FILE_SECTIONS {
+        if folder.has(section.file) {
+            body.push_str(&file_section(&folder, section)?);
+        }
+    }
+    body.push_str(&footer(&folder));
+    let what = match kind {
+        FolderKind::Run => "run",
+        FolderKind::Compare => "policy comparison",
+        FolderKind::Sweep => "sweep",
+        FolderKind::Study => "study",
+        FolderKind::Sensitivity => "sensitivity",
+    };
+    Ok(page(&format!("{scenario}: {what} report"), &body))
+}
+
+/// Every SVG chart of the folder, inline, in the order the command draws them, each captioned.
+fn charts(folder: &Folder) -> Result<String, Error> {
+    let dir = folder.dir.join(CHARTS_DIR);
+    let mut names: Vec<String> = match std::fs::read_dir(&dir) {
+        Ok(entries) => entries
+            .flatten()
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".svg").map(str::to_string)
+            })
+            .collect(),
+        Err(_) => Vec::new(),
+    };
+    if names.is_empty() && folder.kind == FolderKind::Study {
+        // select and seek draw none: their table is the figure.
+        return Ok(String::new());
+    }
+    let mut html = String::from("<h2>Charts</h2>\n");
+    if names.is_empty() && folder.kind == FolderKind::Run && !folder.has(files::timeseries::FILE) {
+        html.push_str(
+            "<p class=\"note\">No charts: this run kept no records of one replication \
+             (<code>--detail none</code>).</p>\n",
+        );
+        return Ok(html);
+    }
+    if names.is_empty() {
+        html.push_str(
+            "<p class=\"note\">No charts in this folder (drawn with <code>--no-charts</code>?): \
+             <code>cutover plot DIR</code> draws them and rebuilds this report.</p>\n",
+        );
+        return Ok(html);
+    }
+    names.sort_by_key(|n| (story::chart_rank(n), n.clone()));
+    for name in names {
+        let path = dir.join(format!("{name}.svg"));
+        let svg = std::fs::read_to_string(&path)
+            .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+        let start = svg
+            .find("<svg")
+            .ok_or_else(|| Error::Usage(format!("{} is not an SVG image", path.display())))?;
+        html.push_str(&format!(
+            "<figure id=\"chart-{id}\" class=\"chart\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
+            svg[start..].trim_end(),
+            story::chart_caption(&name, &folder.list("keys")),
+            id = escape(&name),
+        ));
+    }
+    Ok(html)
+}
+
+/// A file's section: its table, at most `MAX_ROWS` rows.
+fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error> {
+    let t = folder.table(section.file)?;
+    let rows: Vec<Vec<String>> = (0..t.len().min(MAX_ROWS))
+        .map(|i| t.row(i).into_iter().map(escape).collect())
+        .collect();
+    let mut html = format!(
+        "<h2>{}</h2>\n<p>{} <span class=\"note\">From <code>{}</code>",
+        escape(section.title),
+        escape(section.intro),
+        escape(section.file)
+    );
+    if t.len() > MAX_ROWS {
+        html.push_str(&format!("; the first {MAX_ROWS} of {} rows", t.len()));
+    }
+    html.push_str(".</span></p>\n");
+    html.push_str(&table(t.headers(), &rows));
+    Ok(html)
+}
+
+/// The manifest at the foot: what produced the folder, so it can be traced and reproduced.
+fn footer(folder: &Folder) -> String {
+    let mut items = Vec::new();
+    let mut add = |key: &str, value: String| items.push((key.to_string(), value));
+    for key in [
+        "version",
+        "scenario",
+        "scenario_sha256",
+        "policy",
+        "seed",
+        "start",
+        "deadline",
+        "replications",
+        "detail_replication",
+        "threads",
+        "events",
+        "wall_seconds",
+    ] {
+        if let Some(v) = folder.field(key) {
+            add(key, v);
+        }
+    }
+    let overrides = folder.list("overrides");
+    add(
+        "overrides",
+        if overrides.is_empty() {
+            "none".into()
+        } else {
+            overrides.join("  ")
+        },
+    );
+    let command = folder.list("command");
+    if !command.is_empty() {
+        add("command", command.join(" "));
+    }
+    let mut html = String::from(
+        "<footer>\n<h2>Manifest</h2>\n<p class=\"note\">From <code>manifest.json</code>: \
+         the same version, scenario (by its hash), overrides and seed give the same results \
+         to the byte.</p>\n<dl class=\"manifest\">\n",
+    );
+    for (k, v) in items {
+        html.push_str(&format!("<dt>{}</dt><dd>{}</dd>\n", escape(&k), escape(&v)));
+    }
+    html.push_str("</dl>\n</footer>\n");
+    html
+}

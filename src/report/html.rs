@@ -1,0 +1,191 @@
+//! HTML building blocks of the report: escaping, tables, numbers and dates in words, the page
+//! frame with its style sheet (no script, no font or file from anywhere else).
+
+use std::fmt::Write as _;
+
+/// Text made safe to put between tags or in an attribute.
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A table: a header row and rows of cells already in HTML. Numeric-looking cells align right.
+pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
+    let mut html = String::from("<table>\n<thead><tr>");
+    for h in headers {
+        let _ = write!(html, "<th>{}</th>", escape(h));
+    }
+    html.push_str("</tr></thead>\n<tbody>\n");
+    for row in rows {
+        html.push_str("<tr>");
+        for cell in row {
+            let numeric = cell
+                .trim_start_matches(['-', '+', '['])
+                .starts_with(|c: char| c.is_ascii_digit());
+            let _ = write!(
+                html,
+                "<td{}>{cell}</td>",
+                if numeric { " class=\"n\"" } else { "" }
+            );
+        }
+        html.push_str("</tr>\n");
+    }
+    html.push_str("</tbody>\n</table>\n");
+    html
+}
+
+/// A number for people: thousands separated, few decimals (none for whole or large numbers), a
+/// dash for no value.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return "-".into();
+    }
+    let decimals = if x.fract() == 0.0 || x.abs() >= 100.0 {
+        0
+    } else if x.abs() >= 10.0 {
+        1
+    } else {
+        2
+    };
+    let text = format!("{:.*}", decimals, x.abs());
+    let (whole, fraction) = text
+        .split_once('.')
+        .map_or((text.as_str(), ""), |(w, f)| (w, f));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if x < 0.0 && !text.trim_matches(['0', '.']).is_empty() {
+        "-"
+    } else {
+        ""
+    };
+    if fraction.is_empty() {
+        format!("{sign}{grouped}")
+    } else {
+        format!("{sign}{grouped}.{fraction}")
+    }
+}
+
+/// `[low, high]`, or a dash when there is no interval (a single replication).
+pub fn interval(low: f64, high: f64) -> String {
+    if low.is_finite() && high.is_finite() {
+        format!("[{}, {}]", number(low), number(high))
+    } else {
+        "-".into()
+    }
+}
+
+/// An ISO date (`2012-10-31`) in words (`31 October 2012`); anything else as it is.
+pub fn date_in_words(iso: &str) -> String {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let mut parts = iso.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return iso.to_string();
+    };
+    match (m.parse::<usize>(), d.parse::<u32>()) {
+        (Ok(m @ 1..=12), Ok(d)) => format!("{d} {} {y}", MONTHS[m - 1]),
+        _ => iso.to_string(),
+    }
+}
+
+/// The whole page around its body: printable on A4 and Letter alike (the margins fit both).
+pub fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+const STYLE: &str = r#":root { color: #222; background: #fff; }
+body { font-family: "DejaVu Sans", "Segoe UI", Helvetica, Arial, sans-serif; font-size: 15px;
+  line-height: 1.45; margin: 0; }
+main { max-width: 62rem; margin: 0 auto; padding: 1.5rem 1.5rem 3rem; }
+h1 { font-size: 1.7rem; margin: 0 0 0.2rem; }
+h2 { font-size: 1.25rem; margin: 2rem 0 0.6rem; border-bottom: 2px solid #ddd; padding-bottom: 0.2rem; }
+h3 { font-size: 1.05rem; margin: 1.2rem 0 0.4rem; }
+p.lead { font-size: 1.05rem; color: #444; margin-top: 0.2rem; }
+ul.answer { font-size: 1.1rem; padding-left: 1.2rem; }
+ul.answer li { margin: 0.35rem 0; }
+.bad { color: #b00020; font-weight: bold; }
+.good { color: #1b6e20; font-weight: bold; }
+.note { color: #666; font-size: 0.9rem; }
+table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.88rem; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
+th { background: #f3f3f3; }
+td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+figure { margin: 1rem 0 1.6rem; break-inside: avoid; page-break-inside: avoid; }
+figure svg { display: block; width: 100%; height: auto; border: 1px solid #eee; }
+figcaption { color: #555; font-size: 0.9rem; margin-top: 0.3rem; }
+dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; font-size: 0.85rem; }
+dl.manifest dt { font-weight: bold; }
+dl.manifest dd { margin: 0; word-break: break-all; font-family: "DejaVu Sans Mono", monospace; }
+footer { margin-top: 2.5rem; border-top: 2px solid #ddd; }
+@page { margin: 14mm; }
+@media print {
+  body { font-size: 10.5pt; }
+  main { max-width: none; padding: 0; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  table { break-inside: auto; }
+  tr { break-inside: avoid; }
+}
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_is_escaped() {
+        assert_eq!(
+            escape("<a href=\"x\">&'"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+    }
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(number(6000.0), "6,000");
+        assert_eq!(number(1234567.4), "1,234,567");
+        assert_eq!(number(15.25), "15.2");
+        assert_eq!(number(0.126), "0.13");
+        assert_eq!(number(-17.5), "-17.5");
+        assert_eq!(number(-0.001), "0.00");
+        assert_eq!(number(f64::NAN), "-");
+        assert_eq!(interval(1.0, f64::NAN), "-");
+    }
+
+    #[test]
+    fn dates_in_words() {
+        assert_eq!(date_in_words("2012-10-31"), "31 October 2012");
+        assert_eq!(date_in_words("soon"), "soon");
+    }
+}

@@ -1,0 +1,205 @@
+//! The report's words for a study folder (`select`, `seek`): the question it was asked and its
+//! answer in plain sentences, read from the `study` object of its manifest.
+
+use std::fmt::Write as _;
+
+use serde_json::Value;
+
+use super::Folder;
+use super::html::{escape, number};
+
+fn text(study: &Value, key: &str) -> String {
+    match study.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => number(n.as_f64().unwrap_or(f64::NAN)),
+        Some(Value::Bool(b)) => b.to_string(),
+        _ => String::new(),
+    }
+}
+
+fn code_list(items: impl IntoIterator<Item = String>) -> String {
+    items
+        .into_iter()
+        .map(|p| format!("<code>{}</code>", escape(&p)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A seek's varied keys with their ranges (`key` from `low` to `high`).
+fn seek_ranges(study: &Value) -> Vec<(String, String)> {
+    study
+        .get("vary")
+        .and_then(Value::as_array)
+        .map(|v| {
+            v.iter()
+                .map(|a| {
+                    (
+                        text(a, "key"),
+                        format!("from {} to {}", text(a, "low"), text(a, "high")),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn constraints(study: &Value) -> Vec<String> {
+    study
+        .get("constraints")
+        .and_then(Value::as_array)
+        .map(|c| {
+            c.iter()
+                .filter_map(|c| c.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// What a study is, for the page's heading.
+pub(super) fn title(folder: &Folder) -> &'static str {
+    match folder
+        .manifest
+        .get("study")
+        .map(|s| text(s, "kind"))
+        .as_deref()
+    {
+        Some("select") => "the best policy selected",
+        Some("seek") => "the cheapest setting that meets the constraints",
+        _ => "study",
+    }
+}
+
+/// The question of a study folder, as HTML.
+pub(super) fn question(folder: &Folder, reps: &str, seed: &str) -> String {
+    let study = folder.manifest.get("study").cloned().unwrap_or(Value::Null);
+    match text(&study, "kind").as_str() {
+        "select" => format!(
+            "Which of {} gives the {} mean <code>{}</code>, with probability at least {} of \
+             picking one within {} of the best? Policies run on common random numbers, \
+             eliminated as the evidence allows; {} replications in all (seed {}).",
+            code_list(
+                folder
+                    .field("policy")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(str::to_string)
+            ),
+            if study.get("maximize").and_then(Value::as_bool) == Some(true) {
+                "highest"
+            } else {
+                "lowest"
+            },
+            escape(&text(&study, "metric")),
+            number(
+                1.0 - study
+                    .get("alpha")
+                    .and_then(Value::as_f64)
+                    .unwrap_or(f64::NAN)
+            ),
+            escape(&text(&study, "delta")),
+            escape(reps),
+            escape(seed)
+        ),
+        "seek" => format!(
+            "What is the cheapest setting of {} that meets {}? {} replications in all (seed {}).",
+            seek_ranges(&study)
+                .into_iter()
+                .map(|(k, r)| format!("<code>{}</code> {}", escape(&k), escape(&r)))
+                .collect::<Vec<_>>()
+                .join(" and "),
+            code_list(constraints(&study)).replacen(
+                ", ",
+                " and ",
+                usize::from(constraints(&study).len() == 2)
+            ),
+            escape(reps),
+            escape(seed)
+        ),
+        other => format!(
+            "What does the <code>{}</code> study find? {} replications in all (seed {}).",
+            escape(other),
+            escape(reps),
+            escape(seed)
+        ),
+    }
+}
+
+/// The answer of a study folder in plain sentences, then its method.
+pub(super) fn answer(folder: &Folder) -> String {
+    let study = folder.manifest.get("study").cloned().unwrap_or(Value::Null);
+    let mut items = Vec::new();
+    match text(&study, "kind").as_str() {
+        "select" => {
+            let selected = text(&study, "selected");
+            if study.get("ceiling_reached").and_then(Value::as_bool) == Some(true) {
+                items.push(format!(
+                    "<span class=\"bad\">No policy could be told best within {} replications \
+                     per policy</span>: <code>{}</code> has the best mean among those left, \
+                     without the stated probability.",
+                    escape(&text(&study, "ceiling")),
+                    escape(&selected)
+                ));
+            } else {
+                items.push(format!(
+                    "<span class=\"good\"><code>{}</code> is selected</span>: with probability at \
+                     least {} its mean <code>{}</code> is within {} of the best policy's.",
+                    escape(&selected),
+                    number(
+                        1.0 - study
+                            .get("alpha")
+                            .and_then(Value::as_f64)
+                            .unwrap_or(f64::NAN)
+                    ),
+                    escape(&text(&study, "metric")),
+                    escape(&text(&study, "delta"))
+                ));
+            }
+            items.push(format!(
+                "The procedure stopped after {} replications of each surviving policy; a fixed \
+                 design with the same guarantee would have run {} per policy.",
+                escape(&text(&study, "stopped_at")),
+                escape(&text(&study, "fixed_sample_per_policy"))
+            ));
+        }
+        "seek" => {
+            let ranges = seek_ranges(&study);
+            match study.get("answer").and_then(Value::as_array) {
+                Some(values) => {
+                    let setting = ranges
+                        .iter()
+                        .zip(values)
+                        .map(|((k, _), v)| format!("<code>{} = {}</code>", escape(k), v))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    items.push(format!(
+                        "<span class=\"good\">The cheapest setting that meets every constraint: \
+                         {setting}</span> (cost {}).",
+                        escape(&text(&study, "cost"))
+                    ));
+                }
+                None => items.push(
+                    "<span class=\"bad\">No setting in the ranges meets every constraint</span>: \
+                     widen a range or relax a constraint."
+                        .to_string(),
+                ),
+            }
+            items.push(format!(
+                "{} settings evaluated; {} skipped (under <code>--monotone</code>, a setting below one \
+                 that surely failed).",
+                escape(&text(&study, "settings_evaluated")),
+                escape(&text(&study, "settings_skipped"))
+            ));
+        }
+        _ => {}
+    }
+    let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
+    for item in items {
+        let _ = writeln!(html, "<li>{item}</li>");
+    }
+    html.push_str("</ul>\n");
+    let method = text(&study, "method");
+    if !method.is_empty() {
+        let _ = writeln!(html, "<p class=\"note\">Method: {}.</p>", escape(&method));
+    }
+    html
+}

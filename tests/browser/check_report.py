@@ -1,0 +1,266 @@
+#!/usr/bin/env python3
+"""Loads a report.html in headless Chromium through the DevTools protocol (over a pipe, standard
+library only) and checks what a reader relies on: no console error or uncaught exception, no
+request for anything but the file itself, every chart drawn with a non-zero size, a screenshot
+that is not blank, and a PDF on A4 and on Letter.
+
+usage: check_report.py REPORT.html SCREENSHOT.png [EXPECTED_CHARTS]
+Exit code 0 when every check passes; otherwise each failure is printed and the code is 1.
+"""
+
+import base64
+import json
+import os
+import pathlib
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+import zlib
+
+TIMEOUT_S = 60
+
+
+class Browser:
+    """Chromium with --remote-debugging-pipe: commands on its fd 3, replies and events on fd 4."""
+
+    def __init__(self, executable, profile):
+        to_browser_r, self.to_browser = os.pipe()
+        self.from_browser, from_browser_w = os.pipe()
+
+        def fds():
+            # Copies above 4 first, so neither end is overwritten by the other's move; then 3
+            # and 4, marked inheritable so the browser finds them after exec.
+            reader, writer = os.dup(to_browser_r), os.dup(from_browser_w)
+            reader, writer = os.dup2(reader, 10), os.dup2(writer, 11)
+            os.dup2(reader, 3)
+            os.dup2(writer, 4)
+            os.set_inheritable(3, True)
+            os.set_inheritable(4, True)
+
+        flags = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--disable-extensions",
+            "--disable-default-apps",
+            "--hide-scrollbars",
+            "--remote-debugging-pipe",
+            f"--user-data-dir={profile}",
+            "about:blank",
+        ]
+        self.proc = subprocess.Popen(
+            [executable, *flags],
+            # The pipes are not inherited (PEP 446); only their copies on fds 3 and 4 are, and
+            # closing the others must wait for exec, hence no close_fds.
+            close_fds=False,
+            preexec_fn=fds,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_browser_r)
+        os.close(from_browser_w)
+        self.buffer = b""
+        self.next_id = 0
+        self.events = []
+
+    def _read_message(self, deadline):
+        while b"\0" not in self.buffer:
+            if time.monotonic() > deadline:
+                raise TimeoutError("no answer from the browser")
+            chunk = os.read(self.from_browser, 1 << 20)
+            if not chunk:
+                raise RuntimeError("the browser closed its pipe")
+            self.buffer += chunk
+        message, self.buffer = self.buffer.split(b"\0", 1)
+        return json.loads(message)
+
+    def send(self, method, params=None, session=None):
+        self.next_id += 1
+        message = {"id": self.next_id, "method": method, "params": params or {}}
+        if session:
+            message["sessionId"] = session
+        os.write(self.to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + TIMEOUT_S
+        while True:
+            reply = self._read_message(deadline)
+            if reply.get("id") == self.next_id:
+                if "error" in reply:
+                    raise RuntimeError(f"{method}: {reply['error']}")
+                return reply.get("result", {})
+            self.events.append(reply)
+
+    def wait_for(self, method):
+        deadline = time.monotonic() + TIMEOUT_S
+        for event in self.events:
+            if event.get("method") == method:
+                return event
+        while True:
+            event = self._read_message(deadline)
+            self.events.append(event)
+            if event.get("method") == method:
+                return event
+
+    def close(self):
+        try:
+            self.send("Browser.close")
+        except Exception:
+            pass
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+
+
+def png_ink(data):
+    """The share of pixels of a PNG (8-bit RGB or RGBA) that are not near white."""
+    pos, chunks, header = 8, [], None
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos : pos + 8])
+        body = data[pos + 8 : pos + 8 + length]
+        if kind == b"IHDR":
+            header = struct.unpack(">IIBBBBB", body)
+        elif kind == b"IDAT":
+            chunks.append(body)
+        pos += 12 + length
+    width, height, depth, colour = header[0], header[1], header[2], header[3]
+    if depth != 8 or colour not in (2, 6):
+        raise ValueError(f"unexpected PNG format: depth {depth}, colour type {colour}")
+    bpp = 3 if colour == 2 else 4
+    raw = zlib.decompress(b"".join(chunks))
+    stride = width * bpp
+    previous = bytearray(stride)
+    inked = 0
+    for y in range(height):
+        start = y * (stride + 1)
+        kind = raw[start]
+        line = bytearray(raw[start + 1 : start + 1 + stride])
+        for i in range(stride):
+            left = line[i - bpp] if i >= bpp else 0
+            up = previous[i]
+            if kind == 1:
+                line[i] = (line[i] + left) & 0xFF
+            elif kind == 2:
+                line[i] = (line[i] + up) & 0xFF
+            elif kind == 3:
+                line[i] = (line[i] + (left + up) // 2) & 0xFF
+            elif kind == 4:
+                corner = previous[i - bpp] if i >= bpp else 0
+                p = left + up - corner
+                pa, pb, pc = abs(p - left), abs(p - up), abs(p - corner)
+                pred = left if pa <= pb and pa <= pc else (up if pb <= pc else corner)
+                line[i] = (line[i] + pred) & 0xFF
+        for x in range(0, stride, bpp):
+            if min(line[x], line[x + 1], line[x + 2]) < 200:
+                inked += 1
+        previous = line
+    return inked / (width * height)
+
+
+def main():
+    if len(sys.argv) not in (3, 4):
+        print(__doc__, file=sys.stderr)
+        return 2
+    report = pathlib.Path(sys.argv[1]).resolve()
+    screenshot = pathlib.Path(sys.argv[2])
+    expected_charts = int(sys.argv[3]) if len(sys.argv) == 4 else None
+    executable = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not executable:
+        print("no chromium on the PATH", file=sys.stderr)
+        return 2
+    url = report.as_uri()
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="cutover-browser-") as profile:
+        browser = Browser(executable, profile)
+        try:
+            targets = browser.send("Target.getTargets")["targetInfos"]
+            page = next(t for t in targets if t["type"] == "page")
+            session = browser.send(
+                "Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}
+            )["sessionId"]
+            for domain in ("Page", "Runtime", "Log", "Network"):
+                browser.send(f"{domain}.enable", session=session)
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": 1280, "height": 960, "deviceScaleFactor": 1, "mobile": False},
+                session=session,
+            )
+            browser.events.clear()
+            browser.send("Page.navigate", {"url": url}, session=session)
+            browser.wait_for("Page.loadEventFired")
+            sizes = json.loads(
+                browser.send(
+                    "Runtime.evaluate",
+                    {
+                        "expression": "JSON.stringify([...document.querySelectorAll('figure.chart')]"
+                        ".map(f => { const s = f.querySelector('svg');"
+                        " const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};"
+                        " return [f.id, r.width, r.height]; }))",
+                        "returnByValue": True,
+                    },
+                    session=session,
+                )["result"]["value"]
+            )
+            shot = base64.b64decode(
+                browser.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"]
+            )
+            pdfs = {}
+            for paper, (w, h) in {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}.items():
+                pdf = base64.b64decode(
+                    browser.send(
+                        "Page.printToPDF",
+                        {"paperWidth": w, "paperHeight": h, "printBackground": True},
+                        session=session,
+                    )["data"]
+                )
+                pdfs[paper] = pdf
+        finally:
+            browser.close()
+
+    for event in browser.events:
+        method, params = event.get("method"), event.get("params", {})
+        if method == "Runtime.exceptionThrown":
+            failures.append(f"uncaught exception: {params['exceptionDetails'].get('text')}")
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in ("error", "assert"):
+            failures.append(f"console {params['type']}: {params.get('args')}")
+        elif method == "Log.entryAdded" and params["entry"]["level"] == "error":
+            failures.append(f"console error: {params['entry'].get('text')}")
+        elif method == "Network.requestWillBeSent":
+            requested = params["request"]["url"]
+            if requested != url:
+                failures.append(f"request outside the file: {requested}")
+        elif method == "Network.loadingFailed":
+            failures.append(f"failed to load: {params.get('errorText')}")
+    if not sizes and expected_charts != 0:
+        failures.append("no chart on the page")
+    for name, width, height in sizes:
+        if not (width > 0 and height > 0):
+            failures.append(f"chart {name} is drawn {width} x {height}")
+    if expected_charts is not None and len(sizes) != expected_charts:
+        failures.append(f"{len(sizes)} charts on the page, {expected_charts} in the folder")
+    screenshot.parent.mkdir(parents=True, exist_ok=True)
+    screenshot.write_bytes(shot)
+    ink = png_ink(shot)
+    if ink < 0.01:
+        failures.append(f"the screenshot is blank ({ink:.2%} of pixels inked)")
+    for paper, pdf in pdfs.items():
+        if not pdf.startswith(b"%PDF") or len(pdf) < 10_000:
+            failures.append(f"printing on {paper} gave no document ({len(pdf)} bytes)")
+    print(
+        f"{report}: {len(sizes)} charts, screenshot {ink:.1%} inked -> {screenshot}, "
+        f"PDF A4 {len(pdfs['A4']) // 1024} KiB, Letter {len(pdfs['Letter']) // 1024} KiB"
+    )
+    for f in failures:
+        print(f"FAIL {f}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# report.html in a real browser: headless Chromium (installed from the distribution's packages
+# when missing) loads the reports of a run of bpos-2011, a comparison, a two-key sweep, a
+# sensitivity study, a selection and a seek, and check_report.py checks each: no console error,
+# no request outside the file, every chart drawn with a non-zero size, a screenshot that is not
+# blank, a PDF on A4 and on Letter. Screenshots go to target/browser/*.png; docs/img/report.png
+# is a copy of target/browser/run.png.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "chromium is not installed; install it (apt-get install chromium) or run as root" >&2
+    exit 2
+  fi
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+cargo build --locked --release --quiet
+bin=target/release/cutover
+out=target/browser
+rm -rf "$out"
+mkdir -p "$out"
+"$bin" run bpos-2011 --reps 3 --out "$out/run" --quiet
+"$bin" compare small-pilot --policies fifo,smallest-first,largest-first --reps 3 --out "$out/compare" --quiet
+"$bin" sweep small-pilot --set 'sweep.operators.weekend=[2, 8]' --set 'sweep.helpdesk.weekday=[1, 4]' \
+  --reps 2 --out "$out/sweep" --quiet
+"$bin" sensitivity small-pilot --vary operators.weekend=1..6 --vary helpdesk.weekday=1..4 --samples 3 \
+  --reps 2 --out "$out/sensitivity" --quiet
+"$bin" select small-pilot --policies fifo,smallest-first --metric slips --delta 0.5 --out "$out/select" --quiet
+"$bin" seek small-pilot --vary helpdesk.weekday=1..3 --require 'mean(slips) <= 3' --out "$out/seek" --quiet
+
+status=0
+for kind in run compare sweep sensitivity select seek; do
+  charts=$(find "$out/$kind" -path '*/charts/*.svg' | wc -l)
+  python3 tests/browser/check_report.py "$out/$kind/report.html" "$out/$kind.png" "$charts" || status=1
+done
+exit $status

@@ -1,0 +1,244 @@
+//! report.html: written by every command, self-contained (no script, nothing fetched), built from
+//! the folder's files alone so `cutover plot` rebuilds it byte for byte, and telling the question,
+//! the answer and the manifest. (tests/browser/run.sh loads it in a real browser.)
+
+use std::path::Path;
+
+use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
+
+fn report(dir: &Path) -> String {
+    std::fs::read_to_string(dir.join("report.html")).expect("report.html")
+}
+
+/// Nothing in the page can make a browser fetch or run anything.
+fn assert_self_contained(html: &str) {
+    let lower = html.to_lowercase();
+    for needle in [
+        "<script", "<link", "<img", "<iframe", "@import", "url(", "src=",
+    ] {
+        assert!(!lower.contains(needle), "report.html holds `{needle}`");
+    }
+    // The only address is the SVG namespace, which names and never fetches.
+    let addresses = lower.matches("http").count();
+    let namespaces = lower
+        .matches("xmlns=\"http://www.w3.org/2000/svg\"")
+        .count();
+    assert_eq!(
+        addresses, namespaces,
+        "an address other than the SVG namespace"
+    );
+}
+
+fn inline_charts(html: &str) -> usize {
+    html.matches("<figure id=\"chart-").count()
+}
+
+fn svg_files(dir: &Path) -> usize {
+    std::fs::read_dir(dir.join("charts"))
+        .expect("charts/")
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "svg"))
+        .count()
+}
+
+#[test]
+fn a_run_report_tells_question_answer_charts_and_manifest_and_plot_rebuilds_it() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        &scenario,
+        "--reps",
+        "3",
+        "--set",
+        "operators.weekend=3",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    assert_self_contained(&html);
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for needle in [
+        "The question",
+        "The answer",
+        "Causes",
+        "Manifest",
+        "operators.weekend=3",
+        "95% interval",
+    ] {
+        assert!(html.contains(needle), "report lacks `{needle}`");
+    }
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("manifest.json")).unwrap()).unwrap();
+    assert!(html.contains(manifest["scenario_sha256"].as_str().unwrap()));
+    assert_eq!(inline_charts(&html), svg_files(&out));
+    assert!(inline_charts(&html) >= 7);
+
+    std::fs::remove_file(out.join("report.html")).unwrap();
+    assert_success(&cutover(dir.path(), &["plot", out.to_str().unwrap()]));
+    assert_eq!(report(&out), html, "plot rebuilds the same report");
+}
+
+#[test]
+fn a_report_without_charts_says_how_to_draw_them() {
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        "small-pilot",
+        "--reps",
+        "1",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    assert_eq!(inline_charts(&html), 0);
+    assert!(html.contains("cutover plot"));
+
+    // --detail none: the answer from the replications, and why there are no charts.
+    let bare = dir.path().join("bare");
+    let args = [
+        "run",
+        "small-pilot",
+        "--reps",
+        "2",
+        "--detail",
+        "none",
+        "--out",
+        bare.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&bare);
+    assert!(html.contains("The answer") && html.contains("--detail none"));
+    assert_self_contained(&html);
+}
+
+#[test]
+fn comparison_and_sweep_reports_show_trade_offs_and_cells() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let compare = dir.path().join("compare");
+    let args = [
+        "compare",
+        &scenario,
+        "--policies",
+        "fifo,smallest-first",
+        "--reps",
+        "3",
+        "--out",
+        compare.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&compare);
+    assert_self_contained(&html);
+    assert!(html.contains("Every policy, metric by metric") && html.contains("smallest-first"));
+    assert!(
+        html.contains("dominated"),
+        "the trade-offs file has its section"
+    );
+    assert_eq!(inline_charts(&html), svg_files(&compare));
+
+    let sweep = dir.path().join("sweep");
+    let args = [
+        "sweep",
+        &scenario,
+        "--set",
+        "sweep.operators.weekend=[1, 4]",
+        "--reps",
+        "2",
+        "--out",
+        sweep.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&sweep);
+    assert_self_contained(&html);
+    assert!(html.contains("Every cell") && html.contains("operators.weekend"));
+    assert_eq!(inline_charts(&html), svg_files(&sweep));
+}
+
+#[test]
+fn study_and_sensitivity_reports_answer_in_words() {
+    let dir = temp_dir();
+    let select = dir.path().join("select");
+    let args = [
+        "select",
+        "small-pilot",
+        "--policies",
+        "fifo,smallest-first",
+        "--metric",
+        "slips",
+        "--delta",
+        "0.5",
+        "--out",
+        select.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&select);
+    assert_self_contained(&html);
+    for needle in [
+        "is selected",
+        "probability at least 0.95",
+        "selection.csv",
+        "Manifest",
+    ] {
+        assert!(html.contains(needle), "select report lacks `{needle}`");
+    }
+
+    let seek = dir.path().join("seek");
+    let args = [
+        "seek",
+        "small-pilot",
+        "--vary",
+        "helpdesk.weekday=1..3",
+        "--require",
+        "mean(slips) <= 3",
+        "--out",
+        seek.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&seek);
+    assert_self_contained(&html);
+    for needle in ["cheapest setting", "helpdesk.weekday = ", "seek.csv"] {
+        assert!(html.contains(needle), "seek report lacks `{needle}`");
+    }
+
+    let sensitivity = dir.path().join("sensitivity");
+    let args = [
+        "sensitivity",
+        "small-pilot",
+        "--vary",
+        "operators.weekend=1..6",
+        "--vary",
+        "lync.contacts_mean=5..50",
+        "--samples",
+        "3",
+        "--reps",
+        "1",
+        "--out",
+        sensitivity.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&sensitivity);
+    assert_self_contained(&html);
+    for needle in [
+        "operators.weekend</code> from 1 to 6",
+        "bootstrap",
+        "Every index",
+    ] {
+        assert!(html.contains(needle), "sensitivity report lacks `{needle}`");
+    }
+    assert_eq!(inline_charts(&html), svg_files(&sensitivity));
+    assert!(inline_charts(&html) > 0);
+}
