@@ -8,6 +8,7 @@
 //! `DIR/charts/<name>.png` and `.svg`, each written atomically; text is drawn with the embedded
 //! DejaVu Sans, so no system font or library is needed.
 
+mod cause_charts;
 mod compare_charts;
 mod frame;
 mod glyphs;
@@ -78,7 +79,8 @@ pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     }
 }
 
-/// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands, slips.
+/// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands, slips,
+/// causes.
 pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     if !dir.join(files::timeseries::FILE).is_file() {
         return Err(Error::Usage(format!(
@@ -90,7 +92,9 @@ pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     }
     let manifest = ManifestInfo::read(dir)?;
     let out = charts_dir(dir)?;
-    run_charts::draw(dir, &manifest, &out)
+    let mut written = run_charts::draw(dir, &manifest, &out)?;
+    written.extend(cause_charts::draw(dir, &manifest, &out)?);
+    Ok(written)
 }
 
 /// The charts of a `cutover sweep` folder: each main metric against each swept key, and a heatmap

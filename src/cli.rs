@@ -16,7 +16,7 @@ use crate::compare::{
 };
 use crate::error::Error;
 use crate::files;
-use crate::model::{ReplicationMetrics, WeekCounts};
+use crate::model::{MissCause, ReplicationMetrics, SlipCause, WeekCounts};
 use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
@@ -750,7 +750,43 @@ fn print_run_summary(
         };
         println!("{name:<24} {:>12.2} {ci:>25} {:>12.2}", s.mean, s.p90);
     }
+    let slips: Vec<[u64; SlipCause::COUNT]> = metrics.iter().map(|m| m.slips_by_cause()).collect();
+    let missed: Vec<[u64; MissCause::COUNT]> =
+        metrics.iter().map(|m| m.missed_by_cause()).collect();
+    println!(
+        "{}",
+        leading_cause("slips", &slips, &SlipCause::ALL.map(SlipCause::key))
+    );
+    println!(
+        "{}",
+        leading_cause(
+            "missed deadlines",
+            &missed,
+            &MissCause::ALL.map(MissCause::key)
+        )
+    );
     println!("results in {}", out.display());
+}
+
+/// The cause with the largest mean over replications and its share of the total, as a line.
+fn leading_cause<const N: usize>(what: &str, counts: &[[u64; N]], keys: &[&str; N]) -> String {
+    let totals: [u64; N] = std::array::from_fn(|i| counts.iter().map(|c| c[i]).sum());
+    let all: u64 = totals.iter().sum();
+    // The first of equals, in the causes' documented order.
+    let (lead, most) =
+        totals.iter().enumerate().fold(
+            (0, 0),
+            |best, (i, &n)| if n > best.1 { (i, n) } else { best },
+        );
+    if all == 0 {
+        return format!("leading cause of {what}: none (no {what})");
+    }
+    format!(
+        "leading cause of {what}: {} ({:.0}% of {:.2} per replication)",
+        keys[lead],
+        100.0 * most as f64 / all as f64,
+        all as f64 / counts.len() as f64
+    )
 }
 
 #[cfg(test)]

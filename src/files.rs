@@ -48,7 +48,18 @@ pub mod tenants {
     pub const FILE: &str = "tenants.csv";
     pub const TENANT: &str = "tenant";
     pub const SEATS: &str = "seats";
-    pub const HEADER: [&str; 27] = [
+    /// Its slips by cause (`slips_<cause>`), the cause of its last slip and of its miss (empty
+    /// when it had none).
+    pub const SLIPS_BY_CAUSE: [&str; 5] = [
+        "slips_copy_backlog",
+        "slips_waiting_for_operator",
+        "slips_operator_working",
+        "slips_retrying",
+        "slips_work_in_progress",
+    ];
+    pub const LAST_SLIP_CAUSE: &str = "last_slip_cause";
+    pub const MISS_CAUSE: &str = "miss_cause";
+    pub const HEADER: [&str; 34] = [
         TENANT,
         "region",
         SEATS,
@@ -59,6 +70,13 @@ pub mod tenants {
         "final_phase",
         "final_status",
         "slips",
+        SLIPS_BY_CAUSE[0],
+        SLIPS_BY_CAUSE[1],
+        SLIPS_BY_CAUSE[2],
+        SLIPS_BY_CAUSE[3],
+        SLIPS_BY_CAUSE[4],
+        LAST_SLIP_CAUSE,
+        MISS_CAUSE,
         "retries",
         "errors",
         "prestage_hours",
@@ -288,6 +306,38 @@ mod tests {
             assert!(ReplicationMetrics::COLUMNS.contains(&name), "{name}");
         }
         assert_eq!(Load::COLUMNS, load::COLUMNS);
+    }
+
+    #[test]
+    fn cause_columns_are_the_causes_keys() {
+        use crate::model::{MissCause, SlipCause};
+        for (cause, column) in SlipCause::ALL.iter().zip(tenants::SLIPS_BY_CAUSE) {
+            assert_eq!(column, format!("slips_{}", cause.key()));
+        }
+        let metrics = ReplicationMetrics {
+            slips_copy_backlog: 1,
+            slips_waiting_for_operator: 2,
+            slips_operator_working: 3,
+            slips_retrying: 4,
+            slips_work_in_progress: 5,
+            missed_in_flight: 6,
+            missed_rolled_back: 7,
+            missed_quota_hold: 8,
+            missed_blocked: 9,
+            missed_blackberry_date: 10,
+            missed_never_batched: 11,
+            ..ReplicationMetrics::default()
+        };
+        let value = |name: String| {
+            let col = ReplicationMetrics::COLUMNS.iter().position(|c| *c == name);
+            metrics.values()[col.unwrap_or_else(|| panic!("no column {name}"))] as u64
+        };
+        for (cause, n) in SlipCause::ALL.iter().zip(metrics.slips_by_cause()) {
+            assert_eq!(value(format!("slips_{}", cause.key())), n);
+        }
+        for (cause, n) in MissCause::ALL.iter().zip(metrics.missed_by_cause()) {
+            assert_eq!(value(format!("missed_{}", cause.key())), n);
+        }
     }
 }
 

@@ -4,6 +4,7 @@
 //! A replication is a pure function of (scenario, policy, seed, replication index): it reads no
 //! clock, no files and no global state, and cannot fail on a validated scenario.
 
+mod causes;
 mod chat;
 mod copy;
 mod helpdesk;
@@ -17,6 +18,7 @@ mod spans;
 mod weekly;
 
 pub use crate::phase::{Phase, Status, WorkCounts};
+pub use causes::{MissCause, SlipCause, TenantCauses};
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
 pub use copy::{Claim, CopySlots};
 pub use metrics::{

@@ -158,6 +158,34 @@ fn a_run_folder_gets_seven_charts_with_titles_and_axes() {
 }
 
 #[test]
+fn a_run_with_causes_draws_them_as_stacked_bars() {
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), |body| body.to_string());
+    let header = "replication,seed,tenants,transitioned,slips,slips_copy_backlog,slips_waiting_for_operator,slips_operator_working,slips_retrying,slips_work_in_progress,missed_deadline,missed_in_flight,missed_rolled_back,missed_quota_hold,missed_blocked,missed_blackberry_date,missed_never_batched";
+    let rows = "0,1,4,3,3,2,1,0,0,0,1,0,1,0,0,0,0\n1,1,4,4,1,1,0,0,0,0,0,0,0,0,0,0,0\n";
+    fs::write(
+        dir.path().join("replications.csv"),
+        format!("{header}\n{rows}"),
+    )
+    .unwrap();
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 8);
+    let svg = svg_text(dir.path(), "causes");
+    for text in [
+        "tiny: why tenants slipped and missed the deadline",
+        "slips (2.0)",
+        "missed deadline (0.5)",
+        "copy backlog 1.5",
+        "waiting for operator 0.5",
+        "rolled back 0.5",
+        "75%",
+    ] {
+        assert!(svg.contains(text), "causes.svg lacks `{text}`");
+    }
+    // Causes that never occurred are left out of the legend.
+    assert!(!svg.contains("never batched"), "{svg}");
+}
+
+#[test]
 fn files_with_a_header_only_still_give_every_chart() {
     let dir = tempfile::tempdir().unwrap();
     write_run(dir.path(), |_| String::new());

@@ -2,6 +2,7 @@
 
 use crate::date::Date;
 use crate::engine::SimTime;
+use crate::model::causes::{MissCause, SlipCause, TenantCauses};
 use crate::model::chat::{DailyChat, IslandsByDay, TenantChat};
 use crate::model::weekly::WeekCounts;
 use crate::phase::{Phase, Status};
@@ -56,9 +57,22 @@ metric_record! {
         transitioned: u64,
         /// Rollbacks: a tenant not ready for its next phase or not done when its window closed.
         slips: u64,
+        /// Slips by cause (`model::SlipCause`): they sum to `slips`.
+        slips_copy_backlog: u64,
+        slips_waiting_for_operator: u64,
+        slips_operator_working: u64,
+        slips_retrying: u64,
+        slips_work_in_progress: u64,
         tenants_slipped: u64,
         /// Tenants not transitioned by the end of the deadline day.
         missed_deadline: u64,
+        /// Misses by cause (`model::MissCause`): they sum to `missed_deadline`.
+        missed_in_flight: u64,
+        missed_rolled_back: u64,
+        missed_quota_hold: u64,
+        missed_blocked: u64,
+        missed_blackberry_date: u64,
+        missed_never_batched: u64,
         /// Weekends with at least one tenant.
         batches: u64,
         /// Days from the start to the last tenant's transition (NaN if none transitioned).
@@ -111,13 +125,36 @@ impl ReplicationMetrics {
     /// count, a duration or a share, so none is negative; counts of tenants stop at `tenants`,
     /// shares at 1. Interval bounds are clamped to it.
     pub fn feasible_range(name: &str, tenants: f64) -> (f64, f64) {
-        if Self::TENANT_COUNTS.contains(&name) {
+        if Self::TENANT_COUNTS.contains(&name) || name.starts_with("missed_") {
             (0.0, tenants)
         } else if name.ends_with("_fraction") {
             (0.0, 1.0)
         } else {
             (0.0, f64::INFINITY)
         }
+    }
+
+    /// Slips by cause, in `SlipCause::ALL` order.
+    pub fn slips_by_cause(&self) -> [u64; SlipCause::COUNT] {
+        [
+            self.slips_copy_backlog,
+            self.slips_waiting_for_operator,
+            self.slips_operator_working,
+            self.slips_retrying,
+            self.slips_work_in_progress,
+        ]
+    }
+
+    /// Misses by cause, in `MissCause::ALL` order.
+    pub fn missed_by_cause(&self) -> [u64; MissCause::COUNT] {
+        [
+            self.missed_in_flight,
+            self.missed_rolled_back,
+            self.missed_quota_hold,
+            self.missed_blocked,
+            self.missed_blackberry_date,
+            self.missed_never_batched,
+        ]
     }
 
     /// The most tenants any of `metrics` had (the population of an inventory or a generated one).
@@ -154,6 +191,7 @@ pub struct TenantRecord {
     pub blackberry: bool,
     pub tickets: u32,
     pub chat: TenantChat,
+    pub causes: TenantCauses,
 }
 
 /// One row of batches.csv.

@@ -66,6 +66,13 @@ impl OperatorPool {
         self.queue.len()
     }
 
+    /// The items operators are working on now (including any since cancelled).
+    pub fn in_service(&self) -> impl Iterator<Item = u32> + '_ {
+        self.slots
+            .iter()
+            .filter_map(|s| s.job.map(|(job, _)| job.item))
+    }
+
     /// Adds a job and starts whatever can start now. `live` says whether an item still needs work:
     /// cancelled items are dropped when they reach the head of the queue.
     pub fn submit(

@@ -38,6 +38,8 @@ pub struct Profile {
     pub directory_objects: Option<u32>,
     /// Over the directory quota: held until a support case raises it.
     pub over_quota: bool,
+    /// Over the quota, and the support case is the longer of its holds (what a miss is put down to).
+    pub quota_holds: bool,
     /// Still coexisting with on-premises mail.
     pub coexistence: bool,
     /// On hosted BlackBerry: not batched for a weekend before `blackberry_not_before`.
@@ -125,6 +127,7 @@ impl Population {
             let blackberry = estate.random::<f64>() < e.blackberry_share;
             let directory_objects = dirsync.then(|| objects.min(f64::from(u32::MAX)) as u32);
             let over_quota = directory_objects.is_some_and(|n| n > e.dirsync_quota);
+            let quota_holds = over_quota && case_days >= blocked_days;
             if over_quota {
                 blocked_days = blocked_days.max(case_days);
             }
@@ -137,6 +140,7 @@ impl Population {
                 blocked_days,
                 directory_objects,
                 over_quota,
+                quota_holds,
                 coexistence,
                 blackberry,
                 first_mailbox,

@@ -8,6 +8,7 @@ use std::collections::VecDeque;
 use rand::{Rng, RngExt};
 use rand_chacha::ChaCha8Rng;
 
+use super::causes::{AtDeadline, CauseLog, MissCause, Outstanding, SlipCause};
 use super::chat::{self, DailyChat, TenantChat};
 use super::copy::{Claim, CopySlots};
 use super::helpdesk::{Desk, Workdays, draw_tickets};
@@ -202,6 +203,7 @@ pub(crate) struct Replication<'a> {
     /// Rank of each region index in `batching.region_order`.
     region_rank: Vec<u16>,
     policy_key: u64,
+    causes: CauseLog,
 }
 
 impl<'a> Replication<'a> {
@@ -313,6 +315,7 @@ impl<'a> Replication<'a> {
                 })
                 .collect(),
             policy_key: streams.stream(0, purpose::POLICY).next_u64(),
+            causes: CauseLog::new(n, detail),
         }
     }
 
@@ -350,6 +353,9 @@ impl<'a> Replication<'a> {
             if self.hourly.is_some() {
                 self.sample_hours(now);
             }
+            if now >= self.timing.deadline && !self.causes.misses_taken {
+                self.take_misses();
+            }
             self.handle(now, event);
             // Tests and debug builds re-derive the bookkeeping from scratch now and then.
             if cfg!(debug_assertions) && self.queue.events_processed().is_multiple_of(1024) {
@@ -363,6 +369,9 @@ impl<'a> Replication<'a> {
                 stopped = Some(self.budget_breach(budget, now, halfway.unwrap_or(SimTime::ZERO)));
                 break;
             }
+        }
+        if !self.causes.misses_taken {
+            self.take_misses();
         }
         if cfg!(debug_assertions) && stopped.is_none() {
             self.check_invariants();
@@ -435,7 +444,7 @@ impl<'a> Replication<'a> {
                     && t.phase == Phase::DataUpgrade
                     && t.status() != Status::Complete
                 {
-                    self.roll_back(now, tenant);
+                    self.roll_back(now, tenant, true);
                 }
             }
             Event::AttemptDone { item } => {
@@ -609,11 +618,11 @@ impl<'a> Replication<'a> {
         // A tenant whose previous phase still has work cannot go on: it is pulled from the batch.
         // Copies are the exception: what Pre-Stage did not copy is left for DataUpgrade.
         if t.work.outstanding() > 0 {
-            self.roll_back(now, tenant);
+            self.roll_back(now, tenant, phase == Phase::Finalize);
             return;
         }
         if phase == Phase::Finalize && t.copies.outstanding() > 0 {
-            self.roll_back(now, tenant);
+            self.roll_back(now, tenant, true);
             return;
         }
         let (weekend, epoch) = (t.weekend, t.epoch);
@@ -757,7 +766,11 @@ impl<'a> Replication<'a> {
     }
 
     /// Pulls a tenant out of its batch: its work is abandoned and it waits for a later batch.
-    fn roll_back(&mut self, now: SimTime, tenant: u32) {
+    /// `copies_hold` says whether its copies held the attempt up (at a phase start other than
+    /// Finalize they may carry on), for the slip's cause.
+    fn roll_back(&mut self, now: SimTime, tenant: u32, copies_hold: bool) {
+        let outstanding = self.outstanding(tenant, copies_hold);
+        self.causes.slip(tenant, &outstanding);
         let phase = self.tenants[tenant as usize].phase;
         if let Some(log) = &mut self.spans {
             log.roll_back(now, tenant, phase);
@@ -787,6 +800,53 @@ impl<'a> Replication<'a> {
         self.set_phase(tenant, Phase::PreApproval);
         self.ready_slipped.push_back(tenant);
         self.fill_region(now, region);
+    }
+
+    /// What the tenant's attempt has outstanding (its copies only if they hold it up).
+    fn outstanding(&self, tenant: u32, copies_hold: bool) -> Outstanding {
+        let t = &self.tenants[tenant as usize];
+        // A few operators' slots: searched only on a rollback.
+        let in_service = self
+            .operators
+            .in_service()
+            .filter(|&i| {
+                let w = &self.items[i as usize];
+                w.tenant == tenant && w.epoch == t.epoch && (copies_hold || !w.kind.is_copy())
+            })
+            .count() as u32;
+        Outstanding {
+            work: t.work,
+            copies: if copies_hold {
+                t.copies
+            } else {
+                WorkCounts::default()
+            },
+            in_service,
+        }
+    }
+
+    /// Every tenant's state at the end of the deadline day, for the causes of misses.
+    fn take_misses(&mut self) {
+        let not_before = self.sc.population.estate.blackberry_not_before;
+        let before_blackberry_date = self
+            .batches
+            .last()
+            .is_none_or(|b| b.record.weekend < not_before);
+        let deadline = self.timing.deadline;
+        let states = self
+            .tenants
+            .iter()
+            .zip(&self.population.tenants)
+            .map(|(t, p)| AtDeadline {
+                transitioned: t.transitioned_at.is_some_and(|at| at < deadline),
+                on_batch: !t.in_pool && t.batch != NO_BATCH,
+                ready: t.in_pool,
+                slipped: t.slips > 0,
+                quota_holds: p.quota_holds,
+                blackberry: p.blackberry,
+                before_blackberry_date,
+            });
+        self.causes.take_misses(states);
     }
 
     // ---- workitems ------------------------------------------------------------------------
@@ -1145,7 +1205,7 @@ impl<'a> Replication<'a> {
     fn report(mut self) -> ReplicationOutput {
         let n = self.tenants.len() as u64;
         let deadline = self.timing.deadline;
-        let missed = self
+        let missed_deadline = self
             .tenants
             .iter()
             .filter(|t| t.transitioned_at.is_none_or(|at| at >= deadline))
@@ -1172,14 +1232,32 @@ impl<'a> Replication<'a> {
         };
         // Tickets still open when the horizon ended.
         let end = self.timing.end;
+        let (slips, missed) = (self.causes.slips, self.causes.missed);
+        debug_assert_eq!(slips.iter().sum::<u64>(), self.slips, "slips by cause");
+        debug_assert_eq!(
+            missed.iter().sum::<u64>(),
+            missed_deadline as u64,
+            "misses by cause"
+        );
         let metrics = ReplicationMetrics {
             replication: self.streams.replication(),
             seed: self.streams.seed(),
             tenants: n,
             transitioned: u64::from(self.transitioned),
             slips: self.slips,
+            slips_copy_backlog: slips[SlipCause::CopyBacklog as usize],
+            slips_waiting_for_operator: slips[SlipCause::WaitingForOperator as usize],
+            slips_operator_working: slips[SlipCause::OperatorWorking as usize],
+            slips_retrying: slips[SlipCause::Retrying as usize],
+            slips_work_in_progress: slips[SlipCause::WorkInProgress as usize],
             tenants_slipped: self.tenants.iter().filter(|t| t.slips > 0).count() as u64,
-            missed_deadline: missed as u64,
+            missed_deadline: missed_deadline as u64,
+            missed_in_flight: missed[MissCause::InFlight as usize],
+            missed_rolled_back: missed[MissCause::RolledBack as usize],
+            missed_quota_hold: missed[MissCause::QuotaHold as usize],
+            missed_blocked: missed[MissCause::Blocked as usize],
+            missed_blackberry_date: missed[MissCause::BlackberryDate as usize],
+            missed_never_batched: missed[MissCause::NeverBatched as usize],
             batches: self.batches.len() as u64,
             makespan_days: makespan,
             workitems: self.items.len() as u64,
@@ -1286,6 +1364,7 @@ impl<'a> Replication<'a> {
                 blackberry: p.blackberry,
                 tickets: t.tickets,
                 chat: chat.get(id).cloned().unwrap_or_default(),
+                causes: self.causes.tenant(id),
             })
             .collect()
     }

@@ -5,8 +5,8 @@ use crate::date::Date;
 use crate::engine::{DAY, HOUR, MINUTE, SimTime};
 use crate::files;
 use crate::model::{
-    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, Phase, PhaseSpan,
-    ReplicationMetrics, TenantRecord, WeekCounts,
+    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, MissCause, Phase,
+    PhaseSpan, ReplicationMetrics, SlipCause, TenantRecord, WeekCounts,
 };
 use crate::stats::{Summary, quantile_sorted, summarize};
 use crate::study::seek::{Axis, Constraint, SeekResult};
@@ -148,6 +148,13 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
                 t.final_phase.to_string(),
                 t.final_status.to_string(),
                 t.slips.to_string(),
+                t.causes.slips[0].to_string(),
+                t.causes.slips[1].to_string(),
+                t.causes.slips[2].to_string(),
+                t.causes.slips[3].to_string(),
+                t.causes.slips[4].to_string(),
+                opt(t.causes.last_slip.map(SlipCause::key)),
+                opt(t.causes.miss.map(MissCause::key)),
                 t.retries.to_string(),
                 t.errors.to_string(),
                 opt_number(t.prestage_hours),

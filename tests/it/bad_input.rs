@@ -152,3 +152,27 @@ fn run_with_a_sweep_axis_points_to_sweep() {
     let out = run_bad(dir.path(), &["--set", "sweep.operators.weekend=[4, 8]"]);
     assert_bad_input(&out, &["sweep.operators.weekend", "cutover sweep"]);
 }
+
+#[test]
+fn an_unknown_cause_in_a_metric_filter_names_the_nearest() {
+    let dir = temp_dir();
+    let out = run_bad(
+        dir.path(),
+        &["small-pilot", "--precision", "missed_rolled_bak=0.1"],
+    );
+    assert_bad_input(&out, &["missed_rolled_bak", "missed_rolled_back"]);
+    let out = cutover(
+        dir.path(),
+        &[
+            "select",
+            "small-pilot",
+            "--policies",
+            "fifo,largest_first",
+            "--metric",
+            "slips_copy_bakclog",
+            "--delta",
+            "1",
+        ],
+    );
+    assert_bad_input(&out, &["slips_copy_bakclog", "slips_copy_backlog"]);
+}

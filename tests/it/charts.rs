@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
 
-const RUN_CHARTS: [&str; 7] = [
+const RUN_CHARTS: [&str; 8] = [
     "phases",
     "completion",
     "weekend",
@@ -13,6 +13,7 @@ const RUN_CHARTS: [&str; 7] = [
     "helpdesk",
     "islands",
     "slips",
+    "causes",
 ];
 
 /// Decodes a PNG and counts the pixels that are not white.
@@ -75,7 +76,7 @@ fn run_draws_every_chart_with_its_title_and_axes() {
     );
     assert_success(&out);
     let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("7 charts"), "{stdout}");
+    assert!(stdout.contains("8 charts"), "{stdout}");
     let folder = dir.path().join("out");
     assert_charts(&folder, &RUN_CHARTS);
     let expected: [(&str, &[&str]); 7] = [

@@ -1,7 +1,7 @@
 //! What one replication must always satisfy (conservation, monotone time, consistent counts), and
 //! what it must do in the two extreme cases: ample capacity with no failures, and a tiny window.
 
-use cutover::model::{Detail, Phase, ReplicationMetrics, Status, simulate};
+use cutover::model::{Detail, MissCause, Phase, ReplicationMetrics, SlipCause, Status, simulate};
 use cutover::policy;
 use cutover::scenario::Scenario;
 
@@ -12,6 +12,58 @@ pub(crate) fn run_detailed(sc: &Scenario, replication: u64) -> (ReplicationMetri
     let out = simulate(sc, policy.as_ref(), replication, true);
     let detail = out.detail.expect("detail was asked for");
     (out.metrics, detail)
+}
+
+/// Every slip and every miss has exactly one cause: by cause they add up to their totals, in the
+/// replication's metrics and tenant by tenant.
+fn check_causes(label: &str, m: &ReplicationMetrics, d: &Detail) {
+    let slips = m.slips_by_cause();
+    assert_eq!(
+        slips.iter().sum::<u64>(),
+        m.slips,
+        "{label}: slips by cause {slips:?}"
+    );
+    let missed = m.missed_by_cause();
+    assert_eq!(
+        missed.iter().sum::<u64>(),
+        m.missed_deadline,
+        "{label}: misses by cause {missed:?}"
+    );
+    let mut by_tenant_slips = [0u64; SlipCause::COUNT];
+    let mut by_tenant_missed = [0u64; MissCause::COUNT];
+    for t in &d.tenants {
+        let c = &t.causes;
+        assert_eq!(
+            c.slips.iter().sum::<u32>(),
+            t.slips,
+            "{label}: tenant {} slips by cause",
+            t.tenant
+        );
+        assert_eq!(
+            c.last_slip.is_some(),
+            t.slips > 0,
+            "{label}: tenant {}",
+            t.tenant
+        );
+        for (sum, n) in by_tenant_slips.iter_mut().zip(c.slips) {
+            *sum += u64::from(n);
+        }
+        if let Some(miss) = c.miss {
+            by_tenant_missed[miss as usize] += 1;
+            if miss == MissCause::RolledBack {
+                assert!(
+                    t.slips > 0,
+                    "{label}: tenant {} missed rolled back",
+                    t.tenant
+                );
+            }
+        }
+    }
+    assert_eq!(by_tenant_slips, slips, "{label}: tenants' slips by cause");
+    assert_eq!(
+        by_tenant_missed, missed,
+        "{label}: tenants' misses by cause"
+    );
 }
 
 /// Checks every invariant that links the metrics and the three detail tables of one replication.
@@ -56,6 +108,7 @@ pub(crate) fn check_invariants(label: &str, sc: &Scenario, m: &ReplicationMetric
     assert_eq!(slips, m.slips, "{label}: slips per tenant add up");
     let slipped = d.tenants.iter().filter(|t| t.slips > 0).count() as u64;
     assert_eq!(slipped, m.tenants_slipped, "{label}: tenants_slipped");
+    check_causes(label, m, d);
     let errors: u64 = d.tenants.iter().map(|t| u64::from(t.errors)).sum();
     assert_eq!(errors, m.errors, "{label}: errors per tenant add up");
     let retries: u64 = d.tenants.iter().map(|t| u64::from(t.retries)).sum();
