@@ -3,11 +3,12 @@
 //! redraws them from the same files.
 //!
 //! A folder's kind is read from what it holds: a `manifest.json` with a `grid` is a sweep, one
-//! next to `sensitivity.csv` a sensitivity study, one next to `comparison.csv` a comparison, and
+//! next to `fit.csv` a calibration, one next to `sensitivity.csv` a sensitivity study, one next to `comparison.csv` a comparison, and
 //! one next to `timeseries.csv` a run. Charts go to
 //! `DIR/charts/<name>.png` and `.svg`, each written atomically; text is drawn with the embedded
 //! DejaVu Sans, so no system font or library is needed.
 
+mod calibration_charts;
 mod cause_charts;
 mod compare_charts;
 mod frame;
@@ -39,6 +40,7 @@ pub enum FolderKind {
     Sensitivity,
     /// A study of policies or settings (`select`, ...): a table and findings, no charts yet.
     Study,
+    Calibration,
 }
 
 /// The kind of output folder `dir` is; bad input (exit code 2) if it is none.
@@ -49,6 +51,8 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     let manifest = ManifestInfo::read(dir)?;
     if manifest.is_sweep {
         Ok(FolderKind::Sweep)
+    } else if dir.join(files::calibration::FIT_FILE).is_file() {
+        Ok(FolderKind::Calibration)
     } else if dir.join(files::sensitivity::FILE).is_file() {
         Ok(FolderKind::Sensitivity)
     } else if manifest.is_study {
@@ -76,6 +80,7 @@ pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         FolderKind::Sweep => draw_sweep(dir),
         FolderKind::Sensitivity => draw_sensitivity(dir),
         FolderKind::Study => Ok(Vec::new()),
+        FolderKind::Calibration => draw_calibration(dir),
     }
 }
 
@@ -119,6 +124,14 @@ pub fn draw_sensitivity(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     let manifest = ManifestInfo::read(dir)?;
     let out = charts_dir(dir)?;
     sensitivity_charts::draw(dir, &manifest, &out)
+}
+
+/// The charts of a `cutover calibrate` folder: observed against simulated weeks per observed
+/// column.
+pub fn draw_calibration(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let manifest = ManifestInfo::read(dir)?;
+    let out = charts_dir(dir)?;
+    calibration_charts::draw(dir, &manifest, &out)
 }
 
 fn charts_dir(dir: &Path) -> Result<PathBuf, Error> {

@@ -1,5 +1,7 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
+mod calibrate_command;
+mod key_ranges;
 mod progress;
 mod sensitivity_command;
 mod slurm_submit;
@@ -50,6 +52,9 @@ pub enum Command {
     Sensitivity(sensitivity_command::SensitivityArgs),
     /// Combine the cell files of sweep shards into the files of a single sweep.
     Merge(sweep_commands::MergeArgs),
+    /// Fit uncertain numeric keys to a programme's observed weeks (weekly.csv's format) and
+    /// write the calibrated scenario.
+    Calibrate(calibrate_command::CalibrateArgs),
     /// Pick the best policy on the mean of one metric, with a stated probability of being right.
     Select(study_commands::SelectArgs),
     /// Find the cheapest integer setting of some keys that meets every constraint.
@@ -64,7 +69,7 @@ pub enum Command {
     Scenarios,
     /// Redraw the charts of an output folder from its CSV files, without simulating again.
     Plot {
-        /// An output folder of `cutover run`, `compare`, `sweep` or `sensitivity`.
+        /// An output folder of `cutover run`, `compare`, `sweep`, `sensitivity` or `calibrate`.
         dir: PathBuf,
     },
 }
@@ -175,6 +180,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
         Command::Compare(args) => compare_command(args, command, wait),
         Command::Sweep(args) => sweep_commands::sweep_command(args, command, wait),
         Command::Sensitivity(args) => sensitivity_command::sensitivity_command(args, command, wait),
+        Command::Calibrate(args) => calibrate_command::calibrate_command(args, command, wait),
         Command::Merge(args) => sweep_commands::merge_command(args, command, wait),
         Command::Select(args) => study_commands::select_command(args, command, wait),
         Command::Seek(args) => study_commands::seek_command(args, command, wait),

@@ -353,3 +353,38 @@ pub mod sensitivity {
     pub const CI95_HIGH: &str = "ci95_high";
     pub const HEADER: [&str; 6] = [KEY, METRIC, INDEX_KIND, VALUE, CI95_LOW, CI95_HIGH];
 }
+
+/// The files of `cutover calibrate`.
+pub mod calibration {
+    /// calibration.csv: one row per fitted key.
+    pub const FILE: &str = "calibration.csv";
+    /// `value` is empty for a key that is not identifiable (its interval is then its range);
+    /// `rise` is the largest rise of the discrepancy from the value to an end of the range, the
+    /// other keys held; `discrepancy` and `cells` are the fit's, `holdout_*` the held-out weeks'.
+    pub const HEADER: [&str; 10] = [
+        "key",
+        "value",
+        "ci95_low",
+        "ci95_high",
+        "identifiable",
+        "rise",
+        "discrepancy",
+        "cells",
+        "holdout_discrepancy",
+        "holdout_cells",
+    ];
+    /// fit.csv: per observed column and week of the horizon, what was observed beside the
+    /// calibrated scenario's mean and P10 to P90 over the replications.
+    pub const FIT_FILE: &str = "fit.csv";
+    pub const COLUMN: &str = "column";
+    pub const WEEK_START: &str = "week_start";
+    /// `fit`, `holdout`, `unused` (observed but outside `--weeks`) or empty (not observed).
+    pub const ROLE: &str = "role";
+    pub const OBSERVED: &str = "observed";
+    pub const MEAN: &str = "mean";
+    pub const P10: &str = "p10";
+    pub const P90: &str = "p90";
+    pub const FIT_HEADER: [&str; 8] = ["week", WEEK_START, COLUMN, ROLE, OBSERVED, MEAN, P10, P90];
+    /// The calibrated scenario, which `cutover run` accepts as it is.
+    pub const SCENARIO_FILE: &str = "calibrated.toml";
+}

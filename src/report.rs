@@ -38,6 +38,13 @@ struct FileSection {
 /// Sections that appear when their file is present, in page order, after the charts.
 const FILE_SECTIONS: &[FileSection] = &[
     FileSection {
+        file: files::calibration::FILE,
+        title: "Every fitted key",
+        intro: "For each fitted key: its value, its 95% interval from the curvature of the \
+            discrepancy, whether the observed weeks identify it, how much the discrepancy rises \
+            over its range, and the discrepancy over the fitted and the held-out values.",
+    },
+    FileSection {
         file: files::sensitivity::FILE,
         title: "Every index",
         intro: "For each varied key and headline metric: the index (mu_star and sigma for Morris, \
@@ -147,6 +154,7 @@ pub fn build(dir: &Path) -> Result<String, Error> {
         FolderKind::Sweep => "sweep",
         FolderKind::Study => "study",
         FolderKind::Sensitivity => "sensitivity",
+        FolderKind::Calibration => "calibration",
     };
     Ok(page(&format!("{scenario}: {what} report"), &body))
 }

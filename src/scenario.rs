@@ -22,6 +22,7 @@ mod phases;
 mod policies;
 mod population;
 mod reader;
+mod rewrite;
 mod sweep;
 mod workitems;
 
@@ -39,7 +40,7 @@ pub use dist::{DIST_NAMES, Dist};
 pub use doc::Origin;
 pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
-pub use input::{MAX_INVENTORY_BYTES, MAX_SCENARIO_BYTES};
+pub use input::{MAX_INVENTORY_BYTES, MAX_SCENARIO_BYTES, ReadProblem, read_text};
 pub use inventory::{InventoryTenant, parse as parse_inventory};
 pub use limits::{
     MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_memory,
@@ -49,6 +50,7 @@ pub use operators::Operators;
 pub use phases::{Phases, offset_label};
 pub use population::Population;
 pub use reader::{Diagnostic, abbreviate, nearest};
+pub use rewrite::set_key;
 pub use sweep::{GridCell, SweepGrid, display_value};
 pub use workitems::{KindParams, Workitems};
 

@@ -4,6 +4,8 @@
 //! `sweep::Runner` for (variant, replication) pairs in stages, so threads, progress and
 //! interruption are handled once, and a study is as deterministic as one replication.
 
+pub mod calibrate;
+pub mod key_range;
 pub mod precision;
 pub mod seek;
 pub mod select;

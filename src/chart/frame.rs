@@ -541,6 +541,8 @@ pub(super) enum Mark {
     Cross(RGBColor),
     /// A point with an error bar.
     Interval(RGBColor),
+    /// A point, filled or hollow.
+    Dot(RGBColor, bool),
 }
 
 fn draw_mark<DB: DrawingBackend>(
@@ -580,6 +582,8 @@ fn draw_mark<DB: DrawingBackend>(
             ))?;
             area.draw(&Circle::new((x + 12, y), 5, c.filled()))?;
         }
+        Mark::Dot(c, true) => area.draw(&Circle::new((x + 12, y), 6, c.filled()))?,
+        Mark::Dot(c, false) => area.draw(&Circle::new((x + 12, y), 6, c.stroke_width(3)))?,
     }
     Ok(())
 }

@@ -9,15 +9,16 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
+use super::key_ranges::{load_with_ranges, scenario_with};
 use super::progress::Progress;
 use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
 use crate::files::{self, sensitivity as s};
 use crate::model::ReplicationMetrics;
 use crate::output::{self, Manifest, OutputFolder, format_number};
-use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, Workload, check_memory};
+use crate::scenario::{Workload, check_memory};
 use crate::study::sensitivity::{
-    self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method, Vary,
+    self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
 };
 use crate::{chart, sweep};
 
@@ -68,66 +69,6 @@ struct SensitivityManifest {
     files: Vec<String>,
 }
 
-/// The scenario with `assignments` (`key=value` texts) applied to `doc`.
-fn scenario_with(
-    doc: &ScenarioDoc,
-    assignments: &[(String, String)],
-) -> Result<Scenario, ScenarioError> {
-    let (keys, values): (Vec<String>, Vec<String>) = assignments.iter().cloned().unzip();
-    let origins: Vec<_> = assignments
-        .iter()
-        .map(|(k, v)| crate::scenario::Origin::Set {
-            assignment: format!("{k}={v}").into(),
-        })
-        .collect();
-    doc.cell(&keys, &values, &origins)
-}
-
-/// The factor of `--vary arg`: refused (exit 2, quoting the argument) if the scenario does not
-/// take numbers at the key; an integer key if it takes whole numbers but not fractions.
-fn factor_of(doc: &ScenarioDoc, arg: &str, vary: Vary) -> Result<Factor, Error> {
-    let refuse = |e: ScenarioError| {
-        Error::Usage(format!(
-            "--vary `{arg}`: `{}` is not a numeric key of this scenario, or the range is not valid there:\n{e}",
-            vary.key
-        ))
-    };
-    let try_all = |factor: &Factor| {
-        for u in [0.0, 1.0] {
-            let v = factor.value(u);
-            scenario_with(doc, &[(factor.key.clone(), factor.text(v))])?;
-        }
-        // An integer key refuses a fraction between the bounds.
-        if !factor.integer {
-            let mid = factor.value(0.5);
-            let mid = if mid.fract() == 0.0 { mid + 0.5 } else { mid };
-            if mid < factor.high {
-                scenario_with(doc, &[(factor.key.clone(), factor.text(mid))])?;
-            }
-        }
-        Ok::<(), ScenarioError>(())
-    };
-    let continuous = Factor {
-        key: vary.key.clone(),
-        low: vary.low,
-        high: vary.high,
-        integer: false,
-    };
-    match try_all(&continuous) {
-        Ok(()) => Ok(continuous),
-        // Whole bounds: an integer key, if it takes them; its own refusal is the one to show.
-        Err(_) if vary.whole => {
-            let integer = Factor {
-                integer: true,
-                ..continuous
-            };
-            try_all(&integer).map_err(refuse)?;
-            Ok(integer)
-        }
-        Err(e) => Err(refuse(e)),
-    }
-}
-
 pub fn sensitivity_command(
     args: SensitivityArgs,
     command: Vec<String>,
@@ -138,34 +79,14 @@ pub fn sensitivity_command(
             "--precision: sensitivity runs the same --reps at every design point (common random numbers); choose --reps instead".into(),
         ));
     }
-    let parsed: Vec<Vary> = args
-        .vary
-        .iter()
-        .map(|a| study::parse_vary(a))
-        .collect::<Result<_, _>>()?;
-    for (i, v) in parsed.iter().enumerate() {
-        if parsed[..i].iter().any(|w| w.key == v.key) {
-            return Err(Error::Usage(format!(
-                "--vary `{}`: `{}` is varied twice",
-                args.vary[i], v.key
-            )));
-        }
-    }
-    if parsed.len() > MAX_KEYS {
-        return Err(Error::Usage(format!(
-            "--vary: {} keys, at most {MAX_KEYS}",
-            parsed.len()
-        )));
-    }
-    let source = Source::resolve(Some(&args.scenario));
-    let doc = ScenarioDoc::load(&source, &args.sim.set)?;
-    let base = doc.scenario()?;
-    let factors: Vec<Factor> = args
-        .vary
-        .iter()
-        .zip(parsed)
-        .map(|(arg, v)| factor_of(&doc, arg, v))
-        .collect::<Result<_, _>>()?;
+    let (_, doc, base, factors) = load_with_ranges(
+        &args.scenario,
+        &args.sim.set,
+        "--vary",
+        "varied",
+        &args.vary,
+        MAX_KEYS,
+    )?;
     let seed = args.sim.seed.unwrap_or(base.seed);
     let reps = args.sim.reps.unwrap_or(u64::from(base.replications));
     let samples = args.samples.unwrap_or(args.method.default_samples());

@@ -113,6 +113,7 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
         FolderKind::Sweep => "parameter sweep",
         FolderKind::Study => super::studies::title(folder),
         FolderKind::Sensitivity => "sensitivity of the results to the settings",
+        FolderKind::Calibration => "calibrated to the observed weeks",
     };
     let _ = writeln!(html, "<h1>{}: {kind}</h1>", escape(&scenario));
     if let Some(d) = folder.field("description").filter(|d| !d.is_empty()) {
@@ -169,6 +170,16 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
                 escape(&seed)
             );
         }
+        FolderKind::Calibration => {
+            let _ = write!(
+                html,
+                "Which values of {} make the simulated weekly means agree with the weeks observed                  in <code>{}</code>? Every setting tried runs the same {} replications (seed {}).",
+                sensitivity_factors(folder).join(", "),
+                escape(&folder.field("observed").unwrap_or_default()),
+                escape(&reps),
+                escape(&seed)
+            );
+        }
         FolderKind::Sweep => {
             let keys = folder.list("keys");
             let _ = write!(
@@ -210,7 +221,70 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         FolderKind::Sweep => sweep_answer(folder),
         FolderKind::Study => Ok(super::studies::answer(folder)),
         FolderKind::Sensitivity => sensitivity_answer(folder),
+        FolderKind::Calibration => calibration_answer(folder),
     }
+}
+
+/// Each fitted key's value and interval, or that the observations cannot tell its values apart;
+/// then whether the fit forecasts the held-out weeks.
+fn calibration_answer(folder: &Folder) -> Result<String, Error> {
+    use files::calibration as c;
+    let t = folder.table(c::FILE)?;
+    let (key, identifiable) = (t.text(c::HEADER[0])?, t.text(c::HEADER[4])?);
+    let (value, low, high) = (
+        t.numbers(c::HEADER[1])?,
+        t.numbers(c::HEADER[2])?,
+        t.numbers(c::HEADER[3])?,
+    );
+    let (d, cells) = (t.numbers(c::HEADER[6])?, t.numbers(c::HEADER[7])?);
+    let (hd, hcells) = (t.numbers(c::HEADER[8])?, t.numbers(c::HEADER[9])?);
+    let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
+    for i in 0..t.len() {
+        let line = if identifiable[i] == "true" {
+            format!(
+                "<code>{}</code> = {} (95% interval {}).",
+                escape(key[i]),
+                number(value[i]),
+                interval(low[i], high[i])
+            )
+        } else {
+            format!(
+                "<span class=\"bad\"><code>{}</code> is not identifiable</span>: over its whole \
+                 range, {} to {}, the observed columns do not tell its values apart; it was left \
+                 as it was.",
+                escape(key[i]),
+                number(low[i]),
+                number(high[i])
+            )
+        };
+        let _ = writeln!(html, "<li>{line}</li>");
+    }
+    if let (Some(&d), Some(&n)) = (d.first(), cells.first()) {
+        let _ = writeln!(
+            html,
+            "<li>Discrepancy {} over {} fitted values ({} per value; about 1 when the model \
+             agrees with the weeks as well as its own replications agree with each other).</li>",
+            number(d),
+            number(n),
+            number(d / n.max(1.0))
+        );
+    }
+    if let (Some(&d), Some(&n)) = (hd.first(), hcells.first())
+        && n > 0.0
+    {
+        let _ = writeln!(
+            html,
+            "<li>On the {} held-out values: {} ({} per value).</li>",
+            number(n),
+            number(d),
+            number(d / n)
+        );
+    }
+    html.push_str(
+        "</ul>\n<p class=\"note\">The calibrated scenario is <code>calibrated.toml</code> in \
+         this folder: <code>cutover run</code> it for the forecast.</p>\n",
+    );
+    Ok(html)
 }
 
 /// The varied keys of a sensitivity folder with their ranges, as HTML.
@@ -687,7 +761,7 @@ pub(super) fn details(folder: &Folder) -> Result<String, Error> {
         FolderKind::Run => Ok(String::new()),
         FolderKind::Compare => compare_table(folder),
         FolderKind::Sweep => sweep_table(folder),
-        FolderKind::Study | FolderKind::Sensitivity => Ok(String::new()),
+        FolderKind::Study | FolderKind::Sensitivity | FolderKind::Calibration => Ok(String::new()),
     }
 }
 
@@ -843,6 +917,13 @@ pub(super) fn chart_caption(name: &str, keys: &[String]) -> String {
     };
     if !fixed.is_empty() {
         return fixed.to_string();
+    }
+    if let Some(column) = name.strip_prefix("calibration_") {
+        return format!(
+            "{} per week: the calibrated scenario's mean and P10 to P90 band, and the observed \
+             weeks (filled: fitted; hollow: held out or not used).",
+            escape(&column.replace('_', " "))
+        );
     }
     if let Some(metric) = name.strip_prefix("sensitivity_") {
         return format!(

@@ -18,10 +18,10 @@
 //! function of the design and the values. Sobol' indices are shares of a variance: their values
 //! and intervals are clamped to [0, 1] (an estimate just below 0 means "none").
 
-use std::ops::Range;
+pub use crate::study::key_range::{Factor, Vary};
 
 use crate::error::Error;
-use crate::study::arg_error;
+use crate::study::key_range;
 
 /// The resamples behind every bootstrap interval.
 pub const BOOTSTRAP: usize = 1000;
@@ -72,113 +72,9 @@ pub const SIGMA: &str = "sigma";
 pub const FIRST: &str = "S1";
 pub const TOTAL: &str = "ST";
 
-/// One varied key: `low..=high`, whole numbers only if the scenario takes only integers there.
-#[derive(Clone, Debug, PartialEq, serde::Serialize)]
-pub struct Factor {
-    pub key: String,
-    pub low: f64,
-    pub high: f64,
-    pub integer: bool,
-}
-
-impl Factor {
-    /// The key's value at position `u` in `[0, 1]` of its range (rounded for an integer key).
-    pub fn value(&self, u: f64) -> f64 {
-        let x = self.low + u.clamp(0.0, 1.0) * (self.high - self.low);
-        if self.integer {
-            x.round().clamp(self.low, self.high)
-        } else {
-            x
-        }
-    }
-
-    /// Where `value` lies in the range, as a fraction of it.
-    pub fn position(&self, value: f64) -> f64 {
-        (value - self.low) / (self.high - self.low)
-    }
-
-    /// The value as TOML text: an integer key's without a decimal point.
-    pub fn text(&self, value: f64) -> String {
-        if self.integer {
-            format!("{}", value as i64)
-        } else {
-            format!("{value:?}")
-        }
-    }
-}
-
-/// A `--vary KEY=LOW..HIGH` argument, checked: the key's text and the numbers, each error
-/// located in the argument. Whether the scenario takes numbers at the key is checked later.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Vary {
-    pub key: String,
-    pub low: f64,
-    pub high: f64,
-    /// Both bounds written without a fraction or exponent (a candidate integer key).
-    pub whole: bool,
-}
-
-/// Parses one `--vary` argument.
+/// Parses one `--vary` argument (see [`key_range::parse`]).
 pub fn parse_vary(arg: &str) -> Result<Vary, Error> {
-    let bad = |span: Range<usize>, message: &str| arg_error("--vary", arg, span, message);
-    let Some(eq) = arg.find('=') else {
-        return Err(bad(
-            0..arg.len(),
-            "expected KEY=LOW..HIGH, e.g. copy.per_tenant=10..100",
-        ));
-    };
-    let key = arg[..eq].trim();
-    if key.is_empty() {
-        return Err(bad(0..eq, "no key before `=`"));
-    }
-    if key.starts_with("sweep.") || key == "seed" || key == "replications" {
-        return Err(bad(
-            0..eq,
-            &format!(
-                "`{key}` cannot be varied: every design point shares the seed and replications (common random numbers)"
-            ),
-        ));
-    }
-    let rest = &arg[eq + 1..];
-    let Some(dots) = rest.find("..") else {
-        return Err(bad(
-            eq + 1..arg.len(),
-            "expected a range LOW..HIGH, e.g. 10..100",
-        ));
-    };
-    let number = |from: usize, text: &str, what: &str| -> Result<f64, Error> {
-        let t = text.trim();
-        let span = from..from + text.len();
-        match t.parse::<f64>() {
-            Ok(x) if x.is_finite() => Ok(x),
-            _ => Err(bad(
-                span,
-                &format!("{what} `{t}` is not a number: only numeric keys can be varied"),
-            )),
-        }
-    };
-    let (low_text, high_text) = (&rest[..dots], &rest[dots + 2..]);
-    let low = number(eq + 1, low_text, "LOW")?;
-    let high = number(eq + 1 + dots + 2, high_text, "HIGH")?;
-    if low > high {
-        return Err(bad(
-            eq + 1..arg.len(),
-            &format!("LOW {low} is above HIGH {high}"),
-        ));
-    }
-    if low == high {
-        return Err(bad(
-            eq + 1..arg.len(),
-            "the range holds one value: nothing varies (fix the key with --set instead)",
-        ));
-    }
-    let whole = |t: &str| t.trim().parse::<i64>().is_ok();
-    Ok(Vary {
-        key: key.to_string(),
-        low,
-        high,
-        whole: whole(low_text) && whole(high_text),
-    })
+    key_range::parse("--vary", arg, "varied")
 }
 
 /// SplitMix64: the design's and the bootstrap's random numbers, a pure function of the seed.

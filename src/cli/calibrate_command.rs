@@ -1,0 +1,530 @@
+//! `cutover calibrate`: reads a programme's observed weeks, fits the `--fit` keys with
+//! `study::calibrate` (every setting on the same replications), and writes calibration.csv,
+//! fit.csv, calibrated.toml (the scenario with the fitted values, which `run` accepts as it is),
+//! the manifest and a chart of observed against simulated weeks per observed column.
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use clap::Args;
+use serde::Serialize;
+
+use super::key_ranges::{load_with_ranges, scenario_with};
+use super::{DrawCharts, SimulationArgs, finish_folder, plural};
+use crate::error::Error;
+use crate::files::{self, calibration as c};
+use crate::output::{self, Manifest, OutputFolder, format_number};
+use crate::scenario::{
+    ReadProblem, Scenario, ScenarioDoc, Source, Workload, check_memory, read_text, set_key,
+};
+use crate::study::arg_error;
+use crate::study::calibrate::{
+    self as study, COLUMNS, Calendar, Calibration, MAX_KEYS, Observations, RISE_95, Settings,
+    Simulated,
+};
+use crate::study::key_range::Factor;
+use crate::{chart, sweep};
+
+/// The largest observations file read: years of weekly rows are a few kB.
+const MAX_OBSERVED_BYTES: u64 = 16 << 20;
+
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file, or the name of a bundled scenario.
+    pub scenario: String,
+    /// The programme's observed weeks: a CSV in the format of weekly.csv (`week`, optionally
+    /// `week_start`, and any of transitioned, slips, errors, retries, helpdesk_tickets, copied_tb).
+    #[arg(long, value_name = "OBS.csv")]
+    pub observed: PathBuf,
+    /// A numeric key to fit and the range to search, e.g.
+    /// workitems.hard_failure_probability=0.001..0.05 (repeatable).
+    #[arg(long, value_name = "KEY=LOW..HIGH", required = true)]
+    pub fit: Vec<String>,
+    /// Use only the observed weeks A to B (inclusive) [default: every observed week].
+    #[arg(long, value_name = "A..B")]
+    pub weeks: Option<String>,
+    /// Keep the last K of those weeks out of the fit and report the discrepancy on them: does
+    /// the fit forecast, or only fit?
+    #[arg(long, value_name = "K", default_value_t = 0)]
+    pub holdout: u64,
+    /// Nelder-Mead iterations of the first search (the second, finer one runs half as many).
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    pub iterations: u64,
+    /// Output folder [default: output/<scenario name>-calibrate].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    #[command(flatten)]
+    pub sim: SimulationArgs,
+    /// Draw no charts (PNG and SVG in OUT/charts).
+    #[arg(long)]
+    pub no_charts: bool,
+}
+
+/// manifest.json of a calibration folder.
+#[derive(Clone, Debug, Serialize)]
+struct CalibrationManifest {
+    version: String,
+    complete: bool,
+    scenario: String,
+    scenario_sha256: String,
+    overrides: Vec<String>,
+    observed: String,
+    seed: u64,
+    /// Replications of every setting tried (the same ones everywhere).
+    replications: u64,
+    factors: Vec<Factor>,
+    fitted_weeks: Vec<u32>,
+    holdout_weeks: Vec<u32>,
+    /// Each column's scale s_c^2 in the discrepancy.
+    scales: Vec<(String, f64)>,
+    iterations: u64,
+    evaluations: usize,
+    threads: usize,
+    command: Vec<String>,
+    wall_seconds: f64,
+    files: Vec<String>,
+}
+
+/// `--weeks A..B`, each mistake located in the argument.
+fn parse_weeks(arg: &str) -> Result<(u32, u32), Error> {
+    let bad = |span: std::ops::Range<usize>, m: &str| arg_error("--weeks", arg, span, m);
+    let Some(dots) = arg.find("..") else {
+        return Err(bad(0..arg.len(), "expected A..B, weeks from 0, e.g. 0..11"));
+    };
+    let number = |from: usize, text: &str| {
+        text.trim()
+            .parse::<u32>()
+            .map_err(|_| bad(from..from + text.len(), "not a week number (0, 1, ...)"))
+    };
+    let a = number(0, &arg[..dots])?;
+    let b = number(dots + 2, &arg[dots + 2..])?;
+    if a > b {
+        return Err(bad(
+            0..arg.len(),
+            &format!("the range is empty: {a} is after {b}"),
+        ));
+    }
+    Ok((a, b))
+}
+
+/// The observations file: a regular file under the size cap, as UTF-8 text.
+fn read_observed(path: &std::path::Path) -> Result<String, Error> {
+    read_text(path, MAX_OBSERVED_BYTES).map_err(|problem| {
+        let shown = path.display();
+        Error::Usage(match problem {
+            ReadProblem::NotUtf8 { line, column, .. } => {
+                format!("--observed {shown}:{line}:{column}: {problem}")
+            }
+            other => format!("--observed {shown}: {other}"),
+        })
+    })
+}
+
+pub fn calibrate_command(
+    args: CalibrateArgs,
+    command: Vec<String>,
+    wait: bool,
+) -> Result<(), Error> {
+    if !args.sim.precision.is_empty() {
+        return Err(Error::Usage(
+            "--precision: calibrate runs the same --reps for every setting it tries (common random numbers); choose --reps instead".into(),
+        ));
+    }
+    let (source, doc, base, factors) = load_with_ranges(
+        &args.scenario,
+        &args.sim.set,
+        "--fit",
+        "fitted",
+        &args.fit,
+        MAX_KEYS,
+    )?;
+    let seed = args.sim.seed.unwrap_or(base.seed);
+    let reps = args.sim.reps.unwrap_or(u64::from(base.replications));
+    let horizon_days = (base.day_of(base.calendar.end) + 1).max(0) as u64;
+    let calendar = Calendar {
+        start: base.calendar.start,
+        weeks: horizon_days.div_ceil(7) as u32,
+    };
+    let observed_name = args.observed.display().to_string();
+    let obs = study::observed::parse(&read_observed(&args.observed)?, &observed_name, calendar)?;
+    let (first, last) = match &args.weeks {
+        Some(w) => parse_weeks(w)?,
+        None => (0, u32::MAX),
+    };
+    let rows: Vec<usize> = (0..obs.weeks.len())
+        .filter(|&r| (first..=last).contains(&obs.weeks[r]))
+        .collect();
+    if rows.is_empty() {
+        return Err(Error::Usage(format!(
+            "--weeks {}: {observed_name} observes none of these weeks (it has weeks {} to {})",
+            args.weeks.as_deref().unwrap_or(""),
+            obs.weeks[0],
+            obs.weeks[obs.weeks.len() - 1]
+        )));
+    }
+    let held = usize::try_from(args.holdout).unwrap_or(usize::MAX);
+    if held >= rows.len() {
+        return Err(Error::Usage(format!(
+            "--holdout {}: only {} used, and at least one must be fitted",
+            args.holdout,
+            plural(rows.len() as u64, "observed week is")
+        )));
+    }
+    let (fit_rows, holdout_rows) = rows.split_at(rows.len() - held);
+
+    let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
+    check_memory([&base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
+    let folder = OutputFolder::open(&out, wait)?;
+    folder.invalidate()?;
+    if !args.sim.quiet {
+        println!(
+            "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",
+            base.name,
+            plural(factors.len() as u64, "key"),
+            plural(fit_rows.len() as u64, "week"),
+            holdout_rows.len(),
+            plural(reps, "replication"),
+        );
+    }
+    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
+    let pairs: Vec<(usize, u64)> = (0..reps).map(|r| (0, r)).collect();
+    let started = Instant::now();
+    let mut evaluate = |values: &[f64]| -> Result<Simulated, Error> {
+        let scenario = scenario_at(&doc, &factors, values)?;
+        let variant = sweep::Variant::seeded(scenario, seed)?;
+        // Replication r of every setting shares its random numbers: common random numbers.
+        let weeks = runner.map_pairs(&pairs, |_, r| {
+            sweep::replicate(&variant.scenario, variant.policy.as_ref(), r, false).map(|o| o.weekly)
+        })?;
+        let refs: Vec<&[crate::model::WeekCounts]> = weeks.iter().map(Vec::as_slice).collect();
+        Ok(Simulated::from_weeks(&refs))
+    };
+    let settings = Settings {
+        iterations: args.iterations,
+        seed,
+    };
+    let result = study::calibrate(
+        &factors,
+        &obs,
+        fit_rows,
+        holdout_rows,
+        settings,
+        &mut evaluate,
+    )?;
+    let wall_seconds = started.elapsed().as_secs_f64();
+
+    let calibrated = calibrated_toml(
+        &source,
+        &doc,
+        &base,
+        &args.sim.set,
+        Fitted {
+            factors: &factors,
+            result: &result,
+            observed: &observed_name,
+            seed,
+        },
+    )?;
+    let week_rows = |rows: &[usize]| rows.iter().map(|&r| obs.weeks[r]).collect::<Vec<u32>>();
+    let files = vec![
+        (c::FILE, calibration_csv(&factors, &result)),
+        (
+            c::FIT_FILE,
+            fit_csv(&obs, calendar, fit_rows, holdout_rows, &rows, &result.best),
+        ),
+        (c::SCENARIO_FILE, calibrated.into_bytes()),
+    ];
+    let manifest = CalibrationManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        complete: false,
+        scenario: base.name.clone(),
+        scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
+        overrides: args.sim.set.clone(),
+        observed: observed_name,
+        seed,
+        replications: reps,
+        factors: factors.clone(),
+        fitted_weeks: week_rows(fit_rows),
+        holdout_weeks: week_rows(holdout_rows),
+        scales: obs
+            .columns
+            .iter()
+            .map(|&c| (COLUMNS[c].to_string(), result.scales[c]))
+            .collect(),
+        iterations: args.iterations,
+        evaluations: result.evaluations,
+        threads: args.sim.workers(),
+        command,
+        wall_seconds,
+        files: files.iter().map(|(n, _)| n.to_string()).collect(),
+    };
+    output::write_files(&out, files)?;
+    if !args.sim.quiet {
+        print_result(&factors, &result, wall_seconds, reps);
+        println!(
+            "results in {}; run the forecast with `cutover run {}`",
+            out.display(),
+            out.join(c::SCENARIO_FILE).display()
+        );
+    }
+    finish_folder(
+        &folder,
+        |complete, charts| {
+            let mut m = manifest.clone();
+            m.complete = complete;
+            m.files.extend(charts.iter().cloned());
+            let mut json = serde_json::to_vec_pretty(&m)
+                .map_err(|e| Error::Internal(format!("cannot write the manifest: {e}")))?;
+            json.push(b'\n');
+            output::write_atomic(&out.join(files::MANIFEST), &json)
+        },
+        (!args.no_charts).then_some(chart::draw_calibration as DrawCharts),
+        args.sim.quiet,
+    )
+}
+
+/// The scenario with the keys at `values`, or bad input naming the setting.
+fn scenario_at(doc: &ScenarioDoc, factors: &[Factor], values: &[f64]) -> Result<Scenario, Error> {
+    let assignments: Vec<(String, String)> = factors
+        .iter()
+        .zip(values)
+        .map(|(f, &v)| (f.key.clone(), f.text(v)))
+        .collect();
+    scenario_with(doc, &assignments).map_err(|e| {
+        let at: Vec<String> = assignments
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        Error::Usage(format!(
+            "the setting {} is not a valid scenario: narrow the --fit ranges\n{e}",
+            at.join(", ")
+        ))
+    })
+}
+
+/// calibrated.toml: the input's text with the `--set` values, the fitted values of the
+/// identifiable keys and a name of its own set in place, a header saying what was fitted, and
+/// a relative inventory path made absolute; checked to read back as the calibrated scenario.
+/// What was fitted, to what, as calibrated.toml's header says.
+struct Fitted<'a> {
+    factors: &'a [Factor],
+    result: &'a Calibration,
+    observed: &'a str,
+    seed: u64,
+}
+
+fn calibrated_toml(
+    source: &Source,
+    doc: &ScenarioDoc,
+    base: &Scenario,
+    overrides: &[String],
+    fitted_keys: Fitted<'_>,
+) -> Result<String, Error> {
+    let Fitted {
+        factors,
+        result,
+        observed,
+        seed,
+    } = fitted_keys;
+    let mut text = base.source_text.clone();
+    let cannot = |e: String| {
+        Error::Usage(format!(
+            "cannot write {}: {e}; write the fitted values of calibration.csv into the scenario by hand",
+            c::SCENARIO_FILE
+        ))
+    };
+    for o in overrides {
+        let (key, value) = o.split_once('=').expect("a --set that was applied has `=`");
+        text = set_key(
+            &text,
+            key.trim(),
+            value.trim(),
+            &format!("--set {}", o.trim()),
+        )
+        .map_err(cannot)?;
+    }
+    let mut header = vec![format!(
+        "# Calibrated by `cutover calibrate` to the weeks of {observed} ({} replications per setting, seed {}).",
+        result.best.runs.len(),
+        seed
+    )];
+    let mut fitted = Vec::new();
+    for (f, k) in factors.iter().zip(&result.keys) {
+        if k.identifiable {
+            let range = format!(
+                "95% interval {} to {}",
+                format_number(k.ci95_low),
+                format_number(k.ci95_high)
+            );
+            text = set_key(
+                &text,
+                &f.key,
+                &f.text(k.value),
+                &format!("calibrated, {range}"),
+            )
+            .map_err(cannot)?;
+            header.push(format!("#   {} = {} ({range})", f.key, f.text(k.value)));
+            fitted.push((f.key.clone(), f.text(k.value)));
+        } else {
+            header.push(format!(
+                "#   {}: not identifiable from the observed columns (the discrepancy rises by {:.2} < {RISE_95:.2} over the range): left as it was",
+                f.key, k.rise
+            ));
+        }
+    }
+    let name = format!("{}-calibrated", base.name);
+    if crate::scenario::is_safe_name(&name) {
+        text = set_key(
+            &text,
+            "name",
+            &toml::Value::String(name.clone()).to_string(),
+            "calibrated",
+        )
+        .map_err(cannot)?;
+    }
+    if let (Source::File(path), Some(inventory)) = (source, inventory_key(&text)) {
+        let folder = path.parent().unwrap_or(std::path::Path::new(""));
+        if std::path::Path::new(&inventory).is_relative() {
+            let absolute = std::path::absolute(folder.join(&inventory))
+                .map_err(|e| cannot(format!("cannot resolve the inventory path: {e}")))?;
+            let value = toml::Value::String(absolute.display().to_string()).to_string();
+            text =
+                set_key(&text, "population.inventory", &value, "made absolute").map_err(cannot)?;
+        }
+    }
+    header.push("# Forecast: `cutover run calibrated.toml`.".into());
+    let text = format!("{}\n{text}", header.join("\n") + "\n");
+    // It must read back as the scenario that was calibrated.
+    let expected = scenario_with(doc, &fitted).map_err(|e| Error::Internal(e.to_string()))?;
+    let back =
+        Scenario::from_text(&text, c::SCENARIO_FILE, &[]).map_err(|e| cannot(e.to_string()))?;
+    let same = |mut s: Scenario| {
+        s.source_text.clear();
+        s.name.clear();
+        s
+    };
+    if same(back) != same(expected) {
+        return Err(cannot(
+            "the edited file does not read back as the calibrated scenario".into(),
+        ));
+    }
+    Ok(text)
+}
+
+/// The inventory a scenario text names, if any.
+fn inventory_key(text: &str) -> Option<String> {
+    let table: toml::Table = toml::from_str(text).ok()?;
+    Some(
+        table
+            .get("population")?
+            .get("inventory")?
+            .as_str()?
+            .to_string(),
+    )
+}
+
+/// calibration.csv: one row per fitted key.
+fn calibration_csv(factors: &[Factor], result: &Calibration) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let row_error = "writing CSV to memory cannot fail";
+    w.write_record(c::HEADER).expect(row_error);
+    let (holdout, holdout_cells) = result
+        .holdout
+        .map_or((String::new(), String::new()), |(d, n)| {
+            (format_number(d), n.to_string())
+        });
+    for (f, k) in factors.iter().zip(&result.keys) {
+        w.write_record([
+            f.key.clone(),
+            if k.identifiable {
+                format_number(k.value)
+            } else {
+                String::new()
+            },
+            format_number(k.ci95_low),
+            format_number(k.ci95_high),
+            k.identifiable.to_string(),
+            format_number(k.rise),
+            format_number(result.fit.0),
+            result.fit.1.to_string(),
+            holdout.clone(),
+            holdout_cells.clone(),
+        ])
+        .expect(row_error);
+    }
+    w.into_inner().expect(row_error)
+}
+
+/// fit.csv: per observed column, every week of the horizon.
+fn fit_csv(
+    obs: &Observations,
+    calendar: Calendar,
+    fit_rows: &[usize],
+    holdout_rows: &[usize],
+    used: &[usize],
+    best: &Simulated,
+) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let row_error = "writing CSV to memory cannot fail";
+    w.write_record(c::FIT_HEADER).expect(row_error);
+    for (j, &col) in obs.columns.iter().enumerate() {
+        for week in 0..calendar.weeks {
+            let row = obs.weeks.iter().position(|&x| x == week);
+            let observed = row.and_then(|r| obs.values[r][j]);
+            let role = match row {
+                Some(_) if observed.is_none() => "",
+                Some(r) if fit_rows.contains(&r) => "fit",
+                Some(r) if holdout_rows.contains(&r) => "holdout",
+                Some(r) if !used.contains(&r) => "unused",
+                _ => "",
+            };
+            w.write_record([
+                week.to_string(),
+                calendar.start.add_days(7 * i64::from(week)).to_string(),
+                COLUMNS[col].to_string(),
+                role.to_string(),
+                observed.map_or_else(String::new, format_number),
+                format_number(best.mean(week, col)),
+                format_number(best.quantile(week, col, 0.1)),
+                format_number(best.quantile(week, col, 0.9)),
+            ])
+            .expect(row_error);
+        }
+    }
+    w.into_inner().expect(row_error)
+}
+
+fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) {
+    println!(
+        "{} settings x {} in {wall:.1} s",
+        result.evaluations,
+        plural(reps, "replication")
+    );
+    for (f, k) in factors.iter().zip(&result.keys) {
+        if k.identifiable {
+            println!(
+                "  {:<40} {:>12} [{}, {}]",
+                f.key,
+                format_number(k.value),
+                format_number(k.ci95_low),
+                format_number(k.ci95_high)
+            );
+        } else {
+            println!(
+                "  {:<40} not identifiable: the discrepancy rises by {:.2} (< {RISE_95:.2}) over the whole range",
+                f.key, k.rise
+            );
+        }
+    }
+    let (d, n) = result.fit;
+    println!(
+        "discrepancy {d:.2} over {n} fitted values ({:.2} per value)",
+        d / n.max(1) as f64
+    );
+    if let Some((d, n)) = result.holdout {
+        println!(
+            "held out: discrepancy {d:.2} over {n} values ({:.2} per value; near the fitted figure, the fit forecasts)",
+            d / n.max(1) as f64
+        );
+    }
+}

@@ -1,0 +1,629 @@
+//! `cutover calibrate`: the values of some uncertain scenario keys that make the simulated weekly
+//! means agree with a programme's observed weeks.
+//!
+//! **Discrepancy.** `D(theta) = sum over observed (week, column) of (observed - mean)^2 / s_c^2`,
+//! the mean over the replications of the setting `theta`, and `s_c^2` the variance of one
+//! week's value of column `c` across replications, pooled over the fitted weeks and floored at a
+//! quarter of a count (half a GB for `copied_tb`). Observed weeks are one realisation, so `s_c^2`
+//! is the spread an observation has around the model's mean, and `D` behaves like a chi-square
+//! statistic. The scales are fixed during a search, so the minimum is not drawn toward settings
+//! that merely simulate noisier weeks: they are estimated at the start, then again at the first
+//! search's best setting before a second, finer search (a two-step estimate).
+//!
+//! **Search.** Every setting runs the same replications (seed, replications 0..R): common random
+//! numbers, so `D` is a deterministic function of the setting and differences between settings
+//! are not masked by noise. It is minimised in the unit cube of the ranges by Nelder-Mead
+//! (argmin), derivative-free, started from the best of a scrambled Sobol' design and restarted
+//! once with a smaller simplex (a restart is the usual cure for a simplex stalled on the small
+//! steps that common random numbers leave in `D`). Points outside the cube cost `D` at the
+//! nearest point inside plus a penalty growing with the distance.
+//!
+//! **Uncertainty.** `D` as a function of the keys near its minimum is read as `-2 log` of a
+//! likelihood: the Hessian `H` is estimated by central differences (steps shortened until the
+//! rise is in the range of the interval), the covariance is `2 H^-1`, and a key's 95% interval
+//! is its value +/- 1.96 standard deviations, clamped to its range. This assumes weeks
+//! independent given the keys; with serial correlation the intervals are too narrow.
+//!
+//! **Identifiability.** A key is *not identifiable* when `D` rises by less than 3.84 (the 95%
+//! point of chi-square with one degree of freedom) between the best value and both ends of its
+//! range, the other keys held at their best: the observed columns cannot tell any two values in
+//! the range apart, so no value is reported as fitted and its interval is the whole range.
+
+pub mod observed;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use argmin::core::{CostFunction, Executor};
+use argmin::solver::neldermead::NelderMead;
+
+use crate::error::Error;
+use crate::model::WeekCounts;
+use crate::stats::quantile_sorted;
+use crate::study::key_range::Factor;
+pub use observed::{Calendar, Observations};
+
+/// The counted columns, in weekly.csv's order.
+pub const COLUMNS: [&str; 6] = crate::files::weekly::COUNTS;
+/// The least variance a column's scale takes: a quarter of a count, or of a GB in TB^2.
+const FLOOR: [f64; 6] = [0.25, 0.25, 0.25, 0.25, 0.25, 0.25e-6];
+/// The rise of `D` that bounds a 95% region of one key (chi-square, one degree of freedom).
+pub const RISE_95: f64 = 3.841_458_820_694_124;
+/// The most keys one calibration fits.
+pub const MAX_KEYS: usize = 8;
+
+/// The simulated weeks of one setting: `runs[r][week]` in `COLUMNS` order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Simulated {
+    pub runs: Vec<Vec<[f64; 6]>>,
+}
+
+impl Simulated {
+    pub fn from_weeks(runs: &[&[WeekCounts]]) -> Simulated {
+        Simulated {
+            runs: runs
+                .iter()
+                .map(|r| r.iter().map(WeekCounts::values).collect())
+                .collect(),
+        }
+    }
+
+    fn values(&self, week: u32, c: usize) -> Vec<f64> {
+        self.runs
+            .iter()
+            .filter_map(|r| r.get(week as usize))
+            .map(|v| v[c])
+            .collect()
+    }
+
+    pub fn mean(&self, week: u32, c: usize) -> f64 {
+        let v = self.values(week, c);
+        v.iter().sum::<f64>() / v.len().max(1) as f64
+    }
+
+    fn variance(&self, week: u32, c: usize) -> f64 {
+        let v = self.values(week, c);
+        if v.len() < 2 {
+            return 0.0;
+        }
+        let m = v.iter().sum::<f64>() / v.len() as f64;
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() - 1) as f64
+    }
+
+    /// The `q` quantile of a week's value over the replications.
+    pub fn quantile(&self, week: u32, c: usize, q: f64) -> f64 {
+        let mut v = self.values(week, c);
+        v.sort_unstable_by(f64::total_cmp);
+        quantile_sorted(&v, q)
+    }
+}
+
+/// The observed rows (indices into `Observations::weeks`) a discrepancy is taken over.
+pub type Rows = [usize];
+
+/// Each column's scale `s_c^2`: the variance of a week's value across replications of `sim`,
+/// pooled over the observed cells of `rows`, floored.
+pub fn scales(obs: &Observations, sim: &Simulated, rows: &Rows) -> [f64; 6] {
+    let mut scales = FLOOR;
+    for (j, &c) in obs.columns.iter().enumerate() {
+        let cells: Vec<f64> = rows
+            .iter()
+            .filter(|&&r| obs.values[r][j].is_some())
+            .map(|&r| sim.variance(obs.weeks[r], c))
+            .collect();
+        if !cells.is_empty() {
+            let pooled = cells.iter().sum::<f64>() / cells.len() as f64;
+            scales[c] = pooled.max(FLOOR[c]);
+        }
+    }
+    scales
+}
+
+/// `D` over the observed cells of `rows`, and how many cells that is.
+pub fn discrepancy(
+    obs: &Observations,
+    sim: &Simulated,
+    rows: &Rows,
+    scales: &[f64; 6],
+) -> (f64, usize) {
+    let (mut d, mut cells) = (0.0, 0);
+    for &r in rows {
+        for (j, &c) in obs.columns.iter().enumerate() {
+            if let Some(o) = obs.values[r][j] {
+                d += (o - sim.mean(obs.weeks[r], c)).powi(2) / scales[c];
+                cells += 1;
+            }
+        }
+    }
+    (d, cells)
+}
+
+/// How the search is run.
+#[derive(Clone, Copy, Debug)]
+pub struct Settings {
+    /// Nelder-Mead iterations of the first search (the second has half).
+    pub iterations: u64,
+    /// Scrambles the starting design.
+    pub seed: u64,
+}
+
+/// What was found for one key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KeyFit {
+    /// The best value found (for a key that is not identifiable, the value `D` was lowest at,
+    /// which means nothing).
+    pub value: f64,
+    pub ci95_low: f64,
+    pub ci95_high: f64,
+    pub identifiable: bool,
+    /// The largest rise of `D` from the best value to an end of the range, others held.
+    pub rise: f64,
+}
+
+/// The result of a calibration.
+#[derive(Clone, Debug)]
+pub struct Calibration {
+    pub keys: Vec<KeyFit>,
+    pub scales: [f64; 6],
+    /// `D` over the fitted cells at the best setting, and how many cells.
+    pub fit: (f64, usize),
+    /// The same over the held-out cells, if any were held out.
+    pub holdout: Option<(f64, usize)>,
+    /// Settings simulated (each `R` replications).
+    pub evaluations: usize,
+    /// The best setting's simulated weeks.
+    pub best: Simulated,
+}
+
+/// Simulates a setting (the keys' values, in `factors` order).
+pub type Evaluate<'a> = dyn FnMut(&[f64]) -> Result<Simulated, Error> + 'a;
+
+/// Settings already simulated, by the values run (an integer key's rounding makes many
+/// positions one setting), and the first error met.
+struct Evaluator<'a, 'f> {
+    factors: &'a [Factor],
+    evaluate: &'a mut Evaluate<'f>,
+    seen: HashMap<Vec<u64>, Simulated>,
+    error: Option<Error>,
+}
+
+impl Evaluator<'_, '_> {
+    fn values(&self, u: &[f64]) -> Vec<f64> {
+        self.factors
+            .iter()
+            .zip(u)
+            .map(|(f, &u)| f.value(u))
+            .collect()
+    }
+
+    fn simulate(&mut self, u: &[f64]) -> Result<&Simulated, Error> {
+        let values = self.values(u);
+        let key: Vec<u64> = values.iter().map(|v| v.to_bits()).collect();
+        if !self.seen.contains_key(&key) {
+            let sim = (self.evaluate)(&values)?;
+            self.seen.insert(key.clone(), sim);
+        }
+        Ok(&self.seen[&key])
+    }
+}
+
+/// The objective Nelder-Mead minimises, over positions in (and beyond) the unit cube.
+struct Objective<'e, 'a, 'f> {
+    evaluator: &'e RefCell<Evaluator<'a, 'f>>,
+    obs: &'e Observations,
+    rows: &'e Rows,
+    scales: [f64; 6],
+    outside: f64,
+}
+
+impl Objective<'_, '_, '_> {
+    fn d(&self, u: &[f64]) -> Result<f64, Error> {
+        let mut e = self.evaluator.borrow_mut();
+        let sim = e.simulate(u)?;
+        Ok(discrepancy(self.obs, sim, self.rows, &self.scales).0)
+    }
+}
+
+/// The objective as argmin sees it.
+struct Cost<'o, 'e, 'a, 'f>(&'o Objective<'e, 'a, 'f>);
+
+impl CostFunction for Cost<'_, '_, '_, '_> {
+    type Param = Vec<f64>;
+    type Output = f64;
+
+    fn cost(&self, u: &Vec<f64>) -> Result<f64, argmin::core::Error> {
+        let o = self.0;
+        o.cost(u)
+    }
+}
+
+impl Objective<'_, '_, '_> {
+    fn cost(&self, u: &[f64]) -> Result<f64, argmin::core::Error> {
+        if self.evaluator.borrow().error.is_some() {
+            return Err(argmin::core::Error::msg("stopped"));
+        }
+        let inside: Vec<f64> = u.iter().map(|x| x.clamp(0.0, 1.0)).collect();
+        let dist2: f64 = u.iter().zip(&inside).map(|(a, b)| (a - b).powi(2)).sum();
+        match self.d(&inside) {
+            Ok(d) => Ok(d + self.outside * dist2),
+            Err(e) => {
+                self.evaluator.borrow_mut().error = Some(e);
+                Err(argmin::core::Error::msg("stopped"))
+            }
+        }
+    }
+}
+
+/// Nelder-Mead from `start` with a simplex of side `size` (pointing into the cube); the best
+/// position and its cost.
+fn search(
+    objective: &Objective<'_, '_, '_>,
+    start: &[f64],
+    size: f64,
+    iterations: u64,
+) -> Result<Vec<f64>, Error> {
+    let mut simplex = vec![start.to_vec()];
+    for i in 0..start.len() {
+        let mut v = start.to_vec();
+        v[i] = if start[i] + size <= 1.0 {
+            start[i] + size
+        } else {
+            start[i] - size
+        };
+        simplex.push(v);
+    }
+    let solver = NelderMead::new(simplex)
+        .with_sd_tolerance(1e-6)
+        .map_err(|e| Error::Internal(format!("Nelder-Mead: {e}")))?;
+    let run = Executor::new(Cost(objective), solver)
+        .configure(|state| state.max_iters(iterations))
+        .timer(false)
+        .run();
+    if let Some(e) = objective.evaluator.borrow_mut().error.take() {
+        return Err(e);
+    }
+    let mut result = run.map_err(|e| Error::Internal(format!("Nelder-Mead: {e}")))?;
+    let best = result
+        .state
+        .take_best_param()
+        .ok_or_else(|| Error::Internal("Nelder-Mead found no point".into()))?;
+    Ok(best.iter().map(|x| x.clamp(0.0, 1.0)).collect())
+}
+
+/// Fits `factors` to the observed cells of `fit_rows`, and reports `D` on `holdout_rows` too.
+pub fn calibrate(
+    factors: &[Factor],
+    obs: &Observations,
+    fit_rows: &Rows,
+    holdout_rows: &Rows,
+    settings: Settings,
+    evaluate: &mut Evaluate<'_>,
+) -> Result<Calibration, Error> {
+    let k = factors.len();
+    let evaluator = RefCell::new(Evaluator {
+        factors,
+        evaluate,
+        seen: HashMap::new(),
+        error: None,
+    });
+    let centre = vec![0.5; k];
+    let first_scales = {
+        let mut e = evaluator.borrow_mut();
+        scales(obs, e.simulate(&centre)?, fit_rows)
+    };
+    let objective = |scales: [f64; 6], at: &[f64]| -> Result<Objective<'_, '_, '_>, Error> {
+        let mut o = Objective {
+            evaluator: &evaluator,
+            obs,
+            rows: fit_rows,
+            scales,
+            outside: 0.0,
+        };
+        // Far costlier outside the cube than anything inside: 10^4 times D at `at` per unit^2.
+        o.outside = 1e4 * o.d(at)?.max(1.0);
+        Ok(o)
+    };
+    // A space-filling start: the centre and 4 (k + 1) scrambled Sobol' points.
+    let first = objective(first_scales, &centre)?;
+    let mut start = centre.clone();
+    let mut best = first.d(&centre)?;
+    for i in 0..4 * (k as u32 + 1) {
+        let u: Vec<f64> = (0..k as u32)
+            .map(|d| f64::from(sobol_burley::sample(i, d, settings.seed as u32)))
+            .collect();
+        let d = first.d(&u)?;
+        if d < best {
+            (best, start) = (d, u);
+        }
+    }
+    let stage1 = search(&first, &start, 0.2, settings.iterations)?;
+    // Second step: the scales where the first search ended, and a finer simplex from there.
+    let final_scales = {
+        let mut e = evaluator.borrow_mut();
+        scales(obs, e.simulate(&stage1)?, fit_rows)
+    };
+    let second = objective(final_scales, &stage1)?;
+    let stage2 = search(&second, &stage1, 0.05, settings.iterations.div_ceil(2))?;
+    let theta = if second.d(&stage2)? <= second.d(&stage1)? {
+        stage2
+    } else {
+        stage1
+    };
+    let d0 = second.d(&theta)?;
+
+    // Identifiability: the rise of D to each end of each range, the others held.
+    let mut rises = Vec::with_capacity(k);
+    for i in 0..k {
+        let mut rise: f64 = 0.0;
+        for end in [0.0, 1.0] {
+            let mut u = theta.clone();
+            u[i] = end;
+            rise = rise.max(second.d(&u)? - d0);
+        }
+        rises.push(rise);
+    }
+    let identifiable: Vec<bool> = rises.iter().map(|&r| r >= RISE_95).collect();
+    let hessian = hessian(&second, &theta, &identifiable, factors)?;
+    let half_widths = half_widths(&hessian, &identifiable);
+
+    let mut keys = Vec::with_capacity(k);
+    for (i, f) in factors.iter().enumerate() {
+        let value = f.value(theta[i]);
+        let (low, high) = if !identifiable[i] {
+            (f.low, f.high)
+        } else {
+            let h = half_widths[i] * (f.high - f.low);
+            ((value - h).max(f.low), (value + h).min(f.high))
+        };
+        keys.push(KeyFit {
+            value,
+            ci95_low: low,
+            ci95_high: high,
+            identifiable: identifiable[i],
+            rise: rises[i],
+        });
+    }
+    let mut e = evaluator.borrow_mut();
+    let best = e.simulate(&theta)?.clone();
+    let fit = discrepancy(obs, &best, fit_rows, &final_scales);
+    let holdout =
+        (!holdout_rows.is_empty()).then(|| discrepancy(obs, &best, holdout_rows, &final_scales));
+    Ok(Calibration {
+        keys,
+        scales: final_scales,
+        fit,
+        holdout,
+        evaluations: e.seen.len(),
+        best,
+    })
+}
+
+/// The Hessian of `D` at `theta` in the unit cube over the identifiable keys (zero elsewhere),
+/// by central differences on a stencil kept inside the cube. A key's step starts at a tenth of
+/// its range and is halved while the rise it causes is far beyond an interval's (16, four
+/// standard deviations), so the curvature is read where the interval lies; an integer key's
+/// step is at least one unit, and the differences use the positions actually run.
+fn hessian(
+    objective: &Objective<'_, '_, '_>,
+    theta: &[f64],
+    identifiable: &[bool],
+    factors: &[Factor],
+) -> Result<Vec<Vec<f64>>, Error> {
+    let k = theta.len();
+    let d0 = objective.d(theta)?;
+    // Per key: the stencil's centre c and its points (c - h, c + h) as run (positions).
+    let mut stencil = vec![(0.0, 0.0, 0.0); k];
+    for i in (0..k).filter(|&i| identifiable[i]) {
+        let f = &factors[i];
+        let least = if f.integer {
+            1.0 / (f.high - f.low)
+        } else {
+            0.0
+        };
+        let mut h: f64 = 0.1;
+        loop {
+            let h_run = h.max(least).min(0.5);
+            let c = theta[i].clamp(h_run, 1.0 - h_run);
+            let (lo, hi) = (
+                f.position(f.value(c - h_run)),
+                f.position(f.value(c + h_run)),
+            );
+            let mut u = theta.to_vec();
+            u[i] = lo;
+            let d_lo = objective.d(&u)?;
+            u[i] = hi;
+            let d_hi = objective.d(&u)?;
+            if (d_lo - d0).max(d_hi - d0) <= 16.0 || h <= least || h < 0.002 {
+                stencil[i] = (f.position(f.value(c)), lo, hi);
+                break;
+            }
+            h /= 2.0;
+        }
+    }
+    let mut hess = vec![vec![0.0; k]; k];
+    for i in (0..k).filter(|&i| identifiable[i]) {
+        let (c, lo, hi) = stencil[i];
+        let at = |x: f64| {
+            let mut u = theta.to_vec();
+            u[i] = x;
+            objective.d(&u)
+        };
+        let (f_lo, f_c, f_hi) = (at(lo)?, at(c)?, at(hi)?);
+        // Second derivative through three points, spacing possibly unequal (integer keys).
+        hess[i][i] = 2.0 * ((f_hi - f_c) / (hi - c) - (f_c - f_lo) / (c - lo)) / (hi - lo);
+        for j in (0..i).filter(|&j| identifiable[j]) {
+            let (_, lo_j, hi_j) = stencil[j];
+            let at2 = |x: f64, y: f64| {
+                let mut u = theta.to_vec();
+                u[i] = x;
+                u[j] = y;
+                objective.d(&u)
+            };
+            let cross = (at2(hi, hi_j)? - at2(hi, lo_j)? - at2(lo, hi_j)? + at2(lo, lo_j)?)
+                / ((hi - lo) * (hi_j - lo_j));
+            hess[i][j] = cross;
+            hess[j][i] = cross;
+        }
+    }
+    Ok(hess)
+}
+
+/// Each identifiable key's 95% half-width in the unit cube: 1.96 sqrt of the diagonal of
+/// `2 H^-1` over the identifiable keys, or of `2 / H_ii` (holding the others) if that block is
+/// not positive definite; infinite where the curvature is not positive.
+fn half_widths(hess: &[Vec<f64>], identifiable: &[bool]) -> Vec<f64> {
+    let idx: Vec<usize> = (0..hess.len()).filter(|&i| identifiable[i]).collect();
+    let block: Vec<Vec<f64>> = idx
+        .iter()
+        .map(|&i| idx.iter().map(|&j| hess[i][j]).collect())
+        .collect();
+    let mut out = vec![f64::INFINITY; hess.len()];
+    match invert_spd(&block) {
+        Some(inv) => {
+            for (a, &i) in idx.iter().enumerate() {
+                out[i] = 1.96 * (2.0 * inv[a][a]).sqrt();
+            }
+        }
+        None => {
+            for &i in &idx {
+                if hess[i][i] > 0.0 {
+                    out[i] = 1.96 * (2.0 / hess[i][i]).sqrt();
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The inverse of a symmetric positive definite matrix by Cholesky, or `None` if it is not one.
+fn invert_spd(a: &[Vec<f64>]) -> Option<Vec<Vec<f64>>> {
+    let n = a.len();
+    let mut l = vec![vec![0.0; n]; n];
+    for i in 0..n {
+        for j in 0..=i {
+            let s: f64 = a[i][j] - (0..j).map(|m| l[i][m] * l[j][m]).sum::<f64>();
+            if i == j {
+                if s <= 0.0 || !s.is_finite() {
+                    return None;
+                }
+                l[i][i] = s.sqrt();
+            } else {
+                l[i][j] = s / l[j][j];
+            }
+        }
+    }
+    // Columns of the inverse: solve L L^T x = e_c (the inverse is symmetric: columns are rows).
+    let mut inv = Vec::with_capacity(n);
+    for c in 0..n {
+        let mut y = vec![0.0; n];
+        for i in 0..n {
+            let e = if i == c { 1.0 } else { 0.0 };
+            y[i] = (e - (0..i).map(|m| l[i][m] * y[m]).sum::<f64>()) / l[i][i];
+        }
+        let mut x = vec![0.0; n];
+        for i in (0..n).rev() {
+            x[i] = (y[i] - (i + 1..n).map(|m| l[m][i] * x[m]).sum::<f64>()) / l[i][i];
+        }
+        inv.push(x);
+    }
+    Some(inv)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn factor(key: &str, low: f64, high: f64) -> Factor {
+        Factor {
+            key: key.into(),
+            low,
+            high,
+            integer: false,
+        }
+    }
+
+    /// A made-up model: errors per week are 100 a, retries 100 b, with a fixed noise per
+    /// replication and week (common random numbers); c changes nothing.
+    fn toy(values: &[f64]) -> Simulated {
+        let runs = (0..8)
+            .map(|r| {
+                (0..6)
+                    .map(|w| {
+                        let noise = ((r * 7 + w * 3) % 5) as f64 - 2.0;
+                        [
+                            0.0,
+                            0.0,
+                            100.0 * values[0] + noise,
+                            100.0 * values[1] - noise,
+                            0.0,
+                            0.0,
+                        ]
+                    })
+                    .collect()
+            })
+            .collect();
+        Simulated { runs }
+    }
+
+    #[test]
+    fn recovers_a_toy_model_and_flags_a_key_that_changes_nothing() {
+        let truth = toy(&[0.3, 0.6, 0.0]);
+        let obs = Observations {
+            file: "toy".into(),
+            columns: vec![2, 3],
+            weeks: (0..6).collect(),
+            values: (0..6)
+                .map(|w| vec![Some(truth.mean(w, 2)), Some(truth.mean(w, 3))])
+                .collect(),
+        };
+        let factors = [
+            factor("a", 0.0, 1.0),
+            factor("b", 0.0, 1.0),
+            factor("c", 0.0, 1.0),
+        ];
+        let mut evaluate = |v: &[f64]| Ok(toy(v));
+        let fit_rows: Vec<usize> = (0..5).collect();
+        let result = calibrate(
+            &factors,
+            &obs,
+            &fit_rows,
+            &[5],
+            Settings {
+                iterations: 80,
+                seed: 1,
+            },
+            &mut evaluate,
+        )
+        .unwrap();
+        let k = &result.keys;
+        assert!((k[0].value - 0.3).abs() < 0.005, "{k:?}");
+        assert!((k[1].value - 0.6).abs() < 0.005, "{k:?}");
+        assert!(
+            k[0].identifiable && k[1].identifiable && !k[2].identifiable,
+            "{k:?}"
+        );
+        assert_eq!((k[2].ci95_low, k[2].ci95_high), (0.0, 1.0));
+        for key in &k[..2] {
+            assert!(
+                key.ci95_low <= key.value && key.value <= key.ci95_high,
+                "{key:?}"
+            );
+            // The noise sd is about 1.5 errors a week over 5 weeks: a value within about 0.01.
+            assert!(key.ci95_high - key.ci95_low < 0.05, "{key:?}");
+        }
+        assert!(result.fit.0 < 1.0 && result.fit.1 == 10, "{:?}", result.fit);
+        assert_eq!(result.holdout.map(|h| h.1), Some(2));
+    }
+
+    #[test]
+    fn cholesky_inverse() {
+        let inv = invert_spd(&[vec![4.0, 2.0], vec![2.0, 3.0]]).unwrap();
+        let expect = [[0.375, -0.25], [-0.25, 0.5]];
+        for i in 0..2 {
+            for j in 0..2 {
+                assert!((inv[i][j] - expect[i][j]).abs() < 1e-12);
+            }
+        }
+        assert!(invert_spd(&[vec![1.0, 2.0], vec![2.0, 1.0]]).is_none());
+    }
+}

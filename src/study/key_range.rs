@@ -1,0 +1,118 @@
+//! Numeric scenario keys over ranges, as `--vary` (sensitivity) and `--fit` (calibrate) take
+//! them: `KEY=LOW..HIGH` parsed with each mistake located in the argument, and the key's value
+//! at a position in its range (rounded for a key that takes only whole numbers).
+
+use std::ops::Range;
+
+use crate::error::Error;
+use crate::study::arg_error;
+
+/// One varied key: `low..=high`, whole numbers only if the scenario takes only integers there.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct Factor {
+    pub key: String,
+    pub low: f64,
+    pub high: f64,
+    pub integer: bool,
+}
+
+impl Factor {
+    /// The key's value at position `u` in `[0, 1]` of its range (rounded for an integer key).
+    pub fn value(&self, u: f64) -> f64 {
+        let x = self.low + u.clamp(0.0, 1.0) * (self.high - self.low);
+        if self.integer {
+            x.round().clamp(self.low, self.high)
+        } else {
+            x
+        }
+    }
+
+    /// Where `value` lies in the range, as a fraction of it.
+    pub fn position(&self, value: f64) -> f64 {
+        (value - self.low) / (self.high - self.low)
+    }
+
+    /// The value as TOML text: an integer key's without a decimal point.
+    pub fn text(&self, value: f64) -> String {
+        if self.integer {
+            format!("{}", value as i64)
+        } else {
+            format!("{value:?}")
+        }
+    }
+}
+
+/// A `KEY=LOW..HIGH` argument (`--vary`, `--fit`), checked: the key's text and the numbers, each error
+/// located in the argument. Whether the scenario takes numbers at the key is checked later.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Vary {
+    pub key: String,
+    pub low: f64,
+    pub high: f64,
+    /// Both bounds written without a fraction or exponent (a candidate integer key).
+    pub whole: bool,
+}
+
+/// Parses one `KEY=LOW..HIGH` argument of `flag`; `what` says what is done to the key
+/// ("varied", "fitted") in messages.
+pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
+    let bad = |span: Range<usize>, message: &str| arg_error(flag, arg, span, message);
+    let Some(eq) = arg.find('=') else {
+        return Err(bad(
+            0..arg.len(),
+            "expected KEY=LOW..HIGH, e.g. copy.per_tenant=10..100",
+        ));
+    };
+    let key = arg[..eq].trim();
+    if key.is_empty() {
+        return Err(bad(0..eq, "no key before `=`"));
+    }
+    if key.starts_with("sweep.") || key == "seed" || key == "replications" {
+        return Err(bad(
+            0..eq,
+            &format!(
+                "`{key}` cannot be {what}: every setting tried shares the seed and replications (common random numbers)"
+            ),
+        ));
+    }
+    let rest = &arg[eq + 1..];
+    let Some(dots) = rest.find("..") else {
+        return Err(bad(
+            eq + 1..arg.len(),
+            "expected a range LOW..HIGH, e.g. 10..100",
+        ));
+    };
+    let number = |from: usize, text: &str, bound: &str| -> Result<f64, Error> {
+        let t = text.trim();
+        let span = from..from + text.len();
+        match t.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(x),
+            _ => Err(bad(
+                span,
+                &format!("{bound} `{t}` is not a number: only numeric keys can be {what}"),
+            )),
+        }
+    };
+    let (low_text, high_text) = (&rest[..dots], &rest[dots + 2..]);
+    let low = number(eq + 1, low_text, "LOW")?;
+    let high = number(eq + 1 + dots + 2, high_text, "HIGH")?;
+    if low > high {
+        return Err(bad(
+            eq + 1..arg.len(),
+            &format!("LOW {low} is above HIGH {high}"),
+        ));
+    }
+    if low == high {
+        return Err(bad(
+            eq + 1..arg.len(),
+            "the range holds one value: nothing varies (fix the key with --set instead)",
+        ));
+    }
+    let whole = |t: &str| t.trim().parse::<i64>().is_ok();
+    Ok(Vary {
+        key: key.to_string(),
+        low,
+        high,
+        whole: whole(low_text) && whole(high_text),
+    })
+}
