@@ -387,6 +387,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     let rows: Vec<(Vec<String>, &ReplicationMetrics)> =
         metrics.iter().map(|m| (Vec::new(), *m)).collect();
     let start = scenario.calendar.start;
+    let programme = &scenario.phases.programme;
     let completion: Vec<&[u32]> = results.iter().map(|r| r.completion.as_slice()).collect();
     // In the order a run has always listed them.
     let mut files = vec![
@@ -398,11 +399,14 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     ];
     if let Some(detail) = detail {
         files.extend([
-            (files::tenants::FILE, output::tenants_csv(&detail.tenants)),
+            (
+                files::tenants::FILE,
+                output::tenants_csv(programme, &detail.tenants),
+            ),
             (files::batches::FILE, output::batches_csv(&detail.batches)),
             (
                 files::timeseries::FILE,
-                output::timeseries_csv(&detail.timeseries),
+                output::timeseries_csv(programme, &detail.timeseries),
             ),
         ]);
     }
@@ -421,7 +425,10 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
                 files::hourly::FILE,
                 output::hourly_csv(start, &detail.hourly),
             ),
-            (files::spans::FILE, output::spans_csv(start, &detail.spans)),
+            (
+                files::spans::FILE,
+                output::spans_csv(programme, start, &detail.spans),
+            ),
             (files::islands::FILE, output::islands_csv(&detail.islands)),
         ]);
     }

@@ -144,6 +144,13 @@ pub mod timeseries {
     pub const DATE: &str = "date";
     pub const TRANSITIONED: &str = "transitioned";
     pub const CHAT: [&str; 3] = ["cross_island_pairs", "broken_pairs", "stranded_users"];
+
+    /// Whether `key` is already a column that is not a phase's, so no phase may take it.
+    pub fn is_fixed_column(key: &str) -> bool {
+        [DAY, DATE, TRANSITIONED].contains(&key)
+            || CHAT.contains(&key)
+            || super::load::COLUMNS.contains(&key)
+    }
 }
 
 /// completion.csv: tenants transitioned by the end of each day, across replications.

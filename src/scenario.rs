@@ -31,8 +31,8 @@ use std::sync::Arc;
 
 pub use batching::Batching;
 
-/// The kinds of work, defined with the phases; re-exported where the `[workitems]` tables are read.
-pub use crate::phase::WorkKind;
+/// The programme's vocabulary, re-exported where the `[phases]` and `[workitems]` tables are read.
+pub use crate::phase::{Programme, WorkKind};
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use calendar::Calendar;
 pub use copy::Copy;
@@ -47,7 +47,7 @@ pub use limits::{
 };
 pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
-pub use phases::{Phases, offset_label};
+pub use phases::{Phases, bpos_programme, offset_label};
 pub use population::Population;
 pub use reader::{Diagnostic, abbreviate, nearest};
 pub use rewrite::set_key;
@@ -365,12 +365,19 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let calendar = calendar::read_calendar(&root.section("calendar"));
     let population =
         population::read_population(&root.section("population"), folder, calendar.start);
-    let phases = phases::read_phases(&root.section("phases"));
+    let phases_section = root.section("phases");
+    let phase_list = phases::read_phases(&phases_section);
     let policies = policies::read_policies(&root.section("policies"), &population);
-    let batching =
-        batching::read_batching(&root.section("batching"), &population, &phases, &policies);
+    let batching = batching::read_batching(
+        &root.section("batching"),
+        &population,
+        phase_list.first_start_hours(),
+        &policies,
+    );
+    let copy_section = root.has("copy");
     let copy = copy::read_copy(&root.section("copy"));
-    let workitems = workitems::read_workitems(&root.section("workitems"));
+    let workitems = workitems::read_workitems(&root.section("workitems"), &phase_list.kinds());
+    let phases = phases::resolve(&phases_section, phase_list, &workitems, copy_section);
     let operators = operators::read_operators(&root.section("operators"));
     let clients = estate::read_clients(&root.section("clients"));
     let helpdesk = estate::read_helpdesk(&root.section("helpdesk"), &clients);

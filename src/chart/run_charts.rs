@@ -13,12 +13,11 @@ use super::frame::{
     TEAL, YELLOW, band, bounds, heading, horizontal, legend, legend_at, note_centred, plot, runs,
     steps, thousands, vertical, vertical_marker, write_chart,
 };
-use super::table::{ManifestInfo, Table, date_of, day_number};
+use super::table::{ManifestInfo, RecordedPhase, Table, date_of, day_number};
 use crate::error::Error;
 use crate::files::{
     self, batches, completion, hourly, islands, load, replications, spans, tenants, timeseries,
 };
-use crate::phase::Phase;
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let context = RunContext::new(manifest);
@@ -131,59 +130,56 @@ impl Busiest {
     }
 }
 
-/// Each phase's colour in the phases and weekend charts.
-const PHASE_COLOURS: [(Phase, RGBColor); Phase::COUNT] = [
-    (Phase::PreApproval, GREY),
-    (Phase::PrimaryPrep, TEAL),
-    (Phase::SecondaryPrep, PURPLE),
-    (Phase::Approval, PINK),
-    (Phase::PreStage, BLUE),
-    (Phase::Lock, YELLOW),
-    (Phase::DataUpgrade, ORANGE),
-    (Phase::Finalize, GREEN),
-];
+/// The phases' colours in order: the waiting phase grey, then one each (repeating after eight).
+const PHASE_PALETTE: [RGBColor; 8] = [GREY, TEAL, PURPLE, PINK, BLUE, YELLOW, ORANGE, GREEN];
 
-/// The colour of the phase whose key (column of timeseries.csv, name in spans.csv) is `key`.
-fn phase_colour(key: &str) -> RGBColor {
-    PHASE_COLOURS
-        .iter()
-        .find(|(p, _)| p.key() == key)
-        .map_or(GREY, |p| p.1)
+/// The colour of the phase at `index` in the programme.
+fn phase_colour(index: usize) -> RGBColor {
+    match index {
+        0 => PHASE_PALETTE[0],
+        i => PHASE_PALETTE[1 + (i - 1) % (PHASE_PALETTE.len() - 1)],
+    }
 }
 
 /// A phase as the charts show it: its key, its legend label with its offset from T as the
-/// manifest records it, and its colour.
+/// manifest records it, its colour, and whether spans.csv records it.
 #[derive(Clone, Debug)]
 struct ChartPhase {
     key: String,
     label: String,
     colour: RGBColor,
+    spans: bool,
 }
 
 /// The programme's phases from the manifest; from a manifest that does not record them, the
-/// phases by name alone (an offset that may not be the scenario's is never shown).
+/// BPOS phases by name alone (an offset that may not be the scenario's is never shown).
 fn chart_phases(manifest: &ManifestInfo) -> Vec<ChartPhase> {
-    let recorded: Vec<(String, String, Option<String>)> = if manifest.phases.is_empty() {
-        Phase::ALL
-            .iter()
-            .map(|p| (p.key().to_string(), p.name().to_string(), None))
+    let recorded: Vec<RecordedPhase> = if manifest.phases.is_empty() {
+        let programme = crate::scenario::bpos_programme();
+        programme
+            .phases()
+            .map(|p| RecordedPhase {
+                key: programme.key(p).to_string(),
+                name: programme.name(p).to_string(),
+                offset: None,
+                spans: programme.span_index(p).is_some(),
+            })
             .collect()
     } else {
         manifest.phases.clone()
     };
     recorded
         .into_iter()
-        .map(|(key, name, offset)| ChartPhase {
-            label: offset.map_or_else(|| name.clone(), |o| format!("{name} ({o})")),
-            colour: phase_colour(&key),
-            key,
+        .enumerate()
+        .map(|(i, p)| ChartPhase {
+            label: p
+                .offset
+                .map_or_else(|| p.name.clone(), |o| format!("{} ({o})", p.name)),
+            colour: phase_colour(i),
+            key: p.key,
+            spans: p.spans,
         })
         .collect()
-}
-
-/// Whether the phase of this key is one of the weekend's, whose spans spans.csv records.
-fn is_weekend_phase(key: &str) -> bool {
-    Phase::WEEKEND.iter().any(|p| p.key() == key)
 }
 
 /// Splits a figure's area into the plot and a legend column on the right.
@@ -226,8 +222,12 @@ impl Phases {
             phases: context.phases.clone(),
             context_title: format!("{}: tenants per phase", context.scenario),
             subtitle: format!(
-                "{}, sampled daily; transitioned tenants stay in Finalize",
-                context.detail
+                "{}, sampled daily; transitioned tenants stay in {}",
+                context.detail,
+                context
+                    .phases
+                    .last()
+                    .map_or("the last phase", |p| p.label.as_str())
             ),
             x,
             layers,
@@ -557,12 +557,7 @@ impl Weekend {
 }
 
 fn weekend_phases(context: &RunContext) -> Vec<ChartPhase> {
-    context
-        .phases
-        .iter()
-        .filter(|p| is_weekend_phase(&p.key))
-        .cloned()
-        .collect()
+    context.phases.iter().filter(|p| p.spans).cloned().collect()
 }
 
 /// Orders tenant ids as numbers when they are numbers.
@@ -625,7 +620,11 @@ impl Figure for Weekend {
         for (lane, (_, spans)) in self.lanes.iter().enumerate() {
             let y = lane as f64;
             for s in spans {
-                let colour = phase_colour(&s.phase);
+                let colour = self
+                    .phases
+                    .iter()
+                    .find(|p| p.key == s.phase)
+                    .map_or(GREY, |p| p.colour);
                 let end = if s.end.is_finite() { s.end } else { open_end };
                 let window = [(s.start, y - 0.38), (end, y + 0.38)];
                 // The whole window lightly, the part until the work was done solidly.
@@ -1065,7 +1064,7 @@ impl Figure for Slips {
 mod tests {
     use super::*;
 
-    fn manifest(phases: Vec<(String, String, Option<String>)>) -> ManifestInfo {
+    fn manifest(phases: Vec<RecordedPhase>) -> ManifestInfo {
         ManifestInfo {
             scenario: "s".into(),
             replications: Some(1),
@@ -1081,29 +1080,41 @@ mod tests {
 
     #[test]
     fn legends_show_the_offsets_the_manifest_records() {
-        let recorded = Phase::ALL
+        let recorded = ["wait", "presync", "cutover"]
             .iter()
-            .map(|p| {
-                let offset = (*p == Phase::PrimaryPrep).then(|| "T-90".to_string());
-                (p.key().to_string(), p.name().to_string(), offset)
+            .enumerate()
+            .map(|(i, key)| RecordedPhase {
+                key: key.to_string(),
+                name: key.to_uppercase(),
+                offset: (i == 1).then(|| "T-90".to_string()),
+                spans: i == 2,
             })
             .collect();
         let phases = chart_phases(&manifest(recorded));
-        assert_eq!(phases[1].label, "PrimaryPrep (T-90)");
-        assert_eq!(phases[0].label, "Pre-Approval");
-        assert_eq!(phases[4].colour, BLUE);
-        // Without recorded phases: names only, never an offset that may be wrong.
+        assert_eq!(phases[1].label, "PRESYNC (T-90)");
+        assert_eq!(phases[0].label, "WAIT");
+        assert_eq!((phases[0].colour, phases[1].colour), (GREY, TEAL));
+        assert!(phases[2].spans && !phases[1].spans);
+        // Without recorded phases: the BPOS names only, never an offset that may be wrong.
         let fallback = chart_phases(&manifest(Vec::new()));
-        assert_eq!(fallback.len(), Phase::COUNT);
+        assert_eq!(fallback.len(), 8);
+        assert_eq!(fallback[4].colour, BLUE);
         assert!(
             fallback.iter().all(|p| !p.label.contains('T')),
             "{fallback:?}"
         );
         let weekend: Vec<&str> = fallback
             .iter()
-            .filter(|p| is_weekend_phase(&p.key))
+            .filter(|p| p.spans)
             .map(|p| p.key.as_str())
             .collect();
         assert_eq!(weekend, ["prestage", "lock", "data_upgrade", "finalize"]);
+    }
+
+    #[test]
+    fn colours_repeat_after_the_palette_but_never_take_the_waiting_grey() {
+        assert_eq!(phase_colour(0), GREY);
+        assert!((1..40).all(|i| phase_colour(i) != GREY));
+        assert_eq!(phase_colour(8), phase_colour(1));
     }
 }

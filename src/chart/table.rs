@@ -175,11 +175,23 @@ pub(super) struct ManifestInfo {
     /// The number of cells of a sweep.
     pub grid_cells: Option<usize>,
     pub is_sweep: bool,
-    /// The programme's phases as the manifest records them: key, name and offset from T (empty
-    /// for a manifest written before phases were recorded).
-    pub phases: Vec<(String, String, Option<String>)>,
+    /// The programme's phases as the manifest records them (empty for a manifest written before
+    /// phases were recorded).
+    pub phases: Vec<RecordedPhase>,
     /// A study (`select` and the like): its findings are in the manifest's `study`.
     pub is_study: bool,
+}
+
+/// One phase as the manifest records it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecordedPhase {
+    /// Its column in timeseries.csv and its name in spans.csv.
+    pub key: String,
+    pub name: String,
+    /// Its offset from T as charts show it (`T-60`); `None` for the first phase.
+    pub offset: Option<String>,
+    /// Whether spans.csv records it.
+    pub spans: bool,
 }
 
 impl ManifestInfo {
@@ -240,7 +252,12 @@ impl ManifestInfo {
                         .filter_map(|p| {
                             let text =
                                 |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
-                            Some((text("key")?, text("name")?, text("offset")))
+                            Some(RecordedPhase {
+                                key: text("key")?,
+                                name: text("name")?,
+                                offset: text("offset"),
+                                spans: p.get("spans").and_then(|s| s.as_bool()) == Some(true),
+                            })
                         })
                         .collect()
                 })

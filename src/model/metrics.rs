@@ -242,8 +242,8 @@ impl Load {
 pub struct DailySample {
     pub day: u64,
     pub date: Date,
-    /// Tenants per phase, in `Phase::ALL` order.
-    pub phases: [u32; Phase::COUNT],
+    /// Tenants per phase, in the programme's order.
+    pub phases: Vec<u32>,
     pub transitioned: u32,
     pub load: Load,
     pub chat: DailyChat,

@@ -23,7 +23,7 @@ use super::spans::SpanLog;
 use super::weekly::{Totals, WeeklyLog};
 use crate::date::{Date, Weekday};
 use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
-use crate::phase::{Phase, Status, WorkCounts, WorkKind};
+use crate::phase::{CopySource, Phase, Programme, Status, WorkCounts, WorkKind};
 use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
 use crate::scenario::Scenario;
 use crate::stats::quantile_sorted;
@@ -44,7 +44,7 @@ enum Event {
         phase: Phase,
         epoch: u32,
     },
-    /// The DataUpgrade window closes.
+    /// The window phase (BPOS: DataUpgrade) may run no longer.
     WindowClose { tenant: u32, epoch: u32 },
     /// A workitem attempt ends; its outcome is drawn then.
     AttemptDone { item: u32 },
@@ -85,7 +85,7 @@ struct Tenant {
     in_pool: bool,
     /// Work of the current phase other than copies.
     work: WorkCounts,
-    /// Copies run from Pre-Stage through DataUpgrade, across the Lock phase.
+    /// Copies run from the copy phase through the window, across the phases between.
     copies: WorkCounts,
     batch: u32,
     weekend: SimTime,
@@ -113,26 +113,30 @@ struct Tenant {
 }
 
 impl Tenant {
-    fn status(&self) -> Status {
-        match self.phase {
-            Phase::PreApproval if self.in_pool => Status::Pending,
-            Phase::PreApproval => Status::Complete,
-            Phase::PreStage | Phase::Lock | Phase::DataUpgrade => {
-                let (w, c) = (self.work, self.copies);
-                WorkCounts {
-                    waiting: w.waiting + c.waiting,
-                    running: w.running + c.running,
-                    retrying: w.retrying + c.retrying,
-                    failed: w.failed + c.failed,
-                }
-                .status()
+    fn status(&self, programme: &Programme) -> Status {
+        if self.phase == Phase::WAITING {
+            if self.in_pool {
+                Status::Pending
+            } else {
+                Status::Complete
             }
-            _ => self.work.status(),
+        } else if programme.counts_copies(self.phase) {
+            let (w, c) = (self.work, self.copies);
+            WorkCounts {
+                waiting: w.waiting + c.waiting,
+                running: w.running + c.running,
+                retrying: w.retrying + c.retrying,
+                failed: w.failed + c.failed,
+            }
+            .status()
+        } else {
+            self.work.status()
         }
     }
 
-    fn counts_mut(&mut self, kind: WorkKind) -> &mut WorkCounts {
-        if kind.is_copy() {
+    /// The counts `copy` work (or other work) is kept in.
+    fn counts_mut(&mut self, copy: bool) -> &mut WorkCounts {
+        if copy {
             &mut self.copies
         } else {
             &mut self.work
@@ -146,9 +150,9 @@ struct BatchState {
 
 /// Scenario figures converted once into ticks.
 struct Timing {
-    offsets: [i64; Phase::COUNT],
+    /// Each phase's start from T (the first phase's is unused).
+    offsets: Vec<i64>,
     window: u64,
-    finalize: u64,
     retry_delay: f64,
     end: SimTime,
     deadline: SimTime,
@@ -157,6 +161,7 @@ struct Timing {
 
 pub(crate) struct Replication<'a> {
     sc: &'a Scenario,
+    programme: &'a Programme,
     policy: &'a dyn BatchPolicy,
     streams: Streams,
     timing: Timing,
@@ -178,7 +183,8 @@ pub(crate) struct Replication<'a> {
     ready_slipped: VecDeque<u32>,
     ready_fresh: VecDeque<u32>,
     batches: Vec<BatchState>,
-    phase_counts: [u32; Phase::COUNT],
+    /// Tenants per phase, by phase index.
+    phase_counts: Vec<u32>,
     transitioned: u32,
     live_failed: u32,
     peak_failed: u32,
@@ -216,16 +222,15 @@ impl<'a> Replication<'a> {
         let streams = Streams::new(sc.seed, replication);
         let population = Population::generate(sc, &streams);
         let ph = &sc.phases;
-        // Whole days are whole ticks, so this is exact; Pre-Approval has no offset.
+        // Whole days are whole ticks, so this is exact; the first phase has no offset.
         let offset = |p: Phase| {
             let hours = ph.start_hours(p).unwrap_or(0.0);
             let ticks = SimTime::from_hours(hours.abs()).ticks() as i64;
             if hours < 0.0 { -ticks } else { ticks }
         };
         let timing = Timing {
-            offsets: Phase::ALL.map(offset),
+            offsets: ph.programme.phases().map(offset).collect(),
             window: SimTime::from_hours(ph.window_hours).ticks(),
-            finalize: SimTime::from_hours(ph.finalize_hours).ticks(),
             retry_delay: sc.workitems.retry_delay_seconds,
             end: SimTime::from_days((sc.day_of(sc.calendar.end) + 1).max(0) as u64),
             deadline: SimTime::from_days((sc.day_of(sc.calendar.deadline) + 1).max(0) as u64),
@@ -233,7 +238,7 @@ impl<'a> Replication<'a> {
         };
         let tenants = (0..population.tenants.len() as u32)
             .map(|id| Tenant {
-                phase: Phase::PreApproval,
+                phase: Phase::WAITING,
                 epoch: 0,
                 in_pool: false,
                 work: WorkCounts::default(),
@@ -261,10 +266,11 @@ impl<'a> Replication<'a> {
             .collect();
         let n = population.tenants.len();
         let end = timing.end;
-        let mut phase_counts = [0; Phase::COUNT];
-        phase_counts[Phase::PreApproval as usize] = n as u32;
+        let mut phase_counts = vec![0; ph.programme.len()];
+        phase_counts[Phase::WAITING.index()] = n as u32;
         Replication {
             sc,
+            programme: &sc.phases.programme,
             policy,
             streams,
             timing,
@@ -300,7 +306,7 @@ impl<'a> Replication<'a> {
             copied_gb: 0.0,
             timeseries: detail.then(Vec::new),
             hourly: detail.then(Vec::new),
-            spans: detail.then(|| SpanLog::new(n)),
+            spans: detail.then(|| SpanLog::new(n, &sc.phases.programme)),
             weekly: WeeklyLog::new(end),
             candidates: Vec::new(),
             chosen: Vec::new(),
@@ -441,8 +447,8 @@ impl<'a> Replication<'a> {
             Event::WindowClose { tenant, epoch } => {
                 let t = &self.tenants[tenant as usize];
                 if t.epoch == epoch
-                    && t.phase == Phase::DataUpgrade
-                    && t.status() != Status::Complete
+                    && t.phase == self.programme.window()
+                    && t.status(self.programme) != Status::Complete
                 {
                     self.roll_back(now, tenant, true);
                 }
@@ -459,9 +465,9 @@ impl<'a> Replication<'a> {
             Event::RetryDue { item } => {
                 if self.is_live(item) {
                     live_on(&mut self.lives, item, &[Life::Retrying], Life::Waiting);
-                    let kind = self.items[item as usize].kind;
+                    let copy = self.programme.is_copy(self.items[item as usize].kind);
                     let t = self.items[item as usize].tenant;
-                    self.tenants[t as usize].counts_mut(kind).retrying -= 1;
+                    self.tenants[t as usize].counts_mut(copy).retrying -= 1;
                     self.make_ready(now, item);
                 }
             }
@@ -576,7 +582,7 @@ impl<'a> Replication<'a> {
             record.tenants += 1;
             record.seats += u64::from(p.seats);
             record.data_gb += p.data_gb;
-            let first = Phase::PrimaryPrep;
+            let first = Phase::WAITING.next();
             let at = self.phase_time(weekend, first).max(now);
             let t = &mut self.tenants[id as usize];
             t.in_pool = false;
@@ -601,113 +607,130 @@ impl<'a> Replication<'a> {
     }
 
     fn phase_time(&self, weekend: SimTime, phase: Phase) -> SimTime {
-        SimTime((weekend.ticks() as i64 + self.timing.offsets[phase as usize]).max(0) as u64)
+        SimTime((weekend.ticks() as i64 + self.timing.offsets[phase.index()]).max(0) as u64)
     }
 
     // ---- phases ---------------------------------------------------------------------------
 
     fn set_phase(&mut self, tenant: u32, phase: Phase) {
         let t = &mut self.tenants[tenant as usize];
-        self.phase_counts[t.phase as usize] -= 1;
-        self.phase_counts[phase as usize] += 1;
+        self.phase_counts[t.phase.index()] -= 1;
+        self.phase_counts[phase.index()] += 1;
         t.phase = phase;
     }
 
     fn start_phase(&mut self, now: SimTime, tenant: u32, phase: Phase) {
+        let programme = self.programme;
+        let window = programme.window();
         let t = &self.tenants[tenant as usize];
-        // A tenant whose previous phase still has work cannot go on: it is pulled from the batch.
-        // Copies are the exception: what Pre-Stage did not copy is left for DataUpgrade.
-        if t.work.outstanding() > 0 {
-            self.roll_back(now, tenant, phase == Phase::Finalize);
+        // Up to the phase after the window, a tenant whose previous phase still has work cannot
+        // go on: it is pulled from the batch. Copies are the exception: what the copy phase did
+        // not copy is left for the window, which must finish them. After the window the cutover
+        // is done, and a later phase's work carries on beside the next's.
+        if phase <= window.next() && t.work.outstanding() > 0 {
+            self.roll_back(now, tenant, phase == window.next());
             return;
         }
-        if phase == Phase::Finalize && t.copies.outstanding() > 0 {
+        if phase == window.next() && t.copies.outstanding() > 0 {
             self.roll_back(now, tenant, true);
             return;
         }
         let (weekend, epoch) = (t.weekend, t.epoch);
         self.open_span(now, tenant, phase);
         self.set_phase(tenant, phase);
-        match phase {
-            Phase::PreApproval => unreachable!("rollback is not a phase start"),
-            Phase::PrimaryPrep | Phase::SecondaryPrep | Phase::Approval => {
-                self.start_item(now, tenant, WorkKind::Notice);
-            }
-            Phase::PreStage => {
-                self.tenants[tenant as usize].prestage_start = now;
-                self.create_copies(now, tenant);
-            }
-            Phase::Lock => self.start_item(now, tenant, WorkKind::AdminLock),
-            Phase::DataUpgrade => {
-                // Copies left over from Pre-Stage now compete for slots ahead of pre-staging tenants.
-                self.withdraw_claims(tenant);
-                self.claim_slots(tenant);
-                for kind in WorkKind::DATA_UPGRADE {
-                    self.start_item(now, tenant, kind);
-                }
-                self.queue.schedule(
-                    now + self.timing.window,
-                    Event::WindowClose { tenant, epoch },
-                );
-                self.queue.schedule(
-                    weekend + self.timing.finalize,
-                    Event::PhaseStart {
-                        tenant,
-                        phase: Phase::Finalize,
-                        epoch,
-                    },
-                );
-                self.fill_region(now, self.population.tenants[tenant as usize].region);
-            }
-            Phase::Finalize => self.start_item(now, tenant, WorkKind::Cleanup),
+        if programme.copy_phase() == Some(phase) {
+            self.tenants[tenant as usize].prestage_start = now;
+            self.create_copies(now, tenant, phase);
         }
-        if let Some(next) = phase.next().filter(|&p| p != Phase::Finalize) {
+        let next = programme
+            .next(phase)
+            .map(|p| (p, self.phase_time(weekend, p).max(now)));
+        if phase == window {
+            // Copies left over from the copy phase now compete for slots ahead of tenants still
+            // copying before their window.
+            self.withdraw_claims(tenant);
+            self.claim_slots(tenant);
+            for &kind in &programme.phase(phase).work {
+                self.start_item(now, tenant, kind);
+            }
             self.queue.schedule(
-                self.phase_time(weekend, next).max(now),
-                Event::PhaseStart {
-                    tenant,
-                    phase: next,
-                    epoch,
-                },
+                now + self.timing.window,
+                Event::WindowClose { tenant, epoch },
             );
+            self.schedule_phase(tenant, epoch, next);
+            self.fill_region(now, self.population.tenants[tenant as usize].region);
+        } else {
+            for &kind in &programme.phase(phase).work {
+                self.start_item(now, tenant, kind);
+            }
+            self.schedule_phase(tenant, epoch, next);
         }
         self.check_done(now, tenant);
     }
 
-    /// Records completions: copies done, DataUpgrade done, the tenant transitioned.
+    /// Schedules the start of the tenant's next phase, if there is one.
+    fn schedule_phase(&mut self, tenant: u32, epoch: u32, next: Option<(Phase, SimTime)>) {
+        if let Some((phase, at)) = next {
+            self.queue.schedule(
+                at,
+                Event::PhaseStart {
+                    tenant,
+                    phase,
+                    epoch,
+                },
+            );
+        }
+    }
+
+    /// Records completions: copies done, a phase's work done, the window complete, the tenant
+    /// transitioned.
     fn check_done(&mut self, now: SimTime, tenant: u32) {
+        let programme = self.programme;
         let t = &mut self.tenants[tenant as usize];
-        if t.copies.outstanding() == 0 && t.prestage_hours.is_none() && t.phase >= Phase::PreStage {
-            t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
-            self.span_done(now, tenant, Phase::PreStage);
-        }
-        let t = &mut self.tenants[tenant as usize];
-        if t.phase == Phase::Lock && t.work.outstanding() == 0 {
-            self.span_done(now, tenant, Phase::Lock);
-        }
-        let t = &mut self.tenants[tenant as usize];
-        if t.phase == Phase::DataUpgrade
-            && t.dataupgrade_hours.is_none()
-            && t.status() == Status::Complete
+        if let Some(copy_phase) = programme.copy_phase()
+            && t.copies.outstanding() == 0
+            && t.prestage_hours.is_none()
+            && t.phase >= copy_phase
         {
-            t.dataupgrade_hours = Some(now.saturating_since(t.weekend).as_hours());
-            self.span_done(now, tenant, Phase::DataUpgrade);
+            t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
+            self.span_done(now, tenant, copy_phase);
+        }
+        let t = &self.tenants[tenant as usize];
+        let (phase, weekend) = (t.phase, t.weekend);
+        let (window, last) = (programme.window(), programme.last());
+        // The copy phase is done when its copies are; the window and the last phase below.
+        if phase != Phase::WAITING
+            && Some(phase) != programme.copy_phase()
+            && phase != window
+            && phase != last
+            && t.work.outstanding() == 0
+        {
+            self.span_done(now, tenant, phase);
+        }
+        let window_start = self.phase_time(weekend, window);
+        let t = &mut self.tenants[tenant as usize];
+        if phase == window
+            && t.dataupgrade_hours.is_none()
+            && t.status(programme) == Status::Complete
+        {
+            t.dataupgrade_hours = Some(now.saturating_since(window_start).as_hours());
+            self.span_done(now, tenant, window);
             self.raise_tickets(now, tenant);
         }
         let t = &mut self.tenants[tenant as usize];
-        if t.phase == Phase::Finalize && t.work.outstanding() == 0 && t.transitioned_at.is_none() {
+        if phase == last && t.status(programme) == Status::Complete && t.transitioned_at.is_none() {
             t.transitioned_at = Some(now);
             self.transitioned += 1;
             if t.batch != NO_BATCH {
                 self.batches[t.batch as usize].record.transitioned += 1;
             }
-            self.span_done(now, tenant, Phase::Finalize);
-            self.close_span(now, tenant, Phase::Finalize, SpanOutcome::Complete);
+            self.span_done(now, tenant, last);
+            self.close_span(now, tenant, last, SpanOutcome::Complete);
         }
     }
 
     /// The tenant is upgraded: its users find out on their next working morning what their
-    /// clients make of it. Drawn once: DataUpgrade completes only once per tenant.
+    /// clients make of it. Drawn once: the window completes only once per tenant.
     fn raise_tickets(&mut self, now: SimTime, tenant: u32) {
         if !self.users_call {
             return;
@@ -767,7 +790,7 @@ impl<'a> Replication<'a> {
 
     /// Pulls a tenant out of its batch: its work is abandoned and it waits for a later batch.
     /// `copies_hold` says whether its copies held the attempt up (at a phase start other than
-    /// Finalize they may carry on), for the slip's cause.
+    /// the one after the window they may carry on), for the slip's cause.
     fn roll_back(&mut self, now: SimTime, tenant: u32, copies_hold: bool) {
         let outstanding = self.outstanding(tenant, copies_hold);
         self.causes.slip(tenant, &outstanding);
@@ -797,7 +820,7 @@ impl<'a> Replication<'a> {
         if t.batch != NO_BATCH {
             self.batches[t.batch as usize].record.slipped += 1;
         }
-        self.set_phase(tenant, Phase::PreApproval);
+        self.set_phase(tenant, Phase::WAITING);
         self.ready_slipped.push_back(tenant);
         self.fill_region(now, region);
     }
@@ -811,7 +834,9 @@ impl<'a> Replication<'a> {
             .in_service()
             .filter(|&i| {
                 let w = &self.items[i as usize];
-                w.tenant == tenant && w.epoch == t.epoch && (copies_hold || !w.kind.is_copy())
+                w.tenant == tenant
+                    && w.epoch == t.epoch
+                    && (copies_hold || !self.programme.is_copy(w.kind))
             })
             .count() as u32;
         Outstanding {
@@ -875,15 +900,25 @@ impl<'a> Replication<'a> {
         self.begin_attempt(now, item);
     }
 
-    fn create_copies(&mut self, now: SimTime, tenant: u32) {
+    /// Creates the copies of `phase` (the copy phase), kind by kind, and claims slots for them.
+    fn create_copies(&mut self, now: SimTime, tenant: u32, phase: Phase) {
         let first = self.items.len() as u32;
-        for i in 0..self.population.tenants[tenant as usize].mailboxes as usize {
-            let gb = self.population.mailboxes_of(tenant as usize)[i];
-            self.new_item(tenant, WorkKind::MailboxCopy, gb);
-        }
-        let site = self.population.tenants[tenant as usize].sharepoint_gb;
-        if site > 0.0 {
-            self.new_item(tenant, WorkKind::SiteCopy, site as f32);
+        for &kind in &self.programme.phase(phase).copies {
+            match self.programme.kind(kind).copy {
+                Some(CopySource::Mailboxes) => {
+                    for i in 0..self.population.tenants[tenant as usize].mailboxes as usize {
+                        let gb = self.population.mailboxes_of(tenant as usize)[i];
+                        self.new_item(tenant, kind, gb);
+                    }
+                }
+                Some(CopySource::Sites) => {
+                    let site = self.population.tenants[tenant as usize].sharepoint_gb;
+                    if site > 0.0 {
+                        self.new_item(tenant, kind, site as f32);
+                    }
+                }
+                None => unreachable!("a phase's copies are copy kinds"),
+            }
         }
         let t = &mut self.tenants[tenant as usize];
         t.copy_next = first;
@@ -904,7 +939,7 @@ impl<'a> Replication<'a> {
         let seats = self.population.tenants[self.items[item as usize].tenant as usize].seats;
         let w = &mut self.items[item as usize];
         let params = self.sc.workitems.kind(w.kind);
-        let minutes = if w.kind.is_copy() {
+        let minutes = if self.programme.is_copy(w.kind) {
             let rate = self.sc.copy.gb_per_hour.sample(&mut w.rng);
             self.sc.copy.overhead_minutes + 60.0 * f64::from(w.size_gb) / rate
         } else {
@@ -925,13 +960,13 @@ impl<'a> Replication<'a> {
         let params = sc.workitems.kind(kind);
         let u: f64 = w.rng.random();
         let profile = &self.population.tenants[tenant as usize];
-        let hard = sc
-            .workitems
-            .hard_failure_probability(kind, profile.coexistence);
+        let multiplied = profile.coexistence && self.programme.in_window(kind);
+        let hard = sc.workitems.hard_failure_probability(kind, multiplied);
         let region = profile.region;
+        let copy = self.programme.is_copy(kind);
         let t = &mut self.tenants[tenant as usize];
-        t.counts_mut(kind).running -= 1;
-        if kind.is_copy() {
+        t.counts_mut(copy).running -= 1;
+        if copy {
             t.copy_running -= 1;
             self.regions[region as usize].release(1);
         }
@@ -945,7 +980,7 @@ impl<'a> Replication<'a> {
                 self.fail_hard(now, item);
             } else {
                 live_on(&mut self.lives, item, &[Life::Ending], Life::Retrying);
-                t.counts_mut(kind).retrying += 1;
+                t.counts_mut(copy).retrying += 1;
                 let delay =
                     self.timing.retry_delay * sc.workitems.backoff.powi(w.failures as i32 - 1);
                 self.queue.schedule(
@@ -956,12 +991,12 @@ impl<'a> Replication<'a> {
         } else {
             live_on(&mut self.lives, item, &[Life::Ending], Life::Done);
             self.items_done += 1;
-            if kind.is_copy() {
+            if copy {
                 self.copied_gb += f64::from(w.size_gb);
             }
             self.check_done(now, tenant);
         }
-        if kind.is_copy() {
+        if copy {
             self.claim_slots(tenant);
             self.fill_region(now, region);
         }
@@ -974,9 +1009,10 @@ impl<'a> Replication<'a> {
         w.failures = 0;
         let service =
             SimTime::from_hours(self.sc.operators.resolve_hours.sample(&mut w.rng)).ticks();
+        let copy = self.programme.is_copy(kind);
         let t = &mut self.tenants[tenant as usize];
         t.errors += 1;
-        t.counts_mut(kind).failed += 1;
+        t.counts_mut(copy).failed += 1;
         self.errors += 1;
         self.live_failed += 1;
         self.peak_failed = self.peak_failed.max(self.live_failed);
@@ -1012,7 +1048,8 @@ impl<'a> Replication<'a> {
                 self.items[item as usize].tenant,
                 self.items[item as usize].kind,
             );
-            self.tenants[tenant as usize].counts_mut(kind).failed -= 1;
+            let copy = self.programme.is_copy(kind);
+            self.tenants[tenant as usize].counts_mut(copy).failed -= 1;
             self.live_failed -= 1;
             self.make_ready(now, item);
         }
@@ -1024,8 +1061,9 @@ impl<'a> Replication<'a> {
             self.items[item as usize].tenant,
             self.items[item as usize].kind,
         );
+        let copy = self.programme.is_copy(kind);
         let t = &mut self.tenants[tenant as usize];
-        if kind.is_copy() {
+        if copy {
             t.copies.waiting += 1;
             t.copy_again.push(item);
             self.claim_slots(tenant);
@@ -1045,7 +1083,7 @@ impl<'a> Replication<'a> {
         let t = &mut self.tenants[tenant as usize];
         if !t.claimed && t.copies.waiting > 0 && t.copy_running < cap {
             t.claimed = true;
-            let urgent = t.phase >= Phase::DataUpgrade;
+            let urgent = t.phase >= self.programme.window();
             self.regions[region].push(
                 Claim {
                     tenant,
@@ -1153,7 +1191,7 @@ impl<'a> Replication<'a> {
             series.push(DailySample {
                 day,
                 date: self.sc.calendar.start.add_days(day as i64),
-                phases: self.phase_counts,
+                phases: self.phase_counts.clone(),
                 transitioned: self.transitioned,
                 load,
                 chat: DailyChat::default(),
@@ -1352,7 +1390,7 @@ impl<'a> Replication<'a> {
                     .transitioned_at
                     .map(|_| start.add_days(t.weekend.day() as i64)),
                 final_phase: t.phase,
-                final_status: t.status(),
+                final_status: t.status(self.programme),
                 slips: t.slips,
                 retries: t.retries,
                 errors: t.errors,

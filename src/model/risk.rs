@@ -2,7 +2,7 @@
 //! need an operator, and how many the weekend's operators can resolve.
 
 use super::population::Profile;
-use crate::phase::WorkKind;
+use crate::phase::{CopySource, WorkKind};
 use crate::scenario::Scenario;
 
 /// Expected operator load, for policies that spread risk across weekends.
@@ -18,17 +18,26 @@ impl RiskModel {
     pub fn new(sc: &Scenario) -> Self {
         // A workitem needs a person if it fails hard, or fails transiently more often than the
         // retry limit allows.
+        let programme = &sc.phases.programme;
         let p = |kind: WorkKind, coexistence: bool| {
             let k = sc.workitems.kind(kind);
-            let hard = sc.workitems.hard_failure_probability(kind, coexistence);
+            let multiplied = coexistence && programme.in_window(kind);
+            let hard = sc.workitems.hard_failure_probability(kind, multiplied);
             let exhausted = k
                 .transient_probability
                 .powi(sc.workitems.max_retries as i32 + 1);
             hard + (1.0 - hard) * exhausted
         };
+        let copies_of = |source| {
+            programme
+                .kinds()
+                .filter(move |&k| programme.kind(k).copy == Some(source))
+        };
+        // Per tenant: its site copies and the window's work.
+        let window_work = &programme.phase(programme.window()).work;
         let per_tenant = |coexistence| {
-            std::iter::once(WorkKind::SiteCopy)
-                .chain(WorkKind::DATA_UPGRADE)
+            copies_of(CopySource::Sites)
+                .chain(window_work.iter().copied())
                 .map(|kind| p(kind, coexistence))
                 .sum()
         };
@@ -36,14 +45,16 @@ impl RiskModel {
         let weekend_hours = f64::from(o.weekend_hours.1 - o.weekend_hours.0);
         let operator_hours = 2.0 * f64::from(o.weekend) * weekend_hours;
         RiskModel {
-            per_mailbox: p(WorkKind::MailboxCopy, false),
+            per_mailbox: copies_of(CopySource::Mailboxes)
+                .map(|kind| p(kind, false))
+                .sum(),
             per_tenant: per_tenant(false),
             per_coexisting_tenant: per_tenant(true),
             weekend_error_budget: operator_hours / o.resolve_hours.mean_estimate().max(1e-9),
         }
     }
 
-    /// Expected errors of a tenant's weekend work: its copies and its DataUpgrade items.
+    /// Expected errors of a tenant's weekend work: its copies and its window's workitems.
     pub fn expected_errors(&self, p: &Profile) -> f64 {
         let per_tenant = if p.coexistence {
             self.per_coexisting_tenant

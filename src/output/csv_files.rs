@@ -5,9 +5,10 @@ use crate::date::Date;
 use crate::engine::{DAY, HOUR, MINUTE, SimTime};
 use crate::files;
 use crate::model::{
-    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, MissCause, Phase,
-    PhaseSpan, ReplicationMetrics, SlipCause, TenantRecord, WeekCounts,
+    BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, MissCause, PhaseSpan,
+    ReplicationMetrics, SlipCause, TenantRecord, WeekCounts,
 };
+use crate::phase::Programme;
 use crate::stats::{Summary, quantile_sorted, summarize};
 use crate::study::seek::{Axis, Constraint, SeekResult};
 use crate::study::select::Selection;
@@ -132,7 +133,7 @@ pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
     to_bytes(&header, rows)
 }
 
-pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
+pub fn tenants_csv(programme: &Programme, records: &[TenantRecord]) -> Vec<u8> {
     let header = files::tenants::HEADER;
     to_bytes(
         &header,
@@ -145,7 +146,7 @@ pub fn tenants_csv(records: &[TenantRecord]) -> Vec<u8> {
                 format_number(t.data_gb),
                 opt(t.batch),
                 opt(t.transition_date),
-                t.final_phase.to_string(),
+                programme.key(t.final_phase).to_string(),
                 t.final_status.to_string(),
                 t.slips.to_string(),
                 t.causes.slips[0].to_string(),
@@ -195,10 +196,11 @@ pub fn batches_csv(records: &[BatchRecord]) -> Vec<u8> {
     )
 }
 
-pub fn timeseries_csv(samples: &[DailySample]) -> Vec<u8> {
+/// timeseries.csv: one column per phase of `programme`, by its key.
+pub fn timeseries_csv(programme: &Programme, samples: &[DailySample]) -> Vec<u8> {
     use files::timeseries as ts;
     let mut header = vec![ts::DAY, ts::DATE];
-    header.extend(Phase::ALL.iter().map(|p| p.key()));
+    header.extend(programme.phases().map(|p| programme.key(p)));
     header.push(ts::TRANSITIONED);
     header.extend(Load::COLUMNS);
     header.extend(ts::CHAT);
@@ -305,7 +307,7 @@ pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
 }
 
 /// spans.csv: every weekend phase of every attempt of the detail replication.
-pub fn spans_csv(start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
+pub fn spans_csv(programme: &Programme, start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
     let time = |t: Option<SimTime>| t.map_or_else(String::new, |t| format_datetime(start, t));
     to_bytes(
         &files::spans::HEADER,
@@ -314,7 +316,7 @@ pub fn spans_csv(start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
                 s.tenant.to_string(),
                 s.batch.to_string(),
                 s.weekend.to_string(),
-                s.phase.key().to_string(),
+                programme.key(s.phase).to_string(),
                 format_datetime(start, s.start),
                 time(s.end),
                 time(s.done),

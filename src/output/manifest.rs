@@ -3,7 +3,6 @@
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
-use crate::phase::Phase;
 use crate::scenario::{Phases, Scenario, offset_label};
 use crate::study::precision::{Precision, TargetCheck};
 
@@ -52,29 +51,34 @@ pub struct Manifest {
 /// One phase as the manifest records it.
 #[derive(Clone, Debug, Serialize)]
 pub struct PhaseStart {
-    /// Its column in timeseries.csv and its name in spans.csv.
+    /// Its column in timeseries.csv and its name in spans.csv and tenants.csv.
     pub key: String,
     pub name: String,
-    /// Hours from T at which it starts; absent for Pre-Approval, where tenants start.
+    /// Hours from T at which it starts; absent for the first phase, where tenants wait.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub start_hours: Option<f64>,
     /// The offset as charts show it (`T-60`, `T`, `T+48h`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub offset: Option<String>,
+    /// Whether spans.csv records it (the weekend phases, from the copy phase on).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub spans: bool,
 }
 
 impl PhaseStart {
     /// Every phase of a scenario's programme, in order.
     pub fn all(phases: &Phases) -> Vec<PhaseStart> {
-        Phase::ALL
-            .iter()
-            .map(|&p| {
+        let programme = &phases.programme;
+        programme
+            .phases()
+            .map(|p| {
                 let start_hours = phases.start_hours(p);
                 PhaseStart {
-                    key: p.key().to_string(),
-                    name: p.name().to_string(),
+                    key: programme.key(p).to_string(),
+                    name: programme.name(p).to_string(),
                     start_hours,
                     offset: start_hours.map(offset_label),
+                    spans: programme.span_index(p).is_some(),
                 }
             })
             .collect()

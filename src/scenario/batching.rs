@@ -2,7 +2,6 @@
 //! how large, checked against the tenants they must be able to hold.
 
 use super::inventory::InventoryTenant;
-use super::phases::Phases;
 use super::policies::read_regions;
 use super::population::Population;
 use super::reader::{Section, abbreviate, nearest};
@@ -24,7 +23,7 @@ pub struct Batching {
 pub(super) fn read_batching(
     s: &Section<'_>,
     population: &Population,
-    phases: &Phases,
+    first_start_hours: f64,
     declared: &[Declared],
 ) -> Batching {
     let b = Batching {
@@ -47,12 +46,13 @@ pub(super) fn read_batching(
             Some("use 7 for a batch every weekend, 14 for every other weekend".into()),
         );
     }
-    if i64::from(b.lead_days) < -phases.primary_prep_days {
+    if f64::from(b.lead_days) * 24.0 < -first_start_hours {
         s.error(
             "lead_days",
             format!(
-                "`batching.lead_days` = {} is shorter than PrimaryPrep's {} days before T",
-                b.lead_days, -phases.primary_prep_days
+                "`batching.lead_days` = {} is shorter than the first phase's {} days before T",
+                b.lead_days,
+                -first_start_hours / 24.0
             ),
             Some("tenants must be batched before their first phase starts".into()),
         );

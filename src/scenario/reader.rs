@@ -95,6 +95,8 @@ pub struct Section<'a> {
     table: Option<&'a Table>,
     origin: Origin,
     used: RefCell<Vec<&'static str>>,
+    /// Keys the file itself names elsewhere (a work kind's `[workitems.<kind>]` table), read too.
+    used_named: RefCell<Vec<String>>,
     /// Whether every key here is a name the file chooses (`[policies.NAME]`): none is unknown.
     open: Cell<bool>,
     diags: &'a Diagnostics,
@@ -107,6 +109,7 @@ impl<'a> Section<'a> {
             table: Some(table),
             origin: file_origin,
             used: RefCell::default(),
+            used_named: RefCell::default(),
             open: Cell::new(false),
             diags,
         }
@@ -170,12 +173,36 @@ impl<'a> Section<'a> {
         self.child(self.key_path(key), table, origin)
     }
 
+    /// A nested table whose name the file chose elsewhere (a work kind a phase names); missing
+    /// means all defaults.
+    pub fn section_named(&self, key: &str) -> Section<'a> {
+        self.used_named.borrow_mut().push(key.to_string());
+        let mut table = None;
+        let mut origin = self.origin.clone();
+        if let Some(e) = self.table.and_then(|t| t.get(key)) {
+            origin = e.node.origin.clone();
+            match &e.node.value {
+                Value::Table(t) => table = Some(t),
+                _ => self.type_error(&e.node, key, "a table"),
+            }
+        }
+        self.child(self.key_path(key), table, origin)
+    }
+
+    /// Whether the file wrote a table called `key` here.
+    pub fn has_table(&self, key: &str) -> bool {
+        self.table
+            .and_then(|t| t.get(key))
+            .is_some_and(|e| matches!(e.node.value, Value::Table(_)))
+    }
+
     fn child(&self, path: String, table: Option<&'a Table>, origin: Origin) -> Section<'a> {
         Section {
             path,
             table,
             origin,
             used: RefCell::default(),
+            used_named: RefCell::default(),
             open: Cell::new(false),
             diags: self.diags,
         }
@@ -264,11 +291,13 @@ impl<'a> Section<'a> {
 
     /// Reports every key of this table that no reader asked for.
     pub fn finish(&self) {
-        let used = self.used.borrow();
+        let named = self.used_named.borrow();
+        let mut used = self.used.borrow().clone();
+        used.extend(named.iter().map(String::as_str));
         self.diags
             .known
             .borrow_mut()
-            .extend(used.iter().map(|k| (self.path.clone(), *k)));
+            .extend(self.used.borrow().iter().map(|k| (self.path.clone(), *k)));
         let Some(table) = self.table else { return };
         if self.open.get() {
             return;

@@ -1,7 +1,7 @@
 //! The `run` command's contract: which files it writes, their columns and row counts, the manifest,
 //! and that the bundled default scenario runs with no file at hand.
 
-use cutover::model::{Phase, ReplicationMetrics};
+use cutover::model::ReplicationMetrics;
 use cutover::output::Manifest;
 use serde_json::Value;
 
@@ -180,7 +180,8 @@ fn run_writes_every_file_with_its_columns_and_rows() {
 
     let series = read_csv(&out.join("timeseries.csv"));
     let mut series_columns = vec!["day"];
-    series_columns.extend(Phase::ALL.iter().map(|p| p.key()));
+    let programme = cutover::scenario::bpos_programme();
+    series_columns.extend(programme.phases().map(|p| programme.key(p)));
     series_columns.extend(["error_queue", "operators_busy"]);
     assert_has_columns("timeseries.csv", &series, &series_columns);
     assert!(!series.rows.is_empty(), "at least one day sampled");
@@ -375,7 +376,8 @@ fn the_manifest_records_each_phase_with_the_scenarios_offset() {
         })
         .collect();
     let keys: Vec<&str> = phases.iter().map(|p| p.0.as_str()).collect();
-    let expected: Vec<&str> = Phase::ALL.iter().map(|p| p.key()).collect();
+    let programme = cutover::scenario::bpos_programme();
+    let expected: Vec<&str> = programme.phases().map(|p| programme.key(p)).collect();
     assert_eq!(keys, expected, "every phase, in order");
     let offsets: Vec<&str> = phases.iter().map(|p| p.1.as_str()).collect();
     // The scenario's own offsets, not the defaults (T-60, T-7, T+48h).

@@ -26,6 +26,7 @@ mod operators;
 mod output_safety;
 mod policies;
 mod precision;
+mod programmes;
 mod properties;
 mod report;
 mod scenario_files;

@@ -1,7 +1,7 @@
 //! What one replication must always satisfy (conservation, monotone time, consistent counts), and
 //! what it must do in the two extreme cases: ample capacity with no failures, and a tiny window.
 
-use cutover::model::{Detail, MissCause, Phase, ReplicationMetrics, SlipCause, Status, simulate};
+use cutover::model::{Detail, MissCause, ReplicationMetrics, SlipCause, Status, simulate};
 use cutover::policy;
 use cutover::scenario::Scenario;
 
@@ -86,10 +86,11 @@ pub(crate) fn check_invariants(label: &str, sc: &Scenario, m: &ReplicationMetric
         .count() as u64;
     assert_eq!(with_date, m.transitioned, "{label}: tenants with a date");
     assert_eq!(with_date + without_date, n, "{label}: tenants conserved");
+    let last = sc.phases.programme.last();
     let finalized = d
         .tenants
         .iter()
-        .filter(|t| t.final_phase == Phase::Finalize && t.final_status == Status::Complete)
+        .filter(|t| t.final_phase == last && t.final_status == Status::Complete)
         .count() as u64;
     assert_eq!(
         finalized, m.transitioned,
@@ -168,7 +169,7 @@ pub(crate) fn check_invariants(label: &str, sc: &Scenario, m: &ReplicationMetric
             s.load.operators_on_duty
         );
         assert!(
-            s.transitioned <= s.phases[Phase::Finalize as usize],
+            s.transitioned <= s.phases[last.index()],
             "{label}: day {}: transitioned tenants must be in Finalize",
             s.day
         );
@@ -241,8 +242,8 @@ fn ample(extra: &[&str]) -> Scenario {
 fn ample_capacity_without_failures_transitions_everyone_on_the_first_weekend() {
     let sc = ample(&[]);
     // Per-kind settings inherit the section's default: no kind may fail.
-    for kind in cutover::scenario::WorkKind::ALL {
-        let k = sc.workitems.kind(kind);
+    for k in sc.workitems.kinds() {
+        let kind = &k.key;
         assert_eq!(
             (k.transient_probability, k.hard_failure_probability),
             (0.0, 0.0),

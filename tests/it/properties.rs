@@ -18,7 +18,7 @@ use proptest::test_runner::TestCaseError;
 
 /// `cases` per property, or `PROPTEST_CASES` for a longer hunt (`PROPTEST_CASES=20000 cargo test
 /// properties`).
-fn config(cases: u32) -> ProptestConfig {
+pub(crate) fn config(cases: u32) -> ProptestConfig {
     let cases = std::env::var("PROPTEST_CASES")
         .ok()
         .and_then(|n| n.parse().ok())

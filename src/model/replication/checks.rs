@@ -45,7 +45,11 @@ impl Replication<'_> {
                 continue;
             }
             let (work, copies) = &mut counts[w.tenant as usize];
-            let c = if w.kind.is_copy() { copies } else { work };
+            let c = if self.programme.is_copy(w.kind) {
+                copies
+            } else {
+                work
+            };
             match life {
                 Life::Created | Life::Waiting => c.waiting += 1,
                 Life::Running => c.running += 1,
@@ -56,7 +60,7 @@ impl Replication<'_> {
             }
         }
         for (id, (t, (work, copies))) in self.tenants.iter().zip(&counts).enumerate() {
-            if t.phase == Phase::PreApproval {
+            if t.phase == Phase::WAITING {
                 continue;
             }
             assert_eq!(
@@ -73,16 +77,16 @@ impl Replication<'_> {
     /// Checks the incrementally kept counters against a recount. Panics name the broken rule:
     /// a failure here is a bug in the model, never a property of the input.
     pub(super) fn check_invariants(&self) {
-        let mut phases = [0u32; Phase::COUNT];
+        let mut phases = vec![0u32; self.programme.len()];
         let mut failed = 0;
         for t in &self.tenants {
-            phases[t.phase as usize] += 1;
-            if t.phase != Phase::PreApproval {
+            phases[t.phase.index()] += 1;
+            if t.phase != Phase::WAITING {
                 failed += t.work.failed + t.copies.failed;
             }
             assert!(
-                !t.in_pool || t.phase == Phase::PreApproval,
-                "a tenant in the pool must be in Pre-Approval"
+                !t.in_pool || t.phase == Phase::WAITING,
+                "a tenant in the pool must be in the first phase"
             );
             assert!(
                 t.copy_running <= self.sc.copy.per_tenant,
