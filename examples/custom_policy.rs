@@ -111,7 +111,7 @@ fn main() {
         "transitioned",
         "slips",
         "errors",
-        "peak_error_queue",
+        "peak_errors_outstanding",
         "makespan_days",
     ];
     for row in rows
@@ -140,8 +140,8 @@ fn main() {
     );
     let peak = rows
         .iter()
-        .find(|r| r.policy == "backlog-aware" && r.metric == "peak_error_queue")
-        .expect("peak_error_queue is compared");
+        .find(|r| r.policy == "backlog-aware" && r.metric == "peak_errors_outstanding")
+        .expect("peak_errors_outstanding is compared");
     assert!(
         peak.difference.mean != 0.0 && peak.significant(),
         "the backlog-aware policy made no measurable difference: {:?}",

@@ -145,6 +145,6 @@ pub(crate) const MAIN_METRICS: &[(&str, &str)] = &[
     ("slips", "slips (rollbacks)"),
     ("makespan_days", "makespan (days)"),
     ("operator_wait_p95_h", "P95 operator wait (hours)"),
-    ("peak_error_queue", "peak error queue (errors)"),
+    ("peak_errors_outstanding", "peak errors outstanding"),
     ("helpdesk_wait_p95_h", "P95 helpdesk wait (hours)"),
 ];

@@ -718,7 +718,7 @@ const HEADLINE_METRICS: &[&str] = &[
     "errors",
     "operator_wait_mean_h",
     "operator_wait_p95_h",
-    "peak_error_queue",
+    "peak_errors_outstanding",
     "helpdesk_tickets",
     "helpdesk_wait_p95_h",
     "user_hours_lost",

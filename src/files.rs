@@ -118,7 +118,7 @@ pub mod batches {
 
 /// The load columns shared by timeseries.csv and hourly.csv, in `model::Load` order.
 pub mod load {
-    pub const ERROR_QUEUE: &str = "error_queue";
+    pub const ERRORS_OUTSTANDING: &str = "errors_outstanding";
     pub const OPERATORS_BUSY: &str = "operators_busy";
     pub const OPERATORS_ON_DUTY: &str = "operators_on_duty";
     pub const COPIES_RUNNING: &str = "copies_running";
@@ -126,7 +126,7 @@ pub mod load {
     pub const HELPDESK_BUSY: &str = "helpdesk_busy";
     pub const HELPDESK_ON_DUTY: &str = "helpdesk_on_duty";
     pub const COLUMNS: [&str; 7] = [
-        ERROR_QUEUE,
+        ERRORS_OUTSTANDING,
         OPERATORS_BUSY,
         OPERATORS_ON_DUTY,
         COPIES_RUNNING,

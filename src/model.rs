@@ -9,6 +9,7 @@ mod chat;
 mod copy;
 mod helpdesk;
 mod metrics;
+mod occupancy;
 mod operators;
 
 mod population;

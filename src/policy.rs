@@ -56,8 +56,8 @@ pub struct BatchContext<'a> {
     /// A number fixed for the replication, for policies that need arbitrary but reproducible
     /// choices; never draw from a global generator.
     pub replication_key: u64,
-    /// Failed workitems waiting for an operator when the batch is formed (the error queue): how
-    /// far behind the operators are now. Declarative policies cannot see it; a Rust one can.
+    /// Hard-failed workitems outstanding when the batch is formed, waiting for an operator or
+    /// being resolved (`errors_outstanding`): how far behind the operators are now. Declarative policies cannot see it; a Rust one can.
     pub error_backlog: u32,
 }
 

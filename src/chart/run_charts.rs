@@ -687,14 +687,14 @@ struct Pool {
 /// Operators over the busiest weekend itself.
 const OPERATORS: Pool = Pool {
     title: "operators over the busiest weekend",
-    queue: (load::ERROR_QUEUE, "errors outstanding"),
+    queue: (load::ERRORS_OUTSTANDING, "errors outstanding"),
     busy: (load::OPERATORS_BUSY, "operators busy"),
     on_duty: (load::OPERATORS_ON_DUTY, "operators on duty"),
     y_label: "errors / operators",
     x_label: "time (hour of the weekend)",
     days: (-1.0, 3.0),
     span: "Friday to Tuesday",
-    peak: "highest hourly error queue",
+    peak: "highest hourly errors outstanding",
 };
 
 /// The help desk over the week after it, when the busiest weekend's users call.

@@ -20,7 +20,7 @@ const RUN_FILES: &[(&str, &str, &str)] = &[
     ),
     (
         "timeseries.csv",
-        "day,date,pre_approval,primary_prep,secondary_prep,approval,prestage,lock,data_upgrade,finalize,transitioned,error_queue,operators_busy,operators_on_duty",
+        "day,date,pre_approval,primary_prep,secondary_prep,approval,prestage,lock,data_upgrade,finalize,transitioned,errors_outstanding,operators_busy,operators_on_duty",
         "0,2011-09-05,4,0,0,0,0,0,0,0,0,0,0,2\n1,2011-09-06,1,1,0,0,1,0,0,1,1,,0,2\n",
     ),
     (
@@ -35,7 +35,7 @@ const RUN_FILES: &[(&str, &str, &str)] = &[
     ),
     (
         "hourly.csv",
-        "time,error_queue,operators_busy,operators_on_duty,copies_running,helpdesk_queue,helpdesk_busy,helpdesk_on_duty",
+        "time,errors_outstanding,operators_busy,operators_on_duty,copies_running,helpdesk_queue,helpdesk_busy,helpdesk_on_duty",
         "2011-09-09T00:00,0,0,1,0,0,0,2\n2011-09-10T01:00,3,2,2,5,4,2,2\n",
     ),
     (
@@ -220,7 +220,7 @@ fn a_missing_file_or_column_is_bad_input_naming_it() {
         "{err}"
     );
     write_run(dir.path(), |body| body.to_string());
-    fs::write(dir.path().join("hourly.csv"), "time,error_queue\n").unwrap();
+    fs::write(dir.path().join("hourly.csv"), "time,errors_outstanding\n").unwrap();
     let err = draw_folder(dir.path()).unwrap_err().to_string();
     assert!(
         err.contains("hourly.csv") && err.contains("`operators_busy`"),
@@ -228,7 +228,7 @@ fn a_missing_file_or_column_is_bad_input_naming_it() {
     );
     fs::write(
         dir.path().join("hourly.csv"),
-        "time,error_queue,operators_busy,operators_on_duty\nsoon,1,1,1\n",
+        "time,errors_outstanding,operators_busy,operators_on_duty\nsoon,1,1,1\n",
     )
     .unwrap();
     let err = draw_folder(dir.path()).unwrap_err().to_string();

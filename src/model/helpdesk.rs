@@ -36,20 +36,23 @@ pub(crate) struct Workdays {
     /// Working hours of a weekday, `[from, to)`, in ticks from midnight.
     pub from: u64,
     pub to: u64,
+    /// Saturdays and Sundays are working days too (`helpdesk.working_days = 7`).
+    pub weekends: bool,
 }
 
 impl Workdays {
-    pub fn new(start: Date, clients: &Clients) -> Self {
+    pub fn new(start: Date, clients: &Clients, helpdesk: &HelpDesk) -> Self {
         let (from, to) = clients.workday_hours;
         Workdays {
             start,
             from: u64::from(from) * HOUR,
             to: u64::from(to) * HOUR,
+            weekends: helpdesk.working_days == 7,
         }
     }
 
     fn is_workday(&self, day: u64) -> bool {
-        !self.start.add_days(day as i64).weekday().is_weekend()
+        self.weekends || !self.start.add_days(day as i64).weekday().is_weekend()
     }
 
     /// The start of the first working day that begins at or after `t`.
@@ -212,7 +215,22 @@ mod tests {
             start: Date::from_ymd(2011, 9, 5).unwrap(),
             from: 8 * HOUR,
             to: 17 * HOUR,
+            weekends: false,
         }
+    }
+
+    #[test]
+    fn seven_working_days_count_the_weekend() {
+        let d = Workdays {
+            weekends: true,
+            ..days()
+        };
+        // Saturday 10:00 is a working morning's hour; Friday 16:00 to Monday 10:00 is 1 + 9 + 9 + 2.
+        let sat = SimTime(5 * DAY + 10 * HOUR);
+        assert_eq!(d.first_morning(sat), SimTime(6 * DAY + 8 * HOUR));
+        let a = SimTime(4 * DAY + 16 * HOUR);
+        let b = SimTime(7 * DAY + 10 * HOUR);
+        assert_eq!(d.hours_between(a, b), 21.0);
     }
 
     #[test]

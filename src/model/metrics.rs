@@ -82,7 +82,14 @@ metric_record! {
         errors: u64,
         operator_wait_mean_h: f64,
         operator_wait_p95_h: f64,
-        peak_error_queue: u64,
+        /// Most hard-failed workitems outstanding at once, waiting for an operator or being resolved.
+        peak_errors_outstanding: u64,
+        /// Time averages over the observation window (`calendar.observe_from` to
+        /// `observe_until`): errors waiting for an operator (not in service), errors in service
+        /// (operators busy), and busy operator-hours over those on duty.
+        operator_queue_mean: f64,
+        operator_busy_mean: f64,
+        operator_utilization: f64,
         copied_tb: f64,
         /// Users who moved to Lync Online before their tenant's service upgrade.
         users_early: u64,
@@ -103,6 +110,10 @@ metric_record! {
         /// Hours from a call to its resolution, over resolved tickets (NaN if none).
         helpdesk_wait_mean_h: f64,
         helpdesk_wait_p95_h: f64,
+        /// As for the operators: tickets waiting (not in service), in service, and utilisation.
+        helpdesk_queue_mean: f64,
+        helpdesk_busy_mean: f64,
+        helpdesk_utilization: f64,
         /// Working hours during which callers could not work, until their tickets were resolved.
         user_hours_lost: f64,
         events: u64,
@@ -123,11 +134,11 @@ impl ReplicationMetrics {
 
     /// The values metric `name` can take in a scenario of `tenants` tenants: every metric is a
     /// count, a duration or a share, so none is negative; counts of tenants stop at `tenants`,
-    /// shares at 1. Interval bounds are clamped to it.
+    /// shares (and utilisations) at 1. Interval bounds are clamped to it.
     pub fn feasible_range(name: &str, tenants: f64) -> (f64, f64) {
         if Self::TENANT_COUNTS.contains(&name) || name.starts_with("missed_") {
             (0.0, tenants)
-        } else if name.ends_with("_fraction") {
+        } else if name.ends_with("_fraction") || name.ends_with("_utilization") {
             (0.0, 1.0)
         } else {
             (0.0, f64::INFINITY)
@@ -206,11 +217,11 @@ pub struct BatchRecord {
     pub slipped: u32,
 }
 
-/// What the pools are doing at an instant: the error queue and its operators, the copy slots, the
+/// What the pools are doing at an instant: the errors outstanding and their operators, the copy slots, the
 /// help desk. The columns timeseries.csv and hourly.csv share.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Load {
-    pub error_queue: u32,
+    pub errors_outstanding: u32,
     pub operators_busy: u32,
     pub operators_on_duty: u32,
     pub copies_running: u32,
@@ -226,7 +237,7 @@ impl Load {
     /// The values in `COLUMNS` order.
     pub fn values(&self) -> [u32; 7] {
         [
-            self.error_queue,
+            self.errors_outstanding,
             self.operators_busy,
             self.operators_on_duty,
             self.copies_running,

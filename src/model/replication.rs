@@ -16,6 +16,7 @@ use super::metrics::{
     BatchRecord, DailySample, Detail, HourlySample, Load, ReplicationMetrics, ReplicationOutput,
     SpanOutcome, TenantRecord,
 };
+use super::occupancy::{Level, Occupancy};
 use super::operators::{Job, OperatorPool, Started};
 use super::population::{Population, purpose};
 use super::risk::RiskModel;
@@ -210,6 +211,14 @@ pub(crate) struct Replication<'a> {
     region_rank: Vec<u16>,
     policy_key: u64,
     causes: CauseLog,
+    /// Time averages of the operators and the help desk over the observation window.
+    operator_occupancy: Occupancy,
+    desk_occupancy: Occupancy,
+    /// (errors outstanding, operators busy, on duty) when the operators' level was last taken:
+    /// the level cannot have changed while these have not.
+    operator_key: (u32, u32, u32),
+    /// When the replication stopped, the end of what was observed.
+    observed_until: SimTime,
 }
 
 impl<'a> Replication<'a> {
@@ -236,6 +245,13 @@ impl<'a> Replication<'a> {
             deadline: SimTime::from_days((sc.day_of(sc.calendar.deadline) + 1).max(0) as u64),
             sample_offset: u64::from(sc.calendar.sample_hour) * HOUR,
         };
+        let cal = &sc.calendar;
+        let midnight = |d: Date| SimTime::from_days(d.days_since(cal.start).max(0) as u64);
+        let observe = (
+            cal.observe_from.map_or(SimTime::ZERO, midnight),
+            cal.observe_until
+                .map_or(SimTime(u64::MAX), |d| midnight(d.add_days(1))),
+        );
         let tenants = (0..population.tenants.len() as u32)
             .map(|id| Tenant {
                 phase: Phase::WAITING,
@@ -287,7 +303,7 @@ impl<'a> Replication<'a> {
             lives: Vec::new(),
             operators: OperatorPool::new(),
             desk: Desk::default(),
-            workdays: Workdays::new(sc.calendar.start, &sc.clients),
+            workdays: Workdays::new(sc.calendar.start, &sc.clients, &sc.helpdesk),
             users_call: sc.clients.anyone_calls(),
             blocked_quota: 0,
             ready_slipped: VecDeque::new(),
@@ -322,6 +338,10 @@ impl<'a> Replication<'a> {
                 .collect(),
             policy_key: streams.stream(0, purpose::POLICY).next_u64(),
             causes: CauseLog::new(n, detail),
+            operator_occupancy: Occupancy::new(observe.0, observe.1),
+            desk_occupancy: Occupancy::new(observe.0, observe.1),
+            operator_key: (0, 0, 0),
+            observed_until: SimTime::ZERO,
         }
     }
 
@@ -363,6 +383,7 @@ impl<'a> Replication<'a> {
                 self.take_misses();
             }
             self.handle(now, event);
+            self.observe_pools(now);
             // Tests and debug builds re-derive the bookkeeping from scratch now and then.
             if cfg!(debug_assertions) && self.queue.events_processed().is_multiple_of(1024) {
                 self.check_invariants();
@@ -379,6 +400,13 @@ impl<'a> Replication<'a> {
         if !self.causes.misses_taken {
             self.take_misses();
         }
+        // Observed until the replication stopped: the end of the horizon if work remained.
+        self.observed_until =
+            if stopped.is_none() && (self.transitioned < total || self.desk.outstanding > 0) {
+                self.timing.end
+            } else {
+                self.queue.now()
+            };
         if cfg!(debug_assertions) && stopped.is_none() {
             self.check_invariants();
             self.check_lives();
@@ -850,6 +878,35 @@ impl<'a> Replication<'a> {
         }
     }
 
+    /// Takes the pools' levels after an event (for their time averages). The operators' queue is
+    /// the errors outstanding less those in service (a job of a rolled-back tenant is dropped
+    /// from the queue); the slots are searched only when a count they depend on changed.
+    fn observe_pools(&mut self, now: SimTime) {
+        let ops = &self.operators;
+        let key = (self.live_failed, ops.busy(), ops.staff());
+        if key != self.operator_key {
+            self.operator_key = key;
+            let (items, tenants) = (&self.items, &self.tenants);
+            let live_in_service = ops
+                .in_service()
+                .filter(|&i| item_is_live(items, tenants, i))
+                .count() as u32;
+            let level = Level {
+                waiting: self.live_failed - live_in_service,
+                busy: ops.busy(),
+                staff: ops.staff(),
+            };
+            self.operator_occupancy.set(now, level);
+        }
+        let desk = &self.desk.pool;
+        let level = Level {
+            waiting: desk.queued() as u32,
+            busy: desk.busy(),
+            staff: desk.staff(),
+        };
+        self.desk_occupancy.set(now, level);
+    }
+
     /// Every tenant's state at the end of the deadline day, for the causes of misses.
     fn take_misses(&mut self) {
         let not_before = self.sc.population.estate.blackberry_not_before;
@@ -1174,7 +1231,7 @@ impl<'a> Replication<'a> {
 
     fn load(&self) -> Load {
         Load {
-            error_queue: self.live_failed,
+            errors_outstanding: self.live_failed,
             operators_busy: self.operators.busy(),
             operators_on_duty: self.operators.staff(),
             copies_running: self.regions.iter().map(CopySlots::busy).sum(),
@@ -1271,6 +1328,9 @@ impl<'a> Replication<'a> {
         // Tickets still open when the horizon ended.
         let end = self.timing.end;
         let (slips, missed) = (self.causes.slips, self.causes.missed);
+        let until = self.observed_until;
+        let operators_seen = self.operator_occupancy.clone().finish(until);
+        let desk_seen = self.desk_occupancy.clone().finish(until);
         debug_assert_eq!(slips.iter().sum::<u64>(), self.slips, "slips by cause");
         debug_assert_eq!(
             missed.iter().sum::<u64>(),
@@ -1303,7 +1363,10 @@ impl<'a> Replication<'a> {
             errors: self.errors,
             operator_wait_mean_h: wait_mean,
             operator_wait_p95_h: quantile_sorted(&self.waits, 0.95),
-            peak_error_queue: u64::from(self.peak_failed),
+            peak_errors_outstanding: u64::from(self.peak_failed),
+            operator_queue_mean: operators_seen.queue_mean,
+            operator_busy_mean: operators_seen.busy_mean,
+            operator_utilization: operators_seen.utilization,
             copied_tb: self.copied_gb / 1000.0,
             users_early: chat.users_early,
             mean_peak_cross_island_fraction: chat.mean_peak_cross_island_fraction,
@@ -1315,6 +1378,9 @@ impl<'a> Replication<'a> {
             helpdesk_peak_queue: desk.peak_queue,
             helpdesk_wait_mean_h: ticket_wait_mean,
             helpdesk_wait_p95_h: quantile_sorted(&desk.waits, 0.95),
+            helpdesk_queue_mean: desk_seen.queue_mean,
+            helpdesk_busy_mean: desk_seen.busy_mean,
+            helpdesk_utilization: desk_seen.utilization,
             user_hours_lost: desk.user_hours_lost + desk.hours_open_at(end, &self.workdays),
             events: self.queue.events_processed(),
         };

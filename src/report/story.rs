@@ -36,7 +36,10 @@ const RUN_METRICS: &[(&str, &str)] = &[
     ("batches", "weekends with a batch"),
     ("errors", "errors that needed an operator"),
     ("operator_wait_p95_h", "P95 wait for an operator (hours)"),
-    ("peak_error_queue", "most errors waiting at once"),
+    (
+        "peak_errors_outstanding",
+        "most errors outstanding at once (waiting or being resolved)",
+    ),
     ("helpdesk_tickets", "help-desk tickets"),
     ("helpdesk_wait_p95_h", "P95 wait for the help desk (hours)"),
     (
@@ -412,10 +415,14 @@ fn run_answer(folder: &Folder) -> Result<String, Error> {
             number(m.p90)
         ));
     }
-    if let (Some(q), Some(w)) = (s.get("peak_error_queue"), s.get("operator_wait_p95_h")) {
+    if let (Some(q), Some(w)) = (
+        s.get("peak_errors_outstanding"),
+        s.get("operator_wait_p95_h"),
+    ) {
         items.push(format!(
-            "Operators: at most {} errors wait at once (P90 across replications); 95% of errors \
-             are picked up within {} hours (mean of the replications' P95, interval {}).",
+            "Operators: at most {} errors outstanding at once, waiting or being resolved (P90 across \
+             replications); 95% of errors are picked up within {} hours (mean of the replications' \
+             P95, interval {}).",
             number(at_most(q.p90)),
             number(w.mean),
             interval(w.low, w.high)

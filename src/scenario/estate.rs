@@ -109,6 +109,8 @@ pub struct HelpDesk {
     /// Hours of the day the desk is staffed, `[from, to)`, every day.
     pub hours: (u32, u32),
     pub resolve_minutes: Dist,
+    /// Days of the week users work, call and lose hours on: 5 (Monday to Friday) or 7.
+    pub working_days: u32,
 }
 
 impl HelpDesk {
@@ -184,7 +186,15 @@ pub(super) fn read_helpdesk(s: &Section<'_>, clients: &Clients) -> HelpDesk {
                 .expect("valid"),
             (0.0, f64::INFINITY),
         ),
+        working_days: s.u32("working_days", 5, 5, 7),
     };
+    if h.working_days == 6 {
+        s.error(
+            "working_days",
+            "`helpdesk.working_days` must be 5 (Monday to Friday) or 7 (every day), found 6",
+            None,
+        );
+    }
     let calls = clients.anyone_calls();
     if calls && h.weekday == 0 && h.weekend == 0 {
         s.error(

@@ -176,3 +176,39 @@ fn an_unknown_cause_in_a_metric_filter_names_the_nearest() {
     );
     assert_bad_input(&out, &["slips_copy_bakclog", "slips_copy_backlog"]);
 }
+
+#[test]
+fn an_observation_window_outside_the_calendar_is_located() {
+    let dir = temp_dir();
+    let out = run_bad(
+        dir.path(),
+        &["small-pilot", "--set", "calendar.observe_from=2010-01-01"],
+    );
+    assert_bad_input(
+        &out,
+        &[
+            "calendar.observe_from",
+            "2010-01-01",
+            "outside the calendar",
+        ],
+    );
+    let out = run_bad(
+        dir.path(),
+        &[
+            "small-pilot",
+            "--set",
+            "calendar.observe_from=2012-01-02",
+            "--set",
+            "calendar.observe_until=2011-12-01",
+        ],
+    );
+    assert_bad_input(
+        &out,
+        &["calendar.observe_until", "before `calendar.observe_from`"],
+    );
+    let out = run_bad(
+        dir.path(),
+        &["small-pilot", "--set", "helpdesk.working_days=6"],
+    );
+    assert_bad_input(&out, &["helpdesk.working_days", "5", "7"]);
+}

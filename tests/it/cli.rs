@@ -182,7 +182,7 @@ fn run_writes_every_file_with_its_columns_and_rows() {
     let mut series_columns = vec!["day"];
     let programme = cutover::scenario::bpos_programme();
     series_columns.extend(programme.phases().map(|p| programme.key(p)));
-    series_columns.extend(["error_queue", "operators_busy"]);
+    series_columns.extend(["errors_outstanding", "operators_busy"]);
     assert_has_columns("timeseries.csv", &series, &series_columns);
     assert!(!series.rows.is_empty(), "at least one day sampled");
     assert_eq!(series.column("day")[0], "0");

@@ -221,9 +221,9 @@ const BROKEN: &[(&str, &str, &[&str])] = &[
     ),
     (
         "key = \"freeze\"",
-        "key = \"error_queue\"",
+        "key = \"errors_outstanding\"",
         &[
-            "`error_queue` is already a column of timeseries.csv",
+            "`errors_outstanding` is already a column of timeseries.csv",
             "p.toml:22:7",
         ],
     ),
