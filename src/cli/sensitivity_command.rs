@@ -54,6 +54,9 @@ struct SensitivityManifest {
     scenario: String,
     scenario_sha256: String,
     overrides: Vec<String>,
+    /// The batch policy every point runs under, and its full definition.
+    policy: String,
+    policies: Vec<crate::policy::Definition>,
     seed: u64,
     /// Replications at every design point (the same ones everywhere).
     replications: u64,
@@ -181,6 +184,11 @@ pub fn sensitivity_command(
         scenario: base.name.clone(),
         scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
         overrides: args.sim.set.clone(),
+        policy: base.batching.policy.clone(),
+        policies: base
+            .policy_definition(&base.batching.policy)
+            .into_iter()
+            .collect(),
         seed,
         replications: reps,
         method: args.method,

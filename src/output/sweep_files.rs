@@ -31,6 +31,10 @@ pub struct GridInfo {
     pub keys: Vec<String>,
     /// Per cell, in cell order, the value of each swept key as shown in the CSV files.
     pub cells: Vec<Vec<String>>,
+    /// The full definition of each batch policy the cells run under, in order of first use: a
+    /// declared one as written, a built-in one as its declarative form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub policies: Vec<serde_json::Value>,
 }
 
 /// The folder of the cell files inside an output folder.

@@ -216,8 +216,20 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
                 );
                 let message = e.message().trim();
                 // The parser says only "duplicate key"; name it, since the span points at it.
-                let message = match e.span().and_then(|s| text.get(s)) {
-                    Some(key) if message == "duplicate key" => format!("duplicate key `{key}`"),
+                let message = match e.span().and_then(|s| Some((text.get(s.clone())?, s))) {
+                    Some((key, span)) if message == "duplicate key" => {
+                        let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
+                        if text[line_start..span.start]
+                            .trim_start()
+                            .starts_with("[policies.")
+                        {
+                            format!(
+                                "policy `{key}` is declared twice; each policy needs its own name"
+                            )
+                        } else {
+                            format!("duplicate key `{key}`")
+                        }
+                    }
                     _ => message.to_string(),
                 };
                 (origin, message)

@@ -100,7 +100,26 @@ pub fn plan_with_progress(
             precision: Vec::new(),
             keys: grid.keys.clone(),
             cells: shown,
+            policies: policy_definitions(&cells),
         },
         cells,
     })
+}
+
+/// The definitions of the policies `cells` run under, each once, in order of first use.
+fn policy_definitions(cells: &[PlannedCell]) -> Vec<serde_json::Value> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut definitions = Vec::new();
+    for cell in cells {
+        let name = cell.scenario.batching.policy.as_str();
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(d) = cell.scenario.policy_definition(name) {
+            definitions
+                .push(serde_json::to_value(d).expect("a policy definition always serialises"));
+        }
+    }
+    definitions
 }

@@ -120,6 +120,41 @@ fn the_manifest_records_every_policy_definition() {
 }
 
 #[test]
+fn a_sweep_over_policies_records_each_definition_once() {
+    let dir = temp_dir();
+    let text = format!(
+        "{SMALL_SCENARIO}\n[policies.big-first]\norder = [\"seats desc\"]\n[sweep]\n\"batching.policy\" = [\"fifo\", \"big-first\", \"fifo\"]\n"
+    );
+    let file = write_file(dir.path(), "small.toml", &text);
+    let out = dir.path().join("sweep");
+    let run = cutover(
+        dir.path(),
+        &[
+            "sweep",
+            &file,
+            "--reps",
+            "1",
+            "--no-charts",
+            "-q",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    assert_success(&run);
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("manifest.json")).unwrap()).unwrap();
+    let policies = manifest["grid"]["policies"].as_array().unwrap();
+    let names: Vec<&str> = policies
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["fifo", "big-first"]);
+    assert_eq!(policies[1]["built_in"], false);
+    assert_eq!(policies[1]["order"][0]["key"], "seats");
+    assert_eq!(policies[1]["order"][0]["descending"], true);
+}
+
+#[test]
 fn caps_and_blackouts_hold_in_the_batches() {
     let text = format!(
         "{SMALL_SCENARIO}\n[policies.capped]\ncaps = [{{ per = \"region\", value = \"EMEA\", max_tenants = 3 }}]\nblackouts = [{{ regions = [\"NA\"], from = 2011-11-01, until = 2011-12-31 }}]\n"
@@ -284,7 +319,10 @@ fn a_region_that_is_not_one_is_located_with_the_nearest() {
 fn a_policy_declared_twice_or_shadowing_a_built_in_is_located() {
     invalid(
         "[policies.mine]\norder = [\"seats\"]\n[policies.mine]\norder = [\"data\"]\n",
-        &[&format!("bad.toml:{}", line(3))],
+        &[
+            "policy `mine` is declared twice",
+            &format!("bad.toml:{}:11", line(3)),
+        ],
     );
     invalid(
         "[policies.smallest-first]\norder = [\"seats\"]\n",

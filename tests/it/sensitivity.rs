@@ -77,6 +77,7 @@ fn a_lync_key_gets_no_share_of_transitioned_while_the_batch_size_gets_most() {
     assert_eq!(manifest["points"], 64);
     assert_eq!(manifest["factors"][0]["integer"], true);
     assert_eq!(manifest["factors"][1]["integer"], false);
+    assert_eq!(manifest["policies"][0]["name"], manifest["policy"]);
 }
 
 #[test]
