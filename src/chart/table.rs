@@ -7,6 +7,10 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::files;
 
+/// The largest file a chart reads: many times what the largest bundled scenario writes, and a
+/// bound on the memory a folder given to `cutover plot` can make it use.
+const MAX_TABLE_BYTES: u64 = 1 << 30;
+
 /// A CSV file with a header row, read whole.
 pub(crate) struct Table {
     path: PathBuf,
@@ -19,17 +23,26 @@ impl Table {
     pub(crate) fn read(dir: &Path, name: &str) -> Result<Table, Error> {
         let path = dir.join(name);
         let unusable = |why: String| Error::Usage(format!("cannot read {}: {why}", path.display()));
-        let mut reader = match csv::Reader::from_path(&path) {
-            Ok(r) => r,
-            Err(e) => {
-                return Err(match e.kind() {
-                    csv::ErrorKind::Io(io) if io.kind() == std::io::ErrorKind::NotFound => {
-                        unusable("no such file".into())
-                    }
-                    _ => unusable(e.to_string()),
-                });
-            }
-        };
+        let file = std::fs::File::open(&path).map_err(|e| {
+            unusable(if e.kind() == std::io::ErrorKind::NotFound {
+                "no such file".into()
+            } else {
+                e.to_string()
+            })
+        })?;
+        // Checked on the open file, so a pipe or device put in a file's place cannot hang the
+        // reader or feed it without end.
+        let metadata = file.metadata().map_err(|e| unusable(e.to_string()))?;
+        if !metadata.is_file() {
+            return Err(unusable("it is not a regular file".into()));
+        }
+        if metadata.len() > MAX_TABLE_BYTES {
+            return Err(unusable(format!(
+                "it has {} bytes, more than the {MAX_TABLE_BYTES} a chart reads",
+                metadata.len()
+            )));
+        }
+        let mut reader = csv::Reader::from_reader(std::io::Read::take(file, MAX_TABLE_BYTES));
         let headers = reader
             .headers()
             .map_err(|e| unusable(e.to_string()))?
@@ -197,7 +210,7 @@ pub struct RecordedPhase {
 impl ManifestInfo {
     pub(super) fn read(dir: &Path) -> Result<ManifestInfo, Error> {
         let path = dir.join(files::MANIFEST);
-        let text = std::fs::read_to_string(&path).map_err(|e| {
+        let text = crate::output::read_small(&path).map_err(|e| {
             Error::Usage(if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
                     "{} has no manifest.json: not an output folder of `cutover run`, `compare` or `sweep`",

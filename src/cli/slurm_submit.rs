@@ -332,7 +332,7 @@ fn shard_complete(sub: &Submission, info: &GridInfo, task: usize) -> Result<bool
 }
 
 fn read_jobs(path: &Path) -> Result<Option<Jobs>, Error> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::output::read_small(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),
@@ -347,7 +347,18 @@ fn read_jobs(path: &Path) -> Result<Option<Jobs>, Error> {
 
 /// The last line a job wrote to its log (its error, when it failed), if the log can be read.
 fn last_line(log: &Path) -> Option<String> {
-    let text = std::fs::read_to_string(log).ok()?;
+    use std::io::{Read, Seek, SeekFrom};
+    // Only the end of the log: a task's log can be long, and its error is last.
+    let mut file = std::fs::File::open(log).ok()?;
+    if !file.metadata().ok()?.is_file() {
+        return None;
+    }
+    file.seek(SeekFrom::End(0)).ok()?;
+    let tail_start = file.stream_position().ok()?.saturating_sub(64 * 1024);
+    file.seek(SeekFrom::Start(tail_start)).ok()?;
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).ok()?;
+    let text = String::from_utf8_lossy(&bytes);
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
     Some(line.trim().chars().take(300).collect())
 }

@@ -260,3 +260,27 @@ fn charts_of_absurd_values_finish() {
     let out = cutover_bounded(dir.path(), &["plot", "o"]);
     assert_success(&out);
 }
+
+#[test]
+fn plot_reads_only_regular_files() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let run = ["run", &scenario, "--reps", "1", "--out", "o", "--quiet"];
+    assert_success(&cutover_bounded(
+        dir.path(),
+        &[&run[..], &["--no-charts"]].concat(),
+    ));
+    // A link to an endless device in a CSV file's place: refused, not read for ever.
+    let hourly = dir.path().join("o/hourly.csv");
+    std::fs::remove_file(&hourly).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &hourly).unwrap();
+    let out = cutover_bounded(dir.path(), &["plot", "o"]);
+    assert_bad_input(&out, &["hourly.csv", "not a regular file"]);
+    // The same for the manifest.
+    std::fs::remove_file(&hourly).unwrap();
+    let manifest = dir.path().join("o/manifest.json");
+    std::fs::remove_file(&manifest).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &manifest).unwrap();
+    let out = cutover_bounded(dir.path(), &["plot", "o"]);
+    assert_bad_input(&out, &["manifest.json", "not a regular file"]);
+}
