@@ -277,7 +277,14 @@ impl ScenarioDoc {
         values: &[String],
         origins: &[Origin],
     ) -> Result<Scenario, ScenarioError> {
-        let mut table = self.table.clone();
+        // A cell is one point of the grid and has no grid of its own: copying and re-reading the
+        // whole `[sweep]` table for each cell would make checking a grid quadratic in its size.
+        let mut table = doc::Table {
+            entries: (self.table.entries.iter())
+                .filter(|e| e.key != "sweep")
+                .cloned()
+                .collect(),
+        };
         for ((key, value), origin) in keys.iter().zip(values).zip(origins) {
             apply_override(&mut table, &format!("{key}={value}"), Some(origin))?;
         }
