@@ -317,3 +317,26 @@ fn a_comparison_gets_a_chart_per_metric() {
     fs::write(dir.path().join("comparison.csv"), header).unwrap();
     assert_drawn(&draw_folder(dir.path()).unwrap(), 0);
 }
+
+#[test]
+fn a_calibration_gets_a_chart_per_observed_column() {
+    let dir = tempfile::tempdir().unwrap();
+    fs::write(
+        dir.path().join("manifest.json"),
+        r#"{"scenario": "pilot", "replications": 4}"#,
+    )
+    .unwrap();
+    let header = "week,week_start,column,role,observed,mean,p10,p90\n";
+    let rows = "0,2011-09-05,errors,fit,2,1.5,1,3\n1,2011-09-12,errors,fit,4,3,2,5\n\
+                2,2011-09-19,errors,holdout,7,4,2,6\n3,2011-09-26,errors,,,2,1,3\n\
+                0,2011-09-05,retries,unused,9,8,6,11\n1,2011-09-12,retries,fit,,,,\n";
+    fs::write(dir.path().join("fit.csv"), format!("{header}{rows}")).unwrap();
+    assert_eq!(folder_kind(dir.path()).unwrap(), FolderKind::Calibration);
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 2);
+    let svg = svg_text(dir.path(), "calibration_errors");
+    assert!(svg.contains("pilot: errors per week, observed and calibrated"));
+    assert!(svg.contains("observed, held out") && svg.contains("end of the fit"));
+
+    fs::write(dir.path().join("fit.csv"), header).unwrap();
+    assert_drawn(&draw_folder(dir.path()).unwrap(), 0);
+}

@@ -75,8 +75,8 @@ struct CalibrationManifest {
     factors: Vec<Factor>,
     fitted_weeks: Vec<u32>,
     holdout_weeks: Vec<u32>,
-    /// Each column's scale s_c^2 in the discrepancy.
-    scales: Vec<(String, f64)>,
+    /// Each observed column's dispersion phi_c (variance over mean) in the discrepancy.
+    dispersion: Vec<(String, f64)>,
     iterations: u64,
     evaluations: usize,
     threads: usize,
@@ -246,10 +246,10 @@ pub fn calibrate_command(
         factors: factors.clone(),
         fitted_weeks: week_rows(fit_rows),
         holdout_weeks: week_rows(holdout_rows),
-        scales: obs
+        dispersion: obs
             .columns
             .iter()
-            .map(|&c| (COLUMNS[c].to_string(), result.scales[c]))
+            .map(|&c| (COLUMNS[c].to_string(), result.scales.dispersion[c]))
             .collect(),
         iterations: args.iterations,
         evaluations: result.evaluations,
@@ -523,7 +523,7 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
     );
     if let Some((d, n)) = result.holdout {
         println!(
-            "held out: discrepancy {d:.2} over {n} values ({:.2} per value; near the fitted figure, the fit forecasts)",
+            "held out: discrepancy {d:.2} over {n} values ({:.2} per value: far above the fitted figure, the fit does not forecast)",
             d / n.max(1) as f64
         );
     }

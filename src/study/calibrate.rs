@@ -1,12 +1,13 @@
 //! `cutover calibrate`: the values of some uncertain scenario keys that make the simulated weekly
 //! means agree with a programme's observed weeks.
 //!
-//! **Discrepancy.** `D(theta) = sum over observed (week, column) of (observed - mean)^2 / s_c^2`,
-//! the mean over the replications of the setting `theta`, and `s_c^2` the variance of one
-//! week's value of column `c` across replications, pooled over the fitted weeks and floored at a
-//! quarter of a count (half a GB for `copied_tb`). Observed weeks are one realisation, so `s_c^2`
-//! is the spread an observation has around the model's mean, and `D` behaves like a chi-square
-//! statistic. The scales are fixed during a search, so the minimum is not drawn toward settings
+//! **Discrepancy.** `D(theta) = sum over observed (week, column) of (observed - mean)^2 / s^2`,
+//! the mean over the replications of the setting `theta`, and `s^2 = phi_c * mean` the variance
+//! one week's value has across replications: counts spread more the larger they are, so each
+//! column's dispersion `phi_c` (variance over mean, pooled over the fitted weeks) times the
+//! week's mean, floored at a quarter of a count (half a GB for `copied_tb`). Observed weeks are
+//! one realisation, so `s^2` is the spread an observation has around the model's mean, and `D`
+//! behaves like a chi-square statistic (Pearson's, for Poisson counts). The scales are fixed during a search, so the minimum is not drawn toward settings
 //! that merely simulate noisier weeks: they are estimated at the start, then again at the first
 //! search's best setting before a second, finer search (a two-step estimate).
 //!
@@ -101,22 +102,38 @@ impl Simulated {
 /// The observed rows (indices into `Observations::weeks`) a discrepancy is taken over.
 pub type Rows = [usize];
 
-/// Each column's scale `s_c^2`: the variance of a week's value across replications of `sim`,
-/// pooled over the observed cells of `rows`, floored.
-pub fn scales(obs: &Observations, sim: &Simulated, rows: &Rows) -> [f64; 6] {
-    let mut scales = FLOOR;
+/// The variance each observed cell is standardised by: `phi_c * max(mean, floor)`, the
+/// column's dispersion `phi_c` (its variance across replications over its mean, pooled over the
+/// fitted cells) times the cell's mean, as counts whose variance grows with their mean have it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scales {
+    /// Each column's dispersion `phi_c` (1 where nothing was simulated).
+    pub dispersion: [f64; 6],
+    /// `cells[row][c]`, for every observed row.
+    cells: Vec<[f64; 6]>,
+}
+
+/// The scales of `sim`, dispersions pooled over the observed cells of `rows`.
+pub fn scales(obs: &Observations, sim: &Simulated, rows: &Rows) -> Scales {
+    let mut dispersion = [1.0; 6];
     for (j, &c) in obs.columns.iter().enumerate() {
-        let cells: Vec<f64> = rows
-            .iter()
-            .filter(|&&r| obs.values[r][j].is_some())
-            .map(|&r| sim.variance(obs.weeks[r], c))
-            .collect();
-        if !cells.is_empty() {
-            let pooled = cells.iter().sum::<f64>() / cells.len() as f64;
-            scales[c] = pooled.max(FLOOR[c]);
+        let observed = rows.iter().filter(|&&r| obs.values[r][j].is_some());
+        let (var, mean) = observed.fold((0.0, 0.0), |(v, m), &r| {
+            let week = obs.weeks[r];
+            (v + sim.variance(week, c), m + sim.mean(week, c))
+        });
+        if mean > 0.0 && var > 0.0 {
+            dispersion[c] = var / mean;
         }
     }
-    scales
+    let cells = (0..obs.weeks.len())
+        .map(|r| {
+            std::array::from_fn(|c| {
+                (dispersion[c] * sim.mean(obs.weeks[r], c).max(FLOOR[c])).max(FLOOR[c])
+            })
+        })
+        .collect();
+    Scales { dispersion, cells }
 }
 
 /// `D` over the observed cells of `rows`, and how many cells that is.
@@ -124,13 +141,13 @@ pub fn discrepancy(
     obs: &Observations,
     sim: &Simulated,
     rows: &Rows,
-    scales: &[f64; 6],
+    scales: &Scales,
 ) -> (f64, usize) {
     let (mut d, mut cells) = (0.0, 0);
     for &r in rows {
         for (j, &c) in obs.columns.iter().enumerate() {
             if let Some(o) = obs.values[r][j] {
-                d += (o - sim.mean(obs.weeks[r], c)).powi(2) / scales[c];
+                d += (o - sim.mean(obs.weeks[r], c)).powi(2) / scales.cells[r][c];
                 cells += 1;
             }
         }
@@ -164,7 +181,7 @@ pub struct KeyFit {
 #[derive(Clone, Debug)]
 pub struct Calibration {
     pub keys: Vec<KeyFit>,
-    pub scales: [f64; 6],
+    pub scales: Scales,
     /// `D` over the fitted cells at the best setting, and how many cells.
     pub fit: (f64, usize),
     /// The same over the held-out cells, if any were held out.
@@ -212,7 +229,7 @@ struct Objective<'e, 'a, 'f> {
     evaluator: &'e RefCell<Evaluator<'a, 'f>>,
     obs: &'e Observations,
     rows: &'e Rows,
-    scales: [f64; 6],
+    scales: Scales,
     outside: f64,
 }
 
@@ -311,7 +328,7 @@ pub fn calibrate(
         let mut e = evaluator.borrow_mut();
         scales(obs, e.simulate(&centre)?, fit_rows)
     };
-    let objective = |scales: [f64; 6], at: &[f64]| -> Result<Objective<'_, '_, '_>, Error> {
+    let objective = |scales: Scales, at: &[f64]| -> Result<Objective<'_, '_, '_>, Error> {
         let mut o = Objective {
             evaluator: &evaluator,
             obs,
@@ -342,7 +359,7 @@ pub fn calibrate(
         let mut e = evaluator.borrow_mut();
         scales(obs, e.simulate(&stage1)?, fit_rows)
     };
-    let second = objective(final_scales, &stage1)?;
+    let second = objective(final_scales.clone(), &stage1)?;
     let stage2 = search(&second, &stage1, 0.05, settings.iterations.div_ceil(2))?;
     let theta = if second.d(&stage2)? <= second.d(&stage1)? {
         stage2

@@ -5,6 +5,7 @@
 
 mod arguments;
 mod bad_input;
+mod calibrate;
 mod charts;
 mod chat;
 mod cli;
