@@ -150,8 +150,16 @@ impl Figure for ByPolicy {
             interval(&mut diffs, i as f64, r.diff, colour, r.significant)?;
         }
         let entries = [
-            ("interval excludes 0".to_string(), Mark::Interval(DARK_RED)),
-            ("interval includes 0".to_string(), Mark::Interval(GREY)),
+            // The colour follows the Holm-adjusted test, not the interval drawn: with several
+            // policies an unadjusted interval can exclude 0 while the adjusted test does not.
+            (
+                "differs (Holm p < 0.05)".to_string(),
+                Mark::Interval(DARK_RED),
+            ),
+            (
+                "within chance (Holm p >= 0.05)".to_string(),
+                Mark::Interval(GREY),
+            ),
         ];
         if self.rows.len() > 1 {
             let mut avoid: Vec<Vec<(f64, f64)>> = self

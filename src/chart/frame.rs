@@ -209,6 +209,11 @@ impl Axis {
         Axis::numeric_in_steps_of(lo, hi, 0.0)
     }
 
+    /// A count axis over `[lo, hi]` (not from zero: a close-up), never below zero, whole ticks.
+    pub(super) fn count_range(lo: f64, hi: f64) -> Axis {
+        Axis::numeric_in_steps_of(lo.max(0.0), hi, 1.0)
+    }
+
     /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants).
     fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64) -> Axis {
         let (lo, hi) = usable(lo, hi, (-NUMERIC_LIMIT, NUMERIC_LIMIT), (0.0, 1.0));
@@ -326,14 +331,25 @@ impl Axis {
         }
     }
 
+    /// The same axis with at most `n` of its ticks, every k-th kept (a narrow panel).
+    pub(super) fn with_at_most_ticks(mut self, n: usize) -> Axis {
+        let every = self.ticks.len().div_ceil(n.max(1));
+        if every > 1 {
+            self.ticks = self.ticks.into_iter().step_by(every).collect();
+        }
+        self
+    }
+
+    /// The same axis with ticks only at `ticks` (a narrow panel has room for few labels).
+    pub(super) fn with_ticks(mut self, ticks: Vec<f64>) -> Axis {
+        self.ticks = ticks;
+        self
+    }
+
     /// The same axis with its range reversed (first category at the top of a y axis).
     pub(super) fn reversed(mut self) -> Axis {
         self.range = self.range.end..self.range.start;
         self
-    }
-
-    pub(super) fn hi(&self) -> f64 {
-        self.range.start.max(self.range.end)
     }
 
     pub(super) fn label(&self, v: f64) -> String {
@@ -586,6 +602,23 @@ fn draw_mark<DB: DrawingBackend>(
         Mark::Dot(c, false) => area.draw(&Circle::new((x + 12, y), 6, c.stroke_width(3)))?,
     }
     Ok(())
+}
+
+/// Splits a figure's area into the plot and a legend column on the right.
+pub(super) fn with_side_legend<DB: DrawingBackend>(
+    body: &DrawingArea<DB, Shift>,
+    entries: &[(String, Mark)],
+) -> DrawResult<DrawingArea<DB, Shift>, DB> {
+    let (w, _) = body.dim_in_pixel();
+    let style = font(16.0);
+    let mut width = 0;
+    for (label, _) in entries {
+        width = width.max(body.estimate_text_size(label, &style)?.0 as i32);
+    }
+    let legend_width = width + 80;
+    let (plot_area, side) = body.split_horizontally(w as i32 - legend_width);
+    legend_at(&side, (4, 20), entries)?;
+    Ok(plot_area)
 }
 
 /// Draws a legend box with `entries` at the top left corner `at` of `area`; returns its size.
@@ -850,7 +883,7 @@ mod tests {
         assert_eq!(axis.range, 0.0..100.0);
         assert_eq!(axis.ticks.len(), 6);
         let flat = Axis::numeric(5.0, 5.0);
-        assert!(flat.range.start < 5.0 && flat.hi() > 5.0);
+        assert!(flat.range.start < 5.0 && flat.range.end > 5.0);
         let empty = Axis::counts(std::iter::empty());
         assert_eq!(empty.range, 0.0..2.0);
     }

@@ -9,9 +9,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{
-    Axis, BLUE, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE, RED,
-    TEAL, YELLOW, band, bounds, heading, horizontal, legend, legend_at, note_centred, plot, runs,
-    steps, thousands, vertical, vertical_marker, write_chart,
+    Axis, BLUE, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE, Plot,
+    RED, TEAL, YELLOW, band, bounds, heading, horizontal, legend, note_centred, plot, runs, steps,
+    thousands, vertical, vertical_marker, with_side_legend, write_chart,
 };
 use super::table::{ManifestInfo, RecordedPhase, Table, date_of, day_number};
 use crate::error::Error;
@@ -146,6 +146,8 @@ fn phase_colour(index: usize) -> RGBColor {
 #[derive(Clone, Debug)]
 struct ChartPhase {
     key: String,
+    /// The phase's name alone, for axis labels.
+    name: String,
     label: String,
     colour: RGBColor,
     spans: bool,
@@ -176,27 +178,11 @@ fn chart_phases(manifest: &ManifestInfo) -> Vec<ChartPhase> {
                 .offset
                 .map_or_else(|| p.name.clone(), |o| format!("{} ({o})", p.name)),
             colour: phase_colour(i),
+            name: p.name,
             key: p.key,
             spans: p.spans,
         })
         .collect()
-}
-
-/// Splits a figure's area into the plot and a legend column on the right.
-fn with_side_legend<DB: DrawingBackend>(
-    body: &DrawingArea<DB, Shift>,
-    entries: &[(String, Mark)],
-) -> DrawResult<DrawingArea<DB, Shift>, DB> {
-    let (w, _) = body.dim_in_pixel();
-    let style = super::frame::font(16.0);
-    let mut width = 0;
-    for (label, _) in entries {
-        width = width.max(body.estimate_text_size(label, &style)?.0 as i32);
-    }
-    let legend_width = width + 80;
-    let (plot_area, side) = body.split_horizontally(w as i32 - legend_width);
-    legend_at(&side, (4, 20), entries)?;
-    Ok(plot_area)
 }
 
 struct Phases {
@@ -373,30 +359,18 @@ impl Completion {
     }
 }
 
-impl Figure for Completion {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let body = heading(root, &self.title, &self.subtitle)?;
-        let (lo, hi) = bounds(self.x.iter().copied());
-        let (lo, hi) = match self.context.deadline_end {
-            Some(d) if lo.is_finite() => (lo.min(d), hi.max(d)),
-            _ => (lo, hi),
-        };
-        let y_values = self
-            .mean
-            .iter()
-            .chain(&self.p90)
-            .copied()
-            .chain(self.tenants);
-        let mut chart = plot(
-            &body,
-            Axis::time(lo, hi),
-            Axis::counts(y_values),
-            Labelled {
-                x: "date",
-                y: "tenants transitioned (cumulative)",
-            },
-            90,
-        )?;
+/// Days before the deadline the close-up panel of the completion chart starts.
+const CLOSE_UP_DAYS: f64 = 42.0;
+
+impl Completion {
+    /// Draws the band, the mean, the line of all tenants and the deadline on `chart`, and
+    /// returns what the legend says of them and the lines a legend must not cover.
+    #[allow(clippy::type_complexity)]
+    fn draw_series<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        deadline_label: bool,
+    ) -> DrawResult<(Vec<(String, Mark)>, Vec<Vec<(f64, f64)>>), DB> {
         chart.draw_series(
             band(&self.x, &self.p10, &self.p90)
                 .into_iter()
@@ -421,17 +395,108 @@ impl Figure for Completion {
             ));
         }
         if let (Some(d), Some(date)) = (self.context.deadline_end, &self.context.deadline) {
-            vertical_marker(&mut chart, d, RED, &format!("deadline {date}"))?;
+            let label = if deadline_label {
+                format!("deadline {date}")
+            } else {
+                String::new()
+            };
+            vertical_marker(chart, d, RED, &label)?;
             entries.push(("deadline (end of day)".into(), Mark::Line(RED, 2)));
         }
+        let mut avoid = runs(self.x.iter().copied().zip(self.p90.iter().copied()));
+        avoid.extend(runs(self.x.iter().copied().zip(self.p10.iter().copied())));
+        avoid.extend(runs(self.x.iter().copied().zip(self.mean.iter().copied())));
+        avoid.extend(self.tenants.map(|t| horizontal(chart, t)));
+        avoid.extend(self.context.deadline_end.map(|d| vertical(chart, d)));
+        Ok((entries, avoid))
+    }
+
+    /// The close-up: from `CLOSE_UP_DAYS` before the deadline to the end, and on the count axis
+    /// only the last tenants, where the answer (who is late, and how many) can be read.
+    fn close_up(&self, hi: f64) -> Option<(f64, f64, f64, f64)> {
+        let deadline = self.context.deadline_end?;
+        let total = self.tenants?;
+        let from = deadline - CLOSE_UP_DAYS;
+        let low = self
+            .x
+            .iter()
+            .zip(self.p10.iter().zip(&self.mean))
+            .filter(|(x, _)| **x >= from)
+            .map(|(_, (p10, mean))| p10.min(*mean))
+            .filter(|v| v.is_finite())
+            .fold(f64::INFINITY, f64::min);
+        if !low.is_finite() || hi <= from {
+            return None;
+        }
+        let short = (total - low).max(1.0);
+        Some((
+            from,
+            hi,
+            (total - short * 1.15).max(0.0),
+            total + short * 0.1,
+        ))
+    }
+}
+
+impl Figure for Completion {
+    /// The whole programme on the left; on the right a close-up of the last tenants against
+    /// the deadline, at a scale where a handful of late tenants (and the band) can be seen.
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let (lo, hi) = bounds(self.x.iter().copied());
+        let (lo, hi) = match self.context.deadline_end {
+            Some(d) if lo.is_finite() => (lo.min(d), hi.max(d)),
+            _ => (lo, hi),
+        };
+        let y_values = self
+            .mean
+            .iter()
+            .chain(&self.p90)
+            .copied()
+            .chain(self.tenants);
+        let close_up = self.close_up(hi);
+        let (w, _) = body.dim_in_pixel();
+        let (whole, side) = if close_up.is_some() {
+            let (a, b) = body.split_horizontally((w as f64 * 0.6) as i32);
+            (a, Some(b))
+        } else {
+            (body.clone(), None)
+        };
+        // Beside the close-up the panel is narrower: fewer date labels, so none collide.
+        let x_axis = if side.is_some() {
+            Axis::time(lo, hi).with_at_most_ticks(6)
+        } else {
+            Axis::time(lo, hi)
+        };
+        let mut chart = plot(
+            &whole,
+            x_axis,
+            Axis::counts(y_values),
+            Labelled {
+                x: "date",
+                y: "tenants transitioned (cumulative)",
+            },
+            90,
+        )?;
+        let (entries, avoid) = self.draw_series(&mut chart, true)?;
         if self.x.iter().all(|x| !x.is_finite()) {
             note_centred(&chart, "no days in completion.csv")?;
         }
-        let mut avoid = runs(self.x.iter().copied().zip(self.p90.iter().copied()));
-        avoid.extend(runs(self.x.iter().copied().zip(self.mean.iter().copied())));
-        avoid.extend(self.tenants.map(|t| horizontal(&chart, t)));
-        avoid.extend(self.context.deadline_end.map(|d| vertical(&chart, d)));
-        legend(&chart, &entries, &avoid)
+        legend(&chart, &entries, &avoid)?;
+        if let (Some(side), Some((from, to, y0, y1))) = (side, close_up) {
+            let mut near = plot(
+                &side,
+                Axis::time(from, to),
+                Axis::count_range(y0, y1),
+                Labelled {
+                    x: "close-up: the last tenants",
+                    y: "",
+                },
+                70,
+            )?;
+            self.draw_series(&mut near, false)?;
+        }
+        Ok(())
     }
 }
 
@@ -515,11 +580,14 @@ impl Weekend {
             });
             lanes.truncate(MAX_LANES);
         }
+        // Flagged tenants (overran or rolled back) at the top, then by start and id.
         let first_start =
             |l: &(String, Vec<Span>)| l.1.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+        let flagged = |l: &(String, Vec<Span>)| l.1.iter().any(Span::overran);
         lanes.sort_by(|a, b| {
-            first_start(a)
-                .total_cmp(&first_start(b))
+            flagged(b)
+                .cmp(&flagged(a))
+                .then(first_start(a).total_cmp(&first_start(b)))
                 .then_with(|| natural(&a.0).cmp(&natural(&b.0)))
         });
         let shown = if lanes.len() < total {
@@ -531,23 +599,27 @@ impl Weekend {
             .iter()
             .filter(|l| l.1.iter().any(Span::overran))
             .count();
+        let phases = weekend_phases(context);
         Ok(Weekend {
-            phases: weekend_phases(context),
             title: format!(
                 "{}: busiest weekend {}, {shown}",
                 context.scenario,
                 date_of(busiest.weekend)
             ),
             subtitle: format!(
-                "{}, batch {}: weekend phases per tenant; {overran} shown overran or rolled back{}",
+                "{}, batch {}: {overran} shown overran or rolled back (listed first{}); {} at a smaller scale",
                 context.detail,
                 busiest.batch,
                 if lanes.len() < total {
-                    " (listed first, then the largest)"
+                    ", the others the largest"
                 } else {
                     ""
-                }
+                },
+                phases
+                    .first()
+                    .map_or("the first phase", |p| p.name.as_str())
             ),
+            phases,
             empty_note: lanes
                 .is_empty()
                 .then(|| format!("no phases of batch {} in spans.csv", busiest.batch)),
@@ -579,44 +651,45 @@ fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
     Ok(ids.into_iter().map(str::to_string).zip(seats).collect())
 }
 
-impl Figure for Weekend {
-    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let body = heading(root, &self.title, &self.subtitle)?;
-        let mut entries: Vec<(String, Mark)> = self
-            .phases
+impl Weekend {
+    /// The time shown: the whole of the first spanned phase (Pre-Stage: a week of copying) on
+    /// the left panel, the later phases on the right, split where the first of them starts, and
+    /// at least 12 hours past the start of the last phase (Finalize), so it shows.
+    fn time_range(&self) -> (f64, f64, Option<f64>) {
+        let spans: Vec<&Span> = self.lanes.iter().flat_map(|l| &l.1).collect();
+        let (lo, mut hi) = bounds(spans.iter().flat_map(|s| [s.start, s.end, s.done]));
+        let (Some(first), Some(last)) = (self.phases.first(), self.phases.last()) else {
+            return (lo, hi, None);
+        };
+        let last_start = spans
             .iter()
-            .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
-            .collect();
-        entries.extend([
-            ("window after the work".into(), Mark::Fill(GREY.mix(0.35))),
-            (
-                "rolled back".into(),
-                Mark::Outlined(GREY.mix(0.35), DARK_RED),
-            ),
-            (
-                "still open at the end".into(),
-                Mark::Outlined(GREY.mix(0.35), BLACK),
-            ),
-        ]);
-        entries.push(("work done after the window".into(), Mark::Line(DARK_RED, 3)));
-        entries.push(("overran or rolled back".into(), Mark::Cross(DARK_RED)));
-        let area = with_side_legend(&body, &entries)?;
-        let spans = self.lanes.iter().flat_map(|l| &l.1);
-        let (lo, hi) = bounds(spans.flat_map(|s| [s.start, s.end, s.done]));
-        let x_axis = Axis::time(lo, hi);
-        let open_end = x_axis.hi();
-        let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
-        let y_axis = Axis::categories(names, 26).reversed();
-        let mut chart = plot(
-            &area,
-            x_axis,
-            y_axis,
-            Labelled {
-                x: "time",
-                y: "tenant",
-            },
-            70,
-        )?;
+            .filter(|s| s.phase == last.key)
+            .map(|s| s.start)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if last_start.is_finite() {
+            hi = hi.max(last_start + 0.5);
+        }
+        let later = spans
+            .iter()
+            .filter(|s| s.phase != first.key)
+            .map(|s| s.start)
+            .fold(f64::INFINITY, f64::min);
+        let split = (later.is_finite() && later > lo && later < hi).then_some(later);
+        (lo, hi, split)
+    }
+
+    /// Draws every lane's bars inside `[lo, hi]` of time, each clipped to it; bars narrower than
+    /// `min_width` days are widened to it so short phases stay visible.
+    fn draw_lanes<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        (lo, hi): (f64, f64),
+        min_width: f64,
+    ) -> DrawResult<(), DB> {
+        let clip = |a: f64, b: f64| -> Option<(f64, f64)> {
+            let (a, b) = (a.max(lo), b.min(hi));
+            (b > a || (a == b && a > lo && a < hi)).then(|| (a, b.max(a + min_width).min(hi)))
+        };
         for (lane, (_, spans)) in self.lanes.iter().enumerate() {
             let y = lane as f64;
             for s in spans {
@@ -625,35 +698,43 @@ impl Figure for Weekend {
                     .iter()
                     .find(|p| p.key == s.phase)
                     .map_or(GREY, |p| p.colour);
-                let end = if s.end.is_finite() { s.end } else { open_end };
-                let window = [(s.start, y - 0.38), (end, y + 0.38)];
+                let end = if s.end.is_finite() { s.end } else { hi };
                 // The whole window lightly, the part until the work was done solidly.
-                chart.draw_series(std::iter::once(Rectangle::new(
-                    window,
-                    colour.mix(0.35).filled(),
-                )))?;
-                if s.done.is_finite() {
-                    let work = [(s.start, y - 0.38), (s.done.min(end), y + 0.38)];
-                    chart.draw_series(std::iter::once(Rectangle::new(work, colour.filled())))?;
-                }
-                let border = match s.outcome.as_str() {
-                    "rolled_back" => Some(DARK_RED),
-                    "open" => Some(BLACK),
-                    _ => None,
-                };
-                if let Some(border) = border {
+                if let Some((a, b)) = clip(s.start, end) {
+                    let window = [(a, y - 0.38), (b, y + 0.38)];
                     chart.draw_series(std::iter::once(Rectangle::new(
                         window,
-                        border.stroke_width(2),
+                        colour.mix(0.35).filled(),
                     )))?;
+                    let border = match s.outcome.as_str() {
+                        "rolled_back" => Some(DARK_RED),
+                        "open" => Some(BLACK),
+                        _ => None,
+                    };
+                    if let Some(border) = border {
+                        chart.draw_series(std::iter::once(Rectangle::new(
+                            window,
+                            border.stroke_width(2),
+                        )))?;
+                    }
                 }
-                if s.done.is_finite() && s.done > end {
-                    chart.draw_series(std::iter::once(PathElement::new(
-                        vec![(end, y), (s.done, y)],
-                        DARK_RED.stroke_width(3),
-                    )))?;
+                if s.done.is_finite() {
+                    if let Some((a, b)) = clip(s.start, s.done.min(end)) {
+                        chart.draw_series(std::iter::once(Rectangle::new(
+                            [(a, y - 0.38), (b, y + 0.38)],
+                            colour.filled(),
+                        )))?;
+                    }
+                    if s.done > end
+                        && let Some((a, b)) = clip(end, s.done)
+                    {
+                        chart.draw_series(std::iter::once(PathElement::new(
+                            vec![(a, y), (b, y)],
+                            DARK_RED.stroke_width(3),
+                        )))?;
+                    }
                 }
-                if s.overran() {
+                if s.overran() && end >= lo && end <= hi {
                     chart.draw_series(std::iter::once(Cross::new(
                         (end, y),
                         5,
@@ -662,9 +743,84 @@ impl Figure for Weekend {
                 }
             }
         }
-        if let Some(note) = &self.empty_note {
-            note_centred(&chart, note)?;
-        }
+        Ok(())
+    }
+}
+
+impl Figure for Weekend {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let mut entries: Vec<(String, Mark)> = self
+            .phases
+            .iter()
+            .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
+            .collect();
+        // Every window is its phase's colour, lighter; the swatch shows the first phase's.
+        let tint = self.phases.first().map_or(GREY, |p| p.colour).mix(0.35);
+        entries.extend([
+            ("lighter: window after the work".into(), Mark::Fill(tint)),
+            ("rolled back".into(), Mark::Outlined(tint, DARK_RED)),
+            ("still open at the end".into(), Mark::Outlined(tint, BLACK)),
+        ]);
+        entries.push(("work done after the window".into(), Mark::Line(DARK_RED, 3)));
+        entries.push(("overran or rolled back".into(), Mark::Cross(DARK_RED)));
+        let area = with_side_legend(&body, &entries)?;
+        let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
+        let (lo, hi, split) = self.time_range();
+        let Some(split) = split else {
+            let mut chart = plot(
+                &area,
+                Axis::time(lo, hi),
+                Axis::categories(names, 26).reversed(),
+                Labelled {
+                    x: "time",
+                    y: "tenant",
+                },
+                70,
+            )?;
+            self.draw_lanes(&mut chart, (lo, hi), (hi - lo) * 0.004)?;
+            if let Some(note) = &self.empty_note {
+                note_centred(&chart, note)?;
+            }
+            return Ok(());
+        };
+        // Pre-Stage is a week of copying at a fraction of the width; the weekend gets the rest.
+        let early_label = format!(
+            "{} (days)",
+            self.phases.first().map_or("", |p| p.name.as_str())
+        );
+        let later: Vec<&str> = self
+            .phases
+            .iter()
+            .skip(1)
+            .map(|p| p.name.as_str())
+            .collect();
+        let later_label = format!("{} (hours)", later.join(", "));
+        let (w, _) = area.dim_in_pixel();
+        let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
+        let mut early = plot(
+            &left,
+            Axis::time(lo, split).with_ticks(vec![lo, split]),
+            Axis::categories(names.clone(), 26).reversed(),
+            Labelled {
+                x: &early_label,
+                y: "tenant",
+            },
+            70,
+        )?;
+        self.draw_lanes(&mut early, (lo, split), (split - lo) * 0.01)?;
+        let blank = vec![String::new(); names.len()];
+        let mut weekend = plot(
+            &right,
+            Axis::time(split, hi),
+            Axis::categories(blank, 26).reversed(),
+            Labelled {
+                x: &later_label,
+                y: "",
+            },
+            8,
+        )?;
+        self.draw_lanes(&mut weekend, (split, hi), (hi - split) * 0.006)?;
         Ok(())
     }
 }
@@ -675,7 +831,10 @@ struct Pool {
     queue: (&'static str, &'static str),
     busy: (&'static str, &'static str),
     on_duty: (&'static str, &'static str),
+    /// The queue panel's axis.
     y_label: &'static str,
+    /// Who staffs the pool: the staffing panel's axis.
+    staff: &'static str,
     x_label: &'static str,
     /// Shown from `days.0` to `days.1` days after the busiest weekend's Saturday.
     days: (f64, f64),
@@ -690,7 +849,8 @@ const OPERATORS: Pool = Pool {
     queue: (load::ERRORS_OUTSTANDING, "errors outstanding"),
     busy: (load::OPERATORS_BUSY, "operators busy"),
     on_duty: (load::OPERATORS_ON_DUTY, "operators on duty"),
-    y_label: "errors / operators",
+    y_label: "errors outstanding",
+    staff: "operators",
     x_label: "time (hour of the weekend)",
     days: (-1.0, 3.0),
     span: "Friday to Tuesday",
@@ -703,7 +863,8 @@ const HELPDESK: Pool = Pool {
     queue: (load::HELPDESK_QUEUE, "tickets waiting"),
     busy: (load::HELPDESK_BUSY, "agents busy"),
     on_duty: (load::HELPDESK_ON_DUTY, "agents on duty"),
-    y_label: "tickets / agents",
+    y_label: "tickets waiting",
+    staff: "agents",
     x_label: "time (hour of the week)",
     days: (0.0, 7.0),
     span: "Saturday to Saturday (tickets of earlier weekends included)",
@@ -789,58 +950,71 @@ impl Staffing {
 }
 
 impl Figure for Staffing {
+    /// Two panels on one time axis: the queue above, the staff below, each on its own scale
+    /// (a queue of hundreds would flatten a staff of a dozen onto zero).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
-        let y_values = self
-            .queue
-            .iter()
-            .chain(&self.busy)
-            .chain(&self.on_duty)
-            .copied();
-        let mut chart = plot(
-            &body,
-            Axis::time(self.window.0, self.window.1),
-            Axis::counts(y_values),
-            Labelled {
-                x: self.pool.x_label,
-                y: self.pool.y_label,
-            },
-            80,
-        )?;
+        let (_, h) = body.dim_in_pixel();
+        let (top, bottom) = body.split_vertically((h as f64 * 0.55) as i32);
         let hour = 1.0 / 24.0;
         let stepped = |values: &[f64]| -> Vec<Vec<(f64, f64)>> {
             let points = self.x.iter().copied().zip(values.iter().copied());
             runs(points).iter().map(|run| steps(run, hour)).collect()
         };
-        // Busy operators as an area under the error queue: each outstanding error being fixed
-        // keeps one busy, so the two often coincide and a line would hide the other.
+        let mut queue = plot(
+            &top,
+            Axis::time(self.window.0, self.window.1),
+            Axis::counts(self.queue.iter().copied()),
+            Labelled {
+                x: "",
+                y: self.pool.y_label,
+            },
+            80,
+        )?;
+        for run in stepped(&self.queue) {
+            queue.draw_series(LineSeries::new(run, RED.stroke_width(2)))?;
+        }
+        if let Some(note) = &self.empty_note {
+            note_centred(&queue, note)?;
+        }
+        legend(
+            &queue,
+            &[(self.pool.queue.1.to_string(), Mark::Line(RED, 2))],
+            &stepped(&self.queue),
+        )?;
+        let mut staff = plot(
+            &bottom,
+            Axis::time(self.window.0, self.window.1),
+            Axis::counts(self.busy.iter().chain(&self.on_duty).copied()),
+            Labelled {
+                x: self.pool.x_label,
+                y: self.pool.staff,
+            },
+            80,
+        )?;
+        // Busy staff as an area under those on duty, drawn as a dashed line.
         for run in stepped(&self.busy) {
             let zeros = vec![0.0; run.len()];
             let (x, y): (Vec<f64>, Vec<f64>) = run.into_iter().unzip();
-            chart.draw_series(
+            staff.draw_series(
                 band(&x, &zeros, &y)
                     .into_iter()
                     .map(|p| Polygon::new(p, BLUE.mix(0.45).filled())),
             )?;
         }
         for run in stepped(&self.on_duty) {
-            chart.draw_series(DashedLineSeries::new(run, 8, 5, MUTED.stroke_width(2)))?;
+            staff.draw_series(DashedLineSeries::new(run, 8, 5, MUTED.stroke_width(2)))?;
         }
-        for run in stepped(&self.queue) {
-            chart.draw_series(LineSeries::new(run, RED.stroke_width(2)))?;
-        }
-        let entries = vec![
-            (self.pool.queue.1.to_string(), Mark::Line(RED, 2)),
-            (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
-            (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
-        ];
-        if let Some(note) = &self.empty_note {
-            note_centred(&chart, note)?;
-        }
-        let mut avoid = stepped(&self.queue);
-        avoid.extend(stepped(&self.on_duty));
+        let mut avoid = stepped(&self.on_duty);
         avoid.extend(stepped(&self.busy));
-        legend(&chart, &entries, &avoid)
+        legend(
+            &staff,
+            &[
+                (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
+                (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
+            ],
+            &avoid,
+        )
     }
 }
 
@@ -892,62 +1066,61 @@ impl Islands {
 }
 
 impl Figure for Islands {
+    /// One panel per share, on one axis of days: the two shares often nearly coincide, and
+    /// overlaid their bands merge into one mass.
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
         let (lo, hi) = bounds(self.x.iter().copied());
-        let y_values = self
-            .series
-            .iter()
-            .flat_map(|s| s.mean.iter().chain(&s.p90))
-            .copied();
-        let mut chart = plot(
-            &body,
-            Axis::numeric(lo, hi),
-            Axis::fractions(y_values),
-            Labelled {
-                x: "days from T (service upgrade weekend)",
-                y: "share of contact pairs",
-            },
-            80,
-        )?;
-        let mut entries = Vec::new();
-        for Fraction {
-            colour, p10, p90, ..
-        } in &self.series
-        {
+        let panels = body.split_evenly((self.series.len().max(1), 1));
+        for (k, (panel, series)) in panels.iter().zip(&self.series).enumerate() {
+            let Fraction {
+                label,
+                colour,
+                mean,
+                p10,
+                p90,
+            } = series;
+            let last = k + 1 == self.series.len();
+            let mut chart = plot(
+                panel,
+                Axis::numeric(lo, hi),
+                Axis::fractions(mean.iter().chain(p90).copied()),
+                Labelled {
+                    x: if last {
+                        "days from T (service upgrade weekend)"
+                    } else {
+                        ""
+                    },
+                    y: "share of pairs",
+                },
+                80,
+            )?;
             chart.draw_series(
                 band(&self.x, p10, p90)
                     .into_iter()
                     .map(|p| Polygon::new(p, colour.mix(0.2).filled())),
             )?;
-        }
-        for Fraction {
-            label,
-            colour,
-            mean,
-            ..
-        } in &self.series
-        {
             for run in runs(self.x.iter().copied().zip(mean.iter().copied())) {
                 chart.draw_series(LineSeries::new(run, colour.stroke_width(3)))?;
             }
-            entries.push((format!("{label}, mean"), Mark::Line(*colour, 3)));
-            entries.push((format!("{label}, P10 to P90"), Mark::Fill(colour.mix(0.2))));
-        }
-        vertical_marker(&mut chart, 0.0, MUTED, "T")?;
-        if self.x.iter().all(|x| !x.is_finite()) {
-            note_centred(&chart, "no days in islands.csv")?;
-        }
-        // The bands as well as the lines: a legend over a band hides it.
-        let mut avoid = vec![vertical(&chart, 0.0)];
-        for Fraction { mean, p10, p90, .. } in &self.series {
+            vertical_marker(&mut chart, 0.0, MUTED, "T")?;
+            if self.x.iter().all(|x| !x.is_finite()) {
+                note_centred(&chart, "no days in islands.csv")?;
+            }
+            let entries = vec![
+                (format!("{label}, mean"), Mark::Line(*colour, 3)),
+                (format!("{label}, P10 to P90"), Mark::Fill(colour.mix(0.2))),
+            ];
+            // The band as well as the line: a legend over a band hides it.
+            let mut avoid = vec![vertical(&chart, 0.0)];
             avoid.extend(runs(self.x.iter().copied().zip(mean.iter().copied())));
             for i in 0..self.x.len() {
                 avoid.push(vec![(self.x[i], p10[i]), (self.x[i], p90[i])]);
             }
+            avoid.retain(|line| line.iter().all(|(x, y)| x.is_finite() && y.is_finite()));
+            legend(&chart, &entries, &avoid)?;
         }
-        avoid.retain(|line| line.iter().all(|(x, y)| x.is_finite() && y.is_finite()));
-        legend(&chart, &entries, &avoid)
+        Ok(())
     }
 }
 
@@ -1116,5 +1289,97 @@ mod tests {
         assert_eq!(phase_colour(0), GREY);
         assert!((1..40).all(|i| phase_colour(i) != GREY));
         assert_eq!(phase_colour(8), phase_colour(1));
+    }
+
+    /// A run folder holding only what the weekend chart reads: one batch whose tenant 3 rolled
+    /// back, starting later than the others.
+    fn weekend_folder() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "manifest.json",
+            r#"{"scenario": "t", "replications": 1, "detail_replication": 0,
+                "start": "2011-09-05", "deadline": "2011-12-31"}"#,
+        );
+        write(
+            "batches.csv",
+            "batch,weekend,tenants,seats,data_gb,transitioned,slipped\n0,2011-09-10,3,30,3,2,1\n",
+        );
+        let mut spans = String::from("tenant,batch,weekend,phase,start,end,done,outcome\n");
+        for (t, at) in [(1, "03T00"), (2, "03T01"), (3, "03T02")] {
+            spans.push_str(&format!(
+                "{t},0,2011-09-10,prestage,2011-09-{at}:00,2011-09-09T00:00,2011-09-04T00:00,complete\n\
+                 {t},0,2011-09-10,lock,2011-09-09T00:00,2011-09-10T00:00,2011-09-09T00:05,complete\n"
+            ));
+        }
+        spans.push_str(
+            "1,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,2011-09-10T02:00,complete\n\
+             1,0,2011-09-10,finalize,2011-09-12T00:00,2011-09-12T00:20,2011-09-12T00:20,complete\n\
+             2,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,2011-09-10T03:00,complete\n\
+             2,0,2011-09-10,finalize,2011-09-12T00:00,2011-09-12T00:20,2011-09-12T00:20,complete\n\
+             3,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,,rolled_back\n",
+        );
+        write("spans.csv", &spans);
+        dir
+    }
+
+    fn weekend(dir: &Path) -> Weekend {
+        let manifest = ManifestInfo::read(dir).unwrap();
+        let busiest = Busiest::read(dir).unwrap();
+        Weekend::read(dir, &RunContext::new(&manifest), &busiest).unwrap()
+    }
+
+    #[test]
+    fn flagged_weekend_rows_are_listed_first() {
+        let dir = weekend_folder();
+        let chart = weekend(dir.path());
+        let order: Vec<&str> = chart.lanes.iter().map(|l| l.0.as_str()).collect();
+        assert_eq!(
+            order,
+            ["3", "1", "2"],
+            "the rolled-back tenant first, then by start"
+        );
+    }
+
+    #[test]
+    fn the_weekend_time_axis_covers_finalize_and_pre_stage_has_its_own_panel() {
+        let dir = weekend_folder();
+        let chart = weekend(dir.path());
+        let (lo, hi, split) = chart.time_range();
+        let finalize = day_number("2011-09-12".parse().unwrap());
+        assert!(
+            hi >= finalize + 0.5,
+            "Finalize starts at {finalize}, the axis ends at {hi}"
+        );
+        assert_eq!(lo, day_number("2011-09-03".parse().unwrap()));
+        assert_eq!(split, Some(day_number("2011-09-09".parse().unwrap())));
+    }
+
+    #[test]
+    fn the_completion_close_up_shows_the_last_tenants_against_the_deadline() {
+        let x: Vec<f64> = (0..100).map(f64::from).collect();
+        // 1,000 tenants, all but ten done by day 80; the deadline at the end of day 90.
+        let mean: Vec<f64> = x.iter().map(|d| (d * 20.0).min(990.0)).collect();
+        let chart = Completion {
+            title: String::new(),
+            subtitle: String::new(),
+            p10: mean.iter().map(|m| m - 2.0).collect(),
+            p90: mean.clone(),
+            x,
+            mean,
+            tenants: Some(1000.0),
+            replications: String::new(),
+            context: RunContextMarks {
+                deadline_end: Some(91.0),
+                deadline: Some("1970-04-01".into()),
+            },
+        };
+        let (from, to, y0, y1) = chart.close_up(99.0).expect("a close-up");
+        assert!(from < 91.0 && to >= 91.0, "the deadline is in the close-up");
+        assert!(y1 >= 1000.0, "all tenants are on the close-up's scale");
+        assert!(
+            y0 > 900.0,
+            "the close-up shows the last tenants, not the programme: {y0}"
+        );
     }
 }

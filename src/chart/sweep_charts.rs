@@ -10,7 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 use super::MAIN_METRICS;
 use super::frame::{
     Axis, Figure, Labelled, MUTED, Mark, Plot, bounds, font, heading, interval, legend,
-    note_centred, plot, series_colour, thousands, write_chart,
+    note_centred, plot, series_colour, thousands, with_side_legend, write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
@@ -49,14 +49,15 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
                 .replications
                 .map_or_else(|| "?".to_string(), |r| r.to_string())
         );
+        let by_key = |k: Option<usize>| {
+            ByKey::new(&manifest.scenario, (name, label), &context, keys, &rows, k)
+        };
         if keys.is_empty() {
-            let figure = ByKey::new(&manifest.scenario, label, &context, keys, &rows, None);
-            written.extend(write_chart(out, name, &figure)?);
+            written.extend(write_chart(out, name, &by_key(None))?);
         }
-        for k in 0..keys.len() {
-            let figure = ByKey::new(&manifest.scenario, label, &context, keys, &rows, Some(k));
-            let file = format!("{name}_by_{}", file_safe(&keys[k]));
-            written.extend(write_chart(out, &file, &figure)?);
+        for (k, key) in keys.iter().enumerate() {
+            let file = format!("{name}_by_{}", file_safe(key));
+            written.extend(write_chart(out, &file, &by_key(Some(k)))?);
         }
         if keys.len() == 2 {
             let figure = Heatmap::new(&manifest.scenario, label, keys, &rows);
@@ -71,6 +72,11 @@ pub(crate) fn file_safe(key: &str) -> String {
     key.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
+}
+
+/// The values a metric can take, whatever the number of tenants.
+fn feasible(name: &str) -> (f64, f64) {
+    crate::model::ReplicationMetrics::feasible_range(name, f64::INFINITY)
 }
 
 /// One cell's summary of one metric.
@@ -150,12 +156,14 @@ struct ByKey {
     y_desc: String,
     x: Option<KeyAxis>,
     lines: Vec<Line>,
+    /// The values the metric can take: no axis or whisker goes outside.
+    range: (f64, f64),
 }
 
 impl ByKey {
     fn new(
         scenario: &str,
-        metric: &str,
+        (name, metric): (&str, &str),
         context: &str,
         keys: &[String],
         cells: &[Cell],
@@ -174,6 +182,7 @@ impl ByKey {
                     label: "mean with 95% CI".into(),
                     points: vec![(0.0, (c.mean, c.low, c.high))],
                 }],
+                range: feasible(name),
             };
         };
         let x = KeyAxis::new(cells, k);
@@ -242,7 +251,24 @@ impl ByKey {
             y_desc: metric.to_string(),
             x: Some(x),
             lines,
+            range: feasible(name),
         }
+    }
+}
+
+impl ByKey {
+    /// The value axis: every mean and interval end, within the metric's range, padded.
+    fn y_range(&self) -> (f64, f64) {
+        let (floor, ceiling) = self.range;
+        let (lo, hi) = bounds(
+            self.lines
+                .iter()
+                .flat_map(|l| &l.points)
+                .flat_map(|p| [p.1.0, p.1.1, p.1.2])
+                .map(|v| v.clamp(floor, ceiling)),
+        );
+        let pad = if hi > lo { (hi - lo) * 0.08 } else { 0.0 };
+        ((lo - pad).max(floor), (hi + pad).min(ceiling))
     }
 }
 
@@ -253,19 +279,24 @@ impl Figure for ByKey {
             Some(x) => x.axis(),
             None => Axis::categories(vec![String::new()], 1),
         };
-        let (lo, hi) = bounds(
-            self.lines
-                .iter()
-                .flat_map(|l| &l.points)
-                .flat_map(|p| [p.1.0, p.1.1, p.1.2]),
-        );
-        let pad = if hi > lo { (hi - lo) * 0.08 } else { 0.0 };
-        // A metric that cannot go negative gets no negative axis.
-        let floor = if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY };
+        let (floor, ceiling) = self.range;
+        let (y_lo, y_hi) = self.y_range();
+        let entries: Vec<(String, Mark)> = self
+            .lines
+            .iter()
+            .enumerate()
+            .map(|(i, line)| (line.label.clone(), Mark::Interval(series_colour(i))))
+            .collect();
+        // Several lines: their legend beside the plot, where it cannot cover a point.
+        let area = if self.lines.len() > 1 {
+            with_side_legend(&body, &entries)?
+        } else {
+            body
+        };
         let mut chart: Plot<DB> = plot(
-            &body,
+            &area,
             x_axis,
-            Axis::numeric((lo - pad).max(floor), hi + pad),
+            Axis::numeric(y_lo, y_hi),
             Labelled {
                 x: &self.x_desc,
                 y: &self.y_desc,
@@ -275,7 +306,6 @@ impl Figure for ByKey {
         // Lines side by side are nudged apart so their intervals do not hide each other.
         let span = chart.x_range().end - chart.x_range().start;
         let n = self.lines.len() as f64;
-        let mut entries = Vec::new();
         for (i, line) in self.lines.iter().enumerate() {
             let colour = series_colour(i);
             let nudge = (i as f64 - (n - 1.0) / 2.0) * span * 0.008;
@@ -287,10 +317,10 @@ impl Figure for ByKey {
                 .collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
             chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
-            for (x, values) in &line.points {
-                interval(&mut chart, x + nudge, *values, colour, true)?;
+            for (x, (mean, low, high)) in &line.points {
+                let clamped = (*mean, low.clamp(floor, ceiling), high.clamp(floor, ceiling));
+                interval(&mut chart, x + nudge, clamped, colour, true)?;
             }
-            entries.push((line.label.clone(), Mark::Interval(colour)));
         }
         if self
             .lines
@@ -320,6 +350,9 @@ impl Figure for ByKey {
                     .collect()
             })
             .collect();
+        if self.lines.len() > 1 {
+            return Ok(());
+        }
         legend(&chart, &entries, &avoid)
     }
 }
@@ -454,5 +487,27 @@ fn decimals(v: f64, lo: f64, hi: f64) -> usize {
         1
     } else {
         2
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_value_axis_goes_below_what_the_metric_can_take() {
+        let cell = |v: &str, mean: f64, low: f64, high: f64| Cell {
+            values: vec![v.into()],
+            mean,
+            low,
+            high,
+        };
+        // Intervals reaching below zero, as an unclamped file would have them.
+        let cells = [cell("1", 0.5, -1.2, 2.2), cell("2", 0.2, -0.6, 1.0)];
+        let keys = ["operators.weekend".to_string()];
+        let chart = ByKey::new("s", ("slips", "slips"), "", &keys, &cells, Some(0));
+        let (lo, hi) = chart.y_range();
+        assert_eq!(lo, 0.0, "slips cannot be negative");
+        assert!(hi >= 2.2);
     }
 }

@@ -116,7 +116,9 @@ fn a_run_folder_gets_seven_charts_with_titles_and_axes() {
             &[
                 "tiny: busiest weekend 2011-09-10, 2 tenants",
                 "rolled back",
-                "time",
+                // Pre-Stage on a panel of its own, the later phases beside it, named by phase.
+                "Pre-Stage (days)",
+                "Lock, DataUpgrade, Finalize (hours)",
             ],
         ),
         (
@@ -131,14 +133,15 @@ fn a_run_folder_gets_seven_charts_with_titles_and_axes() {
             &[
                 "tiny: help desk in the week after the busiest weekend",
                 "tickets waiting",
-                "tickets / agents",
+                "agents on duty",
             ],
         ),
         (
             "islands",
             &[
                 "days from T (service upgrade weekend)",
-                "share of contact pairs",
+                "share of pairs",
+                "broken",
             ],
         ),
         (
@@ -302,7 +305,9 @@ fn a_comparison_gets_a_chart_per_metric() {
     )
     .unwrap();
     let header = "policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,diff_ci95_high,significant\n";
+    // largest-first's unadjusted interval excludes 0, but the Holm-adjusted test does not.
     let rows = "fifo,slips,10,8,12,0,0,0,false\nsmallest-first,slips,6,5,7,-4,-5,-3,true\n\
+                largest-first,slips,9,8,10,-1,-1.8,-0.2,false\n\
                 fifo,transitioned,100,,,0,,,false\n";
     fs::write(dir.path().join("comparison.csv"), format!("{header}{rows}")).unwrap();
     assert_eq!(folder_kind(dir.path()).unwrap(), FolderKind::Compare);
@@ -311,7 +316,9 @@ fn a_comparison_gets_a_chart_per_metric() {
     assert!(
         svg.contains("pair: slips (rollbacks) by policy") && svg.contains("difference from fifo")
     );
-    assert!(svg.contains("interval excludes 0"));
+    // The legend names the rule that colours the intervals, which is not the drawn interval's.
+    assert!(svg.contains("differs (Holm p &lt; 0.05)"));
+    assert!(!svg.contains("includes 0"), "a grey interval may exclude 0");
     assert!(svg_text(dir.path(), "compare_transitioned").contains("nothing to compare"));
 
     fs::write(dir.path().join("comparison.csv"), header).unwrap();

@@ -581,8 +581,8 @@ fn compare_answer(folder: &Folder) -> Result<String, Error> {
             }
         } else if !best.significant {
             format!(
-                "{}: no policy differs from <code>{}</code> ({}) beyond chance (every paired \
-                 95% interval includes 0).",
+                "{}: no policy differs from <code>{}</code> ({}) beyond chance (every \
+                 Holm-adjusted p-value is 0.05 or more).",
                 escape(&what),
                 escape(&baseline),
                 number(base.mean)
@@ -810,8 +810,9 @@ fn compare_table(folder: &Folder) -> Result<String, Error> {
     }
     let mut html = String::from(
         "<h2>Every policy, metric by metric</h2>\n<p>Each policy's mean with its 95% interval; below it, the paired \
-         difference from the baseline with its 95% interval, in colour where the interval \
-         excludes 0.</p>\n",
+         difference from the baseline with its 95% interval, in colour where it is beyond chance \
+         (Holm-adjusted p-value below 0.05 over the whole comparison; an unadjusted interval may \
+         exclude 0 without it).</p>\n",
     );
     html.push_str(&table(&headers, &body));
     html.push_str("<p class=\"note\">Every metric is in <code>comparison.csv</code>.</p>\n");

@@ -102,7 +102,7 @@ fn run_draws_every_chart_with_its_title_and_axes() {
             &[
                 "small: busiest weekend",
                 "Pre-Stage (T-7)",
-                "time",
+                "Lock, DataUpgrade, Finalize",
                 "tenant",
             ],
         ),
@@ -110,14 +110,16 @@ fn run_draws_every_chart_with_its_title_and_axes() {
             "operators",
             &[
                 "small: operators over the busiest weekend",
-                "errors / operators",
+                "errors outstanding",
+                "operators on duty",
             ],
         ),
         (
             "helpdesk",
             &[
                 "small: help desk in the week after the busiest weekend",
-                "tickets / agents",
+                "tickets waiting",
+                "agents on duty",
             ],
         ),
         (
