@@ -6,6 +6,7 @@
 mod arguments;
 mod bad_input;
 mod calibrate;
+mod causes;
 mod charts;
 mod chat;
 mod cli;
