@@ -81,7 +81,7 @@ fn a_run_stops_when_the_interval_is_as_narrow_as_asked_whatever_the_threads() {
 }
 
 #[test]
-fn a_sweep_with_precision_is_the_same_sharded_and_records_each_cell() {
+fn a_sweep_with_precision_is_the_same_sharded_or_resumed_and_records_each_cell() {
     let dir = temp_dir();
     let text = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 4]\n");
     let file = write_file(dir.path(), "grid.toml", &text);
@@ -119,12 +119,24 @@ fn a_sweep_with_precision_is_the_same_sharded_and_records_each_cell() {
             "--no-charts",
         ],
     ));
+    // A sweep interrupted after its first cell, resumed: each cell stops where it did.
+    let resumed = dir.path().join("resumed");
+    std::fs::create_dir_all(resumed.join("cells")).unwrap();
+    for f in ["grid.json", "cells/cell-0000.csv"] {
+        std::fs::copy(dir.path().join("single").join(f), resumed.join(f)).unwrap();
+    }
+    assert_success(&cutover(
+        dir.path(),
+        &[&base[..], &["--out", "resumed", "--resume"]].concat(),
+    ));
     for f in ["replications.csv", "summary.csv"] {
-        let (a, b) = (
-            dir.path().join("single").join(f),
-            dir.path().join("merged").join(f),
-        );
-        assert!(bytes(&a) == bytes(&b), "{f} differs");
+        for other in ["merged", "resumed"] {
+            let (a, b) = (
+                dir.path().join("single").join(f),
+                dir.path().join(other).join(f),
+            );
+            assert!(bytes(&a) == bytes(&b), "{other}/{f} differs");
+        }
     }
     let m = manifest(&dir.path().join("single"));
     let per_cell: Vec<u64> = m["cell_replications"]
