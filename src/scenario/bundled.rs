@@ -38,6 +38,10 @@ pub static BUNDLED: &[Bundled] = &[
         name: "stress",
         text: include_str!("../../scenarios/stress.toml"),
     },
+    Bundled {
+        name: "tenant-to-tenant",
+        text: include_str!("../../scenarios/tenant-to-tenant.toml"),
+    },
 ];
 
 /// The bundled scenario called `name` (with or without `.toml`).

@@ -11,11 +11,12 @@ use crate::common::{assert_success, cutover};
 /// only on (scenario, seed, index), so checking the first rows of a stored file is sound. A debug
 /// build runs the model's invariant checks and is slow on the large scenarios; with
 /// `CUTOVER_GOLDEN_FULL=1` (as `.ci/run` sets, on a release build) every stored row is checked.
-const BUNDLED: [(&str, u32, u32); 4] = [
+const BUNDLED: [(&str, u32, u32); 5] = [
     ("bpos-2011", 3, 1),
     ("small-pilot", 3, 3),
     ("enterprise-wave", 3, 1),
     ("stress", 1, 0),
+    ("tenant-to-tenant", 3, 1),
 ];
 const SEEDS: [u64; 2] = [11, 2012];
 
