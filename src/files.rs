@@ -4,6 +4,11 @@
 //!
 //! The metric columns of replications.csv are the fields of `model::ReplicationMetrics` and the
 //! phase columns of timeseries.csv the phases' keys; both are defined with their values.
+//!
+//! Values follow the names: a text value a file holds is a snake_case key (a phase's key from the
+//! scenario, `Status::key`, `SpanOutcome::key`, the causes' and verdicts' `key`), the same in
+//! every file, so `data_upgrade` in spans.csv, tenants.csv and the columns of timeseries.csv is
+//! one word. Names a user chose (tenants, regions, policies) are written as given.
 
 /// The manifest of every output folder.
 pub const MANIFEST: &str = "manifest.json";

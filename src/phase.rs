@@ -258,6 +258,19 @@ pub enum Status {
     Complete,
 }
 
+impl Status {
+    /// The status as the CSV files write it: a snake_case key, like every value they hold.
+    pub fn key(self) -> &'static str {
+        match self {
+            Status::Pending => "pending",
+            Status::InProgress => "in_progress",
+            Status::Warning => "warning",
+            Status::Error => "error",
+            Status::Complete => "complete",
+        }
+    }
+}
+
 impl std::fmt::Display for Status {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         std::fmt::Debug::fmt(self, f)

@@ -147,7 +147,7 @@ pub fn tenants_csv(programme: &Programme, records: &[TenantRecord]) -> Vec<u8> {
                 opt(t.batch),
                 opt(t.transition_date),
                 programme.key(t.final_phase).to_string(),
-                t.final_status.to_string(),
+                t.final_status.key().to_string(),
                 t.slips.to_string(),
                 t.causes.slips[0].to_string(),
                 t.causes.slips[1].to_string(),

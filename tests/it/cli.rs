@@ -387,3 +387,79 @@ fn the_manifest_records_each_phase_with_the_scenarios_offset() {
         "{text}"
     );
 }
+
+/// Every text value the files hold is a snake_case key, and a phase is the same word in every
+/// file: tenants.csv's final phase and spans.csv's phases are columns of timeseries.csv.
+#[test]
+fn text_values_are_snake_case_keys_shared_across_files() {
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    assert_success(&cutover(
+        dir.path(),
+        &[
+            "run",
+            "bpos-2011",
+            "--reps",
+            "1",
+            "--set",
+            "population.tenants=300",
+            "--no-charts",
+            "--out",
+            out.to_str().unwrap(),
+            "--quiet",
+        ],
+    ));
+    let snake = |v: &str| {
+        !v.is_empty()
+            && v.chars().next().unwrap().is_ascii_lowercase()
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+    };
+    let timeseries = read_csv(&out.join("timeseries.csv"));
+    let tenants = read_csv(&out.join("tenants.csv"));
+    let spans = read_csv(&out.join("spans.csv"));
+    let mut seen = 0;
+    for (file, csv, columns) in [
+        (
+            "tenants.csv",
+            &tenants,
+            &[
+                "final_phase",
+                "final_status",
+                "last_slip_cause",
+                "miss_cause",
+            ][..],
+        ),
+        ("spans.csv", &spans, &["phase", "outcome"][..]),
+    ] {
+        for column in columns {
+            for v in csv.column(column).into_iter().filter(|v| !v.is_empty()) {
+                assert!(snake(v), "{file} {column}: `{v}` is not a snake_case key");
+                seen += 1;
+            }
+        }
+    }
+    assert!(seen > 0);
+    for (file, csv, column) in [
+        ("tenants.csv", &tenants, "final_phase"),
+        ("spans.csv", &spans, "phase"),
+    ] {
+        for v in csv.column(column) {
+            assert!(
+                timeseries.headers.iter().any(|h| h == v),
+                "{file} {column} `{v}` is no phase column of timeseries.csv"
+            );
+        }
+    }
+    // The statuses seen say what they are in words a reader of any file recognises.
+    assert!(
+        tenants.column("final_status").iter().all(|s| [
+            "pending",
+            "in_progress",
+            "warning",
+            "error",
+            "complete"
+        ]
+        .contains(s))
+    );
+}
