@@ -282,7 +282,25 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
     let started = Instant::now();
-    let runner = Runner::new(args.sim.threads(), &NEVER)?;
+    // How many replications seek runs depends on what it sees; the bar counts up to the most it
+    // could run (every setting at the ceiling), so its time left is an upper bound.
+    let settings: u64 = axes
+        .iter()
+        .map(|a| {
+            a.high
+                .saturating_sub(a.low)
+                .unsigned_abs()
+                .saturating_add(1)
+        })
+        .fold(1, u64::saturating_mul);
+    let progress = Progress::new(
+        settings.saturating_mul(ceiling),
+        "replications at most",
+        1,
+        args.sim.quiet,
+    );
+    let step = || progress.step();
+    let runner = Runner::new(args.sim.threads(), &NEVER)?.with_progress(&step);
     let mut events = 0u64;
     let result = seek(
         &axes,
@@ -304,6 +322,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             Ok(metrics)
         },
     )?;
+    progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     let files = vec![(
         files::seek::FILE,
