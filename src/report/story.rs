@@ -654,10 +654,73 @@ fn sweep_answer(folder: &Folder) -> Result<String, Error> {
     Ok(html)
 }
 
+/// Slips and missed deadlines by cause across the replications, from summary.csv's
+/// `slips_<cause>` and `missed_<cause>` rows: empty when it has none (an older folder).
+fn cause_shares(folder: &Folder) -> Result<String, Error> {
+    use crate::model::{MissCause, SlipCause};
+    let s = summaries(folder, files::summary::FILE, |r, h| cell(r, h, "metric"))?;
+    let shares = |total: &str, prefix: &str, keys: &[&str]| -> Option<String> {
+        let total = s.get(total)?.mean;
+        let mut parts: Vec<(f64, String)> = keys
+            .iter()
+            .filter_map(|k| {
+                let m = s.get(&format!("{prefix}{k}"))?.mean;
+                (m > 0.0).then(|| {
+                    let share = if total > 0.0 {
+                        format!(" ({:.0}%)", 100.0 * m / total)
+                    } else {
+                        String::new()
+                    };
+                    (m, format!("{} {}{share}", k.replace('_', " "), number(m)))
+                })
+            })
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Some(
+            parts
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    };
+    let slip_keys: Vec<&str> = SlipCause::ALL.iter().map(|c| c.key()).collect();
+    let miss_keys: Vec<&str> = MissCause::ALL.iter().map(|c| c.key()).collect();
+    let mut lines = Vec::new();
+    if let Some(p) = shares("slips", "slips_", &slip_keys) {
+        lines.push(format!(
+            "slips, by what the attempt still had outstanding: {p}"
+        ));
+    }
+    if let Some(p) = shares("missed_deadline", "missed_", &miss_keys) {
+        lines.push(format!("tenants that missed the deadline, by why: {p}"));
+    }
+    if lines.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format!(
+        "<p>Mean per programme over the replications: {}. <span class=\"note\">One cause per \
+         slip and per miss (docs/scenario.md, Causes); every cause is a row of \
+         <code>summary.csv</code>.</span></p>\n",
+        escape(&lines.join("; "))
+    ))
+}
+
 /// Why tenants were late, from the detail replication's tenants (a run only).
 pub(super) fn causes(folder: &Folder) -> Result<String, Error> {
-    if folder.kind != FolderKind::Run || !folder.has(files::tenants::FILE) {
+    if folder.kind != FolderKind::Run {
         return Ok(String::new());
+    }
+    let shares = cause_shares(folder)?;
+    if !folder.has(files::tenants::FILE) {
+        return Ok(if shares.is_empty() {
+            String::new()
+        } else {
+            format!("<h2>Causes</h2>\n{shares}")
+        });
     }
     let t = folder.table(files::tenants::FILE)?;
     let deadline = folder.field("deadline").unwrap_or_default();
@@ -671,7 +734,10 @@ pub(super) fn causes(folder: &Folder) -> Result<String, Error> {
     let detail = folder
         .field("detail_replication")
         .unwrap_or_else(|| "0".into());
-    let mut html = format!("<h2>Causes</h2>\n<p>In replication {}, ", escape(&detail));
+    let mut html = format!(
+        "<h2>Causes</h2>\n{shares}<p>In replication {}, ",
+        escape(&detail)
+    );
     if late.is_empty() && slipped.is_empty() {
         html.push_str("every tenant transitioned on its first weekend, before the deadline.</p>\n");
         return Ok(html);
@@ -729,6 +795,12 @@ pub(super) fn causes(folder: &Folder) -> Result<String, Error> {
         "errors",
     ];
     columns.extend(flags.iter().map(|(c, _)| *c));
+    // The cause of the tenant's last slip and of its miss, where the files record them.
+    columns.extend(
+        [files::tenants::LAST_SLIP_CAUSE, files::tenants::MISS_CAUSE]
+            .into_iter()
+            .filter(|c| t.has(c)),
+    );
     let headers: Vec<String> = columns.iter().map(|c| c.replace('_', " ")).collect();
     let mut rows = Vec::new();
     for &i in &shown {
@@ -875,8 +947,9 @@ fn sweep_table(folder: &Folder) -> Result<String, Error> {
 
 /// Where a chart goes on the page: a run's in story order, a sweep's or comparison's by metric.
 pub(super) fn chart_rank(name: &str) -> usize {
-    const RUN: [&str; 7] = [
+    const RUN: [&str; 8] = [
         "completion",
+        "causes",
         "phases",
         "weekend",
         "operators",
@@ -921,6 +994,10 @@ pub(super) fn chart_caption(name: &str, keys: &[String]) -> String {
             "Shares of contact pairs split across chat islands or broken, by days from the transition."
         }
         "slips" => "Slips (rollbacks) per replication.",
+        "causes" => {
+            "Why tenants slipped and missed the deadline: the mean per replication of each, cut \
+             by cause."
+        }
         _ => "",
     };
     if !fixed.is_empty() {

@@ -68,6 +68,7 @@ fn a_run_report_tells_question_answer_charts_and_manifest_and_plot_rebuilds_it()
         "Manifest",
         "operators.weekend=3",
         "95% interval",
+        "by what the attempt still had outstanding",
     ] {
         assert!(html.contains(needle), "report lacks `{needle}`");
     }
