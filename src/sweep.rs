@@ -14,7 +14,7 @@ use std::sync::mpsc;
 
 use rayon::prelude::*;
 
-pub use plan::{SweepPlan, plan, plan_with_progress};
+pub use plan::{SweepPlan, plan, plan_with_progress, policy_definitions};
 
 use crate::error::Error;
 use crate::model::{ReplicationMetrics, ReplicationOutput, simulate};

@@ -1,7 +1,11 @@
 //! `cutover sensitivity`: builds the design of `study::sensitivity` over the `--vary` ranges,
-//! runs every point's replications on `sweep::Runner` (the same replications at every point:
-//! common random numbers), and writes sensitivity.csv, the manifest and a tornado chart per
-//! headline metric.
+//! runs every point's replications (the same replications at every point: common random
+//! numbers), and writes sensitivity.csv, the manifest and a tornado chart per headline metric.
+//!
+//! The points are a sweep's cells: each finished point is committed as a cell file
+//! (`cells/cell-NNNN.csv`, beside a grid.json naming the design) and the indices are always
+//! computed from those files, so `--resume` runs only the points still missing and gives the same
+//! bytes as an uninterrupted run.
 
 use std::path::PathBuf;
 use std::time::Instant;
@@ -11,10 +15,12 @@ use serde::Serialize;
 
 use super::key_ranges::{load_with_ranges, scenario_with};
 use super::progress::Progress;
+use super::sweep_commands::{cells_to_run, interrupt_flag, record_grid};
 use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
 use crate::files::{self, sensitivity as s};
 use crate::model::ReplicationMetrics;
+use crate::output::sweep_files::{self as store, GridInfo};
 use crate::output::{self, Manifest, OutputFolder, format_number};
 use crate::scenario::{Workload, check_memory};
 use crate::study::sensitivity::{
@@ -44,6 +50,9 @@ pub struct SensitivityArgs {
     /// Draw no charts (PNG and SVG in OUT/charts).
     #[arg(long)]
     pub no_charts: bool,
+    /// Keep the finished design points already in the output folder and run only the others.
+    #[arg(long)]
+    pub resume: bool,
 }
 
 /// manifest.json of a sensitivity folder.
@@ -100,6 +109,7 @@ pub fn sensitivity_command(
     // The values run, and where they lie in the unit cube after an integer key's rounding.
     let mut positions = Vec::with_capacity(unit.len());
     let mut variants = Vec::with_capacity(unit.len());
+    let mut cells = Vec::with_capacity(unit.len());
     for (p, u) in unit.iter().enumerate() {
         let values: Vec<f64> = factors.iter().zip(u).map(|(f, &u)| f.value(u)).collect();
         positions.push(
@@ -125,16 +135,33 @@ pub fn sensitivity_command(
             ))
         })?;
         variants.push(sweep::Variant::seeded(scenario, seed)?);
+        cells.push(assignments.into_iter().map(|(_, v)| v).collect());
     }
+    // What identifies the results: a resume must find the same design, point for point.
+    let info = GridInfo {
+        scenario: base.name.clone(),
+        scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
+        overrides: args.sim.set.clone(),
+        seed,
+        replications: reps,
+        precision: Vec::new(),
+        keys: factors.iter().map(|f| f.key.clone()).collect(),
+        cells,
+        policies: sweep::policy_definitions(&variants),
+    };
     let out = super::output_folder(args.out, &base.name, "-sensitivity", &args.sim);
     let work = Workload::sweep(variants.len(), reps, args.sim.workers());
     check_memory(variants.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
+    folder.subdir(store::CELLS_DIR)?;
+    record_grid(&out, &info, None, args.resume)?;
+    let all: Vec<usize> = (0..variants.len()).collect();
+    let todo = cells_to_run(&out, &info, &all, args.resume, "design point")?;
 
     if !args.sim.quiet {
         println!(
-            "{}: {} of {} ({}) x {} each, seed {seed}",
+            "{}: {} of {} ({}) x {} each, seed {seed}{}",
             base.name,
             match args.method {
                 Method::Morris => format!("{samples} Morris trajectories"),
@@ -143,32 +170,61 @@ pub fn sensitivity_command(
             plural(keys as u64, "key"),
             plural(points, "point"),
             plural(reps, "replication"),
+            if todo.len() < variants.len() {
+                format!("; {} already run", variants.len() - todo.len())
+            } else {
+                String::new()
+            }
         );
     }
-    let progress = Progress::new(points * reps, "replications", 1, args.sim.quiet);
-    let step = || progress.step();
-    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?.with_progress(&step);
+    let progress = Progress::new(points, "points", reps, args.sim.quiet)
+        .starting_at(points - todo.len() as u64);
     let started = Instant::now();
+    let plan = sweep::SweepPlan {
+        info: info.clone(),
+        cells: variants,
+    };
     // Replication r of every point shares its random numbers: common random numbers.
-    let pairs: Vec<(usize, u64)> = (0..variants.len())
-        .flat_map(|p| (0..reps).map(move |r| (p, r)))
-        .collect();
-    let metrics = runner.run_pairs(&variants, &pairs)?;
+    sweep::run_cells(
+        &plan,
+        &todo,
+        args.sim.threads(),
+        interrupt_flag(),
+        |p, metrics| {
+            store::write_cell(&out, &info, p, &metrics)?;
+            progress.step();
+            Ok(())
+        },
+    )?;
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
-    let events: u64 = metrics.iter().map(|m| m.events).sum();
+    // Every point's metrics from its file, whether run now or before.
+    let mut columns = Vec::with_capacity(plan.cells.len());
+    for p in 0..plan.cells.len() {
+        let path = store::cell_path(&out, p);
+        match store::read_cell(&path, &info, p) {
+            Ok(Some(data)) => columns.push(data.columns),
+            Ok(None) => return Err(Error::Internal(format!("{} vanished", path.display()))),
+            Err(why) => return Err(Error::Usage(format!("{}: {why}", path.display()))),
+        }
+    }
+    let column = |name: &str| {
+        ReplicationMetrics::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .expect("a metric column")
+    };
+    let events_col = column("events");
+    let events = columns.iter().flat_map(|c| &c[events_col]).sum::<f64>() as u64;
 
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     for name in HEADLINE_METRICS {
-        let col = ReplicationMetrics::COLUMNS
-            .iter()
-            .position(|c| c == name)
-            .expect("a headline metric is a column");
+        let col = column(name);
         // The metric at each point: its mean over the point's replications.
-        let y: Vec<f64> = metrics
-            .chunks(reps as usize)
-            .map(|m| m.iter().map(|m| m.values()[col]).sum::<f64>() / reps as f64)
+        let y: Vec<f64> = columns
+            .iter()
+            .map(|c| c[col].iter().sum::<f64>() / reps as f64)
             .collect();
         if y.iter().any(|v| !v.is_finite()) {
             skipped.push(*name);

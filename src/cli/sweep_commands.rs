@@ -76,7 +76,7 @@ pub struct MergeArgs {
 /// A flag set by Ctrl-C (SIGINT), so a sweep stops between replications instead of
 /// dying mid-write. Installed once per process; if a handler cannot be installed the default
 /// behaviour remains, which is still safe because every file is written atomically.
-fn interrupt_flag() -> &'static AtomicBool {
+pub(super) fn interrupt_flag() -> &'static AtomicBool {
     static INTERRUPTED: AtomicBool = AtomicBool::new(false);
     static INSTALL: Once = Once::new();
     INSTALL.call_once(|| {
@@ -152,21 +152,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let mine: Vec<usize> = (0..info.cells.len())
         .filter(|c| shard.is_none_or(|[k, n]| c % n == k - 1))
         .collect();
-    let mut todo = Vec::new();
-    for &c in &mine {
-        let path = store::cell_path(&out, c);
-        match store::read_cell(&path, info, c) {
-            Ok(Some(_)) if args.resume => {}
-            // A killed sweep never leaves a partial cell file: a bad one was damaged or edited.
-            Err(why) if args.resume => {
-                return Err(Error::Usage(format!(
-                    "--resume: cell file {} is not usable: {why}; delete it to run the cell again",
-                    path.display()
-                )));
-            }
-            _ => todo.push(c),
-        }
-    }
+    let todo = cells_to_run(&out, info, &mine, args.resume, "cell")?;
     let threads = args.sim.threads();
     let reps = info.replications;
     let progress = Progress::new(mine.len() as u64, "cells", reps, args.sim.quiet)
@@ -271,6 +257,33 @@ fn finish_sweep(
     )
 }
 
+/// Of `cells`, those to run: all of them, or with `resume` those without a finished cell file
+/// (`what`: a cell, a design point). A killed run never leaves a partial cell file, so a bad one
+/// was damaged or edited: it is refused, named.
+pub(super) fn cells_to_run(
+    out: &std::path::Path,
+    info: &GridInfo,
+    cells: &[usize],
+    resume: bool,
+    what: &str,
+) -> Result<Vec<usize>, Error> {
+    let mut todo = Vec::new();
+    for &c in cells {
+        let path = store::cell_path(out, c);
+        match store::read_cell(&path, info, c) {
+            Ok(Some(_)) if resume => {}
+            Err(why) if resume => {
+                return Err(Error::Usage(format!(
+                    "--resume: {what} file {} is not usable: {why}; delete it to run the {what} again",
+                    path.display()
+                )));
+            }
+            _ => todo.push(c),
+        }
+    }
+    Ok(todo)
+}
+
 /// Writes the folder's grid.json; with `resume`, first checks that the folder holds no other sweep.
 pub(super) fn record_grid(
     out: &std::path::Path,
@@ -283,7 +296,7 @@ pub(super) fn record_grid(
         && previous.grid != *info
     {
         return Err(Error::Usage(format!(
-            "--resume: {} holds another sweep (scenario, overrides, seed, replications or grid differ); use another --out",
+            "--resume: {} holds another sweep or design (scenario, overrides, seed, replications, grid or design points differ); use another --out",
             out.display()
         )));
     }

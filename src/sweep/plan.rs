@@ -107,7 +107,7 @@ pub fn plan_with_progress(
 }
 
 /// The definitions of the policies `cells` run under, each once, in order of first use.
-fn policy_definitions(cells: &[PlannedCell]) -> Vec<serde_json::Value> {
+pub fn policy_definitions(cells: &[PlannedCell]) -> Vec<serde_json::Value> {
     let mut seen: Vec<&str> = Vec::new();
     let mut definitions = Vec::new();
     for cell in cells {

@@ -170,3 +170,55 @@ fn bad_ranges_and_keys_are_refused_where_they_are_written() {
     );
     assert_bad_input(&out, &["varied twice"]);
 }
+
+#[test]
+fn an_interrupted_study_resumes_to_the_same_bytes_and_refuses_another_design() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = |out: &str, samples: &str, resume: bool| {
+        let mut args = vec![
+            "sensitivity",
+            &file,
+            "--vary",
+            "operators.weekend=1..6",
+            "--vary",
+            "copy.per_tenant=5..40",
+            "--samples",
+            samples,
+            "--reps",
+            "2",
+            "--no-charts",
+            "-q",
+            "--out",
+            out,
+        ];
+        if resume {
+            args.push("--resume");
+        }
+        cutover(dir.path(), &args)
+    };
+    assert_success(&run("whole", "3", false));
+    let whole = std::fs::read(dir.path().join("whole/sensitivity.csv")).unwrap();
+    // A study stopped after some points: their files are there, the others and the results not.
+    assert_success(&run("part", "3", false));
+    let part = dir.path().join("part");
+    for p in [1, 4, 8] {
+        std::fs::remove_file(part.join(format!("cells/cell-{p:04}.csv"))).unwrap();
+    }
+    std::fs::remove_file(part.join("sensitivity.csv")).unwrap();
+    let kept = std::fs::read(part.join("cells/cell-0000.csv")).unwrap();
+    assert_success(&run("part", "3", true));
+    assert_eq!(std::fs::read(part.join("sensitivity.csv")).unwrap(), whole);
+    // The points already run were kept, not run again.
+    assert_eq!(
+        std::fs::read(part.join("cells/cell-0000.csv")).unwrap(),
+        kept
+    );
+    // Another design into the same folder is refused.
+    let out = run("part", "4", true);
+    assert_bad_input(&out, &["--resume", "another sweep or design"]);
+    // A damaged point file is named.
+    std::fs::write(part.join("cells/cell-0002.csv"), "cell\n").unwrap();
+    let out = run("part", "3", true);
+    assert_bad_input(&out, &["--resume", "cell-0002.csv", "delete it"]);
+}
