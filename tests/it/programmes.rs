@@ -403,3 +403,76 @@ proptest! {
         }
     }
 }
+
+/// The bundled `tenant-to-tenant` programme through every command: its phases are the columns of
+/// timeseries.csv and the manifest records their offsets; compare, sweep and plot accept it.
+#[test]
+fn the_tenant_to_tenant_programme_runs_with_every_command() {
+    use crate::common::{assert_success, cutover, read_csv, temp_dir};
+    let dir = temp_dir();
+    let small = [
+        "--set",
+        "population.tenants=30",
+        "--reps",
+        "2",
+        "--no-charts",
+    ];
+    let run = |args: &[&str]| {
+        let mut all = args.to_vec();
+        all.extend(small);
+        assert_success(&cutover(dir.path(), &all));
+    };
+    run(&["run", "tenant-to-tenant", "--out", "run"]);
+    let series = read_csv(&dir.path().join("run/timeseries.csv"));
+    let keys = [
+        "backlog",
+        "announce",
+        "presync",
+        "freeze",
+        "cutover",
+        "cleanup",
+        "decommission",
+    ];
+    assert_eq!(series.headers[2..9], keys, "{:?}", series.headers);
+    let manifest: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("run/manifest.json")).unwrap(),
+    )
+    .unwrap();
+    let offsets: Vec<&str> = manifest["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["offset"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        offsets,
+        ["", "T-30", "T-21", "T-1", "T-6h", "T+48h", "T+336h"]
+    );
+    let spans = read_csv(&dir.path().join("run/spans.csv"));
+    let phase = spans.headers.iter().position(|h| h == "phase").unwrap();
+    assert!(
+        spans
+            .rows
+            .iter()
+            .all(|r| keys[2..].contains(&r[phase].as_str())),
+        "spans.csv records the phases from the pre-sync on"
+    );
+    run(&[
+        "compare",
+        "tenant-to-tenant",
+        "--policies",
+        "fifo,largest-first",
+        "--out",
+        "cmp",
+    ]);
+    run(&[
+        "sweep",
+        "tenant-to-tenant",
+        "--set",
+        "sweep.operators.weekend=[2, 10]",
+        "--out",
+        "sw",
+    ]);
+    assert_success(&cutover(dir.path(), &["plot", "run"]));
+    assert!(dir.path().join("run/charts/phases.png").is_file());
+}
