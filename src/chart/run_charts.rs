@@ -798,9 +798,11 @@ impl Figure for Weekend {
         let later_label = format!("{} (hours)", later.join(", "));
         let (w, _) = area.dim_in_pixel();
         let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
+        // The panel's end is labelled by the next panel's first tick, so only its start here:
+        // two labels at the shared edge would overprint each other.
         let mut early = plot(
             &left,
-            Axis::time(lo, split).with_ticks(vec![lo, split]),
+            Axis::time(lo, split).with_ticks(vec![lo]),
             Axis::categories(names.clone(), 26).reversed(),
             Labelled {
                 x: &early_label,
@@ -810,9 +812,12 @@ impl Figure for Weekend {
         )?;
         self.draw_lanes(&mut early, (lo, split), (split - lo) * 0.01)?;
         let blank = vec![String::new(); names.len()];
+        // A date label takes about 90 pixels: a window of two weeks (a long Finalize) must not
+        // put a label on every day of a narrow panel.
+        let (right_w, _) = right.dim_in_pixel();
         let mut weekend = plot(
             &right,
-            Axis::time(split, hi),
+            Axis::time(split, hi).with_at_most_ticks((right_w as usize / 90).max(2)),
             Axis::categories(blank, 26).reversed(),
             Labelled {
                 x: &later_label,
