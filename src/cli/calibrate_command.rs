@@ -335,13 +335,15 @@ fn calibrated_toml(
     };
     for o in overrides {
         let (key, value) = o.split_once('=').expect("a --set that was applied has `=`");
-        text = set_key(
-            &text,
-            key.trim(),
-            value.trim(),
-            &format!("--set {}", o.trim()),
-        )
-        .map_err(cannot)?;
+        // `--set` takes a bare word as a string, as TOML does not: quote it.
+        let value = value.trim();
+        let value = if toml::from_str::<toml::Table>(&format!("v = {value}")).is_ok() {
+            value.to_string()
+        } else {
+            toml::Value::String(value.to_string()).to_string()
+        };
+        text =
+            set_key(&text, key.trim(), &value, &format!("--set {}", o.trim())).map_err(cannot)?;
     }
     let mut header = vec![format!(
         "# Calibrated by `cutover calibrate` to the weeks of {observed} ({} replications per setting, seed {}).",

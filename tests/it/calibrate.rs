@@ -149,7 +149,7 @@ fn recovers_known_failure_probabilities_from_twelve_weeks() {
 /// Chat never feeds back into the transition, so `lync.contacts_mean` cannot move any weekly
 /// count: it must come out as not identifiable, with no value and its whole range as interval,
 /// and be left as it was in calibrated.toml. The same command on 1 and 2 threads writes the same
-/// bytes, and the held-out weeks are reported.
+/// bytes, the held-out weeks are reported and a `--set` is kept in calibrated.toml.
 #[test]
 fn a_key_that_moves_nothing_is_not_identifiable_and_threads_change_nothing() {
     let dir = temp_dir();
@@ -175,6 +175,8 @@ fn a_key_that_moves_nothing_is_not_identifiable_and_threads_change_nothing() {
             "4",
             "--threads",
             threads,
+            "--set",
+            "batching.policy=smallest-first",
             "-q",
             "--out",
             &out,
@@ -211,6 +213,9 @@ fn a_key_that_moves_nothing_is_not_identifiable_and_threads_change_nothing() {
         "{text}"
     );
     assert!(!text.contains("contacts_mean ="), "{text}");
+    // The --set is carried into the calibrated scenario (a bare word, quoted as TOML wants it).
+    let parsed: toml::Table = toml::from_str(&text).unwrap();
+    assert_eq!(parsed["batching"]["policy"].as_str(), Some("smallest-first"));
     let fit = read_csv(&one.join("fit.csv"));
     let roles = fit.column("role");
     assert_eq!(roles.iter().filter(|r| **r == "holdout").count(), 12);
