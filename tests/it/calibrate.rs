@@ -215,7 +215,10 @@ fn a_key_that_moves_nothing_is_not_identifiable_and_threads_change_nothing() {
     assert!(!text.contains("contacts_mean ="), "{text}");
     // The --set is carried into the calibrated scenario (a bare word, quoted as TOML wants it).
     let parsed: toml::Table = toml::from_str(&text).unwrap();
-    assert_eq!(parsed["batching"]["policy"].as_str(), Some("smallest-first"));
+    assert_eq!(
+        parsed["batching"]["policy"].as_str(),
+        Some("smallest-first")
+    );
     let fit = read_csv(&one.join("fit.csv"));
     let roles = fit.column("role");
     assert_eq!(roles.iter().filter(|r| **r == "holdout").count(), 12);
