@@ -476,3 +476,21 @@ fn the_tenant_to_tenant_programme_runs_with_every_command() {
     assert_success(&cutover(dir.path(), &["plot", "run"]));
     assert!(dir.path().join("run/charts/phases.png").is_file());
 }
+
+/// The programme docs/scenario.md shows is one the loader accepts, and runs.
+#[test]
+fn the_documented_programme_loads() {
+    let doc = include_str!("../../docs/scenario.md");
+    let example = doc
+        .split("```toml\n")
+        .skip(1)
+        .filter_map(|block| block.split("```").next())
+        .find(|block| block.contains("[[phases.programme]]"))
+        .expect("docs/scenario.md shows a programme");
+    let text = format!("name = \"doc\"\n[population]\ntenants = 20\n{example}");
+    let sc = load(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let programme = &sc.phases.programme;
+    assert_eq!(programme.key(programme.window()), "cutover");
+    let (m, d) = run_detailed(&sc, 0);
+    check_invariants("documented programme", &sc, &m, &d);
+}
