@@ -322,3 +322,69 @@ fn a_small_help_desk_has_its_peak_on_a_monday_morning() {
     assert!(tenants.column("dirsync").iter().all(|c| *c == "false"));
     assert!(tenants.column("coexistence").iter().all(|c| *c == "false"));
 }
+
+#[test]
+fn the_observation_window_bounds_the_pools_time_averages() {
+    let calls = ["clients.outlook_2003_share=0.3", "clients.mobile_share=0.5"];
+    let with = |more: &[&str]| small_scenario(&[&calls[..], more].concat());
+    let whole = with(&[]);
+    // The whole calendar, written out: cut where the replication stops, as the default is.
+    let calendar = with(&[
+        "calendar.observe_from=2011-09-05",
+        "calendar.observe_until=2013-01-30",
+    ]);
+    // The first four weeks: no tenant has reached its weekend, so nobody has called yet.
+    let early = with(&["calendar.observe_until=2011-10-02"]);
+    let pools = [
+        "operator_queue_mean",
+        "operator_busy_mean",
+        "operator_utilization",
+        "helpdesk_queue_mean",
+        "helpdesk_busy_mean",
+        "helpdesk_utilization",
+    ];
+    let column = |name: &str| {
+        ReplicationMetrics::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    for rep in 0..2 {
+        let (a, b, c) = (
+            metrics(&whole, rep),
+            metrics(&calendar, rep),
+            metrics(&early, rep),
+        );
+        let bits =
+            |m: &ReplicationMetrics| m.values().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        assert_eq!(
+            bits(&a),
+            bits(&b),
+            "replication {rep}: the default is the whole run"
+        );
+        let (va, vc) = (a.values(), c.values());
+        for (i, name) in ReplicationMetrics::COLUMNS.iter().enumerate() {
+            if !pools.contains(name) {
+                assert_eq!(
+                    va[i].to_bits(),
+                    vc[i].to_bits(),
+                    "{name}: the window moved it"
+                );
+            }
+        }
+        assert!(a.helpdesk_busy_mean > 0.0 && a.helpdesk_utilization > 0.0);
+        assert_eq!(
+            (
+                c.helpdesk_queue_mean,
+                c.helpdesk_busy_mean,
+                c.helpdesk_utilization
+            ),
+            (0.0, 0.0, 0.0),
+            "nobody calls in the first weeks, while agents are on duty"
+        );
+        assert_ne!(
+            va[column("operator_queue_mean")].to_bits(),
+            vc[column("operator_queue_mean")].to_bits()
+        );
+    }
+}
