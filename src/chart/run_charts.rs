@@ -795,7 +795,9 @@ impl Figure for Weekend {
             .skip(1)
             .map(|p| p.name.as_str())
             .collect();
-        let later_label = format!("{} (hours)", later.join(", "));
+        // A programme whose last phase comes days after the weekend is read in days.
+        let unit = if hi - split <= 6.0 { "hours" } else { "days" };
+        let later_label = format!("{} ({unit})", later.join(", "));
         let (w, _) = area.dim_in_pixel();
         let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
         // The panel's end is labelled by the next panel's first tick, so only its start here:

@@ -408,9 +408,14 @@ fn run_answer(folder: &Folder) -> Result<String, Error> {
     }
     if let Some(m) = s.get("slips") {
         items.push(format!(
-            "{} slips (tenants rolled back to a later weekend) per programme on average, 95% \
+            "{} {} (tenants rolled back to a later weekend) per programme on average, 95% \
              interval {}; P90 {}.",
             number(m.mean),
+            if number(m.mean) == "1" {
+                "slip"
+            } else {
+                "slips"
+            },
             interval(m.low, m.high),
             number(m.p90)
         ));
