@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # report.html in a real browser: headless Chromium (installed from the distribution's packages
-# when missing) loads the reports of a run of bpos-2011, a comparison, a two-key sweep, a
-# sensitivity study, a selection and a seek, and check_report.py checks each: no console error,
-# no request outside the file, every chart drawn with a non-zero size, a screenshot that is not
-# blank, a PDF on A4 and on Letter. Screenshots go to target/browser/*.png; docs/img/report.png
+# when missing) loads the reports of a run of bpos-2011 and of tenant-to-tenant, a comparison, a
+# two-key sweep, a sensitivity study, a selection and a seek, and check_report.py checks each: no
+# console error, no request outside the file, every chart drawn with a non-zero size, a screenshot
+# that is not blank, a PDF on A4 and on Letter. Screenshots go to target/browser/*.png; docs/img/report.png
 # is a copy of target/browser/run.png.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -23,6 +23,7 @@ out=target/browser
 rm -rf "$out"
 mkdir -p "$out"
 "$bin" run bpos-2011 --reps 3 --out "$out/run" --quiet
+"$bin" run tenant-to-tenant --reps 2 --out "$out/tenant-to-tenant" --quiet
 "$bin" compare small-pilot --policies fifo,smallest-first,largest-first --reps 3 --out "$out/compare" --quiet
 "$bin" sweep small-pilot --set 'sweep.operators.weekend=[2, 8]' --set 'sweep.helpdesk.weekday=[1, 4]' \
   --reps 2 --out "$out/sweep" --quiet
@@ -32,7 +33,7 @@ mkdir -p "$out"
 "$bin" seek small-pilot --vary helpdesk.weekday=1..3 --require 'mean(slips) <= 3' --out "$out/seek" --quiet
 
 status=0
-for kind in run compare sweep sensitivity select seek; do
+for kind in run tenant-to-tenant compare sweep sensitivity select seek; do
   charts=$(find "$out/$kind" -path '*/charts/*.svg' | wc -l)
   python3 tests/browser/check_report.py "$out/$kind/report.html" "$out/$kind.png" "$charts" || status=1
 done
