@@ -187,7 +187,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
         Command::Validate { scenarios } => validate_command(&scenarios),
         Command::Scenarios => {
             for b in BUNDLED {
-                println!("{:<18} {}", b.name, b.summary());
+                say!("{:<18} {}", b.name, b.summary());
             }
             Ok(())
         }
@@ -198,7 +198,7 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
             let _folder = OutputFolder::open(&dir, wait)?;
             let files = chart::draw_folder(&dir)?;
             print_charts(&dir, &files);
-            println!("report: {}", report::write(&dir)?.display());
+            say!("report: {}", report::write(&dir)?.display());
             Ok(())
         }
     }
@@ -229,7 +229,7 @@ fn finish_folder(
     }
     let report = report::write(dir)?;
     if !quiet {
-        println!("report: {}", report.display());
+        say!("report: {}", report.display());
     }
     written.push(report);
     let listed: Vec<String> = written
@@ -254,7 +254,7 @@ fn write_manifest(
 }
 
 fn print_charts(dir: &Path, files: &[PathBuf]) {
-    println!(
+    say!(
         "{} charts (PNG and SVG) in {}",
         files.len() / 2,
         dir.join(chart::CHARTS_DIR).display()
@@ -267,7 +267,7 @@ fn output_folder(out: Option<PathBuf>, name: &str, suffix: &str, sim: &Simulatio
     out.unwrap_or_else(|| {
         let dir = Manifest::default_out(name, suffix, &sim.set);
         if !sim.set.is_empty() && !sim.quiet {
-            println!(
+            say!(
                 "--set changes the scenario: results go to {} (not {})",
                 dir.display(),
                 Manifest::default_out(name, suffix, &[]).display()
@@ -289,9 +289,9 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
                 None => Ok(()),
             });
         match checked {
-            Ok(()) => println!("{}: ok", source.display_name()),
+            Ok(()) => say!("{}: ok", source.display_name()),
             Err(e) => {
-                println!("{e}");
+                say!("{e}");
                 failed.push(f.clone());
             }
         }
@@ -455,7 +455,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
         print_precision(&manifest.precision);
         if detail.is_none() && !args.no_charts {
-            println!("--detail none: no charts (they draw the detail replication's records)");
+            say!("--detail none: no charts (they draw the detail replication's records)");
         }
     }
     finish_folder(
@@ -548,7 +548,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         print_comparison(&scenario, reps, &rows);
         print_tradeoffs(&trade);
         print_precision(&manifest.precision);
-        println!("results in {}", out.display());
+        say!("results in {}", out.display());
     }
     finish_folder(
         &folder,
@@ -586,7 +586,7 @@ pub(crate) fn policy_variants(
 fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
     let baseline = rows.first().map_or("", |r| r.policy.as_str());
     let family = rows.iter().filter(|r| !r.p_value.is_nan()).count();
-    println!(
+    say!(
         "{}: {} per policy, seed {}; differences are against {baseline} with paired 95% intervals; * = significant at 5% after Holm's adjustment over all {family} (policy, metric) tests",
         scenario.name,
         plural(reps, "paired replication"),
@@ -599,7 +599,7 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
         {
             continue;
         }
-        println!("{metric}");
+        say!("{metric}");
         for r in rows.iter().filter(|r| r.metric == *metric) {
             let d = &r.difference;
             let diff = if r.policy == baseline {
@@ -615,7 +615,7 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
             } else {
                 format!("{:+.2}", d.mean)
             };
-            println!("  {:<16} {:>12.2}   {diff}", r.policy, r.summary.mean);
+            say!("  {:<16} {:>12.2}   {diff}", r.policy, r.summary.mean);
         }
     }
 }
@@ -646,7 +646,7 @@ fn print_precision(record: &Option<PrecisionRecord>) {
         } else {
             format!("{}: ", c.variant)
         };
-        println!(
+        say!(
             "precision {who}{} mean {:.3} +/- {:.3} ({:.1}% of the mean, target {:.1}%) after {} replications{}",
             c.metric,
             c.mean,
@@ -665,7 +665,7 @@ fn print_precision(record: &Option<PrecisionRecord>) {
 
 /// The trade-off metrics of every policy side by side, and which policies are dominated.
 fn print_tradeoffs(rows: &[TradeoffRow]) {
-    println!(
+    say!(
         "trade-offs (means; (-) lower is better, (+) higher; dominated = no better on any and significantly worse on one, Holm 5%):"
     );
     let names: Vec<String> = TRADEOFF_METRICS
@@ -679,7 +679,7 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
     for name in &names {
         header.push_str(&format!(" {name:>w$}", w = name.len().max(12)));
     }
-    println!("{header}");
+    say!("{header}");
     let mut dominated = Vec::new();
     for chunk in rows.chunks(TRADEOFF_METRICS.len()) {
         let policy = &chunk[0].policy;
@@ -687,7 +687,7 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
         for (r, name) in chunk.iter().zip(&names) {
             line.push_str(&format!(" {:>w$.2}", r.mean, w = name.len().max(12)));
         }
-        println!("{line}");
+        say!("{line}");
         if !chunk[0].dominated_by.is_empty() {
             dominated.push(format!(
                 "{policy} (by {})",
@@ -696,9 +696,9 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
         }
     }
     if dominated.is_empty() {
-        println!("  no policy is dominated");
+        say!("  no policy is dominated");
     } else {
-        println!("  dominated: {}", dominated.join("; "));
+        say!("  dominated: {}", dominated.join("; "));
     }
 }
 
@@ -731,7 +731,7 @@ fn print_run_summary(
     wall: f64,
     events: u64,
 ) {
-    println!(
+    say!(
         "{}: {}, {} tenants, seed {} ({:.2} s, {:.1} M events/s)",
         scenario.name,
         plural(metrics.len() as u64, "replication"),
@@ -740,9 +740,12 @@ fn print_run_summary(
         wall,
         events as f64 / wall.max(1e-9) / 1e6
     );
-    println!(
+    say!(
         "{:<24} {:>12} {:>25} {:>12}",
-        "metric", "mean", "95% CI", "p90"
+        "metric",
+        "mean",
+        "95% CI",
+        "p90"
     );
     for name in HEADLINE_METRICS {
         let col = ReplicationMetrics::COLUMNS
@@ -761,16 +764,16 @@ fn print_run_summary(
         } else {
             "-".into()
         };
-        println!("{name:<24} {:>12.2} {ci:>25} {:>12.2}", s.mean, s.p90);
+        say!("{name:<24} {:>12.2} {ci:>25} {:>12.2}", s.mean, s.p90);
     }
     let slips: Vec<[u64; SlipCause::COUNT]> = metrics.iter().map(|m| m.slips_by_cause()).collect();
     let missed: Vec<[u64; MissCause::COUNT]> =
         metrics.iter().map(|m| m.missed_by_cause()).collect();
-    println!(
+    say!(
         "{}",
         leading_cause("slips", &slips, &SlipCause::ALL.map(SlipCause::key))
     );
-    println!(
+    say!(
         "{}",
         leading_cause(
             "missed deadlines",
@@ -778,7 +781,7 @@ fn print_run_summary(
             &MissCause::ALL.map(MissCause::key)
         )
     );
-    println!("results in {}", out.display());
+    say!("results in {}", out.display());
 }
 
 /// The cause with the largest mean over replications and its share of the total, as a line.

@@ -25,6 +25,16 @@
 //! policies, [`scenario`] input, [`sweep`] parallel replications, [`stats`] statistics, [`output`]
 //! files, [`slurm`] sweeps as Slurm jobs. See ARCHITECTURE.md.
 
+/// Prints a line to standard output for a person reading the screen. A standard output closed
+/// early (`cutover run | head -3`) is not the command's failure: the files are what it makes, so
+/// the line is dropped and the command finishes its work, where `println!` would panic.
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 pub mod chart;
 pub mod cli;
 pub mod compare;

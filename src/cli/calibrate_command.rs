@@ -177,7 +177,7 @@ pub fn calibrate_command(
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
     if !args.sim.quiet {
-        println!(
+        say!(
             "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",
             base.name,
             plural(factors.len() as u64, "key"),
@@ -261,7 +261,7 @@ pub fn calibrate_command(
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_result(&factors, &result, wall_seconds, reps);
-        println!(
+        say!(
             "results in {}; run the forecast with `cutover run {}`",
             out.display(),
             out.join(c::SCENARIO_FILE).display()
@@ -497,14 +497,14 @@ fn fit_csv(
 }
 
 fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) {
-    println!(
+    say!(
         "{} settings x {} in {wall:.1} s",
         result.evaluations,
         plural(reps, "replication")
     );
     for (f, k) in factors.iter().zip(&result.keys) {
         if k.identifiable {
-            println!(
+            say!(
                 "  {:<40} {:>12} [{}, {}]",
                 f.key,
                 format_number(k.value),
@@ -512,19 +512,20 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
                 format_number(k.ci95_high)
             );
         } else {
-            println!(
+            say!(
                 "  {:<40} not identifiable: the discrepancy rises by {:.2} (< {RISE_95:.2}) over the whole range",
-                f.key, k.rise
+                f.key,
+                k.rise
             );
         }
     }
     let (d, n) = result.fit;
-    println!(
+    say!(
         "discrepancy {d:.2} over {n} fitted values ({:.2} per value)",
         d / n.max(1) as f64
     );
     if let Some((d, n)) = result.holdout {
-        println!(
+        say!(
             "held out: discrepancy {d:.2} over {n} values ({:.2} per value: far above the fitted figure, the fit does not forecast)",
             d / n.max(1) as f64
         );

@@ -160,7 +160,7 @@ pub fn sensitivity_command(
     let todo = cells_to_run(&out, &info, &all, args.resume, "design point")?;
 
     if !args.sim.quiet {
-        println!(
+        say!(
             "{}: {} of {} ({}) x {} each, seed {seed}{}",
             base.name,
             match args.method {
@@ -261,12 +261,12 @@ pub fn sensitivity_command(
     if !args.sim.quiet {
         print_leaders(args.method, &factors, &rows);
         if !skipped.is_empty() {
-            println!(
+            say!(
                 "no indices for {} (no value at some point)",
                 skipped.join(", ")
             );
         }
-        println!(
+        say!(
             "{} in {wall_seconds:.2} s; results in {}",
             plural(points * reps, "replication"),
             out.display()
@@ -310,16 +310,19 @@ fn sensitivity_csv(factors: &[Factor], rows: &[(&str, Estimate)]) -> Vec<u8> {
 /// For each headline metric, the key with the largest leading index (mu* or ST).
 fn print_leaders(method: Method, factors: &[Factor], rows: &[(&str, Estimate)]) {
     let kind = method.kinds()[0];
-    println!("leading key per metric by {kind} (95% bootstrap interval):");
+    say!("leading key per metric by {kind} (95% bootstrap interval):");
     for name in HEADLINE_METRICS {
         let best = rows
             .iter()
             .filter(|(m, e)| m == name && e.kind == kind)
             .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.1.key.cmp(&a.1.key)));
         if let Some((_, e)) = best {
-            println!(
+            say!(
                 "  {name:<24} {:<32} {:>10.3} [{:.3}, {:.3}]",
-                factors[e.key].key, e.value, e.ci95_low, e.ci95_high
+                factors[e.key].key,
+                e.value,
+                e.ci95_low,
+                e.ci95_high
             );
         }
     }

@@ -144,7 +144,7 @@ pub fn submit_sweep(
     output::write_atomic(&jobs_path, &bytes)?;
 
     if !args.sim.quiet {
-        println!(
+        say!(
             "{}: {} cells x {} replications in {shards} shards; job scripts and logs in {}",
             info.scenario,
             info.cells.len(),
@@ -152,15 +152,15 @@ pub fn submit_sweep(
             sub.slurm_dir().display()
         );
         match &array {
-            Some(id) => println!(
+            Some(id) => say!(
                 "submitted job array {id} (tasks {}) and merge job {merge}, which runs once every task has succeeded",
                 list(&tasks)
             ),
-            None => println!("every shard is complete; submitted merge job {merge}"),
+            None => say!("every shard is complete; submitted merge job {merge}"),
         }
         let ids: Vec<&str> = array.iter().map(String::as_str).chain([&*merge]).collect();
-        println!("follow them with: squeue -j {}", ids.join(","));
-        println!(
+        say!("follow them with: squeue -j {}", ids.join(","));
+        say!(
             "the merged sweep will be in {}; if a task fails, read its log ({}), mend the cause and run this command again with --resume",
             out.display(),
             sub.slurm_dir().join("shard-K.log").display()
@@ -183,7 +183,7 @@ fn sbatch(
     slurm::sbatch(script, extra).map_err(|e| match e {
         SubmitError::NotFound => {
             for (path, text) in scripts {
-                println!("# {}\n{text}", path.display());
+                say!("# {}\n{text}", path.display());
             }
             Error::Usage(format!(
                 "sbatch is not on PATH, so nothing was submitted: run this command on a Slurm login node, or submit the job scripts above (written into {}) yourself",
@@ -213,14 +213,14 @@ fn wait(sub: &Submission, array: Option<&str>, merge: &str, quiet: bool) -> Resu
     };
     let end = slurm::wait_for_merge(merge, |record| {
         if !quiet {
-            println!("merge job {merge}: {} ({})", record.state, record.reason);
+            say!("merge job {merge}: {} ({})", record.state, record.reason);
         }
     })
     .map_err(scheduler)?;
     match end {
         MergeEnd::Completed => {
             if !quiet {
-                println!("merged sweep in {}", sub.out.display());
+                say!("merged sweep in {}", sub.out.display());
             }
             Ok(())
         }
@@ -303,7 +303,7 @@ fn tidy_previous(previous: &Jobs, shards: usize, quiet: bool) -> Result<(), Erro
             exit_code: 1,
         })?;
         if !quiet {
-            println!("cancelled merge job {merge} of the last submission, which could never start");
+            say!("cancelled merge job {merge} of the last submission, which could never start");
         }
     }
     Ok(())

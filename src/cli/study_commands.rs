@@ -146,7 +146,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_selection(&labels, metric, &params, &selection);
-        println!("results in {}", out.display());
+        say!("results in {}", out.display());
     }
     finish_folder(
         &folder,
@@ -162,17 +162,20 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
     } else {
         "smallest"
     };
-    println!(
+    say!(
         "select: {side} mean {metric}, within {} of the best with probability >= {} (Kim-Nelson, common random numbers)",
         params.delta,
         1.0 - params.alpha
     );
-    println!(
+    say!(
         "  {:<18} {:>12} {:>14} {:>16}",
-        "policy", "replications", "mean", "eliminated_after"
+        "policy",
+        "replications",
+        "mean",
+        "eliminated_after"
     );
     for (label, c) in labels.iter().zip(&s.contenders) {
-        println!(
+        say!(
             "  {label:<18} {:>12} {:>14.3} {:>16}",
             c.replications,
             c.mean,
@@ -180,7 +183,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
                 .map_or("-".to_string(), |r| r.to_string())
         );
     }
-    println!(
+    say!(
         "selected {} after {} replications ({} in all); a fixed-sample design with the same guarantee needs {} per policy ({} in all)",
         labels[s.selected],
         s.stopped_at,
@@ -189,7 +192,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
         s.fixed_sample * labels.len() as u64
     );
     if s.ceiling_reached {
-        println!(
+        say!(
             "  the ceiling (--reps {}) was reached first: the choice is the best mean so far, WITHOUT the stated guarantee",
             params.ceiling
         );
@@ -357,7 +360,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_seek(&axes, &constraints, &result);
-        println!("results in {}", out.display());
+        say!("results in {}", out.display());
     }
     finish_folder(
         &folder,
@@ -379,7 +382,7 @@ fn print_seek(
             .collect::<Vec<_>>()
             .join(", ")
     };
-    println!(
+    say!(
         "seek: {} settings tried, {} skipped (--monotone), {} replications",
         r.evaluated.len(),
         r.skipped,
@@ -387,20 +390,23 @@ fn print_seek(
     );
     match r.answer.map(|i| &r.evaluated[i]) {
         Some(a) => {
-            println!(
+            say!(
                 "cheapest setting that meets every constraint: {} (cost {})",
                 setting(&a.values),
                 a.cost
             );
             for (c, k) in constraints.iter().zip(&a.checks) {
-                println!(
+                say!(
                     "  {}: estimate {:.3}, one-sided 95% bound {:.3} ({} replications)",
-                    c.text, k.estimate, k.bound, a.replications
+                    c.text,
+                    k.estimate,
+                    k.bound,
+                    a.replications
                 );
             }
         }
         None => {
-            println!("no setting in range meets every constraint");
+            say!("no setting in range meets every constraint");
             // The constraint that came closest: the smallest shortfall of its bound, relative to
             // its threshold, over the settings tried.
             let mut closest: Option<(f64, usize, usize)> = None;
@@ -417,7 +423,7 @@ fn print_seek(
             }
             if let Some((_, s, i)) = closest {
                 let (e, c) = (&r.evaluated[s], &constraints[i]);
-                println!(
+                say!(
                     "  closest to passing: `{}` at {}: bound {:.3} against {} ({})",
                     c.text,
                     setting(&e.values),

@@ -194,7 +194,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let wall_seconds = started.elapsed().as_secs_f64();
     if shard.is_some() {
         if !args.sim.quiet {
-            println!(
+            say!(
                 "{}: shard of {} x {} in {:.2} s; cell files in {}",
                 info.scenario,
                 super::plural(mine.len() as u64, "cell"),
@@ -224,7 +224,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         ],
     };
     if !args.sim.quiet {
-        println!(
+        say!(
             "{}: {} x {} ({} run now) in {:.2} s; results in {}",
             info.scenario,
             super::plural(info.cells.len() as u64, "cell"),
@@ -387,7 +387,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
         ],
     };
     if !args.quiet {
-        println!(
+        say!(
             "{}: merged {} cells from {} folders into {}",
             info.scenario,
             info.cells.len(),

@@ -333,3 +333,28 @@ fn a_scenario_name_that_is_not_one_plain_folder_name_is_refused() {
     }
     assert_eq!(files_under(dir.path()), [PathBuf::from("s.toml")]);
 }
+
+/// `cutover run | head -1`: standard output closed before the command prints. The command must
+/// not panic (exit 101) and must still finish its folder.
+#[test]
+fn a_closed_standard_output_neither_panics_nor_cuts_the_folder_short() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["run", &scenario, "--reps", "2", "--no-charts", "--out", "o"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the cutover binary starts");
+    // Closing the reading end at once makes every write to standard output fail (EPIPE).
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("o/manifest.json")).unwrap())
+            .unwrap();
+    assert_eq!(manifest["complete"], true);
+}
