@@ -68,6 +68,9 @@ struct CalibrationManifest {
     scenario: String,
     scenario_sha256: String,
     overrides: Vec<String>,
+    /// The batch policy every setting runs under, and its full definition.
+    policy: String,
+    policies: Vec<crate::policy::Definition>,
     observed: String,
     seed: u64,
     /// Replications of every setting tried (the same ones everywhere).
@@ -240,6 +243,11 @@ pub fn calibrate_command(
         scenario: base.name.clone(),
         scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
         overrides: args.sim.set.clone(),
+        policy: base.batching.policy.clone(),
+        policies: base
+            .policy_definition(&base.batching.policy)
+            .into_iter()
+            .collect(),
         observed: observed_name,
         seed,
         replications: reps,

@@ -224,6 +224,10 @@ fn a_key_that_moves_nothing_is_not_identifiable_and_threads_change_nothing() {
     assert_eq!(roles.iter().filter(|r| **r == "holdout").count(), 12);
     assert_eq!(roles.iter().filter(|r| **r == "fit").count(), 72);
     assert!(one.join("charts/calibration_errors.png").is_file());
+    let manifest: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(one.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["policy"], "smallest-first");
+    assert_eq!(manifest["policies"][0]["name"], "smallest-first");
 }
 
 #[test]
