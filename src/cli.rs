@@ -71,6 +71,9 @@ pub enum Command {
     Plot {
         /// An output folder of `cutover run`, `compare`, `sweep`, `sensitivity` or `calibrate`.
         dir: PathBuf,
+        /// Print nothing but errors.
+        #[arg(long, short)]
+        quiet: bool,
     },
 }
 
@@ -191,14 +194,17 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Plot { dir } => {
+        Command::Plot { dir, quiet } => {
             if !dir.is_dir() {
                 return Err(Error::Usage(format!("{} is not a folder", dir.display())));
             }
             let _folder = OutputFolder::open(&dir, wait)?;
             let files = chart::draw_folder(&dir)?;
-            print_charts(&dir, &files);
-            say!("report: {}", report::write(&dir)?.display());
+            let report = report::write(&dir)?;
+            if !quiet {
+                print_charts(&dir, &files);
+                say!("report: {}", report.display());
+            }
             Ok(())
         }
     }

@@ -176,7 +176,8 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
         FolderKind::Calibration => {
             let _ = write!(
                 html,
-                "Which values of {} make the simulated weekly means agree with the weeks observed                  in <code>{}</code>? Every setting tried runs the same {} replications (seed {}).",
+                "Which values of {} make the simulated weekly means agree with the weeks observed in \
+                 <code>{}</code>? Every setting tried runs the same {} replications (seed {}).",
                 sensitivity_factors(folder).join(", "),
                 escape(&folder.field("observed").unwrap_or_default()),
                 escape(&reps),

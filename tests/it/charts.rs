@@ -173,9 +173,15 @@ fn no_charts_leaves_no_chart_folder_and_plot_draws_them_later() {
     assert_charts(&folder, &RUN_CHARTS);
     assert_eq!(csv_files(&folder), before, "plot changed a CSV file");
 
-    // The same data gives the same charts, byte for byte.
+    // The same data gives the same charts, byte for byte; `-q` prints nothing.
     let first = std::fs::read(folder.join("charts/weekend.png")).unwrap();
-    assert_success(&cutover(dir.path(), &["plot", "out"]));
+    let quiet = cutover(dir.path(), &["plot", "out", "-q"]);
+    assert_success(&quiet);
+    assert!(
+        quiet.stdout.is_empty(),
+        "plot -q printed {:?}",
+        quiet.stdout
+    );
     assert_eq!(
         std::fs::read(folder.join("charts/weekend.png")).unwrap(),
         first
