@@ -319,3 +319,47 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
         "nothing written on bad input"
     );
 }
+
+/// A scenario with a `[sweep]` grid calibrates too: calibrated.toml keeps the grid as written and
+/// still reads back as the calibrated scenario.
+#[test]
+fn a_scenario_with_a_grid_calibrates_and_keeps_its_grid() {
+    let dir = temp_dir();
+    let observed = observed_weeks(dir.path(), 101);
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/small-pilot.toml"),
+    )
+    .unwrap();
+    let scenario = write_file(
+        dir.path(),
+        "grid.toml",
+        &format!("{text}\n[sweep]\n\"operators.weekend\" = [1, 2]\n"),
+    );
+    let run = cutover(
+        dir.path(),
+        &[
+            "calibrate",
+            &scenario,
+            "--observed",
+            &observed,
+            "--weeks",
+            "0..11",
+            "--fit",
+            "workitems.hard_failure_probability=0.001..0.1",
+            "--reps",
+            "2",
+            "--iterations",
+            "3",
+            "--no-charts",
+            "-q",
+            "--out",
+            "o",
+        ],
+    );
+    assert_success(&run);
+    let calibrated = std::fs::read_to_string(dir.path().join("o/calibrated.toml")).unwrap();
+    assert!(
+        calibrated.contains("\"operators.weekend\" = [1, 2]"),
+        "{calibrated}"
+    );
+}
