@@ -126,7 +126,7 @@ pub fn write(dir: &Path) -> Result<PathBuf, Error> {
 pub fn build(dir: &Path) -> Result<String, Error> {
     let kind = folder_kind(dir)?;
     let path = dir.join(files::MANIFEST);
-    let text = std::fs::read_to_string(&path)
+    let text = crate::output::read_small(&path)
         .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
     let manifest: Value = serde_json::from_str(&text)
         .map_err(|e| Error::Usage(format!("{} is not valid JSON: {e}", path.display())))?;
@@ -194,7 +194,7 @@ fn charts(folder: &Folder) -> Result<String, Error> {
     names.sort_by_key(|n| (story::chart_rank(n), n.clone()));
     for name in names {
         let path = dir.join(format!("{name}.svg"));
-        let svg = std::fs::read_to_string(&path)
+        let svg = crate::output::read_small(&path)
             .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
         let start = svg
             .find("<svg")
