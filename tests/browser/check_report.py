@@ -23,10 +23,22 @@ import zlib
 TIMEOUT_S = 60
 
 
+def temp_root():
+    """A writable temporary folder with a short path. Chromium puts its profile lock's socket
+    there and dies at start when it cannot: a read-only /tmp, or a TMPDIR so long that the
+    socket's path passes the 107 bytes a Unix socket allows, both end it before it answers."""
+    candidates = [tempfile.gettempdir(), "/tmp", "/var/tmp", "/dev/shm"]
+    for folder in candidates:
+        if len(folder) <= 40 and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
+            return folder
+    raise RuntimeError(f"no writable temporary folder with a short path among {candidates}")
+
+
 class Browser:
     """Chromium with --remote-debugging-pipe: commands on its fd 3, replies and events on fd 4."""
 
     def __init__(self, executable, profile):
+        self.log_path = os.path.join(profile, "chromium.log")
         to_browser_r, self.to_browser = os.pipe()
         self.from_browser, from_browser_w = os.pipe()
 
@@ -49,21 +61,27 @@ class Browser:
             "--disable-background-networking",
             "--disable-component-update",
             "--disable-sync",
+            # Shared memory in the temporary folder below, not /dev/shm, which a container may
+            # keep small or read-only.
+            "--disable-dev-shm-usage",
             "--disable-extensions",
             "--disable-default-apps",
             "--hide-scrollbars",
             "--remote-debugging-pipe",
-            f"--user-data-dir={profile}",
+            f"--user-data-dir={profile}/data",
             "about:blank",
         ]
+        env = dict(os.environ, TMPDIR=temp_root())
+        self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
             [executable, *flags],
             # The pipes are not inherited (PEP 446); only their copies on fds 3 and 4 are, and
             # closing the others must wait for exec, hence no close_fds.
             close_fds=False,
             preexec_fn=fds,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
         os.close(to_browser_r)
         os.close(from_browser_w)
@@ -74,13 +92,21 @@ class Browser:
     def _read_message(self, deadline):
         while b"\0" not in self.buffer:
             if time.monotonic() > deadline:
-                raise TimeoutError("no answer from the browser")
+                raise TimeoutError(f"no answer from the browser\n{self.log_tail()}")
             chunk = os.read(self.from_browser, 1 << 20)
             if not chunk:
-                raise RuntimeError("the browser closed its pipe")
+                raise RuntimeError(f"the browser closed its pipe\n{self.log_tail()}")
             self.buffer += chunk
         message, self.buffer = self.buffer.split(b"\0", 1)
         return json.loads(message)
+
+    def log_tail(self, lines=30):
+        """The last lines Chromium printed, so a browser that dies says why."""
+        self.log.flush()
+        with open(self.log_path, "rb") as log:
+            text = log.read().decode(errors="replace").splitlines()
+        shown = "\n".join(f"  chromium: {line}" for line in text[-lines:])
+        return f"what chromium printed (last {lines} lines):\n{shown}" if text else "chromium printed nothing"
 
     def send(self, method, params=None, session=None):
         self.next_id += 1
@@ -117,6 +143,8 @@ class Browser:
             self.proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+            self.proc.wait()
+        self.log.close()
 
 
 def png_ink(data):
@@ -177,7 +205,7 @@ def main():
         return 2
     url = report.as_uri()
     failures = []
-    with tempfile.TemporaryDirectory(prefix="cutover-browser-") as profile:
+    with tempfile.TemporaryDirectory(prefix="cutover-browser-", dir=temp_root()) as profile:
         browser = Browser(executable, profile)
         try:
             targets = browser.send("Target.getTargets")["targetInfos"]
