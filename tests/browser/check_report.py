@@ -37,7 +37,8 @@ def temp_root():
 class Browser:
     """Chromium with --remote-debugging-pipe: commands on its fd 3, replies and events on fd 4."""
 
-    def __init__(self, executable, profile):
+    def __init__(self, executable, profile, extra_flags=()):
+        os.makedirs(profile)
         self.log_path = os.path.join(profile, "chromium.log")
         to_browser_r, self.to_browser = os.pipe()
         self.from_browser, from_browser_w = os.pipe()
@@ -69,6 +70,7 @@ class Browser:
             "--hide-scrollbars",
             "--remote-debugging-pipe",
             f"--user-data-dir={profile}/data",
+            *extra_flags,
             "about:blank",
         ]
         env = dict(os.environ, TMPDIR=temp_root())
@@ -147,6 +149,26 @@ class Browser:
         self.log.close()
 
 
+# How Chromium is started: as usual, then, if it dies before its first answer, in one process
+# without the zygote, which needs neither the process forks nor the namespaces a locked-down
+# container may refuse.
+ATTEMPTS = [(), ("--no-zygote", "--single-process")]
+
+
+def start(executable, profile):
+    """A browser that has answered, and its targets; each failed start is reported on stderr."""
+    for attempt, flags in enumerate(ATTEMPTS, start=1):
+        browser = Browser(executable, os.path.join(profile, str(attempt)), flags)
+        try:
+            return browser, browser.send("Target.getTargets")["targetInfos"]
+        except (RuntimeError, TimeoutError) as failure:
+            browser.close()
+            if attempt == len(ATTEMPTS):
+                raise
+            print(f"start {attempt} of Chromium failed: {failure}", file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
 def png_ink(data):
     """The share of pixels of a PNG (8-bit RGB or RGBA) that are not near white."""
     pos, chunks, header = 8, [], None
@@ -206,9 +228,8 @@ def main():
     url = report.as_uri()
     failures = []
     with tempfile.TemporaryDirectory(prefix="cutover-browser-", dir=temp_root()) as profile:
-        browser = Browser(executable, profile)
+        browser, targets = start(executable, profile)
         try:
-            targets = browser.send("Target.getTargets")["targetInfos"]
             page = next(t for t in targets if t["type"] == "page")
             session = browser.send(
                 "Target.attachToTarget", {"targetId": page["targetId"], "flatten": True}

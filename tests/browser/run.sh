@@ -4,7 +4,7 @@
 # two-key sweep, a sensitivity study, a selection and a seek, and check_report.py checks each: no
 # console error, no request outside the file, every chart drawn with a non-zero size, a screenshot
 # that is not blank, a PDF on A4 and on Letter. Screenshots go to target/browser/*.png; docs/img/report.png
-# is a copy of target/browser/run.png.
+# is a copy of target/browser/run.png. When Chromium dies the check prints what it wrote.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
