@@ -5,13 +5,16 @@ request for anything but the file itself, every chart drawn with a non-zero size
 that is not blank, and a PDF on A4 and on Letter.
 
 usage: check_report.py REPORT.html SCREENSHOT.png [EXPECTED_CHARTS]
-Exit code 0 when every check passes; otherwise each failure is printed and the code is 1.
+Exit code 0 when every check passes; 1 when one fails (each failure is printed); 3 when Chromium
+would not start (what it printed and this machine's limits are shown); 4 when a hard limit on
+the address space, below what Chromium reserves, keeps any browser from running here.
 """
 
 import base64
 import json
 import os
 import pathlib
+import resource
 import shutil
 import struct
 import subprocess
@@ -21,6 +24,14 @@ import time
 import zlib
 
 TIMEOUT_S = 60
+# A browser that has not answered its first command by then will not: start it another way.
+START_TIMEOUT_S = 20
+# Chromium reserves this much address space at start (measured on Chromium 156: it starts
+# under a 95 GiB cap, hangs under 61 GiB and dies silently under 32 GiB).
+NEEDED_ADDRESS_SPACE = 96 << 30
+# Exit codes beside 0 and 1, for run.sh: the browser would not start (3); this machine caps the
+# address space below what Chromium needs, so the check cannot run here at all (4).
+EXIT_NO_BROWSER, EXIT_CANNOT_RUN_HERE = 3, 4
 
 
 def temp_root():
@@ -32,6 +43,22 @@ def temp_root():
         if len(folder) <= 40 and os.path.isdir(folder) and os.access(folder, os.W_OK | os.X_OK):
             return folder
     raise RuntimeError(f"no writable temporary folder with a short path among {candidates}")
+
+
+def lift_limits():
+    """Chromium reserves tens of GiB of address space it never touches (V8's cages, the
+    allocator's pools) and dies at once, silently, under any address-space limit, even 32 GiB;
+    it also wants more than a few hundred open files. A harness that caps either for its own
+    reasons would end the check before it starts, so the browser (only) gets them lifted: the
+    soft limits to the hard ones, and past the hard ones where the user may (root may)."""
+    for limit, wanted in ((resource.RLIMIT_AS, resource.RLIM_INFINITY), (resource.RLIMIT_NOFILE, 8192)):
+        soft, hard = resource.getrlimit(limit)
+        for target in ((wanted, wanted), (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard)):
+            try:
+                resource.setrlimit(limit, target)
+                break
+            except (ValueError, OSError):
+                continue
 
 
 class Browser:
@@ -52,6 +79,7 @@ class Browser:
             os.dup2(writer, 4)
             os.set_inheritable(3, True)
             os.set_inheritable(4, True)
+            lift_limits()
 
         flags = [
             "--headless",
@@ -110,13 +138,13 @@ class Browser:
         shown = "\n".join(f"  chromium: {line}" for line in text[-lines:])
         return f"what chromium printed (last {lines} lines):\n{shown}" if text else "chromium printed nothing"
 
-    def send(self, method, params=None, session=None):
+    def send(self, method, params=None, session=None, timeout=TIMEOUT_S):
         self.next_id += 1
         message = {"id": self.next_id, "method": method, "params": params or {}}
         if session:
             message["sessionId"] = session
         os.write(self.to_browser, json.dumps(message).encode() + b"\0")
-        deadline = time.monotonic() + TIMEOUT_S
+        deadline = time.monotonic() + timeout
         while True:
             reply = self._read_message(deadline)
             if reply.get("id") == self.next_id:
@@ -160,8 +188,9 @@ def start(executable, profile):
     for attempt, flags in enumerate(ATTEMPTS, start=1):
         browser = Browser(executable, os.path.join(profile, str(attempt)), flags)
         try:
-            return browser, browser.send("Target.getTargets")["targetInfos"]
-        except (RuntimeError, TimeoutError) as failure:
+            answer = browser.send("Target.getTargets", timeout=START_TIMEOUT_S)
+            return browser, answer["targetInfos"]
+        except (RuntimeError, OSError) as failure:
             browser.close()
             if attempt == len(ATTEMPTS):
                 raise
@@ -214,6 +243,28 @@ def png_ink(data):
     return inked / (width * height)
 
 
+def address_space_cap():
+    """The hard address-space limit, in bytes, or None when there is none."""
+    hard = resource.getrlimit(resource.RLIMIT_AS)[1]
+    return None if hard == resource.RLIM_INFINITY else hard
+
+
+def limits_and_folders():
+    """What a reader of a failed start needs to know of this machine."""
+    lines = []
+    for name in ("RLIMIT_AS", "RLIMIT_NOFILE", "RLIMIT_NPROC"):
+        soft, hard = resource.getrlimit(getattr(resource, name))
+        show = lambda v: "unlimited" if v == resource.RLIM_INFINITY else str(v)
+        lines.append(f"  {name}: soft {show(soft)}, hard {show(hard)}")
+    lines.append(f"  TMPDIR={os.environ.get('TMPDIR', '(unset)')}; temporary folder used: {temp_root()}")
+    for folder in ("/tmp", "/dev/shm"):
+        if os.path.isdir(folder):
+            stat = os.statvfs(folder)
+            writable = os.access(folder, os.W_OK)
+            lines.append(f"  {folder}: {stat.f_bavail * stat.f_frsize >> 20} MiB free, writable {writable}")
+    return "\n".join(lines)
+
+
 def main():
     if len(sys.argv) not in (3, 4):
         print(__doc__, file=sys.stderr)
@@ -225,10 +276,21 @@ def main():
     if not executable:
         print("no chromium on the PATH", file=sys.stderr)
         return 2
+    cap = address_space_cap()
+    if cap is not None and cap < NEEDED_ADDRESS_SPACE:
+        print(
+            f"cannot run a browser here: the address space is capped at {cap >> 30} GiB by a hard "
+            f"limit this user may not raise, and Chromium reserves about {NEEDED_ADDRESS_SPACE >> 30} GiB"
+        )
+        return EXIT_CANNOT_RUN_HERE
     url = report.as_uri()
     failures = []
     with tempfile.TemporaryDirectory(prefix="cutover-browser-", dir=temp_root()) as profile:
-        browser, targets = start(executable, profile)
+        try:
+            browser, targets = start(executable, profile)
+        except (RuntimeError, OSError) as failure:
+            print(f"Chromium would not start: {failure}\nthis machine:\n{limits_and_folders()}")
+            return EXIT_NO_BROWSER
         try:
             page = next(t for t in targets if t["type"] == "page")
             session = browser.send(
