@@ -16,7 +16,12 @@ fi
 cargo build --locked --release --quiet
 cutover=$root/target/release/cutover
 
-work=$(mktemp -d /tmp/cutover-slurm.XXXXXX)
+# A short path, for the Unix sockets of munge and slurmd (at most 107 bytes): the first writable
+# of /tmp, /var/tmp and $TMPDIR.
+for base in /tmp /var/tmp "${TMPDIR:-/nonexistent}"; do
+  [ -d "$base" ] && [ -w "$base" ] && [ "${#base}" -le 40 ] && break
+done
+work=$(mktemp -d "$base/cutover-slurm.XXXXXX")
 pids=()
 stop_daemons() {
   local status=$?
