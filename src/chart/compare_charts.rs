@@ -149,18 +149,22 @@ impl Figure for ByPolicy {
             let colour = if r.significant { DARK_RED } else { GREY };
             interval(&mut diffs, i as f64, r.diff, colour, r.significant)?;
         }
-        let entries = [
-            // The colour follows the Holm-adjusted test, not the interval drawn: with several
-            // policies an unadjusted interval can exclude 0 while the adjusted test does not.
-            (
-                "differs (Holm p < 0.05)".to_string(),
-                Mark::Interval(DARK_RED),
-            ),
-            (
-                "within chance (Holm p >= 0.05)".to_string(),
-                Mark::Interval(GREY),
-            ),
-        ];
+        // The colour follows the Holm-adjusted test, not the interval drawn: with several
+        // policies an unadjusted interval can exclude 0 while the adjusted test does not. Only
+        // the kinds the chart shows are listed.
+        let entries: Vec<(String, Mark)> = [
+            (true, "differs (Holm p < 0.05)", DARK_RED),
+            (false, "within chance (Holm p >= 0.05)", GREY),
+        ]
+        .into_iter()
+        .filter(|(significant, ..)| {
+            self.rows
+                .iter()
+                .skip(1)
+                .any(|r| r.significant == *significant)
+        })
+        .map(|(_, label, colour)| (label.to_string(), Mark::Interval(colour)))
+        .collect();
         if self.rows.len() > 1 {
             let mut avoid: Vec<Vec<(f64, f64)>> = self
                 .rows

@@ -755,15 +755,33 @@ impl Figure for Weekend {
             .iter()
             .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
             .collect();
-        // Every window is its phase's colour, lighter; the swatch shows the first phase's.
+        // Every window is its phase's colour, lighter; the swatch shows the first phase's. The
+        // marks of trouble are explained only when the weekend has some: a legend lists what
+        // the chart shows.
         let tint = self.phases.first().map_or(GREY, |p| p.colour).mix(0.35);
-        entries.extend([
-            ("lighter: window after the work".into(), Mark::Fill(tint)),
-            ("rolled back".into(), Mark::Outlined(tint, DARK_RED)),
-            ("still open at the end".into(), Mark::Outlined(tint, BLACK)),
-        ]);
-        entries.push(("work done after the window".into(), Mark::Line(DARK_RED, 3)));
-        entries.push(("overran or rolled back".into(), Mark::Cross(DARK_RED)));
+        let any = |shown: fn(&Span) -> bool| self.lanes.iter().flat_map(|l| &l.1).any(shown);
+        let marks: [(&str, Mark, fn(&Span) -> bool); 5] = [
+            ("lighter: window after the work", Mark::Fill(tint), |_| true),
+            ("rolled back", Mark::Outlined(tint, DARK_RED), |s| {
+                s.outcome == "rolled_back"
+            }),
+            ("still open at the end", Mark::Outlined(tint, BLACK), |s| {
+                s.outcome == "open"
+            }),
+            ("work done after the window", Mark::Line(DARK_RED, 3), |s| {
+                s.end.is_finite() && s.done.is_finite() && s.done > s.end
+            }),
+            (
+                "overran or rolled back",
+                Mark::Cross(DARK_RED),
+                Span::overran,
+            ),
+        ];
+        for (label, mark, shown) in marks {
+            if any(shown) {
+                entries.push((label.into(), mark));
+            }
+        }
         let area = with_side_legend(&body, &entries)?;
         let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
         let (lo, hi, split) = self.time_range();

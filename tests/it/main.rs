@@ -20,6 +20,7 @@ mod erlang_c;
 mod golden;
 mod helpdesk;
 mod invariants;
+mod legends;
 mod limits;
 mod messages;
 mod model_behaviour;
