@@ -515,6 +515,9 @@ impl Span {
     }
 }
 
+/// Whether the chart draws a kind of mark for a span, so that its legend entry is due.
+type ShownIf = fn(&Span) -> bool;
+
 struct Weekend {
     /// The weekend phases, for the legend.
     phases: Vec<ChartPhase>,
@@ -760,7 +763,7 @@ impl Figure for Weekend {
         // the chart shows.
         let tint = self.phases.first().map_or(GREY, |p| p.colour).mix(0.35);
         let any = |shown: fn(&Span) -> bool| self.lanes.iter().flat_map(|l| &l.1).any(shown);
-        let marks: [(&str, Mark, fn(&Span) -> bool); 5] = [
+        let marks: [(&str, Mark, ShownIf); 5] = [
             ("lighter: window after the work", Mark::Fill(tint), |_| true),
             ("rolled back", Mark::Outlined(tint, DARK_RED), |s| {
                 s.outcome == "rolled_back"
