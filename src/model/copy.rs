@@ -36,6 +36,10 @@ impl CopySlots {
         self.busy
     }
 
+    pub fn capacity(&self) -> u32 {
+        self.capacity
+    }
+
     pub fn has_free_slot(&self) -> bool {
         self.busy < self.capacity
     }

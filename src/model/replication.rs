@@ -2,15 +2,16 @@
 //! workitems, copy slots, operators and rollbacks, driven by the kernel's event queue.
 
 mod checks;
+mod copies;
+mod tenants;
+mod work;
 
 use std::collections::VecDeque;
 
-use rand::{Rng, RngExt};
-use rand_chacha::ChaCha8Rng;
+use rand::Rng;
 
 use super::causes::{AtDeadline, CauseLog, MissCause, Outstanding, SlipCause};
 use super::chat::{self, DailyChat, TenantChat};
-use super::copy::{Claim, CopySlots};
 use super::helpdesk::{Desk, Workdays, draw_tickets};
 use super::metrics::{
     BatchRecord, DailySample, Detail, HourlySample, Load, ReplicationMetrics, ReplicationOutput,
@@ -23,14 +24,14 @@ use super::risk::RiskModel;
 use super::spans::SpanLog;
 use super::weekly::{Totals, WeeklyLog};
 use crate::date::{Date, Weekday};
-use crate::engine::{CounterRng, DAY, EventQueue, HOUR, MINUTE, SimTime, Streams};
+use crate::engine::{CounterRng, DAY, EventQueue, HOUR, SimTime, Streams};
 use crate::phase::{CopySource, Phase, Programme, Status, WorkCounts, WorkKind};
 use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
 use crate::scenario::Scenario;
 use crate::stats::quantile_sorted;
-use checks::{Life, live_on};
-
-const NO_BATCH: u32 = u32::MAX;
+use copies::CopyScheduler;
+use tenants::{Count, NO_BATCH, TenantTable};
+use work::{Life, Outcome, WorkArena};
 
 /// The events of the model: small `Copy` values with ids, never closures.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -63,88 +64,6 @@ enum Event {
     Sample,
 }
 
-/// A unit of work. Lives in one arena per replication; an item whose `epoch` no longer matches its
-/// tenant's belongs to a rolled-back attempt and its events are ignored.
-#[derive(Clone, Copy, Debug)]
-struct Workitem {
-    tenant: u32,
-    epoch: u32,
-    kind: WorkKind,
-    /// Transient failures since the last success or resolution.
-    failures: u32,
-    size_gb: f32,
-    rng: CounterRng,
-}
-
-/// The mutable state of one tenant.
-#[derive(Debug)]
-struct Tenant {
-    phase: Phase,
-    /// Bumped on every rollback; events and workitems of an older epoch are stale.
-    epoch: u32,
-    /// In the ready pool, waiting for a batch.
-    in_pool: bool,
-    /// Work of the current phase other than copies.
-    work: WorkCounts,
-    /// Copies run from the copy phase through the window, across the phases between.
-    copies: WorkCounts,
-    batch: u32,
-    weekend: SimTime,
-    ready_since: SimTime,
-    slips: u32,
-    retries: u32,
-    errors: u32,
-    work_rng: ChaCha8Rng,
-    /// Copy items of the current attempt: `copy_next..copy_end` not yet started once.
-    copy_next: u32,
-    copy_end: u32,
-    /// Copy items waiting again after a retry delay or an operator's fix.
-    copy_again: Vec<u32>,
-    copy_running: u32,
-    claim_stamp: u32,
-    claimed: bool,
-    prestage_start: SimTime,
-    prestage_hours: Option<f64>,
-    dataupgrade_hours: Option<f64>,
-    transitioned_at: Option<SimTime>,
-    /// Help-desk tickets its users raised after the upgrade.
-    tickets: u32,
-    /// When the tenant was placed on its first batch, and that batch's T (for chat).
-    first_batch: Option<(SimTime, SimTime)>,
-}
-
-impl Tenant {
-    fn status(&self, programme: &Programme) -> Status {
-        if self.phase == Phase::WAITING {
-            if self.in_pool {
-                Status::Pending
-            } else {
-                Status::Complete
-            }
-        } else if programme.counts_copies(self.phase) {
-            let (w, c) = (self.work, self.copies);
-            WorkCounts {
-                waiting: w.waiting + c.waiting,
-                running: w.running + c.running,
-                retrying: w.retrying + c.retrying,
-                failed: w.failed + c.failed,
-            }
-            .status()
-        } else {
-            self.work.status()
-        }
-    }
-
-    /// The counts `copy` work (or other work) is kept in.
-    fn counts_mut(&mut self, copy: bool) -> &mut WorkCounts {
-        if copy {
-            &mut self.copies
-        } else {
-            &mut self.work
-        }
-    }
-}
-
 struct BatchState {
     record: BatchRecord,
 }
@@ -154,7 +73,6 @@ struct Timing {
     /// Each phase's start from T (the first phase's is unused).
     offsets: Vec<i64>,
     window: u64,
-    retry_delay: f64,
     end: SimTime,
     deadline: SimTime,
     sample_offset: u64,
@@ -168,11 +86,9 @@ pub(crate) struct Replication<'a> {
     timing: Timing,
     queue: EventQueue<Event>,
     population: Population,
-    tenants: Vec<Tenant>,
-    items: Vec<Workitem>,
-    /// Debug builds: each workitem's `Life` (empty otherwise).
-    lives: Vec<Life>,
-    regions: Vec<CopySlots>,
+    tenants: TenantTable,
+    work: WorkArena<'a>,
+    copies: CopyScheduler,
     operators: OperatorPool,
     desk: Desk,
     workdays: Workdays,
@@ -184,19 +100,10 @@ pub(crate) struct Replication<'a> {
     ready_slipped: VecDeque<u32>,
     ready_fresh: VecDeque<u32>,
     batches: Vec<BatchState>,
-    /// Tenants per phase, by phase index.
-    phase_counts: Vec<u32>,
-    transitioned: u32,
-    live_failed: u32,
-    peak_failed: u32,
     waits: Vec<f64>,
     retries: u64,
     errors: u64,
     slips: u64,
-    /// Workitems that succeeded, and that a rollback abandoned: with the live ones, every
-    /// workitem ever created (checked in debug builds).
-    items_done: u64,
-    items_abandoned: u64,
     copied_gb: f64,
     timeseries: Option<Vec<DailySample>>,
     /// Detail only: the hourly series and the weekend phases' spans.
@@ -240,7 +147,6 @@ impl<'a> Replication<'a> {
         let timing = Timing {
             offsets: ph.programme.phases().map(offset).collect(),
             window: SimTime::from_hours(ph.window_hours).ticks(),
-            retry_delay: sc.workitems.retry_delay_seconds,
             end: SimTime::from_days((sc.day_of(sc.calendar.end) + 1).max(0) as u64),
             deadline: SimTime::from_days((sc.day_of(sc.calendar.deadline) + 1).max(0) as u64),
             sample_offset: u64::from(sc.calendar.sample_hour) * HOUR,
@@ -252,38 +158,8 @@ impl<'a> Replication<'a> {
             cal.observe_until
                 .map_or(SimTime(u64::MAX), |d| midnight(d.add_days(1))),
         );
-        let tenants = (0..population.tenants.len() as u32)
-            .map(|id| Tenant {
-                phase: Phase::WAITING,
-                epoch: 0,
-                in_pool: false,
-                work: WorkCounts::default(),
-                copies: WorkCounts::default(),
-                batch: NO_BATCH,
-                weekend: SimTime::ZERO,
-                ready_since: SimTime::ZERO,
-                slips: 0,
-                retries: 0,
-                errors: 0,
-                work_rng: streams.stream(u64::from(id), purpose::WORK),
-                copy_next: 0,
-                copy_end: 0,
-                copy_again: Vec::new(),
-                copy_running: 0,
-                claim_stamp: 0,
-                claimed: false,
-                prestage_start: SimTime::ZERO,
-                prestage_hours: None,
-                dataupgrade_hours: None,
-                transitioned_at: None,
-                tickets: 0,
-                first_batch: None,
-            })
-            .collect();
         let n = population.tenants.len();
         let end = timing.end;
-        let mut phase_counts = vec![0; ph.programme.len()];
-        phase_counts[Phase::WAITING.index()] = n as u32;
         Replication {
             sc,
             programme: &sc.phases.programme,
@@ -291,16 +167,15 @@ impl<'a> Replication<'a> {
             streams,
             timing,
             queue: EventQueue::with_capacity(1024),
-            regions: sc
-                .population
-                .regions
-                .iter()
-                .map(|_| CopySlots::new(sc.copy.slots))
-                .collect(),
+            tenants: TenantTable::new(n, sc.phases.programme.len()),
+            work: WorkArena::new(sc, &streams, n),
+            copies: CopyScheduler::new(
+                sc.population.regions.len(),
+                sc.copy.slots,
+                sc.copy.per_tenant,
+                population.tenants.iter().map(|p| p.region),
+            ),
             population,
-            tenants,
-            items: Vec::new(),
-            lives: Vec::new(),
             operators: OperatorPool::new(),
             desk: Desk::default(),
             workdays: Workdays::new(sc.calendar.start, &sc.clients, &sc.helpdesk),
@@ -309,16 +184,10 @@ impl<'a> Replication<'a> {
             ready_slipped: VecDeque::new(),
             ready_fresh: VecDeque::with_capacity(n),
             batches: Vec::new(),
-            phase_counts,
-            transitioned: 0,
-            live_failed: 0,
-            peak_failed: 0,
             waits: Vec::new(),
             retries: 0,
             errors: 0,
             slips: 0,
-            items_done: 0,
-            items_abandoned: 0,
             copied_gb: 0.0,
             timeseries: detail.then(Vec::new),
             hourly: detail.then(Vec::new),
@@ -354,7 +223,7 @@ impl<'a> Replication<'a> {
                 self.queue
                     .schedule(at, Event::Unblock { tenant: id as u32 });
             } else {
-                self.tenants[id].in_pool = true;
+                self.tenants.get_mut(id as u32).in_pool = true;
                 self.ready_fresh.push_back(id as u32);
             }
         }
@@ -368,7 +237,7 @@ impl<'a> Replication<'a> {
         let mut halfway = None;
         let mut stopped = None;
         // Until every tenant transitioned and its users' tickets were answered.
-        while self.transitioned < total || self.desk.outstanding > 0 {
+        while self.tenants.transitioned() < total || self.desk.outstanding > 0 {
             match self.queue.peek_time() {
                 Some(t) if t < self.timing.end => {}
                 _ => break,
@@ -386,7 +255,7 @@ impl<'a> Replication<'a> {
             self.observe_pools(now);
             // Tests and debug builds re-derive the bookkeeping from scratch now and then.
             if cfg!(debug_assertions) && self.queue.events_processed().is_multiple_of(1024) {
-                self.check_invariants();
+                self.check();
             }
             let events = self.queue.events_processed();
             if events == budget / 2 {
@@ -401,19 +270,33 @@ impl<'a> Replication<'a> {
             self.take_misses();
         }
         // Observed until the replication stopped: the end of the horizon if work remained.
-        self.observed_until =
-            if stopped.is_none() && (self.transitioned < total || self.desk.outstanding > 0) {
-                self.timing.end
-            } else {
-                self.queue.now()
-            };
+        self.observed_until = if stopped.is_none()
+            && (self.tenants.transitioned() < total || self.desk.outstanding > 0)
+        {
+            self.timing.end
+        } else {
+            self.queue.now()
+        };
         if cfg!(debug_assertions) && stopped.is_none() {
-            self.check_invariants();
-            self.check_lives();
+            self.check();
+            checks::lives(&self.tenants, &self.work, self.programme);
         }
         let mut output = self.report();
         output.stopped = stopped;
         output
+    }
+
+    /// Checks the incrementally kept counts against a recount (debug builds).
+    fn check(&self) {
+        checks::counts(&self.tenants, &self.work, &self.copies);
+        assert!(
+            self.desk.pool.busy() <= self.desk.pool.staff(),
+            "more help-desk agents busy than on duty"
+        );
+        assert!(
+            self.operators.busy() <= self.operators.staff(),
+            "more operators busy than on duty"
+        );
     }
 
     /// Most events one replication may handle: far more than any plan needs (the bundled
@@ -458,7 +341,7 @@ impl<'a> Replication<'a> {
         match event {
             Event::Plan => self.plan(now),
             Event::Unblock { tenant } => {
-                let t = &mut self.tenants[tenant as usize];
+                let t = self.tenants.get_mut(tenant);
                 t.in_pool = true;
                 t.ready_since = now;
                 self.ready_fresh.push_back(tenant);
@@ -468,14 +351,14 @@ impl<'a> Replication<'a> {
                 phase,
                 epoch,
             } => {
-                if self.tenants[tenant as usize].epoch == epoch {
+                if self.work.epoch(tenant) == epoch {
                     self.start_phase(now, tenant, phase);
                 }
             }
             Event::WindowClose { tenant, epoch } => {
-                let t = &self.tenants[tenant as usize];
-                if t.epoch == epoch
-                    && t.phase == self.programme.window()
+                let t = self.tenants.get(tenant);
+                if self.work.epoch(tenant) == epoch
+                    && t.phase() == self.programme.window()
                     && t.status(self.programme) != Status::Complete
                 {
                     self.roll_back(now, tenant, true);
@@ -483,19 +366,20 @@ impl<'a> Replication<'a> {
             }
             Event::AttemptDone { item } => {
                 debug_assert!(
-                    self.lives[item as usize] != Life::Done,
+                    self.work.lives().get(item as usize) != Some(&Life::Done),
                     "an attempt of workitem {item} ended after it was done"
                 );
-                if self.is_live(item) {
+                if self.work.is_live(item) {
                     self.attempt_done(now, item);
                 }
             }
             Event::RetryDue { item } => {
-                if self.is_live(item) {
-                    live_on(&mut self.lives, item, &[Life::Retrying], Life::Waiting);
-                    let copy = self.programme.is_copy(self.items[item as usize].kind);
-                    let t = self.items[item as usize].tenant;
-                    self.tenants[t as usize].counts_mut(copy).retrying -= 1;
+                if self.work.is_live(item) {
+                    self.work.step(item, &[Life::Retrying], Life::Waiting);
+                    let copy = self.programme.is_copy(self.work.kind(item));
+                    let tenant = self.work.tenant(item);
+                    self.tenants
+                        .moved(tenant, copy, Some(Count::Retrying), None);
                     self.make_ready(now, item);
                 }
             }
@@ -513,10 +397,6 @@ impl<'a> Replication<'a> {
                 });
             }
         }
-    }
-
-    fn is_live(&self, item: u32) -> bool {
-        item_is_live(&self.items, &self.tenants, item)
     }
 
     // ---- batching -------------------------------------------------------------------------
@@ -549,17 +429,14 @@ impl<'a> Replication<'a> {
             .chain(self.ready_fresh.iter())
             .copied()
             .collect();
-        order.sort_by_key(|&t| (self.tenants[t as usize].ready_since, t));
+        order.sort_by_key(|&t| (self.tenants.get(t).ready_since, t));
         // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
         if weekend_date < self.sc.population.estate.blackberry_not_before {
             let tenants = &self.population.tenants;
             order.retain(|&t| !tenants[t as usize].blackberry);
         }
         for &id in &order {
-            let (p, t) = (
-                &self.population.tenants[id as usize],
-                &self.tenants[id as usize],
-            );
+            let (p, t) = (&self.population.tenants[id as usize], self.tenants.get(id));
             self.candidates.push(Candidate {
                 tenant: id,
                 seats: p.seats,
@@ -584,7 +461,7 @@ impl<'a> Replication<'a> {
             slipped_first: b.slipped_first,
             region_rank: &self.region_rank,
             replication_key: self.policy_key,
-            error_backlog: self.live_failed,
+            error_backlog: self.tenants.errors_outstanding(),
         };
         self.chosen.clear();
         self.policy
@@ -612,12 +489,12 @@ impl<'a> Replication<'a> {
             record.data_gb += p.data_gb;
             let first = Phase::WAITING.next();
             let at = self.phase_time(weekend, first).max(now);
-            let t = &mut self.tenants[id as usize];
+            let t = self.tenants.get_mut(id);
             t.in_pool = false;
             t.batch = batch;
             t.weekend = weekend;
             t.first_batch.get_or_insert((now, weekend));
-            let epoch = t.epoch;
+            let epoch = self.work.epoch(id);
             self.queue.schedule(
                 at,
                 Event::PhaseStart {
@@ -628,9 +505,8 @@ impl<'a> Replication<'a> {
             );
         }
         let tenants = &self.tenants;
-        self.ready_slipped
-            .retain(|&id| tenants[id as usize].in_pool);
-        self.ready_fresh.retain(|&id| tenants[id as usize].in_pool);
+        self.ready_slipped.retain(|&id| tenants.get(id).in_pool);
+        self.ready_fresh.retain(|&id| tenants.get(id).in_pool);
         self.batches.push(BatchState { record });
     }
 
@@ -640,34 +516,27 @@ impl<'a> Replication<'a> {
 
     // ---- phases ---------------------------------------------------------------------------
 
-    fn set_phase(&mut self, tenant: u32, phase: Phase) {
-        let t = &mut self.tenants[tenant as usize];
-        self.phase_counts[t.phase.index()] -= 1;
-        self.phase_counts[phase.index()] += 1;
-        t.phase = phase;
-    }
-
     fn start_phase(&mut self, now: SimTime, tenant: u32, phase: Phase) {
         let programme = self.programme;
         let window = programme.window();
-        let t = &self.tenants[tenant as usize];
+        let t = self.tenants.get(tenant);
         // Up to the phase after the window, a tenant whose previous phase still has work cannot
         // go on: it is pulled from the batch. Copies are the exception: what the copy phase did
         // not copy is left for the window, which must finish them. After the window the cutover
         // is done, and a later phase's work carries on beside the next's.
-        if phase <= window.next() && t.work.outstanding() > 0 {
+        if phase <= window.next() && t.work().outstanding() > 0 {
             self.roll_back(now, tenant, phase == window.next());
             return;
         }
-        if phase == window.next() && t.copies.outstanding() > 0 {
+        if phase == window.next() && t.copies().outstanding() > 0 {
             self.roll_back(now, tenant, true);
             return;
         }
-        let (weekend, epoch) = (t.weekend, t.epoch);
+        let (weekend, epoch) = (t.weekend, self.work.epoch(tenant));
         self.open_span(now, tenant, phase);
-        self.set_phase(tenant, phase);
+        self.tenants.set_phase(tenant, phase);
         if programme.copy_phase() == Some(phase) {
-            self.tenants[tenant as usize].prestage_start = now;
+            self.tenants.get_mut(tenant).prestage_start = now;
             self.create_copies(now, tenant, phase);
         }
         let next = programme
@@ -676,8 +545,8 @@ impl<'a> Replication<'a> {
         if phase == window {
             // Copies left over from the copy phase now compete for slots ahead of tenants still
             // copying before their window.
-            self.withdraw_claims(tenant);
-            self.claim_slots(tenant);
+            self.copies.withdraw(tenant);
+            self.copies.claim(tenant, true);
             for &kind in &programme.phase(phase).work {
                 self.start_item(now, tenant, kind);
             }
@@ -686,7 +555,7 @@ impl<'a> Replication<'a> {
                 Event::WindowClose { tenant, epoch },
             );
             self.schedule_phase(tenant, epoch, next);
-            self.fill_region(now, self.population.tenants[tenant as usize].region);
+            self.fill_region(now, self.copies.region(tenant));
         } else {
             for &kind in &programme.phase(phase).work {
                 self.start_item(now, tenant, kind);
@@ -714,29 +583,29 @@ impl<'a> Replication<'a> {
     /// transitioned.
     fn check_done(&mut self, now: SimTime, tenant: u32) {
         let programme = self.programme;
-        let t = &mut self.tenants[tenant as usize];
+        let t = self.tenants.get_mut(tenant);
         if let Some(copy_phase) = programme.copy_phase()
-            && t.copies.outstanding() == 0
+            && t.copies().outstanding() == 0
             && t.prestage_hours.is_none()
-            && t.phase >= copy_phase
+            && t.phase() >= copy_phase
         {
             t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
             self.span_done(now, tenant, copy_phase);
         }
-        let t = &self.tenants[tenant as usize];
-        let (phase, weekend) = (t.phase, t.weekend);
+        let t = self.tenants.get(tenant);
+        let (phase, weekend) = (t.phase(), t.weekend);
         let (window, last) = (programme.window(), programme.last());
         // The copy phase is done when its copies are; the window and the last phase below.
         if phase != Phase::WAITING
             && Some(phase) != programme.copy_phase()
             && phase != window
             && phase != last
-            && t.work.outstanding() == 0
+            && t.work().outstanding() == 0
         {
             self.span_done(now, tenant, phase);
         }
         let window_start = self.phase_time(weekend, window);
-        let t = &mut self.tenants[tenant as usize];
+        let t = self.tenants.get_mut(tenant);
         if phase == window
             && t.dataupgrade_hours.is_none()
             && t.status(programme) == Status::Complete
@@ -745,12 +614,14 @@ impl<'a> Replication<'a> {
             self.span_done(now, tenant, window);
             self.raise_tickets(now, tenant);
         }
-        let t = &mut self.tenants[tenant as usize];
-        if phase == last && t.status(programme) == Status::Complete && t.transitioned_at.is_none() {
-            t.transitioned_at = Some(now);
-            self.transitioned += 1;
-            if t.batch != NO_BATCH {
-                self.batches[t.batch as usize].record.transitioned += 1;
+        let t = self.tenants.get(tenant);
+        if phase == last
+            && t.status(programme) == Status::Complete
+            && self.tenants.transition(tenant, now)
+        {
+            let batch = self.tenants.get(tenant).batch;
+            if batch != NO_BATCH {
+                self.batches[batch as usize].record.transitioned += 1;
             }
             self.span_done(now, tenant, last);
             self.close_span(now, tenant, last, SpanOutcome::Complete);
@@ -784,14 +655,14 @@ impl<'a> Replication<'a> {
                 raised += 1;
             },
         );
-        self.tenants[tenant as usize].tickets += raised;
+        self.tenants.get_mut(tenant).tickets += raised;
     }
 
     // ---- spans (detail only) ----------------------------------------------------------------
 
     /// A weekend phase begins: the previous one ends, complete.
     fn open_span(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        let (t, start) = (&self.tenants[tenant as usize], self.sc.calendar.start);
+        let (t, start) = (self.tenants.get(tenant), self.sc.calendar.start);
         if let Some(log) = &mut self.spans {
             log.open(
                 now,
@@ -822,55 +693,39 @@ impl<'a> Replication<'a> {
     fn roll_back(&mut self, now: SimTime, tenant: u32, copies_hold: bool) {
         let outstanding = self.outstanding(tenant, copies_hold);
         self.causes.slip(tenant, &outstanding);
-        let phase = self.tenants[tenant as usize].phase;
+        let phase = self.tenants.get(tenant).phase();
         if let Some(log) = &mut self.spans {
             log.roll_back(now, tenant, phase);
         }
-        let region = self.population.tenants[tenant as usize].region;
-        let t = &mut self.tenants[tenant as usize];
-        t.epoch += 1;
-        t.slips += 1;
         self.slips += 1;
-        self.items_abandoned += u64::from(t.work.outstanding() + t.copies.outstanding());
-        self.live_failed -= t.work.failed + t.copies.failed;
-        self.regions[region as usize].release(t.copy_running);
-        t.copy_running = 0;
-        t.work = WorkCounts::default();
-        t.copies = WorkCounts::default();
-        t.copy_again.clear();
-        t.copy_next = t.copy_end;
-        t.prestage_hours = None;
-        t.dataupgrade_hours = None;
-        t.claim_stamp = t.claim_stamp.wrapping_add(1);
-        t.claimed = false;
-        t.in_pool = true;
-        t.ready_since = now;
-        if t.batch != NO_BATCH {
-            self.batches[t.batch as usize].record.slipped += 1;
+        let abandoned = self.tenants.roll_back(tenant, now);
+        self.work.abandon(tenant, abandoned);
+        self.copies.drop_tenant(tenant);
+        let batch = self.tenants.get(tenant).batch;
+        if batch != NO_BATCH {
+            self.batches[batch as usize].record.slipped += 1;
         }
-        self.set_phase(tenant, Phase::WAITING);
         self.ready_slipped.push_back(tenant);
-        self.fill_region(now, region);
+        self.fill_region(now, self.copies.region(tenant));
     }
 
     /// What the tenant's attempt has outstanding (its copies only if they hold it up).
     fn outstanding(&self, tenant: u32, copies_hold: bool) -> Outstanding {
-        let t = &self.tenants[tenant as usize];
+        let t = self.tenants.get(tenant);
         // A few operators' slots: searched only on a rollback.
         let in_service = self
             .operators
             .in_service()
             .filter(|&i| {
-                let w = &self.items[i as usize];
-                w.tenant == tenant
-                    && w.epoch == t.epoch
-                    && (copies_hold || !self.programme.is_copy(w.kind))
+                self.work.tenant(i) == tenant
+                    && self.work.is_live(i)
+                    && (copies_hold || !self.programme.is_copy(self.work.kind(i)))
             })
             .count() as u32;
         Outstanding {
-            work: t.work,
+            work: t.work(),
             copies: if copies_hold {
-                t.copies
+                t.copies()
             } else {
                 WorkCounts::default()
             },
@@ -883,16 +738,14 @@ impl<'a> Replication<'a> {
     /// from the queue); the slots are searched only when a count they depend on changed.
     fn observe_pools(&mut self, now: SimTime) {
         let ops = &self.operators;
-        let key = (self.live_failed, ops.busy(), ops.staff());
+        let errors = self.tenants.errors_outstanding();
+        let key = (errors, ops.busy(), ops.staff());
         if key != self.operator_key {
             self.operator_key = key;
-            let (items, tenants) = (&self.items, &self.tenants);
-            let live_in_service = ops
-                .in_service()
-                .filter(|&i| item_is_live(items, tenants, i))
-                .count() as u32;
+            let work = &self.work;
+            let live_in_service = ops.in_service().filter(|&i| work.is_live(i)).count() as u32;
             let level = Level {
-                waiting: self.live_failed - live_in_service,
+                waiting: errors - live_in_service,
                 busy: ops.busy(),
                 staff: ops.staff(),
             };
@@ -920,7 +773,7 @@ impl<'a> Replication<'a> {
             .iter()
             .zip(&self.population.tenants)
             .map(|(t, p)| AtDeadline {
-                transitioned: t.transitioned_at.is_some_and(|at| at < deadline),
+                transitioned: t.transitioned_at().is_some_and(|at| at < deadline),
                 on_batch: !t.in_pool && t.batch != NO_BATCH,
                 ready: t.in_pool,
                 slipped: t.slips > 0,
@@ -933,263 +786,143 @@ impl<'a> Replication<'a> {
 
     // ---- workitems ------------------------------------------------------------------------
 
-    fn new_item(&mut self, tenant: u32, kind: WorkKind, size_gb: f32) -> u32 {
-        let t = &mut self.tenants[tenant as usize];
-        let key = t.work_rng.next_u64();
-        self.items.push(Workitem {
-            tenant,
-            epoch: t.epoch,
-            kind,
-            failures: 0,
-            size_gb,
-            rng: CounterRng::new(key),
-        });
-        if cfg!(debug_assertions) {
-            self.lives.push(Life::Created);
-        }
-        (self.items.len() - 1) as u32
-    }
-
     /// Creates a non-copy item and starts its first attempt at once.
     fn start_item(&mut self, now: SimTime, tenant: u32, kind: WorkKind) {
-        let item = self.new_item(tenant, kind, 0.0);
-        self.tenants[tenant as usize].work.running += 1;
-        self.begin_attempt(now, item);
+        let item = self.work.create(tenant, kind, 0.0);
+        self.tenants
+            .moved(tenant, false, None, Some(Count::Running));
+        let seats = self.population.tenants[tenant as usize].seats;
+        self.work.begin_attempt(now, item, seats, &mut self.queue);
     }
 
     /// Creates the copies of `phase` (the copy phase), kind by kind, and claims slots for them.
     fn create_copies(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        let first = self.items.len() as u32;
+        let first = self.work.len() as u32;
+        let profile = &self.population.tenants[tenant as usize];
         for &kind in &self.programme.phase(phase).copies {
             match self.programme.kind(kind).copy {
                 Some(CopySource::Mailboxes) => {
-                    for i in 0..self.population.tenants[tenant as usize].mailboxes as usize {
-                        let gb = self.population.mailboxes_of(tenant as usize)[i];
-                        self.new_item(tenant, kind, gb);
+                    for &gb in self.population.mailboxes_of(tenant as usize) {
+                        self.work.create(tenant, kind, gb);
                     }
                 }
                 Some(CopySource::Sites) => {
-                    let site = self.population.tenants[tenant as usize].sharepoint_gb;
-                    if site > 0.0 {
-                        self.new_item(tenant, kind, site as f32);
+                    if profile.sharepoint_gb > 0.0 {
+                        self.work.create(tenant, kind, profile.sharepoint_gb as f32);
                     }
                 }
                 None => unreachable!("a phase's copies are copy kinds"),
             }
         }
-        let t = &mut self.tenants[tenant as usize];
-        t.copy_next = first;
-        t.copy_end = self.items.len() as u32;
-        t.copies.waiting = t.copy_end - first;
-        self.claim_slots(tenant);
-        self.fill_region(now, self.population.tenants[tenant as usize].region);
-    }
-
-    /// Schedules the end of an attempt of a running item.
-    fn begin_attempt(&mut self, now: SimTime, item: u32) {
-        live_on(
-            &mut self.lives,
-            item,
-            &[Life::Created, Life::Waiting],
-            Life::Running,
-        );
-        let seats = self.population.tenants[self.items[item as usize].tenant as usize].seats;
-        let w = &mut self.items[item as usize];
-        let params = self.sc.workitems.kind(w.kind);
-        let minutes = if self.programme.is_copy(w.kind) {
-            let rate = self.sc.copy.gb_per_hour.sample(&mut w.rng);
-            self.sc.copy.overhead_minutes + 60.0 * f64::from(w.size_gb) / rate
-        } else {
-            params.duration_minutes.sample(&mut w.rng) + params.minutes_per_seat * f64::from(seats)
-        };
-        let ticks = SimTime::from_hours(minutes * MINUTE as f64 / HOUR as f64)
-            .ticks()
-            .max(1);
-        self.queue
-            .schedule(now + ticks, Event::AttemptDone { item });
+        let end = self.work.len() as u32;
+        self.tenants.copies_created(tenant, end - first);
+        self.copies.assign(tenant, first, end);
+        let urgent = self.tenants.get(tenant).phase() >= self.programme.window();
+        self.copies.claim(tenant, urgent);
+        self.fill_region(now, profile.region);
     }
 
     fn attempt_done(&mut self, now: SimTime, item: u32) {
-        live_on(&mut self.lives, item, &[Life::Running], Life::Ending);
-        let sc = self.sc;
-        let w = &mut self.items[item as usize];
-        let (tenant, kind) = (w.tenant, w.kind);
-        let params = sc.workitems.kind(kind);
-        let u: f64 = w.rng.random();
+        let (tenant, kind) = (self.work.tenant(item), self.work.kind(item));
         let profile = &self.population.tenants[tenant as usize];
-        let multiplied = profile.coexistence && self.programme.in_window(kind);
-        let hard = sc.workitems.hard_failure_probability(kind, multiplied);
-        let region = profile.region;
+        let outcome = self
+            .work
+            .end_attempt(now, item, profile.coexistence, &mut self.queue);
         let copy = self.programme.is_copy(kind);
-        let t = &mut self.tenants[tenant as usize];
-        t.counts_mut(copy).running -= 1;
+        self.tenants.moved(tenant, copy, Some(Count::Running), None);
         if copy {
-            t.copy_running -= 1;
-            self.regions[region as usize].release(1);
+            self.copies.finished(tenant);
         }
-        if u < hard {
-            self.fail_hard(now, item);
-        } else if u < hard + params.transient_probability {
-            w.failures += 1;
-            t.retries += 1;
-            self.retries += 1;
-            if w.failures > sc.workitems.max_retries {
-                self.fail_hard(now, item);
-            } else {
-                live_on(&mut self.lives, item, &[Life::Ending], Life::Retrying);
-                t.counts_mut(copy).retrying += 1;
-                let delay =
-                    self.timing.retry_delay * sc.workitems.backoff.powi(w.failures as i32 - 1);
-                self.queue.schedule(
-                    now + SimTime::from_hours(delay / 3600.0).ticks(),
-                    Event::RetryDue { item },
-                );
+        match outcome {
+            Outcome::Failed { service, retried } => {
+                if retried {
+                    self.tenants.get_mut(tenant).retries += 1;
+                    self.retries += 1;
+                }
+                self.fail_hard(now, item, service);
             }
-        } else {
-            live_on(&mut self.lives, item, &[Life::Ending], Life::Done);
-            self.items_done += 1;
-            if copy {
-                self.copied_gb += f64::from(w.size_gb);
+            Outcome::Retrying => {
+                self.tenants.get_mut(tenant).retries += 1;
+                self.retries += 1;
+                self.tenants
+                    .moved(tenant, copy, None, Some(Count::Retrying));
             }
-            self.check_done(now, tenant);
+            Outcome::Done { size_gb } => {
+                if copy {
+                    self.copied_gb += f64::from(size_gb);
+                }
+                self.check_done(now, tenant);
+            }
         }
         if copy {
-            self.claim_slots(tenant);
-            self.fill_region(now, region);
+            let urgent = self.tenants.get(tenant).phase() >= self.programme.window();
+            self.copies.claim(tenant, urgent);
+            self.fill_region(now, self.copies.region(tenant));
         }
     }
 
-    fn fail_hard(&mut self, now: SimTime, item: u32) {
-        live_on(&mut self.lives, item, &[Life::Ending], Life::Failed);
-        let w = &mut self.items[item as usize];
-        let (tenant, kind) = (w.tenant, w.kind);
-        w.failures = 0;
-        let service =
-            SimTime::from_hours(self.sc.operators.resolve_hours.sample(&mut w.rng)).ticks();
+    /// A hard failure: the item waits for an operator for `service` ticks of work.
+    fn fail_hard(&mut self, now: SimTime, item: u32, service: u64) {
+        let (tenant, kind) = (self.work.tenant(item), self.work.kind(item));
         let copy = self.programme.is_copy(kind);
-        let t = &mut self.tenants[tenant as usize];
-        t.errors += 1;
-        t.counts_mut(copy).failed += 1;
+        self.tenants.moved(tenant, copy, None, Some(Count::Failed));
         self.errors += 1;
-        self.live_failed += 1;
-        self.peak_failed = self.peak_failed.max(self.live_failed);
         let job = Job {
             item,
             remaining: service,
             enqueued: now,
             resumed: false,
         };
-        let (items, tenants) = (&self.items, &self.tenants);
+        let work = &self.work;
         let (queue, waits) = (&mut self.queue, &mut self.waits);
-        self.operators.submit(
-            now,
-            job,
-            |i| item_is_live(items, tenants, i),
-            |s| on_start(queue, waits, s),
-        );
+        self.operators
+            .submit(now, job, |i| work.is_live(i), |s| on_start(queue, waits, s));
     }
 
     fn resolved(&mut self, now: SimTime, slot: u32, token: u32) {
-        let (items, tenants) = (&self.items, &self.tenants);
+        let work = &self.work;
         let (queue, waits) = (&mut self.queue, &mut self.waits);
         let done = self.operators.finish(
             now,
             slot,
             token,
-            |i| item_is_live(items, tenants, i),
+            |i| work.is_live(i),
             |s| on_start(queue, waits, s),
         );
-        if let Some(item) = done.filter(|&i| self.is_live(i)) {
-            live_on(&mut self.lives, item, &[Life::Failed], Life::Waiting);
-            let (tenant, kind) = (
-                self.items[item as usize].tenant,
-                self.items[item as usize].kind,
-            );
+        if let Some(item) = done.filter(|&i| self.work.is_live(i)) {
+            self.work.step(item, &[Life::Failed], Life::Waiting);
+            let (tenant, kind) = (self.work.tenant(item), self.work.kind(item));
             let copy = self.programme.is_copy(kind);
-            self.tenants[tenant as usize].counts_mut(copy).failed -= 1;
-            self.live_failed -= 1;
+            self.tenants.moved(tenant, copy, Some(Count::Failed), None);
             self.make_ready(now, item);
         }
     }
 
     /// An item that may be tried again: a copy waits for a slot, anything else starts at once.
     fn make_ready(&mut self, now: SimTime, item: u32) {
-        let (tenant, kind) = (
-            self.items[item as usize].tenant,
-            self.items[item as usize].kind,
-        );
-        let copy = self.programme.is_copy(kind);
-        let t = &mut self.tenants[tenant as usize];
-        if copy {
-            t.copies.waiting += 1;
-            t.copy_again.push(item);
-            self.claim_slots(tenant);
-            self.fill_region(now, self.population.tenants[tenant as usize].region);
+        let (tenant, kind) = (self.work.tenant(item), self.work.kind(item));
+        if self.programme.is_copy(kind) {
+            self.tenants.moved(tenant, true, None, Some(Count::Waiting));
+            self.copies.again(tenant, item);
+            let urgent = self.tenants.get(tenant).phase() >= self.programme.window();
+            self.copies.claim(tenant, urgent);
+            self.fill_region(now, self.copies.region(tenant));
         } else {
-            t.work.running += 1;
-            self.begin_attempt(now, item);
+            self.tenants
+                .moved(tenant, false, None, Some(Count::Running));
+            let seats = self.population.tenants[tenant as usize].seats;
+            self.work.begin_attempt(now, item, seats, &mut self.queue);
         }
-    }
-
-    // ---- copy slots -----------------------------------------------------------------------
-
-    /// Puts the tenant in its region's line if it has copies waiting and room under its own cap.
-    fn claim_slots(&mut self, tenant: u32) {
-        let cap = self.sc.copy.per_tenant;
-        let region = self.population.tenants[tenant as usize].region as usize;
-        let t = &mut self.tenants[tenant as usize];
-        if !t.claimed && t.copies.waiting > 0 && t.copy_running < cap {
-            t.claimed = true;
-            let urgent = t.phase >= self.programme.window();
-            self.regions[region].push(
-                Claim {
-                    tenant,
-                    stamp: t.claim_stamp,
-                },
-                urgent,
-            );
-        }
-    }
-
-    fn withdraw_claims(&mut self, tenant: u32) {
-        let t = &mut self.tenants[tenant as usize];
-        t.claim_stamp = t.claim_stamp.wrapping_add(1);
-        t.claimed = false;
     }
 
     /// Starts copies in a region while slots are free, one per tenant in turn.
     fn fill_region(&mut self, now: SimTime, region: u16) {
-        let cap = self.sc.copy.per_tenant;
-        while self.regions[region as usize].has_free_slot() {
-            let Some((claim, urgent)) = self.regions[region as usize].pop() else {
-                break;
-            };
-            let t = &mut self.tenants[claim.tenant as usize];
-            if t.claim_stamp != claim.stamp || !t.claimed {
-                continue;
-            }
-            let item = match t.copy_again.pop() {
-                Some(i) => i,
-                None if t.copy_next < t.copy_end => {
-                    t.copy_next += 1;
-                    t.copy_next - 1
-                }
-                None => {
-                    t.claimed = false;
-                    continue;
-                }
-            };
-            t.copies.waiting -= 1;
-            t.copies.running += 1;
-            t.copy_running += 1;
-            if t.copies.waiting > 0 && t.copy_running < cap {
-                self.regions[region as usize].push(claim, urgent);
-            } else {
-                t.claimed = false;
-            }
-            self.regions[region as usize].acquire();
-            self.begin_attempt(now, item);
-        }
+        let (tenants, work, queue) = (&mut self.tenants, &mut self.work, &mut self.queue);
+        let profiles = &self.population.tenants;
+        self.copies.fill(region, |tenant, item| {
+            tenants.moved(tenant, true, Some(Count::Waiting), Some(Count::Running));
+            work.begin_attempt(now, item, profiles[tenant as usize].seats, queue);
+        });
     }
 
     // ---- operators, sampling --------------------------------------------------------------
@@ -1208,12 +941,12 @@ impl<'a> Replication<'a> {
             )
         };
         let staff = staff_at(now);
-        let (items, tenants) = (&self.items, &self.tenants);
+        let work = &self.work;
         let (queue, waits) = (&mut self.queue, &mut self.waits);
         self.operators.set_staff(
             now,
             staff.0,
-            |i| item_is_live(items, tenants, i),
+            |i| work.is_live(i),
             |s| on_start(queue, waits, s),
         );
         self.desk
@@ -1231,10 +964,10 @@ impl<'a> Replication<'a> {
 
     fn load(&self) -> Load {
         Load {
-            errors_outstanding: self.live_failed,
+            errors_outstanding: self.tenants.errors_outstanding(),
             operators_busy: self.operators.busy(),
             operators_on_duty: self.operators.staff(),
-            copies_running: self.regions.iter().map(CopySlots::busy).sum(),
+            copies_running: self.copies.busy(),
             helpdesk_queue: self.desk.pool.queued() as u32,
             helpdesk_busy: self.desk.pool.busy(),
             helpdesk_on_duty: self.desk.pool.staff(),
@@ -1248,8 +981,8 @@ impl<'a> Replication<'a> {
             series.push(DailySample {
                 day,
                 date: self.sc.calendar.start.add_days(day as i64),
-                phases: self.phase_counts.clone(),
-                transitioned: self.transitioned,
+                phases: self.tenants.phase_counts().to_vec(),
+                transitioned: self.tenants.transitioned(),
                 load,
                 chat: DailyChat::default(),
             });
@@ -1273,7 +1006,7 @@ impl<'a> Replication<'a> {
     /// The running totals weekly.csv is made of.
     fn totals(&self) -> Totals {
         Totals {
-            transitioned: self.transitioned,
+            transitioned: self.tenants.transitioned(),
             slips: self.slips,
             errors: self.errors,
             retries: self.retries,
@@ -1284,7 +1017,7 @@ impl<'a> Replication<'a> {
     /// Tenants transitioned by the end of each day of the horizon.
     fn completion(&self) -> Vec<u32> {
         let mut per_day = vec![0u32; self.timing.end.day() as usize];
-        for at in self.tenants.iter().filter_map(|t| t.transitioned_at) {
+        for at in self.tenants.iter().filter_map(|t| t.transitioned_at()) {
             if let Some(n) = per_day.get_mut(at.day() as usize) {
                 *n += 1;
             }
@@ -1303,12 +1036,12 @@ impl<'a> Replication<'a> {
         let missed_deadline = self
             .tenants
             .iter()
-            .filter(|t| t.transitioned_at.is_none_or(|at| at >= deadline))
+            .filter(|t| t.transitioned_at().is_none_or(|at| at >= deadline))
             .count();
         let makespan = self
             .tenants
             .iter()
-            .filter_map(|t| t.transitioned_at)
+            .filter_map(|t| t.transitioned_at())
             .max()
             .map_or(f64::NAN, SimTime::as_days);
         self.waits.sort_unstable_by(f64::total_cmp);
@@ -1341,7 +1074,7 @@ impl<'a> Replication<'a> {
             replication: self.streams.replication(),
             seed: self.streams.seed(),
             tenants: n,
-            transitioned: u64::from(self.transitioned),
+            transitioned: u64::from(self.tenants.transitioned()),
             slips: self.slips,
             slips_copy_backlog: slips[SlipCause::CopyBacklog as usize],
             slips_waiting_for_operator: slips[SlipCause::WaitingForOperator as usize],
@@ -1358,12 +1091,12 @@ impl<'a> Replication<'a> {
             missed_never_batched: missed[MissCause::NeverBatched as usize],
             batches: self.batches.len() as u64,
             makespan_days: makespan,
-            workitems: self.items.len() as u64,
+            workitems: self.work.len() as u64,
             retries: self.retries,
             errors: self.errors,
             operator_wait_mean_h: wait_mean,
             operator_wait_p95_h: quantile_sorted(&self.waits, 0.95),
-            peak_errors_outstanding: u64::from(self.peak_failed),
+            peak_errors_outstanding: u64::from(self.tenants.peak_errors()),
             operator_queue_mean: operators_seen.queue_mean,
             operator_busy_mean: operators_seen.busy_mean,
             operator_utilization: operators_seen.utilization,
@@ -1421,7 +1154,7 @@ impl<'a> Replication<'a> {
             .iter()
             .map(|t| chat::Timeline {
                 first_batch: t.first_batch,
-                transition: t.transitioned_at.map(|done| (t.weekend, done)),
+                transition: t.transitioned_at().map(|done| (t.weekend, done)),
             })
             .collect();
         let grid = chat::SampleGrid {
@@ -1453,9 +1186,9 @@ impl<'a> Replication<'a> {
                 data_gb: p.data_gb,
                 batch: (t.batch != NO_BATCH).then_some(t.batch),
                 transition_date: t
-                    .transitioned_at
+                    .transitioned_at()
                     .map(|_| start.add_days(t.weekend.day() as i64)),
-                final_phase: t.phase,
+                final_phase: t.phase(),
                 final_status: t.status(self.programme),
                 slips: t.slips,
                 retries: t.retries,
@@ -1472,11 +1205,6 @@ impl<'a> Replication<'a> {
             })
             .collect()
     }
-}
-
-fn item_is_live(items: &[Workitem], tenants: &[Tenant], item: u32) -> bool {
-    let w = &items[item as usize];
-    tenants[w.tenant as usize].epoch == w.epoch
 }
 
 fn on_ticket_start(queue: &mut EventQueue<Event>, s: Started) {
