@@ -68,6 +68,27 @@ impl Date {
         Date((i64::from(self.0) + days).clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32)
     }
 
+    /// The date as ISO 8601 text, `YYYY-MM-DD` (what `Display` writes), for a year of four
+    /// digits (any calendar's; `None` only for a date moved far past one). Output files hold tens
+    /// of thousands of dates, so it is written digit by digit, without the formatting machinery.
+    pub fn iso_bytes(self) -> Option<[u8; 10]> {
+        let (y, m, d) = self.ymd();
+        let y = u32::try_from(y).ok().filter(|y| *y <= 9999)?;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Some([
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(d / 10),
+            digit(d),
+        ])
+    }
+
     /// Days from `earlier` to `self` (negative if `self` is before).
     pub fn days_since(self, earlier: Date) -> i64 {
         i64::from(self.0) - i64::from(earlier.0)
@@ -118,8 +139,13 @@ impl FromStr for Date {
 
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let (y, m, d) = self.ymd();
-        write!(f, "{y:04}-{m:02}-{d:02}")
+        match self.iso_bytes() {
+            Some(text) => f.write_str(std::str::from_utf8(&text).expect("ASCII digits")),
+            None => {
+                let (y, m, d) = self.ymd();
+                write!(f, "{y:04}-{m:02}-{d:02}")
+            }
+        }
     }
 }
 
@@ -149,6 +175,14 @@ mod tests {
             let date = Date(n);
             let (y, m, d) = date.ymd();
             assert_eq!(Date::from_ymd(y, m, d), Some(date));
+        }
+    }
+
+    #[test]
+    fn iso_text_is_what_the_formatter_writes() {
+        for n in (-800_000..3_000_000).step_by(7) {
+            let (y, m, d) = Date(n).ymd();
+            assert_eq!(Date(n).to_string(), format!("{y:04}-{m:02}-{d:02}"));
         }
     }
 

@@ -1,5 +1,6 @@
 //! CSV and JSON output: writers that return bytes, and one place that owns files and writes them atomically.
 
+mod cells;
 mod csv_files;
 mod folder;
 mod manifest;
@@ -9,11 +10,12 @@ use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
+pub use cells::{CsvBuilder, format_number};
 pub use csv_files::{
     SUMMARY_COLUMNS, batches_csv, column_max, comparison_csv, completion_csv, format_datetime,
-    format_number, hourly_csv, islands_csv, metric_text, replications_csv, seek_csv, selection_csv,
-    spans_csv, summarize_metric, summary_cells, summary_csv, tenants_csv, timeseries_csv,
-    tradeoffs_csv, weekly_csv, weekly_means,
+    hourly_csv, islands_csv, metric_text, replications_csv, seek_csv, selection_csv, spans_csv,
+    summarize_metric, summary_cells, summary_csv, tenants_csv, timeseries_csv, tradeoffs_csv,
+    weekly_csv, weekly_means,
 };
 pub use folder::OutputFolder;
 pub use manifest::{Manifest, PhaseStart, PrecisionRecord};

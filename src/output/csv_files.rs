@@ -1,8 +1,9 @@
 //! The CSV files of a run, as bytes: replications, summary, tenants, batches and the daily time series.
 
+use super::cells::{CsvBuilder, DateTime, format_number, text_of};
 use crate::compare::{ComparisonRow, TradeoffRow};
 use crate::date::Date;
-use crate::engine::{DAY, HOUR, MINUTE, SimTime};
+use crate::engine::SimTime;
 use crate::files;
 use crate::model::{
     BatchRecord, DailySample, HourlySample, IslandsByDay, Load, MetricValue, MissCause, PhaseSpan,
@@ -13,37 +14,10 @@ use crate::stats::{Summary, quantile_sorted, summarize};
 use crate::study::seek::{Axis, Constraint, SeekResult};
 use crate::study::select::Selection;
 
-/// Formats a number for CSV: integers without a decimal point, other values rounded to six
-/// decimals, and NaN or infinity as an empty cell (no reader agrees on how to spell them).
-pub fn format_number(x: f64) -> String {
-    if !x.is_finite() {
-        return String::new();
-    }
-    let rounded = (x * 1e6).round() / 1e6;
-    if rounded == 0.0 {
-        return "0".into();
-    }
-    if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
-        return format!("{}", rounded as i64);
-    }
-    format!("{rounded}")
-}
-
 /// A metric as CSV text: integers exactly (a `u64` seed never passes through `f64`), numbers as
 /// [`format_number`] writes them.
 pub fn metric_text(v: MetricValue) -> String {
-    match v {
-        MetricValue::Integer(n) => n.to_string(),
-        MetricValue::Number(x) => format_number(x),
-    }
-}
-
-fn opt<T: ToString>(v: Option<T>) -> String {
-    v.map_or_else(String::new, |v| v.to_string())
-}
-
-fn opt_number(v: Option<f64>) -> String {
-    v.map_or_else(String::new, format_number)
+    text_of(v)
 }
 
 /// The summary of metric `name` over replications, its interval clamped to the values the metric
@@ -84,16 +58,6 @@ pub fn summary_cells(s: &Summary, replications: usize) -> Vec<String> {
     cells
 }
 
-fn to_bytes(header: &[&str], rows: impl Iterator<Item = Vec<String>>) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    w.write_record(header)
-        .expect("writing to memory cannot fail");
-    for row in rows {
-        w.write_record(&row).expect("writing to memory cannot fail");
-    }
-    w.into_inner().expect("writing to memory cannot fail")
-}
-
 /// replications.csv: one row per replication, with `prefix` columns (e.g. a policy) before the metrics.
 pub fn replications_csv(prefix: &[&str], rows: &[(Vec<String>, &ReplicationMetrics)]) -> Vec<u8> {
     let header: Vec<&str> = prefix
@@ -101,15 +65,11 @@ pub fn replications_csv(prefix: &[&str], rows: &[(Vec<String>, &ReplicationMetri
         .copied()
         .chain(ReplicationMetrics::COLUMNS.iter().copied())
         .collect();
-    to_bytes(
-        &header,
-        rows.iter().map(|(pre, m)| {
-            pre.iter()
-                .cloned()
-                .chain(m.exact_values().into_iter().map(metric_text))
-                .collect()
-        }),
-    )
+    let mut csv = CsvBuilder::new(header);
+    for (pre, m) in rows {
+        csv.cells(pre).cells(m.exact_values()).end_row();
+    }
+    csv.finish()
 }
 
 /// summary.csv: one row per metric (identifiers left out) over all replications.
@@ -119,81 +79,71 @@ pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
         .collect();
     let values: Vec<Vec<f64>> = metrics.iter().map(|m| m.values()).collect();
     let tenants = ReplicationMetrics::tenants_of(metrics.iter().copied());
-    let rows = ReplicationMetrics::COLUMNS
-        .iter()
-        .enumerate()
-        .filter(|(_, name)| !ReplicationMetrics::ID_COLUMNS.contains(name))
-        .map(|(col, name)| {
-            let column: Vec<f64> = values.iter().map(|v| v[col]).collect();
-            let s = summarize_metric(name, &column, tenants);
-            let mut row = vec![name.to_string()];
-            row.extend(summary_cells(&s, metrics.len()));
-            row
-        });
-    to_bytes(&header, rows)
+    let mut csv = CsvBuilder::new(header);
+    for (col, name) in ReplicationMetrics::COLUMNS.iter().enumerate() {
+        if ReplicationMetrics::ID_COLUMNS.contains(name) {
+            continue;
+        }
+        let column: Vec<f64> = values.iter().map(|v| v[col]).collect();
+        let s = summarize_metric(name, &column, tenants);
+        csv.cell(*name)
+            .cells(&summary_cells(&s, metrics.len()))
+            .end_row();
+    }
+    csv.finish()
 }
 
 pub fn tenants_csv(programme: &Programme, records: &[TenantRecord]) -> Vec<u8> {
-    let header = files::tenants::HEADER;
-    to_bytes(
-        &header,
-        records.iter().map(|t| {
-            vec![
-                t.tenant.to_string(),
-                t.region.clone(),
-                t.seats.to_string(),
-                t.mailboxes.to_string(),
-                format_number(t.data_gb),
-                opt(t.batch),
-                opt(t.transition_date),
-                programme.key(t.final_phase).to_string(),
-                t.final_status.key().to_string(),
-                t.slips.to_string(),
-                t.causes.slips[0].to_string(),
-                t.causes.slips[1].to_string(),
-                t.causes.slips[2].to_string(),
-                t.causes.slips[3].to_string(),
-                t.causes.slips[4].to_string(),
-                opt(t.causes.last_slip.map(SlipCause::key)),
-                opt(t.causes.miss.map(MissCause::key)),
-                t.retries.to_string(),
-                t.errors.to_string(),
-                opt_number(t.prestage_hours),
-                opt_number(t.dataupgrade_hours),
-                t.directory_objects.is_some().to_string(),
-                opt(t.directory_objects),
-                t.over_quota.to_string(),
-                t.coexistence.to_string(),
-                t.blackberry.to_string(),
-                t.tickets.to_string(),
-                t.chat.contact_pairs.to_string(),
-                t.chat.users_early.to_string(),
-                opt_number(t.chat.peak_cross_island_fraction),
-                opt_number(t.chat.peak_broken_contact_fraction),
-                t.chat.islands.to_string(),
-                t.chat.stranded_users.to_string(),
-                format_number(t.chat.im_disruption_user_hours),
-            ]
-        }),
-    )
+    let mut csv = CsvBuilder::new(files::tenants::HEADER);
+    for t in records {
+        csv.cell(t.tenant)
+            .cell(&t.region)
+            .cell(t.seats)
+            .cell(t.mailboxes)
+            .cell(t.data_gb)
+            .cell(t.batch)
+            .cell(t.transition_date)
+            .cell(programme.key(t.final_phase))
+            .cell(t.final_status.key())
+            .cell(t.slips)
+            .cells(t.causes.slips)
+            .cell(t.causes.last_slip.map(SlipCause::key))
+            .cell(t.causes.miss.map(MissCause::key))
+            .cell(t.retries)
+            .cell(t.errors)
+            .cell(t.prestage_hours)
+            .cell(t.dataupgrade_hours)
+            .cell(t.directory_objects.is_some())
+            .cell(t.directory_objects)
+            .cell(t.over_quota)
+            .cell(t.coexistence)
+            .cell(t.blackberry)
+            .cell(t.tickets)
+            .cell(t.chat.contact_pairs)
+            .cell(t.chat.users_early)
+            .cell(t.chat.peak_cross_island_fraction)
+            .cell(t.chat.peak_broken_contact_fraction)
+            .cell(t.chat.islands)
+            .cell(t.chat.stranded_users)
+            .cell(t.chat.im_disruption_user_hours)
+            .end_row();
+    }
+    csv.finish()
 }
 
 pub fn batches_csv(records: &[BatchRecord]) -> Vec<u8> {
-    let header = files::batches::HEADER;
-    to_bytes(
-        &header,
-        records.iter().map(|b| {
-            vec![
-                b.batch.to_string(),
-                b.weekend.to_string(),
-                b.tenants.to_string(),
-                b.seats.to_string(),
-                format_number(b.data_gb),
-                b.transitioned.to_string(),
-                b.slipped.to_string(),
-            ]
-        }),
-    )
+    let mut csv = CsvBuilder::new(files::batches::HEADER);
+    for b in records {
+        csv.cell(b.batch)
+            .cell(b.weekend)
+            .cell(b.tenants)
+            .cell(b.seats)
+            .cell(b.data_gb)
+            .cell(b.transitioned)
+            .cell(b.slipped)
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// timeseries.csv: one column per phase of `programme`, by its key.
@@ -204,33 +154,23 @@ pub fn timeseries_csv(programme: &Programme, samples: &[DailySample]) -> Vec<u8>
     header.push(ts::TRANSITIONED);
     header.extend(Load::COLUMNS);
     header.extend(ts::CHAT);
-    to_bytes(
-        &header,
-        samples.iter().map(|s| {
-            let mut row = vec![s.day.to_string(), s.date.to_string()];
-            row.extend(s.phases.iter().map(u32::to_string));
-            row.push(s.transitioned.to_string());
-            row.extend(s.load.values().map(|v| v.to_string()));
-            let c = &s.chat;
-            row.extend(
-                [c.cross_island_pairs, c.broken_pairs, c.stranded_users]
-                    .iter()
-                    .map(u64::to_string),
-            );
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(header);
+    for s in samples {
+        let c = &s.chat;
+        csv.cell(s.day)
+            .cell(s.date)
+            .cells(s.phases.iter().copied())
+            .cell(s.transitioned)
+            .cells(s.load.values())
+            .cells([c.cross_island_pairs, c.broken_pairs, c.stranded_users])
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// An ISO 8601 date and time to the minute, `YYYY-MM-DDTHH:MM`, of `t` after the start.
 pub fn format_datetime(start: Date, t: SimTime) -> String {
-    let within = t.ticks() % DAY;
-    format!(
-        "{}T{:02}:{:02}",
-        start.add_days(t.day() as i64),
-        within / HOUR,
-        within % HOUR / MINUTE
-    )
+    text_of(DateTime { start, time: t })
 }
 
 /// completion.csv: tenants transitioned by the end of each day, across replications (each
@@ -238,26 +178,23 @@ pub fn format_datetime(start: Date, t: SimTime) -> String {
 pub fn completion_csv(start: Date, runs: &[&[u32]]) -> Vec<u8> {
     let days = runs.iter().map(|r| r.len()).min().unwrap_or(0);
     let mut column = Vec::with_capacity(runs.len());
-    to_bytes(
-        &files::completion::HEADER,
-        (0..days).map(|d| {
-            column.clear();
-            column.extend(runs.iter().map(|r| f64::from(r[d])));
-            column.sort_unstable_by(f64::total_cmp);
-            let mean = column.iter().sum::<f64>() / column.len() as f64;
-            let mut row = vec![d.to_string(), start.add_days(d as i64).to_string()];
-            row.extend(
-                [
-                    mean,
-                    quantile_sorted(&column, 0.1),
-                    quantile_sorted(&column, 0.5),
-                    quantile_sorted(&column, 0.9),
-                ]
-                .map(format_number),
-            );
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(files::completion::HEADER);
+    for d in 0..days {
+        column.clear();
+        column.extend(runs.iter().map(|r| f64::from(r[d])));
+        column.sort_unstable_by(f64::total_cmp);
+        let mean = column.iter().sum::<f64>() / column.len() as f64;
+        csv.cell(d)
+            .cell(start.add_days(d as i64))
+            .cells([
+                mean,
+                quantile_sorted(&column, 0.1),
+                quantile_sorted(&column, 0.5),
+                quantile_sorted(&column, 0.9),
+            ])
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// weekly.csv or weekly_detail.csv: `weeks[w]` holds week `w`'s values in
@@ -266,14 +203,14 @@ pub fn weekly_csv(start: Date, weeks: &[[f64; 6]]) -> Vec<u8> {
     let w = &files::weekly::COUNTS;
     let mut header = vec![files::weekly::WEEK, files::weekly::WEEK_START];
     header.extend(w);
-    to_bytes(
-        &header,
-        weeks.iter().enumerate().map(|(i, values)| {
-            let mut row = vec![i.to_string(), start.add_days(7 * i as i64).to_string()];
-            row.extend(values.map(format_number));
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(header);
+    for (i, values) in weeks.iter().enumerate() {
+        csv.cell(i)
+            .cell(start.add_days(7 * i as i64))
+            .cells(*values)
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// The mean of each week's counts over replications (`runs[r]` is replication `r`'s weeks).
@@ -296,98 +233,86 @@ pub fn weekly_means(runs: &[&[WeekCounts]]) -> Vec<[f64; 6]> {
 pub fn hourly_csv(start: Date, samples: &[HourlySample]) -> Vec<u8> {
     let mut header = vec![files::hourly::TIME];
     header.extend(Load::COLUMNS);
-    to_bytes(
-        &header,
-        samples.iter().map(|s| {
-            let mut row = vec![format_datetime(start, s.time)];
-            row.extend(s.load.values().map(|v| v.to_string()));
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(header);
+    for s in samples {
+        csv.cell(DateTime {
+            start,
+            time: s.time,
+        })
+        .cells(s.load.values())
+        .end_row();
+    }
+    csv.finish()
 }
 
 /// spans.csv: every weekend phase of every attempt of the detail replication.
 pub fn spans_csv(programme: &Programme, start: Date, spans: &[PhaseSpan]) -> Vec<u8> {
-    let time = |t: Option<SimTime>| t.map_or_else(String::new, |t| format_datetime(start, t));
-    to_bytes(
-        &files::spans::HEADER,
-        spans.iter().map(|s| {
-            vec![
-                s.tenant.to_string(),
-                s.batch.to_string(),
-                s.weekend.to_string(),
-                programme.key(s.phase).to_string(),
-                format_datetime(start, s.start),
-                time(s.end),
-                time(s.done),
-                s.outcome.key().to_string(),
-            ]
-        }),
-    )
+    let at = |time: SimTime| DateTime { start, time };
+    let mut csv = CsvBuilder::new(files::spans::HEADER);
+    for s in spans {
+        csv.cell(s.tenant)
+            .cell(s.batch)
+            .cell(s.weekend)
+            .cell(programme.key(s.phase))
+            .cell(at(s.start))
+            .cell(s.end.map(at))
+            .cell(s.done.map(at))
+            .cell(s.outcome.key())
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// islands.csv: cross-island and broken shares against days from T, across tenants.
 pub fn islands_csv(rows: &[IslandsByDay]) -> Vec<u8> {
-    to_bytes(
-        &files::islands::HEADER,
-        rows.iter().map(|r| {
-            let mut row = vec![r.days_from_t.to_string(), r.tenants.to_string()];
-            for band in [r.cross_island, r.broken] {
-                row.extend([band.mean, band.p10, band.p90].map(format_number));
-            }
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(files::islands::HEADER);
+    for r in rows {
+        csv.cell(r.days_from_t).cell(r.tenants);
+        for band in [r.cross_island, r.broken] {
+            csv.cells([band.mean, band.p10, band.p90]);
+        }
+        csv.end_row();
+    }
+    csv.finish()
 }
 
 /// comparison.csv: per policy and metric, the mean with its interval (clamped to the metric's
 /// range) and the paired difference from the baseline policy with its interval, the paired t
 /// test's p-value and its Holm adjustment over the whole file; `significant` is `p_holm < 0.05`.
 pub fn comparison_csv(rows: &[ComparisonRow]) -> Vec<u8> {
-    let header = files::comparison::HEADER;
-    to_bytes(
-        &header,
-        rows.iter().map(|r| {
-            let mut row = vec![r.policy.clone(), r.metric.to_string()];
-            let (s, d) = (&r.summary, &r.difference);
-            row.extend(
-                [
-                    s.mean,
-                    s.ci95_low,
-                    s.ci95_high,
-                    d.mean,
-                    d.ci95_low,
-                    d.ci95_high,
-                    r.p_value,
-                    r.p_holm,
-                ]
-                .into_iter()
-                .map(format_number),
-            );
-            row.push(r.significant().to_string());
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(files::comparison::HEADER);
+    for r in rows {
+        let (s, d) = (&r.summary, &r.difference);
+        csv.cell(&r.policy)
+            .cell(r.metric)
+            .cells([
+                s.mean,
+                s.ci95_low,
+                s.ci95_high,
+                d.mean,
+                d.ci95_low,
+                d.ci95_high,
+                r.p_value,
+                r.p_holm,
+            ])
+            .cell(r.significant())
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// selection.csv: what `cutover select` did with each policy (labels in policy order).
 pub fn selection_csv(labels: &[String], s: &Selection) -> Vec<u8> {
-    to_bytes(
-        &files::selection::HEADER,
-        labels
-            .iter()
-            .zip(&s.contenders)
-            .enumerate()
-            .map(|(i, (label, c))| {
-                vec![
-                    label.clone(),
-                    c.replications.to_string(),
-                    format_number(c.mean),
-                    opt(c.eliminated_after),
-                    (i == s.selected).to_string(),
-                ]
-            }),
-    )
+    let mut csv = CsvBuilder::new(files::selection::HEADER);
+    for (i, (label, c)) in labels.iter().zip(&s.contenders).enumerate() {
+        csv.cell(label)
+            .cell(c.replications)
+            .cell(c.mean)
+            .cell(c.eliminated_after)
+            .cell(i == s.selected)
+            .end_row();
+    }
+    csv.finish()
 }
 
 /// seek.csv: every setting `cutover seek` tried (see `files::seek`).
@@ -402,72 +327,44 @@ pub fn seek_csv(axes: &[Axis], constraints: &[Constraint], r: &SeekResult) -> Ve
                 .map(|s| format!("constraint{i}_{s}")),
         );
     }
-    let header: Vec<&str> = header.iter().map(String::as_str).collect();
-    to_bytes(
-        &header,
-        r.evaluated.iter().enumerate().map(|(i, e)| {
-            let mut row = vec![i.to_string()];
-            row.extend(e.values.iter().map(i64::to_string));
-            row.extend([
-                format_number(e.cost),
-                e.replications.to_string(),
-                e.verdict.key().to_string(),
-            ]);
-            for c in &e.checks {
-                row.extend([
-                    format_number(c.estimate),
-                    format_number(c.bound),
-                    c.verdict.key().to_string(),
-                ]);
-            }
-            row
-        }),
-    )
+    let mut csv = CsvBuilder::new(&header);
+    for (i, e) in r.evaluated.iter().enumerate() {
+        csv.cell(i)
+            .cells(e.values.iter().copied())
+            .cell(e.cost)
+            .cell(e.replications)
+            .cell(e.verdict.key());
+        for c in &e.checks {
+            csv.cell(c.estimate).cell(c.bound).cell(c.verdict.key());
+        }
+        csv.end_row();
+    }
+    csv.finish()
 }
 
 /// tradeoffs.csv: per policy and trade-off metric, its mean beside the baseline's, which side is
 /// better, the Holm-adjusted p-value of the difference, and the policies that dominate it
 /// (`;`-separated, empty if none).
 pub fn tradeoffs_csv(rows: &[TradeoffRow]) -> Vec<u8> {
-    to_bytes(
-        &files::tradeoffs::HEADER,
-        rows.iter().map(|r| {
-            vec![
-                r.policy.clone(),
-                r.metric.to_string(),
-                r.better.key().to_string(),
-                format_number(r.mean),
-                format_number(r.baseline_mean),
-                format_number(r.mean - r.baseline_mean),
-                format_number(r.p_holm),
-                (!r.dominated_by.is_empty()).to_string(),
-                r.dominated_by.join(";"),
-            ]
-        }),
-    )
+    let mut csv = CsvBuilder::new(files::tradeoffs::HEADER);
+    for r in rows {
+        csv.cell(&r.policy)
+            .cell(r.metric)
+            .cell(r.better.key())
+            .cell(r.mean)
+            .cell(r.baseline_mean)
+            .cell(r.mean - r.baseline_mean)
+            .cell(r.p_holm)
+            .cell(!r.dominated_by.is_empty())
+            .cell(r.dominated_by.join(";").as_str())
+            .end_row();
+    }
+    csv.finish()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn numbers_are_plain_and_never_nan() {
-        assert_eq!(format_number(3.0), "3");
-        assert_eq!(format_number(0.1 + 0.2), "0.3");
-        assert_eq!(format_number(-0.0), "0");
-        assert_eq!(format_number(1.0 / 3.0), "0.333333");
-        assert_eq!(format_number(f64::NAN), "");
-        assert_eq!(format_number(f64::INFINITY), "");
-    }
-
-    #[test]
-    fn datetimes_are_iso_to_the_minute() {
-        let start = Date::from_ymd(2011, 7, 1).unwrap();
-        assert_eq!(format_datetime(start, SimTime::ZERO), "2011-07-01T00:00");
-        let t = SimTime(2 * DAY + 13 * HOUR + 5 * MINUTE + 59);
-        assert_eq!(format_datetime(start, t), "2011-07-03T13:05");
-    }
 
     #[test]
     fn completion_band_spans_the_replications() {
