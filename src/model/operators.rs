@@ -46,11 +46,29 @@ pub struct OperatorPool {
     slots: Vec<Slot>,
     free: Vec<u32>,
     queue: VecDeque<Job>,
+    /// Whether the pool keeps `waits` (the operators' do; the help desk measures its tickets
+    /// from raising to resolution instead).
+    keeps_waits: bool,
+    waits: Vec<u64>,
 }
 
 impl OperatorPool {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// A pool that keeps the wait of every job before its first start.
+    pub fn keeping_waits() -> Self {
+        OperatorPool {
+            keeps_waits: true,
+            ..Self::default()
+        }
+    }
+
+    /// The wait of every job before its first start, in ticks, in start order (kept only by a
+    /// pool made with `keeping_waits`).
+    pub fn waits(&self) -> &[u64] {
+        &self.waits
     }
 
     pub fn staff(&self) -> u32 {
@@ -161,6 +179,9 @@ impl OperatorPool {
             s.job = Some((job, now));
             self.busy += 1;
             let waited = (!job.resumed).then(|| now - job.enqueued);
+            if let Some(w) = waited.filter(|_| self.keeps_waits) {
+                self.waits.push(w);
+            }
             started(Started {
                 slot,
                 token: s.token,

@@ -1,35 +1,30 @@
 //! One replication of the programme: tenants batched weekly and walked through their phases, with
 //! workitems, copy slots, operators and rollbacks, driven by the kernel's event queue.
 
+mod batcher;
 mod checks;
 mod copies;
+mod staff;
 mod tenants;
 mod work;
 
-use std::collections::VecDeque;
-
-use rand::Rng;
-
 use super::causes::{AtDeadline, CauseLog, MissCause, Outstanding, SlipCause};
 use super::chat::{self, DailyChat, TenantChat};
-use super::helpdesk::{Desk, Workdays, draw_tickets};
 use super::metrics::{
-    BatchRecord, DailySample, Detail, HourlySample, Load, ReplicationMetrics, ReplicationOutput,
-    SpanOutcome, TenantRecord,
+    DailySample, Detail, HourlySample, Load, ReplicationMetrics, ReplicationOutput, SpanOutcome,
+    TenantRecord,
 };
-use super::occupancy::{Level, Occupancy};
-use super::operators::{Job, OperatorPool, Started};
-use super::population::{Population, purpose};
-use super::risk::RiskModel;
+use super::population::Population;
 use super::spans::SpanLog;
 use super::weekly::{Totals, WeeklyLog};
-use crate::date::{Date, Weekday};
-use crate::engine::{CounterRng, DAY, EventQueue, HOUR, SimTime, Streams};
+use crate::date::Date;
+use crate::engine::{DAY, EventQueue, HOUR, SimTime, Streams};
 use crate::phase::{CopySource, Phase, Programme, Status, WorkCounts, WorkKind};
-use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
+use crate::policy::BatchPolicy;
 use crate::scenario::Scenario;
-use crate::stats::quantile_sorted;
+use batcher::Batcher;
 use copies::CopyScheduler;
+use staff::Staff;
 use tenants::{Count, NO_BATCH, TenantTable};
 use work::{Life, Outcome, WorkArena};
 
@@ -64,10 +59,6 @@ enum Event {
     Sample,
 }
 
-struct BatchState {
-    record: BatchRecord,
-}
-
 /// Scenario figures converted once into ticks.
 struct Timing {
     /// Each phase's start from T (the first phase's is unused).
@@ -78,10 +69,16 @@ struct Timing {
     sample_offset: u64,
 }
 
+impl Timing {
+    /// When `phase` of the weekend whose T is `weekend` starts (never before the start).
+    fn phase_time(&self, weekend: SimTime, phase: Phase) -> SimTime {
+        SimTime((weekend.ticks() as i64 + self.offsets[phase.index()]).max(0) as u64)
+    }
+}
+
 pub(crate) struct Replication<'a> {
     sc: &'a Scenario,
     programme: &'a Programme,
-    policy: &'a dyn BatchPolicy,
     streams: Streams,
     timing: Timing,
     queue: EventQueue<Event>,
@@ -89,18 +86,10 @@ pub(crate) struct Replication<'a> {
     tenants: TenantTable,
     work: WorkArena<'a>,
     copies: CopyScheduler,
-    operators: OperatorPool,
-    desk: Desk,
-    workdays: Workdays,
-    /// Whether any user can raise a ticket at all (otherwise no ticket draws are made).
-    users_call: bool,
+    batcher: Batcher<'a>,
+    staff: Staff<'a>,
     /// Tenants held until a support case raised their directory quota.
     blocked_quota: u64,
-    /// Ready tenants: rolled back ones, then the rest, each in the order they became ready.
-    ready_slipped: VecDeque<u32>,
-    ready_fresh: VecDeque<u32>,
-    batches: Vec<BatchState>,
-    waits: Vec<f64>,
     retries: u64,
     errors: u64,
     slips: u64,
@@ -111,19 +100,7 @@ pub(crate) struct Replication<'a> {
     spans: Option<SpanLog>,
     /// Every replication: the totals at each week boundary (weekly.csv).
     weekly: WeeklyLog,
-    candidates: Vec<Candidate>,
-    chosen: Vec<usize>,
-    risk: RiskModel,
-    /// Rank of each region index in `batching.region_order`.
-    region_rank: Vec<u16>,
-    policy_key: u64,
     causes: CauseLog,
-    /// Time averages of the operators and the help desk over the observation window.
-    operator_occupancy: Occupancy,
-    desk_occupancy: Occupancy,
-    /// (errors outstanding, operators busy, on duty) when the operators' level was last taken:
-    /// the level cannot have changed while these have not.
-    operator_key: (u32, u32, u32),
     /// When the replication stopped, the end of what was observed.
     observed_until: SimTime,
 }
@@ -163,7 +140,6 @@ impl<'a> Replication<'a> {
         Replication {
             sc,
             programme: &sc.phases.programme,
-            policy,
             streams,
             timing,
             queue: EventQueue::with_capacity(1024),
@@ -176,15 +152,9 @@ impl<'a> Replication<'a> {
                 population.tenants.iter().map(|p| p.region),
             ),
             population,
-            operators: OperatorPool::new(),
-            desk: Desk::default(),
-            workdays: Workdays::new(sc.calendar.start, &sc.clients, &sc.helpdesk),
-            users_call: sc.clients.anyone_calls(),
+            batcher: Batcher::new(sc, policy, &streams),
+            staff: Staff::new(sc, observe),
             blocked_quota: 0,
-            ready_slipped: VecDeque::new(),
-            ready_fresh: VecDeque::with_capacity(n),
-            batches: Vec::new(),
-            waits: Vec::new(),
             retries: 0,
             errors: 0,
             slips: 0,
@@ -193,23 +163,7 @@ impl<'a> Replication<'a> {
             hourly: detail.then(Vec::new),
             spans: detail.then(|| SpanLog::new(n, &sc.phases.programme)),
             weekly: WeeklyLog::new(end),
-            candidates: Vec::new(),
-            chosen: Vec::new(),
-            risk: RiskModel::new(sc),
-            region_rank: sc
-                .population
-                .regions
-                .iter()
-                .map(|r| {
-                    let rank = sc.batching.region_order.iter().position(|o| o == r);
-                    rank.map_or(u16::MAX, |i| i as u16)
-                })
-                .collect(),
-            policy_key: streams.stream(0, purpose::POLICY).next_u64(),
             causes: CauseLog::new(n, detail),
-            operator_occupancy: Occupancy::new(observe.0, observe.1),
-            desk_occupancy: Occupancy::new(observe.0, observe.1),
-            operator_key: (0, 0, 0),
             observed_until: SimTime::ZERO,
         }
     }
@@ -223,8 +177,8 @@ impl<'a> Replication<'a> {
                 self.queue
                     .schedule(at, Event::Unblock { tenant: id as u32 });
             } else {
-                self.tenants.get_mut(id as u32).in_pool = true;
-                self.ready_fresh.push_back(id as u32);
+                self.batcher
+                    .join(&mut self.tenants, id as u32, SimTime::ZERO, false);
             }
         }
         self.queue.schedule(SimTime::ZERO, Event::Shift);
@@ -237,7 +191,7 @@ impl<'a> Replication<'a> {
         let mut halfway = None;
         let mut stopped = None;
         // Until every tenant transitioned and its users' tickets were answered.
-        while self.tenants.transitioned() < total || self.desk.outstanding > 0 {
+        while self.tenants.transitioned() < total || self.staff.tickets_outstanding() > 0 {
             match self.queue.peek_time() {
                 Some(t) if t < self.timing.end => {}
                 _ => break,
@@ -252,7 +206,8 @@ impl<'a> Replication<'a> {
                 self.take_misses();
             }
             self.handle(now, event);
-            self.observe_pools(now);
+            let errors = self.tenants.errors_outstanding();
+            self.staff.observe(now, errors, &self.work);
             // Tests and debug builds re-derive the bookkeeping from scratch now and then.
             if cfg!(debug_assertions) && self.queue.events_processed().is_multiple_of(1024) {
                 self.check();
@@ -271,7 +226,7 @@ impl<'a> Replication<'a> {
         }
         // Observed until the replication stopped: the end of the horizon if work remained.
         self.observed_until = if stopped.is_none()
-            && (self.tenants.transitioned() < total || self.desk.outstanding > 0)
+            && (self.tenants.transitioned() < total || self.staff.tickets_outstanding() > 0)
         {
             self.timing.end
         } else {
@@ -289,14 +244,7 @@ impl<'a> Replication<'a> {
     /// Checks the incrementally kept counts against a recount (debug builds).
     fn check(&self) {
         checks::counts(&self.tenants, &self.work, &self.copies);
-        assert!(
-            self.desk.pool.busy() <= self.desk.pool.staff(),
-            "more help-desk agents busy than on duty"
-        );
-        assert!(
-            self.operators.busy() <= self.operators.staff(),
-            "more operators busy than on duty"
-        );
+        self.staff.check();
     }
 
     /// Most events one replication may handle: far more than any plan needs (the bundled
@@ -340,12 +288,7 @@ impl<'a> Replication<'a> {
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::Plan => self.plan(now),
-            Event::Unblock { tenant } => {
-                let t = self.tenants.get_mut(tenant);
-                t.in_pool = true;
-                t.ready_since = now;
-                self.ready_fresh.push_back(tenant);
-            }
+            Event::Unblock { tenant } => self.batcher.join(&mut self.tenants, tenant, now, false),
             Event::PhaseStart {
                 tenant,
                 phase,
@@ -384,134 +327,54 @@ impl<'a> Replication<'a> {
                 }
             }
             Event::Resolved { slot, token } => self.resolved(now, slot, token),
-            Event::Shift => self.shift(now),
+            Event::Shift => self.staff.shift(now, &self.work, &mut self.queue),
             Event::Sample => self.sample(now),
             Event::TicketRaised { ticket } => {
-                let queue = &mut self.queue;
-                self.desk.raise(now, ticket, |s| on_ticket_start(queue, s));
+                self.staff.ticket_raised(now, ticket, &mut self.queue)
             }
             Event::TicketResolved { slot, token } => {
-                let queue = &mut self.queue;
-                self.desk.finish(now, slot, token, &self.workdays, |s| {
-                    on_ticket_start(queue, s)
-                });
+                self.staff
+                    .ticket_resolved(now, slot, token, &mut self.queue)
             }
         }
     }
 
     // ---- batching -------------------------------------------------------------------------
 
+    /// Forms the batch for the weekend `lead_days` ahead and places its tenants: each starts
+    /// the phase after the first at its offset from that weekend's T (at once if that is past).
     fn plan(&mut self, now: SimTime) {
-        let b = &self.sc.batching;
-        let earliest = self
-            .sc
-            .calendar
-            .start
-            .add_days((now.day() + u64::from(b.lead_days)) as i64);
-        let offset = (Weekday::Saturday.index() + 7 - earliest.weekday().index()) % 7;
-        let weekend_date = earliest.add_days(i64::from(offset));
-        let weekend = SimTime::from_days(weekend_date.days_since(self.sc.calendar.start) as u64);
+        let (date, weekend) = self.batcher.weekend_for(now);
         if weekend >= self.timing.end {
             return;
         }
-        self.queue
-            .schedule(now + u64::from(b.cadence_days) * DAY, Event::Plan);
-        self.form_batch(now, weekend, weekend_date);
-    }
-
-    fn form_batch(&mut self, now: SimTime, weekend: SimTime, weekend_date: Date) {
-        let b = &self.sc.batching;
-        self.candidates.clear();
-        // Readiness order; the policy decides whether rolled-back tenants go first.
-        let mut order: Vec<u32> = self
-            .ready_slipped
-            .iter()
-            .chain(self.ready_fresh.iter())
-            .copied()
-            .collect();
-        order.sort_by_key(|&t| (self.tenants.get(t).ready_since, t));
-        // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
-        if weekend_date < self.sc.population.estate.blackberry_not_before {
-            let tenants = &self.population.tenants;
-            order.retain(|&t| !tenants[t as usize].blackberry);
-        }
-        for &id in &order {
-            let (p, t) = (&self.population.tenants[id as usize], self.tenants.get(id));
-            self.candidates.push(Candidate {
-                tenant: id,
-                seats: p.seats,
-                mailboxes: p.mailboxes,
-                data_gb: p.data_gb,
-                region: p.region,
-                slips: t.slips,
-                days_waiting: now.saturating_since(t.ready_since).as_days(),
-                expected_errors: self.risk.expected_errors(p),
-            });
-        }
-        let capacity = Capacity {
-            max_tenants: b.max_tenants,
-            max_seats: b.max_seats,
-            max_data_gb: b.max_data_gb,
-            weekend_error_budget: self.risk.weekend_error_budget,
-        };
-        let batch = self.batches.len() as u32;
-        let ctx = BatchContext {
-            batch,
-            weekend: weekend_date,
-            slipped_first: b.slipped_first,
-            region_rank: &self.region_rank,
-            replication_key: self.policy_key,
-            error_backlog: self.tenants.errors_outstanding(),
-        };
-        self.chosen.clear();
-        self.policy
-            .select(&self.candidates, &capacity, &ctx, &mut self.chosen);
-        self.chosen.sort_unstable();
-        self.chosen.dedup();
-        self.chosen.retain(|&i| i < order.len());
-        if self.chosen.is_empty() {
+        let cadence = u64::from(self.sc.batching.cadence_days);
+        self.queue.schedule(now + cadence * DAY, Event::Plan);
+        let errors = self.tenants.errors_outstanding();
+        let profiles = &self.population.tenants;
+        let Some(batch) = self
+            .batcher
+            .form(now, date, &mut self.tenants, profiles, errors)
+        else {
             return;
-        }
-        let mut record = BatchRecord {
-            batch,
-            weekend: weekend_date,
-            tenants: 0,
-            seats: 0,
-            data_gb: 0.0,
-            transitioned: 0,
-            slipped: 0,
         };
-        for &i in &self.chosen {
-            let id = order[i];
-            let p = &self.population.tenants[id as usize];
-            record.tenants += 1;
-            record.seats += u64::from(p.seats);
-            record.data_gb += p.data_gb;
-            let first = Phase::WAITING.next();
-            let at = self.phase_time(weekend, first).max(now);
-            let t = self.tenants.get_mut(id);
-            t.in_pool = false;
+        let first = Phase::WAITING.next();
+        let at = self.timing.phase_time(weekend, first).max(now);
+        for &tenant in self.batcher.placed() {
+            let t = self.tenants.get_mut(tenant);
             t.batch = batch;
             t.weekend = weekend;
             t.first_batch.get_or_insert((now, weekend));
-            let epoch = self.work.epoch(id);
+            let epoch = self.work.epoch(tenant);
             self.queue.schedule(
                 at,
                 Event::PhaseStart {
-                    tenant: id,
+                    tenant,
                     phase: first,
                     epoch,
                 },
             );
         }
-        let tenants = &self.tenants;
-        self.ready_slipped.retain(|&id| tenants.get(id).in_pool);
-        self.ready_fresh.retain(|&id| tenants.get(id).in_pool);
-        self.batches.push(BatchState { record });
-    }
-
-    fn phase_time(&self, weekend: SimTime, phase: Phase) -> SimTime {
-        SimTime((weekend.ticks() as i64 + self.timing.offsets[phase.index()]).max(0) as u64)
     }
 
     // ---- phases ---------------------------------------------------------------------------
@@ -541,7 +404,7 @@ impl<'a> Replication<'a> {
         }
         let next = programme
             .next(phase)
-            .map(|p| (p, self.phase_time(weekend, p).max(now)));
+            .map(|p| (p, self.timing.phase_time(weekend, p).max(now)));
         if phase == window {
             // Copies left over from the copy phase now compete for slots ahead of tenants still
             // copying before their window.
@@ -604,7 +467,7 @@ impl<'a> Replication<'a> {
         {
             self.span_done(now, tenant, phase);
         }
-        let window_start = self.phase_time(weekend, window);
+        let window_start = self.timing.phase_time(weekend, window);
         let t = self.tenants.get_mut(tenant);
         if phase == window
             && t.dataupgrade_hours.is_none()
@@ -612,50 +475,21 @@ impl<'a> Replication<'a> {
         {
             t.dataupgrade_hours = Some(now.saturating_since(window_start).as_hours());
             self.span_done(now, tenant, window);
-            self.raise_tickets(now, tenant);
+            let users = self.population.tenants[tenant as usize].seats;
+            let raised =
+                self.staff
+                    .draw_tickets(now, tenant, users, &self.streams, &mut self.queue);
+            self.tenants.get_mut(tenant).tickets += raised;
         }
         let t = self.tenants.get(tenant);
         if phase == last
             && t.status(programme) == Status::Complete
             && self.tenants.transition(tenant, now)
         {
-            let batch = self.tenants.get(tenant).batch;
-            if batch != NO_BATCH {
-                self.batches[batch as usize].record.transitioned += 1;
-            }
+            self.batcher.transitioned(self.tenants.get(tenant).batch);
             self.span_done(now, tenant, last);
             self.close_span(now, tenant, last, SpanOutcome::Complete);
         }
-    }
-
-    /// The tenant is upgraded: its users find out on their next working morning what their
-    /// clients make of it. Drawn once: the window completes only once per tenant.
-    fn raise_tickets(&mut self, now: SimTime, tenant: u32) {
-        if !self.users_call {
-            return;
-        }
-        let key = self
-            .streams
-            .stream(u64::from(tenant), purpose::TICKETS)
-            .next_u64();
-        let mut rng = CounterRng::new(key);
-        let users = self.population.tenants[tenant as usize].seats;
-        let (desk, queue) = (&mut self.desk, &mut self.queue);
-        let mut raised = 0;
-        draw_tickets(
-            &self.sc.clients,
-            &self.sc.helpdesk,
-            &self.workdays,
-            users,
-            now,
-            &mut rng,
-            |at, service| {
-                let ticket = desk.add(at, service);
-                queue.schedule(at, Event::TicketRaised { ticket });
-                raised += 1;
-            },
-        );
-        self.tenants.get_mut(tenant).tickets += raised;
     }
 
     // ---- spans (detail only) ----------------------------------------------------------------
@@ -698,14 +532,11 @@ impl<'a> Replication<'a> {
             log.roll_back(now, tenant, phase);
         }
         self.slips += 1;
-        let abandoned = self.tenants.roll_back(tenant, now);
+        let abandoned = self.tenants.roll_back(tenant);
         self.work.abandon(tenant, abandoned);
         self.copies.drop_tenant(tenant);
-        let batch = self.tenants.get(tenant).batch;
-        if batch != NO_BATCH {
-            self.batches[batch as usize].record.slipped += 1;
-        }
-        self.ready_slipped.push_back(tenant);
+        self.batcher.slipped(self.tenants.get(tenant).batch);
+        self.batcher.join(&mut self.tenants, tenant, now, true);
         self.fill_region(now, self.copies.region(tenant));
     }
 
@@ -714,7 +545,8 @@ impl<'a> Replication<'a> {
         let t = self.tenants.get(tenant);
         // A few operators' slots: searched only on a rollback.
         let in_service = self
-            .operators
+            .staff
+            .operators()
             .in_service()
             .filter(|&i| {
                 self.work.tenant(i) == tenant
@@ -733,40 +565,14 @@ impl<'a> Replication<'a> {
         }
     }
 
-    /// Takes the pools' levels after an event (for their time averages). The operators' queue is
-    /// the errors outstanding less those in service (a job of a rolled-back tenant is dropped
-    /// from the queue); the slots are searched only when a count they depend on changed.
-    fn observe_pools(&mut self, now: SimTime) {
-        let ops = &self.operators;
-        let errors = self.tenants.errors_outstanding();
-        let key = (errors, ops.busy(), ops.staff());
-        if key != self.operator_key {
-            self.operator_key = key;
-            let work = &self.work;
-            let live_in_service = ops.in_service().filter(|&i| work.is_live(i)).count() as u32;
-            let level = Level {
-                waiting: errors - live_in_service,
-                busy: ops.busy(),
-                staff: ops.staff(),
-            };
-            self.operator_occupancy.set(now, level);
-        }
-        let desk = &self.desk.pool;
-        let level = Level {
-            waiting: desk.queued() as u32,
-            busy: desk.busy(),
-            staff: desk.staff(),
-        };
-        self.desk_occupancy.set(now, level);
-    }
-
     /// Every tenant's state at the end of the deadline day, for the causes of misses.
     fn take_misses(&mut self) {
         let not_before = self.sc.population.estate.blackberry_not_before;
         let before_blackberry_date = self
-            .batches
+            .batcher
+            .batches()
             .last()
-            .is_none_or(|b| b.record.weekend < not_before);
+            .is_none_or(|b| b.weekend < not_before);
         let deadline = self.timing.deadline;
         let states = self
             .tenants
@@ -867,29 +673,15 @@ impl<'a> Replication<'a> {
         let copy = self.programme.is_copy(kind);
         self.tenants.moved(tenant, copy, None, Some(Count::Failed));
         self.errors += 1;
-        let job = Job {
-            item,
-            remaining: service,
-            enqueued: now,
-            resumed: false,
-        };
-        let work = &self.work;
-        let (queue, waits) = (&mut self.queue, &mut self.waits);
-        self.operators
-            .submit(now, job, |i| work.is_live(i), |s| on_start(queue, waits, s));
+        self.staff
+            .submit(now, item, service, &self.work, &mut self.queue);
     }
 
     fn resolved(&mut self, now: SimTime, slot: u32, token: u32) {
-        let work = &self.work;
-        let (queue, waits) = (&mut self.queue, &mut self.waits);
-        let done = self.operators.finish(
-            now,
-            slot,
-            token,
-            |i| work.is_live(i),
-            |s| on_start(queue, waits, s),
-        );
-        if let Some(item) = done.filter(|&i| self.work.is_live(i)) {
+        let done = self
+            .staff
+            .resolved(now, slot, token, &self.work, &mut self.queue);
+        if let Some(item) = done {
             self.work.step(item, &[Life::Failed], Life::Waiting);
             let (tenant, kind) = (self.work.tenant(item), self.work.kind(item));
             let copy = self.programme.is_copy(kind);
@@ -927,50 +719,15 @@ impl<'a> Replication<'a> {
 
     // ---- operators, sampling --------------------------------------------------------------
 
-    fn shift(&mut self, now: SimTime) {
-        // Operators and help-desk agents on duty at a time.
-        let staff_at = |time: SimTime| {
-            let date = self.sc.calendar.start.add_days(time.day() as i64);
-            let (weekend, hour) = (
-                date.weekday().is_weekend(),
-                ((time.ticks() % DAY) / HOUR) as u32,
-            );
-            (
-                self.sc.operators.staff_at(weekend, hour),
-                self.sc.helpdesk.staff_at(weekend, hour),
-            )
-        };
-        let staff = staff_at(now);
-        let work = &self.work;
-        let (queue, waits) = (&mut self.queue, &mut self.waits);
-        self.operators.set_staff(
-            now,
-            staff.0,
-            |i| work.is_live(i),
-            |s| on_start(queue, waits, s),
-        );
-        self.desk
-            .pool
-            .set_staff(now, staff.1, |_| true, |s| on_ticket_start(queue, s));
-        // Next hour at which the staffing differs (at most a week ahead: the schedule is weekly).
-        let mut next = SimTime((now.ticks() / HOUR + 1) * HOUR);
-        while staff_at(next) == staff && next - now < 8 * DAY {
-            next += HOUR;
-        }
-        if next - now < 8 * DAY {
-            self.queue.schedule(next, Event::Shift);
-        }
-    }
-
     fn load(&self) -> Load {
         Load {
             errors_outstanding: self.tenants.errors_outstanding(),
-            operators_busy: self.operators.busy(),
-            operators_on_duty: self.operators.staff(),
+            operators_busy: self.staff.operators().busy(),
+            operators_on_duty: self.staff.operators().staff(),
             copies_running: self.copies.busy(),
-            helpdesk_queue: self.desk.pool.queued() as u32,
-            helpdesk_busy: self.desk.pool.busy(),
-            helpdesk_on_duty: self.desk.pool.staff(),
+            helpdesk_queue: self.staff.desk().pool.queued() as u32,
+            helpdesk_busy: self.staff.desk().pool.busy(),
+            helpdesk_on_duty: self.staff.desk().pool.staff(),
         }
     }
 
@@ -1044,26 +801,11 @@ impl<'a> Replication<'a> {
             .filter_map(|t| t.transitioned_at())
             .max()
             .map_or(f64::NAN, SimTime::as_days);
-        self.waits.sort_unstable_by(f64::total_cmp);
-        let wait_mean = if self.waits.is_empty() {
-            f64::NAN
-        } else {
-            self.waits.iter().sum::<f64>() / self.waits.len() as f64
-        };
         let mut chat = self.chat();
-        let desk = &mut self.desk;
-        desk.waits.sort_unstable_by(f64::total_cmp);
-        let ticket_wait_mean = if desk.waits.is_empty() {
-            f64::NAN
-        } else {
-            desk.waits.iter().sum::<f64>() / desk.waits.len() as f64
-        };
         // Tickets still open when the horizon ended.
         let end = self.timing.end;
         let (slips, missed) = (self.causes.slips, self.causes.missed);
-        let until = self.observed_until;
-        let operators_seen = self.operator_occupancy.clone().finish(until);
-        let desk_seen = self.desk_occupancy.clone().finish(until);
+        let staff = self.staff.report(self.observed_until, end);
         debug_assert_eq!(slips.iter().sum::<u64>(), self.slips, "slips by cause");
         debug_assert_eq!(
             missed.iter().sum::<u64>(),
@@ -1089,17 +831,17 @@ impl<'a> Replication<'a> {
             missed_blocked: missed[MissCause::Blocked as usize],
             missed_blackberry_date: missed[MissCause::BlackberryDate as usize],
             missed_never_batched: missed[MissCause::NeverBatched as usize],
-            batches: self.batches.len() as u64,
+            batches: self.batcher.batches().len() as u64,
             makespan_days: makespan,
             workitems: self.work.len() as u64,
             retries: self.retries,
             errors: self.errors,
-            operator_wait_mean_h: wait_mean,
-            operator_wait_p95_h: quantile_sorted(&self.waits, 0.95),
+            operator_wait_mean_h: staff.operator_wait_mean_h,
+            operator_wait_p95_h: staff.operator_wait_p95_h,
             peak_errors_outstanding: u64::from(self.tenants.peak_errors()),
-            operator_queue_mean: operators_seen.queue_mean,
-            operator_busy_mean: operators_seen.busy_mean,
-            operator_utilization: operators_seen.utilization,
+            operator_queue_mean: staff.operators.queue_mean,
+            operator_busy_mean: staff.operators.busy_mean,
+            operator_utilization: staff.operators.utilization,
             copied_tb: self.copied_gb / 1000.0,
             users_early: chat.users_early,
             mean_peak_cross_island_fraction: chat.mean_peak_cross_island_fraction,
@@ -1107,20 +849,20 @@ impl<'a> Replication<'a> {
             stranded_users: chat.stranded_users,
             im_disruption_user_hours: chat.im_disruption_user_hours,
             tenants_blocked_quota: self.blocked_quota,
-            helpdesk_tickets: desk.tickets.len() as u64,
-            helpdesk_peak_queue: desk.peak_queue,
-            helpdesk_wait_mean_h: ticket_wait_mean,
-            helpdesk_wait_p95_h: quantile_sorted(&desk.waits, 0.95),
-            helpdesk_queue_mean: desk_seen.queue_mean,
-            helpdesk_busy_mean: desk_seen.busy_mean,
-            helpdesk_utilization: desk_seen.utilization,
-            user_hours_lost: desk.user_hours_lost + desk.hours_open_at(end, &self.workdays),
+            helpdesk_tickets: staff.tickets,
+            helpdesk_peak_queue: staff.helpdesk_peak_queue,
+            helpdesk_wait_mean_h: staff.helpdesk_wait_mean_h,
+            helpdesk_wait_p95_h: staff.helpdesk_wait_p95_h,
+            helpdesk_queue_mean: staff.helpdesk.queue_mean,
+            helpdesk_busy_mean: staff.helpdesk.busy_mean,
+            helpdesk_utilization: staff.helpdesk.utilization,
+            user_hours_lost: staff.user_hours_lost,
             events: self.queue.events_processed(),
         };
         let completion = self.completion();
         let totals = self.totals();
         let weekly = std::mem::replace(&mut self.weekly, WeeklyLog::new(SimTime::ZERO))
-            .finish(totals, self.desk.tickets.iter().map(|t| t.raised));
+            .finish(totals, self.staff.desk().tickets.iter().map(|t| t.raised));
         let hourly = self.hourly.take().unwrap_or_default();
         let spans = self.spans.take().map_or_else(Vec::new, SpanLog::into_spans);
         let detail = self.timeseries.take().map(|mut timeseries| {
@@ -1129,7 +871,7 @@ impl<'a> Replication<'a> {
             }
             Detail {
                 tenants: self.tenant_records(&chat.tenants),
-                batches: self.batches.iter().map(|b| b.record.clone()).collect(),
+                batches: self.batcher.batches().to_vec(),
                 timeseries,
                 hourly,
                 spans,
@@ -1205,27 +947,4 @@ impl<'a> Replication<'a> {
             })
             .collect()
     }
-}
-
-fn on_ticket_start(queue: &mut EventQueue<Event>, s: Started) {
-    queue.schedule(
-        s.end,
-        Event::TicketResolved {
-            slot: s.slot,
-            token: s.token,
-        },
-    );
-}
-
-fn on_start(queue: &mut EventQueue<Event>, waits: &mut Vec<f64>, s: Started) {
-    if let Some(w) = s.waited {
-        waits.push(w as f64 / HOUR as f64);
-    }
-    queue.schedule(
-        s.end,
-        Event::Resolved {
-            slot: s.slot,
-            token: s.token,
-        },
-    );
 }

@@ -225,9 +225,9 @@ impl TenantTable {
         true
     }
 
-    /// Pulls the tenant out of its attempt at `now`: its work is forgotten and it is back in
-    /// the pool, in the first phase. Returns how many workitems it abandoned.
-    pub fn roll_back(&mut self, id: u32, now: SimTime) -> u32 {
+    /// Pulls the tenant out of its attempt: its work is forgotten and it is back in the first
+    /// phase (the batcher puts it in the pool). Returns how many workitems it abandoned.
+    pub fn roll_back(&mut self, id: u32) -> u32 {
         let t = &mut self.tenants[id as usize];
         let abandoned = t.work.outstanding() + t.copies.outstanding();
         self.errors_outstanding -= t.work.failed + t.copies.failed;
@@ -236,8 +236,6 @@ impl TenantTable {
         t.slips += 1;
         t.prestage_hours = None;
         t.dataupgrade_hours = None;
-        t.in_pool = true;
-        t.ready_since = now;
         self.set_phase(id, Phase::WAITING);
         abandoned
     }
@@ -303,11 +301,13 @@ mod tests {
         assert_eq!(table.get(0).errors, 2, "a resolution is no new error");
         table.check();
         // Tenant 1 abandons its failed work and its copy: the queue keeps only tenant 0's.
-        assert_eq!(table.roll_back(1, SimTime(60)), 2);
+        assert_eq!(table.roll_back(1), 2);
         assert_eq!((table.errors_outstanding(), table.peak_errors()), (1, 4));
         let t = table.get(1);
-        assert_eq!((t.phase(), t.in_pool, t.slips), (Phase::WAITING, true, 1));
-        assert_eq!(t.ready_since, SimTime(60));
+        assert_eq!(
+            (t.phase(), t.slips, t.work()),
+            (Phase::WAITING, 1, WorkCounts::default())
+        );
         table.check();
     }
 

@@ -1,0 +1,284 @@
+//! The batcher: the tenants ready for a batch, in the order they became ready (rolled-back ones
+//! kept apart, so a policy may put them first), and the formation of each weekend's batch by the
+//! batch policy within the scenario's caps. It decides who goes on a batch; placing them there
+//! (their phases, their events) is the replication's.
+
+use std::collections::VecDeque;
+
+use rand::Rng;
+
+use super::tenants::{NO_BATCH, TenantTable};
+use crate::date::{Date, Weekday};
+use crate::engine::{SimTime, Streams};
+use crate::model::metrics::BatchRecord;
+use crate::model::population::{Profile, purpose};
+use crate::model::risk::RiskModel;
+use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
+use crate::scenario::Scenario;
+
+pub(super) struct Batcher<'a> {
+    sc: &'a Scenario,
+    policy: &'a dyn BatchPolicy,
+    /// Ready tenants: rolled back ones, then the rest, each in the order they became ready.
+    slipped: VecDeque<u32>,
+    fresh: VecDeque<u32>,
+    batches: Vec<BatchRecord>,
+    risk: RiskModel,
+    /// Rank of each region index in `batching.region_order`.
+    region_rank: Vec<u16>,
+    /// The replication's key for policies that draw (the same under every policy).
+    policy_key: u64,
+    /// Reused from batch to batch: the pool in readiness order, the policy's view of it, the
+    /// policy's choice (indices into both) and the tenants it placed.
+    order: Vec<u32>,
+    candidates: Vec<Candidate>,
+    chosen: Vec<usize>,
+    placed: Vec<u32>,
+}
+
+impl<'a> Batcher<'a> {
+    pub fn new(sc: &'a Scenario, policy: &'a dyn BatchPolicy, streams: &Streams) -> Self {
+        Batcher {
+            sc,
+            policy,
+            slipped: VecDeque::new(),
+            fresh: VecDeque::new(),
+            batches: Vec::new(),
+            risk: RiskModel::new(sc),
+            region_rank: sc
+                .population
+                .regions
+                .iter()
+                .map(|r| {
+                    let rank = sc.batching.region_order.iter().position(|o| o == r);
+                    rank.map_or(u16::MAX, |i| i as u16)
+                })
+                .collect(),
+            policy_key: streams.stream(0, purpose::POLICY).next_u64(),
+            order: Vec::new(),
+            candidates: Vec::new(),
+            chosen: Vec::new(),
+            placed: Vec::new(),
+        }
+    }
+
+    /// The batches formed so far.
+    pub fn batches(&self) -> &[BatchRecord] {
+        &self.batches
+    }
+
+    /// The tenants the last formed batch placed, in readiness order.
+    pub fn placed(&self) -> &[u32] {
+        &self.placed
+    }
+
+    /// The tenant joins the pool at `now`: ready for the first time, or again after a rollback
+    /// (`slipped`).
+    pub fn join(&mut self, tenants: &mut TenantTable, tenant: u32, now: SimTime, slipped: bool) {
+        let t = tenants.get_mut(tenant);
+        t.in_pool = true;
+        t.ready_since = now;
+        if slipped {
+            self.slipped.push_back(tenant);
+        } else {
+            self.fresh.push_back(tenant);
+        }
+    }
+
+    /// A tenant of `batch` transitioned.
+    pub fn transitioned(&mut self, batch: u32) {
+        if batch != NO_BATCH {
+            self.batches[batch as usize].transitioned += 1;
+        }
+    }
+
+    /// A tenant of `batch` was rolled back.
+    pub fn slipped(&mut self, batch: u32) {
+        if batch != NO_BATCH {
+            self.batches[batch as usize].slipped += 1;
+        }
+    }
+
+    /// The weekend a plan made at `now` is for: the first Saturday at least `lead_days` ahead,
+    /// as a date and a time.
+    pub fn weekend_for(&self, now: SimTime) -> (Date, SimTime) {
+        let start = self.sc.calendar.start;
+        let earliest = start.add_days((now.day() + u64::from(self.sc.batching.lead_days)) as i64);
+        let offset = (Weekday::Saturday.index() + 7 - earliest.weekday().index()) % 7;
+        let date = earliest.add_days(i64::from(offset));
+        (date, SimTime::from_days(date.days_since(start) as u64))
+    }
+
+    /// Forms the batch of the weekend of `weekend`: the policy chooses from the pool (given the
+    /// `errors_outstanding` it may weigh), and the tenants it chose leave the pool. Returns the
+    /// batch's number, or `None` when nobody was chosen (no batch is formed); `placed` names
+    /// its tenants.
+    pub fn form(
+        &mut self,
+        now: SimTime,
+        weekend: Date,
+        tenants: &mut TenantTable,
+        profiles: &[Profile],
+        errors_outstanding: u32,
+    ) -> Option<u32> {
+        let b = &self.sc.batching;
+        self.placed.clear();
+        self.candidates.clear();
+        // Readiness order; the policy decides whether rolled-back tenants go first.
+        self.order.clear();
+        self.order.extend(self.slipped.iter().chain(&self.fresh));
+        self.order.sort_by_key(|&t| (tenants.get(t).ready_since, t));
+        // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
+        if weekend < self.sc.population.estate.blackberry_not_before {
+            self.order.retain(|&t| !profiles[t as usize].blackberry);
+        }
+        for &id in &self.order {
+            let (p, t) = (&profiles[id as usize], tenants.get(id));
+            self.candidates.push(Candidate {
+                tenant: id,
+                seats: p.seats,
+                mailboxes: p.mailboxes,
+                data_gb: p.data_gb,
+                region: p.region,
+                slips: t.slips,
+                days_waiting: now.saturating_since(t.ready_since).as_days(),
+                expected_errors: self.risk.expected_errors(p),
+            });
+        }
+        let capacity = Capacity {
+            max_tenants: b.max_tenants,
+            max_seats: b.max_seats,
+            max_data_gb: b.max_data_gb,
+            weekend_error_budget: self.risk.weekend_error_budget,
+        };
+        let batch = self.batches.len() as u32;
+        let ctx = BatchContext {
+            batch,
+            weekend,
+            slipped_first: b.slipped_first,
+            region_rank: &self.region_rank,
+            replication_key: self.policy_key,
+            error_backlog: errors_outstanding,
+        };
+        self.chosen.clear();
+        self.policy
+            .select(&self.candidates, &capacity, &ctx, &mut self.chosen);
+        self.chosen.sort_unstable();
+        self.chosen.dedup();
+        self.chosen.retain(|&i| i < self.order.len());
+        if self.chosen.is_empty() {
+            return None;
+        }
+        let mut record = BatchRecord {
+            batch,
+            weekend,
+            tenants: 0,
+            seats: 0,
+            data_gb: 0.0,
+            transitioned: 0,
+            slipped: 0,
+        };
+        for &i in &self.chosen {
+            let id = self.order[i];
+            let p = &profiles[id as usize];
+            record.tenants += 1;
+            record.seats += u64::from(p.seats);
+            record.data_gb += p.data_gb;
+            tenants.get_mut(id).in_pool = false;
+            self.placed.push(id);
+        }
+        self.slipped.retain(|&id| tenants.get(id).in_pool);
+        self.fresh.retain(|&id| tenants.get(id).in_pool);
+        self.batches.push(record);
+        Some(batch)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::population::Population;
+    use crate::policy::by_name;
+
+    fn scenario(text: &str) -> Scenario {
+        Scenario::from_text(
+            &format!("name = \"t\"\n[population]\ntenants = 6\n{text}"),
+            "t.toml",
+            &[],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn the_policy_chooses_from_the_pool_in_readiness_order_within_the_caps() {
+        let sc = scenario("[batching]\nmax_tenants = 2\n");
+        let streams = Streams::new(1, 0);
+        let population = Population::generate(&sc, &streams);
+        let policy = by_name("fifo").unwrap();
+        let mut batcher = Batcher::new(&sc, policy.as_ref(), &streams);
+        let mut tenants = TenantTable::new(6, sc.phases.programme.len());
+        for (id, at) in [(3, 5), (1, 2), (4, 9)] {
+            batcher.join(&mut tenants, id, SimTime(at), false);
+        }
+        let (date, _) = batcher.weekend_for(SimTime::ZERO);
+        let batch = batcher.form(SimTime(10), date, &mut tenants, &population.tenants, 0);
+        assert_eq!(batch, Some(0));
+        assert_eq!(batcher.placed(), [1, 3], "the two that were ready first");
+        assert!(!tenants.get(1).in_pool && tenants.get(4).in_pool);
+        let record = &batcher.batches()[0];
+        assert_eq!((record.batch, record.tenants, record.weekend), (0, 2, date));
+        // The next batch takes the one left, and then there is nobody to batch.
+        assert_eq!(
+            batcher.form(SimTime(20), date, &mut tenants, &population.tenants, 0),
+            Some(1)
+        );
+        assert_eq!(batcher.placed(), [4]);
+        assert_eq!(
+            batcher.form(SimTime(30), date, &mut tenants, &population.tenants, 0),
+            None
+        );
+        assert_eq!(batcher.batches().len(), 2);
+    }
+
+    #[test]
+    fn a_slipped_tenant_is_counted_against_its_batch_and_ready_again() {
+        let sc = scenario("");
+        let streams = Streams::new(2, 0);
+        let population = Population::generate(&sc, &streams);
+        let policy = by_name("fifo").unwrap();
+        let mut batcher = Batcher::new(&sc, policy.as_ref(), &streams);
+        let mut tenants = TenantTable::new(6, sc.phases.programme.len());
+        batcher.join(&mut tenants, 0, SimTime::ZERO, false);
+        let (date, _) = batcher.weekend_for(SimTime::ZERO);
+        let batch = batcher
+            .form(SimTime(1), date, &mut tenants, &population.tenants, 0)
+            .unwrap();
+        batcher.slipped(batch);
+        batcher.join(&mut tenants, 0, SimTime(50), true);
+        assert!(tenants.get(0).in_pool);
+        assert_eq!(tenants.get(0).ready_since, SimTime(50));
+        assert_eq!(batcher.batches()[0].slipped, 1);
+        batcher.slipped(NO_BATCH);
+        assert_eq!(
+            batcher.form(SimTime(60), date, &mut tenants, &population.tenants, 0),
+            Some(1)
+        );
+        assert_eq!(batcher.placed(), [0]);
+    }
+
+    #[test]
+    fn a_plan_is_for_the_first_saturday_at_least_the_lead_ahead() {
+        let sc = scenario("[batching]\nlead_days = 70\n");
+        let streams = Streams::new(1, 0);
+        let policy = by_name("fifo").unwrap();
+        let batcher = Batcher::new(&sc, policy.as_ref(), &streams);
+        let start = sc.calendar.start;
+        for day in 0..14 {
+            let (date, at) = batcher.weekend_for(SimTime::from_days(day));
+            assert_eq!(date.weekday(), Weekday::Saturday);
+            let ahead = date.days_since(start) - day as i64;
+            assert!((70..77).contains(&ahead), "day {day}: {ahead} days ahead");
+            assert_eq!(at, SimTime::from_days(date.days_since(start) as u64));
+        }
+    }
+}
