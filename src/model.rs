@@ -5,7 +5,7 @@
 //! clock, no files and no global state, and cannot fail on a validated scenario.
 
 mod causes;
-mod chat;
+pub mod chat;
 mod copy;
 mod helpdesk;
 mod metrics;

@@ -1,8 +1,8 @@
 //! A tenant's contact graph: users in departments, contact pairs mostly inside a department, stored
 //! as compressed sparse rows with each undirected pair once.
 //!
-//! Memory is linear in users + contacts and generation takes time linear in them too (plus a sort
-//! of the cross-department pairs), so a 50,000-seat tenant is built in milliseconds. The buffers
+//! Memory is linear in users + contacts and generation takes time linear in them too (drawn pairs
+//! are put in order by a counting sort), so a 50,000-seat tenant is built in milliseconds. The buffers
 //! are kept between tenants so a replication allocates them once.
 
 use rand::{Rng, RngExt};
@@ -19,10 +19,12 @@ pub struct ContactGraph {
     neighbours: Vec<u32>,
     /// Contact pairs the edges will number once drawn (known from the departments alone).
     planned_pairs: u64,
-    /// Per-department pair targets, then scratch for pair generation.
+    /// Per-department pair targets, then buffers for pair generation: the department pairs,
+    /// the cross pairs, the buffers of `Sorter`, each user's department.
     dept_pairs: Vec<u64>,
     pairs: Vec<u64>,
     local: Vec<u64>,
+    sorter: Sorter,
     dept_of: Vec<u32>,
 }
 
@@ -116,32 +118,49 @@ impl ContactGraph {
     }
 
     /// Draws the contact pairs planned by `draw_departments` and builds the rows.
+    ///
+    /// Each department's pairs come out in order, and so do the cross pairs; a pair inside a
+    /// department has its higher user in that department, a cross pair beyond it, so row `u` is
+    /// its department pairs followed by its cross pairs: one merge builds the rows, ascending.
     pub fn draw_edges<R: Rng>(&mut self, rng: &mut R) {
-        let mut pairs = std::mem::take(&mut self.pairs);
-        let mut local = std::mem::take(&mut self.local);
-        pairs.clear();
+        let mut inside = std::mem::take(&mut self.pairs);
+        let mut cross = std::mem::take(&mut self.local);
+        let mut sorter = std::mem::take(&mut self.sorter);
+        inside.clear();
+        cross.clear();
         for d in 0..self.departments() {
             let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
             let m = self.dept_pairs[d];
-            draw_inside(start, end - start, m, rng, &mut local, &mut pairs);
+            draw_inside(
+                start,
+                end - start,
+                m,
+                rng,
+                &mut cross,
+                &mut sorter,
+                &mut inside,
+            );
         }
-        let cross = self.dept_pairs[self.departments()];
-        if cross > 0 {
+        // `cross` was scratch for the departments; it now receives the cross pairs.
+        cross.clear();
+        let m = self.dept_pairs[self.departments()];
+        if m > 0 {
             self.dept_of.clear();
             for d in 0..self.departments() {
                 let len = (self.dept_start[d + 1] - self.dept_start[d]) as usize;
                 self.dept_of.extend(std::iter::repeat_n(d as u32, len));
             }
-            self.draw_across(cross, rng, &mut local, &mut pairs);
+            self.draw_across(m, rng, &mut cross, &mut sorter);
         }
-        debug_assert_eq!(pairs.len() as u64, self.planned_pairs);
-        self.build_rows(&pairs);
-        self.pairs = pairs;
-        self.local = local;
+        debug_assert_eq!((inside.len() + cross.len()) as u64, self.planned_pairs);
+        self.merge_rows(&inside, &cross);
+        self.pairs = inside;
+        self.local = cross;
+        self.sorter = sorter;
     }
 
-    /// `m` distinct pairs between users of different departments, appended to `pairs`.
-    fn draw_across<R: Rng>(&self, m: u64, rng: &mut R, local: &mut Vec<u64>, pairs: &mut Vec<u64>) {
+    /// `m` distinct pairs between users of different departments, in order, into `pairs`.
+    fn draw_across<R: Rng>(&self, m: u64, rng: &mut R, pairs: &mut Vec<u64>, sorter: &mut Sorter) {
         let n = self.users;
         let capacity: u64 = (0..self.departments())
             .map(|d| {
@@ -165,46 +184,106 @@ impl ContactGraph {
             }
             return;
         }
-        // Sparse: draw, sort, drop repeats and draw again for the shortfall (few rounds, since
-        // at most a third of the candidates are taken).
-        local.clear();
-        while (local.len() as u64) < m {
-            for _ in local.len() as u64..m {
+        // Sparse: draw, put in order, drop repeats and draw again for the shortfall (few rounds,
+        // since at most a third of the candidates are taken).
+        while (pairs.len() as u64) < m {
+            for _ in pairs.len() as u64..m {
                 let u = rng.random_range(0..n);
                 let d = self.dept_of[u as usize] as usize;
                 let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
                 let x = rng.random_range(0..n - (end - start));
                 let v = if x < start { x } else { x + (end - start) };
-                local.push(pair(u.min(v), u.max(v)));
+                pairs.push(pair(u.min(v), u.max(v)));
             }
-            local.sort_unstable();
-            local.dedup();
+            sorter.sort_dedup(pairs, 0..n);
         }
-        pairs.extend_from_slice(local);
     }
 
-    /// Counting sort of the pairs into rows by their lower user.
-    fn build_rows(&mut self, pairs: &[u64]) {
+    /// The rows from the department pairs and the cross pairs, each list in order.
+    fn merge_rows(&mut self, inside: &[u64], cross: &[u64]) {
         let n = self.users as usize;
         self.offsets.clear();
         self.offsets.resize(n + 1, 0);
-        for &p in pairs {
-            self.offsets[(p >> 32) as usize + 1] += 1;
-        }
-        for u in 0..n {
-            self.offsets[u + 1] += self.offsets[u];
-        }
         self.neighbours.clear();
-        self.neighbours.resize(pairs.len(), 0);
-        // `dept_of` doubles as the fill cursor: it is rebuilt before it is needed again.
-        let cursor = &mut self.dept_of;
-        cursor.clear();
-        cursor.extend_from_slice(&self.offsets[..n]);
-        for &p in pairs {
-            let u = (p >> 32) as usize;
-            self.neighbours[cursor[u] as usize] = p as u32;
-            cursor[u] += 1;
+        self.neighbours.resize(inside.len() + cross.len(), 0);
+        let (mut i, mut c, mut w) = (0, 0, 0);
+        let row_of = |p: u64| (p >> 32) as usize;
+        for u in 0..n {
+            self.offsets[u] = w as u32;
+            while let Some(&p) = inside.get(i).filter(|&&p| row_of(p) == u) {
+                self.neighbours[w] = p as u32;
+                (i, w) = (i + 1, w + 1);
+            }
+            while let Some(&p) = cross.get(c).filter(|&&p| row_of(p) == u) {
+                self.neighbours[w] = p as u32;
+                (c, w) = (c + 1, w + 1);
+            }
         }
+        self.offsets[n] = w as u32;
+    }
+}
+
+/// Puts drawn pairs in order and drops repeats, with buffers kept between tenants.
+#[derive(Clone, Debug, Default)]
+struct Sorter {
+    counts: Vec<u32>,
+    scratch: Vec<u64>,
+}
+
+impl Sorter {
+    /// Sorts `pairs`, whose lower users lie in `lower`, and drops repeats: the result of
+    /// `sort_unstable` and `dedup`, in time linear in pairs and users. A counting sort by the
+    /// lower user, then each user's few partners in order.
+    fn sort_dedup(&mut self, pairs: &mut Vec<u64>, lower: std::ops::Range<u32>) {
+        let row = |p: u64| ((p >> 32) as u32 - lower.start) as usize;
+        let counts = &mut self.counts;
+        counts.clear();
+        counts.resize(lower.len() + 1, 0);
+        for &p in pairs.iter() {
+            counts[row(p) + 1] += 1;
+        }
+        for r in 1..counts.len() {
+            counts[r] += counts[r - 1];
+        }
+        let scratch = &mut self.scratch;
+        scratch.clear();
+        scratch.resize(pairs.len(), 0);
+        for &p in pairs.iter() {
+            let at = &mut counts[row(p)];
+            scratch[*at as usize] = p;
+            *at += 1;
+        }
+        // Row `r` is now `scratch[counts[r - 1]..counts[r]]` (from 0 for the first): sort each
+        // row and compact it in place (writes never pass reads), then hand the result over.
+        let (mut from, mut w) = (0, 0);
+        for &to in &counts[..lower.len()] {
+            let to = to as usize;
+            if to - from == 1 {
+                scratch[w] = scratch[from];
+                w += 1;
+            } else if to > from {
+                // Insertion sort: a user has a handful of partners at most.
+                let run = &mut scratch[from..to];
+                for i in 1..run.len() {
+                    let mut j = i;
+                    while j > 0 && run[j - 1] > run[j] {
+                        run.swap(j - 1, j);
+                        j -= 1;
+                    }
+                }
+                scratch[w] = scratch[from];
+                w += 1;
+                for k in from + 1..to {
+                    if scratch[k] != scratch[w - 1] {
+                        scratch[w] = scratch[k];
+                        w += 1;
+                    }
+                }
+            }
+            from = to;
+        }
+        scratch.truncate(w);
+        std::mem::swap(pairs, scratch);
     }
 }
 
@@ -216,13 +295,14 @@ fn pair(u: u32, v: u32) -> u64 {
     (u64::from(u) << 32) | u64::from(v)
 }
 
-/// `m` distinct pairs among the `s` users from `start`, appended to `pairs`.
+/// `m` distinct pairs among the `s` users from `start`, appended to `pairs` in order.
 fn draw_inside<R: Rng>(
     start: u32,
     s: u32,
     m: u64,
     rng: &mut R,
     local: &mut Vec<u64>,
+    sorter: &mut Sorter,
     pairs: &mut Vec<u64>,
 ) {
     let capacity = u64::from(s) * u64::from(s.saturating_sub(1)) / 2;
@@ -255,8 +335,7 @@ fn draw_inside<R: Rng>(
             let j = (i + 1 + rng.random_range(0..s - 1)) % s;
             local.push(pair(start + i.min(j), start + i.max(j)));
         }
-        local.sort_unstable();
-        local.dedup();
+        sorter.sort_dedup(local, start..start + s);
     }
     pairs.extend_from_slice(local);
 }
@@ -284,10 +363,12 @@ mod tests {
         g
     }
 
-    /// Every pair once, no self-loops, the planned count, each row ascending-free but in range.
+    /// Every pair once, no self-loops, the planned count, each row ascending (the order in which
+    /// chat draws the pairs' rebuilt contacts).
     fn check(g: &ContactGraph) {
         let mut all: Vec<(u32, u32)> = Vec::new();
         for u in 0..g.users() {
+            assert!(g.row(u).is_sorted(), "row {u} out of order");
             for &v in g.row(u) {
                 assert!(
                     u < v && v < g.users(),
@@ -333,6 +414,25 @@ mod tests {
         check(&g);
         assert_eq!(g.pairs(), 90);
         assert_eq!(g.departments(), 30);
+    }
+
+    #[test]
+    fn sort_dedup_is_sort_and_dedup() {
+        let mut rng = CounterRng::new(9);
+        let mut sorter = Sorter::default();
+        for (lo, hi, len) in [(0, 1, 5), (3, 10, 40), (100, 140, 300), (0, 2_000, 1_500)] {
+            let mut drawn: Vec<u64> = (0..len)
+                .map(|_| {
+                    let u = rng.random_range(lo..hi);
+                    pair(u, rng.random_range(u..hi + 3))
+                })
+                .collect();
+            let mut want = drawn.clone();
+            want.sort_unstable();
+            want.dedup();
+            sorter.sort_dedup(&mut drawn, lo..hi);
+            assert_eq!(drawn, want);
+        }
     }
 
     #[test]
