@@ -36,7 +36,7 @@ pub use crate::phase::{Programme, WorkKind};
 pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use calendar::Calendar;
 pub use copy::Copy;
-pub use dist::{DIST_NAMES, Dist};
+pub use dist::{DIST_NAMES, Dist, Drawn};
 pub use doc::Origin;
 pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};

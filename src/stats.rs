@@ -217,17 +217,23 @@ pub fn normal_quantile(p: f64) -> f64 {
 ///
 /// A NaN `q` yields NaN. The slice is assumed sorted and NaN-free; this is not checked.
 pub fn quantile_sorted(sorted: &[f64], q: f64) -> f64 {
-    if sorted.is_empty() || q.is_nan() {
+    quantile_of_order(sorted.len(), q, |i| sorted[i])
+}
+
+/// `quantile_sorted` of `len` values known by their order statistics: `nth(i)` is the value that
+/// would be at index `i` once sorted (a selection gives it without sorting everything).
+pub fn quantile_of_order(len: usize, q: f64, mut nth: impl FnMut(usize) -> f64) -> f64 {
+    if len == 0 || q.is_nan() {
         return f64::NAN;
     }
     let q = q.clamp(0.0, 1.0);
-    let last = sorted.len() - 1;
+    let last = len - 1;
     let h = last as f64 * q;
     // h is within [0, last] so the truncating cast is exact for the floor.
     let lo = (h.floor() as usize).min(last);
     let hi = (lo + 1).min(last);
     let frac = h - lo as f64;
-    let (a, b) = (sorted[lo], sorted[hi]);
+    let (a, b) = (nth(lo), nth(hi));
     // Short-circuit equal neighbours so repeated infinities don't become
     // inf - inf = NaN, and exact order statistics come back bit-for-bit.
     if frac == 0.0 || a == b {

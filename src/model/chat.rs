@@ -30,7 +30,7 @@ use rand_distr::Exp1;
 use super::population::purpose;
 use crate::engine::{CounterRng, DAY, HOUR, SimTime, Streams};
 use crate::scenario::{EarlyMoveMode, Lync};
-use crate::stats::quantile_sorted;
+use crate::stats::quantile_of_order;
 
 /// A time that never comes.
 const NEVER: u64 = u64::MAX;
@@ -106,21 +106,84 @@ pub struct Band {
 }
 
 impl Band {
-    /// The band of `values`, sorting them; NaN throughout if there are none.
+    /// The band of `values`, reordering them; NaN throughout if there are none. The mean is the
+    /// sum in ascending order and the percentiles are order statistics, as sorting gives them;
+    /// when no addition of the sum can round, a selection finds the two order statistics each
+    /// percentile needs and nothing is sorted.
     fn of(values: &mut [f32]) -> Band {
-        values.sort_unstable_by(f32::total_cmp);
-        let sorted: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
-        let mean = if sorted.is_empty() {
+        let n = values.len();
+        let sorted = !sums_exactly(values);
+        if sorted {
+            values.sort_unstable_by(f32::total_cmp);
+        }
+        let mean = if n == 0 {
             f64::NAN
         } else {
-            sorted.iter().sum::<f64>() / sorted.len() as f64
+            values.iter().map(|&v| f64::from(v)).sum::<f64>() / n as f64
+        };
+        // Unsorted, the values are non-negative and mostly zero (tenants outside their window),
+        // the smallest of them: zeros first, and a selection among the rest (selecting among
+        // many equal values is slow).
+        let mut zeros = 0;
+        if !sorted {
+            for k in 0..n {
+                if values[k] == 0.0 {
+                    values.swap(k, zeros);
+                    zeros += 1;
+                }
+            }
+        }
+        // A percentile wants statistics `i` and `i + 1`: after selecting `i`, the next is the
+        // least of those after it.
+        let mut selected = None;
+        let mut nth = |i: usize| {
+            if sorted {
+                return f64::from(values[i]);
+            }
+            if i < zeros {
+                return 0.0;
+            }
+            let (rest, j) = (&mut values[zeros..], i - zeros);
+            if j > 0 && selected == Some(j - 1) {
+                let least = rest[j..].iter().copied().min_by(f32::total_cmp);
+                return f64::from(least.expect("j is an index of rest"));
+            }
+            rest.select_nth_unstable_by(j, f32::total_cmp);
+            selected = Some(j);
+            f64::from(rest[j])
         };
         Band {
             mean,
-            p10: quantile_sorted(&sorted, 0.1),
-            p90: quantile_sorted(&sorted, 0.9),
+            p10: quantile_of_order(n, 0.1, &mut nth),
+            p90: quantile_of_order(n, 0.9, &mut nth),
         }
     }
+}
+
+/// Whether every addition of `values` in double precision is exact, whatever their order, so
+/// that their sum has the bits of the ascending sum without a sort.
+///
+/// Non-negative single-precision values are all whole multiples of the spacing `q` of the
+/// smallest of them (the spacings of larger ones are multiples of it), so every partial sum, in
+/// any order, is a multiple of `q` no larger than `n * max`; below `2^53 q` each such multiple is
+/// a double and every addition is exact. The bound is checked with a factor of two to spare for
+/// the rounding of `n * max` itself.
+fn sums_exactly(values: &[f32]) -> bool {
+    let (mut max, mut min_exponent) = (0.0f32, u32::MAX);
+    for &v in values {
+        // Negative values, -0.0, infinities and NaN take the sorting path.
+        if !(v.is_finite() && v.is_sign_positive()) {
+            return false;
+        }
+        if v > 0.0 {
+            max = max.max(v);
+            min_exponent = min_exponent.min(v.to_bits() >> 23);
+        }
+    }
+    // The spacing of an f32 of biased exponent `e` is 2^(e - 150) (2^-149 for subnormals), a
+    // double of biased exponent e - 150 + 1023.
+    let spacing = f64::from_bits(u64::from(min_exponent.clamp(1, 254) + 873) << 52);
+    values.len() as f64 * f64::from(max) <= 2f64.powi(52) * spacing
 }
 
 /// Shares of contact pairs cross-island and broken at the daily sample a number of days from
@@ -870,6 +933,53 @@ mod tests {
         assert_eq!(t.peak_broken_contact_fraction, Some(0.0));
         assert_eq!(t.im_disruption_user_hours, 0.0);
         assert!(t.islands >= 1);
+    }
+
+    /// The band by sorting everything, as it was first written.
+    fn band_by_sorting(values: &[f32]) -> Band {
+        let mut sorted: Vec<f64> = values.iter().map(|&v| f64::from(v)).collect();
+        sorted.sort_unstable_by(f64::total_cmp);
+        let mean = if sorted.is_empty() {
+            f64::NAN
+        } else {
+            sorted.iter().sum::<f64>() / sorted.len() as f64
+        };
+        Band {
+            mean,
+            p10: crate::stats::quantile_sorted(&sorted, 0.1),
+            p90: crate::stats::quantile_sorted(&sorted, 0.9),
+        }
+    }
+
+    #[test]
+    fn bands_match_sorting_to_the_bit() {
+        let mut rng = CounterRng::new(5);
+        let bits = |b: Band| [b.mean.to_bits(), b.p10.to_bits(), b.p90.to_bits()];
+        for n in [0, 1, 2, 3, 10, 11, 101, 6_000] {
+            // Shares of a few pairs (exact sums), of many pairs (rounding sums), a mix with zeros,
+            // and a negative value (which any sum must still handle).
+            for (pairs, zero_one_in) in [(7u64, 3), (80_000, 3), (80_000, 50), (1 << 40, 2)] {
+                let mut values: Vec<f32> = (0..n)
+                    .map(|_| {
+                        let k = rng.random_range(0..=pairs);
+                        if k % zero_one_in == 0 {
+                            0.0
+                        } else {
+                            (k as f64 / pairs as f64) as f32
+                        }
+                    })
+                    .collect();
+                if n == 101 && pairs == 7 {
+                    values[50] = -0.25;
+                }
+                let want = band_by_sorting(&values);
+                assert_eq!(
+                    bits(Band::of(&mut values)),
+                    bits(want),
+                    "{n} values of {pairs}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -114,10 +114,11 @@ pub(crate) fn draw_tickets(
         let mut calls = false;
         for (share, p) in clients.shares.iter().zip(&clients.ticket_probability) {
             let (has, calls_about_it): (f64, f64) = (rng.random(), rng.random());
-            let resolve = helpdesk.resolve_minutes.sample(rng).max(0.0);
+            // Drawn for every problem, computed only for those the user calls about.
+            let resolve = helpdesk.resolve_minutes.draw(rng);
             if has < *share && calls_about_it < *p {
                 calls = true;
-                minutes += resolve;
+                minutes += resolve.value().max(0.0);
             }
         }
         let (first, day, within): (f64, f64, f64) = (rng.random(), rng.random(), rng.random());

@@ -234,27 +234,56 @@ impl Dist {
 
     #[inline]
     pub fn sample<R: Rng + ?Sized>(&self, rng: &mut R) -> f64 {
-        let x = match &self.shape {
+        self.draw(rng).value()
+    }
+
+    /// Draws what a sample needs from `rng` (the same numbers as `sample`) and leaves the value
+    /// to be computed only if it is wanted: a caller that must make a draw whatever happens, so
+    /// that a share changes no other luck, then skips the transform (an `exp` for a lognormal)
+    /// when the value goes unused.
+    #[inline]
+    pub fn draw<R: Rng + ?Sized>(&self, rng: &mut R) -> Drawn<'_> {
+        let raw = match &self.shape {
+            Shape::Constant(_) => 0.0,
+            Shape::Uniform { .. } | Shape::Pareto { .. } | Shape::Empirical { .. } => {
+                rng.random::<f64>()
+            }
+            Shape::Normal { .. } | Shape::LogNormal { .. } => rng.sample::<f64, _>(StandardNormal),
+            Shape::Exponential { .. } => rng.sample::<f64, _>(Exp1),
+        };
+        Drawn { dist: self, raw }
+    }
+}
+
+/// A sample drawn but not yet computed (`Dist::draw`): the uniform, standard normal or standard
+/// exponential number its distribution transforms.
+#[derive(Clone, Copy, Debug)]
+pub struct Drawn<'a> {
+    dist: &'a Dist,
+    raw: f64,
+}
+
+impl Drawn<'_> {
+    /// The sample's value, clamped.
+    #[inline]
+    pub fn value(self) -> f64 {
+        let r = self.raw;
+        let x = match &self.dist.shape {
             Shape::Constant(v) => *v,
-            Shape::Uniform { low, high } => low + (high - low) * rng.random::<f64>(),
-            Shape::Normal { mean, sd } => mean + sd * rng.sample::<f64, _>(StandardNormal),
-            Shape::LogNormal { mu, sigma } => {
-                (mu + sigma * rng.sample::<f64, _>(StandardNormal)).exp()
-            }
-            Shape::Exponential { mean } => mean * rng.sample::<f64, _>(Exp1),
+            Shape::Uniform { low, high } => low + (high - low) * r,
+            Shape::Normal { mean, sd } => mean + sd * r,
+            Shape::LogNormal { mu, sigma } => (mu + sigma * r).exp(),
+            Shape::Exponential { mean } => mean * r,
             // Inverse transform; 1 - U lies in (0, 1], so the power is finite.
-            Shape::Pareto { scale, shape } => {
-                scale * (1.0 - rng.random::<f64>()).powf(-1.0 / shape)
-            }
+            Shape::Pareto { scale, shape } => scale * (1.0 - r).powf(-1.0 / shape),
             Shape::Empirical { values, cumulative } => {
-                let u: f64 = rng.random();
                 let i = cumulative
-                    .partition_point(|&c| c <= u)
+                    .partition_point(|&c| c <= r)
                     .min(values.len() - 1);
                 values[i]
             }
         };
-        x.clamp(self.min, self.max)
+        x.clamp(self.dist.min, self.dist.max)
     }
 }
 
@@ -284,6 +313,29 @@ mod tests {
                 (m - want).abs() < 0.02 * want.abs().max(1.0),
                 "{d:?}: sample mean {m}, formula {want}"
             );
+        }
+    }
+
+    #[test]
+    fn a_draw_is_the_sample_it_would_have_been() {
+        for d in [
+            Dist::constant(2.0),
+            Dist::uniform(2.0, 4.0).unwrap(),
+            Dist::normal(5.0, 2.0).unwrap(),
+            Dist::lognormal(1.0, 0.5)
+                .unwrap()
+                .clamped(None, Some(3.0))
+                .unwrap(),
+            Dist::exponential(2.5).unwrap(),
+            Dist::pareto(1.0, 3.0).unwrap(),
+            Dist::empirical(vec![1.0, 10.0], vec![3.0, 1.0]).unwrap(),
+        ] {
+            let (mut a, mut b) = (CounterRng::new(3), CounterRng::new(3));
+            for _ in 0..1_000 {
+                let drawn = d.draw(&mut b);
+                assert_eq!(d.sample(&mut a).to_bits(), drawn.value().to_bits(), "{d:?}");
+            }
+            assert_eq!(a, b, "{d:?} drew as many numbers either way");
         }
     }
 
