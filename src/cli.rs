@@ -19,7 +19,7 @@ use crate::compare::{
 use crate::error::Error;
 use crate::files;
 use crate::model::{MissCause, ReplicationMetrics, SlipCause, WeekCounts};
-use crate::output::{self, Manifest, OutputFolder, PrecisionRecord};
+use crate::output::{self, Execution, FolderManifest, Manifest, OutputFolder, PrecisionRecord};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
 use crate::{chart, report, sweep};
@@ -153,6 +153,24 @@ impl SimulationArgs {
     pub fn workers(&self) -> usize {
         self.threads().unwrap_or_else(rayon::current_num_threads)
     }
+
+    /// How a command with these arguments ran, for its manifest: `command`, the `events` it
+    /// simulated in `wall_seconds`, and the `files` it wrote.
+    pub fn ran(
+        &self,
+        command: Vec<String>,
+        events: u64,
+        wall_seconds: f64,
+        files: &[(&str, Vec<u8>)],
+    ) -> Execution {
+        Execution::new(
+            self.workers(),
+            command,
+            events,
+            wall_seconds,
+            output::file_names(files),
+        )
+    }
 }
 
 /// The most replications `--precision` runs when `--reps` does not say.
@@ -216,15 +234,14 @@ type DrawCharts = fn(&Path) -> Result<Vec<PathBuf>, Error>;
 /// Completes an output folder whose data files are written: its charts (unless `charts` is
 /// `None`), then its report, both read from the folder. The manifest is written first saying
 /// incomplete (charts and report read it), then again saying `complete` and listing them.
-/// `write_manifest(complete, extra_files)`.
 fn finish_folder(
     folder: &OutputFolder,
-    write_manifest: impl Fn(bool, &[String]) -> Result<(), Error>,
+    manifest: &impl FolderManifest,
     charts: Option<DrawCharts>,
     quiet: bool,
 ) -> Result<(), Error> {
-    write_manifest(false, &[])?;
     let dir = folder.path();
+    output::write_manifest(dir, manifest, false, &[])?;
     let mut written = Vec::new();
     if let Some(draw) = charts {
         let files = draw(dir)?;
@@ -243,20 +260,7 @@ fn finish_folder(
         .filter_map(|f| f.strip_prefix(dir).ok())
         .map(|f| f.to_string_lossy().replace('\\', "/"))
         .collect();
-    write_manifest(true, &listed)
-}
-
-/// Writes `manifest` into `dir`, saying `complete`, with `charts` added to its files.
-fn write_manifest(
-    dir: &Path,
-    manifest: &Manifest,
-    complete: bool,
-    charts: &[String],
-) -> Result<(), Error> {
-    let mut m = manifest.clone();
-    m.complete = complete;
-    m.files.extend(charts.iter().cloned());
-    output::write_atomic(&dir.join(files::MANIFEST), &m.to_json())
+    output::write_manifest(dir, manifest, true, &listed)
 }
 
 fn print_charts(dir: &Path, files: &[PathBuf]) {
@@ -445,17 +449,15 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
             output::weekly_csv(start, &weeks),
         ));
     }
-    let manifest = Manifest {
-        replications: reps,
-        precision: PrecisionRecord::new(&precision, ceiling, checks),
+    let manifest = Manifest::run(
+        &scenario,
+        &args.sim.set,
+        policy.name(),
+        reps,
+        PrecisionRecord::new(&precision, ceiling, checks),
         detail_replication,
-        threads: args.sim.workers(),
-        command,
-        events,
-        wall_seconds,
-        files: files.iter().map(|(n, _)| n.to_string()).collect(),
-        ..Manifest::of(&scenario, &args.sim.set, &[policy.name().to_string()])
-    };
+        args.sim.ran(command, events, wall_seconds, &files),
+    );
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
@@ -466,7 +468,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     }
     finish_folder(
         &folder,
-        |complete, charts| write_manifest(&out, &manifest, complete, charts),
+        &manifest,
         // The run charts draw the detail replication's records.
         (!args.no_charts && detail.is_some()).then_some(chart::draw_run as DrawCharts),
         args.sim.quiet,
@@ -539,16 +541,14 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
             output::replications_csv(&["policy"], &replication_rows),
         ),
     ];
-    let manifest = Manifest {
-        replications: reps,
-        precision: PrecisionRecord::new(&precision, ceiling, checks),
-        threads: args.sim.workers(),
-        command,
-        events,
-        wall_seconds,
-        files: files.iter().map(|(n, _)| n.to_string()).collect(),
-        ..Manifest::of(&scenario, &args.sim.set, &args.policies)
-    };
+    let manifest = Manifest::comparison(
+        &scenario,
+        &args.sim.set,
+        &args.policies,
+        reps,
+        PrecisionRecord::new(&precision, ceiling, checks),
+        args.sim.ran(command, events, wall_seconds, &files),
+    );
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_comparison(&scenario, reps, &rows);
@@ -558,7 +558,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     }
     finish_folder(
         &folder,
-        |complete, charts| write_manifest(&out, &manifest, complete, charts),
+        &manifest,
         (!args.no_charts).then_some(chart::draw_compare as DrawCharts),
         args.sim.quiet,
     )

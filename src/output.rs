@@ -18,7 +18,10 @@ pub use csv_files::{
     weekly_csv, weekly_means,
 };
 pub use folder::OutputFolder;
-pub use manifest::{Manifest, PhaseStart, PrecisionRecord};
+pub use manifest::{
+    Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, file_names,
+    write_manifest,
+};
 
 use crate::error::Error;
 

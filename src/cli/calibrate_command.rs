@@ -12,8 +12,8 @@ use serde::Serialize;
 use super::key_ranges::{load_with_ranges, scenario_with};
 use super::{DrawCharts, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
-use crate::files::{self, calibration as c};
-use crate::output::{self, Manifest, OutputFolder, format_number};
+use crate::files::calibration as c;
+use crate::output::{self, FolderManifest, Head, OutputFolder, format_number};
 use crate::scenario::{
     ReadProblem, Scenario, ScenarioDoc, Source, Workload, check_memory, read_text, set_key,
 };
@@ -63,14 +63,9 @@ pub struct CalibrateArgs {
 /// manifest.json of a calibration folder.
 #[derive(Clone, Debug, Serialize)]
 struct CalibrationManifest {
-    version: String,
-    complete: bool,
-    scenario: String,
-    scenario_sha256: String,
-    overrides: Vec<String>,
-    /// The batch policy every setting runs under, and its full definition.
-    policy: String,
-    policies: Vec<crate::policy::Definition>,
+    /// With the batch policy every setting runs under, and its full definition.
+    #[serde(flatten)]
+    head: Head,
     observed: String,
     seed: u64,
     /// Replications of every setting tried (the same ones everywhere).
@@ -86,6 +81,12 @@ struct CalibrationManifest {
     command: Vec<String>,
     wall_seconds: f64,
     files: Vec<String>,
+}
+
+impl FolderManifest for CalibrationManifest {
+    fn completion(&mut self) -> (&mut bool, &mut Vec<String>) {
+        (&mut self.head.complete, &mut self.files)
+    }
 }
 
 /// `--weeks A..B`, each mistake located in the argument.
@@ -238,16 +239,7 @@ pub fn calibrate_command(
         (c::SCENARIO_FILE, calibrated.into_bytes()),
     ];
     let manifest = CalibrationManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        complete: false,
-        scenario: base.name.clone(),
-        scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
-        overrides: args.sim.set.clone(),
-        policy: base.batching.policy.clone(),
-        policies: base
-            .policy_definition(&base.batching.policy)
-            .into_iter()
-            .collect(),
+        head: Head::of_study(&base, &args.sim.set),
         observed: observed_name,
         seed,
         replications: reps,
@@ -264,7 +256,7 @@ pub fn calibrate_command(
         threads: args.sim.workers(),
         command,
         wall_seconds,
-        files: files.iter().map(|(n, _)| n.to_string()).collect(),
+        files: output::file_names(&files),
     };
     output::write_files(&out, files)?;
     if !args.sim.quiet {
@@ -277,15 +269,7 @@ pub fn calibrate_command(
     }
     finish_folder(
         &folder,
-        |complete, charts| {
-            let mut m = manifest.clone();
-            m.complete = complete;
-            m.files.extend(charts.iter().cloned());
-            let mut json = serde_json::to_vec_pretty(&m)
-                .map_err(|e| Error::Internal(format!("cannot write the manifest: {e}")))?;
-            json.push(b'\n');
-            output::write_atomic(&out.join(files::MANIFEST), &json)
-        },
+        &manifest,
         (!args.no_charts).then_some(chart::draw_calibration as DrawCharts),
         args.sim.quiet,
     )

@@ -18,10 +18,10 @@ use super::progress::Progress;
 use super::sweep_commands::{cells_to_run, interrupt_flag, record_grid};
 use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
-use crate::files::{self, sensitivity as s};
+use crate::files::sensitivity as s;
 use crate::model::ReplicationMetrics;
 use crate::output::sweep_files::{self as store, GridInfo};
-use crate::output::{self, Manifest, OutputFolder, format_number};
+use crate::output::{self, Execution, FolderManifest, Head, Manifest, OutputFolder, format_number};
 use crate::scenario::{Workload, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
@@ -58,14 +58,9 @@ pub struct SensitivityArgs {
 /// manifest.json of a sensitivity folder.
 #[derive(Clone, Debug, Serialize)]
 struct SensitivityManifest {
-    version: String,
-    complete: bool,
-    scenario: String,
-    scenario_sha256: String,
-    overrides: Vec<String>,
-    /// The batch policy every point runs under, and its full definition.
-    policy: String,
-    policies: Vec<crate::policy::Definition>,
+    /// With the batch policy every point runs under, and its full definition.
+    #[serde(flatten)]
+    head: Head,
     seed: u64,
     /// Replications at every design point (the same ones everywhere).
     replications: u64,
@@ -74,11 +69,14 @@ struct SensitivityManifest {
     points: u64,
     bootstrap_resamples: usize,
     factors: Vec<Factor>,
-    threads: usize,
-    command: Vec<String>,
-    events: u64,
-    wall_seconds: f64,
-    files: Vec<String>,
+    #[serde(flatten)]
+    ran: Execution,
+}
+
+impl FolderManifest for SensitivityManifest {
+    fn completion(&mut self) -> (&mut bool, &mut Vec<String>) {
+        (&mut self.head.complete, &mut self.ran.files)
+    }
 }
 
 pub fn sensitivity_command(
@@ -233,18 +231,9 @@ pub fn sensitivity_command(
         let estimates = study::estimate(args.method, keys, &positions, &y, seed, BOOTSTRAP);
         rows.extend(estimates.into_iter().map(|e| (*name, e)));
     }
-    output::write_files(&out, vec![(s::FILE, sensitivity_csv(&factors, &rows))])?;
+    let files = vec![(s::FILE, sensitivity_csv(&factors, &rows))];
     let manifest = SensitivityManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        complete: false,
-        scenario: base.name.clone(),
-        scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
-        overrides: args.sim.set.clone(),
-        policy: base.batching.policy.clone(),
-        policies: base
-            .policy_definition(&base.batching.policy)
-            .into_iter()
-            .collect(),
+        head: Head::of_study(&base, &args.sim.set),
         seed,
         replications: reps,
         method: args.method,
@@ -252,12 +241,9 @@ pub fn sensitivity_command(
         points,
         bootstrap_resamples: BOOTSTRAP,
         factors: factors.clone(),
-        threads: args.sim.workers(),
-        command,
-        events,
-        wall_seconds,
-        files: vec![s::FILE.to_string()],
+        ran: args.sim.ran(command, events, wall_seconds, &files),
     };
+    output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_leaders(args.method, &factors, &rows);
         if !skipped.is_empty() {
@@ -274,15 +260,7 @@ pub fn sensitivity_command(
     }
     finish_folder(
         &folder,
-        |complete, charts| {
-            let mut m = manifest.clone();
-            m.complete = complete;
-            m.files.extend(charts.iter().cloned());
-            let mut json = serde_json::to_vec_pretty(&m)
-                .map_err(|e| Error::Internal(format!("cannot write the manifest: {e}")))?;
-            json.push(b'\n');
-            output::write_atomic(&out.join(files::MANIFEST), &json)
-        },
+        &manifest,
         (!args.no_charts).then_some(chart::draw_sensitivity as DrawCharts),
         args.sim.quiet,
     )

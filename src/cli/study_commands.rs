@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::progress::Progress;
-use super::{SimulationArgs, finish_folder, output_folder, write_manifest};
+use super::{SimulationArgs, finish_folder, output_folder};
 use crate::error::Error;
 use crate::files;
 use crate::output::{self, Manifest, OutputFolder};
@@ -120,9 +120,12 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
         files::selection::FILE,
         output::selection_csv(&labels, &selection),
     )];
-    let manifest = Manifest {
-        replications: selection.total(),
-        study: Some(json!({
+    let manifest = Manifest::study(
+        &scenario,
+        &args.sim.set,
+        &args.policies,
+        selection.total(),
+        json!({
             "kind": "select",
             "method": "Kim and Nelson (2001) fully sequential procedure, common random numbers",
             "metric": metric,
@@ -135,25 +138,15 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
             "stopped_at": selection.stopped_at,
             "ceiling_reached": selection.ceiling_reached,
             "fixed_sample_per_policy": selection.fixed_sample,
-        })),
-        threads: args.sim.workers(),
-        command,
-        events,
-        wall_seconds,
-        files: files.iter().map(|(n, _)| n.to_string()).collect(),
-        ..Manifest::of(&scenario, &args.sim.set, &args.policies)
-    };
+        }),
+        args.sim.ran(command, events, wall_seconds, &files),
+    );
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_selection(&labels, metric, &params, &selection);
         say!("results in {}", out.display());
     }
-    finish_folder(
-        &folder,
-        |complete, charts| write_manifest(&out, &manifest, complete, charts),
-        None,
-        args.sim.quiet,
-    )
+    finish_folder(&folder, &manifest, None, args.sim.quiet)
 }
 
 fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &Selection) {
@@ -332,9 +325,12 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         output::seek_csv(&axes, &constraints, &result),
     )];
     let answer = result.answer.map(|i| &result.evaluated[i]);
-    let manifest = Manifest {
-        replications: result.total_replications(),
-        study: Some(json!({
+    let manifest = Manifest::study(
+        &scenario,
+        &args.sim.set,
+        std::slice::from_ref(&scenario.batching.policy),
+        result.total_replications(),
+        json!({
             "kind": "seek",
             "method": "settings in order of cost; one-sided 95% bounds (Student t for means, Wilson for probabilities); replications added while a verdict is uncertain; common random numbers",
             "vary": axes.iter().map(|a| json!({"key": a.key, "low": a.low, "high": a.high, "weight": a.weight})).collect::<Vec<_>>(),
@@ -345,29 +341,15 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             "cost": answer.map(|a| a.cost),
             "settings_evaluated": result.evaluated.len(),
             "settings_skipped": result.skipped,
-        })),
-        threads: args.sim.workers(),
-        command,
-        events,
-        wall_seconds,
-        files: files.iter().map(|(n, _)| n.to_string()).collect(),
-        ..Manifest::of(
-            &scenario,
-            &args.sim.set,
-            std::slice::from_ref(&scenario.batching.policy),
-        )
-    };
+        }),
+        args.sim.ran(command, events, wall_seconds, &files),
+    );
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_seek(&axes, &constraints, &result);
         say!("results in {}", out.display());
     }
-    finish_folder(
-        &folder,
-        |complete, charts| write_manifest(&out, &manifest, complete, charts),
-        None,
-        args.sim.quiet,
-    )
+    finish_folder(&folder, &manifest, None, args.sim.quiet)
 }
 
 fn print_seek(

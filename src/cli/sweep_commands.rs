@@ -11,7 +11,6 @@ use clap::Args;
 use super::SimulationArgs;
 use super::progress::Progress;
 use crate::error::Error;
-use crate::files;
 use crate::model::ReplicationMetrics;
 use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
@@ -209,20 +208,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         .map(|c| store::cell_path(&out, c))
         .collect();
     let assembled = store::assemble(&out, info, &paths)?;
-    let manifest = SweepManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        complete: false,
-        grid: info.clone(),
-        cell_replications: assembled.cell_replications,
-        threads: args.sim.workers(),
-        command,
-        events: assembled.events,
-        wall_seconds,
-        files: vec![
-            files::replications::FILE.into(),
-            files::summary::FILE.into(),
-        ],
-    };
+    let manifest = SweepManifest::new(info, assembled, args.sim.workers(), command, wall_seconds);
     if !args.sim.quiet {
         say!(
             "{}: {} x {} ({} run now) in {:.2} s; results in {}",
@@ -246,12 +232,7 @@ fn finish_sweep(
 ) -> Result<(), Error> {
     super::finish_folder(
         folder,
-        |complete, charts| {
-            let mut m = manifest.clone();
-            m.complete = complete;
-            m.files.extend(charts.iter().cloned());
-            m.write(folder.path())
-        },
+        manifest,
         (!no_charts).then_some(crate::chart::draw_sweep as super::DrawCharts),
         quiet,
     )
@@ -372,20 +353,13 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
     let folder = OutputFolder::open(&args.out, wait)?;
     folder.invalidate()?;
     let assembled = store::assemble(&args.out, &info, &paths)?;
-    let manifest = SweepManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        complete: false,
-        grid: info.clone(),
-        cell_replications: assembled.cell_replications,
-        threads: 1,
+    let manifest = SweepManifest::new(
+        &info,
+        assembled,
+        1,
         command,
-        events: assembled.events,
-        wall_seconds: started.elapsed().as_secs_f64(),
-        files: vec![
-            files::replications::FILE.into(),
-            files::summary::FILE.into(),
-        ],
-    };
+        started.elapsed().as_secs_f64(),
+    );
     if !args.quiet {
         say!(
             "{}: merged {} cells from {} folders into {}",

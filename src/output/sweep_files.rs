@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
+use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
@@ -221,6 +222,8 @@ pub struct Assembled {
     pub events: u64,
     /// Replications each cell used, in cell order.
     pub cell_replications: Vec<u64>,
+    /// The files written, in order.
+    pub files: Vec<String>,
 }
 
 /// Writes replications.csv and summary.csv into `out` from the cell files at `cell_paths` (one
@@ -263,6 +266,10 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
     Ok(Assembled {
         events,
         cell_replications,
+        files: vec![
+            files::replications::FILE.into(),
+            files::summary::FILE.into(),
+        ],
     })
 }
 
@@ -277,9 +284,7 @@ pub struct GridManifest {
 
 impl GridManifest {
     pub fn write(&self, dir: &Path) -> Result<(), Error> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
-        bytes.push(b'\n');
-        output::write_atomic(&dir.join(GRID_FILE), &bytes)
+        output::write_atomic(&dir.join(GRID_FILE), &manifest::to_json(self))
     }
 
     /// Reads `dir/grid.json`; `Ok(None)` if there is none.
@@ -299,26 +304,47 @@ impl GridManifest {
     }
 }
 
-/// manifest.json of a finished sweep.
+/// manifest.json of a finished sweep (or a merge of its shards).
 #[derive(Clone, Debug, Serialize)]
 pub struct SweepManifest {
     pub version: String,
-    /// Whether every file listed is written; see [`crate::output::Manifest::complete`].
+    /// See [`manifest::write_manifest`].
     pub complete: bool,
     pub grid: GridInfo,
     /// Replications each cell used, in cell order (all `grid.replications` without `--precision`).
     pub cell_replications: Vec<u64>,
-    pub threads: usize,
-    pub command: Vec<String>,
-    pub events: u64,
-    pub wall_seconds: f64,
-    pub files: Vec<String>,
+    #[serde(flatten)]
+    pub ran: Execution,
 }
 
 impl SweepManifest {
-    pub fn write(&self, dir: &Path) -> Result<(), Error> {
-        let mut bytes = serde_json::to_vec_pretty(self).expect("a manifest always serialises");
-        bytes.push(b'\n');
-        output::write_atomic(&dir.join(files::MANIFEST), &bytes)
+    /// The manifest of `grid`'s files as `assemble` wrote them, run as `threads` over
+    /// `wall_seconds` by `command`.
+    pub fn new(
+        grid: &GridInfo,
+        assembled: Assembled,
+        threads: usize,
+        command: Vec<String>,
+        wall_seconds: f64,
+    ) -> SweepManifest {
+        SweepManifest {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            complete: false,
+            grid: grid.clone(),
+            cell_replications: assembled.cell_replications,
+            ran: Execution::new(
+                threads,
+                command,
+                assembled.events,
+                wall_seconds,
+                assembled.files,
+            ),
+        }
+    }
+}
+
+impl FolderManifest for SweepManifest {
+    fn completion(&mut self) -> (&mut bool, &mut Vec<String>) {
+        (&mut self.complete, &mut self.ran.files)
     }
 }
