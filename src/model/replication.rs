@@ -1,22 +1,20 @@
-//! One replication of the programme: tenants batched weekly and walked through their phases, with
-//! workitems, copy slots, operators and rollbacks, driven by the kernel's event queue.
+//! One replication of the programme: the event loop, which hands each event to the components
+//! that own the state it touches (the modules below), and the phase machine that walks a batch's
+//! tenants through their phases across them: phase starts, completions, rollbacks. A component
+//! never holds another; what it reads of one is passed in, and so is the event queue whenever it
+//! schedules, so the order of events and draws is the order of the calls here.
 
 mod batcher;
 mod checks;
 mod copies;
+mod recorder;
 mod staff;
 mod tenants;
 mod work;
 
-use super::causes::{AtDeadline, CauseLog, MissCause, Outstanding, SlipCause};
-use super::chat::{self, DailyChat, TenantChat};
-use super::metrics::{
-    DailySample, Detail, HourlySample, Load, ReplicationMetrics, ReplicationOutput, SpanOutcome,
-    TenantRecord,
-};
+use super::causes::Outstanding;
+use super::metrics::{Load, ReplicationOutput, SpanOutcome};
 use super::population::Population;
-use super::spans::SpanLog;
-use super::weekly::{Totals, WeeklyLog};
 use crate::date::Date;
 use crate::engine::{DAY, EventQueue, HOUR, SimTime, Streams};
 use crate::phase::{CopySource, Phase, Programme, Status, WorkCounts, WorkKind};
@@ -24,8 +22,9 @@ use crate::policy::BatchPolicy;
 use crate::scenario::Scenario;
 use batcher::Batcher;
 use copies::CopyScheduler;
+use recorder::{Ended, Recorder};
 use staff::Staff;
-use tenants::{Count, NO_BATCH, TenantTable};
+use tenants::{Count, TenantTable};
 use work::{Life, Outcome, WorkArena};
 
 /// The events of the model: small `Copy` values with ids, never closures.
@@ -88,21 +87,7 @@ pub(crate) struct Replication<'a> {
     copies: CopyScheduler,
     batcher: Batcher<'a>,
     staff: Staff<'a>,
-    /// Tenants held until a support case raised their directory quota.
-    blocked_quota: u64,
-    retries: u64,
-    errors: u64,
-    slips: u64,
-    copied_gb: f64,
-    timeseries: Option<Vec<DailySample>>,
-    /// Detail only: the hourly series and the weekend phases' spans.
-    hourly: Option<Vec<HourlySample>>,
-    spans: Option<SpanLog>,
-    /// Every replication: the totals at each week boundary (weekly.csv).
-    weekly: WeeklyLog,
-    causes: CauseLog,
-    /// When the replication stopped, the end of what was observed.
-    observed_until: SimTime,
+    recorder: Recorder,
 }
 
 impl<'a> Replication<'a> {
@@ -137,13 +122,14 @@ impl<'a> Replication<'a> {
         );
         let n = population.tenants.len();
         let end = timing.end;
+        let programme = &sc.phases.programme;
         Replication {
             sc,
-            programme: &sc.phases.programme,
+            programme,
             streams,
             timing,
             queue: EventQueue::with_capacity(1024),
-            tenants: TenantTable::new(n, sc.phases.programme.len()),
+            tenants: TenantTable::new(n, programme.len()),
             work: WorkArena::new(sc, &streams, n),
             copies: CopyScheduler::new(
                 sc.population.regions.len(),
@@ -154,24 +140,13 @@ impl<'a> Replication<'a> {
             population,
             batcher: Batcher::new(sc, policy, &streams),
             staff: Staff::new(sc, observe),
-            blocked_quota: 0,
-            retries: 0,
-            errors: 0,
-            slips: 0,
-            copied_gb: 0.0,
-            timeseries: detail.then(Vec::new),
-            hourly: detail.then(Vec::new),
-            spans: detail.then(|| SpanLog::new(n, &sc.phases.programme)),
-            weekly: WeeklyLog::new(end),
-            causes: CauseLog::new(n, detail),
-            observed_until: SimTime::ZERO,
+            recorder: Recorder::new(n, programme, sc.calendar.start, end, detail),
         }
     }
 
     /// Runs to the end and reports.
     pub(crate) fn run(mut self) -> ReplicationOutput {
         for (id, profile) in self.population.tenants.iter().enumerate() {
-            self.blocked_quota += u64::from(profile.over_quota);
             if profile.blocked_days > 0.0 {
                 let at = SimTime::from_hours(profile.blocked_days * 24.0);
                 self.queue
@@ -190,19 +165,20 @@ impl<'a> Replication<'a> {
         // When half the budget was used: if the clock has hardly moved since, it is a loop.
         let mut halfway = None;
         let mut stopped = None;
+        let end = self.timing.end;
         // Until every tenant transitioned and its users' tickets were answered.
         while self.tenants.transitioned() < total || self.staff.tickets_outstanding() > 0 {
             match self.queue.peek_time() {
-                Some(t) if t < self.timing.end => {}
+                Some(t) if t < end => {}
                 _ => break,
             }
             let (now, event) = self.queue.pop().expect("peeked");
-            let totals = self.totals();
-            self.weekly.reach(now, totals);
-            if self.hourly.is_some() {
-                self.sample_hours(now);
+            self.recorder.reach(now, self.tenants.transitioned());
+            if self.recorder.hour_due(now, end) {
+                let load = self.load();
+                self.recorder.sample_hours(now, end, load);
             }
-            if now >= self.timing.deadline && !self.causes.misses_taken {
+            if now >= self.timing.deadline && !self.recorder.misses_taken() {
                 self.take_misses();
             }
             self.handle(now, event);
@@ -221,14 +197,14 @@ impl<'a> Replication<'a> {
                 break;
             }
         }
-        if !self.causes.misses_taken {
+        if !self.recorder.misses_taken() {
             self.take_misses();
         }
         // Observed until the replication stopped: the end of the horizon if work remained.
-        self.observed_until = if stopped.is_none()
+        let until = if stopped.is_none()
             && (self.tenants.transitioned() < total || self.staff.tickets_outstanding() > 0)
         {
-            self.timing.end
+            end
         } else {
             self.queue.now()
         };
@@ -236,7 +212,7 @@ impl<'a> Replication<'a> {
             self.check();
             checks::lives(&self.tenants, &self.work, self.programme);
         }
-        let mut output = self.report();
+        let mut output = self.report(until);
         output.stopped = stopped;
         output
     }
@@ -262,7 +238,8 @@ impl<'a> Replication<'a> {
     /// What a replication that used up its budget says, naming the likely cause.
     fn budget_breach(&self, budget: u64, now: SimTime, halfway: SimTime) -> String {
         let day = now.ticks() / DAY;
-        let failures = self.retries + self.errors;
+        let (retries, errors) = (self.recorder.retries(), self.recorder.errors());
+        let failures = retries + errors;
         let stalled = now.ticks() - halfway.ticks() < HOUR;
         let cause = if failures.saturating_mul(4) > budget || stalled {
             format!(
@@ -272,8 +249,8 @@ impl<'a> Replication<'a> {
                 } else {
                     ""
                 },
-                self.retries,
-                self.errors
+                retries,
+                errors
             )
         } else {
             format!("by day {day}")
@@ -396,7 +373,8 @@ impl<'a> Replication<'a> {
             return;
         }
         let (weekend, epoch) = (t.weekend, self.work.epoch(tenant));
-        self.open_span(now, tenant, phase);
+        let batch = self.tenants.get(tenant).batch;
+        self.recorder.open_span(now, tenant, phase, batch, weekend);
         self.tenants.set_phase(tenant, phase);
         if programme.copy_phase() == Some(phase) {
             self.tenants.get_mut(tenant).prestage_start = now;
@@ -453,7 +431,7 @@ impl<'a> Replication<'a> {
             && t.phase() >= copy_phase
         {
             t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
-            self.span_done(now, tenant, copy_phase);
+            self.recorder.span_done(now, tenant, copy_phase);
         }
         let t = self.tenants.get(tenant);
         let (phase, weekend) = (t.phase(), t.weekend);
@@ -465,7 +443,7 @@ impl<'a> Replication<'a> {
             && phase != last
             && t.work().outstanding() == 0
         {
-            self.span_done(now, tenant, phase);
+            self.recorder.span_done(now, tenant, phase);
         }
         let window_start = self.timing.phase_time(weekend, window);
         let t = self.tenants.get_mut(tenant);
@@ -474,7 +452,7 @@ impl<'a> Replication<'a> {
             && t.status(programme) == Status::Complete
         {
             t.dataupgrade_hours = Some(now.saturating_since(window_start).as_hours());
-            self.span_done(now, tenant, window);
+            self.recorder.span_done(now, tenant, window);
             let users = self.population.tenants[tenant as usize].seats;
             let raised =
                 self.staff
@@ -487,37 +465,9 @@ impl<'a> Replication<'a> {
             && self.tenants.transition(tenant, now)
         {
             self.batcher.transitioned(self.tenants.get(tenant).batch);
-            self.span_done(now, tenant, last);
-            self.close_span(now, tenant, last, SpanOutcome::Complete);
-        }
-    }
-
-    // ---- spans (detail only) ----------------------------------------------------------------
-
-    /// A weekend phase begins: the previous one ends, complete.
-    fn open_span(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        let (t, start) = (self.tenants.get(tenant), self.sc.calendar.start);
-        if let Some(log) = &mut self.spans {
-            log.open(
-                now,
-                tenant,
-                phase,
-                t.batch,
-                start.add_days(t.weekend.day() as i64),
-            );
-        }
-    }
-
-    fn span_done(&mut self, now: SimTime, tenant: u32, phase: Phase) {
-        if let Some(log) = &mut self.spans {
-            log.done(now, tenant, phase);
-        }
-    }
-
-    /// Ends the tenant's span of `phase` if it is still running.
-    fn close_span(&mut self, now: SimTime, tenant: u32, phase: Phase, outcome: SpanOutcome) {
-        if let Some(log) = &mut self.spans {
-            log.close(now, tenant, phase, outcome);
+            self.recorder.span_done(now, tenant, last);
+            self.recorder
+                .close_span(now, tenant, last, SpanOutcome::Complete);
         }
     }
 
@@ -526,12 +476,8 @@ impl<'a> Replication<'a> {
     /// the one after the window they may carry on), for the slip's cause.
     fn roll_back(&mut self, now: SimTime, tenant: u32, copies_hold: bool) {
         let outstanding = self.outstanding(tenant, copies_hold);
-        self.causes.slip(tenant, &outstanding);
         let phase = self.tenants.get(tenant).phase();
-        if let Some(log) = &mut self.spans {
-            log.roll_back(now, tenant, phase);
-        }
-        self.slips += 1;
+        self.recorder.slipped(now, tenant, phase, &outstanding);
         let abandoned = self.tenants.roll_back(tenant);
         self.work.abandon(tenant, abandoned);
         self.copies.drop_tenant(tenant);
@@ -567,27 +513,13 @@ impl<'a> Replication<'a> {
 
     /// Every tenant's state at the end of the deadline day, for the causes of misses.
     fn take_misses(&mut self) {
-        let not_before = self.sc.population.estate.blackberry_not_before;
-        let before_blackberry_date = self
-            .batcher
-            .batches()
-            .last()
-            .is_none_or(|b| b.weekend < not_before);
-        let deadline = self.timing.deadline;
-        let states = self
-            .tenants
-            .iter()
-            .zip(&self.population.tenants)
-            .map(|(t, p)| AtDeadline {
-                transitioned: t.transitioned_at().is_some_and(|at| at < deadline),
-                on_batch: !t.in_pool && t.batch != NO_BATCH,
-                ready: t.in_pool,
-                slipped: t.slips > 0,
-                quota_holds: p.quota_holds,
-                blackberry: p.blackberry,
-                before_blackberry_date,
-            });
-        self.causes.take_misses(states);
+        self.recorder.take_misses(
+            &self.tenants,
+            &self.population.tenants,
+            self.batcher.batches(),
+            self.timing.deadline,
+            self.sc.population.estate.blackberry_not_before,
+        );
     }
 
     // ---- workitems ------------------------------------------------------------------------
@@ -643,19 +575,19 @@ impl<'a> Replication<'a> {
             Outcome::Failed { service, retried } => {
                 if retried {
                     self.tenants.get_mut(tenant).retries += 1;
-                    self.retries += 1;
+                    self.recorder.retried();
                 }
                 self.fail_hard(now, item, service);
             }
             Outcome::Retrying => {
                 self.tenants.get_mut(tenant).retries += 1;
-                self.retries += 1;
+                self.recorder.retried();
                 self.tenants
                     .moved(tenant, copy, None, Some(Count::Retrying));
             }
             Outcome::Done { size_gb } => {
                 if copy {
-                    self.copied_gb += f64::from(size_gb);
+                    self.recorder.copied(size_gb);
                 }
                 self.check_done(now, tenant);
             }
@@ -672,7 +604,7 @@ impl<'a> Replication<'a> {
         let (tenant, kind) = (self.work.tenant(item), self.work.kind(item));
         let copy = self.programme.is_copy(kind);
         self.tenants.moved(tenant, copy, None, Some(Count::Failed));
-        self.errors += 1;
+        self.recorder.errored();
         self.staff
             .submit(now, item, service, &self.work, &mut self.queue);
     }
@@ -717,7 +649,7 @@ impl<'a> Replication<'a> {
         });
     }
 
-    // ---- operators, sampling --------------------------------------------------------------
+    // ---- samples and the report ----------------------------------------------------------
 
     fn load(&self) -> Load {
         Load {
@@ -731,220 +663,32 @@ impl<'a> Replication<'a> {
         }
     }
 
+    /// The daily sample (detail only), and the next one scheduled.
     fn sample(&mut self, now: SimTime) {
-        let load = self.load();
-        if let Some(series) = &mut self.timeseries {
-            let day = now.day();
-            series.push(DailySample {
-                day,
-                date: self.sc.calendar.start.add_days(day as i64),
-                phases: self.tenants.phase_counts().to_vec(),
-                transitioned: self.tenants.transitioned(),
-                load,
-                chat: DailyChat::default(),
-            });
+        if self.recorder.is_detail() {
+            let load = self.load();
+            self.recorder.sample_day(now, &self.tenants, load);
         }
         self.queue.schedule(now + DAY, Event::Sample);
     }
 
-    /// Records the state at every top of the hour before `now`: the state after every event at
-    /// or before that hour (a shift that starts on the hour is on duty in its sample).
-    fn sample_hours(&mut self, now: SimTime) {
-        let load = self.load();
+    /// The replication's output, observed until `until`.
+    fn report(mut self, until: SimTime) -> ReplicationOutput {
         let end = self.timing.end;
-        let hourly = self.hourly.as_mut().expect("called only with detail");
-        let mut next = hourly.last().map_or(SimTime::ZERO, |s| s.time + HOUR);
-        while next < now && next < end {
-            hourly.push(HourlySample { time: next, load });
-            next += HOUR;
-        }
-    }
-
-    /// The running totals weekly.csv is made of.
-    fn totals(&self) -> Totals {
-        Totals {
-            transitioned: self.tenants.transitioned(),
-            slips: self.slips,
-            errors: self.errors,
-            retries: self.retries,
-            copied_gb: self.copied_gb,
-        }
-    }
-
-    /// Tenants transitioned by the end of each day of the horizon.
-    fn completion(&self) -> Vec<u32> {
-        let mut per_day = vec![0u32; self.timing.end.day() as usize];
-        for at in self.tenants.iter().filter_map(|t| t.transitioned_at()) {
-            if let Some(n) = per_day.get_mut(at.day() as usize) {
-                *n += 1;
-            }
-        }
-        let mut done = 0;
-        for n in &mut per_day {
-            done += *n;
-            *n = done;
-        }
-        per_day
-    }
-
-    fn report(mut self) -> ReplicationOutput {
-        let n = self.tenants.len() as u64;
-        let deadline = self.timing.deadline;
-        let missed_deadline = self
-            .tenants
-            .iter()
-            .filter(|t| t.transitioned_at().is_none_or(|at| at >= deadline))
-            .count();
-        let makespan = self
-            .tenants
-            .iter()
-            .filter_map(|t| t.transitioned_at())
-            .max()
-            .map_or(f64::NAN, SimTime::as_days);
-        let mut chat = self.chat();
-        // Tickets still open when the horizon ended.
-        let end = self.timing.end;
-        let (slips, missed) = (self.causes.slips, self.causes.missed);
-        let staff = self.staff.report(self.observed_until, end);
-        debug_assert_eq!(slips.iter().sum::<u64>(), self.slips, "slips by cause");
-        debug_assert_eq!(
-            missed.iter().sum::<u64>(),
-            missed_deadline as u64,
-            "misses by cause"
-        );
-        let metrics = ReplicationMetrics {
-            replication: self.streams.replication(),
-            seed: self.streams.seed(),
-            tenants: n,
-            transitioned: u64::from(self.tenants.transitioned()),
-            slips: self.slips,
-            slips_copy_backlog: slips[SlipCause::CopyBacklog as usize],
-            slips_waiting_for_operator: slips[SlipCause::WaitingForOperator as usize],
-            slips_operator_working: slips[SlipCause::OperatorWorking as usize],
-            slips_retrying: slips[SlipCause::Retrying as usize],
-            slips_work_in_progress: slips[SlipCause::WorkInProgress as usize],
-            tenants_slipped: self.tenants.iter().filter(|t| t.slips > 0).count() as u64,
-            missed_deadline: missed_deadline as u64,
-            missed_in_flight: missed[MissCause::InFlight as usize],
-            missed_rolled_back: missed[MissCause::RolledBack as usize],
-            missed_quota_hold: missed[MissCause::QuotaHold as usize],
-            missed_blocked: missed[MissCause::Blocked as usize],
-            missed_blackberry_date: missed[MissCause::BlackberryDate as usize],
-            missed_never_batched: missed[MissCause::NeverBatched as usize],
-            batches: self.batcher.batches().len() as u64,
-            makespan_days: makespan,
+        let staff = self.staff.report(until, end);
+        self.recorder.finish(Ended {
+            sc: self.sc,
+            streams: &self.streams,
+            tenants: &self.tenants,
+            profiles: &self.population.tenants,
+            batches: self.batcher.batches(),
+            staff,
+            tickets: &self.staff.desk().tickets,
             workitems: self.work.len() as u64,
-            retries: self.retries,
-            errors: self.errors,
-            operator_wait_mean_h: staff.operator_wait_mean_h,
-            operator_wait_p95_h: staff.operator_wait_p95_h,
-            peak_errors_outstanding: u64::from(self.tenants.peak_errors()),
-            operator_queue_mean: staff.operators.queue_mean,
-            operator_busy_mean: staff.operators.busy_mean,
-            operator_utilization: staff.operators.utilization,
-            copied_tb: self.copied_gb / 1000.0,
-            users_early: chat.users_early,
-            mean_peak_cross_island_fraction: chat.mean_peak_cross_island_fraction,
-            mean_peak_broken_contact_fraction: chat.mean_peak_broken_contact_fraction,
-            stranded_users: chat.stranded_users,
-            im_disruption_user_hours: chat.im_disruption_user_hours,
-            tenants_blocked_quota: self.blocked_quota,
-            helpdesk_tickets: staff.tickets,
-            helpdesk_peak_queue: staff.helpdesk_peak_queue,
-            helpdesk_wait_mean_h: staff.helpdesk_wait_mean_h,
-            helpdesk_wait_p95_h: staff.helpdesk_wait_p95_h,
-            helpdesk_queue_mean: staff.helpdesk.queue_mean,
-            helpdesk_busy_mean: staff.helpdesk.busy_mean,
-            helpdesk_utilization: staff.helpdesk.utilization,
-            user_hours_lost: staff.user_hours_lost,
             events: self.queue.events_processed(),
-        };
-        let completion = self.completion();
-        let totals = self.totals();
-        let weekly = std::mem::replace(&mut self.weekly, WeeklyLog::new(SimTime::ZERO))
-            .finish(totals, self.staff.desk().tickets.iter().map(|t| t.raised));
-        let hourly = self.hourly.take().unwrap_or_default();
-        let spans = self.spans.take().map_or_else(Vec::new, SpanLog::into_spans);
-        let detail = self.timeseries.take().map(|mut timeseries| {
-            for s in &mut timeseries {
-                s.chat = chat.daily.get(s.day as usize).copied().unwrap_or_default();
-            }
-            Detail {
-                tenants: self.tenant_records(&chat.tenants),
-                batches: self.batcher.batches().to_vec(),
-                timeseries,
-                hourly,
-                spans,
-                islands: std::mem::take(&mut chat.by_day_from_t),
-            }
-        });
-        ReplicationOutput {
-            metrics,
-            completion,
-            weekly,
-            detail,
-            stopped: None,
-        }
-    }
-
-    /// Chat, computed from each tenant's timeline once the transition is over (it never feeds
-    /// back into the transition).
-    fn chat(&self) -> chat::ChatReport {
-        let seats: Vec<u32> = self.population.tenants.iter().map(|p| p.seats).collect();
-        let timelines: Vec<chat::Timeline> = self
-            .tenants
-            .iter()
-            .map(|t| chat::Timeline {
-                first_batch: t.first_batch,
-                transition: t.transitioned_at().map(|done| (t.weekend, done)),
-            })
-            .collect();
-        let grid = chat::SampleGrid {
-            end: self.timing.end,
-            offset: self.timing.sample_offset,
-        };
-        let detail = self.timeseries.is_some();
-        chat::evaluate(
-            &self.sc.lync,
-            &self.streams,
-            &seats,
-            &timelines,
-            grid,
-            detail,
-        )
-    }
-
-    fn tenant_records(&self, chat: &[TenantChat]) -> Vec<TenantRecord> {
-        let start = self.sc.calendar.start;
-        self.tenants
-            .iter()
-            .zip(&self.population.tenants)
-            .enumerate()
-            .map(|(id, (t, p))| TenantRecord {
-                tenant: id as u32,
-                region: self.sc.population.regions[p.region as usize].clone(),
-                seats: p.seats,
-                mailboxes: p.mailboxes,
-                data_gb: p.data_gb,
-                batch: (t.batch != NO_BATCH).then_some(t.batch),
-                transition_date: t
-                    .transitioned_at()
-                    .map(|_| start.add_days(t.weekend.day() as i64)),
-                final_phase: t.phase(),
-                final_status: t.status(self.programme),
-                slips: t.slips,
-                retries: t.retries,
-                errors: t.errors,
-                prestage_hours: t.prestage_hours,
-                dataupgrade_hours: t.dataupgrade_hours,
-                directory_objects: p.directory_objects,
-                over_quota: p.over_quota,
-                coexistence: p.coexistence,
-                blackberry: p.blackberry,
-                tickets: t.tickets,
-                chat: chat.get(id).cloned().unwrap_or_default(),
-                causes: self.causes.tenant(id),
-            })
-            .collect()
+            end,
+            deadline: self.timing.deadline,
+            sample_offset: self.timing.sample_offset,
+        })
     }
 }
