@@ -280,8 +280,9 @@ fn delay(days: f64) -> u64 {
     } else if t >= 1e18 {
         NEVER
     } else {
-        // Rounds to the nearest tick (`f64::round` is a library call on the baseline target).
-        (t + 0.5) as u64
+        // Rounds to the nearest tick (`f64::round` is a library call on the baseline target);
+        // through `i64`, exact below 1e18, because a conversion to `u64` takes a dozen steps.
+        (t + 0.5) as i64 as u64
     }
 }
 

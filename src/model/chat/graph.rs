@@ -184,19 +184,15 @@ impl ContactGraph {
             }
             return;
         }
-        // Sparse: draw, put in order, drop repeats and draw again for the shortfall (few rounds,
-        // since at most a third of the candidates are taken).
-        while (pairs.len() as u64) < m {
-            for _ in pairs.len() as u64..m {
-                let u = rng.random_range(0..n);
-                let d = self.dept_of[u as usize] as usize;
-                let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
-                let x = rng.random_range(0..n - (end - start));
-                let v = if x < start { x } else { x + (end - start) };
-                pairs.push(pair(u.min(v), u.max(v)));
-            }
-            sorter.sort_dedup(pairs, 0..n);
-        }
+        // Sparse (few rounds, since at most a third of the candidates are taken).
+        sorter.draw_distinct(pairs, m, 0..n, || {
+            let u = rng.random_range(0..n);
+            let d = self.dept_of[u as usize] as usize;
+            let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
+            let x = rng.random_range(0..n - (end - start));
+            let v = if x < start { x } else { x + (end - start) };
+            pair(u.min(v), u.max(v))
+        });
     }
 
     /// The rows from the department pairs and the cross pairs, each list in order.
@@ -231,6 +227,32 @@ struct Sorter {
 }
 
 impl Sorter {
+    /// Fills the empty `pairs` with `m` distinct pairs in order, their lower users in `lower`:
+    /// `m` drawn, repeats dropped, the shortfall drawn again, until there are `m`. The first
+    /// round is put in order by `sort_dedup`; the few pairs of a later round are put in place
+    /// one by one.
+    fn draw_distinct(
+        &mut self,
+        pairs: &mut Vec<u64>,
+        m: u64,
+        lower: std::ops::Range<u32>,
+        mut draw: impl FnMut() -> u64,
+    ) {
+        debug_assert!(pairs.is_empty());
+        pairs.extend((0..m).map(|_| draw()));
+        self.sort_dedup(pairs, lower);
+        while (pairs.len() as u64) < m {
+            let more = &mut self.scratch;
+            more.clear();
+            more.extend((pairs.len() as u64..m).map(|_| draw()));
+            for &p in more.iter() {
+                if let Err(at) = pairs.binary_search(&p) {
+                    pairs.insert(at, p);
+                }
+            }
+        }
+    }
+
     /// Sorts `pairs`, whose lower users lie in `lower`, and drops repeats: the result of
     /// `sort_unstable` and `dedup`, in time linear in pairs and users. A counting sort by the
     /// lower user, then each user's few partners in order.
@@ -329,14 +351,11 @@ fn draw_inside<R: Rng>(
         return;
     }
     local.clear();
-    while (local.len() as u64) < m {
-        for _ in local.len() as u64..m {
-            let i = rng.random_range(0..s);
-            let j = (i + 1 + rng.random_range(0..s - 1)) % s;
-            local.push(pair(start + i.min(j), start + i.max(j)));
-        }
-        sorter.sort_dedup(local, start..start + s);
-    }
+    sorter.draw_distinct(local, m, start..start + s, || {
+        let i = rng.random_range(0..s);
+        let j = (i + 1 + rng.random_range(0..s - 1)) % s;
+        pair(start + i.min(j), start + i.max(j))
+    });
     pairs.extend_from_slice(local);
 }
 
