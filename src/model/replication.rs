@@ -445,12 +445,12 @@ impl<'a> Replication<'a> {
         {
             self.recorder.span_done(now, tenant, phase);
         }
-        let window_start = self.timing.phase_time(weekend, window);
         let t = self.tenants.get_mut(tenant);
         if phase == window
             && t.dataupgrade_hours.is_none()
             && t.status(programme) == Status::Complete
         {
+            let window_start = self.timing.phase_time(weekend, window);
             t.dataupgrade_hours = Some(now.saturating_since(window_start).as_hours());
             self.recorder.span_done(now, tenant, window);
             let users = self.population.tenants[tenant as usize].seats;

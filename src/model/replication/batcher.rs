@@ -28,9 +28,10 @@ pub(super) struct Batcher<'a> {
     region_rank: Vec<u16>,
     /// The replication's key for policies that draw (the same under every policy).
     policy_key: u64,
-    /// Reused from batch to batch: the pool in readiness order, the policy's view of it, the
-    /// policy's choice (indices into both) and the tenants it placed.
+    /// Reused from batch to batch: the pool in readiness order (and with its sort keys), the
+    /// policy's view of it, the policy's choice (indices into both) and the tenants it placed.
     order: Vec<u32>,
+    keyed: Vec<(SimTime, u32)>,
     candidates: Vec<Candidate>,
     chosen: Vec<usize>,
     placed: Vec<u32>,
@@ -56,6 +57,7 @@ impl<'a> Batcher<'a> {
                 .collect(),
             policy_key: streams.stream(0, purpose::POLICY).next_u64(),
             order: Vec::new(),
+            keyed: Vec::new(),
             candidates: Vec::new(),
             chosen: Vec::new(),
             placed: Vec::new(),
@@ -124,10 +126,16 @@ impl<'a> Batcher<'a> {
         let b = &self.sc.batching;
         self.placed.clear();
         self.candidates.clear();
-        // Readiness order; the policy decides whether rolled-back tenants go first.
+        // Readiness order; the policy decides whether rolled-back tenants go first. The keys are
+        // sorted beside the ids: read from the tenant table at every comparison, they would cost
+        // more than the sort (the keys are unique, so an unstable sort gives the one order).
+        self.keyed.clear();
+        let ready = |t: u32| (tenants.get(t).ready_since, t);
+        self.keyed
+            .extend(self.slipped.iter().chain(&self.fresh).map(|&t| ready(t)));
+        self.keyed.sort_unstable();
         self.order.clear();
-        self.order.extend(self.slipped.iter().chain(&self.fresh));
-        self.order.sort_by_key(|&t| (tenants.get(t).ready_since, t));
+        self.order.extend(self.keyed.iter().map(|&(_, t)| t));
         // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
         if weekend < self.sc.population.estate.blackberry_not_before {
             self.order.retain(|&t| !profiles[t as usize].blackberry);

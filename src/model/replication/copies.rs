@@ -57,6 +57,7 @@ impl CopyScheduler {
         }
     }
 
+    #[inline]
     pub fn region(&self, tenant: u32) -> u16 {
         self.tenants[tenant as usize].region
     }
@@ -90,6 +91,7 @@ impl CopyScheduler {
 
     /// Puts the tenant in its region's line if it has copies waiting and room under its cap; an
     /// `urgent` tenant (in its window) goes in the line served first.
+    #[inline]
     pub fn claim(&mut self, tenant: u32, urgent: bool) {
         let t = &mut self.tenants[tenant as usize];
         if !t.claimed && t.waiting() > 0 && t.running < self.per_tenant {
@@ -112,6 +114,7 @@ impl CopyScheduler {
     }
 
     /// A copy's attempt ended: its slot is free.
+    #[inline]
     pub fn finished(&mut self, tenant: u32) {
         let t = &mut self.tenants[tenant as usize];
         t.running -= 1;

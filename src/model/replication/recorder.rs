@@ -87,16 +87,19 @@ impl Recorder {
     }
 
     /// A workitem failed transiently.
+    #[inline]
     pub fn retried(&mut self) {
         self.retries += 1;
     }
 
     /// A workitem failed hard.
+    #[inline]
     pub fn errored(&mut self) {
         self.errors += 1;
     }
 
     /// A copy succeeded.
+    #[inline]
     pub fn copied(&mut self, gb: f32) {
         self.copied_gb += f64::from(gb);
     }
@@ -123,6 +126,7 @@ impl Recorder {
 
     /// Before the event at `now` is handled: the week boundaries the clock passed read the
     /// totals.
+    #[inline]
     pub fn reach(&mut self, now: SimTime, transitioned: u32) {
         let totals = self.totals(transitioned);
         self.weekly.reach(now, totals);
@@ -130,6 +134,7 @@ impl Recorder {
 
     /// The next top of the hour the detail replication records, if it is before `now` and
     /// `end` (none in other replications).
+    #[inline]
     pub fn hour_due(&self, now: SimTime, end: SimTime) -> bool {
         self.hourly.as_ref().is_some_and(|hourly| {
             let next = hourly.last().map_or(SimTime::ZERO, |s| s.time + HOUR);
@@ -166,6 +171,7 @@ impl Recorder {
     }
 
     /// Whether the detail series are recorded.
+    #[inline]
     pub fn is_detail(&self) -> bool {
         self.daily.is_some()
     }
@@ -187,6 +193,7 @@ impl Recorder {
     }
 
     /// The work of the tenant's span of `phase` is done.
+    #[inline]
     pub fn span_done(&mut self, now: SimTime, tenant: u32, phase: Phase) {
         if let Some(log) = &mut self.spans {
             log.done(now, tenant, phase);
@@ -194,6 +201,7 @@ impl Recorder {
     }
 
     /// Ends the tenant's span of `phase` if it is still running.
+    #[inline]
     pub fn close_span(&mut self, now: SimTime, tenant: u32, phase: Phase, outcome: SpanOutcome) {
         if let Some(log) = &mut self.spans {
             log.close(now, tenant, phase, outcome);
@@ -201,6 +209,7 @@ impl Recorder {
     }
 
     /// Whether the causes of misses were taken (once, at the end of the deadline day).
+    #[inline]
     pub fn misses_taken(&self) -> bool {
         self.causes.misses_taken
     }

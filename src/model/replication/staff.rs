@@ -88,6 +88,7 @@ impl<'a> Staff<'a> {
     }
 
     /// Tickets drawn or open, not yet resolved.
+    #[inline]
     pub fn tickets_outstanding(&self) -> u64 {
         self.desk.outstanding
     }
@@ -233,6 +234,7 @@ impl<'a> Staff<'a> {
     /// Takes the pools' levels after an event (for their time averages). The operators' queue is
     /// the `errors_outstanding` less those in service (a job of a rolled-back tenant is dropped
     /// from the queue); the slots are searched only when a count they depend on changed.
+    #[inline]
     pub fn observe(&mut self, now: SimTime, errors_outstanding: u32, work: &WorkArena) {
         let ops = &self.operators;
         let key = (errors_outstanding, ops.busy(), ops.staff());

@@ -46,14 +46,17 @@ pub(super) struct Tenant {
 }
 
 impl Tenant {
+    #[inline]
     pub fn phase(&self) -> Phase {
         self.phase
     }
 
+    #[inline]
     pub fn work(&self) -> WorkCounts {
         self.work
     }
 
+    #[inline]
     pub fn copies(&self) -> WorkCounts {
         self.copies
     }
@@ -147,22 +150,27 @@ impl TenantTable {
         self.tenants.iter()
     }
 
+    #[inline]
     pub fn get(&self, id: u32) -> &Tenant {
         &self.tenants[id as usize]
     }
 
+    #[inline]
     pub fn get_mut(&mut self, id: u32) -> &mut Tenant {
         &mut self.tenants[id as usize]
     }
 
+    #[inline]
     pub fn phase_counts(&self) -> &[u32] {
         &self.phase_counts
     }
 
+    #[inline]
     pub fn transitioned(&self) -> u32 {
         self.transitioned
     }
 
+    #[inline]
     pub fn errors_outstanding(&self) -> u32 {
         self.errors_outstanding
     }
@@ -171,6 +179,7 @@ impl TenantTable {
         self.peak_errors
     }
 
+    #[inline]
     pub fn set_phase(&mut self, id: u32, phase: Phase) {
         let t = &mut self.tenants[id as usize];
         self.phase_counts[t.phase.index()] -= 1;
@@ -181,6 +190,7 @@ impl TenantTable {
     /// One of the tenant's workitems (a copy or other work) moves from one count to another;
     /// `None` is outside the counts (not yet created, or ended). A move into `Failed` is an
     /// error of the tenant's.
+    #[inline]
     pub fn moved(&mut self, id: u32, copy: bool, from: Option<Count>, to: Option<Count>) {
         let t = &mut self.tenants[id as usize];
         let counts = t.counts_mut(copy);

@@ -100,20 +100,24 @@ impl<'a> WorkArena<'a> {
         &self.lives
     }
 
+    #[inline]
     pub fn tenant(&self, item: u32) -> u32 {
         self.items[item as usize].tenant
     }
 
+    #[inline]
     pub fn kind(&self, item: u32) -> WorkKind {
         self.items[item as usize].kind
     }
 
     /// The tenant's current attempt.
+    #[inline]
     pub fn epoch(&self, tenant: u32) -> u32 {
         self.epochs[tenant as usize]
     }
 
     /// Whether the item belongs to its tenant's current attempt.
+    #[inline]
     pub fn is_live(&self, item: u32) -> bool {
         let w = &self.items[item as usize];
         self.epochs[w.tenant as usize] == w.epoch
@@ -143,6 +147,7 @@ impl<'a> WorkArena<'a> {
     }
 
     /// Moves `item` to `to`, checking it was in one of `from` (debug builds only).
+    #[inline]
     pub fn step(&mut self, item: u32, from: &[Life], to: Life) {
         if cfg!(debug_assertions) {
             let life = &mut self.lives[item as usize];
