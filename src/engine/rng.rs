@@ -14,16 +14,26 @@ use rand_chacha::ChaCha8Rng;
 /// What a stream is for; part of the key so that two purposes of one entity never share numbers.
 pub type StreamKey = u32;
 
+/// Purposes below this have their keys derived once per replication (a replication opens several
+/// streams per tenant, and deriving a key cost as much as the rest of opening a stream).
+const KEPT_KEYS: usize = 16;
+
 /// Factory for the streams of one replication.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Streams {
     seed: u64,
     replication: u64,
+    /// `key(seed, replication, purpose)` for the purposes below `KEPT_KEYS`.
+    keys: [[u8; 32]; KEPT_KEYS],
 }
 
 impl Streams {
     pub fn new(seed: u64, replication: u64) -> Self {
-        Streams { seed, replication }
+        Streams {
+            seed,
+            replication,
+            keys: std::array::from_fn(|purpose| key(seed, replication, purpose as StreamKey)),
+        }
     }
 
     pub fn seed(&self) -> u64 {
@@ -40,22 +50,31 @@ impl Streams {
     /// documented mixer (std's hasher is randomised per process and may change between releases);
     /// the entity selects one of ChaCha's 2^64 independent streams under that key.
     pub fn stream(&self, entity: u64, purpose: StreamKey) -> ChaCha8Rng {
-        let mut state = self.seed ^ 0x6a09_e667_f3bc_c908;
-        let mut key = [0u8; 32];
-        let words = [
-            self.replication,
-            u64::from(purpose),
-            0x3c6e_f372_fe94_f82b,
-            0xa54f_f53a_5f1d_36f1,
-        ];
-        for (chunk, word) in key.chunks_exact_mut(8).zip(words) {
-            state ^= word.wrapping_mul(0xff51_afd7_ed55_8ccd);
-            chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
-        }
+        let key = match self.keys.get(purpose as usize) {
+            Some(kept) => *kept,
+            None => key(self.seed, self.replication, purpose),
+        };
         let mut rng = ChaCha8Rng::from_seed(key);
         rng.set_stream(entity);
         rng
     }
+}
+
+/// The ChaCha8 key of (seed, replication, purpose): four SplitMix64 words.
+fn key(seed: u64, replication: u64, purpose: StreamKey) -> [u8; 32] {
+    let mut state = seed ^ 0x6a09_e667_f3bc_c908;
+    let mut key = [0u8; 32];
+    let words = [
+        replication,
+        u64::from(purpose),
+        0x3c6e_f372_fe94_f82b,
+        0xa54f_f53a_5f1d_36f1,
+    ];
+    for (chunk, word) in key.chunks_exact_mut(8).zip(words) {
+        state ^= word.wrapping_mul(0xff51_afd7_ed55_8ccd);
+        chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+    }
+    key
 }
 
 /// One step of SplitMix64 (Steele, Lea and Flood 2014): advances `state` and returns a well-mixed word.
@@ -113,6 +132,16 @@ mod tests {
 
     fn first(rng: &mut impl Rng) -> Vec<u64> {
         (0..8).map(|_| rng.next_u64()).collect()
+    }
+
+    #[test]
+    fn kept_keys_are_the_derived_keys() {
+        let streams = Streams::new(42, 3);
+        for purpose in [0, 7, 15, 16, 1_000] {
+            let mut derived = ChaCha8Rng::from_seed(key(42, 3, purpose));
+            derived.set_stream(9);
+            assert_eq!(first(&mut streams.stream(9, purpose)), first(&mut derived));
+        }
     }
 
     #[test]
