@@ -191,10 +191,13 @@ pub struct TenantRecord {
     pub slips: u32,
     pub retries: u32,
     pub errors: u32,
-    /// From Pre-Stage start until all content was copied, on the last attempt.
-    pub prestage_hours: Option<f64>,
-    /// From T until DataUpgrade was complete, on the last attempt.
-    pub dataupgrade_hours: Option<f64>,
+    /// From the start of the programme's copy phase (Pre-Stage in BPOS) until all content was
+    /// copied, on the last attempt. Named for the role, not the phase, so that every programme's
+    /// tenants.csv reads right.
+    pub copy_phase_hours: Option<f64>,
+    /// From the start of the cutover window (DataUpgrade in BPOS) until the window's work was
+    /// complete, on the last attempt.
+    pub window_hours: Option<f64>,
     /// Directory objects synchronised; `None` without directory sync.
     pub directory_objects: Option<u32>,
     pub over_quota: bool,

@@ -377,7 +377,7 @@ impl<'a> Replication<'a> {
         self.recorder.open_span(now, tenant, phase, batch, weekend);
         self.tenants.set_phase(tenant, phase);
         if programme.copy_phase() == Some(phase) {
-            self.tenants.get_mut(tenant).prestage_start = now;
+            self.tenants.get_mut(tenant).copy_phase_start = now;
             self.create_copies(now, tenant, phase);
         }
         let next = programme
@@ -427,10 +427,10 @@ impl<'a> Replication<'a> {
         let t = self.tenants.get_mut(tenant);
         if let Some(copy_phase) = programme.copy_phase()
             && t.copies().outstanding() == 0
-            && t.prestage_hours.is_none()
+            && t.copy_phase_hours.is_none()
             && t.phase() >= copy_phase
         {
-            t.prestage_hours = Some(now.saturating_since(t.prestage_start).as_hours());
+            t.copy_phase_hours = Some(now.saturating_since(t.copy_phase_start).as_hours());
             self.recorder.span_done(now, tenant, copy_phase);
         }
         let t = self.tenants.get(tenant);
@@ -446,12 +446,9 @@ impl<'a> Replication<'a> {
             self.recorder.span_done(now, tenant, phase);
         }
         let t = self.tenants.get_mut(tenant);
-        if phase == window
-            && t.dataupgrade_hours.is_none()
-            && t.status(programme) == Status::Complete
-        {
+        if phase == window && t.window_hours.is_none() && t.status(programme) == Status::Complete {
             let window_start = self.timing.phase_time(weekend, window);
-            t.dataupgrade_hours = Some(now.saturating_since(window_start).as_hours());
+            t.window_hours = Some(now.saturating_since(window_start).as_hours());
             self.recorder.span_done(now, tenant, window);
             let users = self.population.tenants[tenant as usize].seats;
             let raised =

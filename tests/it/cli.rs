@@ -69,8 +69,8 @@ const TENANTS_COLUMNS: &[&str] = &[
     "miss_cause",
     "retries",
     "errors",
-    "prestage_hours",
-    "dataupgrade_hours",
+    "copy_phase_hours",
+    "window_hours",
 ];
 const BATCHES_COLUMNS: &[&str] = &[
     "batch",

@@ -217,7 +217,7 @@ fn tickets_scale_with_seats() {
             let upgraded = d
                 .tenants
                 .iter()
-                .filter(|t| t.dataupgrade_hours.is_some())
+                .filter(|t| t.window_hours.is_some())
                 .count();
             let per_tenant: u64 = d.tenants.iter().map(|t| u64::from(t.tickets)).sum();
             assert_eq!(per_tenant, m.helpdesk_tickets, "tenants.csv adds up");

@@ -263,7 +263,7 @@ fn ample_capacity_without_failures_transitions_everyone_on_the_first_weekend() {
         for t in &d.tenants {
             assert_eq!(t.transition_date, Some(first), "tenant {}", t.tenant);
             assert_eq!(t.batch, Some(0), "tenant {}", t.tenant);
-            let hours = t.dataupgrade_hours.expect("DataUpgrade finished");
+            let hours = t.window_hours.expect("DataUpgrade finished");
             assert!(
                 hours <= sc.phases.window_hours,
                 "tenant {}: {hours} h",
@@ -291,7 +291,7 @@ fn a_tiny_window_makes_tenants_slip() {
     );
     for t in d.tenants.iter().filter(|t| t.transition_date.is_some()) {
         let hours = t
-            .dataupgrade_hours
+            .window_hours
             .expect("a transitioned tenant finished DataUpgrade");
         assert!(
             hours <= 1.0,

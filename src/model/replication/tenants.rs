@@ -40,9 +40,9 @@ pub(super) struct Tenant {
     pub errors: u32,
     /// Help-desk tickets its users raised after the upgrade.
     pub tickets: u32,
-    pub prestage_start: SimTime,
-    pub prestage_hours: Option<f64>,
-    pub dataupgrade_hours: Option<f64>,
+    pub copy_phase_start: SimTime,
+    pub copy_phase_hours: Option<f64>,
+    pub window_hours: Option<f64>,
 }
 
 impl Tenant {
@@ -130,9 +130,9 @@ impl TenantTable {
                     retries: 0,
                     errors: 0,
                     tickets: 0,
-                    prestage_start: SimTime::ZERO,
-                    prestage_hours: None,
-                    dataupgrade_hours: None,
+                    copy_phase_start: SimTime::ZERO,
+                    copy_phase_hours: None,
+                    window_hours: None,
                 })
                 .collect(),
             phase_counts,
@@ -244,8 +244,8 @@ impl TenantTable {
         t.work = WorkCounts::default();
         t.copies = WorkCounts::default();
         t.slips += 1;
-        t.prestage_hours = None;
-        t.dataupgrade_hours = None;
+        t.copy_phase_hours = None;
+        t.window_hours = None;
         self.set_phase(id, Phase::WAITING);
         abandoned
     }
