@@ -178,7 +178,9 @@ impl<E> EventQueue<E> {
 
     /// Moves the clock to the earliest waiting event and empties the slot that holds it: into
     /// `current` if it is a slot of level 0 (all one time), else spread over the lower levels
-    /// relative to the new clock. Called only when nothing is due now.
+    /// relative to the new clock. Called only when nothing is due now. Always inlined into `pop`
+    /// (called once, in the event loop): called out of line it cost a replication 1% more.
+    #[inline(always)]
     fn advance(&mut self) {
         let i = self.lowest_slot();
         let (level, digit) = (i / SLOTS, i % SLOTS);

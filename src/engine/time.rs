@@ -54,6 +54,9 @@ impl SimTime {
     }
 }
 
+/// 2^63: below it a float's whole part fits an `i64`.
+const I64_LIMIT: f64 = 9_223_372_036_854_775_808.0;
+
 /// Rounds a non-negative duration in ticks given as a float (halves away from zero, as
 /// `f64::round`); negative and NaN become zero and huge values saturate, so a sampled duration can
 /// never wrap the clock.
@@ -61,6 +64,11 @@ impl SimTime {
 pub(crate) fn ticks_from_f64(ticks: f64) -> u64 {
     if ticks.is_nan() || ticks <= 0.0 {
         0
+    } else if ticks < I64_LIMIT {
+        // Every duration the model draws: through `i64` each conversion is one instruction, where
+        // `u64` needs a branch and a fix-up on the baseline x86-64 target. Same result as below.
+        let whole = ticks as i64;
+        (whole + i64::from(ticks - whole as f64 >= 0.5)) as u64
     } else if ticks >= u64::MAX as f64 {
         u64::MAX
     } else {

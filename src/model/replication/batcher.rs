@@ -128,12 +128,13 @@ impl<'a> Batcher<'a> {
         self.candidates.clear();
         // Readiness order; the policy decides whether rolled-back tenants go first. The keys are
         // sorted beside the ids: read from the tenant table at every comparison, they would cost
-        // more than the sort (the keys are unique, so an unstable sort gives the one order).
+        // more than the sort (the keys are unique, so any sort gives the one order). Each line
+        // joined in time order, so the run-merging stable sort does little more than merge them.
         self.keyed.clear();
         let ready = |t: u32| (tenants.get(t).ready_since, t);
         self.keyed
             .extend(self.slipped.iter().chain(&self.fresh).map(|&t| ready(t)));
-        self.keyed.sort_unstable();
+        self.keyed.sort();
         self.order.clear();
         self.order.extend(self.keyed.iter().map(|&(_, t)| t));
         // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
