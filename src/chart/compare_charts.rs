@@ -163,7 +163,9 @@ impl Figure for ByPolicy {
                 .skip(1)
                 .any(|r| r.significant == *significant)
         })
-        .map(|(_, label, colour)| (label.to_string(), Mark::Interval(colour)))
+        .map(|(significant, label, colour)| {
+            (label.to_string(), Mark::Interval(colour, significant))
+        })
         .collect();
         if self.rows.len() > 1 {
             let mut avoid: Vec<Vec<(f64, f64)>> = self

@@ -555,8 +555,8 @@ pub(super) enum Mark {
     Line(RGBColor, u32),
     Dashed(RGBColor),
     Cross(RGBColor),
-    /// A point with an error bar.
-    Interval(RGBColor),
+    /// A point with an error bar, its point filled or hollow as `interval` draws it.
+    Interval(RGBColor, bool),
     /// A point, filled or hollow.
     Dot(RGBColor, bool),
 }
@@ -591,12 +591,15 @@ fn draw_mark<DB: DrawingBackend>(
             }
         }
         Mark::Cross(c) => area.draw(&Cross::new((x + 12, y), 6, c.stroke_width(3)))?,
-        Mark::Interval(c) => {
+        Mark::Interval(c, filled) => {
             area.draw(&PathElement::new(
                 vec![(x + 12, y - 9), (x + 12, y + 9)],
                 c.stroke_width(2),
             ))?;
             area.draw(&Circle::new((x + 12, y), 5, c.filled()))?;
+            if !filled {
+                area.draw(&Circle::new((x + 12, y), 3, WHITE.filled()))?;
+            }
         }
         Mark::Dot(c, true) => area.draw(&Circle::new((x + 12, y), 6, c.filled()))?,
         Mark::Dot(c, false) => area.draw(&Circle::new((x + 12, y), 6, c.stroke_width(3)))?,

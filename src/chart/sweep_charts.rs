@@ -285,7 +285,7 @@ impl Figure for ByKey {
             .lines
             .iter()
             .enumerate()
-            .map(|(i, line)| (line.label.clone(), Mark::Interval(series_colour(i))))
+            .map(|(i, line)| (line.label.clone(), Mark::Interval(series_colour(i), true)))
             .collect();
         // Several lines: their legend beside the plot, where it cannot cover a point.
         let area = if self.lines.len() > 1 {
