@@ -26,8 +26,7 @@ import zlib
 TIMEOUT_S = 60
 # A browser that has not answered its first command by then will not: start it another way.
 START_TIMEOUT_S = 20
-# Chromium reserves this much address space at start (measured on Chromium 156: it starts
-# under a 95 GiB cap, hangs under 61 GiB and dies silently under 32 GiB).
+# Chromium reserves this much address space at start (see lift_limits).
 NEEDED_ADDRESS_SPACE = 96 << 30
 # Exit codes beside 0 and 1, for run.sh: the browser would not start (3); this machine caps the
 # address space below what Chromium needs, so the check cannot run here at all (4).
@@ -46,19 +45,14 @@ def temp_root():
 
 
 def lift_limits():
-    """Chromium reserves tens of GiB of address space it never touches (V8's cages, the
-    allocator's pools) and dies at once, silently, under any address-space limit, even 32 GiB;
-    it also wants more than a few hundred open files. A harness that caps either for its own
-    reasons would end the check before it starts, so the browser (only) gets them lifted: the
-    soft limits to the hard ones, and past the hard ones where the user may (root may)."""
-    for limit, wanted in ((resource.RLIMIT_AS, resource.RLIM_INFINITY), (resource.RLIMIT_NOFILE, 8192)):
-        soft, hard = resource.getrlimit(limit)
-        for target in ((wanted, wanted), (min(wanted, hard) if hard != resource.RLIM_INFINITY else wanted, hard)):
-            try:
-                resource.setrlimit(limit, target)
-                break
-            except (ValueError, OSError):
-                continue
+    """Chromium reserves far more address space than it uses (V8's cages, the allocator's pools):
+    measured on Chromium 156, it starts under a 95 GiB cap, hangs under 61 GiB and dies silently
+    under 32 GiB; it also wants more than a few hundred open files. The browser (only) gets its
+    soft limits raised to the hard ones, which any user may do; a hard cap too low for it is
+    reported before the start (address_space_cap)."""
+    for limit in (resource.RLIMIT_AS, resource.RLIMIT_NOFILE):
+        hard = resource.getrlimit(limit)[1]
+        resource.setrlimit(limit, (hard, hard))
 
 
 class Browser:
