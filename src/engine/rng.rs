@@ -6,10 +6,14 @@
 //! give each tenant the same luck (common random numbers), and a replication is a pure function of
 //! (scenario, seed, replication index).
 
+mod chacha;
+
 use std::convert::Infallible;
 
-use rand::{SeedableRng, TryRng};
+use rand::{Rng, SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
+
+pub use chacha::ShortStream;
 
 /// What a stream is for; part of the key so that two purposes of one entity never share numbers.
 pub type StreamKey = u32;
@@ -24,7 +28,7 @@ pub struct Streams {
     seed: u64,
     replication: u64,
     /// `key(seed, replication, purpose)` for the purposes below `KEPT_KEYS`.
-    keys: [[u8; 32]; KEPT_KEYS],
+    keys: [[u32; 8]; KEPT_KEYS],
 }
 
 impl Streams {
@@ -50,29 +54,50 @@ impl Streams {
     /// documented mixer (std's hasher is randomised per process and may change between releases);
     /// the entity selects one of ChaCha's 2^64 independent streams under that key.
     pub fn stream(&self, entity: u64, purpose: StreamKey) -> ChaCha8Rng {
-        let key = match self.keys.get(purpose as usize) {
-            Some(kept) => *kept,
-            None => key(self.seed, self.replication, purpose),
-        };
-        let mut rng = ChaCha8Rng::from_seed(key);
+        let mut seed = [0u8; 32];
+        for (bytes, word) in seed.chunks_exact_mut(4).zip(self.key(purpose)) {
+            bytes.copy_from_slice(&word.to_le_bytes());
+        }
+        let mut rng = ChaCha8Rng::from_seed(seed);
         rng.set_stream(entity);
         rng
     }
+
+    /// The same stream as `stream`, word for word, computed a block (16 words) at a time: about
+    /// half the cost for a stream read for a few words, and more for one read for many.
+    pub fn short(&self, entity: u64, purpose: StreamKey) -> ShortStream {
+        ShortStream::new(self.key(purpose), entity)
+    }
+
+    /// The first `u64` of the stream (`stream(entity, purpose).next_u64()`), as a key for a
+    /// `CounterRng`.
+    pub fn first_word(&self, entity: u64, purpose: StreamKey) -> u64 {
+        self.short(entity, purpose).next_u64()
+    }
+
+    fn key(&self, purpose: StreamKey) -> [u32; 8] {
+        match self.keys.get(purpose as usize) {
+            Some(kept) => *kept,
+            None => key(self.seed, self.replication, purpose),
+        }
+    }
 }
 
-/// The ChaCha8 key of (seed, replication, purpose): four SplitMix64 words.
-fn key(seed: u64, replication: u64, purpose: StreamKey) -> [u8; 32] {
+/// The ChaCha8 key of (seed, replication, purpose): four SplitMix64 words, each as two
+/// little-endian 32-bit words (low first), as ChaCha reads a 32-byte seed.
+fn key(seed: u64, replication: u64, purpose: StreamKey) -> [u32; 8] {
     let mut state = seed ^ 0x6a09_e667_f3bc_c908;
-    let mut key = [0u8; 32];
+    let mut key = [0u32; 8];
     let words = [
         replication,
         u64::from(purpose),
         0x3c6e_f372_fe94_f82b,
         0xa54f_f53a_5f1d_36f1,
     ];
-    for (chunk, word) in key.chunks_exact_mut(8).zip(words) {
+    for (pair, word) in key.chunks_exact_mut(2).zip(words) {
         state ^= word.wrapping_mul(0xff51_afd7_ed55_8ccd);
-        chunk.copy_from_slice(&splitmix64(&mut state).to_le_bytes());
+        let mixed = splitmix64(&mut state);
+        pair.copy_from_slice(&[mixed as u32, (mixed >> 32) as u32]);
     }
     key
 }
@@ -128,7 +153,7 @@ impl TryRng for CounterRng {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::{Rng, RngExt};
+    use rand::RngExt;
 
     fn first(rng: &mut impl Rng) -> Vec<u64> {
         (0..8).map(|_| rng.next_u64()).collect()
@@ -138,9 +163,37 @@ mod tests {
     fn kept_keys_are_the_derived_keys() {
         let streams = Streams::new(42, 3);
         for purpose in [0, 7, 15, 16, 1_000] {
-            let mut derived = ChaCha8Rng::from_seed(key(42, 3, purpose));
+            let mut derived = ChaCha8Rng::from_seed(seed_bytes(key(42, 3, purpose)));
             derived.set_stream(9);
             assert_eq!(first(&mut streams.stream(9, purpose)), first(&mut derived));
+        }
+    }
+
+    /// The key as SplitMix64 words in little-endian bytes, as it was first written.
+    fn seed_bytes(words: [u32; 8]) -> [u8; 32] {
+        let mut seed = [0u8; 32];
+        for (chunk, pair) in seed.chunks_exact_mut(8).zip(words.chunks_exact(2)) {
+            let word = u64::from(pair[1]) << 32 | u64::from(pair[0]);
+            chunk.copy_from_slice(&word.to_le_bytes());
+        }
+        seed
+    }
+
+    #[test]
+    fn short_streams_and_first_words_are_the_streams() {
+        for (seed, replication) in [(42, 3), (2011, 0), (u64::MAX, 19)] {
+            let streams = Streams::new(seed, replication);
+            for purpose in [0, 1, 8, 15, 16, 99] {
+                for entity in [0, 1, 5_999, u64::MAX] {
+                    let mut long = streams.stream(entity, purpose);
+                    let mut short = streams.short(entity, purpose);
+                    assert_eq!(first(&mut long), first(&mut short));
+                    assert_eq!(
+                        streams.first_word(entity, purpose),
+                        streams.stream(entity, purpose).next_u64()
+                    );
+                }
+            }
         }
     }
 

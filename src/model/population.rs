@@ -108,7 +108,8 @@ impl Population {
                 spread(&mut mailbox_gb[first_mailbox..], total - sharepoint_gb);
                 data_gb = total;
             }
-            let mut ready = streams.stream(u64::from(id), purpose::READINESS);
+            // Readiness and estate take a few words each: a block of ChaCha8 at a time is enough.
+            let mut ready = streams.short(u64::from(id), purpose::READINESS);
             let mut blocked_days = match row.and_then(|r| r.blocked_days) {
                 Some(days) => days,
                 None if ready.random::<f64>() < p.blocked_fraction => {
@@ -118,7 +119,7 @@ impl Population {
             };
             // Every estate draw is made for every tenant, so a share changes nothing else.
             let e = &p.estate;
-            let mut estate = streams.stream(u64::from(id), purpose::ESTATE);
+            let mut estate = streams.short(u64::from(id), purpose::ESTATE);
             let dirsync = estate.random::<f64>() < e.dirsync_share;
             let objects =
                 (e.dirsync_objects.sample(&mut estate).max(0.0) * f64::from(seats)).round();
