@@ -56,6 +56,9 @@ pub(crate) struct WeeklyLog {
     weeks: usize,
     /// `at_boundary[w]`: the totals after every event before the end of week `w`.
     at_boundary: Vec<Totals>,
+    /// The time from which `reach` has a boundary to read: the end of the first week not yet
+    /// read (`u64::MAX` once all are).
+    next: u64,
 }
 
 impl WeeklyLog {
@@ -65,7 +68,15 @@ impl WeeklyLog {
         WeeklyLog {
             weeks,
             at_boundary: Vec::with_capacity(weeks),
+            next: if weeks > 0 { WEEK } else { u64::MAX },
         }
+    }
+
+    /// Whether `now` is past a week boundary not yet read (`reach` has work to do): a
+    /// comparison, so that the totals are gathered only when a boundary was passed.
+    #[inline]
+    pub fn due(&self, now: SimTime) -> bool {
+        now.ticks() >= self.next
     }
 
     /// Called before the event at `now` is handled: every week that ended at or before `now`
@@ -75,6 +86,12 @@ impl WeeklyLog {
         if self.at_boundary.len() < ended {
             self.at_boundary.resize(ended, totals);
         }
+        let read = self.at_boundary.len();
+        self.next = if read < self.weeks {
+            (read as u64 + 1) * WEEK
+        } else {
+            u64::MAX
+        };
     }
 
     /// The weeks, once the replication is over with `totals`; `tickets` are the times at which
@@ -132,8 +149,10 @@ mod tests {
         // A horizon of 17 days: weeks 0, 1 and a partial week 2.
         let mut log = WeeklyLog::new(SimTime::from_days(17));
         log.reach(SimTime(DAY), totals(0, 1));
+        assert!(!log.due(SimTime(WEEK - 1)) && log.due(SimTime(WEEK)));
         // The first event of week 1: week 0 closes with the totals before it.
         log.reach(SimTime(WEEK), totals(2, 3));
+        assert!(!log.due(SimTime(2 * WEEK - 1)) && log.due(SimTime(2 * WEEK)));
         // An event in week 2, after a quiet week 1: week 1 closes with the same totals.
         log.reach(SimTime(2 * WEEK + DAY), totals(2, 3));
         let weeks = log.finish(

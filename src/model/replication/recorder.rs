@@ -50,6 +50,9 @@ pub(super) struct Recorder {
     /// Detail only: the daily and hourly series and the weekend phases' spans.
     daily: Option<Vec<DailySample>>,
     hourly: Option<Vec<HourlySample>>,
+    /// The next top of the hour `hourly` records: the time after its last sample (`MAX`
+    /// without detail, so the check made before every event is a comparison).
+    next_hour: SimTime,
     spans: Option<SpanLog>,
     causes: CauseLog,
 }
@@ -73,6 +76,7 @@ impl Recorder {
             weekly: WeeklyLog::new(end),
             daily: detail.then(Vec::new),
             hourly: detail.then(Vec::new),
+            next_hour: if detail { SimTime::ZERO } else { SimTime::MAX },
             spans: detail.then(|| SpanLog::new(tenants, programme)),
             causes: CauseLog::new(tenants, detail),
         }
@@ -128,18 +132,17 @@ impl Recorder {
     /// totals.
     #[inline]
     pub fn reach(&mut self, now: SimTime, transitioned: u32) {
-        let totals = self.totals(transitioned);
-        self.weekly.reach(now, totals);
+        if self.weekly.due(now) {
+            let totals = self.totals(transitioned);
+            self.weekly.reach(now, totals);
+        }
     }
 
     /// The next top of the hour the detail replication records, if it is before `now` and
     /// `end` (none in other replications).
     #[inline]
     pub fn hour_due(&self, now: SimTime, end: SimTime) -> bool {
-        self.hourly.as_ref().is_some_and(|hourly| {
-            let next = hourly.last().map_or(SimTime::ZERO, |s| s.time + HOUR);
-            next < now && next < end
-        })
+        self.next_hour < now && self.next_hour < end
     }
 
     /// Records `load` at every top of the hour before `now` (and `end`) not yet recorded: the
@@ -152,6 +155,7 @@ impl Recorder {
                 hourly.push(HourlySample { time: next, load });
                 next += HOUR;
             }
+            self.next_hour = next;
         }
     }
 
