@@ -20,15 +20,17 @@
 //! contains or ends at `l_i`, so the hours during which some contact of `i` is broken are one
 //! interval too: from the earliest start to the latest end of those intervals.
 
+mod draws;
 mod graph;
 
 pub use graph::ContactGraph;
 
+use draws::Draws;
 use rand::{Rng, RngExt};
 use rand_distr::Exp1;
 
 use super::population::purpose;
-use crate::engine::{CounterRng, DAY, HOUR, SimTime, Streams};
+use crate::engine::{DAY, HOUR, SimTime, Streams};
 use crate::scenario::{EarlyMoveMode, Lync};
 use crate::stats::quantile_of_order;
 
@@ -378,8 +380,8 @@ impl<'a> Evaluator<'a> {
     /// A tenant's generator for one purpose: SplitMix64 keyed from the tenant's ChaCha8 stream,
     /// as workitems do, because a large tenant draws millions of numbers and ChaCha8 would cost
     /// a sizeable share of the replication.
-    fn tenant_rng(&self, id: u64, purpose: u32) -> CounterRng {
-        CounterRng::new(self.streams.stream(id, purpose).next_u64())
+    fn tenant_rng(&self, id: u64, purpose: u32) -> Draws {
+        Draws::new(self.streams.stream(id, purpose).next_u64())
     }
 
     fn sample_of(&self, t: u64) -> u64 {
@@ -453,7 +455,7 @@ impl<'a> Evaluator<'a> {
 
     /// Which users start on Communicator 2007, and when each would upgrade to Lync 2010. Both
     /// draws are made for every user so that the share and the rate change nothing else.
-    fn draw_clients(&mut self, users: u32, sync: u64, rng: &mut CounterRng) {
+    fn draw_clients(&mut self, users: u32, sync: u64, rng: &mut Draws) {
         let lync = self.lync;
         self.client_at.clear();
         for _ in 0..users {
@@ -469,7 +471,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// When each user is on Lync Online: an early move in `[sync, upgrade)`, else the upgrade.
-    fn draw_moves(&mut self, users: u32, sync: u64, upgrade: u64, rng: &mut CounterRng) {
+    fn draw_moves(&mut self, users: u32, sync: u64, upgrade: u64, rng: &mut Draws) {
         let lync = self.lync;
         let window = upgrade - sync;
         // A uniform time in the window; `min` guards against rounding up to the upgrade.
@@ -484,7 +486,7 @@ impl<'a> Evaluator<'a> {
         self.lync_at.clear();
         self.lync_at.resize(users as usize, admin);
         let p = lync.early_move_probability;
-        let draw = |rng: &mut CounterRng| {
+        let draw = |rng: &mut Draws| {
             let (u, frac): (f64, f64) = (rng.random(), rng.random());
             if u < p { at(frac) } else { upgrade }
         };
@@ -513,7 +515,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// One pass over the contact pairs: peaks, disruption hours, daily counts and islands.
-    fn contacts(&mut self, out: &mut TenantChat, sync: u64, upgrade: u64, rng: &mut CounterRng) {
+    fn contacts(&mut self, out: &mut TenantChat, sync: u64, upgrade: u64, rng: &mut Draws) {
         let users = self.graph.users() as usize;
         let first = self.sample_of(sync);
         let window = (self.sample_of(upgrade) - first) as usize;
@@ -783,6 +785,7 @@ impl Components {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::CounterRng;
     use crate::scenario::Dist;
 
     const WEEKEND: u64 = 80 * DAY;

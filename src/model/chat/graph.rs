@@ -5,7 +5,7 @@
 //! are put in order by a counting sort), so a 50,000-seat tenant is built in milliseconds. The buffers
 //! are kept between tenants so a replication allocates them once.
 
-use rand::{Rng, RngExt};
+use super::draws::Draws;
 
 use crate::scenario::Lync;
 
@@ -59,7 +59,7 @@ impl ContactGraph {
 
     /// Draws the departments of a tenant of `users` and plans how many pairs fall in each; the
     /// edges themselves are drawn by `draw_edges` (from the same stream, right after).
-    pub fn draw_departments<R: Rng>(&mut self, users: u32, lync: &Lync, rng: &mut R) {
+    pub fn draw_departments(&mut self, users: u32, lync: &Lync, rng: &mut Draws) {
         self.users = users;
         self.offsets.clear();
         self.neighbours.clear();
@@ -122,7 +122,7 @@ impl ContactGraph {
     /// Each department's pairs come out in order, and so do the cross pairs; a pair inside a
     /// department has its higher user in that department, a cross pair beyond it, so row `u` is
     /// its department pairs followed by its cross pairs: one merge builds the rows, ascending.
-    pub fn draw_edges<R: Rng>(&mut self, rng: &mut R) {
+    pub fn draw_edges(&mut self, rng: &mut Draws) {
         let mut inside = std::mem::take(&mut self.pairs);
         let mut cross = std::mem::take(&mut self.local);
         let mut sorter = std::mem::take(&mut self.sorter);
@@ -160,7 +160,7 @@ impl ContactGraph {
     }
 
     /// `m` distinct pairs between users of different departments, in order, into `pairs`.
-    fn draw_across<R: Rng>(&self, m: u64, rng: &mut R, pairs: &mut Vec<u64>, sorter: &mut Sorter) {
+    fn draw_across(&self, m: u64, rng: &mut Draws, pairs: &mut Vec<u64>, sorter: &mut Sorter) {
         let n = self.users;
         let capacity: u64 = (0..self.departments())
             .map(|d| {
@@ -169,30 +169,36 @@ impl ContactGraph {
             })
             .sum();
         if m * 3 >= capacity {
-            // Dense: selection sampling over every cross pair, which costs at most 3m draws.
+            // Dense: selection sampling over every cross pair, which costs at most 3m draws
+            // (a draw per candidate until all are taken, as when every pair is wanted).
+            let mut g = *rng;
             let mut need = m;
             let mut left = capacity;
-            for u in 0..n {
+            'rows: for u in 0..n {
                 let after = self.dept_start[self.dept_of[u as usize] as usize + 1];
                 for v in after..n {
-                    if need > 0 && rng.random_range(0..left) < need {
+                    if select(&mut g, &mut need, &mut left) {
                         pairs.push(pair(u, v));
-                        need -= 1;
+                        if need == 0 {
+                            break 'rows;
+                        }
                     }
-                    left -= 1;
                 }
             }
+            *rng = g;
             return;
         }
         // Sparse (few rounds, since at most a third of the candidates are taken).
+        let mut g = *rng;
         sorter.draw_distinct(pairs, m, 0..n, || {
-            let u = rng.random_range(0..n);
+            let u = g.below_u32(n);
             let d = self.dept_of[u as usize] as usize;
             let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
-            let x = rng.random_range(0..n - (end - start));
+            let x = g.below_u32(n - (end - start));
             let v = if x < start { x } else { x + (end - start) };
             pair(u.min(v), u.max(v))
         });
+        *rng = g;
     }
 
     /// The rows from the department pairs and the cross pairs, each list in order.
@@ -317,12 +323,59 @@ fn pair(u: u32, v: u32) -> u64 {
     (u64::from(u) << 32) | u64::from(v)
 }
 
+/// Selection sampling of `m` pairs among the `s` users from `start` (dense: small departments,
+/// the common case), appended to `pairs` in order: one draw per pair while fewer are wanted than
+/// are left, then every pair left without a draw.
+///
+/// Not inlined, so that the loop has the registers to itself and the generator's state (a local
+/// copy) stays in one of them.
+#[inline(never)]
+fn select_inside(start: u32, s: u32, m: u64, rng: &mut Draws, pairs: &mut Vec<u64>) {
+    pairs.reserve(m as usize);
+    let mut g = *rng;
+    let (mut need, mut left) = (m, u64::from(s) * u64::from(s.saturating_sub(1)) / 2);
+    let end = start + s;
+    'rows: for i in start..end {
+        for j in i + 1..end {
+            if need == left {
+                // Every pair from `(i, j)` on is wanted.
+                pairs.extend((j..end).map(|v| pair(i, v)));
+                for u in i + 1..end {
+                    pairs.extend((u + 1..end).map(|v| pair(u, v)));
+                }
+                break 'rows;
+            }
+            if select(&mut g, &mut need, &mut left) {
+                pairs.push(pair(i, j));
+                if need == 0 {
+                    break 'rows;
+                }
+            }
+        }
+    }
+    *rng = g;
+}
+
+/// One step of selection sampling (Knuth's algorithm S): whether the next of `left` candidates
+/// is taken when `need` of them are wanted, by one draw; the candidate is counted off.
+#[inline(always)]
+fn select(g: &mut Draws, need: &mut u64, left: &mut u64) -> bool {
+    let n = *left;
+    *left -= 1;
+    if g.below(n) < *need {
+        *need -= 1;
+        true
+    } else {
+        false
+    }
+}
+
 /// `m` distinct pairs among the `s` users from `start`, appended to `pairs` in order.
-fn draw_inside<R: Rng>(
+fn draw_inside(
     start: u32,
     s: u32,
     m: u64,
-    rng: &mut R,
+    rng: &mut Draws,
     local: &mut Vec<u64>,
     sorter: &mut Sorter,
     pairs: &mut Vec<u64>,
@@ -332,30 +385,17 @@ fn draw_inside<R: Rng>(
         return;
     }
     if m * DENSE >= capacity {
-        // Dense (small departments, the common case): selection sampling, one draw per pair;
-        // all pairs without a draw when every pair is wanted.
-        let mut need = m;
-        let mut left = capacity;
-        'rows: for i in 0..s {
-            for j in i + 1..s {
-                if need == 0 {
-                    break 'rows;
-                }
-                if need == left || rng.random_range(0..left) < need {
-                    pairs.push(pair(start + i, start + j));
-                    need -= 1;
-                }
-                left -= 1;
-            }
-        }
+        select_inside(start, s, m, rng, pairs);
         return;
     }
     local.clear();
+    let mut g = *rng;
     sorter.draw_distinct(local, m, start..start + s, || {
-        let i = rng.random_range(0..s);
-        let j = (i + 1 + rng.random_range(0..s - 1)) % s;
+        let i = g.below_u32(s);
+        let j = (i + 1 + g.below_u32(s - 1)) % s;
         pair(start + i.min(j), start + i.max(j))
     });
+    *rng = g;
     pairs.extend_from_slice(local);
 }
 
@@ -364,6 +404,7 @@ mod tests {
     use super::*;
     use crate::engine::CounterRng;
     use crate::scenario::Dist;
+    use rand::RngExt;
 
     fn lync(contacts_mean: f64, inside: f64, dept: Dist) -> Lync {
         Lync {
@@ -376,7 +417,7 @@ mod tests {
 
     fn build(users: u32, l: &Lync, seed: u64) -> ContactGraph {
         let mut g = ContactGraph::default();
-        let mut rng = CounterRng::new(seed);
+        let mut rng = Draws::new(seed);
         g.draw_departments(users, l, &mut rng);
         g.draw_edges(&mut rng);
         g
