@@ -26,8 +26,8 @@ mod graph;
 pub use graph::ContactGraph;
 
 use draws::Draws;
-use rand::{Rng, RngExt};
-use rand_distr::Exp1;
+use rand::RngExt;
+use rand_distr::{Distribution, Exp1};
 
 use super::population::purpose;
 use crate::engine::{DAY, HOUR, SimTime, Streams};
@@ -306,8 +306,9 @@ struct Evaluator<'a> {
     /// When each Communicator 2007 user runs Lync 2010 (0 for users who always did).
     client_at: Vec<u64>,
     /// The hull of the broken intervals touching each user.
-    broken_from: Vec<u64>,
-    broken_until: Vec<u64>,
+    hulls: Hulls,
+    /// The contact pairs of the current tenant with at least one early mover.
+    early_pairs: Vec<(u32, u32)>,
     cross_diff: Vec<i64>,
     broken_diff: Vec<i64>,
     components: Components,
@@ -356,8 +357,8 @@ impl<'a> Evaluator<'a> {
             lync_at: Vec::new(),
             lync_sample: Vec::new(),
             client_at: Vec::new(),
-            broken_from: Vec::new(),
-            broken_until: Vec::new(),
+            hulls: Hulls::default(),
+            early_pairs: Vec::new(),
             cross_diff: Vec::new(),
             broken_diff: Vec::new(),
             components: Components::default(),
@@ -381,7 +382,7 @@ impl<'a> Evaluator<'a> {
     /// as workitems do, because a large tenant draws millions of numbers and ChaCha8 would cost
     /// a sizeable share of the replication.
     fn tenant_rng(&self, id: u64, purpose: u32) -> Draws {
-        Draws::new(self.streams.stream(id, purpose).next_u64())
+        Draws::new(self.streams.first_word(id, purpose))
     }
 
     fn sample_of(&self, t: u64) -> u64 {
@@ -460,7 +461,7 @@ impl<'a> Evaluator<'a> {
         self.client_at.clear();
         for _ in 0..users {
             let u: f64 = rng.random();
-            let e: f64 = rng.sample(Exp1);
+            let e: f64 = Exp1.sample(rng);
             let at = if u < lync.communicator_share {
                 sync.saturating_add(delay(e / lync.client_upgrade_per_day))
             } else {
@@ -519,15 +520,19 @@ impl<'a> Evaluator<'a> {
         let users = self.graph.users() as usize;
         let first = self.sample_of(sync);
         let window = (self.sample_of(upgrade) - first) as usize;
+        // A user not on Lync Online before the upgrade moves at it (`draw_moves`), at sample
+        // `window`.
         self.lync_sample.clear();
         for i in 0..users {
-            let k = self.sample_of(self.lync_at[i]) - first;
-            self.lync_sample.push(k as u32);
+            let l = self.lync_at[i];
+            let k = if l < upgrade {
+                (self.sample_of(l) - first) as u32
+            } else {
+                window as u32
+            };
+            self.lync_sample.push(k);
         }
-        self.broken_from.clear();
-        self.broken_from.resize(users, NEVER);
-        self.broken_until.clear();
-        self.broken_until.resize(users, 0);
+        self.hulls.start(users);
         self.cross_diff.clear();
         self.cross_diff.resize(window + 1, 0);
         self.broken_diff.clear();
@@ -538,45 +543,45 @@ impl<'a> Evaluator<'a> {
             let d = if rate.is_infinite() {
                 0
             } else if rate > 0.0 {
-                let e: f64 = rng.sample(Exp1);
+                let e: f64 = Exp1.sample(rng);
                 delay(e / rate)
             } else {
                 NEVER
             };
             l.saturating_add(d).min(upgrade)
         };
-        for u in 0..users as u32 {
-            let lu = self.lync_at[u as usize];
-            let ku = self.lync_sample[u as usize];
-            for &v in self.graph.row(u) {
-                let lv = self.lync_at[v as usize];
-                let (a, b) = (lu.min(lv), lu.max(lv));
-                if a >= upgrade {
-                    continue;
-                }
-                // When each early mover of the two has re-added the other (0 if not an early mover).
-                let ru = if lu < upgrade { rebuilt(lu) } else { 0 };
-                let rv = if lv < upgrade { rebuilt(lv) } else { 0 };
-                let e = b.max(ru).max(rv);
-                let kv = self.lync_sample[v as usize];
-                let (ka, kb) = (ku.min(kv) as usize, ku.max(kv) as usize);
-                self.cross_diff[ka] += 1;
-                self.cross_diff[kb] -= 1;
-                let ke = if e == b {
-                    kb
-                } else {
-                    (self.sample_of(e) - first) as usize
-                };
-                self.broken_diff[ka] += 1;
-                self.broken_diff[ke] -= 1;
-                #[cfg(test)]
-                self.trace.push((u, v, a, b, e, ru, rv));
-                if e > a {
-                    for w in [u as usize, v as usize] {
-                        self.broken_from[w] = self.broken_from[w].min(a);
-                        self.broken_until[w] = self.broken_until[w].max(e);
-                    }
-                }
+        // The pairs with an early mover, in order, first: a tight pass, since most pairs have
+        // none.
+        self.early_pairs.clear();
+        let lync_at = &self.lync_at[..users];
+        self.early_pairs.extend(
+            self.graph
+                .edges()
+                .filter(|&(u, v)| lync_at[u as usize].min(lync_at[v as usize]) < upgrade),
+        );
+        for &(u, v) in &self.early_pairs {
+            let (lu, lv) = (self.lync_at[u as usize], self.lync_at[v as usize]);
+            let (a, b) = (lu.min(lv), lu.max(lv));
+            // When each early mover of the two has re-added the other (0 if not an early mover).
+            let ru = if lu < upgrade { rebuilt(lu) } else { 0 };
+            let rv = if lv < upgrade { rebuilt(lv) } else { 0 };
+            let e = b.max(ru).max(rv);
+            let (ku, kv) = (self.lync_sample[u as usize], self.lync_sample[v as usize]);
+            let (ka, kb) = (ku.min(kv) as usize, ku.max(kv) as usize);
+            self.cross_diff[ka] += 1;
+            self.cross_diff[kb] -= 1;
+            let ke = if e == b {
+                kb
+            } else {
+                (self.sample_of(e) - first) as usize
+            };
+            self.broken_diff[ka] += 1;
+            self.broken_diff[ke] -= 1;
+            #[cfg(test)]
+            self.trace.push((u, v, a, b, e, ru, rv));
+            if e > a {
+                self.hulls.widen(u, a, e);
+                self.hulls.widen(v, a, e);
             }
         }
         let pairs = self.graph.pairs();
@@ -600,11 +605,7 @@ impl<'a> Evaluator<'a> {
             out.peak_cross_island_fraction = Some(peak_cross as f64 / pairs as f64);
             out.peak_broken_contact_fraction = Some(peak_broken as f64 / pairs as f64);
         }
-        let ticks: u64 = (0..users)
-            .filter(|&i| self.broken_from[i] != NEVER)
-            .map(|i| self.broken_until[i] - self.broken_from[i])
-            .sum();
-        out.im_disruption_user_hours = ticks as f64 / HOUR as f64;
+        out.im_disruption_user_hours = self.hulls.total() as f64 / HOUR as f64;
         if self.detail {
             out.islands = self.islands(first, window, upgrade);
         }
@@ -614,10 +615,8 @@ impl<'a> Evaluator<'a> {
     /// on one service.
     fn components_of_all(&mut self) -> u32 {
         self.components.reset(self.graph.users());
-        for u in 0..self.graph.users() {
-            for &v in self.graph.row(u) {
-                self.components.join(u, v);
-            }
+        for (u, v) in self.graph.edges() {
+            self.components.join(u, v);
         }
         self.components.nontrivial
     }
@@ -673,22 +672,18 @@ impl<'a> Evaluator<'a> {
         let key_of = |u: u32, v: u32| {
             (key(self.lync_sample[u as usize], self.lync_sample[v as usize]) as usize).min(window)
         };
-        for u in 0..self.graph.users() {
-            for &v in self.graph.row(u) {
-                starts[key_of(u, v) + 2] += 1;
-            }
+        for (u, v) in self.graph.edges() {
+            starts[key_of(u, v) + 2] += 1;
         }
         for k in 2..starts.len() {
             starts[k] += starts[k - 1];
         }
         self.buckets.clear();
         self.buckets.resize(self.graph.pairs() as usize, (0, 0));
-        for u in 0..self.graph.users() {
-            for &v in self.graph.row(u) {
-                let slot = &mut starts[key_of(u, v) + 1];
-                self.buckets[*slot as usize] = (u, v);
-                *slot += 1;
-            }
+        for (u, v) in self.graph.edges() {
+            let slot = &mut starts[key_of(u, v) + 1];
+            self.buckets[*slot as usize] = (u, v);
+            *slot += 1;
         }
     }
 
@@ -734,6 +729,51 @@ impl<'a> Evaluator<'a> {
                 }
             })
             .collect()
+    }
+}
+
+/// The hull of the broken intervals touching each user, `NEVER..0` (empty) for users touched by
+/// none. Only the touched users are listed, summed and emptied again, so a tenant costs its
+/// touched users rather than all of its users.
+#[derive(Debug, Default)]
+struct Hulls {
+    from: Vec<u64>,
+    until: Vec<u64>,
+    touched: Vec<u32>,
+}
+
+impl Hulls {
+    /// Every hull of `users` users empty (they are between tenants: only the length can grow).
+    fn start(&mut self, users: usize) {
+        debug_assert!(self.touched.is_empty());
+        if self.from.len() < users {
+            self.from.resize(users, NEVER);
+            self.until.resize(users, 0);
+        }
+    }
+
+    /// Widens user `w`'s hull to cover `[a, e)`.
+    #[inline]
+    fn widen(&mut self, w: u32, a: u64, e: u64) {
+        let w = w as usize;
+        if self.from[w] == NEVER {
+            self.touched.push(w as u32);
+        }
+        self.from[w] = self.from[w].min(a);
+        self.until[w] = self.until[w].max(e);
+    }
+
+    /// The sum of the hulls' lengths (an integer sum: its order does not matter); every hull is
+    /// left empty.
+    fn total(&mut self) -> u64 {
+        let mut sum = 0;
+        for &w in &self.touched {
+            let w = w as usize;
+            sum += self.until[w] - self.from[w];
+            (self.from[w], self.until[w]) = (NEVER, 0);
+        }
+        self.touched.clear();
+        sum
     }
 }
 
@@ -815,10 +855,7 @@ mod tests {
             .transition
             .map_or(grid().end.ticks(), |(t, _)| t.ticks());
         let on_lync = |i: u32, t: u64| eval.lync_at[i as usize] <= t;
-        let mut pairs: Vec<(u32, u32)> = Vec::new();
-        for u in 0..users {
-            pairs.extend(eval.graph.row(u).iter().map(|&v| (u, v)));
-        }
+        let pairs: Vec<(u32, u32)> = eval.graph.edges().collect();
         type Spans = (u64, u64, u64, u64, u64);
         let traced: std::collections::HashMap<(u32, u32), Spans> = eval
             .trace

@@ -1,5 +1,5 @@
 //! A tenant's contact graph: users in departments, contact pairs mostly inside a department, stored
-//! as compressed sparse rows with each undirected pair once.
+//! as one ascending list with each undirected pair once.
 //!
 //! Memory is linear in users + contacts and generation takes time linear in them too (drawn pairs
 //! are put in order by a counting sort), so a 50,000-seat tenant is built in milliseconds. The buffers
@@ -9,14 +9,14 @@ use super::draws::Draws;
 
 use crate::scenario::Lync;
 
-/// Users `dept_start[d]..dept_start[d + 1]` form department `d`; pairs `(u, v)` with `u < v` are
-/// stored in row `u`: `neighbours[offsets[u]..offsets[u + 1]]`.
+/// Users `dept_start[d]..dept_start[d + 1]` form department `d`; the pairs `(u, v)` with `u < v`
+/// are `edges` (each `u << 32 | v`) in ascending order: user `u`'s contacts above it, its row, are
+/// one run of them, ascending.
 #[derive(Clone, Debug, Default)]
 pub struct ContactGraph {
     users: u32,
     dept_start: Vec<u32>,
-    offsets: Vec<u32>,
-    neighbours: Vec<u32>,
+    edges: Vec<u64>,
     /// Contact pairs the edges will number once drawn (known from the departments alone).
     planned_pairs: u64,
     /// Per-department pair targets, then buffers for pair generation: the department pairs,
@@ -47,22 +47,16 @@ impl ContactGraph {
         self.planned_pairs
     }
 
-    /// Contacts `v > u` of user `u` (the pair's other half lives in the lower user's row).
-    pub fn row(&self, u: u32) -> &[u32] {
-        &self.neighbours[self.offsets[u as usize] as usize..self.offsets[u as usize + 1] as usize]
-    }
-
-    /// Whether `edges` has built the rows of the current tenant.
-    pub fn has_edges(&self) -> bool {
-        self.offsets.len() == self.users as usize + 1
+    /// The contact pairs `(u, v)`, `u < v`, in ascending order: row by row, each row ascending.
+    pub fn edges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
+        self.edges.iter().map(|&p| ((p >> 32) as u32, p as u32))
     }
 
     /// Draws the departments of a tenant of `users` and plans how many pairs fall in each; the
     /// edges themselves are drawn by `draw_edges` (from the same stream, right after).
     pub fn draw_departments(&mut self, users: u32, lync: &Lync, rng: &mut Draws) {
         self.users = users;
-        self.offsets.clear();
-        self.neighbours.clear();
+        self.edges.clear();
         self.dept_start.clear();
         self.dept_start.push(0);
         let mut at: u32 = 0;
@@ -117,11 +111,10 @@ impl ContactGraph {
         self.planned_pairs = total;
     }
 
-    /// Draws the contact pairs planned by `draw_departments` and builds the rows.
+    /// Draws the contact pairs planned by `draw_departments` into `edges`.
     ///
-    /// Each department's pairs come out in order, and so do the cross pairs; a pair inside a
-    /// department has its higher user in that department, a cross pair beyond it, so row `u` is
-    /// its department pairs followed by its cross pairs: one merge builds the rows, ascending.
+    /// Each department's pairs come out in order, and so do the cross pairs (no pair is both):
+    /// one merge puts them all in order.
     pub fn draw_edges(&mut self, rng: &mut Draws) {
         let mut inside = std::mem::take(&mut self.pairs);
         let mut cross = std::mem::take(&mut self.local);
@@ -153,7 +146,8 @@ impl ContactGraph {
             self.draw_across(m, rng, &mut cross, &mut sorter);
         }
         debug_assert_eq!((inside.len() + cross.len()) as u64, self.planned_pairs);
-        self.merge_rows(&inside, &cross);
+        self.edges.clear();
+        merge(&inside, &cross, &mut self.edges);
         self.pairs = inside;
         self.local = cross;
         self.sorter = sorter;
@@ -200,29 +194,23 @@ impl ContactGraph {
         });
         *rng = g;
     }
+}
 
-    /// The rows from the department pairs and the cross pairs, each list in order.
-    fn merge_rows(&mut self, inside: &[u64], cross: &[u64]) {
-        let n = self.users as usize;
-        self.offsets.clear();
-        self.offsets.resize(n + 1, 0);
-        self.neighbours.clear();
-        self.neighbours.resize(inside.len() + cross.len(), 0);
-        let (mut i, mut c, mut w) = (0, 0, 0);
-        let row_of = |p: u64| (p >> 32) as usize;
-        for u in 0..n {
-            self.offsets[u] = w as u32;
-            while let Some(&p) = inside.get(i).filter(|&&p| row_of(p) == u) {
-                self.neighbours[w] = p as u32;
-                (i, w) = (i + 1, w + 1);
-            }
-            while let Some(&p) = cross.get(c).filter(|&&p| row_of(p) == u) {
-                self.neighbours[w] = p as u32;
-                (c, w) = (c + 1, w + 1);
-            }
+/// The ascending merge of the distinct ascending lists `a` and `b`, into the empty `out`.
+fn merge(a: &[u64], b: &[u64], out: &mut Vec<u64>) {
+    out.reserve(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() && j < b.len() {
+        if a[i] < b[j] {
+            out.push(a[i]);
+            i += 1;
+        } else {
+            out.push(b[j]);
+            j += 1;
         }
-        self.offsets[n] = w as u32;
     }
+    out.extend_from_slice(&a[i..]);
+    out.extend_from_slice(&b[j..]);
 }
 
 /// Puts drawn pairs in order and drops repeats, with buffers kept between tenants.
@@ -423,25 +411,21 @@ mod tests {
         g
     }
 
-    /// Every pair once, no self-loops, the planned count, each row ascending (the order in which
+    /// Every pair once, no self-loops, the planned count, in ascending order (the order in which
     /// chat draws the pairs' rebuilt contacts).
     fn check(g: &ContactGraph) {
-        let mut all: Vec<(u32, u32)> = Vec::new();
-        for u in 0..g.users() {
-            assert!(g.row(u).is_sorted(), "row {u} out of order");
-            for &v in g.row(u) {
-                assert!(
-                    u < v && v < g.users(),
-                    "pair ({u}, {v}) out of order or range"
-                );
-                all.push((u, v));
-            }
+        let all: Vec<(u32, u32)> = g.edges().collect();
+        for &(u, v) in &all {
+            assert!(
+                u < v && v < g.users(),
+                "pair ({u}, {v}) out of order or range"
+            );
         }
-        let n = all.len();
-        all.sort_unstable();
-        all.dedup();
-        assert_eq!(all.len(), n, "a pair is stored twice");
-        assert_eq!(n as u64, g.pairs());
+        assert!(
+            all.windows(2).all(|w| w[0] < w[1]),
+            "pairs out of order or stored twice"
+        );
+        assert_eq!(all.len() as u64, g.pairs());
     }
 
     #[test]
@@ -450,10 +434,7 @@ mod tests {
         let g = build(2_000, &l, 1);
         check(&g);
         assert_eq!(g.pairs(), 10_000);
-        let inside = (0..g.users())
-            .flat_map(|u| g.row(u).iter().map(move |&v| (u, v)))
-            .filter(|&(u, v)| u / 20 == v / 20)
-            .count();
+        let inside = g.edges().filter(|&(u, v)| u / 20 == v / 20).count();
         assert_eq!(inside, 8_000);
     }
 
@@ -501,7 +482,6 @@ mod tests {
         let g = build(50_000, &l, 5);
         check(&g);
         assert_eq!(g.pairs(), 200_000);
-        assert_eq!(g.offsets.len(), 50_001);
-        assert_eq!(g.neighbours.len(), 200_000);
+        assert_eq!(g.edges.len(), 200_000);
     }
 }
