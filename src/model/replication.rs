@@ -421,8 +421,36 @@ impl<'a> Replication<'a> {
     }
 
     /// Records completions: copies done, a phase's work done, the window complete, the tenant
-    /// transitioned.
+    /// transitioned. Most calls come after a copy succeeded while others of its tenant are still
+    /// outstanding, and can record nothing: `may_complete` says which, from a few counts.
+    #[inline]
     fn check_done(&mut self, now: SimTime, tenant: u32) {
+        if self.may_complete(tenant) {
+            self.record_done(now, tenant);
+        }
+    }
+
+    /// Whether `record_done` could record anything for the tenant: the copy phase done (no copy
+    /// outstanding, not yet recorded); the window or the last phase complete, which needs their
+    /// work done (their status is `Complete` only when no work, and no copy where copies count,
+    /// is outstanding); or, in the detail replication only (elsewhere `span_done` records
+    /// nothing), the work of another phase done.
+    #[inline]
+    fn may_complete(&self, tenant: u32) -> bool {
+        let (t, programme) = (self.tenants.get(tenant), self.programme);
+        let phase = t.phase();
+        let work_done = t.work().outstanding() == 0;
+        (t.copies().outstanding() == 0 && t.copy_phase_hours.is_none())
+            || (work_done
+                && ((phase == programme.window() && t.window_hours.is_none())
+                    || phase == programme.last()
+                    || (self.recorder.is_detail()
+                        && phase != Phase::WAITING
+                        && Some(phase) != programme.copy_phase())))
+    }
+
+    /// The checks of `check_done`.
+    fn record_done(&mut self, now: SimTime, tenant: u32) {
         let programme = self.programme;
         let t = self.tenants.get_mut(tenant);
         if let Some(copy_phase) = programme.copy_phase()
