@@ -45,9 +45,11 @@ pub struct EventQueue<E> {
     /// `slots[level * SLOTS + digit]`: events whose time first differs from `now` in six-bit
     /// digit `level` and has `digit` there, in scheduling order among equal times. A slot of
     /// level 0 therefore holds events of one time only.
-    slots: Box<[Vec<Slot<E>>]>,
+    /// Arrays of a fixed length, so that an index made of a level and a digit needs no bounds
+    /// check.
+    slots: Box<[Vec<Slot<E>>; LEVELS * SLOTS]>,
     /// Earliest time in each slot (`u64::MAX` while it is empty).
-    slot_min: Box<[u64]>,
+    slot_min: Box<[u64; LEVELS * SLOTS]>,
     /// Bit `digit` of `occupied[level]` set when that slot is not empty.
     occupied: [u64; LEVELS],
     /// Bit `level` set when `occupied[level] != 0`.
@@ -74,8 +76,8 @@ impl<E> EventQueue<E> {
         EventQueue {
             current: Vec::new(),
             near: VecDeque::with_capacity(capacity),
-            slots: (0..LEVELS * SLOTS).map(|_| Vec::new()).collect(),
-            slot_min: vec![u64::MAX; LEVELS * SLOTS].into_boxed_slice(),
+            slots: Box::new(std::array::from_fn(|_| Vec::new())),
+            slot_min: Box::new([u64::MAX; LEVELS * SLOTS]),
             occupied: [0; LEVELS],
             levels: 0,
             len: 0,
