@@ -99,11 +99,12 @@ impl Population {
             }
             let first_mailbox = mailbox_gb.len();
             let mut data_gb = sharepoint_gb;
-            for _ in 0..mailboxes {
-                let gb = p.mailbox_gb.sample(&mut rng) as f32;
-                data_gb += f64::from(gb);
-                mailbox_gb.push(gb);
-            }
+            p.mailbox_gb
+                .sample_each(&mut rng, mailboxes as usize, |gb| {
+                    let gb = gb as f32;
+                    data_gb += f64::from(gb);
+                    mailbox_gb.push(gb);
+                });
             if let Some(total) = given_data {
                 spread(&mut mailbox_gb[first_mailbox..], total - sharepoint_gb);
                 data_gb = total;
