@@ -24,6 +24,7 @@ mod draws;
 mod graph;
 
 pub use graph::ContactGraph;
+use graph::ends;
 
 use draws::Draws;
 use rand::RngExt;
@@ -307,8 +308,6 @@ struct Evaluator<'a> {
     client_at: Vec<u64>,
     /// The hull of the broken intervals touching each user.
     hulls: Hulls,
-    /// The contact pairs of the current tenant with at least one early mover.
-    early_pairs: Vec<(u32, u32)>,
     cross_diff: Vec<i64>,
     broken_diff: Vec<i64>,
     components: Components,
@@ -358,7 +357,6 @@ impl<'a> Evaluator<'a> {
             lync_sample: Vec::new(),
             client_at: Vec::new(),
             hulls: Hulls::default(),
-            early_pairs: Vec::new(),
             cross_diff: Vec::new(),
             broken_diff: Vec::new(),
             components: Components::default(),
@@ -552,14 +550,13 @@ impl<'a> Evaluator<'a> {
         };
         // The pairs with an early mover, in order, first: a tight pass, since most pairs have
         // none.
-        self.early_pairs.clear();
+        let (grid, samples) = (self.grid, self.samples);
         let lync_at = &self.lync_at[..users];
-        self.early_pairs.extend(
-            self.graph
-                .edges()
-                .filter(|&(u, v)| lync_at[u as usize].min(lync_at[v as usize]) < upgrade),
-        );
-        for &(u, v) in &self.early_pairs {
+        let early_pairs = self
+            .graph
+            .edges_where(|u, v| lync_at[u as usize].min(lync_at[v as usize]) < upgrade);
+        for &p in early_pairs {
+            let (u, v) = ends(p);
             let (lu, lv) = (self.lync_at[u as usize], self.lync_at[v as usize]);
             let (a, b) = (lu.min(lv), lu.max(lv));
             // When each early mover of the two has re-added the other (0 if not an early mover).
@@ -573,7 +570,7 @@ impl<'a> Evaluator<'a> {
             let ke = if e == b {
                 kb
             } else {
-                (self.sample_of(e) - first) as usize
+                (grid.first_at_or_after(e, samples) - first) as usize
             };
             self.broken_diff[ka] += 1;
             self.broken_diff[ke] -= 1;
@@ -615,7 +612,8 @@ impl<'a> Evaluator<'a> {
     /// on one service.
     fn components_of_all(&mut self) -> u32 {
         self.components.reset(self.graph.users());
-        for (u, v) in self.graph.edges() {
+        for &p in self.graph.all_edges() {
+            let (u, v) = ends(p);
             self.components.join(u, v);
         }
         self.components.nontrivial
@@ -672,15 +670,18 @@ impl<'a> Evaluator<'a> {
         let key_of = |u: u32, v: u32| {
             (key(self.lync_sample[u as usize], self.lync_sample[v as usize]) as usize).min(window)
         };
-        for (u, v) in self.graph.edges() {
+        let edges = self.graph.all_edges();
+        for &p in edges {
+            let (u, v) = ends(p);
             starts[key_of(u, v) + 2] += 1;
         }
         for k in 2..starts.len() {
             starts[k] += starts[k - 1];
         }
         self.buckets.clear();
-        self.buckets.resize(self.graph.pairs() as usize, (0, 0));
-        for (u, v) in self.graph.edges() {
+        self.buckets.resize(edges.len(), (0, 0));
+        for &p in edges {
+            let (u, v) = ends(p);
             let slot = &mut starts[key_of(u, v) + 1];
             self.buckets[*slot as usize] = (u, v);
             *slot += 1;

@@ -10,20 +10,25 @@ use super::draws::Draws;
 use crate::scenario::Lync;
 
 /// Users `dept_start[d]..dept_start[d + 1]` form department `d`; the pairs `(u, v)` with `u < v`
-/// are `edges` (each `u << 32 | v`) in ascending order: user `u`'s contacts above it, its row, are
-/// one run of them, ascending.
+/// (each `u << 32 | v`) are `inside` departments and `cross` them, each list ascending.
 #[derive(Clone, Debug, Default)]
 pub struct ContactGraph {
     users: u32,
     dept_start: Vec<u32>,
-    edges: Vec<u64>,
+    inside: Vec<u64>,
+    cross: Vec<u64>,
     /// Contact pairs the edges will number once drawn (known from the departments alone).
     planned_pairs: u64,
-    /// Per-department pair targets, then buffers for pair generation: the department pairs,
-    /// the cross pairs, the buffers of `Sorter`, each user's department.
+    /// Per-department pair targets, then buffers for pair generation: a department's drawn
+    /// pairs (then the department pairs `edges_where` keeps), the buffers of `Sorter`, each
+    /// user's department; the cross pairs and all pairs `edges_where` keeps.
     dept_pairs: Vec<u64>,
-    pairs: Vec<u64>,
-    local: Vec<u64>,
+    scratch: Vec<u64>,
+    kept_cross: Vec<u64>,
+    kept: Vec<u64>,
+    /// Every pair in order, once `all_edges` has merged them for the current tenant.
+    all: Vec<u64>,
+    all_merged: bool,
     sorter: Sorter,
     dept_of: Vec<u32>,
 }
@@ -47,16 +52,46 @@ impl ContactGraph {
         self.planned_pairs
     }
 
+    /// Every contact pair (`u << 32 | v`, see `ends`) in ascending order, merged once per tenant
+    /// for the passes of the islands.
+    pub fn all_edges(&mut self) -> &[u64] {
+        if !self.all_merged {
+            self.all.clear();
+            merge(&self.inside, &self.cross, &mut self.all);
+            self.all_merged = true;
+        }
+        &self.all
+    }
+
     /// The contact pairs `(u, v)`, `u < v`, in ascending order: row by row, each row ascending.
     pub fn edges(&self) -> impl Iterator<Item = (u32, u32)> + '_ {
-        self.edges.iter().map(|&p| ((p >> 32) as u32, p as u32))
+        let merged = Merge {
+            a: self.inside.iter().peekable(),
+            b: self.cross.iter().peekable(),
+        };
+        merged.map(ends)
+    }
+
+    /// The contact pairs that `keep` accepts (`u << 32 | v`), in ascending order. Each list is
+    /// filtered in a tight pass, and only the pairs kept are merged.
+    pub fn edges_where(&mut self, keep: impl Fn(u32, u32) -> bool) -> &[u64] {
+        let kept = |p: &&u64| keep((**p >> 32) as u32, **p as u32);
+        self.scratch.clear();
+        self.scratch.extend(self.inside.iter().filter(kept));
+        self.kept_cross.clear();
+        self.kept_cross.extend(self.cross.iter().filter(kept));
+        self.kept.clear();
+        merge(&self.scratch, &self.kept_cross, &mut self.kept);
+        &self.kept
     }
 
     /// Draws the departments of a tenant of `users` and plans how many pairs fall in each; the
     /// edges themselves are drawn by `draw_edges` (from the same stream, right after).
     pub fn draw_departments(&mut self, users: u32, lync: &Lync, rng: &mut Draws) {
         self.users = users;
-        self.edges.clear();
+        self.inside.clear();
+        self.cross.clear();
+        self.all_merged = false;
         self.dept_start.clear();
         self.dept_start.push(0);
         let mut at: u32 = 0;
@@ -111,13 +146,12 @@ impl ContactGraph {
         self.planned_pairs = total;
     }
 
-    /// Draws the contact pairs planned by `draw_departments` into `edges`.
-    ///
-    /// Each department's pairs come out in order, and so do the cross pairs (no pair is both):
-    /// one merge puts them all in order.
+    /// Draws the contact pairs planned by `draw_departments`: each department's pairs come out in
+    /// order, and so do the cross pairs.
     pub fn draw_edges(&mut self, rng: &mut Draws) {
-        let mut inside = std::mem::take(&mut self.pairs);
-        let mut cross = std::mem::take(&mut self.local);
+        let mut inside = std::mem::take(&mut self.inside);
+        let mut cross = std::mem::take(&mut self.cross);
+        let mut scratch = std::mem::take(&mut self.scratch);
         let mut sorter = std::mem::take(&mut self.sorter);
         inside.clear();
         cross.clear();
@@ -129,13 +163,11 @@ impl ContactGraph {
                 end - start,
                 m,
                 rng,
-                &mut cross,
+                &mut scratch,
                 &mut sorter,
                 &mut inside,
             );
         }
-        // `cross` was scratch for the departments; it now receives the cross pairs.
-        cross.clear();
         let m = self.dept_pairs[self.departments()];
         if m > 0 {
             self.dept_of.clear();
@@ -146,11 +178,11 @@ impl ContactGraph {
             self.draw_across(m, rng, &mut cross, &mut sorter);
         }
         debug_assert_eq!((inside.len() + cross.len()) as u64, self.planned_pairs);
-        self.edges.clear();
-        merge(&inside, &cross, &mut self.edges);
-        self.pairs = inside;
-        self.local = cross;
+        self.inside = inside;
+        self.cross = cross;
+        self.scratch = scratch;
         self.sorter = sorter;
+        self.all_merged = false;
     }
 
     /// `m` distinct pairs between users of different departments, in order, into `pairs`.
@@ -184,15 +216,20 @@ impl ContactGraph {
         }
         // Sparse (few rounds, since at most a third of the candidates are taken).
         let mut g = *rng;
-        sorter.draw_distinct(pairs, m, 0..n, || {
-            let u = g.below_u32(n);
-            let d = self.dept_of[u as usize] as usize;
-            let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
-            let x = g.below_u32(n - (end - start));
-            let v = if x < start { x } else { x + (end - start) };
-            pair(u.min(v), u.max(v))
-        });
+        sorter.draw_distinct(pairs, m, 0..n, || self.cross_pair(&mut g));
         *rng = g;
+    }
+
+    /// A pair between users of different departments: a user, then one outside its department.
+    #[inline(always)]
+    fn cross_pair(&self, g: &mut Draws) -> u64 {
+        let n = self.users;
+        let u = g.below_u32(n);
+        let d = self.dept_of[u as usize] as usize;
+        let (start, end) = (self.dept_start[d], self.dept_start[d + 1]);
+        let x = g.below_u32(n - (end - start));
+        let v = if x < start { x } else { x + (end - start) };
+        pair(u.min(v), u.max(v))
     }
 }
 
@@ -213,6 +250,25 @@ fn merge(a: &[u64], b: &[u64], out: &mut Vec<u64>) {
     out.extend_from_slice(&b[j..]);
 }
 
+/// The ascending merge of two ascending iterators of distinct pairs.
+struct Merge<A: Iterator, B: Iterator> {
+    a: std::iter::Peekable<A>,
+    b: std::iter::Peekable<B>,
+}
+
+impl<'a, A: Iterator<Item = &'a u64>, B: Iterator<Item = &'a u64>> Iterator for Merge<A, B> {
+    type Item = u64;
+
+    fn next(&mut self) -> Option<u64> {
+        match (self.a.peek(), self.b.peek()) {
+            (Some(x), Some(y)) if x > y => self.b.next(),
+            (Some(_), _) => self.a.next(),
+            (None, _) => self.b.next(),
+        }
+        .copied()
+    }
+}
+
 /// Puts drawn pairs in order and drops repeats, with buffers kept between tenants.
 #[derive(Clone, Debug, Default)]
 struct Sorter {
@@ -225,6 +281,9 @@ impl Sorter {
     /// `m` drawn, repeats dropped, the shortfall drawn again, until there are `m`. The first
     /// round is put in order by `sort_dedup`; the few pairs of a later round are put in place
     /// one by one.
+    ///
+    /// Inlined, so that `draw` (called for every pair) is inlined in its loop.
+    #[inline(always)]
     fn draw_distinct(
         &mut self,
         pairs: &mut Vec<u64>,
@@ -309,6 +368,11 @@ const DENSE: u64 = 6;
 
 fn pair(u: u32, v: u32) -> u64 {
     (u64::from(u) << 32) | u64::from(v)
+}
+
+/// The users `(u, v)` of a pair.
+pub fn ends(p: u64) -> (u32, u32) {
+    ((p >> 32) as u32, p as u32)
 }
 
 /// Selection sampling of `m` pairs among the `s` users from `start` (dense: small departments,
@@ -482,6 +546,6 @@ mod tests {
         let g = build(50_000, &l, 5);
         check(&g);
         assert_eq!(g.pairs(), 200_000);
-        assert_eq!(g.edges.len(), 200_000);
+        assert_eq!(g.edges().count(), 200_000);
     }
 }
