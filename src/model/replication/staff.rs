@@ -219,6 +219,7 @@ impl<'a> Staff<'a> {
     }
 
     /// A help-desk agent's ticket ends (if `token` is current); the agent takes the next.
+    #[inline]
     pub fn ticket_resolved(
         &mut self,
         now: SimTime,

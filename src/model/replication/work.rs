@@ -130,6 +130,7 @@ impl<'a> WorkArena<'a> {
     }
 
     /// Creates a workitem of the tenant's current attempt; returns its index.
+    #[inline]
     pub fn create(&mut self, tenant: u32, kind: WorkKind, size_gb: f32) -> u32 {
         let key = self.streams[tenant as usize].next_u64();
         self.items.push(Workitem {
@@ -160,6 +161,7 @@ impl<'a> WorkArena<'a> {
     }
 
     /// Starts an attempt of the item (of a tenant with `seats` seats) and schedules its end.
+    #[inline]
     pub fn begin_attempt(
         &mut self,
         now: SimTime,
@@ -185,6 +187,7 @@ impl<'a> WorkArena<'a> {
 
     /// Draws how the item's attempt ended (for a tenant coexisting with on-premises mail, the
     /// window's work fails hard more often); schedules the retry of a transient failure.
+    #[inline]
     pub fn end_attempt(
         &mut self,
         now: SimTime,
