@@ -284,7 +284,10 @@ pub struct Drawn<'a> {
 
 impl Drawn<'_> {
     /// The sample's value, clamped.
-    #[inline]
+    ///
+    /// Always inlined: `Dist::sample` is a draw and its value, and a copy's attempt samples its
+    /// rate through it; inlined, the two matches on the shape fold into one and the call goes.
+    #[inline(always)]
     pub fn value(self) -> f64 {
         let r = self.raw;
         let x = match &self.dist.shape {
