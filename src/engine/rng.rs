@@ -102,14 +102,22 @@ fn key(seed: u64, replication: u64, purpose: StreamKey) -> [u32; 8] {
     key
 }
 
-/// One step of SplitMix64 (Steele, Lea and Flood 2014): advances `state` and returns a well-mixed word.
-#[inline]
-pub(crate) fn splitmix64(state: &mut u64) -> u64 {
-    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = *state;
+/// SplitMix64's increment (Steele, Lea and Flood 2014).
+pub(crate) const SPLITMIX_GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// SplitMix64's output function: the well-mixed word of a state.
+#[inline(always)]
+pub(crate) fn splitmix_mix(mut z: u64) -> u64 {
     z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
     z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
     z ^ (z >> 31)
+}
+
+/// One step of SplitMix64: advances `state` and returns a well-mixed word.
+#[inline]
+pub(crate) fn splitmix64(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(SPLITMIX_GAMMA);
+    splitmix_mix(*state)
 }
 
 /// A tiny generator for one workitem: SplitMix64 over a 64-bit key drawn from its tenant's ChaCha8

@@ -10,16 +10,7 @@ use std::convert::Infallible;
 
 use rand::TryRng;
 
-/// SplitMix64's increment (Steele, Lea and Flood 2014).
-const GAMMA: u64 = 0x9e37_79b9_7f4a_7c15;
-
-/// SplitMix64's output function of a state.
-#[inline(always)]
-fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
+use crate::engine::{SPLITMIX_GAMMA as GAMMA, splitmix_mix as mix};
 
 /// The rare second draw of `below`: the carry, and the state after the draw. Out of line, and
 /// the state passed by value, so that the common path keeps the state in a register.

@@ -5,8 +5,6 @@
 
 use std::collections::VecDeque;
 
-use rand::Rng;
-
 use super::tenants::{NO_BATCH, TenantTable};
 use crate::date::{Date, Weekday};
 use crate::engine::{SimTime, Streams};
@@ -55,7 +53,7 @@ impl<'a> Batcher<'a> {
                     rank.map_or(u16::MAX, |i| i as u16)
                 })
                 .collect(),
-            policy_key: streams.stream(0, purpose::POLICY).next_u64(),
+            policy_key: streams.first_word(0, purpose::POLICY),
             order: Vec::new(),
             keyed: Vec::new(),
             candidates: Vec::new(),

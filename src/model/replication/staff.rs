@@ -3,8 +3,6 @@
 //! both over the observation window. A pool's jobs are started here and their ends scheduled on
 //! the event queue the caller passes in.
 
-use rand::Rng;
-
 use super::Event;
 use super::work::WorkArena;
 use crate::engine::{CounterRng, DAY, EventQueue, HOUR, SimTime, Streams};
@@ -189,9 +187,7 @@ impl<'a> Staff<'a> {
         if !self.users_call {
             return 0;
         }
-        let key = streams
-            .stream(u64::from(tenant), purpose::TICKETS)
-            .next_u64();
+        let key = streams.first_word(u64::from(tenant), purpose::TICKETS);
         let mut rng = CounterRng::new(key);
         let desk = &mut self.desk;
         let mut raised = 0;
