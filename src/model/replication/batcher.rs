@@ -3,8 +3,6 @@
 //! batch policy within the scenario's caps. It decides who goes on a batch; placing them there
 //! (their phases, their events) is the replication's.
 
-use std::collections::VecDeque;
-
 use super::tenants::{NO_BATCH, TenantTable};
 use crate::date::{Date, Weekday};
 use crate::engine::{SimTime, Streams};
@@ -17,19 +15,18 @@ use crate::scenario::Scenario;
 pub(super) struct Batcher<'a> {
     sc: &'a Scenario,
     policy: &'a dyn BatchPolicy,
-    /// Ready tenants: rolled back ones, then the rest, each in the order they became ready.
-    slipped: VecDeque<u32>,
-    fresh: VecDeque<u32>,
+    /// Ready tenants: rolled back ones, then the rest, each as (ready since, id) in ascending
+    /// order, so that a batch's readiness order is a merge of the two, not a sort.
+    slipped: Vec<(SimTime, u32)>,
+    fresh: Vec<(SimTime, u32)>,
     batches: Vec<BatchRecord>,
     risk: RiskModel,
     /// Rank of each region index in `batching.region_order`.
     region_rank: Vec<u16>,
     /// The replication's key for policies that draw (the same under every policy).
     policy_key: u64,
-    /// Reused from batch to batch: the pool in readiness order (and with its sort keys), the
-    /// policy's view of it, the policy's choice (indices into both) and the tenants it placed.
-    order: Vec<u32>,
-    keyed: Vec<(SimTime, u32)>,
+    /// Reused from batch to batch: the policy's view of the pool in readiness order, the
+    /// policy's choice (indices into it) and the tenants it placed.
     candidates: Vec<Candidate>,
     chosen: Vec<usize>,
     placed: Vec<u32>,
@@ -40,8 +37,8 @@ impl<'a> Batcher<'a> {
         Batcher {
             sc,
             policy,
-            slipped: VecDeque::new(),
-            fresh: VecDeque::new(),
+            slipped: Vec::new(),
+            fresh: Vec::new(),
             batches: Vec::new(),
             risk: RiskModel::new(sc),
             region_rank: sc
@@ -54,8 +51,6 @@ impl<'a> Batcher<'a> {
                 })
                 .collect(),
             policy_key: streams.first_word(0, purpose::POLICY),
-            order: Vec::new(),
-            keyed: Vec::new(),
             candidates: Vec::new(),
             chosen: Vec::new(),
             placed: Vec::new(),
@@ -78,11 +73,18 @@ impl<'a> Batcher<'a> {
         let t = tenants.get_mut(tenant);
         t.in_pool = true;
         t.ready_since = now;
-        if slipped {
-            self.slipped.push_back(tenant);
+        let line = if slipped {
+            &mut self.slipped
         } else {
-            self.fresh.push_back(tenant);
+            &mut self.fresh
+        };
+        // Tenants join in time order, so the place is at or near the back.
+        let key = (now, tenant);
+        let mut at = line.len();
+        while at > 0 && line[at - 1] > key {
+            at -= 1;
         }
+        line.insert(at, key);
     }
 
     /// A tenant of `batch` transitioned.
@@ -113,6 +115,8 @@ impl<'a> Batcher<'a> {
     /// `errors_outstanding` it may weigh), and the tenants it chose leave the pool. Returns the
     /// batch's number, or `None` when nobody was chosen (no batch is formed); `placed` names
     /// its tenants.
+    // Kept out of line: it runs once a week, and on its own it can be profiled as one function.
+    #[inline(never)]
     pub fn form(
         &mut self,
         now: SimTime,
@@ -124,31 +128,33 @@ impl<'a> Batcher<'a> {
         let b = &self.sc.batching;
         self.placed.clear();
         self.candidates.clear();
-        // Readiness order; the policy decides whether rolled-back tenants go first. The keys are
-        // sorted beside the ids: read from the tenant table at every comparison, they would cost
-        // more than the sort (the keys are unique, so any sort gives the one order). Each line
-        // joined in time order, so the run-merging stable sort does little more than merge them.
-        self.keyed.clear();
-        let ready = |t: u32| (tenants.get(t).ready_since, t);
-        self.keyed
-            .extend(self.slipped.iter().chain(&self.fresh).map(|&t| ready(t)));
-        self.keyed.sort();
-        self.order.clear();
-        self.order.extend(self.keyed.iter().map(|&(_, t)| t));
+        // Readiness order, (ready since, id) ascending; the policy decides whether rolled-back
+        // tenants go first. Each line is kept in that order, and the keys are unique, so merging
+        // the two gives the one sorted order.
         // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
-        if weekend < self.sc.population.estate.blackberry_not_before {
-            self.order.retain(|&t| !profiles[t as usize].blackberry);
-        }
-        for &id in &self.order {
-            let (p, t) = (&profiles[id as usize], tenants.get(id));
+        let hold_blackberry = weekend < self.sc.population.estate.blackberry_not_before;
+        let (mut s, mut f) = (self.slipped.iter().peekable(), self.fresh.iter().peekable());
+        loop {
+            let next = match (s.peek(), f.peek()) {
+                (Some(a), Some(b)) if a < b => s.next(),
+                (Some(_), Some(_)) | (None, Some(_)) => f.next(),
+                (Some(_), None) => s.next(),
+                (None, None) => break,
+            };
+            let &(ready_since, id) = next.expect("a line has a tenant");
+            debug_assert_eq!(ready_since, tenants.get(id).ready_since);
+            let p = &profiles[id as usize];
+            if hold_blackberry && p.blackberry {
+                continue;
+            }
             self.candidates.push(Candidate {
                 tenant: id,
                 seats: p.seats,
                 mailboxes: p.mailboxes,
                 data_gb: p.data_gb,
                 region: p.region,
-                slips: t.slips,
-                days_waiting: now.saturating_since(t.ready_since).as_days(),
+                slips: tenants.get(id).slips,
+                days_waiting: now.saturating_since(ready_since).as_days(),
                 expected_errors: self.risk.expected_errors(p),
             });
         }
@@ -172,7 +178,7 @@ impl<'a> Batcher<'a> {
             .select(&self.candidates, &capacity, &ctx, &mut self.chosen);
         self.chosen.sort_unstable();
         self.chosen.dedup();
-        self.chosen.retain(|&i| i < self.order.len());
+        self.chosen.retain(|&i| i < self.candidates.len());
         if self.chosen.is_empty() {
             return None;
         }
@@ -186,7 +192,7 @@ impl<'a> Batcher<'a> {
             slipped: 0,
         };
         for &i in &self.chosen {
-            let id = self.order[i];
+            let id = self.candidates[i].tenant;
             let p = &profiles[id as usize];
             record.tenants += 1;
             record.seats += u64::from(p.seats);
@@ -194,8 +200,8 @@ impl<'a> Batcher<'a> {
             tenants.get_mut(id).in_pool = false;
             self.placed.push(id);
         }
-        self.slipped.retain(|&id| tenants.get(id).in_pool);
-        self.fresh.retain(|&id| tenants.get(id).in_pool);
+        self.slipped.retain(|&(_, id)| tenants.get(id).in_pool);
+        self.fresh.retain(|&(_, id)| tenants.get(id).in_pool);
         self.batches.push(record);
         Some(batch)
     }
