@@ -44,6 +44,12 @@ impl CopySlots {
         self.busy < self.capacity
     }
 
+    /// Whether a copy could start: a slot free and a claim in line (live or withdrawn).
+    #[inline]
+    pub fn may_start(&self) -> bool {
+        self.has_free_slot() && !(self.urgent.is_empty() && self.normal.is_empty())
+    }
+
     pub fn acquire(&mut self) {
         debug_assert!(self.busy < self.capacity);
         self.busy += 1;

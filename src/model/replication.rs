@@ -664,8 +664,18 @@ impl<'a> Replication<'a> {
         }
     }
 
-    /// Starts copies in a region while slots are free, one per tenant in turn.
+    /// Starts copies in a region while slots are free, one per tenant in turn. A copy's end
+    /// often leaves nobody in line; that case is told from two counts here, without the call.
+    #[inline]
     fn fill_region(&mut self, now: SimTime, region: u16) {
+        if self.copies.may_fill(region) {
+            self.start_copies(now, region);
+        }
+    }
+
+    /// The work of `fill_region`.
+    #[inline(never)]
+    fn start_copies(&mut self, now: SimTime, region: u16) {
         let (tenants, work, queue) = (&mut self.tenants, &mut self.work, &mut self.queue);
         let profiles = &self.population.tenants;
         self.copies.fill(region, |tenant, item| {

@@ -132,6 +132,13 @@ impl CopyScheduler {
         t.claimed = false;
     }
 
+    /// Whether `fill` could start anything in the region: without a free slot or a claim in
+    /// line its loop ends before taking a claim.
+    #[inline]
+    pub fn may_fill(&self, region: u16) -> bool {
+        self.regions[region as usize].may_start()
+    }
+
     /// Gives the region's free slots to the claims in line, one copy per turn, calling
     /// `start(tenant, item)` for each copy that takes a slot.
     pub fn fill(&mut self, region: u16, mut start: impl FnMut(u32, u32)) {
