@@ -133,15 +133,17 @@ impl<'a> Batcher<'a> {
         // the two gives the one sorted order.
         // Hosted BlackBerry tenants wait in the pool until their first allowed weekend.
         let hold_blackberry = weekend < self.sc.population.estate.blackberry_not_before;
-        let (mut s, mut f) = (self.slipped.iter().peekable(), self.fresh.iter().peekable());
-        loop {
-            let next = match (s.peek(), f.peek()) {
-                (Some(a), Some(b)) if a < b => s.next(),
-                (Some(_), Some(_)) | (None, Some(_)) => f.next(),
-                (Some(_), None) => s.next(),
-                (None, None) => break,
-            };
-            let &(ready_since, id) = next.expect("a line has a tenant");
+        let (slipped, fresh) = (&self.slipped, &self.fresh);
+        let (mut s, mut f) = (0, 0);
+        while s < slipped.len() || f < fresh.len() {
+            let (ready_since, id) =
+                if f == fresh.len() || (s < slipped.len() && slipped[s] < fresh[f]) {
+                    s += 1;
+                    slipped[s - 1]
+                } else {
+                    f += 1;
+                    fresh[f - 1]
+                };
             debug_assert_eq!(ready_since, tenants.get(id).ready_since);
             let p = &profiles[id as usize];
             if hold_blackberry && p.blackberry {
