@@ -9,5 +9,4 @@ mod time;
 
 pub use queue::EventQueue;
 pub use rng::{CounterRng, StreamKey, Streams};
-pub(crate) use rng::{SPLITMIX_GAMMA, splitmix_mix};
 pub use time::{DAY, HOUR, MINUTE, SECOND, SimTime, WEEK};

@@ -20,18 +20,16 @@
 //! contains or ends at `l_i`, so the hours during which some contact of `i` is broken are one
 //! interval too: from the earliest start to the latest end of those intervals.
 
-mod draws;
 mod graph;
 
 pub use graph::ContactGraph;
 use graph::ends;
 
-use draws::Draws;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp1};
 
 use super::population::purpose;
-use crate::engine::{DAY, HOUR, SimTime, Streams};
+use crate::engine::{CounterRng, DAY, HOUR, SimTime, Streams};
 use crate::scenario::{EarlyMoveMode, Lync};
 use crate::stats::quantile_of_order;
 
@@ -289,6 +287,22 @@ fn delay(days: f64) -> u64 {
     }
 }
 
+/// When an early mover who moved at `l` has re-added a lost contact, at a rate of `rate` a day
+/// (at most `upgrade`, when contacts come back). A function, not a closure, so that it is always
+/// inlined into the pair loop.
+#[inline(always)]
+fn rebuilt(l: u64, rate: f64, upgrade: u64, rng: &mut CounterRng) -> u64 {
+    let d = if rate.is_infinite() {
+        0
+    } else if rate > 0.0 {
+        let e: f64 = Exp1.sample(rng);
+        delay(e / rate)
+    } else {
+        NEVER
+    };
+    l.saturating_add(d).min(upgrade)
+}
+
 fn offset(t: SimTime, days: f64) -> u64 {
     (t.ticks() as i64).saturating_add(ticks(days)).max(0) as u64
 }
@@ -379,8 +393,8 @@ impl<'a> Evaluator<'a> {
     /// A tenant's generator for one purpose: SplitMix64 keyed from the tenant's ChaCha8 stream,
     /// as workitems do, because a large tenant draws millions of numbers and ChaCha8 would cost
     /// a sizeable share of the replication.
-    fn tenant_rng(&self, id: u64, purpose: u32) -> Draws {
-        Draws::new(self.streams.first_word(id, purpose))
+    fn tenant_rng(&self, id: u64, purpose: u32) -> CounterRng {
+        CounterRng::new(self.streams.first_word(id, purpose))
     }
 
     fn sample_of(&self, t: u64) -> u64 {
@@ -454,7 +468,7 @@ impl<'a> Evaluator<'a> {
 
     /// Which users start on Communicator 2007, and when each would upgrade to Lync 2010. Both
     /// draws are made for every user so that the share and the rate change nothing else.
-    fn draw_clients(&mut self, users: u32, sync: u64, rng: &mut Draws) {
+    fn draw_clients(&mut self, users: u32, sync: u64, rng: &mut CounterRng) {
         let lync = self.lync;
         self.client_at.clear();
         for _ in 0..users {
@@ -470,7 +484,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// When each user is on Lync Online: an early move in `[sync, upgrade)`, else the upgrade.
-    fn draw_moves(&mut self, users: u32, sync: u64, upgrade: u64, rng: &mut Draws) {
+    fn draw_moves(&mut self, users: u32, sync: u64, upgrade: u64, rng: &mut CounterRng) {
         let lync = self.lync;
         let window = upgrade - sync;
         // A uniform time in the window; `min` guards against rounding up to the upgrade.
@@ -485,7 +499,7 @@ impl<'a> Evaluator<'a> {
         self.lync_at.clear();
         self.lync_at.resize(users as usize, admin);
         let p = lync.early_move_probability;
-        let draw = |rng: &mut Draws| {
+        let draw = |rng: &mut CounterRng| {
             let (u, frac): (f64, f64) = (rng.random(), rng.random());
             if u < p { at(frac) } else { upgrade }
         };
@@ -514,7 +528,7 @@ impl<'a> Evaluator<'a> {
     }
 
     /// One pass over the contact pairs: peaks, disruption hours, daily counts and islands.
-    fn contacts(&mut self, out: &mut TenantChat, sync: u64, upgrade: u64, rng: &mut Draws) {
+    fn contacts(&mut self, out: &mut TenantChat, sync: u64, upgrade: u64, rng: &mut CounterRng) {
         let users = self.graph.users() as usize;
         let first = self.sample_of(sync);
         let window = (self.sample_of(upgrade) - first) as usize;
@@ -536,18 +550,6 @@ impl<'a> Evaluator<'a> {
         self.broken_diff.clear();
         self.broken_diff.resize(window + 1, 0);
         let rate = self.lync.contact_rebuild_per_day;
-        // When an early mover who moved at `l` has re-added a lost contact.
-        let mut rebuilt = |l: u64| -> u64 {
-            let d = if rate.is_infinite() {
-                0
-            } else if rate > 0.0 {
-                let e: f64 = Exp1.sample(rng);
-                delay(e / rate)
-            } else {
-                NEVER
-            };
-            l.saturating_add(d).min(upgrade)
-        };
         // The pairs with an early mover, in order, first: a tight pass, since most pairs have
         // none.
         let (grid, samples) = (self.grid, self.samples);
@@ -560,8 +562,16 @@ impl<'a> Evaluator<'a> {
             let (lu, lv) = (self.lync_at[u as usize], self.lync_at[v as usize]);
             let (a, b) = (lu.min(lv), lu.max(lv));
             // When each early mover of the two has re-added the other (0 if not an early mover).
-            let ru = if lu < upgrade { rebuilt(lu) } else { 0 };
-            let rv = if lv < upgrade { rebuilt(lv) } else { 0 };
+            let ru = if lu < upgrade {
+                rebuilt(lu, rate, upgrade, rng)
+            } else {
+                0
+            };
+            let rv = if lv < upgrade {
+                rebuilt(lv, rate, upgrade, rng)
+            } else {
+                0
+            };
             let e = b.max(ru).max(rv);
             let (ku, kv) = (self.lync_sample[u as usize], self.lync_sample[v as usize]);
             let (ka, kb) = (ku.min(kv) as usize, ku.max(kv) as usize);

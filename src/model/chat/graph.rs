@@ -5,7 +5,7 @@
 //! are put in order by a counting sort), so a 50,000-seat tenant is built in milliseconds. The buffers
 //! are kept between tenants so a replication allocates them once.
 
-use super::draws::Draws;
+use crate::engine::CounterRng;
 
 use crate::scenario::Lync;
 
@@ -85,9 +85,9 @@ impl ContactGraph {
         &self.kept
     }
 
-    /// Draws the departments of a tenant of `users` and plans how many pairs fall in each; the
+    /// CounterRng the departments of a tenant of `users` and plans how many pairs fall in each; the
     /// edges themselves are drawn by `draw_edges` (from the same stream, right after).
-    pub fn draw_departments(&mut self, users: u32, lync: &Lync, rng: &mut Draws) {
+    pub fn draw_departments(&mut self, users: u32, lync: &Lync, rng: &mut CounterRng) {
         self.users = users;
         self.inside.clear();
         self.cross.clear();
@@ -146,9 +146,9 @@ impl ContactGraph {
         self.planned_pairs = total;
     }
 
-    /// Draws the contact pairs planned by `draw_departments`: each department's pairs come out in
+    /// CounterRng the contact pairs planned by `draw_departments`: each department's pairs come out in
     /// order, and so do the cross pairs.
-    pub fn draw_edges(&mut self, rng: &mut Draws) {
+    pub fn draw_edges(&mut self, rng: &mut CounterRng) {
         let mut inside = std::mem::take(&mut self.inside);
         let mut cross = std::mem::take(&mut self.cross);
         let mut scratch = std::mem::take(&mut self.scratch);
@@ -186,7 +186,7 @@ impl ContactGraph {
     }
 
     /// `m` distinct pairs between users of different departments, in order, into `pairs`.
-    fn draw_across(&self, m: u64, rng: &mut Draws, pairs: &mut Vec<u64>, sorter: &mut Sorter) {
+    fn draw_across(&self, m: u64, rng: &mut CounterRng, pairs: &mut Vec<u64>, sorter: &mut Sorter) {
         let n = self.users;
         let capacity: u64 = (0..self.departments())
             .map(|d| {
@@ -222,7 +222,7 @@ impl ContactGraph {
 
     /// A pair between users of different departments: a user, then one outside its department.
     #[inline(always)]
-    fn cross_pair(&self, g: &mut Draws) -> u64 {
+    fn cross_pair(&self, g: &mut CounterRng) -> u64 {
         let n = self.users;
         let u = g.below_u32(n);
         let d = self.dept_of[u as usize] as usize;
@@ -382,7 +382,7 @@ pub fn ends(p: u64) -> (u32, u32) {
 /// Not inlined, so that the loop has the registers to itself and the generator's state (a local
 /// copy) stays in one of them.
 #[inline(never)]
-fn select_inside(start: u32, s: u32, m: u64, rng: &mut Draws, pairs: &mut Vec<u64>) {
+fn select_inside(start: u32, s: u32, m: u64, rng: &mut CounterRng, pairs: &mut Vec<u64>) {
     pairs.reserve(m as usize);
     let mut g = *rng;
     let (mut need, mut left) = (m, u64::from(s) * u64::from(s.saturating_sub(1)) / 2);
@@ -411,7 +411,7 @@ fn select_inside(start: u32, s: u32, m: u64, rng: &mut Draws, pairs: &mut Vec<u6
 /// One step of selection sampling (Knuth's algorithm S): whether the next of `left` candidates
 /// is taken when `need` of them are wanted, by one draw; the candidate is counted off.
 #[inline(always)]
-fn select(g: &mut Draws, need: &mut u64, left: &mut u64) -> bool {
+fn select(g: &mut CounterRng, need: &mut u64, left: &mut u64) -> bool {
     let n = *left;
     *left -= 1;
     if g.below(n) < *need {
@@ -427,7 +427,7 @@ fn draw_inside(
     start: u32,
     s: u32,
     m: u64,
-    rng: &mut Draws,
+    rng: &mut CounterRng,
     local: &mut Vec<u64>,
     sorter: &mut Sorter,
     pairs: &mut Vec<u64>,
@@ -469,7 +469,7 @@ mod tests {
 
     fn build(users: u32, l: &Lync, seed: u64) -> ContactGraph {
         let mut g = ContactGraph::default();
-        let mut rng = Draws::new(seed);
+        let mut rng = CounterRng::new(seed);
         g.draw_departments(users, l, &mut rng);
         g.draw_edges(&mut rng);
         g
