@@ -33,7 +33,9 @@ pub const TEMPORARY_SUFFIX: &str = ".tmp";
 ///
 /// The temporary name is unpredictable and created with create-new semantics (`O_EXCL`), so
 /// neither an existing file nor a planted link under it is ever followed; the rename replaces a
-/// link at the final name rather than writing through it.
+/// link at the final name rather than writing through it. It is created with the mode any tool
+/// gives a new file, 0666 less the process's umask (as `File::create`), not the 0600 of a
+/// temporary file, so colleagues can read the results wherever the umask lets them.
 pub struct AtomicFile {
     path: PathBuf,
     file: BufWriter<tempfile::NamedTempFile>,
@@ -45,9 +47,13 @@ impl AtomicFile {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let tmp = tempfile::Builder::new()
-            .prefix(&format!(".{name}."))
-            .suffix(TEMPORARY_SUFFIX)
+        let prefix = format!(".{name}.");
+        let mut builder = tempfile::Builder::new();
+        builder.prefix(&prefix).suffix(TEMPORARY_SUFFIX);
+        // Given to open(2) with O_EXCL, so the kernel applies the umask: no chmod afterwards.
+        #[cfg(unix)]
+        builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+        let tmp = builder
             .tempfile_in(folder_of(path))
             .map_err(|source| Error::Output {
                 path: path.to_path_buf(),

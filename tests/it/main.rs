@@ -17,6 +17,7 @@ mod declared_policies;
 mod detail_records;
 mod determinism;
 mod erlang_c;
+mod file_modes;
 mod golden;
 mod helpdesk;
 mod invariants;
