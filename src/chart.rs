@@ -84,8 +84,8 @@ pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     }
 }
 
-/// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands, slips,
-/// causes.
+/// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands (when a
+/// contact pair was split or broken), slips, causes.
 pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
     if !dir.join(files::timeseries::FILE).is_file() {
         return Err(Error::Usage(format!(

@@ -202,7 +202,7 @@ fn charts(folder: &Folder) -> Result<String, Error> {
         html.push_str(&format!(
             "<figure id=\"chart-{id}\" class=\"chart\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
             svg[start..].trim_end(),
-            story::chart_caption(&name, &folder.list("keys")),
+            story::chart_caption(&name, folder),
             id = escape(&name),
         ));
     }

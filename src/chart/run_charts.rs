@@ -1,6 +1,7 @@
 //! The charts of a run folder, each from the CSV files `cutover run` writes: tenants per phase,
 //! completion against the deadline, a Gantt and the operators of the busiest weekend, the help desk
-//! in the week after it, chat islands around T, and slips per replication.
+//! in the week after it, chat islands around T (when any user moved chat early), and slips per
+//! replication.
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -10,8 +11,8 @@ use plotters::prelude::*;
 
 use super::frame::{
     Axis, BLUE, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE, Plot,
-    RED, TEAL, YELLOW, band, bounds, heading, horizontal, legend, note_centred, plot, runs, steps,
-    thousands, vertical, vertical_marker, with_side_legend, write_chart,
+    RED, TEAL, YELLOW, band, bounds, heading, horizontal, legend, note_centred, plot, remove_chart,
+    runs, steps, thousands, vertical, vertical_marker, with_side_legend, write_chart,
 };
 use super::table::{ManifestInfo, RecordedPhase, Table, date_of, day_number};
 use crate::error::Error;
@@ -44,7 +45,14 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
         "helpdesk",
         &Staffing::read(dir, &context, &busiest, &HELPDESK)?,
     )?);
-    written.extend(write_chart(out, "islands", &Islands::read(dir, &context)?)?);
+    let islands = Islands::read(dir, &context)?;
+    if islands.shows_anything() {
+        written.extend(write_chart(out, "islands", &islands)?);
+    } else {
+        // Nobody moved chat early (a programme without the chat split, like tenant-to-tenant):
+        // flat zeros would read as a measured result. One drawn from earlier files goes too.
+        remove_chart(out, "islands")?;
+    }
     written.extend(write_chart(out, "slips", &Slips::read(dir, &context)?)?);
     Ok(written)
 }
@@ -1090,6 +1098,15 @@ impl Islands {
             x: table.numbers(islands::DAYS_FROM_T)?,
             series,
         })
+    }
+}
+
+impl Islands {
+    /// Whether any contact pair was split or broken on any day.
+    fn shows_anything(&self) -> bool {
+        self.series
+            .iter()
+            .any(|f| f.mean.iter().chain(&f.p90).any(|&v| v > 0.0))
     }
 }
 

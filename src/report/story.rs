@@ -4,6 +4,8 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
+use serde_json::Value;
+
 use super::Folder;
 use super::html::{date_in_words, escape, interval, number, table};
 use crate::chart::{FolderKind, MAIN_METRICS, file_safe};
@@ -458,6 +460,11 @@ fn run_answer(folder: &Folder) -> Result<String, Error> {
         .iter()
         .filter_map(|(m, l)| {
             let st = s.get(*m).filter(|st| st.mean.is_finite())?;
+            // Users stranded on the old chat client: a row of zeros would speak of a client
+            // that a programme without one (every non-BPOS programme) never had.
+            if *m == "stranded_users" && st.max == 0.0 {
+                return None;
+            }
             Some(vec![
                 escape(l),
                 number(st.mean),
@@ -979,17 +986,19 @@ pub(super) fn chart_rank(name: &str) -> usize {
 }
 
 /// What a chart shows, in a sentence.
-pub(super) fn chart_caption(name: &str, keys: &[String]) -> String {
+pub(super) fn chart_caption(name: &str, folder: &Folder) -> String {
+    if name == "weekend" {
+        return format!(
+            "The busiest weekend: each tenant's {}; tenants that overran or rolled back first.",
+            escape(&in_words(&weekend_phases(folder)))
+        );
+    }
     let fixed = match name {
         "completion" => {
             "Tenants transitioned over the programme: the mean and the P10 to P90 band across \
              replications, against the deadline."
         }
         "phases" => "Tenants in each phase over the programme, in the detail replication.",
-        "weekend" => {
-            "The busiest weekend: each tenant's Pre-Stage, Lock, DataUpgrade and Finalize; \
-             tenants that overran or rolled back first."
-        }
         "operators" => {
             "Errors waiting, operators busy and on duty, hour by hour around the busiest weekend."
         }
@@ -1035,6 +1044,7 @@ pub(super) fn chart_caption(name: &str, keys: &[String]) -> String {
             escape(&label(metric))
         );
     }
+    let keys = folder.list("keys");
     for (m, _) in MAIN_METRICS {
         if let Some(key) = name.strip_prefix(&format!("{m}_by_")) {
             // File names spell a dotted key with underscores.
@@ -1050,4 +1060,36 @@ pub(super) fn chart_caption(name: &str, keys: &[String]) -> String {
         }
     }
     escape(name)
+}
+
+/// The names of the phases spans.csv records (the weekend chart's bars), as the manifest lists
+/// them; from a manifest that lists none, the BPOS programme's.
+fn weekend_phases(folder: &Folder) -> Vec<String> {
+    let recorded: Vec<String> = folder
+        .manifest
+        .get("phases")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|p| p.get("spans").and_then(Value::as_bool) == Some(true))
+        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
+        .collect();
+    if !recorded.is_empty() {
+        return recorded;
+    }
+    let programme = crate::scenario::bpos_programme();
+    programme
+        .phases()
+        .filter(|&p| programme.span_index(p).is_some())
+        .map(|p| programme.name(p).to_string())
+        .collect()
+}
+
+/// `a`, `a and b`, `a, b and c`.
+fn in_words(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
 }

@@ -83,6 +83,63 @@ fn a_run_report_tells_question_answer_charts_and_manifest_and_plot_rebuilds_it()
     assert_eq!(report(&out), html, "plot rebuilds the same report");
 }
 
+/// A programme of its own is described in its own words: the weekend chart's caption names its
+/// phases, and with no chat split (nobody moves chat early, nobody on an old client) there is no
+/// islands chart of flat zeros and no row about an old chat client; `plot` keeps it so.
+#[test]
+fn a_programme_without_chat_split_is_reported_in_its_own_words() {
+    let dir = temp_dir();
+    let out = dir.path().join("out");
+    let args = [
+        "run",
+        "tenant-to-tenant",
+        "--reps",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    assert!(
+        html.contains("each tenant's Pre-sync, Freeze, Cutover, Clean-up and Decommission;"),
+        "the weekend caption names the programme's phases"
+    );
+    for absent in ["DataUpgrade", "Communicator", "chart-islands"] {
+        assert!(!html.contains(absent), "report holds `{absent}`");
+    }
+    assert!(!out.join("charts/islands.svg").exists());
+    assert_eq!(inline_charts(&html), svg_files(&out));
+
+    // An islands chart left from other files is removed when the files show no split.
+    std::fs::write(out.join("charts/islands.svg"), "<svg></svg>").unwrap();
+    std::fs::write(out.join("charts/islands.png"), "stale").unwrap();
+    assert_success(&cutover(dir.path(), &["plot", out.to_str().unwrap()]));
+    assert!(!out.join("charts/islands.svg").exists() && !out.join("charts/islands.png").exists());
+    assert_eq!(report(&out), html, "plot rebuilds the same report");
+
+    // The BPOS programme keeps its phases, its islands and its chat client.
+    let bpos = dir.path().join("bpos");
+    let args = [
+        "run",
+        "small-pilot",
+        "--reps",
+        "2",
+        "--out",
+        bpos.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&bpos);
+    for present in [
+        "Pre-Stage, Lock, DataUpgrade and Finalize;",
+        "chart-islands",
+        "Communicator 2007",
+    ] {
+        assert!(html.contains(present), "report lacks `{present}`");
+    }
+}
+
 #[test]
 fn a_report_without_charts_says_how_to_draw_them() {
     let dir = temp_dir();
