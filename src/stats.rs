@@ -279,6 +279,21 @@ impl Summary {
         self.ci95_high = self.ci95_high.clamp(low, high);
         self
     }
+
+    /// The statistics in the order of summary.csv's columns, from `mean` to `max` (`n` apart).
+    pub fn statistics(&self) -> [f64; 9] {
+        [
+            self.mean,
+            self.std,
+            self.ci95_low,
+            self.ci95_high,
+            self.p50,
+            self.p90,
+            self.p99,
+            self.min,
+            self.max,
+        ]
+    }
 }
 
 /// Summary of a batch of values (NaN values skipped). Sorting uses f64::total_cmp. Deterministic: same input order -> same bits.
@@ -594,19 +609,7 @@ mod tests {
     fn summarize_empty_and_single() {
         let s = summarize(&[]);
         assert_eq!(s.n, 0);
-        for v in [
-            s.mean,
-            s.std,
-            s.ci95_low,
-            s.ci95_high,
-            s.p50,
-            s.p90,
-            s.p99,
-            s.min,
-            s.max,
-        ] {
-            assert!(v.is_nan());
-        }
+        assert!(s.statistics().iter().all(|v| v.is_nan()));
         let s = summarize(&[f64::NAN, 3.5, f64::NAN]);
         assert_eq!(s.n, 1);
         assert_eq!(s.mean, 3.5);

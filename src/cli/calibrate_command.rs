@@ -9,7 +9,7 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use super::key_ranges::{load_with_ranges, scenario_with};
+use super::key_ranges::{load_study, scenario_at, scenario_with};
 use super::{DrawCharts, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
 use crate::files::calibration as c;
@@ -129,21 +129,17 @@ pub fn calibrate_command(
     command: Vec<String>,
     wait: bool,
 ) -> Result<(), Error> {
-    if !args.sim.precision.is_empty() {
-        return Err(Error::Usage(
-            "--precision: calibrate runs the same --reps for every setting it tries (common random numbers); choose --reps instead".into(),
-        ));
-    }
-    let (source, doc, base, factors) = load_with_ranges(
+    let setup = load_study(
         &args.scenario,
-        &args.sim.set,
+        &args.sim,
         "--fit",
         "fitted",
         &args.fit,
         MAX_KEYS,
+        "calibrate runs the same --reps for every setting it tries",
     )?;
-    let seed = args.sim.seed.unwrap_or(base.seed);
-    let reps = args.sim.reps.unwrap_or(u64::from(base.replications));
+    let (base, factors) = (&setup.base, setup.factors.as_slice());
+    let (seed, reps) = (setup.seed, setup.reps);
     let horizon_days = (base.day_of(base.calendar.end) + 1).max(0) as u64;
     let calendar = Calendar {
         start: base.calendar.start,
@@ -177,7 +173,7 @@ pub fn calibrate_command(
     let (fit_rows, holdout_rows) = rows.split_at(rows.len() - held);
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
-    check_memory([&base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
+    check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
     if !args.sim.quiet {
@@ -194,7 +190,9 @@ pub fn calibrate_command(
     let pairs: Vec<(usize, u64)> = (0..reps).map(|r| (0, r)).collect();
     let started = Instant::now();
     let mut evaluate = |values: &[f64]| -> Result<Simulated, Error> {
-        let scenario = scenario_at(&doc, &factors, values)?;
+        let (scenario, _) = scenario_at(&setup.doc, factors, values, "--fit", |at| {
+            format!("the setting {at}")
+        })?;
         let variant = sweep::Variant::seeded(scenario, seed)?;
         // Replication r of every setting shares its random numbers: common random numbers.
         let weeks = runner.map_pairs(&pairs, |_, r| {
@@ -208,7 +206,7 @@ pub fn calibrate_command(
         seed,
     };
     let result = study::calibrate(
-        &factors,
+        factors,
         &obs,
         fit_rows,
         holdout_rows,
@@ -218,12 +216,12 @@ pub fn calibrate_command(
     let wall_seconds = started.elapsed().as_secs_f64();
 
     let calibrated = calibrated_toml(
-        &source,
-        &doc,
-        &base,
+        &setup.source,
+        &setup.doc,
+        base,
         &args.sim.set,
         Fitted {
-            factors: &factors,
+            factors,
             result: &result,
             observed: &observed_name,
             seed,
@@ -231,7 +229,7 @@ pub fn calibrate_command(
     )?;
     let week_rows = |rows: &[usize]| rows.iter().map(|&r| obs.weeks[r]).collect::<Vec<u32>>();
     let files = vec![
-        (c::FILE, calibration_csv(&factors, &result)),
+        (c::FILE, calibration_csv(factors, &result)),
         (
             c::FIT_FILE,
             fit_csv(&obs, calendar, fit_rows, holdout_rows, &rows, &result.best),
@@ -239,11 +237,11 @@ pub fn calibrate_command(
         (c::SCENARIO_FILE, calibrated.into_bytes()),
     ];
     let manifest = CalibrationManifest {
-        head: Head::of_study(&base, &args.sim.set),
+        head: Head::of_study(base, &args.sim.set),
         observed: observed_name,
         seed,
         replications: reps,
-        factors: factors.clone(),
+        factors: factors.to_vec(),
         fitted_weeks: week_rows(fit_rows),
         holdout_weeks: week_rows(holdout_rows),
         dispersion: obs
@@ -260,7 +258,7 @@ pub fn calibrate_command(
     };
     output::write_files(&out, files)?;
     if !args.sim.quiet {
-        print_result(&factors, &result, wall_seconds, reps);
+        print_result(factors, &result, wall_seconds, reps);
         say!(
             "results in {}; run the forecast with `cutover run {}`",
             out.display(),
@@ -273,25 +271,6 @@ pub fn calibrate_command(
         (!args.no_charts).then_some(chart::draw_calibration as DrawCharts),
         args.sim.quiet,
     )
-}
-
-/// The scenario with the keys at `values`, or bad input naming the setting.
-fn scenario_at(doc: &ScenarioDoc, factors: &[Factor], values: &[f64]) -> Result<Scenario, Error> {
-    let assignments: Vec<(String, String)> = factors
-        .iter()
-        .zip(values)
-        .map(|(f, &v)| (f.key.clone(), f.text(v)))
-        .collect();
-    scenario_with(doc, &assignments).map_err(|e| {
-        let at: Vec<String> = assignments
-            .iter()
-            .map(|(k, v)| format!("{k}={v}"))
-            .collect();
-        Error::Usage(format!(
-            "the setting {} is not a valid scenario: narrow the --fit ranges\n{e}",
-            at.join(", ")
-        ))
-    })
 }
 
 /// calibrated.toml: the input's text with the `--set` values, the fitted values of the

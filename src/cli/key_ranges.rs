@@ -1,21 +1,41 @@
 //! Numeric keys over ranges checked against a scenario (`sensitivity --vary`, `calibrate --fit`):
 //! a key is accepted only if the scenario takes numbers there across the whole range.
 
+use super::SimulationArgs;
 use crate::error::Error;
 use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source};
 use crate::study::key_range::{self, Factor, Vary};
 
-/// A study's scenario and its ranges: each of `flag`'s arguments `args` parsed (`what` says what
-/// is done to the keys: "varied", "fitted"), a key given twice or more than `max` keys refused,
-/// the scenario `name` read with its `--set` overrides, and each key checked against it.
-pub(super) fn load_with_ranges(
+/// A study over key ranges, loaded: the scenario with its `--set` overrides (its source and
+/// document too, to build the settings from), the factors, and the seed and replications every
+/// setting runs (the same ones everywhere: common random numbers).
+pub(super) struct RangeStudy {
+    pub source: Source,
+    pub doc: ScenarioDoc,
+    pub base: Scenario,
+    pub factors: Vec<Factor>,
+    pub seed: u64,
+    pub reps: u64,
+}
+
+/// Loads a study over `flag`'s ranges `args` (`what` says what is done to the keys: "varied",
+/// "fitted"): `--precision` refused (`same_reps` says why: the study runs the same `--reps`
+/// everywhere), a key given twice or more than `max` keys refused, the scenario `name` read with
+/// its `--set` overrides, each key checked against it, and `--seed` and `--reps` applied.
+pub(super) fn load_study(
     name: &str,
-    overrides: &[String],
+    sim: &SimulationArgs,
     flag: &str,
     what: &str,
     args: &[String],
     max: usize,
-) -> Result<(Source, ScenarioDoc, Scenario, Vec<Factor>), Error> {
+    same_reps: &str,
+) -> Result<RangeStudy, Error> {
+    if !sim.precision.is_empty() {
+        return Err(Error::Usage(format!(
+            "--precision: {same_reps} (common random numbers); choose --reps instead"
+        )));
+    }
     let parsed = args
         .iter()
         .map(|a| key_range::parse(flag, a, what))
@@ -35,14 +55,51 @@ pub(super) fn load_with_ranges(
         )));
     }
     let source = Source::resolve(Some(name));
-    let doc = ScenarioDoc::load(&source, overrides)?;
+    let doc = ScenarioDoc::load(&source, &sim.set)?;
     let base = doc.scenario()?;
     let factors = args
         .iter()
         .zip(parsed)
         .map(|(arg, v)| factor_of(&doc, flag, arg, v))
         .collect::<Result<_, _>>()?;
-    Ok((source, doc, base, factors))
+    let seed = sim.seed.unwrap_or(base.seed);
+    let reps = sim.reps.unwrap_or(u64::from(base.replications));
+    Ok(RangeStudy {
+        source,
+        doc,
+        base,
+        factors,
+        seed,
+        reps,
+    })
+}
+
+/// The scenario of one setting, each of `factors` at its value in `values`, and the values as
+/// written into it; a setting that is not a valid scenario is bad input, named by `named` (given
+/// the `key=value` list) and asking to narrow `flag`'s ranges.
+pub(super) fn scenario_at(
+    doc: &ScenarioDoc,
+    factors: &[Factor],
+    values: &[f64],
+    flag: &str,
+    named: impl Fn(&str) -> String,
+) -> Result<(Scenario, Vec<String>), Error> {
+    let assignments: Vec<(String, String)> = factors
+        .iter()
+        .zip(values)
+        .map(|(f, &v)| (f.key.clone(), f.text(v)))
+        .collect();
+    let scenario = scenario_with(doc, &assignments).map_err(|e| {
+        let at: Vec<String> = assignments
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        Error::Usage(format!(
+            "{} is not a valid scenario: narrow the {flag} ranges\n{e}",
+            named(&at.join(", "))
+        ))
+    })?;
+    Ok((scenario, assignments.into_iter().map(|(_, v)| v).collect()))
 }
 
 /// The scenario with `assignments` (`key=value` texts) applied to `doc`.

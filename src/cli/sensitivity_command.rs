@@ -13,15 +13,15 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use super::key_ranges::{load_with_ranges, scenario_with};
+use super::key_ranges::{RangeStudy, load_study, scenario_at};
 use super::progress::Progress;
 use super::sweep_commands::{cells_to_run, interrupt_flag, record_grid};
 use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
 use crate::files::sensitivity as s;
 use crate::model::ReplicationMetrics;
-use crate::output::sweep_files::{self as store, GridInfo};
-use crate::output::{self, Execution, FolderManifest, Head, Manifest, OutputFolder, format_number};
+use crate::output::sweep_files as store;
+use crate::output::{self, Execution, FolderManifest, Head, OutputFolder, format_number};
 use crate::scenario::{Workload, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
@@ -84,21 +84,22 @@ pub fn sensitivity_command(
     command: Vec<String>,
     wait: bool,
 ) -> Result<(), Error> {
-    if !args.sim.precision.is_empty() {
-        return Err(Error::Usage(
-            "--precision: sensitivity runs the same --reps at every design point (common random numbers); choose --reps instead".into(),
-        ));
-    }
-    let (_, doc, base, factors) = load_with_ranges(
+    let RangeStudy {
+        doc,
+        base,
+        factors,
+        seed,
+        reps,
+        ..
+    } = load_study(
         &args.scenario,
-        &args.sim.set,
+        &args.sim,
         "--vary",
         "varied",
         &args.vary,
         MAX_KEYS,
+        "sensitivity runs the same --reps at every design point",
     )?;
-    let seed = args.sim.seed.unwrap_or(base.seed);
-    let reps = args.sim.reps.unwrap_or(u64::from(base.replications));
     let samples = args.samples.unwrap_or(args.method.default_samples());
     let keys = factors.len();
     let points = args.method.points(keys, samples);
@@ -117,45 +118,25 @@ pub fn sensitivity_command(
                 .map(|(f, &v)| f.position(v))
                 .collect::<Vec<f64>>(),
         );
-        let assignments: Vec<(String, String)> = factors
-            .iter()
-            .zip(&values)
-            .map(|(f, &v)| (f.key.clone(), f.text(v)))
-            .collect();
-        let scenario = scenario_with(&doc, &assignments).map_err(|e| {
-            let at: Vec<String> = assignments
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect();
-            Error::Usage(format!(
-                "design point {p} ({}) is not a valid scenario: narrow the --vary ranges\n{e}",
-                at.join(", ")
-            ))
+        let (scenario, texts) = scenario_at(&doc, &factors, &values, "--vary", |at| {
+            format!("design point {p} ({at})")
         })?;
         variants.push(sweep::Variant::seeded(scenario, seed)?);
-        cells.push(assignments.into_iter().map(|(_, v)| v).collect());
+        cells.push(texts);
     }
     // What identifies the results: a resume must find the same design, point for point.
-    let info = GridInfo {
-        scenario: base.name.clone(),
-        scenario_sha256: Manifest::scenario_sha256(&base.source_text, &args.sim.set),
-        overrides: args.sim.set.clone(),
-        seed,
-        replications: reps,
-        precision: Vec::new(),
-        keys: factors.iter().map(|f| f.key.clone()).collect(),
-        cells,
-        policies: sweep::policy_definitions(&variants),
-    };
+    let names = factors.iter().map(|f| f.key.clone()).collect();
+    let plan = sweep::SweepPlan::new(&base, &args.sim.set, seed, reps, names, cells, variants);
+    let info = &plan.info;
     let out = super::output_folder(args.out, &base.name, "-sensitivity", &args.sim);
-    let work = Workload::sweep(variants.len(), reps, args.sim.workers());
-    check_memory(variants.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
+    let work = Workload::sweep(plan.cells.len(), reps, args.sim.workers());
+    check_memory(plan.cells.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
     let folder = OutputFolder::open(&out, wait)?;
     folder.invalidate()?;
     folder.subdir(store::CELLS_DIR)?;
-    record_grid(&out, &info, None, args.resume)?;
-    let all: Vec<usize> = (0..variants.len()).collect();
-    let todo = cells_to_run(&out, &info, &all, args.resume, "design point")?;
+    record_grid(&out, info, None, args.resume)?;
+    let all: Vec<usize> = (0..plan.cells.len()).collect();
+    let todo = cells_to_run(&out, info, &all, args.resume, "design point")?;
 
     if !args.sim.quiet {
         say!(
@@ -168,8 +149,8 @@ pub fn sensitivity_command(
             plural(keys as u64, "key"),
             plural(points, "point"),
             plural(reps, "replication"),
-            if todo.len() < variants.len() {
-                format!("; {} already run", variants.len() - todo.len())
+            if todo.len() < plan.cells.len() {
+                format!("; {} already run", plan.cells.len() - todo.len())
             } else {
                 String::new()
             }
@@ -178,10 +159,6 @@ pub fn sensitivity_command(
     let progress = Progress::new(points, "points", reps, args.sim.quiet)
         .starting_at(points - todo.len() as u64);
     let started = Instant::now();
-    let plan = sweep::SweepPlan {
-        info: info.clone(),
-        cells: variants,
-    };
     // Replication r of every point shares its random numbers: common random numbers.
     sweep::run_cells(
         &plan,
@@ -189,7 +166,7 @@ pub fn sensitivity_command(
         args.sim.threads(),
         interrupt_flag(),
         |p, metrics| {
-            store::write_cell(&out, &info, p, &metrics)?;
+            store::write_cell(&out, info, p, &metrics)?;
             progress.step();
             Ok(())
         },
@@ -200,7 +177,7 @@ pub fn sensitivity_command(
     let mut columns = Vec::with_capacity(plan.cells.len());
     for p in 0..plan.cells.len() {
         let path = store::cell_path(&out, p);
-        match store::read_cell(&path, &info, p) {
+        match store::read_cell(&path, info, p) {
             Ok(Some(data)) => columns.push(data.columns),
             Ok(None) => return Err(Error::Internal(format!("{} vanished", path.display()))),
             Err(why) => return Err(Error::Usage(format!("{}: {why}", path.display()))),

@@ -41,18 +41,7 @@ pub const SUMMARY_COLUMNS: [&str; 11] = files::summary::STATISTICS;
 /// A summary's cells, in `SUMMARY_COLUMNS` order: `n` counts the replications with a value,
 /// `replications` all that were run (with `--precision`, where the stages stopped).
 pub fn summary_cells(s: &Summary, replications: usize) -> Vec<String> {
-    let numbers = [
-        s.mean,
-        s.std,
-        s.ci95_low,
-        s.ci95_high,
-        s.p50,
-        s.p90,
-        s.p99,
-        s.min,
-        s.max,
-    ];
-    let mut cells: Vec<String> = numbers.into_iter().map(format_number).collect();
+    let mut cells: Vec<String> = s.statistics().into_iter().map(format_number).collect();
     cells.push(s.n.to_string());
     cells.push(replications.to_string());
     cells

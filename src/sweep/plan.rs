@@ -5,11 +5,41 @@ use super::PlannedCell;
 use crate::error::Error;
 use crate::output::Manifest;
 use crate::output::sweep_files::GridInfo;
-use crate::scenario::{ScenarioDoc, ScenarioError, Source, display_value};
+use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, display_value};
 
 pub struct SweepPlan {
     pub info: GridInfo,
     pub cells: Vec<PlannedCell>,
+}
+
+impl SweepPlan {
+    /// The plan of `cells`, variants of `base` read with `overrides`, each run `replications`
+    /// times under `seed`; `shown` gives each cell's values of `keys` as the CSV files show them.
+    /// Its `GridInfo` identifies the results (without `--precision` targets).
+    pub fn new(
+        base: &Scenario,
+        overrides: &[String],
+        seed: u64,
+        replications: u64,
+        keys: Vec<String>,
+        shown: Vec<Vec<String>>,
+        cells: Vec<PlannedCell>,
+    ) -> SweepPlan {
+        SweepPlan {
+            info: GridInfo {
+                scenario: base.name.clone(),
+                scenario_sha256: Manifest::scenario_sha256(&base.source_text, overrides),
+                overrides: overrides.to_vec(),
+                seed,
+                replications,
+                precision: Vec::new(),
+                keys,
+                cells: shown,
+                policies: policy_definitions(&cells),
+            },
+            cells,
+        }
+    }
 }
 
 /// Reads the scenario, and builds and validates every cell of its grid by applying the cell's
@@ -90,20 +120,15 @@ pub fn plan_with_progress(
             }
         )));
     }
-    Ok(SweepPlan {
-        info: GridInfo {
-            scenario: base.name.clone(),
-            scenario_sha256: Manifest::scenario_sha256(&base.source_text, overrides),
-            overrides: overrides.to_vec(),
-            seed,
-            replications,
-            precision: Vec::new(),
-            keys: grid.keys.clone(),
-            cells: shown,
-            policies: policy_definitions(&cells),
-        },
+    Ok(SweepPlan::new(
+        &base,
+        overrides,
+        seed,
+        replications,
+        grid.keys.clone(),
+        shown,
         cells,
-    })
+    ))
 }
 
 /// The definitions of the policies `cells` run under, each once, in order of first use.
