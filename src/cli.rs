@@ -9,6 +9,8 @@ mod study_commands;
 mod sweep_commands;
 
 use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -16,7 +18,7 @@ use clap::{Args, Parser, Subcommand};
 use crate::compare::{
     Better, ComparisonRow, PolicyRuns, TRADEOFF_METRICS, TradeoffRow, compare, tradeoffs,
 };
-use crate::error::Error;
+use crate::error::{Error, Kept};
 use crate::files;
 use crate::model::{MissCause, ReplicationMetrics, SlipCause, WeekCounts};
 use crate::output::{self, Execution, FolderManifest, Manifest, OutputFolder, PrecisionRecord};
@@ -196,7 +198,17 @@ pub struct CompareArgs {
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
 pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
     let wait = cli.wait_lock;
-    match cli.command {
+    let result = run_command_line(cli.command, command, wait);
+    // Ctrl-C after the last replication is not acted on (the files are written first, in
+    // seconds), but it is not ignored either: the command says so and exits 130.
+    if result.is_ok() && INTERRUPTED.load(Ordering::Relaxed) {
+        return Err(Error::Interrupted(Kept::Complete));
+    }
+    result
+}
+
+fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> Result<(), Error> {
+    match command_line {
         Command::Run(args) => run_command(args, command, wait),
         Command::Compare(args) => compare_command(args, command, wait),
         Command::Sweep(args) => sweep_commands::sweep_command(args, command, wait),
@@ -226,6 +238,25 @@ pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+/// Set by Ctrl-C (SIGINT) once [`open_output`] has installed the handler.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Takes the output folder of a command that simulates: locks it, then installs the Ctrl-C
+/// handler, then removes the old run's files ([`OutputFolder::invalidate`]). From then on Ctrl-C
+/// sets the returned flag, which the workers check between replications, so the command stops
+/// with the folder whole (see [`Kept`]) instead of dying; before (waiting for the lock, say)
+/// Ctrl-C still stops the command at once. Installed once per process; if it cannot be, the
+/// default remains, which is still safe because every file is written atomically.
+fn open_output(out: &Path, wait: bool) -> Result<(OutputFolder, &'static AtomicBool), Error> {
+    static INSTALL: Once = Once::new();
+    let folder = OutputFolder::open(out, wait)?;
+    INSTALL.call_once(|| {
+        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
+    });
+    folder.invalidate()?;
+    Ok((folder, &INTERRUPTED))
 }
 
 /// Draws charts from a folder's files.
@@ -359,9 +390,8 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
     // Fail on an unwritable or busy folder before spending minutes simulating.
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
-    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
+    let (folder, interrupted) = open_output(&out, wait)?;
+    let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let started = Instant::now();
     let progress = Progress::new(ceiling, "replications", 1, args.sim.quiet);
     let step = || progress.step();
@@ -492,9 +522,8 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
     let work = Workload::compare(ceiling, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
-    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
+    let (folder, interrupted) = open_output(&out, wait)?;
+    let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let started = Instant::now();
     let total = ceiling * variants.len() as u64;
     let progress = Progress::new(total, "replications", 1, args.sim.quiet);

@@ -19,9 +19,9 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// Stopped by Ctrl-C; whatever was committed is complete.
-    #[error("interrupted; finished cells are kept, run again with --resume to complete")]
-    Interrupted,
+    /// Stopped by Ctrl-C between replications; what the output folder holds is always whole.
+    #[error("interrupted (Ctrl-C){}", .0.note())]
+    Interrupted(Kept),
     /// The scheduler refused a job, or a job it ran failed; `exit_code` is the failed job's own
     /// exit code where there is one, else 1.
     #[error("{message}")]
@@ -38,9 +38,36 @@ impl Error {
         match self {
             Error::Output { source, .. } if is_out_of_space(source) => 1,
             Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
-            Error::Interrupted => 130,
+            Error::Interrupted(_) => 130,
             Error::Scheduler { exit_code, .. } => i32::from(*exit_code).max(1),
             Error::Internal(_) => 1,
+        }
+    }
+}
+
+/// What the output folder of a command stopped by Ctrl-C holds. Never a part of a run: a command
+/// removes the old run's manifest and files before simulating, and writes its own only after the
+/// last replication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kept {
+    /// No results: the command writes its files only once every replication is done.
+    Nothing,
+    /// The finished cells (or design points) of a sweep, for `--resume`, and no manifest.
+    FinishedCells,
+    /// Everything: Ctrl-C came after the last replication and every file was written first.
+    Complete,
+}
+
+impl Kept {
+    fn note(self) -> &'static str {
+        match self {
+            Kept::Nothing => {
+                " before any result was written: the output folder holds no results (any earlier ones were removed when the command started); run the command again"
+            }
+            Kept::FinishedCells => "; finished cells are kept, run again with --resume to complete",
+            Kept::Complete => {
+                " after the last replication: every file was written first, so the output folder holds the complete results"
+            }
         }
     }
 }

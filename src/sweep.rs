@@ -16,7 +16,7 @@ use rayon::prelude::*;
 
 pub use plan::{SweepPlan, plan, plan_with_progress, policy_definitions};
 
-use crate::error::Error;
+use crate::error::{Error, Kept};
 use crate::model::{ReplicationMetrics, ReplicationOutput, simulate};
 use crate::policy::BatchPolicy;
 use crate::scenario::Scenario;
@@ -76,7 +76,8 @@ impl<'a> Runner<'a> {
     }
 
     /// Runs `job(variant, replication)` for every pair on the pool and returns the results in the
-    /// order of `pairs`, whatever the thread count. `Error::Interrupted` if `cancel` was set.
+    /// order of `pairs`, whatever the thread count. `Error::Interrupted` if `cancel` was set: none
+    /// of these pairs' results is returned (a caller that committed earlier ones says so).
     /// The first error of a job (a replication that used up its event budget) is the result.
     pub fn map_pairs<T: Send>(
         &self,
@@ -101,7 +102,7 @@ impl<'a> Runner<'a> {
         results
             .into_iter()
             .collect::<Option<Result<Vec<T>, Error>>>()
-            .ok_or(Error::Interrupted)?
+            .ok_or(Error::Interrupted(Kept::Nothing))?
     }
 
     /// The staged-execution primitive: runs replication `r` of `variants[v]` for every `(v, r)`
@@ -181,7 +182,8 @@ pub static NEVER: AtomicBool = AtomicBool::new(false);
 /// `finished(cell, metrics)` on the calling thread as soon as a cell's replications are all done,
 /// with them in replication order. Only unfinished cells' values are held in memory. Stops at the
 /// first error `finished` returns, or soon after `cancel` is set (Ctrl-C): cells already handed to
-/// `finished` are complete, the rest are abandoned, and the result is `Error::Interrupted`.
+/// `finished` are complete, the rest are abandoned, and the result is `Error::Interrupted`
+/// saying the finished cells are kept.
 pub fn run_cells(
     plan: &SweepPlan,
     todo: &[usize],
@@ -243,7 +245,7 @@ pub fn run_cells(
             }
         }
         if cancel.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted);
+            return Err(Error::Interrupted(Kept::FinishedCells));
         }
         Ok(())
     })

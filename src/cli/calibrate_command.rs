@@ -13,7 +13,7 @@ use super::key_ranges::{load_study, scenario_at, scenario_with};
 use super::{DrawCharts, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
 use crate::files::calibration as c;
-use crate::output::{self, FolderManifest, Head, OutputFolder, format_number};
+use crate::output::{self, FolderManifest, Head, format_number};
 use crate::scenario::{
     ReadProblem, Scenario, ScenarioDoc, Source, Workload, check_memory, read_text, set_key,
 };
@@ -174,8 +174,7 @@ pub fn calibrate_command(
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
     check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
+    let (folder, interrupted) = super::open_output(&out, wait)?;
     if !args.sim.quiet {
         say!(
             "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",
@@ -186,7 +185,7 @@ pub fn calibrate_command(
             plural(reps, "replication"),
         );
     }
-    let runner = sweep::Runner::new(args.sim.threads(), &sweep::NEVER)?;
+    let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let pairs: Vec<(usize, u64)> = (0..reps).map(|r| (0, r)).collect();
     let started = Instant::now();
     let mut evaluate = |values: &[f64]| -> Result<Simulated, Error> {

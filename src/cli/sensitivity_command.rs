@@ -15,13 +15,13 @@ use serde::Serialize;
 
 use super::key_ranges::{RangeStudy, load_study, scenario_at};
 use super::progress::Progress;
-use super::sweep_commands::{cells_to_run, interrupt_flag, record_grid};
+use super::sweep_commands::{cells_to_run, record_grid};
 use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
 use crate::error::Error;
 use crate::files::sensitivity as s;
 use crate::model::ReplicationMetrics;
 use crate::output::sweep_files as store;
-use crate::output::{self, Execution, FolderManifest, Head, OutputFolder, format_number};
+use crate::output::{self, Execution, FolderManifest, Head, format_number};
 use crate::scenario::{Workload, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
@@ -131,8 +131,7 @@ pub fn sensitivity_command(
     let out = super::output_folder(args.out, &base.name, "-sensitivity", &args.sim);
     let work = Workload::sweep(plan.cells.len(), reps, args.sim.workers());
     check_memory(plan.cells.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
+    let (folder, interrupted) = super::open_output(&out, wait)?;
     folder.subdir(store::CELLS_DIR)?;
     record_grid(&out, info, None, args.resume)?;
     let all: Vec<usize> = (0..plan.cells.len()).collect();
@@ -164,7 +163,7 @@ pub fn sensitivity_command(
         &plan,
         &todo,
         args.sim.threads(),
-        interrupt_flag(),
+        interrupted,
         |p, metrics| {
             store::write_cell(&out, info, p, &metrics)?;
             progress.step();

@@ -11,11 +11,11 @@ use super::progress::Progress;
 use super::{SimulationArgs, finish_folder, output_folder};
 use crate::error::Error;
 use crate::files;
-use crate::output::{self, Manifest, OutputFolder};
+use crate::output::{self, Manifest};
 use crate::scenario::{Scenario, Source, Workload, check_memory};
 use crate::study::metric_column;
 use crate::study::select::{SelectParams, Selection, kn};
-use crate::sweep::{self, NEVER, Runner};
+use crate::sweep::{self, Runner};
 
 #[derive(Debug, Args)]
 pub struct SelectArgs {
@@ -82,8 +82,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     // Memory holds one metric per replication, so the check is for the replications at once.
     let work = Workload::compare(params.n0, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
+    let (folder, interrupted) = super::open_output(&out, wait)?;
     let started = Instant::now();
     // The total is not known before the end: the bar counts against the first stage.
     let progress = Progress::new(
@@ -93,7 +92,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
         args.sim.quiet,
     );
     let step = || progress.step();
-    let runner = Runner::new(args.sim.threads(), &NEVER)?.with_progress(&step);
+    let runner = Runner::new(args.sim.threads(), interrupted)?.with_progress(&step);
     let mut events = 0u64;
     let selection = kn(&params, variants.len(), |pairs| {
         let metrics = runner.run_pairs(&variants, pairs)?;
@@ -275,8 +274,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
+    let (folder, interrupted) = super::open_output(&out, wait)?;
     let started = Instant::now();
     // How many replications seek runs depends on what it sees; the bar counts up to the most it
     // could run (every setting at the ceiling), so its time left is an upper bound.
@@ -296,7 +294,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         args.sim.quiet,
     );
     let step = || progress.step();
-    let runner = Runner::new(args.sim.threads(), &NEVER)?.with_progress(&step);
+    let runner = Runner::new(args.sim.threads(), interrupted)?.with_progress(&step);
     let mut events = 0u64;
     let result = seek(
         &axes,

@@ -2,15 +2,13 @@
 //! lacks), commit each cell as it finishes, and assemble the final files from the cell files.
 
 use std::path::PathBuf;
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use clap::Args;
 
 use super::SimulationArgs;
 use super::progress::Progress;
-use crate::error::Error;
+use crate::error::{Error, Kept};
 use crate::model::ReplicationMetrics;
 use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
@@ -72,18 +70,6 @@ pub struct MergeArgs {
     pub no_charts: bool,
 }
 
-/// A flag set by Ctrl-C (SIGINT), so a sweep stops between replications instead of
-/// dying mid-write. Installed once per process; if a handler cannot be installed the default
-/// behaviour remains, which is still safe because every file is written atomically.
-pub(super) fn interrupt_flag() -> &'static AtomicBool {
-    static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-    static INSTALL: Once = Once::new();
-    INSTALL.call_once(|| {
-        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
-    });
-    &INTERRUPTED
-}
-
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let (k, n) = text
         .split_once('/')
@@ -142,8 +128,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
-    let folder = OutputFolder::open(&out, wait)?;
-    folder.invalidate()?;
+    let (folder, interrupted) = super::open_output(&out, wait)?;
     folder.subdir(store::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     record_grid(&out, info, shard, args.resume)?;
@@ -163,11 +148,11 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         Ok(())
     };
     if precision.is_empty() {
-        crate::sweep::run_cells(&plan, &todo, threads, interrupt_flag(), commit)?;
+        crate::sweep::run_cells(&plan, &todo, threads, interrupted, commit)?;
     } else {
         // Each cell is a group of its own: it stops on its own replications, so a shard or a
         // resume decides exactly as a whole sweep does.
-        let runner = Runner::new(threads, interrupt_flag())?;
+        let runner = Runner::new(threads, interrupted)?;
         let groups: Vec<Group> = todo
             .iter()
             .map(|&c| Group {
@@ -187,7 +172,12 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
             },
             |m| m,
             |g, mut finished| commit(todo[g], finished.outputs.swap_remove(0)),
-        )?;
+        )
+        // The cells finished before Ctrl-C are committed, as in `run_cells`.
+        .map_err(|e| match e {
+            Error::Interrupted(_) => Error::Interrupted(Kept::FinishedCells),
+            e => e,
+        })?;
     }
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();

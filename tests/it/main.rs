@@ -20,6 +20,7 @@ mod erlang_c;
 mod file_modes;
 mod golden;
 mod helpdesk;
+mod interrupt;
 mod invariants;
 mod legends;
 mod limits;

@@ -7,33 +7,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, temp_dir, write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, files_under, temp_dir, wait_at_most,
+    write_file,
 };
-
-/// Every file under `dir`, as paths relative to it, sorted.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) {
-        let Ok(entries) = std::fs::read_dir(dir) else {
-            return;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            let path = entry.path();
-            if path.is_dir() {
-                walk(root, &path, out);
-            } else {
-                out.push(
-                    path.strip_prefix(root)
-                        .expect("under the root")
-                        .to_path_buf(),
-                );
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
-}
 
 /// A temporary file of `output::write_atomic` (`.NAME.tmp-PID`) or of a sweep's assembly.
 fn is_temporary(path: &Path) -> bool {
@@ -305,16 +281,6 @@ fn an_output_folder_where_nothing_can_be_created_is_refused_before_simulating() 
         "it simulated first"
     );
     assert_bad_input(&out, &["cannot write /proc"]);
-}
-
-/// Waits for `child`, killing it if it has not finished within `limit`.
-fn wait_at_most(mut child: std::process::Child, limit: Duration) -> Output {
-    let started = Instant::now();
-    while child.try_wait().unwrap().is_none() && started.elapsed() < limit {
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let _ = child.kill();
-    child.wait_with_output().unwrap()
 }
 
 /// A scenario's name becomes a folder under `output/`: a name that is a path (`..`, `.`, a
