@@ -1,7 +1,7 @@
 //! Chat during the transition checked against what probability says it must be: islands and lost
 //! contacts from early movers, none when the whole tenant moves, stranded Communicator users.
 
-use cutover::model::{Detail, ReplicationMetrics, TenantChat, simulate};
+use cutover::model::{Detail, ReplicationMetrics, TenantChat, TenantRecord, simulate};
 use cutover::policy;
 use cutover::scenario::Scenario;
 use cutover::stats::Running;
@@ -39,6 +39,11 @@ fn run(sc: &Scenario, replication: u64) -> (ReplicationMetrics, Detail) {
     let policy = policy::by_name(&sc.batching.policy).expect("a known policy");
     let out = simulate(sc, policy.as_ref(), replication, true);
     (out.metrics, out.detail.expect("detail was asked for"))
+}
+
+/// The sum over the detail replication's tenants of `count` of each.
+fn total(d: &Detail, count: impl Fn(&TenantRecord) -> u32) -> u64 {
+    d.tenants.iter().map(|t| u64::from(count(t))).sum()
 }
 
 /// Per-tenant values of `field` over replications `0..reps`, for tenants with contacts.
@@ -216,21 +221,17 @@ fn without_client_upgrades_a_share_s_of_users_is_stranded() {
     for rep in 0..2 {
         let (m, d) = run(&sc, rep);
         assert_eq!(m.transitioned, m.tenants);
-        let users: u64 = d.tenants.iter().map(|t| u64::from(t.seats)).sum();
+        let users = total(&d, |t| t.seats);
         stranded.push(m.stranded_users as f64 / users as f64);
-        let per_tenant: u64 = d
-            .tenants
-            .iter()
-            .map(|t| u64::from(t.chat.stranded_users))
-            .sum();
-        assert_eq!(per_tenant, m.stranded_users);
+        assert_eq!(total(&d, |t| t.chat.stranded_users), m.stranded_users);
         // After the cutoff every stranded user is blocked until the end.
-        let first_batch: u64 = d
-            .tenants
-            .iter()
-            .filter(|t| t.batch == Some(0))
-            .map(|t| u64::from(t.chat.stranded_users))
-            .sum();
+        let first_batch = total(&d, |t| {
+            if t.batch == Some(0) {
+                t.chat.stranded_users
+            } else {
+                0
+            }
+        });
         let last = d.timeseries.last().expect("samples");
         assert!(first_batch > 0);
         assert_eq!(last.chat.stranded_users, first_batch);
@@ -269,12 +270,7 @@ fn the_daily_series_adds_up_the_tenants() {
         .max()
         .unwrap_or(0);
     assert_eq!(peak_series as f64, peak_sum.round());
-    let early: u64 = d
-        .tenants
-        .iter()
-        .map(|t| u64::from(t.chat.users_early))
-        .sum();
-    assert_eq!(early, m.users_early);
+    assert_eq!(total(&d, |t| t.chat.users_early), m.users_early);
     let hours: f64 = d
         .tenants
         .iter()

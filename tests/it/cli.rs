@@ -6,7 +6,8 @@ use cutover::output::Manifest;
 use serde_json::Value;
 
 use crate::common::{
-    SMALL_SCENARIO, assert_has_columns, assert_success, cutover, read_csv, temp_dir, write_file,
+    SMALL_SCENARIO, SUMMARY_COLUMNS, assert_has_columns, assert_success, cutover, quick_run,
+    read_csv, temp_dir, write_file,
 };
 
 const REPLICATIONS_COLUMNS: &[&str] = &[
@@ -36,18 +37,6 @@ const REPLICATIONS_COLUMNS: &[&str] = &[
     "operator_wait_mean_h",
     "operator_wait_p95_h",
     "events",
-];
-const SUMMARY_COLUMNS: &[&str] = &[
-    "metric",
-    "mean",
-    "std",
-    "ci95_low",
-    "ci95_high",
-    "p50",
-    "p90",
-    "p99",
-    "min",
-    "max",
 ];
 const TENANTS_COLUMNS: &[&str] = &[
     "tenant",
@@ -343,23 +332,19 @@ fn the_manifest_records_each_phase_with_the_scenarios_offset() {
     let out = dir.path().join("results");
     let output = cutover(
         dir.path(),
-        &[
-            "run",
-            "small-pilot",
-            "--reps",
-            "1",
-            "--no-charts",
-            "--set",
-            "phases.primary_prep_days=-90",
-            "--set",
-            "batching.lead_days=90",
-            "--set",
-            "phases.prestage_days=-10",
-            "--set",
-            "phases.finalize_hours=60",
-            "--out",
+        &quick_run(
             out.to_str().expect("UTF-8 path"),
-        ],
+            &[
+                "--set",
+                "phases.primary_prep_days=-90",
+                "--set",
+                "batching.lead_days=90",
+                "--set",
+                "phases.prestage_days=-10",
+                "--set",
+                "phases.finalize_hours=60",
+            ],
+        ),
     );
     assert_success(&output);
     let text = std::fs::read_to_string(out.join("manifest.json")).expect("manifest.json");

@@ -41,6 +41,60 @@ weekday = 1
 weekend = 2
 "#;
 
+/// The columns of summary.csv after its identifying ones (`cell` in a sweep's), in order.
+pub const SUMMARY_COLUMNS: &[&str] = &[
+    "metric",
+    "mean",
+    "std",
+    "ci95_low",
+    "ci95_high",
+    "p50",
+    "p90",
+    "p99",
+    "min",
+    "max",
+];
+
+/// The arguments of a quick run: `cutover run small-pilot` of one replication, without charts,
+/// into `out`, quietly, with `extra` arguments.
+pub fn quick_run<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec!["run", "small-pilot", "--reps", "1", "--no-charts"];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out, "-q"]);
+    args
+}
+
+/// Runs `cutover run FILE` of two replications without charts into `out`, quietly, and asserts
+/// it succeeded.
+pub fn run_two_replications(dir: &Path, file: &str, out: &Path) {
+    let out = out.to_str().expect("temp paths are UTF-8");
+    let args = [
+        "run",
+        file,
+        "--reps",
+        "2",
+        "--no-charts",
+        "--quiet",
+        "--out",
+        out,
+    ];
+    assert_success(&cutover(dir, &args));
+}
+
+/// Runs the sweep command line `base` whole into `single` and as two shards into `shards/1` and
+/// `shards/2`, each asserted to succeed.
+pub fn sweep_whole_and_in_two_shards(dir: &Path, base: &[&str]) {
+    assert_success(&cutover(dir, &[base, &["--out", "single"]].concat()));
+    for k in ["1", "2"] {
+        let shard = format!("{k}/2");
+        let out = format!("shards/{k}");
+        assert_success(&cutover(
+            dir,
+            &[base, &["--shard", &shard, "--out", &out]].concat(),
+        ));
+    }
+}
+
 /// Runs the `cutover` binary with `args` in the folder `cwd` (so a default output folder, if any,
 /// lands there too).
 pub fn cutover(cwd: &Path, args: &[&str]) -> Output {

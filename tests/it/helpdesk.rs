@@ -6,7 +6,7 @@ use cutover::policy;
 use cutover::scenario::Scenario;
 
 use crate::common::{
-    SMALL_SCENARIO, assert_success, cutover, read_csv, small_scenario, temp_dir, write_file,
+    SMALL_SCENARIO, read_csv, run_two_replications, small_scenario, temp_dir, write_file,
 };
 use crate::model_behaviour::run_detailed;
 
@@ -271,19 +271,7 @@ fn a_small_help_desk_has_its_peak_on_a_monday_morning() {
     );
     let file = write_file(dir.path(), "calls.toml", &text);
     let out = dir.path().join("out");
-    let run = cutover(
-        dir.path(),
-        &[
-            "run",
-            &file,
-            "--reps",
-            "2",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_success(&run);
+    run_two_replications(dir.path(), &file, &out);
     let hourly = read_csv(&out.join("hourly.csv"));
     let queue = hourly.numbers("helpdesk_queue");
     let busy = hourly.numbers("helpdesk_busy");

@@ -6,7 +6,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use crate::common::{SMALL_SCENARIO, assert_bad_input, assert_success, temp_dir, write_file};
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, quick_run, temp_dir, write_file,
+};
 
 /// Runs `cutover` in `cwd` with `CUTOVER_MEMORY_LIMIT` set to `limit`.
 fn cutover_with_limit(cwd: &Path, limit: &str, args: &[&str]) -> Output {
@@ -56,16 +58,7 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
         );
     }
     // The same run within the limit goes ahead.
-    let small = [
-        "run",
-        "small-pilot",
-        "--reps",
-        "1",
-        "--no-charts",
-        "--out",
-        "ok",
-        "-q",
-    ];
+    let small = quick_run("ok", &[]);
     assert_success(&cutover_with_limit(dir.path(), "1T", &small));
     let refused = cutover_with_limit(dir.path(), "1M", &small);
     assert_bad_input(

@@ -3,28 +3,15 @@
 //! silently ignored or turned into a wrong result.
 
 use crate::common::{
-    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, quick_run, read_csv, temp_dir,
+    write_file,
 };
 
 #[test]
 fn a_seed_above_two_to_the_53_is_written_exactly() {
     let dir = temp_dir();
     let seed = "9007199254740993";
-    let out = cutover(
-        dir.path(),
-        &[
-            "run",
-            "small-pilot",
-            "--reps",
-            "1",
-            "--seed",
-            seed,
-            "--no-charts",
-            "--out",
-            "o",
-            "-q",
-        ],
-    );
+    let out = cutover(dir.path(), &quick_run("o", &["--seed", seed]));
     assert_success(&out);
     let csv = read_csv(&dir.path().join("o/replications.csv"));
     assert_eq!(csv.column("seed"), [seed]);

@@ -7,8 +7,8 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, files_under, temp_dir, wait_at_most,
-    write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, files_under, quick_run, temp_dir,
+    wait_at_most, write_file,
 };
 
 /// A temporary file of `output::write_atomic` (`.NAME.tmp-PID`) or of a sweep's assembly.
@@ -33,7 +33,7 @@ fn an_output_folder_that_cannot_be_created_is_bad_input_naming_it() {
     let grid = write_file(dir.path(), "grid.toml", &grid);
     for out in ["blocker", "blocker/out"] {
         let commands: [Vec<&str>; 3] = [
-            vec!["run", "small-pilot", "--reps", "1", "--no-charts"],
+            quick_run(out, &[]),
             vec![
                 "compare",
                 "small-pilot",
@@ -41,11 +41,13 @@ fn an_output_folder_that_cannot_be_created_is_bad_input_naming_it() {
                 "fifo,random",
                 "--reps",
                 "1",
+                "--out",
+                out,
+                "-q",
             ],
-            vec!["sweep", &grid, "--reps", "1"],
+            vec!["sweep", &grid, "--reps", "1", "--out", out, "-q"],
         ];
-        for mut args in commands {
-            args.extend(["--out", out, "-q"]);
+        for args in commands {
             assert_unwritable(&cutover(dir.path(), &args), out);
         }
     }
@@ -61,19 +63,7 @@ fn a_final_name_taken_by_a_folder_fails_naming_it_and_leaves_no_temporary_file()
     let dir = temp_dir();
     let taken = dir.path().join("out/replications.csv");
     std::fs::create_dir_all(taken.join("inside")).unwrap();
-    let out = cutover(
-        dir.path(),
-        &[
-            "run",
-            "small-pilot",
-            "--reps",
-            "1",
-            "--no-charts",
-            "--out",
-            "out",
-            "-q",
-        ],
-    );
+    let out = cutover(dir.path(), &quick_run("out", &[]));
     assert_unwritable(&out, "replications.csv");
     let left: Vec<PathBuf> = files_under(&dir.path().join("out"))
         .into_iter()

@@ -6,7 +6,8 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::{
-    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv,
+    sweep_whole_and_in_two_shards, temp_dir, write_file,
 };
 use cutover::stats::{summarize, t_quantile_975};
 
@@ -95,18 +96,7 @@ fn a_sweep_with_precision_is_the_same_sharded_or_resumed_and_records_each_cell()
         "-q",
         "--no-charts",
     ];
-    assert_success(&cutover(
-        dir.path(),
-        &[&base[..], &["--out", "single"]].concat(),
-    ));
-    for k in ["1", "2"] {
-        let shard = format!("{k}/2");
-        let out = format!("shards/{k}");
-        assert_success(&cutover(
-            dir.path(),
-            &[&base[..], &["--shard", &shard, "--out", &out]].concat(),
-        ));
-    }
+    sweep_whole_and_in_two_shards(dir.path(), &base);
     assert_success(&cutover(
         dir.path(),
         &[

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
+use crate::common::{SMALL_SCENARIO, assert_success, cutover, quick_run, temp_dir, write_file};
 
 fn report(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("report.html")).expect("report.html")
@@ -144,17 +144,7 @@ fn a_programme_without_chat_split_is_reported_in_its_own_words() {
 fn a_report_without_charts_says_how_to_draw_them() {
     let dir = temp_dir();
     let out = dir.path().join("out");
-    let args = [
-        "run",
-        "small-pilot",
-        "--reps",
-        "1",
-        "--no-charts",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    assert_success(&cutover(dir.path(), &args));
+    assert_success(&cutover(dir.path(), &quick_run(out.to_str().unwrap(), &[])));
     let html = report(&out);
     assert_eq!(inline_charts(&html), 0);
     assert!(html.contains("cutover plot"));

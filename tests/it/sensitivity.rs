@@ -1,6 +1,9 @@
 //! `cutover sensitivity`: indices that are honest on the simulator (a key that cannot move a
 //! metric gets none), the same file for any thread count, and bad `--vary` input refused.
 
+use std::path::Path;
+use std::process::Output;
+
 use crate::common::{
     SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
 };
@@ -13,6 +16,29 @@ fn index(csv: &crate::common::Csv, key: &str, metric: &str, kind: &str) -> [f64;
         .find(|r| r[0] == key && r[1] == metric && r[2] == kind)
         .unwrap_or_else(|| panic!("no row {key} {metric} {kind}"));
     [3, 4, 5].map(|i| row[i].parse().unwrap())
+}
+
+/// `cutover sensitivity` of the scenario `file` in `dir`: Morris screening over
+/// operators.weekend=1..6 and `other` with `samples` trajectories of two replications each,
+/// quietly into `out`, with `extra` arguments.
+fn morris(dir: &Path, file: &str, other: &str, samples: &str, out: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "sensitivity",
+        file,
+        "--vary",
+        "operators.weekend=1..6",
+        "--vary",
+        other,
+        "--samples",
+        samples,
+        "--reps",
+        "2",
+        "-q",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    cutover(dir, &args)
 }
 
 #[test]
@@ -85,27 +111,12 @@ fn morris_screening_is_the_same_for_any_thread_count_and_draws_its_tornadoes() {
     let dir = temp_dir();
     let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
     let run = |threads: &str, out: &str, charts: bool| {
-        let mut args = vec![
-            "sensitivity",
-            &file,
-            "--vary",
-            "operators.weekend=1..6",
-            "--vary",
-            "lync.contacts_mean=5..50",
-            "--samples",
-            "3",
-            "--reps",
-            "2",
-            "--threads",
-            threads,
-            "-q",
-            "--out",
-            out,
-        ];
+        let mut extra = vec!["--threads", threads];
         if !charts {
-            args.push("--no-charts");
+            extra.push("--no-charts");
         }
-        assert_success(&cutover(dir.path(), &args));
+        let contacts = "lync.contacts_mean=5..50";
+        assert_success(&morris(dir.path(), &file, contacts, "3", out, &extra));
         std::fs::read(dir.path().join(out).join("sensitivity.csv")).unwrap()
     };
     let one = run("1", "one", true);
@@ -176,26 +187,18 @@ fn an_interrupted_study_resumes_to_the_same_bytes_and_refuses_another_design() {
     let dir = temp_dir();
     let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
     let run = |out: &str, samples: &str, resume: bool| {
-        let mut args = vec![
-            "sensitivity",
-            &file,
-            "--vary",
-            "operators.weekend=1..6",
-            "--vary",
-            "copy.per_tenant=5..40",
-            "--samples",
-            samples,
-            "--reps",
-            "2",
-            "--no-charts",
-            "-q",
-            "--out",
-            out,
-        ];
+        let mut extra = vec!["--no-charts"];
         if resume {
-            args.push("--resume");
+            extra.push("--resume");
         }
-        cutover(dir.path(), &args)
+        morris(
+            dir.path(),
+            &file,
+            "copy.per_tenant=5..40",
+            samples,
+            out,
+            &extra,
+        )
     };
     assert_success(&run("whole", "3", false));
     let whole = std::fs::read(dir.path().join("whole/sensitivity.csv")).unwrap();

@@ -7,7 +7,9 @@ use cutover::policy;
 use cutover::stats::{holm, summarize, t_test_p_value};
 use cutover::sweep::run_replications;
 
-use crate::common::{assert_success, cutover, read_csv, small_scenario, temp_dir, write_file};
+use crate::common::{
+    assert_success, cutover, read_csv, run_two_replications, small_scenario, temp_dir, write_file,
+};
 
 /// A tiny SplitMix64 stream for synthetic data (the property is about the statistics, not the
 /// model).
@@ -128,20 +130,7 @@ fn summary_intervals_stay_in_each_metric_range() {
     let dir = temp_dir();
     let file = write_file(dir.path(), "s.toml", crate::common::SMALL_SCENARIO);
     let out = dir.path().join("run");
-    let run = cutover(
-        dir.path(),
-        &[
-            "run",
-            &file,
-            "--reps",
-            "2",
-            "--no-charts",
-            "--quiet",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    assert_success(&run);
+    run_two_replications(dir.path(), &file, &out);
     let summary = read_csv(&out.join("summary.csv"));
     let (lows, highs) = (summary.numbers("ci95_low"), summary.numbers("ci95_high"));
     for (i, metric) in summary.column("metric").iter().enumerate() {

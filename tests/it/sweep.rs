@@ -5,7 +5,10 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::common::{SMALL_SCENARIO, assert_success, cutover, read_csv, temp_dir, write_file};
+use crate::common::{
+    SMALL_SCENARIO, SUMMARY_COLUMNS, assert_success, cutover, read_csv,
+    sweep_whole_and_in_two_shards, temp_dir, write_file,
+};
 
 /// SMALL_SCENARIO with a grid of `sweep` lines appended.
 fn with_sweep(sweep: &str) -> String {
@@ -81,17 +84,7 @@ fn grid_is_the_product_with_zipped_keys_in_lockstep() {
             .all(|(e, d)| (*e, *d) == ("1", "1") || (*e, *d) == ("3", "2"))
     );
     let summary = read_csv(&dir.path().join("s/summary.csv"));
-    for c in [
-        "cell",
-        "metric",
-        "mean",
-        "std",
-        "ci95_low",
-        "ci95_high",
-        "p50",
-        "p90",
-        "p99",
-    ] {
+    for c in std::iter::once(&"cell").chain(SUMMARY_COLUMNS) {
         summary.index(c);
     }
     let manifest = String::from_utf8(bytes(&dir.path().join("s/manifest.json"))).unwrap();
@@ -224,18 +217,9 @@ fn merged_shards_equal_a_single_run() {
     let dir = temp_dir();
     let scenario = write_file(dir.path(), "grid.toml", &with_sweep(GRID));
     let base = ["sweep", &scenario, "--reps", "2", "-q"];
-    assert_success(&cutover(
-        dir.path(),
-        &[&base[..], &["--out", "single"]].concat(),
-    ));
-    for k in ["1", "2"] {
-        let shard = format!("{k}/2");
-        let out = format!("shards/{k}");
-        assert_success(&cutover(
-            dir.path(),
-            &[&base[..], &["--shard", &shard, "--out", &out]].concat(),
-        ));
-        assert!(!dir.path().join(&out).join("replications.csv").exists());
+    sweep_whole_and_in_two_shards(dir.path(), &base);
+    for out in ["shards/1", "shards/2"] {
+        assert!(!dir.path().join(out).join("replications.csv").exists());
     }
     let missing = cutover(dir.path(), &["merge", "shards/1", "--out", "merged"]);
     assert_eq!(missing.status.code(), Some(2));
