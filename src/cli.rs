@@ -849,4 +849,22 @@ mod tests {
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
     }
+
+    /// Ctrl-C that comes after the last replication (while the files are written) is not lost:
+    /// the command finishes, then exits 130 saying the folder is complete. The only test that
+    /// sets the flag, and no other test runs a command.
+    #[test]
+    fn ctrl_c_after_the_work_is_reported_once_the_folder_is_complete() {
+        let cli = Cli::parse_from(["cutover", "scenarios"]);
+        INTERRUPTED.store(true, Ordering::Relaxed);
+        let result = run(cli, Vec::new());
+        INTERRUPTED.store(false, Ordering::Relaxed);
+        let error = result.expect_err("an interrupted command fails");
+        assert!(
+            matches!(error, Error::Interrupted(Kept::Complete)),
+            "{error}"
+        );
+        assert_eq!(error.exit_code(), 130);
+        assert!(error.to_string().contains("holds the complete results"));
+    }
 }
