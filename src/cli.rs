@@ -230,7 +230,7 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
             }
             let _folder = OutputFolder::open(&dir, wait)?;
             let files = chart::draw_folder(&dir)?;
-            let report = report::write(&dir)?;
+            let report = report::write(&dir, &files)?;
             if !quiet {
                 print_charts(&dir, &files);
                 say!("report: {}", report.display());
@@ -281,7 +281,7 @@ fn finish_folder(
         }
         written.extend(files);
     }
-    let report = report::write(dir)?;
+    let report = report::write(dir, &written)?;
     if !quiet {
         say!("report: {}", report.display());
     }
@@ -332,7 +332,7 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
         match checked {
             Ok(()) => say!("{}: ok", source.display_name()),
             Err(e) => {
-                say!("{e}");
+                say!("{}", crate::error::printable(&e.to_string()));
                 failed.push(f.clone());
             }
         }

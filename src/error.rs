@@ -1,5 +1,6 @@
 //! The library's error type, and which exit code each kind of failure maps to.
 
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 use crate::scenario::ScenarioError;
@@ -88,4 +89,11 @@ fn out_of_space_note(e: &std::io::Error) -> &'static str {
     } else {
         ""
     }
+}
+
+/// `text` for a terminal: every control character but a line end or a tab, and every direction
+/// override, written as its escape (`\u{1b}`), so a name or a cell that a message quotes from the
+/// input cannot move the cursor, clear the screen or reorder what follows.
+pub fn printable(text: &str) -> Cow<'_, str> {
+    crate::scenario::escape_unprintable(text, &['\n', '\t'])
 }

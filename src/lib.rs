@@ -53,4 +53,4 @@ pub mod stats;
 pub mod study;
 pub mod sweep;
 
-pub use error::{Error, Kept};
+pub use error::{Error, Kept, printable};

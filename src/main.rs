@@ -21,7 +21,7 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {e:#}");
+            eprintln!("Error: {}", cutover::printable(&format!("{e:#}")));
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -114,16 +114,17 @@ impl Folder<'_> {
     }
 }
 
-/// Writes `dir/report.html` from the folder's files; returns its path.
-pub fn write(dir: &Path) -> Result<PathBuf, Error> {
-    let bytes = build(dir)?;
+/// Writes `dir/report.html` from the folder's files; returns its path. `charts` are the chart
+/// files the command has just drawn into the folder: only their SVGs are inlined.
+pub fn write(dir: &Path, charts: &[PathBuf]) -> Result<PathBuf, Error> {
+    let bytes = build(dir, charts)?;
     let path = dir.join(REPORT_FILE);
     crate::output::write_atomic(&path, bytes.as_bytes())?;
     Ok(path)
 }
 
-/// The report of an output folder, as HTML.
-pub fn build(dir: &Path) -> Result<String, Error> {
+/// The report of an output folder, as HTML, with the SVGs among `charts` inline.
+pub fn build(dir: &Path, charts: &[PathBuf]) -> Result<String, Error> {
     let kind = folder_kind(dir)?;
     let path = dir.join(files::MANIFEST);
     let text = crate::output::read_small(&path)
@@ -139,7 +140,7 @@ pub fn build(dir: &Path) -> Result<String, Error> {
     let mut body = String::new();
     body.push_str(&story::question(&folder)?);
     body.push_str(&story::answer(&folder)?);
-    body.push_str(&charts(&folder)?);
+    body.push_str(&inline_charts(&folder, charts)?);
     body.push_str(&story::causes(&folder)?);
     body.push_str(&story::details(&folder)?);
     for section in FILE_SECTIONS {
@@ -159,19 +160,17 @@ pub fn build(dir: &Path) -> Result<String, Error> {
     Ok(page(&format!("{scenario}: {what} report"), &body))
 }
 
-/// Every SVG chart of the folder, inline, in the order the command draws them, each captioned.
-fn charts(folder: &Folder) -> Result<String, Error> {
+/// The SVG charts among `drawn`, inline, in the order the command draws them, each captioned.
+///
+/// Only what cutover has just drawn: any other file in `charts/` (one left there, or planted in a
+/// folder given to `plot`) could hold a script, and the page promises none.
+fn inline_charts(folder: &Folder, drawn: &[PathBuf]) -> Result<String, Error> {
     let dir = folder.dir.join(CHARTS_DIR);
-    let mut names: Vec<String> = match std::fs::read_dir(&dir) {
-        Ok(entries) => entries
-            .flatten()
-            .filter_map(|e| {
-                let name = e.file_name().to_string_lossy().into_owned();
-                name.strip_suffix(".svg").map(str::to_string)
-            })
-            .collect(),
-        Err(_) => Vec::new(),
-    };
+    let mut names: Vec<String> = drawn
+        .iter()
+        .filter_map(|path| path.file_name()?.to_str()?.strip_suffix(".svg"))
+        .map(str::to_string)
+        .collect();
     if names.is_empty() && folder.kind == FolderKind::Study {
         // select and seek draw none: their table is the figure.
         return Ok(String::new());

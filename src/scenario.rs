@@ -15,6 +15,7 @@ mod error;
 mod estate;
 mod input;
 mod inventory;
+mod label;
 mod limits;
 mod lync;
 mod operators;
@@ -42,6 +43,7 @@ pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
 pub use input::{MAX_INVENTORY_BYTES, MAX_SCENARIO_BYTES, ReadProblem, read_text};
 pub use inventory::{InventoryTenant, parse as parse_inventory};
+pub use label::escape_unprintable;
 pub use limits::{
     MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_memory,
 };
@@ -367,6 +369,19 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
         );
     }
     let description = root.string("description", "");
+    if let Some(c) = description
+        .chars()
+        .find(|c| label::is_unprintable(*c) && !matches!(c, '\n' | '\t'))
+    {
+        root.error(
+            "description",
+            format!(
+                "`description` holds the character {}, which does not show as itself",
+                c.escape_unicode()
+            ),
+            Some("write it as plain text; line breaks and tabs are fine".into()),
+        );
+    }
     let seed = root.u64("seed", 2011, 0, u64::MAX);
     let replications = root.u32("replications", 20, 1, 1_000_000);
     let calendar = calendar::read_calendar(&root.section("calendar"));

@@ -85,6 +85,7 @@ pub(super) fn render(name: &str, figure: &impl Figure) -> Result<Rendered, Error
         figure.draw(&root).map_err(|e| drawing_error(name, e))?;
         root.present().map_err(|e| drawing_error(name, e))?;
     }
+    let svg = xml_text(svg);
     let mut rgb = vec![255u8; (SIZE.0 * SIZE.1 * 3) as usize];
     {
         let root = EvenText::new(BitMapBackend::with_buffer(&mut rgb, SIZE)).into_drawing_area();
@@ -92,6 +93,20 @@ pub(super) fn render(name: &str, figure: &impl Figure) -> Result<Rendered, Error
         root.present().map_err(|e| drawing_error(name, e))?;
     }
     Ok(Rendered { svg, rgb })
+}
+
+/// `svg` with every character XML 1.0 forbids (the C0 controls but tab and line ends, which
+/// plotters passes through from a name as written) replaced by U+FFFD, so the file stays
+/// well-formed whatever a scenario or a tampered folder names.
+fn xml_text(svg: String) -> String {
+    let forbidden = |c: char| {
+        c < ' ' && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    if svg.contains(forbidden) {
+        svg.replace(forbidden, "\u{fffd}")
+    } else {
+        svg
+    }
 }
 
 /// PNG bytes of an RGB image of `SIZE`.

@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-/// Text made safe to put between tags or in an attribute.
+/// Text made safe to put between tags or in an attribute; a control character is replaced.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -13,6 +13,8 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
+            // A control character (a bell, an escape) is an HTML parse error: shown as such.
+            c if c < ' ' && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }

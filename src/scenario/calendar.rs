@@ -60,7 +60,16 @@ pub(super) fn read_calendar(s: &Section<'_>) -> Calendar {
             None,
         );
     }
-    if end.days_since(start) > 20 * 366 {
+    if end.ymd().0 > 9999 {
+        // `deadline` + 91 days can pass the last day a four-digit year writes.
+        s.error(
+            "end",
+            format!(
+                "`calendar.end` {end} is after 9999-12-31, the last date the output files can write"
+            ),
+            Some("move `calendar.deadline` (or `calendar.end`) earlier".into()),
+        );
+    } else if end.days_since(start) > 20 * 366 {
         s.error(
             "end",
             "`calendar.end` is more than 20 years after `calendar.start`",

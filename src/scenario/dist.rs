@@ -140,6 +140,10 @@ impl Dist {
                 "empirical weights are all zero; give at least one a positive weight".into(),
             );
         }
+        if total.is_infinite() {
+            // Every weight over an infinite total is 0: the draws would all be the last value.
+            return Err("empirical weights add up to more than a number can hold".into());
+        }
         let mut acc = 0.0;
         let cumulative = weights
             .iter()

@@ -29,11 +29,18 @@ pub enum Origin {
     },
 }
 
+/// How much of a long `--set` argument a message quotes: its first 100 characters.
+pub(super) const SHOWN_OF_SET: usize = 100;
+
 impl fmt::Display for Origin {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Origin::File { file, line, column } => write!(f, "{file}:{line}:{column}"),
-            Origin::Set { assignment } => write!(f, "--set {assignment}"),
+            Origin::Set { assignment } => write!(
+                f,
+                "--set {}",
+                super::reader::abbreviate_to(assignment, SHOWN_OF_SET)
+            ),
             Origin::Missing { file } => write!(f, "{file}"),
             Origin::Cell {
                 file,

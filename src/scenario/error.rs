@@ -4,7 +4,8 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::bundled::BUNDLED;
-use super::reader::{Diagnostic, nearest};
+use super::doc::SHOWN_OF_SET;
+use super::reader::{Diagnostic, abbreviate_to, nearest};
 
 /// Why a scenario could not be used.
 #[derive(Debug)]
@@ -67,12 +68,15 @@ impl fmt::Display for ScenarioError {
                 unquoted,
             } => write!(
                 f,
-                "--set `{assignment}`: write the key without quotes, e.g. --set {unquoted}=VALUE"
+                "--set `{}`: write the key without quotes, e.g. --set {}=VALUE",
+                abbreviate_to(assignment, SHOWN_OF_SET),
+                abbreviate_to(unquoted, SHOWN_OF_SET)
             ),
             ScenarioError::BadOverride { assignment } => {
                 write!(
                     f,
-                    "--set `{assignment}` is not KEY=VALUE (e.g. --set batching.max_tenants=50)"
+                    "--set `{}` is not KEY=VALUE (e.g. --set batching.max_tenants=50)",
+                    abbreviate_to(assignment, SHOWN_OF_SET)
                 )
             }
         }

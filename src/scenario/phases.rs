@@ -6,7 +6,8 @@
 //! lists its own phases in order; `resolve` checks the list against the `[workitems]` kinds.
 
 use super::doc::Origin;
-use super::reader::Section;
+use super::label;
+use super::reader::{self, Section};
 use super::workitems::{KindSpec, Workitems};
 use crate::phase::{CopySource, KindDef, MAX_KINDS, MAX_PHASES, Phase, PhaseDef, Programme};
 
@@ -266,6 +267,16 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
             );
         }
         let name = t.string("name", &key);
+        if let Some(why) = label::problem(&name, label::MAX_PHASE_NAME_CHARS, false) {
+            t.error(
+                "name",
+                format!(
+                    "the name of phase `{key}`, `{}`, {why}",
+                    reader::abbreviate(&label::escape_unprintable(&name, &[]))
+                ),
+                Some("charts show it: name it plainly, e.g. \"Cutover\"".into()),
+            );
+        }
         let start_hours = match (t.has("start_days"), t.has("start_hours")) {
             (true, true) => {
                 t.error(

@@ -12,6 +12,7 @@ use super::doc::Origin;
 use super::estate::{self, Estate};
 use super::input::{self, MAX_INVENTORY_BYTES};
 use super::inventory::{self, InventoryTenant};
+use super::label;
 use super::reader::{self, Diagnostic, Section};
 use crate::date::Date;
 
@@ -84,6 +85,20 @@ pub(super) fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Po
             "regions",
             "`population.regions` has an empty region name",
             Some("name every region, e.g. [\"NA\", \"EMEA\"]".into()),
+        );
+    } else if let Some((region, why)) = regions
+        .iter()
+        .find_map(|r| label::problem(r, label::MAX_REGION_CHARS, true).map(|why| (r, why)))
+    {
+        s.error(
+            "regions",
+            format!(
+                "`population.regions`: `{}` {why}",
+                reader::abbreviate(&label::escape_unprintable(region, &[]))
+            ),
+            Some(
+                "tenants.csv has the region of every tenant: name it plainly, e.g. \"EMEA\"".into(),
+            ),
         );
     } else if let Some(twice) = regions
         .iter()

@@ -650,12 +650,17 @@ impl<'a> Section<'a> {
 /// Text from the input as a message quotes it: whole if short, else its start and its length, so
 /// a value of a million characters is not echoed back.
 pub fn abbreviate(text: &str) -> String {
-    const SHOWN: usize = 24;
+    abbreviate_to(text, 24)
+}
+
+/// `abbreviate` for text that is often long and worth reading whole (a `--set` argument): whole
+/// up to twice `shown` characters, else its first `shown` and its length.
+pub fn abbreviate_to(text: &str, shown: usize) -> String {
     let chars = text.chars().count();
-    if chars <= 2 * SHOWN {
+    if chars <= 2 * shown {
         return text.to_string();
     }
-    let start: String = text.chars().take(SHOWN).collect();
+    let start: String = text.chars().take(shown).collect();
     let what = if text
         .chars()
         .all(|c| c.is_ascii_digit() || "+-_".contains(c))

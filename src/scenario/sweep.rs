@@ -175,6 +175,27 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
             );
             continue;
         }
+        // A text value is the cell's bare text in replications.csv and summary.csv.
+        let formulas: Vec<_> = items
+            .iter()
+            .filter_map(|n| match &n.value {
+                Value::String(text) => super::label::formula_start(text).map(|c| (n, c)),
+                _ => None,
+            })
+            .collect();
+        for (n, c) in &formulas {
+            push(
+                n.origin.clone(),
+                &key_path,
+                format!(
+                    "a value of `{key_path}` starts with `{c}`, so a spreadsheet opening the CSV files would take it for a formula"
+                ),
+                Some("start the text with a letter or a digit".into()),
+            );
+        }
+        if !formulas.is_empty() {
+            continue;
+        }
         keys.push(e.key.clone());
         lists.push(items.iter().map(|n| toml_text(&n.value)).collect());
         where_.push(items.iter().map(|n| n.origin.clone()).collect());

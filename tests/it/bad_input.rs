@@ -212,3 +212,138 @@ fn an_observation_window_outside_the_calendar_is_located() {
     );
     assert_bad_input(&out, &["helpdesk.working_days", "5", "7"]);
 }
+
+/// Names the output shows as written (a region in every row of tenants.csv, a phase's name in the
+/// charts) are plain: a control character (a terminal escape, a line end, a direction override),
+/// a start a spreadsheet would run as a formula, or a length no chart can draw is refused, located.
+#[test]
+fn region_and_phase_names_that_would_not_show_as_written_are_refused() {
+    let dir = temp_dir();
+    let long = "R".repeat(65);
+    for (set, needles) in [
+        (
+            r#"population.regions=["NA", "=HYPERLINK(1)"]"#.to_string(),
+            vec![
+                "population.regions",
+                "`=HYPERLINK(1)` starts with `=`",
+                "formula",
+            ],
+        ),
+        (
+            r#"population.regions=["NA", "@SUM(A1)"]"#.to_string(),
+            vec!["population.regions", "starts with `@`"],
+        ),
+        (
+            r#"population.regions=["NA", "EU\u001b[2J"]"#.to_string(),
+            vec![
+                "population.regions",
+                "EU\\u{1b}[2J",
+                "\\u{1b}, which does not show",
+            ],
+        ),
+        (
+            format!(r#"population.regions=["NA", "{long}"]"#),
+            vec!["population.regions", "65 characters, more than the 64"],
+        ),
+        (
+            r#"description="a \u202e reversed line""#.to_string(),
+            vec!["`description` holds the character \\u{202e}"],
+        ),
+    ] {
+        let out = run_bad(dir.path(), &["--set", &set]);
+        let mut needles = needles.clone();
+        needles.push("--set ");
+        assert_bad_input(&out, &needles);
+    }
+    let programme = "name = \"p\"\n[[phases.programme]]\nkey = \"wait\"\nname = \"Wait\\u0007\"\n\
+        [[phases.programme]]\nkey = \"cut\"\nname = \"%\"\nstart_hours = 0\nwindow = true\n\
+        work = [\"w\"]\n[workitems.w]\nduration_minutes = 5\n";
+    let s = write_file(
+        dir.path(),
+        "p.toml",
+        &programme.replace('%', &"C".repeat(101)),
+    );
+    let out = run_bad(dir.path(), &[&s]);
+    assert_bad_input(
+        &out,
+        &[
+            "the name of phase `wait`, `Wait\\u{7}`, holds the character \\u{7}",
+            "p.toml:4:8",
+            "the name of phase `cut`",
+            "101 characters, more than the 100",
+            "p.toml:7:8",
+        ],
+    );
+}
+
+/// A message quotes the input it refuses, but never hands a terminal an escape sequence from it:
+/// an inventory cell that would clear the screen or recolour it is shown escaped.
+#[test]
+fn control_characters_quoted_in_a_message_are_escaped() {
+    let dir = temp_dir();
+    write_file(
+        dir.path(),
+        "tenants.csv",
+        "tenant,seats,region\nA,5,\u{1b}[2J\u{1b}[31mNA\u{7}\nB,5,NA\n",
+    );
+    let s = write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"inv\"\n[population]\ninventory = \"tenants.csv\"\nregions = [\"NA\"]\n",
+    );
+    for command in ["run", "validate"] {
+        let out = cutover(dir.path(), &[command, &s]);
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(out.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains("region `\\u{1b}[2J\\u{1b}[31mNA\\u{7}` is not one of"),
+            "{text}"
+        );
+        assert!(
+            !text.contains(['\u{1b}', '\u{7}']),
+            "a raw control character reached the terminal: {text:?}"
+        );
+    }
+}
+
+/// "Long input is never echoed back", a `--set` argument included: a value of 100,000 digits is
+/// quoted by its start and its length.
+#[test]
+fn a_long_override_is_not_echoed_back_whole() {
+    let dir = temp_dir();
+    let digits = "9".repeat(100_000);
+    for set in [
+        format!("batching.max_tenants={digits}"),
+        format!("batching.max_tenants{digits}"),
+    ] {
+        let out = run_bad(dir.path(), &["--set", &set]);
+        let stderr = assert_bad_input(&out, &["--set", "batching.max_tenants", "characters)"]);
+        assert!(stderr.len() < 2_000, "{} bytes of error", stderr.len());
+    }
+}
+
+/// The output files write four-digit years: a calendar that reaches past 9999-12-31 (a deadline
+/// late in 9999 and its 91 days of horizon) is refused before anything is written, not found out
+/// by the charts after the CSV files are.
+#[test]
+fn a_calendar_past_the_year_9999_is_refused() {
+    let dir = temp_dir();
+    let calendar = "name = \"late\"\n[population]\ntenants = 5\n[calendar]\nstart = 9999-06-01\ndeadline = 9999-12-31\n";
+    let s = write_file(dir.path(), "late.toml", calendar);
+    let out = run_bad(dir.path(), &[&s]);
+    assert_bad_input(&out, &["`calendar.end` 10000-03-31 is after 9999-12-31"]);
+    let s = write_file(
+        dir.path(),
+        "late.toml",
+        &format!("{calendar}end = 9999-12-31\n"),
+    );
+    let out = cutover(
+        dir.path(),
+        &["run", &s, "--reps", "1", "--out", "late", "-q"],
+    );
+    crate::common::assert_success(&out);
+}

@@ -22,27 +22,34 @@ fn a_seed_above_two_to_the_53_is_written_exactly() {
     );
 }
 
+/// Weights whose sum overflows: over an infinite total every weight is 0, and every draw (of a
+/// region, of an empirical distribution) would be the last value.
 #[test]
-fn region_weights_whose_sum_overflows_are_refused() {
+fn weights_whose_sum_overflows_are_refused() {
     let dir = temp_dir();
     let s = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
-    let out = cutover(
-        dir.path(),
-        &[
-            "run",
-            &s,
-            "--set",
-            "population.regions=[\"A\", \"B\", \"C\"]",
-            "--set",
-            "population.region_weights=[1e308, 1e308, 1e308]",
-            "--out",
-            "o",
-        ],
-    );
-    assert_bad_input(
-        &out,
-        &["population.region_weights", "more than a number can hold"],
-    );
+    for (sets, key) in [
+        (
+            vec![
+                "population.regions=[\"A\", \"B\", \"C\"]",
+                "population.region_weights=[1e308, 1e308, 1e308]",
+            ],
+            "population.region_weights",
+        ),
+        (
+            vec![
+                "population.blocked_days={ dist = \"empirical\", values = [1, 90], weights = [1e308, 1e308] }",
+            ],
+            "population.blocked_days",
+        ),
+    ] {
+        let mut args = vec!["run", s.as_str(), "--out", "o"];
+        for set in sets {
+            args.extend(["--set", set]);
+        }
+        let out = cutover(dir.path(), &args);
+        assert_bad_input(&out, &[key, "more than a number can hold"]);
+    }
 }
 
 #[test]

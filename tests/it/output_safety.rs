@@ -314,3 +314,50 @@ fn a_closed_standard_output_neither_panics_nor_cuts_the_folder_short() {
             .unwrap();
     assert_eq!(manifest["complete"], true);
 }
+
+/// `plot` rebuilds the report of a folder someone else may have written to. A file planted in
+/// `charts/` is not the command's drawing and is never inlined (the page promises no script), and
+/// a manifest whose phase names hold control characters still gives well-formed SVG.
+#[test]
+fn plot_of_a_tampered_folder_inlines_only_its_own_charts_and_writes_well_formed_svg() {
+    let dir = temp_dir();
+    let s = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    assert_success(&cutover(
+        dir.path(),
+        &["run", &s, "--reps", "2", "--out", "o", "-q"],
+    ));
+    let o = dir.path().join("o");
+    std::fs::write(
+        o.join("charts/planted.svg"),
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>",
+    )
+    .unwrap();
+    let manifest = std::fs::read_to_string(o.join("manifest.json")).unwrap();
+    let mut json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+    json["phases"][1]["name"] = "Prep\u{7}\u{1b}[31m\u{0}".into();
+    std::fs::write(o.join("manifest.json"), json.to_string()).unwrap();
+    assert_success(&cutover(dir.path(), &["plot", "o", "-q"]));
+    let report = std::fs::read_to_string(o.join("report.html")).unwrap();
+    assert!(!report.contains("alert("), "a planted chart was inlined");
+    assert!(
+        report.contains("id=\"chart-phases\""),
+        "the drawn charts are"
+    );
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    assert!(
+        !report.contains(forbidden),
+        "a control character in report.html"
+    );
+    let phases = std::fs::read_to_string(o.join("charts/phases.svg")).unwrap();
+    assert!(
+        phases.contains("Prep\u{fffd}\u{fffd}[31m\u{fffd}"),
+        "the name is drawn, marked"
+    );
+    for entry in std::fs::read_dir(o.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "svg") && !path.ends_with("planted.svg") {
+            let svg = std::fs::read_to_string(&path).unwrap();
+            assert!(!svg.contains(forbidden), "{} is not XML", path.display());
+        }
+    }
+}

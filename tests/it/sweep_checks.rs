@@ -100,3 +100,26 @@ fn validate_checks_every_cell_and_locates_every_bad_one() {
         &["2 of 3 [sweep] cells", &format!("s.toml:{line}:31")],
     );
 }
+
+/// A swept text is the bare text of a cell in replications.csv and summary.csv: one that starts
+/// like a spreadsheet formula is refused where it is written, before anything runs.
+#[test]
+fn a_swept_text_that_starts_like_a_formula_is_refused() {
+    let dir = temp_dir();
+    let text = format!(
+        "{SMALL_SCENARIO}\n[sweep]\n\"description\" = [\"plain\", \"=1+1\", \"+SUM(A1)\"]\n"
+    );
+    let line = SMALL_SCENARIO.lines().count() + 3;
+    let s = write_file(dir.path(), "s.toml", &text);
+    let out = cutover(dir.path(), &["sweep", &s, "--out", "o", "-q"]);
+    assert_bad_input(
+        &out,
+        &[
+            "starts with `=`, so a spreadsheet",
+            &format!("s.toml:{line}:27"),
+            "starts with `+`",
+            &format!("s.toml:{line}:35"),
+        ],
+    );
+    assert!(!dir.path().join("o").exists());
+}

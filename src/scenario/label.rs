@@ -1,0 +1,87 @@
+//! Names a scenario chooses that output files, charts and the report show as written (regions,
+//! phase names, swept text): what they may hold.
+
+use std::borrow::Cow;
+
+/// Most characters of a region's name: it is a cell of every row of tenants.csv.
+pub const MAX_REGION_CHARS: usize = 64;
+/// Most characters of a phase's name: charts draw it in legends and axis titles.
+pub const MAX_PHASE_NAME_CHARS: usize = 100;
+
+/// Whether `c` does not show as itself: a control character (a bell, a terminal escape, a line
+/// end) or an invisible mark that reorders the text around it (a direction override).
+pub fn is_unprintable(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+        )
+}
+
+/// `text` with every unprintable character but those in `keep` written as its escape
+/// (`\u{1b}`), so that quoting it cannot move a terminal's cursor or hide what follows.
+pub fn escape_unprintable<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
+    let hidden = |c: char| is_unprintable(c) && !keep.contains(&c);
+    if !text.contains(hidden) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if hidden(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// The first character of `text` that makes a spreadsheet opening a CSV file take the cell for a
+/// formula (`=`, `+`, `-`, `@`), if it starts with one.
+pub fn formula_start(text: &str) -> Option<char> {
+    text.chars().next().filter(|c| "=+-@".contains(*c))
+}
+
+/// Why `text` cannot be a name of at most `max_chars` characters that output files and charts
+/// show; `None` if it can. With `in_csv` it is also written as a CSV cell, so it must not start
+/// like a formula.
+pub fn problem(text: &str, max_chars: usize, in_csv: bool) -> Option<String> {
+    let chars = text.chars().count();
+    if chars > max_chars {
+        return Some(format!(
+            "has {chars} characters, more than the {max_chars} a name may have"
+        ));
+    }
+    if let Some(c) = text.chars().find(|c| is_unprintable(*c)) {
+        return Some(format!(
+            "holds the character {}, which does not show as itself",
+            c.escape_unicode()
+        ));
+    }
+    if in_csv && let Some(c) = formula_start(text) {
+        return Some(format!(
+            "starts with `{c}`, so a spreadsheet opening the CSV files would take it for a formula"
+        ));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_names_pass_and_hostile_ones_are_named() {
+        for ok in ["NA", "EMEA", "Asia Pacific", "Zürich", "A-1", "Cutover (T)"] {
+            assert_eq!(problem(ok, 64, true), None, "{ok}");
+        }
+        let why = |text: &str| problem(text, 8, true).unwrap_or_default();
+        assert!(why("a\u{1b}[2J").contains("\\u{1b}"));
+        assert!(why("a\nb").contains("\\u{a}"));
+        assert!(why("\u{202e}txt").contains("\\u{202e}"));
+        assert!(why("=1+1").contains("starts with `=`"));
+        assert!(why("@SUM(A1)").contains("formula"));
+        assert!(why("123456789").contains("9 characters"));
+        assert_eq!(problem("-west", 8, false), None);
+    }
+}
