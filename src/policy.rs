@@ -142,6 +142,19 @@ pub fn order_by<K: Ord>(
     order
 }
 
+/// The order `order_by` gives for a key equal for every candidate, without sorting or
+/// allocating: with `slipped_first`, the rolled-back tenants and then the others, each in
+/// readiness order (what a stable sort by that flag alone gives); otherwise readiness order.
+pub fn readiness_order<'p>(
+    pool: &'p [Candidate],
+    ctx: &BatchContext<'_>,
+) -> impl Iterator<Item = usize> + 'p {
+    let first = ctx.slipped_first;
+    let slipped = (0..pool.len()).filter(move |&i| first && pool[i].slips > 0);
+    let rest = (0..pool.len()).filter(move |&i| !first || pool[i].slips == 0);
+    slipped.chain(rest)
+}
+
 /// First fit in the given order: takes each candidate that still fits, skipping those that do not,
 /// until the tenant count is reached. The building block of most policies.
 pub fn fill_in_order(

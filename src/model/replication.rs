@@ -159,7 +159,7 @@ impl<'a> Replication<'a> {
                     .schedule(at, Event::Unblock { tenant: id as u32 });
             } else {
                 self.batcher
-                    .join(&mut self.tenants, id as u32, SimTime::ZERO, false);
+                    .join(&mut self.tenants, id as u32, profile, SimTime::ZERO, false);
             }
         }
         self.queue.schedule(SimTime::ZERO, Event::Shift);
@@ -271,7 +271,11 @@ impl<'a> Replication<'a> {
     fn handle(&mut self, now: SimTime, event: Event) {
         match event {
             Event::Plan => self.plan(now),
-            Event::Unblock { tenant } => self.batcher.join(&mut self.tenants, tenant, now, false),
+            Event::Unblock { tenant } => {
+                let profile = &self.population.tenants[tenant as usize];
+                self.batcher
+                    .join(&mut self.tenants, tenant, profile, now, false)
+            }
             Event::PhaseStart {
                 tenant,
                 phase,
@@ -334,11 +338,7 @@ impl<'a> Replication<'a> {
         let cadence = u64::from(self.sc.batching.cadence_days);
         self.queue.schedule(now + cadence * DAY, Event::Plan);
         let errors = self.tenants.errors_outstanding();
-        let profiles = &self.population.tenants;
-        let Some(batch) = self
-            .batcher
-            .form(now, date, &mut self.tenants, profiles, errors)
-        else {
+        let Some(batch) = self.batcher.form(now, date, &mut self.tenants, errors) else {
             return;
         };
         let first = Phase::WAITING.next();
@@ -513,7 +513,9 @@ impl<'a> Replication<'a> {
         self.work.abandon(tenant, abandoned);
         self.copies.drop_tenant(tenant);
         self.batcher.slipped(self.tenants.get(tenant).batch);
-        self.batcher.join(&mut self.tenants, tenant, now, true);
+        let profile = &self.population.tenants[tenant as usize];
+        self.batcher
+            .join(&mut self.tenants, tenant, profile, now, true);
         self.fill_region(now, self.copies.region(tenant));
     }
 

@@ -4,7 +4,7 @@ use std::cmp::Reverse;
 
 use super::{
     BatchContext, BatchPolicy, Candidate, Capacity, Definition, Key, OrderKey, fill_in_order,
-    order_by, random_key,
+    order_by, random_key, readiness_order,
 };
 
 /// The declarative form of built-in policy `name`: an ordering, first fit, and for `risk-spread`
@@ -41,7 +41,7 @@ impl BatchPolicy for Fifo {
         ctx: &BatchContext<'_>,
         chosen: &mut Vec<usize>,
     ) {
-        fill_in_order(pool, order_by(pool, ctx, |_| ()), capacity, chosen);
+        fill_in_order(pool, readiness_order(pool, ctx), capacity, chosen);
     }
 }
 
@@ -131,7 +131,7 @@ impl BatchPolicy for RiskSpread {
         chosen: &mut Vec<usize>,
     ) {
         let (mut seats, mut data, mut load) = (0u64, 0.0, 0.0);
-        for i in order_by(pool, ctx, |_| ()) {
+        for i in readiness_order(pool, ctx) {
             if chosen.len() >= capacity.max_tenants as usize {
                 break;
             }
@@ -258,6 +258,25 @@ mod tests {
             cand(4, 1, 5.0, 2, 0),
             cand(5, 70, 70.0, 1, 0),
         ]
+    }
+
+    #[test]
+    fn readiness_order_is_the_stable_sort_by_the_slipped_flag() {
+        let slips = [0, 2, 0, 1, 0, 0, 3, 0];
+        let pool: Vec<_> = (0..slips.len())
+            .map(|i| cand(i as u32, 1, 1.0, 0, slips[i]))
+            .collect();
+        for first in [true, false] {
+            let ctx = ctx(first, &[]);
+            let order: Vec<usize> = readiness_order(&pool, &ctx).collect();
+            assert_eq!(
+                order,
+                order_by(&pool, &ctx, |_| ()),
+                "slipped first: {first}"
+            );
+        }
+        let order: Vec<usize> = readiness_order(&pool, &ctx(true, &[])).collect();
+        assert_eq!(order, [1, 3, 6, 0, 2, 4, 5, 7]);
     }
 
     #[test]

@@ -12,13 +12,32 @@ use crate::model::risk::RiskModel;
 use crate::policy::{BatchContext, BatchPolicy, Candidate, Capacity};
 use crate::scenario::Scenario;
 
+/// A tenant in the pool, with what the policy sees of it that does not change while it waits
+/// (its profile's figures, its slips, its expected errors): forming a batch then reads the two
+/// lines in order instead of each waiting tenant's profile and state, scattered in memory.
+struct Ready {
+    since: SimTime,
+    /// The policy's view, but for `days_waiting`, filled in when a batch is formed.
+    candidate: Candidate,
+    blackberry: bool,
+    /// Chosen for the batch being formed: leaves the line.
+    chosen: bool,
+}
+
+impl Ready {
+    /// The line's order: (ready since, id), unique.
+    fn key(&self) -> (SimTime, u32) {
+        (self.since, self.candidate.tenant)
+    }
+}
+
 pub(super) struct Batcher<'a> {
     sc: &'a Scenario,
     policy: &'a dyn BatchPolicy,
-    /// Ready tenants: rolled back ones, then the rest, each as (ready since, id) in ascending
+    /// Ready tenants: rolled back ones, then the rest, each in ascending (ready since, id)
     /// order, so that a batch's readiness order is a merge of the two, not a sort.
-    slipped: Vec<(SimTime, u32)>,
-    fresh: Vec<(SimTime, u32)>,
+    slipped: Vec<Ready>,
+    fresh: Vec<Ready>,
     batches: Vec<BatchRecord>,
     risk: RiskModel,
     /// Rank of each region index in `batching.region_order`.
@@ -26,8 +45,10 @@ pub(super) struct Batcher<'a> {
     /// The replication's key for policies that draw (the same under every policy).
     policy_key: u64,
     /// Reused from batch to batch: the policy's view of the pool in readiness order, the
-    /// policy's choice (indices into it) and the tenants it placed.
+    /// policy's choice (indices into it) and the tenants it placed; and where in the lines each
+    /// candidate waits (its index in `slipped`, or `fresh`'s with `FRESH` added).
     candidates: Vec<Candidate>,
+    origins: Vec<usize>,
     chosen: Vec<usize>,
     placed: Vec<u32>,
 }
@@ -52,6 +73,7 @@ impl<'a> Batcher<'a> {
                 .collect(),
             policy_key: streams.first_word(0, purpose::POLICY),
             candidates: Vec::new(),
+            origins: Vec::new(),
             chosen: Vec::new(),
             placed: Vec::new(),
         }
@@ -67,24 +89,47 @@ impl<'a> Batcher<'a> {
         &self.placed
     }
 
-    /// The tenant joins the pool at `now`: ready for the first time, or again after a rollback
-    /// (`slipped`).
-    pub fn join(&mut self, tenants: &mut TenantTable, tenant: u32, now: SimTime, slipped: bool) {
+    /// The tenant (of profile `p`) joins the pool at `now`: ready for the first time, or again
+    /// after a rollback (`slipped`).
+    pub fn join(
+        &mut self,
+        tenants: &mut TenantTable,
+        tenant: u32,
+        p: &Profile,
+        now: SimTime,
+        slipped: bool,
+    ) {
         let t = tenants.get_mut(tenant);
         t.in_pool = true;
         t.ready_since = now;
+        // A tenant's slips change only when it is rolled back, before it joins again.
+        let ready = Ready {
+            since: now,
+            candidate: Candidate {
+                tenant,
+                seats: p.seats,
+                mailboxes: p.mailboxes,
+                data_gb: p.data_gb,
+                region: p.region,
+                slips: t.slips,
+                days_waiting: 0.0,
+                expected_errors: self.risk.expected_errors(p),
+            },
+            blackberry: p.blackberry,
+            chosen: false,
+        };
         let line = if slipped {
             &mut self.slipped
         } else {
             &mut self.fresh
         };
         // Tenants join in time order, so the place is at or near the back.
-        let key = (now, tenant);
+        let key = ready.key();
         let mut at = line.len();
-        while at > 0 && line[at - 1] > key {
+        while at > 0 && line[at - 1].key() > key {
             at -= 1;
         }
-        line.insert(at, key);
+        line.insert(at, ready);
     }
 
     /// A tenant of `batch` transitioned.
@@ -122,12 +167,14 @@ impl<'a> Batcher<'a> {
         now: SimTime,
         weekend: Date,
         tenants: &mut TenantTable,
-        profiles: &[Profile],
         errors_outstanding: u32,
     ) -> Option<u32> {
+        /// Added to an index into `fresh` in `origins`: beyond any index into `slipped`.
+        const FRESH: usize = 1 << (usize::BITS - 1);
         let b = &self.sc.batching;
         self.placed.clear();
         self.candidates.clear();
+        self.origins.clear();
         // Readiness order, (ready since, id) ascending; the policy decides whether rolled-back
         // tenants go first. Each line is kept in that order, and the keys are unique, so merging
         // the two gives the one sorted order.
@@ -136,29 +183,25 @@ impl<'a> Batcher<'a> {
         let (slipped, fresh) = (&self.slipped, &self.fresh);
         let (mut s, mut f) = (0, 0);
         while s < slipped.len() || f < fresh.len() {
-            let (ready_since, id) =
-                if f == fresh.len() || (s < slipped.len() && slipped[s] < fresh[f]) {
+            let (ready, origin) =
+                if f == fresh.len() || (s < slipped.len() && slipped[s].key() < fresh[f].key()) {
                     s += 1;
-                    slipped[s - 1]
+                    (&slipped[s - 1], s - 1)
                 } else {
                     f += 1;
-                    fresh[f - 1]
+                    (&fresh[f - 1], FRESH + f - 1)
                 };
-            debug_assert_eq!(ready_since, tenants.get(id).ready_since);
-            let p = &profiles[id as usize];
-            if hold_blackberry && p.blackberry {
+            if hold_blackberry && ready.blackberry {
                 continue;
             }
+            let id = ready.candidate.tenant;
+            debug_assert_eq!(ready.since, tenants.get(id).ready_since);
+            debug_assert_eq!(ready.candidate.slips, tenants.get(id).slips);
             self.candidates.push(Candidate {
-                tenant: id,
-                seats: p.seats,
-                mailboxes: p.mailboxes,
-                data_gb: p.data_gb,
-                region: p.region,
-                slips: tenants.get(id).slips,
-                days_waiting: now.saturating_since(ready_since).as_days(),
-                expected_errors: self.risk.expected_errors(p),
+                days_waiting: now.saturating_since(ready.since).as_days(),
+                ..ready.candidate
             });
+            self.origins.push(origin);
         }
         let capacity = Capacity {
             max_tenants: b.max_tenants,
@@ -194,16 +237,23 @@ impl<'a> Batcher<'a> {
             slipped: 0,
         };
         for &i in &self.chosen {
-            let id = self.candidates[i].tenant;
-            let p = &profiles[id as usize];
+            let c = &self.candidates[i];
+            let id = c.tenant;
             record.tenants += 1;
-            record.seats += u64::from(p.seats);
-            record.data_gb += p.data_gb;
+            record.seats += u64::from(c.seats);
+            record.data_gb += c.data_gb;
             tenants.get_mut(id).in_pool = false;
             self.placed.push(id);
+            let origin = self.origins[i];
+            let ready = if origin >= FRESH {
+                &mut self.fresh[origin - FRESH]
+            } else {
+                &mut self.slipped[origin]
+            };
+            ready.chosen = true;
         }
-        self.slipped.retain(|&(_, id)| tenants.get(id).in_pool);
-        self.fresh.retain(|&(_, id)| tenants.get(id).in_pool);
+        self.slipped.retain(|r| !r.chosen);
+        self.fresh.retain(|r| !r.chosen);
         self.batches.push(record);
         Some(batch)
     }
@@ -233,25 +283,20 @@ mod tests {
         let mut batcher = Batcher::new(&sc, policy.as_ref(), &streams);
         let mut tenants = TenantTable::new(6, sc.phases.programme.len());
         for (id, at) in [(3, 5), (1, 2), (4, 9)] {
-            batcher.join(&mut tenants, id, SimTime(at), false);
+            let p = &population.tenants[id as usize];
+            batcher.join(&mut tenants, id, p, SimTime(at), false);
         }
         let (date, _) = batcher.weekend_for(SimTime::ZERO);
-        let batch = batcher.form(SimTime(10), date, &mut tenants, &population.tenants, 0);
+        let batch = batcher.form(SimTime(10), date, &mut tenants, 0);
         assert_eq!(batch, Some(0));
         assert_eq!(batcher.placed(), [1, 3], "the two that were ready first");
         assert!(!tenants.get(1).in_pool && tenants.get(4).in_pool);
         let record = &batcher.batches()[0];
         assert_eq!((record.batch, record.tenants, record.weekend), (0, 2, date));
         // The next batch takes the one left, and then there is nobody to batch.
-        assert_eq!(
-            batcher.form(SimTime(20), date, &mut tenants, &population.tenants, 0),
-            Some(1)
-        );
+        assert_eq!(batcher.form(SimTime(20), date, &mut tenants, 0), Some(1));
         assert_eq!(batcher.placed(), [4]);
-        assert_eq!(
-            batcher.form(SimTime(30), date, &mut tenants, &population.tenants, 0),
-            None
-        );
+        assert_eq!(batcher.form(SimTime(30), date, &mut tenants, 0), None);
         assert_eq!(batcher.batches().len(), 2);
     }
 
@@ -263,21 +308,17 @@ mod tests {
         let policy = by_name("fifo").unwrap();
         let mut batcher = Batcher::new(&sc, policy.as_ref(), &streams);
         let mut tenants = TenantTable::new(6, sc.phases.programme.len());
-        batcher.join(&mut tenants, 0, SimTime::ZERO, false);
+        let p = &population.tenants[0];
+        batcher.join(&mut tenants, 0, p, SimTime::ZERO, false);
         let (date, _) = batcher.weekend_for(SimTime::ZERO);
-        let batch = batcher
-            .form(SimTime(1), date, &mut tenants, &population.tenants, 0)
-            .unwrap();
+        let batch = batcher.form(SimTime(1), date, &mut tenants, 0).unwrap();
         batcher.slipped(batch);
-        batcher.join(&mut tenants, 0, SimTime(50), true);
+        batcher.join(&mut tenants, 0, p, SimTime(50), true);
         assert!(tenants.get(0).in_pool);
         assert_eq!(tenants.get(0).ready_since, SimTime(50));
         assert_eq!(batcher.batches()[0].slipped, 1);
         batcher.slipped(NO_BATCH);
-        assert_eq!(
-            batcher.form(SimTime(60), date, &mut tenants, &population.tenants, 0),
-            Some(1)
-        );
+        assert_eq!(batcher.form(SimTime(60), date, &mut tenants, 0), Some(1));
         assert_eq!(batcher.placed(), [0]);
     }
 
