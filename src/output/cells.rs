@@ -263,6 +263,8 @@ pub fn write_number(out: &mut Vec<u8>, x: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::engine::CounterRng;
+    use rand::Rng;
 
     /// How numbers were written before they were written digit by digit: the reference.
     fn formatted(x: f64) -> String {
@@ -296,14 +298,8 @@ mod tests {
     fn numbers_are_written_as_the_float_formatter_writes_them() {
         // SplitMix64 over magnitudes from 1e-9 to 1e18, both signs, plus exact decimals of six
         // places, halves of a millionth and integers near the limits of the digit-by-digit path.
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-            z ^ (z >> 31)
-        };
+        let mut rng = CounterRng::new(0x9e37_79b9_7f4a_7c15);
+        let mut next = || rng.next_u64();
         let mut values = vec![1e15 / 1e6, 999_999_999.999_999, 1e9, 1e15, 1e21, f64::MAX];
         for _ in 0..300_000 {
             let r = next();

@@ -272,20 +272,15 @@ fn best_of(alive: &[usize], means: &[f64]) -> Vec<usize> {
 mod tests {
     use super::*;
 
-    /// SplitMix64 to normal draws, for synthetic systems.
-    struct Mix(u64);
-    impl Mix {
-        fn uniform(&mut self) -> f64 {
-            self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            ((z ^ (z >> 31)) >> 11) as f64 / (1u64 << 53) as f64
-        }
-        fn normal(&mut self) -> f64 {
-            let (u, v) = (self.uniform().max(1e-300), self.uniform());
-            (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
-        }
+    use crate::engine::CounterRng;
+    use rand::RngExt;
+
+    /// A standard normal draw (Box-Muller) from the SplitMix64 stream of `key`, for synthetic
+    /// systems.
+    fn normal(key: u64) -> f64 {
+        let mut rng = CounterRng::new(key);
+        let (u, v) = (rng.random::<f64>().max(1e-300), rng.random::<f64>());
+        (-2.0 * u.ln()).sqrt() * (std::f64::consts::TAU * v).cos()
     }
 
     /// Observations of system i in replication r: a shared replication effect (common random
@@ -294,9 +289,8 @@ mod tests {
         pairs
             .iter()
             .map(|&(i, r)| {
-                let shared = Mix(seed ^ r.wrapping_mul(0xA24B_AED4_963E_E407)).normal();
-                let own =
-                    Mix(seed ^ (r << 8 | i as u64).wrapping_mul(0x9FB2_1C65_1E98_DF25)).normal();
+                let shared = normal(seed ^ r.wrapping_mul(0xA24B_AED4_963E_E407));
+                let own = normal(seed ^ (r << 8 | i as u64).wrapping_mul(0x9FB2_1C65_1E98_DF25));
                 means[i] + 3.0 * shared + own
             })
             .collect()

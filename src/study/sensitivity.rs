@@ -20,6 +20,9 @@
 
 pub use crate::study::key_range::{Factor, Vary};
 
+use rand::Rng;
+
+use crate::engine::CounterRng;
 use crate::error::Error;
 use crate::study::key_range;
 
@@ -77,21 +80,18 @@ pub fn parse_vary(arg: &str) -> Result<Vary, Error> {
     key_range::parse("--vary", arg, "varied")
 }
 
-/// SplitMix64: the design's and the bootstrap's random numbers, a pure function of the seed.
-struct Mix(u64);
+/// The design's and the bootstrap's random numbers: SplitMix64, a pure function of the seed.
+struct Mix(CounterRng);
 
 impl Mix {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+    fn new(key: u64) -> Self {
+        Mix(CounterRng::new(key))
     }
 
-    /// Uniform on `0..n`.
+    /// Uniform on `0..n`: the high word of a draw times `n` (without `CounterRng::below`'s
+    /// correction of the bias, which is under n / 2^64, so that a design stays as it was drawn).
     fn below(&mut self, n: usize) -> usize {
-        ((u128::from(self.next()) * n as u128) >> 64) as usize
+        ((u128::from(self.0.next_u64()) * n as u128) >> 64) as usize
     }
 }
 
@@ -108,7 +108,7 @@ pub fn design(method: Method, keys: usize, samples: u64, seed: u64) -> Vec<Vec<f
 /// Each starts at a random grid level per key and moves each key once, in a random order, by 2/3
 /// of the range (up from the two lower levels, down from the two upper ones).
 pub fn morris_design(keys: usize, trajectories: usize, seed: u64) -> Vec<Vec<f64>> {
-    let mut rng = Mix(seed ^ 0x6D6F_7272_6973);
+    let mut rng = Mix::new(seed ^ 0x6D6F_7272_6973);
     let step = f64::from(LEVELS) / (2.0 * f64::from(LEVELS - 1));
     let level = |l: usize| l as f64 / f64::from(LEVELS - 1);
     let mut points = Vec::with_capacity(trajectories * (keys + 1));
@@ -228,7 +228,7 @@ fn morris(keys: usize, x: &[Vec<f64>], y: &[f64], seed: u64, resamples: usize) -
         let m = e.iter().sum::<f64>() / e.len() as f64;
         (e.iter().map(|v| (v - m).powi(2)).sum::<f64>() / (e.len() - 1) as f64).sqrt()
     };
-    let mut rng = Mix(seed ^ 0x626F_6F74);
+    let mut rng = Mix::new(seed ^ 0x626F_6F74);
     let mut out = Vec::new();
     for (i, e) in effects.iter().enumerate() {
         let n = e.len();
@@ -295,7 +295,7 @@ fn sobol(keys: usize, y: &[f64], seed: u64, resamples: usize) -> Vec<Estimate> {
     let n = y.len() / (keys + 2);
     let all: Vec<usize> = (0..n).collect();
     let point = sobol_at(keys, n, y, &all);
-    let mut rng = Mix(seed ^ 0x0073_6F62_6F6C);
+    let mut rng = Mix::new(seed ^ 0x0073_6F62_6F6C);
     let mut boot: Vec<Vec<(f64, f64)>> = Vec::with_capacity(resamples);
     for _ in 0..resamples {
         let rows: Vec<usize> = (0..n).map(|_| rng.below(n)).collect();
