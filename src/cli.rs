@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
 mod calibrate_command;
+mod interrupt;
 mod key_ranges;
 mod progress;
 mod sensitivity_command;
@@ -9,8 +10,7 @@ mod study_commands;
 mod sweep_commands;
 
 use std::path::{Path, PathBuf};
-use std::sync::Once;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::time::Instant;
 
 use clap::{Args, Parser, Subcommand};
@@ -198,13 +198,7 @@ pub struct CompareArgs {
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
 pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
     let wait = cli.wait_lock;
-    let result = run_command_line(cli.command, command, wait);
-    // Ctrl-C after the last replication is not acted on (the files are written first, in
-    // seconds), but it is not ignored either: the command says so and exits 130.
-    if result.is_ok() && INTERRUPTED.load(Ordering::Relaxed) {
-        return Err(Error::Interrupted(Kept::Complete));
-    }
-    result
+    interrupt::outcome(run_command_line(cli.command, command, wait))
 }
 
 fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> Result<(), Error> {
@@ -240,23 +234,20 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
     }
 }
 
-/// Set by Ctrl-C (SIGINT) once [`open_output`] has installed the handler.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
 /// Takes the output folder of a command that simulates: locks it, then installs the Ctrl-C
 /// handler, then removes the old run's files ([`OutputFolder::invalidate`]). From then on Ctrl-C
 /// sets the returned flag, which the workers check between replications, so the command stops
-/// with the folder whole (see [`Kept`]) instead of dying; before (waiting for the lock, say)
-/// Ctrl-C still stops the command at once. Installed once per process; if it cannot be, the
-/// default remains, which is still safe because every file is written atomically.
-fn open_output(out: &Path, wait: bool) -> Result<(OutputFolder, &'static AtomicBool), Error> {
-    static INSTALL: Once = Once::new();
+/// with the folder whole (holding `kept`: nothing, or the finished cells) instead of dying, and a
+/// second Ctrl-C stops it at once (see [`interrupt`]); before (waiting for the lock, say) Ctrl-C
+/// still stops the command at once.
+fn open_output(
+    out: &Path,
+    wait: bool,
+    kept: Kept,
+) -> Result<(OutputFolder, &'static AtomicBool), Error> {
     let folder = OutputFolder::open(out, wait)?;
-    INSTALL.call_once(|| {
-        let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::Relaxed));
-    });
-    folder.invalidate()?;
-    Ok((folder, &INTERRUPTED))
+    let interrupted = interrupt::take(out, kept, || folder.invalidate())?;
+    Ok((folder, interrupted))
 }
 
 /// Draws charts from a folder's files.
@@ -390,7 +381,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
     // Fail on an unwritable or busy folder before spending minutes simulating.
-    let (folder, interrupted) = open_output(&out, wait)?;
+    let (folder, interrupted) = open_output(&out, wait, Kept::Nothing)?;
     let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let started = Instant::now();
     let progress = Progress::new(ceiling, "replications", 1, args.sim.quiet);
@@ -413,6 +404,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     )?;
     let results = outputs.swap_remove(0);
     let reps = results.len() as u64;
+    interrupt::simulated();
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
 
@@ -522,7 +514,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
     let work = Workload::compare(ceiling, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    let (folder, interrupted) = open_output(&out, wait)?;
+    let (folder, interrupted) = open_output(&out, wait, Kept::Nothing)?;
     let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let started = Instant::now();
     let total = ceiling * variants.len() as u64;
@@ -553,6 +545,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         .map(|(policy, metrics)| PolicyRuns { policy, metrics })
         .collect();
     let reps = runs[0].metrics.len() as u64;
+    interrupt::simulated();
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     let rows = compare(&runs);
@@ -848,23 +841,5 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    /// Ctrl-C that comes after the last replication (while the files are written) is not lost:
-    /// the command finishes, then exits 130 saying the folder is complete. The only test that
-    /// sets the flag, and no other test runs a command.
-    #[test]
-    fn ctrl_c_after_the_work_is_reported_once_the_folder_is_complete() {
-        let cli = Cli::parse_from(["cutover", "scenarios"]);
-        INTERRUPTED.store(true, Ordering::Relaxed);
-        let result = run(cli, Vec::new());
-        INTERRUPTED.store(false, Ordering::Relaxed);
-        let error = result.expect_err("an interrupted command fails");
-        assert!(
-            matches!(error, Error::Interrupted(Kept::Complete)),
-            "{error}"
-        );
-        assert_eq!(error.exit_code(), 130);
-        assert!(error.to_string().contains("holds the complete results"));
     }
 }

@@ -1,7 +1,7 @@
 //! The library's error type, and which exit code each kind of failure maps to.
 
 use std::borrow::Cow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use crate::scenario::ScenarioError;
 
@@ -20,9 +20,15 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// Stopped by Ctrl-C between replications; what the output folder holds is always whole.
-    #[error("interrupted (Ctrl-C){}", .0.note())]
-    Interrupted(Kept),
+    /// Stopped by Ctrl-C between replications (or `at_once`, by a second Ctrl-C); every file the
+    /// output `folder` holds is whole, and `kept` says which. The folder is named when known (the
+    /// command line fills it in; the workers that stop do not know it).
+    #[error("interrupted ({}){}", if *at_once { "a second Ctrl-C, at once" } else { "Ctrl-C" }, kept.note(folder.as_deref()))]
+    Interrupted {
+        kept: Kept,
+        folder: Option<PathBuf>,
+        at_once: bool,
+    },
     /// The scheduler refused a job, or a job it ran failed; `exit_code` is the failed job's own
     /// exit code where there is one, else 1.
     #[error("{message}")]
@@ -39,16 +45,26 @@ impl Error {
         match self {
             Error::Output { source, .. } if is_out_of_space(source) => 1,
             Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
-            Error::Interrupted(_) => 130,
+            Error::Interrupted { .. } => 130,
             Error::Scheduler { exit_code, .. } => i32::from(*exit_code).max(1),
             Error::Internal(_) => 1,
         }
     }
+
+    /// Stopped by the first Ctrl-C, keeping `kept`, in a folder not named yet.
+    pub fn interrupted(kept: Kept) -> Error {
+        Error::Interrupted {
+            kept,
+            folder: None,
+            at_once: false,
+        }
+    }
 }
 
-/// What the output folder of a command stopped by Ctrl-C holds. Never a part of a run: a command
-/// removes the old run's manifest and files before simulating, and writes its own only after the
-/// last replication.
+/// What the output folder of a command stopped by Ctrl-C holds. Only whole files (each is written
+/// under a temporary name and renamed), and never a part of a run under a manifest saying
+/// complete: a command removes the old run's manifest and files before simulating, and writes its
+/// own manifest last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kept {
     /// No results: the command writes its files only once every replication is done.
@@ -57,18 +73,28 @@ pub enum Kept {
     FinishedCells,
     /// Everything: Ctrl-C came after the last replication and every file was written first.
     Complete,
+    /// Some of the files, each whole, and no manifest saying complete: a second Ctrl-C stopped
+    /// the command while it wrote its results.
+    Unfinished,
 }
 
 impl Kept {
-    fn note(self) -> &'static str {
+    /// What follows "interrupted (...)" in the message, naming `folder` if known.
+    fn note(self, folder: Option<&Path>) -> String {
+        let folder = folder.map_or("the output folder".into(), |f| f.display().to_string());
         match self {
-            Kept::Nothing => {
-                " before any result was written: the output folder holds no results (any earlier ones were removed when the command started); run the command again"
-            }
-            Kept::FinishedCells => "; finished cells are kept, run again with --resume to complete",
-            Kept::Complete => {
-                " after the last replication: every file was written first, so the output folder holds the complete results"
-            }
+            Kept::Nothing => format!(
+                " before any result was written: {folder} holds no results (any earlier ones were removed when the command started); run the command again"
+            ),
+            Kept::FinishedCells => format!(
+                "; the finished cells in {folder} are kept, run again with --resume to complete"
+            ),
+            Kept::Complete => format!(
+                " after the last replication: every file was written first, so {folder} holds the complete results"
+            ),
+            Kept::Unfinished => format!(
+                " while the results were being written: {folder} holds some of them, each file whole, and no manifest saying they are complete; run the command again"
+            ),
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod sweep_files;
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, PoisonError};
 
 pub use cells::{CsvBuilder, format_number};
 pub use csv_files::{
@@ -53,12 +54,12 @@ impl AtomicFile {
         // Given to open(2) with O_EXCL, so the kernel applies the umask: no chmod afterwards.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let tmp = builder
-            .tempfile_in(folder_of(path))
-            .map_err(|source| Error::Output {
+        let tmp = unless_stopping(|| builder.tempfile_in(folder_of(path))).map_err(|source| {
+            Error::Output {
                 path: path.to_path_buf(),
                 source,
-            })?;
+            }
+        })?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             file: BufWriter::new(tmp),
@@ -81,9 +82,37 @@ impl AtomicFile {
         };
         let tmp = self.file.into_inner().map_err(|e| err(e.into_error()))?;
         tmp.as_file().sync_all().map_err(err)?;
-        tmp.persist(&self.path).map_err(|e| err(e.error))?;
+        unless_stopping(|| tmp.persist(&self.path)).map_err(|e| err(e.error))?;
         sync_dir(folder_of(&self.path)).map_err(err)
     }
+}
+
+/// Whether this process may still create or rename its files: `false` once it stops at once
+/// ([`abandon`]). Held while a temporary file is created and while one is renamed to its final
+/// name, so that once `abandon` has set it every temporary file is either there to be removed or
+/// never created, and no file is half renamed.
+static WRITING: Mutex<bool> = Mutex::new(true);
+
+/// Runs `f`, which creates or renames a file, unless the process is stopping at once: then the
+/// thread waits for the exit instead, neither leaving a new temporary file nor reporting an error
+/// about one removed under it.
+fn unless_stopping<T>(f: impl FnOnce() -> T) -> T {
+    let writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
+    if !*writing {
+        drop(writing);
+        loop {
+            std::thread::park();
+        }
+    }
+    f()
+}
+
+/// Stops this process from creating or renaming files, then removes the temporary files in `dir`
+/// and its subfolders: called just before the process exits at once (a second Ctrl-C), so that
+/// the folder holds only whole files, as it always does.
+pub fn abandon(dir: &Path) {
+    *WRITING.lock().unwrap_or_else(PoisonError::into_inner) = false;
+    folder::remove_temporaries(dir);
 }
 
 fn folder_of(path: &Path) -> &Path {

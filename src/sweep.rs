@@ -102,7 +102,7 @@ impl<'a> Runner<'a> {
         results
             .into_iter()
             .collect::<Option<Result<Vec<T>, Error>>>()
-            .ok_or(Error::Interrupted(Kept::Nothing))?
+            .ok_or(Error::interrupted(Kept::Nothing))?
     }
 
     /// The staged-execution primitive: runs replication `r` of `variants[v]` for every `(v, r)`
@@ -245,7 +245,7 @@ pub fn run_cells(
             }
         }
         if cancel.load(Ordering::Relaxed) {
-            return Err(Error::Interrupted(Kept::FinishedCells));
+            return Err(Error::interrupted(Kept::FinishedCells));
         }
         Ok(())
     })

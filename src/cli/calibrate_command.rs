@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::key_ranges::{load_study, scenario_at, scenario_with};
 use super::{DrawCharts, SimulationArgs, finish_folder, plural};
-use crate::error::Error;
+use crate::error::{Error, Kept};
 use crate::files::calibration as c;
 use crate::output::{self, FolderManifest, Head, format_number};
 use crate::scenario::{
@@ -174,7 +174,7 @@ pub fn calibrate_command(
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
     check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing)?;
     if !args.sim.quiet {
         say!(
             "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",
@@ -212,6 +212,7 @@ pub fn calibrate_command(
         settings,
         &mut evaluate,
     )?;
+    super::interrupt::simulated();
     let wall_seconds = started.elapsed().as_secs_f64();
 
     let calibrated = calibrated_toml(

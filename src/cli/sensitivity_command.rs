@@ -17,7 +17,7 @@ use super::key_ranges::{RangeStudy, load_study, scenario_at};
 use super::progress::Progress;
 use super::sweep_commands::{cells_to_run, record_grid};
 use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural};
-use crate::error::Error;
+use crate::error::{Error, Kept};
 use crate::files::sensitivity as s;
 use crate::model::ReplicationMetrics;
 use crate::output::sweep_files as store;
@@ -131,7 +131,7 @@ pub fn sensitivity_command(
     let out = super::output_folder(args.out, &base.name, "-sensitivity", &args.sim);
     let work = Workload::sweep(plan.cells.len(), reps, args.sim.workers());
     check_memory(plan.cells.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells)?;
     folder.subdir(store::CELLS_DIR)?;
     record_grid(&out, info, None, args.resume)?;
     let all: Vec<usize> = (0..plan.cells.len()).collect();
@@ -170,6 +170,7 @@ pub fn sensitivity_command(
             Ok(())
         },
     )?;
+    super::interrupt::simulated();
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     // Every point's metrics from its file, whether run now or before.

@@ -9,7 +9,7 @@ use serde_json::json;
 
 use super::progress::Progress;
 use super::{SimulationArgs, finish_folder, output_folder};
-use crate::error::Error;
+use crate::error::{Error, Kept};
 use crate::files;
 use crate::output::{self, Manifest};
 use crate::scenario::{Scenario, Source, Workload, check_memory};
@@ -82,7 +82,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     // Memory holds one metric per replication, so the check is for the replications at once.
     let work = Workload::compare(params.n0, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing)?;
     let started = Instant::now();
     // The total is not known before the end: the bar counts against the first stage.
     let progress = Progress::new(
@@ -113,6 +113,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
             })
             .collect()
     })?;
+    super::interrupt::simulated();
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     let files = vec![(
@@ -274,7 +275,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing)?;
     let started = Instant::now();
     // How many replications seek runs depends on what it sees; the bar counts up to the most it
     // could run (every setting at the ceiling), so its time left is an upper bound.
@@ -316,6 +317,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             Ok(metrics)
         },
     )?;
+    super::interrupt::simulated();
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     let files = vec![(

@@ -128,7 +128,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells)?;
     folder.subdir(store::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     record_grid(&out, info, shard, args.resume)?;
@@ -175,10 +175,11 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         )
         // The cells finished before Ctrl-C are committed, as in `run_cells`.
         .map_err(|e| match e {
-            Error::Interrupted(_) => Error::Interrupted(Kept::FinishedCells),
+            Error::Interrupted { .. } => Error::interrupted(Kept::FinishedCells),
             e => e,
         })?;
     }
+    super::interrupt::simulated();
     progress.finish();
     let wall_seconds = started.elapsed().as_secs_f64();
     if shard.is_some() {

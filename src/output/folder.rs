@@ -58,7 +58,8 @@ impl OutputFolder {
             dir: dir.to_path_buf(),
             _lock: lock,
         };
-        folder.remove_temporaries();
+        // With the lock held, no other command is writing them: each was left by one killed.
+        remove_temporaries(dir);
         Ok(folder)
     }
 
@@ -96,26 +97,25 @@ impl OutputFolder {
         }
         Ok(())
     }
+}
 
-    /// Removes every temporary file in the folder and its subfolders: with the lock held, no
-    /// other command is writing them, so each was left by a command that was killed.
-    fn remove_temporaries(&self) {
-        let mut dirs = vec![self.dir.clone()];
-        while let Some(dir) = dirs.pop() {
-            let Ok(entries) = fs::read_dir(&dir) else {
+/// Removes every temporary file of this program in `dir` and its subfolders.
+pub(super) fn remove_temporaries(dir: &Path) {
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(sub) = dirs.pop() {
+        let Ok(entries) = fs::read_dir(&sub) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let Ok(kind) = entry.file_type() else {
                 continue;
             };
-            for entry in entries.flatten() {
-                let Ok(kind) = entry.file_type() else {
-                    continue;
-                };
-                let name = entry.file_name();
-                let name = name.to_string_lossy();
-                if kind.is_dir() && dir == self.dir {
-                    dirs.push(entry.path());
-                } else if kind.is_file() && is_temporary(&name) {
-                    let _ = fs::remove_file(entry.path());
-                }
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if kind.is_dir() && sub == dir {
+                dirs.push(entry.path());
+            } else if kind.is_file() && is_temporary(&name) {
+                let _ = fs::remove_file(entry.path());
             }
         }
     }

@@ -1,0 +1,174 @@
+//! Ctrl-C for the commands that simulate. The first stops the command between replications (the
+//! ones under way finish) with its folder whole, and says so at once; a second stops it at once,
+//! leaving only whole files. Either way the message names the output folder and what it holds.
+
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::{Mutex, MutexGuard, Once, PoisonError};
+
+use super::progress;
+use crate::error::{Error, Kept};
+use crate::output;
+
+/// Set by Ctrl-C once [`take`] has installed the handler; the workers check it between
+/// replications.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ctrl-C presses so far.
+static PRESSES: AtomicU32 = AtomicU32::new(0);
+
+/// The folder of the command under way and what it would hold if stopped at once, once the
+/// command has taken it ([`take`]).
+static FOLDER: Mutex<Option<Taken>> = Mutex::new(None);
+
+struct Taken {
+    path: PathBuf,
+    /// What the folder holds if the command stops now: nothing or the finished cells while it
+    /// simulates, then (see [`simulated`]) part of the results or still the cells.
+    kept: Kept,
+    simulating: bool,
+}
+
+fn folder() -> MutexGuard<'static, Option<Taken>> {
+    FOLDER.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Installs the handler (once per process), then removes the old run from the command's folder
+/// `path` with `remove_old_run`, and records the folder: from then on a Ctrl-C names it, and a
+/// stop at once leaves `kept` (nothing, or the finished cells). Returns the flag the command's
+/// workers check. A Ctrl-C while the old run is being removed waits for that (moments), so that
+/// what it says of the folder is true. If the handler cannot be installed, the default remains
+/// (Ctrl-C kills the command), which is still safe because every file is written atomically.
+pub(super) fn take(
+    path: &Path,
+    kept: Kept,
+    remove_old_run: impl FnOnce() -> Result<(), Error>,
+) -> Result<&'static AtomicBool, Error> {
+    static INSTALL: Once = Once::new();
+    let mut taken = folder();
+    INSTALL.call_once(|| {
+        let _ = ctrlc::set_handler(on_ctrl_c);
+    });
+    remove_old_run()?;
+    *taken = Some(Taken {
+        path: path.to_path_buf(),
+        kept,
+        simulating: true,
+    });
+    Ok(&INTERRUPTED)
+}
+
+/// Records that the command's last replication is done and its results are being written: a
+/// Ctrl-C now lets them be finished, a second leaves part of them (or still the cells).
+pub(super) fn simulated() {
+    if let Some(taken) = folder().as_mut() {
+        taken.simulating = false;
+        if taken.kept == Kept::Nothing {
+            taken.kept = Kept::Unfinished;
+        }
+    }
+}
+
+/// The outcome of a command: an interruption names its folder, and a Ctrl-C after the last
+/// replication, which is not acted on (the files are written first, in seconds), is not ignored
+/// either: the command says its folder is complete and exits 130.
+pub(super) fn outcome(result: Result<(), Error>) -> Result<(), Error> {
+    let path = folder().as_ref().map(|t| t.path.clone());
+    match result {
+        Ok(()) if INTERRUPTED.load(Ordering::Relaxed) => Err(Error::Interrupted {
+            kept: Kept::Complete,
+            folder: path,
+            at_once: false,
+        }),
+        Err(Error::Interrupted { kept, at_once, .. }) => Err(Error::Interrupted {
+            kept,
+            folder: path,
+            at_once,
+        }),
+        other => other,
+    }
+}
+
+fn on_ctrl_c() {
+    let presses = PRESSES.fetch_add(1, Ordering::Relaxed) + 1;
+    let taken = folder();
+    // Said before the flag is set, so that it comes before the command's last words.
+    if presses == 1
+        && let Some(taken) = taken.as_ref()
+    {
+        progress::eprint_line(&if taken.simulating {
+            "Ctrl-C: finishing the replications under way, then stopping (Ctrl-C again stops at once)"
+                .to_string()
+        } else {
+            format!(
+                "Ctrl-C: the replications are done; finishing the files in {} (Ctrl-C again stops at once, leaving them unfinished)",
+                crate::error::printable(&taken.path.display().to_string())
+            )
+        });
+    }
+    INTERRUPTED.store(true, Ordering::Relaxed);
+    // With no folder taken, the command is failing to take it and stops anyway.
+    let (true, Some(taken)) = (presses > 1, taken.as_ref()) else {
+        return;
+    };
+    output::abandon(&taken.path);
+    let stopped = Error::Interrupted {
+        kept: taken.kept,
+        folder: Some(taken.path.clone()),
+        at_once: true,
+    };
+    progress::clear();
+    // As `main` prints an error.
+    eprintln!("Error: {}", crate::error::printable(&stopped.to_string()));
+    std::process::exit(stopped.exit_code());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ctrl-C that comes after the last replication (while the files are written) is not lost:
+    /// the command finishes, then exits 130 saying the folder is complete. The only test that
+    /// sets the flag, and no other test runs a command.
+    #[test]
+    fn ctrl_c_after_the_work_is_reported_once_the_folder_is_complete() {
+        INTERRUPTED.store(true, Ordering::Relaxed);
+        let result = outcome(Ok(()));
+        INTERRUPTED.store(false, Ordering::Relaxed);
+        let error = result.expect_err("an interrupted command fails");
+        assert!(
+            matches!(
+                error,
+                Error::Interrupted {
+                    kept: Kept::Complete,
+                    at_once: false,
+                    ..
+                }
+            ),
+            "{error}"
+        );
+        assert_eq!(error.exit_code(), 130);
+        assert!(error.to_string().contains("holds the complete results"));
+    }
+
+    #[test]
+    fn a_stop_at_once_says_what_the_folder_holds_at_each_stage() {
+        let stopped = |kept| {
+            Error::Interrupted {
+                kept,
+                folder: Some(PathBuf::from("output/x")),
+                at_once: true,
+            }
+            .to_string()
+        };
+        assert_eq!(
+            stopped(Kept::Nothing),
+            "interrupted (a second Ctrl-C, at once) before any result was written: output/x holds no results (any earlier ones were removed when the command started); run the command again"
+        );
+        assert!(stopped(Kept::FinishedCells).contains("the finished cells in output/x are kept"));
+        assert!(
+            stopped(Kept::Unfinished)
+                .contains("output/x holds some of them, each file whole, and no manifest")
+        );
+    }
+}
