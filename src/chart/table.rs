@@ -11,6 +11,11 @@ use crate::files;
 /// bound on the memory a folder given to `cutover plot` can make it use.
 const MAX_TABLE_BYTES: u64 = 1 << 30;
 
+/// The longest text a chart or the report takes from a folder's files (a cell, a name in the
+/// manifest), in bytes: far more than any cutover writes (a swept list of 64 region names is
+/// under 5,000), and a bound on the text a damaged folder can make a chart lay out.
+const MAX_TEXT_BYTES: usize = 10_000;
+
 /// A CSV file with a header row, read whole.
 pub(crate) struct Table {
     path: PathBuf,
@@ -43,16 +48,29 @@ impl Table {
             )));
         }
         let mut reader = csv::Reader::from_reader(std::io::Read::take(file, MAX_TABLE_BYTES));
-        let headers = reader
+        let header_record = reader
             .headers()
             .map_err(|e| unusable(e.to_string()))?
-            .iter()
-            .map(str::to_string)
-            .collect();
+            .clone();
         let rows = reader
             .records()
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| unusable(e.to_string()))?;
+        for record in std::iter::once(&header_record).chain(&rows) {
+            let long = record
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.len() > MAX_TEXT_BYTES);
+            if let Some((column, cell)) = long {
+                return Err(unusable(format!(
+                    "line {}, column {}: a cell of {} bytes, more than the {MAX_TEXT_BYTES} a cell of cutover's files holds",
+                    record.position().map_or(1, |p| p.line()),
+                    column + 1,
+                    cell.len()
+                )));
+            }
+        }
+        let headers = header_record.iter().map(str::to_string).collect();
         Ok(Table {
             path,
             headers,
@@ -242,7 +260,7 @@ impl ManifestInfo {
                     .collect()
             })
             .unwrap_or_default();
-        Ok(ManifestInfo {
+        let info = ManifestInfo {
             scenario,
             replications,
             detail_replication: json.get("detail_replication").and_then(|d| d.as_u64()),
@@ -276,7 +294,23 @@ impl ManifestInfo {
                 })
                 .unwrap_or_default(),
             is_study: json.get("study").is_some_and(|s| !s.is_null()),
-        })
+        };
+        let texts = [&info.scenario]
+            .into_iter()
+            .chain(&info.grid_keys)
+            .chain(info.phases.iter().flat_map(|p| [&p.key, &p.name]))
+            .chain(info.phases.iter().filter_map(|p| p.offset.as_ref()));
+        for text in texts {
+            if text.len() > MAX_TEXT_BYTES {
+                return Err(Error::Usage(format!(
+                    "cannot read {}: a name of {} bytes (`{}`), more than the {MAX_TEXT_BYTES} cutover writes",
+                    path.display(),
+                    text.len(),
+                    crate::scenario::abbreviate(text)
+                )));
+            }
+        }
+        Ok(info)
     }
 }
 

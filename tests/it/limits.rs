@@ -277,3 +277,46 @@ fn plot_reads_only_regular_files() {
     let out = cutover_bounded(dir.path(), &["plot", "o"]);
     assert_bad_input(&out, &["manifest.json", "not a regular file"]);
 }
+
+/// Text a chart draws (a policy's name in comparison.csv, a phase's name in the manifest) is laid
+/// out glyph by glyph: a damaged folder holding one of 200,000 characters made `plot` take
+/// seconds and hundreds of MB per label. A cell or a name longer than any cutover writes is
+/// refused, naming the file and where it is.
+#[test]
+fn plot_refuses_text_longer_than_any_cutover_writes() {
+    let dir = temp_dir();
+    let compare = [
+        "compare",
+        "small-pilot",
+        "--policies",
+        "fifo,smallest-first",
+        "--reps",
+        "2",
+        "--no-charts",
+        "--out",
+        "c",
+        "-q",
+    ];
+    assert_success(&cutover_bounded(dir.path(), &compare));
+    let path = dir.path().join("c/comparison.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, text.replace("smallest-first", &"S".repeat(200_000))).unwrap();
+    let out = cutover_bounded(dir.path(), &["plot", "c"]);
+    assert_bad_input(
+        &out,
+        &[
+            "comparison.csv",
+            "column 1",
+            "200000 bytes, more than the 10000",
+        ],
+    );
+    let run = ["run", "small-pilot", "--reps", "1", "--out", "r", "-q"];
+    assert_success(&cutover_bounded(dir.path(), &run));
+    let path = dir.path().join("r/manifest.json");
+    let mut json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    json["phases"][1]["name"] = "W".repeat(200_000).into();
+    std::fs::write(&path, json.to_string()).unwrap();
+    let out = cutover_bounded(dir.path(), &["plot", "r"]);
+    assert_bad_input(&out, &["manifest.json", "a name of 200000 bytes"]);
+}
