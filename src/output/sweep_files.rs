@@ -166,6 +166,7 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
             };
             columns[col - 1 - keys].push(x);
         }
+        check_feasible(&columns, line)?;
         rows += 1;
     }
     // With --precision a cell stops where its own targets are met, at most at the ceiling.
@@ -184,6 +185,24 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
         body: body.to_vec(),
         columns,
     }))
+}
+
+/// Checks the row just read (the last value of every column) against the values each metric can
+/// take: a count that is negative, or of tenants above the replication's tenants, is damage.
+fn check_feasible(columns: &[Vec<f64>], line: u64) -> Result<(), String> {
+    let last = |col: usize| columns[col].last().copied().unwrap_or(f64::NAN);
+    let tenants = last(column_of("tenants"));
+    for (col, name) in ReplicationMetrics::COLUMNS.iter().enumerate() {
+        let x = last(col);
+        let (low, high) = ReplicationMetrics::feasible_range(name, tenants);
+        // Written with six decimals: a share may round a hair above its bound, never more.
+        if x < low || x > high + 1e-6 {
+            return Err(format!(
+                "line {line}, column `{name}`: {x} is outside the values it can take ({low} to {high})"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The index of a metric column among the metrics.

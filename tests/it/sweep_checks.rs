@@ -1,6 +1,7 @@
 //! Sweep checks: cell files are read back as strictly as input (merge and --resume refuse a file
-//! holding NaN, infinity or another seed, naming file and line), and `validate` checks every cell
-//! of a grid as `sweep` does, reporting every bad cell where its value is written.
+//! holding NaN, infinity, another seed or a value its metric cannot take, naming file and line),
+//! and `validate` checks every cell of a grid as `sweep` does, reporting every bad cell where its
+//! value is written.
 
 use std::path::Path;
 
@@ -25,13 +26,23 @@ fn tamper(cell: &Path, column: &str, value: &str) {
 }
 
 #[test]
-fn merge_and_resume_refuse_cell_files_with_nan_infinity_or_another_seed() {
+fn merge_and_resume_refuse_cell_files_with_nan_infinity_another_seed_or_impossible_values() {
     let dir = temp_dir();
     let g = grid(dir.path());
     for (column, value, says) in [
         ("transitioned", "NaN", "`NaN` is not a finite number"),
         ("copied_tb", "inf", "`inf` is not a finite number"),
         ("seed", "8", "seed `8` is not the sweep's seed"),
+        (
+            "slips",
+            "-3",
+            "column `slips`: -3 is outside the values it can take (0 to inf)",
+        ),
+        (
+            "missed_deadline",
+            "1000000",
+            "column `missed_deadline`: 1000000 is outside the values it can take (0 to 150)",
+        ),
     ] {
         let shard = dir.path().join("shard");
         let _ = std::fs::remove_dir_all(&shard);
