@@ -265,23 +265,47 @@ mod tests {
     use crate::model::population::Population;
     use crate::policy::by_name;
 
-    fn scenario(text: &str) -> Scenario {
-        Scenario::from_text(
-            &format!("name = \"t\"\n[population]\ntenants = 6\n{text}"),
-            "t.toml",
-            &[],
-        )
-        .unwrap()
+    /// What a batcher is built from: a scenario of six tenants with `text` appended, the `fifo`
+    /// policy and the streams of a seed, kept here for the batcher to borrow.
+    struct Fixture {
+        sc: Scenario,
+        policy: Box<dyn BatchPolicy>,
+        streams: Streams,
+    }
+
+    impl Fixture {
+        fn new(text: &str, seed: u64) -> Self {
+            let sc = Scenario::from_text(
+                &format!("name = \"t\"\n[population]\ntenants = 6\n{text}"),
+                "t.toml",
+                &[],
+            )
+            .unwrap();
+            let policy = by_name("fifo").unwrap();
+            let streams = Streams::new(seed, 0);
+            Fixture {
+                sc,
+                policy,
+                streams,
+            }
+        }
+
+        fn batcher(&self) -> Batcher<'_> {
+            Batcher::new(&self.sc, self.policy.as_ref(), &self.streams)
+        }
+
+        /// The tenants' table, none placed yet, and their profiles.
+        fn tenants(&self) -> (TenantTable, Population) {
+            let table = TenantTable::new(6, self.sc.phases.programme.len());
+            (table, Population::generate(&self.sc, &self.streams))
+        }
     }
 
     #[test]
     fn the_policy_chooses_from_the_pool_in_readiness_order_within_the_caps() {
-        let sc = scenario("[batching]\nmax_tenants = 2\n");
-        let streams = Streams::new(1, 0);
-        let population = Population::generate(&sc, &streams);
-        let policy = by_name("fifo").unwrap();
-        let mut batcher = Batcher::new(&sc, policy.as_ref(), &streams);
-        let mut tenants = TenantTable::new(6, sc.phases.programme.len());
+        let fixture = Fixture::new("[batching]\nmax_tenants = 2\n", 1);
+        let mut batcher = fixture.batcher();
+        let (mut tenants, population) = fixture.tenants();
         for (id, at) in [(3, 5), (1, 2), (4, 9)] {
             let p = &population.tenants[id as usize];
             batcher.join(&mut tenants, id, p, SimTime(at), false);
@@ -302,12 +326,9 @@ mod tests {
 
     #[test]
     fn a_slipped_tenant_is_counted_against_its_batch_and_ready_again() {
-        let sc = scenario("");
-        let streams = Streams::new(2, 0);
-        let population = Population::generate(&sc, &streams);
-        let policy = by_name("fifo").unwrap();
-        let mut batcher = Batcher::new(&sc, policy.as_ref(), &streams);
-        let mut tenants = TenantTable::new(6, sc.phases.programme.len());
+        let fixture = Fixture::new("", 2);
+        let mut batcher = fixture.batcher();
+        let (mut tenants, population) = fixture.tenants();
         let p = &population.tenants[0];
         batcher.join(&mut tenants, 0, p, SimTime::ZERO, false);
         let (date, _) = batcher.weekend_for(SimTime::ZERO);
@@ -324,11 +345,9 @@ mod tests {
 
     #[test]
     fn a_plan_is_for_the_first_saturday_at_least_the_lead_ahead() {
-        let sc = scenario("[batching]\nlead_days = 70\n");
-        let streams = Streams::new(1, 0);
-        let policy = by_name("fifo").unwrap();
-        let batcher = Batcher::new(&sc, policy.as_ref(), &streams);
-        let start = sc.calendar.start;
+        let fixture = Fixture::new("[batching]\nlead_days = 70\n", 1);
+        let batcher = fixture.batcher();
+        let start = fixture.sc.calendar.start;
         for day in 0..14 {
             let (date, at) = batcher.weekend_for(SimTime::from_days(day));
             assert_eq!(date.weekday(), Weekday::Saturday);

@@ -199,6 +199,23 @@ impl CopyScheduler {
 mod tests {
     use super::*;
 
+    /// A scheduler of `regions` regions of `slots` slots each and at most `cap` copies a tenant;
+    /// tenant `t` copies in region `tenants[t].0`, its items `tenants[t].1` created.
+    fn scheduler(
+        regions: usize,
+        slots: u32,
+        cap: u32,
+        tenants: &[(u16, std::ops::Range<u32>)],
+    ) -> CopyScheduler {
+        let mut copies = CopyScheduler::new(regions, slots, cap, tenants.iter().map(|t| t.0));
+        for (t, (_, items)) in tenants.iter().enumerate() {
+            if !items.is_empty() {
+                copies.assign(t as u32, items.start, items.end);
+            }
+        }
+        copies
+    }
+
     /// Starts what `fill` hands out, as (tenant, item) pairs.
     fn fill(copies: &mut CopyScheduler, region: u16) -> Vec<(u32, u32)> {
         let mut started = Vec::new();
@@ -209,9 +226,7 @@ mod tests {
     #[test]
     fn tenants_take_turns_one_copy_each() {
         // Region 0 with three slots; tenants 0 and 1 copy there, tenant 2 elsewhere.
-        let mut copies = CopyScheduler::new(2, 3, 10, [0, 0, 1].into_iter());
-        copies.assign(0, 0, 5);
-        copies.assign(1, 5, 7);
+        let mut copies = scheduler(2, 3, 10, &[(0, 0..5), (0, 5..7), (1, 0..0)]);
         copies.claim(0, false);
         copies.claim(1, false);
         assert_eq!(fill(&mut copies, 0), [(0, 0), (1, 5), (0, 1)]);
@@ -226,8 +241,7 @@ mod tests {
 
     #[test]
     fn a_tenant_runs_no_more_than_its_cap() {
-        let mut copies = CopyScheduler::new(1, 10, 2, [0].into_iter());
-        copies.assign(0, 0, 5);
+        let mut copies = scheduler(1, 10, 2, &[(0, 0..5)]);
         copies.claim(0, false);
         assert_eq!(fill(&mut copies, 0), [(0, 0), (0, 1)]);
         // Out of line at its cap: a freed slot needs a new claim.
@@ -240,9 +254,7 @@ mod tests {
 
     #[test]
     fn urgent_claims_go_first_and_retried_copies_before_new_ones() {
-        let mut copies = CopyScheduler::new(1, 1, 10, [0, 0].into_iter());
-        copies.assign(0, 0, 3);
-        copies.assign(1, 3, 6);
+        let mut copies = scheduler(1, 1, 10, &[(0, 0..3), (0, 3..6)]);
         copies.claim(0, false);
         copies.claim(1, true);
         assert_eq!(fill(&mut copies, 0), [(1, 3)]);
@@ -254,9 +266,7 @@ mod tests {
 
     #[test]
     fn a_dropped_tenant_frees_its_slots_and_loses_its_place() {
-        let mut copies = CopyScheduler::new(1, 2, 10, [0, 0].into_iter());
-        copies.assign(0, 0, 4);
-        copies.assign(1, 4, 6);
+        let mut copies = scheduler(1, 2, 10, &[(0, 0..4), (0, 4..6)]);
         copies.claim(0, false);
         assert_eq!(fill(&mut copies, 0), [(0, 0), (0, 1)]);
         copies.claim(1, false);
