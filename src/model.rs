@@ -6,7 +6,6 @@
 
 mod causes;
 pub mod chat;
-mod copy;
 mod helpdesk;
 mod metrics;
 mod occupancy;
@@ -21,7 +20,6 @@ mod weekly;
 pub use crate::phase::{Phase, Status, WorkCounts};
 pub use causes::{MissCause, SlipCause, TenantCauses};
 pub use chat::{Band, ContactGraph, DailyChat, IslandsByDay, TenantChat};
-pub use copy::{Claim, CopySlots};
 pub use metrics::{
     BatchRecord, DailySample, Detail, HourlySample, Load, MetricValue, PhaseSpan,
     ReplicationMetrics, ReplicationOutput, SpanOutcome, TenantRecord,
