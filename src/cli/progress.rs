@@ -43,7 +43,8 @@ impl Progress {
         };
         // Rate and time left are the message, computed here (see `status`): indicatif's own
         // estimate follows the last few steps, and with steps a minute apart it swings widely.
-        let template = format!("{{bar:30}} {{pos}}/{{len}} {unit}  {{msg}}");
+        // The bar narrow enough that the line fits 80 columns (1000/1000 replications, a rate, hours left).
+        let template = format!("{{bar:20}} {{pos}}/{{len}} {unit}  {{msg}}");
         bar.set_style(ProgressStyle::with_template(&template).expect("a valid template"));
         let number = NEXT.fetch_add(1, Ordering::Relaxed);
         *shown() = Some((number, bar.clone()));
@@ -128,7 +129,7 @@ fn status(done: u64, left: u64, replications_per_step: u64, elapsed: Duration) -
         }
     }
     let remaining = seconds * left as f64 / done.max(1) as f64;
-    status.push_str(&format!("about {} left", duration_text(remaining)));
+    status.push_str(&format!("{} left", duration_text(remaining)));
     status
 }
 
@@ -154,22 +155,22 @@ mod tests {
     fn time_left_is_the_average_pace_so_far_times_the_steps_left() {
         // One single-threaded replication a minute: 999 left after the first.
         let one = status(1, 999, 1, Duration::from_secs(60));
-        assert_eq!(one, "1.0 replications/min  about 16h 39m left");
+        assert_eq!(one, "1.0 replications/min  16h 39m left");
         // At the same pace, the estimate only counts down.
         let ten = status(10, 990, 1, Duration::from_secs(600));
-        assert_eq!(ten, "1.0 replications/min  about 16h 30m left");
+        assert_eq!(ten, "1.0 replications/min  16h 30m left");
         // A slow step moves it by its share of the average, not by a factor.
         let slow = status(11, 989, 1, Duration::from_secs(600 + 120));
-        assert_eq!(slow, "0.9 replications/min  about 17h 59m left");
+        assert_eq!(slow, "0.9 replications/min  17h 59m left");
     }
 
     #[test]
     fn cells_show_the_replications_they_hold_and_checks_show_no_rate() {
         assert_eq!(
             status(4, 12, 20, Duration::from_secs(8)),
-            "10.0 replications/s  about 24s left"
+            "10.0 replications/s  24s left"
         );
-        assert_eq!(status(3, 0, 0, Duration::from_millis(300)), "about 0s left");
+        assert_eq!(status(3, 0, 0, Duration::from_millis(300)), "0s left");
     }
 
     #[test]
