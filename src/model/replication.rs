@@ -64,30 +64,6 @@ enum Event {
     Sample,
 }
 
-/// The workitems of every tenant's first attempt at every phase: what the work arena ends up
-/// holding unless tenants are rolled back. Reserved up front, the arena (hundreds of thousands of
-/// items on bpos-2011) is not copied as it grows, and its pages are touched once.
-fn first_attempt_items(programme: &Programme, population: &Population) -> usize {
-    let defs = || programme.phases().map(|p| programme.phase(p));
-    let work: usize = defs().map(|d| d.work.len()).sum();
-    let (mut mailbox_kinds, mut site_kinds) = (0, 0);
-    for &kind in defs().flat_map(|d| &d.copies) {
-        match programme.kind(kind).copy {
-            Some(CopySource::Mailboxes) => mailbox_kinds += 1,
-            Some(CopySource::Sites) => site_kinds += 1,
-            None => {}
-        }
-    }
-    population
-        .tenants
-        .iter()
-        .map(|p| {
-            work + mailbox_kinds * p.mailboxes as usize
-                + site_kinds * usize::from(p.sharepoint_gb > 0.0)
-        })
-        .sum()
-}
-
 /// Scenario figures converted once into ticks.
 struct Timing {
     /// Each phase's start from T (the first phase's is unused).
@@ -153,8 +129,6 @@ impl<'a> Replication<'a> {
         let n = population.tenants.len();
         let end = timing.end;
         let programme = &sc.phases.programme;
-        let mut work = WorkArena::new(sc, &streams, n);
-        work.reserve(first_attempt_items(programme, &population));
         Replication {
             sc,
             programme,
@@ -162,7 +136,7 @@ impl<'a> Replication<'a> {
             timing,
             queue: EventQueue::with_capacity(1024),
             tenants: TenantTable::new(n, programme.len()),
-            work,
+            work: WorkArena::new(sc, &streams, n),
             copies: CopyScheduler::new(
                 sc.population.regions.len(),
                 sc.copy.slots,

@@ -83,11 +83,6 @@ impl<'a> WorkArena<'a> {
         }
     }
 
-    /// Room for `items` workitems in all, created without the arena growing.
-    pub fn reserve(&mut self, items: usize) {
-        self.items.reserve(items.saturating_sub(self.items.len()));
-    }
-
     /// Workitems ever created.
     pub fn len(&self) -> usize {
         self.items.len()
