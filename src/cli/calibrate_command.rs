@@ -167,7 +167,7 @@ pub fn calibrate_command(
         return Err(Error::Usage(format!(
             "--holdout {}: only {} used, and at least one must be fitted",
             args.holdout,
-            plural(rows.len() as u64, "observed week is")
+            plural(rows.len() as u64, "observed week")
         )));
     }
     let (fit_rows, holdout_rows) = rows.split_at(rows.len() - held);

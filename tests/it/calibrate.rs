@@ -274,6 +274,12 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
             &["negative.csv:2:3", "retries -3 is negative"],
         ),
         (
+            // Squared, it overflowed the discrepancy, and the optimiser failed (exit 1).
+            "huge.csv",
+            "week,transitioned\n0,1e308\n",
+            &["huge.csv:2:2", "transitioned 1e308 is more than"],
+        ),
+        (
             "start.csv",
             "week,week_start,retries\n1,2011-09-05,3\n",
             &["start.csv:2:2", "not the start of week 1, 2011-09-12"],
@@ -308,7 +314,10 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
         (&["--weeks", "10..12"], &["observes none of these weeks"]),
         (
             &["--holdout", "2"],
-            &["--holdout 2", "at least one must be fitted"],
+            &[
+                "--holdout 2: only 2 observed weeks used",
+                "at least one must be fitted",
+            ],
         ),
         (&["--precision", "errors=0.1"], &["--precision"]),
     ] {

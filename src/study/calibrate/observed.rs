@@ -6,6 +6,10 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::files::weekly as w;
 
+/// The largest count a week may hold: beyond any programme (10 million tenants of a million
+/// seats), and small enough that its square, in the discrepancy, stays a number.
+const MAX_COUNT: f64 = 1e15;
+
 /// The observations, one row per observed week in week order.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Observations {
@@ -146,6 +150,16 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
             }
             let name = w::COUNTS[c];
             match text.parse::<f64>() {
+                Ok(x) if x > MAX_COUNT => {
+                    return Err(at(
+                        line,
+                        Some(j + 1),
+                        format!(
+                            "{name} {} is more than {MAX_COUNT:e}, more than a week of any programme counts",
+                            crate::scenario::abbreviate(text)
+                        ),
+                    ));
+                }
                 Ok(x) if x.is_finite() && x >= 0.0 => values.push(Some(x)),
                 Ok(x) if x < 0.0 => {
                     return Err(at(
