@@ -234,10 +234,12 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
         )
     })?;
     let at = close + 1 + at;
-    let threshold: f64 = threshold_text.trim().parse().map_err(|_| {
+    // `nan` and `inf` parse as numbers, but no estimate is ever compared meaningfully with them.
+    let finite = |text: &str| text.trim().parse::<f64>().ok().filter(|x| x.is_finite());
+    let threshold = finite(threshold_text).ok_or_else(|| {
         bad(
             at..arg.len(),
-            &format!("`{}` is not a number", threshold_text.trim()),
+            &format!("`{}` is not a finite number", threshold_text.trim()),
         )
     })?;
     let (metric_text, metric_at, statistic) = match func {
@@ -245,10 +247,10 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
         "P" | "p" => {
             let (s, value, vat) = split_comparison(inner)
                 .ok_or_else(|| bad(open + 1..close, "expected METRIC <= X inside P(...)"))?;
-            let value: f64 = value.trim().parse().map_err(|_| {
+            let value = finite(value).ok_or_else(|| {
                 bad(
                     open + 1 + vat..close,
-                    &format!("`{}` is not a number", value.trim()),
+                    &format!("`{}` is not a finite number", value.trim()),
                 )
             })?;
             let name_end = inner.find(['<', '>']).unwrap_or(inner.len());
@@ -496,7 +498,7 @@ mod tests {
             parse_require("mean(slips) <= x")
                 .unwrap_err()
                 .to_string()
-                .contains("`x` is not a number")
+                .contains("`x` is not a finite number")
         );
         let a = parse_vary("operators.weekend=2..8").unwrap();
         assert_eq!((a.low, a.high), (2, 8));

@@ -159,6 +159,15 @@ fn bad_seek_arguments_exit_2_at_the_place_in_the_argument() {
         &run("helpdesk.weekday=1..3", "P(slips <= 2) >= 1.5"),
         &["between 0 and 1"],
     );
+    // `nan` and `inf` parse as numbers: every setting would fail, or meet, for nothing.
+    assert_bad_input(
+        &run("helpdesk.weekday=1..3", "mean(slips) <= nan"),
+        &["`nan` is not a finite number", "^^^"],
+    );
+    assert_bad_input(
+        &run("helpdesk.weekday=1..3", "P(slips <= inf) >= 0.9"),
+        &["`inf` is not a finite number"],
+    );
     assert!(
         !dir.path().join("output").exists(),
         "nothing written on bad input"
