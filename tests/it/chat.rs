@@ -6,7 +6,7 @@ use cutover::policy;
 use cutover::scenario::Scenario;
 use cutover::stats::Running;
 
-use crate::common::scenario;
+use crate::common::{AMPLE, run_detailed, scenario};
 
 /// Every tenant on the first weekend, nothing failing, nobody blocked, so each tenant's early window
 /// is exactly [T - 60 days, T). Samples at 23:00 put the last one an hour before the upgrade at
@@ -18,27 +18,14 @@ fn one_weekend(seats: u32, tenants: u32, extra: &[&str]) -> Scenario {
     let mut overrides = vec![
         seats.as_str(),
         tenants.as_str(),
-        "population.blocked_fraction=0",
         "population.shared_mailboxes=0",
         "population.mailbox_gb=0.01",
-        "workitems.transient_probability=0",
-        "workitems.hard_failure_probability=0",
-        "batching.max_tenants=1000000",
-        "batching.max_seats=1000000000",
-        "batching.max_data_gb=1000000000",
-        "copy.slots=1000000",
-        "copy.per_tenant=10000",
         "calendar.sample_hour=23",
         "lync.tenant_moves_all_probability=0",
     ];
+    overrides.extend_from_slice(AMPLE);
     overrides.extend_from_slice(extra);
     scenario(text, &overrides)
-}
-
-fn run(sc: &Scenario, replication: u64) -> (ReplicationMetrics, Detail) {
-    let policy = policy::by_name(&sc.batching.policy).expect("a known policy");
-    let out = simulate(sc, policy.as_ref(), replication, true);
-    (out.metrics, out.detail.expect("detail was asked for"))
 }
 
 /// The sum over the detail replication's tenants of `count` of each.
@@ -50,7 +37,7 @@ fn total(d: &Detail, count: impl Fn(&TenantRecord) -> u32) -> u64 {
 fn per_tenant(sc: &Scenario, reps: u64, field: impl Fn(&TenantChat) -> Option<f64>) -> Running {
     let mut r = Running::new();
     for rep in 0..reps {
-        let (m, d) = run(sc, rep);
+        let (m, d) = run_detailed(sc, rep);
         assert_eq!(
             m.transitioned, m.tenants,
             "every tenant transitions on its first weekend"
@@ -119,7 +106,7 @@ fn tenant_moves_have_no_islands_only_lost_contacts() {
             "lync.contact_rebuild_per_day=0",
         ],
     );
-    let (m, d) = run(&sc, 0);
+    let (m, d) = run_detailed(&sc, 0);
     assert_eq!(m.mean_peak_cross_island_fraction, 0.0);
     let moved = d.tenants.iter().filter(|t| t.chat.users_early > 0).count();
     assert!(
@@ -164,7 +151,7 @@ fn departments_moving_together_split_only_pairs_across_departments() {
             "lync.contacts_in_department=1",
         ],
     );
-    let (_, d) = run(&sc, 0);
+    let (_, d) = run_detailed(&sc, 0);
     assert!(
         d.tenants
             .iter()
@@ -181,7 +168,7 @@ fn departments_moving_together_split_only_pairs_across_departments() {
             "lync.department_size=10",
         ],
     );
-    let (m, _) = run(&sc, 0);
+    let (m, _) = run_detailed(&sc, 0);
     assert!(m.mean_peak_cross_island_fraction > 0.05, "{m:?}");
 }
 
@@ -195,7 +182,7 @@ fn fast_client_upgrades_strand_nobody() {
             "lync.client_upgrade_per_day=1e9",
         ],
     );
-    let (m, d) = run(&sc, 0);
+    let (m, d) = run_detailed(&sc, 0);
     assert_eq!(m.transitioned, 200);
     assert_eq!(m.stranded_users, 0);
     assert!(d.timeseries.iter().all(|s| s.chat.stranded_users == 0));
@@ -219,7 +206,7 @@ fn without_client_upgrades_a_share_s_of_users_is_stranded() {
     );
     let mut stranded = Running::new();
     for rep in 0..2 {
-        let (m, d) = run(&sc, rep);
+        let (m, d) = run_detailed(&sc, rep);
         assert_eq!(m.transitioned, m.tenants);
         let users = total(&d, |t| t.seats);
         stranded.push(m.stranded_users as f64 / users as f64);
@@ -257,7 +244,7 @@ fn the_daily_series_adds_up_the_tenants() {
             "lync.contact_rebuild_per_day=0",
         ],
     );
-    let (m, d) = run(&sc, 0);
+    let (m, d) = run_detailed(&sc, 0);
     let peak_sum: f64 = d
         .tenants
         .iter()

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output};
 use std::time::{Duration, Instant};
 
+use cutover::model::{Detail, ReplicationMetrics, simulate};
+use cutover::policy;
 use cutover::scenario::Scenario;
 
 /// A small scenario with every mechanism switched on (blocked tenants, retries, hard failures,
@@ -40,6 +42,19 @@ hard_failure_probability = 0.05
 weekday = 1
 weekend = 2
 "#;
+
+/// Overrides under which nothing can go wrong: no failures, nobody blocked, room for every tenant
+/// on one weekend and copy capacity to spare.
+pub const AMPLE: &[&str] = &[
+    "population.blocked_fraction=0",
+    "workitems.transient_probability=0",
+    "workitems.hard_failure_probability=0",
+    "batching.max_tenants=1000000",
+    "batching.max_seats=1000000000",
+    "batching.max_data_gb=1000000000",
+    "copy.slots=1000000",
+    "copy.per_tenant=10000",
+];
 
 /// The columns of summary.csv after its identifying ones (`cell` in a sweep's), in order.
 pub const SUMMARY_COLUMNS: &[&str] = &[
@@ -265,4 +280,12 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     walk(dir, dir, &mut out);
     out.sort();
     out
+}
+
+/// Replication `replication` of `sc` under its own batch policy, with the detail records.
+pub fn run_detailed(sc: &Scenario, replication: u64) -> (ReplicationMetrics, Detail) {
+    let policy = policy::by_name(&sc.batching.policy).expect("a known policy");
+    let out = simulate(sc, policy.as_ref(), replication, true);
+    let detail = out.detail.expect("detail was asked for");
+    (out.metrics, detail)
 }

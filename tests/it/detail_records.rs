@@ -5,8 +5,7 @@ use cutover::engine::{DAY, HOUR, SimTime};
 use cutover::model::{Phase, SpanOutcome, simulate};
 use cutover::policy;
 
-use crate::common::small_scenario;
-use crate::model_behaviour::run_detailed;
+use crate::common::{run_detailed, small_scenario};
 
 #[test]
 fn completion_counts_end_at_the_transitioned_total() {

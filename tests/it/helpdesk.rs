@@ -6,9 +6,9 @@ use cutover::policy;
 use cutover::scenario::Scenario;
 
 use crate::common::{
-    SMALL_SCENARIO, read_csv, run_two_replications, small_scenario, temp_dir, write_file,
+    SMALL_SCENARIO, read_csv, run_detailed, run_two_replications, small_scenario, temp_dir,
+    write_file,
 };
-use crate::model_behaviour::run_detailed;
 
 fn metrics(sc: &Scenario, replication: u64) -> ReplicationMetrics {
     let policy = policy::by_name(&sc.batching.policy).expect("a known policy");

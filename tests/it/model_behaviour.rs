@@ -1,18 +1,10 @@
 //! What one replication must always satisfy (conservation, monotone time, consistent counts), and
 //! what it must do in the two extreme cases: ample capacity with no failures, and a tiny window.
 
-use cutover::model::{Detail, MissCause, ReplicationMetrics, SlipCause, Status, simulate};
-use cutover::policy;
+use cutover::model::{Detail, MissCause, ReplicationMetrics, SlipCause, Status};
 use cutover::scenario::Scenario;
 
-use crate::common::{scenario, small_scenario};
-
-pub(crate) fn run_detailed(sc: &Scenario, replication: u64) -> (ReplicationMetrics, Detail) {
-    let policy = policy::by_name(&sc.batching.policy).expect("a known policy");
-    let out = simulate(sc, policy.as_ref(), replication, true);
-    let detail = out.detail.expect("detail was asked for");
-    (out.metrics, detail)
-}
+use crate::common::{AMPLE, run_detailed, scenario, small_scenario};
 
 /// Every slip and every miss has exactly one cause: by cause they add up to their totals, in the
 /// replication's metrics and tenant by tenant.
@@ -223,17 +215,8 @@ fn invariants_hold_over_seeds_and_stress() {
 /// capacity to spare, nobody blocked and no tenant too big for the window.
 fn ample(extra: &[&str]) -> Scenario {
     let text = "name = \"ample\"\n[population]\nsharepoint_max_gb = 10\n";
-    let mut overrides = vec![
-        "population.tenants=200",
-        "population.blocked_fraction=0",
-        "workitems.transient_probability=0",
-        "workitems.hard_failure_probability=0",
-        "batching.max_tenants=1000000",
-        "batching.max_seats=1000000000",
-        "batching.max_data_gb=1000000000",
-        "copy.slots=1000000",
-        "copy.per_tenant=10000",
-    ];
+    let mut overrides = vec!["population.tenants=200"];
+    overrides.extend_from_slice(AMPLE);
     overrides.extend_from_slice(extra);
     scenario(text, &overrides)
 }

@@ -6,7 +6,8 @@ use cutover::model::{SpanOutcome, Status};
 use cutover::scenario::Scenario;
 use proptest::prelude::*;
 
-use crate::model_behaviour::{check_invariants, run_detailed};
+use crate::common::run_detailed;
+use crate::model_behaviour::check_invariants;
 
 /// A small tenant-to-tenant programme: a waiting phase, copies weeks ahead, a freeze, the
 /// cutover window and a clean-up after it.

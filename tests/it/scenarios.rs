@@ -5,8 +5,9 @@ use std::path::PathBuf;
 
 use cutover::scenario::{BUNDLED, Scenario, Source};
 
+use crate::common::run_detailed;
 use crate::common::{assert_success, cutover, temp_dir};
-use crate::model_behaviour::{check_invariants, run_detailed};
+use crate::model_behaviour::check_invariants;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("scenarios");
