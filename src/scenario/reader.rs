@@ -565,8 +565,10 @@ impl<'a> Section<'a> {
             self.error(
                 key,
                 format!(
-                    "`{}` can take values in [{lo}, {hi}] but must stay {}",
+                    "`{}` can take values in [{}, {}] but must stay {}",
                     self.key_path(key),
+                    show(lo),
+                    show(hi),
                     range_text(domain.0, domain.1)
                 ),
                 Some(

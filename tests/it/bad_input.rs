@@ -326,6 +326,18 @@ fn a_long_override_is_not_echoed_back_whole() {
     }
 }
 
+/// A distribution's range is written as a person reads it: `1e-300`, not 300 digits.
+#[test]
+fn a_tiny_or_huge_range_is_written_in_exponent_form() {
+    let dir = temp_dir();
+    let out = run_bad(dir.path(), &["--set", "copy.gb_per_hour=1e-300"]);
+    let stderr = assert_bad_input(
+        &out,
+        &["`copy.gb_per_hour` can take values in [1e-300, 1e-300]"],
+    );
+    assert!(stderr.len() < 400, "{stderr}");
+}
+
 /// The output files write four-digit years: a calendar that reaches past 9999-12-31 (a deadline
 /// late in 9999 and its 91 days of horizon) is refused before anything is written, not found out
 /// by the charts after the CSV files are.
