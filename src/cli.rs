@@ -240,13 +240,31 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
 /// with the folder whole (holding `kept`: nothing, or the finished cells) instead of dying, and a
 /// second Ctrl-C stops it at once (see [`interrupt`]); before (waiting for the lock, say) Ctrl-C
 /// still stops the command at once.
+///
+/// A folder holding a sweep's or study's cells is never mixed with another run: a command
+/// without cells refuses it (the cells may be hours of work), and a sweep or study started
+/// without `resume` removes them, as it would run each again anyway.
 fn open_output(
     out: &Path,
     wait: bool,
     kept: Kept,
+    resume: bool,
 ) -> Result<(OutputFolder, &'static AtomicBool), Error> {
     let folder = OutputFolder::open(out, wait)?;
-    let interrupted = interrupt::take(out, kept, || folder.invalidate())?;
+    let has_cells = kept == Kept::FinishedCells;
+    if !has_cells && folder.holds_cells() {
+        return Err(Error::Usage(format!(
+            "{} holds the cells of a sweep or sensitivity study (grid.json, cells/), which --resume continues; choose another --out, or delete them first",
+            out.display()
+        )));
+    }
+    let interrupted = interrupt::take(out, kept, || {
+        folder.invalidate()?;
+        if has_cells && !resume {
+            folder.clear_cells()?;
+        }
+        Ok(())
+    })?;
     Ok((folder, interrupted))
 }
 
@@ -381,7 +399,7 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
     let out = output_folder(args.out, &scenario.name, "", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
     // Fail on an unwritable or busy folder before spending minutes simulating.
-    let (folder, interrupted) = open_output(&out, wait, Kept::Nothing)?;
+    let (folder, interrupted) = open_output(&out, wait, Kept::Nothing, false)?;
     let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let started = Instant::now();
     let progress = Progress::new(ceiling, "replications", 1, args.sim.quiet);
@@ -514,7 +532,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
     let out = output_folder(args.out, &scenario.name, "-compare", &args.sim);
     let work = Workload::compare(ceiling, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    let (folder, interrupted) = open_output(&out, wait, Kept::Nothing)?;
+    let (folder, interrupted) = open_output(&out, wait, Kept::Nothing, false)?;
     let runner = sweep::Runner::new(args.sim.threads(), interrupted)?;
     let started = Instant::now();
     let total = ceiling * variants.len() as u64;

@@ -174,7 +174,7 @@ pub fn calibrate_command(
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
     check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     if !args.sim.quiet {
         say!(
             "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",

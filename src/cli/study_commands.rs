@@ -82,7 +82,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     // Memory holds one metric per replication, so the check is for the replications at once.
     let work = Workload::compare(params.n0, variants.len(), args.sim.workers());
     check_memory([&scenario], work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     let started = Instant::now();
     // The total is not known before the end: the bar counts against the first stage.
     let progress = Progress::new(
@@ -275,7 +275,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     let started = Instant::now();
     // How many replications seek runs depends on what it sees; the bar counts up to the most it
     // could run (every setting at the ceiling), so its time left is an upper bound.

@@ -128,7 +128,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells)?;
+    let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
     folder.subdir(store::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     record_grid(&out, info, shard, args.resume)?;

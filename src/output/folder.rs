@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{TEMPORARY_SUFFIX, create_dir, create_subdir, sync_dir};
 use crate::error::Error;
 use crate::files::MANIFEST;
+use crate::output::sweep_files::{CELLS_DIR, GRID_FILE};
 
 /// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
 /// is released when this is dropped, or by the kernel when the process dies, even by SIGKILL.
@@ -70,6 +71,43 @@ impl OutputFolder {
     /// A subfolder (`charts`, `cells`), created if absent; never a link to elsewhere.
     pub fn subdir(&self, name: &str) -> Result<PathBuf, Error> {
         create_subdir(&self.dir, name)
+    }
+
+    /// Whether the folder holds a sweep's or sensitivity study's cells (`grid.json`, `cells/`),
+    /// the finished work that `--resume` continues.
+    pub fn holds_cells(&self) -> bool {
+        let cells = self.dir.join(CELLS_DIR);
+        self.dir.join(GRID_FILE).is_file()
+            || fs::read_dir(cells).is_ok_and(|mut entries| entries.next().is_some())
+    }
+
+    /// Removes the cell files of an earlier sweep or study (`cells/cell-NNNN.csv`, regular files
+    /// only; a `cells` that is a link is never entered), so a sweep started afresh leaves none
+    /// of another grid's cells beside its own.
+    pub fn clear_cells(&self) -> Result<(), Error> {
+        let cells = self.dir.join(CELLS_DIR);
+        let Ok(meta) = fs::symlink_metadata(&cells) else {
+            return Ok(());
+        };
+        if !meta.is_dir() {
+            return Ok(());
+        }
+        let entries = fs::read_dir(&cells).map_err(|source| Error::Output {
+            path: cells.clone(),
+            source,
+        })?;
+        for entry in entries.flatten() {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            let is_cell = name.starts_with("cell-") && name.ends_with(".csv");
+            if is_cell && entry.file_type().is_ok_and(|t| t.is_file()) {
+                fs::remove_file(entry.path()).map_err(|source| Error::Output {
+                    path: entry.path(),
+                    source,
+                })?;
+            }
+        }
+        Ok(())
     }
 
     /// Marks the folder as holding no complete run: removes manifest.json (and makes that

@@ -361,3 +361,49 @@ fn plot_of_a_tampered_folder_inlines_only_its_own_charts_and_writes_well_formed_
         }
     }
 }
+
+/// A folder holding a sweep's cells (hours of work that `--resume` continues) is never mixed with
+/// another command's files: a run into it is refused and the cells stay; a sweep started afresh
+/// with a smaller grid leaves none of the old grid's cells beside its own.
+#[test]
+fn a_folder_of_cells_is_never_mixed_with_another_run() {
+    let dir = temp_dir();
+    let sweep = |grid: &str, extra: &[&str]| {
+        let set = format!("sweep.operators.weekend={grid}");
+        let mut args = vec![
+            "sweep",
+            "small-pilot",
+            "--set",
+            &set,
+            "--reps",
+            "1",
+            "--no-charts",
+            "--quiet",
+            "--out",
+            "out",
+        ];
+        args.extend(extra);
+        assert_success(&cutover(dir.path(), &args));
+    };
+    let cells = || {
+        let mut names: Vec<String> = std::fs::read_dir(dir.path().join("out/cells"))
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    sweep("[2, 8, 9]", &[]);
+    assert_eq!(cells(), ["cell-0000.csv", "cell-0001.csv", "cell-0002.csv"]);
+
+    let refused = cutover(dir.path(), &quick_run("out", &[]));
+    assert_bad_input(&refused, &["out", "cells of a sweep", "--resume"]);
+    assert_eq!(cells().len(), 3, "the refused run removed cells");
+    assert!(dir.path().join("out/manifest.json").is_file());
+
+    sweep("[2]", &[]);
+    assert_eq!(cells(), ["cell-0000.csv"]);
+    sweep("[2]", &["--resume"]);
+    assert_eq!(cells(), ["cell-0000.csv"]);
+}
