@@ -176,9 +176,11 @@ pub fn create_subdir(dir: &Path, name: &str) -> Result<PathBuf, Error> {
     }
 }
 
-/// Reads a small text file of this program (a manifest) if it is a regular file under 16 MiB.
+/// Reads a small text file of this program (a manifest) if it is a regular file of at most
+/// 16 MiB; a larger one is refused as such, not cut short and then found malformed.
 pub(crate) fn read_small(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
+    const LIMIT: u64 = 16 << 20;
     let file = fs::File::open(path)?;
     if !file.metadata()?.is_file() {
         return Err(std::io::Error::new(
@@ -187,7 +189,17 @@ pub(crate) fn read_small(path: &Path) -> std::io::Result<String> {
         ));
     }
     let mut text = String::new();
-    file.take(16 << 20).read_to_string(&mut text)?;
+    // Reading one byte past the limit tells a file over it from one exactly at it.
+    file.take(LIMIT + 1).read_to_string(&mut text)?;
+    if text.len() as u64 > LIMIT {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            format!(
+                "larger than {} MiB, more than cutover ever writes there",
+                LIMIT >> 20
+            ),
+        ));
+    }
     Ok(text)
 }
 

@@ -282,6 +282,19 @@ pub(super) fn record_grid(
 
 pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let started = Instant::now();
+    // Merging into one of the shards would mix its cells with the merged files of all of them.
+    if let Ok(out) = std::fs::canonicalize(&args.out)
+        && let Some(dir) = args
+            .dirs
+            .iter()
+            .find(|d| std::fs::canonicalize(d).is_ok_and(|d| d == out))
+    {
+        return Err(Error::Usage(format!(
+            "--out {} is the shard folder {} being merged; merge into another folder",
+            args.out.display(),
+            dir.display()
+        )));
+    }
     let mut grid: Option<(GridInfo, PathBuf)> = None;
     for dir in &args.dirs {
         let manifest = GridManifest::read(dir)?.ok_or_else(|| {

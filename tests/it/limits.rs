@@ -319,4 +319,12 @@ fn plot_refuses_text_longer_than_any_cutover_writes() {
     std::fs::write(&path, json.to_string()).unwrap();
     let out = cutover_bounded(dir.path(), &["plot", "r"]);
     assert_bad_input(&out, &["manifest.json", "a name of 200000 bytes"]);
+
+    // A manifest past the size any of cutover's has is refused as too large, not cut short and
+    // then reported as malformed.
+    json["phases"][1]["name"] = "Pre-sync".into();
+    json["padding"] = "x".repeat(17 << 20).into();
+    std::fs::write(&path, json.to_string()).unwrap();
+    let out = cutover_bounded(dir.path(), &["plot", "r"]);
+    assert_bad_input(&out, &["manifest.json", "larger than 16 MiB"]);
 }

@@ -407,3 +407,35 @@ fn a_folder_of_cells_is_never_mixed_with_another_run() {
     sweep("[2]", &["--resume"]);
     assert_eq!(cells(), ["cell-0000.csv"]);
 }
+
+/// Merging into one of the shard folders being merged is refused: it would mix that shard's cells
+/// with the merged files of all of them.
+#[test]
+fn merge_into_one_of_its_shards_is_refused() {
+    let dir = temp_dir();
+    for shard in ["1/2", "2/2"] {
+        let out = format!("s{}", &shard[..1]);
+        let args = [
+            "sweep",
+            "small-pilot",
+            "--set",
+            "sweep.operators.weekend=[2, 8]",
+            "--reps",
+            "1",
+            "--no-charts",
+            "--quiet",
+            "--shard",
+            shard,
+            "--out",
+            &out,
+        ];
+        assert_success(&cutover(dir.path(), &args));
+    }
+    let out = cutover(dir.path(), &["merge", "s1", "s2", "--out", "./s2/", "-q"]);
+    assert_bad_input(&out, &["--out ./s2/", "shard folder s2", "another folder"]);
+    assert!(!dir.path().join("s2/manifest.json").exists());
+    assert_success(&cutover(
+        dir.path(),
+        &["merge", "s1", "s2", "--out", "all", "-q"],
+    ));
+}
