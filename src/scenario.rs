@@ -43,7 +43,7 @@ pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
 pub use input::{MAX_INVENTORY_BYTES, MAX_SCENARIO_BYTES, ReadProblem, read_text};
 pub use inventory::{InventoryTenant, parse as parse_inventory};
-pub use label::escape_unprintable;
+pub use label::{escape_unprintable, is_markup_forbidden};
 pub use limits::{
     MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_memory,
 };

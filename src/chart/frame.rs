@@ -16,6 +16,7 @@ use super::table::date_of;
 use crate::date::Weekday;
 use crate::error::Error;
 use crate::output;
+use crate::scenario::is_markup_forbidden;
 
 /// Every chart's size in pixels: wide enough for a slide, labels readable when shrunk.
 pub(super) const SIZE: (u32, u32) = (1200, 700);
@@ -95,15 +96,12 @@ pub(super) fn render(name: &str, figure: &impl Figure) -> Result<Rendered, Error
     Ok(Rendered { svg, rgb })
 }
 
-/// `svg` with every character XML 1.0 forbids (the C0 controls but tab and line ends, which
-/// plotters passes through from a name as written) replaced by U+FFFD, so the file stays
-/// well-formed whatever a scenario or a tampered folder names.
+/// `svg` with every character XML 1.0 forbids (which plotters passes through from a name as
+/// written) replaced by U+FFFD, so the file stays well-formed whatever a scenario or a tampered
+/// folder names.
 fn xml_text(svg: String) -> String {
-    let forbidden = |c: char| {
-        c < ' ' && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}')
-    };
-    if svg.contains(forbidden) {
-        svg.replace(forbidden, "\u{fffd}")
+    if svg.contains(is_markup_forbidden) {
+        svg.replace(is_markup_forbidden, "\u{fffd}")
     } else {
         svg
     }

@@ -3,7 +3,10 @@
 
 use std::fmt::Write as _;
 
-/// Text made safe to put between tags or in an attribute; a control character is replaced.
+use crate::scenario::is_markup_forbidden;
+
+/// Text made safe to put between tags or in an attribute; a character no page may hold (a bell,
+/// an escape) is replaced.
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -13,8 +16,7 @@ pub fn escape(text: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            // A control character (a bell, an escape) is an HTML parse error: shown as such.
-            c if c < ' ' && !matches!(c, '\t' | '\n' | '\r') => out.push('\u{fffd}'),
+            c if is_markup_forbidden(c) => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -170,6 +172,11 @@ mod tests {
         assert_eq!(
             escape("<a href=\"x\">&'"),
             "&lt;a href=&quot;x&quot;&gt;&amp;&#39;"
+        );
+        // What no page may hold is replaced; tabs, line ends and other text stay.
+        assert_eq!(
+            escape("a\u{7}b\u{1b}\u{ffff}\tc\nZürich"),
+            "a\u{fffd}b\u{fffd}\u{fffd}\tc\nZürich"
         );
     }
 

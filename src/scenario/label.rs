@@ -18,6 +18,13 @@ pub fn is_unprintable(c: char) -> bool {
         )
 }
 
+/// Whether `c` may not stand in an SVG or HTML page at all: the C0 controls but tab and line
+/// ends, and the two noncharacters U+FFFE and U+FFFF (XML 1.0 forbids them; HTML takes them for
+/// parse errors). Charts and the report write U+FFFD in their place, whatever a name holds.
+pub fn is_markup_forbidden(c: char) -> bool {
+    c < ' ' && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}')
+}
+
 /// `text` with every unprintable character but those in `keep` written as its escape
 /// (`\u{1b}`), so that quoting it cannot move a terminal's cursor or hide what follows.
 pub fn escape_unprintable<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
