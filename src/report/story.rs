@@ -388,10 +388,15 @@ fn run_answer(folder: &Folder) -> Result<String, Error> {
                  in every replication."
             )
         } else {
+            let p90 = at_most(m.p90);
             format!(
-                "<span class=\"bad\">P90: {} tenants miss the {deadline} deadline</span> \
+                "<span class=\"bad\">P90: {} the {deadline} deadline</span> \
                  (on average {}, 95% interval {}; at worst {}).",
-                number(at_most(m.p90)),
+                if p90 == 1.0 {
+                    "1 tenant misses".to_string()
+                } else {
+                    format!("{} tenants miss", number(p90))
+                },
                 number(m.mean),
                 interval(m.low, m.high),
                 number(m.max)

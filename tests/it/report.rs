@@ -105,6 +105,11 @@ fn a_programme_without_chat_split_is_reported_in_its_own_words() {
         html.contains("each tenant's Pre-sync, Freeze, Cutover, Clean-up and Decommission;"),
         "the weekend caption names the programme's phases"
     );
+    // Its two replications (seed 2024) leave 1 tenant late at P90: said in the singular.
+    assert!(
+        html.contains("P90: 1 tenant misses the 31 December 2024 deadline"),
+        "the answer counts one late tenant as one"
+    );
     for absent in ["DataUpgrade", "Communicator", "chart-islands"] {
         assert!(!html.contains(absent), "report holds `{absent}`");
     }
