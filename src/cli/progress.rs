@@ -21,11 +21,18 @@ fn shown() -> std::sync::MutexGuard<'static, Option<(u64, ProgressBar)>> {
 /// A bar over `total` steps of `unit` (replications, cells, ...), each step worth
 /// `replications_per_step` replications for the rate shown. Safe to step from worker threads.
 /// Dropped (a command stopped by an error or Ctrl-C), it is removed from the screen.
+///
+/// A command whose stages are decided one at a time from what it has seen (`select`) draws a
+/// [`staged`](Progress::staged) bar instead: its total grows with each stage, and the bar says
+/// which stage it counts to the end of.
 pub struct Progress {
     bar: ProgressBar,
     number: u64,
     started: Instant,
-    total: u64,
+    /// Steps to the end: of the run, or of the stage under way on a staged bar.
+    total: AtomicU64,
+    /// Stages begun, on a staged bar.
+    stages: AtomicU64,
     replications_per_step: u64,
     /// Steps done in this run; those done before it (a resumed sweep's cells) say nothing about
     /// its speed, so they count in neither the rate nor the time left.
@@ -35,6 +42,29 @@ pub struct Progress {
 
 impl Progress {
     pub fn new(total: u64, unit: &str, replications_per_step: u64, quiet: bool) -> Progress {
+        // The bar narrow enough that the line fits 80 columns (1000/1000 replications, a rate, hours left).
+        Progress::drawn(
+            total,
+            &format!("{{bar:20}} {{pos}}/{{len}} {unit}  {{msg}}"),
+            replications_per_step,
+            quiet,
+        )
+    }
+
+    /// A bar over replications run in stages whose sizes are known only as each begins: it
+    /// counts to the end of the stage under way, named before the count (`stage 3: 40/44`), so
+    /// the time left is that stage's. [`Progress::stage`] begins each.
+    pub fn staged(unit: &str, quiet: bool) -> Progress {
+        // A narrower bar than `new`'s, so that the stage fits in 80 columns too.
+        Progress::drawn(
+            0,
+            &format!("{{bar:12}} {{prefix}}: {{pos}}/{{len}} {unit}  {{msg}}"),
+            1,
+            quiet,
+        )
+    }
+
+    fn drawn(total: u64, template: &str, replications_per_step: u64, quiet: bool) -> Progress {
         let bar = if quiet {
             ProgressBar::hidden()
         } else {
@@ -43,16 +73,15 @@ impl Progress {
         };
         // Rate and time left are the message, computed here (see `status`): indicatif's own
         // estimate follows the last few steps, and with steps a minute apart it swings widely.
-        // The bar narrow enough that the line fits 80 columns (1000/1000 replications, a rate, hours left).
-        let template = format!("{{bar:20}} {{pos}}/{{len}} {unit}  {{msg}}");
-        bar.set_style(ProgressStyle::with_template(&template).expect("a valid template"));
+        bar.set_style(ProgressStyle::with_template(template).expect("a valid template"));
         let number = NEXT.fetch_add(1, Ordering::Relaxed);
         *shown() = Some((number, bar.clone()));
         Progress {
             bar,
             number,
             started: Instant::now(),
-            total,
+            total: AtomicU64::new(total),
+            stages: AtomicU64::new(0),
             replications_per_step,
             done: AtomicU64::new(0),
             done_before: 0,
@@ -66,10 +95,21 @@ impl Progress {
         self
     }
 
+    /// Begins the next stage of a staged bar, which ends at `steps` more than are done so far:
+    /// the bar's total becomes the count at the end of this stage.
+    pub fn stage(&self, steps: u64) {
+        let number = self.stages.fetch_add(1, Ordering::Relaxed) + 1;
+        let total = self.done_before + self.done.load(Ordering::Relaxed) + steps;
+        self.total.store(total, Ordering::Relaxed);
+        self.bar.set_prefix(format!("stage {number}"));
+        self.bar.set_length(total);
+    }
+
     /// One more step done.
     pub fn step(&self) {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
-        let left = self.total.saturating_sub(self.done_before + done);
+        let total = self.total.load(Ordering::Relaxed);
+        let left = total.saturating_sub(self.done_before + done);
         // The message first, so one step draws once.
         self.bar.set_message(status(
             done,
@@ -78,6 +118,12 @@ impl Progress {
             self.started.elapsed(),
         ));
         self.bar.inc(1);
+    }
+
+    /// The bar's position, length and prefix, for tests.
+    #[cfg(test)]
+    pub fn counted(&self) -> (u64, Option<u64>, String) {
+        (self.bar.position(), self.bar.length(), self.bar.prefix())
     }
 
     /// Removes the bar, leaving the terminal as it was.
@@ -171,6 +217,30 @@ mod tests {
             "10.0 replications/s  24s left"
         );
         assert_eq!(status(3, 0, 0, Duration::from_millis(300)), "0s left");
+    }
+
+    #[test]
+    fn a_staged_bar_counts_every_stage_to_its_end() {
+        let progress = Progress::staged("replications", true);
+        progress.stage(30);
+        assert_eq!(
+            (progress.bar.position(), progress.bar.length()),
+            (0, Some(30))
+        );
+        (0..30).for_each(|_| progress.step());
+        progress.stage(3);
+        assert_eq!(progress.bar.length(), Some(33));
+        assert_eq!(progress.bar.prefix(), "stage 2");
+        (0..3).for_each(|_| progress.step());
+        progress.stage(4);
+        (0..4).for_each(|_| progress.step());
+        assert_eq!(progress.counted(), (37, Some(37), "stage 3".to_string()));
+        // The time left is the stage's: nothing once its last step is done.
+        assert!(
+            progress.bar.message().ends_with(" 0s left"),
+            "{}",
+            progress.bar.message()
+        );
     }
 
     #[test]

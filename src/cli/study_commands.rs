@@ -84,17 +84,12 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     check_memory([&scenario], work).map_err(Error::Usage)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     let started = Instant::now();
-    // The total is not known before the end: the bar counts against the first stage.
-    let progress = Progress::new(
-        params.n0 * variants.len() as u64,
-        "replications",
-        1,
-        args.sim.quiet,
-    );
+    // The total is not known before the end: the bar counts each stage to its end.
+    let progress = Progress::staged("replications", args.sim.quiet);
     let step = || progress.step();
     let runner = Runner::new(args.sim.threads(), interrupted)?.with_progress(&step);
     let mut events = 0u64;
-    let selection = kn(&params, variants.len(), |pairs| {
+    let selection = kn_in_stages(&params, variants.len(), &progress, |pairs| {
         let metrics = runner.run_pairs(&variants, pairs)?;
         events += metrics.iter().map(|m| m.events).sum::<u64>();
         pairs
@@ -147,6 +142,20 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
         say!("results in {}", out.display());
     }
     finish_folder(&folder, &manifest, None, args.sim.quiet)
+}
+
+/// Kim and Nelson's procedure with each of its stages shown on `progress` before it runs, so
+/// the bar counts every replication `run` is asked for (and steps once for each).
+fn kn_in_stages(
+    params: &SelectParams,
+    k: usize,
+    progress: &Progress,
+    mut run: impl FnMut(&[(usize, u64)]) -> Result<Vec<f64>, Error>,
+) -> Result<Selection, Error> {
+    kn(params, k, |pairs| {
+        progress.stage(pairs.len() as u64);
+        run(pairs)
+    })
 }
 
 fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &Selection) {
@@ -415,5 +424,47 @@ fn print_seek(
                 );
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_select_bar_counts_every_stage() {
+        let params = SelectParams {
+            delta: 0.5,
+            alpha: 0.05,
+            n0: 10,
+            maximize: false,
+            ceiling: 10_000,
+        };
+        let progress = Progress::staged("replications", true);
+        let mut stages = 0;
+        // Three systems half a unit apart with noise of about one unit: elimination takes stages.
+        let noise = |i: usize, r: u64| {
+            let mut x = (i as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                ^ r.wrapping_mul(0xbf58_476d_1ce4_e5b9);
+            x ^= x >> 31;
+            x = x.wrapping_mul(0x94d0_49bb_1331_11eb);
+            (x >> 11) as f64 / (1u64 << 53) as f64 * 3.5 - 1.75
+        };
+        let selection = kn_in_stages(&params, 3, &progress, |pairs| {
+            stages += 1;
+            Ok(pairs
+                .iter()
+                .map(|&(i, r)| {
+                    progress.step();
+                    0.5 * i as f64 + noise(i, r)
+                })
+                .collect())
+        })
+        .unwrap();
+        assert!(stages > 2, "the study ran {stages} stages");
+        let (position, length, prefix) = progress.counted();
+        assert_eq!(position, selection.total());
+        assert_eq!(length, Some(selection.total()));
+        assert_eq!(prefix, format!("stage {stages}"));
     }
 }
