@@ -1,0 +1,210 @@
+//! The staffing charts from hourly.csv: the operators over the busiest weekend and the help desk
+//! in the week after it.
+
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::chart::frame::{
+    Axis, BLUE, Figure, Labelled, MUTED, Mark, RED, band, bounds, heading, legend, note_centred,
+    plot, runs, steps, thousands,
+};
+use crate::chart::table::Table;
+use crate::error::Error;
+use crate::files::{self, hourly, load};
+
+use super::{Busiest, RunContext};
+
+/// A staffed pool drawn from hourly.csv: its columns, its words, and the days it is shown for.
+pub(super) struct Pool {
+    title: &'static str,
+    queue: (&'static str, &'static str),
+    busy: (&'static str, &'static str),
+    on_duty: (&'static str, &'static str),
+    /// The queue panel's axis.
+    y_label: &'static str,
+    /// Who staffs the pool: the staffing panel's axis.
+    staff: &'static str,
+    x_label: &'static str,
+    /// Shown from `days.0` to `days.1` days after the busiest weekend's Saturday.
+    days: (f64, f64),
+    span: &'static str,
+    /// What the highest queue is called in the subtitle.
+    peak: &'static str,
+}
+
+/// Operators over the busiest weekend itself.
+pub(super) const OPERATORS: Pool = Pool {
+    title: "operators over the busiest weekend",
+    queue: (load::ERRORS_OUTSTANDING, "errors outstanding"),
+    busy: (load::OPERATORS_BUSY, "operators busy"),
+    on_duty: (load::OPERATORS_ON_DUTY, "operators on duty"),
+    y_label: "errors outstanding",
+    staff: "operators",
+    x_label: "time (hour of the weekend)",
+    days: (-1.0, 3.0),
+    span: "Friday to Tuesday",
+    peak: "highest hourly errors outstanding",
+};
+
+/// The help desk over the week after it, when the busiest weekend's users call.
+pub(super) const HELPDESK: Pool = Pool {
+    title: "help desk in the week after the busiest weekend",
+    queue: (load::HELPDESK_QUEUE, "tickets waiting"),
+    busy: (load::HELPDESK_BUSY, "agents busy"),
+    on_duty: (load::HELPDESK_ON_DUTY, "agents on duty"),
+    y_label: "tickets waiting",
+    staff: "agents",
+    x_label: "time (hour of the week)",
+    days: (0.0, 7.0),
+    span: "Saturday to Saturday (tickets of earlier weekends included)",
+    peak: "highest hourly queue",
+};
+
+pub(super) struct Staffing {
+    title: String,
+    subtitle: String,
+    pool: &'static Pool,
+    x: Vec<f64>,
+    queue: Vec<f64>,
+    busy: Vec<f64>,
+    on_duty: Vec<f64>,
+    window: (f64, f64),
+    empty_note: Option<String>,
+}
+
+impl Staffing {
+    pub(super) fn read(
+        dir: &Path,
+        context: &RunContext,
+        busiest: &Option<Busiest>,
+        pool: &'static Pool,
+    ) -> Result<Staffing, Error> {
+        let table = Table::read(dir, files::hourly::FILE)?;
+        let time = table.times(hourly::TIME)?;
+        let queue = table.numbers(pool.queue.0)?;
+        let busy = table.numbers(pool.busy.0)?;
+        let on_duty = table.numbers(pool.on_duty.0)?;
+        let title = format!("{}: {}", context.scenario, pool.title);
+        let Some(busiest) = busiest else {
+            return Ok(Staffing {
+                pool,
+                title,
+                subtitle: format!("{}: no batch in batches.csv", context.detail),
+                x: Vec::new(),
+                queue: Vec::new(),
+                busy: Vec::new(),
+                on_duty: Vec::new(),
+                window: (f64::NAN, f64::NAN),
+                empty_note: Some("no weekend had a batch".into()),
+            });
+        };
+        let window = (busiest.weekend + pool.days.0, busiest.weekend + pool.days.1);
+        let keep: Vec<usize> = (0..table.len())
+            .filter(|&i| time[i] >= window.0 && time[i] < window.1)
+            .collect();
+        let pick = |v: &[f64]| keep.iter().map(|&i| v[i]).collect::<Vec<_>>();
+        let peak = bounds(pick(&queue)).1;
+        let idle = pick(&queue)
+            .iter()
+            .chain(&pick(&busy))
+            .all(|&v| v.is_nan() || v <= 0.0);
+        Ok(Staffing {
+            title,
+            pool,
+            subtitle: format!(
+                "{}, weekend {}: hourly, {}{}",
+                context.detail,
+                busiest.describe(),
+                pool.span,
+                if peak.is_finite() {
+                    format!("; {} {}", pool.peak, thousands(peak, 0))
+                } else {
+                    String::new()
+                }
+            ),
+            x: pick(&time),
+            queue: pick(&queue),
+            busy: pick(&busy),
+            on_duty: pick(&on_duty),
+            window,
+            empty_note: if keep.is_empty() {
+                Some("no hours of this weekend in hourly.csv".into())
+            } else if idle && pool.queue.0 == HELPDESK.queue.0 {
+                Some("no tickets in these days".into())
+            } else {
+                None
+            },
+        })
+    }
+}
+
+impl Figure for Staffing {
+    /// Two panels on one time axis: the queue above, the staff below, each on its own scale
+    /// (a queue of hundreds would flatten a staff of a dozen onto zero).
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let (_, h) = body.dim_in_pixel();
+        let (top, bottom) = body.split_vertically((h as f64 * 0.55) as i32);
+        let hour = 1.0 / 24.0;
+        let stepped = |values: &[f64]| -> Vec<Vec<(f64, f64)>> {
+            let points = self.x.iter().copied().zip(values.iter().copied());
+            runs(points).iter().map(|run| steps(run, hour)).collect()
+        };
+        let mut queue = plot(
+            &top,
+            Axis::time(self.window.0, self.window.1),
+            Axis::counts(self.queue.iter().copied()),
+            Labelled {
+                x: "",
+                y: self.pool.y_label,
+            },
+            80,
+        )?;
+        for run in stepped(&self.queue) {
+            queue.draw_series(LineSeries::new(run, RED.stroke_width(2)))?;
+        }
+        if let Some(note) = &self.empty_note {
+            note_centred(&queue, note)?;
+        }
+        legend(
+            &queue,
+            &[(self.pool.queue.1.to_string(), Mark::Line(RED, 2))],
+            &stepped(&self.queue),
+        )?;
+        let mut staff = plot(
+            &bottom,
+            Axis::time(self.window.0, self.window.1),
+            Axis::counts(self.busy.iter().chain(&self.on_duty).copied()),
+            Labelled {
+                x: self.pool.x_label,
+                y: self.pool.staff,
+            },
+            80,
+        )?;
+        // Busy staff as an area under those on duty, drawn as a dashed line.
+        for run in stepped(&self.busy) {
+            let zeros = vec![0.0; run.len()];
+            let (x, y): (Vec<f64>, Vec<f64>) = run.into_iter().unzip();
+            staff.draw_series(
+                band(&x, &zeros, &y)
+                    .into_iter()
+                    .map(|p| Polygon::new(p, BLUE.mix(0.45).filled())),
+            )?;
+        }
+        for run in stepped(&self.on_duty) {
+            staff.draw_series(DashedLineSeries::new(run, 8, 5, MUTED.stroke_width(2)))?;
+        }
+        let mut avoid = stepped(&self.on_duty);
+        avoid.extend(stepped(&self.busy));
+        legend(
+            &staff,
+            &[
+                (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
+                (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
+            ],
+            &avoid,
+        )
+    }
+}

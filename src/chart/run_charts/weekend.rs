@@ -1,0 +1,445 @@
+//! The weekend chart: a Gantt of the busiest weekend's tenants through the weekend phases of the
+//! detail replication, tenants that overran or rolled back first.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use crate::chart::frame::{
+    Axis, DARK_RED, Figure, GREY, Labelled, Mark, Plot, bounds, heading, note_centred, plot,
+    with_side_legend,
+};
+use crate::chart::table::{Table, date_of};
+use crate::error::Error;
+use crate::files::{self, spans, tenants};
+
+use super::{Busiest, ChartPhase, RunContext};
+
+/// One bar of the Gantt chart.
+struct Span {
+    phase: String,
+    start: f64,
+    end: f64,
+    done: f64,
+    outcome: String,
+}
+
+impl Span {
+    fn overran(&self) -> bool {
+        self.outcome == "rolled_back" || (self.done.is_finite() && self.done > self.end + 1e-9)
+    }
+}
+
+/// Whether the chart draws a kind of mark for a span, so that its legend entry is due.
+type ShownIf = fn(&Span) -> bool;
+
+pub(super) struct Weekend {
+    /// The weekend phases, for the legend.
+    phases: Vec<ChartPhase>,
+    title: String,
+    subtitle: String,
+    /// Lanes top to bottom: tenant id and its bars.
+    lanes: Vec<(String, Vec<Span>)>,
+    empty_note: Option<String>,
+}
+
+/// At most this many tenants get a lane; more would be unreadable.
+const MAX_LANES: usize = 80;
+
+impl Weekend {
+    pub(super) fn read(
+        dir: &Path,
+        context: &RunContext,
+        busiest: &Option<Busiest>,
+    ) -> Result<Weekend, Error> {
+        let table = Table::read(dir, files::spans::FILE)?;
+        let tenant = table.text(spans::TENANT)?;
+        let batch = table.text(spans::BATCH)?;
+        let phase = table.text(spans::PHASE)?;
+        let start = table.times(spans::START)?;
+        let end = table.times(spans::END)?;
+        let done = table.times(spans::DONE)?;
+        let outcome = table.text(spans::OUTCOME)?;
+        let Some(busiest) = busiest else {
+            return Ok(Weekend {
+                phases: weekend_phases(context),
+                title: format!("{}: busiest weekend", context.scenario),
+                subtitle: format!("{}: no batch in batches.csv", context.detail),
+                lanes: Vec::new(),
+                empty_note: Some("no weekend had a batch".into()),
+            });
+        };
+        let mut by_tenant: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+        for i in 0..table.len() {
+            if batch[i] != busiest.batch || !start[i].is_finite() {
+                continue;
+            }
+            by_tenant
+                .entry(tenant[i].to_string())
+                .or_default()
+                .push(Span {
+                    phase: phase[i].to_string(),
+                    start: start[i],
+                    end: end[i],
+                    done: done[i],
+                    outcome: outcome[i].to_string(),
+                });
+        }
+        let sizes = tenant_sizes(dir)?;
+        let total = by_tenant.len();
+        let mut lanes: Vec<(String, Vec<Span>)> = by_tenant.into_iter().collect();
+        if lanes.len() > MAX_LANES {
+            // Tenants that overran or rolled back first, then the largest.
+            lanes.sort_by(|a, b| {
+                let key = |l: &(String, Vec<Span>)| {
+                    (
+                        l.1.iter().any(Span::overran),
+                        sizes.get(&l.0).copied().unwrap_or(0.0),
+                    )
+                };
+                let (ka, kb) = (key(a), key(b));
+                kb.0.cmp(&ka.0).then(kb.1.total_cmp(&ka.1))
+            });
+            lanes.truncate(MAX_LANES);
+        }
+        // Flagged tenants (overran or rolled back) at the top, then by start and id.
+        let first_start =
+            |l: &(String, Vec<Span>)| l.1.iter().map(|s| s.start).fold(f64::INFINITY, f64::min);
+        let flagged = |l: &(String, Vec<Span>)| l.1.iter().any(Span::overran);
+        lanes.sort_by(|a, b| {
+            flagged(b)
+                .cmp(&flagged(a))
+                .then(first_start(a).total_cmp(&first_start(b)))
+                .then_with(|| natural(&a.0).cmp(&natural(&b.0)))
+        });
+        let shown = if lanes.len() < total {
+            format!("{} of {total} tenants", lanes.len())
+        } else {
+            format!("{total} tenants")
+        };
+        let overran = lanes
+            .iter()
+            .filter(|l| l.1.iter().any(Span::overran))
+            .count();
+        let phases = weekend_phases(context);
+        Ok(Weekend {
+            title: format!(
+                "{}: busiest weekend {}, {shown}",
+                context.scenario,
+                date_of(busiest.weekend)
+            ),
+            subtitle: format!(
+                "{}, batch {}: {overran} shown overran or rolled back (listed first{}); {} at a smaller scale",
+                context.detail,
+                busiest.batch,
+                if lanes.len() < total {
+                    ", the others the largest"
+                } else {
+                    ""
+                },
+                phases
+                    .first()
+                    .map_or("the first phase", |p| p.name.as_str())
+            ),
+            phases,
+            empty_note: lanes
+                .is_empty()
+                .then(|| format!("no phases of batch {} in spans.csv", busiest.batch)),
+            lanes,
+        })
+    }
+}
+
+fn weekend_phases(context: &RunContext) -> Vec<ChartPhase> {
+    context.phases.iter().filter(|p| p.spans).cloned().collect()
+}
+
+/// Orders tenant ids as numbers when they are numbers.
+fn natural(id: &str) -> (u64, &str) {
+    (id.parse().unwrap_or(u64::MAX), id)
+}
+
+/// Seats per tenant from tenants.csv, if it is there (only to pick which lanes to show).
+fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
+    if !dir.join(files::tenants::FILE).is_file() {
+        return Ok(HashMap::new());
+    }
+    let table = Table::read(dir, files::tenants::FILE)?;
+    if !table.has(tenants::TENANT) || !table.has(tenants::SEATS) {
+        return Ok(HashMap::new());
+    }
+    let ids = table.text(tenants::TENANT)?;
+    let seats = table.numbers(tenants::SEATS)?;
+    Ok(ids.into_iter().map(str::to_string).zip(seats).collect())
+}
+
+impl Weekend {
+    /// The time shown: the whole of the first spanned phase (Pre-Stage: a week of copying) on
+    /// the left panel, the later phases on the right, split where the first of them starts, and
+    /// at least 12 hours past the start of the last phase (Finalize), so it shows.
+    fn time_range(&self) -> (f64, f64, Option<f64>) {
+        let spans: Vec<&Span> = self.lanes.iter().flat_map(|l| &l.1).collect();
+        let (lo, mut hi) = bounds(spans.iter().flat_map(|s| [s.start, s.end, s.done]));
+        let (Some(first), Some(last)) = (self.phases.first(), self.phases.last()) else {
+            return (lo, hi, None);
+        };
+        let last_start = spans
+            .iter()
+            .filter(|s| s.phase == last.key)
+            .map(|s| s.start)
+            .fold(f64::NEG_INFINITY, f64::max);
+        if last_start.is_finite() {
+            hi = hi.max(last_start + 0.5);
+        }
+        let later = spans
+            .iter()
+            .filter(|s| s.phase != first.key)
+            .map(|s| s.start)
+            .fold(f64::INFINITY, f64::min);
+        let split = (later.is_finite() && later > lo && later < hi).then_some(later);
+        (lo, hi, split)
+    }
+
+    /// Draws every lane's bars inside `[lo, hi]` of time, each clipped to it; bars narrower than
+    /// `min_width` days are widened to it so short phases stay visible.
+    fn draw_lanes<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        (lo, hi): (f64, f64),
+        min_width: f64,
+    ) -> DrawResult<(), DB> {
+        let clip = |a: f64, b: f64| -> Option<(f64, f64)> {
+            let (a, b) = (a.max(lo), b.min(hi));
+            (b > a || (a == b && a > lo && a < hi)).then(|| (a, b.max(a + min_width).min(hi)))
+        };
+        for (lane, (_, spans)) in self.lanes.iter().enumerate() {
+            let y = lane as f64;
+            for s in spans {
+                let colour = self
+                    .phases
+                    .iter()
+                    .find(|p| p.key == s.phase)
+                    .map_or(GREY, |p| p.colour);
+                let end = if s.end.is_finite() { s.end } else { hi };
+                // The whole window lightly, the part until the work was done solidly.
+                if let Some((a, b)) = clip(s.start, end) {
+                    let window = [(a, y - 0.38), (b, y + 0.38)];
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        window,
+                        colour.mix(0.35).filled(),
+                    )))?;
+                    let border = match s.outcome.as_str() {
+                        "rolled_back" => Some(DARK_RED),
+                        "open" => Some(BLACK),
+                        _ => None,
+                    };
+                    if let Some(border) = border {
+                        chart.draw_series(std::iter::once(Rectangle::new(
+                            window,
+                            border.stroke_width(2),
+                        )))?;
+                    }
+                }
+                if s.done.is_finite() {
+                    if let Some((a, b)) = clip(s.start, s.done.min(end)) {
+                        chart.draw_series(std::iter::once(Rectangle::new(
+                            [(a, y - 0.38), (b, y + 0.38)],
+                            colour.filled(),
+                        )))?;
+                    }
+                    if s.done > end
+                        && let Some((a, b)) = clip(end, s.done)
+                    {
+                        chart.draw_series(std::iter::once(PathElement::new(
+                            vec![(a, y), (b, y)],
+                            DARK_RED.stroke_width(3),
+                        )))?;
+                    }
+                }
+                if s.overran() && end >= lo && end <= hi {
+                    chart.draw_series(std::iter::once(Cross::new(
+                        (end, y),
+                        5,
+                        DARK_RED.stroke_width(2),
+                    )))?;
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Figure for Weekend {
+    fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
+        let body = heading(root, &self.title, &self.subtitle)?;
+        let mut entries: Vec<(String, Mark)> = self
+            .phases
+            .iter()
+            .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
+            .collect();
+        // Every window is its phase's colour, lighter; the swatch shows the first phase's. The
+        // marks of trouble are explained only when the weekend has some: a legend lists what
+        // the chart shows.
+        let tint = self.phases.first().map_or(GREY, |p| p.colour).mix(0.35);
+        let any = |shown: fn(&Span) -> bool| self.lanes.iter().flat_map(|l| &l.1).any(shown);
+        let marks: [(&str, Mark, ShownIf); 5] = [
+            ("lighter: window after the work", Mark::Fill(tint), |_| true),
+            ("rolled back", Mark::Outlined(tint, DARK_RED), |s| {
+                s.outcome == "rolled_back"
+            }),
+            ("still open at the end", Mark::Outlined(tint, BLACK), |s| {
+                s.outcome == "open"
+            }),
+            ("work done after the window", Mark::Line(DARK_RED, 3), |s| {
+                s.end.is_finite() && s.done.is_finite() && s.done > s.end
+            }),
+            (
+                "overran or rolled back",
+                Mark::Cross(DARK_RED),
+                Span::overran,
+            ),
+        ];
+        for (label, mark, shown) in marks {
+            if any(shown) {
+                entries.push((label.into(), mark));
+            }
+        }
+        let area = with_side_legend(&body, &entries)?;
+        let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
+        let (lo, hi, split) = self.time_range();
+        let Some(split) = split else {
+            let mut chart = plot(
+                &area,
+                Axis::time(lo, hi),
+                Axis::categories(names, 26).reversed(),
+                Labelled {
+                    x: "time",
+                    y: "tenant",
+                },
+                70,
+            )?;
+            self.draw_lanes(&mut chart, (lo, hi), (hi - lo) * 0.004)?;
+            if let Some(note) = &self.empty_note {
+                note_centred(&chart, note)?;
+            }
+            return Ok(());
+        };
+        // Pre-Stage is a week of copying at a fraction of the width; the weekend gets the rest.
+        let early_label = format!(
+            "{} (days)",
+            self.phases.first().map_or("", |p| p.name.as_str())
+        );
+        let later: Vec<&str> = self
+            .phases
+            .iter()
+            .skip(1)
+            .map(|p| p.name.as_str())
+            .collect();
+        // A programme whose last phase comes days after the weekend is read in days.
+        let unit = if hi - split <= 6.0 { "hours" } else { "days" };
+        let later_label = format!("{} ({unit})", later.join(", "));
+        let (w, _) = area.dim_in_pixel();
+        let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
+        // The panel's end is labelled by the next panel's first tick, so only its start here:
+        // two labels at the shared edge would overprint each other.
+        let mut early = plot(
+            &left,
+            Axis::time(lo, split).with_ticks(vec![lo]),
+            Axis::categories(names.clone(), 26).reversed(),
+            Labelled {
+                x: &early_label,
+                y: "tenant",
+            },
+            70,
+        )?;
+        self.draw_lanes(&mut early, (lo, split), (split - lo) * 0.01)?;
+        let blank = vec![String::new(); names.len()];
+        // A date label takes about 90 pixels: a window of two weeks (a long Finalize) must not
+        // put a label on every day of a narrow panel.
+        let (right_w, _) = right.dim_in_pixel();
+        let mut weekend = plot(
+            &right,
+            Axis::time(split, hi).with_at_most_ticks((right_w as usize / 90).max(2)),
+            Axis::categories(blank, 26).reversed(),
+            Labelled {
+                x: &later_label,
+                y: "",
+            },
+            8,
+        )?;
+        self.draw_lanes(&mut weekend, (split, hi), (hi - split) * 0.006)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::table::{ManifestInfo, day_number};
+
+    /// A run folder holding only what the weekend chart reads: one batch whose tenant 3 rolled
+    /// back, starting later than the others.
+    fn weekend_folder() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "manifest.json",
+            r#"{"scenario": "t", "replications": 1, "detail_replication": 0,
+                "start": "2011-09-05", "deadline": "2011-12-31"}"#,
+        );
+        write(
+            "batches.csv",
+            "batch,weekend,tenants,seats,data_gb,transitioned,slipped\n0,2011-09-10,3,30,3,2,1\n",
+        );
+        let mut spans = String::from("tenant,batch,weekend,phase,start,end,done,outcome\n");
+        for (t, at) in [(1, "03T00"), (2, "03T01"), (3, "03T02")] {
+            spans.push_str(&format!(
+                "{t},0,2011-09-10,prestage,2011-09-{at}:00,2011-09-09T00:00,2011-09-04T00:00,complete\n\
+                 {t},0,2011-09-10,lock,2011-09-09T00:00,2011-09-10T00:00,2011-09-09T00:05,complete\n"
+            ));
+        }
+        spans.push_str(
+            "1,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,2011-09-10T02:00,complete\n\
+             1,0,2011-09-10,finalize,2011-09-12T00:00,2011-09-12T00:20,2011-09-12T00:20,complete\n\
+             2,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,2011-09-10T03:00,complete\n\
+             2,0,2011-09-10,finalize,2011-09-12T00:00,2011-09-12T00:20,2011-09-12T00:20,complete\n\
+             3,0,2011-09-10,data_upgrade,2011-09-10T00:00,2011-09-12T00:00,,rolled_back\n",
+        );
+        write("spans.csv", &spans);
+        dir
+    }
+
+    fn weekend(dir: &Path) -> Weekend {
+        let manifest = ManifestInfo::read(dir).unwrap();
+        let busiest = Busiest::read(dir).unwrap();
+        Weekend::read(dir, &RunContext::new(&manifest), &busiest).unwrap()
+    }
+
+    #[test]
+    fn flagged_weekend_rows_are_listed_first() {
+        let dir = weekend_folder();
+        let chart = weekend(dir.path());
+        let order: Vec<&str> = chart.lanes.iter().map(|l| l.0.as_str()).collect();
+        assert_eq!(
+            order,
+            ["3", "1", "2"],
+            "the rolled-back tenant first, then by start"
+        );
+    }
+
+    #[test]
+    fn the_weekend_time_axis_covers_finalize_and_pre_stage_has_its_own_panel() {
+        let dir = weekend_folder();
+        let chart = weekend(dir.path());
+        let (lo, hi, split) = chart.time_range();
+        let finalize = day_number("2011-09-12".parse().unwrap());
+        assert!(
+            hi >= finalize + 0.5,
+            "Finalize starts at {finalize}, the axis ends at {hi}"
+        );
+        assert_eq!(lo, day_number("2011-09-03".parse().unwrap()));
+        assert_eq!(split, Some(day_number("2011-09-09".parse().unwrap())));
+    }
+}
