@@ -1,6 +1,7 @@
 //! The command line: argument definitions (clap derive) and the commands they run.
 
 mod calibrate_command;
+mod flag_values;
 mod interrupt;
 mod key_ranges;
 mod progress;
@@ -25,6 +26,8 @@ use crate::output::{self, Execution, FolderManifest, Manifest, OutputFolder, Pre
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
 use crate::{chart, report, sweep};
+pub use flag_values::bounded;
+use flag_values::whole;
 use progress::Progress;
 
 #[derive(Debug, Parser)]
@@ -107,20 +110,20 @@ fn parse_detail(text: &str) -> Result<Detail, String> {
     }
     text.parse()
         .map(|r| Detail(Some(r)))
-        .map_err(|_| format!("`{text}` is neither a replication number (0, 1, ...) nor `none`"))
+        .map_err(|_| "neither a replication number (0, 1, ...) nor `none`".to_string())
 }
 
 /// Flags every simulating command shares.
 #[derive(Debug, Args)]
 pub struct SimulationArgs {
     /// Master seed, 0 to 9223372036854775807 as for the scenario's `seed` (overrides it).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(..=i64::MAX as u64))]
+    #[arg(long, value_parser = whole(0, i64::MAX as u64))]
     pub seed: Option<u64>,
     /// Replications (per policy or cell; overrides the scenario's `replications`).
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(long, value_parser = whole(1, 1_000_000))]
     pub reps: Option<u64>,
     /// Worker threads [default: one per core]. Never changes the results.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    #[arg(long, value_parser = whole(1, 1024))]
     pub threads: Option<u64>,
     /// Run replications in stages until METRIC's 95% interval half-width is at most REL x |mean|
     /// (repeatable); --reps is then the ceiling [default ceiling: 1000].

@@ -14,7 +14,10 @@ fn main() -> ExitCode {
         .iter()
         .map(|a| a.to_string_lossy().into_owned())
         .collect();
-    let cli = cutover::cli::Cli::parse_from(args);
+    let cli = match cutover::cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => cutover::cli::bounded(e).exit(),
+    };
     match cutover::cli::run(cli, command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(cutover::Error::Output { source, .. }) if source.kind() == ErrorKind::BrokenPipe => {

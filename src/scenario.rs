@@ -51,7 +51,7 @@ pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
 pub use phases::{Phases, bpos_programme, offset_label};
 pub use population::Population;
-pub use reader::{Diagnostic, abbreviate, nearest};
+pub use reader::{Diagnostic, abbreviate, abbreviate_to, nearest};
 pub use rewrite::set_key;
 pub use sweep::{GridCell, SweepGrid, display_value};
 pub use workitems::{KindParams, Workitems};

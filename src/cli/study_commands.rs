@@ -37,7 +37,7 @@ pub struct SelectArgs {
     #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
     pub alpha: f64,
     /// First-stage replications of every policy.
-    #[arg(long, default_value_t = 10)]
+    #[arg(long, default_value_t = 10, value_parser = super::whole(0, u64::MAX))]
     pub n0: u64,
     /// Output folder [default: output/<scenario name>-select].
     #[arg(long)]

@@ -38,7 +38,7 @@ pub struct SweepArgs {
     /// Submit the sweep to Slurm as an array of N shard tasks and a merge job that runs after
     /// them, instead of running it here; the job scripts are written into OUT/slurm.
     #[arg(long, value_name = "N", conflicts_with = "shard",
-        value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+        value_parser = super::whole(1, 1_000_000))]
     pub slurm: Option<u64>,
     /// With --slurm: an sbatch option for both jobs, one per --sbatch, as --sbatch=--name=value
     /// (repeatable); --cpus-per-task=N also sets each shard's --threads.
@@ -73,17 +73,17 @@ pub struct MergeArgs {
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     let (k, n) = text
         .split_once('/')
-        .ok_or_else(|| format!("`{text}` is not K/N, e.g. 2/8"))?;
+        .ok_or_else(|| "not K/N, e.g. 2/8".to_string())?;
     let k: usize = k
         .trim()
         .parse()
-        .map_err(|_| format!("`{k}` in `{text}` is not a number"))?;
+        .map_err(|_| "K of K/N is not a whole number".to_string())?;
     let n: usize = n
         .trim()
         .parse()
-        .map_err(|_| format!("`{n}` in `{text}` is not a number"))?;
+        .map_err(|_| "N of K/N is not a whole number".to_string())?;
     if n == 0 || k == 0 || k > n {
-        return Err(format!("`{text}`: K/N needs 1 <= K <= N"));
+        return Err("K/N needs 1 <= K <= N".to_string());
     }
     Ok((k, n))
 }

@@ -96,6 +96,116 @@ fn seed_flag_and_seed_key_accept_and_refuse_the_same_values() {
     }
 }
 
+/// A value that the command line refuses is quoted by its start and its length, with the flag and
+/// the range it accepts, however long it is; and what the message quotes of an argument holds no
+/// control character, even when colour is forced (as on a terminal).
+#[test]
+fn a_refused_flag_value_is_named_briefly_with_the_range_and_never_raw() {
+    let dir = temp_dir();
+    let digits = "9".repeat(100_000);
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(args)
+            .current_dir(dir.path())
+            .env("CLICOLOR_FORCE", "1")
+            .env("CUTOVER_MEMORY_LIMIT", "1")
+            .output()
+            .unwrap();
+        let stderr = assert_bad_input(&out, &[]);
+        assert!(
+            stderr.len() < 1_000,
+            "{} bytes: {}",
+            stderr.len(),
+            &stderr[..1_000]
+        );
+        stderr
+    };
+    const CALIBRATE: &[&str] = &[
+        "calibrate",
+        "small-pilot",
+        "--observed",
+        "w.csv",
+        "--fit",
+        "seed=1..2",
+    ];
+    let ranges: &[(&[&str], &str, &str)] = &[
+        (&["run"], "--reps", "from 1 to 1000000"),
+        (&["run"], "--seed", "from 0 to 9223372036854775807"),
+        (&["run"], "--threads", "from 1 to 1024"),
+        (&["run"], "--detail", "nor `none`"),
+        (&["sweep", "small-pilot"], "--shard", "K/N"),
+        (&["sweep", "small-pilot"], "--slurm", "from 1 to 1000000"),
+        (
+            &[
+                "sensitivity",
+                "small-pilot",
+                "--vary",
+                "copy.per_tenant=1..2",
+            ],
+            "--samples",
+            "from 2 to 65536",
+        ),
+        (CALIBRATE, "--iterations", "from 1 to 10000"),
+        (CALIBRATE, "--holdout", "from 0 to 18446744073709551615"),
+        (
+            &[
+                "select",
+                "small-pilot",
+                "--policies",
+                "fifo,random",
+                "--metric",
+                "slips",
+                "--delta",
+                "1",
+            ],
+            "--n0",
+            "from 0 to 18446744073709551615",
+        ),
+    ];
+    for (command, flag, range) in ranges {
+        for value in [digits.as_str(), "-1", "1e3"] {
+            let assignment = format!("{flag}={value}");
+            let mut args = command.to_vec();
+            args.push(&assignment);
+            let stderr = run(&args);
+            for needle in [&flag[..], range] {
+                assert!(
+                    stderr.contains(needle),
+                    "{flag}={value:.9}: no `{needle}`:\n{stderr}"
+                );
+            }
+            if value == digits {
+                assert!(stderr.contains("(100000 digits)"), "{stderr}");
+            }
+        }
+    }
+    // clap's own words (the usage line) are not shortened.
+    let stderr = run(&["select", "s", "--n0", "-5"]);
+    assert!(
+        stderr.contains("<DELTA> <SCENARIO>") && !stderr.contains("characters)"),
+        "{stderr}"
+    );
+    let escape = "\u{1b}]0;title\u{7}\u{1b}[2J";
+    for args in [
+        vec![format!("ru{escape}n")],
+        vec!["run".into(), format!("--x{escape}")],
+        vec!["run".into(), format!("--reps={escape}")],
+        vec![
+            "sensitivity".into(),
+            "s".into(),
+            format!("--method={escape}"),
+        ],
+        vec!["run".into(), format!("--{}", "x".repeat(100_000))],
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let stderr = run(&args);
+        // clap's own colours are `ESC [ ... m`; nothing else of the argument may reach the screen.
+        for raw in ["\u{7}", "\u{1b}]", "\u{1b}[2J"] {
+            assert!(!stderr.contains(raw), "{raw:?} in {stderr:?}");
+        }
+    }
+}
+
 /// One argument: a word the command line knows, a number, or random bytes (often not UTF-8).
 fn argument() -> impl Strategy<Value = OsString> {
     let words = prop::sample::select(vec![

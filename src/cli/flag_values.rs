@@ -1,0 +1,90 @@
+//! What the command line says of a value it refuses: whole-number flags parsed with their accepted
+//! range named, and every piece of the command line that clap's message quotes bounded in length
+//! and made printable, so `--reps` followed by a hundred thousand digits, or an argument holding
+//! an escape sequence, gets a short message that cannot drive the terminal.
+
+use clap::error::{ContextKind, ContextValue};
+
+use crate::error::printable;
+use crate::scenario::abbreviate_to;
+
+/// A value parser for a whole-number flag that accepts `low..=high`. Its message names the
+/// range, not the value (clap quotes the value, bounded by [`bounded`]): "not a whole number
+/// from 1 to 1000000", whether the value is `0`, `-1`, `1e3` or a hundred digits.
+pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clone + Send + Sync {
+    move |text| {
+        text.parse::<u64>()
+            .ok()
+            .filter(|n| (low..=high).contains(n))
+            .ok_or_else(|| format!("not a whole number from {low} to {high}"))
+    }
+}
+
+/// `e` with every piece of the command line it quotes (the value refused, an unknown argument or
+/// subcommand, a suggestion that repeats it) abbreviated to its start and its length when long,
+/// and its control characters escaped. clap would otherwise echo them whole and, on a terminal,
+/// raw.
+pub fn bounded(mut e: clap::Error) -> clap::Error {
+    let quoted: Vec<(ContextKind, ContextValue)> = e
+        .context()
+        // The usage line and the lists of valid names are clap's own words.
+        .filter(|(kind, _)| {
+            !matches!(
+                kind,
+                ContextKind::Usage | ContextKind::ValidValue | ContextKind::ValidSubcommand
+            )
+        })
+        .filter_map(|(kind, value)| Some((kind, shown(value)?)))
+        .collect();
+    for (kind, value) in quoted {
+        e.insert(kind, value);
+    }
+    e
+}
+
+/// The characters of a long quoted piece shown (a piece up to twice as long is shown whole).
+const SHOWN: usize = 40;
+
+/// `value` as a message may show it, or `None` if it holds no text from the command line.
+fn shown(value: &ContextValue) -> Option<ContextValue> {
+    let text = |s: &str| abbreviate_to(&printable(s), SHOWN);
+    match value {
+        ContextValue::String(s) => Some(ContextValue::String(text(s))),
+        ContextValue::Strings(v) => {
+            Some(ContextValue::Strings(v.iter().map(|s| text(s)).collect()))
+        }
+        ContextValue::StyledStr(s) => Some(ContextValue::StyledStr(text(&s.to_string()).into())),
+        ContextValue::StyledStrs(v) => Some(ContextValue::StyledStrs(
+            v.iter().map(|s| text(&s.to_string()).into()).collect(),
+        )),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_whole_number_outside_its_range_is_refused_naming_the_range() {
+        let reps = whole(1, 1_000_000);
+        assert_eq!(reps("1"), Ok(1));
+        assert_eq!(reps("1000000"), Ok(1_000_000));
+        for bad in [
+            "0",
+            "1000001",
+            "-1",
+            "1e3",
+            "",
+            " 1",
+            "nan",
+            &"9".repeat(400),
+        ] {
+            assert_eq!(
+                reps(bad),
+                Err("not a whole number from 1 to 1000000".to_string()),
+                "{bad}"
+            );
+        }
+    }
+}
