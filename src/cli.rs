@@ -751,6 +751,35 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
     }
 }
 
+/// The width of a terminal that screen text is laid out for.
+const COLUMNS: usize = 80;
+
+/// `text` broken at spaces into lines of at most 80 columns (a word longer than that stands on
+/// its own line), each after the first indented two spaces more than the first: a terminal
+/// would otherwise break a long sentence mid-word.
+pub(crate) fn wrap(text: &str) -> String {
+    let indent = text.len() - text.trim_start_matches(' ').len();
+    let more = " ".repeat(indent + 2);
+    let mut out = " ".repeat(indent);
+    let mut width = indent;
+    let mut first = true;
+    for word in text.split_whitespace() {
+        let w = word.chars().count();
+        if !first && width + 1 + w > COLUMNS {
+            out.push('\n');
+            out.push_str(&more);
+            width = more.len();
+        } else if !first {
+            out.push(' ');
+            width += 1;
+        }
+        out.push_str(word);
+        width += w;
+        first = false;
+    }
+    out
+}
+
 /// `1 replication`, `2 replications`.
 pub(crate) fn plural(n: u64, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
@@ -862,5 +891,23 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn long_lines_are_wrapped_at_spaces_within_80_columns() {
+        let text = format!("  {}", ["word"; 40].join(" "));
+        let wrapped = wrap(&text);
+        let lines: Vec<&str> = wrapped.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert!(
+            lines.iter().all(|l| l.chars().count() <= COLUMNS),
+            "{wrapped}"
+        );
+        assert!(lines[0].starts_with("  word") && lines[1].starts_with("    word"));
+        assert_eq!(wrapped.split_whitespace().count(), 40);
+        // A short line is left as it was; a word too long for a line stands alone.
+        assert_eq!(wrap("  short line"), "  short line");
+        let long = "x".repeat(100);
+        assert_eq!(wrap(&format!("a {long} b")), format!("a\n  {long}\n  b"));
     }
 }

@@ -7,7 +7,7 @@
 //! probabilities of the t and normal distributions come from statrs; Holm's adjustment and
 //! Wilson's interval are written out here.
 
-use statrs::distribution::{ContinuousCDF, Normal, StudentsT};
+use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
 
 /// Welford running mean/variance; mergeable (Chan et al.) so shards combine exactly-in-order.
 ///
@@ -137,6 +137,17 @@ pub fn t_quantile(p: f64, df: u64) -> f64 {
     }
     StudentsT::new(0.0, 1.0, df as f64)
         .expect("df >= 1 is a valid Student t")
+        .inverse_cdf(p)
+}
+
+/// Quantile `p` of chi-square with `df` degrees of freedom (statrs' inverse CDF); NaN for
+/// `df == 0` or `p` outside (0, 1).
+pub fn chi_square_quantile(p: f64, df: u64) -> f64 {
+    if df == 0 || !(p > 0.0 && p < 1.0) {
+        return f64::NAN;
+    }
+    ChiSquared::new(df as f64)
+        .expect("df >= 1 is a valid chi-square")
         .inverse_cdf(p)
 }
 

@@ -470,6 +470,23 @@ fn fit_csv(
     w.into_inner().expect(row_error)
 }
 
+/// The screen's verdict on the held-out weeks: their discrepancy against the 95% point of
+/// chi-square with one degree of freedom per value.
+fn holdout_line(d: f64, n: usize) -> String {
+    let (point, above) = crate::study::calibrate::holdout_verdict(d, n);
+    format!(
+        "held out: discrepancy {d:.2} over {} ({:.2} per value), {} {point:.2}, the 95% point of chi-square with {n} degrees of freedom: {}",
+        plural(n as u64, "value"),
+        d / n.max(1) as f64,
+        if above { "above" } else { "under" },
+        if above {
+            "the fit does not forecast these weeks"
+        } else {
+            "the fit forecasts these weeks"
+        }
+    )
+}
+
 fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) {
     say!(
         "{} settings x {} in {wall:.1} s",
@@ -499,9 +516,29 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
         d / n.max(1) as f64
     );
     if let Some((d, n)) = result.holdout {
-        say!(
-            "held out: discrepancy {d:.2} over {n} values ({:.2} per value: far above the fitted figure, the fit does not forecast)",
-            d / n.max(1) as f64
+        say!("{}", super::wrap(&holdout_line(d, n)));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_held_out_verdict_follows_the_chi_square_point() {
+        // 21.03 is the 95% point of chi-square with 12 degrees of freedom.
+        let agrees = holdout_line(7.75, 12);
+        assert!(agrees.contains("under 21.03"), "{agrees}");
+        assert!(
+            agrees.ends_with("the fit forecasts these weeks"),
+            "{agrees}"
         );
+        let disagrees = holdout_line(30.0, 12);
+        assert!(disagrees.contains("above 21.03"), "{disagrees}");
+        assert!(
+            disagrees.ends_with("does not forecast these weeks"),
+            "{disagrees}"
+        );
+        assert!(holdout_line(1.0, 1).contains("over 1 value ("));
     }
 }

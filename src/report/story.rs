@@ -278,12 +278,22 @@ fn calibration_answer(folder: &Folder) -> Result<String, Error> {
     if let (Some(&d), Some(&n)) = (hd.first(), hcells.first())
         && n > 0.0
     {
+        let (point, above) = crate::study::calibrate::holdout_verdict(d, n as usize);
         let _ = writeln!(
             html,
-            "<li>On the {} held-out values: {} ({} per value).</li>",
+            "<li>On the {} held-out values: {} ({} per value), {} {}, the 95% point of \
+             chi-square with {} degrees of freedom: {}.</li>",
             number(n),
             number(d),
-            number(d / n)
+            number(d / n),
+            if above { "above" } else { "under" },
+            number(point),
+            number(n),
+            if above {
+                "<span class=\"bad\">the fit does not forecast these weeks</span>"
+            } else {
+                "the fit forecasts these weeks"
+            }
         );
     }
     html.push_str(

@@ -177,6 +177,15 @@ pub struct KeyFit {
     pub rise: f64,
 }
 
+/// Whether the held-out weeks agree with the fit: `D` over `cells` held-out values against the
+/// 95% point of chi-square with one degree of freedom per value, which `D` of weeks the model
+/// agrees with stays under 95% of the time (each value's term is about a squared standard
+/// normal). Returns that point and whether `D` is above it (the fit does not forecast them).
+pub fn holdout_verdict(d: f64, cells: usize) -> (f64, bool) {
+    let point = crate::stats::chi_square_quantile(0.95, cells as u64);
+    (point, d > point)
+}
+
 /// The result of a calibration.
 #[derive(Clone, Debug)]
 pub struct Calibration {
