@@ -635,7 +635,7 @@ pub(crate) fn policy_variants(
 fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
     let baseline = rows.first().map_or("", |r| r.policy.as_str());
     let family = rows.iter().filter(|r| !r.p_value.is_nan()).count();
-    say!(
+    say_wrapped!(
         "{}: {} per policy, seed {}; differences are against {baseline} with paired 95% intervals; * = significant at 5% after Holm's adjustment over all {family} (policy, metric) tests",
         scenario.name,
         plural(reps, "paired replication"),
@@ -714,7 +714,7 @@ fn print_precision(record: &Option<PrecisionRecord>) {
 
 /// The trade-off metrics of every policy side by side, and which policies are dominated.
 fn print_tradeoffs(rows: &[TradeoffRow]) {
-    say!(
+    say_wrapped!(
         "trade-offs (means; (-) lower is better, (+) higher; dominated = no better on any and significantly worse on one, Holm 5%):"
     );
     let names: Vec<String> = TRADEOFF_METRICS
@@ -724,22 +724,42 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
             format!("{metric} ({sign})")
         })
         .collect();
-    let mut header = format!("  {:<16}", "policy");
-    for name in &names {
-        header.push_str(&format!(" {name:>w$}", w = name.len().max(12)));
-    }
-    say!("{header}");
-    let mut dominated = Vec::new();
-    for chunk in rows.chunks(TRADEOFF_METRICS.len()) {
-        let policy = &chunk[0].policy;
-        let mut line = format!("  {policy:<16}");
-        for (r, name) in chunk.iter().zip(&names) {
-            line.push_str(&format!(" {:>w$.2}", r.mean, w = name.len().max(12)));
+    let policies: Vec<&[TradeoffRow]> = rows.chunks(TRADEOFF_METRICS.len()).collect();
+    let widths: Vec<usize> = names.iter().map(|n| n.len().max(12)).collect();
+    // The metrics in as many blocks of columns as it takes for each line to fit 80 columns.
+    let lead = 2 + 16;
+    let mut blocks: Vec<std::ops::Range<usize>> = Vec::new();
+    let mut width = lead;
+    for (i, w) in widths.iter().enumerate() {
+        match blocks.last_mut() {
+            Some(block) if width + 1 + w <= COLUMNS => block.end = i + 1,
+            _ => {
+                blocks.push(i..i + 1);
+                width = lead;
+            }
         }
-        say!("{line}");
+        width += 1 + w;
+    }
+    for block in blocks {
+        let mut header = format!("  {:<16}", "policy");
+        for i in block.clone() {
+            header.push_str(&format!(" {:>w$}", names[i], w = widths[i]));
+        }
+        say!("{header}");
+        for chunk in &policies {
+            let mut line = format!("  {:<16}", chunk[0].policy);
+            for i in block.clone() {
+                line.push_str(&format!(" {:>w$.2}", chunk[i].mean, w = widths[i]));
+            }
+            say!("{line}");
+        }
+    }
+    let mut dominated = Vec::new();
+    for chunk in &policies {
         if !chunk[0].dominated_by.is_empty() {
             dominated.push(format!(
-                "{policy} (by {})",
+                "{} (by {})",
+                chunk[0].policy,
                 chunk[0].dominated_by.join(", ")
             ));
         }
@@ -747,7 +767,7 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
     if dominated.is_empty() {
         say!("  no policy is dominated");
     } else {
-        say!("  dominated: {}", dominated.join("; "));
+        say_wrapped!("  dominated: {}", dominated.join("; "));
     }
 }
 
@@ -760,24 +780,37 @@ const COLUMNS: usize = 80;
 pub(crate) fn wrap(text: &str) -> String {
     let indent = text.len() - text.trim_start_matches(' ').len();
     let more = " ".repeat(indent + 2);
-    let mut out = " ".repeat(indent);
-    let mut width = indent;
+    let mut out = String::new();
+    let mut line = text.trim_end();
     let mut first = true;
-    for word in text.split_whitespace() {
-        let w = word.chars().count();
-        if !first && width + 1 + w > COLUMNS {
-            out.push('\n');
-            out.push_str(&more);
-            width = more.len();
-        } else if !first {
-            out.push(' ');
-            width += 1;
+    loop {
+        let prefix = if first { "" } else { more.as_str() };
+        let room = COLUMNS - prefix.len();
+        if line.chars().count() <= room {
+            out.push_str(prefix);
+            out.push_str(line);
+            return out;
         }
-        out.push_str(word);
-        width += w;
+        // The last space within the room (after the indent), else the first after it.
+        let start = if first { indent } else { 0 };
+        let cut = line
+            .char_indices()
+            .take(room + 1)
+            .filter(|&(i, c)| c == ' ' && i > start)
+            .map(|(i, _)| i)
+            .last()
+            .or_else(|| line[start..].find(' ').map(|i| start + i));
+        let Some(cut) = cut else {
+            out.push_str(prefix);
+            out.push_str(line);
+            return out;
+        };
+        out.push_str(prefix);
+        out.push_str(line[..cut].trim_end());
+        out.push('\n');
+        line = line[cut..].trim_start();
         first = false;
     }
-    out
 }
 
 /// `1 replication`, `2 replications`.
@@ -905,6 +938,13 @@ mod tests {
         );
         assert!(lines[0].starts_with("  word") && lines[1].starts_with("    word"));
         assert_eq!(wrapped.split_whitespace().count(), 40);
+        // Spaces inside the first line (a padded column) are kept.
+        assert_eq!(
+            wrap(&format!("  key      {}", ["more"; 20].join(" ")))
+                .lines()
+                .next(),
+            Some(format!("  key      {}", ["more"; 14].join(" ")).as_str())
+        );
         // A short line is left as it was; a word too long for a line stands alone.
         assert_eq!(wrap("  short line"), "  short line");
         let long = "x".repeat(100);

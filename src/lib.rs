@@ -35,6 +35,14 @@ macro_rules! say {
     }};
 }
 
+/// `say!`, the line wrapped at spaces within 80 columns ([`cli::wrap`]): for a sentence that
+/// may be longer than a terminal is wide.
+macro_rules! say_wrapped {
+    ($($arg:tt)*) => {{
+        say!("{}", $crate::cli::wrap(&format!($($arg)*)));
+    }};
+}
+
 pub mod chart;
 pub mod cli;
 pub mod compare;

@@ -176,7 +176,7 @@ pub fn calibrate_command(
     check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     if !args.sim.quiet {
-        say!(
+        say_wrapped!(
             "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",
             base.name,
             plural(factors.len() as u64, "key"),
@@ -259,7 +259,7 @@ pub fn calibrate_command(
     output::write_files(&out, files)?;
     if !args.sim.quiet {
         print_result(factors, &result, wall_seconds, reps);
-        say!(
+        say_wrapped!(
             "results in {}; run the forecast with `cutover run {}`",
             out.display(),
             out.join(c::SCENARIO_FILE).display()
@@ -493,18 +493,20 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
         result.evaluations,
         plural(reps, "replication")
     );
+    // The keys' column as wide as the longest key, so a line fits 80 columns where it can.
+    let width = factors.iter().map(|f| f.key.len()).max().unwrap_or(0);
     for (f, k) in factors.iter().zip(&result.keys) {
         if k.identifiable {
             say!(
-                "  {:<40} {:>12} [{}, {}]",
+                "  {:<width$} {:>12} [{}, {}]",
                 f.key,
                 format_number(k.value),
                 format_number(k.ci95_low),
                 format_number(k.ci95_high)
             );
         } else {
-            say!(
-                "  {:<40} not identifiable: the discrepancy rises by {:.2} (< {RISE_95:.2}) over the whole range",
+            say_wrapped!(
+                "  {:<width$} not identifiable: the discrepancy rises by {:.2} (< {RISE_95:.2}) over the whole range",
                 f.key,
                 k.rise
             );
@@ -516,7 +518,7 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
         d / n.max(1) as f64
     );
     if let Some((d, n)) = result.holdout {
-        say!("{}", super::wrap(&holdout_line(d, n)));
+        say_wrapped!("{}", holdout_line(d, n));
     }
 }
 

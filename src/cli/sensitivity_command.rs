@@ -138,12 +138,13 @@ pub fn sensitivity_command(
     let todo = cells_to_run(&out, info, &all, args.resume, "design point")?;
 
     if !args.sim.quiet {
-        say!(
+        say_wrapped!(
             "{}: {} of {} ({}) x {} each, seed {seed}{}",
             base.name,
             match args.method {
+                Method::Morris if samples == 1 => "1 Morris trajectory".to_string(),
                 Method::Morris => format!("{samples} Morris trajectories"),
-                Method::Sobol => format!("{samples} Sobol' base samples"),
+                Method::Sobol => plural(samples, "Sobol' base sample"),
             },
             plural(keys as u64, "key"),
             plural(points, "point"),
@@ -266,6 +267,9 @@ fn sensitivity_csv(factors: &[Factor], rows: &[(&str, Estimate)]) -> Vec<u8> {
 fn print_leaders(method: Method, factors: &[Factor], rows: &[(&str, Estimate)]) {
     let kind = method.kinds()[0];
     say!("leading key per metric by {kind} (95% bootstrap interval):");
+    // Columns as wide as their longest entry, so a line fits 80 columns where the keys allow.
+    let metric_width = HEADLINE_METRICS.iter().map(|m| m.len()).max().unwrap_or(0);
+    let key_width = factors.iter().map(|f| f.key.len()).max().unwrap_or(0);
     for name in HEADLINE_METRICS {
         let best = rows
             .iter()
@@ -273,7 +277,7 @@ fn print_leaders(method: Method, factors: &[Factor], rows: &[(&str, Estimate)]) 
             .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.1.key.cmp(&a.1.key)));
         if let Some((_, e)) = best {
             say!(
-                "  {name:<24} {:<32} {:>10.3} [{:.3}, {:.3}]",
+                "  {name:<metric_width$} {:<key_width$} {:>9.3} [{:.3}, {:.3}]",
                 factors[e.key].key,
                 e.value,
                 e.ci95_low,

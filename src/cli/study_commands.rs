@@ -8,7 +8,7 @@ use clap::Args;
 use serde_json::json;
 
 use super::progress::Progress;
-use super::{SimulationArgs, finish_folder, output_folder};
+use super::{SimulationArgs, finish_folder, output_folder, plural};
 use crate::error::{Error, Kept};
 use crate::files;
 use crate::output::{self, Manifest};
@@ -164,7 +164,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
     } else {
         "smallest"
     };
-    say!(
+    say_wrapped!(
         "select: {side} mean {metric}, within {} of the best with probability >= {} (Kim-Nelson, common random numbers)",
         params.delta,
         1.0 - params.alpha
@@ -185,7 +185,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
                 .map_or("-".to_string(), |r| r.to_string())
         );
     }
-    say!(
+    say_wrapped!(
         "selected {} after {} replications ({} in all); a fixed-sample design with the same guarantee needs {} per policy ({} in all)",
         labels[s.selected],
         s.stopped_at,
@@ -194,7 +194,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
         s.fixed_sample * labels.len() as u64
     );
     if s.ceiling_reached {
-        say!(
+        say_wrapped!(
             "  the ceiling (--reps {}) was reached first: the choice is the best mean so far, WITHOUT the stated guarantee",
             params.ceiling
         );
@@ -374,10 +374,14 @@ fn print_seek(
             .join(", ")
     };
     say!(
-        "seek: {} settings tried, {} skipped (--monotone), {} replications",
-        r.evaluated.len(),
-        r.skipped,
-        r.total_replications()
+        "seek: {} tried{}, {}",
+        plural(r.evaluated.len() as u64, "setting"),
+        if r.skipped > 0 {
+            format!(", {} skipped (--monotone)", r.skipped)
+        } else {
+            String::new()
+        },
+        plural(r.total_replications(), "replication")
     );
     match r.answer.map(|i| &r.evaluated[i]) {
         Some(a) => {
@@ -387,7 +391,7 @@ fn print_seek(
                 a.cost
             );
             for (c, k) in constraints.iter().zip(&a.checks) {
-                say!(
+                say_wrapped!(
                     "  {}: estimate {:.3}, one-sided 95% bound {:.3} ({} replications)",
                     c.text,
                     k.estimate,
@@ -414,7 +418,7 @@ fn print_seek(
             }
             if let Some((_, s, i)) = closest {
                 let (e, c) = (&r.evaluated[s], &constraints[i]);
-                say!(
+                say_wrapped!(
                     "  closest to passing: `{}` at {}: bound {:.3} against {} ({})",
                     c.text,
                     setting(&e.values),

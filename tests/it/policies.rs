@@ -107,6 +107,12 @@ fn compare_writes_paired_results_for_every_policy() {
         stdout.contains("smallest-first") && stdout.contains("baseline"),
         "{stdout}"
     );
+    // The screen fits a terminal of 80 columns: the trade-offs in blocks of columns.
+    assert!(
+        stdout.lines().all(|l| l.chars().count() <= 80),
+        "a line is wider than 80 columns:\n{stdout}"
+    );
+    assert!(stdout.contains("user_hours_lost (-)"), "{stdout}");
     let cmp = read_csv(&out.join("comparison.csv"));
     assert_has_columns(
         "comparison.csv",

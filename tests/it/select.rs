@@ -36,6 +36,10 @@ fn select_chooses_one_policy_the_same_for_any_thread_count() {
         stdout.contains("selected ") && stdout.contains("fixed-sample"),
         "{stdout}"
     );
+    assert!(
+        stdout.lines().all(|l| l.chars().count() <= 80),
+        "a line is wider than 80 columns:\n{stdout}"
+    );
     assert_success(&cutover(
         dir.path(),
         &[args("2", "two"), vec!["-q"]].concat(),
