@@ -10,7 +10,6 @@
 
 mod html;
 mod story;
-mod studies;
 
 use std::path::{Path, PathBuf};
 

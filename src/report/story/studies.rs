@@ -5,8 +5,8 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
-use super::Folder;
-use super::html::{escape, number};
+use crate::report::Folder;
+use crate::report::html::{escape, number};
 
 fn text(study: &Value, key: &str) -> String {
     match study.get(key) {

@@ -1,0 +1,81 @@
+//! The report's answer for a calibration folder: each fitted key's value and interval, or that the
+//! observations cannot tell its values apart, then how the fit forecasts the held-out weeks.
+
+use std::fmt::Write as _;
+
+use crate::error::Error;
+use crate::files;
+use crate::report::Folder;
+use crate::report::html::{escape, interval, number};
+
+/// Each fitted key's value and interval, or that the observations cannot tell its values apart;
+/// then whether the fit forecasts the held-out weeks.
+pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
+    use files::calibration as c;
+    let t = folder.table(c::FILE)?;
+    let (key, identifiable) = (t.text(c::HEADER[0])?, t.text(c::HEADER[4])?);
+    let (value, low, high) = (
+        t.numbers(c::HEADER[1])?,
+        t.numbers(c::HEADER[2])?,
+        t.numbers(c::HEADER[3])?,
+    );
+    let (d, cells) = (t.numbers(c::HEADER[6])?, t.numbers(c::HEADER[7])?);
+    let (hd, hcells) = (t.numbers(c::HEADER[8])?, t.numbers(c::HEADER[9])?);
+    let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
+    for i in 0..t.len() {
+        let line = if identifiable[i] == "true" {
+            format!(
+                "<code>{}</code> = {} (95% interval {}).",
+                escape(key[i]),
+                number(value[i]),
+                interval(low[i], high[i])
+            )
+        } else {
+            format!(
+                "<span class=\"bad\"><code>{}</code> is not identifiable</span>: over its whole \
+                 range, {} to {}, the observed columns do not tell its values apart; it was left \
+                 as it was.",
+                escape(key[i]),
+                number(low[i]),
+                number(high[i])
+            )
+        };
+        let _ = writeln!(html, "<li>{line}</li>");
+    }
+    if let (Some(&d), Some(&n)) = (d.first(), cells.first()) {
+        let _ = writeln!(
+            html,
+            "<li>Discrepancy {} over {} fitted values ({} per value; about 1 when the model \
+             agrees with the weeks as well as its own replications agree with each other).</li>",
+            number(d),
+            number(n),
+            number(d / n.max(1.0))
+        );
+    }
+    if let (Some(&d), Some(&n)) = (hd.first(), hcells.first())
+        && n > 0.0
+    {
+        let (point, above) = crate::study::calibrate::holdout_verdict(d, n as usize);
+        let _ = writeln!(
+            html,
+            "<li>On the {} held-out values: {} ({} per value), {} {}, the 95% point of \
+             chi-square with {} degrees of freedom: {}.</li>",
+            number(n),
+            number(d),
+            number(d / n),
+            if above { "above" } else { "under" },
+            number(point),
+            number(n),
+            if above {
+                "<span class=\"bad\">the fit does not forecast these weeks</span>"
+            } else {
+                "the fit forecasts these weeks"
+            }
+        );
+    }
+    html.push_str(
+        "</ul>\n<p class=\"note\">The calibrated scenario is <code>calibrated.toml</code> in \
+         this folder: <code>cutover run</code> it for the forecast.</p>\n",
+    );
+    Ok(html)
+}

@@ -1,0 +1,319 @@
+//! The report's words for a run folder: the answer with intervals and percentiles, and the causes
+//! behind the tenants that slipped or missed the deadline.
+
+use std::fmt::Write as _;
+
+use crate::chart::FolderKind;
+use crate::date::Date;
+use crate::error::Error;
+use crate::files;
+use crate::report::Folder;
+use crate::report::html::{date_in_words, escape, interval, number, table};
+
+use super::{RUN_METRICS, at_most, cell, summaries};
+
+const METHOD: &str = "Mean over replications with its 95% interval (Student t); P50, P90 and P99 \
+                      are across replications: in 9 replications of 10 the value is at most P90.";
+
+/// The deadline met or missed, in sentences with intervals, then the headline figures.
+pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
+    let s = summaries(folder, files::summary::FILE, |r, h| cell(r, h, "metric"))?;
+    let deadline = date_in_words(&folder.field("deadline").unwrap_or_default());
+    let start: Option<Date> = folder.field("start").and_then(|d| d.parse().ok());
+    let mut items = Vec::new();
+    if let Some(m) = s.get("missed_deadline") {
+        items.push(if m.max == 0.0 {
+            format!(
+                "<span class=\"good\">Every tenant is transitioned by the {deadline} deadline</span> \
+                 in every replication."
+            )
+        } else {
+            let p90 = at_most(m.p90);
+            format!(
+                "<span class=\"bad\">P90: {} the {deadline} deadline</span> \
+                 (on average {}, 95% interval {}; at worst {}).",
+                if p90 == 1.0 {
+                    "1 tenant misses".to_string()
+                } else {
+                    format!("{} tenants miss", number(p90))
+                },
+                number(m.mean),
+                interval(m.low, m.high),
+                number(m.max)
+            )
+        });
+    }
+    if let (Some(m), Some(start)) = (s.get("makespan_days"), start)
+        && m.p50.is_finite()
+        && m.p90.is_finite()
+    {
+        let on = |days: f64| date_in_words(&start.add_days(days.ceil() as i64).to_string());
+        items.push(format!(
+            "The last tenant moves by {} in half the replications, by {} in 9 of 10 (P90).",
+            on(m.p50),
+            on(m.p90)
+        ));
+    }
+    if let Some(m) = s.get("slips") {
+        items.push(format!(
+            "{} {} (tenants rolled back to a later weekend) per programme on average, 95% \
+             interval {}; P90 {}.",
+            number(m.mean),
+            if number(m.mean) == "1" {
+                "slip"
+            } else {
+                "slips"
+            },
+            interval(m.low, m.high),
+            number(m.p90)
+        ));
+    }
+    if let (Some(q), Some(w)) = (
+        s.get("peak_errors_outstanding"),
+        s.get("operator_wait_p95_h"),
+    ) {
+        items.push(format!(
+            "Operators: at most {} errors outstanding at once, waiting or being resolved (P90 across \
+             replications); 95% of errors are picked up within {} hours (mean of the replications' \
+             P95, interval {}).",
+            number(at_most(q.p90)),
+            number(w.mean),
+            interval(w.low, w.high)
+        ));
+    }
+    if let (Some(t), Some(w), Some(l)) = (
+        s.get("helpdesk_tickets"),
+        s.get("helpdesk_wait_p95_h"),
+        s.get("user_hours_lost"),
+    ) && t.mean > 0.0
+    {
+        items.push(format!(
+            "Help desk: {} tickets; 95% are resolved within {} hours (interval {}); {} user \
+             hours are lost waiting.",
+            number(t.mean),
+            number(w.mean),
+            interval(w.low, w.high),
+            number(l.mean)
+        ));
+    }
+    let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
+    for item in items {
+        let _ = writeln!(html, "<li>{item}</li>");
+    }
+    html.push_str("</ul>\n");
+    let rows: Vec<Vec<String>> = RUN_METRICS
+        .iter()
+        .filter_map(|(m, l)| {
+            let st = s.get(*m).filter(|st| st.mean.is_finite())?;
+            // Users stranded on the old chat client: a row of zeros would speak of a client
+            // that a programme without one (every non-BPOS programme) never had.
+            if *m == "stranded_users" && st.max == 0.0 {
+                return None;
+            }
+            Some(vec![
+                escape(l),
+                number(st.mean),
+                interval(st.low, st.high),
+                number(st.p50),
+                number(st.p90),
+                number(st.p99),
+            ])
+        })
+        .collect();
+    html.push_str(&table(
+        &[
+            "metric".into(),
+            "mean".into(),
+            "95% interval".into(),
+            "P50".into(),
+            "P90".into(),
+            "P99".into(),
+        ],
+        &rows,
+    ));
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">{METHOD} Every metric is in <code>summary.csv</code>.</p>"
+    );
+    Ok(html)
+}
+
+/// Slips and missed deadlines by cause across the replications, from summary.csv's
+/// `slips_<cause>` and `missed_<cause>` rows: empty when it has none (an older folder).
+fn cause_shares(folder: &Folder) -> Result<String, Error> {
+    use crate::model::{MissCause, SlipCause};
+    let s = summaries(folder, files::summary::FILE, |r, h| cell(r, h, "metric"))?;
+    let shares = |total: &str, prefix: &str, keys: &[&str]| -> Option<String> {
+        let total = s.get(total)?.mean;
+        let mut parts: Vec<(f64, String)> = keys
+            .iter()
+            .filter_map(|k| {
+                let m = s.get(&format!("{prefix}{k}"))?.mean;
+                (m > 0.0).then(|| {
+                    let share = if total > 0.0 {
+                        format!(" ({:.0}%)", 100.0 * m / total)
+                    } else {
+                        String::new()
+                    };
+                    (m, format!("{} {}{share}", k.replace('_', " "), number(m)))
+                })
+            })
+            .collect();
+        if parts.is_empty() {
+            return None;
+        }
+        parts.sort_by(|a, b| b.0.total_cmp(&a.0));
+        Some(
+            parts
+                .into_iter()
+                .map(|(_, p)| p)
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
+    };
+    let slip_keys: Vec<&str> = SlipCause::ALL.iter().map(|c| c.key()).collect();
+    let miss_keys: Vec<&str> = MissCause::ALL.iter().map(|c| c.key()).collect();
+    let mut lines = Vec::new();
+    if let Some(p) = shares("slips", "slips_", &slip_keys) {
+        lines.push(format!(
+            "slips, by what the attempt still had outstanding: {p}"
+        ));
+    }
+    if let Some(p) = shares("missed_deadline", "missed_", &miss_keys) {
+        lines.push(format!("tenants that missed the deadline, by why: {p}"));
+    }
+    if lines.is_empty() {
+        return Ok(String::new());
+    }
+    Ok(format!(
+        "<p>Mean per programme over the replications: {}. <span class=\"note\">One cause per \
+         slip and per miss (docs/scenario.md, Causes); every cause is a row of \
+         <code>summary.csv</code>.</span></p>\n",
+        escape(&lines.join("; "))
+    ))
+}
+
+/// Why tenants were late, from the detail replication's tenants (a run only).
+pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
+    if folder.kind != FolderKind::Run {
+        return Ok(String::new());
+    }
+    let shares = cause_shares(folder)?;
+    if !folder.has(files::tenants::FILE) {
+        return Ok(if shares.is_empty() {
+            String::new()
+        } else {
+            format!("<h2>Causes</h2>\n{shares}")
+        });
+    }
+    let t = folder.table(files::tenants::FILE)?;
+    let deadline = folder.field("deadline").unwrap_or_default();
+    let date = t.text("transition_date")?;
+    let slips = t.numbers("slips")?;
+    // ISO dates compare as text; no date means never transitioned.
+    let late: Vec<usize> = (0..t.len())
+        .filter(|&i| date[i].is_empty() || (!deadline.is_empty() && date[i] > deadline.as_str()))
+        .collect();
+    let slipped: Vec<usize> = (0..t.len()).filter(|&i| slips[i] > 0.0).collect();
+    let detail = folder
+        .field("detail_replication")
+        .unwrap_or_else(|| "0".into());
+    let mut html = format!(
+        "<h2>Causes</h2>\n{shares}<p>In replication {}, ",
+        escape(&detail)
+    );
+    if late.is_empty() && slipped.is_empty() {
+        html.push_str("every tenant transitioned on its first weekend, before the deadline.</p>\n");
+        return Ok(html);
+    }
+    let _ = write!(
+        html,
+        "{} tenants missed the deadline and {} slipped at least once.",
+        late.len(),
+        slipped.len()
+    );
+    let flags: Vec<(&str, &str)> = [
+        ("over_quota", "were over their directory quota"),
+        ("coexistence", "still coexisted with on-premises mail"),
+        ("blackberry", "were on hosted BlackBerry"),
+    ]
+    .into_iter()
+    .filter(|(c, _)| t.has(c))
+    .collect();
+    let group = if late.is_empty() { &slipped } else { &late };
+    let mut said = Vec::new();
+    for (column, words) in &flags {
+        let values = t.text(column)?;
+        let n = group.iter().filter(|&&i| values[i] == "true").count();
+        if n > 0 {
+            said.push(format!("{n} {words}"));
+        }
+    }
+    if !said.is_empty() {
+        let _ = write!(
+            html,
+            " Of the {} {}, {}.",
+            group.len(),
+            if late.is_empty() {
+                "that slipped"
+            } else {
+                "late"
+            },
+            said.join(", ")
+        );
+    }
+    html.push_str("</p>\n");
+    // The late tenants, else the most-slipped, largest first.
+    let mut shown = group.clone();
+    shown.sort_by(|&a, &b| slips[b].total_cmp(&slips[a]).then(a.cmp(&b)));
+    shown.truncate(15);
+    let mut columns = vec![
+        "tenant",
+        "region",
+        "seats",
+        "data_gb",
+        "transition_date",
+        "final_phase",
+        "final_status",
+        "slips",
+        "errors",
+    ];
+    columns.extend(flags.iter().map(|(c, _)| *c));
+    // The cause of the tenant's last slip and of its miss, where the files record them.
+    columns.extend(
+        [files::tenants::LAST_SLIP_CAUSE, files::tenants::MISS_CAUSE]
+            .into_iter()
+            .filter(|c| t.has(c)),
+    );
+    let headers: Vec<String> = columns.iter().map(|c| c.replace('_', " ")).collect();
+    let mut rows = Vec::new();
+    for &i in &shown {
+        let row = t.row(i);
+        rows.push(
+            columns
+                .iter()
+                .map(|c| {
+                    let v = cell(&row, t.headers(), c);
+                    match *c {
+                        "data_gb" => v.parse::<f64>().map_or(v, number),
+                        "transition_date" if v.is_empty() => "never".into(),
+                        _ => escape(&v),
+                    }
+                })
+                .collect(),
+        );
+    }
+    html.push_str(&table(&headers, &rows));
+    let _ = writeln!(
+        html,
+        "<p class=\"note\">The {} of {} {} with the most slips; every tenant is in <code>tenants.csv</code>.</p>",
+        shown.len(),
+        group.len(),
+        if late.is_empty() {
+            "tenants that slipped"
+        } else {
+            "late tenants"
+        }
+    );
+    Ok(html)
+}

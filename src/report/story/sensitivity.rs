@@ -1,0 +1,91 @@
+//! The report's answer for a sensitivity folder: which settings move each headline metric most.
+
+use std::fmt::Write as _;
+
+use crate::chart::MAIN_METRICS;
+use crate::error::Error;
+use crate::files;
+use crate::report::Folder;
+use crate::report::html::{escape, interval, number};
+
+use super::label;
+
+/// The varied keys of a sensitivity folder with their ranges, as HTML.
+pub(super) fn factors(folder: &Folder) -> Vec<String> {
+    folder
+        .manifest
+        .get("factors")
+        .and_then(|f| f.as_array())
+        .map(|factors| {
+            factors
+                .iter()
+                .filter_map(|f| {
+                    let key = f.get("key")?.as_str()?;
+                    let low = f.get("low")?.as_f64()?;
+                    let high = f.get("high")?.as_f64()?;
+                    Some(format!(
+                        "<code>{}</code> from {} to {}",
+                        escape(key),
+                        number(low),
+                        number(high)
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// For each headline metric, the key with the largest leading index (ST, else mu_star).
+pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
+    use files::sensitivity as s;
+    let t = folder.table(s::FILE)?;
+    let (key, metric, kind) = (t.text(s::KEY)?, t.text(s::METRIC)?, t.text(s::INDEX_KIND)?);
+    let (value, low, high) = (
+        t.numbers(s::VALUE)?,
+        t.numbers(s::CI95_LOW)?,
+        t.numbers(s::CI95_HIGH)?,
+    );
+    let sobol = kind.contains(&crate::study::sensitivity::TOTAL);
+    let lead = if sobol {
+        crate::study::sensitivity::TOTAL
+    } else {
+        crate::study::sensitivity::MU_STAR
+    };
+    let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
+    for (m, _) in MAIN_METRICS {
+        let best = (0..t.len())
+            .filter(|&i| metric[i] == *m && kind[i] == lead && value[i].is_finite())
+            .max_by(|&a, &b| value[a].total_cmp(&value[b]));
+        let Some(i) = best else { continue };
+        let line = if value[i] == 0.0 {
+            format!(
+                "{}: no varied key moves it over these ranges.",
+                escape(&label(m))
+            )
+        } else if sobol {
+            format!(
+                "{}: <code>{}</code> explains the most, {} of the variance with what it does \
+                 with the other keys (ST, 95% interval {}).",
+                escape(&label(m)),
+                escape(key[i]),
+                number(value[i]),
+                interval(low[i], high[i])
+            )
+        } else {
+            format!(
+                "{}: <code>{}</code> moves it most, by {} on average over its range \
+                 (mu*, 95% interval {}).",
+                escape(&label(m)),
+                escape(key[i]),
+                number(value[i]),
+                interval(low[i], high[i])
+            )
+        };
+        let _ = writeln!(html, "<li>{line}</li>");
+    }
+    html.push_str(
+        "</ul>\n<p class=\"note\">Intervals are bootstrap percentiles over the design's samples; \
+         a key whose interval reaches 0 may not matter at all.</p>\n",
+    );
+    Ok(html)
+}

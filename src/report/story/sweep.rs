@@ -1,0 +1,116 @@
+//! The report's words for a sweep: which cells meet the deadline, and the table of every cell.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use crate::chart::MAIN_METRICS;
+use crate::error::Error;
+use crate::files;
+use crate::report::Folder;
+use crate::report::html::{escape, interval, number, table};
+
+use super::{cell, label, more_is_better, summaries};
+
+/// For each headline metric, the best and the worst cell on its mean.
+pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
+    let keys = folder.list("keys");
+    let t = folder.table(files::summary::FILE)?;
+    let (metric, mean) = (t.text("metric")?, t.numbers("mean")?);
+    let headers = t.headers().to_vec();
+    let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
+    for (m, _) in MAIN_METRICS {
+        let cells: Vec<(String, f64)> = (0..t.len())
+            .filter(|&i| metric[i] == *m && mean[i].is_finite())
+            .map(|i| {
+                let row = t.row(i);
+                let at = keys
+                    .iter()
+                    .map(|k| format!("{k} = {}", cell(&row, &headers, k)))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                (at, mean[i])
+            })
+            .collect();
+        let (Some(lo), Some(hi)) = (
+            cells.iter().min_by(|a, b| a.1.total_cmp(&b.1)),
+            cells.iter().max_by(|a, b| a.1.total_cmp(&b.1)),
+        ) else {
+            continue;
+        };
+        let (best, worst) = if more_is_better(m) {
+            (hi, lo)
+        } else {
+            (lo, hi)
+        };
+        let line = if lo.1 == hi.1 {
+            format!("{}: {} in every cell.", escape(&label(m)), number(lo.1))
+        } else {
+            format!(
+                "{}: best {} at {}; worst {} at {}.",
+                escape(&label(m)),
+                number(best.1),
+                escape(&best.0),
+                number(worst.1),
+                escape(&worst.0)
+            )
+        };
+        let _ = writeln!(html, "<li>{line}</li>");
+    }
+    html.push_str("</ul>\n<p class=\"note\">Means per cell; the table below gives each with its 95% interval.</p>\n");
+    Ok(html)
+}
+
+/// Every cell with its headline means and intervals, in the order of the grid.
+pub(super) fn details(folder: &Folder) -> Result<String, Error> {
+    let keys = folder.list("keys");
+    let stats = summaries(folder, files::summary::FILE, |row, h| {
+        format!("{}|{}", cell(row, h, "cell"), cell(row, h, "metric"))
+    })?;
+    let t = folder.table(files::summary::FILE)?;
+    let cells = t.text("cell")?;
+    let mut order: Vec<usize> = Vec::new();
+    let mut first_row: HashMap<&str, usize> = HashMap::new();
+    for (i, c) in cells.iter().enumerate() {
+        if !first_row.contains_key(c) {
+            first_row.insert(c, i);
+            order.push(i);
+        }
+    }
+    let metrics: Vec<&(&str, &str)> = MAIN_METRICS
+        .iter()
+        .filter(|(m, _)| {
+            cells.iter().any(|c| {
+                stats
+                    .get(&format!("{c}|{m}"))
+                    .is_some_and(|s| s.mean.is_finite())
+            })
+        })
+        .collect();
+    let mut headers = vec!["cell".to_string()];
+    headers.extend(keys.iter().cloned());
+    headers.extend(metrics.iter().map(|(_, l)| (*l).to_string()));
+    let mut rows = Vec::new();
+    for &i in &order {
+        let row = t.row(i);
+        let c = cells[i];
+        let mut line = vec![escape(c)];
+        line.extend(keys.iter().map(|k| escape(&cell(&row, t.headers(), k))));
+        for (m, _) in &metrics {
+            line.push(
+                stats
+                    .get(&format!("{c}|{m}"))
+                    .map_or_else(String::new, |s| {
+                        format!("{}<br>{}", number(s.mean), interval(s.low, s.high))
+                    }),
+            );
+        }
+        rows.push(line);
+    }
+    let mut html =
+        String::from("<h2>Every cell</h2>\n<p>Mean per cell, with its 95% interval below.</p>\n");
+    html.push_str(&table(&headers, &rows));
+    html.push_str(
+        "<p class=\"note\">Every metric and percentile is in <code>summary.csv</code>.</p>\n",
+    );
+    Ok(html)
+}
