@@ -27,11 +27,17 @@
 
 /// Prints a line to standard output for a person reading the screen. A standard output closed
 /// early (`cutover run | head -3`) is not the command's failure: the files are what it makes, so
-/// the line is dropped and the command finishes its work, where `println!` would panic.
+/// the line is dropped and the command finishes its work, where `println!` would panic. The line
+/// often names a folder or a scenario as given, so its control characters are escaped
+/// ([`printable`]).
 macro_rules! say {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout(), $($arg)*);
+        let _ = writeln!(
+            std::io::stdout(),
+            "{}",
+            $crate::error::printable(&format!($($arg)*))
+        );
     }};
 }
 

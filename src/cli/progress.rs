@@ -142,8 +142,10 @@ impl Drop for Progress {
     }
 }
 
-/// Prints `line` on stderr, above the progress bar if one is drawn (which is drawn again below it).
+/// Prints `line` on stderr, above the progress bar if one is drawn (which is drawn again below it),
+/// its control characters escaped.
 pub fn eprint_line(line: &str) {
+    let line = crate::error::printable(line);
     match shown().as_ref() {
         Some((_, bar)) => bar.suspend(|| eprintln!("{line}")),
         None => eprintln!("{line}"),

@@ -37,7 +37,7 @@ impl OutputFolder {
             Err(fs::TryLockError::WouldBlock) if wait => {
                 eprintln!(
                     "waiting for {}: another cutover command is writing it",
-                    dir.display()
+                    crate::error::printable(&dir.display().to_string())
                 );
                 lock.lock().map_err(err)?;
             }

@@ -439,3 +439,31 @@ fn merge_into_one_of_its_shards_is_refused() {
         &["merge", "s1", "s2", "--out", "all", "-q"],
     ));
 }
+
+/// What a command prints for a person names the folder as given; a folder name holding an escape
+/// sequence is shown escaped, never handed raw to the terminal.
+#[test]
+fn a_folder_name_with_control_characters_is_shown_escaped() {
+    let dir = temp_dir();
+    let name = "o\u{1b}[2J\u{1b}]0;title\u{7}";
+    let out = cutover(
+        dir.path(),
+        &[
+            "run",
+            "small-pilot",
+            "--reps",
+            "1",
+            "--no-charts",
+            "--out",
+            name,
+        ],
+    );
+    assert_success(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("results in o\\u{1b}[2J"), "{stdout}");
+    assert!(
+        !stdout.contains(['\u{1b}', '\u{7}']),
+        "a raw control character reached the terminal: {stdout:?}"
+    );
+    assert!(dir.path().join(name).join("summary.csv").is_file());
+}
