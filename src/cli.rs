@@ -621,7 +621,8 @@ pub(crate) fn policy_variants(
                 let hint = crate::scenario::nearest(name, &names)
                     .map_or(String::new(), |n| format!(" (did you mean `{n}`?)"));
                 Error::Usage(format!(
-                    "--policies: no policy `{name}`{hint}; valid: {} (built in or declared in the scenario's [policies.NAME] tables)",
+                    "--policies: no policy `{}`{hint}; valid: {} (built in or declared in the scenario's [policies.NAME] tables)",
+                    crate::scenario::abbreviate(name),
                     names.join(", ")
                 ))
             })?;

@@ -15,6 +15,7 @@ use std::ops::Range;
 
 use crate::error::Error;
 use crate::model::ReplicationMetrics;
+use crate::scenario::{abbreviate, abbreviate_to};
 
 /// The metrics a study can name: every column of replications.csv but the identifiers.
 pub fn metric_names() -> Vec<&'static str> {
@@ -49,26 +50,50 @@ pub fn metric_column(
                 flag,
                 arg,
                 span,
-                &format!("no metric `{name}`{hint}; metrics are the columns of replications.csv"),
+                &format!(
+                    "no metric `{}`{hint}; metrics are the columns of replications.csv",
+                    abbreviate(name)
+                ),
             ))
         }
     }
 }
 
 /// A bad-input error that quotes `flag`'s argument and underlines the part at `span` (byte
-/// offsets into `arg`).
+/// offsets into `arg`). A long argument is quoted by its start and its length, and shown around
+/// the part underlined, so that a message never repeats a huge argument.
 pub fn arg_error(flag: &str, arg: &str, span: Range<usize>, message: &str) -> Error {
+    let chars: Vec<char> = arg.chars().collect();
     let start = arg[..span.start.min(arg.len())].chars().count();
     let width = arg
         .get(span.clone())
         .map_or(1, |s| s.chars().count().max(1));
+    let (shown, start, width) = if chars.len() <= 2 * SHOWN_OF_ARG {
+        (arg.to_string(), start, width)
+    } else {
+        // Some context before the part, at most SHOWN_OF_ARG characters of it, some after.
+        let width = width.min(SHOWN_OF_ARG);
+        let from = start.saturating_sub(SHOWN_OF_ARG / 2);
+        let to = (start + width + SHOWN_OF_ARG / 2).min(chars.len());
+        let before = if from > 0 { "..." } else { "" };
+        let after = if to < chars.len() { "..." } else { "" };
+        let part: String = chars[from..to].iter().collect();
+        (
+            format!("{before}{part}{after}"),
+            before.len() + start - from,
+            width,
+        )
+    };
     Error::Usage(format!(
-        "{flag} `{arg}`: {message}\n  {}\n  {}{}",
-        arg,
+        "{flag} `{}`: {message}\n  {shown}\n  {}{}",
+        abbreviate_to(arg, SHOWN_OF_ARG),
         " ".repeat(start),
         "^".repeat(width)
     ))
 }
+
+/// The characters of a long argument an error shows (one up to twice as long is shown whole).
+const SHOWN_OF_ARG: usize = 40;
 
 /// One metric's values over replications, in replication order.
 pub fn column(metrics: &[ReplicationMetrics], col: usize) -> Vec<f64> {

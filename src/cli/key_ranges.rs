@@ -3,7 +3,7 @@
 
 use super::SimulationArgs;
 use crate::error::Error;
-use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source};
+use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, abbreviate};
 use crate::study::key_range::{self, Factor, Vary};
 
 /// A study over key ranges, loaded: the scenario with its `--set` overrides (its source and
@@ -44,7 +44,8 @@ pub(super) fn load_study(
         if parsed[..i].iter().any(|w| w.key == v.key) {
             return Err(Error::Usage(format!(
                 "{flag} `{}`: `{}` is {what} twice",
-                args[i], v.key
+                abbreviate(&args[i]),
+                abbreviate(&v.key)
             )));
         }
     }
@@ -123,8 +124,9 @@ pub(super) fn scenario_with(
 fn factor_of(doc: &ScenarioDoc, flag: &str, arg: &str, vary: Vary) -> Result<Factor, Error> {
     let refuse = |e: ScenarioError| {
         Error::Usage(format!(
-            "{flag} `{arg}`: `{}` is not a numeric key of this scenario, or the range is not valid there:\n{e}",
-            vary.key
+            "{flag} `{}`: `{}` is not a numeric key of this scenario, or the range is not valid there:\n{e}",
+            abbreviate(arg),
+            abbreviate(&vary.key)
         ))
     };
     let try_all = |factor: &Factor| {

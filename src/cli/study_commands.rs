@@ -12,7 +12,7 @@ use super::{SimulationArgs, finish_folder, output_folder, plural};
 use crate::error::{Error, Kept};
 use crate::files;
 use crate::output::{self, Manifest};
-use crate::scenario::{Scenario, Source, Workload, check_memory};
+use crate::scenario::{Scenario, Source, Workload, abbreviate, check_memory};
 use crate::study::metric_column;
 use crate::study::select::{SelectParams, Selection, kn};
 use crate::sweep::{self, Runner};
@@ -239,7 +239,10 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         .collect::<Result<Vec<_>, _>>()?;
     for (i, a) in axes.iter().enumerate() {
         if axes[..i].iter().any(|b| b.key == a.key) {
-            return Err(Error::Usage(format!("--vary names `{}` twice", a.key)));
+            return Err(Error::Usage(format!(
+                "--vary names `{}` twice",
+                abbreviate(&a.key)
+            )));
         }
     }
     for c in &args.cost {
@@ -270,15 +273,21 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         for end in [a.low, a.high] {
             let mut values: Vec<i64> = axes.iter().map(|b| b.low).collect();
             values[i] = end;
-            at(&values)
-                .map_err(|e| Error::Usage(format!("--vary `{arg}`: {end} is not valid: {e}")))?;
+            at(&values).map_err(|e| {
+                Error::Usage(format!(
+                    "--vary `{}`: {end} is not valid: {e}",
+                    abbreviate(arg)
+                ))
+            })?;
         }
         let mut half = args.sim.set.clone();
         half.push(format!("{}={}.5", a.key, a.low));
         if Scenario::load(&source, &half).is_ok() {
             return Err(Error::Usage(format!(
-                "--vary `{arg}`: `{}` is not an integer key (it accepts {}.5); seek varies whole numbers only",
-                a.key, a.low
+                "--vary `{}`: `{}` is not an integer key (it accepts {}.5); seek varies whole numbers only",
+                abbreviate(arg),
+                abbreviate(&a.key),
+                a.low
             )));
         }
     }

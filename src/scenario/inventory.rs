@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::doc::Origin;
-use super::reader::{Diagnostic, nearest, range_text};
+use super::reader::{Diagnostic, abbreviate, nearest, range_text};
 
 /// One row of a tenant inventory. `None` means the cell was empty: the model draws it.
 #[derive(Clone, Debug, PartialEq)]
@@ -152,7 +152,10 @@ pub fn parse_with_attributes(
                 line,
                 Some(name_col),
                 "tenant",
-                format!("tenant `{name}` is listed twice (first on line {first})"),
+                format!(
+                    "tenant `{}` is listed twice (first on line {first})",
+                    abbreviate(&name)
+                ),
                 None,
             );
         } else {
@@ -163,7 +166,10 @@ pub fn parse_with_attributes(
             let parsed = text.parse::<u64>().ok().filter(|n| (min..=max).contains(n));
             if parsed.is_none() {
                 let range = range_text(min as f64, max as f64);
-                let message = format!("`{column}` must be a whole number {range}, found `{text}`");
+                let message = format!(
+                    "`{column}` must be a whole number {range}, found `{}`",
+                    abbreviate(&text)
+                );
                 problems.push(line, Some(col), column, message, None);
             }
             parsed
@@ -175,7 +181,10 @@ pub fn parse_with_attributes(
             let parsed = text.parse::<f64>().ok().filter(|x| (0.0..=max).contains(x));
             if parsed.is_none() {
                 let range = range_text(0.0, max);
-                let message = format!("`{column}` must be a number {range}, found `{text}`");
+                let message = format!(
+                    "`{column}` must be a number {range}, found `{}`",
+                    abbreviate(&text)
+                );
                 problems.push(line, Some(col), column, message, None);
             }
             parsed
@@ -202,7 +211,8 @@ pub fn parse_with_attributes(
                     Some(col),
                     "region",
                     format!(
-                        "region `{text}` is not one of `population.regions` ({})",
+                        "region `{}` is not one of `population.regions` ({})",
+                        abbreviate(&text),
                         names.join(", ")
                     ),
                     hint,
@@ -300,7 +310,7 @@ fn read_header(
                 line,
                 Some(i + 1),
                 name,
-                format!("unknown column `{name}`"),
+                format!("unknown column `{}`", abbreviate(name)),
                 Some(hint),
             );
         } else if columns.insert(name.to_string(), i).is_some() {
@@ -308,7 +318,7 @@ fn read_header(
                 line,
                 Some(i + 1),
                 name,
-                format!("column `{name}` appears twice"),
+                format!("column `{}` appears twice", abbreviate(name)),
                 None,
             );
         }

@@ -321,9 +321,9 @@ impl<'a> Section<'a> {
                 // A table in a table is written as a `[section]` header (or an inline table):
                 // call it what the planner sees.
                 let what = if matches!(e.node.value, Value::Table(_)) {
-                    format!("unknown section `[{}]`", self.key_path(&e.key))
+                    format!("unknown section `[{}]`", abbreviate(&self.key_path(&e.key)))
                 } else {
-                    format!("unknown key `{}`", self.key_path(&e.key))
+                    format!("unknown key `{}`", abbreviate(&self.key_path(&e.key)))
                 };
                 self.diags
                     .push(e.origin.clone(), &self.key_path(&e.key), what, hint);

@@ -71,7 +71,8 @@ pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
         return Err(bad(
             0..eq,
             &format!(
-                "`{key}` cannot be {what}: every setting tried shares the seed and replications (common random numbers)"
+                "`{}` cannot be {what}: every setting tried shares the seed and replications (common random numbers)",
+                crate::scenario::abbreviate(key)
             ),
         ));
     }
@@ -89,7 +90,10 @@ pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
             Ok(x) if x.is_finite() => Ok(x),
             _ => Err(bad(
                 span,
-                &format!("{bound} `{t}` is not a number: only numeric keys can be {what}"),
+                &format!(
+                    "{bound} `{}` is not a number: only numeric keys can be {what}",
+                    crate::scenario::abbreviate(t)
+                ),
             )),
         }
     };

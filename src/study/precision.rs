@@ -63,7 +63,12 @@ impl Precision {
             let (col, metric) = metric_column(flag, arg, name.trim(), 0..name.len())?;
             let span = name.len() + 1..arg.len();
             let relative: f64 = rel.trim().parse().map_err(|_| {
-                arg_error(flag, arg, span.clone(), &format!("`{rel}` is not a number"))
+                arg_error(
+                    flag,
+                    arg,
+                    span.clone(),
+                    &format!("`{}` is not a number", crate::scenario::abbreviate(rel)),
+                )
             })?;
             if !(relative > 0.0 && relative.is_finite()) {
                 return Err(arg_error(

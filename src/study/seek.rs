@@ -14,6 +14,7 @@ use std::ops::Range;
 use super::{arg_error, column, metric_column};
 use crate::error::Error;
 use crate::model::ReplicationMetrics;
+use crate::scenario::abbreviate;
 use crate::stats::{Running, normal_quantile, t_quantile, wilson};
 
 /// The one-sided confidence of every bound.
@@ -147,7 +148,7 @@ pub fn parse_vary(arg: &str) -> Result<Axis, Error> {
                 flag,
                 arg,
                 at..at + text.len(),
-                &format!("`{text}` is not a whole number"),
+                &format!("`{}` is not a whole number", abbreviate(text)),
             )
         })
     };
@@ -196,7 +197,7 @@ pub fn apply_cost(axes: &mut [Axis], arg: &str) -> Result<(), Error> {
             flag,
             arg,
             0..key.len(),
-            &format!("`{key}` is not a --vary key{hint}"),
+            &format!("`{}` is not a --vary key{hint}", abbreviate(key)),
         ));
     };
     let span = key.len() + 1..arg.len();
@@ -205,7 +206,7 @@ pub fn apply_cost(axes: &mut [Axis], arg: &str) -> Result<(), Error> {
             flag,
             arg,
             span.clone(),
-            &format!("`{weight}` is not a number"),
+            &format!("`{}` is not a number", abbreviate(weight)),
         )
     })?;
     if !(w >= 0.0 && w.is_finite()) {
@@ -239,7 +240,10 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
     let threshold = finite(threshold_text).ok_or_else(|| {
         bad(
             at..arg.len(),
-            &format!("`{}` is not a finite number", threshold_text.trim()),
+            &format!(
+                "`{}` is not a finite number",
+                abbreviate(threshold_text.trim())
+            ),
         )
     })?;
     let (metric_text, metric_at, statistic) = match func {
@@ -250,7 +254,7 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
             let value = finite(value).ok_or_else(|| {
                 bad(
                     open + 1 + vat..close,
-                    &format!("`{}` is not a finite number", value.trim()),
+                    &format!("`{}` is not a finite number", abbreviate(value.trim())),
                 )
             })?;
             let name_end = inner.find(['<', '>']).unwrap_or(inner.len());
@@ -266,7 +270,7 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
         _ => {
             return Err(bad(
                 0..open.max(1),
-                &format!("`{func}` is neither mean nor P; {form}"),
+                &format!("`{}` is neither mean nor P; {form}", abbreviate(func)),
             ));
         }
     };

@@ -326,6 +326,94 @@ fn a_long_override_is_not_echoed_back_whole() {
     }
 }
 
+/// Every flag argument and every cell of a CSV input that a message quotes is quoted by its start
+/// and its length when long, and a long argument is shown around the part underlined: a mistake
+/// of 100,000 characters gets a message of a few lines.
+#[test]
+fn a_long_argument_or_cell_is_quoted_by_its_start_and_length() {
+    let dir = temp_dir();
+    let long = "9".repeat(100_000);
+    let word = "x".repeat(100_000);
+    write_file(
+        dir.path(),
+        "obs.csv",
+        &format!("week,transitioned\n0,{word}\n"),
+    );
+    let inventory = |name: &str, lines: &str| {
+        write_file(dir.path(), &format!("{name}.csv"), lines);
+        write_file(
+            dir.path(),
+            &format!("{name}.toml"),
+            &format!(
+                "name = \"inv\"\n[population]\ninventory = \"{name}.csv\"\nregions = [\"NA\"]\n"
+            ),
+        )
+    };
+    let twice = inventory("twice", &format!("tenant,seats\n{word},5\n{word},5\n"));
+    let seats = inventory("seats", &format!("tenant,seats\nA,{long}\n"));
+    let region = inventory("region", &format!("tenant,seats,region\nA,5,{word}\n"));
+    let column = inventory("column", &format!("tenant,seats,{word}\nA,5,1\n"));
+    let (seek, calibrate) = (
+        "seek small-pilot --vary operators.weekend=1..2",
+        "calibrate small-pilot --observed obs.csv --fit copy.per_tenant=1..2",
+    );
+    // A command line: its words, then the long argument.
+    let line = |words: &str, last: &str| -> Vec<String> {
+        let mut args: Vec<String> = words.split(' ').map(String::from).collect();
+        args.push(last.to_string());
+        args
+    };
+    let cases: Vec<Vec<String>> = vec![
+        line("run small-pilot --precision", &format!("slips={long}")),
+        line("run small-pilot --precision", &format!("{word}=0.1")),
+        line("run small-pilot --set", &format!("{word}=1")),
+        line("compare small-pilot --policies", &format!("fifo,{word}")),
+        line(
+            "sensitivity small-pilot --vary",
+            &format!("copy.per_tenant=1..{word}"),
+        ),
+        line("sensitivity small-pilot --vary", &format!("{word}=1..2")),
+        line(
+            "select small-pilot --policies fifo,random --delta 1 --metric",
+            &word,
+        ),
+        line(
+            "seek small-pilot --require mean(slips)<=1 --vary",
+            &format!("operators.weekend=1..{long}"),
+        ),
+        line(
+            &format!("{seek} --require"),
+            &format!("mean(slips)<={word}"),
+        ),
+        line(
+            &format!("{seek} --require mean(slips)<=1 --cost"),
+            &format!("operators.weekend={word}"),
+        ),
+        line(&format!("{calibrate} --weeks"), &format!("0..{long}")),
+        line(calibrate, "--no-charts"),
+        line("run", &twice),
+        line("run", &seats),
+        line("run", &region),
+        line("run", &column),
+    ];
+    for case in cases {
+        let mut args: Vec<&str> = case.iter().map(String::as_str).collect();
+        args.extend(["--out", "o"]);
+        let stderr = assert_bad_input(&cutover(dir.path(), &args), &[]);
+        assert!(
+            stderr.len() < 2_000 && (stderr.contains("characters)") || stderr.contains("digits)")),
+            "{} {}: {} bytes: {stderr:.2000}",
+            args[0],
+            args[2.min(args.len() - 1)],
+            stderr.len()
+        );
+        assert!(
+            !dir.path().join("o").exists(),
+            "bad input created the output folder"
+        );
+    }
+}
+
 /// A distribution's range is written as a person reads it: `1e-300`, not 300 digits.
 #[test]
 fn a_tiny_or_huge_range_is_written_in_exponent_form() {

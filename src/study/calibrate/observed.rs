@@ -5,6 +5,7 @@
 use crate::date::Date;
 use crate::error::Error;
 use crate::files::weekly as w;
+use crate::scenario::abbreviate;
 
 /// The largest count a week may hold: beyond any programme (10 million tenants of a million
 /// seats), and small enough that its square, in the discrepancy, stays a number.
@@ -56,7 +57,11 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
     let (mut week_at, mut start_at, mut columns, mut cells) = (None, None, Vec::new(), Vec::new());
     for (i, name) in names.iter().enumerate() {
         if names[..i].contains(name) {
-            return Err(at(1, Some(i + 1), format!("column `{name}` appears twice")));
+            return Err(at(
+                1,
+                Some(i + 1),
+                format!("column `{}` appears twice", abbreviate(name)),
+            ));
         }
         match *name {
             w::WEEK => week_at = Some(i),
@@ -73,7 +78,8 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
                         1,
                         Some(i + 1),
                         format!(
-                            "unknown column `{name}`{hint}; observations have `week`, optionally `week_start`, and any of {}",
+                            "unknown column `{}`{hint}; observations have `week`, optionally `week_start`, and any of {}",
+                            abbreviate(name),
                             w::COUNTS.join(", ")
                         ),
                     ));
@@ -106,7 +112,10 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
             at(
                 line,
                 Some(week_at + 1),
-                format!("week `{week_text}` is not a whole number of weeks from 0"),
+                format!(
+                    "week `{}` is not a whole number of weeks from 0",
+                    abbreviate(week_text)
+                ),
             )
         })?;
         if week > last {
@@ -128,7 +137,7 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
                     Some(s + 1),
                     format!(
                         "week_start `{}` is not the start of week {week}, {expected} (weeks start on the calendar's start, {})",
-                        cell(s),
+                        abbreviate(cell(s)),
                         calendar.start
                     ),
                 ));
@@ -156,7 +165,7 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
                         Some(j + 1),
                         format!(
                             "{name} {} is more than {MAX_COUNT:e}, more than a week of any programme counts",
-                            crate::scenario::abbreviate(text)
+                            abbreviate(text)
                         ),
                     ));
                 }
@@ -165,7 +174,10 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
                     return Err(at(
                         line,
                         Some(j + 1),
-                        format!("{name} {text} is negative: counts are 0 or more"),
+                        format!(
+                            "{name} {} is negative: counts are 0 or more",
+                            abbreviate(text)
+                        ),
                     ));
                 }
                 _ => {
@@ -173,7 +185,8 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
                         line,
                         Some(j + 1),
                         format!(
-                            "{name} `{text}` is not a number (leave the cell empty if it was not observed)"
+                            "{name} `{}` is not a number (leave the cell empty if it was not observed)",
+                            abbreviate(text)
                         ),
                     ));
                 }
