@@ -362,12 +362,25 @@ impl Constraint {
 pub fn settings(axes: &[Axis]) -> Result<Vec<(Vec<i64>, f64)>, Error> {
     let count = axes
         .iter()
-        .try_fold(1u64, |n, a| n.checked_mul((a.high - a.low) as u64 + 1))
+        .try_fold(1u64, |n, a| {
+            let values = u64::try_from(i128::from(a.high) - i128::from(a.low) + 1).ok()?;
+            n.checked_mul(values)
+        })
         .filter(|&n| n <= MAX_SETTINGS);
     if count.is_none() {
         return Err(Error::Usage(format!(
             "--vary: more than {MAX_SETTINGS} settings; narrow the ranges"
         )));
+    }
+    // Settings are ordered by cost: a cost that no number holds would make them all equal.
+    let dearest: f64 = axes
+        .iter()
+        .map(|a| a.weight * (a.low.unsigned_abs().max(a.high.unsigned_abs()) as f64))
+        .sum();
+    if !dearest.is_finite() {
+        return Err(Error::Usage(
+            "--cost: the weights times the values of the --vary ranges add up to more than a number holds, so no setting would be cheaper than another; use smaller weights".into(),
+        ));
     }
     let mut all: Vec<Vec<i64>> = vec![Vec::new()];
     for a in axes {
@@ -555,6 +568,30 @@ mod tests {
         let costs: Vec<f64> = s.iter().map(|(_, c)| *c).collect();
         assert_eq!(costs, [0.0, 1.0, 2.0, 3.0, 4.0, 5.0]);
         assert_eq!(s[1].0, [0, 1]);
+    }
+
+    /// Weights whose cost overflows to infinity would tie every setting: refused. A range as
+    /// wide as the integers is too many settings, not an overflow.
+    #[test]
+    fn costs_beyond_a_number_and_ranges_beyond_the_integers_are_refused() {
+        let axis = |key: &str, low, high, weight| Axis {
+            key: key.into(),
+            low,
+            high,
+            weight,
+        };
+        let dear = [axis("a", 1, 3, 1e308), axis("b", 1, 3, 1e308)];
+        let e = settings(&dear).unwrap_err();
+        assert_eq!(e.exit_code(), 2);
+        assert!(e.to_string().contains("smaller weights"), "{e}");
+        assert!(settings(&[axis("a", 1, 3, 1e307)]).is_ok());
+        let wide = [axis("a", i64::MIN, i64::MAX, 1.0)];
+        assert!(
+            settings(&wide)
+                .unwrap_err()
+                .to_string()
+                .contains("narrow the ranges")
+        );
     }
 
     /// A synthetic programme whose slips fall as staff rises: the seek's answer is the cheapest
