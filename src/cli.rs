@@ -34,7 +34,7 @@ use progress::Progress;
 #[command(
     name = "cutover",
     version,
-    about = "Simulate tenant transition weekends (BPOS to Office 365)"
+    about = "Simulate migration programmes of tenant transition weekends (BPOS to Office 365, or a programme of the scenario's own)"
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -72,9 +72,11 @@ pub enum Command {
     },
     /// List the bundled scenarios.
     Scenarios,
-    /// Redraw the charts of an output folder from its CSV files, without simulating again.
+    /// Redraw the charts and report.html of an output folder from its files, without simulating
+    /// again.
     Plot {
-        /// An output folder of `cutover run`, `compare`, `sweep`, `sensitivity` or `calibrate`.
+        /// An output folder of any command: its charts (of `run`, `compare`, `sweep`,
+        /// `sensitivity`, `calibrate`; `select` and `seek` draw none) and report.html.
         dir: PathBuf,
         /// Print nothing but errors.
         #[arg(long, short)]
@@ -92,7 +94,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sim: SimulationArgs,
     /// Replication whose tenants, batches and time series are written, or `none` to write only
-    /// replications.csv, summary.csv and completion.csv (and draw no charts, which read them).
+    /// replications.csv, summary.csv, completion.csv and weekly.csv (and draw no charts, which
+    /// read them).
     #[arg(long, default_value = "0", value_name = "REPLICATION|none", value_parser = parse_detail)]
     pub detail: Detail,
     /// Draw no charts (PNG and SVG in OUT/charts).
@@ -307,9 +310,14 @@ fn finish_folder(
 }
 
 fn print_charts(dir: &Path, files: &[PathBuf]) {
+    if files.is_empty() {
+        // A select or seek folder: nothing to draw, and no charts/ folder made for it.
+        say!("no charts to draw");
+        return;
+    }
     say!(
-        "{} charts (PNG and SVG) in {}",
-        files.len() / 2,
+        "{} (PNG and SVG) in {}",
+        plural(files.len() as u64 / 2, "chart"),
         dir.join(chart::CHARTS_DIR).display()
     );
 }
@@ -353,9 +361,14 @@ fn validate_command(files: &[String]) -> Result<(), Error> {
         Ok(())
     } else {
         Err(Error::Usage(format!(
-            "{} of {} scenario files have errors",
+            "{} of {} {}",
             failed.len(),
-            files.len()
+            plural(files.len() as u64, "scenario file"),
+            if failed.len() == 1 {
+                "has errors"
+            } else {
+                "have errors"
+            }
         )))
     }
 }

@@ -28,7 +28,12 @@ use crate::{chart, sweep};
 /// The largest observations file read: years of weekly rows are a few kB.
 const MAX_OBSERVED_BYTES: u64 = 16 << 20;
 
+// `--precision` is refused (every setting runs the same --reps), so not offered.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("precision", |a| a.hide(true)),
+    mut_arg("reps", |a| a.help("Replications of every setting tried (overrides the scenario's `replications`)"))
+)]
 pub struct CalibrateArgs {
     /// Scenario file, or the name of a bundled scenario.
     pub scenario: String,

@@ -28,7 +28,12 @@ use crate::study::sensitivity::{
 };
 use crate::{chart, sweep};
 
+// `--precision` is refused (every design point runs the same --reps), so not offered.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("precision", |a| a.hide(true)),
+    mut_arg("reps", |a| a.help("Replications of every design point (overrides the scenario's `replications`)"))
+)]
 pub struct SensitivityArgs {
     /// Scenario file, or the name of a bundled scenario.
     pub scenario: String,

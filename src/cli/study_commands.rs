@@ -17,7 +17,13 @@ use crate::study::metric_column;
 use crate::study::select::{SelectParams, Selection, kn};
 use crate::sweep::{self, Runner};
 
+// `--precision` is refused (select decides how many replications it needs), so not offered;
+// `--reps` is the ceiling here.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("precision", |a| a.hide(true)),
+    mut_arg("reps", |a| a.help("Most replications per policy; a choice made there is without the guarantee [default: 10000]"))
+)]
 pub struct SelectArgs {
     /// Scenario file, or the name of a bundled scenario.
     pub scenario: String,
@@ -201,7 +207,13 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
     }
 }
 
+// `--precision` is refused (seek decides how many replications each setting needs), so not
+// offered; `--reps` is the ceiling here.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("precision", |a| a.hide(true)),
+    mut_arg("reps", |a| a.help("Most replications per setting; a verdict still uncertain there counts as not met [default: 200]"))
+)]
 pub struct SeekArgs {
     /// Scenario file, or the name of a bundled scenario.
     pub scenario: String,

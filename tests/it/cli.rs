@@ -448,3 +448,25 @@ fn text_values_are_snake_case_keys_shared_across_files() {
         .contains(s))
     );
 }
+
+/// Each command's help offers only the flags it takes: `--precision` where a fixed design is
+/// run to a precision, and `--reps` described as what it is for the command (a ceiling for the
+/// studies that decide how many replications they need).
+#[test]
+fn help_offers_precision_only_where_it_applies_and_says_what_reps_is() {
+    let dir = temp_dir();
+    let help = |command: &str| {
+        let out = cutover(dir.path(), &[command, "--help"]);
+        assert_success(&out);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for command in ["run", "compare", "sweep"] {
+        assert!(help(command).contains("--precision"), "{command}");
+    }
+    for command in ["select", "seek", "calibrate", "sensitivity"] {
+        assert!(!help(command).contains("--precision"), "{command}");
+    }
+    assert!(help("select").contains("Most replications per policy"));
+    assert!(help("seek").contains("Most replications per setting"));
+    assert!(help("run").contains("completion.csv and weekly.csv"));
+}

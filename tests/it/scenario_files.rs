@@ -46,7 +46,7 @@ fn each_broken_scenario_reports_its_one_mistake_exactly() {
         assert_bad_input(&out, &[]);
         assert_eq!(
             text(&out.stderr),
-            "Error: 1 of 1 scenario files have errors\n",
+            "Error: 1 of 1 scenario file has errors\n",
             "{name}"
         );
         let actual = text(&out.stdout);

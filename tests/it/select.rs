@@ -40,6 +40,12 @@ fn select_chooses_one_policy_the_same_for_any_thread_count() {
         stdout.lines().all(|l| l.chars().count() <= 80),
         "a line is wider than 80 columns:\n{stdout}"
     );
+    // `plot` rebuilds the report of a folder with no charts, and says there are none.
+    let plot = cutover(dir.path(), &["plot", "one"]);
+    assert_success(&plot);
+    let said = String::from_utf8_lossy(&plot.stdout);
+    assert!(said.starts_with("no charts to draw\nreport: "), "{said}");
+    assert!(!dir.path().join("one/charts").exists());
     assert_success(&cutover(
         dir.path(),
         &[args("2", "two"), vec!["-q"]].concat(),
