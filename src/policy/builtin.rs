@@ -371,4 +371,14 @@ mod tests {
         }
         assert!(by_name("fastest").is_none());
     }
+
+    /// The manifest records every policy's full definition: a built-in one without a declarative
+    /// form would be left out of it silently.
+    #[test]
+    fn every_built_in_policy_has_its_declarative_form() {
+        for name in crate::policy::NAMES {
+            let d = definition(name).unwrap_or_else(|| panic!("{name} has no declarative form"));
+            assert_eq!((d.name.as_str(), d.built_in), (*name, true));
+        }
+    }
 }
