@@ -263,14 +263,14 @@ pub(super) fn record_grid(
     shard: Option<[usize; 2]>,
     resume: bool,
 ) -> Result<(), Error> {
-    if resume
-        && let Some(previous) = GridManifest::read(out)?
-        && previous.grid != *info
-    {
-        return Err(Error::Usage(format!(
-            "--resume: {} holds another sweep or design (scenario, overrides, seed, replications, grid or design points differ); use another --out",
-            out.display()
-        )));
+    if resume && let Some(previous) = GridManifest::read(out)? {
+        if previous.grid != *info {
+            return Err(Error::Usage(format!(
+                "--resume: {} holds another sweep or design (scenario, overrides, seed, replications, grid or design points differ); use another --out",
+                out.display()
+            )));
+        }
+        same_version(&previous, out)?;
     }
     GridManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -278,6 +278,20 @@ pub(super) fn record_grid(
         shard,
     }
     .write(out)
+}
+
+/// Refuses cells that another version of cutover wrote: its replications may differ from this
+/// one's, and a sweep of cells from two versions, under a manifest naming one, would be neither's.
+fn same_version(manifest: &GridManifest, dir: &std::path::Path) -> Result<(), Error> {
+    let ours = env!("CARGO_PKG_VERSION");
+    if manifest.version == ours {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} holds cells written by cutover {}, not by this version ({ours}); their replications may differ: run the sweep again into another --out",
+        dir.display(),
+        crate::scenario::abbreviate(&crate::error::printable(&manifest.version))
+    )))
 }
 
 pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
@@ -304,6 +318,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
                 store::GRID_FILE
             ))
         })?;
+        same_version(&manifest, dir)?;
         match &grid {
             None => grid = Some((manifest.grid, dir.clone())),
             Some((g, first)) if *g != manifest.grid => {

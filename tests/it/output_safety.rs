@@ -413,24 +413,7 @@ fn a_folder_of_cells_is_never_mixed_with_another_run() {
 #[test]
 fn merge_into_one_of_its_shards_is_refused() {
     let dir = temp_dir();
-    for shard in ["1/2", "2/2"] {
-        let out = format!("s{}", &shard[..1]);
-        let args = [
-            "sweep",
-            "small-pilot",
-            "--set",
-            "sweep.operators.weekend=[2, 8]",
-            "--reps",
-            "1",
-            "--no-charts",
-            "--quiet",
-            "--shard",
-            shard,
-            "--out",
-            &out,
-        ];
-        assert_success(&cutover(dir.path(), &args));
-    }
+    sweep_in_two_shards(dir.path(), &[]);
     let out = cutover(dir.path(), &["merge", "s1", "s2", "--out", "./s2/", "-q"]);
     assert_bad_input(&out, &["--out ./s2/", "shard folder s2", "another folder"]);
     assert!(!dir.path().join("s2/manifest.json").exists());
@@ -438,6 +421,56 @@ fn merge_into_one_of_its_shards_is_refused() {
         dir.path(),
         &["merge", "s1", "s2", "--out", "all", "-q"],
     ));
+}
+
+/// Sweeps small-pilot over two weekend staffing levels in two shards, into `s1` and `s2`, with
+/// `extra` arguments.
+fn sweep_in_two_shards(dir: &Path, extra: &[&str]) -> Vec<Output> {
+    ["1/2", "2/2"]
+        .iter()
+        .map(|shard| {
+            let out = format!("s{}", &shard[..1]);
+            let mut args = vec![
+                "sweep",
+                "small-pilot",
+                "--set",
+                "sweep.operators.weekend=[2, 8]",
+                "--reps",
+                "1",
+                "--no-charts",
+                "--quiet",
+                "--shard",
+                shard,
+                "--out",
+                &out,
+            ];
+            args.extend(extra);
+            let output = cutover(dir, &args);
+            if extra.is_empty() {
+                assert_success(&output);
+            }
+            output
+        })
+        .collect()
+}
+
+/// Cells written by another version of cutover are never merged or resumed: their replications
+/// may differ, and the sweep's manifest would name one version for both.
+#[test]
+fn cells_of_another_version_are_neither_merged_nor_resumed() {
+    let dir = temp_dir();
+    sweep_in_two_shards(dir.path(), &[]);
+    let grid = dir.path().join("s1/grid.json");
+    let text = std::fs::read_to_string(&grid).unwrap();
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    assert!(text.contains(&version), "{text}");
+    std::fs::write(&grid, text.replace(&version, "\"version\": \"0.0.1\"")).unwrap();
+    let out = cutover(dir.path(), &["merge", "s1", "s2", "--out", "all", "-q"]);
+    assert_bad_input(&out, &["s1 holds cells written by cutover 0.0.1"]);
+    assert!(!dir.path().join("all/manifest.json").exists());
+    let resumed = sweep_in_two_shards(dir.path(), &["--resume"]);
+    assert_bad_input(&resumed[0], &["s1 holds cells written by cutover 0.0.1"]);
+    assert_success(&resumed[1]);
 }
 
 /// What a command prints for a person names the folder as given; a folder name holding an escape
