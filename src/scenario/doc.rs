@@ -214,9 +214,19 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
     };
     let (root, errors) = DeTable::parse_recoverable(text);
     if !errors.is_empty() {
+        // The parser reports a key of too many dotted parts once per such key, with no place:
+        // say it once, at the first line that has one, in the planner's words.
+        let mut too_deep = 0;
+        let errors = errors.iter().filter(|e| {
+            let deep = e.span().is_none() && e.message().trim() == "recursion limit";
+            too_deep += usize::from(deep);
+            !deep || too_deep == 1
+        });
         return Err(errors
-            .iter()
             .map(|e| {
+                if e.span().is_none() && e.message().trim() == "recursion limit" {
+                    return too_many_parts(text, &locate, file);
+                }
                 let origin = e.span().map_or_else(
                     || Origin::Missing { file: file.clone() },
                     |s| locate(s.start),
@@ -234,7 +244,7 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
                                 "policy `{key}` is declared twice; each policy needs its own name"
                             )
                         } else {
-                            format!("duplicate key `{key}`")
+                            format!("duplicate key `{}`", super::reader::abbreviate(key))
                         }
                     }
                     _ => message.to_string(),
@@ -251,6 +261,34 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
         Err(problems)
     }
 }
+
+/// The error of a key or table header with more dotted parts than the TOML parser follows, at the
+/// first line holding one (the parser gives no place).
+fn too_many_parts(
+    text: &str,
+    locate: &impl Fn(usize) -> Origin,
+    file: &Arc<str>,
+) -> (Origin, String) {
+    let mut offset = 0;
+    let mut origin = Origin::Missing { file: file.clone() };
+    for line in text.split_inclusive('\n') {
+        let key = line.split('=').next().unwrap_or(line);
+        if key.matches('.').count() + 1 > MAX_KEY_PARTS {
+            origin = locate(offset + (line.len() - line.trim_start().len()));
+            break;
+        }
+        offset += line.len();
+    }
+    (
+        origin,
+        format!(
+            "a key or [table] of more than {MAX_KEY_PARTS} dotted parts, more than TOML is read to"
+        ),
+    )
+}
+
+/// The most dotted parts of a key the TOML parser follows (its recursion limit).
+const MAX_KEY_PARTS: usize = 80;
 
 /// Parses the right-hand side of `--set key=value`: a TOML value if it is one, else the bare text as
 /// a string, so `--set batching.policy=fifo` needs no quotes.
@@ -385,6 +423,28 @@ mod tests {
         assert!(
             errors[0].0.to_string().starts_with("s.toml:1:"),
             "{errors:?}"
+        );
+    }
+
+    /// The parser says "recursion limit", with no place, once per key of too many dotted parts:
+    /// one error is reported, at the first such line, in words a planner can act on.
+    #[test]
+    fn keys_of_too_many_parts_are_one_located_error() {
+        let deep = vec!["t"; 200].join(".");
+        let text = format!("name = \"x\"\n\n  [{deep}]\n").repeat(50);
+        let errors = parse(&text, &Arc::from("s.toml")).unwrap_err();
+        let deep: Vec<_> = errors
+            .iter()
+            .filter(|(_, m)| m.contains("dotted parts"))
+            .collect();
+        assert_eq!(deep.len(), 1, "{errors:?}");
+        assert_eq!(deep[0].0.to_string(), "s.toml:3:3");
+        let long = "k".repeat(10_000);
+        let errors = parse(&format!("{long} = 1\n{long} = 2\n"), &Arc::from("s.toml")).unwrap_err();
+        assert!(
+            errors[0].1.contains("(10000 characters)"),
+            "{:.200}",
+            errors[0].1
         );
     }
 
