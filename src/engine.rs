@@ -8,5 +8,5 @@ mod rng;
 mod time;
 
 pub use queue::EventQueue;
-pub use rng::{CounterRng, StreamKey, Streams};
+pub use rng::{CounterRng, StreamKey, Streams, U64Streams};
 pub use time::{DAY, HOUR, MINUTE, SECOND, SimTime, WEEK};

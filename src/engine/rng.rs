@@ -13,7 +13,7 @@ use std::convert::Infallible;
 use rand::{Rng, SeedableRng, TryRng};
 use rand_chacha::ChaCha8Rng;
 
-pub use chacha::ShortStream;
+pub use chacha::{ShortStream, U64Streams};
 
 /// What a stream is for; part of the key so that two purposes of one entity never share numbers.
 pub type StreamKey = u32;
@@ -67,6 +67,12 @@ impl Streams {
     /// half the cost for a stream read for a few words, and more for one read for many.
     pub fn short(&self, entity: u64, purpose: StreamKey) -> ShortStream {
         ShortStream::new(self.key(purpose), entity)
+    }
+
+    /// The streams of entities `0..entities` for `purpose`, each read only by `next_u64`: what
+    /// `stream(entity, purpose).next_u64()` and the draws after it give, in less memory.
+    pub fn u64_streams(&self, entities: usize, purpose: StreamKey) -> U64Streams {
+        U64Streams::new(self.key(purpose), entities)
     }
 
     /// The first `u64` of the stream (`stream(entity, purpose).next_u64()`), as a key for a

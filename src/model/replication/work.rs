@@ -6,11 +6,10 @@
 
 use std::cell::Cell;
 
-use rand::{Rng, RngExt};
-use rand_chacha::ChaCha8Rng;
+use rand::RngExt;
 
 use super::Event;
-use crate::engine::{CounterRng, EventQueue, HOUR, MINUTE, SimTime, Streams};
+use crate::engine::{CounterRng, EventQueue, HOUR, MINUTE, SimTime, Streams, U64Streams};
 use crate::model::population::purpose;
 use crate::phase::WorkKind;
 use crate::scenario::Scenario;
@@ -65,7 +64,7 @@ pub(super) struct WorkArena<'a> {
     /// Each tenant's current attempt: bumped by every rollback.
     epochs: Vec<u32>,
     /// Each tenant's work stream, which keys its workitems' `CounterRng`s in creation order.
-    streams: Vec<ChaCha8Rng>,
+    streams: U64Streams,
     /// Debug builds: each workitem's life (empty otherwise).
     lives: Vec<Life>,
     /// Workitems that succeeded, and that a rollback abandoned: with the outstanding ones,
@@ -96,9 +95,7 @@ impl<'a> WorkArena<'a> {
             sc,
             items: SPARE_ITEMS.take(),
             epochs: vec![0; tenants],
-            streams: (0..tenants as u64)
-                .map(|id| streams.stream(id, purpose::WORK))
-                .collect(),
+            streams: streams.u64_streams(tenants, purpose::WORK),
             lives: Vec::new(),
             done: 0,
             abandoned: 0,
@@ -154,7 +151,7 @@ impl<'a> WorkArena<'a> {
     /// Creates a workitem of the tenant's current attempt; returns its index.
     #[inline]
     pub fn create(&mut self, tenant: u32, kind: WorkKind, size_gb: f32) -> u32 {
-        let key = self.streams[tenant as usize].next_u64();
+        let key = self.streams.next_u64(tenant as usize);
         self.items.push(Workitem {
             tenant,
             epoch: self.epochs[tenant as usize],
