@@ -114,13 +114,14 @@ fn main() {
         "peak_errors_outstanding",
         "makespan_days",
     ];
+    let width = shown.iter().map(|m| m.len()).max().unwrap_or(0);
     for row in rows
         .iter()
         .filter(|r| r.policy == "backlog-aware" && shown.contains(&r.metric))
     {
         let d = &row.difference;
         println!(
-            "{:<18} fifo {:>9.2}   {:+9.2} [{:+.2}, {:+.2}]{}",
+            "{:<width$} fifo {:>9.2}   {:+9.2} [{:+.2}, {:+.2}]{}",
             row.metric,
             row.summary.mean - d.mean,
             d.mean,
