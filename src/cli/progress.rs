@@ -38,6 +38,8 @@ pub struct Progress {
     /// its speed, so they count in neither the rate nor the time left.
     done: AtomicU64,
     done_before: u64,
+    /// A staged bar that is drawn once its first stage begins (not `--quiet`).
+    draw_from_first_stage: bool,
 }
 
 impl Progress {
@@ -55,13 +57,16 @@ impl Progress {
     /// counts to the end of the stage under way, named before the count (`stage 3: 40/44`), so
     /// the time left is that stage's. [`Progress::stage`] begins each.
     pub fn staged(unit: &str, quiet: bool) -> Progress {
-        // A narrower bar than `new`'s, so that the stage fits in 80 columns too.
-        Progress::drawn(
+        // A narrower bar than `new`'s, so that the stage fits in 80 columns too. Hidden until
+        // the first stage gives it a length and a name.
+        let mut progress = Progress::drawn(
             0,
             &format!("{{bar:12}} {{prefix}}: {{pos}}/{{len}} {unit}  {{msg}}"),
             1,
-            quiet,
-        )
+            true,
+        );
+        progress.draw_from_first_stage = !quiet;
+        progress
     }
 
     fn drawn(total: u64, template: &str, replications_per_step: u64, quiet: bool) -> Progress {
@@ -85,6 +90,7 @@ impl Progress {
             replications_per_step,
             done: AtomicU64::new(0),
             done_before: 0,
+            draw_from_first_stage: false,
         }
     }
 
@@ -101,8 +107,12 @@ impl Progress {
         let number = self.stages.fetch_add(1, Ordering::Relaxed) + 1;
         let total = self.done_before + self.done.load(Ordering::Relaxed) + steps;
         self.total.store(total, Ordering::Relaxed);
-        self.bar.set_prefix(format!("stage {number}"));
         self.bar.set_length(total);
+        self.bar.set_prefix(format!("stage {number}"));
+        if number == 1 && self.draw_from_first_stage {
+            // `stderr()` draws nothing when stderr is not a terminal.
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
     }
 
     /// One more step done.
