@@ -190,10 +190,17 @@ impl MemoryBudget {
                 .map(|b| Some(MemoryBudget::Limit(b)))
                 .ok_or_else(|| {
                     format!(
-                        "{MEMORY_LIMIT_VAR}=`{text}` is not a size such as 8G, 512M or 2000000000"
+                        "{MEMORY_LIMIT_VAR}=`{}` is not a size such as 8G, 512M or 2000000000",
+                        super::abbreviate(&text)
                     )
                 }),
-            Err(_) => Ok(available_memory().map(MemoryBudget::Available)),
+            // Set, but not to text: a limit meant and not understood, never silently ignored.
+            Err(std::env::VarError::NotUnicode(_)) => Err(format!(
+                "{MEMORY_LIMIT_VAR} is not UTF-8 text; give a size such as 8G, 512M or 2000000000"
+            )),
+            Err(std::env::VarError::NotPresent) => {
+                Ok(available_memory().map(MemoryBudget::Available))
+            }
         }
     }
 

@@ -11,7 +11,7 @@ use crate::common::{
 };
 
 /// Runs `cutover` in `cwd` with `CUTOVER_MEMORY_LIMIT` set to `limit`.
-fn cutover_with_limit(cwd: &Path, limit: &str, args: &[&str]) -> Output {
+fn cutover_with_limit(cwd: &Path, limit: impl AsRef<std::ffi::OsStr>, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_cutover"))
         .args(args)
         .current_dir(cwd)
@@ -67,6 +67,14 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
     );
     let nonsense = cutover_with_limit(dir.path(), "lots", &small);
     assert_bad_input(&nonsense, &["CUTOVER_MEMORY_LIMIT=`lots` is not a size"]);
+    // A limit that is not text is refused, not taken for no limit; a long one is not echoed.
+    use std::os::unix::ffi::OsStrExt;
+    let bytes = std::ffi::OsStr::from_bytes(b"1\xffG");
+    let not_text = cutover_with_limit(dir.path(), bytes, &small);
+    assert_bad_input(&not_text, &["CUTOVER_MEMORY_LIMIT is not UTF-8"]);
+    let long = cutover_with_limit(dir.path(), "x".repeat(100_000), &small);
+    let stderr = assert_bad_input(&long, &["(100000 characters)` is not a size"]);
+    assert!(stderr.len() < 1_000, "{stderr:.1000}");
 }
 
 #[test]
