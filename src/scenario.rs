@@ -242,19 +242,11 @@ impl ScenarioDoc {
         overrides: &[String],
     ) -> Result<ScenarioDoc, ScenarioError> {
         let file_name: Arc<str> = Arc::from(file);
-        let mut table = doc::parse(text, &file_name).map_err(|errs| ScenarioError::Invalid {
-            file: file.to_string(),
-            diagnostics: errs
-                .into_iter()
-                .map(|(origin, message)| Diagnostic {
-                    origin,
-                    key: String::new(),
-                    message,
-                    hint: None,
-                    unlisted: 0,
-                })
-                .collect(),
-        })?;
+        let mut table =
+            doc::parse(text, &file_name).map_err(|diagnostics| ScenarioError::Invalid {
+                file: file.to_string(),
+                diagnostics,
+            })?;
         for assignment in overrides {
             apply_override(&mut table, assignment, None)?;
         }

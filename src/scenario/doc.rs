@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use toml::de::{DeTable, DeValue};
 
+use super::reader::Diagnostic;
+
 /// Where a value was written: a file position, or a command-line override.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Origin {
@@ -200,9 +202,44 @@ impl LineIndex {
     }
 }
 
-/// Parses TOML text into a located tree; on a syntax error, returns every error the parser could
-/// recover from, each with its position.
-pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>> {
+/// Parses TOML text into a located tree; on a syntax error, returns the errors the parser could
+/// recover from, each with its position: the first [`MAX_LISTED`], then one counting the others
+/// (a file of garbage has an error on every line, and listing a million of them helps nobody).
+pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<Diagnostic>> {
+    parse_all(text, file).map_err(|(errors, total)| listed(errors, total))
+}
+
+/// The most errors of a file's syntax listed; the rest are counted.
+pub const MAX_LISTED: usize = 20;
+
+/// `errors` (the first of `total`) as diagnostics, with one that counts the unlisted others.
+fn listed(errors: Vec<(Origin, String)>, total: usize) -> Vec<Diagnostic> {
+    let unlisted = total - errors.len();
+    let last = errors.last().map(|(o, _)| o.clone());
+    let mut list: Vec<Diagnostic> = errors
+        .into_iter()
+        .map(|(origin, message)| Diagnostic {
+            origin,
+            key: String::new(),
+            message,
+            hint: None,
+            unlisted: 0,
+        })
+        .collect();
+    if let (Some(origin), true) = (last, unlisted > 0) {
+        list.push(Diagnostic {
+            origin,
+            key: String::new(),
+            message: format!("and {unlisted} more syntax errors, not listed, after"),
+            hint: Some("fix those above and validate again".into()),
+            unlisted,
+        });
+    }
+    list
+}
+
+/// [`parse`], its errors the first [`MAX_LISTED`] and how many there were in all.
+fn parse_all(text: &str, file: &Arc<str>) -> Result<Table, (Vec<(Origin, String)>, usize)> {
     let index = LineIndex::new(text);
     let locate = |offset: usize| {
         let (line, column) = index.line_column(text, offset);
@@ -217,12 +254,18 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
         // The parser reports a key of too many dotted parts once per such key, with no place:
         // say it once, at the first line that has one, in the planner's words.
         let mut too_deep = 0;
-        let errors = errors.iter().filter(|e| {
-            let deep = e.span().is_none() && e.message().trim() == "recursion limit";
-            too_deep += usize::from(deep);
-            !deep || too_deep == 1
-        });
-        return Err(errors
+        let errors: Vec<_> = errors
+            .iter()
+            .filter(|e| {
+                let deep = e.span().is_none() && e.message().trim() == "recursion limit";
+                too_deep += usize::from(deep);
+                !deep || too_deep == 1
+            })
+            .collect();
+        let total = errors.len();
+        let listed = errors
+            .into_iter()
+            .take(MAX_LISTED)
             .map(|e| {
                 if e.span().is_none() && e.message().trim() == "recursion limit" {
                     return too_many_parts(text, &locate, file);
@@ -251,14 +294,17 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<(Origin, String)>
                 };
                 (origin, message)
             })
-            .collect());
+            .collect();
+        return Err((listed, total));
     }
     let mut problems = Vec::new();
     let table = convert_table(root.get_ref(), &locate, &mut problems);
     if problems.is_empty() {
         Ok(table)
     } else {
-        Err(problems)
+        let total = problems.len();
+        problems.truncate(MAX_LISTED);
+        Err((problems, total))
     }
 }
 
@@ -421,7 +467,7 @@ mod tests {
     fn syntax_errors_are_located() {
         let errors = parse("name = \n", &Arc::from("s.toml")).unwrap_err();
         assert!(
-            errors[0].0.to_string().starts_with("s.toml:1:"),
+            errors[0].origin.to_string().starts_with("s.toml:1:"),
             "{errors:?}"
         );
     }
@@ -435,16 +481,33 @@ mod tests {
         let errors = parse(&text, &Arc::from("s.toml")).unwrap_err();
         let deep: Vec<_> = errors
             .iter()
-            .filter(|(_, m)| m.contains("dotted parts"))
+            .filter(|d| d.message.contains("dotted parts"))
             .collect();
         assert_eq!(deep.len(), 1, "{errors:?}");
-        assert_eq!(deep[0].0.to_string(), "s.toml:3:3");
+        assert_eq!(deep[0].origin.to_string(), "s.toml:3:3");
         let long = "k".repeat(10_000);
         let errors = parse(&format!("{long} = 1\n{long} = 2\n"), &Arc::from("s.toml")).unwrap_err();
         assert!(
-            errors[0].1.contains("(10000 characters)"),
+            errors[0].message.contains("(10000 characters)"),
             "{:.200}",
-            errors[0].1
+            errors[0].message
+        );
+    }
+
+    /// A file of garbage has a syntax error on every line: the first are listed, the others
+    /// counted in one more, so the message stays short and the count stays right.
+    #[test]
+    fn syntax_errors_beyond_the_first_are_counted_not_listed() {
+        let errors = parse(&"x\n".repeat(100_000), &Arc::from("s.toml")).unwrap_err();
+        assert_eq!(errors.len(), MAX_LISTED + 1);
+        let last = &errors[MAX_LISTED];
+        assert_eq!(last.unlisted, 100_000 - MAX_LISTED);
+        assert!(last.message.contains("99980 more syntax errors"), "{last}");
+        assert!(
+            parse(&"x\n".repeat(MAX_LISTED), &Arc::from("s.toml"))
+                .unwrap_err()
+                .iter()
+                .all(|d| d.unlisted == 0)
         );
     }
 

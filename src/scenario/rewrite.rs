@@ -13,8 +13,10 @@ use super::doc::{self, Origin, Value};
 pub fn set_key(text: &str, key: &str, value: &str, comment: &str) -> Result<String, String> {
     let file: Arc<str> = Arc::from("scenario");
     let table = doc::parse(text, &file).map_err(|e| {
-        e.first()
-            .map_or_else(|| "cannot parse".into(), |(o, m)| format!("{o}: {m}"))
+        e.first().map_or_else(
+            || "cannot parse".into(),
+            |d| format!("{}: {}", d.origin, d.message),
+        )
     })?;
     let path: Vec<&str> = key.split('.').map(str::trim).collect();
     let mut node = None;
