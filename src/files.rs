@@ -372,8 +372,10 @@ pub mod calibration {
     pub const FILE: &str = "calibration.csv";
     /// `value` is empty for a key that is not identifiable (its interval is then its range);
     /// `rise` is the largest rise of the discrepancy from the value to an end of the range, the
-    /// other keys held; `discrepancy` and `cells` are the fit's, `holdout_*` the held-out weeks'.
-    pub const HEADER: [&str; 10] = [
+    /// other keys held; `discrepancy` and `cells` are the fit's, `holdout_*` the held-out weeks':
+    /// their discrepancy and cells, the replications of the fitted setting compared with them,
+    /// how many of those were as far from the others' mean, and the Monte Carlo p-value.
+    pub const HEADER: [&str; 13] = [
         "key",
         "value",
         "ci95_low",
@@ -384,6 +386,9 @@ pub mod calibration {
         "cells",
         "holdout_discrepancy",
         "holdout_cells",
+        "holdout_replications",
+        "holdout_exceeded",
+        "holdout_p_value",
     ];
     /// fit.csv: per observed column and week of the horizon, what was observed beside the
     /// calibrated scenario's mean and P10 to P90 over the replications.

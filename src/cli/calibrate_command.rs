@@ -409,28 +409,34 @@ fn calibration_csv(factors: &[Factor], result: &Calibration) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
     let row_error = "writing CSV to memory cannot fail";
     w.write_record(c::HEADER).expect(row_error);
-    let (holdout, holdout_cells) = result
-        .holdout
-        .map_or((String::new(), String::new()), |(d, n)| {
-            (format_number(d), n.to_string())
-        });
+    let holdout: [String; 5] = result.holdout.map_or_else(Default::default, |h| {
+        [
+            format_number(h.discrepancy),
+            h.cells.to_string(),
+            h.replications.to_string(),
+            h.exceeded.to_string(),
+            format_number(h.p_value()),
+        ]
+    });
     for (f, k) in factors.iter().zip(&result.keys) {
-        w.write_record([
-            f.key.clone(),
-            if k.identifiable {
-                format_number(k.value)
-            } else {
-                String::new()
-            },
-            format_number(k.ci95_low),
-            format_number(k.ci95_high),
-            k.identifiable.to_string(),
-            format_number(k.rise),
-            format_number(result.fit.0),
-            result.fit.1.to_string(),
-            holdout.clone(),
-            holdout_cells.clone(),
-        ])
+        w.write_record(
+            [
+                f.key.clone(),
+                if k.identifiable {
+                    format_number(k.value)
+                } else {
+                    String::new()
+                },
+                format_number(k.ci95_low),
+                format_number(k.ci95_high),
+                k.identifiable.to_string(),
+                format_number(k.rise),
+                format_number(result.fit.0),
+                result.fit.1.to_string(),
+            ]
+            .into_iter()
+            .chain(holdout.iter().cloned()),
+        )
         .expect(row_error);
     }
     w.into_inner().expect(row_error)
@@ -475,23 +481,6 @@ fn fit_csv(
     w.into_inner().expect(row_error)
 }
 
-/// The screen's verdict on the held-out weeks: their discrepancy against the 95% point of
-/// chi-square with one degree of freedom per value.
-fn holdout_line(d: f64, n: usize) -> String {
-    let (point, above) = crate::study::calibrate::holdout_verdict(d, n);
-    format!(
-        "held out: discrepancy {d:.2} over {} ({:.2} per value), {} {point:.2}, the 95% point of chi-square with {n} degrees of freedom: {}",
-        plural(n as u64, "value"),
-        d / n.max(1) as f64,
-        if above { "above" } else { "under" },
-        if above {
-            "the fit does not forecast these weeks"
-        } else {
-            "the fit forecasts these weeks"
-        }
-    )
-}
-
 fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) {
     say!(
         "{} settings x {} in {wall:.1} s",
@@ -522,30 +511,7 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
         "discrepancy {d:.2} over {n} fitted values ({:.2} per value)",
         d / n.max(1) as f64
     );
-    if let Some((d, n)) = result.holdout {
-        say_wrapped!("{}", holdout_line(d, n));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_held_out_verdict_follows_the_chi_square_point() {
-        // 21.03 is the 95% point of chi-square with 12 degrees of freedom.
-        let agrees = holdout_line(7.75, 12);
-        assert!(agrees.contains("under 21.03"), "{agrees}");
-        assert!(
-            agrees.ends_with("the fit forecasts these weeks"),
-            "{agrees}"
-        );
-        let disagrees = holdout_line(30.0, 12);
-        assert!(disagrees.contains("above 21.03"), "{disagrees}");
-        assert!(
-            disagrees.ends_with("does not forecast these weeks"),
-            "{disagrees}"
-        );
-        assert!(holdout_line(1.0, 1).contains("over 1 value ("));
+    if let Some(h) = result.holdout {
+        say_wrapped!("held out: {}", h.in_words());
     }
 }

@@ -29,6 +29,9 @@
 //! point of chi-square with one degree of freedom) between the best value and both ends of its
 //! range, the other keys held at their best: the observed columns cannot tell any two values in
 //! the range apart, so no value is reported as fitted and its interval is the whole range.
+//!
+//! **Held-out weeks.** `--holdout` weeks are left out of the fit and judged by a Monte Carlo test
+//! against the best setting's own replications (`Holdout`): does the fit forecast them?
 
 pub mod observed;
 
@@ -127,13 +130,14 @@ pub fn scales(obs: &Observations, sim: &Simulated, rows: &Rows) -> Scales {
         }
     }
     let cells = (0..obs.weeks.len())
-        .map(|r| {
-            std::array::from_fn(|c| {
-                (dispersion[c] * sim.mean(obs.weeks[r], c).max(FLOOR[c])).max(FLOOR[c])
-            })
-        })
+        .map(|r| std::array::from_fn(|c| cell_scale(&dispersion, c, sim.mean(obs.weeks[r], c))))
         .collect();
     Scales { dispersion, cells }
+}
+
+/// The variance of a cell of column `c` whose mean is `mean`: `phi_c * mean`, floored.
+fn cell_scale(dispersion: &[f64; 6], c: usize, mean: f64) -> f64 {
+    (dispersion[c] * mean.max(FLOOR[c])).max(FLOOR[c])
 }
 
 /// `D` over the observed cells of `rows`, and how many cells that is.
@@ -177,13 +181,131 @@ pub struct KeyFit {
     pub rise: f64,
 }
 
-/// Whether the held-out weeks agree with the fit: `D` over `cells` held-out values against the
-/// 95% point of chi-square with one degree of freedom per value, which `D` of weeks the model
-/// agrees with stays under 95% of the time (each value's term is about a squared standard
-/// normal). Returns that point and whether `D` is above it (the fit does not forecast them).
-pub fn holdout_verdict(d: f64, cells: usize) -> (f64, bool) {
-    let point = crate::stats::chi_square_quantile(0.95, cells as u64);
-    (point, d > point)
+/// The held-out weeks judged against the model's own replications (a Monte Carlo test).
+///
+/// Under the hypothesis that the observed programme is one more replication of the fitted
+/// setting, the observed weeks and the `R` replications are `R + 1` exchangeable members. Each
+/// member's `D` over the held-out cells is taken against the mean of the other `R`, each cell
+/// scaled by `phi_c` (from the fitted weeks, fixed) times that mean: for the observed weeks that
+/// is their `D` as reported; for a replication, the others are the observed weeks and the other
+/// replications. The rank of the observed `D` among the `R + 1` gives the p-value
+/// `(1 + exceeded) / (1 + R)`, with no assumption on how the cells are distributed. A chi-square
+/// point would assume independent cells with terms like squared normals, each able to vary; weekly
+/// counts are overdispersed, heavy-tailed where rare (a rolled-back weekend slips several tenants
+/// at once), correlated across columns (tickets follow transitions), and some cannot vary at all
+/// (a week in which every batch is full). On weeks simulated like that (the tests) a chi-square
+/// point judged a right model wrong 30% of the time and this test 4%; on small-pilot's own
+/// replications, 400 random groups of 21, both about 5%. The rate is over the replications'
+/// random numbers: for one seed's replications it can be higher or lower (13% for 60 programmes
+/// against small-pilot's seed 7), less so with more replications. The fitted setting is treated
+/// as known, which makes the test slightly liberal.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Holdout {
+    /// `D` over the held-out cells, and how many cells.
+    pub discrepancy: f64,
+    pub cells: usize,
+    /// Replications whose own `D` is at least the observed `D`.
+    pub exceeded: usize,
+    /// Replications compared (those that reach every held-out week).
+    pub replications: usize,
+}
+
+/// The level the held-out weeks are judged at.
+pub const HOLDOUT_LEVEL: f64 = 0.05;
+
+impl Holdout {
+    /// The Monte Carlo p-value: `(1 + exceeded) / (1 + replications)`.
+    pub fn p_value(&self) -> f64 {
+        (1 + self.exceeded) as f64 / (1 + self.replications) as f64
+    }
+
+    /// Whether the test can reject at `HOLDOUT_LEVEL` at all: the smallest p-value,
+    /// `1 / (1 + replications)`, is under it only from 20 replications.
+    pub fn can_judge(&self) -> bool {
+        1.0 / (1 + self.replications) as f64 <= HOLDOUT_LEVEL
+    }
+
+    /// Whether the held-out weeks differ from the fit more than the model's own replications
+    /// allow: the fit does not forecast them.
+    pub fn rejected(&self) -> bool {
+        self.p_value() <= HOLDOUT_LEVEL
+    }
+
+    /// The verdict in words, as the screen and the report give it.
+    pub fn in_words(&self) -> String {
+        let (d, n) = (self.discrepancy, self.cells);
+        let values = if n == 1 { "value" } else { "values" };
+        let head = format!(
+            "discrepancy {d:.2} over {n} {values} ({:.2} per value)",
+            d / n.max(1) as f64
+        );
+        if !self.can_judge() {
+            return format!(
+                "{head}; {} replications are too few to judge it at the 5% level (20 or more \
+                 are needed)",
+                self.replications
+            );
+        }
+        format!(
+            "{head}; {} of the {} replications of the fitted setting are as far from the others' \
+             mean (Monte Carlo p = {:.3}): {}",
+            self.exceeded,
+            self.replications,
+            self.p_value(),
+            if self.rejected() {
+                "the fit does not forecast these weeks"
+            } else {
+                "the fit forecasts these weeks"
+            }
+        )
+    }
+}
+
+/// `D` over the held-out `rows`, judged against `sim`'s own replications (see `Holdout`).
+pub fn judge_holdout(obs: &Observations, sim: &Simulated, rows: &Rows, scales: &Scales) -> Holdout {
+    let (d, cells) = discrepancy(obs, sim, rows, scales);
+    // The held-out cells: week, column and observed value.
+    let held: Vec<(u32, usize, f64)> = rows
+        .iter()
+        .flat_map(|&r| {
+            obs.columns
+                .iter()
+                .enumerate()
+                .filter_map(move |(j, &c)| obs.values[r][j].map(|o| (obs.weeks[r], c, o)))
+        })
+        .collect();
+    let runs: Vec<&Vec<[f64; 6]>> = sim
+        .runs
+        .iter()
+        .filter(|run| held.iter().all(|&(w, _, _)| (w as usize) < run.len()))
+        .collect();
+    let n = runs.len();
+    // Each cell's total over the replications and the observed weeks together.
+    let totals: Vec<f64> = held
+        .iter()
+        .map(|&(w, c, o)| o + runs.iter().map(|run| run[w as usize][c]).sum::<f64>())
+        .collect();
+    let exceeded = runs
+        .iter()
+        .filter(|run| {
+            let own: f64 = held
+                .iter()
+                .zip(&totals)
+                .map(|(&(w, c, _), &total)| {
+                    let x = run[w as usize][c];
+                    let others = (total - x) / n as f64;
+                    (x - others).powi(2) / cell_scale(&scales.dispersion, c, others)
+                })
+                .sum();
+            own >= d
+        })
+        .count();
+    Holdout {
+        discrepancy: d,
+        cells,
+        exceeded,
+        replications: n,
+    }
 }
 
 /// The result of a calibration.
@@ -193,8 +315,9 @@ pub struct Calibration {
     pub scales: Scales,
     /// `D` over the fitted cells at the best setting, and how many cells.
     pub fit: (f64, usize),
-    /// The same over the held-out cells, if any were held out.
-    pub holdout: Option<(f64, usize)>,
+    /// The held-out cells' `D`, judged against the best setting's replications, if any were
+    /// held out.
+    pub holdout: Option<Holdout>,
     /// Settings simulated (each `R` replications).
     pub evaluations: usize,
     /// The best setting's simulated weeks.
@@ -413,7 +536,7 @@ pub fn calibrate(
     let best = e.simulate(&theta)?.clone();
     let fit = discrepancy(obs, &best, fit_rows, &final_scales);
     let holdout =
-        (!holdout_rows.is_empty()).then(|| discrepancy(obs, &best, holdout_rows, &final_scales));
+        (!holdout_rows.is_empty()).then(|| judge_holdout(obs, &best, holdout_rows, &final_scales));
     Ok(Calibration {
         keys,
         scales: final_scales,
@@ -638,7 +761,101 @@ mod tests {
             assert!(key.ci95_high - key.ci95_low < 0.05, "{key:?}");
         }
         assert!(result.fit.0 < 1.0 && result.fit.1 == 10, "{:?}", result.fit);
-        assert_eq!(result.holdout.map(|h| h.1), Some(2));
+        assert_eq!(result.holdout.map(|h| h.cells), Some(2));
+    }
+
+    /// Eight weeks like a programme's: transitions overdispersed by a batch factor per week,
+    /// tickets following transitions, and slips rare and in clusters (a rolled-back weekend
+    /// slips several tenants at once). `lift` multiplies the transitions of the last four weeks
+    /// (1 for the model itself).
+    fn programme_weeks(rng: &mut rand_chacha::ChaCha8Rng, lift: f64) -> Vec<[f64; 6]> {
+        use rand::RngExt;
+        use rand_distr::{Distribution, Poisson};
+        (0..8)
+            .map(|w| {
+                let batch = [0.6, 1.0, 1.4][rng.random_range(0..3usize)];
+                let lift = if w < 4 { 1.0 } else { lift };
+                let mean = (20.0 + 5.0 * w as f64) * batch * lift;
+                let transitioned: f64 = Poisson::new(mean).unwrap().sample(rng);
+                let tickets: f64 = Poisson::new(3.0 * transitioned + 1.0).unwrap().sample(rng);
+                let rollbacks: f64 = Poisson::new(0.2).unwrap().sample(rng);
+                let slips: f64 = (0..rollbacks as u32)
+                    .map(|_| rng.random_range(1..=8u32) as f64)
+                    .sum();
+                [transitioned, slips, 0.0, 0.0, tickets, 0.0]
+            })
+            .collect()
+    }
+
+    /// How often the last four weeks of a programme drawn with `lift`, held out, are judged not
+    /// forecast by 20 replications of the model scaled on the first four, over `trials`
+    /// programmes; and how often a chi-square point would have judged so.
+    fn rejection_rates(trials: u64, lift: f64) -> (f64, f64) {
+        use rand::SeedableRng;
+        let (mut rejected, mut by_chi_square) = (0, 0);
+        for trial in 0..trials {
+            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(trial);
+            let sim = Simulated {
+                runs: (0..20).map(|_| programme_weeks(&mut rng, 1.0)).collect(),
+            };
+            let observed = programme_weeks(&mut rng, lift);
+            let columns = vec![0, 4, 1];
+            let obs = Observations {
+                file: "obs.csv".into(),
+                values: observed
+                    .iter()
+                    .map(|v| columns.iter().map(|&c| Some(v[c])).collect())
+                    .collect(),
+                columns,
+                weeks: (0..8).collect(),
+            };
+            let (fitted, held): (Vec<usize>, Vec<usize>) = ((0..4).collect(), (4..8).collect());
+            let h = judge_holdout(&obs, &sim, &held, &scales(&obs, &sim, &fitted));
+            assert_eq!((h.cells, h.replications), (12, 20));
+            rejected += u64::from(h.rejected());
+            let point = crate::stats::chi_square_quantile(0.95, h.cells as u64);
+            by_chi_square += u64::from(h.discrepancy > point);
+        }
+        (
+            rejected as f64 / trials as f64,
+            by_chi_square as f64 / trials as f64,
+        )
+    }
+
+    /// Weeks of the model itself are judged not forecast in 1 of 21 programmes (the smallest
+    /// p-value with 20 replications, under 0.05), within 2.7 binomial standard deviations over
+    /// 4,000 programmes (4.1% measured), where a chi-square point on the same weeks errs several
+    /// times as often (30% measured); and held-out weeks with twice the transitions are judged
+    /// not forecast in most programmes.
+    #[test]
+    fn held_out_weeks_are_judged_wrong_one_time_in_twenty_when_the_model_is_right() {
+        let (rate, chi_square) = rejection_rates(4000, 1.0);
+        let expected: f64 = 1.0 / 21.0;
+        let sd = (expected * (1.0 - expected) / 4000.0_f64).sqrt();
+        assert!(
+            (rate - expected).abs() < 2.7 * sd,
+            "{rate} against {expected}"
+        );
+        assert!(
+            chi_square > 3.0 * expected,
+            "chi-square point: {chi_square}"
+        );
+        let (power, _) = rejection_rates(400, 2.0);
+        assert!(power > 0.8, "{power}");
+    }
+
+    #[test]
+    fn too_few_replications_cannot_judge_the_held_out_weeks() {
+        let h = |replications, exceeded| Holdout {
+            discrepancy: 1.0,
+            cells: 4,
+            exceeded,
+            replications,
+        };
+        assert!(!h(18, 0).can_judge() && !h(18, 0).rejected());
+        assert!(h(19, 0).can_judge() && h(19, 0).rejected());
+        assert_eq!(h(19, 1).p_value(), 0.1);
+        assert!(!h(19, 1).rejected());
     }
 
     #[test]

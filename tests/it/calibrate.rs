@@ -207,6 +207,19 @@ fn a_key_that_moves_nothing_is_not_identifiable_and_threads_change_nothing() {
         "12",
         "2 weeks x 6 columns held out"
     );
+    // Two replications are too few for the held-out test to reject at 5%: it says so.
+    let (reps, exceeded) = (
+        csv.numbers("holdout_replications")[0],
+        csv.numbers("holdout_exceeded")[0],
+    );
+    assert_eq!(reps, 2.0);
+    let p = csv.numbers("holdout_p_value")[0];
+    assert!((p - (1.0 + exceeded) / (1.0 + reps)).abs() < 1e-6, "{p}");
+    let report = std::fs::read_to_string(one.join("report.html")).unwrap();
+    assert!(
+        report.contains("2 replications are too few to judge it"),
+        "{report}"
+    );
     let text = std::fs::read_to_string(one.join("calibrated.toml")).unwrap();
     assert!(
         text.contains("lync.contacts_mean: not identifiable"),

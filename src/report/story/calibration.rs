@@ -7,6 +7,7 @@ use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
 use crate::report::html::{escape, interval, number};
+use crate::study::calibrate::Holdout;
 
 /// Each fitted key's value and interval, or that the observations cannot tell its values apart;
 /// then whether the fit forecasts the held-out weeks.
@@ -21,6 +22,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     );
     let (d, cells) = (t.numbers(c::HEADER[6])?, t.numbers(c::HEADER[7])?);
     let (hd, hcells) = (t.numbers(c::HEADER[8])?, t.numbers(c::HEADER[9])?);
+    let (hreps, exceeded) = (t.numbers(c::HEADER[10])?, t.numbers(c::HEADER[11])?);
     let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
     for i in 0..t.len() {
         let line = if identifiable[i] == "true" {
@@ -52,24 +54,24 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             number(d / n.max(1.0))
         );
     }
-    if let (Some(&d), Some(&n)) = (hd.first(), hcells.first())
+    if let (Some(&d), Some(&n), Some(&r), Some(&k)) =
+        (hd.first(), hcells.first(), hreps.first(), exceeded.first())
         && n > 0.0
     {
-        let (point, above) = crate::study::calibrate::holdout_verdict(d, n as usize);
+        let h = Holdout {
+            discrepancy: d,
+            cells: n as usize,
+            replications: r as usize,
+            exceeded: k as usize,
+        };
+        let words = escape(&h.in_words());
         let _ = writeln!(
             html,
-            "<li>On the {} held-out values: {} ({} per value), {} {}, the 95% point of \
-             chi-square with {} degrees of freedom: {}.</li>",
-            number(n),
-            number(d),
-            number(d / n),
-            if above { "above" } else { "under" },
-            number(point),
-            number(n),
-            if above {
-                "<span class=\"bad\">the fit does not forecast these weeks</span>"
+            "<li>On the held-out weeks: {}.</li>",
+            if h.rejected() {
+                format!("<span class=\"bad\">{words}</span>")
             } else {
-                "the fit forecasts these weeks"
+                words
             }
         );
     }
