@@ -67,7 +67,7 @@ pub enum Command {
     /// Check scenario files and print `ok` or every error of each.
     Validate {
         /// Scenario files (or names of bundled scenarios).
-        #[arg(required = true)]
+        #[arg(required = true, value_parser = flag_values::scenario)]
         scenarios: Vec<String>,
     },
     /// List the bundled scenarios.
@@ -77,6 +77,7 @@ pub enum Command {
     Plot {
         /// An output folder of any command: its charts (of `run`, `compare`, `sweep`,
         /// `sensitivity`, `calibrate`; `select` and `seek` draw none) and report.html.
+        #[arg(value_parser = flag_values::path())]
         dir: PathBuf,
         /// Print nothing but errors.
         #[arg(long, short)]
@@ -87,9 +88,10 @@ pub enum Command {
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario [default: bpos-2011].
+    #[arg(value_parser = flag_values::scenario)]
     pub scenario: Option<String>,
     /// Output folder [default: output/<scenario name>].
-    #[arg(long)]
+    #[arg(long, value_parser = flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,
@@ -187,12 +189,13 @@ pub const PRECISION_CEILING: u64 = 1000;
 #[derive(Debug, Args)]
 pub struct CompareArgs {
     /// Scenario file, or the name of a bundled scenario.
+    #[arg(value_parser = flag_values::scenario)]
     pub scenario: String,
     /// Policies to compare, comma-separated; the first is the baseline.
     #[arg(long, value_delimiter = ',', required = true)]
     pub policies: Vec<String>,
     /// Output folder [default: output/<scenario name>-compare].
-    #[arg(long)]
+    #[arg(long, value_parser = flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,

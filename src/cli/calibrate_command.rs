@@ -36,10 +36,11 @@ const MAX_OBSERVED_BYTES: u64 = 16 << 20;
 )]
 pub struct CalibrateArgs {
     /// Scenario file, or the name of a bundled scenario.
+    #[arg(value_parser = super::flag_values::scenario)]
     pub scenario: String,
     /// The programme's observed weeks: a CSV in the format of weekly.csv (`week`, optionally
     /// `week_start`, and any of transitioned, slips, errors, retries, helpdesk_tickets, copied_tb).
-    #[arg(long, value_name = "OBS.csv")]
+    #[arg(long, value_name = "OBS.csv", value_parser = super::flag_values::path())]
     pub observed: PathBuf,
     /// A numeric key to fit and the range to search, e.g.
     /// workitems.hard_failure_probability=0.001..0.05 (repeatable).
@@ -56,7 +57,7 @@ pub struct CalibrateArgs {
     #[arg(long, default_value_t = 40, value_parser = super::whole(1, 10_000))]
     pub iterations: u64,
     /// Output folder [default: output/<scenario name>-calibrate].
-    #[arg(long)]
+    #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,

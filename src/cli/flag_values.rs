@@ -3,6 +3,9 @@
 //! and made printable, so `--reps` followed by a hundred thousand digits, or an argument holding
 //! an escape sequence, gets a short message that cannot drive the terminal.
 
+use std::path::PathBuf;
+
+use clap::builder::TypedValueParser;
 use clap::error::{ContextKind, ContextValue};
 
 use crate::error::printable;
@@ -17,6 +20,32 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
             .ok()
             .filter(|n| (low..=high).contains(n))
             .ok_or_else(|| format!("not a whole number from {low} to {high}"))
+    }
+}
+
+/// The longest path the command line takes, in bytes: Linux's `PATH_MAX`, past which no file
+/// can be opened or created anyway.
+pub const MAX_PATH_BYTES: usize = 4096;
+
+/// A value parser for a path (an output folder, a file read), of any bytes the system allows:
+/// refused, by its length, when longer than any path can be.
+pub fn path() -> impl TypedValueParser<Value = PathBuf> {
+    clap::builder::OsStringValueParser::new()
+        .try_map(|p| within_path_length(p.len()).map(|()| PathBuf::from(p)))
+}
+
+/// A value parser for a scenario: a file's path or a bundled scenario's name.
+pub fn scenario(text: &str) -> Result<String, String> {
+    within_path_length(text.len()).map(|()| text.to_string())
+}
+
+fn within_path_length(bytes: usize) -> Result<(), String> {
+    if bytes > MAX_PATH_BYTES {
+        Err(format!(
+            "a path of {bytes} bytes, longer than the {MAX_PATH_BYTES} a path can have"
+        ))
+    } else {
+        Ok(())
     }
 }
 

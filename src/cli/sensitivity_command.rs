@@ -36,6 +36,7 @@ use crate::{chart, sweep};
 )]
 pub struct SensitivityArgs {
     /// Scenario file, or the name of a bundled scenario.
+    #[arg(value_parser = super::flag_values::scenario)]
     pub scenario: String,
     /// A numeric scenario key and its range, e.g. copy.per_tenant=10..100 (repeatable).
     #[arg(long, value_name = "KEY=LOW..HIGH", required = true)]
@@ -48,7 +49,7 @@ pub struct SensitivityArgs {
     #[arg(long, value_parser = super::whole(2, MAX_SOBOL_SAMPLES))]
     pub samples: Option<u64>,
     /// Output folder [default: output/<scenario name>-sensitivity].
-    #[arg(long)]
+    #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,

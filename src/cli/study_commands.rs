@@ -26,6 +26,7 @@ use crate::sweep::{self, Runner};
 )]
 pub struct SelectArgs {
     /// Scenario file, or the name of a bundled scenario.
+    #[arg(value_parser = super::flag_values::scenario)]
     pub scenario: String,
     /// Policies to choose from, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
@@ -46,7 +47,7 @@ pub struct SelectArgs {
     #[arg(long, default_value_t = 10, value_parser = super::whole(0, u64::MAX))]
     pub n0: u64,
     /// Output folder [default: output/<scenario name>-select].
-    #[arg(long)]
+    #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,
@@ -216,6 +217,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
 )]
 pub struct SeekArgs {
     /// Scenario file, or the name of a bundled scenario.
+    #[arg(value_parser = super::flag_values::scenario)]
     pub scenario: String,
     /// An integer scenario key and its range, e.g. operators.weekend=2..12 (repeatable).
     #[arg(long = "vary", value_name = "KEY=LOW..HIGH", required = true)]
@@ -231,7 +233,7 @@ pub struct SeekArgs {
     #[arg(long)]
     pub monotone: bool,
     /// Output folder [default: output/<scenario name>-seek].
-    #[arg(long)]
+    #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,

@@ -19,9 +19,10 @@ use crate::sweep::{Runner, plan_with_progress};
 #[derive(Debug, Args)]
 pub struct SweepArgs {
     /// Scenario file with a [sweep] table, or the name of a bundled scenario.
+    #[arg(value_parser = super::flag_values::scenario)]
     pub scenario: String,
     /// Output folder [default: output/<scenario name>-sweep].
-    #[arg(long)]
+    #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimulationArgs,
@@ -57,10 +58,10 @@ pub struct SweepArgs {
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Shard output folders.
-    #[arg(required = true)]
+    #[arg(required = true, value_parser = super::flag_values::path())]
     pub dirs: Vec<PathBuf>,
     /// Folder for the merged files.
-    #[arg(long, required = true)]
+    #[arg(long, required = true, value_parser = super::flag_values::path())]
     pub out: PathBuf,
     /// Print nothing but errors.
     #[arg(long, short)]

@@ -206,6 +206,43 @@ fn a_refused_flag_value_is_named_briefly_with_the_range_and_never_raw() {
     }
 }
 
+/// A path longer than any path can be (a scenario, a folder, a file read) is refused by its
+/// length, not echoed back whole in a message that it cannot be read.
+#[test]
+fn a_path_longer_than_any_path_is_refused_by_its_length() {
+    let dir = temp_dir();
+    let long = "d".repeat(100_000);
+    let calibrate = "calibrate small-pilot --fit copy.per_tenant=1..2 --observed";
+    for words in [
+        "run",
+        "run small-pilot --out",
+        "compare small-pilot --policies fifo,random --out",
+        "sweep",
+        "sensitivity --vary copy.per_tenant=1..2",
+        "select --policies fifo,random --metric slips --delta 1",
+        "seek --vary operators.weekend=1..2 --require mean(slips)<=1",
+        calibrate,
+        "validate",
+        "plot",
+        "merge --out o",
+        "merge sh --out",
+    ] {
+        let mut args: Vec<&str> = words.split(' ').collect();
+        args.push(&long);
+        let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("CUTOVER_MEMORY_LIMIT", "1")
+            .output()
+            .unwrap();
+        let stderr = assert_bad_input(
+            &out,
+            &["a path of 100000 bytes, longer than the 4096 a path can have"],
+        );
+        assert!(stderr.len() < 1_000, "{words}: {stderr:.1000}");
+    }
+}
+
 /// One argument: a word the command line knows, a number, or random bytes (often not UTF-8).
 fn argument() -> impl Strategy<Value = OsString> {
     let words = prop::sample::select(vec![
