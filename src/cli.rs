@@ -86,6 +86,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
+#[command(mut_arg("reps", |a| a.help("Replications (overrides the scenario's `replications`)")))]
 pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario [default: bpos-2011].
     #[arg(value_parser = flag_values::scenario)]
@@ -124,7 +125,7 @@ pub struct SimulationArgs {
     /// Master seed, 0 to 9223372036854775807 as for the scenario's `seed` (overrides it).
     #[arg(long, value_parser = whole(0, i64::MAX as u64))]
     pub seed: Option<u64>,
-    /// Replications (per policy or cell; overrides the scenario's `replications`).
+    /// Replications (overrides the scenario's `replications`); each command says what of.
     #[arg(long, value_parser = whole(1, 1_000_000))]
     pub reps: Option<u64>,
     /// Worker threads [default: one per core]. Never changes the results.
@@ -187,6 +188,7 @@ impl SimulationArgs {
 pub const PRECISION_CEILING: u64 = 1000;
 
 #[derive(Debug, Args)]
+#[command(mut_arg("reps", |a| a.help("Replications of every policy, the same ones (overrides the scenario's `replications`)")))]
 pub struct CompareArgs {
     /// Scenario file, or the name of a bundled scenario.
     #[arg(value_parser = flag_values::scenario)]

@@ -17,6 +17,7 @@ use crate::study::precision::{Group, Precision, run_staged};
 use crate::sweep::{Runner, plan_with_progress};
 
 #[derive(Debug, Args)]
+#[command(mut_arg("reps", |a| a.help("Replications of every cell (overrides the scenario's `replications`)")))]
 pub struct SweepArgs {
     /// Scenario file with a [sweep] table, or the name of a bundled scenario.
     #[arg(value_parser = super::flag_values::scenario)]

@@ -467,6 +467,9 @@ fn help_offers_precision_only_where_it_applies_and_says_what_reps_is() {
         assert!(!help(command).contains("--precision"), "{command}");
     }
     assert!(help("select").contains("Most replications per policy"));
+    assert!(help("compare").contains("Replications of every policy"));
+    assert!(help("sweep").contains("Replications of every cell"));
+    assert!(!help("run").contains("per policy or cell"));
     assert!(help("seek").contains("Most replications per setting"));
     assert!(help("run").contains("completion.csv and weekly.csv"));
 }
