@@ -9,7 +9,7 @@ use clap::builder::TypedValueParser;
 use clap::error::{ContextKind, ContextValue};
 
 use crate::error::printable;
-use crate::scenario::abbreviate_to;
+use crate::scenario::{MAX_PATH_BYTES, abbreviate_to};
 
 /// A value parser for a whole-number flag that accepts `low..=high`. Its message names the
 /// range, not the value (clap quotes the value, bounded by [`bounded`]): "not a whole number
@@ -22,10 +22,6 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
             .ok_or_else(|| format!("not a whole number from {low} to {high}"))
     }
 }
-
-/// The longest path the command line takes, in bytes: Linux's `PATH_MAX`, past which no file
-/// can be opened or created anyway.
-pub const MAX_PATH_BYTES: usize = 4096;
 
 /// A value parser for a path (an output folder, a file read), of any bytes the system allows:
 /// refused, by its length, when longer than any path can be.

@@ -7,6 +7,9 @@ use std::path::Path;
 
 /// Largest scenario file read, in bytes: a sweep list of 100,000 values is under 1 MB.
 pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+/// The longest path a file is read or written by, in bytes: Linux's `PATH_MAX`, past which no
+/// file can be opened or created anyway.
+pub const MAX_PATH_BYTES: usize = 4096;
 /// Largest inventory read, in bytes: 10 million tenants of about 60 bytes a line.
 pub const MAX_INVENTORY_BYTES: u64 = 1 << 30;
 

@@ -260,6 +260,18 @@ fn read_inventory(
         );
         return None;
     }
+    if file.len() > input::MAX_PATH_BYTES {
+        s.error(
+            "inventory",
+            format!(
+                "`population.inventory` is a path of {} bytes, longer than the {} a path can have",
+                file.len(),
+                input::MAX_PATH_BYTES
+            ),
+            None,
+        );
+        return None;
+    }
     let path = folder.join(file);
     let text = match input::read_text(&path, MAX_INVENTORY_BYTES) {
         Ok(t) => t,

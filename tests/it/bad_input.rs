@@ -349,6 +349,20 @@ fn a_long_argument_or_cell_is_quoted_by_its_start_and_length() {
             ),
         )
     };
+    // An inventory path longer than any path: refused by its length at its key.
+    let path = write_file(
+        dir.path(),
+        "path.toml",
+        &format!("name = \"inv\"\n[population]\ninventory = \"{word}\"\n"),
+    );
+    let stderr = assert_bad_input(
+        &cutover(dir.path(), &["run", &path, "--out", "o"]),
+        &[
+            "`population.inventory` is a path of 100000 bytes, longer than the 4096",
+            "path.toml:3:",
+        ],
+    );
+    assert!(stderr.len() < 1_000, "{stderr:.1000}");
     let twice = inventory("twice", &format!("tenant,seats\n{word},5\n{word},5\n"));
     let seats = inventory("seats", &format!("tenant,seats\nA,{long}\n"));
     let region = inventory("region", &format!("tenant,seats,region\nA,5,{word}\n"));
