@@ -386,7 +386,8 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         .find(|s| s.trim_start().starts_with("sweep."))
     {
         return Err(Error::Usage(format!(
-            "--set {axis} adds a sweep axis, which `run` ignores: use `cutover sweep` (same flags)"
+            "--set {} adds a sweep axis, which `run` ignores: use `cutover sweep` (same flags)",
+            crate::scenario::abbreviate_to(axis, 50)
         )));
     }
     let source = Source::resolve(args.scenario.as_deref());

@@ -92,7 +92,10 @@ pub fn plan_with_progress(
                     let mut text = format!(
                         "cell {} ({}):",
                         cell.index,
-                        cell.assignments(&grid.keys).join(", ")
+                        crate::scenario::abbreviate_to(
+                            &cell.assignments(&grid.keys).join(", "),
+                            50
+                        )
                     );
                     for d in diagnostics {
                         text.push_str(&format!("\n    {d}"));

@@ -381,6 +381,8 @@ fn a_long_argument_or_cell_is_quoted_by_its_start_and_length() {
         line("run small-pilot --precision", &format!("slips={long}")),
         line("run small-pilot --precision", &format!("{word}=0.1")),
         line("run small-pilot --set", &format!("{word}=1")),
+        line("run small-pilot --set", &format!("sweep.{word}=[1]")),
+        line("sweep small-pilot --set", &format!("sweep.{word}=[1]")),
         line("compare small-pilot --policies", &format!("fifo,{word}")),
         line(
             "sensitivity small-pilot --vary",
