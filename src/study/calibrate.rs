@@ -228,7 +228,7 @@ impl Holdout {
     /// Whether the held-out weeks differ from the fit more than the model's own replications
     /// allow: the fit does not forecast them.
     pub fn rejected(&self) -> bool {
-        self.p_value() <= HOLDOUT_LEVEL
+        self.cells > 0 && self.p_value() <= HOLDOUT_LEVEL
     }
 
     /// The verdict in words, as the screen and the report give it.
@@ -239,6 +239,9 @@ impl Holdout {
             "discrepancy {d:.2} over {n} {values} ({:.2} per value)",
             d / n.max(1) as f64
         );
+        if n == 0 {
+            return "none of the held-out weeks has an observed value: nothing to judge".into();
+        }
         if !self.can_judge() {
             return format!(
                 "{head}; {} replications are too few to judge it at the 5% level (20 or more \
@@ -845,7 +848,7 @@ mod tests {
     }
 
     #[test]
-    fn too_few_replications_cannot_judge_the_held_out_weeks() {
+    fn too_few_replications_or_no_observed_cell_cannot_judge_the_held_out_weeks() {
         let h = |replications, exceeded| Holdout {
             discrepancy: 1.0,
             cells: 4,
@@ -856,6 +859,16 @@ mod tests {
         assert!(h(19, 0).can_judge() && h(19, 0).rejected());
         assert_eq!(h(19, 1).p_value(), 0.1);
         assert!(!h(19, 1).rejected());
+        let empty = Holdout {
+            cells: 0,
+            ..h(19, 0)
+        };
+        assert!(!empty.rejected());
+        assert!(
+            empty.in_words().contains("nothing to judge"),
+            "{}",
+            empty.in_words()
+        );
     }
 
     #[test]

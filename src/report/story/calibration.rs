@@ -56,7 +56,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     }
     if let (Some(&d), Some(&n), Some(&r), Some(&k)) =
         (hd.first(), hcells.first(), hreps.first(), exceeded.first())
-        && n > 0.0
+        && n >= 0.0
     {
         let h = Holdout {
             discrepancy: d,
