@@ -244,9 +244,13 @@ impl Holdout {
         }
         if !self.can_judge() {
             return format!(
-                "{head}; {} replications are too few to judge it at the 5% level (20 or more \
-                 are needed)",
-                self.replications
+                "{head}; {} {} too few to judge it at the 5% level (20 or more are needed)",
+                self.replications,
+                if self.replications == 1 {
+                    "replication is"
+                } else {
+                    "replications are"
+                }
             );
         }
         format!(
@@ -856,6 +860,8 @@ mod tests {
             replications,
         };
         assert!(!h(18, 0).can_judge() && !h(18, 0).rejected());
+        assert!(h(18, 0).in_words().contains("18 replications are too few"));
+        assert!(h(1, 0).in_words().contains("1 replication is too few"));
         assert!(h(19, 0).can_judge() && h(19, 0).rejected());
         assert_eq!(h(19, 1).p_value(), 0.1);
         assert!(!h(19, 1).rejected());
