@@ -13,7 +13,7 @@ use super::frame::{
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
-use crate::files::calibration as c;
+use crate::files::{calibration as c, weekly};
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let table = Table::read(dir, c::FIT_FILE)?;
@@ -61,7 +61,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
                     .replications
                     .map_or_else(|| "?".to_string(), |r| r.to_string())
             ),
-            y_label: name.replace('_', " "),
+            scale: ColumnScale::of(name),
             x: pick(&x),
             mean: pick(&mean),
             p10: pick(&p10),
@@ -76,10 +76,50 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     Ok(written)
 }
 
+/// How an observed column is read on the value axis: what it counts, with its unit, and
+/// whether it counts things (whole ticks) or measures an amount (terabytes copied, a week's
+/// total of a fraction of one).
+struct ColumnScale {
+    label: String,
+    counts: bool,
+}
+
+impl ColumnScale {
+    fn of(column: &str) -> ColumnScale {
+        let (label, counts) = match column {
+            weekly::TRANSITIONED => ("tenants transitioned", true),
+            weekly::SLIPS => ("slips (rollbacks)", true),
+            weekly::ERRORS => ("errors (hard failures)", true),
+            weekly::RETRIES => ("retries (transient failures)", true),
+            weekly::HELPDESK_TICKETS => ("help-desk tickets", true),
+            weekly::COPIED_TB => ("TB copied", false),
+            // A column no version of cutover writes: its name, on a scale of any step.
+            other => {
+                return ColumnScale {
+                    label: other.replace('_', " "),
+                    counts: false,
+                };
+            }
+        };
+        ColumnScale {
+            label: label.to_string(),
+            counts,
+        }
+    }
+
+    fn axis(&self, values: impl IntoIterator<Item = f64>) -> Axis {
+        if self.counts {
+            Axis::counts(values)
+        } else {
+            Axis::amounts(values)
+        }
+    }
+}
+
 struct FitChart {
     title: String,
     subtitle: String,
-    y_label: String,
+    scale: ColumnScale,
     x: Vec<f64>,
     mean: Vec<f64>,
     p10: Vec<f64>,
@@ -91,6 +131,20 @@ struct FitChart {
     fit_end: f64,
 }
 
+impl FitChart {
+    /// The value axis: every mean, P90 and observed value, on the column's own scale.
+    fn y_axis(&self) -> Axis {
+        let observed = self.fitted.iter().chain(&self.held_out).chain(&self.unused);
+        self.scale.axis(
+            self.p90
+                .iter()
+                .chain(&self.mean)
+                .copied()
+                .chain(observed.map(|p| p.1)),
+        )
+    }
+}
+
 impl Figure for FitChart {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
@@ -100,20 +154,13 @@ impl Figure for FitChart {
         } else {
             (0.0, 7.0)
         };
-        let ys = self.p90.iter().chain(&self.mean).copied().chain(
-            self.fitted
-                .iter()
-                .chain(&self.held_out)
-                .chain(&self.unused)
-                .map(|p| p.1),
-        );
         let mut chart = plot(
             &body,
             Axis::time(lo, hi),
-            Axis::counts(ys),
+            self.y_axis(),
             Labelled {
                 x: "week",
-                y: &self.y_label,
+                y: &self.scale.label,
             },
             90,
         )?;
@@ -169,5 +216,55 @@ impl Figure for FitChart {
             avoid.push(vertical(&chart, self.fit_end));
         }
         legend(&chart, &entries, &avoid)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plotters::coord::ranged1d::Ranged;
+
+    use super::*;
+
+    fn chart(column: &str, values: &[f64]) -> FitChart {
+        FitChart {
+            title: String::new(),
+            subtitle: String::new(),
+            scale: ColumnScale::of(column),
+            x: (0..values.len()).map(|i| i as f64 * 7.0).collect(),
+            mean: values.to_vec(),
+            p10: values.iter().map(|v| v * 0.8).collect(),
+            p90: values.iter().map(|v| v * 1.1).collect(),
+            fitted: vec![(0.0, values[0])],
+            held_out: Vec::new(),
+            unused: Vec::new(),
+            fit_end: f64::NAN,
+        }
+    }
+
+    #[test]
+    fn terabytes_copied_are_drawn_on_a_scale_of_their_size() {
+        // Under half a terabyte a week: a scale of whole terabytes would squash it to the floor.
+        let axis = chart(weekly::COPIED_TB, &[0.0, 0.31, 0.45, 0.29]).y_axis();
+        let range = axis.range();
+        assert_eq!(range.start, 0.0);
+        assert!(
+            range.end >= 0.45 * 1.1 && range.end <= 0.6 + 1e-9,
+            "copied_tb under 0.5 drawn up to {}",
+            range.end
+        );
+        assert_eq!(ColumnScale::of(weekly::COPIED_TB).label, "TB copied");
+    }
+
+    #[test]
+    fn counted_columns_keep_whole_ticks() {
+        let axis = chart(weekly::SLIPS, &[0.0, 0.2, 0.4]).y_axis();
+        assert_eq!(axis.range().start, 0.0);
+        assert!(
+            axis.range().end >= 1.0,
+            "a count axis is at least one slip high"
+        );
+        assert_eq!(axis.label(1.0), "1", "no fractions of a slip on the scale");
+        let axis = chart(weekly::TRANSITIONED, &[0.0, 25.0, 24.6]).y_axis();
+        assert!(axis.range().end >= 25.0 * 1.1);
     }
 }

@@ -270,14 +270,27 @@ impl Axis {
 
     /// A count axis from zero (or below, for negative data) to a little above the data.
     pub(super) fn counts(values: impl IntoIterator<Item = f64>) -> Axis {
+        Axis::from_zero(values, 1.0)
+    }
+
+    /// An axis of amounts that are not counts (terabytes) from zero (or below, for negative
+    /// data) to a little above the data: steps as fine as the data needs, so half a terabyte
+    /// is not drawn on a scale of whole ones.
+    pub(super) fn amounts(values: impl IntoIterator<Item = f64>) -> Axis {
+        Axis::from_zero(values, 0.0)
+    }
+
+    /// From zero to a little above the data, ticks at least `min_step` apart; a unit high when
+    /// there is nothing above zero.
+    fn from_zero(values: impl IntoIterator<Item = f64>, min_step: f64) -> Axis {
         let (lo, hi) = bounds(values);
         let lo = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
-        let hi = if hi.is_finite() {
-            hi.max(lo + 1.0)
+        let hi = if hi.is_finite() && hi > lo {
+            hi.max(lo + min_step)
         } else {
-            1.0
+            lo + 1.0
         };
-        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, 1.0)
+        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, min_step)
     }
 
     /// Fractions 0..1 (or less, up to the data) labelled as percentages.
