@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::Error;
 use crate::files;
-use crate::model::ReplicationMetrics;
+use crate::model::{MetricValue, ReplicationMetrics};
 use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
 
@@ -98,7 +98,10 @@ pub struct CellData {
 /// Reads a cell file as strictly as input: `Ok(None)` if there is none; `Err` (why, with the
 /// line) if it exists but is not a complete cell of this sweep as this program writes one: its
 /// header, its cell, values and replications in order, the sweep's seed, and numbers that are
-/// finite (a value with none is written empty, never `NaN` or `inf`).
+/// finite (a value with none is written empty, never `NaN` or `inf`). Its rows go into the final
+/// replications.csv as they are, so they must also be byte for byte what `cell_csv` writes of
+/// those values: no blank line, quote, carriage return or other spelling of a number (`1.0`,
+/// `+1`), which would make a resumed or merged sweep's files differ from an uninterrupted one's.
 pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<CellData>, String> {
     let metadata = match fs::symlink_metadata(path) {
         Ok(m) => m,
@@ -127,13 +130,28 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
     let seed_col = 1 + keys + column_of("seed");
     let seed = info.seed.to_string();
     let mut columns = vec![Vec::new(); n_metrics];
+    let integer: Vec<bool> = ReplicationMetrics::default()
+        .exact_values()
+        .iter()
+        .map(|v| matches!(v, MetricValue::Integer(_)))
+        .collect();
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .from_reader(body);
     let mut rows = 0u64;
+    // Where the next row must start in `body`: right after the one before, as written.
+    let mut next = 0usize;
     for record in reader.records() {
         let line = rows + 2;
         let record = record.map_err(|e| format!("line {line}: {e}"))?;
+        let written = csv_bytes(std::iter::once(record.iter().map(String::from).collect()));
+        let start = record.position().map_or(next, |p| p.byte() as usize);
+        if start != next || !body[next..].starts_with(&written) {
+            return Err(format!(
+                "line {line}: not as cutover writes a cell file (a blank line, a quote or a line end it never writes)"
+            ));
+        }
+        next += written.len();
         if record.len() != 1 + keys + n_metrics
             || record[0] != *cell.to_string()
             || record.iter().skip(1).take(keys).ne(info.cells[cell].iter())
@@ -149,6 +167,7 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
                 &record[seed_col]
             ));
         }
+        let mut misspelt = None;
         for (col, text) in record.iter().enumerate().skip(1 + keys) {
             let x = if text.is_empty() {
                 f64::NAN
@@ -164,10 +183,37 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
                     }
                 }
             };
+            // The text cutover writes of this value: a count exactly, a number as
+            // `format_number` writes it (nothing for no value).
+            // Reported after the row's values are checked against their ranges, which say more
+            // of a negative or fractional count.
+            let canonical = if integer[col - 1 - keys] {
+                text.parse::<u64>().ok().map(|n| n.to_string())
+            } else {
+                Some(output::format_number(x))
+            };
+            if misspelt.is_none() && canonical.as_deref() != Some(text) {
+                misspelt = Some(format!(
+                    "line {line}, column `{}`: `{}` is not how cutover writes {}",
+                    columns_named[col],
+                    crate::scenario::abbreviate(text),
+                    canonical
+                        .map_or_else(|| "a count".to_string(), |c| format!("this value (`{c}`)"))
+                ));
+            }
             columns[col - 1 - keys].push(x);
         }
         check_feasible(&columns, line)?;
+        if let Some(why) = misspelt {
+            return Err(why);
+        }
         rows += 1;
+    }
+    if next != body.len() {
+        return Err(format!(
+            "line {}: not as cutover writes a cell file (a blank line, a quote or a line end it never writes)",
+            rows + 2
+        ));
     }
     // With --precision a cell stops where its own targets are met, at most at the ceiling.
     let complete = if info.precision.is_empty() {

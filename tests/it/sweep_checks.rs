@@ -1,5 +1,6 @@
 //! Sweep checks: cell files are read back as strictly as input (merge and --resume refuse a file
-//! holding NaN, infinity, another seed or a value its metric cannot take, naming file and line),
+//! holding NaN, infinity, another seed, a value its metric cannot take or any spelling cutover
+//! does not write, naming file and line),
 //! and `validate` checks every cell of a grid as `sweep` does, reporting every bad cell where its
 //! value is written.
 
@@ -73,6 +74,92 @@ fn merge_and_resume_refuse_cell_files_with_nan_infinity_another_seed_or_impossib
         assert_bad_input(&resumed, &["cell-0001.csv", "line 2", says]);
         assert!(!dir.path().join("merged/replications.csv").exists());
     }
+}
+
+/// A cell file's rows go into replications.csv as they are: one edited into another spelling of
+/// the same values (a blank line, a quoted cell, a carriage return, `1.0` for a count or `+0.5`
+/// for a number) would make the merged or resumed files differ from an uninterrupted sweep's.
+#[test]
+fn merge_and_resume_refuse_cell_files_not_written_as_cutover_writes_them() {
+    let dir = temp_dir();
+    let g = grid(dir.path());
+    let sweep = |out: &str, more: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            &g,
+            "--reps",
+            "2",
+            "--out",
+            out,
+            "-q",
+            "--no-charts",
+        ];
+        args.extend_from_slice(more);
+        cutover(dir.path(), &args)
+    };
+    assert_success(&sweep("whole", &[]));
+    let cell = dir.path().join("whole/cells/cell-0001.csv");
+    let written = std::fs::read_to_string(&cell).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    let col_of = |name: &str| lines[0].split(',').position(|c| c == name).unwrap();
+    let value_of = |col: usize| lines[1].split(',').nth(col).unwrap();
+    let (transitioned, copied) = (col_of("transitioned"), col_of("copied_tb"));
+    let respell = |col: usize, value: &str| {
+        let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+        cells[col] = value.to_string();
+        let mut all: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        all[1] = cells.join(",");
+        all.join("\n") + "\n"
+    };
+    for (damaged, says) in [
+        (
+            format!("{}\n\n{}\n{}\n", lines[0], lines[1], lines[2]),
+            "line 2: not as cutover writes a cell file",
+        ),
+        (
+            format!("{}\n\"1\"{}\n{}\n", lines[0], &lines[1][1..], lines[2]),
+            "line 2: not as cutover writes a cell file",
+        ),
+        (
+            format!("{}\n{}\r\n{}\n", lines[0], lines[1], lines[2]),
+            "line 2: not as cutover writes a cell file",
+        ),
+        (
+            format!("{}\n{}\n{}\n\n", lines[0], lines[1], lines[2]),
+            "line 4: not as cutover writes a cell file",
+        ),
+        (
+            respell(transitioned, &format!("{}.0", value_of(transitioned))),
+            "line 2, column `transitioned`",
+        ),
+        (
+            respell(copied, &format!("+{}", value_of(copied))),
+            "line 2, column `copied_tb`",
+        ),
+    ] {
+        for out in ["shard", "merged"] {
+            let _ = std::fs::remove_dir_all(dir.path().join(out));
+        }
+        assert_success(&sweep("shard", &["--shard", "1/1"]));
+        std::fs::write(dir.path().join("shard/cells/cell-0001.csv"), &damaged).unwrap();
+        let merged = cutover(dir.path(), &["merge", "shard", "--out", "merged", "-q"]);
+        assert_bad_input(&merged, &["cell-0001.csv", says]);
+        assert!(!dir.path().join("merged/replications.csv").exists());
+        let resumed = sweep("shard", &["--resume"]);
+        assert_bad_input(&resumed, &["cell-0001.csv", says]);
+        assert!(!dir.path().join("shard/replications.csv").exists());
+    }
+    // Written as cutover writes it, the same file is taken, and the result is the sweep's.
+    assert_success(&sweep("shard", &["--shard", "1/1"]));
+    std::fs::write(dir.path().join("shard/cells/cell-0001.csv"), &written).unwrap();
+    assert_success(&cutover(
+        dir.path(),
+        &["merge", "shard", "--out", "merged", "-q"],
+    ));
+    assert_eq!(
+        std::fs::read(dir.path().join("merged/replications.csv")).unwrap(),
+        std::fs::read(dir.path().join("whole/replications.csv")).unwrap()
+    );
 }
 
 #[test]
