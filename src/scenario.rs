@@ -41,7 +41,9 @@ pub use dist::{DIST_NAMES, Dist, Drawn};
 pub use doc::Origin;
 pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
-pub use input::{MAX_INVENTORY_BYTES, MAX_PATH_BYTES, MAX_SCENARIO_BYTES, ReadProblem, read_text};
+pub use input::{
+    CsvLines, MAX_INVENTORY_BYTES, MAX_PATH_BYTES, MAX_SCENARIO_BYTES, ReadProblem, read_text,
+};
 pub use inventory::{InventoryTenant, parse as parse_inventory};
 pub use label::{escape_unprintable, is_markup_forbidden};
 pub use limits::{

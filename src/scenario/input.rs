@@ -45,6 +45,66 @@ impl fmt::Display for ReadProblem {
     }
 }
 
+/// The line of a CSV record. The `csv` crate places a record where its reader started reading
+/// it, before the blank lines (and comment lines) it skips, so a record after one would be
+/// reported on an earlier line; this counts lines up to that place and then past what the reader
+/// skipped. Places are asked for in increasing order, so the text is scanned once.
+pub struct CsvLines<'a> {
+    text: &'a [u8],
+    /// The comment character the reader skips lines starting with, if any.
+    comment: Option<u8>,
+    /// The offset counted to, and the 1-based line it is on.
+    byte: usize,
+    line: usize,
+}
+
+impl<'a> CsvLines<'a> {
+    pub fn new(text: &'a [u8], comment: Option<u8>) -> Self {
+        CsvLines {
+            text,
+            comment,
+            byte: 0,
+            line: 1,
+        }
+    }
+
+    /// The line of the record whose reading started at `position` (the reader's before it, the
+    /// record's, or that of an error reading it).
+    pub fn at(&mut self, position: &csv::Position) -> usize {
+        let mut byte = usize::try_from(position.byte())
+            .unwrap_or(usize::MAX)
+            .min(self.text.len());
+        if byte < self.byte {
+            (self.byte, self.line) = (0, 1);
+        }
+        self.line += self.text[self.byte..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count();
+        loop {
+            match self.text.get(byte) {
+                Some(b'\n') => {
+                    self.line += 1;
+                    byte += 1;
+                }
+                Some(b'\r') => byte += 1,
+                Some(&c) if Some(c) == self.comment => {
+                    match self.text[byte..].iter().position(|&b| b == b'\n') {
+                        Some(end) => {
+                            self.line += 1;
+                            byte += end + 1;
+                        }
+                        None => byte = self.text.len(),
+                    }
+                }
+                _ => break,
+            }
+        }
+        self.byte = byte;
+        self.line
+    }
+}
+
 /// Reads `path` as UTF-8 text if it is a regular file (links followed) of at most `limit` bytes.
 pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
     if !std::fs::metadata(path).map_err(ReadProblem::Io)?.is_file() {

@@ -93,7 +93,8 @@ pub fn parse_with_attributes(
             return Err(problems.finish());
         }
     };
-    let header_line = header.position().map_or(1, |p| p.line() as usize);
+    let mut lines = super::input::CsvLines::new(text.as_bytes(), Some(b'#'));
+    let header_line = header.position().map_or(1, |p| lines.at(p));
     let columns = read_header(&header, header_line, attributes, &mut problems);
     if problems.any() {
         return Err(problems.finish());
@@ -110,17 +111,17 @@ pub fn parse_with_attributes(
     let mut first_seen: HashMap<String, usize> = HashMap::new();
     let mut record = csv::StringRecord::new();
     loop {
-        let line = reader.position().line() as usize;
+        let line = lines.at(reader.position());
         match reader.read_record(&mut record) {
             Ok(false) => break,
             Ok(true) => {}
             Err(e) => {
-                let line = e.position().map_or(line, |p| p.line() as usize);
+                let line = e.position().map_or(line, |p| lines.at(p));
                 problems.push(line, None, "", format!("cannot read this line: {e}"), None);
                 break;
             }
         }
-        let line = record.position().map_or(line, |p| p.line() as usize);
+        let line = record.position().map_or(line, |p| lines.at(p));
         if record.len() != header.len() {
             problems.push(
                 line,
@@ -467,6 +468,18 @@ mod tests {
                 "`seats` must be a whole number between 1 and 1000000, found `abc` at t.csv:2:2",
                 "region `Mars` is not one of `population.regions` (NA, EMEA) at t.csv:3:3",
                 "tenant `a` is listed twice (first on line 2) at t.csv:4:1",
+            ]
+        );
+    }
+
+    /// Lines are the file's: blank lines, comments and a quoted cell's line break all count.
+    #[test]
+    fn lines_count_blank_lines_comments_and_breaks_in_cells() {
+        assert_eq!(
+            errors("# inventory\n\ntenant,seats\n\n\na,1\n\n# late\nb,x\n\"c\nd\",2\na,3\n"),
+            [
+                "`seats` must be a whole number between 1 and 1000000, found `x` at t.csv:9:2",
+                "tenant `a` is listed twice (first on line 6) at t.csv:12:1",
             ]
         );
     }

@@ -103,9 +103,21 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
     }
     let last = calendar.weeks.saturating_sub(1);
     let mut rows: Vec<(u32, usize, Vec<Option<f64>>)> = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let line = i + 2;
-        let record = record.map_err(|e| at(line, None, format!("{e}")))?;
+    let mut lines = crate::scenario::CsvLines::new(text.as_bytes(), None);
+    let mut record = csv::StringRecord::new();
+    loop {
+        // The line the record starts on, not its count: the reader skips blank lines, and a
+        // quoted cell may hold a line break.
+        let line = lines.at(reader.position());
+        match reader.read_record(&mut record) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map_or(line, |p| lines.at(p));
+                return Err(at(line, None, format!("{e}")));
+            }
+        }
+        let line = record.position().map_or(line, |p| lines.at(p));
         let cell = |j: usize| record.get(j).unwrap_or("").trim();
         let week_text = cell(week_at);
         let week: u32 = week_text.parse().map_err(|_| {
@@ -276,6 +288,15 @@ mod tests {
             ),
             ("week,errors\n0,1,2\n", "obs.csv:2"),
             ("week,errors\n", "obs.csv: no observed week"),
+            // Lines are the file's, blank ones and a cell's line breaks counted.
+            (
+                "week,errors\n\n0,1\n\n1,x\n",
+                "obs.csv:5:2: errors `x` is not a number",
+            ),
+            (
+                "week,errors\n0,\"1\n\"\n1,1\n1,2\n",
+                "obs.csv:5:1: week 1 is observed twice (first on line 4)",
+            ),
         ] {
             let e = error(text);
             assert!(e.contains(expected), "{text:?}: {e}");
