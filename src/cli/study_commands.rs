@@ -222,7 +222,8 @@ pub struct SeekArgs {
     /// An integer scenario key and its range, e.g. operators.weekend=2..12 (repeatable).
     #[arg(long = "vary", value_name = "KEY=LOW..HIGH", required = true)]
     pub vary: Vec<String>,
-    /// A constraint: 'mean(METRIC) <= X' or 'P(METRIC <= X) >= P' (repeatable; >= and < > too).
+    /// A constraint: 'mean(METRIC) <= X' or 'P(METRIC <= X) >= P' (repeatable; >= too, and the
+    /// strict < and >).
     #[arg(long = "require", value_name = "CONSTRAINT", required = true)]
     pub require: Vec<String>,
     /// Cost weight of a varied key [default: 1 each]; cost = sum of weight x value.

@@ -33,11 +33,14 @@ pub struct Axis {
     pub weight: f64,
 }
 
-/// `<=` or `>=` (`<` and `>` read the same: the bounds are continuous).
+/// `<=`, `>=`, `<` or `>`. Strictness matters inside `P(...)`, where a metric is often a whole
+/// count: `P(slips < 3)` does not count a replication with 3 slips, `P(slips <= 3)` does.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Side {
     AtMost,
     AtLeast,
+    Below,
+    Above,
 }
 
 impl Side {
@@ -45,7 +48,14 @@ impl Side {
         match self {
             Side::AtMost => x <= threshold,
             Side::AtLeast => x >= threshold,
+            Side::Below => x < threshold,
+            Side::Above => x > threshold,
         }
+    }
+
+    /// Whether the metric must stay under the threshold (its upper bound is judged).
+    fn upper(self) -> bool {
+        matches!(self, Side::AtMost | Side::Below)
     }
 }
 
@@ -295,15 +305,12 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
 /// Splits `<= X` (or `>=`, `<`, `>`) into the side, the text after it and its offset.
 fn split_comparison(text: &str) -> Option<(Side, &str, usize)> {
     let at = text.find(['<', '>'])?;
-    let side = if text[at..].starts_with('<') {
-        Side::AtMost
-    } else {
-        Side::AtLeast
-    };
-    let skip = if text[at + 1..].starts_with('=') {
-        2
-    } else {
-        1
+    let below = text[at..].starts_with('<');
+    let (side, skip) = match (below, text[at + 1..].starts_with('=')) {
+        (true, true) => (Side::AtMost, 2),
+        (false, true) => (Side::AtLeast, 2),
+        (true, false) => (Side::Below, 1),
+        (false, false) => (Side::Above, 1),
     };
     Some((side, &text[at + skip..], at + skip))
 }
@@ -337,9 +344,10 @@ impl Constraint {
                 (hits as f64 / n as f64, lo, hi)
             }
         };
-        let (bound, other) = match self.side {
-            Side::AtMost => (high, low),
-            Side::AtLeast => (low, high),
+        let (bound, other) = if self.side.upper() {
+            (high, low)
+        } else {
+            (low, high)
         };
         let verdict = if estimate.is_nan() {
             Verdict::Failed
@@ -546,6 +554,41 @@ mod tests {
         );
         apply_cost(&mut axes, "operators.weekend=3").unwrap();
         assert_eq!(axes[0].weight, 3.0);
+    }
+
+    /// Inside `P(...)` a whole count sits on the threshold: `slips < 3` must not count a
+    /// replication with 3 slips, which `slips <= 3` does (and `>` and `>=` likewise).
+    #[test]
+    fn strict_comparisons_are_strict() {
+        let metrics: Vec<ReplicationMetrics> = (0..40)
+            .map(|_| ReplicationMetrics {
+                slips: 3,
+                ..Default::default()
+            })
+            .collect();
+        for (text, estimate, verdict) in [
+            ("P(slips < 3) >= 0.5", 0.0, Verdict::Failed),
+            ("P(slips <= 3) >= 0.5", 1.0, Verdict::Met),
+            ("P(slips > 3) >= 0.5", 0.0, Verdict::Failed),
+            ("P(slips >= 3) >= 0.5", 1.0, Verdict::Met),
+            ("mean(slips) < 3", 3.0, Verdict::Failed),
+            ("mean(slips) <= 3", 3.0, Verdict::Met),
+            ("mean(slips) > 3", 3.0, Verdict::Failed),
+        ] {
+            let check = parse_require(text).unwrap().check(&metrics);
+            assert_eq!(
+                (check.estimate, check.verdict),
+                (estimate, verdict),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            parse_require("P(slips < 3) > 0.5").unwrap().statistic,
+            Statistic::Probability {
+                side: Side::Below,
+                value: 3.0
+            }
+        );
     }
 
     #[test]
