@@ -23,6 +23,7 @@ use crate::error::{Error, Kept};
 use crate::files;
 use crate::model::{MissCause, ReplicationMetrics, SlipCause, WeekCounts};
 use crate::output::{self, Execution, FolderManifest, Manifest, OutputFolder, PrecisionRecord};
+use crate::report::figures::{self, estimate};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
 use crate::{chart, report, sweep};
@@ -671,21 +672,32 @@ fn print_comparison(scenario: &Scenario, reps: u64, rows: &[ComparisonRow]) {
         }
         say!("{metric}");
         for r in rows.iter().filter(|r| r.metric == *metric) {
-            let d = &r.difference;
+            let d = estimate(
+                r.difference.mean,
+                r.difference.ci95_low,
+                r.difference.ci95_high,
+                figures::ANY,
+            );
             let diff = if r.policy == baseline {
                 "baseline".to_string()
-            } else if d.ci95_low.is_finite() {
+            } else if d.interval() != figures::NONE {
                 format!(
-                    "{:+.2} [{:+.2}, {:+.2}]{}",
-                    d.mean,
-                    d.ci95_low,
-                    d.ci95_high,
+                    "{} {}{}",
+                    d.signed(),
+                    d.interval(),
                     if r.significant() { " *" } else { "" }
                 )
             } else {
-                format!("{:+.2}", d.mean)
+                d.signed()
             };
-            say!("  {:<16} {:>12.2}   {diff}", r.policy, r.summary.mean);
+            let s = &r.summary;
+            let mean = estimate(
+                s.mean,
+                s.ci95_low,
+                s.ci95_high,
+                ReplicationMetrics::feasible_range(metric, f64::INFINITY),
+            );
+            say!("  {:<16} {:>12}   {diff}", r.policy, mean.value);
         }
     }
 }
@@ -746,9 +758,18 @@ fn precision_line(c: &crate::study::precision::TargetCheck) -> String {
             100.0 * c.half_width / c.mean.abs()
         )
     };
+    // The mean and half-width with the digits the interval supports.
+    let w = estimate(
+        c.mean,
+        c.mean - c.half_width,
+        c.mean + c.half_width,
+        figures::ANY,
+    );
     format!(
-        "precision {who}{} mean {:.3} +/- {:.3} ({share}) after {after}{outcome}",
-        c.metric, c.mean, c.half_width
+        "precision {who}{} mean {} +/- {} ({share}) after {after}{outcome}",
+        c.metric,
+        w.value,
+        w.alike(c.half_width)
     )
 }
 
@@ -789,7 +810,11 @@ fn print_tradeoffs(rows: &[TradeoffRow]) {
         for chunk in &policies {
             let mut line = format!("  {:<16}", chunk[0].policy);
             for i in block.clone() {
-                line.push_str(&format!(" {:>w$.2}", chunk[i].mean, w = widths[i]));
+                line.push_str(&format!(
+                    " {:>w$}",
+                    figures::number(chunk[i].mean),
+                    w = widths[i]
+                ));
             }
             say!("{line}");
         }
@@ -910,12 +935,19 @@ fn print_run_summary(
             // No value in any replication (no tickets in a scenario without callers, say).
             continue;
         }
-        let ci = if s.ci95_low.is_finite() {
-            format!("[{:.2}, {:.2}]", s.ci95_low, s.ci95_high)
-        } else {
-            "-".into()
-        };
-        say!("{name:<24} {:>12.2} {ci:>25} {:>12.2}", s.mean, s.p90);
+        // The digits the interval supports, the P90 with the mean's (report::figures).
+        let w = estimate(
+            s.mean,
+            s.ci95_low,
+            s.ci95_high,
+            ReplicationMetrics::feasible_range(name, tenants),
+        );
+        say!(
+            "{name:<24} {:>12} {:>25} {:>12}",
+            w.value,
+            w.interval(),
+            w.alike(s.p90)
+        );
     }
     let slips: Vec<[u64; SlipCause::COUNT]> = metrics.iter().map(|m| m.slips_by_cause()).collect();
     let missed: Vec<[u64; MissCause::COUNT]> =
@@ -980,11 +1012,11 @@ mod tests {
         };
         assert_eq!(
             precision_line(&check(2.0, 0.05, true)),
-            "precision slips mean 2.000 +/- 0.050 (2.5% of the mean, target 5.0%) after 10 replications"
+            "precision slips mean 2.00 +/- 0.05 (2.5% of the mean, target 5.0%) after 10 replications"
         );
         assert_eq!(
             precision_line(&check(0.0, 0.0, true)),
-            "precision slips mean 0.000 +/- 0.000 (the same in every replication) after 10 replications"
+            "precision slips mean 0 +/- 0 (the same in every replication) after 10 replications"
         );
         assert!(precision_line(&check(0.0, 0.4, false)).contains("(target 5.0% of the mean)"));
         assert!(precision_line(&check(f64::NAN, f64::NAN, true)).contains("no value in any of 10"));

@@ -8,6 +8,7 @@
 //! Sections keyed on a file (`FILE_SECTIONS`) appear when their file is present, so a command
 //! that writes a new file adds its section in one entry.
 
+pub(crate) mod figures;
 mod html;
 mod story;
 

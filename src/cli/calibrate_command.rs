@@ -14,6 +14,7 @@ use super::{DrawCharts, SimulationArgs, finish_folder, plural};
 use crate::error::{Error, Kept};
 use crate::files::calibration as c;
 use crate::output::{self, FolderManifest, Head, format_number};
+use crate::report::figures;
 use crate::scenario::{
     ReadProblem, Scenario, ScenarioDoc, Source, Workload, check_memory, read_text, set_key,
 };
@@ -492,13 +493,9 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
     let width = factors.iter().map(|f| f.key.len()).max().unwrap_or(0);
     for (f, k) in factors.iter().zip(&result.keys) {
         if k.identifiable {
-            say!(
-                "  {:<width$} {:>12} [{}, {}]",
-                f.key,
-                format_number(k.value),
-                format_number(k.ci95_low),
-                format_number(k.ci95_high)
-            );
+            // The digits the interval supports, within the range fitted over.
+            let w = figures::estimate(k.value, k.ci95_low, k.ci95_high, (f.low, f.high));
+            say!("  {:<width$} {:>12} {}", f.key, w.value, w.interval());
         } else {
             say_wrapped!(
                 "  {:<width$} not identifiable: the discrepancy rises by {:.2} (< {RISE_95:.2}) over the whole range",

@@ -22,6 +22,7 @@ use crate::files::sensitivity as s;
 use crate::model::ReplicationMetrics;
 use crate::output::sweep_files as store;
 use crate::output::{self, Execution, FolderManifest, Head, format_number};
+use crate::report::figures;
 use crate::scenario::{Workload, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
@@ -282,12 +283,17 @@ fn print_leaders(method: Method, factors: &[Factor], rows: &[(&str, Estimate)]) 
             .filter(|(m, e)| m == name && e.kind == kind)
             .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.1.key.cmp(&a.1.key)));
         if let Some((_, e)) = best {
+            // Sobol' indices are shares of the variance; Morris' mu* a mean absolute change.
+            let range = match method {
+                Method::Sobol => (0.0, 1.0),
+                Method::Morris => (0.0, f64::INFINITY),
+            };
+            let w = figures::estimate(e.value, e.ci95_low, e.ci95_high, range);
             say!(
-                "  {name:<metric_width$} {:<key_width$} {:>9.3} [{:.3}, {:.3}]",
+                "  {name:<metric_width$} {:<key_width$} {:>9} {}",
                 factors[e.key].key,
-                e.value,
-                e.ci95_low,
-                e.ci95_high
+                w.value,
+                w.interval()
             );
         }
     }

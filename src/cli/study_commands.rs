@@ -12,6 +12,7 @@ use super::{SimulationArgs, finish_folder, output_folder, plural};
 use crate::error::{Error, Kept};
 use crate::files;
 use crate::output::{self, Manifest};
+use crate::report::figures;
 use crate::scenario::{Scenario, Source, Workload, abbreviate, check_memory};
 use crate::study::metric_column;
 use crate::study::select::{SelectParams, Selection, kn};
@@ -185,9 +186,9 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
     );
     for (label, c) in labels.iter().zip(&s.contenders) {
         say!(
-            "  {label:<18} {:>12} {:>14.3} {:>16}",
+            "  {label:<18} {:>12} {:>14} {:>16}",
             c.replications,
-            c.mean,
+            figures::number(c.mean),
             c.eliminated_after
                 .map_or("-".to_string(), |r| r.to_string())
         );
@@ -415,11 +416,10 @@ fn print_seek(
                 a.cost
             );
             for (c, k) in constraints.iter().zip(&a.checks) {
+                let (estimate, bound) = estimate_and_bound(c, k);
                 say_wrapped!(
-                    "  {}: estimate {:.3}, one-sided 95% bound {:.3} ({} replications)",
+                    "  {}: estimate {estimate}, one-sided 95% bound {bound} ({} replications)",
                     c.text,
-                    k.estimate,
-                    k.bound,
                     a.replications
                 );
             }
@@ -442,17 +442,40 @@ fn print_seek(
             }
             if let Some((_, s, i)) = closest {
                 let (e, c) = (&r.evaluated[s], &constraints[i]);
+                let (_, bound) = estimate_and_bound(c, &e.checks[i]);
                 say_wrapped!(
-                    "  closest to passing: `{}` at {}: bound {:.3} against {} ({})",
+                    "  closest to passing: `{}` at {}: bound {bound} against {} ({})",
                     c.text,
                     setting(&e.values),
-                    e.checks[i].bound,
-                    c.threshold,
+                    figures::setting(c.threshold),
                     e.checks[i].verdict.key()
                 );
             }
         }
     }
+}
+
+/// A constraint's estimate and one-sided bound as written: the digits their distance supports,
+/// within the statistic's range, and never reading as the threshold they are judged against.
+fn estimate_and_bound(
+    c: &crate::study::seek::Constraint,
+    k: &crate::study::seek::Check,
+) -> (String, String) {
+    let range = match c.statistic {
+        crate::study::seek::Statistic::Mean => {
+            crate::model::ReplicationMetrics::feasible_range(c.metric, f64::INFINITY)
+        }
+        crate::study::seek::Statistic::Probability { .. } => (0.0, 1.0),
+    };
+    let w = figures::estimate(
+        k.estimate,
+        k.estimate.min(k.bound),
+        k.estimate.max(k.bound),
+        range,
+    )
+    .apart_from(c.threshold);
+    let bound = if k.bound < k.estimate { w.low } else { w.high };
+    (w.value, bound)
 }
 
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! HTML building blocks of the report: escaping, tables, numbers and dates in words, the page
+//! HTML building blocks of the report: escaping, tables, dates in words, the page
 //! frame with its style sheet (no script, no font or file from anywhere else).
 
 use std::fmt::Write as _;
@@ -46,51 +46,6 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
     }
     html.push_str("</tbody>\n</table>\n");
     html
-}
-
-/// A number for people: thousands separated, few decimals (none for whole or large numbers), a
-/// dash for no value.
-pub fn number(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".into();
-    }
-    let decimals = if x.fract() == 0.0 || x.abs() >= 100.0 {
-        0
-    } else if x.abs() >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let text = format!("{:.*}", decimals, x.abs());
-    let (whole, fraction) = text
-        .split_once('.')
-        .map_or((text.as_str(), ""), |(w, f)| (w, f));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if x < 0.0 && !text.trim_matches(['0', '.']).is_empty() {
-        "-"
-    } else {
-        ""
-    };
-    if fraction.is_empty() {
-        format!("{sign}{grouped}")
-    } else {
-        format!("{sign}{grouped}.{fraction}")
-    }
-}
-
-/// `[low, high]`, or a dash when there is no interval (a single replication).
-pub fn interval(low: f64, high: f64) -> String {
-    if low.is_finite() && high.is_finite() {
-        format!("[{}, {}]", number(low), number(high))
-    } else {
-        "-".into()
-    }
 }
 
 /// An ISO date (`2012-10-31`) in words (`31 October 2012`); anything else as it is.
@@ -178,18 +133,6 @@ mod tests {
             escape("a\u{7}b\u{1b}\u{ffff}\tc\nZürich"),
             "a\u{fffd}b\u{fffd}\u{fffd}\tc\nZürich"
         );
-    }
-
-    #[test]
-    fn numbers_read_as_people_write_them() {
-        assert_eq!(number(6000.0), "6,000");
-        assert_eq!(number(1234567.4), "1,234,567");
-        assert_eq!(number(15.25), "15.2");
-        assert_eq!(number(0.126), "0.13");
-        assert_eq!(number(-17.5), "-17.5");
-        assert_eq!(number(-0.001), "0.00");
-        assert_eq!(number(f64::NAN), "-");
-        assert_eq!(interval(1.0, f64::NAN), "-");
     }
 
     #[test]

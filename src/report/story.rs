@@ -7,10 +7,12 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 
 use super::Folder;
-use super::html::{date_in_words, escape, number};
+use super::figures::{Written, estimate, number};
+use super::html::{date_in_words, escape};
 use crate::chart::{FolderKind, MAIN_METRICS};
 use crate::error::Error;
 use crate::files;
+use crate::model::ReplicationMetrics;
 
 mod calibration;
 mod captions;
@@ -33,6 +35,19 @@ struct Stats {
     p90: f64,
     p99: f64,
     max: f64,
+}
+
+impl Stats {
+    /// The mean with its interval, written with the digits the interval supports and within
+    /// what `metric` can take with `tenants` tenants (infinite when the file does not say).
+    fn written(&self, metric: &str, tenants: f64) -> Written {
+        estimate(
+            self.mean,
+            self.low,
+            self.high,
+            ReplicationMetrics::feasible_range(metric, tenants),
+        )
+    }
 }
 
 /// The metrics a run's answer states, with what they count in words.

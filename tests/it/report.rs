@@ -295,3 +295,88 @@ fn study_and_sensitivity_reports_answer_in_words() {
     assert_eq!(inline_charts(&html), svg_files(&sensitivity));
     assert!(inline_charts(&html) > 0);
 }
+
+/// Every `[low, high]` written in `html`, as numbers (thousands separators dropped).
+fn intervals_in(html: &str) -> Vec<(String, f64, f64)> {
+    let number = |t: &str| -> f64 {
+        t.trim()
+            .replace(',', "")
+            .parse()
+            .unwrap_or_else(|_| panic!("`{t}` in an interval is not a number"))
+    };
+    html.match_indices('[')
+        .filter_map(|(i, _)| {
+            let rest = &html[i + 1..];
+            let (inside, _) = rest.split_once(']')?;
+            let (low, high) = inside.split_once(", ")?;
+            // Only intervals: a number on either side (not a CSS selector or a list in words).
+            let numeric = |t: &str| {
+                t.trim_start_matches('-')
+                    .starts_with(|c: char| c.is_ascii_digit())
+            };
+            (numeric(low) && numeric(high) && !inside.contains('<'))
+                .then(|| (inside.to_string(), number(low), number(high)))
+        })
+        .collect()
+}
+
+/// Numbers in the report are honest: every interval reads as ordered numbers, never NaN or
+/// infinity, and no count's bound is below 0; in the run's table each mean lies within its
+/// interval as written, and an interval whose bounds read alike is one of width zero (the mean
+/// reads alike too), never a narrow one rounded away.
+#[test]
+fn every_interval_in_a_report_is_written_honestly() {
+    let dir = temp_dir();
+    let out = dir.path().join("run");
+    let args = [
+        "run",
+        "small-pilot",
+        "--reps",
+        "5",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    for word in ["NaN", "inf", "e+"] {
+        assert!(!html.contains(word), "report writes `{word}`");
+    }
+    let intervals = intervals_in(&html);
+    assert!(intervals.len() >= 10, "{intervals:?}");
+    for (text, low, high) in &intervals {
+        assert!(low <= high, "[{text}] is not ordered");
+        assert!(
+            *low >= 0.0,
+            "[{text}]: every metric of a run is a count or a time"
+        );
+    }
+    // The table of the answer: metric, mean, interval, P50, P90, P99.
+    let table = html
+        .split("<tbody>")
+        .nth(1)
+        .unwrap()
+        .split("</tbody>")
+        .next()
+        .unwrap();
+    let mut narrow = 0;
+    for row in table.split("<tr>").skip(1) {
+        let cells: Vec<&str> = row
+            .split("<td")
+            .skip(1)
+            .map(|c| c.split_once('>').unwrap().1.split("</td>").next().unwrap())
+            .collect();
+        let mean = cells[1];
+        let (inside, low, high) = intervals_in(cells[2])[0].clone();
+        let value: f64 = mean.replace(',', "").parse().unwrap();
+        assert!(low <= value && value <= high, "{cells:?}");
+        let (low_text, high_text) = inside.split_once(", ").unwrap();
+        if low_text == high_text {
+            assert_eq!(mean, low_text, "{cells:?}");
+        } else {
+            narrow += 1;
+        }
+    }
+    assert!(narrow >= 5, "{table}");
+}

@@ -6,7 +6,8 @@ use std::fmt::Write as _;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::html::{escape, interval, number};
+use crate::report::figures::{ANY, estimate, number, setting};
+use crate::report::html::escape;
 use crate::study::calibrate::Holdout;
 
 /// Each fitted key's value and interval, or that the observations cannot tell its values apart;
@@ -23,14 +24,21 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let (d, cells) = (t.numbers(c::HEADER[6])?, t.numbers(c::HEADER[7])?);
     let (hd, hcells) = (t.numbers(c::HEADER[8])?, t.numbers(c::HEADER[9])?);
     let (hreps, exceeded) = (t.numbers(c::HEADER[10])?, t.numbers(c::HEADER[11])?);
+    let ranges = super::sensitivity::ranges(folder);
     let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
     for i in 0..t.len() {
         let line = if identifiable[i] == "true" {
+            // Within the range the key was fitted over, as the interval is.
+            let range = ranges
+                .iter()
+                .find(|(k, _, _)| k == key[i])
+                .map_or(ANY, |&(_, low, high)| (low, high));
+            let w = estimate(value[i], low[i], high[i], range);
             format!(
                 "<code>{}</code> = {} (95% interval {}).",
                 escape(key[i]),
-                number(value[i]),
-                interval(low[i], high[i])
+                w.value,
+                w.interval()
             )
         } else {
             format!(
@@ -38,8 +46,8 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                  range, {} to {}, the observed columns do not tell its values apart; it was left \
                  as it was.",
                 escape(key[i]),
-                number(low[i]),
-                number(high[i])
+                setting(low[i]),
+                setting(high[i])
             )
         };
         let _ = writeln!(html, "<li>{line}</li>");

@@ -6,8 +6,10 @@ use std::fmt::Write as _;
 use crate::chart::MAIN_METRICS;
 use crate::error::Error;
 use crate::files;
+use crate::model::ReplicationMetrics;
 use crate::report::Folder;
-use crate::report::html::{escape, interval, number, table};
+use crate::report::figures::{ANY, Written, estimate};
+use crate::report::html::{escape, table};
 
 use super::{label, more_is_better};
 
@@ -21,6 +23,23 @@ struct Compared {
     diff_low: f64,
     diff_high: f64,
     significant: bool,
+}
+
+impl Compared {
+    /// The policy's mean with its interval, within what `metric` can take.
+    fn mean(&self, metric: &str) -> Written {
+        estimate(
+            self.mean,
+            self.low,
+            self.high,
+            ReplicationMetrics::feasible_range(metric, f64::INFINITY),
+        )
+    }
+
+    /// The paired difference from the baseline with its interval (of either sign).
+    fn diff(&self) -> Written {
+        estimate(self.diff, self.diff_low, self.diff_high, ANY)
+    }
 }
 
 fn comparison(folder: &Folder) -> Result<Vec<(String, Compared)>, Error> {
@@ -87,7 +106,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             format!(
                 "{}: {} with every policy.",
                 escape(&what),
-                number(base.mean)
+                base.mean(metric).value
             )
         } else if best.policy == baseline {
             let worse: Vec<String> = of
@@ -100,14 +119,14 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                     "{}: <code>{}</code> is best ({}), and no policy differs from it beyond chance.",
                     escape(&what),
                     escape(&baseline),
-                    number(base.mean)
+                    base.mean(metric).value
                 )
             } else {
                 format!(
                     "{}: <code>{}</code> is best ({}); {} are worse beyond chance.",
                     escape(&what),
                     escape(&baseline),
-                    number(base.mean),
+                    base.mean(metric).value,
                     worse.join(", ")
                 )
             }
@@ -117,7 +136,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                  Holm-adjusted p-value is 0.05 or more).",
                 escape(&what),
                 escape(&baseline),
-                number(base.mean)
+                base.mean(metric).value
             )
         } else {
             format!(
@@ -125,11 +144,11 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                  <code>{}</code>: a paired difference of {} (95% interval {}).",
                 escape(&what),
                 escape(&best.policy),
-                number(best.mean),
-                number(base.mean),
+                best.mean(metric).value,
+                base.mean(metric).value,
                 escape(&baseline),
-                number(best.diff),
-                interval(best.diff_low, best.diff_high)
+                best.diff().value,
+                best.diff().interval()
             )
         };
         let _ = writeln!(html, "<li>{line}</li>");
@@ -157,15 +176,15 @@ pub(super) fn details(folder: &Folder) -> Result<String, Error> {
             let c = rows.iter().find(|(m, c)| m == metric && &c.policy == p);
             line.push(c.map_or_else(String::new, |(_, c)| {
                 any |= c.mean.is_finite();
-                let mut text = format!("{} {}", number(c.mean), interval(c.low, c.high));
+                let mut text = c.mean(metric).with_interval();
                 if c.policy != policies[0] && c.diff.is_finite() {
+                    let d = c.diff();
                     let _ = write!(
                         text,
-                        "<br><span class=\"{}\">{}{} {}</span>",
+                        "<br><span class=\"{}\">{} {}</span>",
                         if c.significant { "bad" } else { "note" },
-                        if c.diff > 0.0 { "+" } else { "" },
-                        number(c.diff),
-                        interval(c.diff_low, c.diff_high)
+                        d.signed(),
+                        d.interval()
                     );
                 }
                 text

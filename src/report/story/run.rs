@@ -8,7 +8,8 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::html::{date_in_words, escape, interval, number, table};
+use crate::report::figures::number;
+use crate::report::html::{date_in_words, escape, table};
 
 use super::{RUN_METRICS, at_most, cell, summaries};
 
@@ -20,6 +21,8 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let s = summaries(folder, files::summary::FILE, |r, h| cell(r, h, "metric"))?;
     let deadline = date_in_words(&folder.field("deadline").unwrap_or_default());
     let start: Option<Date> = folder.field("start").and_then(|d| d.parse().ok());
+    // Counts of tenants are bounded by the tenants there are.
+    let tenants = s.get("tenants").map_or(f64::INFINITY, |t| t.mean);
     let mut items = Vec::new();
     if let Some(m) = s.get("missed_deadline") {
         items.push(if m.max == 0.0 {
@@ -29,6 +32,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             )
         } else {
             let p90 = at_most(m.p90);
+            let w = m.written("missed_deadline", tenants);
             format!(
                 "<span class=\"bad\">P90: {} the {deadline} deadline</span> \
                  (on average {}, 95% interval {}; at worst {}).",
@@ -37,8 +41,8 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                 } else {
                     format!("{} tenants miss", number(p90))
                 },
-                number(m.mean),
-                interval(m.low, m.high),
+                w.value,
+                w.interval(),
                 number(m.max)
             )
         });
@@ -55,30 +59,28 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         ));
     }
     if let Some(m) = s.get("slips") {
+        let w = m.written("slips", tenants);
         items.push(format!(
             "{} {} (tenants rolled back to a later weekend) per programme on average, 95% \
              interval {}; P90 {}.",
-            number(m.mean),
-            if number(m.mean) == "1" {
-                "slip"
-            } else {
-                "slips"
-            },
-            interval(m.low, m.high),
-            number(m.p90)
+            w.value,
+            if w.value == "1" { "slip" } else { "slips" },
+            w.interval(),
+            w.alike(m.p90)
         ));
     }
     if let (Some(q), Some(w)) = (
         s.get("peak_errors_outstanding"),
         s.get("operator_wait_p95_h"),
     ) {
+        let w = w.written("operator_wait_p95_h", tenants);
         items.push(format!(
             "Operators: at most {} errors outstanding at once, waiting or being resolved (P90 across \
              replications); 95% of errors are picked up within {} hours (mean of the replications' \
              P95, interval {}).",
             number(at_most(q.p90)),
-            number(w.mean),
-            interval(w.low, w.high)
+            w.value,
+            w.interval()
         ));
     }
     if let (Some(t), Some(w), Some(l)) = (
@@ -87,13 +89,14 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         s.get("user_hours_lost"),
     ) && t.mean > 0.0
     {
+        let w = w.written("helpdesk_wait_p95_h", tenants);
         items.push(format!(
             "Help desk: {} tickets; 95% are resolved within {} hours (interval {}); {} user \
              hours are lost waiting.",
-            number(t.mean),
-            number(w.mean),
-            interval(w.low, w.high),
-            number(l.mean)
+            t.written("helpdesk_tickets", tenants).value,
+            w.value,
+            w.interval(),
+            l.written("user_hours_lost", tenants).value
         ));
     }
     let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
@@ -110,13 +113,15 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             if *m == "stranded_users" && st.max == 0.0 {
                 return None;
             }
+            // The percentiles with the mean's decimals: they are no better known.
+            let w = st.written(m, tenants);
             Some(vec![
                 escape(l),
-                number(st.mean),
-                interval(st.low, st.high),
-                number(st.p50),
-                number(st.p90),
-                number(st.p99),
+                w.value.clone(),
+                w.interval(),
+                w.alike(st.p50),
+                w.alike(st.p90),
+                w.alike(st.p99),
             ])
         })
         .collect();

@@ -6,12 +6,13 @@ use crate::chart::MAIN_METRICS;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::html::{escape, interval, number};
+use crate::report::figures::{estimate, setting};
+use crate::report::html::escape;
 
 use super::label;
 
-/// The varied keys of a sensitivity folder with their ranges, as HTML.
-pub(super) fn factors(folder: &Folder) -> Vec<String> {
+/// The varied (or fitted) keys of the manifest with their ranges: (key, low, high).
+pub(super) fn ranges(folder: &Folder) -> Vec<(String, f64, f64)> {
     folder
         .manifest
         .get("factors")
@@ -23,16 +24,26 @@ pub(super) fn factors(folder: &Folder) -> Vec<String> {
                     let key = f.get("key")?.as_str()?;
                     let low = f.get("low")?.as_f64()?;
                     let high = f.get("high")?.as_f64()?;
-                    Some(format!(
-                        "<code>{}</code> from {} to {}",
-                        escape(key),
-                        number(low),
-                        number(high)
-                    ))
+                    Some((key.to_string(), low, high))
                 })
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// The varied keys of a sensitivity folder with their ranges, as HTML: the ends as given.
+pub(super) fn factors(folder: &Folder) -> Vec<String> {
+    ranges(folder)
+        .into_iter()
+        .map(|(key, low, high)| {
+            format!(
+                "<code>{}</code> from {} to {}",
+                escape(&key),
+                setting(low),
+                setting(high)
+            )
+        })
+        .collect()
 }
 
 /// For each headline metric, the key with the largest leading index (ST, else mu_star).
@@ -57,6 +68,13 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             .filter(|&i| metric[i] == *m && kind[i] == lead && value[i].is_finite())
             .max_by(|&a, &b| value[a].total_cmp(&value[b]));
         let Some(i) = best else { continue };
+        // Sobol' indices are shares of the variance; Morris' mu* is a mean absolute change.
+        let range = if sobol {
+            (0.0, 1.0)
+        } else {
+            (0.0, f64::INFINITY)
+        };
+        let w = estimate(value[i], low[i], high[i], range);
         let line = if value[i] == 0.0 {
             format!(
                 "{}: no varied key moves it over these ranges.",
@@ -68,8 +86,8 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                  with the other keys (ST, 95% interval {}).",
                 escape(&label(m)),
                 escape(key[i]),
-                number(value[i]),
-                interval(low[i], high[i])
+                w.value,
+                w.interval()
             )
         } else {
             format!(
@@ -77,8 +95,8 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                  (mu*, 95% interval {}).",
                 escape(&label(m)),
                 escape(key[i]),
-                number(value[i]),
-                interval(low[i], high[i])
+                w.value,
+                w.interval()
             )
         };
         let _ = writeln!(html, "<li>{line}</li>");

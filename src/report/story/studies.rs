@@ -6,12 +6,14 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::report::Folder;
-use crate::report::html::{escape, number};
+use crate::report::figures::{number, setting};
+use crate::report::html::escape;
 
 fn text(study: &Value, key: &str) -> String {
     match study.get(key) {
         Some(Value::String(s)) => s.clone(),
-        Some(Value::Number(n)) => number(n.as_f64().unwrap_or(f64::NAN)),
+        // Settings and counts from the manifest, every digit as given.
+        Some(Value::Number(n)) => setting(n.as_f64().unwrap_or(f64::NAN)),
         Some(Value::Bool(b)) => b.to_string(),
         _ => String::new(),
     }

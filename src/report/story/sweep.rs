@@ -7,28 +7,33 @@ use crate::chart::MAIN_METRICS;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::html::{escape, interval, number, table};
+use crate::report::figures::Written;
+use crate::report::html::{escape, table};
 
 use super::{cell, label, more_is_better, summaries};
 
 /// For each headline metric, the best and the worst cell on its mean.
 pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let keys = folder.list("keys");
+    let stats = summaries(folder, files::summary::FILE, |row, h| {
+        format!("{}|{}", cell(row, h, "cell"), cell(row, h, "metric"))
+    })?;
     let t = folder.table(files::summary::FILE)?;
-    let (metric, mean) = (t.text("metric")?, t.numbers("mean")?);
+    let (metric, mean, id) = (t.text("metric")?, t.numbers("mean")?, t.text("cell")?);
     let headers = t.headers().to_vec();
     let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
     for (m, _) in MAIN_METRICS {
-        let cells: Vec<(String, f64)> = (0..t.len())
+        let cells: Vec<(String, f64, Written)> = (0..t.len())
             .filter(|&i| metric[i] == *m && mean[i].is_finite())
-            .map(|i| {
+            .filter_map(|i| {
                 let row = t.row(i);
                 let at = keys
                     .iter()
                     .map(|k| format!("{k} = {}", cell(&row, &headers, k)))
                     .collect::<Vec<_>>()
                     .join(", ");
-                (at, mean[i])
+                let s = stats.get(&format!("{}|{m}", id[i]))?;
+                Some((at, mean[i], s.written(m, f64::INFINITY)))
             })
             .collect();
         let (Some(lo), Some(hi)) = (
@@ -43,14 +48,14 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             (lo, hi)
         };
         let line = if lo.1 == hi.1 {
-            format!("{}: {} in every cell.", escape(&label(m)), number(lo.1))
+            format!("{}: {} in every cell.", escape(&label(m)), lo.2.value)
         } else {
             format!(
                 "{}: best {} at {}; worst {} at {}.",
                 escape(&label(m)),
-                number(best.1),
+                best.2.value,
                 escape(&best.0),
-                number(worst.1),
+                worst.2.value,
                 escape(&worst.0)
             )
         };
@@ -100,7 +105,8 @@ pub(super) fn details(folder: &Folder) -> Result<String, Error> {
                 stats
                     .get(&format!("{c}|{m}"))
                     .map_or_else(String::new, |s| {
-                        format!("{}<br>{}", number(s.mean), interval(s.low, s.high))
+                        let w = s.written(m, f64::INFINITY);
+                        format!("{}<br>{}", w.value, w.interval())
                     }),
             );
         }

@@ -1,0 +1,452 @@
+//! How report.html and the screen write a number: an estimate with its interval (all three with
+//! the decimals the interval supports, within the metric's range), a number alone, and a setting
+//! as it was given. NaN and infinity are never written as such: they are a dash.
+
+/// What stands for no value (NaN, infinity, an interval a single replication cannot give).
+pub const NONE: &str = "-";
+
+/// The range of a quantity that has none (a difference, a setting).
+pub const ANY: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+
+/// Most decimals ever written: the output files keep six, so no more digits are known.
+const MAX_DECIMALS: i32 = 6;
+
+/// From this size on a number is written in scientific notation (`1.50e15`): an `f64` knows no
+/// more than about 16 digits, and a row of zeros would pretend to.
+const HUGE: f64 = 1e15;
+
+/// An estimate and its interval, written for people: each a text, all with one number of decimals.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Written {
+    pub value: String,
+    pub low: String,
+    pub high: String,
+    /// The decimals of all three (negative: rounded to tens, hundreds...), `None` when there is
+    /// no interval and the value is written alone.
+    places: Option<i32>,
+    /// The three numbers written, after clamping.
+    numbers: [f64; 3],
+}
+
+impl Written {
+    /// `[low, high]`, or a dash when there is no interval.
+    pub fn interval(&self) -> String {
+        if self.places.is_some() {
+            format!("[{}, {}]", self.low, self.high)
+        } else {
+            NONE.into()
+        }
+    }
+
+    /// The value with its interval after it (`0.027 [0.024, 0.044]`), or the value alone.
+    pub fn with_interval(&self) -> String {
+        if self.places.is_some() {
+            format!("{} {}", self.value, self.interval())
+        } else {
+            self.value.clone()
+        }
+    }
+
+    /// The value with its sign, `+` too, for a difference: `+0.44`, `-3.0`, `0`.
+    pub fn signed(&self) -> String {
+        signed(&self.value)
+    }
+
+    /// The same figures with more decimals (at most the files' six) where one of them would
+    /// otherwise read as `mark`, a threshold it is judged against, without being equal to it: a
+    /// bound of 47.996 against 48 is never written `48.0`.
+    pub fn apart_from(self, mark: f64) -> Written {
+        let Some(mut places) = self.places else {
+            return self;
+        };
+        if self.numbers.iter().any(|&x| is_huge(x)) || !mark.is_finite() {
+            return self;
+        }
+        let reads_as_mark = |x: f64, places: i32| {
+            x.is_finite() && x != mark && digits(x, places) == digits(mark, places)
+        };
+        while places < MAX_DECIMALS && self.numbers.iter().any(|&x| reads_as_mark(x, places)) {
+            places += 1;
+        }
+        let [value, low, high] = self.numbers.map(|x| {
+            if x.is_finite() {
+                fixed(x, places)
+            } else {
+                NONE.to_string()
+            }
+        });
+        Written {
+            value,
+            low,
+            high,
+            places: Some(places),
+            numbers: self.numbers,
+        }
+    }
+
+    /// Another number of the same row (a percentile beside the mean) with the same decimals.
+    pub fn alike(&self, x: f64) -> String {
+        match self.places {
+            Some(places) if !is_huge(x) => fixed(x, places),
+            _ => number(x),
+        }
+    }
+}
+
+/// An estimate with its interval `[low, high]`, all three clamped to `range` (the metric's
+/// feasible values, or [`ANY`]) and written with the decimals that make the interval's width
+/// show two significant digits: `0.0268 [0.0244, 0.0443]` is `0.027 [0.024, 0.044]`, never
+/// `0.03 [0.02, 0.04]`, where the value would seem to sit on a bound. Up to two more decimals
+/// tell the estimate from a bound it is not equal to; never more than the files keep. An
+/// interval of width zero (every replication alike) takes the value's own digits. Without a
+/// finite, ordered interval only the value is written, and its interval is a dash.
+pub fn estimate(value: f64, low: f64, high: f64, range: (f64, f64)) -> Written {
+    let (min, max) = range;
+    let clamp = |x: f64| {
+        if x.is_finite() && min <= max {
+            x.clamp(min, max)
+        } else {
+            x
+        }
+    };
+    let (value, low, high) = (clamp(value), clamp(low), clamp(high));
+    if !(low.is_finite() && high.is_finite() && low <= high) {
+        return Written {
+            value: number(value),
+            low: NONE.into(),
+            high: NONE.into(),
+            places: None,
+            numbers: [value, low, high],
+        };
+    }
+    let largest = [value, low, high]
+        .into_iter()
+        .filter(|x| x.is_finite())
+        .fold(0.0_f64, |m, x| m.max(x.abs()));
+    if largest >= HUGE {
+        // Mantissa digits enough for the width to show two, as for the fixed notation.
+        let digits = if high > low {
+            (largest.log10().floor() - (high - low).log10().floor() + 1.0).clamp(0.0, 14.0) as usize
+        } else {
+            2
+        };
+        let sci = |x: f64| {
+            if x.is_finite() {
+                format!("{x:.digits$e}")
+            } else {
+                NONE.into()
+            }
+        };
+        return Written {
+            value: sci(value),
+            low: sci(low),
+            high: sci(high),
+            places: Some(0),
+            numbers: [value, low, high],
+        };
+    }
+    let places = decimals(value, low, high);
+    let write = |x: f64| {
+        if x.is_finite() {
+            fixed(x, places)
+        } else {
+            NONE.into()
+        }
+    };
+    Written {
+        value: write(value),
+        low: write(low),
+        high: write(high),
+        places: Some(places),
+        numbers: [value, low, high],
+    }
+}
+
+/// The decimals an interval supports: two significant digits of its width, then up to two more
+/// where the estimate would otherwise read as equal to a bound it is not equal to.
+fn decimals(value: f64, low: f64, high: f64) -> i32 {
+    let width = high - low;
+    if width <= 0.0 {
+        return lone_decimals(if value.is_finite() { value } else { low });
+    }
+    // Slightly widened so that a width of 0.1 computed as 0.09999999999999998 is still 0.1.
+    let magnitude = (width * (1.0 + 1e-12)).log10().floor() as i32;
+    let supported = (1 - magnitude).clamp(-15, MAX_DECIMALS);
+    let mut places = supported;
+    let same = |a: f64, b: f64, places: i32| a != b && digits(a, places) == digits(b, places);
+    while places < (supported + 2).min(MAX_DECIMALS)
+        && value.is_finite()
+        && (same(value, low, places) || same(value, high, places))
+    {
+        places += 1;
+    }
+    places
+}
+
+/// The decimals of a number written alone: none for a whole number or one of 100 or more, else
+/// three significant digits (at most six decimals).
+fn lone_decimals(x: f64) -> i32 {
+    if !x.is_finite() || x == 0.0 || x.fract() == 0.0 || x.abs() >= 100.0 {
+        0
+    } else {
+        (2 - x.abs().log10().floor() as i32).clamp(0, MAX_DECIMALS)
+    }
+}
+
+/// A number without an interval: thousands separated, none of the decimals of a whole number or
+/// one of 100 or more, else three significant digits (`7.92`, `0.0268`), a dash for no value.
+pub fn number(x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    if is_huge(x) || (x != 0.0 && x.abs() < 5e-7) {
+        return format!("{x:.2e}");
+    }
+    let text = fixed(x, lone_decimals(x));
+    // Trailing zeros would claim a precision nobody measured.
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// A setting as it was given (a range's ends, a fitted key's bounds): every digit it has, none
+/// added (`0.001`, `1,500`), a dash for no value.
+pub fn setting(x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    if is_huge(x) {
+        return format!("{x:e}");
+    }
+    separated(x < 0.0, &format!("{}", x.abs()))
+}
+
+/// A written number with a `+` before it when it is above zero (as written: `+0.00` is not).
+pub fn signed(text: &str) -> String {
+    let above = !text.starts_with('-') && text.chars().any(|c| ('1'..='9').contains(&c));
+    if above {
+        format!("+{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn is_huge(x: f64) -> bool {
+    x.is_finite() && x.abs() >= HUGE
+}
+
+/// `x` with `places` decimals (negative: rounded to tens, hundreds...), thousands separated. An
+/// exact zero is `0`; a number that only rounds to zero keeps its decimals and loses its sign
+/// (`0.00`, never `-0.00`).
+fn fixed(x: f64, places: i32) -> String {
+    if x == 0.0 {
+        return "0".into();
+    }
+    digits(x, places)
+}
+
+/// `x` with `places` decimals, as [`fixed`] but an exact zero too (`0.00`).
+fn digits(x: f64, places: i32) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    let (rounded, places) = if places < 0 {
+        let unit = 10f64.powi(-places);
+        ((x / unit).round() * unit, 0)
+    } else {
+        (x, places as usize)
+    };
+    let text = format!("{:.places$}", rounded.abs());
+    let nonzero = text.chars().any(|c| ('1'..='9').contains(&c));
+    separated(x < 0.0 && nonzero, &text)
+}
+
+/// The digits of a number (`1234567.5`) with a comma between each group of three of its whole
+/// part, and a minus sign if `negative`.
+fn separated(negative: bool, text: &str) -> String {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let mut out = String::with_capacity(text.len() + whole.len() / 3 + 1);
+    if negative {
+        out.push('-');
+    }
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const FRACTION: (f64, f64) = (0.0, 1.0);
+    const COUNT: (f64, f64) = (0.0, f64::INFINITY);
+
+    fn all(w: &Written) -> String {
+        w.with_interval()
+    }
+
+    #[test]
+    fn an_interval_shows_two_digits_of_its_width() {
+        // The defect this rule mends: 0.0268 [0.0244, 0.0443] read "0.03 [0.02, 0.04]".
+        assert_eq!(
+            all(&estimate(0.0268, 0.0244, 0.0443, FRACTION)),
+            "0.027 [0.024, 0.044]"
+        );
+        assert_eq!(
+            all(&estimate(0.034369, 0.024417, 0.04432, FRACTION)),
+            "0.034 [0.024, 0.044]"
+        );
+        assert_eq!(all(&estimate(7.92, 7.83, 8.01, COUNT)), "7.92 [7.83, 8.01]");
+        assert_eq!(
+            all(&estimate(571.17, 529.89, 612.45, COUNT)),
+            "571 [530, 612]"
+        );
+        // Wide intervals round the value too: its units digit is not known.
+        assert_eq!(
+            all(&estimate(1254.32, 1061.57, 1447.08, COUNT)),
+            "1,250 [1,060, 1,450]"
+        );
+        assert_eq!(
+            estimate(1254.32, 1061.57, 1447.08, COUNT).alike(1452.0),
+            "1,450"
+        );
+        // A narrow interval of a large number keeps what it supports, no more than six decimals.
+        assert_eq!(
+            all(&estimate(7.919819, 7.919818, 7.91982, COUNT)),
+            "7.919819 [7.919818, 7.919820]"
+        );
+    }
+
+    #[test]
+    fn the_estimate_is_told_from_a_bound_it_differs_from() {
+        // At the width's two digits the value would read as its lower bound.
+        assert_eq!(
+            all(&estimate(0.101, 0.1, 0.9, FRACTION)),
+            "0.101 [0.100, 0.900]"
+        );
+        // An exact zero is 0; a value that is not zero never reads as the bound 0.
+        assert_eq!(all(&estimate(0.33, 0.0, 1.19, COUNT)), "0.3 [0, 1.2]");
+        assert_eq!(all(&estimate(0.002, 0.0, 0.3, COUNT)), "0.002 [0, 0.300]");
+        // An estimate that is its bound stays so.
+        assert_eq!(all(&estimate(1.0, 0.2, 1.0, FRACTION)), "1.00 [0.20, 1.00]");
+    }
+
+    #[test]
+    fn bounds_stay_in_the_metric_range() {
+        assert_eq!(
+            all(&estimate(0.05, -0.03, 0.13, FRACTION)),
+            "0.05 [0, 0.13]"
+        );
+        assert_eq!(
+            all(&estimate(0.97, 0.9, 1.04, FRACTION)),
+            "0.97 [0.90, 1.00]"
+        );
+        assert_eq!(all(&estimate(0.4, -2.0, 2.8, COUNT)), "0.4 [0, 2.8]");
+        let w = estimate(-0.2, -1.0, 0.6, COUNT);
+        assert_eq!((w.value.as_str(), w.low.as_str()), ("0", "0"));
+    }
+
+    #[test]
+    fn a_bound_never_reads_as_the_threshold_it_misses() {
+        let w = estimate(44.0, 40.0, 48.004, (0.0, f64::INFINITY));
+        assert_eq!(w.high, "48.0");
+        let w = w.apart_from(48.0);
+        assert_eq!((w.value.as_str(), w.high.as_str()), ("44.000", "48.004"));
+        // Apart already, or equal: as it was.
+        assert_eq!(estimate(0.9, 0.65, 0.9, ANY).apart_from(0.5).low, "0.65");
+        assert_eq!(estimate(0.5, 0.4, 0.5, ANY).apart_from(0.5).high, "0.50");
+    }
+
+    #[test]
+    fn zero_width_intervals_keep_the_value_digits() {
+        assert_eq!(all(&estimate(200.0, 200.0, 200.0, COUNT)), "200 [200, 200]");
+        assert_eq!(all(&estimate(0.0, 0.0, 0.0, COUNT)), "0 [0, 0]");
+        assert_eq!(
+            all(&estimate(7.9198, 7.9198, 7.9198, COUNT)),
+            "7.92 [7.92, 7.92]"
+        );
+    }
+
+    #[test]
+    fn negative_values_and_differences() {
+        let d = estimate(-17.5, -20.14, -14.86, ANY);
+        assert_eq!(all(&d), "-17.5 [-20.1, -14.9]");
+        assert_eq!(d.signed(), "-17.5");
+        let d = estimate(0.438926, -0.27, 1.16, ANY);
+        assert_eq!(
+            (d.signed(), d.interval()),
+            ("+0.4".into(), "[-0.3, 1.2]".into())
+        );
+        // Never a minus sign on a number that rounds to zero.
+        assert_eq!(estimate(-0.001, -0.5, 0.5, ANY).value, "0.0");
+        assert_eq!(signed("0.00"), "0.00");
+        assert_eq!(signed("0"), "0");
+        assert_eq!(number(-0.0), "0");
+    }
+
+    #[test]
+    fn huge_values_are_scientific() {
+        let w = estimate(1.5e15, 1.4e15, 1.6e15, COUNT);
+        assert_eq!(all(&w), "1.50e15 [1.40e15, 1.60e15]");
+        assert_eq!(number(3.2e20), "3.20e20");
+        assert_eq!(setting(1e300), "1e300");
+        // Below that, every digit is grouped.
+        assert_eq!(number(123_456_789_012.0), "123,456,789,012");
+    }
+
+    #[test]
+    fn nan_and_infinity_are_a_dash() {
+        for bad in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+            assert_eq!(number(bad), "-");
+            assert_eq!(setting(bad), "-");
+            let w = estimate(1.0, bad, 2.0, ANY);
+            assert_eq!((w.value.as_str(), w.interval()), ("1", "-".to_string()));
+            let w = estimate(bad, 0.5, 2.0, COUNT);
+            assert_eq!(w.value, "-");
+            assert_eq!(w.interval(), "[0.5, 2.0]");
+            let w = estimate(bad, bad, bad, COUNT);
+            assert_eq!(all(&w), "-");
+            assert_eq!(w.alike(bad), "-");
+        }
+        // An interval upside down is none.
+        assert_eq!(estimate(1.0, 2.0, 0.0, ANY).interval(), "-");
+        for text in [
+            all(&estimate(f64::MAX, 0.0, f64::INFINITY, ANY)),
+            all(&estimate(f64::MAX, f64::MIN, f64::MAX, ANY)),
+            all(&estimate(1e-300, 0.0, 1e-300, ANY)),
+        ] {
+            assert!(!text.contains("NaN") && !text.contains("inf"), "{text}");
+        }
+    }
+
+    #[test]
+    fn lone_numbers_have_three_significant_digits() {
+        assert_eq!(number(6000.0), "6,000");
+        assert_eq!(number(1234567.4), "1,234,567");
+        assert_eq!(number(15.25), "15.2");
+        assert_eq!(number(0.0268), "0.0268");
+        assert_eq!(number(0.126), "0.126");
+        assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(-17.5), "-17.5");
+        assert_eq!(number(-0.001), "-0.001");
+        assert_eq!(number(1e-9), "1.00e-9");
+    }
+
+    #[test]
+    fn settings_keep_every_digit_given() {
+        assert_eq!(setting(0.001), "0.001");
+        assert_eq!(setting(0.1), "0.1");
+        assert_eq!(setting(1500.0), "1,500");
+        assert_eq!(setting(-2.5), "-2.5");
+    }
+}
