@@ -178,6 +178,31 @@ pub fn calibrate_command(
         )));
     }
     let (fit_rows, holdout_rows) = rows.split_at(rows.len() - held);
+    // Weeks whose every cell is empty are weeks, but nothing to fit to: with no value at all the
+    // discrepancy is 0 everywhere, and every key would come out "not identifiable".
+    if fit_rows
+        .iter()
+        .all(|&r| obs.values[r].iter().all(Option::is_none))
+    {
+        let weeks = |rows: &[usize]| {
+            let (a, b) = (obs.weeks[rows[0]], obs.weeks[rows[rows.len() - 1]]);
+            if a == b {
+                format!("week {a}")
+            } else {
+                format!("weeks {a} to {b}")
+            }
+        };
+        return Err(Error::Usage(format!(
+            "{observed_name}: no value observed in the {} fitted ({}): every cell of {} is empty there, and a fit needs at least one",
+            plural(fit_rows.len() as u64, "week"),
+            weeks(fit_rows),
+            obs.columns
+                .iter()
+                .map(|&c| COLUMNS[c])
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
     check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;

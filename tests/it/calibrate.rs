@@ -336,6 +336,32 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
     ] {
         assert_bad_input(&calibrate(&good, extra), needles);
     }
+    // Weeks with every cell empty leave nothing to fit: refused, not fitted to no value (it
+    // was: exit 0, every key "not identifiable" at a discrepancy of 0 over 0 values).
+    let empty = write_file(
+        d,
+        "empty.csv",
+        "week,errors,slips
+0,,
+1,,
+2,3,
+",
+    );
+    for (extra, needles) in [
+        (
+            &["--weeks", "0..1"][..],
+            &[
+                "empty.csv: no value observed in the 2 weeks fitted (weeks 0 to 1)",
+                "every cell of errors, slips is empty",
+            ][..],
+        ),
+        (
+            &["--holdout", "1"],
+            &["no value observed in the 2 weeks fitted (weeks 0 to 1)"],
+        ),
+    ] {
+        assert_bad_input(&calibrate(&empty, extra), needles);
+    }
     assert!(
         !d.join("o/manifest.json").exists(),
         "nothing written on bad input"
