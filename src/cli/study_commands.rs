@@ -245,7 +245,7 @@ pub struct SeekArgs {
 pub const SEEK_CEILING: u64 = 200;
 
 pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
-    use crate::study::seek::{apply_cost, parse_require, parse_vary, seek};
+    use crate::study::seek::{apply_costs, parse_require, parse_vary, seek};
     let scenario = study_scenario(&args.scenario, &args.sim, "seek")?;
     let source = Source::resolve(Some(&args.scenario));
     let mut axes = args
@@ -261,9 +261,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             )));
         }
     }
-    for c in &args.cost {
-        apply_cost(&mut axes, c)?;
-    }
+    apply_costs(&mut axes, &args.cost)?;
     let constraints = args
         .require
         .iter()

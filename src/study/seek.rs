@@ -226,6 +226,32 @@ pub fn apply_cost(axes: &mut [Axis], arg: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// Applies every `--cost`, refusing a key weighted twice (which weight was meant?).
+pub fn apply_costs(axes: &mut [Axis], args: &[String]) -> Result<(), Error> {
+    for (i, arg) in args.iter().enumerate() {
+        let key = |a: &str| a.split_once('=').map_or("", |(k, _)| k.trim()).to_string();
+        let this = key(arg);
+        if let Some(first) = args[..i]
+            .iter()
+            .find(|a| key(a) == this && !this.is_empty())
+        {
+            let at = arg.len() - arg.trim_start().len();
+            return Err(arg_error(
+                "--cost",
+                arg,
+                at..at + this.len(),
+                &format!(
+                    "`{}` is weighted twice (first by `--cost {}`): give each key one weight",
+                    abbreviate(&this),
+                    abbreviate(first)
+                ),
+            ));
+        }
+        apply_cost(axes, arg)?;
+    }
+    Ok(())
+}
+
 /// Reads `--require 'mean(METRIC) <= X'` or `--require 'P(METRIC <= X) >= P'`.
 pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
     let flag = "--require";
@@ -554,6 +580,19 @@ mod tests {
         );
         apply_cost(&mut axes, "operators.weekend=3").unwrap();
         assert_eq!(axes[0].weight, 3.0);
+        // A key weighted twice is refused at its second weight, not settled by the last one.
+        let twice = [
+            "operators.weekend=2".to_string(),
+            " operators.weekend = 5".into(),
+        ];
+        let e = apply_costs(&mut axes, &twice).unwrap_err().to_string();
+        assert!(
+            e.contains("--cost ` operators.weekend = 5`: `operators.weekend` is weighted twice")
+                && e.contains("\n   ^^^^^^^^^^^^^^^^^"),
+            "{e}"
+        );
+        apply_costs(&mut axes, &["operators.weekend=4".to_string()]).unwrap();
+        assert_eq!(axes[0].weight, 4.0);
     }
 
     /// Inside `P(...)` a whole count sits on the threshold: `slips < 3` must not count a
