@@ -11,7 +11,7 @@ use crate::report::Folder;
 use crate::report::figures::{ANY, Written, estimate};
 use crate::report::html::{escape, table};
 
-use super::{label, more_is_better};
+use super::{in_words, label, more_is_better};
 
 /// One row of comparison.csv.
 struct Compared {
@@ -86,75 +86,91 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             .filter(|(m, c)| m == metric && c.mean.is_finite())
             .map(|(_, c)| c)
             .collect();
-        if of.len() < 2 {
-            continue;
+        if let Some(line) = verdict(metric, &baseline, &of) {
+            let _ = writeln!(html, "<li>{line}</li>");
         }
-        let better = |a: &&&Compared, b: &&&Compared| {
-            let o = a.mean.total_cmp(&b.mean);
-            if more_is_better(metric) {
-                o.reverse()
-            } else {
-                o
-            }
-        };
-        let best = of.iter().min_by(better).expect("two or more");
-        let Some(base) = of.iter().find(|c| c.policy == baseline) else {
-            continue;
-        };
-        let what = label(metric);
-        let line = if of.iter().all(|c| c.mean == base.mean) {
-            format!(
-                "{}: {} with every policy.",
-                escape(&what),
-                base.mean(metric).value
-            )
-        } else if best.policy == baseline {
-            let worse: Vec<String> = of
-                .iter()
-                .filter(|c| c.significant)
-                .map(|c| format!("<code>{}</code>", escape(&c.policy)))
-                .collect();
-            if worse.is_empty() {
-                format!(
-                    "{}: <code>{}</code> is best ({}), and no policy differs from it beyond chance.",
-                    escape(&what),
-                    escape(&baseline),
-                    base.mean(metric).value
-                )
-            } else {
-                format!(
-                    "{}: <code>{}</code> is best ({}); {} are worse beyond chance.",
-                    escape(&what),
-                    escape(&baseline),
-                    base.mean(metric).value,
-                    worse.join(", ")
-                )
-            }
-        } else if !best.significant {
-            format!(
-                "{}: no policy differs from <code>{}</code> ({}) beyond chance (every \
-                 Holm-adjusted p-value is 0.05 or more).",
-                escape(&what),
-                escape(&baseline),
-                base.mean(metric).value
-            )
-        } else {
-            format!(
-                "{}: <span class=\"good\"><code>{}</code> is best</span>, {} against {} for \
-                 <code>{}</code>: a paired difference of {} (95% interval {}).",
-                escape(&what),
-                escape(&best.policy),
-                best.mean(metric).value,
-                base.mean(metric).value,
-                escape(&baseline),
-                best.diff().value,
-                best.diff().interval()
-            )
-        };
-        let _ = writeln!(html, "<li>{line}</li>");
     }
     html.push_str("</ul>\n");
     Ok(html)
+}
+
+/// One metric's answer, as HTML: the best policy on its mean, and which differ from the baseline
+/// beyond chance (Holm-adjusted), better or worse; `None` without a baseline and another policy.
+fn verdict(metric: &str, baseline: &str, of: &[&Compared]) -> Option<String> {
+    if of.len() < 2 {
+        return None;
+    }
+    let base = of.iter().find(|c| c.policy == baseline)?;
+    let ahead = |a: &&&Compared, b: &&&Compared| {
+        let o = a.mean.total_cmp(&b.mean);
+        if more_is_better(metric) {
+            o.reverse()
+        } else {
+            o
+        }
+    };
+    let best = of.iter().min_by(ahead).expect("two or more");
+    // A difference is this policy minus the baseline: which sign is better depends on the metric.
+    let better_than_base = |c: &Compared| (c.diff > 0.0) == more_is_better(metric);
+    let named = |better: bool| -> Vec<String> {
+        of.iter()
+            .filter(|c| c.significant && c.diff != 0.0 && better_than_base(c) == better)
+            .map(|c| format!("<code>{}</code>", escape(&c.policy)))
+            .collect()
+    };
+    let (better, worse) = (named(true), named(false));
+    let are = |names: &[String]| if names.len() == 1 { "is" } else { "are" };
+    let what = escape(&label(metric));
+    let base_mean = base.mean(metric).value;
+    let baseline = escape(baseline);
+    Some(if of.iter().all(|c| c.mean == base.mean) {
+        format!("{what}: {base_mean} with every policy.")
+    } else if best.policy == base.policy {
+        if worse.is_empty() {
+            format!(
+                "{what}: <code>{baseline}</code> is best ({base_mean}), and no policy differs \
+                 from it beyond chance."
+            )
+        } else {
+            format!(
+                "{what}: <code>{baseline}</code> is best ({base_mean}); {} {} worse beyond chance.",
+                in_words(&worse),
+                are(&worse)
+            )
+        }
+    } else if best.significant {
+        format!(
+            "{what}: <span class=\"good\"><code>{}</code> is best</span>, {} against {base_mean} \
+             for <code>{baseline}</code>: a paired difference of {} (95% interval {}).",
+            escape(&best.policy),
+            best.mean(metric).value,
+            best.diff().value,
+            best.diff().interval()
+        )
+    } else if !better.is_empty() {
+        // The best mean is within chance of the baseline, yet another policy is beyond it.
+        format!(
+            "{what}: <code>{}</code> has the best mean ({}), within chance of \
+             <code>{baseline}</code> ({base_mean}); {} {} better than <code>{baseline}</code> \
+             beyond chance.",
+            escape(&best.policy),
+            best.mean(metric).value,
+            in_words(&better),
+            are(&better)
+        )
+    } else if worse.is_empty() {
+        format!(
+            "{what}: no policy differs from <code>{baseline}</code> ({base_mean}) beyond chance \
+             (every Holm-adjusted p-value is 0.05 or more)."
+        )
+    } else {
+        format!(
+            "{what}: no policy is better than <code>{baseline}</code> ({base_mean}) beyond \
+             chance; {} {} worse beyond chance.",
+            in_words(&worse),
+            are(&worse)
+        )
+    })
 }
 
 /// Every headline metric of every policy in one table, a column per policy.
@@ -203,4 +219,86 @@ pub(super) fn details(folder: &Folder) -> Result<String, Error> {
     html.push_str(&table(&headers, &body));
     html.push_str("<p class=\"note\">Every metric is in <code>comparison.csv</code>.</p>\n");
     Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A policy's row: its mean, and its difference from the baseline (beyond chance or not).
+    fn row(policy: &str, mean: f64, diff: f64, significant: bool) -> Compared {
+        Compared {
+            policy: policy.into(),
+            mean,
+            low: mean - 1.0,
+            high: mean + 1.0,
+            diff,
+            diff_low: diff - 0.5,
+            diff_high: diff + 0.5,
+            significant,
+        }
+    }
+
+    fn said(rows: &[Compared]) -> String {
+        let of: Vec<&Compared> = rows.iter().collect();
+        verdict("slips", "fifo", &of).unwrap()
+    }
+
+    #[test]
+    fn a_policy_worse_beyond_chance_is_never_said_to_be_within_it() {
+        // The best mean is within chance of the baseline, the third policy worse beyond it.
+        let text = said(&[
+            row("fifo", 10.0, 0.0, false),
+            row("random", 9.5, -0.5, false),
+            row("largest-first", 14.0, 4.0, true),
+        ]);
+        assert!(!text.contains("no policy differs"), "{text}");
+        assert!(
+            text.contains("no policy is better than <code>fifo</code>")
+                && text.contains("<code>largest-first</code> is worse beyond chance"),
+            "{text}"
+        );
+        // Nothing beyond chance: that, and the p-values say so.
+        let text = said(&[
+            row("fifo", 10.0, 0.0, false),
+            row("random", 9.5, -0.5, false),
+        ]);
+        assert!(
+            text.contains("no policy differs from <code>fifo</code>"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn better_and_worse_follow_the_metric_direction() {
+        // The baseline best, two worse beyond chance: named in words.
+        let text = said(&[
+            row("fifo", 10.0, 0.0, false),
+            row("random", 12.0, 2.0, true),
+            row("largest-first", 14.0, 4.0, true),
+        ]);
+        assert!(
+            text.contains("<code>random</code> and <code>largest-first</code> are worse"),
+            "{text}"
+        );
+        // Another policy better beyond chance than the baseline though not the best mean.
+        let text = said(&[
+            row("fifo", 10.0, 0.0, false),
+            row("random", 8.0, -2.0, false),
+            row("largest-first", 9.0, -1.0, true),
+        ]);
+        assert!(
+            text.contains("<code>random</code> has the best mean")
+                && text.contains("<code>largest-first</code> is better than <code>fifo</code>"),
+            "{text}"
+        );
+        // For transitioned more is better: a higher mean beyond chance is the best.
+        let rows = [
+            row("fifo", 190.0, 0.0, false),
+            row("random", 199.0, 9.0, true),
+        ];
+        let of: Vec<&Compared> = rows.iter().collect();
+        let text = verdict("transitioned", "fifo", &of).unwrap();
+        assert!(text.contains("<code>random</code> is best"), "{text}");
+    }
 }
