@@ -126,6 +126,22 @@ pub(super) fn question(folder: &Folder, reps: &str, seed: &str) -> String {
     }
 }
 
+/// How many settings a seek evaluated and, under `--monotone`, skipped; in the singular for one.
+fn settings_tried(study: &Value) -> String {
+    let count = |key: &str| study.get(key).and_then(Value::as_u64).unwrap_or(0);
+    let settings = |n: u64| format!("{n} setting{}", if n == 1 { "" } else { "s" });
+    let evaluated = format!("{} evaluated", settings(count("settings_evaluated")));
+    if study.get("monotone").and_then(Value::as_bool) == Some(true) {
+        format!(
+            "{evaluated}; {} skipped (under <code>--monotone</code>, a setting below one that \
+             surely failed).",
+            settings(count("settings_skipped"))
+        )
+    } else {
+        format!("{evaluated} (without <code>--monotone</code>, none is skipped).")
+    }
+}
+
 /// The answer of a study folder in plain sentences, then its method.
 pub(super) fn answer(folder: &Folder) -> String {
     let study = folder.manifest.get("study").cloned().unwrap_or(Value::Null);
@@ -185,12 +201,7 @@ pub(super) fn answer(folder: &Folder) -> String {
                         .to_string(),
                 ),
             }
-            items.push(format!(
-                "{} settings evaluated; {} skipped (under <code>--monotone</code>, a setting below one \
-                 that surely failed).",
-                escape(&text(&study, "settings_evaluated")),
-                escape(&text(&study, "settings_skipped"))
-            ));
+            items.push(settings_tried(&study));
         }
         _ => {}
     }
@@ -204,4 +215,27 @@ pub(super) fn answer(folder: &Folder) -> String {
         let _ = writeln!(html, "<p class=\"note\">Method: {}.</p>", escape(&method));
     }
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn settings_tried_are_counted_in_words() {
+        let said = |evaluated: u64, skipped: u64, monotone: bool| {
+            settings_tried(&json!({
+                "settings_evaluated": evaluated,
+                "settings_skipped": skipped,
+                "monotone": monotone,
+            }))
+        };
+        assert_eq!(
+            said(1, 0, false),
+            "1 setting evaluated (without <code>--monotone</code>, none is skipped)."
+        );
+        assert!(said(3, 1, true).starts_with("3 settings evaluated; 1 setting skipped (under"));
+        assert!(said(2, 0, true).contains("; 0 settings skipped"));
+    }
 }
