@@ -414,7 +414,7 @@ fn print_seek(
                 a.cost
             );
             for (c, k) in constraints.iter().zip(&a.checks) {
-                let (estimate, bound) = estimate_and_bound(c, k);
+                let (estimate, bound) = figures::constraint(c, k.estimate, k.bound);
                 say_wrapped!(
                     "  {}: estimate {estimate}, one-sided 95% bound {bound} ({} replications)",
                     c.text,
@@ -440,7 +440,7 @@ fn print_seek(
             }
             if let Some((_, s, i)) = closest {
                 let (e, c) = (&r.evaluated[s], &constraints[i]);
-                let (_, bound) = estimate_and_bound(c, &e.checks[i]);
+                let (_, bound) = figures::constraint(c, e.checks[i].estimate, e.checks[i].bound);
                 say_wrapped!(
                     "  closest to passing: `{}` at {}: bound {bound} against {} ({})",
                     c.text,
@@ -451,29 +451,6 @@ fn print_seek(
             }
         }
     }
-}
-
-/// A constraint's estimate and one-sided bound as written: the digits their distance supports,
-/// within the statistic's range, and never reading as the threshold they are judged against.
-fn estimate_and_bound(
-    c: &crate::study::seek::Constraint,
-    k: &crate::study::seek::Check,
-) -> (String, String) {
-    let range = match c.statistic {
-        crate::study::seek::Statistic::Mean => {
-            crate::model::ReplicationMetrics::feasible_range(c.metric, f64::INFINITY)
-        }
-        crate::study::seek::Statistic::Probability { .. } => (0.0, 1.0),
-    };
-    let w = figures::estimate(
-        k.estimate,
-        k.estimate.min(k.bound),
-        k.estimate.max(k.bound),
-        range,
-    )
-    .apart_from(c.threshold);
-    let bound = if k.bound < k.estimate { w.low } else { w.high };
-    (w.value, bound)
 }
 
 #[cfg(test)]

@@ -162,6 +162,32 @@ pub fn estimate(value: f64, low: f64, high: f64, range: (f64, f64)) -> Written {
     }
 }
 
+/// A `seek` constraint's estimate and one-sided bound as written: the digits their distance
+/// supports, within the statistic's range (a share within [0, 1]), and never reading as the
+/// threshold they are judged against.
+pub fn constraint(
+    c: &crate::study::seek::Constraint,
+    estimate: f64,
+    bound: f64,
+) -> (String, String) {
+    let range = match c.statistic {
+        crate::study::seek::Statistic::Mean => {
+            crate::model::ReplicationMetrics::feasible_range(c.metric, f64::INFINITY)
+        }
+        crate::study::seek::Statistic::Probability { .. } => (0.0, 1.0),
+    };
+    let w = self::estimate(estimate, estimate.min(bound), estimate.max(bound), range)
+        .apart_from(c.threshold);
+    let bound = if !bound.is_finite() {
+        NONE.to_string()
+    } else if bound < estimate {
+        w.low
+    } else {
+        w.high
+    };
+    (w.value, bound)
+}
+
 /// The decimals an interval supports: two significant digits of its width, then up to two more
 /// where the estimate would otherwise read as equal to a bound it is not equal to.
 fn decimals(value: f64, low: f64, high: f64) -> i32 {

@@ -250,7 +250,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         FolderKind::Run => run::answer(folder),
         FolderKind::Compare => compare::answer(folder),
         FolderKind::Sweep => sweep::answer(folder),
-        FolderKind::Study => Ok(studies::answer(folder)),
+        FolderKind::Study => studies::answer(folder),
         FolderKind::Sensitivity => sensitivity::answer(folder),
         FolderKind::Calibration => calibration::answer(folder),
     }

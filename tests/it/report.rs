@@ -262,7 +262,13 @@ fn study_and_sensitivity_reports_answer_in_words() {
     assert_success(&cutover(dir.path(), &args));
     let html = report(&seek);
     assert_self_contained(&html);
-    for needle in ["cheapest setting", "helpdesk.weekday = ", "seek.csv"] {
+    for needle in [
+        "cheapest setting",
+        "helpdesk.weekday = ",
+        "seek.csv",
+        "<code>mean(slips) &lt;= 3</code>: estimate ",
+        ", one-sided 95% bound ",
+    ] {
         assert!(html.contains(needle), "seek report lacks `{needle}`");
     }
 

@@ -5,8 +5,9 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::error::Error;
 use crate::report::Folder;
-use crate::report::figures::{number, setting};
+use crate::report::figures::{self, number, setting};
 use crate::report::html::escape;
 
 fn text(study: &Value, key: &str) -> String {
@@ -142,8 +143,39 @@ fn settings_tried(study: &Value) -> String {
     }
 }
 
+/// For a seek's answer, each constraint's estimate and one-sided bound, as the screen says them:
+/// read from the first setting of seek.csv that met every constraint (settings are tried in
+/// order of cost, so that is the answer).
+fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
+    use crate::files::seek as f;
+    if !folder.has(f::FILE) {
+        return Ok(Vec::new());
+    }
+    let t = folder.table(f::FILE)?;
+    let verdict = t.text(f::AFTER_KEYS[2])?;
+    let Some(row) = verdict.iter().position(|v| *v == "met") else {
+        return Ok(Vec::new());
+    };
+    let replications = t.text(f::AFTER_KEYS[1])?[row].to_string();
+    let mut said = Vec::new();
+    for (i, text) in constraints(study).iter().enumerate() {
+        let Ok(c) = crate::study::seek::parse_require(text) else {
+            continue;
+        };
+        let column = |what: &str| t.numbers(&format!("constraint{}_{what}", i + 1));
+        let (estimate, bound) = (column(f::PER_CONSTRAINT[0])?, column(f::PER_CONSTRAINT[1])?);
+        let (estimate, bound) = figures::constraint(&c, estimate[row], bound[row]);
+        said.push(format!(
+            "<code>{}</code>: estimate {estimate}, one-sided 95% bound {bound} ({} replications).",
+            escape(text),
+            escape(&replications)
+        ));
+    }
+    Ok(said)
+}
+
 /// The answer of a study folder in plain sentences, then its method.
-pub(super) fn answer(folder: &Folder) -> String {
+pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let study = folder.manifest.get("study").cloned().unwrap_or(Value::Null);
     let mut items = Vec::new();
     match text(&study, "kind").as_str() {
@@ -194,6 +226,7 @@ pub(super) fn answer(folder: &Folder) -> String {
                          {setting}</span> (cost {}).",
                         escape(&text(&study, "cost"))
                     ));
+                    items.extend(answer_checks(folder, &study)?);
                 }
                 None => items.push(
                     "<span class=\"bad\">No setting in the ranges meets every constraint</span>: \
@@ -214,7 +247,7 @@ pub(super) fn answer(folder: &Folder) -> String {
     if !method.is_empty() {
         let _ = writeln!(html, "<p class=\"note\">Method: {}.</p>", escape(&method));
     }
-    html
+    Ok(html)
 }
 
 #[cfg(test)]
