@@ -12,7 +12,8 @@ use crate::report::html::{escape, table};
 
 use super::{cell, label, more_is_better, summaries};
 
-/// For each headline metric, the best and the worst cell on its mean.
+/// For each headline metric, the best and the worst cell on its mean, and whether their
+/// intervals overlap (a difference the grid's replications cannot tell from chance).
 pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let keys = folder.list("keys");
     let stats = summaries(folder, files::summary::FILE, |row, h| {
@@ -23,7 +24,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let headers = t.headers().to_vec();
     let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
     for (m, _) in MAIN_METRICS {
-        let cells: Vec<(String, f64, Written)> = (0..t.len())
+        let cells: Vec<(String, f64, Written, (f64, f64))> = (0..t.len())
             .filter(|&i| metric[i] == *m && mean[i].is_finite())
             .filter_map(|i| {
                 let row = t.row(i);
@@ -33,7 +34,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                     .collect::<Vec<_>>()
                     .join(", ");
                 let s = stats.get(&format!("{}|{m}", id[i]))?;
-                Some((at, mean[i], s.written(m, f64::INFINITY)))
+                Some((at, mean[i], s.written(m, f64::INFINITY), (s.low, s.high)))
             })
             .collect();
         let (Some(lo), Some(hi)) = (
@@ -51,18 +52,30 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             format!("{}: {} in every cell.", escape(&label(m)), lo.2.value)
         } else {
             format!(
-                "{}: best {} at {}; worst {} at {}.",
+                "{}: best {} at {}; worst {} at {}{}.",
                 escape(&label(m)),
                 best.2.value,
                 escape(&best.0),
                 worst.2.value,
-                escape(&worst.0)
+                escape(&worst.0),
+                if overlap(lo.3, hi.3) {
+                    " (their 95% intervals overlap: the difference may be chance)"
+                } else {
+                    ""
+                }
             )
         };
         let _ = writeln!(html, "<li>{line}</li>");
     }
     html.push_str("</ul>\n<p class=\"note\">Means per cell; the table below gives each with its 95% interval.</p>\n");
     Ok(html)
+}
+
+/// Whether two intervals share a point. Overlapping 95% intervals do not prove two cells alike,
+/// but a difference between them is then not one to plan on without more replications; a cell
+/// without an interval (one replication) overlaps nothing known, so it is not said.
+fn overlap(a: (f64, f64), b: (f64, f64)) -> bool {
+    [a.0, a.1, b.0, b.1].iter().all(|x| x.is_finite()) && a.0 <= b.1 && b.0 <= a.1
 }
 
 /// Every cell with its headline means and intervals, in the order of the grid.
@@ -119,4 +132,18 @@ pub(super) fn details(folder: &Folder) -> Result<String, Error> {
         "<p class=\"note\">Every metric and percentile is in <code>summary.csv</code>.</p>\n",
     );
     Ok(html)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals_overlap_when_they_share_a_point() {
+        assert!(overlap((7.80, 8.05), (7.87, 8.02)));
+        assert!(overlap((1.0, 2.0), (2.0, 3.0)));
+        assert!(!overlap((1.61, 2.21), (4.71, 8.46)));
+        assert!(!overlap((4.71, 8.46), (1.61, 2.21)));
+        assert!(!overlap((f64::NAN, f64::NAN), (1.0, 2.0)));
+    }
 }
