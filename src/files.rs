@@ -16,6 +16,50 @@ pub const MANIFEST: &str = "manifest.json";
 /// The report of every output folder, built from the other files.
 pub const REPORT: &str = "report.html";
 
+/// Every name cutover gives an entry at the top of an output folder: its data files, the
+/// manifest and report, and the subfolders of charts, cells and a Slurm submission. A folder
+/// holding any of these (or nothing) is one cutover may write into; one holding only other
+/// files is someone else's (see `output::OutputFolder::open`).
+pub const OWN_NAMES: [&str; 26] = [
+    MANIFEST,
+    REPORT,
+    replications::FILE,
+    summary::FILE,
+    tenants::FILE,
+    batches::FILE,
+    timeseries::FILE,
+    completion::FILE,
+    hourly::FILE,
+    spans::FILE,
+    islands::FILE,
+    weekly::FILE,
+    weekly::DETAIL_FILE,
+    comparison::FILE,
+    tradeoffs::FILE,
+    selection::FILE,
+    seek::FILE,
+    sensitivity::FILE,
+    calibration::FILE,
+    calibration::FIT_FILE,
+    calibration::SCENARIO_FILE,
+    CHARTS_DIR,
+    CELLS_DIR,
+    GRID_FILE,
+    SLURM_DIR,
+    SHARDS_DIR,
+];
+
+/// The folder, inside an output folder, that holds the charts.
+pub const CHARTS_DIR: &str = "charts";
+/// The folder of a sweep's or study's cell files inside its output folder.
+pub const CELLS_DIR: &str = "cells";
+/// The manifest a shard (or an unfinished sweep) leaves next to its cell files.
+pub const GRID_FILE: &str = "grid.json";
+/// The folder of a Slurm submission's job scripts and logs inside a sweep's output folder.
+pub const SLURM_DIR: &str = "slurm";
+/// The folder of the shard folders (`shards/K` for task K) inside a sweep's output folder.
+pub const SHARDS_DIR: &str = "shards";
+
 /// replications.csv: one row per replication (columns: `ReplicationMetrics::COLUMNS`).
 pub mod replications {
     pub const FILE: &str = "replications.csv";

@@ -7,10 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-/// The folder of the job scripts and logs inside a sweep's output folder.
-pub const SLURM_DIR: &str = "slurm";
-/// The folder of the shard folders (`shards/K` for task K) inside a sweep's output folder.
-pub const SHARDS_DIR: &str = "shards";
+pub use crate::files::{SHARDS_DIR, SLURM_DIR};
 pub const SHARDS_SCRIPT: &str = "shards.sh";
 pub const MERGE_SCRIPT: &str = "merge.sh";
 /// What the last submission into a folder was, so `--resume` can tidy up after it.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::{TEMPORARY_SUFFIX, create_dir, create_subdir, sync_dir};
 use crate::error::Error;
-use crate::files::MANIFEST;
+use crate::files::{self, MANIFEST};
 use crate::output::sweep_files::{CELLS_DIR, GRID_FILE};
 
 /// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
@@ -55,6 +55,7 @@ impl OutputFolder {
             .suffix(TEMPORARY_SUFFIX)
             .tempfile_in(dir)
             .map_err(err)?;
+        refuse_foreign(dir)?;
         let folder = OutputFolder {
             dir: dir.to_path_buf(),
             _lock: lock,
@@ -135,6 +136,56 @@ impl OutputFolder {
         }
         Ok(())
     }
+}
+
+/// Refuses a folder that holds files but none of cutover's (`files::OWN_NAMES`): `--out ~`,
+/// `--out /` or a project's own folder, where a run's files would be mixed with the user's. An
+/// empty folder is taken (temporary files of killed commands aside), and so is one of cutover's
+/// own, killed runs' included: their first file written is one of those names. Only names are
+/// read, so a link among them is never followed.
+fn refuse_foreign(dir: &Path) -> Result<(), Error> {
+    let entries = fs::read_dir(dir).map_err(|source| Error::Output {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let (mut foreign, mut count) = (Vec::new(), 0);
+    for entry in entries {
+        let entry = entry.map_err(|source| Error::Output {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if files::OWN_NAMES.contains(&name.as_str()) {
+            return Ok(());
+        }
+        if is_temporary(&name) {
+            continue;
+        }
+        count += 1;
+        // The first three in name order, so the message is the same every time.
+        let at = foreign.partition_point(|f: &String| *f < name);
+        if at < 3 {
+            foreign.insert(at, name);
+            foreign.truncate(3);
+        }
+    }
+    if foreign.is_empty() {
+        return Ok(());
+    }
+    let shown: Vec<_> = foreign
+        .iter()
+        .map(|f| crate::error::printable(&crate::scenario::abbreviate(f)).into_owned())
+        .collect();
+    Err(Error::Usage(format!(
+        "{} holds files cutover did not write ({}{}): cutover writes only into an empty folder or one of its own, so that a run's files are never mixed with others; choose another --out, e.g. a new folder inside this one",
+        crate::error::printable(&dir.display().to_string()),
+        shown.join(", "),
+        if count > foreign.len() {
+            format!(" and {} more", count - foreign.len())
+        } else {
+            String::new()
+        }
+    )))
 }
 
 /// Removes every temporary file of this program in `dir` and its subfolders.

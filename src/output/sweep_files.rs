@@ -38,10 +38,7 @@ pub struct GridInfo {
     pub policies: Vec<serde_json::Value>,
 }
 
-/// The folder of the cell files inside an output folder.
-pub const CELLS_DIR: &str = "cells";
-/// The manifest a shard (or an unfinished sweep) leaves next to its cell files.
-pub const GRID_FILE: &str = "grid.json";
+pub use crate::files::{CELLS_DIR, GRID_FILE};
 
 pub fn cell_path(dir: &Path, cell: usize) -> PathBuf {
     dir.join(CELLS_DIR).join(format!("cell-{cell:04}.csv"))

@@ -209,7 +209,7 @@ pub fn parse(text: &str, file: &Arc<str>) -> Result<Table, Vec<Diagnostic>> {
     parse_all(text, file).map_err(|(errors, total)| listed(errors, total))
 }
 
-/// The most errors of a file's syntax listed; the rest are counted.
+/// The most errors of a file listed (of its syntax, or in all); the rest are counted.
 pub const MAX_LISTED: usize = 20;
 
 /// `errors` (the first of `total`) as diagnostics, with one that counts the unlisted others.

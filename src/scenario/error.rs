@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::bundled::BUNDLED;
-use super::doc::SHOWN_OF_SET;
+use super::doc::{MAX_LISTED, SHOWN_OF_SET};
 use super::reader::{Diagnostic, abbreviate_to, nearest};
 
 /// Why a scenario could not be used.
@@ -54,12 +54,27 @@ impl fmt::Display for ScenarioError {
                 // A diagnostic that stands for unlisted others counts them, not itself.
                 let n: usize = diagnostics.iter().map(|d| d.unlisted.max(1)).sum();
                 write!(f, "{file}: {n} error{}", if n == 1 { "" } else { "s" })?;
-                if n > diagnostics.len() {
-                    let listed = diagnostics.iter().filter(|d| d.unlisted == 0).count();
-                    write!(f, ", the first {listed} listed")?;
+                // As many as anyone reads: a file of unknown keys on every line has hundreds
+                // of thousands, and the first ones tell what is wrong. A diagnostic that counts
+                // others (of the syntax, of an inventory) is always shown.
+                let listed = diagnostics.iter().filter(|d| d.unlisted == 0).count();
+                let shown = listed.min(MAX_LISTED);
+                if n > shown {
+                    write!(f, ", the first {shown} listed")?;
                 }
+                let mut left = shown;
                 for d in diagnostics {
-                    write!(f, "\n  {d}")?;
+                    if d.unlisted > 0 || left > 0 {
+                        write!(f, "\n  {d}")?;
+                        left -= usize::from(d.unlisted == 0);
+                    }
+                }
+                if listed > shown {
+                    write!(
+                        f,
+                        "\n  and {} more, not listed (fix those above and validate again)",
+                        listed - shown
+                    )?;
                 }
                 Ok(())
             }
@@ -89,5 +104,37 @@ impl std::error::Error for ScenarioError {
             ScenarioError::Read { source, .. } => Some(source),
             _ => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::Scenario;
+
+    /// A file with a mistake on every line lists the first 20 and counts the rest, so a
+    /// damaged file cannot flood the screen; one with few lists them all.
+    #[test]
+    fn many_errors_are_listed_to_twenty_and_counted() {
+        let text: String = (0..25).map(|i| format!("k{i} = 1\n")).collect();
+        let e = Scenario::from_text(&text, "s.toml", &[])
+            .unwrap_err()
+            .to_string();
+        let lines: Vec<&str> = e.lines().collect();
+        assert_eq!(lines[0], "s.toml: 25 errors, the first 20 listed", "{e}");
+        assert_eq!(lines.len(), 22, "{e}");
+        assert!(
+            lines[20].contains("unknown key `k19` at s.toml:20:1"),
+            "{e}"
+        );
+        assert_eq!(
+            lines[21],
+            "  and 5 more, not listed (fix those above and validate again)"
+        );
+        let text: String = (0..3).map(|i| format!("k{i} = 1\n")).collect();
+        let e = Scenario::from_text(&text, "s.toml", &[])
+            .unwrap_err()
+            .to_string();
+        assert_eq!(e.lines().count(), 4, "{e}");
+        assert!(e.starts_with("s.toml: 3 errors\n"), "{e}");
     }
 }

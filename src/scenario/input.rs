@@ -5,8 +5,10 @@ use std::fmt;
 use std::io::Read;
 use std::path::Path;
 
-/// Largest scenario file read, in bytes: a sweep list of 100,000 values is under 1 MB.
-pub const MAX_SCENARIO_BYTES: u64 = 16 << 20;
+/// Largest scenario file read, in bytes: a sweep list of 100,000 values (the most cells a grid
+/// may have) is under 1.5 MB, and the bundled scenarios are a few KB. The TOML parser needs about
+/// 100 times a file's size for one of a key on every line, so the cap bounds memory too.
+pub const MAX_SCENARIO_BYTES: u64 = 2 << 20;
 /// The longest path a file is read or written by, in bytes: Linux's `PATH_MAX`, past which no
 /// file can be opened or created anyway.
 pub const MAX_PATH_BYTES: usize = 4096;

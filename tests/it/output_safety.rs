@@ -186,6 +186,91 @@ fn a_later_run_sweeps_away_what_a_killed_one_left() {
     }
 }
 
+/// A quick `compare` of two policies.
+const SMALL_COMPARE: [&str; 6] = [
+    "compare",
+    "small-pilot",
+    "--policies",
+    "fifo,smallest-first",
+    "--reps",
+    "2",
+];
+
+/// `--out` naming a folder of someone else's files (a home folder, a project, `/`) is refused
+/// before anything is simulated or written, naming some of the files; a folder of cutover's own
+/// (even one a killed run left without its manifest) and an empty one are written as before.
+#[test]
+fn a_folder_of_other_files_is_refused_and_left_as_it_was() {
+    let dir = temp_dir();
+    let out = dir.path().join("project");
+    std::fs::create_dir_all(out.join("src")).unwrap();
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    std::fs::write(out.join("zz.txt"), "mine").unwrap();
+    std::fs::write(out.join(".gitignore"), "target").unwrap();
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--no-charts"];
+    for command in [&args[..], &[&SMALL_COMPARE[..], &["-q"]].concat()] {
+        let run = cutover(dir.path(), &[command, &["--out", "project"]].concat());
+        assert_bad_input(
+            &run,
+            &[
+                "project holds files cutover did not write (.gitignore, notes.txt, src and 1 more): cutover writes only into an empty folder or one of its own",
+            ],
+        );
+        let mut left: Vec<_> = std::fs::read_dir(&out)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [".gitignore", "notes.txt", "src", "zz.txt"],
+            "the folder was touched"
+        );
+    }
+    // What a run killed before its manifest leaves is cutover's: a later run takes the folder.
+    let killed = dir.path().join("killed");
+    std::fs::create_dir(&killed).unwrap();
+    std::fs::write(killed.join("replications.csv"), "half").unwrap();
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &["--out", "killed"]].concat(),
+    ));
+    assert!(killed.join("manifest.json").is_file());
+    // And the user's own file kept in a folder of cutover's is left alone, as before.
+    std::fs::write(killed.join("my-notes.txt"), "kept").unwrap();
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &["--out", "killed"]].concat(),
+    ));
+    assert_eq!(
+        std::fs::read_to_string(killed.join("my-notes.txt")).unwrap(),
+        "kept"
+    );
+}
+
+/// Every entry cutover puts at the top of a folder is one of `files::OWN_NAMES`, so a folder it
+/// wrote is always recognised as its own by the next command.
+#[test]
+fn every_top_level_entry_written_is_an_own_name() {
+    let dir = temp_dir();
+    let commands = [
+        vec!["run", "small-pilot", "--reps", "2", "-q", "--out", "run"],
+        [&SMALL_COMPARE[..], &["-q", "--out", "compare"]].concat(),
+    ];
+    for args in commands {
+        assert_success(&cutover(dir.path(), &args));
+        let folder = dir.path().join(args[args.len() - 1]);
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let name = entry.unwrap().file_name().into_string().unwrap();
+            assert!(
+                cutover::files::OWN_NAMES.contains(&name.as_str()),
+                "`{}` writes {name}, which files::OWN_NAMES does not list",
+                args[0]
+            );
+        }
+    }
+}
+
 /// Temporary files are created under unpredictable names that no planted link can stand in for:
 /// links planted under every name an earlier scheme predicted (`.NAME.tmp-PID`) are not followed.
 #[test]
