@@ -147,3 +147,9 @@ pub(crate) const MAIN_METRICS: &[(&str, &str)] = &[
     ("peak_errors_outstanding", "peak errors outstanding"),
     ("helpdesk_wait_p95_h", "P95 helpdesk wait (hours)"),
 ];
+
+/// The values metric `name` can take, whatever the number of tenants: no axis or whisker of a
+/// chart goes outside.
+pub(crate) fn feasible(name: &str) -> (f64, f64) {
+    crate::model::ReplicationMetrics::feasible_range(name, f64::INFINITY)
+}

@@ -7,12 +7,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::MAIN_METRICS;
 use super::frame::{
     Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, bounds, font, heading, interval, legend,
     note_centred, plot, series_colour, write_chart,
 };
 use super::table::{ManifestInfo, Table};
+use super::{MAIN_METRICS, feasible};
 use crate::error::Error;
 use crate::files::{self, comparison as c};
 
@@ -51,6 +51,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
                     .map_or_else(|| "?".to_string(), |r| r.to_string())
             ),
             metric: label.to_string(),
+            range: feasible(name),
             baseline,
             rows,
         };
@@ -70,20 +71,36 @@ struct ByPolicy {
     title: String,
     subtitle: String,
     metric: String,
+    /// The values the metric can take: the means' axis stays inside.
+    range: (f64, f64),
     baseline: String,
     rows: Vec<PolicyRow>,
 }
 
-fn padded(values: impl IntoIterator<Item = f64>, include_zero: bool) -> Axis {
+/// An axis over `values`, padded, including zero for differences, and never outside
+/// `feasible`: a metric that cannot go negative gets no negative axis, even when every policy
+/// has the same value (0 slips).
+fn padded(values: impl IntoIterator<Item = f64>, include_zero: bool, feasible: (f64, f64)) -> Axis {
     let (mut lo, mut hi) = bounds(values);
     if include_zero && lo.is_finite() {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
     }
     let pad = if hi > lo { (hi - lo) * 0.1 } else { 0.0 };
-    // A metric that cannot go negative gets no negative axis.
-    let floor = if lo >= 0.0 { 0.0 } else { f64::NEG_INFINITY };
-    Axis::numeric((lo - pad).max(floor), hi + pad)
+    Axis::numeric_within(lo - pad, hi + pad, feasible)
+}
+
+impl ByPolicy {
+    /// The axis of the means and their intervals, within what the metric can take.
+    fn mean_axis(&self) -> Axis {
+        padded(
+            self.rows
+                .iter()
+                .flat_map(|r| [r.mean.0, r.mean.1, r.mean.2]),
+            false,
+            self.range,
+        )
+    }
 }
 
 impl Figure for ByPolicy {
@@ -96,12 +113,7 @@ impl Figure for ByPolicy {
         let mut means = plot(
             &left,
             Axis::categories(names.clone(), 12),
-            padded(
-                self.rows
-                    .iter()
-                    .flat_map(|r| [r.mean.0, r.mean.1, r.mean.2]),
-                false,
-            ),
+            self.mean_axis(),
             Labelled {
                 x: "policy",
                 y: &self.metric,
@@ -123,6 +135,7 @@ impl Figure for ByPolicy {
                     .iter()
                     .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2]),
                 true,
+                (f64::NEG_INFINITY, f64::INFINITY),
             ),
             Labelled {
                 x: "policy",
@@ -187,5 +200,33 @@ impl Figure for ByPolicy {
             note_centred(&diffs, "only the baseline: nothing to compare")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plotters::coord::ranged1d::Ranged;
+
+    use super::*;
+
+    #[test]
+    fn policies_with_no_slips_are_not_drawn_on_a_negative_axis() {
+        let row = |policy: &str| PolicyRow {
+            policy: policy.into(),
+            mean: (0.0, 0.0, 0.0),
+            diff: (0.0, 0.0, 0.0),
+            significant: false,
+        };
+        let chart = ByPolicy {
+            title: String::new(),
+            subtitle: String::new(),
+            metric: "slips (rollbacks)".into(),
+            range: feasible("slips"),
+            baseline: "fifo".into(),
+            rows: vec![row("fifo"), row("smallest-first")],
+        };
+        let axis = chart.mean_axis();
+        assert_eq!(axis.range().start, 0.0, "no negative slips on the axis");
+        assert!(axis.range().end > 0.0);
     }
 }

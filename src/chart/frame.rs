@@ -206,6 +206,26 @@ fn usable(lo: f64, hi: f64, limit: (f64, f64), fallback: (f64, f64)) -> (f64, f6
     }
 }
 
+/// No bounds: values of any sign and size.
+const UNBOUNDED: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+
+/// `lo..hi` moved (not shrunk) inside `feasible` where it pokes out on one side, and cut to it
+/// where it is wider: a range widened around a flat series at the edge of what a metric can
+/// take (0 slips) then lies on the feasible side.
+fn inside(lo: f64, hi: f64, (floor, ceiling): (f64, f64)) -> (f64, f64) {
+    if floor.is_nan() || ceiling.is_nan() || floor >= ceiling {
+        return (lo, hi);
+    }
+    let (lo, hi) = if lo < floor {
+        (floor, hi + (floor - lo))
+    } else if hi > ceiling {
+        (lo - (hi - ceiling), ceiling)
+    } else {
+        (lo, hi)
+    };
+    (lo.max(floor), hi.min(ceiling))
+}
+
 /// A "nice" step (1, 2 or 5 times a power of ten) giving about `target` intervals over `span`.
 fn nice_step(span: f64, target: f64) -> f64 {
     let raw = span / target;
@@ -233,17 +253,25 @@ fn decimals_for(step: f64) -> usize {
 impl Axis {
     /// A numeric axis covering `lo..hi`, widened to whole ticks.
     pub(super) fn numeric(lo: f64, hi: f64) -> Axis {
-        Axis::numeric_in_steps_of(lo, hi, 0.0)
+        Axis::numeric_in_steps_of(lo, hi, 0.0, UNBOUNDED)
+    }
+
+    /// A numeric axis covering `lo..hi` that shows nothing outside `feasible`, the values the
+    /// metric can take: a metric flat at 0 slips is drawn from 0 up, not from -0.5.
+    pub(super) fn numeric_within(lo: f64, hi: f64, feasible: (f64, f64)) -> Axis {
+        Axis::numeric_in_steps_of(lo, hi, 0.0, feasible)
     }
 
     /// A count axis over `[lo, hi]` (not from zero: a close-up), never below zero, whole ticks.
     pub(super) fn count_range(lo: f64, hi: f64) -> Axis {
-        Axis::numeric_in_steps_of(lo.max(0.0), hi, 1.0)
+        Axis::numeric_in_steps_of(lo, hi, 1.0, (0.0, f64::INFINITY))
     }
 
-    /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants).
-    fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64) -> Axis {
+    /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants),
+    /// cut at the ends of `feasible`.
+    fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64, feasible: (f64, f64)) -> Axis {
         let (lo, hi) = usable(lo, hi, (-NUMERIC_LIMIT, NUMERIC_LIMIT), (0.0, 1.0));
+        let (lo, hi) = inside(lo, hi, feasible);
         // The step, of those giving four to eight intervals, that wastes the least room.
         let widen = |step: f64| ((lo / step).floor() * step, (hi / step).ceil() * step);
         let step = [4.0, 5.0, 6.0, 7.0, 8.0]
@@ -258,7 +286,10 @@ impl Axis {
         let ticks = (0..)
             .map(|i| lo + f64::from(i) * step)
             .take_while(|t| *t <= hi + step * 1e-9)
+            .filter(|t| *t >= feasible.0 - step * 1e-9 && *t <= feasible.1 + step * 1e-9)
             .collect();
+        // Widening to whole ticks must not reach past what the metric can take either.
+        let (lo, hi) = (lo.max(feasible.0), hi.min(feasible.1));
         Axis {
             range: lo..hi,
             ticks,
@@ -290,7 +321,7 @@ impl Axis {
         } else {
             lo + 1.0
         };
-        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, min_step)
+        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, min_step, UNBOUNDED)
     }
 
     /// Fractions 0..1 (or less, up to the data) labelled as percentages.
@@ -929,6 +960,24 @@ mod tests {
         assert!(flat.range.start < 5.0 && flat.range.end > 5.0);
         let empty = Axis::counts(std::iter::empty());
         assert_eq!(empty.range, 0.0..2.0);
+    }
+
+    #[test]
+    fn flat_series_keep_to_what_the_metric_can_take() {
+        // Every replication 0 slips: the axis starts at 0, not at -0.5.
+        let slips = Axis::numeric_within(0.0, 0.0, (0.0, f64::INFINITY));
+        assert_eq!(slips.range.start, 0.0);
+        assert!(slips.range.end > 0.0);
+        assert!(slips.ticks.iter().all(|t| *t >= 0.0), "{:?}", slips.ticks);
+        // Every tenant transitioned: no axis above the 200 there are.
+        let all = Axis::numeric_within(200.0, 200.0, (0.0, 200.0));
+        assert_eq!(all.range.end, 200.0);
+        assert!(all.range.start < 200.0);
+        // A count close-up of nothing does not go below zero either.
+        assert!(Axis::count_range(0.0, 0.0).range.start >= 0.0);
+        // Unbounded, a flat series is still centred.
+        let flat = Axis::numeric(5.0, 5.0);
+        assert!(flat.range.start < 5.0 && flat.range.end > 5.0);
     }
 
     #[test]

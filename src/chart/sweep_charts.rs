@@ -7,12 +7,12 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::MAIN_METRICS;
 use super::frame::{
     Axis, Figure, Labelled, MUTED, Mark, Plot, bounds, font, heading, interval, legend,
     note_centred, plot, series_colour, thousands, with_side_legend, write_chart,
 };
 use super::table::{ManifestInfo, Table};
+use super::{MAIN_METRICS, feasible};
 use crate::error::Error;
 use crate::files::{self, summary};
 
@@ -72,11 +72,6 @@ pub(crate) fn file_safe(key: &str) -> String {
     key.chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect()
-}
-
-/// The values a metric can take, whatever the number of tenants.
-fn feasible(name: &str) -> (f64, f64) {
-    crate::model::ReplicationMetrics::feasible_range(name, f64::INFINITY)
 }
 
 /// One cell's summary of one metric.
@@ -296,7 +291,7 @@ impl Figure for ByKey {
         let mut chart: Plot<DB> = plot(
             &area,
             x_axis,
-            Axis::numeric(y_lo, y_hi),
+            Axis::numeric_within(y_lo, y_hi, self.range),
             Labelled {
                 x: &self.x_desc,
                 y: &self.y_desc,
