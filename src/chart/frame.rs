@@ -267,6 +267,12 @@ impl Axis {
         Axis::numeric_in_steps_of(lo, hi, 1.0, (0.0, f64::INFINITY))
     }
 
+    /// An axis of whole numbers (slips, operators) over `[lo, hi]`, within `feasible`: ticks
+    /// on whole numbers only, never at half a slip.
+    pub(super) fn whole_numbers(lo: f64, hi: f64, feasible: (f64, f64)) -> Axis {
+        Axis::numeric_in_steps_of(lo, hi, 1.0, feasible)
+    }
+
     /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants),
     /// cut at the ends of `feasible`.
     fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64, feasible: (f64, f64)) -> Axis {
@@ -978,6 +984,27 @@ mod tests {
         // Unbounded, a flat series is still centred.
         let flat = Axis::numeric(5.0, 5.0);
         assert!(flat.range.start < 5.0 && flat.range.end > 5.0);
+    }
+
+    #[test]
+    fn whole_number_axes_never_tick_between_whole_numbers() {
+        for (lo, hi) in [
+            (-0.5, 0.5),
+            (0.5, 3.5),
+            (-0.5, 4.5),
+            (0.85, 4.15),
+            (35.5, 64.5),
+        ] {
+            let axis = Axis::whole_numbers(lo, hi, (-0.5, f64::INFINITY));
+            assert!(
+                axis.ticks.len() >= 2 && axis.ticks.iter().all(|t| t.fract() == 0.0),
+                "{lo}..{hi}: ticks {:?}",
+                axis.ticks
+            );
+            assert!(axis.range.start >= -0.5 && axis.range.start <= lo);
+            assert!(axis.range.end >= hi);
+            assert_eq!(axis.label(1.0), "1");
+        }
     }
 
     #[test]

@@ -128,7 +128,13 @@ impl KeyAxis {
         if self.numeric {
             let (lo, hi) = bounds(self.positions.iter().copied());
             let pad = (hi - lo) * 0.05;
-            Axis::numeric(lo - pad, hi + pad)
+            // Whole values (operators, agents, tenants a weekend) tick on whole numbers only:
+            // a planner reads no half operator off the axis.
+            if self.positions.iter().all(|p| p.fract() == 0.0) {
+                Axis::whole_numbers(lo - pad, hi + pad, (f64::NEG_INFINITY, f64::INFINITY))
+            } else {
+                Axis::numeric(lo - pad, hi + pad)
+            }
         } else {
             Axis::categories(self.values.clone(), 20)
         }
@@ -487,7 +493,27 @@ fn decimals(v: f64, lo: f64, hi: f64) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use plotters::coord::ranged1d::{BoldPoints, Ranged};
+
     use super::*;
+
+    #[test]
+    fn a_swept_number_of_people_is_ticked_in_whole_people() {
+        let cells: Vec<Cell> = ["1", "2", "4"]
+            .iter()
+            .map(|v| Cell {
+                values: vec![v.to_string()],
+                mean: 1.0,
+                low: 0.0,
+                high: 2.0,
+            })
+            .collect();
+        let ticks = KeyAxis::new(&cells, 0).axis().key_points(BoldPoints(100));
+        assert!(
+            ticks.len() >= 3 && ticks.iter().all(|t| t.fract() == 0.0),
+            "operators 1, 2, 4 ticked at {ticks:?}"
+        );
+    }
 
     #[test]
     fn no_value_axis_goes_below_what_the_metric_can_take() {

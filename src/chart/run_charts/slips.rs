@@ -85,14 +85,30 @@ impl Slips {
     }
 }
 
+/// A histogram of whole values spans at least this many bars, so that replications all on one
+/// value show as a bar on a scale, not as a wall filling the plot.
+const MIN_WHOLE_BARS: f64 = 5.0;
+
+impl Slips {
+    /// The slips axis over the bins: with whole values, ticks on whole numbers only (never at
+    /// half a slip) from the lowest bin's edge (never at negative slips); otherwise plain.
+    fn x_axis(&self, bins: &[(f64, f64, f64)]) -> Axis {
+        let (lo, hi) = bounds(bins.iter().flat_map(|b| [b.0, b.1]));
+        if lo.is_finite() && self.values.iter().all(|v| v.fract() == 0.0) {
+            Axis::whole_numbers(lo, hi.max(lo + MIN_WHOLE_BARS), (lo, f64::INFINITY))
+        } else {
+            Axis::numeric(lo, hi)
+        }
+    }
+}
+
 impl Figure for Slips {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
         let bins = self.bins();
-        let (lo, hi) = bounds(bins.iter().flat_map(|b| [b.0, b.1]));
         let mut chart = plot(
             &body,
-            Axis::numeric(lo, hi),
+            self.x_axis(&bins),
             Axis::counts(bins.iter().map(|b| b.2)),
             Labelled {
                 x: "slips per replication (rollbacks)",
@@ -122,5 +138,50 @@ impl Figure for Slips {
             )?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use plotters::coord::ranged1d::{BoldPoints, Ranged};
+
+    use super::*;
+
+    fn axis_of(values: &[f64]) -> Axis {
+        let slips = Slips {
+            title: String::new(),
+            subtitle: String::new(),
+            values: values.to_vec(),
+        };
+        slips.x_axis(&slips.bins())
+    }
+
+    #[test]
+    fn slips_are_counted_on_whole_numbers_from_zero() {
+        for values in [
+            &[0.0; 5][..],
+            &[1.0, 2.0, 2.0, 3.0, 3.0],
+            &[0.0, 0.0, 0.0, 2.0, 3.0],
+        ] {
+            let axis = axis_of(values);
+            let ticks = axis.key_points(BoldPoints(100));
+            assert!(
+                ticks.len() >= 2 && ticks.iter().all(|t| t.fract() == 0.0 && *t >= 0.0),
+                "{values:?}: ticks {ticks:?}"
+            );
+            let range = axis.range();
+            assert!(range.start >= -0.5, "{values:?}: axis from {}", range.start);
+            assert!(
+                range.end - range.start >= MIN_WHOLE_BARS,
+                "{values:?}: one value fills the plot ({range:?})"
+            );
+        }
+        // Many slips: the bars are wider than one, still on whole numbers.
+        let wide = axis_of(&[35.0, 44.0, 44.0, 61.0, 64.0]);
+        assert!(
+            wide.key_points(BoldPoints(100))
+                .iter()
+                .all(|t| t.fract() == 0.0)
+        );
     }
 }
