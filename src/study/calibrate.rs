@@ -389,22 +389,25 @@ impl CostFunction for Cost<'_, '_, '_, '_> {
 
     fn cost(&self, u: &Vec<f64>) -> Result<f64, argmin::core::Error> {
         let o = self.0;
-        o.cost(u)
+        Ok(o.cost(u))
     }
 }
 
 impl Objective<'_, '_, '_> {
-    fn cost(&self, u: &[f64]) -> Result<f64, argmin::core::Error> {
+    /// The cost of `u`. A setting that cannot be simulated (Ctrl-C, a replication that fails)
+    /// keeps its error for `search` to return and costs infinity from then on, never an `Err`:
+    /// argmin's Nelder-Mead unwraps the costs of its first simplex, so an `Err` there panicked.
+    fn cost(&self, u: &[f64]) -> f64 {
         if self.evaluator.borrow().error.is_some() {
-            return Err(argmin::core::Error::msg("stopped"));
+            return f64::INFINITY;
         }
         let inside: Vec<f64> = u.iter().map(|x| x.clamp(0.0, 1.0)).collect();
         let dist2: f64 = u.iter().zip(&inside).map(|(a, b)| (a - b).powi(2)).sum();
         match self.d(&inside) {
-            Ok(d) => Ok(d + self.outside * dist2),
+            Ok(d) => d + self.outside * dist2,
             Err(e) => {
                 self.evaluator.borrow_mut().error = Some(e);
-                Err(argmin::core::Error::msg("stopped"))
+                f64::INFINITY
             }
         }
     }
@@ -721,17 +724,57 @@ mod tests {
         Simulated { runs }
     }
 
-    #[test]
-    fn recovers_a_toy_model_and_flags_a_key_that_changes_nothing() {
-        let truth = toy(&[0.3, 0.6, 0.0]);
-        let obs = Observations {
+    /// The toy model's weekly means as the observations of six weeks, errors and retries.
+    fn observed(truth: &Simulated) -> Observations {
+        Observations {
             file: "toy".into(),
             columns: vec![2, 3],
             weeks: (0..6).collect(),
             values: (0..6)
                 .map(|w| vec![Some(truth.mean(w, 2)), Some(truth.mean(w, 3))])
                 .collect(),
+        }
+    }
+
+    /// A setting that cannot be simulated (Ctrl-C between replications, a replication that
+    /// fails) at any point of the search ends it with that error: it panicked inside argmin
+    /// when it came while the first simplex was evaluated.
+    #[test]
+    fn an_error_anywhere_in_the_search_is_returned_not_a_panic() {
+        let obs = observed(&toy(&[0.3, 0.6]));
+        let factors = [factor("a", 0.0, 1.0), factor("b", 0.0, 1.0)];
+        let mut simulated = 0;
+        let mut evaluate = |v: &[f64]| {
+            simulated += 1;
+            Ok(toy(v))
         };
+        let settings = Settings {
+            iterations: 10,
+            seed: 1,
+        };
+        let fit_rows: Vec<usize> = (0..6).collect();
+        calibrate(&factors, &obs, &fit_rows, &[], settings, &mut evaluate).unwrap();
+        assert!(simulated > 20, "{simulated} settings");
+        for stop in 1..=simulated {
+            let mut calls = 0;
+            let mut evaluate = |v: &[f64]| {
+                calls += 1;
+                if calls == stop {
+                    Err(Error::Usage(format!("stopped at setting {stop}")))
+                } else {
+                    Ok(toy(v))
+                }
+            };
+            let e = calibrate(&factors, &obs, &fit_rows, &[], settings, &mut evaluate)
+                .err()
+                .unwrap_or_else(|| panic!("setting {stop} failed, and the fit went on"));
+            assert_eq!(e.to_string(), format!("stopped at setting {stop}"));
+        }
+    }
+
+    #[test]
+    fn recovers_a_toy_model_and_flags_a_key_that_changes_nothing() {
+        let obs = observed(&toy(&[0.3, 0.6, 0.0]));
         let factors = [
             factor("a", 0.0, 1.0),
             factor("b", 0.0, 1.0),
