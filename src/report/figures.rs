@@ -220,7 +220,8 @@ fn lone_decimals(x: f64) -> i32 {
 }
 
 /// A number without an interval: thousands separated, none of the decimals of a whole number or
-/// one of 100 or more, else three significant digits (`7.92`, `0.0268`), a dash for no value.
+/// one of 100 or more, else three significant digits (`7.92`, `0.0268`, `7.00` for 7.0037, `0.5`
+/// for 0.5), a dash for no value.
 pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return NONE.into();
@@ -229,9 +230,11 @@ pub fn number(x: f64) -> String {
         return format!("{x:.2e}");
     }
     let text = fixed(x, lone_decimals(x));
-    // Trailing zeros would claim a precision nobody measured.
-    if text.contains('.') {
-        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    // Trailing zeros of an exact number (0.5, not 0.500) would claim a precision nobody
+    // measured; those of a rounded one (7.00 for 7.0037) say it is not a whole number.
+    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
+    if text.contains('.') && trimmed.replace(',', "").parse::<f64>() == Ok(x) {
+        trimmed.to_string()
     } else {
         text
     }
@@ -463,6 +466,9 @@ mod tests {
         assert_eq!(number(0.0268), "0.0268");
         assert_eq!(number(0.126), "0.126");
         assert_eq!(number(0.5), "0.5");
+        assert_eq!(number(0.95), "0.95");
+        assert_eq!(number(7.00371), "7.00");
+        assert_eq!(number(-0.1000001), "-0.100");
         assert_eq!(number(-17.5), "-17.5");
         assert_eq!(number(-0.001), "-0.001");
         assert_eq!(number(1e-9), "1.00e-9");
