@@ -211,8 +211,15 @@ fn inline_charts(folder: &Folder, drawn: &[PathBuf]) -> Result<String, Error> {
 /// A file's section: its table, at most `MAX_ROWS` rows.
 fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error> {
     let t = folder.table(section.file)?;
+    let constraints = folder
+        .manifest
+        .get("study")
+        .and_then(|s| s.get("constraints"))
+        .and_then(Value::as_array)
+        .map(|c| c.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+        .unwrap_or_default();
     let rows: Vec<Vec<String>> = (0..t.len().min(MAX_ROWS))
-        .map(|i| t.row(i).into_iter().map(escape).collect())
+        .map(|i| readable_row(t.headers(), &t.row(i), &constraints))
         .collect();
     let mut html = format!(
         "<h2>{}</h2>\n<p>{} <span class=\"note\">From <code>{}</code>",
@@ -223,9 +230,58 @@ fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error>
     if t.len() > MAX_ROWS {
         html.push_str(&format!("; the first {MAX_ROWS} of {} rows", t.len()));
     }
-    html.push_str(".</span></p>\n");
+    html.push_str(
+        ", its numbers to the digits they support (the file keeps every digit).</span></p>\n",
+    );
     html.push_str(&table(t.headers(), &rows));
     Ok(html)
+}
+
+/// A file's row as people read it, in HTML: an estimate with its interval (`value`, `ci95_low`,
+/// `ci95_high`) in the digits the interval supports, or, with no value (a key not identifiable),
+/// the range's ends as given; a seek constraint's estimate and bound (`constraintN_estimate`,
+/// `constraintN_bound`) as the answer writes them, against the `constraints` of the manifest;
+/// any other number with a fraction in three significant digits; text and whole numbers as the
+/// file has them. The file keeps every digit.
+fn readable_row(headers: &[String], row: &[&str], constraints: &[&str]) -> Vec<String> {
+    let at = |name: &str| headers.iter().position(|h| h == name);
+    let num = |j: usize| row.get(j).and_then(|c| c.parse::<f64>().ok());
+    let mut out: Vec<Option<String>> = vec![None; row.len()];
+    if let (Some(v), Some(l), Some(h)) = (at("value"), at("ci95_low"), at("ci95_high"))
+        && let (Some(low), Some(high)) = (num(l), num(h))
+    {
+        match num(v) {
+            Some(value) => {
+                let w = figures::estimate(value, low, high, figures::ANY);
+                (out[v], out[l], out[h]) = (Some(w.value), Some(w.low), Some(w.high));
+            }
+            None => (out[l], out[h]) = (Some(figures::setting(low)), Some(figures::setting(high))),
+        }
+    }
+    for (i, text) in constraints.iter().enumerate() {
+        let (Some(e), Some(b)) = (
+            at(&format!("constraint{}_estimate", i + 1)),
+            at(&format!("constraint{}_bound", i + 1)),
+        ) else {
+            continue;
+        };
+        if let (Ok(c), Some(estimate), Some(bound)) =
+            (crate::study::seek::parse_require(text), num(e), num(b))
+        {
+            let (estimate, bound) = figures::constraint(&c, estimate, bound);
+            (out[e], out[b]) = (Some(estimate), Some(bound));
+        }
+    }
+    row.iter()
+        .zip(out)
+        .enumerate()
+        .map(|(j, (cell, done))| {
+            done.unwrap_or_else(|| match num(j) {
+                Some(x) if cell.contains('.') => figures::number(x),
+                _ => escape(cell),
+            })
+        })
+        .collect()
 }
 
 /// The manifest at the foot: what produced the folder, so it can be traced and reproduced.
@@ -273,4 +329,83 @@ fn footer(folder: &Folder) -> String {
     }
     html.push_str("</dl>\n</footer>\n");
     html
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(headers: &[&str], cells: &[&str], constraints: &[&str]) -> Vec<String> {
+        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
+        readable_row(&headers, cells, constraints)
+    }
+
+    #[test]
+    fn a_file_row_is_written_with_the_digits_it_supports() {
+        let sensitivity = [
+            "key",
+            "metric",
+            "index_kind",
+            "value",
+            "ci95_low",
+            "ci95_high",
+        ];
+        assert_eq!(
+            row(
+                &sensitivity,
+                &[
+                    "a<b",
+                    "errors",
+                    "sigma",
+                    "13.324429",
+                    "1.650394",
+                    "25.317304"
+                ],
+                &[]
+            ),
+            ["a&lt;b", "errors", "sigma", "13", "2", "25"]
+        );
+        let calibration = [
+            "key",
+            "value",
+            "ci95_low",
+            "ci95_high",
+            "identifiable",
+            "rise",
+        ];
+        assert_eq!(
+            row(
+                &calibration,
+                &["k", "0.034369", "0.024417", "0.04432", "true", "193.804269"],
+                &[]
+            ),
+            ["k", "0.034", "0.024", "0.044", "true", "194"]
+        );
+        // Not identifiable: no value, the whole range as given.
+        assert_eq!(
+            row(&calibration, &["k", "", "0.001", "0.5", "false", "0"], &[]),
+            ["k", "", "0.001", "0.5", "false", "0"]
+        );
+        // A seek bound against its threshold; whole numbers and verdicts as they are.
+        let seek = [
+            "setting",
+            "cost",
+            "replications",
+            "constraint1_estimate",
+            "constraint1_bound",
+            "constraint1_verdict",
+        ];
+        assert_eq!(
+            row(
+                &seek,
+                &["0", "1500", "10", "44", "48.004123", "failed"],
+                &["mean(slips) <= 48"]
+            ),
+            ["0", "1500", "10", "44.000", "48.004", "failed"]
+        );
+        assert_eq!(
+            row(&["mean", "p_holm"], &["0.333333", "0.010333"], &[]),
+            ["0.333", "0.0103"]
+        );
+    }
 }
