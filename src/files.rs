@@ -339,7 +339,8 @@ pub mod selection {
 /// Columns: `setting` (order tried), one column per varied key, `cost`, `replications`,
 /// `verdict` (met, failed, uncertain: the bound still straddles at the ceiling), then for each
 /// `--require` in order (`constraint1`, `constraint2`, ...: their text is in manifest.json)
-/// `_estimate`, `_bound` (one-sided 95%) and `_verdict`.
+/// `_estimate`, `_bound` (one-sided, at manifest.json's `study.look_confidence`: 95% shared
+/// among a setting's looks) and `_verdict`.
 pub mod seek {
     pub const FILE: &str = "seek.csv";
     pub const FIRST: [&str; 1] = ["setting"];

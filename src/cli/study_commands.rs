@@ -364,7 +364,8 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         result.total_replications(),
         json!({
             "kind": "seek",
-            "method": "settings in order of cost; one-sided 95% bounds (Student t for means, Wilson for probabilities); replications added while a verdict is uncertain; common random numbers",
+            "method": "settings in order of cost; one-sided bounds (Student t for means, Wilson for probabilities), each verdict on a constraint right with probability at least 95% over all the looks at a setting (Bonferroni: each look's bound at look_confidence); replications added while a verdict is uncertain; common random numbers",
+            "look_confidence": crate::study::seek::look_confidence(ceiling),
             "vary": axes.iter().map(|a| json!({"key": a.key, "low": a.low, "high": a.high, "weight": a.weight})).collect::<Vec<_>>(),
             "constraints": constraints.iter().map(|c| c.text.clone()).collect::<Vec<_>>(),
             "monotone": args.monotone,
@@ -378,7 +379,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     );
     output::write_files(&out, files)?;
     if !args.sim.quiet {
-        print_seek(&axes, &constraints, &result);
+        print_seek(&axes, &constraints, &result, ceiling);
         say!("results in {}", out.display());
     }
     finish_folder(&folder, &manifest, None, args.sim.quiet)
@@ -388,6 +389,7 @@ fn print_seek(
     axes: &[crate::study::seek::Axis],
     constraints: &[crate::study::seek::Constraint],
     r: &crate::study::seek::SeekResult,
+    ceiling: u64,
 ) {
     let setting = |values: &[i64]| {
         axes.iter()
@@ -416,8 +418,9 @@ fn print_seek(
             for (c, k) in constraints.iter().zip(&a.checks) {
                 let (estimate, bound) = figures::constraint(c, k.estimate, k.bound);
                 say_wrapped!(
-                    "  {}: estimate {estimate}, one-sided 95% bound {bound} ({} replications)",
+                    "  {}: estimate {estimate}, bound {bound} ({}; {} replications)",
                     c.text,
+                    crate::study::seek::bound_words(ceiling),
                     a.replications
                 );
             }

@@ -267,7 +267,8 @@ fn study_and_sensitivity_reports_answer_in_words() {
         "helpdesk.weekday = ",
         "seek.csv",
         "<code>mean(slips) &lt;= 3</code>: estimate ",
-        ", one-sided 95% bound ",
+        ", bound ",
+        " (one-sided 99.44%, 95% over up to 9 looks; ",
     ] {
         assert!(html.contains(needle), "seek report lacks `{needle}`");
     }

@@ -157,6 +157,8 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     };
     let replications = t.text(f::AFTER_KEYS[1])?[row].to_string();
+    let ceiling = study.get("ceiling").and_then(Value::as_u64).unwrap_or(0);
+    let bound_words = crate::study::seek::bound_words(ceiling);
     let mut said = Vec::new();
     for (i, text) in constraints(study).iter().enumerate() {
         let Ok(c) = crate::study::seek::parse_require(text) else {
@@ -166,8 +168,9 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
         let (estimate, bound) = (column(f::PER_CONSTRAINT[0])?, column(f::PER_CONSTRAINT[1])?);
         let (estimate, bound) = figures::constraint(&c, estimate[row], bound[row]);
         said.push(format!(
-            "<code>{}</code>: estimate {estimate}, one-sided 95% bound {bound} ({} replications).",
+            "<code>{}</code>: estimate {estimate}, bound {bound} ({}; {} replications).",
             escape(text),
+            escape(&bound_words),
             escape(&replications)
         ));
     }
