@@ -392,7 +392,9 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     );
     let copy_section = root.has("copy");
     let copy = copy::read_copy(&root.section("copy"));
-    let workitems = workitems::read_workitems(&root.section("workitems"), &phase_list.kinds());
+    let workitems_section = root.section("workitems");
+    let workitems =
+        workitems::read_workitems(&workitems_section, &phase_list.kinds(&workitems_section));
     let phases = phases::resolve(&phases_section, phase_list, &workitems, copy_section);
     let operators = operators::read_operators(&root.section("operators"));
     let clients = estate::read_clients(&root.section("clients"));

@@ -104,6 +104,12 @@ pub(super) struct PhaseList {
     window_hours: f64,
     /// Whether the file defines its own programme (its kinds then need their own tables).
     custom: bool,
+    /// Whether the file's programme could be read as a list of phases (at least two), so the
+    /// kinds its phases name are the programme's kinds.
+    listed: bool,
+    /// Whether a phase says it is the window: without one, `window` is a stand-in, and nothing
+    /// is reported as being after it.
+    window_known: bool,
 }
 
 impl PhaseList {
@@ -116,10 +122,19 @@ impl PhaseList {
     }
 
     /// The work kinds the programme names, each once, in order of first use (the BPOS
-    /// programme's in their historical order).
-    pub fn kinds(&self) -> Vec<KindSpec> {
+    /// programme's in their historical order). A programme of the file's own that could not be
+    /// read as a list names none, so every table of `workitems` is read as a kind: its own
+    /// mistakes are still found, and it is not reported as unknown besides the programme's.
+    pub fn kinds(&self, workitems: &Section<'_>) -> Vec<KindSpec> {
         if !self.custom {
             return BPOS_KINDS.to_vec();
+        }
+        if !self.listed {
+            return workitems
+                .table_names()
+                .into_iter()
+                .map(|(name, origin)| KindSpec::custom(&name, origin))
+                .collect();
         }
         let mut kinds: Vec<KindSpec> = Vec::new();
         for (name, origin) in self.phases.iter().flat_map(|p| &p.work) {
@@ -207,6 +222,8 @@ fn read_bpos(s: &Section<'_>, window_hours: f64) -> PhaseList {
         window: BPOS_WINDOW,
         window_hours,
         custom: false,
+        listed: true,
+        window_known: true,
     }
 }
 
@@ -414,6 +431,8 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
         window: window.min(MAX_PHASES - 1),
         window_hours,
         custom: true,
+        listed: tables.len() >= 2,
+        window_known: !windows.is_empty(),
     }
 }
 
@@ -494,7 +513,7 @@ pub(super) fn resolve(
             copy: k.copy,
         })
         .collect();
-    if kinds.len() > MAX_KINDS {
+    if kinds.len() > MAX_KINDS && list.listed {
         s.error(
             "programme",
             format!(
@@ -521,7 +540,7 @@ pub(super) fn resolve(
                 continue;
             }
             copies.push(kind);
-            let problem = if i > list.window {
+            let problem = if list.window_known && i > list.window {
                 Some((
                     format!(
                         "copy kind `{name}` runs in `{}`, after the window `{}`: copies must be done when the window closes",

@@ -213,6 +213,19 @@ impl<'a> Section<'a> {
         self.origin.clone()
     }
 
+    /// The names of the tables written under this one, each with where it is written, without
+    /// reading them (they are not marked as known).
+    pub fn table_names(&self) -> Vec<(String, Origin)> {
+        self.table.map_or_else(Vec::new, |table| {
+            table
+                .entries
+                .iter()
+                .filter(|e| matches!(e.node.value, Value::Table(_)))
+                .map(|e| (e.key.clone(), e.origin.clone()))
+                .collect()
+        })
+    }
+
     /// The tables under this one by the names the file gives them (`[policies.NAME]`), in file
     /// order; every key here is such a name, so none is reported as unknown.
     pub fn named_tables(&self) -> Vec<(String, Section<'a>)> {

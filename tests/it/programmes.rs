@@ -269,6 +269,39 @@ fn a_programme_that_cannot_run_is_refused_where_it_is_written() {
     }
 }
 
+/// A programme without a window, or one that is not a list of phases, is reported as that
+/// alone: not followed by errors that take a stand-in for the window (copies "after the window
+/// `announce`") or call every `[workitems.<kind>]` table unknown, which a planner would chase.
+#[test]
+fn a_programme_without_a_window_or_a_list_says_so_alone() {
+    let t2t = include_str!("../../scenarios/tenant-to-tenant.toml");
+    let file = "tenant-to-tenant.toml";
+    let err = Scenario::from_text(&t2t.replacen("window = true\n", "", 1), file, &[])
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains(&format!("{file}: 1 error")), "{err}");
+    assert!(err.contains("has no cutover window"), "{err}");
+    for set in ["phases.programme=[]", "phases.programme=3"] {
+        let err = Scenario::from_text(t2t, file, &[set.to_string()])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("at --set {set}")), "{err}");
+        assert!(!err.contains("unknown section"), "{set}: {err}");
+    }
+    // The tables are still read: a mistake inside one is found.
+    let set = [
+        "phases.programme=[]".to_string(),
+        "workitems.final_sync.duration_minute=3".to_string(),
+    ];
+    let err = Scenario::from_text(t2t, file, &set)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("unknown key `workitems.final_sync.duration_minute`"),
+        "{err}"
+    );
+}
+
 #[test]
 fn an_empty_or_one_phase_programme_is_refused() {
     let err = load("name = \"e\"\n[phases]\nprogramme = []\n").unwrap_err();
