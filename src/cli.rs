@@ -723,54 +723,8 @@ pub(crate) fn labels_of(names: &[String]) -> Vec<String> {
 fn print_precision(record: &Option<PrecisionRecord>) {
     let Some(record) = record else { return };
     for c in &record.checks {
-        say_wrapped!("{}", precision_line(c));
+        say_wrapped!("{}", report::precision::line(c));
     }
-}
-
-/// One `--precision` target's outcome in words: the half-width as a share of the mean, or, where
-/// there is no such share, why (no value, the same value in every replication, a mean of 0).
-fn precision_line(c: &crate::study::precision::TargetCheck) -> String {
-    let who = if c.variant.is_empty() {
-        String::new()
-    } else {
-        format!("{}: ", c.variant)
-    };
-    let after = plural(c.replications, "replication");
-    let outcome = if c.met {
-        ""
-    } else {
-        ": NOT met, the ceiling (--reps) was reached"
-    };
-    let target = 100.0 * c.relative;
-    if c.mean.is_nan() {
-        return format!(
-            "precision {who}{}: no value in any of {after}, so nothing to hold back (target {target:.1}%)",
-            c.metric
-        );
-    }
-    let share = if c.half_width == 0.0 {
-        "the same in every replication".to_string()
-    } else if c.mean == 0.0 || c.half_width.is_nan() {
-        format!("target {target:.1}% of the mean")
-    } else {
-        format!(
-            "{:.1}% of the mean, target {target:.1}%",
-            100.0 * c.half_width / c.mean.abs()
-        )
-    };
-    // The mean and half-width with the digits the interval supports.
-    let w = estimate(
-        c.mean,
-        c.mean - c.half_width,
-        c.mean + c.half_width,
-        figures::ANY,
-    );
-    format!(
-        "precision {who}{} mean {} +/- {} ({share}) after {after}{outcome}",
-        c.metric,
-        w.value,
-        w.alike(c.half_width)
-    )
 }
 
 /// The trade-off metrics of every policy side by side, and which policies are dominated.
@@ -996,37 +950,6 @@ mod tests {
     #[test]
     fn command_line_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn precision_lines_never_show_nan() {
-        use crate::study::precision::TargetCheck;
-        let check = |mean: f64, half_width: f64, met: bool| TargetCheck {
-            variant: String::new(),
-            metric: "slips".into(),
-            relative: 0.05,
-            replications: 10,
-            mean,
-            half_width,
-            met,
-        };
-        assert_eq!(
-            precision_line(&check(2.0, 0.05, true)),
-            "precision slips mean 2.00 +/- 0.05 (2.5% of the mean, target 5.0%) after 10 replications"
-        );
-        assert_eq!(
-            precision_line(&check(0.0, 0.0, true)),
-            "precision slips mean 0 +/- 0 (the same in every replication) after 10 replications"
-        );
-        assert!(precision_line(&check(0.0, 0.4, false)).contains("(target 5.0% of the mean)"));
-        assert!(precision_line(&check(f64::NAN, f64::NAN, true)).contains("no value in any of 10"));
-        for line in [
-            precision_line(&check(0.0, 0.0, true)),
-            precision_line(&check(0.0, 0.4, false)),
-            precision_line(&check(f64::NAN, f64::NAN, true)),
-        ] {
-            assert!(!line.contains("NaN") && !line.contains("inf"), "{line}");
-        }
     }
 
     #[test]

@@ -10,6 +10,7 @@
 
 pub(crate) mod figures;
 mod html;
+pub(crate) mod precision;
 mod story;
 
 use std::path::{Path, PathBuf};

@@ -227,6 +227,7 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
         }
     }
     html.push_str("</p>\n");
+    html.push_str(&precision(folder));
     let overrides: Vec<String> = folder
         .list("overrides")
         .into_iter()
@@ -242,6 +243,37 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
         html.push_str("</ul>\n");
     }
     Ok(html)
+}
+
+/// With `--precision`, how many replications its targets took and whether each was met, in
+/// the screen's words: a target the ceiling cut short is said in red, never hidden.
+fn precision(folder: &Folder) -> String {
+    let checks = super::precision::checks(&folder.manifest);
+    if checks.is_empty() {
+        return String::new();
+    }
+    let ceiling = folder
+        .manifest
+        .get("precision")
+        .and_then(|p| p.get("ceiling"))
+        .and_then(serde_json::Value::as_u64)
+        .map_or_else(String::new, |c| {
+            format!(", up to {c} (<code>--reps</code>)")
+        });
+    let mut html = format!(
+        "<p>Replications were run in stages until each <code>--precision</code> target (the \
+         95% interval's half-width as a share of the mean) was met{ceiling}:</p>\n<ul>\n"
+    );
+    for c in &checks {
+        let line = escape(&super::precision::line(c));
+        if c.met {
+            let _ = writeln!(html, "<li>{line}</li>");
+        } else {
+            let _ = writeln!(html, "<li class=\"bad\">{line}</li>");
+        }
+    }
+    html.push_str("</ul>\n");
+    html
 }
 
 /// The answer in plain sentences, then the figures behind it.

@@ -387,3 +387,32 @@ fn every_interval_in_a_report_is_written_honestly() {
     }
     assert!(narrow >= 5, "{table}");
 }
+
+/// A `--precision` target the ceiling cut short is said in the report as on the screen, in red,
+/// never hidden behind "answered from N replications".
+#[test]
+fn a_precision_target_not_met_is_said_in_the_report() {
+    let dir = temp_dir();
+    let out = dir.path().join("run");
+    let args = [
+        "run",
+        "small-pilot",
+        "--precision",
+        "errors=0.01",
+        "--reps",
+        "12",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    assert!(html.contains("<code>--precision</code> target"), "{html}");
+    assert!(
+        html.contains("<li class=\"bad\">precision errors mean ")
+            && html.contains("after 12 replications: NOT met, the ceiling (--reps) was reached"),
+        "{html}"
+    );
+    assert!(html.contains(", up to 12 (<code>--reps</code>)"));
+}

@@ -1,0 +1,131 @@
+//! A `--precision` target's outcome in words, the same on the screen and in report.html: the
+//! half-width as a share of the mean against the target, and a ceiling reached said, never hidden.
+
+use serde_json::Value;
+
+use super::figures::{ANY, estimate};
+use crate::study::precision::TargetCheck;
+
+/// One `--precision` target's outcome in words: the half-width as a share of the mean, or, where
+/// there is no such share, why (no value, the same value in every replication, a mean of 0).
+pub(crate) fn line(c: &TargetCheck) -> String {
+    let who = if c.variant.is_empty() {
+        String::new()
+    } else {
+        format!("{}: ", c.variant)
+    };
+    let after = format!(
+        "{} replication{}",
+        c.replications,
+        if c.replications == 1 { "" } else { "s" }
+    );
+    let outcome = if c.met {
+        ""
+    } else {
+        ": NOT met, the ceiling (--reps) was reached"
+    };
+    let target = 100.0 * c.relative;
+    if c.mean.is_nan() {
+        return format!(
+            "precision {who}{}: no value in any of {after}, so nothing to hold back (target {target:.1}%)",
+            c.metric
+        );
+    }
+    let share = if c.half_width == 0.0 {
+        "the same in every replication".to_string()
+    } else if c.mean == 0.0 || c.half_width.is_nan() {
+        format!("target {target:.1}% of the mean")
+    } else {
+        format!(
+            "{:.1}% of the mean, target {target:.1}%",
+            100.0 * c.half_width / c.mean.abs()
+        )
+    };
+    // The mean and half-width with the digits the interval supports.
+    let w = estimate(c.mean, c.mean - c.half_width, c.mean + c.half_width, ANY);
+    format!(
+        "precision {who}{} mean {} +/- {} ({share}) after {after}{outcome}",
+        c.metric,
+        w.value,
+        w.alike(c.half_width)
+    )
+}
+
+/// The checks a manifest's `precision` record holds (none without `--precision`).
+pub(crate) fn checks(manifest: &Value) -> Vec<TargetCheck> {
+    let number = |c: &Value, key: &str| c.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN);
+    manifest
+        .get("precision")
+        .and_then(|p| p.get("checks"))
+        .and_then(Value::as_array)
+        .map(|checks| {
+            checks
+                .iter()
+                .map(|c| TargetCheck {
+                    variant: c
+                        .get("variant")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .into(),
+                    metric: c.get("metric").and_then(Value::as_str).unwrap_or("").into(),
+                    relative: number(c, "relative"),
+                    replications: c.get("replications").and_then(Value::as_u64).unwrap_or(0),
+                    mean: number(c, "mean"),
+                    half_width: number(c, "half_width"),
+                    met: c.get("met").and_then(Value::as_bool) == Some(true),
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn precision_lines_never_show_nan() {
+        let check = |mean: f64, half_width: f64, met: bool| TargetCheck {
+            variant: String::new(),
+            metric: "slips".into(),
+            relative: 0.05,
+            replications: 10,
+            mean,
+            half_width,
+            met,
+        };
+        assert_eq!(
+            line(&check(2.0, 0.05, true)),
+            "precision slips mean 2.00 +/- 0.05 (2.5% of the mean, target 5.0%) after 10 replications"
+        );
+        assert_eq!(
+            line(&check(0.0, 0.0, true)),
+            "precision slips mean 0 +/- 0 (the same in every replication) after 10 replications"
+        );
+        assert!(line(&check(0.0, 0.4, false)).contains("(target 5.0% of the mean)"));
+        assert!(line(&check(f64::NAN, f64::NAN, true)).contains("no value in any of 10"));
+        for line in [
+            line(&check(0.0, 0.0, true)),
+            line(&check(0.0, 0.4, false)),
+            line(&check(f64::NAN, f64::NAN, true)),
+        ] {
+            assert!(!line.contains("NaN") && !line.contains("inf"), "{line}");
+        }
+    }
+
+    #[test]
+    fn checks_read_back_from_the_manifest() {
+        let check = TargetCheck {
+            variant: "fifo".into(),
+            metric: "errors".into(),
+            relative: 0.01,
+            replications: 12,
+            mean: 18.8,
+            half_width: 1.9,
+            met: false,
+        };
+        let manifest = serde_json::json!({"precision": {"ceiling": 12, "checks": [check]}});
+        assert_eq!(checks(&manifest), [check]);
+        assert!(checks(&serde_json::json!({"precision": null})).is_empty());
+    }
+}
