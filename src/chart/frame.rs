@@ -926,6 +926,129 @@ pub(super) fn band(x: &[f64], low: &[f64], high: &[f64]) -> Vec<Vec<(f64, f64)>>
     polygons
 }
 
+/// The ends of a range in ascending order (a reversed axis has them the other way round).
+fn ascending(r: &Range<f64>) -> (f64, f64) {
+    (r.start.min(r.end), r.start.max(r.end))
+}
+
+/// The part of a segment inside a box, and whether it starts and ends where the segment does.
+struct Clipped {
+    from: (f64, f64),
+    to: (f64, f64),
+    from_start: bool,
+    to_end: bool,
+}
+
+/// The part of the segment `a`-`b` inside the box `x` by `y` (Liang and Barsky).
+fn clip_segment(
+    a: (f64, f64),
+    b: (f64, f64),
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+) -> Option<Clipped> {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let (mut t0, mut t1) = (0.0f64, 1.0f64);
+    for (p, q) in [
+        (-dx, a.0 - x0),
+        (dx, x1 - a.0),
+        (-dy, a.1 - y0),
+        (dy, y1 - a.1),
+    ] {
+        if p == 0.0 {
+            if q < 0.0 {
+                return None;
+            }
+        } else {
+            let r = q / p;
+            if p < 0.0 {
+                t0 = t0.max(r);
+            } else {
+                t1 = t1.min(r);
+            }
+        }
+    }
+    let at = |t: f64| (a.0 + dx * t, a.1 + dy * t);
+    (t0 <= t1).then(|| Clipped {
+        from: at(t0),
+        to: at(t1),
+        from_start: t0 == 0.0,
+        to_end: t1 == 1.0,
+    })
+}
+
+/// The parts of a polyline inside the plot's `x` by `y` ranges. Plotters draws a point outside
+/// a plot on the frame's edge, so a panel showing part of a series (a close-up) cuts the series
+/// to it first, or the rest of the series is drawn squeezed along the edges.
+pub(super) fn clip_line(
+    points: &[(f64, f64)],
+    x: &Range<f64>,
+    y: &Range<f64>,
+) -> Vec<Vec<(f64, f64)>> {
+    let (bx, by) = (ascending(x), ascending(y));
+    let mut out: Vec<Vec<(f64, f64)>> = Vec::new();
+    if let [p] = points {
+        if p.0 >= bx.0 && p.0 <= bx.1 && p.1 >= by.0 && p.1 <= by.1 {
+            out.push(vec![*p]);
+        }
+        return out;
+    }
+    // Whether the last part kept runs on to the end of its segment, so the next one continues it.
+    let mut open = false;
+    for pair in points.windows(2) {
+        match clip_segment(pair[0], pair[1], bx, by) {
+            Some(part) => {
+                match out.last_mut() {
+                    Some(run) if open && part.from_start => run.push(part.to),
+                    _ => out.push(vec![part.from, part.to]),
+                }
+                open = part.to_end;
+            }
+            None => open = false,
+        }
+    }
+    out
+}
+
+/// A polygon cut to the plot's `x` by `y` ranges (Sutherland and Hodgman), for the same reason
+/// as `clip_line`; empty if nothing of it is inside.
+pub(super) fn clip_polygon(
+    points: &[(f64, f64)],
+    x: &Range<f64>,
+    y: &Range<f64>,
+) -> Vec<(f64, f64)> {
+    let ((x0, x1), (y0, y1)) = (ascending(x), ascending(y));
+    let mut polygon = points.to_vec();
+    // Each edge as: is a coordinate on the inner side, which coordinate (x or y), the edge's.
+    type Edge = (fn(f64, f64) -> bool, usize, f64);
+    let edges: [Edge; 4] = [
+        (|v, e| v >= e, 0, x0),
+        (|v, e| v <= e, 0, x1),
+        (|v, e| v >= e, 1, y0),
+        (|v, e| v <= e, 1, y1),
+    ];
+    for (keeps, axis, edge) in edges {
+        let input = std::mem::take(&mut polygon);
+        let coord = |p: (f64, f64)| if axis == 0 { p.0 } else { p.1 };
+        let crossing = |a: (f64, f64), b: (f64, f64)| {
+            let t = (edge - coord(a)) / (coord(b) - coord(a));
+            (a.0 + (b.0 - a.0) * t, a.1 + (b.1 - a.1) * t)
+        };
+        for (i, &current) in input.iter().enumerate() {
+            let previous = input[(i + input.len() - 1) % input.len()];
+            match (keeps(coord(previous), edge), keeps(coord(current), edge)) {
+                (true, true) => polygon.push(current),
+                (true, false) => polygon.push(crossing(previous, current)),
+                (false, true) => {
+                    polygon.push(crossing(previous, current));
+                    polygon.push(current);
+                }
+                (false, false) => {}
+            }
+        }
+    }
+    polygon
+}
+
 /// A step line: each value holds until the next sample (and for `last_width` after the last).
 pub(super) fn steps(points: &[(f64, f64)], last_width: f64) -> Vec<(f64, f64)> {
     let mut out = Vec::with_capacity(points.len() * 2);
@@ -1005,6 +1128,29 @@ mod tests {
             assert!(axis.range.end >= hi);
             assert_eq!(axis.label(1.0), "1");
         }
+    }
+
+    #[test]
+    fn lines_and_areas_are_cut_to_the_plot() {
+        let (x, y) = (5.0..20.0, 0.0..8.0);
+        // A rising line entering at x = 5, leaving at y = 8, coming back in, ending inside.
+        let line = [(0.0, 0.0), (10.0, 10.0), (12.0, 6.0), (14.0, 7.0)];
+        let parts = clip_line(&line, &x, &y);
+        assert_eq!(parts.len(), 2, "{parts:?}");
+        assert_eq!(parts[0], vec![(5.0, 5.0), (8.0, 8.0)]);
+        assert_eq!(parts[1], vec![(11.0, 8.0), (12.0, 6.0), (14.0, 7.0)]);
+        assert!(clip_line(&[(0.0, 0.0), (4.0, 9.0)], &x, &y).is_empty());
+        // A reversed axis cuts the same.
+        assert_eq!(clip_line(&line, &(20.0..5.0), &(8.0..0.0)), parts);
+        let square = [(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)];
+        let cut = clip_polygon(&square, &x, &y);
+        assert!(
+            cut.iter()
+                .all(|p| p.0 >= 5.0 && p.0 <= 10.0 && p.1 >= 0.0 && p.1 <= 8.0),
+            "{cut:?}"
+        );
+        assert_eq!(cut.len(), 4);
+        assert!(clip_polygon(&square, &(11.0..20.0), &y).is_empty());
     }
 
     #[test]

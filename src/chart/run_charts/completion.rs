@@ -1,14 +1,15 @@
 //! The completion chart: tenants transitioned over time, mean and P10 to P90 band over the
 //! replications, against the deadline, with a close-up of the last tenants.
 
+use std::ops::Range;
 use std::path::Path;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::chart::frame::{
-    Axis, BLUE, Figure, Labelled, MUTED, Mark, Plot, RED, band, bounds, heading, horizontal,
-    legend, note_centred, plot, runs, thousands, vertical, vertical_marker,
+    Axis, BLUE, Figure, Labelled, MUTED, Mark, Plot, RED, band, bounds, clip_line, clip_polygon,
+    heading, horizontal, legend, note_centred, plot, runs, thousands, vertical, vertical_marker,
 };
 use crate::chart::table::Table;
 use crate::error::Error;
@@ -95,12 +96,12 @@ impl Completion {
         chart: &mut Plot<'_, DB>,
         deadline_label: bool,
     ) -> DrawResult<(Vec<(String, Mark)>, Vec<Vec<(f64, f64)>>), DB> {
+        let (band, mean) = self.inside(&chart.x_range(), &chart.y_range());
         chart.draw_series(
-            band(&self.x, &self.p10, &self.p90)
-                .into_iter()
+            band.into_iter()
                 .map(|p| Polygon::new(p, BLUE.mix(0.25).filled())),
         )?;
-        for run in runs(self.x.iter().copied().zip(self.mean.iter().copied())) {
+        for run in mean {
             chart.draw_series(LineSeries::new(run, BLUE.stroke_width(3)))?;
         }
         let mut entries = vec![
@@ -133,6 +134,26 @@ impl Completion {
         avoid.extend(self.tenants.map(|t| horizontal(chart, t)));
         avoid.extend(self.context.deadline_end.map(|d| vertical(chart, d)));
         Ok((entries, avoid))
+    }
+
+    /// The band's polygons and the mean's lines cut to a panel's ranges: the close-up shows the
+    /// end of the series, and what comes before it (or below) must not be drawn on its edges.
+    #[allow(clippy::type_complexity)]
+    fn inside(
+        &self,
+        x: &Range<f64>,
+        y: &Range<f64>,
+    ) -> (Vec<Vec<(f64, f64)>>, Vec<Vec<(f64, f64)>>) {
+        let band = band(&self.x, &self.p10, &self.p90)
+            .iter()
+            .map(|p| clip_polygon(p, x, y))
+            .filter(|p| p.len() >= 3)
+            .collect();
+        let mean = runs(self.x.iter().copied().zip(self.mean.iter().copied()))
+            .iter()
+            .flat_map(|run| clip_line(run, x, y))
+            .collect();
+        (band, mean)
     }
 
     /// The close-up: from `CLOSE_UP_DAYS` before the deadline to the end, and on the count axis
@@ -253,6 +274,17 @@ mod tests {
         assert!(
             y0 > 900.0,
             "the close-up shows the last tenants, not the programme: {y0}"
+        );
+        // The programme before the close-up (and below its scale) is not drawn on its edges.
+        let (band, mean) = chart.inside(&(from..to), &(y0..y1));
+        let within = |p: &(f64, f64)| p.0 >= from && p.0 <= to && p.1 >= y0 && p.1 <= y1;
+        assert!(
+            !mean.is_empty() && mean.iter().flatten().all(within),
+            "{mean:?}"
+        );
+        assert!(
+            !band.is_empty() && band.iter().flatten().all(within),
+            "{band:?}"
         );
     }
 }
