@@ -408,18 +408,40 @@ impl Axis {
         }
     }
 
-    /// The same axis with at most `n` of its ticks, every k-th kept (a narrow panel).
-    pub(super) fn with_at_most_ticks(mut self, n: usize) -> Axis {
-        let every = self.ticks.len().div_ceil(n.max(1));
-        if every > 1 {
-            self.ticks = self.ticks.into_iter().step_by(every).collect();
-        }
-        self
-    }
-
     /// The same axis with ticks only at `ticks` (a narrow panel has room for few labels).
     pub(super) fn with_ticks(mut self, ticks: Vec<f64>) -> Axis {
         self.ticks = ticks;
+        self
+    }
+
+    /// The same axis with every k-th of its ticks, k the smallest that leaves a gap between
+    /// the labels of neighbouring ticks over a plot `width` pixels wide, `label_width` telling
+    /// how wide a label is: a narrow panel (a close-up, a weekend beside its week of copying)
+    /// must not print its dates over each other.
+    fn thinned_to_fit(mut self, width: f64, label_width: impl Fn(&str) -> f64) -> Axis {
+        let span = self.range.end - self.range.start;
+        if self.ticks.len() < 2 || !span.is_finite() || span == 0.0 || width <= 0.0 {
+            return self;
+        }
+        let placed: Vec<(f64, f64)> = self
+            .ticks
+            .iter()
+            .map(|t| {
+                (
+                    (t - self.range.start) / span * width,
+                    label_width(&self.label(*t)),
+                )
+            })
+            .collect();
+        let fits = |every: &usize| {
+            let kept: Vec<&(f64, f64)> = placed.iter().step_by(*every).collect();
+            kept.windows(2)
+                .all(|w| (w[1].0 - w[0].0).abs() >= (w[0].1 + w[1].1) / 2.0 + LABEL_GAP)
+        };
+        let every = (1..=self.ticks.len())
+            .find(fits)
+            .unwrap_or(self.ticks.len());
+        self.ticks = self.ticks.into_iter().step_by(every).collect();
         self
     }
 
@@ -594,7 +616,13 @@ pub(super) struct Labelled<'s> {
     pub y: &'s str,
 }
 
-/// A plot with its mesh, tick labels and axis descriptions drawn.
+/// Pixels at least between two tick labels of an x axis.
+const LABEL_GAP: f64 = 14.0;
+/// The plot's margins left and right of its area, in pixels.
+const MARGINS: (u32, u32) = (12, 48);
+
+/// A plot with its mesh, tick labels and axis descriptions drawn; the x axis keeps only as many
+/// ticks as its labels have room for.
 pub(super) fn plot<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     x: Axis,
@@ -602,9 +630,16 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
     desc: Labelled,
     y_label_width: u32,
 ) -> DrawResult<Plot<'a, DB>, DB> {
+    let (w, _) = area.dim_in_pixel();
+    let width = f64::from(w) - f64::from(MARGINS.0 + MARGINS.1 + y_label_width);
+    let style = font(16.0);
+    let x = x.thinned_to_fit(width, |label| {
+        area.estimate_text_size(label, &style)
+            .map_or(0.0, |(w, _)| f64::from(w))
+    });
     let mut chart = ChartBuilder::on(area)
-        .margin_left(12)
-        .margin_right(48)
+        .margin_left(MARGINS.0)
+        .margin_right(MARGINS.1)
         .margin_top(8)
         .margin_bottom(8)
         .x_label_area_size(62)
@@ -1151,6 +1186,30 @@ mod tests {
         );
         assert_eq!(cut.len(), 4);
         assert!(clip_polygon(&square, &(11.0..20.0), &y).is_empty());
+    }
+
+    #[test]
+    fn tick_labels_are_thinned_until_they_do_not_overlap() {
+        let start = super::super::table::parse_time("2012-02-20").unwrap();
+        // About a hundred days: a tick every Monday, labelled "27 Feb 2012".
+        let axis = Axis::time(start, start + 100.0);
+        assert!(axis.ticks.len() > 12);
+        let width = |label: &str| 8.0 * label.chars().count() as f64;
+        // In a wide plot every week keeps its label.
+        let wide = axis.clone().thinned_to_fit(3000.0, width);
+        assert_eq!(wide.ticks, axis.ticks);
+        // In a narrow close-up, labels about 90 pixels wide are kept at least that far apart.
+        let narrow = axis.clone().thinned_to_fit(350.0, width);
+        assert!(
+            narrow.ticks.len() >= 2 && narrow.ticks.len() <= 4,
+            "{:?}",
+            narrow.ticks
+        );
+        let px = |t: f64| (t - start) / 100.0 * 350.0;
+        for pair in narrow.ticks.windows(2) {
+            let room = (width(&narrow.label(pair[0])) + width(&narrow.label(pair[1]))) / 2.0;
+            assert!(px(pair[1]) - px(pair[0]) >= room, "{:?}", narrow.ticks);
+        }
     }
 
     #[test]

@@ -207,15 +207,9 @@ impl Figure for Completion {
         } else {
             (body.clone(), None)
         };
-        // Beside the close-up the panel is narrower: fewer date labels, so none collide.
-        let x_axis = if side.is_some() {
-            Axis::time(lo, hi).with_at_most_ticks(6)
-        } else {
-            Axis::time(lo, hi)
-        };
         let mut chart = plot(
             &whole,
-            x_axis,
+            Axis::time(lo, hi),
             Axis::counts(y_values),
             Labelled {
                 x: "date",

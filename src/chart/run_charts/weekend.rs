@@ -342,11 +342,9 @@ impl Figure for Weekend {
         let later_label = format!("{} ({unit})", later.join(", "));
         let (w, _) = area.dim_in_pixel();
         let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
-        // The panel's end is labelled by the next panel's first tick, so only its start here:
-        // two labels at the shared edge would overprint each other.
         let mut early = plot(
             &left,
-            Axis::time(lo, split).with_ticks(vec![lo]),
+            Axis::time(lo, split).with_ticks(early_ticks(lo, split)),
             Axis::categories(names.clone(), 26).reversed(),
             Labelled {
                 x: &early_label,
@@ -356,12 +354,9 @@ impl Figure for Weekend {
         )?;
         self.draw_lanes(&mut early, (lo, split), (split - lo) * 0.01)?;
         let blank = vec![String::new(); names.len()];
-        // A date label takes about 90 pixels: a window of two weeks (a long Finalize) must not
-        // put a label on every day of a narrow panel.
-        let (right_w, _) = right.dim_in_pixel();
         let mut weekend = plot(
             &right,
-            Axis::time(split, hi).with_at_most_ticks((right_w as usize / 90).max(2)),
+            Axis::time(split, hi),
             Axis::categories(blank, 26).reversed(),
             Labelled {
                 x: &later_label,
@@ -374,10 +369,34 @@ impl Figure for Weekend {
     }
 }
 
+/// The first phase's panel (a week or three of copying) is read in days from its start: a tick
+/// on every whole day from there (the plot keeps as many as its labels have room for), none in
+/// the last quarter, where the next panel's first label stands at the shared edge.
+fn early_ticks(lo: f64, split: f64) -> Vec<f64> {
+    let last = split - (split - lo) * 0.25;
+    (0..)
+        .map(|d| lo + f64::from(d))
+        .take_while(|t| *t <= last)
+        .take(1000)
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::chart::table::{ManifestInfo, day_number};
+
+    #[test]
+    fn the_week_of_copying_has_a_scale() {
+        // Pre-Stage from T-7 to T-1, and T-21 to T-1: more than the start is ticked, nothing
+        // near the edge the weekend's panel labels.
+        for days in [6.0, 20.0] {
+            let ticks = early_ticks(100.0, 100.0 + days);
+            assert!(ticks.len() >= 3, "{days} days: {ticks:?}");
+            assert_eq!(ticks[0], 100.0);
+            assert!(ticks.iter().all(|t| *t <= 100.0 + days * 0.75));
+        }
+    }
 
     /// A run folder holding only what the weekend chart reads: one batch whose tenant 3 rolled
     /// back, starting later than the others.
