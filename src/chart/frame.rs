@@ -599,15 +599,71 @@ impl ValueFormatter<f64> for Axis {
 pub(super) type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<Axis, Axis>>;
 
 /// Draws the title (bold) and a subtitle (muted) at the top and returns the area below them.
+/// Each is made smaller until it fits the width (a long metric or scenario name), and only if
+/// it does not fit at the smallest size is it cut, with an ellipsis: text never runs off the
+/// chart.
 pub(super) fn heading<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     title: &str,
     subtitle: &str,
 ) -> DrawResult<DrawingArea<DB, Shift>, DB> {
     let (top, body) = root.split_vertically(76);
-    top.draw_text(title, &bold(26.0), (24, 12))?;
-    top.draw_text(subtitle, &font(17.0).color(&MUTED), (24, 46))?;
+    let room = f64::from(top.dim_in_pixel().0) - 2.0 * HEADING_INDENT;
+    let width = |text: &str, style: &TextStyle| {
+        top.estimate_text_size(text, style)
+            .map_or(0.0, |(w, _)| f64::from(w))
+    };
+    let (size, title) = fit_text(title, (26.0, 18.0), room, |t, size| width(t, &bold(size)));
+    top.draw_text(&title, &bold(size), (HEADING_INDENT as i32, 12))?;
+    let (size, subtitle) = fit_text(subtitle, (17.0, 12.0), room, |t, size| {
+        width(t, &font(size))
+    });
+    // The smaller the text, the lower it starts, so it stays beside the same baseline.
+    let y = 46 + ((17.0 - size) * 0.6) as i32;
+    top.draw_text(
+        &subtitle,
+        &font(size).color(&MUTED),
+        (HEADING_INDENT as i32, y),
+    )?;
     Ok(body)
+}
+
+/// Pixels between the chart's left and right edges and its heading.
+const HEADING_INDENT: f64 = 24.0;
+
+/// The largest size from `sizes.0` down to `sizes.1` (in steps of one) at which `text` is no
+/// wider than `room`, by `width(text, size)`, and the text; at the smallest size, as much of the
+/// text as fits, ending in an ellipsis.
+fn fit_text(
+    text: &str,
+    (largest, smallest): (f64, f64),
+    room: f64,
+    width: impl Fn(&str, f64) -> f64,
+) -> (f64, String) {
+    let mut size = largest;
+    while size > smallest {
+        if width(text, size) <= room {
+            return (size, text.to_string());
+        }
+        size -= 1.0;
+    }
+    if width(text, smallest) <= room {
+        return (smallest, text.to_string());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    // The longest prefix that fits with its ellipsis, by bisection (the width grows with it).
+    let (mut fits, mut too_long) = (0, chars.len());
+    while too_long - fits > 1 {
+        let mid = (fits + too_long) / 2;
+        let cut: String = chars[..mid].iter().collect::<String>() + "\u{2026}";
+        if width(&cut, smallest) <= room {
+            fits = mid;
+        } else {
+            too_long = mid;
+        }
+    }
+    let cut = chars[..fits].iter().collect::<String>();
+    (smallest, format!("{}\u{2026}", cut.trim_end()))
 }
 
 /// Axis descriptions and their units.
@@ -1210,6 +1266,30 @@ mod tests {
             let room = (width(&narrow.label(pair[0])) + width(&narrow.label(pair[1]))) / 2.0;
             assert!(px(pair[1]) - px(pair[0]) >= room, "{:?}", narrow.ticks);
         }
+    }
+
+    #[test]
+    fn headings_shrink_to_fit_and_are_cut_only_at_the_smallest_size() {
+        // A glyph as wide as half the font size.
+        let width = |text: &str, size: f64| text.chars().count() as f64 * size * 0.5;
+        let short = "small-pilot: slips per replication";
+        assert_eq!(
+            fit_text(short, (17.0, 12.0), 1152.0, width),
+            (17.0, short.into())
+        );
+        // 150 characters: 1,275 pixels at 17, 1,125 at 15.
+        let long = "x".repeat(150);
+        let (size, text) = fit_text(&long, (17.0, 12.0), 1152.0, width);
+        assert_eq!((size, text.as_str()), (15.0, long.as_str()));
+        // 300 characters do not fit even at 12: cut, with an ellipsis, within the room.
+        let longer = "word ".repeat(60);
+        let (size, text) = fit_text(&longer, (17.0, 12.0), 1152.0, width);
+        assert_eq!(size, 12.0);
+        assert!(
+            text.ends_with('\u{2026}') && width(&text, 12.0) <= 1152.0,
+            "{text}"
+        );
+        assert!(text.chars().count() > 150);
     }
 
     #[test]
