@@ -82,6 +82,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
             },
             names: (lead, second),
             fractions: sobol,
+            metric: name.to_string(),
             bars,
         };
         written.extend(write_chart(out, &format!("sensitivity_{name}"), &figure)?);
@@ -107,10 +108,30 @@ struct Tornado {
     x_label: String,
     names: (&'static str, &'static str),
     fractions: bool,
+    metric: String,
     bars: Vec<Bar>,
 }
 
 impl Tornado {
+    /// What the chart says in words when it has no bar to show: no keys, or every index 0
+    /// (the metric's mean was the same at every design point), which would otherwise be an
+    /// empty frame a reader could take for a failed drawing.
+    fn note(&self) -> Option<String> {
+        if self.bars.is_empty() {
+            return Some("no keys".into());
+        }
+        let nothing = |(v, _, high): (f64, f64, f64)| !(v.abs() > 0.0 || high.abs() > 0.0);
+        self.bars
+            .iter()
+            .all(|b| nothing(b.lead) && nothing(b.second))
+            .then(|| {
+                format!(
+                    "every index is 0: the mean {} was the same at every point",
+                    self.metric
+                )
+            })
+    }
+
     /// A horizontal bar from 0 to `value` at `y` (half-height `h`) with its interval as a whisker.
     fn bar<DB: DrawingBackend>(
         chart: &mut super::frame::Plot<'_, DB>,
@@ -178,9 +199,10 @@ impl Figure for Tornado {
             Self::bar(&mut chart, y - 0.17, 0.15, b.lead, BLUE)?;
             Self::bar(&mut chart, y + 0.17, 0.15, b.second, ORANGE)?;
         }
-        if self.bars.is_empty() {
-            note_centred(&chart, "no keys")?;
-        } else {
+        if let Some(note) = self.note() {
+            note_centred(&chart, &note)?;
+        }
+        if !self.bars.is_empty() {
             let entries = [
                 (self.names.0.to_string(), Mark::Fill(BLUE.to_rgba())),
                 (self.names.1.to_string(), Mark::Fill(ORANGE.to_rgba())),
@@ -206,5 +228,37 @@ impl Figure for Tornado {
             legend(&chart, &entries, &avoid)?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tornado(values: &[f64]) -> Tornado {
+        Tornado {
+            title: String::new(),
+            subtitle: String::new(),
+            x_label: String::new(),
+            names: (TOTAL, FIRST),
+            fractions: true,
+            metric: "peak_errors_outstanding".into(),
+            bars: values
+                .iter()
+                .map(|v| Bar {
+                    key: "operators.weekend".into(),
+                    lead: (*v, 0.0, *v),
+                    second: (*v, 0.0, *v),
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn a_metric_no_key_moves_is_said_in_words() {
+        let note = tornado(&[0.0, 0.0]).note().expect("a note for all zeros");
+        assert!(note.contains("peak_errors_outstanding"), "{note}");
+        assert_eq!(tornado(&[]).note().as_deref(), Some("no keys"));
+        assert_eq!(tornado(&[0.0, 0.4]).note(), None);
     }
 }
