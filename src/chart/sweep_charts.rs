@@ -458,8 +458,25 @@ impl Figure for Heatmap {
         if self.cells.iter().all(|c| !c.mean.is_finite()) {
             note_centred(&chart, "no values")?;
         }
+        // Every cell the same: one swatch saying so, not a gradient from a value to itself.
+        let left = Pos::new(HPos::Left, VPos::Center);
+        if lo.is_finite() && hi <= lo {
+            let (top, bottom) = (30, 60);
+            scale.draw(&Rectangle::new(
+                [(20, top), (50, bottom)],
+                ramp(t(hi)).filled(),
+            ))?;
+            scale.draw(&Rectangle::new(
+                [(20, top), (50, bottom)],
+                MUTED.stroke_width(1),
+            ))?;
+            let d = decimals(hi, lo, hi);
+            scale.draw_text(&thousands(hi, d), &font(16.0).pos(left), (58, 45))?;
+            scale.draw_text("mean, every", &font(16.0).pos(left), (20, bottom + 30))?;
+            scale.draw_text("cell the same", &font(16.0).pos(left), (20, bottom + 52))?;
+        }
         // The colour scale: a bar from the lowest mean (bottom) to the highest (top).
-        if lo.is_finite() {
+        if lo.is_finite() && hi > lo {
             let (top, bottom) = (30, 420);
             for py in top..bottom {
                 let f = f64::from(bottom - py) / f64::from(bottom - top);
@@ -469,7 +486,6 @@ impl Figure for Heatmap {
                 [(20, top), (50, bottom)],
                 MUTED.stroke_width(1),
             ))?;
-            let left = Pos::new(HPos::Left, VPos::Center);
             let d = decimals(hi, lo, hi);
             scale.draw_text(&thousands(hi, d), &font(16.0).pos(left), (58, top))?;
             scale.draw_text(&thousands(lo, d), &font(16.0).pos(left), (58, bottom))?;
