@@ -8,8 +8,9 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{
-    Axis, BLUE, BROWN, DARK_RED, Figure, GREEN, GREY, Labelled, Mark, ORANGE, PINK, PURPLE, RED,
-    TEAL, YELLOW, bounds, font, heading, legend_at, note_centred, plot, thousands, write_chart,
+    Axis, BLUE, BROWN, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE,
+    RED, TEAL, YELLOW, bounds, font, heading, legend_at, note_centred, plot, thousands,
+    write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
@@ -160,6 +161,26 @@ impl Figure for Causes {
         }
         if totals.iter().all(|t| *t <= 0.0) {
             note_centred(&chart, "no slips and no missed deadlines")?;
+        } else {
+            // A bar of nothing beside one of something: said, so the row is not read as missing.
+            let none = font(16.0)
+                .color(&MUTED)
+                .pos(plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Left,
+                    plotters::style::text_anchor::VPos::Center,
+                ));
+            for ((label, _), (i, total)) in self.bars.iter().zip(totals.iter().enumerate()) {
+                if *total <= 0.0 {
+                    chart.draw_series(std::iter::once(
+                        EmptyElement::at((0.0, i as f64))
+                            + Text::new(
+                                format!("no {label} in any replication"),
+                                (10, 0),
+                                none.clone(),
+                            ),
+                    ))?;
+                }
+            }
         }
         // One legend per bar, listing only the causes that occurred, in their documented order.
         let mut top = 30;
