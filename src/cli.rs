@@ -164,7 +164,7 @@ impl SimulationArgs {
 
     /// The worker threads a run uses: `--threads`, or one per core.
     pub fn workers(&self) -> usize {
-        self.threads().unwrap_or_else(rayon::current_num_threads)
+        crate::sweep::worker_threads(self.threads())
     }
 
     /// How a command with these arguments ran, for its manifest: `command`, the `events` it

@@ -48,6 +48,21 @@ pub type PlannedCell = Variant;
 /// Called from the worker threads after each finished replication (a progress bar, say).
 pub type OnReplication<'a> = &'a (dyn Fn() + Sync);
 
+/// The worker threads of a pool: `threads` (`--threads`, at most 1,024), or one per core. Never
+/// rayon's own default, which takes `RAYON_NUM_THREADS` from the environment unchecked: set to
+/// 100000 there, a two-replication run started a hundred thousand threads and stalled the machine.
+pub fn worker_threads(threads: Option<usize>) -> usize {
+    threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// A pool of [`worker_threads`] workers.
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Error> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(worker_threads(threads))
+        .build()
+        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))
+}
+
 /// The worker pool a study's stages run on, with the flag that stops them (Ctrl-C).
 pub struct Runner<'a> {
     pool: rayon::ThreadPool,
@@ -58,10 +73,7 @@ pub struct Runner<'a> {
 impl<'a> Runner<'a> {
     /// A pool of `threads` workers (`None`: one per core) that stops soon after `cancel` is set.
     pub fn new(threads: Option<usize>, cancel: &'a AtomicBool) -> Result<Self, Error> {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads.unwrap_or(0))
-            .build()
-            .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+        let pool = pool(threads)?;
         Ok(Runner {
             pool,
             cancel,
@@ -197,10 +209,7 @@ pub fn run_cells(
         .len()
         .checked_mul(reps)
         .ok_or_else(|| Error::Usage("too many cells x replications".into()))?;
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads.unwrap_or(0))
-        .build()
-        .map_err(|e| Error::Internal(format!("cannot start worker threads: {e}")))?;
+    let pool = pool(threads)?;
     let stop = AtomicBool::new(false);
     let (tx, rx) = mpsc::channel::<(usize, usize, Result<ReplicationOutput, Error>)>();
     std::thread::scope(|scope| {

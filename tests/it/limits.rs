@@ -337,3 +337,37 @@ fn plot_refuses_text_longer_than_any_cutover_writes() {
     let out = cutover_bounded(dir.path(), &["plot", "r"]);
     assert_bad_input(&out, &["manifest.json", "larger than 16 MiB"]);
 }
+
+/// The worker threads are `--threads` or one per core, never `RAYON_NUM_THREADS`, which rayon
+/// reads unchecked: 100000 there started a hundred thousand threads for a run of two
+/// replications, past `--threads`' limit of 1,024, and stalled the machine.
+#[test]
+fn rayon_num_threads_in_the_environment_chooses_no_threads() {
+    let dir = temp_dir();
+    let cores = std::thread::available_parallelism().unwrap().get() as u64;
+    let threads = |extra: &[&str]| {
+        let mut args = vec![
+            "run",
+            "small-pilot",
+            "--reps",
+            "2",
+            "--detail",
+            "none",
+            "-q",
+        ];
+        args.extend(["--out", "o"]);
+        args.extend(extra);
+        let out = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(&args)
+            .current_dir(dir.path())
+            .env("RAYON_NUM_THREADS", "999")
+            .output()
+            .expect("the cutover binary starts");
+        assert_success(&out);
+        let manifest = std::fs::read_to_string(dir.path().join("o/manifest.json")).unwrap();
+        let manifest: serde_json::Value = serde_json::from_str(&manifest).unwrap();
+        manifest["threads"].as_u64().unwrap()
+    };
+    assert_eq!(threads(&[]), cores, "one per core");
+    assert_eq!(threads(&["--threads", "1"]), 1);
+}
