@@ -283,18 +283,67 @@ fn print_leaders(method: Method, factors: &[Factor], rows: &[(&str, Estimate)]) 
             .filter(|(m, e)| m == name && e.kind == kind)
             .max_by(|a, b| a.1.value.total_cmp(&b.1.value).then(b.1.key.cmp(&a.1.key)));
         if let Some((_, e)) = best {
-            // Sobol' indices are shares of the variance; Morris' mu* a mean absolute change.
-            let range = match method {
-                Method::Sobol => (0.0, 1.0),
-                Method::Morris => (0.0, f64::INFINITY),
-            };
-            let w = figures::estimate(e.value, e.ci95_low, e.ci95_high, range);
+            let key = factors[e.key].key.as_str();
             say!(
-                "  {name:<metric_width$} {:<key_width$} {:>9} {}",
-                factors[e.key].key,
-                w.value,
-                w.interval()
+                "{}",
+                leader_line(method, name, key, e, (metric_width, key_width))
             );
         }
+    }
+}
+
+/// One metric's line of the leading keys: the key and its index with the interval, or, when
+/// the largest index is 0, that no key moves the metric (as the report says), rather than name
+/// the first of keys that all do nothing. `widths` are the metric's and the key's columns.
+fn leader_line(
+    method: Method,
+    metric: &str,
+    key: &str,
+    e: &Estimate,
+    (metric_width, key_width): (usize, usize),
+) -> String {
+    if e.value == 0.0 {
+        return format!("  {metric:<metric_width$} no varied key moves it over these ranges");
+    }
+    // Sobol' indices are shares of the variance; Morris' mu* a mean absolute change.
+    let range = match method {
+        Method::Sobol => (0.0, 1.0),
+        Method::Morris => (0.0, f64::INFINITY),
+    };
+    let w = figures::estimate(e.value, e.ci95_low, e.ci95_high, range);
+    format!(
+        "  {metric:<metric_width$} {key:<key_width$} {:>9} {}",
+        w.value,
+        w.interval()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_metric_no_key_moves_names_no_leading_key() {
+        let e = |value: f64, low: f64, high: f64| Estimate {
+            key: 0,
+            kind: "mu_star",
+            value,
+            ci95_low: low,
+            ci95_high: high,
+        };
+        let line = |method, e: &Estimate| leader_line(method, "slips", "copy.slots", e, (8, 11));
+        assert_eq!(
+            line(Method::Morris, &e(0.0, 0.0, 0.0)),
+            "  slips    no varied key moves it over these ranges"
+        );
+        assert_eq!(
+            line(Method::Morris, &e(13.324, 1.65, 25.317)),
+            "  slips    copy.slots         13 [2, 25]"
+        );
+        // A share of the variance stays within [0, 1].
+        assert_eq!(
+            line(Method::Sobol, &e(0.54, 0.17, 1.0)),
+            "  slips    copy.slots       0.54 [0.17, 1.00]"
+        );
     }
 }
