@@ -162,8 +162,15 @@ pub fn create_subdir(dir: &Path, name: &str) -> Result<PathBuf, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
         Err(source) => return Err(Error::Output { path, source }),
     }
-    match fs::symlink_metadata(&path) {
-        Ok(m) if m.file_type().is_dir() => Ok(path),
+    check_subdir(&path)?;
+    Ok(path)
+}
+
+/// Refuses a subfolder `path` that exists and is not a real folder (a link is never followed);
+/// one that does not exist yet is fine.
+pub(crate) fn check_subdir(path: &Path) -> Result<(), Error> {
+    match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_dir() => Ok(()),
         Ok(m) if m.file_type().is_symlink() => Err(Error::Usage(format!(
             "{} is a link: cutover writes only into folders it can see are inside the output folder; remove the link",
             path.display()
@@ -172,7 +179,11 @@ pub fn create_subdir(dir: &Path, name: &str) -> Result<PathBuf, Error> {
             "{} is in the way: it is not a folder",
             path.display()
         ))),
-        Err(source) => Err(Error::Output { path, source }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(Error::Output {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 

@@ -5,7 +5,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use super::{TEMPORARY_SUFFIX, create_dir, create_subdir, sync_dir};
+use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, sync_dir};
 use crate::error::Error;
 use crate::files::{self, MANIFEST};
 use crate::output::sweep_files::{CELLS_DIR, GRID_FILE};
@@ -56,6 +56,11 @@ impl OutputFolder {
             .tempfile_in(dir)
             .map_err(err)?;
         refuse_foreign(dir)?;
+        // A `charts` or `cells` that is a link, or a file, is refused when the command comes to
+        // write into it: found now, so that hours of simulating are not lost to it.
+        for sub in [files::CHARTS_DIR, CELLS_DIR] {
+            check_subdir(&dir.join(sub))?;
+        }
         let folder = OutputFolder {
             dir: dir.to_path_buf(),
             _lock: lock,

@@ -305,7 +305,8 @@ fn a_link_planted_at_a_temporary_name_is_never_written_through() {
 }
 
 /// A `charts` (or a sweep's `cells`) that is a link would send files outside the output folder:
-/// it is refused, and nothing is written through it.
+/// it is refused, and nothing is written through it. It is refused before anything is simulated
+/// (it was refused once the results were written, hours later for a large run).
 #[test]
 fn a_linked_charts_or_cells_folder_is_refused_not_followed() {
     let dir = temp_dir();
@@ -318,6 +319,12 @@ fn a_linked_charts_or_cells_folder_is_refused_not_followed() {
         &["run", "small-pilot", "--reps", "1", "--out", "run", "-q"],
     );
     assert_bad_input(&out, &["charts is a link"]);
+    for simulated in ["replications.csv", "manifest.json"] {
+        assert!(
+            !dir.path().join("run").join(simulated).exists(),
+            "{simulated}"
+        );
+    }
     std::fs::create_dir_all(dir.path().join("grid")).unwrap();
     std::os::unix::fs::symlink(&elsewhere, dir.path().join("grid/cells")).unwrap();
     let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
