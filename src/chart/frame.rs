@@ -673,7 +673,7 @@ pub(super) struct Labelled<'s> {
 }
 
 /// Pixels at least between two tick labels of an x axis.
-const LABEL_GAP: f64 = 14.0;
+const LABEL_GAP: f64 = 10.0;
 /// The plot's margins left and right of its area, in pixels.
 const MARGINS: (u32, u32) = (12, 48);
 
