@@ -259,10 +259,11 @@ impl Holdout {
             self.exceeded,
             self.replications,
             self.p_value(),
+            // Not rejecting is not proof: the weeks are consistent with the fit, no more.
             if self.rejected() {
                 "the fit does not forecast these weeks"
             } else {
-                "the fit forecasts these weeks"
+                "these weeks are consistent with the fit (not a proof that it forecasts)"
             }
         )
     }
@@ -908,6 +909,17 @@ mod tests {
         assert!(h(19, 0).can_judge() && h(19, 0).rejected());
         assert_eq!(h(19, 1).p_value(), 0.1);
         assert!(!h(19, 1).rejected());
+        assert!(
+            h(19, 0)
+                .in_words()
+                .ends_with("the fit does not forecast these weeks")
+        );
+        // Not rejected is consistent, never "forecasts".
+        assert!(
+            h(19, 1).in_words().ends_with(
+                "these weeks are consistent with the fit (not a proof that it forecasts)"
+            )
+        );
         let empty = Holdout {
             cells: 0,
             ..h(19, 0)
