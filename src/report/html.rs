@@ -24,10 +24,12 @@ pub fn escape(text: &str) -> String {
 }
 
 /// A table: a header row and rows of cells already in HTML. Numeric-looking cells align right.
+/// A header may break after an underscore (`constraint1_estimate`), so that a table of long
+/// column names fits the page; one still too wide scrolls inside its own box, not the page.
 pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
-    let mut html = String::from("<table>\n<thead><tr>");
+    let mut html = String::from("<div class=\"table\"><table>\n<thead><tr>");
     for h in headers {
-        let _ = write!(html, "<th>{}</th>", escape(h));
+        let _ = write!(html, "<th>{}</th>", escape(h).replace('_', "_<wbr>"));
     }
     html.push_str("</tr></thead>\n<tbody>\n");
     for row in rows {
@@ -44,7 +46,7 @@ pub fn table(headers: &[String], rows: &[Vec<String>]) -> String {
         }
         html.push_str("</tr>\n");
     }
-    html.push_str("</tbody>\n</table>\n");
+    html.push_str("</tbody>\n</table></div>\n");
     html
 }
 
@@ -97,6 +99,7 @@ ul.answer li { margin: 0.35rem 0; }
 .bad { color: #b00020; font-weight: bold; }
 .good { color: #1b6e20; font-weight: bold; }
 .note { color: #666; font-size: 0.9rem; }
+div.table { overflow-x: auto; max-width: 100%; }
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.88rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
@@ -121,6 +124,22 @@ footer { margin-top: 2.5rem; border-top: 2px solid #ddd; }
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Long column names may break after their underscores, and the table scrolls in its box.
+    #[test]
+    fn headers_break_after_underscores_and_the_table_scrolls_in_its_box() {
+        let t = table(
+            &["constraint1_estimate".into(), "a<b".into()],
+            &[vec!["1.5".into(), "x".into()]],
+        );
+        assert!(t.starts_with("<div class=\"table\"><table>"), "{t}");
+        assert!(t.ends_with("</table></div>\n"), "{t}");
+        assert!(
+            t.contains("<th>constraint1_<wbr>estimate</th><th>a&lt;b</th>"),
+            "{t}"
+        );
+        assert!(t.contains("<td class=\"n\">1.5</td><td>x</td>"), "{t}");
+    }
 
     #[test]
     fn text_is_escaped() {
