@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
     Axis, BLUE, BROWN, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE,
@@ -165,10 +166,7 @@ impl Figure for Causes {
             // A bar of nothing beside one of something: said, so the row is not read as missing.
             let none = font(16.0)
                 .color(&MUTED)
-                .pos(plotters::style::text_anchor::Pos::new(
-                    plotters::style::text_anchor::HPos::Left,
-                    plotters::style::text_anchor::VPos::Center,
-                ));
+                .pos(Pos::new(HPos::Left, VPos::Center));
             for ((label, _), (i, total)) in self.bars.iter().zip(totals.iter().enumerate()) {
                 if *total <= 0.0 {
                     chart.draw_series(std::iter::once(

@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, bounds, font, heading, interval, legend,
-    note_centred, plot, series_colour, write_chart,
+    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, UNBOUNDED, bounds, font, heading,
+    interval, legend, note_centred, plot, series_colour, write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use super::{MAIN_METRICS, feasible};
@@ -135,7 +135,7 @@ impl Figure for ByPolicy {
                     .iter()
                     .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2]),
                 true,
-                (f64::NEG_INFINITY, f64::INFINITY),
+                UNBOUNDED,
             ),
             Labelled {
                 x: "policy",

@@ -207,7 +207,7 @@ fn usable(lo: f64, hi: f64, limit: (f64, f64), fallback: (f64, f64)) -> (f64, f6
 }
 
 /// No bounds: values of any sign and size.
-const UNBOUNDED: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
+pub(super) const UNBOUNDED: (f64, f64) = (f64::NEG_INFINITY, f64::INFINITY);
 
 /// `lo..hi` moved (not shrunk) inside `feasible` where it pokes out on one side, and cut to it
 /// where it is wider: a range widened around a flat series at the edge of what a metric can

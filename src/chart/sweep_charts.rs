@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    Axis, Figure, Labelled, MUTED, Mark, Plot, bounds, font, heading, interval, legend,
+    Axis, Figure, Labelled, MUTED, Mark, Plot, UNBOUNDED, bounds, font, heading, interval, legend,
     note_centred, plot, series_colour, thousands, with_side_legend, write_chart,
 };
 use super::table::{ManifestInfo, Table};
@@ -131,7 +131,7 @@ impl KeyAxis {
             // Whole values (operators, agents, tenants a weekend) tick on whole numbers only:
             // a planner reads no half operator off the axis.
             if self.positions.iter().all(|p| p.fract() == 0.0) {
-                Axis::whole_numbers(lo - pad, hi + pad, (f64::NEG_INFINITY, f64::INFINITY))
+                Axis::whole_numbers(lo - pad, hi + pad, UNBOUNDED)
             } else {
                 Axis::numeric(lo - pad, hi + pad)
             }
