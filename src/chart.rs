@@ -28,7 +28,7 @@ pub(crate) use sweep_charts::file_safe;
 use table::ManifestInfo;
 pub(crate) use table::Table;
 
-pub use crate::files::CHARTS_DIR;
+use crate::files::CHARTS_DIR;
 
 /// What produced an output folder, and so which charts it gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

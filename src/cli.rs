@@ -325,7 +325,7 @@ fn print_charts(dir: &Path, files: &[PathBuf]) {
     say!(
         "{} (PNG and SVG) in {}",
         plural(files.len() as u64 / 2, "chart"),
-        dir.join(chart::CHARTS_DIR).display()
+        dir.join(files::CHARTS_DIR).display()
     );
 }
 

@@ -17,9 +17,10 @@ use std::path::{Path, PathBuf};
 
 use serde_json::Value;
 
-use crate::chart::{CHARTS_DIR, FolderKind, Table, folder_kind};
+use crate::chart::{FolderKind, Table, folder_kind};
 use crate::error::Error;
 use crate::files;
+use crate::files::CHARTS_DIR;
 use html::{escape, page, table};
 
 /// The report's file name in an output folder.

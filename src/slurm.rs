@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-pub use crate::files::{SHARDS_DIR, SLURM_DIR};
+use crate::files::{SHARDS_DIR, SLURM_DIR};
 pub const SHARDS_SCRIPT: &str = "shards.sh";
 pub const MERGE_SCRIPT: &str = "merge.sh";
 /// What the last submission into a folder was, so `--resume` can tidy up after it.

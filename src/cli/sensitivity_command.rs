@@ -139,7 +139,7 @@ pub fn sensitivity_command(
     let work = Workload::sweep(plan.cells.len(), reps, args.sim.workers());
     check_memory(plan.cells.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
-    folder.subdir(store::CELLS_DIR)?;
+    folder.subdir(crate::files::CELLS_DIR)?;
     record_grid(&out, info, None, args.resume)?;
     let all: Vec<usize> = (0..plan.cells.len()).collect();
     let todo = cells_to_run(&out, info, &all, args.resume, "design point")?;

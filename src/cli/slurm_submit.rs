@@ -82,7 +82,7 @@ pub fn submit_sweep(
         no_charts: args.no_charts,
     };
 
-    let shards_root = out.join(slurm::SHARDS_DIR);
+    let shards_root = out.join(crate::files::SHARDS_DIR);
     if !args.resume && has_entries(&shards_root) {
         return Err(Error::Usage(format!(
             "{} holds the shards of an earlier submission: add --resume to keep their finished cells, or choose another --out",
@@ -94,7 +94,7 @@ pub fn submit_sweep(
     // before the submission is done).
     let folder = OutputFolder::open(&out, wait_lock)?;
     folder.invalidate()?;
-    folder.subdir(slurm::SLURM_DIR)?;
+    folder.subdir(crate::files::SLURM_DIR)?;
     record_grid(&out, info, None, args.resume)?;
     let jobs_path = sub.slurm_dir().join(slurm::JOBS_FILE);
     if args.resume

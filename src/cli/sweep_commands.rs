@@ -131,7 +131,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
-    folder.subdir(store::CELLS_DIR)?;
+    folder.subdir(crate::files::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     record_grid(&out, info, shard, args.resume)?;
 
@@ -192,7 +192,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
                 super::plural(mine.len() as u64, "cell"),
                 super::plural(reps, "replication"),
                 wall_seconds,
-                out.join(store::CELLS_DIR).display()
+                out.join(crate::files::CELLS_DIR).display()
             );
         }
         return Ok(());
@@ -317,7 +317,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
             Error::Usage(format!(
                 "{} has no {}: not a sweep output folder",
                 dir.display(),
-                store::GRID_FILE
+                crate::files::GRID_FILE
             ))
         })?;
         same_version(&manifest, dir)?;

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, sync_dir};
 use crate::error::Error;
 use crate::files::{self, MANIFEST};
-use crate::output::sweep_files::{CELLS_DIR, GRID_FILE};
+use crate::files::{CELLS_DIR, GRID_FILE};
 
 /// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
 /// is released when this is dropped, or by the kernel when the process dies, even by SIGKILL.

@@ -38,7 +38,7 @@ pub struct GridInfo {
     pub policies: Vec<serde_json::Value>,
 }
 
-pub use crate::files::{CELLS_DIR, GRID_FILE};
+use crate::files::{CELLS_DIR, GRID_FILE};
 
 pub fn cell_path(dir: &Path, cell: usize) -> PathBuf {
     dir.join(CELLS_DIR).join(format!("cell-{cell:04}.csv"))
