@@ -346,6 +346,12 @@ pub mod seek {
     pub const FIRST: [&str; 1] = ["setting"];
     pub const AFTER_KEYS: [&str; 3] = ["cost", "replications", "verdict"];
     pub const PER_CONSTRAINT: [&str; 3] = ["estimate", "bound", "verdict"];
+
+    /// The column of the `n`th constraint (from 1) for `what`, one of `PER_CONSTRAINT`:
+    /// `constraint1_estimate`.
+    pub fn constraint_column(n: usize, what: &str) -> String {
+        format!("constraint{n}_{what}")
+    }
 }
 
 #[cfg(test)]

@@ -216,9 +216,7 @@ fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error>
     let constraints = folder
         .manifest
         .get("study")
-        .and_then(|s| s.get("constraints"))
-        .and_then(Value::as_array)
-        .map(|c| c.iter().filter_map(Value::as_str).collect::<Vec<_>>())
+        .map(story::constraints)
         .unwrap_or_default();
     let rows: Vec<Vec<String>> = (0..t.len().min(MAX_ROWS))
         .map(|i| readable_row(t.headers(), &t.row(i), &constraints))
@@ -245,7 +243,7 @@ fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error>
 /// `constraintN_bound`) as the answer writes them, against the `constraints` of the manifest;
 /// any other number with a fraction in three significant digits; text and whole numbers as the
 /// file has them. The file keeps every digit.
-fn readable_row(headers: &[String], row: &[&str], constraints: &[&str]) -> Vec<String> {
+fn readable_row(headers: &[String], row: &[&str], constraints: &[String]) -> Vec<String> {
     let at = |name: &str| headers.iter().position(|h| h == name);
     let num = |j: usize| row.get(j).and_then(|c| c.parse::<f64>().ok());
     let mut out: Vec<Option<String>> = vec![None; row.len()];
@@ -261,9 +259,10 @@ fn readable_row(headers: &[String], row: &[&str], constraints: &[&str]) -> Vec<S
         }
     }
     for (i, text) in constraints.iter().enumerate() {
+        let column = |what: &str| at(&files::seek::constraint_column(i + 1, what));
         let (Some(e), Some(b)) = (
-            at(&format!("constraint{}_estimate", i + 1)),
-            at(&format!("constraint{}_bound", i + 1)),
+            column(files::seek::PER_CONSTRAINT[0]),
+            column(files::seek::PER_CONSTRAINT[1]),
         ) else {
             continue;
         };
@@ -338,23 +337,15 @@ mod tests {
     use super::*;
 
     fn row(headers: &[&str], cells: &[&str], constraints: &[&str]) -> Vec<String> {
-        let headers: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-        readable_row(&headers, cells, constraints)
+        let strings = |t: &[&str]| t.iter().map(|h| h.to_string()).collect::<Vec<_>>();
+        readable_row(&strings(headers), cells, &strings(constraints))
     }
 
     #[test]
     fn a_file_row_is_written_with_the_digits_it_supports() {
-        let sensitivity = [
-            "key",
-            "metric",
-            "index_kind",
-            "value",
-            "ci95_low",
-            "ci95_high",
-        ];
         assert_eq!(
             row(
-                &sensitivity,
+                &files::sensitivity::HEADER,
                 &[
                     "a<b",
                     "errors",
@@ -367,17 +358,11 @@ mod tests {
             ),
             ["a&lt;b", "errors", "sigma", "13", "2", "25"]
         );
-        let calibration = [
-            "key",
-            "value",
-            "ci95_low",
-            "ci95_high",
-            "identifiable",
-            "rise",
-        ];
+        // The first columns of calibration.csv: its fit's columns are numbers like `rise`.
+        let calibration = &files::calibration::HEADER[..6];
         assert_eq!(
             row(
-                &calibration,
+                calibration,
                 &["k", "0.034369", "0.024417", "0.04432", "true", "193.804269"],
                 &[]
             ),
@@ -385,7 +370,7 @@ mod tests {
         );
         // Not identifiable: no value, the whole range as given.
         assert_eq!(
-            row(&calibration, &["k", "", "0.001", "0.5", "false", "0"], &[]),
+            row(calibration, &["k", "", "0.001", "0.5", "false", "0"], &[]),
             ["k", "", "0.001", "0.5", "false", "0"]
         );
         // A seek bound against its threshold; whole numbers and verdicts as they are.

@@ -313,7 +313,7 @@ pub fn seek_csv(axes: &[Axis], constraints: &[Constraint], r: &SeekResult) -> Ve
         header.extend(
             files::seek::PER_CONSTRAINT
                 .iter()
-                .map(|s| format!("constraint{i}_{s}")),
+                .map(|s| files::seek::constraint_column(i, s)),
         );
     }
     let mut csv = CsvBuilder::new(&header);

@@ -24,6 +24,7 @@ mod sweep;
 
 pub(super) use captions::{chart_caption, chart_rank};
 pub(super) use run::causes;
+pub(super) use studies::constraints;
 
 /// One metric's line of a summary file.
 #[derive(Clone, Copy, Debug)]

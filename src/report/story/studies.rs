@@ -46,7 +46,8 @@ fn seek_ranges(study: &Value) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
-fn constraints(study: &Value) -> Vec<String> {
+/// A seek's constraints as given (`--require`), in order: `constraint1` is the first.
+pub(in crate::report) fn constraints(study: &Value) -> Vec<String> {
     study
         .get("constraints")
         .and_then(Value::as_array)
@@ -164,7 +165,7 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
         let Ok(c) = crate::study::seek::parse_require(text) else {
             continue;
         };
-        let column = |what: &str| t.numbers(&format!("constraint{}_{what}", i + 1));
+        let column = |what: &str| t.numbers(&f::constraint_column(i + 1, what));
         let (estimate, bound) = (column(f::PER_CONSTRAINT[0])?, column(f::PER_CONSTRAINT[1])?);
         let (estimate, bound) = figures::constraint(&c, estimate[row], bound[row]);
         said.push(format!(
