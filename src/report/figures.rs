@@ -68,13 +68,7 @@ impl Written {
         while places < MAX_DECIMALS && self.numbers.iter().any(|&x| reads_as_mark(x, places)) {
             places += 1;
         }
-        let [value, low, high] = self.numbers.map(|x| {
-            if x.is_finite() {
-                fixed(x, places)
-            } else {
-                NONE.to_string()
-            }
-        });
+        let [value, low, high] = self.numbers.map(|x| fixed(x, places));
         Written {
             value,
             low,
@@ -146,17 +140,10 @@ pub fn estimate(value: f64, low: f64, high: f64, range: (f64, f64)) -> Written {
         };
     }
     let places = decimals(value, low, high);
-    let write = |x: f64| {
-        if x.is_finite() {
-            fixed(x, places)
-        } else {
-            NONE.into()
-        }
-    };
     Written {
-        value: write(value),
-        low: write(low),
-        high: write(high),
+        value: fixed(value, places),
+        low: fixed(low, places),
+        high: fixed(high, places),
         places: Some(places),
         numbers: [value, low, high],
     }
@@ -268,7 +255,7 @@ fn is_huge(x: f64) -> bool {
 
 /// `x` with `places` decimals (negative: rounded to tens, hundreds...), thousands separated. An
 /// exact zero is `0`; a number that only rounds to zero keeps its decimals and loses its sign
-/// (`0.00`, never `-0.00`).
+/// (`0.00`, never `-0.00`); no value is a dash.
 fn fixed(x: f64, places: i32) -> String {
     if x == 0.0 {
         return "0".into();
