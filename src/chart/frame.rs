@@ -262,13 +262,8 @@ impl Axis {
         Axis::numeric_in_steps_of(lo, hi, 0.0, feasible)
     }
 
-    /// A count axis over `[lo, hi]` (not from zero: a close-up), never below zero, whole ticks.
-    pub(super) fn count_range(lo: f64, hi: f64) -> Axis {
-        Axis::numeric_in_steps_of(lo, hi, 1.0, (0.0, f64::INFINITY))
-    }
-
-    /// An axis of whole numbers (slips, operators) over `[lo, hi]`, within `feasible`: ticks
-    /// on whole numbers only, never at half a slip.
+    /// An axis of whole numbers (slips, operators, a close-up of tenants) over `[lo, hi]`, not
+    /// necessarily from zero, within `feasible`: ticks on whole numbers only, never at half a slip.
     pub(super) fn whole_numbers(lo: f64, hi: f64, feasible: (f64, f64)) -> Axis {
         Axis::numeric_in_steps_of(lo, hi, 1.0, feasible)
     }
@@ -1194,7 +1189,12 @@ mod tests {
         assert_eq!(all.range.end, 200.0);
         assert!(all.range.start < 200.0);
         // A count close-up of nothing does not go below zero either.
-        assert!(Axis::count_range(0.0, 0.0).range.start >= 0.0);
+        assert!(
+            Axis::whole_numbers(0.0, 0.0, (0.0, f64::INFINITY))
+                .range
+                .start
+                >= 0.0
+        );
         // Unbounded, a flat series is still centred.
         let flat = Axis::numeric(5.0, 5.0);
         assert!(flat.range.start < 5.0 && flat.range.end > 5.0);

@@ -226,7 +226,7 @@ impl Figure for Completion {
             let mut near = plot(
                 &side,
                 Axis::time(from, to),
-                Axis::count_range(y0, y1),
+                Axis::whole_numbers(y0, y1, (0.0, f64::INFINITY)),
                 Labelled {
                     x: "close-up: the last tenants",
                     y: "",
