@@ -65,8 +65,8 @@ pub enum Command {
     Select(study_commands::SelectArgs),
     /// Find the cheapest integer setting of some keys that meets every constraint.
     Seek(study_commands::SeekArgs),
-    /// Check scenario files and print `ok` or the errors of each (of more than 20 syntax errors,
-    /// the first 20 and a count of the others).
+    /// Check scenario files and print `ok` or the errors of each (of more than 20, the first 20
+    /// and a count of the others).
     Validate {
         /// Scenario files (or names of bundled scenarios).
         #[arg(required = true, value_parser = flag_values::scenario)]

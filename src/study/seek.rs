@@ -8,9 +8,10 @@
 //! verdict counts as not met. A setting is looked at after each stage, and a verdict taken at any
 //! look is final, so the 5% error of a verdict is shared among the looks a setting may have
 //! (Bonferroni): with one 95% bound per look, a setting exactly at its threshold was found to
-//! meet it about one time in five over the nine looks up to 200 replications (the error rates are
-//! checked by simulation in `tests/it/statistical_guarantees.rs`). All settings run replications 0, 1, 2, ... of the same seed, so they
-//! share random numbers and are compared on the same luck. With `--monotone` (the user says more
+//! meet it about one time in five over the nine looks up to 200 replications (the error rates
+//! are checked by simulation in `tests/it/statistical_guarantees.rs`). All settings run
+//! replications 0, 1, 2, ... of the same seed, so they share random numbers and are compared on
+//! the same luck. With `--monotone` (the user says more
 //! of every key never hurts), a setting below one that surely failed is skipped.
 
 use std::ops::Range;
