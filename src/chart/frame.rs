@@ -302,19 +302,40 @@ impl Axis {
 
     /// A count axis from zero (or below, for negative data) to a little above the data.
     pub(super) fn counts(values: impl IntoIterator<Item = f64>) -> Axis {
-        Axis::from_zero(values, 1.0)
+        Axis::from_zero(values, 1.0, UNBOUNDED)
+    }
+
+    /// A count axis as [`Axis::counts`] that ends at `most`, the most there can be (a
+    /// scenario's tenants), where the data reach that far: a programme that moves every tenant
+    /// fills the frame to its top instead of ending below the next round tick a fifth higher.
+    /// Data above `most` (a damaged file) are still shown.
+    pub(super) fn counts_up_to(values: impl IntoIterator<Item = f64>, most: f64) -> Axis {
+        let values: Vec<f64> = values.into_iter().collect();
+        let (lo, hi) = bounds(values.iter().copied());
+        let ceiling = if hi.is_finite() { most.max(hi) } else { most };
+        let feasible = if ceiling.is_finite() && ceiling > 0.0 {
+            // From zero, or from the data below it, as `counts`.
+            (if lo.is_finite() { lo.min(0.0) } else { 0.0 }, ceiling)
+        } else {
+            UNBOUNDED
+        };
+        Axis::from_zero(values, 1.0, feasible)
     }
 
     /// An axis of amounts that are not counts (terabytes) from zero (or below, for negative
     /// data) to a little above the data: steps as fine as the data needs, so half a terabyte
     /// is not drawn on a scale of whole ones.
     pub(super) fn amounts(values: impl IntoIterator<Item = f64>) -> Axis {
-        Axis::from_zero(values, 0.0)
+        Axis::from_zero(values, 0.0, UNBOUNDED)
     }
 
-    /// From zero to a little above the data, ticks at least `min_step` apart; a unit high when
-    /// there is nothing above zero.
-    fn from_zero(values: impl IntoIterator<Item = f64>, min_step: f64) -> Axis {
+    /// From zero to a little above the data, ticks at least `min_step` apart, within
+    /// `feasible`; a unit high when there is nothing above zero.
+    fn from_zero(
+        values: impl IntoIterator<Item = f64>,
+        min_step: f64,
+        feasible: (f64, f64),
+    ) -> Axis {
         let (lo, hi) = bounds(values);
         let lo = if lo.is_finite() { lo.min(0.0) } else { 0.0 };
         let hi = if hi.is_finite() && hi > lo {
@@ -322,7 +343,7 @@ impl Axis {
         } else {
             lo + 1.0
         };
-        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, min_step, UNBOUNDED)
+        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, min_step, feasible)
     }
 
     /// Fractions 0..1 (or less, up to the data) labelled as percentages.
@@ -908,7 +929,8 @@ pub(super) fn horizontal<DB: DrawingBackend>(chart: &Plot<'_, DB>, y: f64) -> Ve
     vec![(x.start, y), (x.end, y)]
 }
 
-/// A vertical line across the plot at `x`, with a label near the top.
+/// A vertical line across the plot at `x`, with a label near the top (none if empty: a plot
+/// whose top is full of data names the line in its legend instead).
 pub(super) fn vertical_marker<DB: DrawingBackend>(
     chart: &mut Plot<'_, DB>,
     x: f64,
@@ -924,6 +946,9 @@ pub(super) fn vertical_marker<DB: DrawingBackend>(
         vec![(x, lo), (x, hi)],
         colour.stroke_width(2),
     )))?;
+    if label.is_empty() {
+        return Ok(());
+    }
     // Right of the line, unless that runs off the plot.
     let (px, _) = chart.backend_coord(&(x, hi));
     let (right_edge, _) = chart.backend_coord(&(xr.start.max(xr.end), hi));
@@ -1198,6 +1223,26 @@ mod tests {
         // Unbounded, a flat series is still centred.
         let flat = Axis::numeric(5.0, 5.0);
         assert!(flat.range.start < 5.0 && flat.range.end > 5.0);
+    }
+
+    #[test]
+    fn count_axes_end_at_the_most_there_can_be() {
+        for tenants in [4.0, 200.0, 217.0, 4_300.0, 6_000.0] {
+            // A programme moving every tenant: the frame ends at the tenants, not a round tick
+            // a fifth above them.
+            let all = [0.0, tenants * 0.5, tenants];
+            let axis = Axis::counts_up_to(all, tenants);
+            assert_eq!(axis.range, 0.0..tenants, "{tenants}");
+            assert!(axis.ticks.iter().all(|t| *t <= tenants), "{:?}", axis.ticks);
+            assert!(axis.ticks.len() >= 4, "{:?}", axis.ticks);
+            assert!(Axis::counts(all).range.end > tenants);
+            // Below them, a little room above the data as for any count, still not past them.
+            let half = Axis::counts_up_to([0.0, tenants * 0.5], tenants);
+            assert!(half.range.end > tenants * 0.5 && half.range.end <= tenants);
+        }
+        // Data past the most (a damaged file) are shown, not cut; none at all is one unit.
+        assert!(Axis::counts_up_to([0.0, 250.0], 200.0).range.end >= 250.0);
+        assert_eq!(Axis::counts_up_to([], 200.0).range, 0.0..2.0);
     }
 
     #[test]

@@ -160,6 +160,33 @@ fn a_run_folder_gets_seven_charts_with_titles_and_axes() {
     }
 }
 
+/// Every text of an SVG chart that is a number alone (a tick label), thousands separators read.
+fn numbers_drawn(svg: &str) -> Vec<f64> {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            let inner = t.split_once('>')?.1.split_once("</text>")?.0;
+            inner.trim().replace(',', "").parse::<f64>().ok()
+        })
+        .collect()
+}
+
+#[test]
+fn tenant_count_axes_end_at_the_tenants_there_are() {
+    // Four tenants, all in some phase every day: neither the programme nor its close-up has an
+    // axis past four (the next round tick above a margin would be five).
+    let dir = tempfile::tempdir().unwrap();
+    write_run(dir.path(), |body| body.to_string());
+    draw_folder(dir.path()).unwrap();
+    for name in ["completion", "phases"] {
+        let ticks = numbers_drawn(&svg_text(dir.path(), name));
+        assert!(
+            ticks.contains(&4.0) && ticks.iter().all(|t| *t <= 4.0),
+            "{name}: {ticks:?}"
+        );
+    }
+}
+
 #[test]
 fn a_run_with_causes_draws_them_as_stacked_bars() {
     let dir = tempfile::tempdir().unwrap();

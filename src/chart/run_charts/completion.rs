@@ -94,7 +94,6 @@ impl Completion {
     fn draw_series<DB: DrawingBackend>(
         &self,
         chart: &mut Plot<'_, DB>,
-        deadline_label: bool,
     ) -> DrawResult<(Vec<(String, Mark)>, Vec<Vec<(f64, f64)>>), DB> {
         let (band, mean) = self.inside(&chart.x_range(), &chart.y_range());
         chart.draw_series(
@@ -120,13 +119,10 @@ impl Completion {
             ));
         }
         if let (Some(d), Some(date)) = (self.context.deadline_end, &self.context.deadline) {
-            let label = if deadline_label {
-                format!("deadline {date}")
-            } else {
-                String::new()
-            };
-            vertical_marker(chart, d, RED, &label)?;
-            entries.push(("deadline (end of day)".into(), Mark::Line(RED, 2)));
+            // Its date in the legend, not at the top of the line: the axis ends at all the
+            // tenants, where the mean runs once they are moved.
+            vertical_marker(chart, d, RED, "")?;
+            entries.push((format!("deadline {date} (end of day)"), Mark::Line(RED, 2)));
         }
         let mut avoid = runs(self.x.iter().copied().zip(self.p90.iter().copied()));
         avoid.extend(runs(self.x.iter().copied().zip(self.p10.iter().copied())));
@@ -157,7 +153,8 @@ impl Completion {
     }
 
     /// The close-up: from `CLOSE_UP_DAYS` before the deadline to the end, and on the count axis
-    /// only the last tenants, where the answer (who is late, and how many) can be read.
+    /// only the last tenants, where the answer (who is late, and how many) can be read, up to
+    /// all of them and no further.
     fn close_up(&self, hi: f64) -> Option<(f64, f64, f64, f64)> {
         let deadline = self.context.deadline_end?;
         let total = self.tenants?;
@@ -174,12 +171,7 @@ impl Completion {
             return None;
         }
         let short = (total - low).max(1.0);
-        Some((
-            from,
-            hi,
-            (total - short * 1.15).max(0.0),
-            total + short * 0.1,
-        ))
+        Some((from, hi, (total - short * 1.15).max(0.0), total))
     }
 }
 
@@ -210,14 +202,18 @@ impl Figure for Completion {
         let mut chart = plot(
             &whole,
             Axis::time(lo, hi),
-            Axis::counts(y_values),
+            // Never above the tenants there are: all of them is the top of the frame.
+            match self.tenants {
+                Some(total) => Axis::counts_up_to(y_values, total),
+                None => Axis::counts(y_values),
+            },
             Labelled {
                 x: "date",
                 y: "tenants transitioned (cumulative)",
             },
             90,
         )?;
-        let (entries, avoid) = self.draw_series(&mut chart, true)?;
+        let (entries, avoid) = self.draw_series(&mut chart)?;
         if self.x.iter().all(|x| !x.is_finite()) {
             note_centred(&chart, "no days in completion.csv")?;
         }
@@ -226,14 +222,14 @@ impl Figure for Completion {
             let mut near = plot(
                 &side,
                 Axis::time(from, to),
-                Axis::whole_numbers(y0, y1, (0.0, f64::INFINITY)),
+                Axis::whole_numbers(y0, y1, (0.0, y1)),
                 Labelled {
                     x: "close-up: the last tenants",
                     y: "",
                 },
                 70,
             )?;
-            self.draw_series(&mut near, false)?;
+            self.draw_series(&mut near)?;
         }
         Ok(())
     }
@@ -264,7 +260,10 @@ mod tests {
         };
         let (from, to, y0, y1) = chart.close_up(99.0).expect("a close-up");
         assert!(from < 91.0 && to >= 91.0, "the deadline is in the close-up");
-        assert!(y1 >= 1000.0, "all tenants are on the close-up's scale");
+        assert_eq!(
+            y1, 1000.0,
+            "all tenants are the top of the close-up, not 1,001"
+        );
         assert!(
             y0 > 900.0,
             "the close-up shows the last tenants, not the programme: {y0}"

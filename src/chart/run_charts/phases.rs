@@ -64,6 +64,10 @@ impl Figure for Phases {
             .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
             .collect();
         entries.push(("transitioned".into(), Mark::Line(BLACK, 2)));
+        // The deadline's date in the legend, not on the plot: the stack fills it to the top.
+        if let Some((_, date)) = &self.deadline {
+            entries.push((format!("deadline {date}"), Mark::Line(RED, 2)));
+        }
         let area = with_side_legend(&body, &entries)?;
         // Stack the phases in order; an empty cell counts as none.
         let mut stacked: Vec<Vec<f64>> = Vec::with_capacity(self.layers.len() + 1);
@@ -85,7 +89,11 @@ impl Figure for Phases {
             hi = hi.max(*d);
         }
         let x_axis = Axis::time(lo, hi);
-        let y_axis = Axis::counts(stacked.last().expect("never empty").iter().copied());
+        // Every tenant is in one phase each day, so the stack's top is all the tenants there
+        // are: the axis ends there.
+        let top = stacked.last().expect("never empty");
+        let (_, tenants) = bounds(top.iter().copied());
+        let y_axis = Axis::counts_up_to(top.iter().copied(), tenants);
         let mut chart = plot(
             &area,
             x_axis,
@@ -113,8 +121,8 @@ impl Figure for Phases {
         for run in line {
             chart.draw_series(LineSeries::new(run, BLACK.stroke_width(2)))?;
         }
-        if let Some((d, date)) = &self.deadline {
-            vertical_marker(&mut chart, *d, RED, &format!("deadline {date}"))?;
+        if let Some((d, _)) = &self.deadline {
+            vertical_marker(&mut chart, *d, RED, "")?;
         }
         if self.x.iter().all(|x| !x.is_finite()) {
             note_centred(&chart, "no days in timeseries.csv")?;
