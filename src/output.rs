@@ -192,13 +192,7 @@ pub(crate) fn check_subdir(path: &Path) -> Result<(), Error> {
 pub(crate) fn read_small(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     const LIMIT: u64 = 16 << 20;
-    let file = fs::File::open(path)?;
-    if !file.metadata()?.is_file() {
-        return Err(std::io::Error::new(
-            std::io::ErrorKind::InvalidInput,
-            "not a regular file",
-        ));
-    }
+    let file = crate::scenario::open_regular(path)?;
     let mut text = String::new();
     // Reading one byte past the limit tells a file over it from one exactly at it.
     file.take(LIMIT + 1).read_to_string(&mut text)?;

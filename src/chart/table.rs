@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::date::Date;
 use crate::error::Error;
 use crate::files;
+use crate::scenario::ReadProblem;
 
 /// The largest file a chart reads: many times what the largest bundled scenario writes, and a
 /// bound on the memory a folder given to `cutover plot` can make it use.
@@ -28,19 +29,18 @@ impl Table {
     pub(crate) fn read(dir: &Path, name: &str) -> Result<Table, Error> {
         let path = dir.join(name);
         let unusable = |why: String| Error::Usage(format!("cannot read {}: {why}", path.display()));
-        let file = std::fs::File::open(&path).map_err(|e| {
-            unusable(if e.kind() == std::io::ErrorKind::NotFound {
-                "no such file".into()
-            } else {
-                e.to_string()
+        // Only a regular file: a pipe or device put in a file's place could hang the reader or
+        // feed it without end.
+        let file = crate::scenario::open_regular(&path).map_err(|problem| {
+            unusable(match problem {
+                ReadProblem::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    "no such file".into()
+                }
+                ReadProblem::NotRegular => "it is not a regular file".into(),
+                other => other.to_string(),
             })
         })?;
-        // Checked on the open file, so a pipe or device put in a file's place cannot hang the
-        // reader or feed it without end.
         let metadata = file.metadata().map_err(|e| unusable(e.to_string()))?;
-        if !metadata.is_file() {
-            return Err(unusable("it is not a regular file".into()));
-        }
         if metadata.len() > MAX_TABLE_BYTES {
             return Err(unusable(format!(
                 "it has {} bytes, more than the {MAX_TABLE_BYTES} a chart reads",

@@ -349,10 +349,7 @@ fn read_jobs(path: &Path) -> Result<Option<Jobs>, Error> {
 fn last_line(log: &Path) -> Option<String> {
     use std::io::{Read, Seek, SeekFrom};
     // Only the end of the log: a task's log can be long, and its error is last.
-    let mut file = std::fs::File::open(log).ok()?;
-    if !file.metadata().ok()?.is_file() {
-        return None;
-    }
+    let mut file = crate::scenario::open_regular(log).ok()?;
     file.seek(SeekFrom::End(0)).ok()?;
     let tail_start = file.stream_position().ok()?.saturating_sub(64 * 1024);
     file.seek(SeekFrom::Start(tail_start)).ok()?;

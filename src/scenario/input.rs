@@ -107,16 +107,34 @@ impl<'a> CsvLines<'a> {
     }
 }
 
-/// Reads `path` as UTF-8 text if it is a regular file (links followed) of at most `limit` bytes.
-pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
+/// Opens `path` for reading if it is a regular file (links followed): the one way every file
+/// cutover reads is opened. Checked before opening, because opening a named pipe waits for a
+/// writer (for ever, if none comes), and again on the open file, as the name may have been
+/// replaced in between.
+pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadProblem> {
     if !std::fs::metadata(path).map_err(ReadProblem::Io)?.is_file() {
         return Err(ReadProblem::NotRegular);
     }
     let file = std::fs::File::open(path).map_err(ReadProblem::Io)?;
-    // Checked again on the open file: the name may have been replaced in between.
     if !file.metadata().map_err(ReadProblem::Io)?.is_file() {
         return Err(ReadProblem::NotRegular);
     }
+    Ok(file)
+}
+
+impl From<ReadProblem> for std::io::Error {
+    /// For readers that report an `io::Error`: a file that is not regular is invalid input.
+    fn from(problem: ReadProblem) -> std::io::Error {
+        match problem {
+            ReadProblem::Io(e) => e,
+            other => std::io::Error::new(std::io::ErrorKind::InvalidInput, other.to_string()),
+        }
+    }
+}
+
+/// Reads `path` as UTF-8 text if it is a regular file (links followed) of at most `limit` bytes.
+pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
+    let file = open_regular(path)?;
     let mut bytes = Vec::new();
     file.take(limit + 1)
         .read_to_end(&mut bytes)

@@ -287,6 +287,44 @@ fn plot_reads_only_regular_files() {
     assert_bad_input(&out, &["manifest.json", "not a regular file"]);
 }
 
+/// Replaces `path` with a named pipe that nobody writes: opening it to read waits for a writer.
+fn plant_fifo(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    let made = Command::new("mkfifo").arg(path).status().unwrap();
+    assert!(made.success(), "mkfifo {}", path.display());
+}
+
+/// A named pipe in the place of a file cutover reads (an old manifest, a shard's grid.json, a
+/// CSV file plot draws) is refused or passed over, never opened: opening one waits for a writer,
+/// and `run`, `merge` and `plot` each hung there for ever.
+#[test]
+fn a_named_pipe_in_a_files_place_is_never_waited_on() {
+    let dir = temp_dir();
+    let d = dir.path();
+    // An old manifest.json that is a pipe: the folder is cutover's, the pipe replaced.
+    std::fs::create_dir(d.join("o")).unwrap();
+    plant_fifo(&d.join("o/manifest.json"));
+    assert_success(&cutover_bounded(d, &quick_run("o", &[])));
+    assert!(d.join("o/manifest.json").is_file());
+    // plot of a folder whose CSV file is a pipe.
+    plant_fifo(&d.join("o/hourly.csv"));
+    let out = cutover_bounded(d, &["plot", "o"]);
+    assert_bad_input(&out, &["hourly.csv", "not a regular file"]);
+    // merge of a shard whose grid.json is a pipe.
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
+    let grid = write_file(d, "grid.toml", &grid);
+    for k in ["1", "2"] {
+        let shard = format!("{k}/2");
+        let args = ["sweep", &grid, "--reps", "1", "--no-charts", "-q"];
+        let out = format!("s{k}");
+        let args = [&args[..], &["--shard", &shard, "--out", &out]].concat();
+        assert_success(&cutover_bounded(d, &args));
+    }
+    plant_fifo(&d.join("s1/grid.json"));
+    let out = cutover_bounded(d, &["merge", "s1", "s2", "--out", "m", "-q"]);
+    assert_bad_input(&out, &["s1/grid.json", "not a regular file"]);
+}
+
 /// Text a chart draws (a policy's name in comparison.csv, a phase's name in the manifest) is laid
 /// out glyph by glyph: a damaged folder holding one of 200,000 characters made `plot` take
 /// seconds and hundreds of MB per label. A cell or a name longer than any cutover writes is
