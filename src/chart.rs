@@ -4,9 +4,9 @@
 //!
 //! A folder's kind is read from what it holds: a `manifest.json` with a `grid` is a sweep, one
 //! next to `fit.csv` a calibration, one next to `sensitivity.csv` a sensitivity study, one next to `comparison.csv` a comparison, and
-//! one next to `timeseries.csv` a run. Charts go to
-//! `DIR/charts/<name>.png` and `.svg`, each written atomically; text is drawn with the embedded
-//! DejaVu Sans, so no system font or library is needed.
+//! one next to `timeseries.csv` a run. Charts go to `<name>.png` and `.svg` in the folder the
+//! caller names (a staging folder that becomes `DIR/charts`, see `output::Staging`), each written
+//! atomically; text is drawn with the embedded DejaVu Sans, so no system font or library is needed.
 
 mod calibration_charts;
 mod cause_charts;
@@ -27,8 +27,6 @@ use crate::files;
 pub(crate) use sweep_charts::file_safe;
 use table::ManifestInfo;
 pub(crate) use table::Table;
-
-use crate::files::CHARTS_DIR;
 
 /// What produced an output folder, and so which charts it gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,21 +69,22 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     }
 }
 
-/// Draws every chart of an output folder of any kind; returns the files written.
-pub fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+/// Draws every chart of an output folder `dir` of any kind into the folder `out`; returns the
+/// files written.
+pub fn draw_folder(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
     match folder_kind(dir)? {
-        FolderKind::Run => draw_run(dir),
-        FolderKind::Compare => draw_compare(dir),
-        FolderKind::Sweep => draw_sweep(dir),
-        FolderKind::Sensitivity => draw_sensitivity(dir),
+        FolderKind::Run => draw_run(dir, out),
+        FolderKind::Compare => draw_compare(dir, out),
+        FolderKind::Sweep => draw_sweep(dir, out),
+        FolderKind::Sensitivity => draw_sensitivity(dir, out),
         FolderKind::Study => Ok(Vec::new()),
-        FolderKind::Calibration => draw_calibration(dir),
+        FolderKind::Calibration => draw_calibration(dir, out),
     }
 }
 
 /// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands (when a
 /// contact pair was split or broken), slips, causes.
-pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn draw_run(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
     if !dir.join(files::timeseries::FILE).is_file() {
         return Err(Error::Usage(format!(
             "cannot chart {}: it holds no {} (a run with --detail none keeps no records of one \
@@ -95,46 +94,37 @@ pub fn draw_run(dir: &Path) -> Result<Vec<PathBuf>, Error> {
         )));
     }
     let manifest = ManifestInfo::read(dir)?;
-    let out = charts_dir(dir)?;
-    let mut written = run_charts::draw(dir, &manifest, &out)?;
-    written.extend(cause_charts::draw(dir, &manifest, &out)?);
+    let mut written = run_charts::draw(dir, &manifest, out)?;
+    written.extend(cause_charts::draw(dir, &manifest, out)?);
     Ok(written)
 }
 
 /// The charts of a `cutover sweep` folder: each main metric against each swept key, and a heatmap
 /// when two keys are swept.
-pub fn draw_sweep(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn draw_sweep(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let manifest = ManifestInfo::read(dir)?;
-    let out = charts_dir(dir)?;
-    sweep_charts::draw(dir, &manifest, &out)
+    sweep_charts::draw(dir, &manifest, out)
 }
 
 /// The charts of a `cutover compare` folder: each main metric per policy, with the paired
 /// difference against the baseline.
-pub fn draw_compare(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn draw_compare(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let manifest = ManifestInfo::read(dir)?;
-    let out = charts_dir(dir)?;
-    compare_charts::draw(dir, &manifest, &out)
+    compare_charts::draw(dir, &manifest, out)
 }
 
 /// The charts of a `cutover sensitivity` folder: a tornado of the keys' indices per headline
 /// metric.
-pub fn draw_sensitivity(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn draw_sensitivity(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let manifest = ManifestInfo::read(dir)?;
-    let out = charts_dir(dir)?;
-    sensitivity_charts::draw(dir, &manifest, &out)
+    sensitivity_charts::draw(dir, &manifest, out)
 }
 
 /// The charts of a `cutover calibrate` folder: observed against simulated weeks per observed
 /// column.
-pub fn draw_calibration(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+pub fn draw_calibration(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let manifest = ManifestInfo::read(dir)?;
-    let out = charts_dir(dir)?;
-    calibration_charts::draw(dir, &manifest, &out)
-}
-
-fn charts_dir(dir: &Path) -> Result<PathBuf, Error> {
-    crate::output::create_subdir(dir, CHARTS_DIR)
+    calibration_charts::draw(dir, &manifest, out)
 }
 
 /// The metrics that sweeps and comparisons chart, with what they count (for the axis), if present.

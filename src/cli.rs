@@ -235,12 +235,18 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
             if !dir.is_dir() {
                 return Err(Error::Usage(format!("{} is not a folder", dir.display())));
             }
-            let _folder = OutputFolder::open(&dir, wait)?;
-            let files = chart::draw_folder(&dir)?;
-            let report = report::write(&dir, &files)?;
+            let folder = OutputFolder::open(&dir, wait)?;
+            // Nothing to remove: the old charts and report stay until the new ones replace them.
+            let interrupted = interrupt::take(&dir, Kept::AsItWas, || Ok(()))?;
+            let charts = redraw(
+                &folder,
+                Some(chart::draw_folder),
+                Some(interrupted),
+                interrupt::replaced,
+            )?;
             if !quiet {
-                print_charts(&dir, &files);
-                say!("report: {}", report.display());
+                print_charts(&dir, &charts);
+                say!("report: {}", dir.join(files::REPORT).display());
             }
             Ok(())
         }
@@ -281,8 +287,8 @@ fn open_output(
     Ok((folder, interrupted))
 }
 
-/// Draws charts from a folder's files.
-type DrawCharts = fn(&Path) -> Result<Vec<PathBuf>, Error>;
+/// Draws the charts of an output folder (its files, the first path) into a folder (the second).
+type DrawCharts = fn(&Path, &Path) -> Result<Vec<PathBuf>, Error>;
 
 /// Completes an output folder whose data files are written: its charts (unless `charts` is
 /// `None`), then its report, both read from the folder. The manifest is written first saying
@@ -295,25 +301,46 @@ fn finish_folder(
 ) -> Result<(), Error> {
     let dir = folder.path();
     output::write_manifest(dir, manifest, false, &[])?;
-    let mut written = Vec::new();
-    if let Some(draw) = charts {
-        let files = draw(dir)?;
-        if !quiet {
-            print_charts(dir, &files);
-        }
-        written.extend(files);
-    }
-    let report = report::write(dir, &written)?;
+    let mut written = redraw(folder, charts, None, || {})?;
     if !quiet {
-        say!("report: {}", report.display());
+        if charts.is_some() {
+            print_charts(dir, &written);
+        }
+        say!("report: {}", dir.join(files::REPORT).display());
     }
-    written.push(report);
+    written.push(dir.join(files::REPORT));
     let listed: Vec<String> = written
         .iter()
         .filter_map(|f| f.strip_prefix(dir).ok())
         .map(|f| f.to_string_lossy().replace('\\', "/"))
         .collect();
     output::write_manifest(dir, manifest, true, &listed)
+}
+
+/// Draws the charts of `folder` with `draw` (none with `None`) and builds its report, both aside
+/// ([`output::Staging`]), then puts them in place together, running `done` as they are: a
+/// failure, or a Ctrl-C (`stop`) before they are in place, leaves the folder's charts and report
+/// as they were, and charts of the old set that the new one lacks do not stay. Returns the chart
+/// files, where they now are.
+fn redraw(
+    folder: &OutputFolder,
+    draw: Option<DrawCharts>,
+    stop: Option<&AtomicBool>,
+    done: impl FnOnce(),
+) -> Result<Vec<PathBuf>, Error> {
+    let dir = folder.path();
+    let staging = output::Staging::new(dir)?;
+    let drawn = match draw {
+        Some(draw) => draw(dir, staging.charts())?,
+        None => Vec::new(),
+    };
+    let report = report::build(dir, &drawn)?;
+    if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
+        return Err(Error::interrupted(Kept::AsItWas));
+    }
+    let charts = drawn.iter().map(|f| staging.final_path(f)).collect();
+    staging.commit(report.as_bytes(), done)?;
+    Ok(charts)
 }
 
 fn print_charts(dir: &Path, files: &[PathBuf]) {

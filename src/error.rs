@@ -76,6 +76,10 @@ pub enum Kept {
     /// Some of the files, each whole, and no manifest saying complete: a second Ctrl-C stopped
     /// the command while it wrote its results.
     Unfinished,
+    /// `plot` stopped before its charts and report were put in place: the folder is as it was.
+    AsItWas,
+    /// `plot` stopped after its charts and report were put in place, all of them together.
+    Redrawn,
 }
 
 impl Kept {
@@ -95,6 +99,12 @@ impl Kept {
             Kept::Unfinished => format!(
                 " while the results were being written: {folder} holds some of them, each file whole, and no manifest saying they are complete; run the command again"
             ),
+            Kept::AsItWas => format!(
+                " before the new charts and report were put in place: {folder} is as it was"
+            ),
+            Kept::Redrawn => {
+                format!(" once the new charts and report were in place: {folder} holds all of them")
+            }
         }
     }
 }

@@ -4,12 +4,13 @@ mod cells;
 mod csv_files;
 mod folder;
 mod manifest;
+mod staging;
 pub mod sweep_files;
 
 use std::fs;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 pub use cells::{CsvBuilder, format_number};
 pub use csv_files::{
@@ -23,6 +24,7 @@ pub use manifest::{
     Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, file_names,
     write_manifest,
 };
+pub use staging::Staging;
 
 use crate::error::Error;
 
@@ -76,14 +78,25 @@ impl AtomicFile {
     /// Flushes the file to disk, renames it to its final name and makes the rename durable (the
     /// folder is synced too, so a power cut cannot lose a file that was reported written).
     pub fn commit(self) -> Result<(), Error> {
+        let path = self.path.clone();
+        let err = |source| Error::Output {
+            path: path.clone(),
+            source,
+        };
+        let tmp = self.into_synced()?;
+        unless_stopping(|| tmp.persist(&path)).map_err(|e| err(e.error))?;
+        sync_dir(folder_of(&path)).map_err(err)
+    }
+
+    /// The temporary file, flushed to disk, for a caller that renames it together with others.
+    fn into_synced(self) -> Result<tempfile::NamedTempFile, Error> {
         let err = |source| Error::Output {
             path: self.path.clone(),
             source,
         };
         let tmp = self.file.into_inner().map_err(|e| err(e.into_error()))?;
         tmp.as_file().sync_all().map_err(err)?;
-        unless_stopping(|| tmp.persist(&self.path)).map_err(|e| err(e.error))?;
-        sync_dir(folder_of(&self.path)).map_err(err)
+        Ok(tmp)
     }
 }
 
@@ -97,6 +110,13 @@ static WRITING: Mutex<bool> = Mutex::new(true);
 /// thread waits for the exit instead, neither leaving a new temporary file nor reporting an error
 /// about one removed under it.
 fn unless_stopping<T>(f: impl FnOnce() -> T) -> T {
+    let _writing = writing();
+    f()
+}
+
+/// Holds [`WRITING`] for a creation or rename (or several that must happen together), unless the
+/// process is stopping at once: then the thread waits for the exit instead.
+fn writing() -> MutexGuard<'static, bool> {
     let writing = WRITING.lock().unwrap_or_else(PoisonError::into_inner);
     if !*writing {
         drop(writing);
@@ -104,11 +124,11 @@ fn unless_stopping<T>(f: impl FnOnce() -> T) -> T {
             std::thread::park();
         }
     }
-    f()
+    writing
 }
 
 /// Stops this process from creating or renaming files, then removes the temporary files in `dir`
-/// and its subfolders: called just before the process exits at once (a second Ctrl-C), so that
+/// and its subfolders, and its staging folders ([`Staging`]): called just before the process exits at once (a second Ctrl-C), so that
 /// the folder holds only whole files, as it always does.
 pub fn abandon(dir: &Path) {
     *WRITING.lock().unwrap_or_else(PoisonError::into_inner) = false;

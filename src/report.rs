@@ -20,7 +20,6 @@ use serde_json::Value;
 use crate::chart::{FolderKind, Table, folder_kind};
 use crate::error::Error;
 use crate::files;
-use crate::files::CHARTS_DIR;
 use html::{escape, page, table};
 
 /// The report's file name in an output folder.
@@ -116,16 +115,9 @@ impl Folder<'_> {
     }
 }
 
-/// Writes `dir/report.html` from the folder's files; returns its path. `charts` are the chart
-/// files the command has just drawn into the folder: only their SVGs are inlined.
-pub fn write(dir: &Path, charts: &[PathBuf]) -> Result<PathBuf, Error> {
-    let bytes = build(dir, charts)?;
-    let path = dir.join(REPORT_FILE);
-    crate::output::write_atomic(&path, bytes.as_bytes())?;
-    Ok(path)
-}
-
-/// The report of an output folder, as HTML, with the SVGs among `charts` inline.
+/// The report of an output folder, as HTML, with the SVGs among `charts` inline: the chart files
+/// the command has just drawn (into its staging folder, see `output::Staging`), which the caller
+/// puts in place with the report.
 pub fn build(dir: &Path, charts: &[PathBuf]) -> Result<String, Error> {
     let kind = folder_kind(dir)?;
     let path = dir.join(files::MANIFEST);
@@ -167,11 +159,10 @@ pub fn build(dir: &Path, charts: &[PathBuf]) -> Result<String, Error> {
 /// Only what cutover has just drawn: any other file in `charts/` (one left there, or planted in a
 /// folder given to `plot`) could hold a script, and the page promises none.
 fn inline_charts(folder: &Folder, drawn: &[PathBuf]) -> Result<String, Error> {
-    let dir = folder.dir.join(CHARTS_DIR);
-    let mut names: Vec<String> = drawn
+    let mut names: Vec<(String, &Path)> = drawn
         .iter()
-        .filter_map(|path| path.file_name()?.to_str()?.strip_suffix(".svg"))
-        .map(str::to_string)
+        .filter_map(|path| Some((path.file_name()?.to_str()?.strip_suffix(".svg")?, path)))
+        .map(|(name, path)| (name.to_string(), path.as_path()))
         .collect();
     if names.is_empty() && folder.kind == FolderKind::Study {
         // select and seek draw none: their table is the figure.
@@ -192,10 +183,9 @@ fn inline_charts(folder: &Folder, drawn: &[PathBuf]) -> Result<String, Error> {
         );
         return Ok(html);
     }
-    names.sort_by_key(|n| (story::chart_rank(n), n.clone()));
-    for name in names {
-        let path = dir.join(format!("{name}.svg"));
-        let svg = crate::output::read_small(&path)
+    names.sort_by_key(|(n, _)| (story::chart_rank(n), n.clone()));
+    for (name, path) in names {
+        let svg = crate::output::read_small(path)
             .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
         let start = svg
             .find("<svg")

@@ -138,20 +138,6 @@ pub(super) fn write_chart(
     Ok(vec![png_path, svg_path])
 }
 
-/// Removes `charts_dir/name.png` and `charts_dir/name.svg` where they exist: a chart that has
-/// nothing to show for these files, drawn once from other files.
-pub(super) fn remove_chart(charts_dir: &Path, name: &str) -> Result<(), Error> {
-    for extension in ["png", "svg"] {
-        let path = charts_dir.join(format!("{name}.{extension}"));
-        match std::fs::remove_file(&path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => return Err(Error::Output { path, source }),
-        }
-    }
-    Ok(())
-}
-
 /// How an axis labels its ticks.
 #[derive(Clone, Debug)]
 enum Labels {

@@ -9,9 +9,7 @@ use std::path::{Path, PathBuf};
 
 use plotters::prelude::*;
 
-use super::frame::{
-    BLUE, GREEN, GREY, ORANGE, PINK, PURPLE, TEAL, YELLOW, remove_chart, thousands, write_chart,
-};
+use super::frame::{BLUE, GREEN, GREY, ORANGE, PINK, PURPLE, TEAL, YELLOW, thousands, write_chart};
 use super::table::{ManifestInfo, RecordedPhase, Table, date_of, day_number};
 use crate::error::Error;
 use crate::files::{self, batches};
@@ -56,12 +54,11 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
         &Staffing::read(dir, &context, &busiest, &HELPDESK)?,
     )?);
     let islands = Islands::read(dir, &context)?;
+    // Nobody moved chat early (a programme without the chat split, like tenant-to-tenant):
+    // flat zeros would read as a measured result. One drawn from earlier files goes with the old
+    // charts folder, which the new one replaces whole.
     if islands.shows_anything() {
         written.extend(write_chart(out, "islands", &islands)?);
-    } else {
-        // Nobody moved chat early (a programme without the chat split, like tenant-to-tenant):
-        // flat zeros would read as a measured result. One drawn from earlier files goes too.
-        remove_chart(out, "islands")?;
     }
     written.extend(write_chart(out, "slips", &Slips::read(dir, &context)?)?);
     Ok(written)

@@ -5,8 +5,15 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::frame::{SIZE, ink};
-use super::{FolderKind, draw_folder, folder_kind};
+use super::{FolderKind, folder_kind};
 use crate::error::Error;
+
+/// Draws the charts of `dir` into `dir/charts`, as a command's would be once in place.
+fn draw_folder(dir: &Path) -> Result<Vec<PathBuf>, Error> {
+    let charts = dir.join("charts");
+    fs::create_dir_all(&charts).unwrap();
+    super::draw_folder(dir, &charts)
+}
 
 const RUN_MANIFEST: &str = r#"{"scenario": "tiny", "replications": 2, "detail_replication": 0,
   "start": "2011-09-05", "deadline": "2011-09-20"}"#;

@@ -1,6 +1,7 @@
-//! Ctrl-C for the commands that simulate. The first stops the command between replications (the
-//! ones under way finish) with its folder whole, and says so at once; a second stops it at once,
-//! leaving only whole files. Either way the message names the output folder and what it holds.
+//! Ctrl-C for the commands that simulate, and for `plot`. The first stops the command between
+//! replications (the ones under way finish) with its folder whole, or `plot` before it puts its
+//! charts and report in place, and says so at once; a second stops it at once, leaving only whole
+//! files. Either way the message names the output folder and what it holds.
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
@@ -16,6 +17,9 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Ctrl-C presses so far.
 static PRESSES: AtomicU32 = AtomicU32::new(0);
+
+/// Set by `plot` once its charts and report are in place ([`replaced`]).
+static REPLACED: AtomicBool = AtomicBool::new(false);
 
 /// The folder of the command under way and what it would hold if stopped at once, once the
 /// command has taken it ([`take`]).
@@ -35,7 +39,8 @@ fn folder() -> MutexGuard<'static, Option<Taken>> {
 
 /// Installs the handler (once per process), then removes the old run from the command's folder
 /// `path` with `remove_old_run`, and records the folder: from then on a Ctrl-C names it, and a
-/// stop at once leaves `kept` (nothing, or the finished cells). Returns the flag the command's
+/// stop at once leaves `kept` (nothing, or the finished cells; for `plot`, the folder as it was).
+/// Returns the flag the command's
 /// workers check. A Ctrl-C while the old run is being removed waits for that (moments), so that
 /// what it says of the folder is true. If the handler cannot be installed, the default remains
 /// (Ctrl-C kills the command), which is still safe because every file is written atomically.
@@ -69,14 +74,36 @@ pub(super) fn simulated() {
     }
 }
 
+/// Records that `plot` has put its new charts and report in place: called while no stop at once
+/// can act (see `output::Staging::commit`), so a second Ctrl-C says what the folder holds.
+pub(super) fn replaced() {
+    REPLACED.store(true, Ordering::Relaxed);
+}
+
+/// What a `plot` folder holds: the old charts and report until the new ones are in place.
+fn plotted(kept: Kept) -> Kept {
+    if kept == Kept::AsItWas && REPLACED.load(Ordering::Relaxed) {
+        Kept::Redrawn
+    } else {
+        kept
+    }
+}
+
 /// The outcome of a command: an interruption names its folder, and a Ctrl-C after the last
 /// replication, which is not acted on (the files are written first, in seconds), is not ignored
 /// either: the command says its folder is complete and exits 130.
 pub(super) fn outcome(result: Result<(), Error>) -> Result<(), Error> {
-    let path = folder().as_ref().map(|t| t.path.clone());
+    let (path, kept) = match folder().as_ref() {
+        Some(t) => (Some(t.path.clone()), Some(t.kept)),
+        None => (None, None),
+    };
     match result {
         Ok(()) if INTERRUPTED.load(Ordering::Relaxed) => Err(Error::Interrupted {
-            kept: Kept::Complete,
+            kept: if kept == Some(Kept::AsItWas) {
+                Kept::Redrawn
+            } else {
+                Kept::Complete
+            },
             folder: path,
             at_once: false,
         }),
@@ -96,13 +123,17 @@ fn on_ctrl_c() {
     if presses == 1
         && let Some(taken) = taken.as_ref()
     {
-        progress::eprint_line(&if taken.simulating {
+        let folder = crate::error::printable(&taken.path.display().to_string()).into_owned();
+        progress::eprint_line(&if taken.kept == Kept::AsItWas {
+            format!(
+                "Ctrl-C: stopping before anything in {folder} is replaced (Ctrl-C again stops at once)"
+            )
+        } else if taken.simulating {
             "Ctrl-C: finishing the replications under way, then stopping (Ctrl-C again stops at once)"
                 .to_string()
         } else {
             format!(
-                "Ctrl-C: the replications are done; finishing the files in {} (Ctrl-C again stops at once, leaving them unfinished)",
-                crate::error::printable(&taken.path.display().to_string())
+                "Ctrl-C: the replications are done; finishing the files in {folder} (Ctrl-C again stops at once, leaving them unfinished)"
             )
         });
     }
@@ -113,7 +144,7 @@ fn on_ctrl_c() {
     };
     output::abandon(&taken.path);
     let stopped = Error::Interrupted {
-        kept: taken.kept,
+        kept: plotted(taken.kept),
         folder: Some(taken.path.clone()),
         at_once: true,
     };

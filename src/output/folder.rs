@@ -193,7 +193,9 @@ fn refuse_foreign(dir: &Path) -> Result<(), Error> {
     )))
 }
 
-/// Removes every temporary file of this program in `dir` and its subfolders.
+/// Removes every temporary file of this program in `dir` and its subfolders, and its staging
+/// folders of charts (`.charts.RANDOM.tmp`, see [`super::Staging`]) in `dir` with what they
+/// hold. A link under any of those names is left alone, never followed.
 pub(super) fn remove_temporaries(dir: &Path) {
     let mut dirs = vec![dir.to_path_buf()];
     while let Some(sub) = dirs.pop() {
@@ -206,7 +208,9 @@ pub(super) fn remove_temporaries(dir: &Path) {
             };
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if kind.is_dir() && sub == dir {
+            if kind.is_dir() && sub == dir && is_staging(&name) {
+                let _ = fs::remove_dir_all(entry.path());
+            } else if kind.is_dir() && sub == dir {
                 dirs.push(entry.path());
             } else if kind.is_file() && is_temporary(&name) {
                 let _ = fs::remove_file(entry.path());
@@ -222,6 +226,11 @@ fn is_temporary(name: &str) -> bool {
             || name
                 .rsplit_once(".tmp-")
                 .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())))
+}
+
+/// A staging folder of charts: `.charts.RANDOM.tmp`.
+fn is_staging(name: &str) -> bool {
+    name.starts_with(super::staging::STAGING_PREFIX) && name.ends_with(TEMPORARY_SUFFIX)
 }
 
 /// The files an old manifest lists that lie inside its folder (a plain name, or one under a
@@ -271,5 +280,7 @@ mod tests {
         assert!(!is_temporary("replications.csv"));
         assert!(!is_temporary(".summary.csv.tmp-"));
         assert!(!is_temporary("notes.tmp"));
+        assert!(is_staging(".charts.x1Y2z3.tmp") && is_temporary(".charts.x1Y2z3.tmp"));
+        assert!(!is_staging("charts") && !is_staging(".cells.x1.tmp"));
     }
 }

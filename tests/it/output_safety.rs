@@ -432,6 +432,10 @@ fn plot_of_a_tampered_folder_inlines_only_its_own_charts_and_writes_well_formed_
     let report = std::fs::read_to_string(o.join("report.html")).unwrap();
     assert!(!report.contains("alert("), "a planted chart was inlined");
     assert!(
+        !o.join("charts/planted.svg").exists(),
+        "a chart not drawn stays beside the new set"
+    );
+    assert!(
         report.contains("id=\"chart-phases\""),
         "the drawn charts are"
     );
@@ -591,4 +595,163 @@ fn a_folder_name_with_control_characters_is_shown_escaped() {
         "a raw control character reached the terminal: {stdout:?}"
     );
     assert!(dir.path().join(name).join("summary.csv").is_file());
+}
+
+/// Everything under `dir`, links included and never followed: each entry's path relative to
+/// `dir` with its kind and content (a file's bytes, a link's target), sorted.
+fn tree(dir: &Path) -> Vec<(PathBuf, String, Vec<u8>)> {
+    fn walk(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String, Vec<u8>)>) {
+        for entry in std::fs::read_dir(dir).unwrap().map(Result::unwrap) {
+            let path = entry.path();
+            let relative = path.strip_prefix(root).unwrap().to_path_buf();
+            let kind = entry.file_type().unwrap();
+            if kind.is_symlink() {
+                let target = std::fs::read_link(&path).unwrap();
+                let target = target.to_string_lossy().as_bytes().to_vec();
+                out.push((relative, "link".into(), target));
+            } else if kind.is_dir() {
+                out.push((relative, "folder".into(), Vec::new()));
+                walk(root, &path, out);
+            } else {
+                out.push((relative, "file".into(), std::fs::read(&path).unwrap()));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// A run's folder `cwd/o` whose charts are an older set than the files would give: each chart
+/// replaced by other bytes, the report too, and a chart the files do not give (`gone`).
+fn folder_with_an_old_chart_set(cwd: &Path) -> PathBuf {
+    let s = write_file(cwd, "s.toml", SMALL_SCENARIO);
+    assert_success(&cutover(
+        cwd,
+        &["run", &s, "--reps", "2", "--out", "o", "-q"],
+    ));
+    let o = cwd.join("o");
+    for entry in std::fs::read_dir(o.join("charts")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::write(&path, format!("old {}", path.display())).unwrap();
+    }
+    std::fs::write(o.join("charts/gone.svg"), "<svg>old</svg>").unwrap();
+    std::fs::write(o.join("charts/gone.png"), "old").unwrap();
+    std::fs::write(o.join("report.html"), "<p>the old report</p>").unwrap();
+    o
+}
+
+/// `plot` is whole or nothing: a data file that cannot be read, found after some charts are
+/// drawn (hourly.csv is read for the fourth), leaves every file of the folder as it was, byte for
+/// byte, with no staging folder or temporary file; the charts drawn before the failure are never
+/// seen beside the old ones.
+#[test]
+fn a_plot_that_fails_partway_leaves_the_folder_as_it_was() {
+    let dir = temp_dir();
+    let o = folder_with_an_old_chart_set(dir.path());
+    let hourly = std::fs::read_to_string(o.join("hourly.csv")).unwrap();
+    let mut lines: Vec<&str> = hourly.lines().collect();
+    let mut cells: Vec<&str> = lines[2].split(',').collect();
+    cells[1] = "not a number";
+    let damaged = cells.join(",");
+    lines[2] = &damaged;
+    std::fs::write(o.join("hourly.csv"), lines.join("\n")).unwrap();
+    let before = tree(&o);
+    let out = cutover(dir.path(), &["plot", "o"]);
+    assert_bad_input(&out, &["hourly.csv", "not a number"]);
+    assert_eq!(tree(&o), before, "a failed plot changed the folder");
+}
+
+/// A plot that succeeds replaces the whole set: the charts the files give, with none of the old
+/// set's beside them (`gone`), a new report, the manifest and every data file untouched, and no
+/// staging folder or temporary file left.
+#[test]
+fn a_plot_that_succeeds_replaces_the_whole_set_and_leaves_no_staging() {
+    let dir = temp_dir();
+    let o = folder_with_an_old_chart_set(dir.path());
+    let before = tree(&o);
+    assert_success(&cutover(dir.path(), &["plot", "o", "-q"]));
+    let after = tree(&o);
+    let hidden: Vec<_> = after
+        .iter()
+        .filter(|(p, ..)| {
+            p.components()
+                .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    assert!(hidden.is_empty(), "left behind: {hidden:?}");
+    assert!(!o.join("charts/gone.svg").exists() && !o.join("charts/gone.png").exists());
+    assert!(o.join("charts/phases.svg").exists());
+    let report = std::fs::read_to_string(o.join("report.html")).unwrap();
+    assert!(report.contains("id=\"chart-phases\""), "a new report");
+    let untouched = |t: &[(PathBuf, String, Vec<u8>)]| -> Vec<(PathBuf, String, Vec<u8>)> {
+        t.iter()
+            .filter(|(p, ..)| !p.starts_with("charts") && !p.ends_with("report.html"))
+            .cloned()
+            .collect()
+    };
+    assert_eq!(
+        untouched(&after),
+        untouched(&before),
+        "data or manifest changed"
+    );
+}
+
+/// Ctrl-C during `plot` stops it before anything is replaced (the old set stays whole, exit
+/// 130), or, if it came as the new set was being put in place, after: never between.
+#[test]
+fn ctrl_c_during_plot_leaves_the_old_set_or_the_new_one_whole() {
+    let dir = temp_dir();
+    let o = folder_with_an_old_chart_set(dir.path());
+    let before = tree(&o);
+    let child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(["plot", "o"])
+        .current_dir(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The staging folder is made once the handler is installed: drawing has begun.
+    let started = Instant::now();
+    let staging = || {
+        std::fs::read_dir(&o).unwrap().any(|e| {
+            e.unwrap()
+                .file_name()
+                .to_string_lossy()
+                .starts_with(".charts.")
+        })
+    };
+    while !staging() {
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "no staging folder"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let sent = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let out = wait_at_most(child, Duration::from_secs(300));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("Ctrl-C: stopping before anything in o is replaced"),
+        "{stderr}"
+    );
+    let after = tree(&o);
+    if stderr.contains("o is as it was") {
+        assert_eq!(after, before, "the old set is not whole");
+    } else {
+        assert!(stderr.contains("o holds all of them"), "{stderr}");
+        assert!(!o.join("charts/gone.svg").exists() && o.join("charts/phases.svg").exists());
+    }
+    assert!(
+        !after
+            .iter()
+            .any(|(p, ..)| p.to_string_lossy().contains(".tmp")),
+        "{after:?}"
+    );
 }

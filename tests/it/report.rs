@@ -116,7 +116,8 @@ fn a_programme_without_chat_split_is_reported_in_its_own_words() {
     assert!(!out.join("charts/islands.svg").exists());
     assert_eq!(inline_charts(&html), svg_files(&out));
 
-    // An islands chart left from other files is removed when the files show no split.
+    // An islands chart left from other files goes when the files show no split: plot replaces
+    // the whole set.
     std::fs::write(out.join("charts/islands.svg"), "<svg></svg>").unwrap();
     std::fs::write(out.join("charts/islands.png"), "stale").unwrap();
     assert_success(&cutover(dir.path(), &["plot", out.to_str().unwrap()]));
