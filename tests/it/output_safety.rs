@@ -705,7 +705,7 @@ fn ctrl_c_during_plot_leaves_the_old_set_or_the_new_one_whole() {
     let dir = temp_dir();
     let o = folder_with_an_old_chart_set(dir.path());
     let before = tree(&o);
-    let child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
         .args(["plot", "o"])
         .current_dir(dir.path())
         .stdout(Stdio::piped())
@@ -723,9 +723,10 @@ fn ctrl_c_during_plot_leaves_the_old_set_or_the_new_one_whole() {
         })
     };
     while !staging() {
+        let ended = child.try_wait().unwrap();
         assert!(
-            started.elapsed() < Duration::from_secs(300),
-            "no staging folder"
+            ended.is_none() && started.elapsed() < Duration::from_secs(300),
+            "plot made no staging folder: {ended:?}"
         );
         std::thread::sleep(Duration::from_millis(1));
     }
