@@ -65,13 +65,9 @@ impl Staging {
         let mut file = AtomicFile::create(&report_path)?;
         file.write_all(report)?;
         let report_tmp = file.into_synced()?;
-        let output_err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Output { path, source }
-        };
-        sync_dir(self.charts.path()).map_err(output_err(self.charts.path()))?;
+        sync_dir(self.charts.path()).map_err(failed_on(self.charts.path()))?;
         let drawn = fs::read_dir(self.charts.path())
-            .map_err(output_err(self.charts.path()))?
+            .map_err(failed_on(self.charts.path()))?
             .next()
             .is_some();
         {
@@ -86,13 +82,19 @@ impl Staging {
                 if let Some(swap) = swap {
                     swap.undo(self.charts.path(), &charts);
                 }
-                return Err(output_err(&report_path)(e.error));
+                return Err(failed_on(&report_path)(e.error));
             }
             done();
         }
-        sync_dir(&self.dir).map_err(output_err(&self.dir))
+        sync_dir(&self.dir).map_err(failed_on(&self.dir))
         // Dropping `self.charts` removes the old set, now under the staging name.
     }
+}
+
+/// The error of a file operation on `path` that failed.
+fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Output { path, source }
 }
 
 /// A fresh empty folder `.charts.RANDOM.tmp` in `dir`.
@@ -118,10 +120,7 @@ enum Swap {
 
 impl Swap {
     fn make(dir: &Path, staged: &Path, charts: &Path) -> Result<Swap, Error> {
-        let err = |path: &Path| {
-            let path = path.to_path_buf();
-            move |source| Error::Output { path, source }
-        };
+        let err = failed_on;
         match exchange(staged, charts) {
             Ok(()) => return Ok(Swap::Exchanged),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -156,10 +155,7 @@ impl Swap {
 /// The old `charts/` renamed to a fresh folder's name (replacing that empty folder), then the
 /// staged folder renamed to `charts/`; on failure the old set is put back.
 fn set_aside(dir: &Path, staged: &Path, charts: &Path) -> Result<tempfile::TempDir, Error> {
-    let err = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| Error::Output { path, source }
-    };
+    let err = failed_on;
     let old = staging_folder(dir).map_err(err(charts))?;
     fs::rename(charts, old.path()).map_err(err(charts))?;
     if let Err(e) = fs::rename(staged, charts) {
