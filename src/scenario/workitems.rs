@@ -132,13 +132,22 @@ pub(super) fn read_workitems(s: &Section<'_>, specs: &[KindSpec]) -> Workitems {
                     (0.0, 0.0)
                 }
             };
+            let (duration_minutes, minutes_per_seat) = if copy.is_some() {
+                refuse_copy_durations(&k, &spec.key);
+                (Dist::constant(minutes), per_seat)
+            } else {
+                (
+                    k.dist("duration_minutes", Dist::constant(minutes), (0.0, f64::INFINITY)),
+                    k.f64("minutes_per_seat", per_seat, 0.0, 1e4),
+                )
+            };
             let params = KindParams {
                 key: spec.key.to_string(),
                 copy,
                 transient_probability: k.probability("transient_probability", transient),
                 hard_failure_probability: k.probability("hard_failure_probability", hard),
-                duration_minutes: k.dist("duration_minutes", Dist::constant(minutes), (0.0, f64::INFINITY)),
-                minutes_per_seat: k.f64("minutes_per_seat", per_seat, 0.0, 1e4),
+                duration_minutes,
+                minutes_per_seat,
             };
             // An attempt that always fails is retried (or resolved and retried) forever: with
             // zero-length work and instant resolution, forever at one instant. (Coexisting
@@ -175,5 +184,27 @@ pub(super) fn read_workitems(s: &Section<'_>, specs: &[KindSpec]) -> Workitems {
         max_retries,
         coexistence_failure_multiplier,
         kinds,
+    }
+}
+
+/// A copy's attempt takes its time from the item's size and `[copy]`, never from the kind's own
+/// minutes: a file that sets them expects an effect it would not get, so each is refused where
+/// it is written.
+fn refuse_copy_durations(k: &Section<'_>, kind: &str) {
+    for key in ["duration_minutes", "minutes_per_seat"] {
+        if k.has(key) {
+            k.error(
+                key,
+                format!(
+                    "`workitems.{kind}.{key}` has no effect: `{kind}` is a copy, which takes its \
+                     time from `[copy]` (`overhead_minutes` + 60 * size in GB / `gb_per_hour`)"
+                ),
+                Some(
+                    "remove it; to change how long copies take, set `copy.gb_per_hour` or \
+                     `copy.overhead_minutes`"
+                        .into(),
+                ),
+            );
+        }
     }
 }

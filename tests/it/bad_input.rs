@@ -463,3 +463,61 @@ fn a_calendar_past_the_year_9999_is_refused() {
     );
     crate::common::assert_success(&out);
 }
+
+/// A copy takes its time from its size and `[copy]`: the minutes of a copy kind (a BPOS copy, or
+/// a kind of the file's own programme made a copy) would be silently ignored, so each is refused
+/// at its file, line and column, in a file, a `--set` and a `[sweep]` grid alike.
+#[test]
+fn minutes_set_on_a_copy_kind_are_refused_where_written() {
+    let dir = temp_dir();
+    let file = write_file(
+        dir.path(),
+        "copies.toml",
+        "name = \"copies\"\n[population]\ntenants = 5\n[workitems.mailbox_copy]\nduration_minutes = 30\n[workitems.site_copy]\nminutes_per_seat = 0.5\n",
+    );
+    let out = run_bad(dir.path(), &[&file]);
+    assert_bad_input(
+        &out,
+        &[
+            &format!("{file}:5:20"),
+            "`workitems.mailbox_copy.duration_minutes` has no effect",
+            &format!("{file}:7:20"),
+            "`workitems.site_copy.minutes_per_seat` has no effect",
+            "copy.gb_per_hour",
+        ],
+    );
+    let out = run_bad(
+        dir.path(),
+        &["--set", "workitems.mailbox_copy.minutes_per_seat=0"],
+    );
+    assert_bad_input(
+        &out,
+        &[
+            "--set workitems.mailbox_copy.minutes_per_seat=0",
+            "has no effect",
+        ],
+    );
+    // A kind of the file's own programme that is a copy.
+    let own = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tenant-to-tenant.toml"),
+    )
+    .unwrap();
+    let own = own.replace(
+        "[workitems.mailbox_presync]\ncopy = \"mailboxes\"\n",
+        "[workitems.mailbox_presync]\ncopy = \"mailboxes\"\nduration_minutes = { dist = \"uniform\", low = 1, high = 2 }\n",
+    );
+    let file = write_file(dir.path(), "own.toml", &own);
+    let out = run_bad(dir.path(), &[&file]);
+    assert_bad_input(
+        &out,
+        &["`workitems.mailbox_presync.duration_minutes` has no effect"],
+    );
+    let grid = write_file(
+        dir.path(),
+        "grid.toml",
+        "name = \"grid\"\n[population]\ntenants = 5\n[sweep]\n\"workitems.site_copy.duration_minutes\" = [1, 2]\n",
+    );
+    let out = cutover(dir.path(), &["sweep", &grid, "--reps", "1", "--out", "g"]);
+    assert_bad_input(&out, &[&format!("{grid}:5:"), "has no effect"]);
+    assert!(!dir.path().join("g").exists());
+}
