@@ -4,6 +4,7 @@
 //! A replication is a pure function of (scenario, policy, seed, replication index): it reads no
 //! clock, no files and no global state, and cannot fail on a validated scenario.
 
+mod budget;
 mod causes;
 pub mod chat;
 mod helpdesk;

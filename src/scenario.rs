@@ -66,6 +66,8 @@ use reader::{Diagnostics, Section};
 /// A validated scenario: every figure the model uses, none hard-coded in the model.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
+    /// The file it was read from as messages name it: a path, or `NAME.toml (bundled)`.
+    pub file: String,
     pub name: String,
     pub description: String,
     pub seed: u64,
@@ -293,6 +295,7 @@ impl ScenarioDoc {
         let diags = Diagnostics::default();
         let root = Section::root(table, Origin::Missing { file: file_name }, &diags);
         let mut scenario = read(&root, &self.text, &self.folder);
+        scenario.file.clone_from(&self.file);
         scenario.sweep = sweep::read_sweep(table, &diags);
         root.finish();
         limits::check(&scenario, table, &diags);
@@ -404,6 +407,7 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     // Read from the document by `sweep::read_sweep`; marked as known here.
     root.has("sweep");
     Scenario {
+        file: String::new(),
         name,
         description,
         seed,

@@ -221,8 +221,7 @@ pub fn run_cells(
                         return;
                     }
                     let (slot, r) = (job / reps, job % reps);
-                    let cell = &plan.cells[todo[slot]];
-                    let m = replicate(&cell.scenario, cell.policy.as_ref(), r as u64, false);
+                    let m = plan.replicate(todo[slot], r as u64);
                     // The receiver is gone only after an error, when nothing more is wanted.
                     let _ = tx.send((slot, r, m));
                 });

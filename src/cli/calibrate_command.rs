@@ -404,8 +404,10 @@ fn calibrated_toml(
     let back =
         Scenario::from_text(&text, c::SCENARIO_FILE, &[]).map_err(|e| cannot(e.to_string()))?;
     // A setting is built as a grid cell is, without the scenario's `[sweep]` grid; the file
-    // keeps its `[sweep]` table as written, so the grid is not part of the comparison.
+    // keeps its `[sweep]` table as written, so the grid is not part of the comparison, and
+    // neither is the file's name.
     let same = |mut s: Scenario| {
+        s.file.clear();
         s.source_text.clear();
         s.name.clear();
         s.sweep = None;

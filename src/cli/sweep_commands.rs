@@ -167,11 +167,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
             &groups,
             &precision,
             reps,
-            |c, r| {
-                let cell = &plan.cells[c];
-                crate::sweep::replicate(&cell.scenario, cell.policy.as_ref(), r, false)
-                    .map(|o| o.metrics)
-            },
+            |c, r| plan.replicate(c, r).map(|o| o.metrics),
             |m| m,
             |g, mut finished| commit(todo[g], finished.outputs.swap_remove(0)),
         )

@@ -12,6 +12,7 @@ mod staff;
 mod tenants;
 mod work;
 
+use super::budget;
 use super::causes::Outstanding;
 use super::metrics::{Load, ReplicationOutput, SpanOutcome};
 use super::population::Population;
@@ -167,7 +168,7 @@ impl<'a> Replication<'a> {
         self.queue
             .schedule(SimTime(self.timing.sample_offset), Event::Sample);
         let total = self.tenants.len() as u32;
-        let budget = self.event_budget();
+        let budget = budget::limit(&self.population);
         // When half the budget was used: if the clock has hardly moved since, it is a loop.
         let mut halfway = None;
         let mut stopped = None;
@@ -199,7 +200,15 @@ impl<'a> Replication<'a> {
                 halfway = Some(now);
             }
             if events >= budget {
-                stopped = Some(self.budget_breach(budget, now, halfway.unwrap_or(SimTime::ZERO)));
+                let breach = budget::Breach {
+                    budget,
+                    replication: self.streams.replication(),
+                    now,
+                    halfway: halfway.unwrap_or(SimTime::ZERO),
+                    retries: self.recorder.retries(),
+                    errors: self.recorder.errors(),
+                };
+                stopped = Some(breach.message(self.sc, &self.population));
                 break;
             }
         }
@@ -227,45 +236,6 @@ impl<'a> Replication<'a> {
     fn check(&self) {
         checks::counts(&self.tenants, &self.work, &self.copies);
         self.staff.check();
-    }
-
-    /// Most events one replication may handle: far more than any plan needs (the bundled
-    /// scenarios handle under 2,000 per tenant, mostly per-seat help-desk calls), so only a
-    /// replication caught in a loop reaches it, and stops with an error instead of running on.
-    fn event_budget(&self) -> u64 {
-        const BASE: u64 = 1_000_000;
-        const PER_TENANT: u64 = 20_000;
-        const PER_SEAT: u64 = 100;
-        self.population.tenants.iter().fold(BASE, |sum, p| {
-            sum.saturating_add(PER_TENANT + PER_SEAT * u64::from(p.seats))
-        })
-    }
-
-    /// What a replication that used up its budget says, naming the likely cause.
-    fn budget_breach(&self, budget: u64, now: SimTime, halfway: SimTime) -> String {
-        let day = now.ticks() / DAY;
-        let (retries, errors) = (self.recorder.retries(), self.recorder.errors());
-        let failures = retries + errors;
-        let stalled = now.ticks() - halfway.ticks() < HOUR;
-        let cause = if failures.saturating_mul(4) > budget || stalled {
-            format!(
-                "by day {day}{}, after {} retries and {} errors: work that keeps failing and is retried or resolved in little or no time (zero-length work, `workitems.retry_delay_seconds` = 0, operators resolving at once, failure probabilities near 1)",
-                if stalled {
-                    ", the clock hardly moving"
-                } else {
-                    ""
-                },
-                retries,
-                errors
-            )
-        } else {
-            format!("by day {day}")
-        };
-        format!(
-            "scenario `{}`, replication {}: stopped after {budget} events, its budget (1,000,000 + 20,000 per tenant + 100 per seat), {cause}",
-            self.sc.name,
-            self.streams.replication()
-        )
     }
 
     fn handle(&mut self, now: SimTime, event: Event) {

@@ -3,6 +3,7 @@
 
 use super::PlannedCell;
 use crate::error::Error;
+use crate::model::ReplicationOutput;
 use crate::output::Manifest;
 use crate::output::sweep_files::GridInfo;
 use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, display_value};
@@ -39,6 +40,27 @@ impl SweepPlan {
             },
             cells,
         }
+    }
+}
+
+impl SweepPlan {
+    /// Replication `r` of cell `cell`, as [`super::replicate`]; a replication that used up its
+    /// event budget also says which cell it was, by its values.
+    pub fn replicate(&self, cell: usize, r: u64) -> Result<ReplicationOutput, Error> {
+        let variant = &self.cells[cell];
+        super::replicate(&variant.scenario, variant.policy.as_ref(), r, false).map_err(
+            |e| match e {
+                Error::Usage(message) => {
+                    let values = (self.info.keys.iter())
+                        .zip(&self.info.cells[cell])
+                        .map(|(k, v)| format!("{k}={v}"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    Error::Usage(format!("{message}\n  in cell {cell}: {values}"))
+                }
+                e => e,
+            },
+        )
     }
 }
 

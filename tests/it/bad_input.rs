@@ -521,3 +521,41 @@ fn minutes_set_on_a_copy_kind_are_refused_where_written() {
     assert_bad_input(&out, &[&format!("{grid}:5:"), "has no effect"]);
     assert!(!dir.path().join("g").exists());
 }
+
+/// A replication caught in a loop (every window attempt fails at once, is resolved at once and
+/// comes back at once) stops at its event budget with exit code 2 and a message that names the
+/// scenario file, the keys that set the budget and the settings that drive the loop, each with
+/// what to do; in a sweep, the cell too.
+#[test]
+fn a_replication_that_uses_up_its_event_budget_names_the_file_and_the_keys() {
+    let dir = temp_dir();
+    let mut text = "name = \"loop\"\nreplications = 1\n[population]\ntenants = 1\nseats = 5\ncoexistence_share = 1\n[workitems]\nhard_failure_probability = 0.001\ncoexistence_failure_multiplier = 1000\n[operators]\nresolve_hours = 0\n".to_string();
+    for kind in ["directory_sync", "mailbox_cutover", "sharepoint_switch", "chat_upgrade"] {
+        text += &format!("[workitems.{kind}]\nduration_minutes = 0\nminutes_per_seat = 0\n");
+    }
+    let file = write_file(dir.path(), "loop.toml", &text);
+    let out = cutover(dir.path(), &["run", &file, "--out", "o", "-q"]);
+    assert_bad_input(
+        &out,
+        &[
+            &format!("{file}: replication 0 stopped after"),
+            "`population.tenants`",
+            "`population.seats`",
+            "`workitems.directory_sync`, `workitems.mailbox_cutover`, `workitems.sharepoint_switch`, `workitems.chat_upgrade`: 100% of attempts fail",
+            "`workitems.coexistence_failure_multiplier` 1000",
+            "`population.coexistence_share` 1",
+            "`operators.resolve_hours` averages 0.00 minutes",
+            "`workitems.chat_upgrade`: `duration_minutes` averages 0.00 minutes",
+        ],
+    );
+    let grid = write_file(
+        dir.path(),
+        "grid.toml",
+        &format!("{text}[sweep]\n\"operators.weekend\" = [10, 12]\n"),
+    );
+    let out = cutover(dir.path(), &["sweep", &grid, "--out", "g", "-q", "--threads", "1"]);
+    assert_bad_input(
+        &out,
+        &[&format!("{grid}: replication 0"), "in cell 0: operators.weekend=10"],
+    );
+}

@@ -224,9 +224,11 @@ fn a_loop_that_takes_no_time_is_refused_or_stopped_by_the_event_budget() {
     assert_bad_input(
         &out,
         &[
-            "replication 0: stopped after",
-            "its budget",
-            "work that keeps failing",
+            &format!("{s}: replication 0 stopped after"),
+            "the most one replication may handle",
+            "work keeps failing and comes back in little or no time",
+            "`workitems.retry_delay_seconds` 0",
+            "`operators.resolve_hours` averages 0.00 minutes",
         ],
     );
 }
