@@ -11,6 +11,7 @@ use super::progress::Progress;
 use super::{SimulationArgs, finish_folder, output_folder, plural};
 use crate::error::{Error, Kept};
 use crate::files;
+use crate::model::ReplicationMetrics;
 use crate::output::{self, Manifest};
 use crate::report::figures;
 use crate::scenario::{Scenario, Source, Workload, abbreviate, check_memory};
@@ -76,6 +77,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     let scenario = study_scenario(&args.scenario, &args.sim, "select")?;
     let (col, metric) =
         metric_column("--metric", &args.metric, &args.metric, 0..args.metric.len())?;
+    measured_in(&scenario, metric, "--metric", &args.metric)?;
     let params = SelectParams {
         delta: args.delta,
         alpha: args.alpha,
@@ -305,6 +307,26 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             )));
         }
     }
+    // A constraint on a metric that no setting can measure would fail at every setting after
+    // simulating them all: refused when the metric has no value at the setting of every key's
+    // low end, nor at any key's high end. (One setting without it, say no agents at all, is
+    // a setting that cannot meet the constraint, which the search finds for itself.)
+    let lows: Vec<i64> = axes.iter().map(|a| a.low).collect();
+    let mut ends = vec![at(&lows)?];
+    for (i, a) in axes.iter().enumerate() {
+        let mut values = lows.clone();
+        values[i] = a.high;
+        ends.push(at(&values)?);
+    }
+    for c in &constraints {
+        if ends
+            .iter()
+            .skip(1)
+            .all(|s| ReplicationMetrics::never_measured(c.metric, s).is_some())
+        {
+            measured_in(&ends[0], c.metric, "--require", &c.text)?;
+        }
+    }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
     check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
@@ -385,19 +407,40 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
     finish_folder(&folder, &manifest, None, args.sim.quiet)
 }
 
+/// An error pointing at `metric` in `flag`'s argument `arg` if it has no value in any
+/// replication of `scenario`: a study deciding on it could only fail, after simulating.
+fn measured_in(scenario: &Scenario, metric: &str, flag: &str, arg: &str) -> Result<(), Error> {
+    let Some(why) = ReplicationMetrics::never_measured(metric, scenario) else {
+        return Ok(());
+    };
+    let at = arg.find(metric).unwrap_or(0);
+    Err(crate::study::arg_error(
+        flag,
+        arg,
+        at..at + metric.len(),
+        &format!(
+            "`{metric}` has no value in any replication of {}, as {why}; choose another metric, or change those settings",
+            scenario.file
+        ),
+    ))
+}
+
+/// A setting as `key=value, ...`.
+fn setting_text(axes: &[crate::study::seek::Axis], values: &[i64]) -> String {
+    axes.iter()
+        .zip(values)
+        .map(|(a, v)| format!("{}={v}", a.key))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn print_seek(
     axes: &[crate::study::seek::Axis],
     constraints: &[crate::study::seek::Constraint],
     r: &crate::study::seek::SeekResult,
     ceiling: u64,
 ) {
-    let setting = |values: &[i64]| {
-        axes.iter()
-            .zip(values)
-            .map(|(a, v)| format!("{}={v}", a.key))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
+    let setting = |values: &[i64]| setting_text(axes, values);
     say!(
         "seek: {} tried{}, {}",
         plural(r.evaluated.len() as u64, "setting"),

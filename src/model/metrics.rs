@@ -6,6 +6,7 @@ use crate::model::causes::{MissCause, SlipCause, TenantCauses};
 use crate::model::chat::{DailyChat, IslandsByDay, TenantChat};
 use crate::model::weekly::WeekCounts;
 use crate::phase::{Phase, Status};
+use crate::scenario::Scenario;
 
 /// Defines a flat record of numeric metrics with its column names in declaration order, so the
 /// CSV header, the row and the summary can never disagree.
@@ -142,6 +143,63 @@ impl ReplicationMetrics {
             (0.0, 1.0)
         } else {
             (0.0, f64::INFINITY)
+        }
+    }
+
+    /// Why metric `name` has no value (an empty cell) in every replication of `sc`, if it never
+    /// has one: the settings that leave it nothing to measure, so that a command asked to decide
+    /// on it refuses before simulating. A metric that lacks a value in some replications only
+    /// (`makespan_days` when no tenant transitions) is not named here.
+    pub fn never_measured(name: &str, sc: &Scenario) -> Option<String> {
+        let w = &sc.workitems;
+        match name {
+            "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" if !sc.clients.anyone_calls() => Some(
+                "no user ever raises a ticket: in `[clients]`, each problem's share \
+                 (`outlook_2003_share`, `mobile_share`, `never_expiring_password_share`) times its \
+                 `ticket_probability` is 0"
+                    .into(),
+            ),
+            "helpdesk_utilization"
+                if (sc.helpdesk.weekday == 0 && sc.helpdesk.weekend == 0)
+                    || sc.helpdesk.hours.0 >= sc.helpdesk.hours.1 =>
+            {
+                Some(format!(
+                    "no agent is ever on duty: `helpdesk.weekday` = {}, `helpdesk.weekend` = {}, \
+                     `helpdesk.hours` = [{}, {}]",
+                    sc.helpdesk.weekday,
+                    sc.helpdesk.weekend,
+                    sc.helpdesk.hours.0,
+                    sc.helpdesk.hours.1
+                ))
+            }
+            // A transient failure beyond `max_retries` becomes a hard one, so both must be 0.
+            "operator_wait_mean_h" | "operator_wait_p95_h"
+                if w.kinds().iter().all(|k| {
+                    k.transient_probability == 0.0 && k.hard_failure_probability == 0.0
+                }) =>
+            {
+                Some(
+                    "no workitem ever fails, so no operator resolves one: every kind's \
+                     `transient_probability` and `hard_failure_probability` in `[workitems]` is 0"
+                        .into(),
+                )
+            }
+            "mean_peak_cross_island_fraction" | "mean_peak_broken_contact_fraction" => {
+                if sc.lync.contacts_mean == 0.0 {
+                    Some("no user has a contact: `lync.contacts_mean` = 0".into())
+                } else if sc.population.inventory.is_none()
+                    && sc.population.seats.upper_bound().round() <= 1.0
+                {
+                    Some(
+                        "every tenant has a single user, who has nobody to contact: \
+                         `population.seats` is at most 1"
+                            .into(),
+                    )
+                } else {
+                    None
+                }
+            }
+            _ => None,
         }
     }
 

@@ -530,7 +530,12 @@ fn minutes_set_on_a_copy_kind_are_refused_where_written() {
 fn a_replication_that_uses_up_its_event_budget_names_the_file_and_the_keys() {
     let dir = temp_dir();
     let mut text = "name = \"loop\"\nreplications = 1\n[population]\ntenants = 1\nseats = 5\ncoexistence_share = 1\n[workitems]\nhard_failure_probability = 0.001\ncoexistence_failure_multiplier = 1000\n[operators]\nresolve_hours = 0\n".to_string();
-    for kind in ["directory_sync", "mailbox_cutover", "sharepoint_switch", "chat_upgrade"] {
+    for kind in [
+        "directory_sync",
+        "mailbox_cutover",
+        "sharepoint_switch",
+        "chat_upgrade",
+    ] {
         text += &format!("[workitems.{kind}]\nduration_minutes = 0\nminutes_per_seat = 0\n");
     }
     let file = write_file(dir.path(), "loop.toml", &text);
@@ -553,9 +558,182 @@ fn a_replication_that_uses_up_its_event_budget_names_the_file_and_the_keys() {
         "grid.toml",
         &format!("{text}[sweep]\n\"operators.weekend\" = [10, 12]\n"),
     );
-    let out = cutover(dir.path(), &["sweep", &grid, "--out", "g", "-q", "--threads", "1"]);
+    let out = cutover(
+        dir.path(),
+        &["sweep", &grid, "--out", "g", "-q", "--threads", "1"],
+    );
     assert_bad_input(
         &out,
-        &[&format!("{grid}: replication 0"), "in cell 0: operators.weekend=10"],
+        &[
+            &format!("{grid}: replication 0"),
+            "in cell 0: operators.weekend=10",
+        ],
     );
+}
+
+/// A metric with no value in any replication of the scenario (help-desk waits where nobody
+/// calls) is refused by `select --metric` and `seek --require` before anything is simulated or
+/// a folder made: `select` used to fail after its first stage, and `seek` to run every setting
+/// and find that none met a constraint it could not judge.
+#[test]
+fn a_study_on_a_metric_the_scenario_never_measures_is_refused_up_front() {
+    let dir = temp_dir();
+    let nobody_calls = [
+        "--set",
+        "clients.outlook_2003_share=0",
+        "--set",
+        "clients.mobile_share=0",
+        "--set",
+        "clients.never_expiring_password_share=0",
+        "--set",
+        "population.tenants=10",
+    ];
+    let mut select = vec![
+        "select",
+        "small-pilot",
+        "--policies",
+        "fifo,random",
+        "--metric",
+        "helpdesk_wait_mean_h",
+        "--delta",
+        "1",
+        "--out",
+        "s",
+    ];
+    select.extend(nobody_calls);
+    let out = cutover(dir.path(), &select);
+    assert_bad_input(
+        &out,
+        &[
+            "--metric `helpdesk_wait_mean_h`",
+            "no value in any replication of small-pilot.toml (bundled)",
+            "`ticket_probability`",
+        ],
+    );
+    assert!(!dir.path().join("s").exists(), "select made its folder");
+    let mut seek = vec![
+        "seek",
+        "small-pilot",
+        "--vary",
+        "operators.weekend=1..3",
+        "--require",
+        "mean(slips) <= 100",
+        "--require",
+        "P(helpdesk_wait_p95_h <= 2) >= 0.9",
+        "--out",
+        "k",
+    ];
+    seek.extend(nobody_calls);
+    let out = cutover(dir.path(), &seek);
+    let stderr = assert_bad_input(
+        &out,
+        &[
+            "--require `P(helpdesk_wait_p95_h <= 2) >= 0.9`",
+            "no value in any replication",
+        ],
+    );
+    assert!(stderr.contains("\n    ^^^^^^^^^^^^^^^^^^^\n"), "{stderr}");
+    assert!(!dir.path().join("k").exists(), "seek made its folder");
+    // A key the search varies that leaves the metric unmeasured at one end only is a setting
+    // that fails the constraint, not a mistake: the seek runs.
+    let mut seek = vec![
+        "seek",
+        "small-pilot",
+        "--vary",
+        "helpdesk.weekday=0..1",
+        "--set",
+        "helpdesk.weekend=0",
+        "--require",
+        "mean(helpdesk_utilization) <= 1",
+        "--reps",
+        "2",
+        "--out",
+        "k2",
+        "-q",
+    ];
+    seek.extend(nobody_calls);
+    crate::common::assert_success(&cutover(dir.path(), &seek));
+}
+
+/// Every metric `never_measured` names has no value in any replication: what the studies refuse
+/// is truly unmeasurable, and the same scenario without those settings measures it.
+#[test]
+fn a_metric_said_never_measured_is_empty_in_every_replication() {
+    use cutover::model::{ReplicationMetrics, simulate};
+    let cases: &[(&[&str], &[&str])] = &[
+        (
+            &[
+                "clients.outlook_2003_share=0",
+                "clients.mobile_share=0.5",
+                "clients.ticket_probability.mobile=0",
+            ],
+            &["helpdesk_wait_mean_h", "helpdesk_wait_p95_h"],
+        ),
+        (
+            &[
+                "clients.outlook_2003_share=0",
+                "helpdesk.weekday=0",
+                "helpdesk.weekend=0",
+            ],
+            &["helpdesk_utilization", "helpdesk_wait_mean_h"],
+        ),
+        (
+            &[
+                "workitems.transient_probability=0",
+                "workitems.hard_failure_probability=0",
+                "workitems.mailbox_cutover.hard_failure_probability=0",
+            ],
+            &["operator_wait_mean_h", "operator_wait_p95_h"],
+        ),
+        (
+            &["lync.contacts_mean=0"],
+            &[
+                "mean_peak_cross_island_fraction",
+                "mean_peak_broken_contact_fraction",
+            ],
+        ),
+        (
+            &["population.seats=1"],
+            &[
+                "mean_peak_cross_island_fraction",
+                "mean_peak_broken_contact_fraction",
+            ],
+        ),
+    ];
+    let col = |name: &str| {
+        ReplicationMetrics::COLUMNS
+            .iter()
+            .position(|c| *c == name)
+            .unwrap()
+    };
+    let base = crate::common::small_scenario(&["clients.outlook_2003_share=0.2"]);
+    let policy = cutover::policy::lookup("fifo", &[]).unwrap();
+    let base_metrics = simulate(&base, policy.as_ref(), 0, false).metrics;
+    for (settings, metrics) in cases {
+        let sc = crate::common::small_scenario(settings);
+        for metric in *metrics {
+            assert!(
+                ReplicationMetrics::never_measured(metric, &base).is_none(),
+                "{metric} of the base"
+            );
+            assert!(
+                base_metrics.values()[col(metric)].is_finite(),
+                "{metric} has no value in the base"
+            );
+            assert!(
+                ReplicationMetrics::never_measured(metric, &sc).is_some(),
+                "{metric} under {settings:?}"
+            );
+        }
+        for r in 0..3 {
+            let m = simulate(&sc, policy.as_ref(), r, false).metrics;
+            for metric in *metrics {
+                assert!(
+                    m.values()[col(metric)].is_nan(),
+                    "{metric} = {} in replication {r} under {settings:?}",
+                    m.values()[col(metric)]
+                );
+            }
+        }
+    }
 }
