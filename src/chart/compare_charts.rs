@@ -8,8 +8,8 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, UNBOUNDED, bounds, font, heading,
-    interval, legend, note_centred, plot, series_colour, write_chart,
+    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, UNBOUNDED, font, heading, interval,
+    legend, note_centred, plot, series_colour, write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use super::{MAIN_METRICS, feasible};
@@ -77,27 +77,13 @@ struct ByPolicy {
     rows: Vec<PolicyRow>,
 }
 
-/// An axis over `values`, padded, including zero for differences, and never outside
-/// `feasible`: a metric that cannot go negative gets no negative axis, even when every policy
-/// has the same value (0 slips).
-fn padded(values: impl IntoIterator<Item = f64>, include_zero: bool, feasible: (f64, f64)) -> Axis {
-    let (mut lo, mut hi) = bounds(values);
-    if include_zero && lo.is_finite() {
-        lo = lo.min(0.0);
-        hi = hi.max(0.0);
-    }
-    let pad = if hi > lo { (hi - lo) * 0.1 } else { 0.0 };
-    Axis::numeric_within(lo - pad, hi + pad, feasible)
-}
-
 impl ByPolicy {
     /// The axis of the means and their intervals, within what the metric can take.
     fn mean_axis(&self) -> Axis {
-        padded(
+        Axis::padded(
             self.rows
                 .iter()
                 .flat_map(|r| [r.mean.0, r.mean.1, r.mean.2]),
-            false,
             self.range,
         )
     }
@@ -130,11 +116,12 @@ impl Figure for ByPolicy {
         let mut diffs = plot(
             &right,
             Axis::categories(names, 12),
-            padded(
+            // Differences are read against zero: it is always on the axis.
+            Axis::padded(
                 self.rows
                     .iter()
-                    .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2]),
-                true,
+                    .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2])
+                    .chain([0.0]),
                 UNBOUNDED,
             ),
             Labelled {

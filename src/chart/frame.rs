@@ -212,6 +212,9 @@ fn inside(lo: f64, hi: f64, (floor, ceiling): (f64, f64)) -> (f64, f64) {
     (lo.max(floor), hi.min(ceiling))
 }
 
+/// The share of the data's span `Axis::padded` leaves free beyond each end of the data.
+const PADDING: f64 = 0.1;
+
 /// A "nice" step (1, 2 or 5 times a power of ten) giving about `target` intervals over `span`.
 fn nice_step(span: f64, target: f64) -> f64 {
     let raw = span / target;
@@ -246,6 +249,29 @@ impl Axis {
     /// metric can take: a metric flat at 0 slips is drawn from 0 up, not from -0.5.
     pub(super) fn numeric_within(lo: f64, hi: f64, feasible: (f64, f64)) -> Axis {
         Axis::numeric_in_steps_of(lo, hi, 0.0, feasible)
+    }
+
+    /// An axis over `values` (means and the ends of their intervals) with a tenth of their span
+    /// free on each side, so no point or interval cap is drawn on the frame, and never outside
+    /// `feasible`: a value beyond it (an interval below zero in an unclamped file) counts as its
+    /// edge, and a metric that cannot go negative gets no negative axis, even when every value
+    /// is the same (0 slips). The charts of means with intervals (a comparison's policies, a
+    /// sweep's cells) all pad this way.
+    pub(super) fn padded(values: impl IntoIterator<Item = f64>, feasible: (f64, f64)) -> Axis {
+        // A range upside down (or NaN) bounds nothing.
+        let feasible = if feasible.0 <= feasible.1 {
+            feasible
+        } else {
+            UNBOUNDED
+        };
+        let (floor, ceiling) = feasible;
+        let (lo, hi) = bounds(values.into_iter().map(|v| v.clamp(floor, ceiling)));
+        if lo > hi {
+            // No value at all: the unit range, as for an empty numeric axis.
+            return Axis::numeric_within(f64::NAN, f64::NAN, feasible);
+        }
+        let pad = if hi > lo { (hi - lo) * PADDING } else { 0.0 };
+        Axis::numeric_within((lo - pad).max(floor), (hi + pad).min(ceiling), feasible)
     }
 
     /// An axis of whole numbers (slips, operators, a close-up of tenants) over `[lo, hi]`, not
@@ -1229,6 +1255,32 @@ mod tests {
         // Data past the most (a damaged file) are shown, not cut; none at all is one unit.
         assert!(Axis::counts_up_to([0.0, 250.0], 200.0).range.end >= 250.0);
         assert_eq!(Axis::counts_up_to([], 200.0).range, 0.0..2.0);
+    }
+
+    #[test]
+    fn padded_axes_leave_room_around_the_data_within_the_metric_range() {
+        // A tenth of the span free beyond each end, then out to whole ticks.
+        let axis = Axis::padded([10.0, 12.0, 20.0], UNBOUNDED);
+        assert!(
+            axis.range.start <= 9.0 && axis.range.end >= 21.0,
+            "{axis:?}"
+        );
+        assert!(axis.range.start > 0.0 && axis.range.end < 30.0, "{axis:?}");
+        // Interval ends below zero count as zero for a count: no room below it.
+        let slips = Axis::padded([0.5, -1.2, 2.2], (0.0, f64::INFINITY));
+        assert_eq!(slips.range.start, 0.0);
+        assert!(slips.range.end >= 2.2 * 1.1 - 0.12);
+        // A share never reaches past one, however wide its interval.
+        let share = Axis::padded([0.9, 0.8, 1.3], (0.0, 1.0));
+        assert_eq!(share.range.end, 1.0);
+        assert!(share.range.start < 0.8);
+        // Every value alike (0 slips): still drawn from zero up, not around it.
+        let flat = Axis::padded([0.0; 3], (0.0, f64::INFINITY));
+        assert!(flat.range.start == 0.0 && flat.range.end > 0.0, "{flat:?}");
+        // Nothing to show, or a range upside down: an axis all the same, never a panic.
+        assert_eq!(Axis::padded([], (0.0, 1.0)).range, 0.0..1.0);
+        assert_eq!(Axis::padded([f64::NAN], UNBOUNDED).range, 0.0..1.0);
+        assert!(Axis::padded([1.0, 2.0], (1.0, 0.0)).range.end >= 2.0);
     }
 
     #[test]

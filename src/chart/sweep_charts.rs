@@ -259,17 +259,14 @@ impl ByKey {
 
 impl ByKey {
     /// The value axis: every mean and interval end, within the metric's range, padded.
-    fn y_range(&self) -> (f64, f64) {
-        let (floor, ceiling) = self.range;
-        let (lo, hi) = bounds(
+    fn value_axis(&self) -> Axis {
+        Axis::padded(
             self.lines
                 .iter()
                 .flat_map(|l| &l.points)
-                .flat_map(|p| [p.1.0, p.1.1, p.1.2])
-                .map(|v| v.clamp(floor, ceiling)),
-        );
-        let pad = if hi > lo { (hi - lo) * 0.08 } else { 0.0 };
-        ((lo - pad).max(floor), (hi + pad).min(ceiling))
+                .flat_map(|p| [p.1.0, p.1.1, p.1.2]),
+            self.range,
+        )
     }
 }
 
@@ -281,7 +278,6 @@ impl Figure for ByKey {
             None => Axis::categories(vec![String::new()], 1),
         };
         let (floor, ceiling) = self.range;
-        let (y_lo, y_hi) = self.y_range();
         let entries: Vec<(String, Mark)> = self
             .lines
             .iter()
@@ -297,7 +293,7 @@ impl Figure for ByKey {
         let mut chart: Plot<DB> = plot(
             &area,
             x_axis,
-            Axis::numeric_within(y_lo, y_hi, self.range),
+            self.value_axis(),
             Labelled {
                 x: &self.x_desc,
                 y: &self.y_desc,
@@ -543,8 +539,8 @@ mod tests {
         let cells = [cell("1", 0.5, -1.2, 2.2), cell("2", 0.2, -0.6, 1.0)];
         let keys = ["operators.weekend".to_string()];
         let chart = ByKey::new("s", ("slips", "slips"), "", &keys, &cells, Some(0));
-        let (lo, hi) = chart.y_range();
-        assert_eq!(lo, 0.0, "slips cannot be negative");
-        assert!(hi >= 2.2);
+        let axis = chart.value_axis().range();
+        assert_eq!(axis.start, 0.0, "slips cannot be negative");
+        assert!(axis.end >= 2.2);
     }
 }
