@@ -9,15 +9,13 @@ use std::time::Instant;
 use clap::Args;
 use serde::Serialize;
 
-use super::key_ranges::{load_study, scenario_at, scenario_with};
+use super::key_ranges::{check_memory_at_ends, load_study, scenario_at, scenario_with};
 use super::{DrawCharts, SimulationArgs, finish_folder, plural};
 use crate::error::{Error, Kept};
 use crate::files::calibration as c;
 use crate::output::{self, FolderManifest, Head, format_number};
 use crate::report::figures;
-use crate::scenario::{
-    ReadProblem, Scenario, ScenarioDoc, Source, Workload, check_memory, read_text, set_key,
-};
+use crate::scenario::{ReadProblem, Scenario, ScenarioDoc, Source, Workload, read_text, set_key};
 use crate::study::arg_error;
 use crate::study::calibrate::{
     self as study, COLUMNS, Calendar, Calibration, MAX_KEYS, Observations, RISE_95, Settings,
@@ -205,7 +203,21 @@ pub fn calibrate_command(
     }
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
-    check_memory([base], Workload::run(reps, args.sim.workers())).map_err(Error::Usage)?;
+    let ends = [
+        factors.iter().map(|f| f.low).collect::<Vec<_>>(),
+        factors.iter().map(|f| f.high).collect(),
+    ]
+    .map(|values| {
+        let named = factors
+            .iter()
+            .zip(&values)
+            .map(|(f, &v)| format!("{}={}", f.key, f.text(v)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let scenario = scenario_at(&setup.doc, factors, &values, "--fit", |at| at.to_string());
+        (named, scenario.map(|(s, _)| s))
+    });
+    check_memory_at_ends("--fit", base, ends, Workload::run(reps, args.sim.workers()))?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     if !args.sim.quiet {
         say_wrapped!(

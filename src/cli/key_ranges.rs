@@ -1,9 +1,12 @@
 //! Numeric keys over ranges checked against a scenario (`sensitivity --vary`, `calibrate --fit`):
-//! a key is accepted only if the scenario takes numbers there across the whole range.
+//! a key is accepted only if the scenario takes numbers there across the whole range; and the
+//! memory a study over ranges (those two, `seek --vary`) needs at the ends of its ranges.
 
 use super::SimulationArgs;
 use crate::error::Error;
-use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, abbreviate};
+use crate::scenario::{
+    Scenario, ScenarioDoc, ScenarioError, Source, Workload, abbreviate, check_memory,
+};
 use crate::study::key_range::{self, Factor, Vary};
 
 /// A study over key ranges, loaded: the scenario with its `--set` overrides (its source and
@@ -101,6 +104,28 @@ pub(super) fn scenario_at(
         ))
     })?;
     Ok((scenario, assignments.into_iter().map(|(_, v)| v).collect()))
+}
+
+/// Refuses `work` on the base scenario, or on a setting at the ends of a study's ranges, that
+/// needs more memory than there is. What a run needs grows with the keys a study may vary
+/// (tenants, seats, contacts), so the setting of every key at its low end and the one of every
+/// key at its high end bound it; each is given as the `key=value` list it is named by (after
+/// `flag`), or an error if it is not a valid scenario, which the study reports where it comes to
+/// it.
+pub(super) fn check_memory_at_ends<E>(
+    flag: &str,
+    base: &Scenario,
+    ends: [(String, Result<Scenario, E>); 2],
+    work: Workload,
+) -> Result<(), Error> {
+    check_memory([base], work).map_err(Error::Usage)?;
+    for (setting, scenario) in ends {
+        if let Ok(scenario) = scenario {
+            check_memory([&scenario], work)
+                .map_err(|e| Error::Usage(format!("{flag} at {setting}: {e}")))?;
+        }
+    }
+    Ok(())
 }
 
 /// The scenario with `assignments` (`key=value` texts) applied to `doc`.

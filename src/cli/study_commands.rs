@@ -328,7 +328,21 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         }
     }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
-    check_memory([&scenario], Workload::run(ceiling, args.sim.workers())).map_err(Error::Usage)?;
+    let ends = [
+        axes.iter().map(|a| a.low).collect::<Vec<_>>(),
+        axes.iter().map(|a| a.high).collect(),
+    ]
+    .map(|values| {
+        let named = axes
+            .iter()
+            .zip(&values)
+            .map(|(a, v)| format!("{}={v}", a.key))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (named, at(&values))
+    });
+    let work = Workload::run(ceiling, args.sim.workers());
+    super::key_ranges::check_memory_at_ends("--vary", &scenario, ends, work)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     let started = Instant::now();
     // How many replications seek runs depends on what it sees; the bar counts up to the most it

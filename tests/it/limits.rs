@@ -77,6 +77,50 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
     assert!(stderr.len() < 1_000, "{stderr:.1000}");
 }
 
+/// `seek --vary` and `calibrate --fit` run settings other than the scenario's own: a range of a
+/// key that raises the memory a run needs (tenants here) is checked at its ends, before anything
+/// runs, not only the scenario as given (which fits), so a setting past the memory is refused
+/// rather than allocated until the machine gives out.
+#[test]
+fn a_range_that_reaches_past_the_memory_is_refused_before_it_runs() {
+    let dir = temp_dir();
+    let observed = write_file(dir.path(), "observed.csv", "week,errors\n0,1\n1,2\n");
+    let commands: [Vec<&str>; 2] = [
+        vec![
+            "seek",
+            "small-pilot",
+            "--vary",
+            "population.tenants=999990..1000000",
+            "--require",
+            "mean(slips) <= 3",
+            "--monotone",
+        ],
+        vec![
+            "calibrate",
+            "small-pilot",
+            "--observed",
+            &observed,
+            "--fit",
+            "population.tenants=200..1000000",
+        ],
+    ];
+    for (mut args, at) in commands.into_iter().zip([
+        "--vary at population.tenants=999990: scenario `small-pilot` needs about",
+        "--fit at population.tenants=1000000: scenario `small-pilot` needs about",
+    ]) {
+        args.extend(["--reps", "2", "--threads", "1", "--out", "never", "-q"]);
+        let started = Instant::now();
+        let out = cutover_with_limit(dir.path(), "200M", &args);
+        assert_bad_input(&out, &[at, "CUTOVER_MEMORY_LIMIT allows 209.7 MB"]);
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "{args:?} took {:?}",
+            started.elapsed()
+        );
+        assert!(!dir.path().join("never").exists(), "{args:?}");
+    }
+}
+
 #[test]
 fn hard_limits_name_their_key() {
     let dir = temp_dir();
