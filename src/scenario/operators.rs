@@ -44,6 +44,22 @@ pub(super) fn read_operators(s: &Section<'_>) -> Operators {
             "no operators at all: hard failures would wait forever",
             Some("staff at least one shift".into()),
         );
+    } else if !(o.weekday > 0 && o.weekday_hours.0 < o.weekday_hours.1)
+        && !(o.weekend > 0 && o.weekend_hours.0 < o.weekend_hours.1)
+    {
+        // The staffed shifts have no hours: as good as no operators at all.
+        let (key, (from, to)) = if o.weekday > 0 {
+            ("weekday_hours", o.weekday_hours)
+        } else {
+            ("weekend_hours", o.weekend_hours)
+        };
+        s.error(
+            key,
+            format!(
+                "`operators.{key}` = [{from}, {to}] puts the operators on duty at no hour, and no other shift is staffed: hard failures would wait forever"
+            ),
+            Some("e.g. [8, 18] for 08:00-18:00".into()),
+        );
     }
     s.finish();
     o

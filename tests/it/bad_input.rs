@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::Output;
 
-use crate::common::{assert_bad_input, cutover, temp_dir, write_file};
+use crate::common::{assert_bad_input, assert_success, cutover, quick_run, temp_dir, write_file};
 
 /// `run` of a tiny bundled scenario (for speed) with `args` and an output folder that must not
 /// appear: bad input is found before anything is written.
@@ -48,6 +48,37 @@ fn override_without_a_value_is_rejected() {
     let dir = temp_dir();
     let out = run_bad(dir.path(), &["--set", "seed"]);
     assert_bad_input(&out, &["seed", "KEY=VALUE"]);
+}
+
+/// Operators on shifts of no hours are no operators: hard failures would wait until the end of
+/// the calendar, as with none at all (which is refused). The scenario said nothing of it (exit 0).
+#[test]
+fn operators_on_duty_at_no_hour_are_refused_like_no_operators() {
+    let dir = temp_dir();
+    for (set, needle) in [
+        (
+            &["operators.weekday_hours=[5,5]", "operators.weekend=0"][..],
+            "`operators.weekday_hours` = [5, 5] puts the operators on duty at no hour",
+        ),
+        (
+            &["operators.weekday=0", "operators.weekend_hours=[3,3]"],
+            "`operators.weekend_hours` = [3, 3] puts the operators on duty at no hour",
+        ),
+        (
+            &[
+                "operators.weekday_hours=[0,0]",
+                "operators.weekend_hours=[24,24]",
+            ],
+            "`operators.weekday_hours` = [0, 0]",
+        ),
+    ] {
+        let args: Vec<&str> = set.iter().flat_map(|s| ["--set", *s]).collect();
+        let out = run_bad(dir.path(), &args);
+        assert_bad_input(&out, &[needle, "hard failures would wait forever"]);
+    }
+    // One staffed shift with hours is enough.
+    let args = quick_run("o", &["--set", "operators.weekday_hours=[5,5]"]);
+    assert_success(&cutover(dir.path(), &args));
 }
 
 #[test]
