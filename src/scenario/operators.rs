@@ -38,15 +38,15 @@ pub(super) fn read_operators(s: &Section<'_>) -> Operators {
             (0.0, f64::INFINITY),
         ),
     };
+    let on_weekdays = o.weekday > 0 && o.weekday_hours.0 < o.weekday_hours.1;
+    let on_weekends = o.weekend > 0 && o.weekend_hours.0 < o.weekend_hours.1;
     if o.weekday == 0 && o.weekend == 0 {
         s.error(
             "weekend",
             "no operators at all: hard failures would wait forever",
             Some("staff at least one shift".into()),
         );
-    } else if !(o.weekday > 0 && o.weekday_hours.0 < o.weekday_hours.1)
-        && !(o.weekend > 0 && o.weekend_hours.0 < o.weekend_hours.1)
-    {
+    } else if !on_weekdays && !on_weekends {
         // The staffed shifts have no hours: as good as no operators at all.
         let (key, (from, to)) = if o.weekday > 0 {
             ("weekday_hours", o.weekday_hours)
