@@ -13,6 +13,7 @@ mod cause_charts;
 mod compare_charts;
 mod frame;
 mod glyphs;
+mod headers;
 mod run_charts;
 mod sensitivity_charts;
 mod sweep_charts;
@@ -40,33 +41,44 @@ pub enum FolderKind {
     Calibration,
 }
 
-/// The kind of output folder `dir` is; bad input (exit code 2) if it is none.
+/// The kind of output folder `dir` is, as its manifest says: a sweep's has a `grid`, a study's a
+/// `study`, and the others list the files their command wrote (a manifest that lists none, from
+/// an older version, is told by the files present). Bad input (exit code 2) if it is none, or if
+/// a data file present is not one that kind writes, with the header it writes (`headers`).
 pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     if !dir.is_dir() {
         return Err(Error::Usage(format!("{} is not a folder", dir.display())));
     }
     let manifest = ManifestInfo::read(dir)?;
-    if manifest.is_sweep {
-        Ok(FolderKind::Sweep)
-    } else if dir.join(files::calibration::FIT_FILE).is_file() {
-        Ok(FolderKind::Calibration)
-    } else if dir.join(files::sensitivity::FILE).is_file() {
-        Ok(FolderKind::Sensitivity)
+    let listed = |file: &str| manifest.listed.iter().any(|f| f == file);
+    let holds = |file: &str| {
+        if manifest.listed.is_empty() {
+            dir.join(file).is_file()
+        } else {
+            listed(file)
+        }
+    };
+    let kind = if manifest.is_sweep {
+        FolderKind::Sweep
+    } else if holds(files::calibration::FIT_FILE) {
+        FolderKind::Calibration
+    } else if holds(files::sensitivity::FILE) {
+        FolderKind::Sensitivity
     } else if manifest.is_study {
-        Ok(FolderKind::Study)
-    } else if dir.join(files::comparison::FILE).is_file() {
-        Ok(FolderKind::Compare)
-    } else if dir.join(files::timeseries::FILE).is_file()
-        || dir.join(files::replications::FILE).is_file()
-    {
+        FolderKind::Study
+    } else if holds(files::comparison::FILE) {
+        FolderKind::Compare
+    } else if holds(files::timeseries::FILE) || holds(files::replications::FILE) {
         // A run with `--detail none` has replications.csv but no timeseries.csv.
-        Ok(FolderKind::Run)
+        FolderKind::Run
     } else {
-        Err(Error::Usage(format!(
+        return Err(Error::Usage(format!(
             "cannot chart {}: it holds neither timeseries.csv (a run), comparison.csv (a comparison), sensitivity.csv (a sensitivity study) nor a sweep's manifest",
             dir.display()
-        )))
-    }
+        )));
+    };
+    headers::check(dir, kind, &manifest)?;
+    Ok(kind)
 }
 
 /// Draws every chart of an output folder `dir` of any kind into the folder `out`; returns the

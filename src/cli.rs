@@ -629,7 +629,7 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         (files::tradeoffs::FILE, output::tradeoffs_csv(&trade)),
         (
             files::replications::FILE,
-            output::replications_csv(&["policy"], &replication_rows),
+            output::replications_csv(&[files::replications::POLICY], &replication_rows),
         ),
     ];
     let manifest = Manifest::comparison(

@@ -60,17 +60,22 @@ pub const SLURM_DIR: &str = "slurm";
 /// The folder of the shard folders (`shards/K` for task K) inside a sweep's output folder.
 pub const SHARDS_DIR: &str = "shards";
 
-/// replications.csv: one row per replication (columns: `ReplicationMetrics::COLUMNS`).
+/// replications.csv: one row per replication (columns: `ReplicationMetrics::COLUMNS`), after
+/// `POLICY` in a comparison's, and after `CELL` and the swept keys in a sweep's.
 pub mod replications {
     pub const FILE: &str = "replications.csv";
+    pub const POLICY: &str = "policy";
+    pub const CELL: &str = "cell";
     pub const TENANTS: &str = "tenants";
     pub const SLIPS: &str = "slips";
     pub const EVENTS: &str = "events";
 }
 
-/// summary.csv: one row per metric over the replications (or per cell and metric in a sweep).
+/// summary.csv: one row per metric over the replications (or per cell and metric in a sweep,
+/// after `CELL` and the swept keys).
 pub mod summary {
     pub const FILE: &str = "summary.csv";
+    pub const CELL: &str = super::replications::CELL;
     pub const METRIC: &str = "metric";
     pub const MEAN: &str = "mean";
     pub const CI95_LOW: &str = "ci95_low";

@@ -214,6 +214,10 @@ mod tests {
             grid_cells: None,
             is_sweep: false,
             is_study: false,
+            study_kind: None,
+            study_keys: Vec::new(),
+            study_constraints: 0,
+            listed: Vec::new(),
             phases,
         }
     }

@@ -195,6 +195,20 @@ pub(super) fn parse_time(text: &str) -> Option<f64> {
     Some(day + (f64::from(hours) * 3600.0 + f64::from(minutes) * 60.0 + seconds) / 86_400.0)
 }
 
+/// The texts of a JSON array (its items' field `field`, if given); empty if it is none.
+fn texts(array: Option<&serde_json::Value>, field: Option<&str>) -> Vec<String> {
+    array
+        .and_then(|a| a.as_array())
+        .into_iter()
+        .flatten()
+        .filter_map(|item| match field {
+            Some(field) => item.get(field),
+            None => Some(item),
+        })
+        .filter_map(|text| text.as_str().map(str::to_string))
+        .collect()
+}
+
 /// What charts need from `manifest.json`.
 pub(super) struct ManifestInfo {
     pub scenario: String,
@@ -211,6 +225,13 @@ pub(super) struct ManifestInfo {
     pub phases: Vec<RecordedPhase>,
     /// A study (`select` and the like): its findings are in the manifest's `study`.
     pub is_study: bool,
+    /// The study's `kind` (`select`, `seek`), its varied keys and the number of its
+    /// constraints (a seek's, which name seek.csv's columns).
+    pub study_kind: Option<String>,
+    pub study_keys: Vec<String>,
+    pub study_constraints: usize,
+    /// The files the manifest lists: what the command wrote (empty in one that lists none).
+    pub listed: Vec<String>,
 }
 
 /// One phase as the manifest records it.
@@ -251,15 +272,7 @@ impl ManifestInfo {
             .get("replications")
             .or_else(|| grid.and_then(|g| g.get("replications")))
             .and_then(|r| r.as_u64());
-        let grid_keys = grid
-            .and_then(|g| g.get("keys"))
-            .and_then(|k| k.as_array())
-            .map(|keys| {
-                keys.iter()
-                    .filter_map(|k| k.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let grid_keys = texts(grid.and_then(|g| g.get("keys")), None);
         let info = ManifestInfo {
             scenario,
             replications,
@@ -294,10 +307,22 @@ impl ManifestInfo {
                 })
                 .unwrap_or_default(),
             is_study: json.get("study").is_some_and(|s| !s.is_null()),
+            study_kind: json
+                .pointer("/study/kind")
+                .and_then(|k| k.as_str())
+                .map(str::to_string),
+            study_keys: texts(json.pointer("/study/vary"), Some("key")),
+            study_constraints: json
+                .pointer("/study/constraints")
+                .and_then(|c| c.as_array())
+                .map_or(0, Vec::len),
+            listed: texts(json.get("files"), None),
         };
         let texts = [&info.scenario]
             .into_iter()
             .chain(&info.grid_keys)
+            .chain(&info.study_keys)
+            .chain(&info.listed)
             .chain(info.phases.iter().flat_map(|p| [&p.key, &p.name]))
             .chain(info.phases.iter().filter_map(|p| p.offset.as_ref()));
         for text in texts {

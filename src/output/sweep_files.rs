@@ -46,7 +46,7 @@ pub fn cell_path(dir: &Path, cell: usize) -> PathBuf {
 
 /// The header of replications.csv and of every cell file.
 fn header(info: &GridInfo) -> Vec<String> {
-    ["cell"]
+    [files::replications::CELL]
         .iter()
         .map(|s| s.to_string())
         .chain(info.keys.iter().cloned())
@@ -294,10 +294,10 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
     output::create_dir(out)?;
     let mut file = output::AtomicFile::create(&out.join(files::replications::FILE))?;
     file.write_all(&csv_bytes(std::iter::once(header(info))))?;
-    let mut summary_header: Vec<String> = std::iter::once("cell".to_string())
+    let mut summary_header: Vec<String> = std::iter::once(files::summary::CELL.to_string())
         .chain(info.keys.iter().cloned())
         .collect();
-    summary_header.push("metric".to_string());
+    summary_header.push(files::summary::METRIC.to_string());
     summary_header.extend(SUMMARY_COLUMNS.map(String::from));
     let mut summary = vec![summary_header];
     let events_col = ReplicationMetrics::COLUMNS

@@ -3,7 +3,9 @@
 
 use std::path::Path;
 
-use crate::common::{SMALL_SCENARIO, assert_success, cutover, temp_dir, write_file};
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, temp_dir, write_file,
+};
 
 const RUN_CHARTS: [&str; 8] = [
     "phases",
@@ -320,4 +322,89 @@ fn sweep_draws_each_metric_against_each_key_and_a_heatmap() {
     );
     assert_success(&merged);
     assert_charts(&dir.path().join("merged"), &names);
+}
+
+/// Every file under `dir` with its bytes, sorted.
+fn contents(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    crate::common::files_under(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// `plot` holds each data file of a folder to the kind its manifest names: a file of another
+/// command's folder put in it (a run's replications.csv in a sweep's folder, a comparison's
+/// comparison.csv or replications.csv in a run's, a seek's seek.csv copied in as selection.csv)
+/// is refused before anything is drawn, naming the file, line 1 and what was expected, and the
+/// folder is left as it was.
+#[test]
+fn plot_refuses_a_data_file_of_another_kind_of_folder_naming_it() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 3]\n");
+    let grid = write_file(dir.path(), "grid.toml", &grid);
+    let policies = ["--policies", "fifo,smallest-first"];
+    let seek = [
+        "--vary",
+        "operators.weekend=1..2",
+        "--require",
+        "mean(slips) <= 1000",
+    ];
+    let commands: [Vec<&str>; 4] = [
+        vec!["run", &scenario, "--no-charts"],
+        [&["compare", &scenario, "--no-charts"][..], &policies].concat(),
+        vec!["sweep", &grid, "--no-charts"],
+        [&["seek", &scenario][..], &seek].concat(),
+    ];
+    for (args, out) in commands.iter().zip(["run", "cmp", "grid", "seek"]) {
+        let rest = ["--reps", "2", "--out", out, "-q"];
+        assert_success(&cutover(dir.path(), &[&args[..], &rest].concat()));
+    }
+    let path = |p: &str| dir.path().join(p);
+    let copy = |from: &str, to: &str| {
+        std::fs::copy(path(from), path(to)).unwrap();
+    };
+    let refused = |folder: &str, needles: &[&str]| {
+        let before = contents(&path(folder));
+        assert_bad_input(&cutover(dir.path(), &["plot", folder]), needles);
+        assert_eq!(contents(&path(folder)), before, "plot changed {folder}");
+    };
+    copy("run/replications.csv", "grid/replications.csv");
+    refused(
+        "grid",
+        &[
+            "grid/replications.csv, line 1",
+            "a sweep's replications.csv",
+            "it begins `replication,seed,tenants,transitioned`, where it should begin `cell,operators.weekend,replication,seed`",
+        ],
+    );
+    copy("cmp/comparison.csv", "run/comparison.csv");
+    refused(
+        "run",
+        &[
+            "run/comparison.csv, line 1",
+            "a run folder (so its manifest says) holds no comparison.csv",
+        ],
+    );
+    std::fs::remove_file(path("run/comparison.csv")).unwrap();
+    copy("cmp/replications.csv", "run/replications.csv");
+    refused(
+        "run",
+        &[
+            "run/replications.csv, line 1",
+            "a run's replications.csv",
+            "it begins `policy,replication`, where it should begin `replication,seed`",
+        ],
+    );
+    copy("seek/seek.csv", "seek/selection.csv");
+    refused(
+        "seek",
+        &[
+            "seek/selection.csv, line 1",
+            "a seek study folder (so its manifest says) holds no selection.csv, only seek.csv",
+        ],
+    );
 }
