@@ -289,3 +289,70 @@ fn read_header(path: &Path) -> Result<Vec<String>, String> {
         .map(|cell| String::from_utf8_lossy(cell).into_owned())
         .collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn manifest(study_kind: Option<&str>) -> ManifestInfo {
+        ManifestInfo {
+            scenario: "s".into(),
+            replications: None,
+            detail_replication: None,
+            deadline: None,
+            grid_keys: vec!["operators.weekend".into()],
+            grid_cells: None,
+            is_sweep: false,
+            phases: Vec::new(),
+            is_study: study_kind.is_some(),
+            study_kind: study_kind.map(str::to_string),
+            study_keys: vec!["operators.weekend".into()],
+            study_constraints: 2,
+            listed: Vec::new(),
+        }
+    }
+
+    /// Every data file cutover writes is one some kind of folder holds, so none is refused in
+    /// the folder of the command that writes it.
+    #[test]
+    fn every_data_file_belongs_to_a_kind_of_folder() {
+        let kinds = [
+            (FolderKind::Run, None),
+            (FolderKind::Compare, None),
+            (FolderKind::Sweep, None),
+            (FolderKind::Sensitivity, None),
+            (FolderKind::Calibration, None),
+            (FolderKind::Study, Some("select")),
+            (FolderKind::Study, Some("seek")),
+        ];
+        let held: Vec<&str> = kinds
+            .iter()
+            .flat_map(|(kind, study)| expected(*kind, &manifest(*study)))
+            .map(|(file, _)| file)
+            .collect();
+        for name in crate::files::OWN_NAMES
+            .iter()
+            .filter(|n| n.ends_with(".csv"))
+        {
+            assert!(held.contains(name), "no kind of folder holds {name}");
+        }
+    }
+
+    #[test]
+    fn a_header_is_its_lead_then_only_known_columns() {
+        let seek = seek_file(&manifest(Some("seek")));
+        let header = |text: &str| -> Vec<String> { text.split(',').map(str::to_string).collect() };
+        assert_eq!(
+            seek.mismatch(&header(
+                "setting,operators.weekend,cost,replications,verdict,constraint2_bound"
+            )),
+            None
+        );
+        let why = seek.mismatch(&header("setting,operators.weekend,cost,constraint3_bound"));
+        assert!(why.is_some_and(|w| w.contains("column 4 is `constraint3_bound`")));
+        let why = seek.mismatch(&header("policy,replications"));
+        assert!(why.is_some_and(|w| w.contains("it begins `policy,replications`")));
+        let why = seek.mismatch(&[]);
+        assert!(why.is_some_and(|w| w.starts_with("it is empty")));
+    }
+}
