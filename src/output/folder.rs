@@ -117,14 +117,20 @@ impl OutputFolder {
     }
 
     /// Marks the folder as holding no complete run: removes manifest.json (and makes that
-    /// durable) before anything else is written, then the files the old manifest listed, so a
-    /// folder never mixes two runs' files under a manifest.
+    /// durable) before anything else is written, then the files the old manifest listed and any
+    /// other data file (a command stopped before writing its manifest leaves its data files
+    /// listed nowhere), so a folder never mixes two commands' files: the charts and report would
+    /// refuse a data file of another kind of folder (see `chart::folder_kind`) after all the
+    /// simulating.
     pub fn invalidate(&self) -> Result<(), Error> {
         let manifest = self.dir.join(MANIFEST);
         let listed = old_files(&manifest);
         match fs::remove_file(&manifest) {
-            Ok(()) => {}
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+            Ok(()) => sync_dir(&self.dir).map_err(|source| Error::Output {
+                path: self.dir.clone(),
+                source,
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => {
                 return Err(Error::Output {
                     path: manifest,
@@ -132,12 +138,15 @@ impl OutputFolder {
                 });
             }
         }
-        sync_dir(&self.dir).map_err(|source| Error::Output {
-            path: self.dir.clone(),
-            source,
-        })?;
         for file in listed {
             let _ = fs::remove_file(self.dir.join(file));
+        }
+        for name in files::OWN_NAMES.iter().filter(|n| n.ends_with(".csv")) {
+            // A file or a link (the link itself, never what it points to); never a folder.
+            let path = self.dir.join(name);
+            if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
+                let _ = fs::remove_file(path);
+            }
         }
         Ok(())
     }

@@ -186,6 +186,26 @@ fn a_later_run_sweeps_away_what_a_killed_one_left() {
     }
 }
 
+/// The data files of a command stopped before its manifest (listed nowhere) are removed by the
+/// next command into the folder, so they are never mixed with its own: a comparison's left in a
+/// run's folder would make its report, which holds each data file to the manifest's kind,
+/// refuse the folder after all the simulating.
+#[test]
+fn a_later_run_removes_the_data_files_a_stopped_command_left_unlisted() {
+    let dir = temp_dir();
+    let compare = [&SMALL_COMPARE[..], &["--out", "out", "-q", "--no-charts"]].concat();
+    assert_success(&cutover(dir.path(), &compare));
+    let out = dir.path().join("out");
+    std::fs::remove_file(out.join("manifest.json")).unwrap();
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--out", "out"];
+    assert_success(&cutover(dir.path(), &args));
+    for stale in ["comparison.csv", "tradeoffs.csv"] {
+        assert!(!out.join(stale).exists(), "{stale} is left");
+    }
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains("run report"), "not a run's report");
+}
+
 /// A quick `compare` of two policies.
 const SMALL_COMPARE: [&str; 6] = [
     "compare",
