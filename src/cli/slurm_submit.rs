@@ -83,6 +83,8 @@ pub fn submit_sweep(
     };
 
     let shards_root = out.join(crate::files::SHARDS_DIR);
+    // The shard jobs write into it: a link there would have them write outside the folder.
+    output::check_subdir(&shards_root)?;
     if !args.resume && has_entries(&shards_root) {
         return Err(Error::Usage(format!(
             "{} holds the shards of an earlier submission: add --resume to keep their finished cells, or choose another --out",
@@ -95,6 +97,7 @@ pub fn submit_sweep(
     let folder = OutputFolder::open(&out, wait_lock)?;
     folder.invalidate()?;
     folder.subdir(crate::files::SLURM_DIR)?;
+    folder.subdir(crate::files::SHARDS_DIR)?;
     record_grid(&out, info, None, args.resume)?;
     let jobs_path = sub.slurm_dir().join(slurm::JOBS_FILE);
     if args.resume

@@ -422,3 +422,26 @@ fn a_plain_submission_refuses_a_folder_that_already_holds_shards() {
     assert_bad_input(&out, &["shards of an earlier submission", "--resume"]);
     assert!(!dir.path().join("sbatch.log").exists());
 }
+
+/// The shard jobs write into OUT/shards/K: a `shards` that is a link to a folder elsewhere was
+/// followed, so that the jobs wrote outside the output folder. It is refused before anything is
+/// submitted, with or without --resume.
+#[test]
+fn a_linked_shards_folder_is_refused_not_followed() {
+    let (dir, scenario, bin) = setup();
+    let d = dir.path();
+    std::fs::create_dir_all(d.join("o")).unwrap();
+    std::fs::create_dir_all(d.join("elsewhere")).unwrap();
+    std::os::unix::fs::symlink("../elsewhere", d.join("o/shards")).unwrap();
+    for extra in [&[][..], &["--resume"]] {
+        let args = [
+            &["sweep", &scenario, "--slurm", "2", "--out", "o"][..],
+            extra,
+        ]
+        .concat();
+        let out = cutover_on(d, &bin, &args);
+        assert_bad_input(&out, &["o/shards is a link", "remove the link"]);
+        assert!(!d.join("sbatch.log").exists(), "{extra:?} submitted");
+    }
+    assert_eq!(std::fs::read_dir(d.join("elsewhere")).unwrap().count(), 0);
+}
