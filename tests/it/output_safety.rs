@@ -11,10 +11,11 @@ use crate::common::{
     wait_at_most, write_file,
 };
 
-/// A temporary file of `output::write_atomic` (`.NAME.tmp-PID`) or of a sweep's assembly.
+/// A temporary file of `output::write_atomic` (`.NAME.tmp-PID`) or of a sweep's assembly, or a
+/// file in the staging folder of charts (`.charts.RANDOM.tmp/`).
 fn is_temporary(path: &Path) -> bool {
-    path.file_name()
-        .is_some_and(|n| n.to_string_lossy().contains(".tmp"))
+    path.components()
+        .any(|c| c.as_os_str().to_string_lossy().contains(".tmp"))
 }
 
 fn assert_unwritable(out: &Output, path: &str) {
