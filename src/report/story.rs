@@ -23,6 +23,7 @@ mod studies;
 mod sweep;
 
 pub(super) use captions::{chart_caption, chart_rank};
+pub(super) use compare::tradeoff_rows;
 pub(super) use run::causes;
 pub(super) use studies::constraints;
 
@@ -76,12 +77,6 @@ const RUN_METRICS: &[(&str, &str)] = &[
     ),
     ("stranded_users", "users stranded on Communicator 2007"),
 ];
-
-/// A percentile of a count, which interpolates between replications, as the count it bounds:
-/// "P90 is 12.4" means 9 replications in 10 have at most 12.
-fn at_most(p: f64) -> f64 {
-    (p + 1e-9).floor()
-}
 
 /// Whether more of a metric is better (only `transitioned`); for the rest, less is.
 fn more_is_better(metric: &str) -> bool {
