@@ -312,16 +312,28 @@ pub mod comparison {
 /// policies that dominate it.
 pub mod tradeoffs {
     pub const FILE: &str = "tradeoffs.csv";
+    pub const POLICY: &str = "policy";
+    pub const METRIC: &str = "metric";
+    /// `lower` or `higher`: which way the metric is better.
+    pub const BETTER: &str = "better";
+    /// The policy's mean, the baseline's, and the one less the other.
+    pub const MEAN: &str = "mean";
+    pub const BASELINE_MEAN: &str = "baseline_mean";
+    pub const DIFFERENCE: &str = "difference";
+    pub const P_HOLM: &str = "p_holm";
+    pub const DOMINATED: &str = "dominated";
+    /// The policies that dominate this one, `;`-separated.
+    pub const DOMINATED_BY: &str = "dominated_by";
     pub const HEADER: [&str; 9] = [
-        "policy",
-        "metric",
-        "better",
-        "mean",
-        "baseline_mean",
-        "difference",
-        "p_holm",
-        "dominated",
-        "dominated_by",
+        POLICY,
+        METRIC,
+        BETTER,
+        MEAN,
+        BASELINE_MEAN,
+        DIFFERENCE,
+        P_HOLM,
+        DOMINATED,
+        DOMINATED_BY,
     ];
 }
 
@@ -348,9 +360,17 @@ pub mod selection {
 /// among a setting's looks) and `_verdict`.
 pub mod seek {
     pub const FILE: &str = "seek.csv";
-    pub const FIRST: [&str; 1] = ["setting"];
-    pub const AFTER_KEYS: [&str; 3] = ["cost", "replications", "verdict"];
-    pub const PER_CONSTRAINT: [&str; 3] = ["estimate", "bound", "verdict"];
+    pub const SETTING: &str = "setting";
+    pub const COST: &str = "cost";
+    pub const REPLICATIONS: &str = "replications";
+    /// The setting's verdict over every constraint; with `constraint_column`, one constraint's.
+    pub const VERDICT: &str = "verdict";
+    /// A constraint's estimate and one-sided bound, with `constraint_column`.
+    pub const ESTIMATE: &str = "estimate";
+    pub const BOUND: &str = "bound";
+    pub const FIRST: [&str; 1] = [SETTING];
+    pub const AFTER_KEYS: [&str; 3] = [COST, REPLICATIONS, VERDICT];
+    pub const PER_CONSTRAINT: [&str; 3] = [ESTIMATE, BOUND, VERDICT];
 
     /// The column of the `n`th constraint (from 1) for `what`, one of `PER_CONSTRAINT`:
     /// `constraint1_estimate`.

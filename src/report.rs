@@ -34,7 +34,13 @@ struct FileSection {
     title: &'static str,
     /// What the table says, in a sentence.
     intro: &'static str,
+    /// Its first rows as people read them.
+    rows: RowWriter,
 }
+
+/// Writes the first `count` rows of a file section's table for people, in HTML: every number
+/// by `figures`, in the digits its interval supports where the folder has one.
+type RowWriter = fn(&Folder, &Table, usize) -> Result<Vec<Vec<String>>, Error>;
 
 /// Sections that appear when their file is present, in page order, after the charts.
 const FILE_SECTIONS: &[FileSection] = &[
@@ -44,23 +50,27 @@ const FILE_SECTIONS: &[FileSection] = &[
         intro: "For each fitted key: its value, its 95% interval from the curvature of the \
             discrepancy, whether the observed weeks identify it, how much the discrepancy rises \
             over its range, and the discrepancy over the fitted and the held-out values.",
+        rows: readable_rows,
     },
     FileSection {
         file: files::sensitivity::FILE,
         title: "Every index",
         intro: "For each varied key and headline metric: the index (mu_star and sigma for Morris, \
             ST and S1 for Sobol') with its 95% bootstrap interval.",
+        rows: readable_rows,
     },
     FileSection {
         file: files::selection::FILE,
         title: "Selection",
         intro: "Each policy's replications and mean, when it was eliminated, and the one selected.",
+        rows: readable_rows,
     },
     FileSection {
         file: files::seek::FILE,
         title: "Every setting evaluated",
         intro: "Each setting in the order it was tried, with its cost, replications and each \
             constraint's estimate, one-sided bound and verdict.",
+        rows: readable_rows,
     },
     FileSection {
         file: files::tradeoffs::FILE,
@@ -68,6 +78,8 @@ const FILE_SECTIONS: &[FileSection] = &[
         intro: "For each policy and metric: which way is better, its mean beside the baseline's, the \
             difference with its Holm-adjusted p-value, and whether another policy is at least \
             as good on every metric and better on one (dominated).",
+        // tradeoffs.csv has no intervals: its means take comparison.csv's.
+        rows: story::tradeoff_rows,
     },
 ];
 
@@ -203,14 +215,7 @@ fn inline_charts(folder: &Folder, drawn: &[PathBuf]) -> Result<String, Error> {
 /// A file's section: its table, at most `MAX_ROWS` rows.
 fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error> {
     let t = folder.table(section.file)?;
-    let constraints = folder
-        .manifest
-        .get("study")
-        .map(story::constraints)
-        .unwrap_or_default();
-    let rows: Vec<Vec<String>> = (0..t.len().min(MAX_ROWS))
-        .map(|i| readable_row(t.headers(), &t.row(i), &constraints))
-        .collect();
+    let rows = (section.rows)(folder, &t, t.len().min(MAX_ROWS))?;
     let mut html = format!(
         "<h2>{}</h2>\n<p>{} <span class=\"note\">From <code>{}</code>",
         escape(section.title),
@@ -225,6 +230,18 @@ fn file_section(folder: &Folder, section: &FileSection) -> Result<String, Error>
     );
     html.push_str(&table(t.headers(), &rows));
     Ok(html)
+}
+
+/// The first `count` rows of a file, each by `readable_row`, against the constraints of a seek.
+fn readable_rows(folder: &Folder, t: &Table, count: usize) -> Result<Vec<Vec<String>>, Error> {
+    let constraints = folder
+        .manifest
+        .get("study")
+        .map(story::constraints)
+        .unwrap_or_default();
+    Ok((0..count)
+        .map(|i| readable_row(t.headers(), &t.row(i), &constraints))
+        .collect())
 }
 
 /// A file's row as people read it, in HTML: an estimate with its interval (`value`, `ci95_low`,
@@ -250,10 +267,7 @@ fn readable_row(headers: &[String], row: &[&str], constraints: &[String]) -> Vec
     }
     for (i, text) in constraints.iter().enumerate() {
         let column = |what: &str| at(&files::seek::constraint_column(i + 1, what));
-        let (Some(e), Some(b)) = (
-            column(files::seek::PER_CONSTRAINT[0]),
-            column(files::seek::PER_CONSTRAINT[1]),
-        ) else {
+        let (Some(e), Some(b)) = (column(files::seek::ESTIMATE), column(files::seek::BOUND)) else {
             continue;
         };
         if let (Ok(c), Some(estimate), Some(bound)) =

@@ -3,13 +3,13 @@
 
 use std::fmt::Write as _;
 
-use crate::chart::MAIN_METRICS;
+use crate::chart::{MAIN_METRICS, Table};
 use crate::error::Error;
 use crate::files;
 use crate::model::ReplicationMetrics;
-use crate::report::Folder;
 use crate::report::figures::{ANY, Written, estimate};
 use crate::report::html::{escape, table};
+use crate::report::{Folder, readable_row};
 
 use super::{in_words, label, more_is_better};
 
@@ -43,15 +43,19 @@ impl Compared {
 }
 
 fn comparison(folder: &Folder) -> Result<Vec<(String, Compared)>, Error> {
-    let t = folder.table(files::comparison::FILE)?;
-    let (policy, metric, significant) =
-        (t.text("policy")?, t.text("metric")?, t.text("significant")?);
+    use files::comparison as f;
+    let t = folder.table(f::FILE)?;
+    let (policy, metric, significant) = (
+        t.text(f::POLICY)?,
+        t.text(f::METRIC)?,
+        t.text(f::SIGNIFICANT)?,
+    );
     let n = |c: &str| t.numbers(c);
-    let (mean, low, high) = (n("mean")?, n("ci95_low")?, n("ci95_high")?);
+    let (mean, low, high) = (n(f::MEAN)?, n(f::CI95_LOW)?, n(f::CI95_HIGH)?);
     let (diff, dl, dh) = (
-        n("diff_vs_baseline")?,
-        n("diff_ci95_low")?,
-        n("diff_ci95_high")?,
+        n(f::DIFF_VS_BASELINE)?,
+        n(f::DIFF_CI95_LOW)?,
+        n(f::DIFF_CI95_HIGH)?,
     );
     Ok((0..t.len())
         .map(|i| {
@@ -173,6 +177,55 @@ fn verdict(metric: &str, baseline: &str, of: &[&Compared]) -> Option<String> {
     })
 }
 
+/// The first `count` rows of tradeoffs.csv as people read them. The file has no intervals, so
+/// each mean is written in the digits of its interval in comparison.csv (the baseline's mean in
+/// the baseline's, the difference in the paired difference's), as the table of every policy
+/// writes the same figures: never a lone `1,254` beneath a `1,250 [1,060, 1,450]`. The rest as
+/// any file section's.
+pub(in crate::report) fn tradeoff_rows(
+    folder: &Folder,
+    t: &Table,
+    count: usize,
+) -> Result<Vec<Vec<String>>, Error> {
+    use files::tradeoffs as f;
+    let compared = comparison(folder)?;
+    let of = |policy: &str, metric: &str| {
+        compared
+            .iter()
+            .find(|(m, c)| m == metric && c.policy == policy)
+            .map(|(_, c)| c)
+    };
+    let baseline = compared.first().map(|(_, c)| c.policy.as_str());
+    let (policy, metric) = (t.text(f::POLICY)?, t.text(f::METRIC)?);
+    let (mean, baseline_mean, difference) = (
+        t.numbers(f::MEAN)?,
+        t.numbers(f::BASELINE_MEAN)?,
+        t.numbers(f::DIFFERENCE)?,
+    );
+    let at = |name: &str| t.headers().iter().position(|h| h == name);
+    let (mean_at, baseline_at, difference_at) =
+        (at(f::MEAN), at(f::BASELINE_MEAN), at(f::DIFFERENCE));
+    Ok((0..count)
+        .map(|i| {
+            let mut row = readable_row(t.headers(), &t.row(i), &[]);
+            let mut put = |column: Option<usize>, text: String| {
+                if let Some(cell) = column.and_then(|j| row.get_mut(j)) {
+                    *cell = text;
+                }
+            };
+            let m = metric[i];
+            if let Some(c) = of(policy[i], m) {
+                put(mean_at, c.mean(m).alike(mean[i]));
+                put(difference_at, c.diff().alike(difference[i]));
+            }
+            if let Some(b) = baseline.and_then(|b| of(b, m)) {
+                put(baseline_at, b.mean(m).alike(baseline_mean[i]));
+            }
+            row
+        })
+        .collect())
+}
+
 /// Every headline metric of every policy in one table, a column per policy.
 pub(super) fn details(folder: &Folder) -> Result<String, Error> {
     let rows = comparison(folder)?;
@@ -237,6 +290,64 @@ mod tests {
             diff_high: diff + 0.5,
             significant,
         }
+    }
+
+    #[test]
+    fn trade_offs_are_written_in_the_digits_of_their_intervals() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(files::comparison::FILE),
+            format!(
+                "{}\nfifo,user_hours_lost,1000,990,1010,0,0,0,,,false\n\
+                 random,user_hours_lost,1254.32,1061.57,1447.08,254.32,60.2,448.4,0.01,0.02,true\n",
+                files::comparison::HEADER.join(",")
+            ),
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join(files::tradeoffs::FILE),
+            format!(
+                "{}\nfifo,user_hours_lost,lower,1000,1000,0,,false,\n\
+                 random,user_hours_lost,lower,1254.32,1000,254.32,0.02,true,fifo\n",
+                files::tradeoffs::HEADER.join(",")
+            ),
+        )
+        .unwrap();
+        let folder = Folder {
+            dir: dir.path(),
+            kind: crate::chart::FolderKind::Compare,
+            manifest: serde_json::Value::Null,
+        };
+        let t = folder.table(files::tradeoffs::FILE).unwrap();
+        let rows = tradeoff_rows(&folder, &t, 2).unwrap();
+        // The mean as the table of every policy has it, "1,250 [1,060, 1,450]", not "1,254".
+        assert_eq!(
+            rows[1],
+            [
+                "random",
+                "user_hours_lost",
+                "lower",
+                "1,250",
+                "1,000",
+                "250",
+                "0.02",
+                "true",
+                "fifo"
+            ]
+        );
+        let random = &comparison(&folder).unwrap()[1].1;
+        assert_eq!(
+            random.mean("user_hours_lost").with_interval(),
+            "1,250 [1,060, 1,450]"
+        );
+        assert_eq!(rows[0][3..6], ["1,000", "1,000", "0"]);
+        // And so the report's section of the file.
+        let section = crate::report::FILE_SECTIONS
+            .iter()
+            .find(|s| s.file == files::tradeoffs::FILE)
+            .unwrap();
+        let html = crate::report::file_section(&folder, section).unwrap();
+        assert!(html.contains("1,250") && !html.contains("1,254"), "{html}");
     }
 
     fn said(rows: &[Compared]) -> String {

@@ -153,11 +153,11 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     }
     let t = folder.table(f::FILE)?;
-    let verdict = t.text(f::AFTER_KEYS[2])?;
+    let verdict = t.text(f::VERDICT)?;
     let Some(row) = verdict.iter().position(|v| *v == "met") else {
         return Ok(Vec::new());
     };
-    let replications = t.text(f::AFTER_KEYS[1])?[row].to_string();
+    let replications = t.text(f::REPLICATIONS)?[row].to_string();
     let ceiling = study.get("ceiling").and_then(Value::as_u64).unwrap_or(0);
     let bound_words = crate::study::seek::bound_words(ceiling);
     let mut said = Vec::new();
@@ -166,7 +166,7 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
             continue;
         };
         let column = |what: &str| t.numbers(&f::constraint_column(i + 1, what));
-        let (estimate, bound) = (column(f::PER_CONSTRAINT[0])?, column(f::PER_CONSTRAINT[1])?);
+        let (estimate, bound) = (column(f::ESTIMATE)?, column(f::BOUND)?);
         let (estimate, bound) = figures::constraint(&c, estimate[row], bound[row]);
         said.push(format!(
             "<code>{}</code>: estimate {estimate}, bound {bound} ({}; {} replications).",
@@ -258,6 +258,50 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_seek_answer_reads_its_columns_by_name() {
+        use crate::files::seek as f;
+        // Columns in another order than the writer's, and one it does not write (a column
+        // added later): the answer still reads the first setting that met every constraint.
+        let header = [
+            f::SETTING.to_string(),
+            f::VERDICT.into(),
+            f::constraint_column(1, f::BOUND),
+            "helpdesk.weekday".into(),
+            "wall_seconds".into(),
+            f::REPLICATIONS.into(),
+            f::constraint_column(1, f::ESTIMATE),
+            f::COST.into(),
+            f::constraint_column(1, f::VERDICT),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(f::FILE),
+            format!(
+                "{}\n0,failed,5.5,1,0.4,10,4.25,1,failed\n1,met,2.75,2,0.9,40,2.25,2,met\n",
+                header.join(",")
+            ),
+        )
+        .unwrap();
+        let study = json!({
+            "kind": "seek",
+            "ceiling": 40,
+            "constraints": ["mean(slips) <= 3"],
+        });
+        let folder = Folder {
+            dir: dir.path(),
+            kind: crate::chart::FolderKind::Study,
+            manifest: json!({ "study": study }),
+        };
+        let said = answer_checks(&folder, &study).unwrap();
+        assert_eq!(said.len(), 1, "{said:?}");
+        assert!(
+            said[0].starts_with("<code>mean(slips) &lt;= 3</code>: estimate 2.25, bound 2.75 (")
+                && said[0].ends_with("; 40 replications)."),
+            "{said:?}"
+        );
+    }
 
     #[test]
     fn settings_tried_are_counted_in_words() {
