@@ -40,8 +40,18 @@ use progress::Progress;
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
+    /// `--wait-lock` before the command (`cutover --wait-lock run`), as it was once written:
+    /// still honoured for a command that takes the flag, refused for one that does not.
+    #[arg(long = "wait-lock", hide = true)]
+    pub wait_lock_before_command: bool,
+}
+
+/// `--wait-lock`, taken by every command that holds an output folder's lock (the simulating
+/// commands through [`SimulationArgs`], `merge` and `plot`), and by no other.
+#[derive(Debug, Args)]
+pub struct LockArgs {
     /// If another command is writing the output folder, wait for it instead of refusing.
-    #[arg(long, global = true)]
+    #[arg(long)]
     pub wait_lock: bool,
 }
 
@@ -84,7 +94,29 @@ pub enum Command {
         /// Print nothing but errors.
         #[arg(long, short)]
         quiet: bool,
+        #[command(flatten)]
+        lock: LockArgs,
     },
+}
+
+impl Command {
+    /// Whether the command was asked to wait for its output folder's lock; `None` for a
+    /// command that takes no lock (`validate`, `scenarios`).
+    fn wait_lock(&self) -> Option<bool> {
+        let lock = match self {
+            Command::Run(a) => &a.sim.lock,
+            Command::Compare(a) => &a.sim.lock,
+            Command::Sweep(a) => &a.sim.lock,
+            Command::Sensitivity(a) => &a.sim.lock,
+            Command::Calibrate(a) => &a.sim.lock,
+            Command::Select(a) => &a.sim.lock,
+            Command::Seek(a) => &a.sim.lock,
+            Command::Merge(a) => &a.lock,
+            Command::Plot { lock, .. } => lock,
+            Command::Validate { .. } | Command::Scenarios => return None,
+        };
+        Some(lock.wait_lock)
+    }
 }
 
 #[derive(Debug, Args)]
@@ -143,6 +175,8 @@ pub struct SimulationArgs {
     /// Print nothing but errors (and no progress bar).
     #[arg(long, short)]
     pub quiet: bool,
+    #[command(flatten)]
+    pub lock: LockArgs,
 }
 
 impl SimulationArgs {
@@ -210,7 +244,18 @@ pub struct CompareArgs {
 
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
 pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
-    let wait = cli.wait_lock;
+    let wait = match cli.command.wait_lock() {
+        Some(wait) => wait || cli.wait_lock_before_command,
+        None if cli.wait_lock_before_command => {
+            return Err(Error::Usage(
+                "--wait-lock applies to the commands that write an output folder (run, compare, \
+                 sweep, sensitivity, merge, calibrate, select, seek, plot), not to validate or \
+                 scenarios"
+                    .into(),
+            ));
+        }
+        None => false,
+    };
     interrupt::outcome(run_command_line(cli.command, command, wait))
 }
 
@@ -231,7 +276,7 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
             }
             Ok(())
         }
-        Command::Plot { dir, quiet } => {
+        Command::Plot { dir, quiet, .. } => {
             if !dir.is_dir() {
                 return Err(Error::Usage(format!("{} is not a folder", dir.display())));
             }

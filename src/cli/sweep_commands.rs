@@ -70,6 +70,8 @@ pub struct MergeArgs {
     /// Draw no charts (PNG and SVG in OUT/charts).
     #[arg(long)]
     pub no_charts: bool,
+    #[command(flatten)]
+    pub lock: super::LockArgs,
 }
 
 fn parse_shard(text: &str) -> Result<(usize, usize), String> {

@@ -768,3 +768,67 @@ fn a_metric_said_never_measured_is_empty_in_every_replication() {
         }
     }
 }
+
+/// `--wait-lock` is offered by the commands that hold an output folder's lock, and only by them:
+/// `validate` and `scenarios` write no folder, so neither their help nor the top-level help
+/// shows it, and they refuse it (exit 2) before or after the command's name. Written before the
+/// name of a command that takes it (`cutover --wait-lock run`), it is still honoured.
+#[test]
+fn wait_lock_is_offered_only_by_the_commands_that_lock_a_folder() {
+    let dir = temp_dir();
+    let help = |args: &[&str]| {
+        let out = cutover(dir.path(), args);
+        crate::common::assert_success(&out);
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for command in [
+        "run",
+        "compare",
+        "sweep",
+        "sensitivity",
+        "merge",
+        "calibrate",
+        "select",
+        "seek",
+        "plot",
+    ] {
+        assert!(
+            help(&[command, "--help"]).contains("--wait-lock"),
+            "{command}"
+        );
+    }
+    for args in [
+        &["validate", "--help"][..],
+        &["scenarios", "--help"],
+        &["--help"],
+    ] {
+        assert!(!help(args).contains("--wait-lock"), "{args:?}");
+    }
+    for args in [
+        &["validate", "small-pilot", "--wait-lock"][..],
+        &["scenarios", "--wait-lock"],
+        &["--wait-lock", "validate", "small-pilot"],
+        &["--wait-lock", "scenarios"],
+    ] {
+        let out = cutover(dir.path(), args);
+        assert_bad_input(&out, &["--wait-lock"]);
+    }
+    let out = cutover(
+        dir.path(),
+        &[
+            "--wait-lock",
+            "run",
+            "small-pilot",
+            "--reps",
+            "1",
+            "--set",
+            "population.tenants=5",
+            "--no-charts",
+            "-q",
+            "--out",
+            "o",
+        ],
+    );
+    crate::common::assert_success(&out);
+    assert!(dir.path().join("o/replications.csv").exists());
+}
