@@ -167,9 +167,32 @@ pub fn create_dir(dir: &Path) -> Result<(), Error> {
             dir.display()
         )));
     }
-    fs::create_dir_all(dir).map_err(|source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
+    fs::create_dir_all(dir).map_err(|source| {
+        use std::io::ErrorKind::{AlreadyExists, NotADirectory};
+        if !matches!(source.kind(), AlreadyExists | NotADirectory) {
+            return Error::Output {
+                path: dir.to_path_buf(),
+                source,
+            };
+        }
+        // Something that is no folder is in the way: the system's "File exists" or "Not a
+        // directory" would not say what, nor where.
+        let blocker = dir.ancestors().find_map(|a| {
+            let link = fs::symlink_metadata(a).ok()?.is_symlink();
+            Some(match fs::read_link(a) {
+                Ok(target) if link && !a.exists() => format!(
+                    "{} is a link to {}, which does not exist",
+                    a.display(),
+                    target.display()
+                ),
+                _ => format!("{} is a file, not a folder", a.display()),
+            })
+        });
+        Error::Usage(format!(
+            "cannot write {}: {} (name a folder for the output)",
+            dir.display(),
+            blocker.unwrap_or_else(|| "it is a file, not a folder".into())
+        ))
     })
 }
 

@@ -24,7 +24,7 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
 }
 
 /// A value parser for a path (an output folder, a file read), of any bytes the system allows:
-/// refused, by its length, when longer than any path can be.
+/// refused when empty (no file has no name) or, by its length, when longer than any path can be.
 pub fn path() -> impl TypedValueParser<Value = PathBuf> {
     clap::builder::OsStringValueParser::new()
         .try_map(|p| within_path_length(p.len()).map(|()| PathBuf::from(p)))
@@ -36,7 +36,9 @@ pub fn scenario(text: &str) -> Result<String, String> {
 }
 
 fn within_path_length(bytes: usize) -> Result<(), String> {
-    if bytes > MAX_PATH_BYTES {
+    if bytes == 0 {
+        Err("an empty path names no file or folder".into())
+    } else if bytes > MAX_PATH_BYTES {
         Err(format!(
             "a path of {bytes} bytes, longer than the {MAX_PATH_BYTES} a path can have"
         ))

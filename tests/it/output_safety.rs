@@ -777,3 +777,43 @@ fn ctrl_c_during_plot_leaves_the_old_set_or_the_new_one_whole() {
         "{after:?}"
     );
 }
+
+/// What is in the way of an output folder is named: a link to nothing (the system said only
+/// "File exists"), a file named with a trailing `/`, a file among the folder's parents; an
+/// empty path is refused as one.
+#[test]
+fn what_stands_in_the_way_of_an_output_folder_is_named() {
+    let dir = temp_dir();
+    let d = dir.path();
+    std::os::unix::fs::symlink(d.join("missing"), d.join("dangling")).unwrap();
+    write_file(d, "plain", "a file");
+    for (out, needles) in [
+        (
+            "dangling",
+            &[
+                "cannot write dangling: dangling is a link to",
+                "which does not exist",
+            ][..],
+        ),
+        (
+            "dangling/sub",
+            &[
+                "cannot write dangling/sub: dangling is a link to",
+                "which does not exist",
+            ],
+        ),
+        (
+            "plain/",
+            &["cannot write plain/: it is a file, not a folder"],
+        ),
+        (
+            "plain/a/b",
+            &["cannot write plain/a/b: plain is a file, not a folder"],
+        ),
+        ("", &["--out", "an empty path names no file or folder"]),
+    ] {
+        let stderr = assert_bad_input(&cutover(d, &quick_run(out, &[])), needles);
+        assert!(!stderr.contains("os error"), "{stderr}");
+    }
+    assert!(!d.join("missing").exists(), "the link was followed");
+}
