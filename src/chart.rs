@@ -2,9 +2,10 @@
 //! `cutover run`, `compare` and `sweep` draw them after writing their CSV files, and `cutover plot`
 //! redraws them from the same files.
 //!
-//! A folder's kind is read from what it holds: a `manifest.json` with a `grid` is a sweep, one
-//! next to `fit.csv` a calibration, one next to `sensitivity.csv` a sensitivity study, one next to `comparison.csv` a comparison, and
-//! one next to `timeseries.csv` a run. Charts go to `<name>.png` and `.svg` in the folder the
+//! A folder's kind is read from its `manifest.json` ([`folder_kind`]): its `grid` (a sweep), its
+//! `study` (`select`, `seek`) and the files it lists (`fit.csv` a calibration, `sensitivity.csv` a
+//! sensitivity study, `comparison.csv` a comparison, `timeseries.csv` or `replications.csv` a
+//! run), and every data file present must be one that kind writes (`headers`). Charts go to `<name>.png` and `.svg` in the folder the
 //! caller names (a staging folder that becomes `DIR/charts`, see `output::Staging`), each written
 //! atomically; text is drawn with the embedded DejaVu Sans, so no system font or library is needed.
 

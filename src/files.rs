@@ -49,6 +49,11 @@ pub const OWN_NAMES: [&str; 26] = [
     SHARDS_DIR,
 ];
 
+/// The data files among [`OWN_NAMES`]: every CSV file cutover writes at the top of a folder.
+pub fn data_files() -> impl Iterator<Item = &'static str> {
+    OWN_NAMES.into_iter().filter(|name| name.ends_with(".csv"))
+}
+
 /// The folder, inside an output folder, that holds the charts.
 pub const CHARTS_DIR: &str = "charts";
 /// The folder of a sweep's or study's cell files inside its output folder.

@@ -56,12 +56,8 @@ impl AtomicFile {
         // Given to open(2) with O_EXCL, so the kernel applies the umask: no chmod afterwards.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
-        let tmp = unless_stopping(|| builder.tempfile_in(folder_of(path))).map_err(|source| {
-            Error::Output {
-                path: path.to_path_buf(),
-                source,
-            }
-        })?;
+        let tmp =
+            unless_stopping(|| builder.tempfile_in(folder_of(path))).map_err(failed_on(path))?;
         Ok(AtomicFile {
             path: path.to_path_buf(),
             file: BufWriter::new(tmp),
@@ -69,35 +65,34 @@ impl AtomicFile {
     }
 
     pub fn write_all(&mut self, bytes: &[u8]) -> Result<(), Error> {
-        self.file.write_all(bytes).map_err(|source| Error::Output {
-            path: self.path.clone(),
-            source,
-        })
+        self.file.write_all(bytes).map_err(failed_on(&self.path))
     }
 
     /// Flushes the file to disk, renames it to its final name and makes the rename durable (the
     /// folder is synced too, so a power cut cannot lose a file that was reported written).
     pub fn commit(self) -> Result<(), Error> {
         let path = self.path.clone();
-        let err = |source| Error::Output {
-            path: path.clone(),
-            source,
-        };
         let tmp = self.into_synced()?;
-        unless_stopping(|| tmp.persist(&path)).map_err(|e| err(e.error))?;
-        sync_dir(folder_of(&path)).map_err(err)
+        unless_stopping(|| tmp.persist(&path)).map_err(|e| failed_on(&path)(e.error))?;
+        sync_dir(folder_of(&path)).map_err(failed_on(&path))
     }
 
     /// The temporary file, flushed to disk, for a caller that renames it together with others.
     fn into_synced(self) -> Result<tempfile::NamedTempFile, Error> {
-        let err = |source| Error::Output {
-            path: self.path.clone(),
-            source,
-        };
-        let tmp = self.file.into_inner().map_err(|e| err(e.into_error()))?;
-        tmp.as_file().sync_all().map_err(err)?;
+        let path = self.path;
+        let tmp = self
+            .file
+            .into_inner()
+            .map_err(|e| failed_on(&path)(e.into_error()))?;
+        tmp.as_file().sync_all().map_err(failed_on(&path))?;
         Ok(tmp)
     }
+}
+
+/// The error of a file operation on `path` that failed, for `map_err`.
+fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+    let path = path.to_path_buf();
+    move |source| Error::Output { path, source }
 }
 
 /// Whether this process may still create or rename its files: `false` once it stops at once

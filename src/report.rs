@@ -22,9 +22,6 @@ use crate::error::Error;
 use crate::files;
 use html::{escape, page, table};
 
-/// The report's file name in an output folder.
-pub const REPORT_FILE: &str = files::REPORT;
-
 /// Most rows a file section shows; the file has them all.
 const MAX_ROWS: usize = 60;
 

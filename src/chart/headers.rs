@@ -235,10 +235,7 @@ pub(super) fn check(dir: &Path, kind: FolderKind, manifest: &ManifestInfo) -> Re
     if kind == FolderKind::Study && expected.is_empty() {
         return Ok(());
     }
-    let data_files = crate::files::OWN_NAMES
-        .iter()
-        .filter(|name| name.ends_with(".csv"));
-    for name in data_files {
+    for name in crate::files::data_files() {
         let path = dir.join(name);
         if std::fs::symlink_metadata(&path).is_err() {
             continue;
@@ -249,7 +246,7 @@ pub(super) fn check(dir: &Path, kind: FolderKind, manifest: &ManifestInfo) -> Re
                 printable(&path.display().to_string())
             ))
         };
-        let Some((_, columns)) = expected.iter().find(|(file, _)| file == name) else {
+        let Some((_, columns)) = expected.iter().find(|(file, _)| *file == name) else {
             let own: Vec<&str> = expected.iter().map(|(file, _)| *file).collect();
             return Err(refuse(format!(
                 "{} folder (so its manifest says) holds no {name}, only {}: this file belongs to another command's folder; remove it, or run the command again into a folder of its own",
@@ -257,11 +254,21 @@ pub(super) fn check(dir: &Path, kind: FolderKind, manifest: &ManifestInfo) -> Re
                 own.join(", ")
             )));
         };
-        let header = read_header(&path)
-            .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+        let header = read_header(&path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot read {}: {e}",
+                printable(&path.display().to_string())
+            ))
+        })?;
         if let Some(why) = columns.mismatch(&header) {
+            // An empty line 1 is a damaged file rather than another command's.
+            let whose = if header.is_empty() {
+                ""
+            } else {
+                "; is it another command's file?"
+            };
             return Err(refuse(format!(
-                "not the header of {}'s {name}: {why}; is it another command's file?",
+                "not the header of {}'s {name}: {why}{whose}",
                 kind_name(kind, manifest)
             )));
         }
@@ -330,12 +337,28 @@ mod tests {
             .flat_map(|(kind, study)| expected(*kind, &manifest(*study)))
             .map(|(file, _)| file)
             .collect();
-        for name in crate::files::OWN_NAMES
-            .iter()
-            .filter(|n| n.ends_with(".csv"))
-        {
-            assert!(held.contains(name), "no kind of folder holds {name}");
+        for name in crate::files::data_files() {
+            assert!(held.contains(&name), "no kind of folder holds {name}");
         }
+    }
+
+    /// An empty data file is named as empty, a damaged file, not asked about as another
+    /// command's; one with another kind's header is.
+    #[test]
+    fn an_empty_line_1_is_said_to_be_empty() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(replications::FILE);
+        let refusal = || {
+            check(dir.path(), FolderKind::Run, &manifest(None))
+                .unwrap_err()
+                .to_string()
+        };
+        std::fs::write(&path, "").unwrap();
+        let e = refusal();
+        assert!(e.contains("line 1: not the header of a run's replications.csv: it is empty"));
+        assert!(!e.contains("another command's"), "{e}");
+        std::fs::write(&path, "policy,replication\n").unwrap();
+        assert!(refusal().ends_with("is it another command's file?"));
     }
 
     #[test]

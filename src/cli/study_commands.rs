@@ -332,15 +332,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         axes.iter().map(|a| a.low).collect::<Vec<_>>(),
         axes.iter().map(|a| a.high).collect(),
     ]
-    .map(|values| {
-        let named = axes
-            .iter()
-            .zip(&values)
-            .map(|(a, v)| format!("{}={v}", a.key))
-            .collect::<Vec<_>>()
-            .join(", ");
-        (named, at(&values))
-    });
+    .map(|values| (setting_text(&axes, &values), at(&values)));
     let work = Workload::run(ceiling, args.sim.workers());
     super::key_ranges::check_memory_at_ends("--vary", &scenario, ends, work)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;

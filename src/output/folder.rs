@@ -5,7 +5,7 @@
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 
-use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, sync_dir};
+use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, failed_on, sync_dir};
 use crate::error::Error;
 use crate::files::{self, MANIFEST};
 use crate::files::{CELLS_DIR, GRID_FILE};
@@ -98,19 +98,13 @@ impl OutputFolder {
         if !meta.is_dir() {
             return Ok(());
         }
-        let entries = fs::read_dir(&cells).map_err(|source| Error::Output {
-            path: cells.clone(),
-            source,
-        })?;
+        let entries = fs::read_dir(&cells).map_err(failed_on(&cells))?;
         for entry in entries.flatten() {
             let name = entry.file_name();
             let name = name.to_string_lossy();
             let is_cell = name.starts_with("cell-") && name.ends_with(".csv");
             if is_cell && entry.file_type().is_ok_and(|t| t.is_file()) {
-                fs::remove_file(entry.path()).map_err(|source| Error::Output {
-                    path: entry.path(),
-                    source,
-                })?;
+                fs::remove_file(entry.path()).map_err(failed_on(&entry.path()))?;
             }
         }
         Ok(())
@@ -126,10 +120,7 @@ impl OutputFolder {
         let manifest = self.dir.join(MANIFEST);
         let listed = old_files(&manifest);
         match fs::remove_file(&manifest) {
-            Ok(()) => sync_dir(&self.dir).map_err(|source| Error::Output {
-                path: self.dir.clone(),
-                source,
-            })?,
+            Ok(()) => sync_dir(&self.dir).map_err(failed_on(&self.dir))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
             Err(source) => {
                 return Err(Error::Output {
@@ -141,7 +132,7 @@ impl OutputFolder {
         for file in listed {
             let _ = fs::remove_file(self.dir.join(file));
         }
-        for name in files::OWN_NAMES.iter().filter(|n| n.ends_with(".csv")) {
+        for name in files::data_files() {
             // A file or a link (the link itself, never what it points to); never a folder.
             let path = self.dir.join(name);
             if fs::symlink_metadata(&path).is_ok_and(|m| !m.is_dir()) {
@@ -158,16 +149,10 @@ impl OutputFolder {
 /// own, killed runs' included: their first file written is one of those names. Only names are
 /// read, so a link among them is never followed.
 fn refuse_foreign(dir: &Path) -> Result<(), Error> {
-    let entries = fs::read_dir(dir).map_err(|source| Error::Output {
-        path: dir.to_path_buf(),
-        source,
-    })?;
+    let entries = fs::read_dir(dir).map_err(failed_on(dir))?;
     let (mut foreign, mut count) = (Vec::new(), 0);
     for entry in entries {
-        let entry = entry.map_err(|source| Error::Output {
-            path: dir.to_path_buf(),
-            source,
-        })?;
+        let entry = entry.map_err(failed_on(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if files::OWN_NAMES.contains(&name.as_str()) {
             return Ok(());

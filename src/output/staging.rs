@@ -9,7 +9,9 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use super::{AtomicFile, TEMPORARY_SUFFIX, check_subdir, sync_dir, unless_stopping, writing};
+use super::{
+    AtomicFile, TEMPORARY_SUFFIX, check_subdir, failed_on, sync_dir, unless_stopping, writing,
+};
 use crate::error::Error;
 use crate::files::{CHARTS_DIR, REPORT};
 
@@ -27,10 +29,8 @@ impl Staging {
     /// A new, empty staging folder in `dir`, created with the mode of any new folder (0777 less
     /// the umask), which `charts/` keeps once it is renamed.
     pub fn new(dir: &Path) -> Result<Staging, Error> {
-        let charts = unless_stopping(|| staging_folder(dir)).map_err(|source| Error::Output {
-            path: dir.join(CHARTS_DIR),
-            source,
-        })?;
+        let charts =
+            unless_stopping(|| staging_folder(dir)).map_err(failed_on(&dir.join(CHARTS_DIR)))?;
         Ok(Staging {
             dir: dir.to_path_buf(),
             charts,
@@ -91,12 +91,6 @@ impl Staging {
     }
 }
 
-/// The error of a file operation on `path` that failed.
-fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
-    let path = path.to_path_buf();
-    move |source| Error::Output { path, source }
-}
-
 /// A fresh empty folder `.charts.RANDOM.tmp` in `dir`.
 fn staging_folder(dir: &Path) -> std::io::Result<tempfile::TempDir> {
     let mut builder = tempfile::Builder::new();
@@ -120,14 +114,13 @@ enum Swap {
 
 impl Swap {
     fn make(dir: &Path, staged: &Path, charts: &Path) -> Result<Swap, Error> {
-        let err = failed_on;
         match exchange(staged, charts) {
             Ok(()) => return Ok(Swap::Exchanged),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                fs::rename(staged, charts).map_err(err(charts))?;
+                fs::rename(staged, charts).map_err(failed_on(charts))?;
                 return Ok(Swap::Renamed);
             }
-            Err(e) if !cannot_exchange(&e) => return Err(err(charts)(e)),
+            Err(e) if !cannot_exchange(&e) => return Err(failed_on(charts)(e)),
             Err(_) => {}
         }
         set_aside(dir, staged, charts).map(Swap::SetAside)
@@ -155,12 +148,11 @@ impl Swap {
 /// The old `charts/` renamed to a fresh folder's name (replacing that empty folder), then the
 /// staged folder renamed to `charts/`; on failure the old set is put back.
 fn set_aside(dir: &Path, staged: &Path, charts: &Path) -> Result<tempfile::TempDir, Error> {
-    let err = failed_on;
-    let old = staging_folder(dir).map_err(err(charts))?;
-    fs::rename(charts, old.path()).map_err(err(charts))?;
+    let old = staging_folder(dir).map_err(failed_on(charts))?;
+    fs::rename(charts, old.path()).map_err(failed_on(charts))?;
     if let Err(e) = fs::rename(staged, charts) {
         let _ = fs::rename(old.path(), charts);
-        return Err(err(charts)(e));
+        return Err(failed_on(charts)(e));
     }
     Ok(old)
 }
