@@ -309,6 +309,18 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
             dir.display()
         )));
     }
+    // A folder named twice (or once through a link) would have each of its cells "in two
+    // folders", the same.
+    let real: Vec<Option<PathBuf>> = args.dirs.iter().map(|d| d.canonicalize().ok()).collect();
+    for (i, dir) in real.iter().enumerate() {
+        if let Some(j) = real[..i].iter().position(|e| dir.is_some() && e == dir) {
+            return Err(Error::Usage(format!(
+                "{} and {} are the same folder: name each shard once",
+                args.dirs[j].display(),
+                args.dirs[i].display()
+            )));
+        }
+    }
     let mut grid: Option<(GridInfo, PathBuf)> = None;
     for dir in &args.dirs {
         let manifest = GridManifest::read(dir)?.ok_or_else(|| {

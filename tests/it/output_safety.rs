@@ -534,6 +534,15 @@ fn merge_into_one_of_its_shards_is_refused() {
     let out = cutover(dir.path(), &["merge", "s1", "s2", "--out", "./s2/", "-q"]);
     assert_bad_input(&out, &["--out ./s2/", "shard folder s2", "another folder"]);
     assert!(!dir.path().join("s2/manifest.json").exists());
+    // A shard named twice, or again through a link, is named as such: each of its cells was
+    // said to be "in two folders", both the same.
+    std::os::unix::fs::symlink("s1", dir.path().join("link")).unwrap();
+    for twice in [["s1", "s1"], ["s1", "link"]] {
+        let args = [&["merge"][..], &twice, &["s2", "--out", "all", "-q"]].concat();
+        let out = cutover(dir.path(), &args);
+        let same = format!("{} and {} are the same folder", twice[0], twice[1]);
+        assert_bad_input(&out, &[&same, "name each shard once"]);
+    }
     assert_success(&cutover(
         dir.path(),
         &["merge", "s1", "s2", "--out", "all", "-q"],
