@@ -978,23 +978,34 @@ fn print_run_summary(
     let slips: Vec<[u64; SlipCause::COUNT]> = metrics.iter().map(|m| m.slips_by_cause()).collect();
     let missed: Vec<[u64; MissCause::COUNT]> =
         metrics.iter().map(|m| m.missed_by_cause()).collect();
+    let tenants = ReplicationMetrics::tenants_of(metrics.iter().copied());
+    let slip_keys = SlipCause::ALL.map(SlipCause::key);
+    let miss_keys = MissCause::ALL.map(MissCause::key);
     say!(
         "{}",
-        leading_cause("slips", &slips, &SlipCause::ALL.map(SlipCause::key))
+        leading_cause("slips", &slips, ("slips_", &slip_keys), tenants)
     );
     say!(
         "{}",
         leading_cause(
             "missed deadlines",
             &missed,
-            &MissCause::ALL.map(MissCause::key)
+            ("missed_", &miss_keys),
+            tenants
         )
     );
     say!("results in {}", out.display());
 }
 
-/// The cause with the largest mean over replications and its share of the total, as a line.
-fn leading_cause<const N: usize>(what: &str, counts: &[[u64; N]], keys: &[&str; N]) -> String {
+/// The cause with the largest mean over replications, as a line: that mean with its interval,
+/// as summary.csv's row of the cause (`prefix` and key) has them, in the digits the interval
+/// supports, and its share of the total's mean, written alone (a ratio of means has no interval).
+fn leading_cause<const N: usize>(
+    what: &str,
+    counts: &[[u64; N]],
+    (prefix, keys): (&str, &[&str; N]),
+    tenants: f64,
+) -> String {
     let totals: [u64; N] = std::array::from_fn(|i| counts.iter().map(|c| c[i]).sum());
     let all: u64 = totals.iter().sum();
     // The first of equals, in the causes' documented order.
@@ -1006,12 +1017,20 @@ fn leading_cause<const N: usize>(what: &str, counts: &[[u64; N]], keys: &[&str; 
     if all == 0 {
         return format!("leading cause of {what}: none (no {what})");
     }
-    // Their number per replication is the table's, above, with the digits its interval
-    // supports; written again here it would be at other digits (47.33 under 47).
+    let metric = format!("{prefix}{}", keys[lead]);
+    let values: Vec<f64> = counts.iter().map(|c| c[lead] as f64).collect();
+    let s = output::summarize_metric(&metric, &values, tenants);
+    let w = estimate(
+        s.mean,
+        s.ci95_low,
+        s.ci95_high,
+        ReplicationMetrics::feasible_range(&metric, tenants),
+    );
     format!(
-        "leading cause of {what}: {} ({:.0}% of the {what})",
+        "leading cause of {what}: {} ({} per replication, {} of the {what})",
         keys[lead],
-        100.0 * most as f64 / all as f64,
+        w.with_interval(),
+        figures::share(most as f64, all as f64),
     )
 }
 
@@ -1020,22 +1039,25 @@ mod tests {
     use super::*;
     use clap::CommandFactory;
 
-    /// The cause with the most, the first of equals, and its share; nothing to lead when there
-    /// is nothing.
+    /// The cause with the most, the first of equals, its mean with the interval summary.csv
+    /// gives it and its share written alone; nothing to lead when there is nothing.
     #[test]
-    fn the_leading_cause_is_said_with_its_share() {
+    fn the_leading_cause_is_said_with_its_interval_and_share() {
         let keys = ["a", "b", "c"];
         let counts = [[1, 3, 0], [0, 3, 1], [0, 0, 0]];
         assert_eq!(
-            leading_cause("slips", &counts, &keys),
-            "leading cause of slips: b (75% of the slips)"
+            leading_cause("slips", &counts, ("slips_", &keys), 200.0),
+            // 3, 3 and 0: a mean of 2 with 4.30 standard errors (t, 2 degrees of freedom) of
+            // 1 either side, the lower bound clamped to no slips.
+            "leading cause of slips: b (2.0 [0, 6.3] per replication, 75% of the slips)"
+        );
+        // The share alone, at a number's three significant digits, not `{:.0}%`.
+        assert_eq!(
+            leading_cause("slips", &[[1, 2, 0]], ("slips_", &keys), 200.0),
+            "leading cause of slips: b (2 per replication, 66.7% of the slips)"
         );
         assert_eq!(
-            leading_cause("slips", &[[2, 2, 0]], &keys),
-            "leading cause of slips: a (50% of the slips)"
-        );
-        assert_eq!(
-            leading_cause("slips", &[[0, 0, 0]], &keys),
+            leading_cause("slips", &[[0, 0, 0]], ("slips_", &keys), 200.0),
             "leading cause of slips: none (no slips)"
         );
     }

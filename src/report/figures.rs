@@ -227,6 +227,17 @@ pub fn number(x: f64) -> String {
     }
 }
 
+/// A part's share of a whole as a percentage written alone (`75%`, `33.3%`, `0.5%`): a cause's
+/// share of the mean slips or misses is a ratio of two means that no file gives an interval, so
+/// it has a number's three significant digits, never the decimals of an interval it lacks. A dash
+/// when there is no whole to share.
+pub fn share(part: f64, whole: f64) -> String {
+    if !(whole > 0.0 && whole.is_finite() && part.is_finite()) {
+        return NONE.into();
+    }
+    format!("{}%", number(100.0 * part / whole))
+}
+
 /// A setting as it was given (a range's ends, a fitted key's bounds): every digit it has, none
 /// added (`0.001`, `1,500`), a dash for no value.
 pub fn setting(x: f64) -> String {
@@ -459,6 +470,17 @@ mod tests {
         assert_eq!(number(-17.5), "-17.5");
         assert_eq!(number(-0.001), "-0.001");
         assert_eq!(number(1e-9), "1.00e-9");
+    }
+
+    #[test]
+    fn shares_are_percentages_written_alone() {
+        assert_eq!(share(0.15, 0.2), "75%");
+        assert_eq!(share(1.0, 3.0), "33.3%");
+        assert_eq!(share(2.0, 3.0), "66.7%");
+        assert_eq!(share(0.005, 1.0), "0.5%");
+        assert_eq!(share(1.0, 1.0), "100%");
+        assert_eq!(share(1.0, 0.0), NONE);
+        assert_eq!(share(f64::NAN, 1.0), NONE);
     }
 
     #[test]

@@ -4,7 +4,9 @@
 
 use std::path::Path;
 
-use crate::common::{SMALL_SCENARIO, assert_success, cutover, quick_run, temp_dir, write_file};
+use crate::common::{
+    SMALL_SCENARIO, assert_success, cutover, quick_run, read_csv, temp_dir, write_file,
+};
 
 fn report(dir: &Path) -> String {
     std::fs::read_to_string(dir.join("report.html")).expect("report.html")
@@ -342,6 +344,18 @@ fn intervals_in(html: &str) -> Vec<(String, f64, f64)> {
         .collect()
 }
 
+/// A run of small-pilot's first 5 replications in `dir`, without charts, with `extra` flags: its
+/// folder and its report.
+fn small_pilot_report(dir: &Path, extra: &[&str]) -> (std::path::PathBuf, String) {
+    let out = dir.join("run");
+    let mut args = vec!["run", "small-pilot", "--reps", "5", "--no-charts"];
+    args.extend_from_slice(extra);
+    args.extend(["--out", out.to_str().unwrap(), "--quiet"]);
+    assert_success(&cutover(dir, &args));
+    let html = report(&out);
+    (out, html)
+}
+
 /// Numbers in the report are honest: every interval reads as ordered numbers, never NaN or
 /// infinity, and no count's bound is below 0; in the run's table each mean lies within its
 /// interval as written, and an interval whose bounds read alike is one of width zero (the mean
@@ -349,19 +363,7 @@ fn intervals_in(html: &str) -> Vec<(String, f64, f64)> {
 #[test]
 fn every_interval_in_a_report_is_written_honestly() {
     let dir = temp_dir();
-    let out = dir.path().join("run");
-    let args = [
-        "run",
-        "small-pilot",
-        "--reps",
-        "5",
-        "--no-charts",
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-    ];
-    assert_success(&cutover(dir.path(), &args));
-    let html = report(&out);
+    let (_, html) = small_pilot_report(dir.path(), &[]);
     for word in ["NaN", "inf", "e+"] {
         assert!(!html.contains(word), "report writes `{word}`");
     }
@@ -401,6 +403,70 @@ fn every_interval_in_a_report_is_written_honestly() {
         }
     }
     assert!(narrow >= 5, "{table}");
+}
+
+/// The causes are written as every other figure: each cause's mean with the interval its row of
+/// summary.csv gives, in the digits that interval supports, and its share of the total's mean
+/// written alone to three significant digits (a ratio of means has no interval), never a lone
+/// mean beside a `{:.0}%`.
+#[test]
+fn causes_are_written_with_their_intervals_and_shares_alone() {
+    let dir = temp_dir();
+    // An early deadline, so that tenants miss it for more than one cause.
+    let (out, html) = small_pilot_report(dir.path(), &["--set", "calendar.deadline=2012-01-15"]);
+    let causes = html
+        .split("<h2>Causes</h2>")
+        .nth(1)
+        .unwrap()
+        .split("</p>")
+        .next()
+        .unwrap();
+    let listed = causes
+        .split("by why: ")
+        .nth(1)
+        .unwrap()
+        .split(". ")
+        .next()
+        .unwrap();
+    let summary = read_csv(&out.join("summary.csv"));
+    let (metric, mean) = (summary.column("metric"), summary.numbers("mean"));
+    let (low, high) = (summary.numbers("ci95_low"), summary.numbers("ci95_high"));
+    let row = |name: &str| metric.iter().position(|m| *m == name).unwrap();
+    let total = mean[row("missed_deadline")];
+    let missed: Vec<usize> = (0..metric.len())
+        .filter(|&i| metric[i].starts_with("missed_") && metric[i] != "missed_deadline")
+        .filter(|&i| mean[i] > 0.0)
+        .collect();
+    assert!(missed.len() >= 2, "{listed}");
+    let parts: Vec<&str> = listed.split("), ").collect();
+    assert_eq!(parts.len(), missed.len(), "{listed}");
+    for i in missed {
+        let key = metric[i].trim_start_matches("missed_").replace('_', " ");
+        let part = parts
+            .iter()
+            .find(|p| p.starts_with(&format!("{key} ")))
+            .unwrap_or_else(|| panic!("no `{key}` in {listed}"));
+        let (estimate, share) = part[key.len() + 1..].split_once(" (").unwrap();
+        let (value, interval) = estimate.split_once(' ').expect("a mean and its interval");
+        let (_, l, h) = intervals_in(interval)[0].clone();
+        let value: f64 = value.parse().unwrap();
+        // Within the rounding of the digits written (two of the interval's width).
+        let unit = 10f64.powi((h - l).log10().floor() as i32 - 1);
+        for (written, exact) in [(value, mean[i]), (l, low[i]), (h, high[i])] {
+            assert!((written - exact).abs() <= unit / 2.0 + 1e-9, "{part}");
+        }
+        let share = share.trim_end_matches(')').trim_end_matches('%');
+        let figures = share.chars().filter(char::is_ascii_digit).count();
+        let percent = 100.0 * mean[i] / total;
+        assert!(
+            figures >= 3 || share.parse::<f64>().unwrap() == percent,
+            "{part}: a share has three significant digits"
+        );
+        assert!(
+            (share.parse::<f64>().unwrap() - percent).abs() < 0.05 + 1e-9,
+            "{part}"
+        );
+    }
 }
 
 /// A `--precision` target the ceiling cut short is said in the report as on the screen, in red,

@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::figures::number;
+use crate::report::figures::{number, share};
 use crate::report::html::{date_in_words, escape, table};
 
 use super::{RUN_METRICS, cell, summaries};
@@ -149,19 +149,23 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
 fn cause_shares(folder: &Folder) -> Result<String, Error> {
     use crate::model::{MissCause, SlipCause};
     let s = summaries(folder, files::summary::FILE, |r, h| cell(r, h, "metric"))?;
+    let tenants = s.get("tenants").map_or(f64::INFINITY, |t| t.mean);
     let shares = |total: &str, prefix: &str, keys: &[&str]| -> Option<String> {
         let total = s.get(total)?.mean;
         let mut parts: Vec<(f64, String)> = keys
             .iter()
             .filter_map(|k| {
-                let m = s.get(&format!("{prefix}{k}"))?.mean;
-                (m > 0.0).then(|| {
-                    let share = if total > 0.0 {
-                        format!(" ({:.0}%)", 100.0 * m / total)
-                    } else {
-                        String::new()
-                    };
-                    (m, format!("{} {}{share}", k.replace('_', " "), number(m)))
+                let metric = format!("{prefix}{k}");
+                let stats = s.get(&metric)?;
+                (stats.mean > 0.0).then(|| {
+                    // The mean in the digits its interval supports, as the answer's table
+                    // writes a mean; the share of the means has no interval, so it is alone.
+                    let w = stats.written(&metric, tenants);
+                    let share = share(stats.mean, total);
+                    (
+                        stats.mean,
+                        format!("{} {} ({share})", k.replace('_', " "), w.with_interval()),
+                    )
                 })
             })
             .collect();
@@ -192,9 +196,11 @@ fn cause_shares(folder: &Folder) -> Result<String, Error> {
         return Ok(String::new());
     }
     Ok(format!(
-        "<p>Mean per programme over the replications: {}. <span class=\"note\">One cause per \
-         slip and per miss (docs/scenario.md, Causes); every cause is a row of \
-         <code>summary.csv</code>.</span></p>\n",
+        "<p>Mean per programme over the replications, with its 95% interval, and its share of \
+         the total's mean: {}. <span class=\"note\">One cause per slip and per miss \
+         (docs/scenario.md, Causes); every cause is a row of <code>summary.csv</code>. A share \
+         is a ratio of two means, which no file gives an interval: it is written alone, to \
+         three significant digits.</span></p>\n",
         escape(&lines.join("; "))
     ))
 }
