@@ -203,21 +203,24 @@ pub fn calibrate_command(
     }
 
     let out = super::output_folder(args.out, &base.name, "-calibrate", &args.sim);
-    let ends = [
-        factors.iter().map(|f| f.low).collect::<Vec<_>>(),
-        factors.iter().map(|f| f.high).collect(),
-    ]
-    .map(|values| {
-        let named = factors
-            .iter()
-            .zip(&values)
-            .map(|(f, &v)| format!("{}={}", f.key, f.text(v)))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let scenario = scenario_at(&setup.doc, factors, &values, "--fit", |at| at.to_string());
-        (named, scenario.map(|(s, _)| s))
-    });
-    check_memory_at_ends("--fit", base, ends, Workload::run(reps, args.sim.workers()))?;
+    check_memory_at_ends(
+        "--fit",
+        base,
+        [
+            factors.iter().map(|f| f.low).collect(),
+            factors.iter().map(|f| f.high).collect(),
+        ],
+        |values| {
+            (factors.iter().zip(values))
+                .map(|(f, &v)| format!("{}={}", f.key, f.text(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        |values| {
+            scenario_at(&setup.doc, factors, values, "--fit", |at| at.to_string()).map(|(s, _)| s)
+        },
+        Workload::run(reps, args.sim.workers()),
+    )?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     if !args.sim.quiet {
         say_wrapped!(

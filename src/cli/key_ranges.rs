@@ -108,21 +108,23 @@ pub(super) fn scenario_at(
 
 /// Refuses `work` on the base scenario, or on a setting at the ends of a study's ranges, that
 /// needs more memory than there is. What a run needs grows with the keys a study may vary
-/// (tenants, seats, contacts), so the setting of every key at its low end and the one of every
-/// key at its high end bound it; each is given as the `key=value` list it is named by (after
-/// `flag`), or an error if it is not a valid scenario, which the study reports where it comes to
-/// it.
-pub(super) fn check_memory_at_ends<E>(
+/// (tenants, seats, contacts), so the setting of every key at its low end (`lows`) and the one of
+/// every key at its high end (`highs`) bound it; `name` gives a setting's `key=value` list (after
+/// `flag` in the message), and `at` its scenario, or an error if it is not a valid one, which the
+/// study reports where it comes to it.
+pub(super) fn check_memory_at_ends<T, E>(
     flag: &str,
     base: &Scenario,
-    ends: [(String, Result<Scenario, E>); 2],
+    [lows, highs]: [Vec<T>; 2],
+    name: impl Fn(&[T]) -> String,
+    at: impl Fn(&[T]) -> Result<Scenario, E>,
     work: Workload,
 ) -> Result<(), Error> {
     check_memory([base], work).map_err(Error::Usage)?;
-    for (setting, scenario) in ends {
-        if let Ok(scenario) = scenario {
+    for values in [lows, highs] {
+        if let Ok(scenario) = at(&values) {
             check_memory([&scenario], work)
-                .map_err(|e| Error::Usage(format!("{flag} at {setting}: {e}")))?;
+                .map_err(|e| Error::Usage(format!("{flag} at {}: {e}", name(&values))))?;
         }
     }
     Ok(())

@@ -328,13 +328,14 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         }
     }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
-    let ends = [
-        axes.iter().map(|a| a.low).collect::<Vec<_>>(),
-        axes.iter().map(|a| a.high).collect(),
-    ]
-    .map(|values| (setting_text(&axes, &values), at(&values)));
-    let work = Workload::run(ceiling, args.sim.workers());
-    super::key_ranges::check_memory_at_ends("--vary", &scenario, ends, work)?;
+    super::key_ranges::check_memory_at_ends(
+        "--vary",
+        &scenario,
+        [lows, axes.iter().map(|a| a.high).collect()],
+        |values| setting_text(&axes, values),
+        at,
+        Workload::run(ceiling, args.sim.workers()),
+    )?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     let started = Instant::now();
     // How many replications seek runs depends on what it sees; the bar counts up to the most it
