@@ -177,18 +177,24 @@ const NUMERIC_LIMIT: f64 = 1e15;
 const TIME_LIMIT: (f64, f64) = (-36_525.0, 73_050.0);
 
 /// A range that can be drawn: within `limit`, finite and not empty (`fallback` when there is no
-/// data at all).
+/// data at all). Which ends are values is decided before clamping: clamped first, an infinite
+/// end would pass for the limit, and `bounds` of no data, (+inf, -inf), for the whole limit
+/// upside down. A range upside down bounds nothing, as no data.
 fn usable(lo: f64, hi: f64, limit: (f64, f64), fallback: (f64, f64)) -> (f64, f64) {
-    let (lo, hi) = (lo.clamp(limit.0, limit.1), hi.clamp(limit.0, limit.1));
-    match (lo.is_finite(), hi.is_finite()) {
-        (true, true) if hi > lo => (lo, hi),
-        (true, true) => (
+    let clamp = |x: f64| x.clamp(limit.0, limit.1);
+    let (lo, hi) = match (lo.is_finite(), hi.is_finite()) {
+        (true, true) if lo <= hi => (clamp(lo), clamp(hi)),
+        (true, false) => (clamp(lo), clamp(lo) + 1.0),
+        (false, true) => (clamp(hi) - 1.0, clamp(hi)),
+        _ => return fallback,
+    };
+    if hi > lo {
+        (lo, hi)
+    } else {
+        (
             lo - 0.5f64.max(lo.abs() * 0.05),
             hi + 0.5f64.max(hi.abs() * 0.05),
-        ),
-        (true, false) => (lo, lo + 1.0),
-        (false, true) => (hi - 1.0, hi),
-        (false, false) => fallback,
+        )
     }
 }
 
@@ -1194,6 +1200,54 @@ pub(super) fn ink(rgb: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `bounds` of no data is (+inf, -inf), and no end of a range that is not a number bounds
+    /// anything: such a range is the fallback, never the limit upside down, which is what
+    /// clamping the infinities to a finite limit before looking at them made of it. A range
+    /// with one finite end keeps that end; every range that comes out is ordered and finite.
+    #[test]
+    fn a_range_of_no_values_is_the_fallback_never_upside_down() {
+        let numeric = (-NUMERIC_LIMIT, NUMERIC_LIMIT);
+        let (none_lo, none_hi) = bounds(std::iter::empty());
+        assert_eq!(usable(none_lo, none_hi, numeric, (0.0, 1.0)), (0.0, 1.0));
+        let week = (15_000.0, 15_007.0);
+        assert_eq!(usable(none_lo, none_hi, TIME_LIMIT, week), week);
+        let (inf, nan) = (f64::INFINITY, f64::NAN);
+        for (lo, hi) in [
+            (-inf, inf),
+            (inf, inf),
+            (-inf, -inf),
+            (nan, nan),
+            (inf, nan),
+        ] {
+            assert_eq!(
+                usable(lo, hi, numeric, (0.0, 1.0)),
+                (0.0, 1.0),
+                "{lo}..{hi}"
+            );
+        }
+        // One finite end is a value: the range is a unit from it.
+        assert_eq!(usable(inf, 5.0, numeric, (0.0, 1.0)), (4.0, 5.0));
+        assert_eq!(usable(5.0, -inf, numeric, (0.0, 1.0)), (5.0, 6.0));
+        assert_eq!(usable(1.0, 2.0, numeric, (0.0, 1.0)), (1.0, 2.0));
+        for (lo, hi) in [
+            (none_lo, none_hi),
+            (inf, 5.0),
+            (5.0, nan),
+            (3.0, 3.0),
+            (2e15, 3e15),
+            (-1e300, 1e300),
+            (2.0, 1.0),
+        ] {
+            for (limit, fallback) in [(numeric, (0.0, 1.0)), (TIME_LIMIT, week)] {
+                let (a, b) = usable(lo, hi, limit, fallback);
+                assert!(
+                    a.is_finite() && b.is_finite() && a < b,
+                    "{lo}..{hi}: {a}..{b}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn numbers_are_grouped_by_thousands() {
