@@ -109,9 +109,9 @@ pub(super) fn scenario_at(
 /// Refuses `work` on the base scenario, or on a setting at the ends of a study's ranges, that
 /// needs more memory than there is. What a run needs grows with the keys a study may vary
 /// (tenants, seats, contacts), so the setting of every key at its low end (`lows`) and the one of
-/// every key at its high end (`highs`) bound it; `name` gives a setting's `key=value` list (after
-/// `flag` in the message), and `at` its scenario, or an error if it is not a valid one, which the
-/// study reports where it comes to it.
+/// every key at its high end (`highs`) bound it; `name` gives a setting's `key=value` list, for
+/// the message, and `at` its scenario, or an error if it is not a valid one, which the study
+/// reports where it comes to it.
 pub(super) fn check_memory_at_ends<T, E>(
     flag: &str,
     base: &Scenario,
@@ -123,8 +123,12 @@ pub(super) fn check_memory_at_ends<T, E>(
     check_memory([base], work).map_err(Error::Usage)?;
     for values in [lows, highs] {
         if let Ok(scenario) = at(&values) {
-            check_memory([&scenario], work)
-                .map_err(|e| Error::Usage(format!("{flag} at {}: {e}", name(&values))))?;
+            check_memory([&scenario], work).map_err(|e| {
+                Error::Usage(format!(
+                    "at {} (an end of the {flag} ranges): {e}",
+                    name(&values)
+                ))
+            })?;
         }
     }
     Ok(())

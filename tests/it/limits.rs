@@ -105,8 +105,8 @@ fn a_range_that_reaches_past_the_memory_is_refused_before_it_runs() {
         ],
     ];
     for (mut args, at) in commands.into_iter().zip([
-        "--vary at population.tenants=999990: scenario `small-pilot` needs about",
-        "--fit at population.tenants=1000000: scenario `small-pilot` needs about",
+        "at population.tenants=999990 (an end of the --vary ranges): scenario `small-pilot` needs about",
+        "at population.tenants=1000000 (an end of the --fit ranges): scenario `small-pilot` needs about",
     ]) {
         args.extend(["--reps", "2", "--threads", "1", "--out", "never", "-q"]);
         let started = Instant::now();
