@@ -23,7 +23,7 @@ use crate::error::{Error, Kept};
 use crate::files;
 use crate::model::{MissCause, ReplicationMetrics, SlipCause, WeekCounts};
 use crate::output::{self, Execution, FolderManifest, Manifest, OutputFolder, PrecisionRecord};
-use crate::report::figures::{self, estimate};
+use crate::report::figures::{self, estimate, plural};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
 use crate::study::precision::{Finished, Group, Precision, run_group};
 use crate::{chart, report, sweep};
@@ -902,11 +902,6 @@ pub(crate) fn wrap(text: &str) -> String {
         line = line[cut..].trim_start();
         first = false;
     }
-}
-
-/// `1 replication`, `2 replications`.
-pub(crate) fn plural(n: u64, noun: &str) -> String {
-    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
 }
 
 /// The metrics printed on screen; every metric is in the CSV files.

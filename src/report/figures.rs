@@ -15,6 +15,11 @@ const MAX_DECIMALS: i32 = 6;
 /// more than about 16 digits, and a row of zeros would pretend to.
 const HUGE: f64 = 1e15;
 
+/// A count with its noun: `1 replication`, `2 replications`.
+pub fn plural(n: u64, noun: &str) -> String {
+    format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
+}
+
 /// An estimate and its interval, written for people: each a text, all with one number of decimals.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Written {

@@ -467,6 +467,11 @@ fn causes_are_written_with_their_intervals_and_shares_alone() {
             "{part}"
         );
     }
+    // The detail replication's late tenants are counted with the noun agreeing ("1 tenant").
+    let told = html.split("In replication ").nth(1).unwrap();
+    let (count, rest) = told.split_once(", ").unwrap().1.split_once(' ').unwrap();
+    let noun = if count == "1" { "tenant " } else { "tenants " };
+    assert!(rest.starts_with(noun), "In replication {told:.80}");
 }
 
 /// A `--precision` target the ceiling cut short is said in the report as on the screen, in red,

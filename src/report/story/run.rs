@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::figures::{number, share};
+use crate::report::figures::{number, plural, share};
 use crate::report::html::{date_in_words, escape, table};
 
 use super::{RUN_METRICS, cell, summaries};
@@ -240,8 +240,8 @@ pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
     }
     let _ = write!(
         html,
-        "{} tenants missed the deadline and {} slipped at least once.",
-        late.len(),
+        "{} missed the deadline and {} slipped at least once.",
+        plural(late.len() as u64, "tenant"),
         slipped.len()
     );
     let flags: Vec<(&str, &str)> = [
