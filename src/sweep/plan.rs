@@ -41,9 +41,7 @@ impl SweepPlan {
             cells,
         }
     }
-}
 
-impl SweepPlan {
     /// Replication `r` of cell `cell`, as [`super::replicate`]; a replication that used up its
     /// event budget also says which cell it was, by its values.
     pub fn replicate(&self, cell: usize, r: u64) -> Result<ReplicationOutput, Error> {
