@@ -107,6 +107,55 @@ impl<'a> CsvLines<'a> {
     }
 }
 
+/// What a quote left open is told, at the line [`unclosed_quote`] finds.
+pub const UNCLOSED_QUOTE: &str =
+    "a quoted cell opens here and is never closed (every line after it would be read into it)";
+
+/// The 1-based line where a quoted cell opens that the text never closes, if one does. The `csv`
+/// reader takes the rest of such a file as that one cell's text without a word, so a stray quote
+/// would silently swallow every row after it; the readers of CSV input refuse it instead. This
+/// follows the reader's rules: a quote opens a quoted cell only as a cell's first byte, `""`
+/// inside one is a quote, and a line starting with `comment` is skipped.
+pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
+    let (mut line, mut opened) = (1, 0);
+    let (mut quoted, mut cell_start, mut record_start) = (false, true, true);
+    let mut i = 0;
+    while i < text.len() {
+        let b = text[i];
+        i += 1;
+        if quoted {
+            match b {
+                b'"' if text.get(i) == Some(&b'"') => i += 1,
+                b'"' => quoted = false,
+                b'\n' => line += 1,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'\n' | b'\r' => {
+                line += usize::from(b == b'\n');
+                (cell_start, record_start) = (true, true);
+                continue;
+            }
+            b',' => {
+                (cell_start, record_start) = (true, false);
+                continue;
+            }
+            _ if record_start && Some(b) == comment => {
+                i += text[i..]
+                    .iter()
+                    .position(|&c| c == b'\n')
+                    .unwrap_or(text.len() - i);
+            }
+            b'"' if cell_start => (quoted, opened) = (true, line),
+            _ => {}
+        }
+        (cell_start, record_start) = (false, false);
+    }
+    quoted.then_some(opened)
+}
+
 /// Opens `path` for reading if it is a regular file (links followed): the one way every file
 /// cutover reads is opened. Checked before opening, because opening a named pipe waits for a
 /// writer (for ever, if none comes), and again on the open file, as the name may have been
@@ -158,6 +207,50 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Checked against the `csv` reader itself: where it reads the whole file, no quote is left
+    /// open; where a quote is, the reader has taken the rest of the file into one cell.
+    #[test]
+    fn an_unclosed_quote_is_found_where_it_opens() {
+        let closed: [&[u8]; 7] = [
+            b"week,slips\n0,1\n",
+            b"week,note\n0,\"a, \"\"b\"\"\nc\"\n1,x\n",
+            b"week,note\n0,a\"b\n1,\"x\"y\"\n",
+            b"# a \" quote\nweek,note\n0,1\n",
+            b"week,note\r\n0,\"\"\r\n",
+            b"week,note\n0,1 # \"\n",
+            b"",
+        ];
+        for text in closed {
+            assert_eq!(
+                unclosed_quote(text, Some(b'#')),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+        }
+        let open: [(&[u8], usize); 4] = [
+            (b"week,note\n0,\"1\n", 2),
+            (b"week,note\n0,1\n\n3,\"a\"\"\n4,5\n", 4),
+            (b"week,note\n0,\"a\nb\"\n1,\"", 4),
+            (b"\"week,note\n", 1),
+        ];
+        for (text, line) in open {
+            assert_eq!(
+                unclosed_quote(text, Some(b'#')),
+                Some(line),
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .comment(Some(b'#'))
+                .from_reader(text);
+            let last = reader.records().filter_map(Result::ok).last().unwrap();
+            assert!(last.iter().next_back().unwrap().contains('\n') || text.ends_with(b"\""));
+        }
+    }
 
     #[test]
     fn bad_bytes_are_located_and_devices_refused() {

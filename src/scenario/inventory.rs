@@ -75,6 +75,11 @@ pub fn parse_with_attributes(
     };
     // Spreadsheets often save UTF-8 with a byte order mark; it is not part of the first name.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if let Some(line) = super::input::unclosed_quote(text.as_bytes(), Some(b'#')) {
+        let message = super::input::UNCLOSED_QUOTE.to_string();
+        problems.push(line, None, "tenant", message, None);
+        return Err(problems.finish());
+    }
     let mut reader = csv::ReaderBuilder::new()
         .trim(csv::Trim::All)
         .comment(Some(b'#'))

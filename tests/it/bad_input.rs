@@ -832,3 +832,48 @@ fn wait_lock_is_offered_only_by_the_commands_that_lock_a_folder() {
     crate::common::assert_success(&out);
     assert!(dir.path().join("o/replications.csv").exists());
 }
+
+/// A quote left open in an observations file or an inventory would have the reader take every
+/// line after it into one cell, silently; it is refused at the line where it opens.
+#[test]
+fn a_quote_left_open_in_a_csv_input_is_refused_where_it_opens() {
+    let dir = temp_dir();
+    write_file(dir.path(), "obs.csv", "week,slips\n0,1\n1,\"2\n2,3\n");
+    let out = cutover(
+        dir.path(),
+        &[
+            "calibrate",
+            "small-pilot",
+            "--observed",
+            "obs.csv",
+            "--fit",
+            "copy.per_tenant=1..2",
+            "--out",
+            "c",
+        ],
+    );
+    assert_bad_input(
+        &out,
+        &["obs.csv:3: a quoted cell opens here and is never closed"],
+    );
+    assert!(!dir.path().join("c").exists());
+    write_file(
+        dir.path(),
+        "tenants.csv",
+        "tenant,seats\n# a \"note\"\nA,5\nB,\"6\nC,7\n",
+    );
+    let scenario = write_file(
+        dir.path(),
+        "inv.toml",
+        "name = \"inv\"\n[population]\ninventory = \"tenants.csv\"\nregions = [\"NA\"]\n",
+    );
+    let out = cutover(dir.path(), &["run", &scenario, "--out", "r"]);
+    assert_bad_input(
+        &out,
+        &[
+            "tenants.csv:4",
+            "a quoted cell opens here and is never closed",
+        ],
+    );
+    assert!(!dir.path().join("r").exists());
+}

@@ -41,6 +41,9 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
         );
         Error::Usage(format!("{place}: {message}"))
     };
+    if let Some(line) = crate::scenario::unclosed_quote(text.as_bytes(), None) {
+        return Err(at(line, None, crate::scenario::UNCLOSED_QUOTE.into()));
+    }
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(false)
