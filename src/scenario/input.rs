@@ -159,16 +159,34 @@ pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
 /// Opens `path` for reading if it is a regular file (links followed): the one way every file
 /// cutover reads is opened. Checked before opening, because opening a named pipe waits for a
 /// writer (for ever, if none comes), and again on the open file, as the name may have been
-/// replaced in between.
+/// replaced in between (see [`open_without_waiting`] for a pipe put there in between).
 pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadProblem> {
     if !std::fs::metadata(path).map_err(ReadProblem::Io)?.is_file() {
         return Err(ReadProblem::NotRegular);
     }
-    let file = std::fs::File::open(path).map_err(ReadProblem::Io)?;
+    let file = open_without_waiting(path).map_err(ReadProblem::Io)?;
     if !file.metadata().map_err(ReadProblem::Io)?.is_file() {
         return Err(ReadProblem::NotRegular);
     }
     Ok(file)
+}
+
+/// Opens `path` for reading; on Linux with `O_NONBLOCK`, so that a named pipe put in a file's
+/// place after [`open_regular`]'s first check is opened at once (and then refused by its second)
+/// instead of waiting for a writer. Reading a regular file ignores the flag.
+#[cfg(target_os = "linux")]
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    use std::os::unix::fs::OpenOptionsExt;
+    let nonblock = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+    std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(nonblock)
+        .open(path)
+}
+
+#[cfg(not(target_os = "linux"))]
+fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+    std::fs::File::open(path)
 }
 
 impl From<ReadProblem> for std::io::Error {
@@ -207,6 +225,31 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A named pipe reached past the first check (as when it replaces the file in between) is
+    /// opened without waiting for a writer, and the open file is then seen not to be regular.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_pipe_past_the_first_check_is_opened_without_waiting_and_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let pipe = dir.path().join("obs.csv");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&pipe)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let file = open_without_waiting(&pipe).expect("opened at once, no writer");
+        assert!(!file.metadata().unwrap().is_file());
+        assert!(matches!(open_regular(&pipe), Err(ReadProblem::NotRegular)));
+        let text = dir.path().join("t.csv");
+        std::fs::write(&text, "week\n0\n").unwrap();
+        let mut read = String::new();
+        open_regular(&text)
+            .unwrap()
+            .read_to_string(&mut read)
+            .unwrap();
+        assert_eq!(read, "week\n0\n");
+    }
 
     /// Checked against the `csv` reader itself: where it reads the whole file, no quote is left
     /// open; where a quote is, the reader has taken the rest of the file into one cell.
