@@ -244,21 +244,18 @@ pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
         plural(late.len() as u64, "tenant"),
         slipped.len()
     );
-    let flags: Vec<(&str, &str)> = [
-        ("over_quota", "were over their directory quota"),
-        ("coexistence", "still coexisted with on-premises mail"),
-        ("blackberry", "were on hosted BlackBerry"),
-    ]
-    .into_iter()
-    .filter(|(c, _)| t.has(c))
-    .collect();
+    let flags: Vec<&str> = FLAGS
+        .iter()
+        .map(|(c, _, _)| *c)
+        .filter(|c| t.has(c))
+        .collect();
     let group = if late.is_empty() { &slipped } else { &late };
     let mut said = Vec::new();
-    for (column, words) in &flags {
+    for column in &flags {
         let values = t.text(column)?;
         let n = group.iter().filter(|&&i| values[i] == "true").count();
         if n > 0 {
-            said.push(format!("{n} {words}"));
+            said.push(flagged(n, column));
         }
     }
     if !said.is_empty() {
@@ -290,7 +287,7 @@ pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
         "slips",
         "errors",
     ];
-    columns.extend(flags.iter().map(|(c, _)| *c));
+    columns.extend(flags.iter().copied());
     // The cause of the tenant's last slip and of its miss, where the files record them.
     columns.extend(
         [files::tenants::LAST_SLIP_CAUSE, files::tenants::MISS_CAUSE]
@@ -328,4 +325,53 @@ pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
         }
     );
     Ok(html)
+}
+
+/// The tenants.csv flags the Causes paragraph counts among the late (or slipped) tenants, each with
+/// what it says of one tenant and of several.
+const FLAGS: [(&str, &str, &str); 3] = [
+    (
+        "over_quota",
+        "was over its directory quota",
+        "were over their directory quota",
+    ),
+    (
+        "coexistence",
+        "still coexisted with on-premises mail",
+        "still coexisted with on-premises mail",
+    ),
+    (
+        "blackberry",
+        "was on hosted BlackBerry",
+        "were on hosted BlackBerry",
+    ),
+];
+
+/// `n` tenants with the flag `column`, the verb agreeing: "1 was over its directory quota".
+fn flagged(n: usize, column: &str) -> String {
+    let (_, one, many) = FLAGS
+        .iter()
+        .find(|(c, _, _)| *c == column)
+        .copied()
+        .unwrap_or_default();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flagged_tenants_are_counted_with_the_verb_agreeing() {
+        assert_eq!(flagged(1, "over_quota"), "1 was over its directory quota");
+        assert_eq!(
+            flagged(3, "over_quota"),
+            "3 were over their directory quota"
+        );
+        assert_eq!(flagged(1, "blackberry"), "1 was on hosted BlackBerry");
+        assert_eq!(
+            flagged(2, "coexistence"),
+            "2 still coexisted with on-premises mail"
+        );
+    }
 }
