@@ -117,6 +117,8 @@ pub const UNCLOSED_QUOTE: &str =
 /// follows the reader's rules: a quote opens a quoted cell only as a cell's first byte, `""`
 /// inside one is a quote, and a line starting with `comment` is skipped.
 pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
+    // The reader skips a byte order mark, so a quote right after one opens the first cell.
+    let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
     let (mut line, mut opened) = (1, 0);
     let (mut quoted, mut cell_start, mut record_start) = (false, true, true);
     let mut i = 0;
@@ -272,11 +274,12 @@ mod tests {
                 String::from_utf8_lossy(text)
             );
         }
-        let open: [(&[u8], usize); 4] = [
+        let open: [(&[u8], usize); 5] = [
             (b"week,note\n0,\"1\n", 2),
             (b"week,note\n0,1\n\n3,\"a\"\"\n4,5\n", 4),
             (b"week,note\n0,\"a\nb\"\n1,\"", 4),
             (b"\"week,note\n", 1),
+            (b"\xef\xbb\xbf\"week,note\n", 1),
         ];
         for (text, line) in open {
             assert_eq!(
