@@ -140,7 +140,7 @@ fn folder_of(path: &Path) -> &Path {
 /// syncing (not Unix) the rename is still atomic, only not yet durable.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     if cfg!(unix) {
-        fs::File::open(dir)?.sync_all()
+        crate::scenario::open_folder(dir)?.sync_all()
     } else {
         Ok(())
     }

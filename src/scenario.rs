@@ -42,8 +42,8 @@ pub use doc::Origin;
 pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
 pub use input::{
-    CsvLines, MAX_INVENTORY_BYTES, MAX_PATH_BYTES, MAX_SCENARIO_BYTES, ReadProblem, UNCLOSED_QUOTE,
-    open_regular, read_text, unclosed_quote,
+    CsvLines, Links, MAX_INVENTORY_BYTES, MAX_PATH_BYTES, MAX_SCENARIO_BYTES, ReadProblem,
+    UNCLOSED_QUOTE, open_file, open_folder, open_regular, read_text, unclosed_quote,
 };
 pub use inventory::{InventoryTenant, parse as parse_inventory};
 pub use label::{escape_unprintable, is_markup_forbidden};

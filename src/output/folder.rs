@@ -28,9 +28,14 @@ impl OutputFolder {
             source,
         };
         create_dir(dir)?;
-        let lock = File::open(dir).map_err(err)?;
+        let not_a_folder = || Error::Usage(format!("{} is not a folder", dir.display()));
+        let lock = match crate::scenario::open_folder(dir) {
+            Ok(lock) => lock,
+            Err(e) if e.kind() == std::io::ErrorKind::NotADirectory => return Err(not_a_folder()),
+            Err(e) => return Err(err(e)),
+        };
         if !lock.metadata().map_err(err)?.is_dir() {
-            return Err(Error::Usage(format!("{} is not a folder", dir.display())));
+            return Err(not_a_folder());
         }
         match lock.try_lock() {
             Ok(()) => {}

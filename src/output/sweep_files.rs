@@ -3,7 +3,7 @@
 //! cells; the final files are always assembled from those cell files, which is what makes a
 //! resumed, sharded or merged sweep byte-identical to an uninterrupted one.
 
-use std::fs;
+use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use crate::files;
 use crate::model::{MetricValue, ReplicationMetrics};
 use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
+use crate::scenario::{Links, ReadProblem};
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
 /// sweep, so they can be resumed or merged together.
@@ -100,23 +101,28 @@ pub struct CellData {
 /// those values: no blank line, quote, carriage return or other spelling of a number (`1.0`,
 /// `+1`), which would make a resumed or merged sweep's files differ from an uninterrupted one's.
 pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<CellData>, String> {
-    let metadata = match fs::symlink_metadata(path) {
-        Ok(m) => m,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(e.to_string()),
+    // Opened once, a link refused (cutover never writes one there), and checked and read
+    // through that handle: a pipe or link put in the file's place meanwhile is never read.
+    let file = match crate::scenario::open_file(path, Links::Refuse) {
+        Ok(file) => file,
+        Err(ReadProblem::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(ReadProblem::NotRegular) => return Err("it is not a regular file".into()),
+        Err(other) => return Err(other.to_string()),
     };
-    if !metadata.is_file() {
-        return Err("it is not a regular file".into());
-    }
     // Rows are a few hundred bytes: anything much larger is not a cell file.
     let limit = 64 * 1024 + info.replications.saturating_mul(4096);
-    if metadata.len() > limit {
-        return Err(format!(
-            "it has {} bytes, more than a cell can",
-            metadata.len()
-        ));
+    let len = file.metadata().map_err(|e| e.to_string())?.len();
+    if len > limit {
+        return Err(format!("it has {len} bytes, more than a cell can"));
     }
-    let bytes = fs::read(path).map_err(|e| e.to_string())?;
+    // At most one byte past the limit, in case the file grows after the check.
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("it has over {limit} bytes, more than a cell can"));
+    }
     let head = csv_bytes(std::iter::once(header(info)));
     let Some(body) = bytes.strip_prefix(head.as_slice()) else {
         return Err("line 1: its header is not this sweep's".into());

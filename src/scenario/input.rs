@@ -158,15 +158,35 @@ pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
     quoted.then_some(opened)
 }
 
+/// Whether a link in a path's last place is followed to the file it names, or refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Links {
+    Follow,
+    /// For the files of cutover's own folders (a sweep's cell files), which it never writes as
+    /// links: one there was put by someone else, to have another file read in its place.
+    Refuse,
+}
+
 /// Opens `path` for reading if it is a regular file (links followed): the one way every file
-/// cutover reads is opened. Checked before opening, because opening a named pipe waits for a
-/// writer (for ever, if none comes), and again on the open file, as the name may have been
-/// replaced in between (see [`open_without_waiting`] for a pipe put there in between).
+/// cutover reads is opened (see [`open_file`]).
 pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadProblem> {
-    if !std::fs::metadata(path).map_err(ReadProblem::Io)?.is_file() {
+    open_file(path, Links::Follow)
+}
+
+/// Opens `path` for reading if it is a regular file; with `Links::Refuse`, a link in its place
+/// (even to one) is [`ReadProblem::NotRegular`]. Checked before opening, because opening a named pipe waits for a
+/// writer (for ever, if none comes), and again on the open file, as the name may have been
+/// replaced in between: the check that counts is of the file that is then read, through the
+/// handle returned (see [`open_without_waiting`] for a pipe or link put there in between).
+pub fn open_file(path: &Path, links: Links) -> Result<std::fs::File, ReadProblem> {
+    let first = match links {
+        Links::Follow => std::fs::metadata(path),
+        Links::Refuse => std::fs::symlink_metadata(path),
+    };
+    if !first.map_err(ReadProblem::Io)?.is_file() {
         return Err(ReadProblem::NotRegular);
     }
-    let file = open_without_waiting(path).map_err(ReadProblem::Io)?;
+    let file = open_without_waiting(path, links)?;
     if !file.metadata().map_err(ReadProblem::Io)?.is_file() {
         return Err(ReadProblem::NotRegular);
     }
@@ -174,20 +194,53 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadProblem> {
 }
 
 /// Opens `path` for reading; on Linux with `O_NONBLOCK`, so that a named pipe put in a file's
-/// place after [`open_regular`]'s first check is opened at once (and then refused by its second)
-/// instead of waiting for a writer. Reading a regular file ignores the flag.
+/// place after [`open_file`]'s first check is opened at once (and then refused by its second)
+/// instead of waiting for a writer, and with `Links::Refuse` with `O_NOFOLLOW`, so that a link
+/// put there is not followed. Reading a regular file ignores the flags.
 #[cfg(target_os = "linux")]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_without_waiting(path: &Path, links: Links) -> Result<std::fs::File, ReadProblem> {
+    use rustix::fs::OFlags;
     use std::os::unix::fs::OpenOptionsExt;
-    let nonblock = rustix::fs::OFlags::NONBLOCK.bits() as i32;
+    let flags = match links {
+        Links::Follow => OFlags::NONBLOCK,
+        Links::Refuse => OFlags::NONBLOCK | OFlags::NOFOLLOW,
+    };
     std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(nonblock)
+        .custom_flags(flags.bits() as i32)
         .open(path)
+        .map_err(|e| {
+            // What `O_NOFOLLOW` answers for a link.
+            if links == Links::Refuse
+                && e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
+            {
+                ReadProblem::NotRegular
+            } else {
+                ReadProblem::Io(e)
+            }
+        })
 }
 
+/// Elsewhere only the first check guards against a pipe or link put in the file's place.
 #[cfg(not(target_os = "linux"))]
-fn open_without_waiting(path: &Path) -> std::io::Result<std::fs::File> {
+fn open_without_waiting(path: &Path, _links: Links) -> Result<std::fs::File, ReadProblem> {
+    std::fs::File::open(path).map_err(ReadProblem::Io)
+}
+
+/// Opens the folder `path` (to lock it, or to make its entries durable); on Linux with
+/// `O_DIRECTORY`, so that anything else put in its place after a check that it is a folder is
+/// refused at once (`NotADirectory`), never opened: a named pipe would wait for a writer.
+pub fn open_folder(path: &Path) -> std::io::Result<std::fs::File> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let flags = rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::NONBLOCK;
+        std::fs::OpenOptions::new()
+            .read(true)
+            .custom_flags(flags.bits() as i32)
+            .open(path)
+    }
+    #[cfg(not(target_os = "linux"))]
     std::fs::File::open(path)
 }
 
@@ -228,19 +281,25 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
 mod tests {
     use super::*;
 
+    /// A named pipe made at `path`, which nobody writes.
+    #[cfg(target_os = "linux")]
+    fn mkfifo(path: &Path) -> std::path::PathBuf {
+        let made = std::process::Command::new("mkfifo")
+            .arg(path)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        path.to_path_buf()
+    }
+
     /// A named pipe reached past the first check (as when it replaces the file in between) is
     /// opened without waiting for a writer, and the open file is then seen not to be regular.
     #[cfg(target_os = "linux")]
     #[test]
     fn a_pipe_past_the_first_check_is_opened_without_waiting_and_refused() {
         let dir = tempfile::tempdir().unwrap();
-        let pipe = dir.path().join("obs.csv");
-        let made = std::process::Command::new("mkfifo")
-            .arg(&pipe)
-            .status()
-            .unwrap();
-        assert!(made.success());
-        let file = open_without_waiting(&pipe).expect("opened at once, no writer");
+        let pipe = mkfifo(&dir.path().join("obs.csv"));
+        let file = open_without_waiting(&pipe, Links::Follow).expect("opened at once, no writer");
         assert!(!file.metadata().unwrap().is_file());
         assert!(matches!(open_regular(&pipe), Err(ReadProblem::NotRegular)));
         let text = dir.path().join("t.csv");
@@ -251,6 +310,51 @@ mod tests {
             .read_to_string(&mut read)
             .unwrap();
         assert_eq!(read, "week\n0\n");
+    }
+
+    /// A link, or a named pipe, reached past the first check of a file whose links are refused
+    /// (as when one replaces the file in between) is refused on opening, without waiting, and
+    /// never followed; a regular file is read through the handle.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_link_or_pipe_past_the_first_check_is_refused_where_links_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let cell = dir.path().join("cell-0000.csv");
+        std::fs::write(&cell, "cell\n0\n").unwrap();
+        let link = dir.path().join("link.csv");
+        std::os::unix::fs::symlink(&cell, &link).unwrap();
+        assert!(matches!(
+            open_without_waiting(&link, Links::Refuse),
+            Err(ReadProblem::NotRegular)
+        ));
+        assert!(matches!(
+            open_file(&link, Links::Refuse),
+            Err(ReadProblem::NotRegular)
+        ));
+        assert!(open_file(&link, Links::Follow).is_ok());
+        let pipe = mkfifo(&dir.path().join("pipe.csv"));
+        let opened = open_without_waiting(&pipe, Links::Refuse).expect("opened at once");
+        assert!(!opened.metadata().unwrap().is_file());
+        assert!(matches!(
+            open_file(&pipe, Links::Refuse),
+            Err(ReadProblem::NotRegular)
+        ));
+        // A pipe in a folder's place is refused without being opened.
+        let refused = open_folder(&pipe).expect_err("not a folder");
+        assert_eq!(refused.kind(), std::io::ErrorKind::NotADirectory);
+        assert!(
+            open_folder(dir.path())
+                .unwrap()
+                .metadata()
+                .unwrap()
+                .is_dir()
+        );
+        let mut read = String::new();
+        open_file(&cell, Links::Refuse)
+            .unwrap()
+            .read_to_string(&mut read)
+            .unwrap();
+        assert_eq!(read, "cell\n0\n");
     }
 
     /// Checked against the `csv` reader itself: where it reads the whole file, no quote is left

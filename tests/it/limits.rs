@@ -371,6 +371,44 @@ fn a_named_pipe_in_a_files_place_is_never_waited_on() {
     assert_bad_input(&out, &["s1/grid.json", "not a regular file"]);
 }
 
+/// A sweep's cell file replaced by a named pipe or by a link (even to a good cell file of the
+/// same sweep) is refused at once, naming the file, by `sweep --resume` and by `merge`: cutover
+/// never writes either there, and the file is checked as it is opened, not before.
+#[test]
+fn a_pipe_or_link_in_a_cell_files_place_is_refused_at_once() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
+    let grid = write_file(d, "grid.toml", &grid);
+    let sweep = ["sweep", &grid, "--reps", "1", "--no-charts", "-q"];
+    for k in ["1", "2"] {
+        let shard = format!("{k}/2");
+        let out = format!("s{k}");
+        let args = [&sweep[..], &["--shard", &shard, "--out", &out]].concat();
+        assert_success(&cutover_bounded(d, &args));
+    }
+    let cell = d.join("s2/cells/cell-0001.csv");
+    let good = d.join("good.csv");
+    std::fs::rename(&cell, &good).unwrap();
+    let resume = [&sweep[..], &["--shard", "2/2", "--resume", "--out", "s2"]].concat();
+    let merge = ["merge", "s1", "s2", "--out", "m", "-q"];
+    plant_fifo(&cell);
+    for args in [&resume[..], &merge[..]] {
+        let out = cutover_bounded(d, args);
+        assert_bad_input(&out, &["s2/cells/cell-0001.csv", "not a regular file"]);
+    }
+    std::fs::remove_file(&cell).unwrap();
+    std::os::unix::fs::symlink(&good, &cell).unwrap();
+    for args in [&resume[..], &merge[..]] {
+        let out = cutover_bounded(d, args);
+        assert_bad_input(&out, &["s2/cells/cell-0001.csv", "not a regular file"]);
+    }
+    // The good file itself, back in place, is taken.
+    std::fs::remove_file(&cell).unwrap();
+    std::fs::rename(&good, &cell).unwrap();
+    assert_success(&cutover_bounded(d, &merge));
+}
+
 /// Text a chart draws (a policy's name in comparison.csv, a phase's name in the manifest) is laid
 /// out glyph by glyph: a damaged folder holding one of 200,000 characters made `plot` take
 /// seconds and hundreds of MB per label. A cell or a name longer than any cutover writes is
