@@ -3,7 +3,7 @@
 use crate::date::Date;
 use crate::engine::SimTime;
 use crate::model::causes::{MissCause, SlipCause, TenantCauses};
-use crate::model::chat::{DailyChat, IslandsByDay, TenantChat};
+use crate::model::chat::{ContactGraph, DailyChat, IslandsByDay, TenantChat};
 use crate::model::weekly::WeekCounts;
 use crate::phase::{Phase, Status};
 use crate::scenario::Scenario;
@@ -148,29 +148,69 @@ impl ReplicationMetrics {
 
     /// Why metric `name` has no value (an empty cell) in every replication of `sc`, if it never
     /// has one: the settings that leave it nothing to measure, so that a command asked to decide
-    /// on it refuses before simulating. A metric that lacks a value in some replications only
-    /// (`makespan_days` when no tenant transitions) is not named here.
+    /// on it refuses before simulating. Only what the settings decide is named; a metric that
+    /// lacks a value in some replications, or in all of them by chance (`makespan_days` when no
+    /// tenant transitions, a pool's queue over a window the run ends before), is not.
     pub fn never_measured(name: &str, sc: &Scenario) -> Option<String> {
         let w = &sc.workitems;
+        let (h, o) = (&sc.helpdesk, &sc.operators);
+        let cal = &sc.calendar;
+        let desk_staff = |weekend, hour| h.staff_at(weekend, hour);
+        let desk_keys = || {
+            format!(
+                "`helpdesk.weekday` = {}, `helpdesk.weekend` = {}, `helpdesk.hours` = [{}, {}]",
+                h.weekday, h.weekend, h.hours.0, h.hours.1
+            )
+        };
         match name {
-            "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" if !sc.clients.anyone_calls() => Some(
-                "no user ever raises a ticket: in `[clients]`, each problem's share \
-                 (`outlook_2003_share`, `mobile_share`, `never_expiring_password_share`) times its \
-                 `ticket_probability` is 0"
-                    .into(),
-            ),
-            "helpdesk_utilization"
-                if (sc.helpdesk.weekday == 0 && sc.helpdesk.weekend == 0)
-                    || sc.helpdesk.hours.0 >= sc.helpdesk.hours.1 =>
-            {
-                Some(format!(
-                    "no agent is ever on duty: `helpdesk.weekday` = {}, `helpdesk.weekend` = {}, \
-                     `helpdesk.hours` = [{}, {}]",
-                    sc.helpdesk.weekday,
-                    sc.helpdesk.weekend,
-                    sc.helpdesk.hours.0,
-                    sc.helpdesk.hours.1
-                ))
+            "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" => {
+                if !sc.clients.anyone_calls() {
+                    Some(
+                        "no user ever raises a ticket: in `[clients]`, each problem's share \
+                         (`outlook_2003_share`, `mobile_share`, `never_expiring_password_share`) \
+                         times its `ticket_probability` is 0"
+                            .into(),
+                    )
+                } else if !on_duty_between(cal.start, cal.end, desk_staff) {
+                    // A ticket's wait is taken when an agent resolves it.
+                    Some(format!(
+                        "no ticket is ever resolved, as no agent is on duty from `calendar.start` \
+                         {} to `calendar.end` {}: {}",
+                        cal.start,
+                        cal.end,
+                        desk_keys()
+                    ))
+                } else {
+                    None
+                }
+            }
+            "helpdesk_utilization" => {
+                let (from, until) = observed(sc);
+                (!on_duty_between(from, until, desk_staff)).then(|| {
+                    format!(
+                        "no agent is on duty in {}: {}",
+                        window_words(sc, from, until),
+                        desk_keys()
+                    )
+                })
+            }
+            "operator_utilization" => {
+                let (from, until) = observed(sc);
+                (!on_duty_between(from, until, |weekend, hour| o.staff_at(weekend, hour))).then(
+                    || {
+                        format!(
+                            "no operator is on duty in {}: `operators.weekday` = {} for hours \
+                             [{}, {}], `operators.weekend` = {} for hours [{}, {}]",
+                            window_words(sc, from, until),
+                            o.weekday,
+                            o.weekday_hours.0,
+                            o.weekday_hours.1,
+                            o.weekend,
+                            o.weekend_hours.0,
+                            o.weekend_hours.1
+                        )
+                    },
+                )
             }
             // A transient failure beyond `max_retries` becomes a hard one, so both must be 0.
             "operator_wait_mean_h" | "operator_wait_p95_h"
@@ -185,18 +225,39 @@ impl ReplicationMetrics {
                 )
             }
             "mean_peak_cross_island_fraction" | "mean_peak_broken_contact_fraction" => {
-                if sc.lync.contacts_mean == 0.0 {
-                    Some("no user has a contact: `lync.contacts_mean` = 0".into())
-                } else if sc.population.inventory.is_none()
-                    && sc.population.seats.upper_bound().round() <= 1.0
-                {
-                    Some(
-                        "every tenant has a single user, who has nobody to contact: \
-                         `population.seats` is at most 1"
-                            .into(),
-                    )
-                } else {
+                let contacts = sc.lync.contacts_mean;
+                if contacts == 0.0 {
+                    return Some("no user has a contact: `lync.contacts_mean` = 0".into());
+                }
+                // The fractions are over a tenant's contact pairs, which its size and
+                // `contacts_mean` fix: none if even the largest tenant has none.
+                let p = &sc.population;
+                let (largest, source) = match &p.inventory {
+                    Some(rows) => (
+                        rows.iter().map(|t| t.seats).max().unwrap_or(0),
+                        "the inventory's largest tenant",
+                    ),
+                    None => (
+                        p.seats
+                            .upper_bound()
+                            .round()
+                            .clamp(1.0, f64::from(u32::MAX)) as u32,
+                        "`population.seats` is at most",
+                    ),
+                };
+                if ContactGraph::pairs_of(largest, contacts) > 0 {
                     None
+                } else if largest <= 1 {
+                    Some(format!(
+                        "every tenant has a single user, who has nobody to contact: {source} \
+                         has 1 seat"
+                    ))
+                } else {
+                    Some(format!(
+                        "no tenant has a contact pair: {source} {largest} seats, and {largest} \
+                         users with `lync.contacts_mean` = {contacts} contacts each on average \
+                         make {largest} x {contacts} / 2 pairs, which rounds to 0"
+                    ))
                 }
             }
             _ => None,
@@ -230,6 +291,37 @@ impl ReplicationMetrics {
     pub fn tenants_of<'a>(metrics: impl IntoIterator<Item = &'a ReplicationMetrics>) -> f64 {
         metrics.into_iter().map(|m| m.tenants).max().unwrap_or(0) as f64
     }
+}
+
+/// The observation window of the pools' time averages, first and last day:
+/// `calendar.observe_from` to `observe_until`, the whole calendar without them.
+fn observed(sc: &Scenario) -> (Date, Date) {
+    let cal = &sc.calendar;
+    (
+        cal.observe_from.unwrap_or(cal.start),
+        cal.observe_until.unwrap_or(cal.end),
+    )
+}
+
+/// The observation window `from` to `until` in words, naming the keys that set it.
+fn window_words(sc: &Scenario, from: Date, until: Date) -> String {
+    let cal = &sc.calendar;
+    if cal.observe_from.is_none() && cal.observe_until.is_none() {
+        format!("the calendar, {from} to {until}")
+    } else {
+        format!(
+            "the observation window, {from} to {until} (`calendar.observe_from`, \
+             `calendar.observe_until`)"
+        )
+    }
+}
+
+/// Whether `staff_at(weekend, hour)` puts anyone on duty at some hour of the days `from` to
+/// `until` (both whole). Shifts repeat weekly, so a week of days decides.
+fn on_duty_between(from: Date, until: Date, staff_at: impl Fn(bool, u32) -> u32) -> bool {
+    (0..=until.days_since(from).clamp(0, 6))
+        .map(|d| from.add_days(d).weekday().is_weekend())
+        .any(|weekend| (0..24).any(|hour| staff_at(weekend, hour) > 0))
 }
 
 /// One row of tenants.csv.
@@ -390,4 +482,187 @@ pub struct ReplicationOutput {
     pub detail: Option<Detail>,
     /// Why the replication stopped before its end, if it did: it used up its event budget.
     pub stopped: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A small valid scenario with `extra` lines appended and `overrides` applied, its
+    /// inventory (if any) read from `folder`.
+    fn scenario_in(folder: &std::path::Path, extra: &str, overrides: &[&str]) -> Scenario {
+        let text = format!("name = \"t\"\n{extra}");
+        let overrides: Vec<String> = overrides.iter().map(|s| s.to_string()).collect();
+        Scenario::from_text_in(&text, "t.toml", folder, &overrides)
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn scenario(overrides: &[&str]) -> Scenario {
+        scenario_in(std::path::Path::new(""), "", overrides)
+    }
+
+    const FRACTIONS: [&str; 2] = [
+        "mean_peak_cross_island_fraction",
+        "mean_peak_broken_contact_fraction",
+    ];
+
+    #[test]
+    fn chat_fractions_need_a_tenant_with_a_contact_pair() {
+        for m in FRACTIONS {
+            assert_eq!(ReplicationMetrics::never_measured(m, &scenario(&[])), None);
+            let one = ReplicationMetrics::never_measured(m, &scenario(&["population.seats=1"]));
+            assert!(one.unwrap().contains("single user"));
+            // Three users with 0.3 contacts each make 0.45 pairs, which rounds to none; 0.34
+            // make 0.51, one pair.
+            let small = |contacts: &str| {
+                let sc = scenario(&[
+                    "population.seats={ dist = \"uniform\", low = 1, high = 3 }",
+                    contacts,
+                ]);
+                ReplicationMetrics::never_measured(m, &sc)
+            };
+            let none = small("lync.contacts_mean=0.3").unwrap();
+            assert!(
+                none.contains("3 seats") && none.contains("rounds to 0"),
+                "{none}"
+            );
+            assert_eq!(small("lync.contacts_mean=0.34"), None);
+            let zero = ReplicationMetrics::never_measured(m, &scenario(&["lync.contacts_mean=0"]));
+            assert!(zero.unwrap().contains("`lync.contacts_mean` = 0"));
+        }
+    }
+
+    /// An inventory fixes every tenant's seats, whatever `population.seats` says.
+    #[test]
+    fn chat_fractions_of_an_inventory_of_single_user_tenants_are_never_measured() {
+        let dir = tempfile::tempdir().unwrap();
+        let section = "[population]\ninventory = \"inv.csv\"\n";
+        let write = |rows: &str| {
+            std::fs::write(dir.path().join("inv.csv"), format!("tenant,seats\n{rows}")).unwrap()
+        };
+        write("a,1\nb,1\nc,1\n");
+        let sc = scenario_in(dir.path(), section, &[]);
+        for m in FRACTIONS {
+            let why = ReplicationMetrics::never_measured(m, &sc).unwrap();
+            assert!(
+                why.contains("inventory's largest tenant has 1 seat"),
+                "{why}"
+            );
+        }
+        write("a,1\nb,2\nc,1\n");
+        let sc = scenario_in(dir.path(), section, &[]);
+        for m in FRACTIONS {
+            assert_eq!(ReplicationMetrics::never_measured(m, &sc), None);
+        }
+    }
+
+    /// 2011-09-05, the default start, is a Monday.
+    #[test]
+    fn utilisation_needs_someone_on_duty_in_the_observation_window() {
+        let util = |m: &str, o: &[&str]| ReplicationMetrics::never_measured(m, &scenario(o));
+        assert_eq!(util("operator_utilization", &[]), None);
+        assert_eq!(util("helpdesk_utilization", &[]), None);
+        let weekdays = [
+            "calendar.observe_from=2011-09-05",
+            "calendar.observe_until=2011-09-09",
+        ];
+        let weekend_operators = [&weekdays[..], &["operators.weekday=0"]].concat();
+        let why = util("operator_utilization", &weekend_operators).unwrap();
+        assert!(
+            why.contains("observation window, 2011-09-05 to 2011-09-09")
+                && why.contains("`operators.weekday` = 0"),
+            "{why}"
+        );
+        // A Saturday in the window puts them on duty.
+        let with_saturday = [
+            "operators.weekday=0",
+            "calendar.observe_from=2011-09-05",
+            "calendar.observe_until=2011-09-10",
+        ];
+        assert_eq!(util("operator_utilization", &with_saturday), None);
+        // Weekday operators, a window of one Sunday.
+        let sunday = [
+            "operators.weekend=0",
+            "calendar.observe_from=2011-09-11",
+            "calendar.observe_until=2011-09-11",
+        ];
+        assert!(util("operator_utilization", &sunday).is_some());
+        // The help desk: nobody at all, or nobody in the window.
+        let nobody = ["helpdesk.weekday=0", "helpdesk.weekend=0"];
+        let why = util("helpdesk_utilization", &nobody).unwrap();
+        assert!(
+            why.contains("the calendar,") && why.contains("`helpdesk.weekday` = 0"),
+            "{why}"
+        );
+        assert!(util("helpdesk_utilization", &["helpdesk.hours=[9, 9]"]).is_some());
+        let weekend_window = [
+            "helpdesk.weekend=0",
+            "calendar.observe_from=2011-09-10",
+            "calendar.observe_until=2011-09-11",
+        ];
+        assert!(util("helpdesk_utilization", &weekend_window).is_some());
+        // Operators are never empty of staff over a whole calendar (the scenario refuses it).
+        assert_eq!(util("operator_utilization", &["operators.weekday=0"]), None);
+    }
+
+    #[test]
+    fn helpdesk_waits_need_a_caller_and_an_agent_to_resolve_the_call() {
+        // Shares default to 0: nobody calls unless some users have a problem.
+        let wait = |o: &[&str]| {
+            let sc = scenario(&[&["clients.mobile_share=0.5"], o].concat());
+            let a = ReplicationMetrics::never_measured("helpdesk_wait_mean_h", &sc);
+            assert_eq!(
+                a,
+                ReplicationMetrics::never_measured("helpdesk_wait_p95_h", &sc)
+            );
+            a
+        };
+        assert_eq!(wait(&[]), None);
+        // Agents on weekends only, in a calendar of five weekdays. (No agent at all, where users
+        // call, is refused by the scenario itself.)
+        let short = [
+            "helpdesk.weekday=0",
+            "calendar.deadline=2011-09-09",
+            "calendar.end=2011-09-09",
+        ];
+        let why = wait(&short).unwrap();
+        assert!(
+            why.contains("no ticket is ever resolved")
+                && why.contains("`calendar.start` 2011-09-05 to `calendar.end` 2011-09-09"),
+            "{why}"
+        );
+        assert_eq!(wait(&short[..1]), None);
+        // Waiting for an agent in the observation window only is still a wait.
+        assert_eq!(
+            wait(&[
+                "helpdesk.weekday=0",
+                "calendar.observe_from=2011-09-05",
+                "calendar.observe_until=2011-09-09"
+            ]),
+            None
+        );
+        let nobody_calls = ["clients.mobile_share=0"];
+        assert!(wait(&nobody_calls).unwrap().contains("ticket_probability"));
+    }
+
+    #[test]
+    fn metrics_every_scenario_measures_are_never_refused() {
+        let sc = scenario(&[
+            "helpdesk.weekday=0",
+            "helpdesk.weekend=0",
+            "population.seats=1",
+        ]);
+        for m in [
+            "slips",
+            "makespan_days",
+            "operator_queue_mean",
+            "helpdesk_queue_mean",
+            "helpdesk_busy_mean",
+            "user_hours_lost",
+            "im_disruption_user_hours",
+            "helpdesk_tickets",
+        ] {
+            assert_eq!(ReplicationMetrics::never_measured(m, &sc), None, "{m}");
+        }
+    }
 }

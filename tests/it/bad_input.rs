@@ -686,6 +686,86 @@ fn a_study_on_a_metric_the_scenario_never_measures_is_refused_up_front() {
     crate::common::assert_success(&cutover(dir.path(), &seek));
 }
 
+/// The chat fractions of an inventory whose tenants each have one user, and the operators'
+/// utilisation over a window they are never on duty in, are refused by `select` and `seek`
+/// before a folder is made; the same studies run where one tenant has two users.
+#[test]
+fn a_study_on_a_metric_an_inventory_or_a_window_leaves_unmeasured_is_refused() {
+    let dir = temp_dir();
+    write_file(dir.path(), "inv.csv", "tenant,seats\na,1\nb,1\nc,1\n");
+    let file = write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"solo\"\n[population]\ninventory = \"inv.csv\"\n",
+    );
+    let select = |metric: &str, out: &str| {
+        cutover(
+            dir.path(),
+            &[
+                "select",
+                &file,
+                "--policies",
+                "fifo,random",
+                "--metric",
+                metric,
+                "--delta",
+                "0.1",
+                "--n0",
+                "2",
+                "--reps",
+                "2",
+                "--out",
+                out,
+                "-q",
+            ],
+        )
+    };
+    assert_bad_input(
+        &select("mean_peak_broken_contact_fraction", "s"),
+        &[
+            "--metric `mean_peak_broken_contact_fraction`",
+            "no value in any replication of",
+            "the inventory's largest tenant has 1 seat",
+        ],
+    );
+    assert!(!dir.path().join("s").exists(), "select made its folder");
+    let seek = |set: &[&str], out: &str| {
+        let mut args = vec![
+            "seek",
+            file.as_str(),
+            "--vary",
+            "operators.weekend=1..2",
+            "--require",
+            "mean(operator_utilization) <= 1",
+            "--reps",
+            "2",
+            "--out",
+            out,
+            "-q",
+        ];
+        for s in set {
+            args.extend(["--set", s]);
+        }
+        cutover(dir.path(), &args)
+    };
+    let weekdays = [
+        "operators.weekday=0",
+        "calendar.observe_from=2011-09-05",
+        "calendar.observe_until=2011-09-09",
+    ];
+    assert_bad_input(
+        &seek(&weekdays, "k"),
+        &[
+            "--require `mean(operator_utilization) <= 1`",
+            "no operator is on duty in the observation window, 2011-09-05 to 2011-09-09",
+        ],
+    );
+    assert!(!dir.path().join("k").exists(), "seek made its folder");
+    assert_success(&seek(&weekdays[..2], "k2"));
+    write_file(dir.path(), "inv.csv", "tenant,seats\na,1\nb,2\nc,1\n");
+    assert_success(&select("mean_peak_broken_contact_fraction", "s2"));
+}
+
 /// Every metric `never_measured` names has no value in any replication: what the studies refuse
 /// is truly unmeasurable, and the same scenario without those settings measures it.
 #[test]
@@ -729,6 +809,46 @@ fn a_metric_said_never_measured_is_empty_in_every_replication() {
                 "mean_peak_cross_island_fraction",
                 "mean_peak_broken_contact_fraction",
             ],
+        ),
+        // Tenants of up to 3 users with 0.3 contacts each: 0.45 pairs, rounded to none.
+        (
+            &[
+                "population.seats={ dist = \"uniform\", low = 1, high = 3 }",
+                "lync.contacts_mean=0.3",
+            ],
+            &[
+                "mean_peak_cross_island_fraction",
+                "mean_peak_broken_contact_fraction",
+            ],
+        ),
+        // Weekend operators, observed over the first week's weekdays (2011-09-05 is a Monday).
+        (
+            &[
+                "operators.weekday=0",
+                "calendar.observe_from=2011-09-05",
+                "calendar.observe_until=2011-09-09",
+            ],
+            &["operator_utilization"],
+        ),
+        // A weekday help desk observed over a weekend.
+        (
+            &[
+                "clients.outlook_2003_share=0.2",
+                "helpdesk.weekend=0",
+                "calendar.observe_from=2011-09-10",
+                "calendar.observe_until=2011-09-11",
+            ],
+            &["helpdesk_utilization"],
+        ),
+        // A weekend help desk in a calendar of five weekdays: no call is ever answered.
+        (
+            &[
+                "clients.outlook_2003_share=0.2",
+                "helpdesk.weekday=0",
+                "calendar.deadline=2011-09-09",
+                "calendar.end=2011-09-09",
+            ],
+            &["helpdesk_wait_mean_h", "helpdesk_wait_p95_h"],
         ),
     ];
     let col = |name: &str| {

@@ -52,6 +52,16 @@ impl ContactGraph {
         self.planned_pairs
     }
 
+    /// The contact pairs of a tenant of `users` users with `contacts_mean` contacts each on
+    /// average: `users * degree / 2` rounded, the degree capped by `users - 1`. It depends on
+    /// nothing drawn, so whether any tenant has a contact is known from the scenario.
+    pub fn pairs_of(users: u32, contacts_mean: f64) -> u64 {
+        let n = u64::from(users);
+        let all_pairs = n * n.saturating_sub(1) / 2;
+        let degree = contacts_mean.min(n.saturating_sub(1) as f64);
+        ((n as f64 * degree / 2.0).round() as u64).min(all_pairs)
+    }
+
     /// Every contact pair (`u << 32 | v`, see `ends`) in ascending order, merged once per tenant
     /// for the passes of the islands.
     pub fn all_edges(&mut self) -> &[u64] {
@@ -115,7 +125,7 @@ impl ContactGraph {
         let n = u64::from(self.users);
         let all_pairs = n * n.saturating_sub(1) / 2;
         let degree = lync.contacts_mean.min(n.saturating_sub(1) as f64);
-        let total = ((n as f64 * degree / 2.0).round() as u64).min(all_pairs);
+        let total = Self::pairs_of(self.users, lync.contacts_mean);
         self.dept_pairs.clear();
         let mut inside = 0;
         let mut inside_capacity = 0;
