@@ -79,7 +79,7 @@ pub enum Command {
     /// and a count of the others).
     Validate {
         /// Scenario files (or names of bundled scenarios).
-        #[arg(required = true, value_parser = flag_values::scenario)]
+        #[arg(required = true, value_parser = flag_values::scenario())]
         scenarios: Vec<String>,
     },
     /// List the bundled scenarios.
@@ -123,7 +123,7 @@ impl Command {
 #[command(mut_arg("reps", |a| a.help("Replications (overrides the scenario's `replications`)")))]
 pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario [default: bpos-2011].
-    #[arg(value_parser = flag_values::scenario)]
+    #[arg(value_parser = flag_values::scenario())]
     pub scenario: Option<String>,
     /// Output folder [default: output/<scenario name>].
     #[arg(long, value_parser = flag_values::path())]
@@ -227,7 +227,7 @@ pub const PRECISION_CEILING: u64 = 1000;
 #[command(mut_arg("reps", |a| a.help("Replications of every policy, the same ones (overrides the scenario's `replications`)")))]
 pub struct CompareArgs {
     /// Scenario file, or the name of a bundled scenario.
-    #[arg(value_parser = flag_values::scenario)]
+    #[arg(value_parser = flag_values::scenario())]
     pub scenario: String,
     /// Policies to compare, comma-separated; the first is the baseline.
     #[arg(long, value_delimiter = ',', required = true)]

@@ -7,8 +7,8 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
-    // Arguments as the operating system gave them: a name that is not UTF-8 is clap's to refuse
-    // (exit 2, naming the argument), never a panic here.
+    // Arguments as the operating system gave them: a value that is not UTF-8 is clap's to refuse
+    // (exit 2; a path's parser, `cli::flag_values::path`, names the argument), never a panic here.
     let args: Vec<OsString> = std::env::args_os().collect();
     let command = args
         .iter()

@@ -35,7 +35,7 @@ const MAX_OBSERVED_BYTES: u64 = 16 << 20;
 )]
 pub struct CalibrateArgs {
     /// Scenario file, or the name of a bundled scenario.
-    #[arg(value_parser = super::flag_values::scenario)]
+    #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
     /// The programme's observed weeks: a CSV in the format of weekly.csv (`week`, optionally
     /// `week_start`, and any of transitioned, slips, errors, retries, helpdesk_tickets, copied_tb).

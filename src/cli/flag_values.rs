@@ -23,16 +23,28 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
     }
 }
 
-/// A value parser for a path (an output folder, a file read), of any bytes the system allows:
-/// refused when empty (no file has no name) or, by its length, when longer than any path can be.
+/// A value parser for a path (an output folder, a file read): see [`text_path`].
 pub fn path() -> impl TypedValueParser<Value = PathBuf> {
-    clap::builder::OsStringValueParser::new()
-        .try_map(|p| within_path_length(p.len()).map(|()| PathBuf::from(p)))
+    text_path().map(PathBuf::from)
 }
 
-/// A value parser for a scenario: a file's path or a bundled scenario's name.
-pub fn scenario(text: &str) -> Result<String, String> {
-    within_path_length(text.len()).map(|()| text.to_string())
+/// A value parser for a scenario: a file's path or a bundled scenario's name (see [`text_path`]).
+pub fn scenario() -> impl TypedValueParser<Value = String> {
+    text_path()
+}
+
+/// The one parser of every path on the command line: refused when empty (no file has no name),
+/// by its length when longer than any path can be, and when not UTF-8. cutover writes the paths
+/// it is given as text (the command in manifest.json and report.html, its messages), where a
+/// name that is not UTF-8 could only be written changed: the recorded command would then name
+/// another folder or file. clap's message names the argument refused.
+fn text_path() -> impl TypedValueParser<Value = String> {
+    clap::builder::OsStringValueParser::new().try_map(|p| {
+        within_path_length(p.len())?;
+        p.into_string().map_err(|_| {
+            "invalid UTF-8: cutover writes the paths it is given as text (the command in manifest.json and report.html), where this one could only be written changed; use a UTF-8 name".to_string()
+        })
+    })
 }
 
 fn within_path_length(bytes: usize) -> Result<(), String> {

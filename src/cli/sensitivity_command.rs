@@ -37,7 +37,7 @@ use crate::{chart, sweep};
 )]
 pub struct SensitivityArgs {
     /// Scenario file, or the name of a bundled scenario.
-    #[arg(value_parser = super::flag_values::scenario)]
+    #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
     /// A numeric scenario key and its range, e.g. copy.per_tenant=10..100 (repeatable).
     #[arg(long, value_name = "KEY=LOW..HIGH", required = true)]

@@ -28,7 +28,7 @@ use crate::sweep::{self, Runner};
 )]
 pub struct SelectArgs {
     /// Scenario file, or the name of a bundled scenario.
-    #[arg(value_parser = super::flag_values::scenario)]
+    #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
     /// Policies to choose from, comma-separated.
     #[arg(long, value_delimiter = ',', required = true)]
@@ -220,7 +220,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
 )]
 pub struct SeekArgs {
     /// Scenario file, or the name of a bundled scenario.
-    #[arg(value_parser = super::flag_values::scenario)]
+    #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
     /// An integer scenario key and its range, e.g. operators.weekend=2..12 (repeatable).
     #[arg(long = "vary", value_name = "KEY=LOW..HIGH", required = true)]

@@ -20,7 +20,7 @@ use crate::sweep::{Runner, plan_with_progress};
 #[command(mut_arg("reps", |a| a.help("Replications of every cell (overrides the scenario's `replications`)")))]
 pub struct SweepArgs {
     /// Scenario file with a [sweep] table, or the name of a bundled scenario.
-    #[arg(value_parser = super::flag_values::scenario)]
+    #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
     /// Output folder [default: output/<scenario name>-sweep].
     #[arg(long, value_parser = super::flag_values::path())]

@@ -44,9 +44,11 @@ fn arguments_that_are_not_utf8_are_bad_input_not_a_panic() {
             ],
             utf8,
         ),
+        // A path that is not UTF-8, named by its argument wherever one is taken: it would be
+        // recorded changed in manifest.json and report.html, naming another folder.
         (
             vec!["run".into(), "--out".into(), bad(b"o")],
-            &["needs about"],
+            &["invalid UTF-8", "'--out <OUT>'"],
         ),
         (
             vec!["sweep".into(), scenario.into(), bad(b"--sh")],
@@ -57,6 +59,56 @@ fn arguments_that_are_not_utf8_are_bad_input_not_a_panic() {
     for (args, says) in cases {
         assert_bad_input(&cutover_os(dir.path(), &args), says);
     }
+    let path_cases: Vec<(Vec<OsString>, &str)> = vec![
+        (vec!["run".into(), bad(b"s")], "'[SCENARIO]'"),
+        (
+            vec!["sweep".into(), "--out".into(), bad(b"o")],
+            "'--out <OUT>'",
+        ),
+        (
+            vec!["compare".into(), "--out".into(), bad(b"o")],
+            "'--out <OUT>'",
+        ),
+        (
+            vec!["sensitivity".into(), "--out".into(), bad(b"o")],
+            "'--out <OUT>'",
+        ),
+        (
+            vec!["select".into(), "--out".into(), bad(b"o")],
+            "'--out <OUT>'",
+        ),
+        (
+            vec!["calibrate".into(), "--observed".into(), bad(b"w.csv")],
+            "'--observed <OBS.csv>'",
+        ),
+        (
+            vec![
+                "merge".into(),
+                "a".into(),
+                "b".into(),
+                "--out".into(),
+                bad(b"o"),
+            ],
+            "'--out <OUT>'",
+        ),
+        (
+            vec![
+                "merge".into(),
+                bad(b"a"),
+                "b".into(),
+                "--out".into(),
+                "m".into(),
+            ],
+            "'<DIRS>...'",
+        ),
+        (vec!["plot".into(), bad(b"o")], "'<DIR>'"),
+    ];
+    for (args, names) in path_cases {
+        assert_bad_input(&cutover_os(dir.path(), &args), &["invalid UTF-8", names]);
+    }
+    // Refused before anything was written.
+    let written: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(written.len(), 1, "only the scenario: {written:?}");
 }
 
 #[test]
