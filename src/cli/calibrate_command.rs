@@ -121,8 +121,8 @@ fn read_observed(path: &std::path::Path) -> Result<String, Error> {
     read_text(path, MAX_OBSERVED_BYTES).map_err(|problem| {
         let shown = path.display();
         Error::Usage(match problem {
-            ReadProblem::NotUtf8 { line, column, .. } => {
-                format!("--observed {shown}:{line}:{column}: {problem}")
+            ReadProblem::NotUtf8 { line, cell, .. } => {
+                format!("{shown}:{line}:{cell}: {problem}")
             }
             other => format!("--observed {shown}: {other}"),
         })

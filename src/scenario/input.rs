@@ -24,10 +24,12 @@ pub enum ReadProblem {
     TooLarge {
         limit: u64,
     },
-    /// The first byte that is not UTF-8, at a 1-based line and column (in characters).
+    /// The first byte that is not UTF-8, at a 1-based line and column (in characters); `cell` is
+    /// the 1-based cell of a CSV line it falls in, which is what CSV files name as the column.
     NotUtf8 {
         line: usize,
         column: usize,
+        cell: usize,
         byte: u8,
     },
 }
@@ -269,12 +271,29 @@ pub fn read_text(path: &Path, limit: u64) -> Result<String, ReadProblem> {
         let byte = e.as_bytes()[good.len()];
         let good = std::str::from_utf8(good).expect("valid up to here");
         let line_start = good.rfind('\n').map_or(0, |i| i + 1);
+        let line = &good[line_start..];
         ReadProblem::NotUtf8 {
             line: good.matches('\n').count() + 1,
-            column: good[line_start..].chars().count() + 1,
+            column: line.chars().count() + 1,
+            cell: csv_cell(line),
             byte,
         }
     })
+}
+
+/// The 1-based cell of a CSV line that the byte after `before` (the line up to it) falls in:
+/// one more than the commas outside quoted cells, as the `csv` reader splits a line.
+fn csv_cell(before: &str) -> usize {
+    let mut quoted = false;
+    let mut commas = 0;
+    for b in before.bytes() {
+        match b {
+            b'"' => quoted = !quoted,
+            b',' if !quoted => commas += 1,
+            _ => {}
+        }
+    }
+    commas + 1
 }
 
 #[cfg(test)]
@@ -403,13 +422,29 @@ mod tests {
     }
 
     #[test]
+    fn a_bad_bytes_cell_counts_the_commas_outside_quotes_before_it() {
+        for (before, cell) in [
+            ("", 1),
+            ("a", 1),
+            ("a,", 2),
+            ("a,b,", 3),
+            ("\"x, y\",", 2),
+            ("\"x, \"\"y\"\", z", 1),
+        ] {
+            assert_eq!(csv_cell(before), cell, "{before:?}");
+        }
+    }
+
+    #[test]
     fn bad_bytes_are_located_and_devices_refused() {
         let dir = std::env::temp_dir().join(format!("cutover-input-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();
         let path = dir.join("s.toml");
         std::fs::write(&path, b"name = \"x\"\nab\xc3\xa9c\xff = 1\n").unwrap();
         match read_text(&path, 1000) {
-            Err(ReadProblem::NotUtf8 { line, column, byte }) => {
+            Err(ReadProblem::NotUtf8 {
+                line, column, byte, ..
+            }) => {
                 assert_eq!((line, column, byte), (2, 5, 0xff))
             }
             other => panic!("{other:?}"),

@@ -275,12 +275,14 @@ fn read_inventory(
     let path = folder.join(file);
     let text = match input::read_text(&path, MAX_INVENTORY_BYTES) {
         Ok(t) => t,
-        Err(input::ReadProblem::NotUtf8 { line, column, byte }) => {
+        Err(input::ReadProblem::NotUtf8 {
+            line, cell, byte, ..
+        }) => {
             s.report(Diagnostic {
                 origin: Origin::Cell {
                     file: Arc::from(path.display().to_string()),
                     line,
-                    column: Some(column),
+                    column: Some(cell),
                 },
                 key: "population.inventory".into(),
                 message: format!("not UTF-8 text (byte 0x{byte:02X})"),

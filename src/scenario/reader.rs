@@ -12,6 +12,7 @@ use std::fmt;
 
 use super::dist::{DIST_NAMES, Dist};
 use super::doc::{Entry, Node, Origin, Table, Value};
+use super::label::escape_unprintable;
 use crate::date::Date;
 
 /// One problem in a scenario, with where it is and, when there is one, how to fix it.
@@ -669,13 +670,15 @@ pub fn abbreviate(text: &str) -> String {
 }
 
 /// `abbreviate` for text that is often long and worth reading whole (a `--set` argument): whole
-/// up to twice `shown` characters, else its first `shown` and its length.
+/// up to twice `shown` characters, else its first `shown` and its length. Line ends, tabs and
+/// other controls are written as escapes, so a quoted cell of several lines stays on its line.
 pub fn abbreviate_to(text: &str, shown: usize) -> String {
     let chars = text.chars().count();
     if chars <= 2 * shown {
-        return text.to_string();
+        return escape_unprintable(text, &[]).into_owned();
     }
     let start: String = text.chars().take(shown).collect();
+    let start = escape_unprintable(&start, &[]);
     let what = if text
         .chars()
         .all(|c| c.is_ascii_digit() || "+-_".contains(c))

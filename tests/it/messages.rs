@@ -106,3 +106,46 @@ fn an_empty_or_repeated_region_name_is_refused() {
         );
     }
 }
+
+/// In a CSV input the column of a place is its cell, in a byte that is not UTF-8 as in a value
+/// that is wrong, so both refusals of the same cell name the same place.
+#[test]
+fn a_byte_that_is_not_utf8_in_a_csv_input_is_placed_at_its_cell() {
+    let dir = temp_dir();
+    write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"inv\"\n[population]\ninventory = \"tenants.csv\"\nregions = [\"NA\"]\n",
+    );
+    let inventory = dir.path().join("tenants.csv");
+    std::fs::write(&inventory, b"tenant,seats\n\"A, B\",\xff5\n").unwrap();
+    assert_bad_input(
+        &cutover(dir.path(), &["run", "s.toml", "--out", "o"]),
+        &["tenants.csv:2:2", "not UTF-8"],
+    );
+    std::fs::write(&inventory, b"tenant,seats\n\"A, B\",x5\n").unwrap();
+    assert_bad_input(
+        &cutover(dir.path(), &["run", "s.toml", "--out", "o"]),
+        &["tenants.csv:2:2", "`seats` must be a whole number"],
+    );
+    let observed = dir.path().join("obs.csv");
+    std::fs::write(&observed, b"week,transitioned,slips\n1,5,0\n2,0,\xff\n").unwrap();
+    let calibrate = || {
+        cutover(
+            dir.path(),
+            &[
+                "calibrate",
+                "small-pilot",
+                "--observed",
+                "obs.csv",
+                "--fit",
+                "operators.weekend=1..5",
+                "--out",
+                "o",
+            ],
+        )
+    };
+    assert_bad_input(&calibrate(), &["obs.csv:3:3: not UTF-8"]);
+    std::fs::write(&observed, b"week,transitioned,slips\n1,5,0\n2,0,x\n").unwrap();
+    assert_bad_input(&calibrate(), &["obs.csv:3:3: slips `x` is not a number"]);
+}
