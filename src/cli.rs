@@ -185,9 +185,11 @@ impl SimulationArgs {
     }
 
     /// The `--precision` targets and the most replications to run: `--reps`, else the scenario's
-    /// `replications` without targets or `PRECISION_CEILING` with them.
+    /// `replications` without targets or `PRECISION_CEILING` with them. A target on a metric
+    /// `scenario` never measures is refused.
     pub fn replications(&self, scenario: &Scenario) -> Result<(Precision, u64), Error> {
         let precision = Precision::parse(&self.precision)?;
+        precision.measured_in(scenario, "")?;
         let default = if precision.is_empty() {
             u64::from(scenario.replications)
         } else {

@@ -92,6 +92,31 @@ pub fn arg_error(flag: &str, arg: &str, span: Range<usize>, message: &str) -> Er
     ))
 }
 
+/// An error pointing at `metric` in `flag`'s argument `arg` if it has no value in any
+/// replication of `scenario` (`place` says where, e.g. which cell of a sweep, after its file):
+/// a study deciding on it could only fail, after simulating.
+pub fn measured_in(
+    scenario: &crate::scenario::Scenario,
+    metric: &str,
+    flag: &str,
+    arg: &str,
+    place: &str,
+) -> Result<(), Error> {
+    let Some(why) = ReplicationMetrics::never_measured(metric, scenario) else {
+        return Ok(());
+    };
+    let at = arg.find(metric).unwrap_or(0);
+    Err(arg_error(
+        flag,
+        arg,
+        at..at + metric.len(),
+        &format!(
+            "`{metric}` has no value in any replication of {}{place}, as {why}; choose another metric, or change those settings",
+            scenario.file
+        ),
+    ))
+}
+
 /// The characters of a long argument an error shows (one up to twice as long is shown whole).
 const SHOWN_OF_ARG: usize = 40;
 

@@ -15,8 +15,8 @@ use crate::model::ReplicationMetrics;
 use crate::output::{self, Manifest};
 use crate::report::figures;
 use crate::scenario::{Scenario, Source, Workload, abbreviate, check_memory};
-use crate::study::metric_column;
 use crate::study::select::{SelectParams, Selection, kn};
+use crate::study::{measured_in, metric_column};
 use crate::sweep::{self, Runner};
 
 // `--precision` is refused (select decides how many replications it needs), so not offered;
@@ -77,7 +77,7 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     let scenario = study_scenario(&args.scenario, &args.sim, "select")?;
     let (col, metric) =
         metric_column("--metric", &args.metric, &args.metric, 0..args.metric.len())?;
-    measured_in(&scenario, metric, "--metric", &args.metric)?;
+    measured_in(&scenario, metric, "--metric", &args.metric, "")?;
     let params = SelectParams {
         delta: args.delta,
         alpha: args.alpha,
@@ -324,7 +324,7 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             .skip(1)
             .all(|s| ReplicationMetrics::never_measured(c.metric, s).is_some())
         {
-            measured_in(&ends[0], c.metric, "--require", &c.text)?;
+            measured_in(&ends[0], c.metric, "--require", &c.text, "")?;
         }
     }
     let out = output_folder(args.out, &scenario.name, "-seek", &args.sim);
@@ -412,24 +412,6 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
         say!("results in {}", out.display());
     }
     finish_folder(&folder, &manifest, None, args.sim.quiet)
-}
-
-/// An error pointing at `metric` in `flag`'s argument `arg` if it has no value in any
-/// replication of `scenario`: a study deciding on it could only fail, after simulating.
-fn measured_in(scenario: &Scenario, metric: &str, flag: &str, arg: &str) -> Result<(), Error> {
-    let Some(why) = ReplicationMetrics::never_measured(metric, scenario) else {
-        return Ok(());
-    };
-    let at = arg.find(metric).unwrap_or(0);
-    Err(crate::study::arg_error(
-        flag,
-        arg,
-        at..at + metric.len(),
-        &format!(
-            "`{metric}` has no value in any replication of {}, as {why}; choose another metric, or change those settings",
-            scenario.file
-        ),
-    ))
 }
 
 /// A setting as `key=value, ...`.

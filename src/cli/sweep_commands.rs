@@ -116,6 +116,13 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         bar.finish();
     }
     let mut plan = plan?;
+    // A cell that never measures a target's metric could never meet it.
+    for (c, cell) in plan.cells.iter().enumerate() {
+        precision.measured_in(
+            &cell.scenario,
+            &format!(" in cell {c} ({})", plan.cell_values(c)),
+        )?;
+    }
     plan.info.precision = args.sim.precision.clone();
     let info = &plan.info;
     let out = super::output_folder(args.out.clone(), &info.scenario, "-sweep", &args.sim);

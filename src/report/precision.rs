@@ -19,6 +19,11 @@ pub(crate) fn line(c: &TargetCheck) -> String {
         c.replications,
         if c.replications == 1 { "" } else { "s" }
     );
+    // The estimate is over the replications that measured the metric: said when some did not.
+    let measured = match c.measured {
+        Some(m) if !c.mean.is_nan() => format!(" ({m} with a value)"),
+        _ => String::new(),
+    };
     let outcome = if c.met {
         ""
     } else {
@@ -27,7 +32,7 @@ pub(crate) fn line(c: &TargetCheck) -> String {
     let target = 100.0 * c.relative;
     if c.mean.is_nan() {
         return format!(
-            "precision {who}{}: no value in any of {after}, so nothing to hold back (target {target:.1}%)",
+            "precision {who}{}: no value in any of {after}, so no estimate (target {target:.1}%){outcome}",
             c.metric
         );
     }
@@ -44,7 +49,7 @@ pub(crate) fn line(c: &TargetCheck) -> String {
     // The mean and half-width with the digits the interval supports.
     let w = estimate(c.mean, c.mean - c.half_width, c.mean + c.half_width, ANY);
     format!(
-        "precision {who}{} mean {} +/- {} ({share}) after {after}{outcome}",
+        "precision {who}{} mean {} +/- {} ({share}) after {after}{measured}{outcome}",
         c.metric,
         w.value,
         w.alike(c.half_width)
@@ -70,6 +75,7 @@ pub(crate) fn checks(manifest: &Value) -> Vec<TargetCheck> {
                     metric: c.get("metric").and_then(Value::as_str).unwrap_or("").into(),
                     relative: number(c, "relative"),
                     replications: c.get("replications").and_then(Value::as_u64).unwrap_or(0),
+                    measured: c.get("measured").and_then(Value::as_u64),
                     mean: number(c, "mean"),
                     half_width: number(c, "half_width"),
                     met: c.get("met").and_then(Value::as_bool) == Some(true),
@@ -90,6 +96,7 @@ mod tests {
             metric: "slips".into(),
             relative: 0.05,
             replications: 10,
+            measured: None,
             mean,
             half_width,
             met,
@@ -103,11 +110,27 @@ mod tests {
             "precision slips mean 0 +/- 0 (the same in every replication) after 10 replications"
         );
         assert!(line(&check(0.0, 0.4, false)).contains("(target 5.0% of the mean)"));
-        assert!(line(&check(f64::NAN, f64::NAN, true)).contains("no value in any of 10"));
+        let none = TargetCheck {
+            measured: Some(0),
+            ..check(f64::NAN, f64::NAN, false)
+        };
+        assert_eq!(
+            line(&none),
+            "precision slips: no value in any of 10 replications, so no estimate (target 5.0%): NOT met, the ceiling (--reps) was reached"
+        );
+        let some = TargetCheck {
+            measured: Some(7),
+            ..check(2.0, 0.05, true)
+        };
+        assert!(
+            line(&some).ends_with("after 10 replications (7 with a value)"),
+            "{}",
+            line(&some)
+        );
         for line in [
             line(&check(0.0, 0.0, true)),
             line(&check(0.0, 0.4, false)),
-            line(&check(f64::NAN, f64::NAN, true)),
+            line(&none),
         ] {
             assert!(!line.contains("NaN") && !line.contains("inf"), "{line}");
         }
@@ -120,6 +143,7 @@ mod tests {
             metric: "errors".into(),
             relative: 0.01,
             replications: 12,
+            measured: Some(11),
             mean: 18.8,
             half_width: 1.9,
             met: false,

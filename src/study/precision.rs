@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::{arg_error, column, metric_column};
 use crate::error::Error;
 use crate::model::ReplicationMetrics;
+use crate::scenario::Scenario;
 use crate::stats::{Running, t_quantile_975};
 use crate::sweep::Runner;
 
@@ -23,6 +24,8 @@ pub struct Target {
     pub metric: &'static str,
     col: usize,
     pub relative: f64,
+    /// The argument as given, for messages that point at it.
+    arg: String,
 }
 
 /// Every `--precision` target of a command (none: a fixed number of replications).
@@ -39,6 +42,10 @@ pub struct TargetCheck {
     pub metric: String,
     pub relative: f64,
     pub replications: u64,
+    /// The replications with a value of the metric, when some had none (the mean and interval
+    /// are over those); absent when every replication had one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub measured: Option<u64>,
     pub mean: f64,
     /// Half-width of the Student t 95% interval of the mean.
     pub half_width: f64,
@@ -85,6 +92,7 @@ impl Precision {
                 metric,
                 col,
                 relative,
+                arg: arg.clone(),
             });
         }
         Ok(Precision { targets })
@@ -92,6 +100,15 @@ impl Precision {
 
     pub fn is_empty(&self) -> bool {
         self.targets.is_empty()
+    }
+
+    /// Refuses a target on a metric that `scenario` never measures (`place` says where, e.g.
+    /// which cell of a sweep): no replication could ever meet it, so it would only run to the
+    /// ceiling.
+    pub fn measured_in(&self, scenario: &Scenario, place: &str) -> Result<(), Error> {
+        self.targets
+            .iter()
+            .try_for_each(|t| super::measured_in(scenario, t.metric, "--precision", &t.arg, place))
     }
 
     /// Each target's state over the replications `metrics` of `variant`.
@@ -113,11 +130,14 @@ impl Precision {
                     metric: t.metric.to_string(),
                     relative: t.relative,
                     replications: metrics.len() as u64,
+                    measured: (n < metrics.len() as u64).then_some(n),
                     mean,
                     half_width,
-                    // A metric with no value in any replication (no tickets, say) has nothing
-                    // to estimate, so it cannot hold the run back; its mean is reported empty.
-                    met: n == 0 && !metrics.is_empty() || half_width <= t.relative * mean.abs(),
+                    // Over the replications that measured the metric. One with no value in any
+                    // replication so far (no tenant transitioned yet, no caller yet: settings
+                    // that never measure it are refused up front) is not met: its estimate is
+                    // still to come, so the stages go on, to the ceiling if need be.
+                    met: half_width <= t.relative * mean.abs(),
                 }
             })
             .collect()
@@ -295,6 +315,33 @@ mod tests {
         assert!(e.contains("`x` is not a number"), "{e}");
     }
 
+    /// A metric with no value in the replications so far is not met, so the stages go on
+    /// (doubling, with no spread to aim by); one with values in some replications is judged on
+    /// those, and says how many.
+    #[test]
+    fn a_metric_with_no_value_yet_is_not_met_and_holds_the_run() {
+        let p = Precision::parse(&args(&["makespan_days=0.5"])).unwrap();
+        let rep = |days: f64| ReplicationMetrics {
+            makespan_days: days,
+            ..ReplicationMetrics::default()
+        };
+        let none = vec![rep(f64::NAN); 10];
+        let c = p.check("", &none);
+        assert!(!c[0].met && c[0].mean.is_nan(), "{c:?}");
+        assert_eq!((c[0].replications, c[0].measured), (10, Some(0)));
+        assert_eq!(p.next_total(10, &c, 100), Some(20));
+        assert_eq!(p.next_total(100, &c, 100), None);
+        let mut some = none.clone();
+        some[3] = rep(40.0);
+        some[5] = rep(41.0);
+        some[8] = rep(40.5);
+        let c = p.check("", &some);
+        assert!(c[0].met, "{c:?}");
+        assert_eq!((c[0].mean, c[0].measured), (40.5, Some(3)));
+        let all = vec![rep(40.0); 4];
+        assert_eq!(p.check("", &all)[0].measured, None);
+    }
+
     #[test]
     fn stages_grow_towards_the_estimate_within_limits() {
         let p = Precision::parse(&args(&["slips=0.1"])).unwrap();
@@ -303,6 +350,7 @@ mod tests {
             metric: "slips".into(),
             relative: 0.1,
             replications: 10,
+            measured: None,
             mean: 10.0,
             half_width,
             met: half_width <= 1.0,

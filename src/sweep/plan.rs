@@ -48,17 +48,22 @@ impl SweepPlan {
         let variant = &self.cells[cell];
         super::replicate(&variant.scenario, variant.policy.as_ref(), r, false).map_err(
             |e| match e {
-                Error::Usage(message) => {
-                    let values = (self.info.keys.iter())
-                        .zip(&self.info.cells[cell])
-                        .map(|(k, v)| format!("{k}={v}"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    Error::Usage(format!("{message}\n  in cell {cell}: {values}"))
-                }
+                Error::Usage(message) => Error::Usage(format!(
+                    "{message}\n  in cell {cell}: {}",
+                    self.cell_values(cell)
+                )),
                 e => e,
             },
         )
+    }
+
+    /// Cell `cell`'s values of the swept keys, as `key=value, ...`.
+    pub fn cell_values(&self, cell: usize) -> String {
+        (self.info.keys.iter())
+            .zip(&self.info.cells[cell])
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 

@@ -198,3 +198,145 @@ fn bad_precision_targets_point_at_the_mistake() {
         "nothing written on bad input"
     );
 }
+
+/// A target on a metric the scenario never measures (no user calls the help desk) could never be
+/// met: `run`, `compare` and `sweep` refuse it before a folder is made, naming the flag, the
+/// metric, why and, in a sweep, the cell.
+#[test]
+fn a_target_on_a_metric_the_scenario_never_measures_is_refused_up_front() {
+    let dir = temp_dir();
+    // SMALL_SCENARIO's users raise no ticket (every client share is 0 by default).
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let target = "helpdesk_wait_p95_h=0.1";
+    for command in [
+        vec!["run", file.as_str(), "--out", "r"],
+        vec![
+            "compare",
+            file.as_str(),
+            "--policies",
+            "fifo,random",
+            "--out",
+            "r",
+        ],
+    ] {
+        let out = cutover(
+            dir.path(),
+            &[
+                &command[..],
+                &["--precision", "slips=0.5", "--precision", target, "-q"],
+            ]
+            .concat(),
+        );
+        let stderr = assert_bad_input(
+            &out,
+            &[
+                "--precision `helpdesk_wait_p95_h=0.1`",
+                "`helpdesk_wait_p95_h` has no value in any replication of",
+                "`ticket_probability`",
+            ],
+        );
+        assert!(stderr.contains("\n  ^^^^^^^^^^^^^^^^^^^\n"), "{stderr}");
+        assert!(
+            !dir.path().join("r").exists(),
+            "{command:?} made its folder"
+        );
+    }
+    // Agents on weekdays only, observed over a weekend in one cell of two.
+    let text = format!(
+        "{SMALL_SCENARIO}\n[calendar]\nobserve_from = 2011-09-10\nobserve_until = 2011-09-11\n\
+         [sweep]\n\"helpdesk.weekend\" = [1, 0]\n"
+    );
+    let grid = write_file(dir.path(), "grid.toml", &text);
+    let sweep = |target: &str| {
+        cutover(
+            dir.path(),
+            &[
+                "sweep",
+                &grid,
+                "--precision",
+                target,
+                "--reps",
+                "2",
+                "--out",
+                "w",
+                "-q",
+                "--no-charts",
+            ],
+        )
+    };
+    assert_bad_input(
+        &sweep("helpdesk_utilization=0.5"),
+        &[
+            "--precision `helpdesk_utilization=0.5`",
+            "in cell 1 (helpdesk.weekend=0), as no agent is on duty in the observation window",
+        ],
+    );
+    assert!(!dir.path().join("w").exists(), "sweep made its folder");
+    assert_success(&sweep("slips=0.5"));
+}
+
+/// A metric with no value in the replications run so far (no tenant transitions in a calendar of
+/// five weekdays, so `makespan_days` is empty) is not met: the stages go on to the ceiling,
+/// where the run says it found no value and the target NOT met, the same for any thread count.
+#[test]
+fn a_metric_with_no_value_so_far_is_not_met_and_runs_to_the_ceiling() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = |threads: &str, out: &str| {
+        cutover(
+            dir.path(),
+            &[
+                "run",
+                &file,
+                "--precision",
+                "makespan_days=0.1",
+                "--reps",
+                "25",
+                "--set",
+                "calendar.deadline=2011-09-09",
+                "--set",
+                "calendar.end=2011-09-09",
+                "--threads",
+                threads,
+                "--no-charts",
+                "--out",
+                out,
+            ],
+        )
+    };
+    let one = run("1", "one");
+    assert_success(&one);
+    let said = String::from_utf8_lossy(&one.stdout).replace("\n  ", " ");
+    assert!(
+        said.contains(
+            "precision makespan_days: no value in any of 25 replications, so no estimate (target 10.0%): NOT met, the ceiling (--reps) was reached"
+        ),
+        "{said}"
+    );
+    assert_success(&run("2", "two"));
+    let reps = |out: &str| bytes(&dir.path().join(out).join("replications.csv"));
+    assert!(
+        reps("one") == reps("two"),
+        "replications.csv differs with the thread count"
+    );
+    let csv = read_csv(&dir.path().join("one/replications.csv"));
+    assert_eq!(csv.rows.len(), 25);
+    assert!(csv.column("makespan_days").iter().all(|v| v.is_empty()));
+    let record = &manifest(&dir.path().join("one"))["precision"];
+    assert_eq!(record["met"], false);
+    let check = &record["checks"][0];
+    assert_eq!(
+        (
+            check["replications"].as_u64(),
+            check["measured"].as_u64(),
+            &check["met"]
+        ),
+        (Some(25), Some(0), &Value::Bool(false))
+    );
+    let report = std::fs::read_to_string(dir.path().join("one/report.html")).unwrap();
+    assert!(
+        report.contains("no value in any of 25 replications"),
+        "{}",
+        &report[..report.len().min(3000)]
+    );
+}
