@@ -25,6 +25,7 @@ use crate::model::{MissCause, ReplicationMetrics, SlipCause, WeekCounts};
 use crate::output::{self, Execution, FolderManifest, Manifest, OutputFolder, PrecisionRecord};
 use crate::report::figures::{self, estimate, plural};
 use crate::scenario::{BUNDLED, Scenario, ScenarioError, Source, Workload, check_memory};
+use crate::stats;
 use crate::study::precision::{Finished, Group, Precision, run_group};
 use crate::{chart, report, sweep};
 pub use flag_values::bounded;
@@ -996,7 +997,8 @@ fn print_run_summary(
 
 /// The cause with the largest mean over replications, as a line: that mean with its interval,
 /// as summary.csv's row of the cause (`prefix` and key) has them, in the digits the interval
-/// supports, and its share of the total's mean, written alone (a ratio of means has no interval).
+/// supports, and its share of the total's mean with that share's interval
+/// (`stats::share_of_means`: each replication's count of the cause paired with its total).
 fn leading_cause<const N: usize>(
     what: &str,
     counts: &[[u64; N]],
@@ -1006,11 +1008,10 @@ fn leading_cause<const N: usize>(
     let totals: [u64; N] = std::array::from_fn(|i| counts.iter().map(|c| c[i]).sum());
     let all: u64 = totals.iter().sum();
     // The first of equals, in the causes' documented order.
-    let (lead, most) =
-        totals.iter().enumerate().fold(
-            (0, 0),
-            |best, (i, &n)| if n > best.1 { (i, n) } else { best },
-        );
+    let (lead, _) = totals.iter().enumerate().fold(
+        (0, 0),
+        |best, (i, &n)| if n > best.1 { (i, n) } else { best },
+    );
     if all == 0 {
         return format!("leading cause of {what}: none (no {what})");
     }
@@ -1023,11 +1024,15 @@ fn leading_cause<const N: usize>(
         s.ci95_high,
         ReplicationMetrics::feasible_range(&metric, tenants),
     );
+    let wholes: Vec<f64> = counts
+        .iter()
+        .map(|c| c.iter().sum::<u64>() as f64)
+        .collect();
     format!(
         "leading cause of {what}: {} ({} per replication, {} of the {what})",
         keys[lead],
         w.with_interval(),
-        figures::share(most as f64, all as f64),
+        figures::share(&stats::share_of_means(&values, &wholes)),
     )
 }
 
@@ -1037,7 +1042,8 @@ mod tests {
     use clap::CommandFactory;
 
     /// The cause with the most, the first of equals, its mean with the interval summary.csv
-    /// gives it and its share written alone; nothing to lead when there is nothing.
+    /// gives it and its share with Fieller's interval, or alone where there is none; nothing to
+    /// lead when there is nothing.
     #[test]
     fn the_leading_cause_is_said_with_its_interval_and_share() {
         let keys = ["a", "b", "c"];
@@ -1045,8 +1051,16 @@ mod tests {
         assert_eq!(
             leading_cause("slips", &counts, ("slips_", &keys), 200.0),
             // 3, 3 and 0: a mean of 2 with 4.30 standard errors (t, 2 degrees of freedom) of
-            // 1 either side, the lower bound clamped to no slips.
+            // 1 either side, the lower bound clamped to no slips. b is 3 of 4 slips in each
+            // replication that has any: the same share in every one, so it has no interval.
             "leading cause of slips: b (2.0 [0, 6.3] per replication, 75% of the slips)"
+        );
+        let counts = [[1, 3, 0], [0, 4, 1], [2, 2, 0], [1, 5, 0]];
+        assert_eq!(
+            leading_cause("slips", &counts, ("slips_", &keys), 200.0),
+            // 3.5 of 4.75 slips, 74%; Fieller's ends 43% and 92% (by hand: a = 20.24,
+            // b = 13.67, c = 8.03 in a r^2 - 2 b r + c <= 0).
+            "leading cause of slips: b (3.5 [1.4, 5.6] per replication, 74% [43%, 92%] of the slips)"
         );
         // The share alone, at a number's three significant digits, not `{:.0}%`.
         assert_eq!(

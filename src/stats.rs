@@ -1,11 +1,11 @@
 //! Streaming and batch statistics: mean/variance, quantiles, Student-t confidence intervals, paired
-//! differences and tests, Holm's adjustment, Wilson intervals.
+//! differences and tests, Holm's adjustment, Wilson intervals, Fieller intervals of a share.
 //!
 //! Everything here is deterministic: the same values in the same order give the
 //! same bits, so replicated experiments reproduce exactly. NaN inputs are treated
 //! as "missing" and skipped rather than poisoning a whole metric. Quantiles and tail
-//! probabilities of the t and normal distributions come from statrs; Holm's adjustment and
-//! Wilson's interval are written out here.
+//! probabilities of the t and normal distributions come from statrs; Holm's adjustment,
+//! Wilson's interval and Fieller's are written out here.
 
 use statrs::distribution::{ChiSquared, ContinuousCDF, Normal, StudentsT};
 
@@ -215,6 +215,101 @@ pub fn wilson(successes: u64, n: u64, z: f64) -> (f64, f64) {
         (centre + half).min(1.0)
     };
     (low, high)
+}
+
+/// A part's share of a whole over the same replications, `mean(parts) / mean(wholes)` (a cause's
+/// share of the mean missed deadlines), with its 95% interval, or none.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Share {
+    /// The ratio of the means, in [0, 1] when every part is within its whole; NaN when the
+    /// wholes' mean is not above zero (no whole to share) or there are no pairs.
+    pub share: f64,
+    /// Lower end of Fieller's 95% interval, clamped to [0, 1]; NaN when there is none.
+    pub low: f64,
+    /// Upper end of Fieller's 95% interval, clamped to [0, 1]; NaN when there is none.
+    pub high: f64,
+}
+
+/// The share `mean(parts) / mean(wholes)` of paired values (one part and its whole per
+/// replication) with Fieller's 95% interval for a ratio of means (Fieller 1954; for paired
+/// means, e.g. Franz 2007, "Ratios: a short guide to confidence limits and proper use"): the
+/// ratios `r` at which `mean(parts) - r * mean(wholes)` is within its own Student-t 95% interval
+/// of zero, the replications' spread of `part - r * whole` giving that interval (n - 1 degrees
+/// of freedom). Unlike the delta method's symmetric `r ± t * se`, it allows for the noise in the
+/// wholes' mean and is exact for normal pairs. Its ends are clamped to [0, 1], a share's range.
+///
+/// No interval (NaN ends, the share alone) where none would be right: fewer than two pairs; a
+/// wholes' mean not above zero (no share either); every replication with the same share
+/// (all replications alike, or a part that is always the whole or never any of it), which
+/// leaves no spread to estimate the noise from; and a wholes' mean within its own interval of
+/// zero, where Fieller's set of ratios is unbounded. Pairs with a NaN on either side are skipped.
+///
+/// # Panics
+///
+/// Panics if `parts.len() != wholes.len()`: each side has one value per replication.
+pub fn share_of_means(parts: &[f64], wholes: &[f64]) -> Share {
+    assert_eq!(
+        parts.len(),
+        wholes.len(),
+        "share_of_means: both sides must have one value per replication"
+    );
+    let pairs: Vec<(f64, f64)> = parts
+        .iter()
+        .zip(wholes)
+        .filter(|(y, x)| !y.is_nan() && !x.is_nan())
+        .map(|(&y, &x)| (y, x))
+        .collect();
+    let n = pairs.len();
+    let none = |share: f64| Share {
+        share,
+        low: f64::NAN,
+        high: f64::NAN,
+    };
+    if n == 0 {
+        return none(f64::NAN);
+    }
+    let nf = n as f64;
+    let part = pairs.iter().map(|p| p.0).sum::<f64>() / nf;
+    let whole = pairs.iter().map(|p| p.1).sum::<f64>() / nf;
+    if !(whole > 0.0 && whole.is_finite() && part.is_finite()) {
+        return none(f64::NAN);
+    }
+    let share = part / whole;
+    if n < 2 {
+        return none(share);
+    }
+    // Sample variances and covariance (divisor n - 1), from deviations about the means.
+    let (mut s_yy, mut s_xx, mut s_xy) = (0.0, 0.0, 0.0);
+    for &(y, x) in &pairs {
+        let (dy, dx) = (y - part, x - whole);
+        s_yy += dy * dy;
+        s_xx += dx * dx;
+        s_xy += dy * dx;
+    }
+    let df = nf - 1.0;
+    let (s_yy, s_xx, s_xy) = (s_yy / df, s_xx / df, s_xy / df);
+    // The spread of part - share * whole: zero (to rounding) when every replication has the same
+    // share, and then Fieller's interval is that share alone, a certainty no data gave.
+    let residual = s_yy - 2.0 * share * s_xy + share * share * s_xx;
+    if residual <= 1e-12 * (s_yy + share * share * s_xx) {
+        return none(share);
+    }
+    let q = t_quantile_975(n as u64 - 1).powi(2) / nf;
+    // (part - r whole)^2 <= q (s_yy - 2 r s_xy + r^2 s_xx), i.e. a r^2 - 2 b r + c <= 0.
+    let a = whole * whole - q * s_xx;
+    let b = part * whole - q * s_xy;
+    let c = part * part - q * s_yy;
+    if a <= 0.0 {
+        // The wholes' mean is not clearly above zero: the set of ratios is unbounded.
+        return none(share);
+    }
+    // a > 0 and the share itself in the set make the discriminant non-negative but for rounding.
+    let root = (b * b - a * c).max(0.0).sqrt();
+    Share {
+        share,
+        low: ((b - root) / a).clamp(0.0, 1.0),
+        high: ((b + root) / a).clamp(0.0, 1.0),
+    }
 }
 
 /// The standard normal quantile `p` (statrs' inverse CDF).
@@ -512,6 +607,81 @@ mod tests {
         }
         assert_eq!(wilson(20, 20, z).1, 1.0);
         assert!(wilson(0, 0, z).0.is_nan());
+    }
+
+    /// Fieller's ends are where the share's equation holds with equality:
+    /// `(mean part - r * mean whole)^2 = t^2 / n * var(part - r * whole)`; the interval holds the
+    /// share and is near the delta method's `r ± t * se` when the wholes are many and steady.
+    #[test]
+    fn a_share_has_fiellers_interval() {
+        let parts = [3.0, 5.0, 2.0, 6.0, 4.0, 1.0, 5.0, 4.0];
+        let wholes = [9.0, 11.0, 8.0, 12.0, 10.0, 7.0, 9.0, 10.0];
+        let s = share_of_means(&parts, &wholes);
+        assert_eq!(s.share, 30.0 / 76.0);
+        assert!(s.low < s.share && s.share < s.high, "{s:?}");
+        let n = parts.len() as f64;
+        let q = t_quantile_975(7).powi(2) / n;
+        for r in [s.low, s.high] {
+            let residuals: Vec<f64> = parts.iter().zip(&wholes).map(|(y, x)| y - r * x).collect();
+            let m = summarize(&residuals);
+            assert!(
+                (m.mean * m.mean - q * m.std * m.std).abs() < 1e-12,
+                "{r}: {m:?}"
+            );
+        }
+        let residuals: Vec<f64> = parts
+            .iter()
+            .zip(&wholes)
+            .map(|(y, x)| y - s.share * x)
+            .collect();
+        let delta = t_quantile_975(7) * summarize(&residuals).std / n.sqrt() / (76.0 / n);
+        assert!(
+            (s.high - s.low - 2.0 * delta).abs() < 0.1 * delta,
+            "{s:?} {delta}"
+        );
+    }
+
+    /// No interval where none would be right, and never one outside [0, 1].
+    #[test]
+    fn a_share_without_an_interval_is_alone() {
+        let alone = |s: Share| s.low.is_nan() && s.high.is_nan();
+        let empty = share_of_means(&[], &[]);
+        assert!(empty.share.is_nan() && alone(empty));
+        // No whole to share: no share either.
+        let nothing = share_of_means(&[0.0, 0.0, 0.0], &[0.0, 0.0, 0.0]);
+        assert!(nothing.share.is_nan() && alone(nothing));
+        // One replication has no spread to tell.
+        let one = share_of_means(&[1.0], &[4.0]);
+        assert!(one.share == 0.25 && alone(one));
+        // Every replication alike.
+        let alike = share_of_means(&[2.0; 5], &[3.0; 5]);
+        assert!(alike.share == 2.0 / 3.0 && alone(alike));
+        // The same share in every replication: always the whole, never any of it, or a half.
+        let all = share_of_means(&[1.0, 4.0, 2.0], &[1.0, 4.0, 2.0]);
+        assert!(all.share == 1.0 && alone(all));
+        let never = share_of_means(&[0.0, 0.0, 0.0], &[1.0, 4.0, 2.0]);
+        assert!(never.share == 0.0 && alone(never));
+        let half = share_of_means(&[0.1, 0.7, 0.3], &[0.2, 1.4, 0.6]);
+        assert!((half.share - 0.5).abs() < 1e-15 && alone(half));
+        // Wholes whose mean is within its own interval of zero: Fieller's set is unbounded.
+        let sparse = share_of_means(&[0.0, 0.0, 1.0, 1.0], &[0.0, 0.0, 1.0, 3.0]);
+        assert!(sparse.share == 0.5 && alone(sparse));
+        // Pairs with a NaN are skipped, leaving one here.
+        let gaps = share_of_means(&[f64::NAN, 1.0, 3.0], &[2.0, 2.0, f64::NAN]);
+        assert!(gaps.share == 0.5 && alone(gaps));
+        // A share near the whole has its upper end cut at 1, one near nothing its lower at 0.
+        let most = share_of_means(&[5.0, 6.0, 3.0, 4.0], &[5.0, 7.0, 3.0, 4.0]);
+        assert_eq!(most.high, 1.0);
+        assert!(most.low > 0.0 && most.low < most.share);
+        let least = share_of_means(&[0.0, 1.0, 0.0, 0.0], &[5.0, 7.0, 3.0, 4.0]);
+        assert_eq!(least.low, 0.0);
+        assert!(least.high > least.share && least.high < 1.0);
+    }
+
+    #[test]
+    #[should_panic(expected = "share_of_means")]
+    fn share_length_mismatch_panics() {
+        share_of_means(&[1.0, 2.0], &[1.0]);
     }
 
     #[test]

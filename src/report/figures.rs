@@ -232,15 +232,21 @@ pub fn number(x: f64) -> String {
     }
 }
 
-/// A part's share of a whole as a percentage written alone (`75%`, `33.3%`, `0.5%`): a cause's
-/// share of the mean slips or misses is a ratio of two means that no file gives an interval, so
-/// it has a number's three significant digits, never the decimals of an interval it lacks. A dash
-/// when there is no whole to share.
-pub fn share(part: f64, whole: f64) -> String {
-    if !(whole > 0.0 && whole.is_finite() && part.is_finite()) {
+/// A part's share of a whole as a percentage with its 95% interval (`stats::share_of_means`), all
+/// three in the decimals the interval supports (`75% [52%, 98%]`, `81.31% [80.91%, 81.72%]`),
+/// within 0 to 100%. Without an interval the share is written alone, with a number's three
+/// significant digits (`75%`, `33.3%`, `0.5%`), never the decimals of an interval it lacks. A
+/// dash when there is no whole to share.
+pub fn share(s: &crate::stats::Share) -> String {
+    if !s.share.is_finite() {
         return NONE.into();
     }
-    format!("{}%", number(100.0 * part / whole))
+    let w = estimate(100.0 * s.share, 100.0 * s.low, 100.0 * s.high, (0.0, 100.0));
+    if w.places.is_some() {
+        format!("{}% [{}%, {}%]", w.value, w.low, w.high)
+    } else {
+        format!("{}%", number(100.0 * s.share))
+    }
 }
 
 /// A setting as it was given (a range's ends, a fitted key's bounds): every digit it has, none
@@ -478,14 +484,27 @@ mod tests {
     }
 
     #[test]
-    fn shares_are_percentages_written_alone() {
-        assert_eq!(share(0.15, 0.2), "75%");
-        assert_eq!(share(1.0, 3.0), "33.3%");
-        assert_eq!(share(2.0, 3.0), "66.7%");
-        assert_eq!(share(0.005, 1.0), "0.5%");
-        assert_eq!(share(1.0, 1.0), "100%");
-        assert_eq!(share(1.0, 0.0), NONE);
-        assert_eq!(share(f64::NAN, 1.0), NONE);
+    fn shares_are_percentages_with_their_intervals() {
+        use crate::stats::Share;
+        let alone = |share: f64| Share {
+            share,
+            low: f64::NAN,
+            high: f64::NAN,
+        };
+        assert_eq!(share(&alone(0.75)), "75%");
+        assert_eq!(share(&alone(1.0 / 3.0)), "33.3%");
+        assert_eq!(share(&alone(2.0 / 3.0)), "66.7%");
+        assert_eq!(share(&alone(0.005)), "0.5%");
+        assert_eq!(share(&alone(1.0)), "100%");
+        assert_eq!(share(&alone(f64::NAN)), NONE);
+        let with = |share: f64, low: f64, high: f64| Share { share, low, high };
+        assert_eq!(share(&with(0.75, 0.523, 0.981)), "75% [52%, 98%]");
+        assert_eq!(
+            share(&with(0.8131, 0.8091, 0.8172)),
+            "81.31% [80.91%, 81.72%]"
+        );
+        assert_eq!(share(&with(0.98, 0.9, 1.0)), "98% [90%, 100%]");
+        assert_eq!(share(&with(0.02, 0.0, 0.1)), "2% [0%, 10%]");
     }
 
     #[test]

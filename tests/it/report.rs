@@ -4,6 +4,8 @@
 
 use std::path::Path;
 
+use cutover::stats::share_of_means;
+
 use crate::common::{
     SMALL_SCENARIO, assert_success, cutover, quick_run, read_csv, temp_dir, write_file,
 };
@@ -323,7 +325,9 @@ fn study_and_sensitivity_reports_answer_in_words() {
 /// Every `[low, high]` written in `html`, as numbers (thousands separators dropped).
 fn intervals_in(html: &str) -> Vec<(String, f64, f64)> {
     let number = |t: &str| -> f64 {
+        // A share's interval is written in percent (`[52%, 98%]`).
         t.trim()
+            .trim_end_matches('%')
             .replace(',', "")
             .parse()
             .unwrap_or_else(|_| panic!("`{t}` in an interval is not a number"))
@@ -407,10 +411,11 @@ fn every_interval_in_a_report_is_written_honestly() {
 
 /// The causes are written as every other figure: each cause's mean with the interval its row of
 /// summary.csv gives, in the digits that interval supports, and its share of the total's mean
-/// written alone to three significant digits (a ratio of means has no interval), never a lone
-/// mean beside a `{:.0}%`.
+/// with Fieller's interval from replications.csv's paired counts (`stats::share_of_means`), in
+/// the digits that interval supports, within 0 to 100%; a share without an interval is written
+/// alone to three significant digits, never a lone mean beside a `{:.0}%`.
 #[test]
-fn causes_are_written_with_their_intervals_and_shares_alone() {
+fn causes_are_written_with_their_intervals_and_shares_with_theirs() {
     let dir = temp_dir();
     // An early deadline, so that tenants miss it for more than one cause.
     let (out, html) = small_pilot_report(dir.path(), &["--set", "calendar.deadline=2012-01-15"]);
@@ -433,6 +438,8 @@ fn causes_are_written_with_their_intervals_and_shares_alone() {
     let (low, high) = (summary.numbers("ci95_low"), summary.numbers("ci95_high"));
     let row = |name: &str| metric.iter().position(|m| *m == name).unwrap();
     let total = mean[row("missed_deadline")];
+    let replications = read_csv(&out.join("replications.csv"));
+    let wholes = replications.numbers("missed_deadline");
     let missed: Vec<usize> = (0..metric.len())
         .filter(|&i| metric[i].starts_with("missed_") && metric[i] != "missed_deadline")
         .filter(|&i| mean[i] > 0.0)
@@ -440,6 +447,7 @@ fn causes_are_written_with_their_intervals_and_shares_alone() {
     assert!(missed.len() >= 2, "{listed}");
     let parts: Vec<&str> = listed.split("), ").collect();
     assert_eq!(parts.len(), missed.len(), "{listed}");
+    let mut with_interval = 0;
     for i in missed {
         let key = metric[i].trim_start_matches("missed_").replace('_', " ");
         let part = parts
@@ -455,18 +463,41 @@ fn causes_are_written_with_their_intervals_and_shares_alone() {
         for (written, exact) in [(value, mean[i]), (l, low[i]), (h, high[i])] {
             assert!((written - exact).abs() <= unit / 2.0 + 1e-9, "{part}");
         }
-        let share = share.trim_end_matches(')').trim_end_matches('%');
-        let figures = share.chars().filter(char::is_ascii_digit).count();
-        let percent = 100.0 * mean[i] / total;
-        assert!(
-            figures >= 3 || share.parse::<f64>().unwrap() == percent,
-            "{part}: a share has three significant digits"
-        );
-        assert!(
-            (share.parse::<f64>().unwrap() - percent).abs() < 0.05 + 1e-9,
-            "{part}"
-        );
+        let exact = share_of_means(&replications.numbers(metric[i]), &wholes);
+        assert!((exact.share - mean[i] / total).abs() < 1e-6, "{part}");
+        let share = share.trim_end_matches(')').trim_end_matches(']');
+        let Some((value, interval)) = share.split_once(" [") else {
+            assert!(
+                exact.low.is_nan(),
+                "{part}: a share with an interval written alone"
+            );
+            let share = share.trim_end_matches('%');
+            let figures = share.chars().filter(char::is_ascii_digit).count();
+            let percent = 100.0 * exact.share;
+            assert!(
+                figures >= 3 || share.parse::<f64>().unwrap() == percent,
+                "{part}: a share alone has three significant digits"
+            );
+            assert!(
+                (share.parse::<f64>().unwrap() - percent).abs() < 0.05 + 1e-9,
+                "{part}"
+            );
+            continue;
+        };
+        with_interval += 1;
+        let percent = |t: &str| -> f64 { t.trim_end_matches('%').parse().unwrap() };
+        let (l, h) = interval.split_once(", ").unwrap();
+        let (v, l, h) = (percent(value), percent(l), percent(h));
+        assert!(0.0 <= l && l <= v && v <= h && h <= 100.0, "{part}");
+        let unit = 10f64.powi((h - l).log10().floor() as i32 - 1);
+        for (written, exact) in [(v, exact.share), (l, exact.low), (h, exact.high)] {
+            assert!(
+                (written - 100.0 * exact).abs() <= unit / 2.0 + 1e-9,
+                "{part}"
+            );
+        }
     }
+    assert!(with_interval >= 1, "{listed}");
     // The detail replication's late tenants are counted with the noun agreeing ("1 tenant").
     let told = html.split("In replication ").nth(1).unwrap();
     let (count, rest) = told.split_once(", ").unwrap().1.split_once(' ').unwrap();

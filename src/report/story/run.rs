@@ -19,7 +19,13 @@ use super::{RUN_METRICS, cell, summaries};
 /// replications, only 3 in 4 need to). The answer says P90 as the table does, never floored.
 const METHOD: &str = "Mean over replications with its 95% interval (Student t); P50, P90 and P99 \
                       are percentiles across replications, interpolated between the two nearest \
-                      (R's type 7): about 9 replications in 10 are at or below P90.";
+                      (R's type 7): about 9 replications in 10 are at or below P90. A cause's \
+                      share of the slips or of the missed deadlines (Causes) is the ratio of two \
+                      means over the same replications, with Fieller's 95% interval for a ratio \
+                      of paired means, within 0 to 100%; a share is written without one when \
+                      there are fewer than two replications, when every replication has the same \
+                      share, or when the total's mean is not clearly above zero (Fieller's \
+                      interval is then unbounded).";
 
 /// The deadline met or missed, in sentences with intervals, then the headline figures.
 pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
@@ -145,62 +151,95 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
 }
 
 /// Slips and missed deadlines by cause across the replications, from summary.csv's
-/// `slips_<cause>` and `missed_<cause>` rows: empty when it has none (an older folder).
+/// `slips_<cause>` and `missed_<cause>` rows: empty when it has none (an older folder). Each
+/// cause's share of the total is taken from replications.csv, where each replication's count of
+/// the cause is paired with its total, for the share's interval; a folder without those columns
+/// gives the share of the means alone.
 fn cause_shares(folder: &Folder) -> Result<String, Error> {
     use crate::model::{MissCause, SlipCause};
+    use crate::stats::{Share, share_of_means};
     let s = summaries(folder, files::summary::FILE, |r, h| cell(r, h, "metric"))?;
     let tenants = s.get("tenants").map_or(f64::INFINITY, |t| t.mean);
-    let shares = |total: &str, prefix: &str, keys: &[&str]| -> Option<String> {
-        let total = s.get(total)?.mean;
-        let mut parts: Vec<(f64, String)> = keys
-            .iter()
-            .filter_map(|k| {
-                let metric = format!("{prefix}{k}");
-                let stats = s.get(&metric)?;
-                (stats.mean > 0.0).then(|| {
-                    // The mean in the digits its interval supports, as the answer's table
-                    // writes a mean; the share of the means has no interval, so it is alone.
-                    let w = stats.written(&metric, tenants);
-                    let share = share(stats.mean, total);
-                    (
-                        stats.mean,
-                        format!("{} {} ({share})", k.replace('_', " "), w.with_interval()),
-                    )
-                })
-            })
-            .collect();
+    let replications = if folder.has(files::replications::FILE) {
+        Some(folder.table(files::replications::FILE)?)
+    } else {
+        None
+    };
+    let column = |name: &str| -> Result<Option<Vec<f64>>, Error> {
+        match &replications {
+            Some(t) if t.has(name) => t.numbers(name).map(Some),
+            _ => Ok(None),
+        }
+    };
+    let shares = |total: &str, prefix: &str, keys: &[&str]| -> Result<Option<String>, Error> {
+        let Some(total_mean) = s.get(total).map(|t| t.mean) else {
+            return Ok(None);
+        };
+        let wholes = column(total)?;
+        let mut parts: Vec<(f64, String)> = Vec::new();
+        for k in keys {
+            let metric = format!("{prefix}{k}");
+            let Some(stats) = s.get(&metric) else {
+                continue;
+            };
+            if stats.mean.is_nan() || stats.mean <= 0.0 {
+                continue;
+            }
+            // The mean in the digits its interval supports, as the answer's table writes a mean.
+            let w = stats.written(&metric, tenants);
+            let of_total = match (column(&metric)?, &wholes) {
+                (Some(counts), Some(wholes)) if counts.len() == wholes.len() => {
+                    share_of_means(&counts, wholes)
+                }
+                _ => Share {
+                    share: stats.mean / total_mean,
+                    low: f64::NAN,
+                    high: f64::NAN,
+                },
+            };
+            parts.push((
+                stats.mean,
+                format!(
+                    "{} {} ({})",
+                    k.replace('_', " "),
+                    w.with_interval(),
+                    share(&of_total)
+                ),
+            ));
+        }
         if parts.is_empty() {
-            return None;
+            return Ok(None);
         }
         parts.sort_by(|a, b| b.0.total_cmp(&a.0));
-        Some(
+        Ok(Some(
             parts
                 .into_iter()
                 .map(|(_, p)| p)
                 .collect::<Vec<_>>()
                 .join(", "),
-        )
+        ))
     };
     let slip_keys: Vec<&str> = SlipCause::ALL.iter().map(|c| c.key()).collect();
     let miss_keys: Vec<&str> = MissCause::ALL.iter().map(|c| c.key()).collect();
     let mut lines = Vec::new();
-    if let Some(p) = shares("slips", "slips_", &slip_keys) {
+    if let Some(p) = shares("slips", "slips_", &slip_keys)? {
         lines.push(format!(
             "slips, by what the attempt still had outstanding: {p}"
         ));
     }
-    if let Some(p) = shares("missed_deadline", "missed_", &miss_keys) {
+    if let Some(p) = shares("missed_deadline", "missed_", &miss_keys)? {
         lines.push(format!("tenants that missed the deadline, by why: {p}"));
     }
     if lines.is_empty() {
         return Ok(String::new());
     }
     Ok(format!(
-        "<p>Mean per programme over the replications, with its 95% interval, and its share of \
-         the total's mean: {}. <span class=\"note\">One cause per slip and per miss \
-         (docs/scenario.md, Causes); every cause is a row of <code>summary.csv</code>. A share \
-         is a ratio of two means, which no file gives an interval: it is written alone, to \
-         three significant digits.</span></p>\n",
+        "<p>Mean per programme over the replications with its 95% interval, and in parentheses its \
+         share of the total's mean with that share's 95% interval: {}. <span class=\"note\">One \
+         cause per slip and per miss (docs/scenario.md, Causes); every cause is a row of \
+         <code>summary.csv</code> and a column of <code>replications.csv</code>. A share is the \
+         ratio of two means over the same replications, its interval Fieller's (see the method \
+         above); a share without one is written alone.</span></p>\n",
         escape(&lines.join("; "))
     ))
 }
