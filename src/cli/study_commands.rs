@@ -102,21 +102,9 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
     let selection = kn_in_stages(&params, variants.len(), &progress, |pairs| {
         let metrics = runner.run_pairs(&variants, pairs)?;
         events += metrics.iter().map(|m| m.events).sum::<u64>();
-        pairs
-            .iter()
-            .zip(&metrics)
-            .map(|(&(v, r), m)| {
-                let x = m.values()[col];
-                if x.is_finite() {
-                    Ok(x)
-                } else {
-                    Err(Error::Usage(format!(
-                        "--metric {metric}: replication {r} of {} has no value (nothing to average); choose another metric",
-                        labels[v]
-                    )))
-                }
-            })
-            .collect()
+        let values: Vec<f64> = metrics.iter().map(|m| m.values()[col]).collect();
+        unmeasured(metric, &labels, pairs, &values, &out)?;
+        Ok(values)
     })?;
     super::interrupt::simulated();
     progress.finish();
@@ -152,6 +140,53 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
         say!("results in {}", out.display());
     }
     finish_folder(&folder, &manifest, None, args.sim.quiet)
+}
+
+/// Refuses a stage in which some replications have no value of `metric` (`makespan_days` where
+/// no tenant transitioned), naming each policy with how many of its replications so far lacked
+/// it. The mean of such a metric over replications is not defined, so no choice could carry the
+/// procedure's guarantee, which is on that mean; nor would one over the replications that
+/// measured it, whose set depends on the policy. Earlier stages had a value everywhere, so the
+/// counts are of every replication run.
+fn unmeasured(
+    metric: &str,
+    labels: &[String],
+    pairs: &[(usize, u64)],
+    values: &[f64],
+    out: &std::path::Path,
+) -> Result<(), Error> {
+    if values.iter().all(|x| x.is_finite()) {
+        return Ok(());
+    }
+    let lacking: Vec<String> = (0..labels.len())
+        .filter_map(|v| {
+            let mine: Vec<(u64, f64)> = pairs
+                .iter()
+                .zip(values)
+                .filter(|((p, _), _)| *p == v)
+                .map(|(&(_, r), &x)| (r, x))
+                .collect();
+            let missing: Vec<u64> = mine
+                .iter()
+                .filter(|(_, x)| !x.is_finite())
+                .map(|&(r, _)| r)
+                .collect();
+            let run = mine.iter().map(|&(r, _)| r + 1).max()?;
+            (!missing.is_empty()).then(|| {
+                format!(
+                    "{} in {} of {run} replications, replication {} first",
+                    labels[v],
+                    missing.len(),
+                    missing[0]
+                )
+            })
+        })
+        .collect();
+    Err(Error::Usage(format!(
+        "--metric {metric}: some replications have no value of it ({}), so its mean over replications is not defined and no policy can be chosen as best on it with the stated probability; choose a metric every replication measures, or settings under which this one always has a value ({} holds no results)",
+        lacking.join("; "),
+        out.display()
+    )))
 }
 
 /// Kim and Nelson's procedure with each of its stages shown on `progress` before it runs, so

@@ -136,3 +136,65 @@ fn bad_select_arguments_exit_2_naming_the_flag() {
         "nothing written on bad input"
     );
 }
+
+/// A metric that some replications do not measure (`makespan_days` where the only tenant stays
+/// blocked past the horizon) has no mean to choose on: `select` stops after the stage that
+/// finds it, naming each policy with how many of its replications lacked it, exits 2 the same
+/// for any thread count, and leaves its folder with no results (no manifest, no selection.csv,
+/// nothing of the run it replaced).
+#[test]
+fn a_metric_some_replications_lack_stops_select_naming_the_policies() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let select = |metric: &str, threads: &str| {
+        cutover(
+            dir.path(),
+            &[
+                "select",
+                &file,
+                "--policies",
+                "fifo,smallest-first",
+                "--metric",
+                metric,
+                "--delta",
+                "1",
+                "--n0",
+                "8",
+                "--reps",
+                "40",
+                "--set",
+                "population.tenants=1",
+                "--set",
+                "population.blocked_fraction=0.3",
+                "--set",
+                "population.blocked_days={ dist = \"uniform\", low = 400, high = 500 }",
+                "--threads",
+                threads,
+                "--out",
+                "f",
+                "-q",
+            ],
+        )
+    };
+    assert_success(&select("slips", "1"));
+    assert!(dir.path().join("f/manifest.json").exists());
+    let one = select("makespan_days", "1");
+    let stderr = assert_bad_input(
+        &one,
+        &[
+            "--metric makespan_days: some replications have no value of it (fifo in ",
+            " of 8 replications, replication ",
+            "; smallest-first in ",
+            "its mean over replications is not defined",
+            "holds no results",
+        ],
+    );
+    for f in ["manifest.json", "selection.csv", "report.html"] {
+        assert!(
+            !dir.path().join("f").join(f).exists(),
+            "{f} left in the folder"
+        );
+    }
+    let two = select("makespan_days", "2");
+    assert_eq!(String::from_utf8_lossy(&two.stderr), stderr);
+}
