@@ -5,6 +5,7 @@
 //! Each section's type lives beside its reader, one module per section (`calendar`, `population`,
 //! `phases`, ...); this module reads the document, applies overrides and calls them in order.
 
+mod batchable;
 mod batching;
 mod bundled;
 mod calendar;
@@ -387,13 +388,15 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
         population::read_population(&root.section("population"), folder, calendar.start);
     let phases_section = root.section("phases");
     let phase_list = phases::read_phases(&phases_section);
-    let policies = policies::read_policies(&root.section("policies"), &population);
+    let (policies, written) = policies::read_policies(&root.section("policies"), &population);
     let batching = batching::read_batching(
         &root.section("batching"),
         &population,
         phase_list.first_start_hours(),
         &policies,
     );
+    let weekends = batching.weekends(&calendar);
+    batchable::check(root, &policies, &written, &population, &weekends);
     let copy_section = root.has("copy");
     let copy = copy::read_copy(&root.section("copy"));
     let workitems_section = root.section("workitems");

@@ -1,10 +1,12 @@
 //! The `[batching]` section: which policy forms the weekly batches, how often, how far ahead and
 //! how large, checked against the tenants they must be able to hold.
 
+use super::calendar::Calendar;
 use super::inventory::InventoryTenant;
 use super::policies::read_regions;
 use super::population::Population;
 use super::reader::{Section, abbreviate, nearest};
+use crate::date::{Date, Weekday};
 use crate::policy::Declared;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -18,6 +20,26 @@ pub struct Batching {
     pub slipped_first: bool,
     /// Regions in the order `region-waves` serves them; every region appears once.
     pub region_order: Vec<String>,
+}
+
+impl Batching {
+    /// The weekend a plan made on `day` (counted from the calendar's `start`) is for: the first
+    /// Saturday at least `lead_days` ahead.
+    pub fn weekend_for(&self, start: Date, day: u64) -> Date {
+        let earliest = start.add_days((day + u64::from(self.lead_days)) as i64);
+        let offset = (Weekday::Saturday.index() + 7 - earliest.weekday().index()) % 7;
+        earliest.add_days(i64::from(offset))
+    }
+
+    /// Every weekend a batch can be formed for: a plan every `cadence_days` from day 0, while its
+    /// weekend is not after `calendar.end`.
+    pub fn weekends(&self, calendar: &Calendar) -> Vec<Date> {
+        let cadence = u64::from(self.cadence_days.max(1));
+        (0..)
+            .map(|k| self.weekend_for(calendar.start, k * cadence))
+            .take_while(|w| *w <= calendar.end)
+            .collect()
+    }
 }
 
 pub(super) fn read_batching(

@@ -1,6 +1,7 @@
 //! The `[policies.NAME]` tables: declarative batch policies (an ordering, caps, blackouts), each
 //! checked against the scenario's regions and inventory and resolved for the model.
 
+use super::batchable::Written;
 use super::doc::Origin;
 use super::population::Population;
 use super::reader::{Section, nearest};
@@ -10,12 +11,18 @@ use crate::policy::{
     OrderKey, ResolvedBlackout, ResolvedCap, SIZE_CLASS_NAMES,
 };
 
-/// Every policy the scenario declares, in file order.
-pub(super) fn read_policies(s: &Section<'_>, population: &Population) -> Vec<Declared> {
-    let mut out = Vec::new();
+/// Every policy the scenario declares, in file order, each with where its caps and blackouts
+/// are written.
+pub(super) fn read_policies(
+    s: &Section<'_>,
+    population: &Population,
+) -> (Vec<Declared>, Vec<Written>) {
+    let mut out = (Vec::new(), Vec::new());
     for (name, t) in s.named_tables() {
         check_name(s, &name, t.origin());
-        out.push(read_policy(&t, name, population));
+        let (declared, written) = read_policy(&t, name, population);
+        out.0.push(declared);
+        out.1.push(written);
         t.finish();
     }
     s.finish();
@@ -53,7 +60,7 @@ fn check_name(s: &Section<'_>, name: &str, origin: Origin) {
     }
 }
 
-fn read_policy(t: &Section<'_>, name: String, population: &Population) -> Declared {
+fn read_policy(t: &Section<'_>, name: String, population: &Population) -> (Declared, Written) {
     let attributes: Vec<&str> = population.attributes.iter().map(String::as_str).collect();
     let order = read_order(t, &attributes);
     let region_order = read_regions(t, "region_order", &population.regions);
@@ -84,10 +91,13 @@ fn read_policy(t: &Section<'_>, name: String, population: &Population) -> Declar
         })
         .collect();
     let mut caps = Vec::new();
+    let mut at = Written::default();
     for c in t.tables("caps") {
         if let Some(cap) = read_cap(&c, population, &attributes, &definition.size_classes) {
             definition.caps.push(cap.cap.clone());
             caps.push(cap);
+            let origins = ["max_tenants", "max_seats", "max_data_gb"].map(|k| c.origin_of(k));
+            at.caps.push((c.path().to_string(), origins));
         }
         c.finish();
     }
@@ -96,16 +106,18 @@ fn read_policy(t: &Section<'_>, name: String, population: &Population) -> Declar
         if let Some((written, resolved)) = read_blackout(&b, population) {
             definition.blackouts.push(written);
             blackouts.push(resolved);
+            at.blackouts.push((b.path().to_string(), b.origin()));
         }
         b.finish();
     }
-    Declared {
+    let declared = Declared {
         definition,
         region_rank,
         column_ranks,
         caps,
         blackouts,
-    }
+    };
+    (declared, at)
 }
 
 /// `order = ["slips desc", "region", "seats"]`: keys, each optionally `asc` or `desc`.

@@ -116,6 +116,11 @@ impl<'a> Section<'a> {
         }
     }
 
+    /// This table's own path (`policies.NAME.caps[0]`); empty at the top level.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
     pub fn key_path(&self, key: &str) -> String {
         if self.path.is_empty() {
             key.to_string()

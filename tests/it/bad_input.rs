@@ -997,3 +997,76 @@ fn a_quote_left_open_in_a_csv_input_is_refused_where_it_opens() {
     );
     assert!(!dir.path().join("r").exists());
 }
+
+/// A scenario under which no tenant can ever be batched (a policy whose caps take nobody, or
+/// whose blackouts cover every batch weekend) is refused by
+/// `validate`, `run` and each `sweep` cell, located at the setting, instead of running to the end
+/// of the calendar with every tenant left unbatched; a policy that can batch someone is not.
+#[test]
+fn a_scenario_that_can_batch_nobody_is_refused_where_it_says_so() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let base = "name = \"nobody\"\n[population]\ntenants = 20\nregions = [\"NA\", \"EMEA\"]\n[batching]\npolicy = \"p\"\n";
+    let capped = write_file(
+        d,
+        "capped.toml",
+        &format!(
+            "{base}[policies.p]\ncaps = [{{ per = \"region\", value = \"NA\", max_tenants = 0 }}, {{ per = \"region\", value = \"EMEA\", max_tenants = 0 }}]\n"
+        ),
+    );
+    let says = [
+        "capped.toml:8:55",
+        "policies.p.caps[0].max_tenants",
+        "policy `p` can batch no tenant",
+        "takes no tenant of region `NA`",
+        "`policies.p.caps[1].max_tenants` = 0 takes no tenant of region `EMEA`",
+    ];
+    assert_invalid(&cutover(d, &["validate", &capped]), &says);
+    let out = run_bad(d, &[&capped]);
+    assert_bad_input(&out, &says);
+    // One region let through: it is valid.
+    let one = write_file(
+        d,
+        "one.toml",
+        &format!(
+            "{base}[policies.p]\ncaps = [{{ per = \"region\", value = \"NA\", max_tenants = 0 }}]\n"
+        ),
+    );
+    assert_success(&cutover(d, &["validate", &one]));
+    // Blackouts over every batch weekend with `lead_days` = 62 (2011-11-12 to 2013-01-26), not
+    // with 60 (from 2011-11-05): of a sweep over it, that one cell is refused.
+    let dark = write_file(
+        d,
+        "dark.toml",
+        &format!(
+            "{base}[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], from = 2011-11-12, until = 2013-01-26 }}]\n[sweep]\n\"batching.lead_days\" = [60, 62]\n"
+        ),
+    );
+    let out = cutover(d, &["validate", &dark]);
+    assert_invalid(
+        &out,
+        &[
+            "policies.p.blackouts[0]",
+            "regions `NA`, `EMEA` are blacked out on every batch weekend of the calendar (2011-11-12 to 2013-01-26) by `policies.p.blackouts[0]`",
+            "dark.toml:8:14",
+            "cell 1 (batching.lead_days=62)",
+        ],
+    );
+    let out = cutover(d, &["sweep", &dark, "--reps", "1", "--out", "s", "-q"]);
+    assert_bad_input(&out, &["policies.p.blackouts[0]", "can batch no tenant"]);
+    assert!(!d.join("s").exists());
+}
+
+/// Exit 2 with each of `needles` on the standard output or error (`validate` lists a file's
+/// errors on the standard output).
+fn assert_invalid(out: &Output, needles: &[&str]) {
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    for needle in needles {
+        assert!(text.contains(needle), "`{needle}` not in:\n{text}");
+    }
+}

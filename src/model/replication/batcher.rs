@@ -4,7 +4,7 @@
 //! (their phases, their events) is the replication's.
 
 use super::tenants::{NO_BATCH, TenantTable};
-use crate::date::{Date, Weekday};
+use crate::date::Date;
 use crate::engine::{SimTime, Streams};
 use crate::model::metrics::BatchRecord;
 use crate::model::population::{Profile, purpose};
@@ -150,9 +150,7 @@ impl<'a> Batcher<'a> {
     /// as a date and a time.
     pub fn weekend_for(&self, now: SimTime) -> (Date, SimTime) {
         let start = self.sc.calendar.start;
-        let earliest = start.add_days((now.day() + u64::from(self.sc.batching.lead_days)) as i64);
-        let offset = (Weekday::Saturday.index() + 7 - earliest.weekday().index()) % 7;
-        let date = earliest.add_days(i64::from(offset));
+        let date = self.sc.batching.weekend_for(start, now.day());
         (date, SimTime::from_days(date.days_since(start) as u64))
     }
 
@@ -262,6 +260,7 @@ impl<'a> Batcher<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::date::Weekday;
     use crate::model::population::Population;
     use crate::policy::by_name;
 

@@ -1,0 +1,440 @@
+//! Whether each declared policy can batch any tenant at all: caps that take no tenant, or fit none,
+//! and blackouts over every batch weekend are planners' mistakes that would otherwise run to the
+//! end of the calendar with every tenant left unbatched.
+
+use super::doc::Origin;
+use super::population::Population;
+use super::reader::Section;
+use crate::date::Date;
+use crate::policy::{Declared, Group, size_class};
+
+/// Where one declared policy's caps and blackouts are written, in the order of its resolved
+/// ones, so that a check made once the calendar and batching are read can point at them.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Written {
+    /// Per cap: its path (`policies.NAME.caps[0]`) and where its `max_tenants`, `max_seats` and
+    /// `max_data_gb` are written (each the cap itself if absent).
+    pub caps: Vec<(String, [Origin; 3])>,
+    /// Per blackout: its path and where it is written.
+    pub blackouts: Vec<(String, Origin)>,
+}
+
+/// A tenant as validation knows it: its region, its seats and least data, and for an inventory
+/// tenant its row. A generated one stands for the smallest tenant of its region, the easiest to
+/// fit, of no known size class.
+#[derive(Clone, Copy)]
+struct Someone {
+    region: u16,
+    seats: u64,
+    data_gb: f64,
+    row: Option<usize>,
+}
+
+/// Why a tenant can never be batched.
+#[derive(Clone, Copy, PartialEq)]
+enum Reason {
+    /// Cap `.0` takes no tenant of its group (`.1` = 0: `max_tenants` = 0), fits none by seats
+    /// (1) or by data (2).
+    Cap(usize, usize),
+    /// The region is blacked out on every batch weekend.
+    Blackout(u16),
+}
+
+/// Reports each declared policy that can batch no tenant of `population` on any of `weekends`
+/// (the calendar's batch weekends), located at the first setting that leaves a tenant out and
+/// naming every such setting. Only certain cases count: a tenant is out when a cap holds its
+/// group and could not take even it alone, or when its region is blacked out on every batch
+/// weekend; one batchable tenant (a region without the cap, a weekend without the blackout) is
+/// enough for a policy to pass.
+pub(super) fn check(
+    root: &Section<'_>,
+    declared: &[Declared],
+    written: &[Written],
+    population: &Population,
+    weekends: &[Date],
+) {
+    if weekends.is_empty() {
+        // No batch weekend at all (a lead past the calendar's end): nothing to tell apart.
+        return;
+    }
+    for (policy, at) in declared.iter().zip(written) {
+        if policy.caps.len() != at.caps.len() || policy.blackouts.len() != at.blackouts.len() {
+            // A cap or blackout was refused: its own error says what.
+            continue;
+        }
+        let always_out: Vec<bool> = (0..population.regions.len() as u16)
+            .map(|r| blacked_out_on_each(policy, r, weekends))
+            .collect();
+        // Each reason with the smallest tenant it leaves out, the one the message names.
+        let mut reasons: Vec<(Reason, Someone)> = Vec::new();
+        let nobody = everyone(population).all(|someone| {
+            let Some(reason) = reason_out(policy, &someone, &always_out) else {
+                return false;
+            };
+            match reasons.iter_mut().find(|(r, _)| *r == reason) {
+                Some((_, smallest)) => {
+                    let smaller = match reason {
+                        Reason::Cap(_, 2) => someone.data_gb < smallest.data_gb,
+                        _ => someone.seats < smallest.seats,
+                    };
+                    if smaller {
+                        *smallest = someone;
+                    }
+                }
+                None => reasons.push((reason, someone)),
+            }
+            true
+        });
+        if nobody && !reasons.is_empty() {
+            report(root, policy, at, &reasons, population, weekends);
+        }
+    }
+}
+
+/// Every tenant the scenario can have, as far as validation can tell them apart: an inventory's
+/// rows (once for each region a row's empty region may be drawn in), else the smallest tenant of
+/// each region with a weight.
+fn everyone(population: &Population) -> Box<dyn Iterator<Item = Someone> + '_> {
+    let drawn = move || {
+        (population.region_weights.iter().enumerate())
+            .filter(|(_, w)| **w > 0.0)
+            .map(|(r, _)| r as u16)
+    };
+    match &population.inventory {
+        None => {
+            let seats = population.least_seats();
+            let data_gb = population.least_data_gb(seats, None, None);
+            Box::new(drawn().map(move |region| Someone {
+                region,
+                seats,
+                data_gb,
+                row: None,
+            }))
+        }
+        Some(rows) => Box::new(rows.iter().enumerate().flat_map(move |(i, r)| {
+            let seats = u64::from(r.seats);
+            let data_gb = r
+                .data_gb
+                .unwrap_or_else(|| population.least_data_gb(seats, r.mailboxes, r.sharepoint_gb));
+            let regions: Box<dyn Iterator<Item = u16>> = match r.region {
+                Some(region) => Box::new(std::iter::once(region)),
+                None => Box::new(drawn()),
+            };
+            regions.map(move |region| Someone {
+                region,
+                seats,
+                data_gb,
+                row: Some(i),
+            })
+        })),
+    }
+}
+
+/// Whether region `r` is blacked out on every one of `weekends`.
+fn blacked_out_on_each(policy: &Declared, r: u16, weekends: &[Date]) -> bool {
+    weekends.iter().all(|&w| {
+        (policy.blackouts.iter()).any(|b| b.from <= w && w <= b.until && b.regions.contains(&r))
+    })
+}
+
+/// The first reason `someone` can never be batched under `policy`, if there is one: as
+/// `Declared::select` takes a tenant into a batch of its own.
+fn reason_out(policy: &Declared, someone: &Someone, always_out: &[bool]) -> Option<Reason> {
+    for (i, cap) in policy.caps.iter().enumerate() {
+        let group = match &cap.cap.per {
+            Group::Region => Some(u32::from(someone.region)),
+            // A generated tenant's size class is not known: any cap of one class may miss it.
+            Group::Size => someone.row.map(|_| {
+                let seats = u32::try_from(someone.seats).unwrap_or(u32::MAX);
+                size_class(&policy.definition.size_classes, seats) as u32
+            }),
+            Group::Column(_) => someone
+                .row
+                .map(|row| cap.tenant_group.get(row).copied().unwrap_or(u32::MAX)),
+        };
+        let held = match (cap.only, group) {
+            (None, _) => true,
+            (Some(only), Some(g)) => only == g,
+            (Some(_), None) => false,
+        };
+        if !held {
+            continue;
+        }
+        let which = [
+            cap.cap.max_tenants == Some(0),
+            cap.cap.max_seats.is_some_and(|m| someone.seats > m),
+            cap.cap.max_data_gb.is_some_and(|m| someone.data_gb > m),
+        ]
+        .iter()
+        .position(|&out| out);
+        if let Some(which) = which {
+            return Some(Reason::Cap(i, which));
+        }
+    }
+    always_out[someone.region as usize].then_some(Reason::Blackout(someone.region))
+}
+
+fn report(
+    root: &Section<'_>,
+    policy: &Declared,
+    at: &Written,
+    reasons: &[(Reason, Someone)],
+    population: &Population,
+    weekends: &[Date],
+) {
+    let (first, last) = (weekends[0], weekends[weekends.len() - 1]);
+    let mut said: Vec<String> = Vec::new();
+    // Regions blacked out by the same blackouts, named together: (by, regions, place in `said`).
+    let mut dark: Vec<(String, Vec<&str>, usize)> = Vec::new();
+    for (reason, smallest) in reasons {
+        match *reason {
+            Reason::Cap(i, which) => {
+                let cap = &policy.caps[i].cap;
+                let path = &at.caps[i].0;
+                let scope = match (&cap.per, &cap.value) {
+                    (Group::Region, None) => "of any region".to_string(),
+                    (Group::Region, Some(v)) => format!("of region `{v}`"),
+                    (Group::Size, None) => "of any size class".to_string(),
+                    (Group::Size, Some(v)) => format!("of size class `{v}`"),
+                    (Group::Column(c), None) => format!("of any `{c}`"),
+                    (Group::Column(c), Some(v)) => format!("with `{c}` = `{v}`"),
+                };
+                said.push(match which {
+                    0 => format!("`{path}.max_tenants` = 0 takes no tenant {scope}"),
+                    1 => format!(
+                        "`{path}.max_seats` = {} fits no tenant {scope} (the smallest has {} seat{})",
+                        cap.max_seats.unwrap_or_default(),
+                        smallest.seats,
+                        if smallest.seats == 1 { "" } else { "s" }
+                    ),
+                    _ => format!(
+                        "`{path}.max_data_gb` = {} fits no tenant {scope} (the smallest holds at least {} GB)",
+                        cap.max_data_gb.unwrap_or_default(),
+                        (smallest.data_gb * 100.0).ceil() / 100.0
+                    ),
+                });
+            }
+            Reason::Blackout(r) => {
+                let by: Vec<String> = (policy.blackouts.iter().zip(&at.blackouts))
+                    .filter(|(b, _)| b.regions.contains(&r) && b.from <= last && first <= b.until)
+                    .map(|(_, (path, _))| format!("`{path}`"))
+                    .collect();
+                let by = by.join(", ");
+                let region = population.regions[r as usize].as_str();
+                match dark.iter_mut().find(|(b, _, _)| *b == by) {
+                    Some((_, regions, _)) => regions.push(region),
+                    None => {
+                        dark.push((by, vec![region], said.len()));
+                        said.push(String::new());
+                    }
+                }
+            }
+        }
+    }
+    for (by, regions, place) in dark {
+        let named: Vec<String> = regions.iter().map(|r| format!("`{r}`")).collect();
+        let (which, are) = if named.len() == 1 {
+            ("region", "is")
+        } else {
+            ("regions", "are")
+        };
+        said[place] = format!(
+            "{which} {} {are} blacked out on every batch weekend of the calendar ({first} to {last}) by {by}",
+            named.join(", ")
+        );
+    }
+    let (key, origin) = match reasons[0].0 {
+        Reason::Cap(i, which) => {
+            let names = ["max_tenants", "max_seats", "max_data_gb"];
+            let (path, origins) = &at.caps[i];
+            (format!("{path}.{}", names[which]), origins[which].clone())
+        }
+        Reason::Blackout(r) => {
+            let (path, origin) = (policy.blackouts.iter().zip(&at.blackouts))
+                .find(|(b, _)| b.regions.contains(&r))
+                .map(|(_, written)| written)
+                .expect("a region blacked out is in a blackout");
+            (path.clone(), origin.clone())
+        }
+    };
+    root.error_at(
+        origin,
+        &key,
+        format!(
+            "policy `{}` can batch no tenant, so every tenant would wait unbatched to the end of the calendar: {}",
+            policy.definition.name,
+            said.join("; ")
+        ),
+        Some(hint(policy, reasons)),
+    );
+}
+
+/// What would let some tenant through, for the settings at fault.
+fn hint(policy: &Declared, reasons: &[(Reason, Someone)]) -> String {
+    let caps: Vec<bool> = (reasons.iter())
+        .filter_map(|(reason, _)| match reason {
+            Reason::Cap(i, _) => Some(policy.caps[*i].cap.value.is_none()),
+            Reason::Blackout(_) => None,
+        })
+        .collect();
+    let mut ways = Vec::new();
+    if caps.contains(&true) {
+        ways.push("raise the cap, or give it a `value` to hold one group only");
+    } else if !caps.is_empty() {
+        ways.push("raise a cap");
+    }
+    if caps.len() < reasons.len() {
+        ways.push("shorten a blackout, or take a region out of it");
+    }
+    format!("let some tenant through: {}", ways.join("; "))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::scenario::{Scenario, ScenarioError};
+
+    /// The errors (key, message) of a scenario of 20 generated tenants in NA and EMEA, over the
+    /// default calendar (batch weekends 2011-11-05 to 2013-01-26), with `rest` appended.
+    fn errors(rest: &str) -> Vec<(String, String)> {
+        let text = format!(
+            "name = \"b\"\n[population]\ntenants = 20\nregions = [\"NA\", \"EMEA\"]\n{rest}"
+        );
+        match Scenario::from_text(&text, "b.toml", &[]) {
+            Ok(_) => Vec::new(),
+            Err(ScenarioError::Invalid { diagnostics, .. }) => diagnostics
+                .into_iter()
+                .map(|d| (d.key, d.message))
+                .collect(),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    fn refused(rest: &str, key: &str, says: &[&str]) {
+        let errors = errors(rest);
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        let (k, message) = &errors[0];
+        assert_eq!(k, key, "{message}");
+        assert!(
+            message.contains("policy `p` can batch no tenant"),
+            "{message}"
+        );
+        for s in says {
+            assert!(message.contains(s), "`{s}` not in: {message}");
+        }
+    }
+
+    fn accepted(rest: &str) {
+        assert_eq!(errors(rest), Vec::new(), "{rest}");
+    }
+
+    #[test]
+    fn a_cap_that_takes_nobody_of_any_group_is_refused() {
+        refused(
+            "[policies.p]\ncaps = [{ per = \"region\", max_tenants = 0 }]\n",
+            "policies.p.caps[0].max_tenants",
+            &["`policies.p.caps[0].max_tenants` = 0 takes no tenant of any region"],
+        );
+        refused(
+            "[policies.p]\ncaps = [{ per = \"size\", max_tenants = 0 }]\n",
+            "policies.p.caps[0].max_tenants",
+            &["of any size class"],
+        );
+        // Seats or data no tenant is small enough for.
+        refused(
+            "[population.seats]\ndist = \"uniform\"\nlow = 50\nhigh = 60\n[policies.p]\ncaps = [{ per = \"region\", max_seats = 49 }]\n",
+            "policies.p.caps[0].max_seats",
+            &[
+                "`policies.p.caps[0].max_seats` = 49 fits no tenant of any region (the smallest has 50 seats)",
+            ],
+        );
+        accepted(
+            "[population.seats]\ndist = \"uniform\"\nlow = 50\nhigh = 60\n[policies.p]\ncaps = [{ per = \"region\", max_seats = 50 }]\n",
+        );
+        refused(
+            "[policies.p]\ncaps = [{ per = \"region\", max_data_gb = 0 }]\n",
+            "policies.p.caps[0].max_data_gb",
+            &["fits no tenant of any region (the smallest holds at least"],
+        );
+        // A cap that lets one tenant in a weekend takes everyone in time.
+        accepted("[policies.p]\ncaps = [{ per = \"region\", max_tenants = 1 }]\n");
+    }
+
+    #[test]
+    fn caps_of_nobody_on_every_region_are_refused_and_on_some_are_not() {
+        let na = "{ per = \"region\", value = \"NA\", max_tenants = 0 }";
+        let emea = "{ per = \"region\", value = \"EMEA\", max_tenants = 0 }";
+        refused(
+            &format!("[policies.p]\ncaps = [{na}, {emea}]\n"),
+            "policies.p.caps[0].max_tenants",
+            &[
+                "`policies.p.caps[0].max_tenants` = 0 takes no tenant of region `NA`",
+                "`policies.p.caps[1].max_tenants` = 0 takes no tenant of region `EMEA`",
+            ],
+        );
+        accepted(&format!("[policies.p]\ncaps = [{na}]\n"));
+        // A region with no weight has no tenant to let through.
+        refused(
+            &format!("region_weights = [1, 0]\n[policies.p]\ncaps = [{na}]\n"),
+            "policies.p.caps[0].max_tenants",
+            &["of region `NA`"],
+        );
+        // A generated tenant's size class is not known: a cap on one class may miss it.
+        accepted(
+            "[policies.p]\ncaps = [{ per = \"size\", value = \"small\", max_tenants = 0 }, { per = \"size\", value = \"medium\", max_tenants = 0 }]\n",
+        );
+    }
+
+    #[test]
+    fn blackouts_over_every_batch_weekend_are_refused_and_over_some_are_not() {
+        let all = "from = 2011-11-05, until = 2013-01-26";
+        refused(
+            &format!("[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], {all} }}]\n"),
+            "policies.p.blackouts[0]",
+            &[
+                "regions `NA`, `EMEA` are blacked out on every batch weekend of the calendar (2011-11-05 to 2013-01-26) by `policies.p.blackouts[0]`",
+            ],
+        );
+        // Two blackouts that together cover every weekend of NA, and a cap that takes nobody of
+        // EMEA.
+        refused(
+            "[policies.p]\ncaps = [{ per = \"region\", value = \"EMEA\", max_tenants = 0 }]\nblackouts = [{ regions = [\"NA\"], from = 2011-01-01, until = 2012-01-01 }, { regions = [\"NA\"], from = 2012-01-02, until = 2014-01-01 }]\n",
+            "policies.p.blackouts[0]",
+            &[
+                "region `NA` is blacked out on every batch weekend of the calendar (2011-11-05 to 2013-01-26) by `policies.p.blackouts[0]`, `policies.p.blackouts[1]`",
+                "`policies.p.caps[0].max_tenants` = 0 takes no tenant of region `EMEA`",
+            ],
+        );
+        // One weekend left, at either end, or one region left: someone can be batched.
+        for free in [
+            "from = 2011-11-06, until = 2013-01-26",
+            "from = 2011-11-05, until = 2013-01-25",
+        ] {
+            accepted(&format!(
+                "[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], {free} }}]\n"
+            ));
+        }
+        accepted(&format!(
+            "[policies.p]\nblackouts = [{{ regions = [\"NA\"], {all} }}]\n"
+        ));
+        // The weekends follow `calendar.start`, `lead_days` and `calendar.end`.
+        accepted(&format!(
+            "[calendar]\nstart = 2011-08-01\n[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], {all} }}]\n"
+        ));
+        let later = "from = 2011-11-12, until = 2013-01-26";
+        accepted(&format!(
+            "[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], {later} }}]\n"
+        ));
+        refused(
+            &format!(
+                "[batching]\nlead_days = 62\n[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], {later} }}]\n"
+            ),
+            "policies.p.blackouts[0]",
+            &["(2011-11-12 to 2013-01-26)"],
+        );
+        refused(
+            "[calendar]\nend = 2013-01-01\n[policies.p]\nblackouts = [{ regions = [\"NA\", \"EMEA\"], from = 2011-11-05, until = 2012-12-29 }]\n",
+            "policies.p.blackouts[0]",
+            &["(2011-11-05 to 2012-12-29)"],
+        );
+    }
+}
