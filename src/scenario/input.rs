@@ -233,17 +233,15 @@ fn open_without_waiting(path: &Path, _links: Links) -> Result<std::fs::File, Rea
 /// `O_DIRECTORY`, so that anything else put in its place after a check that it is a folder is
 /// refused at once (`NotADirectory`), never opened: a named pipe would wait for a writer.
 pub fn open_folder(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
     #[cfg(target_os = "linux")]
     {
         use std::os::unix::fs::OpenOptionsExt;
         let flags = rustix::fs::OFlags::DIRECTORY | rustix::fs::OFlags::NONBLOCK;
-        std::fs::OpenOptions::new()
-            .read(true)
-            .custom_flags(flags.bits() as i32)
-            .open(path)
+        options.custom_flags(flags.bits() as i32);
     }
-    #[cfg(not(target_os = "linux"))]
-    std::fs::File::open(path)
+    options.open(path)
 }
 
 impl From<ReadProblem> for std::io::Error {
