@@ -10,8 +10,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
     Axis, BLUE, BROWN, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE,
-    RED, TEAL, YELLOW, bounds, font, heading, legend_at, note_centred, plot, thousands,
-    write_chart,
+    RED, TEAL, YELLOW, font, heading, legend_at, note_centred, plot, thousands, write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
@@ -111,7 +110,6 @@ impl Figure for Causes {
             .iter()
             .map(|(_, s)| s.iter().map(|s| s.mean).sum())
             .collect();
-        let (_, hi) = bounds(totals.iter().copied());
         let names: Vec<String> = self
             .bars
             .iter()
@@ -120,7 +118,7 @@ impl Figure for Causes {
             .collect();
         let mut chart = plot(
             &plot_area,
-            Axis::numeric(0.0, if hi > 0.0 { hi * 1.05 } else { 1.0 }),
+            Axis::amounts(totals.iter().copied()),
             Axis::categories(names, 4).reversed(),
             Labelled {
                 x: "mean per replication",

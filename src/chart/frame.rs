@@ -251,19 +251,24 @@ impl Axis {
         Axis::numeric_in_steps_of(lo, hi, 0.0, UNBOUNDED)
     }
 
-    /// A numeric axis covering `lo..hi` that shows nothing outside `feasible`, the values the
-    /// metric can take: a metric flat at 0 slips is drawn from 0 up, not from -0.5.
-    pub(super) fn numeric_within(lo: f64, hi: f64, feasible: (f64, f64)) -> Axis {
-        Axis::numeric_in_steps_of(lo, hi, 0.0, feasible)
+    /// An axis over `values` (means and the ends of their intervals) with a tenth of their span
+    /// free on each side, so no point or interval cap is drawn on the frame, and ending there,
+    /// not at the next round tick past it (up to a quarter further), which would make the data
+    /// look smaller than they are; never outside `feasible`: a value beyond it (an interval
+    /// below zero in an unclamped file) counts as its edge, and a metric that cannot go negative
+    /// gets no negative axis, even when every value is the same (0 slips). The charts of means
+    /// with intervals (a comparison's policies, a sweep's cells) and every count or amount drawn
+    /// from zero ([`Axis::counts`]) end this way.
+    pub(super) fn padded(values: impl IntoIterator<Item = f64>, feasible: (f64, f64)) -> Axis {
+        Axis::padded_in_steps_of(values, 0.0, feasible)
     }
 
-    /// An axis over `values` (means and the ends of their intervals) with a tenth of their span
-    /// free on each side, so no point or interval cap is drawn on the frame, and never outside
-    /// `feasible`: a value beyond it (an interval below zero in an unclamped file) counts as its
-    /// edge, and a metric that cannot go negative gets no negative axis, even when every value
-    /// is the same (0 slips). The charts of means with intervals (a comparison's policies, a
-    /// sweep's cells) all pad this way.
-    pub(super) fn padded(values: impl IntoIterator<Item = f64>, feasible: (f64, f64)) -> Axis {
+    /// [`Axis::padded`] with ticks at least `min_step` apart (1 for counts).
+    fn padded_in_steps_of(
+        values: impl IntoIterator<Item = f64>,
+        min_step: f64,
+        feasible: (f64, f64),
+    ) -> Axis {
         // A range upside down (or NaN) bounds nothing.
         let feasible = if feasible.0 <= feasible.1 {
             feasible
@@ -274,10 +279,20 @@ impl Axis {
         let (lo, hi) = bounds(values.into_iter().map(|v| v.clamp(floor, ceiling)));
         if lo > hi {
             // No value at all: the unit range, as for an empty numeric axis.
-            return Axis::numeric_within(f64::NAN, f64::NAN, feasible);
+            return Axis::numeric_in_steps_of(f64::NAN, f64::NAN, min_step, feasible);
         }
         let pad = if hi > lo { (hi - lo) * PADDING } else { 0.0 };
-        Axis::numeric_within((lo - pad).max(floor), (hi + pad).min(ceiling), feasible)
+        let (lo, hi) = usable(
+            (lo - pad).max(floor),
+            (hi + pad).min(ceiling),
+            (-NUMERIC_LIMIT, NUMERIC_LIMIT),
+            (0.0, 1.0),
+        );
+        let (lo, hi) = inside(lo, hi, feasible);
+        // Ends that are not ticks waste no room, so the finest step of at most eight intervals:
+        // four to nine ticks on the axis, the highest within a step of its end.
+        let step = nice_step(hi - lo, 8.0).max(min_step);
+        Axis::ticked(lo, hi, step, feasible)
     }
 
     /// An axis of whole numbers (slips, operators, a close-up of tenants) over `[lo, hi]`, not
@@ -287,23 +302,41 @@ impl Axis {
     }
 
     /// A numeric axis whose ticks are at least `min_step` apart (1 for counts: no half tenants),
-    /// cut at the ends of `feasible`.
+    /// widened to whole ticks, cut at the ends of `feasible`.
     fn numeric_in_steps_of(lo: f64, hi: f64, min_step: f64, feasible: (f64, f64)) -> Axis {
         let (lo, hi) = usable(lo, hi, (-NUMERIC_LIMIT, NUMERIC_LIMIT), (0.0, 1.0));
         let (lo, hi) = inside(lo, hi, feasible);
-        // The step, of those giving four to eight intervals, that wastes the least room.
+        let step = Axis::step_for(lo, hi, min_step);
+        Axis::ticked(
+            (lo / step).floor() * step,
+            (hi / step).ceil() * step,
+            step,
+            feasible,
+        )
+    }
+
+    /// The step, of those giving four to eight intervals over `lo..hi` and at least `min_step`,
+    /// that wastes the least room once the ends are widened to whole steps.
+    fn step_for(lo: f64, hi: f64, min_step: f64) -> f64 {
         let widen = |step: f64| ((lo / step).floor() * step, (hi / step).ceil() * step);
-        let step = [4.0, 5.0, 6.0, 7.0, 8.0]
+        [4.0, 5.0, 6.0, 7.0, 8.0]
             .into_iter()
             .map(|target| nice_step(hi - lo, target).max(min_step))
             .min_by(|a, b| {
                 let (wa, wb) = (widen(*a), widen(*b));
                 (wa.1 - wa.0).total_cmp(&(wb.1 - wb.0)).then(a.total_cmp(b))
             })
-            .unwrap_or(1.0);
-        let (lo, hi) = widen(step);
+            .unwrap_or(1.0)
+    }
+
+    /// The axis `lo..hi` cut at the ends of `feasible`, with a tick at every multiple of `step`
+    /// on it.
+    fn ticked(lo: f64, hi: f64, step: f64, feasible: (f64, f64)) -> Axis {
+        // The first multiple of the step at or above lo: lo itself when it is one (a widened
+        // end), never the next one through rounding.
+        let first = (lo / step - 1e-9).ceil() * step;
         let ticks = (0..)
-            .map(|i| lo + f64::from(i) * step)
+            .map(|i| first + f64::from(i) * step)
             .take_while(|t| *t <= hi + step * 1e-9)
             .filter(|t| *t >= feasible.0 - step * 1e-9 && *t <= feasible.1 + step * 1e-9)
             .collect();
@@ -318,22 +351,21 @@ impl Axis {
         }
     }
 
-    /// A count axis from zero (or below, for negative data) to a little above the data.
+    /// A count axis from zero (or below, for negative data) to a tenth of the data's span above
+    /// them, as [`Axis::padded`] ends: there is no most to end at.
     pub(super) fn counts(values: impl IntoIterator<Item = f64>) -> Axis {
         Axis::from_zero(values, 1.0, UNBOUNDED)
     }
 
     /// A count axis as [`Axis::counts`] that ends at `most`, the most there can be (a
     /// scenario's tenants), where the data reach that far: a programme that moves every tenant
-    /// fills the frame to its top instead of ending below the next round tick a fifth higher.
-    /// Data above `most` (a damaged file) are still shown.
+    /// fills the frame to its top. Data above `most` (a damaged file) are still shown.
     pub(super) fn counts_up_to(values: impl IntoIterator<Item = f64>, most: f64) -> Axis {
         let values: Vec<f64> = values.into_iter().collect();
-        let (lo, hi) = bounds(values.iter().copied());
+        let (_, hi) = bounds(values.iter().copied());
         let ceiling = if hi.is_finite() { most.max(hi) } else { most };
         let feasible = if ceiling.is_finite() && ceiling > 0.0 {
-            // From zero, or from the data below it, as `counts`.
-            (if lo.is_finite() { lo.min(0.0) } else { 0.0 }, ceiling)
+            (f64::NEG_INFINITY, ceiling)
         } else {
             UNBOUNDED
         };
@@ -341,14 +373,15 @@ impl Axis {
     }
 
     /// An axis of amounts that are not counts (terabytes) from zero (or below, for negative
-    /// data) to a little above the data: steps as fine as the data needs, so half a terabyte
-    /// is not drawn on a scale of whole ones.
+    /// data) as [`Axis::counts`]: steps as fine as the data needs, so half a terabyte is not
+    /// drawn on a scale of whole ones.
     pub(super) fn amounts(values: impl IntoIterator<Item = f64>) -> Axis {
         Axis::from_zero(values, 0.0, UNBOUNDED)
     }
 
-    /// From zero to a little above the data, ticks at least `min_step` apart, within
-    /// `feasible`; a unit high when there is nothing above zero.
+    /// From zero (or the data below it) to the data padded as [`Axis::padded`] pads, ticks at
+    /// least `min_step` apart, within `feasible`'s ceiling; a unit high (a step, if more) when
+    /// there is nothing above zero.
     fn from_zero(
         values: impl IntoIterator<Item = f64>,
         min_step: f64,
@@ -359,9 +392,10 @@ impl Axis {
         let hi = if hi.is_finite() && hi > lo {
             hi.max(lo + min_step)
         } else {
-            lo + 1.0
+            lo + min_step.max(1.0)
         };
-        Axis::numeric_in_steps_of(lo, hi + (hi - lo) * 0.05, min_step, feasible)
+        // The data's lowest end is the floor: the tenth of the span goes above only.
+        Axis::padded_in_steps_of([lo, hi], min_step, (lo, feasible.1))
     }
 
     /// Fractions 0..1 (or less, up to the data) labelled as percentages.
@@ -1264,19 +1298,58 @@ mod tests {
         assert_eq!(axis.ticks.len(), 6);
         let flat = Axis::numeric(5.0, 5.0);
         assert!(flat.range.start < 5.0 && flat.range.end > 5.0);
-        let empty = Axis::counts(std::iter::empty());
-        assert_eq!(empty.range, 0.0..2.0);
+    }
+
+    /// A count or amount with no most it could reach (a queue, replications in a bin, errors a
+    /// week) ends a tenth of the data above them, as a padded axis does, not at the next round
+    /// tick up to a quarter higher, and never below a bar's top; its ticks are on the axis, the
+    /// highest within a step of the data's top.
+    #[test]
+    fn count_axes_end_close_to_the_data() {
+        for hi in [
+            1.0, 2.0, 3.0, 4.0, 5.0, 9.7, 12.0, 44.0, 102.0, 999.0, 5_500.0, 61_234.0,
+        ] {
+            for (what, axis) in [
+                ("counts", Axis::counts([0.0, hi * 0.3, hi])),
+                ("amounts", Axis::amounts([hi * 0.3, hi])),
+            ] {
+                assert_eq!(axis.range.start, 0.0, "{what} {hi}");
+                assert!(
+                    (axis.range.end - hi * 1.1).abs() <= 1e-9 * hi,
+                    "{what} {hi}: {axis:?}"
+                );
+                let step = axis.ticks[1] - axis.ticks[0];
+                let top = *axis.ticks.last().unwrap();
+                assert!(
+                    top <= axis.range.end && top > hi - step,
+                    "{what} {hi}: {axis:?}"
+                );
+                assert!(axis.ticks.len() >= 2, "{what} {hi}: {axis:?}");
+                if what == "counts" {
+                    assert!(axis.ticks.iter().all(|t| t.fract() == 0.0), "{axis:?}");
+                }
+            }
+        }
+        // Below zero (a damaged file), the data's lowest end is the floor.
+        let below = Axis::counts([-4.0, 6.0]);
+        assert_eq!(below.range, -4.0..7.0);
+        // Nothing above zero, or nothing at all: a unit high.
+        for nothing in [Axis::counts([0.0, 0.0]), Axis::counts(std::iter::empty())] {
+            assert_eq!(nothing.range, 0.0..1.1);
+            assert_eq!(nothing.ticks, [0.0, 1.0]);
+        }
+        assert_eq!(Axis::amounts([0.0]).range, 0.0..1.1);
     }
 
     #[test]
     fn flat_series_keep_to_what_the_metric_can_take() {
         // Every replication 0 slips: the axis starts at 0, not at -0.5.
-        let slips = Axis::numeric_within(0.0, 0.0, (0.0, f64::INFINITY));
+        let slips = Axis::padded([0.0], (0.0, f64::INFINITY));
         assert_eq!(slips.range.start, 0.0);
         assert!(slips.range.end > 0.0);
         assert!(slips.ticks.iter().all(|t| *t >= 0.0), "{:?}", slips.ticks);
         // Every tenant transitioned: no axis above the 200 there are.
-        let all = Axis::numeric_within(200.0, 200.0, (0.0, 200.0));
+        let all = Axis::padded([200.0], (0.0, 200.0));
         assert_eq!(all.range.end, 200.0);
         assert!(all.range.start < 200.0);
         // A count close-up of nothing does not go below zero either.
@@ -1294,32 +1367,31 @@ mod tests {
     #[test]
     fn count_axes_end_at_the_most_there_can_be() {
         for tenants in [4.0, 200.0, 217.0, 4_300.0, 6_000.0] {
-            // A programme moving every tenant: the frame ends at the tenants, not a round tick
-            // a fifth above them.
+            // A programme moving every tenant: the frame ends at the tenants, not a tenth
+            // above them.
             let all = [0.0, tenants * 0.5, tenants];
             let axis = Axis::counts_up_to(all, tenants);
             assert_eq!(axis.range, 0.0..tenants, "{tenants}");
             assert!(axis.ticks.iter().all(|t| *t <= tenants), "{:?}", axis.ticks);
             assert!(axis.ticks.len() >= 4, "{:?}", axis.ticks);
             assert!(Axis::counts(all).range.end > tenants);
-            // Below them, a little room above the data as for any count, still not past them.
+            // Below them, a tenth above the data as for any count, still not past them.
             let half = Axis::counts_up_to([0.0, tenants * 0.5], tenants);
-            assert!(half.range.end > tenants * 0.5 && half.range.end <= tenants);
+            assert!((half.range.end - tenants * 0.55).abs() < 1e-9, "{half:?}");
+            let nearly = Axis::counts_up_to([0.0, tenants * 0.95], tenants);
+            assert_eq!(nearly.range.end, tenants);
         }
         // Data past the most (a damaged file) are shown, not cut; none at all is one unit.
         assert!(Axis::counts_up_to([0.0, 250.0], 200.0).range.end >= 250.0);
-        assert_eq!(Axis::counts_up_to([], 200.0).range, 0.0..2.0);
+        assert_eq!(Axis::counts_up_to([], 200.0).range, 0.0..1.1);
     }
 
     #[test]
     fn padded_axes_leave_room_around_the_data_within_the_metric_range() {
-        // A tenth of the span free beyond each end, then out to whole ticks.
+        // A tenth of the span free beyond each end, and the axis ends there, ticks within.
         let axis = Axis::padded([10.0, 12.0, 20.0], UNBOUNDED);
-        assert!(
-            axis.range.start <= 9.0 && axis.range.end >= 21.0,
-            "{axis:?}"
-        );
-        assert!(axis.range.start > 0.0 && axis.range.end < 30.0, "{axis:?}");
+        assert_eq!(axis.range, 9.0..21.0);
+        assert_eq!(axis.ticks, [10.0, 12.0, 14.0, 16.0, 18.0, 20.0]);
         // Interval ends below zero count as zero for a count: no room below it.
         let slips = Axis::padded([0.5, -1.2, 2.2], (0.0, f64::INFINITY));
         assert_eq!(slips.range.start, 0.0);

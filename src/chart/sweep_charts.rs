@@ -8,7 +8,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
-    Axis, Figure, Labelled, MUTED, Mark, Plot, UNBOUNDED, bounds, font, heading, interval, legend,
+    Axis, Figure, Labelled, MUTED, Mark, Plot, UNBOUNDED, bounds, font, heading, interval,
     note_centred, plot, series_colour, thousands, with_side_legend, write_chart,
 };
 use super::table::{ManifestInfo, Table};
@@ -284,12 +284,9 @@ impl Figure for ByKey {
             .enumerate()
             .map(|(i, line)| (line.label.clone(), Mark::Interval(series_colour(i), true)))
             .collect();
-        // Several lines: their legend beside the plot, where it cannot cover a point.
-        let area = if self.lines.len() > 1 {
-            with_side_legend(&body, &entries)?
-        } else {
-            body
-        };
+        // The legend beside the plot, where it cannot cover a point: the value axis ends a tenth
+        // of the data's span past them (`Axis::padded`), less than a legend's height inside.
+        let area = with_side_legend(&body, &entries)?;
         let mut chart: Plot<DB> = plot(
             &area,
             x_axis,
@@ -326,31 +323,7 @@ impl Figure for ByKey {
         {
             note_centred(&chart, "no values")?;
         }
-        let avoid: Vec<Vec<(f64, f64)>> = self
-            .lines
-            .iter()
-            .enumerate()
-            .flat_map(|(i, line)| {
-                let nudge = (i as f64 - (n - 1.0) / 2.0) * span * 0.008;
-                let mut drawn: Vec<(f64, f64)> =
-                    line.points.iter().map(|(x, v)| (x + nudge, v.0)).collect();
-                drawn.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let bars = line
-                    .points
-                    .iter()
-                    .map(move |(x, v)| vec![(x + nudge, v.1), (x + nudge, v.2)]);
-                std::iter::once(drawn).chain(bars)
-            })
-            .map(|l: Vec<(f64, f64)>| {
-                l.into_iter()
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
-                    .collect()
-            })
-            .collect();
-        if self.lines.len() > 1 {
-            return Ok(());
-        }
-        legend(&chart, &entries, &avoid)
+        Ok(())
     }
 }
 
