@@ -149,12 +149,12 @@ impl ReplicationMetrics {
     /// Why metric `name` has no value (an empty cell) in every replication of `sc`, if it never
     /// has one: the settings that leave it nothing to measure, so that a command asked to decide
     /// on it refuses before simulating. Only what the settings decide is named; a metric that
-    /// lacks a value in some replications, or in all of them by chance (`makespan_days` when no
-    /// tenant transitions, a pool's queue over a window the run ends before), is not.
+    /// lacks a value in some replications, or in all of them by chance (`makespan_days` where
+    /// tenants may fail to transition, a pool's queue over a window the run may end before), is
+    /// not.
     pub fn never_measured(name: &str, sc: &Scenario) -> Option<String> {
         let w = &sc.workitems;
         let (h, o) = (&sc.helpdesk, &sc.operators);
-        let cal = &sc.calendar;
         let desk_staff = |weekend, hour| h.staff_at(weekend, hour);
         let desk_keys = || {
             format!(
@@ -162,28 +162,30 @@ impl ReplicationMetrics {
                 h.weekday, h.weekend, h.hours.0, h.hours.1
             )
         };
+        // The metrics of tenants' weekends need a tenant on a batch, and a transition its last
+        // phase (its users call after its window) before the replication ends.
+        let programme = &sc.phases.programme;
+        let needs = match name {
+            "operator_wait_mean_h"
+            | "operator_wait_p95_h"
+            | "mean_peak_cross_island_fraction"
+            | "mean_peak_broken_contact_fraction" => Some(None),
+            "makespan_days" => Some(Some(programme.last())),
+            "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" => Some(Some(programme.window())),
+            _ => None,
+        };
+        if let Some(why) = needs.and_then(|phase| never_reached(sc, phase)) {
+            return Some(why);
+        }
         match name {
-            "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" => {
-                if !sc.clients.anyone_calls() {
-                    Some(
-                        "no user ever raises a ticket: in `[clients]`, each problem's share \
-                         (`outlook_2003_share`, `mobile_share`, `never_expiring_password_share`) \
-                         times its `ticket_probability` is 0"
-                            .into(),
-                    )
-                } else if !on_duty_between(cal.start, cal.end, desk_staff) {
-                    // A ticket's wait is taken when an agent resolves it.
-                    Some(format!(
-                        "no ticket is ever resolved, as no agent is on duty from `calendar.start` \
-                         {} to `calendar.end` {}: {}",
-                        cal.start,
-                        cal.end,
-                        desk_keys()
-                    ))
-                } else {
-                    None
-                }
-            }
+            // Where users call, the scenario staffs the help desk (it refuses one that is never
+            // on duty), and a calendar with a batch in it spans every kind of day.
+            "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" if !sc.clients.anyone_calls() => Some(
+                "no user ever raises a ticket: in `[clients]`, each problem's share \
+                 (`outlook_2003_share`, `mobile_share`, `never_expiring_password_share`) times its \
+                 `ticket_probability` is 0"
+                    .into(),
+            ),
             "helpdesk_utilization" => {
                 let (from, until) = observed(sc);
                 (!on_duty_between(from, until, desk_staff)).then(|| {
@@ -291,6 +293,86 @@ impl ReplicationMetrics {
     pub fn tenants_of<'a>(metrics: impl IntoIterator<Item = &'a ReplicationMetrics>) -> f64 {
         metrics.into_iter().map(|m| m.tenants).max().unwrap_or(0) as f64
     }
+}
+
+/// The first weekend (its Saturday) any tenant can be on, and how it follows from the settings.
+/// A plan is made every `batching.cadence_days` from the start, each for the first Saturday at
+/// least `batching.lead_days` ahead, and none for a weekend after `calendar.end`; a blocked
+/// tenant joins the pool when it is unblocked. So it is the weekend of the first plan at or after
+/// the fewest days a tenant can be blocked for.
+fn first_weekend(sc: &Scenario) -> (Date, String) {
+    let (cal, b, p) = (&sc.calendar, &sc.batching, &sc.population);
+    let drawn = if p.blocked_fraction >= 1.0 {
+        p.blocked_days.lower_bound().max(0.0)
+    } else {
+        0.0
+    };
+    let least_blocked = match &p.inventory {
+        Some(rows) => rows
+            .iter()
+            .map(|t| t.blocked_days.unwrap_or(drawn))
+            .fold(f64::INFINITY, f64::min),
+        None => drawn,
+    };
+    let horizon = cal.end.days_since(cal.start) + 1;
+    let cadence = u64::from(b.cadence_days.max(1));
+    // Past the calendar, the day no longer matters (and stays a small number).
+    let plan_day = (least_blocked.min(horizon as f64) / cadence as f64).ceil() as u64 * cadence;
+    let first = b.weekend_for(cal.start, plan_day);
+    let lead = format!(
+        "the first Saturday at least `batching.lead_days` = {} days after",
+        b.lead_days
+    );
+    let why = if plan_day == 0 {
+        format!("{lead} `calendar.start` {}", cal.start)
+    } else {
+        format!(
+            "every tenant is blocked for at least {least_blocked} days \
+             (`population.blocked_fraction` = {}, `population.blocked_days`{}), so the first \
+             plan that can place one is on day {plan_day} (plans every `batching.cadence_days` = \
+             {cadence}); {lead} it",
+            p.blocked_fraction,
+            if p.inventory.is_some() {
+                " and the inventory's `blocked_days`"
+            } else {
+                ""
+            },
+        )
+    };
+    (first, why)
+}
+
+/// Why no tenant ever starts `phase` before the replication ends, if none does: it starts at its
+/// offset from T, and T is at the earliest [`first_weekend`]. Without a phase, why no tenant is
+/// ever placed on a batch (no plan is made for a weekend after `calendar.end`).
+fn never_reached(sc: &Scenario, phase: Option<crate::phase::Phase>) -> Option<String> {
+    let cal = &sc.calendar;
+    let (first, why) = first_weekend(sc);
+    if first > cal.end {
+        return Some(format!(
+            "no tenant is ever placed on a batch: the first weekend one can be on, {first} \
+             ({why}), is after `calendar.end` {}",
+            cal.end
+        ));
+    }
+    let phase = phase?;
+    let def = sc.phases.programme.phase(phase);
+    let hours = def.start_hours.unwrap_or(0.0);
+    // As the replication places a phase: whole days to T, its offset in whole ticks.
+    let t = SimTime::from_days(first.days_since(cal.start).max(0) as u64).ticks() as i64;
+    let offset = SimTime::from_hours(hours.abs()).ticks() as i64;
+    let starts = if hours < 0.0 { t - offset } else { t + offset };
+    let end = SimTime::from_days((cal.end.days_since(cal.start) + 1).max(0) as u64).ticks();
+    (starts >= end as i64).then(|| {
+        format!(
+            "no tenant reaches {} (`{}`) by the end of `calendar.end` {}: it starts at {} and T \
+             is at the earliest {first} ({why})",
+            def.name,
+            def.key,
+            cal.end,
+            crate::scenario::offset_label(hours)
+        )
+    })
 }
 
 /// The observation window of the pools' time averages, first and last day:
@@ -618,19 +700,14 @@ mod tests {
             a
         };
         assert_eq!(wait(&[]), None);
-        // Agents on weekends only, in a calendar of five weekdays. (No agent at all, where users
-        // call, is refused by the scenario itself.)
+        // Agents on weekends only, in a calendar of five weekdays: no call, as no batch.
         let short = [
             "helpdesk.weekday=0",
             "calendar.deadline=2011-09-09",
             "calendar.end=2011-09-09",
         ];
         let why = wait(&short).unwrap();
-        assert!(
-            why.contains("no ticket is ever resolved")
-                && why.contains("`calendar.start` 2011-09-05 to `calendar.end` 2011-09-09"),
-            "{why}"
-        );
+        assert!(why.contains("no tenant is ever placed on a batch"), "{why}");
         assert_eq!(wait(&short[..1]), None);
         // Waiting for an agent in the observation window only is still a wait.
         assert_eq!(
@@ -643,6 +720,103 @@ mod tests {
         );
         let nobody_calls = ["clients.mobile_share=0"];
         assert!(wait(&nobody_calls).unwrap().contains("ticket_probability"));
+    }
+
+    /// The metrics of tenants' weekends, where no tenant is ever placed on a batch.
+    const OF_BATCHES: [&str; 7] = [
+        "makespan_days",
+        "helpdesk_wait_mean_h",
+        "helpdesk_wait_p95_h",
+        "operator_wait_mean_h",
+        "operator_wait_p95_h",
+        "mean_peak_cross_island_fraction",
+        "mean_peak_broken_contact_fraction",
+    ];
+
+    #[test]
+    fn weekend_metrics_need_a_batch_and_their_phase_within_the_calendar() {
+        // Each of OF_BATCHES, in order: makespan_days, the two help-desk waits, the two
+        // operator waits, the two chat fractions.
+        let why = |o: &[&str]| {
+            let sc = scenario(&[&["clients.mobile_share=0.5"], o].concat());
+            assert_eq!(
+                ReplicationMetrics::never_measured("operator_utilization", &sc),
+                None
+            );
+            OF_BATCHES
+                .iter()
+                .map(|m| ReplicationMetrics::never_measured(m, &sc))
+                .collect::<Vec<_>>()
+        };
+        let none = vec![None; OF_BATCHES.len()];
+        assert_eq!(why(&[]), none);
+        let end = |date: &str| {
+            why(&[
+                "calendar.deadline=2011-10-01",
+                &format!("calendar.end={date}"),
+            ])
+        };
+        // The default lead of 60 days puts the first batch on 2011-11-05: a calendar ending the
+        // day before has no batch at all.
+        let said = end("2011-11-04");
+        assert!(said.iter().all(|w| *w == said[0]), "{said:?}");
+        let said = said[0].clone().unwrap();
+        assert!(
+            said.contains("placed on a batch")
+                && said.contains("2011-11-05")
+                && said.contains("`batching.lead_days` = 60"),
+            "{said}"
+        );
+        // Ending on T's Saturday or Sunday, the batch is placed and DataUpgrade (at T) begins,
+        // but Finalize (T+48h) starts on Monday: no transition.
+        for date in ["2011-11-05", "2011-11-06"] {
+            let said = end(date);
+            let makespan = said[0].clone().unwrap();
+            assert!(
+                makespan.contains("no tenant reaches Finalize (`finalize`)")
+                    && makespan.contains("T+48h"),
+                "{makespan}"
+            );
+            assert_eq!(said[1..], none[1..], "{date}");
+        }
+        assert_eq!(end("2011-11-07"), none);
+        // A lead of 70 days: the first Saturday from 2011-11-14, 2011-11-19.
+        let lead = |date: &str| {
+            why(&[
+                "batching.lead_days=70",
+                "calendar.deadline=2011-10-01",
+                &format!("calendar.end={date}"),
+            ])
+        };
+        assert!(lead("2011-11-18").iter().all(Option::is_some));
+        assert_eq!(lead("2011-11-19")[3], None);
+        // Every tenant blocked for at least 49 days is first placed by the plan of day 49
+        // (plans every 7 days), for the first Saturday 60 days later, 2011-12-24; one blocked for
+        // 48.9 days can be placed by the plan of day 49 too, one of 42 by that of day 42, for
+        // 2011-12-17. (The operators' wait needs a batch, nothing more.)
+        let blocked = |fraction: &str, low: &str, end: &str| {
+            why(&[
+                "calendar.deadline=2011-12-01",
+                &format!("calendar.end={end}"),
+                &format!("population.blocked_fraction={fraction}"),
+                &format!(
+                    "population.blocked_days={{ dist = \"uniform\", low = {low}, high = 2000 }}"
+                ),
+            ])[3]
+                .clone()
+        };
+        let said = blocked("1", "49", "2011-12-23").unwrap();
+        assert!(
+            said.contains("blocked for at least 49 days")
+                && said.contains("on day 49")
+                && said.contains("one can be on, 2011-12-24"),
+            "{said}"
+        );
+        assert!(blocked("1", "42.1", "2011-12-23").is_some());
+        assert_eq!(blocked("1", "42", "2011-12-23"), None);
+        assert_eq!(blocked("1", "49", "2011-12-24"), None);
+        assert_eq!(blocked("0.99", "49", "2011-12-23"), None);
+        assert!(blocked("1", "1000", "2012-12-31").is_some());
     }
 
     #[test]

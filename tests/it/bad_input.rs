@@ -766,6 +766,17 @@ fn a_study_on_a_metric_an_inventory_or_a_window_leaves_unmeasured_is_refused() {
     assert_success(&select("mean_peak_broken_contact_fraction", "s2"));
 }
 
+/// The metrics of tenants' weekends: their work, their users' tickets, their chat.
+const WEEKEND_METRICS: &[&str] = &[
+    "makespan_days",
+    "helpdesk_wait_mean_h",
+    "helpdesk_wait_p95_h",
+    "operator_wait_mean_h",
+    "operator_wait_p95_h",
+    "mean_peak_cross_island_fraction",
+    "mean_peak_broken_contact_fraction",
+];
+
 /// Every metric `never_measured` names has no value in any replication: what the studies refuse
 /// is truly unmeasurable, and the same scenario without those settings measures it.
 #[test]
@@ -840,15 +851,30 @@ fn a_metric_said_never_measured_is_empty_in_every_replication() {
             ],
             &["helpdesk_utilization"],
         ),
-        // A weekend help desk in a calendar of five weekdays: no call is ever answered.
+        // A calendar that ends before the first weekend a batch can be for (60 days ahead),
+        // and one in which every tenant is blocked to its end: no tenant has a weekend.
         (
             &[
                 "clients.outlook_2003_share=0.2",
-                "helpdesk.weekday=0",
-                "calendar.deadline=2011-09-09",
-                "calendar.end=2011-09-09",
+                "calendar.deadline=2011-10-01",
+                "calendar.end=2011-11-04",
             ],
-            &["helpdesk_wait_mean_h", "helpdesk_wait_p95_h"],
+            WEEKEND_METRICS,
+        ),
+        // A calendar that ends on the Sunday of the first weekend: Finalize (T+48h) is Monday.
+        (
+            &["calendar.deadline=2011-10-01", "calendar.end=2011-11-06"],
+            &["makespan_days"],
+        ),
+        (
+            &[
+                "clients.outlook_2003_share=0.2",
+                "calendar.deadline=2011-12-31",
+                "calendar.end=2011-12-31",
+                "population.blocked_fraction=1",
+                "population.blocked_days={ dist = \"uniform\", low = 118, high = 200 }",
+            ],
+            WEEKEND_METRICS,
         ),
     ];
     let col = |name: &str| {
@@ -857,8 +883,18 @@ fn a_metric_said_never_measured_is_empty_in_every_replication() {
             .position(|c| *c == name)
             .unwrap()
     };
-    let base = crate::common::small_scenario(&["clients.outlook_2003_share=0.2"]);
+    // A day more, and tenants transition on the Monday: not refused, and measured.
+    let monday =
+        crate::common::small_scenario(&["calendar.deadline=2011-10-01", "calendar.end=2011-11-07"]);
+    assert!(ReplicationMetrics::never_measured("makespan_days", &monday).is_none());
     let policy = cutover::policy::lookup("fifo", &[]).unwrap();
+    assert!((0..3).any(|r| {
+        simulate(&monday, policy.as_ref(), r, false)
+            .metrics
+            .makespan_days
+            .is_finite()
+    }));
+    let base = crate::common::small_scenario(&["clients.outlook_2003_share=0.2"]);
     let base_metrics = simulate(&base, policy.as_ref(), 0, false).metrics;
     for (settings, metrics) in cases {
         let sc = crate::common::small_scenario(settings);

@@ -275,9 +275,11 @@ fn a_target_on_a_metric_the_scenario_never_measures_is_refused_up_front() {
     assert_success(&sweep("slips=0.5"));
 }
 
-/// A metric with no value in the replications run so far (no tenant transitions in a calendar of
-/// five weekdays, so `makespan_days` is empty) is not met: the stages go on to the ceiling,
-/// where the run says it found no value and the target NOT met, the same for any thread count.
+/// A metric with no value in the replications run so far is not met: the stages go on to the
+/// ceiling, where the run says it found no value and the target NOT met, the same for any thread
+/// count. Here every tenant is blocked for an exponential time of mean a million days: the
+/// scenario could measure `makespan_days` (a tenant may be unblocked at once), but no replication
+/// does.
 #[test]
 fn a_metric_with_no_value_so_far_is_not_met_and_runs_to_the_ceiling() {
     let dir = temp_dir();
@@ -293,9 +295,11 @@ fn a_metric_with_no_value_so_far_is_not_met_and_runs_to_the_ceiling() {
                 "--reps",
                 "25",
                 "--set",
-                "calendar.deadline=2011-09-09",
+                "population.tenants=5",
                 "--set",
-                "calendar.end=2011-09-09",
+                "population.blocked_fraction=1",
+                "--set",
+                "population.blocked_days={ dist = \"exponential\", mean = 1000000 }",
                 "--threads",
                 threads,
                 "--no-charts",
