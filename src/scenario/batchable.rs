@@ -19,15 +19,16 @@ pub(super) struct Written {
     pub blackouts: Vec<(String, Origin)>,
 }
 
-/// A tenant as validation knows it: its region, its seats and least data, and for an inventory
-/// tenant its row. A generated one stands for the smallest tenant of its region, the easiest to
-/// fit, of no known size class.
+/// A tenant as validation knows it: its region, seats, least data and size class, and for an
+/// inventory tenant its row. A generated one stands for the smallest tenant of its region and
+/// size class, the easiest of them to fit.
 #[derive(Clone, Copy)]
 struct Someone {
     region: u16,
     seats: u64,
     data_gb: f64,
     row: Option<usize>,
+    size: Option<usize>,
 }
 
 /// Why a tenant can never be batched.
@@ -67,7 +68,7 @@ pub(super) fn check(
             .collect();
         // Each reason with the smallest tenant it leaves out, the one the message names.
         let mut reasons: Vec<(Reason, Someone)> = Vec::new();
-        let nobody = everyone(population).all(|someone| {
+        let nobody = everyone(population, &policy.definition.size_classes).all(|someone| {
             let Some(reason) = reason_out(policy, &someone, &always_out) else {
                 return false;
             };
@@ -91,10 +92,14 @@ pub(super) fn check(
     }
 }
 
-/// Every tenant the scenario can have, as far as validation can tell them apart: an inventory's
-/// rows (once for each region a row's empty region may be drawn in), else the smallest tenant of
-/// each region with a weight.
-fn everyone(population: &Population) -> Box<dyn Iterator<Item = Someone> + '_> {
+/// Every tenant the scenario can have, as far as validation can tell them apart under a policy
+/// of size classes `bounds`: an inventory's rows (once for each region a row's empty region may
+/// be drawn in), else the smallest tenant of each region with a weight in each size class the
+/// `seats` distribution reaches.
+fn everyone<'a>(
+    population: &'a Population,
+    bounds: &'a [u32],
+) -> Box<dyn Iterator<Item = Someone> + 'a> {
     let drawn = move || {
         (population.region_weights.iter().enumerate())
             .filter(|(_, w)| **w > 0.0)
@@ -102,13 +107,33 @@ fn everyone(population: &Population) -> Box<dyn Iterator<Item = Someone> + '_> {
     };
     match &population.inventory {
         None => {
-            let seats = population.least_seats();
-            let data_gb = population.least_data_gb(seats, None, None);
-            Box::new(drawn().map(move |region| Someone {
-                region,
-                seats,
-                data_gb,
-                row: None,
+            let (least, most) = (
+                population.least_seats(),
+                population.seats.upper_bound().round().max(1.0),
+            );
+            // Each class's smallest tenant: at its lower bound, or the least seats (then in the
+            // class those fall in); a class above the most seats has none.
+            let mut classes: Vec<(u64, usize)> = (0..=bounds.len())
+                .map(|c| {
+                    let lower = c.checked_sub(1).map_or(0, |b| u64::from(bounds[b]));
+                    let seats = lower.max(least);
+                    (
+                        seats,
+                        size_class(bounds, seats.min(u64::from(u32::MAX)) as u32),
+                    )
+                })
+                .filter(|&(seats, _)| seats as f64 <= most)
+                .collect();
+            classes.dedup();
+            Box::new(drawn().flat_map(move |region| {
+                let classes = classes.clone();
+                classes.into_iter().map(move |(seats, size)| Someone {
+                    region,
+                    seats,
+                    data_gb: population.least_data_gb(seats, None, None),
+                    row: None,
+                    size: Some(size),
+                })
             }))
         }
         Some(rows) => Box::new(rows.iter().enumerate().flat_map(move |(i, r)| {
@@ -116,6 +141,7 @@ fn everyone(population: &Population) -> Box<dyn Iterator<Item = Someone> + '_> {
             let data_gb = r
                 .data_gb
                 .unwrap_or_else(|| population.least_data_gb(seats, r.mailboxes, r.sharepoint_gb));
+            let size = Some(size_class(bounds, r.seats));
             let regions: Box<dyn Iterator<Item = u16>> = match r.region {
                 Some(region) => Box::new(std::iter::once(region)),
                 None => Box::new(drawn()),
@@ -125,6 +151,7 @@ fn everyone(population: &Population) -> Box<dyn Iterator<Item = Someone> + '_> {
                 seats,
                 data_gb,
                 row: Some(i),
+                size,
             })
         })),
     }
@@ -143,11 +170,7 @@ fn reason_out(policy: &Declared, someone: &Someone, always_out: &[bool]) -> Opti
     for (i, cap) in policy.caps.iter().enumerate() {
         let group = match &cap.cap.per {
             Group::Region => Some(u32::from(someone.region)),
-            // A generated tenant's size class is not known: any cap of one class may miss it.
-            Group::Size => someone.row.map(|_| {
-                let seats = u32::try_from(someone.seats).unwrap_or(u32::MAX);
-                size_class(&policy.definition.size_classes, seats) as u32
-            }),
+            Group::Size => someone.size.map(|class| class as u32),
             Group::Column(_) => someone
                 .row
                 .map(|row| cap.tenant_group.get(row).copied().unwrap_or(u32::MAX)),
@@ -378,9 +401,35 @@ mod tests {
             "policies.p.caps[0].max_tenants",
             &["of region `NA`"],
         );
-        // A generated tenant's size class is not known: a cap on one class may miss it.
-        accepted(
-            "[policies.p]\ncaps = [{ per = \"size\", value = \"small\", max_tenants = 0 }, { per = \"size\", value = \"medium\", max_tenants = 0 }]\n",
+        // Size classes: every class the seats can reach must be closed.
+        let small = "{ per = \"size\", value = \"small\", max_tenants = 0 }";
+        let medium = "{ per = \"size\", value = \"medium\", max_tenants = 0 }";
+        let large = "{ per = \"size\", value = \"large\", max_tenants = 0 }";
+        accepted(&format!("[policies.p]\ncaps = [{small}, {medium}]\n"));
+        refused(
+            &format!("[policies.p]\ncaps = [{small}, {medium}, {large}]\n"),
+            "policies.p.caps[0].max_tenants",
+            &[
+                "of size class `small`",
+                "of size class `medium`",
+                "of size class `large`",
+            ],
+        );
+        let few_seats = "[population.seats]\ndist = \"uniform\"\nlow = 300\nhigh = 2000\n";
+        refused(
+            &format!("{few_seats}[policies.p]\ncaps = [{medium}]\n"),
+            "policies.p.caps[0].max_tenants",
+            &["of size class `medium`"],
+        );
+        accepted(&format!(
+            "{few_seats}[policies.p]\nsize_classes = [500]\ncaps = [{{ per = \"size\", value = \"large\", max_tenants = 0 }}]\n"
+        ));
+        refused(
+            &format!(
+                "{few_seats}[policies.p]\nsize_classes = [200]\ncaps = [{{ per = \"size\", value = \"large\", max_tenants = 0 }}]\n"
+            ),
+            "policies.p.caps[0].max_tenants",
+            &["of size class `large`"],
         );
     }
 
