@@ -182,8 +182,15 @@ fn unmeasured(
             })
         })
         .collect();
+    // Only the first stage holds every replication so far.
+    let first_stage = pairs.iter().any(|&(_, r)| r == 0);
+    let which = if first_stage && values.iter().all(|x| !x.is_finite()) {
+        "no replication has a value of it"
+    } else {
+        "some replications have no value of it"
+    };
     Err(Error::Usage(format!(
-        "--metric {metric}: some replications have no value of it ({}), so its mean over replications is not defined and no policy can be chosen as best on it with the stated probability; choose a metric every replication measures, or settings under which this one always has a value ({} holds no results)",
+        "--metric {metric}: {which} ({}), so its mean over replications is not defined and no policy can be chosen as best on it with the stated probability; choose a metric every replication measures, or settings under which this one always has a value ({} holds no results)",
         lacking.join("; "),
         out.display()
     )))

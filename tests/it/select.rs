@@ -197,4 +197,33 @@ fn a_metric_some_replications_lack_stops_select_naming_the_policies() {
     }
     let two = select("makespan_days", "2");
     assert_eq!(String::from_utf8_lossy(&two.stderr), stderr);
+    // Pools observed from a day after every replication stopped: none has a value, and it says so.
+    let late = cutover(
+        dir.path(),
+        &[
+            "select",
+            &file,
+            "--policies",
+            "fifo,smallest-first",
+            "--metric",
+            "operator_queue_mean",
+            "--delta",
+            "1",
+            "--n0",
+            "4",
+            "--set",
+            "calendar.observe_from=2013-01-30",
+            "--set",
+            "population.tenants=5",
+            "--out",
+            "g",
+            "-q",
+        ],
+    );
+    assert_bad_input(
+        &late,
+        &[
+            "--metric operator_queue_mean: no replication has a value of it (fifo in 4 of 4 replications, replication 0 first; smallest-first in 4 of 4",
+        ],
+    );
 }
