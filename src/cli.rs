@@ -301,12 +301,12 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
     }
 }
 
-/// Takes the output folder of a command that simulates: locks it, then installs the Ctrl-C
-/// handler, then removes the old run's files ([`OutputFolder::invalidate`]). From then on Ctrl-C
-/// sets the returned flag, which the workers check between replications, so the command stops
-/// with the folder whole (holding `kept`: nothing, or the finished cells) instead of dying, and a
-/// second Ctrl-C stops it at once (see [`interrupt`]); before (waiting for the lock, say) Ctrl-C
-/// still stops the command at once.
+/// Takes the output folder of a command that simulates: locks it, then installs the handler of
+/// Ctrl-C, SIGTERM and SIGHUP, then removes the old run's files ([`OutputFolder::invalidate`]).
+/// From then on any of them sets the returned flag, which the workers check between
+/// replications, so the command stops with the folder whole (holding `kept`: nothing, or the
+/// finished cells) instead of dying, and a second stops it at once (see [`interrupt`]); before
+/// (waiting for the lock, say) each still stops the command at once.
 ///
 /// A folder holding a sweep's or study's cells is never mixed with another run: a command
 /// without cells refuses it (the cells may be hours of work), and a sweep or study started

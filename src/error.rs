@@ -20,10 +20,11 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// Stopped by Ctrl-C between replications (or `at_once`, by a second Ctrl-C); every file the
-    /// output `folder` holds is whole, and `kept` says which. The folder is named when known (the
-    /// command line fills it in; the workers that stop do not know it).
-    #[error("interrupted ({}){}", if *at_once { "a second Ctrl-C, at once" } else { "Ctrl-C" }, kept.note(folder.as_deref()))]
+    /// Stopped by Ctrl-C or a termination signal ([`STOPPED_BY`]) between replications (or
+    /// `at_once`, by a second one); every file the output `folder` holds is whole, and `kept` says
+    /// which. The folder is named when known (the command line fills it in; the workers that stop
+    /// do not know it).
+    #[error("interrupted ({}{STOPPED_BY}{}){}", if *at_once { "a second " } else { "" }, if *at_once { ", at once" } else { "" }, kept.note(folder.as_deref()))]
     Interrupted {
         kept: Kept,
         folder: Option<PathBuf>,
@@ -41,6 +42,9 @@ pub enum Error {
 impl Error {
     /// 2 for bad input (scenario, flags, paths), a failed job's own code (or 1) for the scheduler's
     /// failures, 1 for anything else: a full disk is the machine's state, not the user's input.
+    /// An interruption is 130 (128 + SIGINT) whichever signal stopped it: the handler is told
+    /// that one came, not which (see [`STOPPED_BY`]), so SIGTERM's conventional 143 cannot be
+    /// told apart.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Output { source, .. } if is_out_of_space(source) => 1,
@@ -51,7 +55,7 @@ impl Error {
         }
     }
 
-    /// Stopped by the first Ctrl-C, keeping `kept`, in a folder not named yet.
+    /// Stopped by the first Ctrl-C or termination signal, keeping `kept`, in a folder not named yet.
     pub fn interrupted(kept: Kept) -> Error {
         Error::Interrupted {
             kept,
@@ -61,7 +65,12 @@ impl Error {
     }
 }
 
-/// What the output folder of a command stopped by Ctrl-C holds. Only whole files (each is written
+/// What stops a command cleanly, as its messages name it: Ctrl-C (SIGINT), `kill` or a
+/// scheduler's time limit (SIGTERM), a closed terminal (SIGHUP), all handled alike. The handler
+/// (the `ctrlc` crate) is not told which of them came, so the messages name all three.
+pub const STOPPED_BY: &str = "Ctrl-C or SIGTERM/SIGHUP";
+
+/// What the output folder of a command stopped by Ctrl-C or a termination signal holds. Only whole files (each is written
 /// under a temporary name and renamed), and never a part of a run under a manifest saying
 /// complete: a command removes the old run's manifest and files before simulating, and writes its
 /// own manifest last.
@@ -71,9 +80,9 @@ pub enum Kept {
     Nothing,
     /// The finished cells (or design points) of a sweep, for `--resume`, and no manifest.
     FinishedCells,
-    /// Everything: Ctrl-C came after the last replication and every file was written first.
+    /// Everything: the stop came after the last replication and every file was written first.
     Complete,
-    /// Some of the files, each whole, and no manifest saying complete: a second Ctrl-C stopped
+    /// Some of the files, each whole, and no manifest saying complete: a second signal stopped
     /// the command while it wrote its results.
     Unfinished,
     /// `plot` stopped before its charts and report were put in place: the folder is as it was.

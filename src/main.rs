@@ -1,7 +1,7 @@
 //! The `cutover` binary: parse the command line, call the library, map errors to exit codes.
 
 use std::ffi::OsString;
-use std::io::ErrorKind;
+use std::io::{ErrorKind, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -24,7 +24,13 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("Error: {}", cutover::printable(&format!("{e:#}")));
+            // Not `eprintln!`, which panics (exit 101) when stderr is gone, as it is once the
+            // terminal is closed (SIGHUP): the exit code still says what happened.
+            let _ = writeln!(
+                std::io::stderr(),
+                "Error: {}",
+                cutover::printable(&format!("{e:#}"))
+            );
             ExitCode::from(e.exit_code() as u8)
         }
     }

@@ -1,21 +1,25 @@
-//! Ctrl-C for the commands that simulate, and for `plot`. The first stops the command between
-//! replications (the ones under way finish) with its folder whole, or `plot` before it puts its
-//! charts and report in place, and says so at once; a second stops it at once, leaving only whole
-//! files. Either way the message names the output folder and what it holds.
+//! Ctrl-C and the termination signals (SIGTERM, SIGHUP: `kill`, a scheduler's time limit, a
+//! closed terminal) for the commands that simulate, and for `plot`, all handled alike. The first
+//! stops the command between replications (the ones under way finish) with its folder whole, or
+//! `plot` before it puts its charts and report in place, and says so at once; a second stops it
+//! at once, leaving only whole files. Either way the message names the output folder and what it
+//! holds. The handler is not told which signal came, so the messages name them all
+//! ([`STOPPED_BY`]) and the exit code is 130 for each.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard, Once, PoisonError};
 
 use super::progress;
-use crate::error::{Error, Kept};
+use crate::error::{Error, Kept, STOPPED_BY};
 use crate::output;
 
-/// Set by Ctrl-C once [`take`] has installed the handler; the workers check it between
-/// replications.
+/// Set by Ctrl-C or a termination signal once [`take`] has installed the handler; the workers
+/// check it between replications.
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Ctrl-C presses so far.
+/// Ctrl-C presses and termination signals so far.
 static PRESSES: AtomicU32 = AtomicU32::new(0);
 
 /// Set by `plot` once its charts and report are in place ([`replaced`]).
@@ -38,12 +42,13 @@ fn folder() -> MutexGuard<'static, Option<Taken>> {
 }
 
 /// Installs the handler (once per process), then removes the old run from the command's folder
-/// `path` with `remove_old_run`, and records the folder: from then on a Ctrl-C names it, and a
+/// `path` with `remove_old_run`, and records the folder: from then on a stop names it, and a
 /// stop at once leaves `kept` (nothing, or the finished cells; for `plot`, the folder as it was).
 /// Returns the flag the command's
-/// workers check. A Ctrl-C while the old run is being removed waits for that (moments), so that
-/// what it says of the folder is true. If the handler cannot be installed, the default remains
-/// (Ctrl-C kills the command), which is still safe because every file is written atomically.
+/// workers check. A stop while the old run is being removed waits for that (moments), so that
+/// what it says of the folder is true. Before the handler is installed (while a command waits
+/// for its folder's lock), or if it cannot be, the default remains (the signal kills the
+/// command), which is still safe because every file is written atomically.
 pub(super) fn take(
     path: &Path,
     kept: Kept,
@@ -52,7 +57,8 @@ pub(super) fn take(
     static INSTALL: Once = Once::new();
     let mut taken = folder();
     INSTALL.call_once(|| {
-        let _ = ctrlc::set_handler(on_ctrl_c);
+        // The `termination` feature: SIGTERM and SIGHUP too.
+        let _ = ctrlc::set_handler(on_stop);
     });
     remove_old_run()?;
     *taken = Some(Taken {
@@ -64,7 +70,7 @@ pub(super) fn take(
 }
 
 /// Records that the command's last replication is done and its results are being written: a
-/// Ctrl-C now lets them be finished, a second leaves part of them (or still the cells).
+/// stop now lets them be finished, a second leaves part of them (or still the cells).
 pub(super) fn simulated() {
     if let Some(taken) = folder().as_mut() {
         taken.simulating = false;
@@ -75,7 +81,7 @@ pub(super) fn simulated() {
 }
 
 /// Records that `plot` has put its new charts and report in place: called while no stop at once
-/// can act (see `output::Staging::commit`), so a second Ctrl-C says what the folder holds.
+/// can act (see `output::Staging::commit`), so a second stop says what the folder holds.
 pub(super) fn replaced() {
     REPLACED.store(true, Ordering::Relaxed);
 }
@@ -89,7 +95,7 @@ fn plotted(kept: Kept) -> Kept {
     }
 }
 
-/// The outcome of a command: an interruption names its folder, and a Ctrl-C after the last
+/// The outcome of a command: an interruption names its folder, and a stop after the last
 /// replication, which is not acted on (the files are written first, in seconds), is not ignored
 /// either: the command says its folder is complete and exits 130.
 pub(super) fn outcome(result: Result<(), Error>) -> Result<(), Error> {
@@ -116,7 +122,7 @@ pub(super) fn outcome(result: Result<(), Error>) -> Result<(), Error> {
     }
 }
 
-fn on_ctrl_c() {
+fn on_stop() {
     let presses = PRESSES.fetch_add(1, Ordering::Relaxed) + 1;
     let taken = folder();
     // Said before the flag is set, so that it comes before the command's last words.
@@ -126,14 +132,15 @@ fn on_ctrl_c() {
         let folder = crate::error::printable(&taken.path.display().to_string()).into_owned();
         progress::eprint_line(&if taken.kept == Kept::AsItWas {
             format!(
-                "Ctrl-C: stopping before anything in {folder} is replaced (Ctrl-C again stops at once)"
+                "{STOPPED_BY}: stopping before anything in {folder} is replaced (a second one stops at once)"
             )
         } else if taken.simulating {
-            "Ctrl-C: finishing the replications under way, then stopping (Ctrl-C again stops at once)"
-                .to_string()
+            format!(
+                "{STOPPED_BY}: finishing the replications under way, then stopping (a second one stops at once)"
+            )
         } else {
             format!(
-                "Ctrl-C: the replications are done; finishing the files in {folder} (Ctrl-C again stops at once, leaving them unfinished)"
+                "{STOPPED_BY}: the replications are done; finishing the files in {folder} (a second one stops at once, leaving them unfinished)"
             )
         });
     }
@@ -149,8 +156,12 @@ fn on_ctrl_c() {
         at_once: true,
     };
     progress::clear();
-    // As `main` prints an error.
-    eprintln!("Error: {}", crate::error::printable(&stopped.to_string()));
+    // As `main` prints an error (and, as it does, not panicking if stderr is gone).
+    let _ = writeln!(
+        std::io::stderr(),
+        "Error: {}",
+        crate::error::printable(&stopped.to_string())
+    );
     std::process::exit(stopped.exit_code());
 }
 
@@ -194,7 +205,7 @@ mod tests {
         };
         assert_eq!(
             stopped(Kept::Nothing),
-            "interrupted (a second Ctrl-C, at once) before any result was written: output/x holds no results (any earlier ones were removed when the command started); run the command again"
+            "interrupted (a second Ctrl-C or SIGTERM/SIGHUP, at once) before any result was written: output/x holds no results (any earlier ones were removed when the command started); run the command again"
         );
         assert!(stopped(Kept::FinishedCells).contains("the finished cells in output/x are kept"));
         assert!(

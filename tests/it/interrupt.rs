@@ -1,25 +1,29 @@
-//! Ctrl-C: a command that simulates stops between replications, says what its output folder
-//! holds and exits 130, and the folder is whole: no temporary file, no manifest, none of the
-//! previous run's files; a sweep keeps only its finished cells.
+//! Ctrl-C and the termination signals (SIGTERM, SIGHUP), handled alike: a command that simulates
+//! stops between replications, says what its output folder holds and exits 130, and the folder
+//! is whole: no temporary file, no manifest, none of the previous run's files; a sweep keeps only
+//! its finished cells, and `--resume` completes it as if it had never stopped.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::common::{assert_success, cutover, files_under, temp_dir, wait_at_most};
 
-/// What the first Ctrl-C says at once while replications run.
-const FINISHING: &str =
-    "Ctrl-C: finishing the replications under way, then stopping (Ctrl-C again stops at once)";
+/// What the first Ctrl-C (or SIGTERM or SIGHUP) says at once while replications run.
+const FINISHING: &str = "Ctrl-C or SIGTERM/SIGHUP: finishing the replications under way, then stopping (a second one stops at once)";
+
+/// How the first stop is named in the last line.
+const STOPPED: &str = "Ctrl-C or SIGTERM/SIGHUP";
+
+/// The signals that stop a command cleanly, as `kill` names them.
+const TERMINATION: [&str; 2] = ["TERM", "HUP"];
 
 /// Writes a complete run into `cwd/out`, starts `args` (a command too long to finish: hours of
-/// replications) into the same folder, sends it SIGINT once it has removed the old run (which it
-/// does after installing its handler) and written the file `ready` if given, and then, up to
-/// `presses` in all, again each time it has said what it does with the last one; returns what
-/// it printed and how it ended.
-fn interrupted(cwd: &Path, args: &[&str], ready: Option<&str>, presses: usize) -> Output {
+/// replications) into the same folder, and returns it once it has removed the old run (which it
+/// does after installing its handler) and written the file `ready` if given.
+fn started(cwd: &Path, args: &[&str], ready: Option<&str>) -> Child {
     assert_success(&cutover(
         cwd,
         &["run", "small-pilot", "--reps", "1", "--out", "out", "-q"],
@@ -34,7 +38,46 @@ fn interrupted(cwd: &Path, args: &[&str], ready: Option<&str>, presses: usize) -
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    // stderr read as it comes, line by line, to send the next SIGINT once the last is answered.
+    let started = Instant::now();
+    let ready = ready.map(|file| cwd.join("out").join(file));
+    while manifest.exists() || ready.as_ref().is_some_and(|file| !file.exists()) {
+        if child.try_wait().unwrap().is_some() || started.elapsed() > LIMIT {
+            let out = wait_at_most(child, Duration::ZERO);
+            panic!(
+                "{args:?} ended or hung before removing the old run or writing {ready:?}: {:?}\n{}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    child
+}
+
+/// Generous: the machine may be loaded; nothing is timed, this only bounds a hang.
+const LIMIT: Duration = Duration::from_secs(300);
+
+/// Sends `signal` (`INT` for Ctrl-C) to `child`.
+fn send(signal: &str, child: &Child) {
+    let sent = Command::new("kill")
+        .args([&format!("-{signal}"), &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+}
+
+/// Starts `args` as [`started`] does, sends it `signal` and then, up to `presses` in all, again
+/// each time it has said what it does with the last one; returns what it printed and how it
+/// ended.
+fn interrupted(
+    cwd: &Path,
+    args: &[&str],
+    ready: Option<&str>,
+    signal: &str,
+    presses: usize,
+) -> Output {
+    let mut child = started(cwd, args, ready);
+    // stderr read as it comes, line by line, to send the next signal once the last is answered.
     let (lines, said) = mpsc::channel();
     let stderr = child.stderr.take().unwrap();
     let reader = std::thread::spawn(move || {
@@ -45,30 +88,11 @@ fn interrupted(cwd: &Path, args: &[&str], ready: Option<&str>, presses: usize) -
         }
         all
     });
-    // Generous: the machine may be loaded; nothing is timed, this only bounds a hang.
-    let limit = Duration::from_secs(300);
-    let started = Instant::now();
-    let ready = ready.map(|file| cwd.join("out").join(file));
-    while manifest.exists() || ready.as_ref().is_some_and(|file| !file.exists()) {
-        if child.try_wait().unwrap().is_some() || started.elapsed() > limit {
-            let out = wait_at_most(child, Duration::ZERO);
-            panic!(
-                "{args:?} ended or hung before removing the old run or writing {ready:?}: {:?}\n{:?}",
-                out.status,
-                reader.join()
-            );
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
     for press in 1..=presses {
-        let sent = Command::new("kill")
-            .args(["-INT", &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
+        send(signal, &child);
         if press < presses {
-            let answer = said.recv_timeout(limit);
-            assert_eq!(answer.as_deref(), Ok(FINISHING), "{args:?}");
+            let answer = said.recv_timeout(LIMIT);
+            assert_eq!(answer.as_deref(), Ok(FINISHING), "{args:?} {signal}");
         }
     }
     let mut out = wait_at_most(child, Duration::from_secs(600));
@@ -108,8 +132,8 @@ fn ctrl_c_stops_run_and_compare_leaving_no_results_and_no_old_files() {
         ],
     ] {
         let dir = temp_dir();
-        let out = interrupted(dir.path(), args, None, 1);
-        assert_interrupted(&out, "Ctrl-C", "before any result was written");
+        let out = interrupted(dir.path(), args, None, "INT", 1);
+        assert_interrupted(&out, STOPPED, "before any result was written");
         assert!(out.stdout.is_empty(), "{args:?} printed results");
         assert_eq!(
             files_under(&dir.path().join("out")),
@@ -134,10 +158,11 @@ fn ctrl_c_stops_a_sweep_keeping_only_whole_cells_for_resume() {
             "-q",
         ],
         None,
+        "INT",
         1,
     );
     // Said even with --quiet: it answers the key the user pressed.
-    assert_interrupted(&out, "Ctrl-C", "run again with --resume");
+    assert_interrupted(&out, STOPPED, "run again with --resume");
     for file in files_under(&dir.path().join("out")) {
         let name = file.to_string_lossy();
         assert!(
@@ -165,9 +190,14 @@ fn a_second_ctrl_c_stops_at_once_keeping_only_whole_finished_cells() {
             "2",
         ],
         Some("cells/cell-0000.csv"),
+        "INT",
         2,
     );
-    assert_interrupted(&out, "a second Ctrl-C, at once", "run again with --resume");
+    assert_interrupted(
+        &out,
+        &format!("a second {STOPPED}, at once"),
+        "run again with --resume",
+    );
     assert!(out.stdout.is_empty());
     assert_eq!(
         files_under(&dir.path().join("out")),
@@ -176,4 +206,86 @@ fn a_second_ctrl_c_stops_at_once_keeping_only_whole_finished_cells() {
             PathBuf::from("grid.json")
         ]
     );
+}
+
+/// `kill PID` (SIGTERM) and a closed terminal (SIGHUP) stop `run` as Ctrl-C does: between
+/// replications, saying so, exit 130, no results and nothing of the old run left.
+#[test]
+fn sigterm_and_sighup_stop_run_leaving_no_results_and_no_old_files() {
+    for signal in TERMINATION {
+        let dir = temp_dir();
+        let args = ["run", "bpos-2011", "--reps", "1000"];
+        let out = interrupted(dir.path(), &args, None, signal, 1);
+        assert_interrupted(&out, STOPPED, "before any result was written");
+        assert!(out.stdout.is_empty(), "{signal} printed results");
+        assert_eq!(
+            files_under(&dir.path().join("out")),
+            Vec::<PathBuf>::new(),
+            "{signal}"
+        );
+    }
+}
+
+/// A sweep stopped by SIGTERM (a Slurm time limit, `kill`) or SIGHUP keeps its finished cells,
+/// and `--resume` then writes files byte for byte those of a sweep never stopped. The first cell
+/// (ten tenants) is written before the signal, and each replication of the second (5,000
+/// tenants) lasts long enough that the signal comes while it is under way.
+#[test]
+fn sigterm_and_sighup_stop_a_sweep_that_resume_completes_to_the_same_bytes() {
+    let sweep = [
+        "sweep",
+        "bpos-2011",
+        "--set",
+        "sweep.population.tenants=[10, 5000]",
+        "--reps",
+        "2",
+        "--no-charts",
+        "-q",
+    ];
+    let whole = temp_dir();
+    assert_success(&cutover(
+        whole.path(),
+        &[&sweep[..], &["--out", "out", "--threads", "1"]].concat(),
+    ));
+    for signal in TERMINATION {
+        let dir = temp_dir();
+        let out = interrupted(dir.path(), &sweep, Some("cells/cell-0000.csv"), signal, 1);
+        assert_interrupted(&out, STOPPED, "run again with --resume");
+        assert_eq!(
+            files_under(&dir.path().join("out")),
+            [
+                PathBuf::from("cells/cell-0000.csv"),
+                PathBuf::from("grid.json")
+            ],
+            "{signal}"
+        );
+        assert_success(&cutover(
+            dir.path(),
+            &[&sweep[..], &["--out", "out", "--resume"]].concat(),
+        ));
+        for file in ["replications.csv", "summary.csv"] {
+            let read = |root: &Path| std::fs::read(root.join("out").join(file)).unwrap();
+            assert!(
+                read(whole.path()) == read(dir.path()),
+                "{file} differs after {signal} and --resume"
+            );
+        }
+    }
+}
+
+/// SIGHUP as a closed terminal sends it: stderr is gone, so what the command says is lost, but
+/// it still stops between replications and exits 130 with its folder whole (saying so must not
+/// fail the handler, nor the last words turn the exit code into a panic's).
+#[test]
+fn sighup_with_stderr_gone_still_stops_cleanly() {
+    let dir = temp_dir();
+    let cwd = dir.path();
+    let mut child = started(cwd, &["run", "bpos-2011", "--reps", "1000"], None);
+    // The reading end closed: every write to stderr fails, as it does once a terminal is gone.
+    drop(child.stderr.take());
+    send("HUP", &child);
+    let out = wait_at_most(child, Duration::from_secs(300));
+    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
+    assert!(out.stdout.is_empty());
+    assert_eq!(files_under(&cwd.join("out")), Vec::<PathBuf>::new());
 }
