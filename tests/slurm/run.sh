@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real one-node Slurm cluster on this machine, and `cutover sweep --slurm` run on it: the merged
-# sweep must be byte-identical to a local one, and a failed task must be mended by `--resume`.
+# sweep must be byte-identical to a local one, and a failed task, or one stopped by SIGTERM as at
+# its time limit, must be mended by `--resume`.
 # Debian only (installs slurm-wlm and munge when missing); run as root, as CI does. Everything
 # it starts lives in a temporary folder and is stopped by process id on exit.
 set -euo pipefail
@@ -138,4 +139,36 @@ rm "$failing/shards/2"
 grep -q "cancelled merge job" "$work/resumed.out"
 grep -q "submitted job array [0-9]* (tasks 2) and merge job" "$work/resumed.out"
 same_results "$work/local" "$failing"
+
+# A task stopped as at its time limit: Slurm sends SIGTERM to the batch step (here by scancel, at
+# once, rather than after a minute's limit), then SIGKILL after KillWait. The task finishes the
+# replication under way, keeps its finished cells, says so in its log and exits 130; --resume
+# completes the sweep. The second cell (50 replications of 20,000 tenants, seconds of work) is
+# under way when the signal comes.
+long=tests/slurm/long.toml
+stop_started=$SECONDS
+"$cutover" sweep "$long" --out "$work/long-local" --no-charts --quiet
+stopped=$work/stopped
+"$cutover" sweep "$long" --slurm 1 --no-charts --out "$stopped" | tee "$work/stopped.out"
+array=$(sed -n 's/^submitted job array \([0-9]*\) .*/\1/p' "$work/stopped.out")
+for _ in $(seq 600); do
+  [ -e "$stopped/shards/1/cells/cell-0000.csv" ] && break
+  sleep 0.1
+done
+[ -e "$stopped/shards/1/cells/cell-0000.csv" ] || { echo "the first cell was never written" >&2; exit 1; }
+scancel --full --signal=TERM "${array}_1"
+for _ in $(seq 120); do
+  [ -z "$(squeue -h -j "$array" 2>/dev/null)" ] && break
+  sleep 1
+done
+cat "$stopped/slurm/shard-1.log"
+grep -q "^Error: interrupted (Ctrl-C or SIGTERM/SIGHUP); the finished cells in $stopped/shards/1 are kept, run again with --resume" \
+  "$stopped/slurm/shard-1.log"
+left=$(cd "$stopped/shards/1" && find . -type f | sort | tr '\n' ' ')
+[ "$left" = "./cells/cell-0000.csv ./grid.json " ] || { echo "a stopped task left: $left" >&2; exit 1; }
+"$cutover" sweep "$long" --slurm 1 --resume --wait --no-charts --out "$stopped" \
+  | tee "$work/stopped-resumed.out"
+grep -q "submitted job array [0-9]* (tasks 1) and merge job" "$work/stopped-resumed.out"
+same_results "$work/long-local" "$stopped"
+echo "slurm: a task stopped by SIGTERM, resumed, in $((SECONDS - stop_started)) s"
 echo "slurm: passed in $((SECONDS - started)) s"
