@@ -826,3 +826,43 @@ fn what_stands_in_the_way_of_an_output_folder_is_named() {
     }
     assert!(!d.join("missing").exists(), "the link was followed");
 }
+
+/// `--wait-lock` says on stderr that it waits for the folder's lock; with stderr gone (a closed
+/// terminal) the line is lost, and the command still waits and then does its work.
+#[test]
+fn waiting_for_a_lock_with_stderr_gone_still_waits_and_runs() {
+    let dir = temp_dir();
+    let folder = dir.path().join("o");
+    std::fs::create_dir(&folder).unwrap();
+    let held = std::fs::File::open(&folder).unwrap();
+    held.lock().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args([
+            "run",
+            "small-pilot",
+            "--reps",
+            "2",
+            "--out",
+            "o",
+            "--wait-lock",
+            "-q",
+        ])
+        .current_dir(dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reading end closed: every write to stderr fails.
+    drop(child.stderr.take());
+    // Long enough to reach the lock and say it waits (loading the scenario takes milliseconds).
+    std::thread::sleep(Duration::from_secs(1));
+    assert!(
+        child.try_wait().unwrap().is_none(),
+        "the command stopped while the lock was held: {:?}",
+        child.try_wait()
+    );
+    held.unlock().unwrap();
+    let out = wait_at_most(child, Duration::from_secs(120));
+    assert_eq!(out.status.code(), Some(0), "{:?}", out.status);
+    assert!(folder.join("manifest.json").is_file());
+}
