@@ -194,7 +194,10 @@ fn reason_out(policy: &Declared, someone: &Someone, always_out: &[bool]) -> Opti
             return Some(Reason::Cap(i, which));
         }
     }
-    always_out[someone.region as usize].then_some(Reason::Blackout(someone.region))
+    // A region past the list (the list itself refused, its own error says why) is not known to
+    // be blacked out.
+    let blacked_out = always_out.get(usize::from(someone.region)) == Some(&true);
+    blacked_out.then_some(Reason::Blackout(someone.region))
 }
 
 fn report(

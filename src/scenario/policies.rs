@@ -216,7 +216,10 @@ pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String
     let mut seen: HashSet<String> = HashSet::new();
     let mut reported: HashSet<String> = HashSet::new();
     let listing = || {
-        if named.len() <= 16 {
+        if named.is_empty() {
+            // `population.regions` was refused; its own error says why.
+            "`population.regions` lists none".to_string()
+        } else if named.len() <= 16 {
             format!("regions are {}", named.join(", "))
         } else {
             format!("there are {} regions", named.len())

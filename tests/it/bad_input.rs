@@ -1106,3 +1106,34 @@ fn assert_invalid(out: &Output, needles: &[&str]) {
         assert!(text.contains(needle), "`{needle}` not in:\n{text}");
     }
 }
+
+/// An empty region list in a scenario with declared policies is refused at its key, with the
+/// errors it causes elsewhere, and never reaches the check of what the policies can batch (which
+/// indexed the regions and panicked).
+#[test]
+fn an_empty_region_list_is_refused_not_a_panic() {
+    let dir = temp_dir();
+    let text = include_str!("../../scenarios/bpos-2011.toml");
+    let emptied: Vec<String> = text
+        .lines()
+        .map(|l| {
+            if l.starts_with("regions = ") {
+                "regions = []".to_string()
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(emptied.iter().any(|l| l == "regions = []"));
+    write_file(dir.path(), "s.toml", &emptied.join("\n"));
+    let out = cutover(dir.path(), &["run", "s.toml", "--out", "o"]);
+    let stderr = assert_bad_input(
+        &out,
+        &["`population.regions` must list between 1 and 64 regions at s.toml:"],
+    );
+    assert!(
+        stderr.contains("`population.regions` lists none"),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("regions are )"), "{stderr}");
+}
