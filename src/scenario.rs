@@ -389,14 +389,21 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let phases_section = root.section("phases");
     let phase_list = phases::read_phases(&phases_section);
     let (policies, written) = policies::read_policies(&root.section("policies"), &population);
+    let first_start_hours = phase_list.first_start_hours();
     let batching = batching::read_batching(
         &root.section("batching"),
         &population,
-        phase_list.first_start_hours(),
+        first_start_hours,
         &policies,
     );
-    let weekends = batching.weekends(&calendar);
-    batchable::check(root, &policies, &written, &population, &weekends);
+    let least_lead = (-first_start_hours / 24.0).ceil().max(0.0) as u32;
+    batchable::check(
+        root,
+        &policies,
+        &written,
+        &population,
+        (&calendar, &batching, least_lead),
+    );
     let copy_section = root.has("copy");
     let copy = copy::read_copy(&root.section("copy"));
     let workitems_section = root.section("workitems");

@@ -179,7 +179,8 @@ impl ReplicationMetrics {
         }
         match name {
             // Where users call, the scenario staffs the help desk (it refuses one that is never
-            // on duty), and a calendar with a batch in it spans every kind of day.
+            // on duty), and it refuses a calendar without a batch weekend: one with a batch in it
+            // spans a weekday (the lead is at least a day, as Lock is before T) and a Saturday.
             "helpdesk_wait_mean_h" | "helpdesk_wait_p95_h" if !sc.clients.anyone_calls() => Some(
                 "no user ever raises a ticket: in `[clients]`, each problem's share \
                  (`outlook_2003_share`, `mobile_share`, `never_expiring_password_share`) times its \
@@ -299,7 +300,8 @@ impl ReplicationMetrics {
 /// A plan is made every `batching.cadence_days` from the start, each for the first Saturday at
 /// least `batching.lead_days` ahead, and none for a weekend after `calendar.end`; a blocked
 /// tenant joins the pool when it is unblocked. So it is the weekend of the first plan at or after
-/// the fewest days a tenant can be blocked for.
+/// the fewest days a tenant can be blocked for. (The scenario refuses a calendar that ends before
+/// the first plan's weekend, so only blocking can put this one after `calendar.end`.)
 fn first_weekend(sc: &Scenario) -> (Date, String) {
     let (cal, b, p) = (&sc.calendar, &sc.batching, &sc.population);
     let drawn = if p.blocked_fraction >= 1.0 {
@@ -344,7 +346,8 @@ fn first_weekend(sc: &Scenario) -> (Date, String) {
 
 /// Why no tenant ever starts `phase` before the replication ends, if none does: it starts at its
 /// offset from T, and T is at the earliest [`first_weekend`]. Without a phase, why no tenant is
-/// ever placed on a batch (no plan is made for a weekend after `calendar.end`).
+/// ever placed on a batch (no plan is made for a weekend after `calendar.end`): every tenant is
+/// blocked past the calendar's last plan.
 fn never_reached(sc: &Scenario, phase: Option<crate::phase::Phase>) -> Option<String> {
     let cal = &sc.calendar;
     let (first, why) = first_weekend(sc);
@@ -700,15 +703,28 @@ mod tests {
             a
         };
         assert_eq!(wait(&[]), None);
-        // Agents on weekends only, in a calendar of five weekdays: no call, as no batch.
-        let short = [
-            "helpdesk.weekday=0",
-            "calendar.deadline=2011-09-09",
-            "calendar.end=2011-09-09",
-        ];
-        let why = wait(&short).unwrap();
-        assert!(why.contains("no tenant is ever placed on a batch"), "{why}");
-        assert_eq!(wait(&short[..1]), None);
+        // Agents on weekends only: a calendar has a batch weekend, or is refused (five
+        // weekdays), so an agent is on duty; the shortest, ending on the first batch's Saturday
+        // (the window, at T, within it), measures the waits.
+        let short = |end: &str| {
+            [
+                "helpdesk.weekday=0".to_string(),
+                "calendar.deadline=2011-09-09".to_string(),
+                format!("calendar.end={end}"),
+            ]
+        };
+        assert_eq!(
+            wait(&short("2011-11-05").each_ref().map(String::as_str)),
+            None
+        );
+        assert_eq!(wait(&["helpdesk.weekday=0"]), None);
+        for end in ["2011-09-09", "2011-11-04"] {
+            let refused = Scenario::from_text("name = \"t\"\n", "t.toml", &short(end));
+            assert!(
+                refused.is_err_and(|e| e.to_string().contains("no batch is ever planned")),
+                "{end}"
+            );
+        }
         // Waiting for an agent in the observation window only is still a wait.
         assert_eq!(
             wait(&[
@@ -756,25 +772,20 @@ mod tests {
                 &format!("calendar.end={date}"),
             ])
         };
-        // The default lead of 60 days puts the first batch on 2011-11-05: a calendar ending the
-        // day before has no batch at all.
-        let said = end("2011-11-04");
-        assert!(said.iter().all(|w| *w == said[0]), "{said:?}");
-        let said = said[0].clone().unwrap();
-        assert!(
-            said.contains("placed on a batch")
-                && said.contains("2011-11-05")
-                && said.contains("`batching.lead_days` = 60"),
-            "{said}"
-        );
-        // Ending on T's Saturday or Sunday, the batch is placed and DataUpgrade (at T) begins,
-        // but Finalize (T+48h) starts on Monday: no transition.
+        // The default lead of 60 days puts the first batch on 2011-11-05 (a calendar ending the
+        // day before has none, and is refused). Ending on T's Saturday or Sunday, the batch is
+        // placed and DataUpgrade (at T) begins, but Finalize (T+48h) starts on Monday: no
+        // transition.
         for date in ["2011-11-05", "2011-11-06"] {
             let said = end(date);
             let makespan = said[0].clone().unwrap();
             assert!(
                 makespan.contains("no tenant reaches Finalize (`finalize`)")
-                    && makespan.contains("T+48h"),
+                    && makespan.contains("T+48h")
+                    && makespan.contains(
+                        "T is at the earliest 2011-11-05 (the first Saturday at least \
+                         `batching.lead_days` = 60 days after `calendar.start` 2011-09-05)"
+                    ),
                 "{makespan}"
             );
             assert_eq!(said[1..], none[1..], "{date}");
@@ -788,8 +799,13 @@ mod tests {
                 &format!("calendar.end={date}"),
             ])
         };
-        assert!(lead("2011-11-18").iter().all(Option::is_some));
-        assert_eq!(lead("2011-11-19")[3], None);
+        let said = lead("2011-11-20");
+        assert!(
+            said[0].as_ref().is_some_and(|w| w.contains("2011-11-19")),
+            "{said:?}"
+        );
+        assert_eq!(said[1..], none[1..]);
+        assert_eq!(lead("2011-11-21"), none);
         // Every tenant blocked for at least 49 days is first placed by the plan of day 49
         // (plans every 7 days), for the first Saturday 60 days later, 2011-12-24; one blocked for
         // 48.9 days can be placed by the plan of day 49 too, one of 42 by that of day 42, for
@@ -802,21 +818,26 @@ mod tests {
                 &format!(
                     "population.blocked_days={{ dist = \"uniform\", low = {low}, high = 2000 }}"
                 ),
-            ])[3]
-                .clone()
+            ])
         };
-        let said = blocked("1", "49", "2011-12-23").unwrap();
+        // No tenant is ever on a batch: every metric of OF_BATCHES says so, alike.
+        let said = blocked("1", "49", "2011-12-23");
+        assert!(said.iter().all(|w| *w == said[0]), "{said:?}");
+        let said = said[0].clone().unwrap();
         assert!(
-            said.contains("blocked for at least 49 days")
+            said.contains("no tenant is ever placed on a batch")
+                && said.contains("blocked for at least 49 days")
                 && said.contains("on day 49")
-                && said.contains("one can be on, 2011-12-24"),
+                && said.contains("one can be on, 2011-12-24")
+                && said.contains("`batching.lead_days` = 60"),
             "{said}"
         );
-        assert!(blocked("1", "42.1", "2011-12-23").is_some());
-        assert_eq!(blocked("1", "42", "2011-12-23"), None);
-        assert_eq!(blocked("1", "49", "2011-12-24"), None);
-        assert_eq!(blocked("0.99", "49", "2011-12-23"), None);
-        assert!(blocked("1", "1000", "2012-12-31").is_some());
+        let operators = |fraction, low, end| blocked(fraction, low, end)[3].clone();
+        assert!(operators("1", "42.1", "2011-12-23").is_some());
+        assert_eq!(operators("1", "42", "2011-12-23"), None);
+        assert_eq!(operators("1", "49", "2011-12-24"), None);
+        assert_eq!(operators("0.99", "49", "2011-12-23"), None);
+        assert!(operators("1", "1000", "2012-12-31").is_some());
     }
 
     #[test]

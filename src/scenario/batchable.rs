@@ -1,11 +1,14 @@
-//! Whether each declared policy can batch any tenant at all: caps that take no tenant, or fit none,
-//! and blackouts over every batch weekend are planners' mistakes that would otherwise run to the
-//! end of the calendar with every tenant left unbatched.
+//! Whether any tenant can be batched at all: a calendar that ends before the first weekend a batch
+//! can be for, and a declared policy's caps that take no tenant, or fit none, and blackouts over
+//! every batch weekend are planners' mistakes that would otherwise run to the end of the calendar
+//! with every tenant left unbatched.
 
+use super::batching::Batching;
+use super::calendar::Calendar;
 use super::doc::Origin;
 use super::population::Population;
 use super::reader::Section;
-use crate::date::Date;
+use crate::date::{Date, Weekday};
 use crate::policy::{Declared, Group, size_class};
 
 /// Where one declared policy's caps and blackouts are written, in the order of its resolved
@@ -41,23 +44,26 @@ enum Reason {
     Blackout(u16),
 }
 
-/// Reports each declared policy that can batch no tenant of `population` on any of `weekends`
-/// (the calendar's batch weekends), located at the first setting that leaves a tenant out and
-/// naming every such setting. Only certain cases count: a tenant is out when a cap holds its
-/// group and could not take even it alone, or when its region is blacked out on every batch
-/// weekend; one batchable tenant (a region without the cap, a weekend without the blackout) is
-/// enough for a policy to pass.
+/// Reports a calendar with no batch weekend (see [`no_weekend`]), else each declared policy that
+/// can batch no tenant of `population` on any of the calendar's batch weekends, located at the
+/// first setting that leaves a tenant out and naming every such setting. Only certain cases
+/// count: a tenant is out when a cap holds its group and could not take even it alone, or when
+/// its region is blacked out on every batch weekend; one batchable tenant (a region without the
+/// cap, a weekend without the blackout) is enough for a policy to pass. `least_lead` is the
+/// fewest `batching.lead_days` the phases allow.
 pub(super) fn check(
     root: &Section<'_>,
     declared: &[Declared],
     written: &[Written],
     population: &Population,
-    weekends: &[Date],
+    (calendar, batching, least_lead): (&Calendar, &Batching, u32),
 ) {
+    let weekends = batching.weekends(calendar);
     if weekends.is_empty() {
-        // No batch weekend at all (a lead past the calendar's end): nothing to tell apart.
+        no_weekend(root, calendar, batching, least_lead);
         return;
     }
+    let weekends = weekends.as_slice();
     for (policy, at) in declared.iter().zip(written) {
         if policy.caps.len() != at.caps.len() || policy.blackouts.len() != at.blackouts.len() {
             // A cap or blackout was refused: its own error says what.
@@ -90,6 +96,61 @@ pub(super) fn check(
             report(root, policy, at, &reasons, population, weekends);
         }
     }
+}
+
+/// Refuses a calendar that ends before the first weekend a batch can be for (the first plan's,
+/// on day 0: the first Saturday at least `batching.lead_days` after `calendar.start`), as no
+/// plan is made for a weekend after `calendar.end`. Located at `calendar.end` if written, else
+/// at `batching.lead_days` (the default end, `deadline` + 91 days, is past the weekend of any
+/// lead up to 84 days, the default's too). Not told when one of those keys, or
+/// `calendar.deadline`, is wrong itself: its value then stands at its default.
+fn no_weekend(root: &Section<'_>, calendar: &Calendar, batching: &Batching, least_lead: u32) {
+    let keys = [
+        "calendar.start",
+        "calendar.deadline",
+        "calendar.end",
+        "batching.lead_days",
+    ];
+    if keys.iter().any(|k| root.reported(k)) {
+        return;
+    }
+    let (start, end, lead) = (calendar.start, calendar.end, batching.lead_days);
+    let first = batching.weekend_for(start, 0);
+    // Where `section.key` is written, if it is (a section that is not a table was refused).
+    let written = |section: &'static str, key: &'static str| {
+        Some(root.section(section))
+            .filter(|_| root.has_table(section))
+            .filter(|s| s.has(key))
+            .map(|s| s.origin_of(key))
+    };
+    let (origin, key) = match written("calendar", "end") {
+        Some(origin) => (origin, "calendar.end"),
+        None => (
+            written("batching", "lead_days").unwrap_or_else(|| root.origin()),
+            "batching.lead_days",
+        ),
+    };
+    // The latest Saturday of the calendar: the most lead that still reaches it.
+    let back = (7 + end.weekday().index() - Weekday::Saturday.index()) % 7;
+    let last_saturday = end.add_days(-i64::from(back));
+    let most_lead = last_saturday.days_since(start);
+    let mut ways = vec![format!("end the calendar on {first} or later")];
+    if most_lead >= i64::from(least_lead) {
+        ways.push(format!(
+            "lower `batching.lead_days` to at most {most_lead}, for {last_saturday}"
+        ));
+    }
+    root.error_at(
+        origin,
+        key,
+        format!(
+            "no batch is ever planned, so every tenant would wait unbatched to the end of the \
+             calendar: the first weekend a batch can have, {first} (the first Saturday at least \
+             `batching.lead_days` = {lead} days after `calendar.start` {start}), is after \
+             `calendar.end` {end}"
+        ),
+        Some(ways.join(", or ")),
+    );
 }
 
 /// Every tenant the scenario can have, as far as validation can tell them apart under a policy
@@ -349,8 +410,100 @@ mod tests {
         }
     }
 
+    /// The one error of a scenario with no batch weekend: its key, message and hint.
+    fn no_weekend(rest: &str) -> (String, String, String) {
+        let text = format!("name = \"b\"\n[population]\ntenants = 20\n{rest}");
+        match Scenario::from_text(&text, "b.toml", &[]) {
+            Err(ScenarioError::Invalid { diagnostics, .. }) => {
+                assert_eq!(diagnostics.len(), 1, "{diagnostics:?}");
+                let d = &diagnostics[0];
+                assert!(
+                    d.message.contains("no batch is ever planned"),
+                    "{}",
+                    d.message
+                );
+                (
+                    d.key.clone(),
+                    d.message.clone(),
+                    d.hint.clone().unwrap_or_default(),
+                )
+            }
+            other => panic!("not refused: {:?}", other.map(|_| ())),
+        }
+    }
+
     fn accepted(rest: &str) {
         assert_eq!(errors(rest), Vec::new(), "{rest}");
+    }
+
+    #[test]
+    fn a_calendar_that_ends_before_the_first_batch_weekend_is_refused() {
+        // From Monday 2011-09-05, 60 days ahead is Friday 2011-11-04: the first weekend is
+        // 2011-11-05. A calendar ending on it has a batch; one day shorter has none.
+        let ends = |end: &str| format!("[calendar]\ndeadline = 2011-10-01\nend = {end}\n");
+        accepted(&ends("2011-11-05"));
+        let (key, message, hint) = no_weekend(&ends("2011-11-04"));
+        assert_eq!(key, "calendar.end");
+        assert!(
+            message.contains(
+                "the first weekend a batch can have, 2011-11-05 (the first Saturday at least \
+                 `batching.lead_days` = 60 days after `calendar.start` 2011-09-05), is after \
+                 `calendar.end` 2011-11-04"
+            ),
+            "{message}"
+        );
+        // The calendar's last Saturday, 2011-10-29, is 54 days after its start: too short a
+        // lead for PrimaryPrep, 60 days before T, unless it starts later.
+        assert_eq!(hint, "end the calendar on 2011-11-05 or later");
+        let (_, _, hint) = no_weekend(&format!(
+            "{}[phases]\nprimary_prep_days = -40\n",
+            ends("2011-11-04")
+        ));
+        assert_eq!(
+            hint,
+            "end the calendar on 2011-11-05 or later, or lower `batching.lead_days` to at most 54, for 2011-10-29"
+        );
+        // Five weekdays: no Saturday at all, so no lead would do.
+        let (_, message, hint) =
+            no_weekend("[calendar]\ndeadline = 2011-09-09\nend = 2011-09-09\n");
+        assert!(message.contains("2011-11-05"), "{message}");
+        assert_eq!(hint, "end the calendar on 2011-11-05 or later");
+        // A lead of 117 days reaches Saturday 2011-12-31, the default end (`deadline` + 91); one
+        // of 118 does not, and the error is at the lead, as the end is not written.
+        let lead = |days: u32| {
+            format!("[calendar]\ndeadline = 2011-10-01\n[batching]\nlead_days = {days}\n")
+        };
+        accepted(&lead(117));
+        let (key, message, hint) = no_weekend(&lead(118));
+        assert_eq!(key, "batching.lead_days");
+        assert!(
+            message.contains("2012-01-07") && message.contains("`calendar.end` 2011-12-31"),
+            "{message}"
+        );
+        assert!(
+            hint.contains("lower `batching.lead_days` to at most 117, for 2011-12-31"),
+            "{hint}"
+        );
+        // The start moves the weekend too: 60 days from Tuesday 2011-09-06 is Saturday
+        // 2011-11-05, from Wednesday 2011-09-07 Sunday 2011-11-06, for the next Saturday.
+        let starts = |start: &str| {
+            format!("[calendar]\nstart = {start}\ndeadline = 2011-10-01\nend = 2011-11-05\n")
+        };
+        accepted(&starts("2011-09-06"));
+        let (key, message, _) = no_weekend(&starts("2011-09-07"));
+        assert_eq!(key, "calendar.end");
+        assert!(
+            message.contains("2011-11-12") && message.contains("`calendar.start` 2011-09-07"),
+            "{message}"
+        );
+        // A calendar already refused for its own dates is not judged again.
+        let errors = errors("[calendar]\ndeadline = 2011-10-01\nend = 2011-09-30\n");
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert_eq!(errors[0].0, "calendar.end");
+        assert!(
+            errors[0].1.contains("before `calendar.deadline`"),
+            "{errors:?}"
+        );
     }
 
     #[test]

@@ -298,6 +298,12 @@ impl<'a> Section<'a> {
             .push(origin, &self.key_path(key), message.into(), hint);
     }
 
+    /// Whether a problem is already reported at the dotted key `key`: its value then stands at
+    /// its default, which a check across keys should not judge.
+    pub fn reported(&self, key: &str) -> bool {
+        self.diags.list.borrow().iter().any(|d| d.key == key)
+    }
+
     /// Reports a problem located elsewhere, e.g. in a file the scenario names.
     pub fn report(&self, diagnostic: Diagnostic) {
         self.diags.list.borrow_mut().push(diagnostic);

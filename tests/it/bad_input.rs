@@ -851,21 +851,14 @@ fn a_metric_said_never_measured_is_empty_in_every_replication() {
             ],
             &["helpdesk_utilization"],
         ),
-        // A calendar that ends before the first weekend a batch can be for (60 days ahead),
-        // and one in which every tenant is blocked to its end: no tenant has a weekend.
-        (
-            &[
-                "clients.outlook_2003_share=0.2",
-                "calendar.deadline=2011-10-01",
-                "calendar.end=2011-11-04",
-            ],
-            WEEKEND_METRICS,
-        ),
         // A calendar that ends on the Sunday of the first weekend: Finalize (T+48h) is Monday.
         (
             &["calendar.deadline=2011-10-01", "calendar.end=2011-11-06"],
             &["makespan_days"],
         ),
+        // Every tenant blocked past the calendar's last plan (day 112, for 2011-12-31): no
+        // tenant has a weekend. (A calendar that ends before the first weekend a batch can be
+        // for is refused by the scenario.)
         (
             &[
                 "clients.outlook_2003_share=0.2",
@@ -1035,7 +1028,7 @@ fn a_quote_left_open_in_a_csv_input_is_refused_where_it_opens() {
 }
 
 /// A scenario under which no tenant can ever be batched (a policy whose caps take nobody, or
-/// whose blackouts cover every batch weekend) is refused by
+/// whose blackouts cover every batch weekend, a calendar that ends before the first) is refused by
 /// `validate`, `run` and each `sweep` cell, located at the setting, instead of running to the end
 /// of the calendar with every tenant left unbatched; a policy that can batch someone is not.
 #[test]
@@ -1091,6 +1084,53 @@ fn a_scenario_that_can_batch_nobody_is_refused_where_it_says_so() {
     let out = cutover(d, &["sweep", &dark, "--reps", "1", "--out", "s", "-q"]);
     assert_bad_input(&out, &["policies.p.blackouts[0]", "can batch no tenant"]);
     assert!(!d.join("s").exists());
+    // A calendar of five weekdays, which ends before the first weekend a batch can have.
+    let short = write_file(
+        d,
+        "short.toml",
+        "name = \"short\"\n[population]\ntenants = 20\n[calendar]\ndeadline = 2011-09-09\nend = 2011-09-09\n",
+    );
+    let says = [
+        "short.toml:6:7",
+        "calendar.end",
+        "no batch is ever planned",
+        "the first weekend a batch can have, 2011-11-05 (the first Saturday at least `batching.lead_days` = 60 days after `calendar.start` 2011-09-05), is after `calendar.end` 2011-09-09",
+        "end the calendar on 2011-11-05 or later",
+    ];
+    assert_invalid(&cutover(d, &["validate", &short]), &says);
+    let out = cutover(d, &["run", &short, "--out", "r"]);
+    assert_bad_input(&out, &says);
+    assert!(!d.join("r").exists());
+    // A lead past the default end, `deadline` + 91 days: located at the `--set`.
+    let lead = |days: &str| {
+        cutover(
+            d,
+            &[
+                "run",
+                &one,
+                "--reps",
+                "1",
+                "--no-charts",
+                "-q",
+                "--set",
+                "calendar.deadline=2011-10-01",
+                "--set",
+                &format!("batching.lead_days={days}"),
+                "--out",
+                days,
+            ],
+        )
+    };
+    assert_bad_input(
+        &lead("118"),
+        &[
+            "--set batching.lead_days=118",
+            "2012-01-07",
+            "`calendar.end` 2011-12-31",
+        ],
+    );
+    assert!(!d.join("118").exists());
+    assert_success(&lead("117"));
 }
 
 /// Exit 2 with each of `needles` on the standard output or error (`validate` lists a file's
