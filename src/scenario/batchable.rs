@@ -134,11 +134,20 @@ fn no_weekend(root: &Section<'_>, calendar: &Calendar, batching: &Batching, leas
     let back = (7 + end.weekday().index() - Weekday::Saturday.index()) % 7;
     let last_saturday = end.add_days(-i64::from(back));
     let most_lead = last_saturday.days_since(start);
-    let mut ways = vec![format!("end the calendar on {first} or later")];
+    let latest_start = last_saturday.add_days(-i64::from(lead));
+    // An end or a start outside the years a date may have is no way out.
+    let writable = |d: Date| (1..=9999).contains(&d.ymd().0);
+    let mut ways = Vec::new();
+    if writable(first) {
+        ways.push(format!("end the calendar on {first} or later"));
+    }
     if most_lead >= i64::from(least_lead) {
         ways.push(format!(
             "lower `batching.lead_days` to at most {most_lead}, for {last_saturday}"
         ));
+    }
+    if writable(latest_start) {
+        ways.push(format!("start it on {latest_start} or earlier"));
     }
     root.error_at(
         origin,
@@ -149,7 +158,7 @@ fn no_weekend(root: &Section<'_>, calendar: &Calendar, batching: &Batching, leas
              `batching.lead_days` = {lead} days after `calendar.start` {start}), is after \
              `calendar.end` {end}"
         ),
-        Some(ways.join(", or ")),
+        (!ways.is_empty()).then(|| ways.join(", or ")),
     );
 }
 
@@ -454,20 +463,27 @@ mod tests {
         );
         // The calendar's last Saturday, 2011-10-29, is 54 days after its start: too short a
         // lead for PrimaryPrep, 60 days before T, unless it starts later.
-        assert_eq!(hint, "end the calendar on 2011-11-05 or later");
+        assert_eq!(
+            hint,
+            "end the calendar on 2011-11-05 or later, or start it on 2011-08-30 or earlier"
+        );
         let (_, _, hint) = no_weekend(&format!(
             "{}[phases]\nprimary_prep_days = -40\n",
             ends("2011-11-04")
         ));
         assert_eq!(
             hint,
-            "end the calendar on 2011-11-05 or later, or lower `batching.lead_days` to at most 54, for 2011-10-29"
+            "end the calendar on 2011-11-05 or later, or lower `batching.lead_days` to at most 54, \
+             for 2011-10-29, or start it on 2011-08-30 or earlier"
         );
         // Five weekdays: no Saturday at all, so no lead would do.
         let (_, message, hint) =
             no_weekend("[calendar]\ndeadline = 2011-09-09\nend = 2011-09-09\n");
         assert!(message.contains("2011-11-05"), "{message}");
-        assert_eq!(hint, "end the calendar on 2011-11-05 or later");
+        assert_eq!(
+            hint,
+            "end the calendar on 2011-11-05 or later, or start it on 2011-07-05 or earlier"
+        );
         // A lead of 117 days reaches Saturday 2011-12-31, the default end (`deadline` + 91); one
         // of 118 does not, and the error is at the lead, as the end is not written.
         let lead = |days: u32| {
@@ -496,6 +512,12 @@ mod tests {
             message.contains("2011-11-12") && message.contains("`calendar.start` 2011-09-07"),
             "{message}"
         );
+        // No end can be written past 9999-12-31: the hint is the start.
+        let (_, message, hint) = no_weekend(
+            "[calendar]\nstart = 9999-12-01\ndeadline = 9999-12-31\nend = 9999-12-31\n[batching]\nlead_days = 365\n",
+        );
+        assert!(message.contains("10000-12-02"), "{message}");
+        assert_eq!(hint, "start it on 9998-12-25 or earlier");
         // A calendar already refused for its own dates is not judged again.
         let errors = errors("[calendar]\ndeadline = 2011-10-01\nend = 2011-09-30\n");
         assert_eq!(errors.len(), 1, "{errors:?}");
