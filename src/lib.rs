@@ -41,6 +41,20 @@ macro_rules! say {
     }};
 }
 
+/// `say!` on standard error, for what is not a result (an error, a wait, what a stop leaves). A
+/// standard error that is gone (a closed terminal, SIGHUP's usual cause) loses the line and the
+/// command goes on, where `eprintln!` would panic (exit 101).
+macro_rules! tell {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(
+            std::io::stderr(),
+            "{}",
+            $crate::error::printable(&format!($($arg)*))
+        );
+    }};
+}
+
 /// `say!`, the line wrapped at spaces within 80 columns ([`cli::wrap`]): for a sentence that
 /// may be longer than a terminal is wide.
 macro_rules! say_wrapped {

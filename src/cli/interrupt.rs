@@ -6,7 +6,6 @@
 //! holds. The handler is not told which signal came, so the messages name them all
 //! ([`STOPPED_BY`]) and the exit code is 130 for each.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Mutex, MutexGuard, Once, PoisonError};
@@ -157,11 +156,7 @@ fn on_stop() {
     };
     progress::clear();
     // As `main` prints an error (and, as it does, not panicking if stderr is gone).
-    let _ = writeln!(
-        std::io::stderr(),
-        "Error: {}",
-        crate::error::printable(&stopped.to_string())
-    );
+    tell!("Error: {stopped}");
     std::process::exit(stopped.exit_code());
 }
 

@@ -1,7 +1,6 @@
 //! Progress bars for every simulating command: one look (done/total, replications per second,
 //! time left), drawn on stderr only when it is a terminal and the command is not `--quiet`.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -156,12 +155,9 @@ impl Drop for Progress {
 /// Prints `line` on stderr, above the progress bar if one is drawn (which is drawn again below it),
 /// its control characters escaped.
 pub fn eprint_line(line: &str) {
-    let line = crate::error::printable(line);
-    // Not `eprintln!`, which panics when stderr is gone: a closed terminal (SIGHUP's usual
-    // cause) must not stop the handler that says what the folder holds before the flag is set.
-    let print = || {
-        let _ = writeln!(std::io::stderr(), "{line}");
-    };
+    // `tell!`, not `eprintln!`: a closed terminal (SIGHUP's usual cause) must not stop the
+    // handler that says what the folder holds before the flag is set.
+    let print = || tell!("{line}");
     match shown().as_ref() {
         Some((_, bar)) => bar.suspend(print),
         None => print(),

@@ -3,7 +3,6 @@
 //! run's: the old manifest is removed before anything is written, the new one written last.
 
 use std::fs::{self, File};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, failed_on, sync_dir};
@@ -41,12 +40,9 @@ impl OutputFolder {
         match lock.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) if wait => {
-                // Not `eprintln!`, which panics when stderr is gone (a closed terminal): the
-                // command waits and goes on without the line.
-                let _ = writeln!(
-                    std::io::stderr(),
+                tell!(
                     "waiting for {}: another cutover command is writing it",
-                    crate::error::printable(&dir.display().to_string())
+                    dir.display()
                 );
                 lock.lock().map_err(err)?;
             }
