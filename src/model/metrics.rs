@@ -238,7 +238,7 @@ impl ReplicationMetrics {
                 let (largest, source) = match &p.inventory {
                     Some(rows) => (
                         rows.iter().map(|t| t.seats).max().unwrap_or(0),
-                        "the inventory's largest tenant",
+                        "the inventory's largest tenant has",
                     ),
                     None => (
                         p.seats
@@ -253,7 +253,7 @@ impl ReplicationMetrics {
                 } else if largest <= 1 {
                     Some(format!(
                         "every tenant has a single user, who has nobody to contact: {source} \
-                         has 1 seat"
+                         1 seat"
                     ))
                 } else {
                     Some(format!(
@@ -596,7 +596,13 @@ mod tests {
         for m in FRACTIONS {
             assert_eq!(ReplicationMetrics::never_measured(m, &scenario(&[])), None);
             let one = ReplicationMetrics::never_measured(m, &scenario(&["population.seats=1"]));
-            assert!(one.unwrap().contains("single user"));
+            let one = one.unwrap();
+            assert!(
+                one.contains(
+                    "single user, who has nobody to contact: `population.seats` is at most 1 seat"
+                ),
+                "{one}"
+            );
             // Three users with 0.3 contacts each make 0.45 pairs, which rounds to none; 0.34
             // make 0.51, one pair.
             let small = |contacts: &str| {
@@ -608,7 +614,8 @@ mod tests {
             };
             let none = small("lync.contacts_mean=0.3").unwrap();
             assert!(
-                none.contains("3 seats") && none.contains("rounds to 0"),
+                none.contains("`population.seats` is at most 3 seats, and 3 users")
+                    && none.contains("rounds to 0"),
                 "{none}"
             );
             assert_eq!(small("lync.contacts_mean=0.34"), None);
