@@ -330,6 +330,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let mut grid: Option<(GridInfo, PathBuf)> = None;
     for dir in &args.dirs {
+        store::check_shard(dir)?;
         let manifest = GridManifest::read(dir)?.ok_or_else(|| {
             Error::Usage(format!(
                 "{} has no {}: not a sweep output folder",

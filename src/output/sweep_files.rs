@@ -341,6 +341,32 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
     })
 }
 
+/// Refuses a shard folder given to `merge` whose `cells`, `grid.json` or `manifest.json` is a link
+/// (or whose `cells` is not a folder), before anything is read from it: cutover never writes
+/// them as links, so one there was put by someone else, to have another folder's cells merged
+/// as this shard's. The cell files themselves are opened refusing links (`read_cell`).
+pub fn check_shard(dir: &Path) -> Result<(), Error> {
+    for name in [CELLS_DIR, GRID_FILE, files::MANIFEST] {
+        let path = dir.join(name);
+        let Ok(meta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        if meta.file_type().is_symlink() {
+            return Err(Error::Usage(format!(
+                "{} is a link: cutover never writes a shard's files as links, and merge reads none through one; merge the folder it points to instead, or remove the link",
+                path.display()
+            )));
+        }
+        if name == CELLS_DIR && !meta.is_dir() {
+            return Err(Error::Usage(format!(
+                "{} is not a folder: a shard's cells are files in a folder `{CELLS_DIR}`",
+                path.display()
+            )));
+        }
+    }
+    Ok(())
+}
+
 /// grid.json: what a folder of cell files belongs to, so `--resume` and `merge` can check it.
 #[derive(Debug, Serialize, Deserialize)]
 pub struct GridManifest {

@@ -549,6 +549,40 @@ fn merge_into_one_of_its_shards_is_refused() {
     ));
 }
 
+/// A shard whose `cells`, `grid.json` or `manifest.json` is a link is refused before `--out` is
+/// touched: cutover never writes them as links, and a `cells` linked to another folder had that
+/// folder's cells merged as the shard's.
+#[test]
+fn merge_refuses_a_shard_whose_own_files_are_links() {
+    let dir = temp_dir();
+    let d = dir.path();
+    sweep_in_two_shards(d, &[]);
+    let merge = ["merge", "s1", "s2", "--out", "all", "-q"];
+    let moved = d.join("moved");
+    std::fs::create_dir(&moved).unwrap();
+    for name in ["cells", "grid.json"] {
+        std::fs::rename(d.join("s2").join(name), moved.join(name)).unwrap();
+        std::os::unix::fs::symlink(moved.join(name), d.join("s2").join(name)).unwrap();
+        let out = cutover(d, &merge);
+        let named = format!("s2/{name} is a link");
+        assert_bad_input(&out, &[&named, "merge the folder it points to"]);
+        assert!(!d.join("all").exists(), "{name}: --out was touched");
+        std::fs::remove_file(d.join("s2").join(name)).unwrap();
+        std::fs::rename(moved.join(name), d.join("s2").join(name)).unwrap();
+    }
+    std::os::unix::fs::symlink(d.join("s2/grid.json"), d.join("s1/manifest.json")).unwrap();
+    assert_bad_input(&cutover(d, &merge), &["s1/manifest.json is a link"]);
+    std::fs::remove_file(d.join("s1/manifest.json")).unwrap();
+    // A `cells` that is a file is not a folder of cells.
+    std::fs::rename(d.join("s2/cells"), moved.join("cells")).unwrap();
+    std::fs::write(d.join("s2/cells"), "").unwrap();
+    assert_bad_input(&cutover(d, &merge), &["s2/cells is not a folder"]);
+    assert!(!d.join("all").exists());
+    std::fs::remove_file(d.join("s2/cells")).unwrap();
+    std::fs::rename(moved.join("cells"), d.join("s2/cells")).unwrap();
+    assert_success(&cutover(d, &merge));
+}
+
 /// Sweeps small-pilot over two weekend staffing levels in two shards, into `s1` and `s2`, with
 /// `extra` arguments.
 fn sweep_in_two_shards(dir: &Path, extra: &[&str]) -> Vec<Output> {
