@@ -151,8 +151,24 @@ pub(crate) const MAIN_METRICS: &[(&str, &str)] = &[
     ("helpdesk_wait_p95_h", "P95 helpdesk wait (hours)"),
 ];
 
-/// The values metric `name` can take, whatever the number of tenants: no axis or whisker of a
-/// chart goes outside.
-pub(crate) fn feasible(name: &str) -> (f64, f64) {
-    crate::model::ReplicationMetrics::feasible_range(name, f64::INFINITY)
+/// The values metric `name` can take where no replication had more than `tenants` tenants: no
+/// axis or whisker of a chart goes outside (a count of tenants stops at `tenants`).
+pub(crate) fn feasible(name: &str, tenants: f64) -> (f64, f64) {
+    crate::model::ReplicationMetrics::feasible_range(name, tenants)
+}
+
+/// The most tenants of any replication in the folder's replications.csv: the ceiling of the
+/// tenant counts a comparison's or a sweep's charts show (cells of a sweep may differ in
+/// tenants; one axis serves them all). Unbounded if the file is not there.
+pub(crate) fn most_tenants(dir: &Path) -> Result<f64, Error> {
+    use crate::files::replications;
+    if !dir.join(replications::FILE).exists() {
+        return Ok(f64::INFINITY);
+    }
+    let table = table::Table::read(dir, replications::FILE)?;
+    let most = table
+        .numbers(replications::TENANTS)?
+        .into_iter()
+        .fold(f64::NEG_INFINITY, f64::max);
+    Ok(if most >= 0.0 { most } else { f64::INFINITY })
 }

@@ -27,6 +27,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     let diff_low = table.numbers(c::DIFF_CI95_LOW)?;
     let diff_high = table.numbers(c::DIFF_CI95_HIGH)?;
     let significant = table.text(c::SIGNIFICANT)?;
+    let tenants = super::most_tenants(dir)?;
     let mut written = Vec::new();
     for (name, label) in MAIN_METRICS {
         let rows: Vec<PolicyRow> = (0..table.len())
@@ -51,7 +52,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
                     .map_or_else(|| "?".to_string(), |r| r.to_string())
             ),
             metric: label.to_string(),
-            range: feasible(name),
+            range: feasible(name, tenants),
             baseline,
             rows,
         };
@@ -197,6 +198,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn the_axis_of_tenants_transitioned_ends_at_the_tenants_there_are() {
+        // Means of 196 and 199 of 200 tenants, intervals reaching 203.
+        let row = |policy: &str, mean: f64| PolicyRow {
+            policy: policy.into(),
+            mean: (mean, mean - 7.0, 203.0),
+            diff: (0.0, 0.0, 0.0),
+            significant: false,
+        };
+        let chart = |tenants| ByPolicy {
+            title: String::new(),
+            subtitle: String::new(),
+            metric: "tenants transitioned".into(),
+            range: feasible("transitioned", tenants),
+            baseline: "fifo".into(),
+            rows: vec![row("fifo", 196.0), row("random", 199.0)],
+        };
+        assert_eq!(chart(200.0).mean_axis().range().end, 200.0);
+        assert!(chart(f64::INFINITY).mean_axis().range().end > 203.0);
+    }
+
+    #[test]
     fn policies_with_no_slips_are_not_drawn_on_a_negative_axis() {
         let row = |policy: &str| PolicyRow {
             policy: policy.into(),
@@ -208,7 +230,7 @@ mod tests {
             title: String::new(),
             subtitle: String::new(),
             metric: "slips (rollbacks)".into(),
-            range: feasible("slips"),
+            range: feasible("slips", f64::INFINITY),
             baseline: "fifo".into(),
             rows: vec![row("fifo"), row("smallest-first")],
         };

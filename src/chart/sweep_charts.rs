@@ -28,6 +28,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     let low = table.numbers(summary::CI95_LOW)?;
     let high = table.numbers(summary::CI95_HIGH)?;
     let cells = manifest.grid_cells;
+    let tenants = super::most_tenants(dir)?;
     let mut written = Vec::new();
     for (name, label) in MAIN_METRICS {
         let rows: Vec<Cell> = (0..table.len())
@@ -50,7 +51,8 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
                 .map_or_else(|| "?".to_string(), |r| r.to_string())
         );
         let by_key = |k: Option<usize>| {
-            ByKey::new(&manifest.scenario, (name, label), &context, keys, &rows, k)
+            let range = feasible(name, tenants);
+            ByKey::new(&manifest.scenario, label, &context, keys, &rows, k, range)
         };
         if keys.is_empty() {
             written.extend(write_chart(out, name, &by_key(None))?);
@@ -164,11 +166,12 @@ struct ByKey {
 impl ByKey {
     fn new(
         scenario: &str,
-        (name, metric): (&str, &str),
+        metric: &str,
         context: &str,
         keys: &[String],
         cells: &[Cell],
         key: Option<usize>,
+        range: (f64, f64),
     ) -> ByKey {
         let Some(k) = key else {
             // No swept key: one point.
@@ -183,7 +186,7 @@ impl ByKey {
                     label: "mean with 95% CI".into(),
                     points: vec![(0.0, (c.mean, c.low, c.high))],
                 }],
-                range: feasible(name),
+                range,
             };
         };
         let x = KeyAxis::new(cells, k);
@@ -252,7 +255,7 @@ impl ByKey {
             y_desc: metric.to_string(),
             x: Some(x),
             lines,
-            range: feasible(name),
+            range,
         }
     }
 }
@@ -511,9 +514,36 @@ mod tests {
         // Intervals reaching below zero, as an unclamped file would have them.
         let cells = [cell("1", 0.5, -1.2, 2.2), cell("2", 0.2, -0.6, 1.0)];
         let keys = ["operators.weekend".to_string()];
-        let chart = ByKey::new("s", ("slips", "slips"), "", &keys, &cells, Some(0));
+        let chart = ByKey::new(
+            "s",
+            "slips",
+            "",
+            &keys,
+            &cells,
+            Some(0),
+            feasible("slips", f64::INFINITY),
+        );
         let axis = chart.value_axis().range();
         assert_eq!(axis.start, 0.0, "slips cannot be negative");
         assert!(axis.end >= 2.2);
+        // Nor above the most tenants of any cell, for a count of tenants.
+        let cells = [
+            cell("1", 196.0, 189.0, 203.0),
+            cell("2", 199.5, 198.0, 201.0),
+        ];
+        let transitioned = |tenants| {
+            let chart = ByKey::new(
+                "s",
+                "tenants transitioned",
+                "",
+                &keys,
+                &cells,
+                Some(0),
+                feasible("transitioned", tenants),
+            );
+            chart.value_axis().range().end
+        };
+        assert_eq!(transitioned(200.0), 200.0);
+        assert!(transitioned(f64::INFINITY) > 203.0);
     }
 }

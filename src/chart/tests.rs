@@ -362,6 +362,29 @@ fn a_comparison_gets_a_chart_per_metric() {
 }
 
 #[test]
+fn the_most_tenants_of_a_folder_come_from_its_replications() {
+    let dir = tempfile::tempdir().unwrap();
+    // No replications.csv: nothing says how many tenants there were.
+    assert_eq!(super::most_tenants(dir.path()).unwrap(), f64::INFINITY);
+    let path = dir.path().join("replications.csv");
+    // Cells of a sweep may differ in tenants: one axis serves them all.
+    fs::write(
+        &path,
+        "cell,population.tenants,replication,seed,tenants\n0,150,0,1,150\n1,200,0,1,200\n",
+    )
+    .unwrap();
+    assert_eq!(super::most_tenants(dir.path()).unwrap(), 200.0);
+    fs::write(&path, "replication,seed,tenants\n").unwrap();
+    assert_eq!(super::most_tenants(dir.path()).unwrap(), f64::INFINITY);
+    fs::write(&path, "replication,seed\n0,1\n").unwrap();
+    let err = super::most_tenants(dir.path()).unwrap_err().to_string();
+    assert!(
+        err.contains("replications.csv") && err.contains("tenants"),
+        "{err}"
+    );
+}
+
+#[test]
 fn a_calibration_gets_a_chart_per_observed_column() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(
