@@ -362,7 +362,9 @@ pub mod selection {
 /// `verdict` (met, failed, uncertain: the bound still straddles at the ceiling), then for each
 /// `--require` in order (`constraint1`, `constraint2`, ...: their text is in manifest.json)
 /// `_estimate`, `_bound` (one-sided, at manifest.json's `study.look_confidence`: 95% shared
-/// among a setting's looks) and `_verdict`.
+/// among a setting's looks; empty where replications without a value failed a mean),
+/// `_verdict` and `_measured` (the replications with a value of the constraint's metric, of
+/// `replications`).
 pub mod seek {
     pub const FILE: &str = "seek.csv";
     pub const SETTING: &str = "setting";
@@ -373,9 +375,11 @@ pub mod seek {
     /// A constraint's estimate and one-sided bound, with `constraint_column`.
     pub const ESTIMATE: &str = "estimate";
     pub const BOUND: &str = "bound";
+    /// The replications that measured a constraint's metric, with `constraint_column`.
+    pub const MEASURED: &str = "measured";
     pub const FIRST: [&str; 1] = [SETTING];
     pub const AFTER_KEYS: [&str; 3] = [COST, REPLICATIONS, VERDICT];
-    pub const PER_CONSTRAINT: [&str; 3] = [ESTIMATE, BOUND, VERDICT];
+    pub const PER_CONSTRAINT: [&str; 4] = [ESTIMATE, BOUND, VERDICT, MEASURED];
 
     /// The column of the `n`th constraint (from 1) for `what`, one of `PER_CONSTRAINT`:
     /// `constraint1_estimate`.

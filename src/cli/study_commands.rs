@@ -492,10 +492,10 @@ fn print_seek(
             for (c, k) in constraints.iter().zip(&a.checks) {
                 let (estimate, bound) = figures::constraint(c, k.estimate, k.bound);
                 say_wrapped!(
-                    "  {}: estimate {estimate}, bound {bound} ({}; {} replications)",
+                    "  {}: estimate {estimate}, bound {bound} ({}; {})",
                     c.text,
                     crate::study::seek::bound_words(ceiling),
-                    a.replications
+                    c.over_words(k.measured, a.replications)
                 );
             }
         }
@@ -509,7 +509,11 @@ fn print_seek(
                     if k.verdict == crate::study::seek::Verdict::Met {
                         continue;
                     }
+                    // A mean failed for replications without a value has no bound to be near.
                     let gap = (k.bound - c.threshold).abs() / c.threshold.abs().max(1e-9);
+                    if gap.is_nan() {
+                        continue;
+                    }
                     if closest.is_none_or(|(g, _, _)| gap < g) {
                         closest = Some((gap, s, i));
                     }
@@ -519,13 +523,25 @@ fn print_seek(
                 let (e, c) = (&r.evaluated[s], &constraints[i]);
                 let (_, bound) = figures::constraint(c, e.checks[i].estimate, e.checks[i].bound);
                 say_wrapped!(
-                    "  closest to passing: `{}` at {}: bound {bound} against {} ({})",
+                    "  closest to passing: `{}` at {}: bound {bound} against {} ({}; {})",
                     c.text,
                     setting(&e.values),
                     figures::setting(c.threshold),
-                    e.checks[i].verdict.key()
+                    e.checks[i].verdict.key(),
+                    c.over_words(e.checks[i].measured, e.replications)
                 );
             }
+        }
+    }
+    // Cheaper settings, or every one, that failed a mean for replications without a value.
+    for (i, c) in constraints.iter().enumerate() {
+        let tried: Vec<(String, u64, u64)> = r
+            .evaluated
+            .iter()
+            .map(|e| (setting(&e.values), e.checks[i].measured, e.replications))
+            .collect();
+        if let Some(words) = crate::study::seek::lacking_words(c, &tried) {
+            say_wrapped!("  {words}");
         }
     }
 }

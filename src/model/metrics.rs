@@ -133,6 +133,53 @@ impl ReplicationMetrics {
         "tenants_blocked_quota",
     ];
 
+    /// Metrics whose empty cell means the value lies past the replication's end, each with what
+    /// the empty cell says: the replication stopped at `calendar.end` before the metric's event,
+    /// so its value is larger than any the calendar holds (a replication that never got there is
+    /// the worst one, not one with nothing to say).
+    pub const PAST_THE_END: &'static [(&'static str, &'static str)] = &[(
+        "makespan_days",
+        "no tenant transitioned before the calendar's end",
+    )];
+
+    /// Metrics that average over things a replication may have none of, so that its cell is
+    /// empty with nothing to measure: the waits of the operators' jobs (none when no workitem
+    /// failed hard, as in most replications of a few small tenants) and of help-desk tickets
+    /// (none when no user called, or no tenant's window completed), the chat fractions (over
+    /// scheduled tenants with a contact pair: none when no tenant has one or none was scheduled)
+    /// and the pools' time averages (over the observation window as far as the replication ran:
+    /// none when it stopped before the window opened, everything done, or, for a utilisation,
+    /// nobody was on duty in it). Nothing waited, split or was observed there, so the metric is
+    /// not beyond a value: its mean is over the replications that measured it (what "the mean
+    /// wait" asks: of the tickets there were), and a replication that stalled shows in the
+    /// metrics of the transition (`makespan_days`, `missed_deadline`). Every metric that can be
+    /// empty is here or in [`Self::PAST_THE_END`] (a test runs replications with every one
+    /// empty).
+    pub const NOTHING_TO_MEASURE: &'static [&'static str] = &[
+        "operator_wait_mean_h",
+        "operator_wait_p95_h",
+        "operator_queue_mean",
+        "operator_busy_mean",
+        "operator_utilization",
+        "mean_peak_cross_island_fraction",
+        "mean_peak_broken_contact_fraction",
+        "helpdesk_wait_mean_h",
+        "helpdesk_wait_p95_h",
+        "helpdesk_queue_mean",
+        "helpdesk_busy_mean",
+        "helpdesk_utilization",
+    ];
+
+    /// What an empty cell of metric `name` says if its value then lies past the replication's
+    /// end ([`Self::PAST_THE_END`]); `None` for a metric with nothing to measure there, or one
+    /// never empty.
+    pub fn past_the_end(name: &str) -> Option<&'static str> {
+        Self::PAST_THE_END
+            .iter()
+            .find(|(metric, _)| *metric == name)
+            .map(|&(_, why)| why)
+    }
+
     /// The values metric `name` can take in a scenario of `tenants` tenants: every metric is a
     /// count, a duration or a share, so none is negative; counts of tenants stop at `tenants`,
     /// shares (and utilisations) at 1. Interval bounds are clamped to it.

@@ -324,7 +324,10 @@ pub fn seek_csv(axes: &[Axis], constraints: &[Constraint], r: &SeekResult) -> Ve
             .cell(e.replications)
             .cell(e.verdict.key());
         for c in &e.checks {
-            csv.cell(c.estimate).cell(c.bound).cell(c.verdict.key());
+            csv.cell(c.estimate)
+                .cell(c.bound)
+                .cell(c.verdict.key())
+                .cell(c.measured);
         }
         csv.end_row();
     }

@@ -12,7 +12,11 @@
 //! are checked by simulation in `tests/it/statistical_guarantees.rs`). All settings run
 //! replications 0, 1, 2, ... of the same seed, so they share random numbers and are compared on
 //! the same luck. With `--monotone` (the user says more
-//! of every key never hurts), a setting below one that surely failed is skipped.
+//! of every key never hurts), a setting below one that surely failed is skipped. A replication
+//! without a value of a constraint's metric counts by what its empty cell means (see
+//! [`Constraint::check`]): past the calendar's end (`makespan_days`), it fails a mean; with
+//! nothing to measure (a wait where nothing waited), the estimate is over the others, and
+//! seek.csv says how many measured it.
 
 use std::ops::Range;
 
@@ -148,6 +152,8 @@ pub struct Check {
     /// upper bound for `<=`, the lower for `>=`).
     pub bound: f64,
     pub verdict: Verdict,
+    /// The replications that had a value of the metric (the others have an empty cell).
+    pub measured: u64,
 }
 
 /// One setting tried.
@@ -387,12 +393,49 @@ fn split_comparison(text: &str) -> Option<(Side, &str, usize)> {
 impl Constraint {
     /// The constraint's estimate, bound and verdict over `metrics`, with one-sided bounds at
     /// `confidence`.
+    ///
+    /// A replication without a value of the metric (an empty cell) counts by what the empty cell
+    /// means (`ReplicationMetrics::PAST_THE_END` and `NOTHING_TO_MEASURE`):
+    ///
+    /// - Past the end (`makespan_days`: no tenant transitioned before the calendar's end): the
+    ///   value is larger than any the calendar holds, and those are the worst replications. A
+    ///   mean with such a value in it is no number, so it cannot be shown to be under (or over)
+    ///   a threshold: the setting fails the constraint at the first look at which a replication
+    ///   lacks it (the mean over the others would leave out exactly the bad ones). In a share the
+    ///   value is past every value: it meets `> X` and `>= X`, never `< X` or `<= X`, which is
+    ///   its true place, so the share is over every replication.
+    /// - Nothing to measure (waits where nothing waited, chat fractions where nobody had a
+    ///   contact pair, a pool's time averages over a window the replication never reached): the
+    ///   replication has no value to be beyond a threshold, and none to put in its place (a 0
+    ///   would be a wait nobody had); a mean and a share are over the replications that measured
+    ///   it, so each estimates its own metric given that there was something to measure.
+    ///
+    /// Neither touches the guarantee of a verdict. A past-the-end failure only turns a verdict
+    /// that would have been met into failed, so no setting is found to meet a constraint more
+    /// often than before; the share counts a binary event of every replication, as Wilson's
+    /// bound assumes. Over the replications that measured a metric, given how many did, the
+    /// values are independent draws of the metric given a value, so the t and Wilson bounds
+    /// hold for that conditional mean and share at each look, and the looks are those of the
+    /// replications run. What no rule can give: a setting whose replications lack a value one
+    /// time in a hundred passes on ten that all have one about nine times in ten; the
+    /// `measured` count says how many a verdict rests on.
     pub fn check(&self, metrics: &[ReplicationMetrics], confidence: f64) -> Check {
         let values = column(metrics, self.col);
+        let replications = values.len() as u64;
+        let measured = values.iter().filter(|x| !x.is_nan()).count() as u64;
+        let past_the_end = ReplicationMetrics::past_the_end(self.metric).is_some();
         let (estimate, low, high) = match self.statistic {
             Statistic::Mean => {
                 let mut acc = Running::new();
                 values.iter().for_each(|&x| acc.push(x));
+                if past_the_end && measured < replications {
+                    return Check {
+                        estimate: acc.mean(),
+                        bound: f64::NAN,
+                        verdict: Verdict::Failed,
+                        measured,
+                    };
+                }
                 let n = acc.count();
                 if n < 2 {
                     (acc.mean(), f64::NEG_INFINITY, f64::INFINITY)
@@ -402,12 +445,24 @@ impl Constraint {
                 }
             }
             Statistic::Probability { side, value } => {
-                // A replication without a value (NaN) counts as not meeting the event.
-                let n = values.len() as u64;
+                let (n, missing_hits) = if past_the_end {
+                    // Past every value: above any, below none.
+                    (
+                        replications,
+                        if side.upper() {
+                            0
+                        } else {
+                            replications - measured
+                        },
+                    )
+                } else {
+                    (measured, 0)
+                };
                 let hits = values
                     .iter()
                     .filter(|&&x| !x.is_nan() && side.holds(x, value))
-                    .count() as u64;
+                    .count() as u64
+                    + missing_hits;
                 // The two-sided Wilson interval at 1 - 2a has one-sided 1 - a ends.
                 let (lo, hi) = wilson(hits, n, normal_quantile(confidence));
                 (hits as f64 / n as f64, lo, hi)
@@ -431,8 +486,75 @@ impl Constraint {
             estimate,
             bound,
             verdict,
+            measured,
         }
     }
+
+    /// Whether a replication without a value fails this constraint (a mean of a metric whose
+    /// empty cell lies past the replication's end), and what such a replication is.
+    pub fn fails_without_a_value(&self) -> Option<&'static str> {
+        match self.statistic {
+            Statistic::Mean => ReplicationMetrics::past_the_end(self.metric),
+            Statistic::Probability { .. } => None,
+        }
+    }
+
+    /// How many replications an estimate is over, in words: "40 replications" when every one
+    /// measured the metric, else "mean over 35 of 40 replications" ("share over" for a share of
+    /// a metric with nothing to measure in some; a share of a metric past the end is over all
+    /// of them, those without a value counted as past every value).
+    pub fn over_words(&self, measured: u64, replications: u64) -> String {
+        if measured >= replications {
+            return format!("{replications} replications");
+        }
+        let missing = replications - measured;
+        match self.statistic {
+            Statistic::Mean => format!("mean over {measured} of {replications} replications"),
+            Statistic::Probability { .. }
+                if ReplicationMetrics::past_the_end(self.metric).is_some() =>
+            {
+                format!(
+                    "{replications} replications, {missing} without a value counted as past every value"
+                )
+            }
+            Statistic::Probability { .. } => {
+                format!("share over {measured} of {replications} replications")
+            }
+        }
+    }
+}
+
+/// The settings at which constraint `c` failed because replications lacked a value of its
+/// metric, in words ("helpdesk.weekday=1: 2 of 10 replications"), or `None` if there were none.
+/// `settings` are (setting in words, replications that measured it, replications), in the order
+/// tried; the first three are named.
+pub fn lacking_words(c: &Constraint, settings: &[(String, u64, u64)]) -> Option<String> {
+    let why = c.fails_without_a_value()?;
+    let lacking: Vec<&(String, u64, u64)> = settings.iter().filter(|(_, m, r)| m < r).collect();
+    if lacking.is_empty() {
+        return None;
+    }
+    const NAMED: usize = 3;
+    let mut named: Vec<String> = lacking
+        .iter()
+        .take(NAMED)
+        .map(|(s, m, r)| format!("{s}: {} of {r} replications", r - m))
+        .collect();
+    if lacking.len() > NAMED {
+        named.push(format!("{} more", lacking.len() - NAMED));
+    }
+    let settings = if lacking.len() == 1 {
+        "setting"
+    } else {
+        "settings"
+    };
+    Some(format!(
+        "`{}` is not met at {} {settings} where replications had no value of {} ({}): in such a replication {why}, so its mean is past any threshold",
+        c.text,
+        lacking.len(),
+        c.metric,
+        named.join("; ")
+    ))
 }
 
 /// Every setting of `axes`, cheapest first (ties in the order of the values).
@@ -675,6 +797,94 @@ mod tests {
                 value: 3.0
             }
         );
+    }
+
+    /// Replications with `makespan_days` and `helpdesk_wait_p95_h` as given, `None` an empty
+    /// cell.
+    fn with_missing(values: &[Option<f64>]) -> Vec<ReplicationMetrics> {
+        values
+            .iter()
+            .map(|v| ReplicationMetrics {
+                makespan_days: v.unwrap_or(f64::NAN),
+                helpdesk_wait_p95_h: v.unwrap_or(f64::NAN),
+                ..Default::default()
+            })
+            .collect()
+    }
+
+    /// A replication without a makespan transitioned nobody by the calendar's end: a mean of it
+    /// fails however good the others are, and in a share it is past every value. A replication
+    /// without a help-desk wait had no ticket: a mean and a share are over the others.
+    #[test]
+    fn a_replication_without_a_value_counts_by_what_its_empty_cell_means() {
+        let mut values: Vec<Option<f64>> = (0..18).map(|r| Some(100.0 + f64::from(r))).collect();
+        values.extend([None, None]);
+        let metrics = with_missing(&values);
+        let check = |text: &str| parse_require(text).unwrap().check(&metrics, 0.95);
+        let makespan = check("mean(makespan_days) <= 200");
+        assert_eq!((makespan.verdict, makespan.measured), (Verdict::Failed, 18));
+        assert!(makespan.bound.is_nan() && makespan.estimate == 108.5);
+        // Which side is asked does not matter: the mean is no number.
+        assert_eq!(check("mean(makespan_days) >= 50").verdict, Verdict::Failed);
+        // Every replication in the share: the two without a value are above 110, not below.
+        let above = check("P(makespan_days > 110) <= 0.5");
+        assert_eq!((above.estimate, above.measured), (9.0 / 20.0, 18));
+        let below = check("P(makespan_days <= 110) >= 0.5");
+        assert_eq!(below.estimate, 11.0 / 20.0);
+        // The help-desk waits: over the 18 replications with tickets.
+        let wait = check("mean(helpdesk_wait_p95_h) <= 200");
+        assert_eq!(
+            (wait.estimate, wait.verdict, wait.measured),
+            (108.5, Verdict::Met, 18)
+        );
+        let share = check("P(helpdesk_wait_p95_h > 110) <= 0.5");
+        assert_eq!(share.estimate, 7.0 / 18.0);
+        // Every replication measured: the rule does not apply.
+        let all = with_missing(&values[..18]);
+        let c = parse_require("mean(makespan_days) <= 200").unwrap();
+        assert_eq!(c.check(&all, 0.95).verdict, Verdict::Met);
+        // None measured: a wait has no estimate, so it is not met either.
+        let none = with_missing(&[None, None, None]);
+        let c = parse_require("mean(helpdesk_wait_p95_h) <= 200").unwrap();
+        assert_eq!(c.check(&none, 0.95).verdict, Verdict::Failed);
+    }
+
+    #[test]
+    fn what_an_estimate_is_over_is_said_when_replications_lack_a_value() {
+        let words = |text: &str, measured| parse_require(text).unwrap().over_words(measured, 40);
+        assert_eq!(
+            words("mean(helpdesk_wait_p95_h) <= 8", 40),
+            "40 replications"
+        );
+        assert_eq!(
+            words("mean(helpdesk_wait_p95_h) <= 8", 35),
+            "mean over 35 of 40 replications"
+        );
+        assert_eq!(
+            words("P(helpdesk_wait_p95_h <= 8) >= 0.5", 35),
+            "share over 35 of 40 replications"
+        );
+        assert_eq!(
+            words("P(makespan_days <= 100) >= 0.5", 35),
+            "40 replications, 5 without a value counted as past every value"
+        );
+        let c = parse_require("mean(makespan_days) <= 120").unwrap();
+        let tried: Vec<(String, u64, u64)> = (1..=5)
+            .map(|k| (format!("operators.weekend={k}"), 10 - (5 - k), 10))
+            .collect();
+        let said = lacking_words(&c, &tried).unwrap();
+        assert!(
+            said.starts_with(
+                "`mean(makespan_days) <= 120` is not met at 4 settings where replications had no value of makespan_days (operators.weekend=1: 4 of 10 replications; operators.weekend=2: 3 of 10 replications; operators.weekend=3: 2 of 10 replications; 1 more): in such a replication no tenant transitioned"
+            ),
+            "{said}"
+        );
+        assert_eq!(lacking_words(&c, &tried[4..]), None);
+        // A share, or a metric with nothing to measure, fails no setting for an empty cell.
+        let share = parse_require("P(makespan_days <= 120) >= 0.5").unwrap();
+        assert_eq!(lacking_words(&share, &tried), None);
+        let wait = parse_require("mean(helpdesk_wait_p95_h) <= 8").unwrap();
+        assert_eq!(lacking_words(&wait, &tried), None);
     }
 
     #[test]

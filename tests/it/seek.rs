@@ -1,6 +1,7 @@
 //! `cutover seek`: the cheapest setting that meets the constraints, the same as an exhaustive
 //! sweep with many replications would say, for a constraint on a mean and one on a probability,
-//! with fewer replications; bad input pointed at.
+//! with fewer replications; replications without a value of a constraint's metric counted by
+//! what their empty cell means; bad input pointed at.
 
 use std::path::Path;
 
@@ -112,6 +113,7 @@ fn seek_agrees_with_an_exhaustive_sweep_on_a_mean_and_a_probability() {
         "constraint1_estimate",
         "constraint1_bound",
         "constraint1_verdict",
+        "constraint1_measured",
     ] {
         csv.index(column);
     }
@@ -172,4 +174,124 @@ fn bad_seek_arguments_exit_2_at_the_place_in_the_argument() {
         !dir.path().join("output").exists(),
         "nothing written on bad input"
     );
+}
+
+/// Every tenant blocked for an exponential time (mean 200 days) in a calendar of 270: with few
+/// tenants, some replications transition nobody before `calendar.end` and have no makespan (one
+/// tenant: 3 of the first 10), and most have no failure for an operator to resolve. The mean
+/// makespan of those that have one is well under the threshold (143 days over 7 replications
+/// for one tenant, bound about 200), which used to meet it at `population.tenants=1`; a
+/// replication that transitioned nobody is past any threshold, so one tenant, and two (1 of
+/// 10), fail, and three (10 of 10) is the answer. The operators' wait, which has nothing to
+/// measure where nothing failed, is a mean over the replications that measured it, said so.
+#[test]
+fn a_mean_of_makespan_fails_where_some_replications_transition_nobody() {
+    let dir = temp_dir();
+    let run = cutover(
+        dir.path(),
+        &[
+            "seek",
+            "small-pilot",
+            "--vary",
+            "population.tenants=1..8",
+            "--require",
+            "mean(makespan_days) <= 262",
+            "--require",
+            "mean(operator_wait_mean_h) <= 1000",
+            "--set",
+            "population.blocked_fraction=1",
+            "--set",
+            "population.blocked_days={dist=\"exponential\", mean=200}",
+            "--out",
+            "blocked",
+        ],
+    );
+    assert_success(&run);
+    let stdout = String::from_utf8_lossy(&run.stdout).into_owned();
+    let csv = read_csv(&dir.path().join("blocked/seek.csv"));
+    let column =
+        |name: &str| -> Vec<String> { csv.column(name).iter().map(|s| s.to_string()).collect() };
+    assert_eq!(column("population.tenants"), ["1", "2", "3"]);
+    assert_eq!(column("verdict"), ["failed", "failed", "met"]);
+    assert_eq!(column("replications"), ["10", "10", "10"]);
+    assert_eq!(column("constraint1_verdict"), ["failed", "failed", "met"]);
+    assert_eq!(column("constraint1_measured"), ["7", "9", "10"]);
+    // A mean with a value past the end has no bound.
+    assert_eq!(column("constraint1_bound")[..2], ["", ""]);
+    let waits = column("constraint2_measured");
+    let measured: u64 = waits[2].parse().unwrap();
+    assert!(measured < 10, "{waits:?}");
+    assert!(
+        stdout.contains("cheapest setting that meets every constraint: population.tenants=3"),
+        "{stdout}"
+    );
+    let words = format!("mean over {measured} of 10 replications");
+    let flat = stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for said in [
+        words.as_str(),
+        "`mean(makespan_days) <= 262` is not met at 2 settings where replications had no value of makespan_days (population.tenants=1: 3 of 10 replications; population.tenants=2: 1 of 10 replications): in such a replication no tenant transitioned before the calendar's end",
+    ] {
+        assert!(flat.contains(said), "{said} not in {stdout}");
+    }
+    let report = std::fs::read_to_string(dir.path().join("blocked/report.html")).unwrap();
+    for said in [
+        words.as_str(),
+        "is not met at 2 settings where replications had no value of makespan_days",
+    ] {
+        assert!(report.contains(said), "{said} not in the report");
+    }
+}
+
+/// Every metric that can have an empty cell says what it means there (past the end, or nothing
+/// to measure), as seek counts a replication without a value by it: every tenant blocked past
+/// the calendar empties the metrics of the transition, and a window that opens after three
+/// tenants are done empties the pools' time averages.
+#[test]
+fn every_metric_that_can_be_empty_says_what_its_empty_cell_means() {
+    use cutover::model::ReplicationMetrics;
+    let dir = temp_dir();
+    let mut empty = std::collections::BTreeSet::new();
+    for (out, set) in [
+        (
+            "blocked",
+            &[
+                "population.blocked_fraction=1",
+                "population.blocked_days=400",
+            ][..],
+        ),
+        ("late", &["calendar.observe_from=2012-05-20"]),
+    ] {
+        let mut args = vec![
+            "run",
+            "small-pilot",
+            "--reps",
+            "2",
+            "--no-charts",
+            "-q",
+            "--out",
+            out,
+            "--set",
+            "population.tenants=3",
+        ];
+        for &s in set {
+            args.extend(["--set", s]);
+        }
+        assert_success(&cutover(dir.path(), &args));
+        let csv = read_csv(&dir.path().join(out).join("replications.csv"));
+        for h in &csv.headers {
+            if csv.column(h).iter().any(|v| v.is_empty()) {
+                empty.insert(h.clone());
+            }
+        }
+    }
+    let classified: std::collections::BTreeSet<String> = ReplicationMetrics::PAST_THE_END
+        .iter()
+        .map(|(m, _)| m.to_string())
+        .chain(
+            ReplicationMetrics::NOTHING_TO_MEASURE
+                .iter()
+                .map(|m| m.to_string()),
+        )
+        .collect();
+    assert_eq!(empty, classified);
 }

@@ -157,7 +157,7 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
     let Some(row) = verdict.iter().position(|v| *v == "met") else {
         return Ok(Vec::new());
     };
-    let replications = t.text(f::REPLICATIONS)?[row].to_string();
+    let replications = t.numbers(f::REPLICATIONS)?[row];
     let ceiling = study.get("ceiling").and_then(Value::as_u64).unwrap_or(0);
     let bound_words = crate::study::seek::bound_words(ceiling);
     let mut said = Vec::new();
@@ -168,12 +168,63 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
         let column = |what: &str| t.numbers(&f::constraint_column(i + 1, what));
         let (estimate, bound) = (column(f::ESTIMATE)?, column(f::BOUND)?);
         let (estimate, bound) = figures::constraint(&c, estimate[row], bound[row]);
+        // A folder written before the count was kept: every replication is taken as measured.
+        let measured = if t.has(&f::constraint_column(i + 1, f::MEASURED)) {
+            column(f::MEASURED)?[row]
+        } else {
+            replications
+        };
         said.push(format!(
-            "<code>{}</code>: estimate {estimate}, bound {bound} ({}; {} replications).",
+            "<code>{}</code>: estimate {estimate}, bound {bound} ({}; {}).",
             escape(text),
             escape(&bound_words),
-            escape(&replications)
+            escape(&c.over_words(measured as u64, replications as u64))
         ));
+    }
+    Ok(said)
+}
+
+/// For each constraint on a mean that replications without a value failed, the settings where
+/// they did, as the screen says it.
+fn lacking(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
+    use crate::files::seek as f;
+    if !folder.has(f::FILE) {
+        return Ok(Vec::new());
+    }
+    let t = folder.table(f::FILE)?;
+    let keys: Vec<String> = seek_ranges(study).into_iter().map(|(k, _)| k).collect();
+    let values = keys
+        .iter()
+        .map(|k| t.text(k))
+        .collect::<Result<Vec<_>, _>>()?;
+    let replications = t.numbers(f::REPLICATIONS)?;
+    let settings: Vec<String> = (0..replications.len())
+        .map(|row| {
+            keys.iter()
+                .zip(&values)
+                .map(|(k, v)| format!("{k}={}", v[row]))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .collect();
+    let mut said = Vec::new();
+    for (i, text) in constraints(study).iter().enumerate() {
+        let column = f::constraint_column(i + 1, f::MEASURED);
+        let Ok(c) = crate::study::seek::parse_require(text) else {
+            continue;
+        };
+        if !t.has(&column) {
+            continue;
+        }
+        let measured = t.numbers(&column)?;
+        let tried: Vec<(String, u64, u64)> = settings
+            .iter()
+            .zip(measured.iter().zip(&replications))
+            .map(|(s, (&m, &r))| (s.clone(), m as u64, r as u64))
+            .collect();
+        if let Some(words) = crate::study::seek::lacking_words(&c, &tried) {
+            said.push(escape(&words));
+        }
     }
     Ok(said)
 }
@@ -238,6 +289,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                         .to_string(),
                 ),
             }
+            items.extend(lacking(folder, &study)?);
             items.push(settings_tried(&study));
         }
         _ => {}
