@@ -225,12 +225,13 @@ pub(crate) fn check_subdir(path: &Path) -> Result<(), Error> {
     }
 }
 
-/// Reads a small text file of this program (a manifest) if it is a regular file of at most
-/// 16 MiB; a larger one is refused as such, not cut short and then found malformed.
+/// Reads a small text file of this program (a manifest, grid.json) if it is a regular file of at
+/// most 16 MiB, not a link (cutover never writes one: see `Links::Refuse`); a larger one is
+/// refused as such, not cut short and then found malformed.
 pub(crate) fn read_small(path: &Path) -> std::io::Result<String> {
     use std::io::Read;
     const LIMIT: u64 = 16 << 20;
-    let file = crate::scenario::open_regular(path)?;
+    let file = crate::scenario::open_file(path, crate::scenario::Links::Refuse)?;
     let mut text = String::new();
     // Reading one byte past the limit tells a file over it from one exactly at it.
     file.take(LIMIT + 1).read_to_string(&mut text)?;

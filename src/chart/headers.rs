@@ -277,9 +277,10 @@ pub(super) fn check(dir: &Path, kind: FolderKind, manifest: &ManifestInfo) -> Re
 }
 
 /// Line 1 of the file at `path` as CSV cells (empty for an empty file), reading at most
-/// `MAX_HEADER_BYTES` of a regular file.
+/// `MAX_HEADER_BYTES` of a regular file (not a link, as `Table::read`).
 fn read_header(path: &Path) -> Result<Vec<String>, String> {
-    let file = crate::scenario::open_regular(path).map_err(|e| e.to_string())?;
+    let file = crate::scenario::open_file(path, crate::scenario::Links::Refuse)
+        .map_err(|e| e.to_string())?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)

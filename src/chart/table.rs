@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::date::Date;
 use crate::error::Error;
 use crate::files;
-use crate::scenario::ReadProblem;
+use crate::scenario::{Links, ReadProblem};
 
 /// The largest file a chart reads: many times what the largest bundled scenario writes, and a
 /// bound on the memory a folder given to `cutover plot` can make it use.
@@ -30,8 +30,9 @@ impl Table {
         let path = dir.join(name);
         let unusable = |why: String| Error::Usage(format!("cannot read {}: {why}", path.display()));
         // Only a regular file: a pipe or device put in a file's place could hang the reader or
-        // feed it without end.
-        let file = crate::scenario::open_regular(&path).map_err(|problem| {
+        // feed it without end; and not a link, which would have another folder's file drawn
+        // as this one's.
+        let file = crate::scenario::open_file(&path, Links::Refuse).map_err(|problem| {
             unusable(match problem {
                 ReadProblem::Io(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     "no such file".into()

@@ -21,6 +21,8 @@ pub enum ReadProblem {
     Io(std::io::Error),
     /// A folder, device, pipe or socket: reading one could block or never end.
     NotRegular,
+    /// A link where links are refused ([`Links::Refuse`]), even to a regular file.
+    Link,
     TooLarge {
         limit: u64,
     },
@@ -39,6 +41,10 @@ impl fmt::Display for ReadProblem {
         match self {
             ReadProblem::Io(e) => write!(f, "{e}"),
             ReadProblem::NotRegular => write!(f, "not a regular file"),
+            ReadProblem::Link => write!(
+                f,
+                "a link, not a regular file: cutover never writes one in its folders, so it is not followed"
+            ),
             ReadProblem::TooLarge { limit } => {
                 write!(f, "larger than the {} MiB a file may have", limit >> 20)
             }
@@ -164,8 +170,9 @@ pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Links {
     Follow,
-    /// For the files of cutover's own folders (a sweep's cell files), which it never writes as
-    /// links: one there was put by someone else, to have another file read in its place.
+    /// For the files of cutover's own folders (manifests, grid.json, the data files a chart or
+    /// the report reads, a sweep's cell files), which it never writes as links: one there was
+    /// put by someone else, to have another file read in its place.
     Refuse,
 }
 
@@ -176,7 +183,7 @@ pub fn open_regular(path: &Path) -> Result<std::fs::File, ReadProblem> {
 }
 
 /// Opens `path` for reading if it is a regular file; with `Links::Refuse`, a link in its place
-/// (even to one) is [`ReadProblem::NotRegular`]. Checked before opening, because opening a named pipe waits for a
+/// (even to one) is [`ReadProblem::Link`]. Checked before opening, because opening a named pipe waits for a
 /// writer (for ever, if none comes), and again on the open file, as the name may have been
 /// replaced in between: the check that counts is of the file that is then read, through the
 /// handle returned (see [`open_without_waiting`] for a pipe or link put there in between).
@@ -185,7 +192,11 @@ pub fn open_file(path: &Path, links: Links) -> Result<std::fs::File, ReadProblem
         Links::Follow => std::fs::metadata(path),
         Links::Refuse => std::fs::symlink_metadata(path),
     };
-    if !first.map_err(ReadProblem::Io)?.is_file() {
+    let first = first.map_err(ReadProblem::Io)?;
+    if first.file_type().is_symlink() {
+        return Err(ReadProblem::Link);
+    }
+    if !first.is_file() {
         return Err(ReadProblem::NotRegular);
     }
     let file = open_without_waiting(path, links)?;
@@ -216,7 +227,7 @@ fn open_without_waiting(path: &Path, links: Links) -> Result<std::fs::File, Read
             if links == Links::Refuse
                 && e.raw_os_error() == Some(rustix::io::Errno::LOOP.raw_os_error())
             {
-                ReadProblem::NotRegular
+                ReadProblem::Link
             } else {
                 ReadProblem::Io(e)
             }
@@ -342,11 +353,11 @@ mod tests {
         std::os::unix::fs::symlink(&cell, &link).unwrap();
         assert!(matches!(
             open_without_waiting(&link, Links::Refuse),
-            Err(ReadProblem::NotRegular)
+            Err(ReadProblem::Link)
         ));
         assert!(matches!(
             open_file(&link, Links::Refuse),
-            Err(ReadProblem::NotRegular)
+            Err(ReadProblem::Link)
         ));
         assert!(open_file(&link, Links::Follow).is_ok());
         let pipe = mkfifo(&dir.path().join("pipe.csv"));

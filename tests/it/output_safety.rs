@@ -583,6 +583,41 @@ fn merge_refuses_a_shard_whose_own_files_are_links() {
     assert_success(&cutover(d, &merge));
 }
 
+/// The files of an output folder that cutover reads back (a data file a chart reads, the
+/// manifest, a sweep's grid.json) are never read through a link: cutover never writes one there,
+/// and `plot` drew another folder's summary.csv as this one's, and `--resume` resumed against
+/// another folder's grid.json.
+#[test]
+fn a_folder_file_that_is_a_link_is_refused_not_read() {
+    let dir = temp_dir();
+    let d = dir.path();
+    assert_success(&cutover(
+        d,
+        &["run", "small-pilot", "--reps", "1", "--out", "r", "-q"],
+    ));
+    let before = tree(&d.join("r"));
+    for name in ["timeseries.csv", "manifest.json"] {
+        std::fs::rename(d.join("r").join(name), d.join(name)).unwrap();
+        std::os::unix::fs::symlink(d.join(name), d.join("r").join(name)).unwrap();
+        let out = cutover(d, &["plot", "r", "-q"]);
+        let named = format!("r/{name}: a link");
+        assert_bad_input(&out, &[&named, "not followed"]);
+        std::fs::remove_file(d.join("r").join(name)).unwrap();
+        std::fs::rename(d.join(name), d.join("r").join(name)).unwrap();
+        assert_eq!(tree(&d.join("r")), before, "{name}: the folder changed");
+    }
+    sweep_in_two_shards(d, &[]);
+    std::fs::rename(d.join("s1/grid.json"), d.join("grid.json")).unwrap();
+    std::os::unix::fs::symlink(d.join("grid.json"), d.join("s1/grid.json")).unwrap();
+    let resumed = sweep_in_two_shards(d, &["--resume"]);
+    assert_bad_input(&resumed[0], &["s1/grid.json: a link", "not followed"]);
+    assert!(
+        std::fs::symlink_metadata(d.join("s1/grid.json"))
+            .unwrap()
+            .is_symlink()
+    );
+}
+
 /// Sweeps small-pilot over two weekend staffing levels in two shards, into `s1` and `s2`, with
 /// `extra` arguments.
 fn sweep_in_two_shards(dir: &Path, extra: &[&str]) -> Vec<Output> {
