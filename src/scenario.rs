@@ -350,6 +350,13 @@ fn apply_override(
         }
         _ => key.trim().split('.').map(str::trim).collect(),
     };
+    // Each part is a table within the last, built, read and dropped by recursion: a key of
+    // thousands of parts overflowed the stack.
+    if path.len() > doc::MAX_KEY_PARTS {
+        return Err(ScenarioError::DeepOverrideKey {
+            assignment: assignment.to_string(),
+        });
+    }
     table.set(&path, node);
     Ok(())
 }

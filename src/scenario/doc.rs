@@ -333,8 +333,9 @@ fn too_many_parts(
     )
 }
 
-/// The most dotted parts of a key the TOML parser follows (its recursion limit).
-const MAX_KEY_PARTS: usize = 80;
+/// The most dotted parts of a key the TOML parser follows (its recursion limit), and so of a key
+/// set by `--set` or swept: each part is a level of tables, built and read by recursion.
+pub const MAX_KEY_PARTS: usize = 80;
 
 /// Parses the right-hand side of `--set key=value`: a TOML value if it is one, else the bare text as
 /// a string, so `--set batching.policy=fifo` needs no quotes.

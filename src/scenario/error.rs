@@ -4,7 +4,7 @@ use std::fmt;
 use std::path::PathBuf;
 
 use super::bundled::BUNDLED;
-use super::doc::{MAX_LISTED, SHOWN_OF_SET};
+use super::doc::{MAX_KEY_PARTS, MAX_LISTED, SHOWN_OF_SET};
 use super::reader::{Diagnostic, abbreviate_to, nearest};
 
 /// Why a scenario could not be used.
@@ -28,6 +28,8 @@ pub enum ScenarioError {
         assignment: String,
         unquoted: String,
     },
+    /// A `--set` key of more dotted parts than any scenario key has (or TOML reads to).
+    DeepOverrideKey { assignment: String },
 }
 
 impl fmt::Display for ScenarioError {
@@ -86,6 +88,11 @@ impl fmt::Display for ScenarioError {
                 "--set `{}`: write the key without quotes, e.g. --set {}=VALUE",
                 abbreviate_to(assignment, SHOWN_OF_SET),
                 abbreviate_to(unquoted, SHOWN_OF_SET)
+            ),
+            ScenarioError::DeepOverrideKey { assignment } => write!(
+                f,
+                "--set `{}`: a key of more than {MAX_KEY_PARTS} dotted parts, more than any scenario key has",
+                abbreviate_to(assignment, SHOWN_OF_SET)
             ),
             ScenarioError::BadOverride { assignment } => {
                 write!(

@@ -154,6 +154,19 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
             );
             continue;
         }
+        // A cell sets its axis as `--set` does, each part a table within the last.
+        if e.key.split('.').count() > super::doc::MAX_KEY_PARTS {
+            push(
+                e.origin.clone(),
+                &super::abbreviate(&key_path),
+                format!(
+                    "a swept key of more than {} dotted parts, more than any scenario key has",
+                    super::doc::MAX_KEY_PARTS
+                ),
+                None,
+            );
+            continue;
+        }
         if e.key.split('.').any(|part| part.trim().is_empty()) || e.key.starts_with("sweep.") {
             push(
                 e.origin.clone(),

@@ -237,6 +237,40 @@ fn long_lines_and_long_lists_are_checked_in_linear_time() {
     assert_eq!(err.matches("`nowhere`").count(), 1, "{err}");
 }
 
+/// A key set by `--set`, or swept, of thousands of dotted parts is refused naming it: each part
+/// is a table within the last, and such a key overflowed the stack (abort, exit 134).
+#[test]
+fn a_key_of_thousands_of_dotted_parts_is_refused_not_a_stack_overflow() {
+    let dir = temp_dir();
+    let deep = "a.".repeat(20_000);
+    let set = format!("{deep}b=1");
+    let out = cutover_bounded(
+        dir.path(),
+        &["run", "small-pilot", "--set", &set, "--out", "o"],
+    );
+    assert_bad_input(&out, &["--set `a.a.a.", "more than 80 dotted parts"]);
+    let axis = format!("sweep.{deep}b=[1, 2]");
+    let out = cutover_bounded(
+        dir.path(),
+        &["sweep", "small-pilot", "--set", &axis, "--out", "o"],
+    );
+    assert_bad_input(&out, &["--set sweep.a.a.", "more than 80 dotted parts"]);
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"{deep}b\" = [1, 2]\n");
+    let grid = write_file(dir.path(), "grid.toml", &grid);
+    let at = format!("grid.toml:{}:1", SMALL_SCENARIO.lines().count() + 3);
+    let out = cutover_bounded(dir.path(), &["sweep", &grid, "--out", "o"]);
+    assert_bad_input(&out, &[&at, "more than 80 dotted parts"]);
+    // validate lists each file's errors on stdout.
+    let out = cutover_bounded(dir.path(), &["validate", &grid]);
+    assert_bad_input(&out, &["1 of 1 scenario file has errors"]);
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains(&at) && listed.contains("more than 80 dotted parts"),
+        "{listed}"
+    );
+    assert!(!dir.path().join("o").exists());
+}
+
 /// Zero-length work, retries at once and operators who resolve in no time: with an attempt that
 /// always fails, work would be retried forever without the clock moving. Such a scenario is
 /// refused; one that is merely very unlucky meets its event budget and stops with the cause.
