@@ -10,12 +10,16 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::frame::{
     Axis, BLUE, BROWN, DARK_RED, Figure, GREEN, GREY, Labelled, MUTED, Mark, ORANGE, PINK, PURPLE,
-    RED, TEAL, YELLOW, font, heading, legend_at, note_centred, plot, thousands, write_chart,
+    RED, TEAL, YELLOW, font, heading, legend_at, note_centred, plot, thousands, whisker,
+    write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use crate::error::Error;
 use crate::files::replications;
-use crate::model::{MissCause, SlipCause};
+use crate::model::{MissCause, ReplicationMetrics, SlipCause};
+use crate::output::summarize_metric;
+use crate::report::figures;
+use crate::stats;
 
 /// Draws `causes` if the folder's replications.csv has the cause columns (a folder written
 /// before they existed has none, and draws its other charts).
@@ -26,29 +30,43 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     if !slips.iter().chain(&missed).all(|(name, _)| table.has(name)) {
         return Ok(Vec::new());
     }
-    let mean = |name: &str| -> Result<f64, Error> {
-        let values: Vec<f64> = table
-            .numbers(name)?
-            .into_iter()
-            .filter(|v| v.is_finite())
-            .collect();
-        Ok(if values.is_empty() {
-            0.0
-        } else {
-            values.iter().sum::<f64>() / values.len() as f64
-        })
+    // Each replication's count of a cause, and of all causes of a bar (one cause per slip and
+    // per miss, so the causes add up to the bar).
+    let counts = |causes: &[(String, RGBColor)]| -> Result<Vec<Vec<f64>>, Error> {
+        causes.iter().map(|(name, _)| table.numbers(name)).collect()
     };
-    let segments = |causes: &[(String, RGBColor)], prefix: &str| -> Result<Vec<Segment>, Error> {
-        causes
+    let tenants = super::most_tenants(dir)?;
+    let bar = |causes: &[(String, RGBColor)], prefix: &str, whole: &str| -> Result<Bar, Error> {
+        let each = counts(causes)?;
+        let totals: Vec<f64> = (0..table.len())
+            .map(|r| each.iter().map(|c| c[r]).sum())
+            .collect();
+        let total = summarize_metric(whole, &totals, tenants);
+        let segments = causes
             .iter()
-            .map(|(name, colour)| {
-                Ok(Segment {
-                    cause: name.trim_start_matches(prefix).replace('_', " "),
-                    mean: mean(name)?,
+            .zip(&each)
+            .map(|((name, colour), values)| {
+                let s = summarize_metric(name, values, tenants);
+                let range = ReplicationMetrics::feasible_range(name, tenants);
+                let share = stats::share_of_means(values, &totals);
+                let cause = name.trim_start_matches(prefix).replace('_', " ");
+                Segment {
+                    legend: format!(
+                        "{cause} {}, {}",
+                        figures::estimate(s.mean, s.ci95_low, s.ci95_high, range).with_interval(),
+                        figures::share(&share)
+                    ),
+                    mean: if s.n == 0 { 0.0 } else { s.mean },
+                    share: share.share,
                     colour: *colour,
-                })
+                }
             })
-            .collect()
+            .collect();
+        Ok(Bar {
+            total: if total.n == 0 { 0.0 } else { total.mean },
+            interval: (total.ci95_low, total.ci95_high),
+            segments,
+        })
     };
     let figure = Causes {
         title: format!(
@@ -56,12 +74,15 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
             manifest.scenario
         ),
         subtitle: format!(
-            "mean per replication over {} replications; one cause per slip and per miss (docs/scenario.md, Causes)",
+            "mean per replication over {} replications with its 95% t interval; share of the bar with Fieller's 95% interval; one cause per slip and per miss (docs/scenario.md, Causes)",
             table.len()
         ),
         bars: vec![
-            ("slips".to_string(), segments(&slips, "slips_")?),
-            ("missed deadline".to_string(), segments(&missed, "missed_")?),
+            ("slips".to_string(), bar(&slips, "slips_", "slips")?),
+            (
+                "missed deadline".to_string(),
+                bar(&missed, "missed_", "missed_deadline")?,
+            ),
         ],
     };
     write_chart(out, "causes", &figure)
@@ -88,37 +109,45 @@ fn miss_colour(c: MissCause) -> RGBColor {
     }
 }
 
+/// One cause of a bar: its mean per replication and its share of the bar's mean, and its legend,
+/// which gives both with their intervals as the run's screen and report do: `in flight 8.1 [6.5,
+/// 9.7], 89% [84%, 94%]` (the t interval of the mean, Fieller's of the share, each figure in the
+/// decimals its interval supports).
 struct Segment {
-    cause: String,
     mean: f64,
+    share: f64,
+    legend: String,
     colour: RGBColor,
+}
+
+/// A bar: the mean per replication of all its causes, with the t interval, cut by cause.
+struct Bar {
+    total: f64,
+    interval: (f64, f64),
+    /// The causes in their documented order.
+    segments: Vec<Segment>,
 }
 
 struct Causes {
     title: String,
     subtitle: String,
-    /// (label, its causes in their documented order).
-    bars: Vec<(String, Vec<Segment>)>,
+    /// (label, bar).
+    bars: Vec<(String, Bar)>,
 }
 
 impl Figure for Causes {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
-        let (plot_area, side) = body.split_horizontally(body.dim_in_pixel().0 as i32 - 300);
-        let totals: Vec<f64> = self
-            .bars
-            .iter()
-            .map(|(_, s)| s.iter().map(|s| s.mean).sum())
-            .collect();
+        let (plot_area, side) = body.split_horizontally(body.dim_in_pixel().0 as i32 - SIDE);
         let names: Vec<String> = self
             .bars
             .iter()
-            .zip(&totals)
-            .map(|((label, _), total)| format!("{label} ({})", thousands(*total, 1)))
+            .map(|(label, bar)| format!("{label} ({})", thousands(bar.total, 1)))
             .collect();
         let mut chart = plot(
             &plot_area,
-            Axis::amounts(totals.iter().copied()),
+            // The whiskers of the totals stay on the axis.
+            Axis::amounts(self.bars.iter().flat_map(|(_, b)| [b.total, b.interval.1])),
             Axis::categories(names, 4).reversed(),
             Labelled {
                 x: "mean per replication",
@@ -128,14 +157,11 @@ impl Figure for Causes {
         )?;
         let label = font(15.0)
             .color(&WHITE)
-            .pos(plotters::style::text_anchor::Pos::new(
-                plotters::style::text_anchor::HPos::Center,
-                plotters::style::text_anchor::VPos::Center,
-            ));
-        for (i, (_, segments)) in self.bars.iter().enumerate() {
+            .pos(Pos::new(HPos::Center, VPos::Center));
+        for (i, (_, bar)) in self.bars.iter().enumerate() {
             let y = i as f64;
             let mut x = 0.0;
-            for s in segments.iter().filter(|s| s.mean > 0.0) {
+            for s in bar.segments.iter().filter(|s| s.mean > 0.0) {
                 chart.draw_series(std::iter::once(Rectangle::new(
                     [(x, y - 0.3), (x + s.mean, y + 0.3)],
                     s.colour.filled(),
@@ -144,29 +170,33 @@ impl Figure for Causes {
                     [(x, y - 0.3), (x + s.mean, y + 0.3)],
                     WHITE.stroke_width(1),
                 )))?;
-                // The share inside the segment when it is wide enough to hold it.
+                // The share inside the segment when it is wide enough to hold it (its interval
+                // is in the legend).
                 let (left, _) = chart.backend_coord(&(x, y));
                 let (right, _) = chart.backend_coord(&(x + s.mean, y));
-                if right - left > 48 {
-                    let share = s.mean / totals[i];
+                if right - left > 48 && s.share.is_finite() {
                     chart.draw_series(std::iter::once(Text::new(
-                        format!("{:.0}%", 100.0 * share),
+                        format!("{:.0}%", 100.0 * s.share),
                         (x + s.mean / 2.0, y),
                         label.clone(),
                     )))?;
                 }
                 x += s.mean;
             }
+            // Not drawn when every replication had the same count.
+            if bar.interval.1 > bar.interval.0 {
+                whisker(&mut chart, y, bar.interval, 9)?;
+            }
         }
-        if totals.iter().all(|t| *t <= 0.0) {
+        if self.bars.iter().all(|(_, b)| b.total <= 0.0) {
             note_centred(&chart, "no slips and no missed deadlines")?;
         } else {
             // A bar of nothing beside one of something: said, so the row is not read as missing.
             let none = font(16.0)
                 .color(&MUTED)
                 .pos(Pos::new(HPos::Left, VPos::Center));
-            for ((label, _), (i, total)) in self.bars.iter().zip(totals.iter().enumerate()) {
-                if *total <= 0.0 {
+            for (i, (label, bar)) in self.bars.iter().enumerate() {
+                if bar.total <= 0.0 {
                     chart.draw_series(std::iter::once(
                         EmptyElement::at((0.0, i as f64))
                             + Text::new(
@@ -178,18 +208,15 @@ impl Figure for Causes {
                 }
             }
         }
-        // One legend per bar, listing only the causes that occurred, in their documented order.
+        // One legend per bar, listing only the causes that occurred, in their documented order:
+        // each with its mean and share, and their intervals.
         let mut top = 30;
-        for (label, segments) in &self.bars {
-            let entries: Vec<(String, Mark)> = segments
+        for (label, bar) in &self.bars {
+            let entries: Vec<(String, Mark)> = bar
+                .segments
                 .iter()
                 .filter(|s| s.mean > 0.0)
-                .map(|s| {
-                    (
-                        format!("{} {}", s.cause, thousands(s.mean, 1)),
-                        Mark::Fill(s.colour.to_rgba()),
-                    )
-                })
+                .map(|s| (s.legend.clone(), Mark::Fill(s.colour.to_rgba())))
                 .collect();
             if entries.is_empty() {
                 continue;
@@ -201,3 +228,6 @@ impl Figure for Causes {
         Ok(())
     }
 }
+
+/// The width of the legends beside the bars.
+const SIDE: i32 = 400;

@@ -1018,6 +1018,30 @@ pub(super) fn vertical_marker<DB: DrawingBackend>(
     Ok(())
 }
 
+/// An interval `[low, high]` across a horizontal bar at `y`: a line with ticks `tick` pixels
+/// either side of it at both ends; nothing unless both ends are finite.
+pub(super) fn whisker<DB: DrawingBackend>(
+    chart: &mut Plot<'_, DB>,
+    y: f64,
+    (low, high): (f64, f64),
+    tick: i32,
+) -> DrawResult<(), DB> {
+    if !(low.is_finite() && high.is_finite()) {
+        return Ok(());
+    }
+    let style = TEXT.stroke_width(2);
+    chart.draw_series(std::iter::once(PathElement::new(
+        vec![(low, y), (high, y)],
+        style,
+    )))?;
+    for x in [low, high] {
+        chart.draw_series(std::iter::once(
+            EmptyElement::at((x, y)) + PathElement::new(vec![(0, -tick), (0, tick)], style),
+        ))?;
+    }
+    Ok(())
+}
+
 /// A point at `(x, mean)` with a vertical bar from `low` to `high` (capped), where finite.
 pub(super) fn interval<DB: DrawingBackend>(
     chart: &mut Plot<'_, DB>,

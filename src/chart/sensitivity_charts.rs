@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::frame::{
-    Axis, BLUE, Figure, Labelled, Mark, ORANGE, TEXT, heading, legend, note_centred, plot,
+    Axis, BLUE, Figure, Labelled, Mark, ORANGE, heading, legend, note_centred, plot, whisker,
     write_chart,
 };
 use super::table::{ManifestInfo, Table};
@@ -146,19 +146,7 @@ impl Tornado {
                 colour.filled(),
             )))?;
         }
-        if low.is_finite() && high.is_finite() {
-            let style = TEXT.stroke_width(2);
-            chart.draw_series(std::iter::once(PathElement::new(
-                vec![(low, y), (high, y)],
-                style,
-            )))?;
-            for x in [low, high] {
-                chart.draw_series(std::iter::once(
-                    EmptyElement::at((x, y)) + PathElement::new(vec![(0, -5), (0, 5)], style),
-                ))?;
-            }
-        }
-        Ok(())
+        whisker(chart, y, (low, high), 5)
     }
 }
 

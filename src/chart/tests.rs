@@ -211,9 +211,11 @@ fn a_run_with_causes_draws_them_as_stacked_bars() {
         "tiny: why tenants slipped and missed the deadline",
         "slips (2.0)",
         "missed deadline (0.5)",
-        "copy backlog 1.5",
-        "waiting for operator 0.5",
-        "rolled back 0.5",
+        // Each cause's mean with its t interval (two replications: t(1) is wide; a miss cannot
+        // exceed the 4 tenants), and its share, alone where Fieller's interval is unbounded.
+        "copy backlog 1.5 [0, 7.9], 75%",
+        "waiting for operator 0.5 [0, 6.9], 25%",
+        "rolled back 0.5 [0, 4.0], 100%",
         "75%",
     ] {
         assert!(svg.contains(text), "causes.svg lacks `{text}`");

@@ -61,7 +61,8 @@ pub(in crate::report) fn chart_caption(name: &str, folder: &Folder) -> String {
         "slips" => "Slips (rollbacks) per replication.",
         "causes" => {
             "Why tenants slipped and missed the deadline: the mean per replication of each, cut \
-             by cause."
+             by cause, with the 95% interval of each bar's mean; the legends give each cause's \
+             mean and share with their intervals."
         }
         _ => "",
     };
