@@ -20,15 +20,16 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
-    /// Stopped by Ctrl-C or a termination signal ([`STOPPED_BY`]) between replications (or
-    /// `at_once`, by a second one); every file the output `folder` holds is whole, and `kept` says
-    /// which. The folder is named when known (the command line fills it in; the workers that stop
-    /// do not know it).
-    #[error("interrupted ({}{STOPPED_BY}{}){}", if *at_once { "a second " } else { "" }, if *at_once { ", at once" } else { "" }, kept.note(folder.as_deref()))]
+    /// Stopped by `signal` (Ctrl-C or a termination signal) between replications (or `at_once`,
+    /// by a second one, which is then `signal`); every file the output `folder` holds is whole,
+    /// and `kept` says which. The folder and the signal are named when known (the command line
+    /// fills them in; the workers that stop know only that their cancel flag was set).
+    #[error("interrupted{}{}", stopped_by(*signal, *at_once), kept.note(folder.as_deref()))]
     Interrupted {
         kept: Kept,
         folder: Option<PathBuf>,
         at_once: bool,
+        signal: Option<Signal>,
     },
     /// The scheduler refused a job, or a job it ran failed; `exit_code` is the failed job's own
     /// exit code where there is one, else 1.
@@ -42,33 +43,88 @@ pub enum Error {
 impl Error {
     /// 2 for bad input (scenario, flags, paths), a failed job's own code (or 1) for the scheduler's
     /// failures, 1 for anything else: a full disk is the machine's state, not the user's input.
-    /// An interruption is 130 (128 + SIGINT) whichever signal stopped it: the handler is told
-    /// that one came, not which (see [`STOPPED_BY`]), so SIGTERM's conventional 143 cannot be
-    /// told apart.
+    /// An interruption is 128 + the number of the signal that stopped it, as shells and
+    /// schedulers expect (130 for SIGINT, 143 for SIGTERM, 129 for SIGHUP), and 130, Ctrl-C's,
+    /// when no signal is known (a library caller's own cancel flag).
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Output { source, .. } if is_out_of_space(source) => 1,
             Error::Scenario(_) | Error::Usage(_) | Error::Output { .. } => 2,
-            Error::Interrupted { .. } => 130,
+            Error::Interrupted { signal, .. } => 128 + signal.unwrap_or(Signal::Interrupt).number(),
             Error::Scheduler { exit_code, .. } => i32::from(*exit_code).max(1),
             Error::Internal(_) => 1,
         }
     }
 
-    /// Stopped by the first Ctrl-C or termination signal, keeping `kept`, in a folder not named yet.
+    /// Stopped by the first Ctrl-C or termination signal, keeping `kept`, in a folder and by a
+    /// signal not named yet.
     pub fn interrupted(kept: Kept) -> Error {
         Error::Interrupted {
             kept,
             folder: None,
             at_once: false,
+            signal: None,
         }
     }
 }
 
-/// What stops a command cleanly, as its messages name it: Ctrl-C (SIGINT), `kill` or a
-/// scheduler's time limit (SIGTERM), a closed terminal (SIGHUP), all handled alike. The handler
-/// (the `ctrlc` crate) is not told which of them came, so the messages name all three.
-pub const STOPPED_BY: &str = "Ctrl-C or SIGTERM/SIGHUP";
+/// A signal that stops a command cleanly: Ctrl-C (SIGINT), `kill` or a scheduler's time limit
+/// (SIGTERM), a closed terminal (SIGHUP). Each is handled alike but named in the messages, and
+/// sets the exit code to 128 + its number.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signal {
+    /// SIGHUP (1): the terminal was closed.
+    Hangup,
+    /// SIGINT (2): Ctrl-C.
+    Interrupt,
+    /// SIGTERM (15): `kill`, a scheduler's time limit, a service manager stopping the command.
+    Terminate,
+}
+
+impl Signal {
+    /// Every signal that stops a command cleanly.
+    pub const ALL: [Signal; 3] = [Signal::Interrupt, Signal::Terminate, Signal::Hangup];
+
+    /// Its number: the same on every Unix (POSIX gives these three their numbers), so the exit
+    /// code does not depend on the platform.
+    pub const fn number(self) -> i32 {
+        match self {
+            Signal::Hangup => 1,
+            Signal::Interrupt => 2,
+            Signal::Terminate => 15,
+        }
+    }
+
+    /// The signal of number `n`, if it is one of these.
+    pub fn from_number(n: i32) -> Option<Signal> {
+        Signal::ALL.into_iter().find(|s| s.number() == n)
+    }
+
+    /// Its name, as `kill -l` and the messages write it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Signal::Hangup => "SIGHUP",
+            Signal::Interrupt => "SIGINT",
+            Signal::Terminate => "SIGTERM",
+        }
+    }
+}
+
+impl std::fmt::Display for Signal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What follows "interrupted" in the message: which signal, and whether it stopped at once.
+fn stopped_by(signal: Option<Signal>, at_once: bool) -> String {
+    match (signal, at_once) {
+        (Some(signal), false) => format!(" by {signal}"),
+        (Some(signal), true) => format!(" at once by a second signal ({signal})"),
+        (None, false) => String::new(),
+        (None, true) => " at once by a second signal".into(),
+    }
+}
 
 /// What the output folder of a command stopped by Ctrl-C or a termination signal holds. Only whole files (each is written
 /// under a temporary name and renamed), and never a part of a run under a manifest saying

@@ -1,17 +1,22 @@
-//! Ctrl-C and the termination signals (SIGTERM, SIGHUP: `kill`, a scheduler's time limit, a
-//! closed terminal) for the commands that simulate, and for `plot`, all handled alike. The first
-//! stops the command between replications (the ones under way finish) with its folder whole, or
-//! `plot` before it puts its charts and report in place, and says so at once; a second stops it
-//! at once, leaving only whole files. Either way the message names the output folder and what it
-//! holds. The handler is not told which signal came, so the messages name them all
-//! ([`STOPPED_BY`]) and the exit code is 130 for each.
+//! Ctrl-C (SIGINT) and the termination signals (SIGTERM, SIGHUP: `kill`, a scheduler's time
+//! limit, a closed terminal) for the commands that simulate, and for `plot`, all handled alike.
+//! The first stops the command between replications (the ones under way finish) with its folder
+//! whole, or `plot` before it puts its charts and report in place, and says so at once; a second
+//! stops it at once, leaving only whole files. Either way the message names the signal, the
+//! output folder and what it holds, and the exit code is 128 + the number of the signal that
+//! stopped the command ([`Signal`]).
+//!
+//! On Unix the signals are caught by `signal-hook` and answered on a thread of its own, where
+//! anything may be done (a signal handler proper may do almost nothing). Elsewhere (Windows),
+//! which has none of these signals, `ctrlc` catches the console's Ctrl-C, Ctrl-Break and close,
+//! all taken as Ctrl-C (SIGINT, exit 130).
 
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::sync::{Mutex, MutexGuard, Once, PoisonError};
+use std::sync::{Mutex, MutexGuard, Once, OnceLock, PoisonError};
 
 use super::progress;
-use crate::error::{Error, Kept, STOPPED_BY};
+use crate::error::{Error, Kept, Signal};
 use crate::output;
 
 /// Set by Ctrl-C or a termination signal once [`take`] has installed the handler; the workers
@@ -20,6 +25,10 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
 /// Ctrl-C presses and termination signals so far.
 static PRESSES: AtomicU32 = AtomicU32::new(0);
+
+/// The first signal, which stops the command between replications: what its message names and
+/// its exit code says. Set before [`INTERRUPTED`].
+static FIRST: OnceLock<Signal> = OnceLock::new();
 
 /// Set by `plot` once its charts and report are in place ([`replaced`]).
 static REPLACED: AtomicBool = AtomicBool::new(false);
@@ -55,10 +64,7 @@ pub(super) fn take(
 ) -> Result<&'static AtomicBool, Error> {
     static INSTALL: Once = Once::new();
     let mut taken = folder();
-    INSTALL.call_once(|| {
-        // The `termination` feature: SIGTERM and SIGHUP too.
-        let _ = ctrlc::set_handler(on_stop);
-    });
+    INSTALL.call_once(install);
     remove_old_run()?;
     *taken = Some(Taken {
         path: path.to_path_buf(),
@@ -94,14 +100,15 @@ fn plotted(kept: Kept) -> Kept {
     }
 }
 
-/// The outcome of a command: an interruption names its folder, and a stop after the last
-/// replication, which is not acted on (the files are written first, in seconds), is not ignored
-/// either: the command says its folder is complete and exits 130.
+/// The outcome of a command: an interruption names its signal and its folder, and a stop after
+/// the last replication, which is not acted on (the files are written first, in seconds), is not
+/// ignored either: the command says its folder is complete and exits 128 + the signal's number.
 pub(super) fn outcome(result: Result<(), Error>) -> Result<(), Error> {
     let (path, kept) = match folder().as_ref() {
         Some(t) => (Some(t.path.clone()), Some(t.kept)),
         None => (None, None),
     };
+    let signal = FIRST.get().copied();
     match result {
         Ok(()) if INTERRUPTED.load(Ordering::Relaxed) => Err(Error::Interrupted {
             kept: if kept == Some(Kept::AsItWas) {
@@ -111,19 +118,57 @@ pub(super) fn outcome(result: Result<(), Error>) -> Result<(), Error> {
             },
             folder: path,
             at_once: false,
+            signal,
         }),
         Err(Error::Interrupted { kept, at_once, .. }) => Err(Error::Interrupted {
             kept,
             folder: path,
             at_once,
+            signal,
         }),
         other => other,
     }
 }
 
-fn on_stop() {
+/// Makes SIGINT, SIGTERM and SIGHUP call [`on_stop`] on a thread of their own, once they are
+/// caught: the thread registers them and says it has before this returns, so that the old run
+/// is removed only once a signal can no longer kill the command there. If the thread cannot be
+/// started or the signals registered, their default (ending the process) remains.
+#[cfg(unix)]
+fn install() {
+    use signal_hook::iterator::Signals;
+    let (registered, ready) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            let signals = Signals::new(Signal::ALL.map(Signal::number));
+            let _ = registered.send(());
+            let Ok(mut signals) = signals else { return };
+            for number in signals.forever() {
+                if let Some(signal) = Signal::from_number(number) {
+                    on_stop(signal);
+                }
+            }
+        });
+    if spawned.is_ok() {
+        // A thread that panicked before sending closes the channel, which ends the wait too.
+        let _ = ready.recv();
+    }
+}
+
+/// Windows has none of the signals: the console's events (Ctrl-C, Ctrl-Break, its window
+/// closed), which `ctrlc` does not tell apart, are all taken as Ctrl-C.
+#[cfg(not(unix))]
+fn install() {
+    let _ = ctrlc::set_handler(|| on_stop(Signal::Interrupt));
+}
+
+fn on_stop(signal: Signal) {
     let presses = PRESSES.fetch_add(1, Ordering::Relaxed) + 1;
     let taken = folder();
+    if presses == 1 {
+        let _ = FIRST.set(signal);
+    }
     // Said before the flag is set, so that it comes before the command's last words.
     if presses == 1
         && let Some(taken) = taken.as_ref()
@@ -131,15 +176,15 @@ fn on_stop() {
         let folder = crate::error::printable(&taken.path.display().to_string()).into_owned();
         progress::eprint_line(&if taken.kept == Kept::AsItWas {
             format!(
-                "{STOPPED_BY}: stopping before anything in {folder} is replaced (a second one stops at once)"
+                "{signal} received: stopping before anything in {folder} is replaced (a second signal stops at once)"
             )
         } else if taken.simulating {
             format!(
-                "{STOPPED_BY}: finishing the replications under way, then stopping (a second one stops at once)"
+                "{signal} received: finishing the replications under way, then stopping (a second signal stops at once)"
             )
         } else {
             format!(
-                "{STOPPED_BY}: the replications are done; finishing the files in {folder} (a second one stops at once, leaving them unfinished)"
+                "{signal} received: the replications are done; finishing the files in {folder} (a second signal stops at once, leaving them unfinished)"
             )
         });
     }
@@ -153,6 +198,7 @@ fn on_stop() {
         kept: plotted(taken.kept),
         folder: Some(taken.path.clone()),
         at_once: true,
+        signal: Some(signal),
     };
     progress::clear();
     // As `main` prints an error (and, as it does, not panicking if stderr is gone).
@@ -164,11 +210,12 @@ fn on_stop() {
 mod tests {
     use super::*;
 
-    /// Ctrl-C that comes after the last replication (while the files are written) is not lost:
-    /// the command finishes, then exits 130 saying the folder is complete. The only test that
-    /// sets the flag, and no other test runs a command.
+    /// A signal that comes after the last replication (while the files are written) is not
+    /// lost: the command finishes, then exits 128 + its number saying the folder is complete.
+    /// The only test that sets the flag or the first signal, and no other test runs a command.
     #[test]
-    fn ctrl_c_after_the_work_is_reported_once_the_folder_is_complete() {
+    fn a_signal_after_the_work_is_reported_once_the_folder_is_complete() {
+        let _ = FIRST.set(Signal::Terminate);
         INTERRUPTED.store(true, Ordering::Relaxed);
         let result = outcome(Ok(()));
         INTERRUPTED.store(false, Ordering::Relaxed);
@@ -179,12 +226,19 @@ mod tests {
                 Error::Interrupted {
                     kept: Kept::Complete,
                     at_once: false,
+                    signal: Some(Signal::Terminate),
                     ..
                 }
             ),
             "{error}"
         );
-        assert_eq!(error.exit_code(), 130);
+        assert_eq!(error.exit_code(), 143);
+        assert!(
+            error
+                .to_string()
+                .starts_with("interrupted by SIGTERM after the last replication"),
+            "{error}"
+        );
         assert!(error.to_string().contains("holds the complete results"));
     }
 
@@ -195,17 +249,50 @@ mod tests {
                 kept,
                 folder: Some(PathBuf::from("output/x")),
                 at_once: true,
+                signal: Some(Signal::Interrupt),
             }
             .to_string()
         };
         assert_eq!(
             stopped(Kept::Nothing),
-            "interrupted (a second Ctrl-C or SIGTERM/SIGHUP, at once) before any result was written: output/x holds no results (any earlier ones were removed when the command started); run the command again"
+            "interrupted at once by a second signal (SIGINT) before any result was written: output/x holds no results (any earlier ones were removed when the command started); run the command again"
         );
         assert!(stopped(Kept::FinishedCells).contains("the finished cells in output/x are kept"));
         assert!(
             stopped(Kept::Unfinished)
                 .contains("output/x holds some of them, each file whole, and no manifest")
         );
+    }
+
+    /// Each signal exits 128 + its number, the platform's own (the numbers are fixed by POSIX,
+    /// so the exit codes are the same on every Unix); a stop by a caller's own flag, with no
+    /// signal, exits as Ctrl-C does.
+    #[test]
+    fn each_signal_exits_128_plus_its_number() {
+        let code = |signal| {
+            Error::Interrupted {
+                kept: Kept::Nothing,
+                folder: None,
+                at_once: false,
+                signal,
+            }
+            .exit_code()
+        };
+        let codes = Signal::ALL.map(|s| (s.name(), code(Some(s))));
+        assert_eq!(codes, [("SIGINT", 130), ("SIGTERM", 143), ("SIGHUP", 129)]);
+        assert_eq!(code(None), 130);
+        #[cfg(unix)]
+        {
+            use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+            assert_eq!(
+                Signal::ALL.map(Signal::number),
+                [SIGINT, SIGTERM, SIGHUP],
+                "the platform numbers them otherwise"
+            );
+        }
+        for signal in Signal::ALL {
+            assert_eq!(Signal::from_number(signal.number()), Some(signal));
+        }
+        assert_eq!(Signal::from_number(9), None);
     }
 }

@@ -1,7 +1,8 @@
-//! Ctrl-C and the termination signals (SIGTERM, SIGHUP), handled alike: a command that simulates
-//! stops between replications, says what its output folder holds and exits 130, and the folder
-//! is whole: no temporary file, no manifest, none of the previous run's files; a sweep keeps only
-//! its finished cells, and `--resume` completes it as if it had never stopped.
+//! Ctrl-C (SIGINT) and the termination signals (SIGTERM, SIGHUP), handled alike: a command that
+//! simulates stops between replications, says which signal stopped it and what its output folder
+//! holds, and exits 128 + the signal's number (130, 143, 129); the folder is whole: no temporary
+//! file, no manifest, none of the previous run's files; a sweep keeps only its finished cells,
+//! and `--resume` completes it as if it had never stopped.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -11,14 +12,15 @@ use std::time::{Duration, Instant};
 
 use crate::common::{assert_success, cutover, files_under, temp_dir, wait_at_most};
 
-/// What the first Ctrl-C (or SIGTERM or SIGHUP) says at once while replications run.
-const FINISHING: &str = "Ctrl-C or SIGTERM/SIGHUP: finishing the replications under way, then stopping (a second one stops at once)";
+/// What the first signal (`INT` for Ctrl-C, `TERM`, `HUP`) says at once while replications run.
+fn finishing(signal: &str) -> String {
+    format!(
+        "SIG{signal} received: finishing the replications under way, then stopping (a second signal stops at once)"
+    )
+}
 
-/// How the first stop is named in the last line.
-const STOPPED: &str = "Ctrl-C or SIGTERM/SIGHUP";
-
-/// The signals that stop a command cleanly, as `kill` names them.
-const TERMINATION: [&str; 2] = ["TERM", "HUP"];
+/// The termination signals, as `kill` names them, and the exit code each gives: 128 + its number.
+const TERMINATION: [(&str, i32); 2] = [("TERM", 143), ("HUP", 129)];
 
 /// Writes a complete run into `cwd/out`, starts `args` (a command too long to finish: hours of
 /// replications) into the same folder, and returns it once it has removed the old run (which it
@@ -66,16 +68,10 @@ fn send(signal: &str, child: &Child) {
     assert!(sent.success());
 }
 
-/// Starts `args` as [`started`] does, sends it `signal` and then, up to `presses` in all, again
-/// each time it has said what it does with the last one; returns what it printed and how it
+/// Starts `args` as [`started`] does, sends it the first of `signals` and then each of the
+/// others once it has said what it does with the first; returns what it printed and how it
 /// ended.
-fn interrupted(
-    cwd: &Path,
-    args: &[&str],
-    ready: Option<&str>,
-    signal: &str,
-    presses: usize,
-) -> Output {
+fn interrupted(cwd: &Path, args: &[&str], ready: Option<&str>, signals: &[&str]) -> Output {
     let mut child = started(cwd, args, ready);
     // stderr read as it comes, line by line, to send the next signal once the last is answered.
     let (lines, said) = mpsc::channel();
@@ -88,11 +84,11 @@ fn interrupted(
         }
         all
     });
-    for press in 1..=presses {
+    for (press, signal) in signals.iter().enumerate() {
         send(signal, &child);
-        if press < presses {
+        if press == 0 && signals.len() > 1 {
             let answer = said.recv_timeout(LIMIT);
-            assert_eq!(answer.as_deref(), Ok(FINISHING), "{args:?} {signal}");
+            assert_eq!(answer, Ok(finishing(signal)), "{args:?} {signals:?}");
         }
     }
     let mut out = wait_at_most(child, Duration::from_secs(600));
@@ -100,18 +96,18 @@ fn interrupted(
     out
 }
 
-/// Asserts exit code 130 and stderr: what the first Ctrl-C says at once, then one line saying
-/// the command was interrupted, `how`, naming the folder `out` and containing `note`.
-fn assert_interrupted(out: &Output, how: &str, note: &str) {
+/// Asserts the exit `code` and stderr: what the `first` signal says at once, then one line
+/// saying the command was interrupted `how`, naming the folder `out` and containing `note`.
+fn assert_interrupted(out: &Output, code: i32, first: &str, how: &str, note: &str) {
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(130), "{:?}\n{stderr}", out.status);
+    assert_eq!(out.status.code(), Some(code), "{:?}\n{stderr}", out.status);
     let lines: Vec<&str> = stderr.lines().collect();
     let [said, last] = lines[..] else {
         panic!("two lines:\n{stderr}");
     };
-    assert_eq!(said, FINISHING);
+    assert_eq!(said, finishing(first));
     assert!(
-        last.starts_with(&format!("Error: interrupted ({how})"))
+        last.starts_with(&format!("Error: interrupted {how}"))
             && last.contains(note)
             && (last.contains(" out holds ") || last.contains(" in out are kept")),
         "{stderr}"
@@ -132,8 +128,14 @@ fn ctrl_c_stops_run_and_compare_leaving_no_results_and_no_old_files() {
         ],
     ] {
         let dir = temp_dir();
-        let out = interrupted(dir.path(), args, None, "INT", 1);
-        assert_interrupted(&out, STOPPED, "before any result was written");
+        let out = interrupted(dir.path(), args, None, &["INT"]);
+        assert_interrupted(
+            &out,
+            130,
+            "INT",
+            "by SIGINT before any result was written",
+            "holds no results",
+        );
         assert!(out.stdout.is_empty(), "{args:?} printed results");
         assert_eq!(
             files_under(&dir.path().join("out")),
@@ -143,26 +145,22 @@ fn ctrl_c_stops_run_and_compare_leaving_no_results_and_no_old_files() {
     }
 }
 
+/// A sweep of `bpos-2011` over the swept values `grid` (`--set`), `reps` replications each.
+fn sweep<'a>(grid: &'a str, reps: &'a str) -> [&'a str; 6] {
+    ["sweep", "bpos-2011", "--set", grid, "--reps", reps]
+}
+
 #[test]
 fn ctrl_c_stops_a_sweep_keeping_only_whole_cells_for_resume() {
     let dir = temp_dir();
-    let out = interrupted(
-        dir.path(),
-        &[
-            "sweep",
-            "bpos-2011",
-            "--set",
-            "sweep.operators.weekend=[1, 2, 3]",
-            "--reps",
-            "1000",
-            "-q",
-        ],
-        None,
-        "INT",
-        1,
-    );
+    let args = [
+        &sweep("sweep.operators.weekend=[1, 2, 3]", "1000")[..],
+        &["-q"],
+    ]
+    .concat();
+    let out = interrupted(dir.path(), &args, None, &["INT"]);
     // Said even with --quiet: it answers the key the user pressed.
-    assert_interrupted(&out, STOPPED, "run again with --resume");
+    assert_interrupted(&out, 130, "INT", "by SIGINT;", "run again with --resume");
     for file in files_under(&dir.path().join("out")) {
         let name = file.to_string_lossy();
         assert!(
@@ -172,51 +170,53 @@ fn ctrl_c_stops_a_sweep_keeping_only_whole_cells_for_resume() {
     }
 }
 
-/// A second Ctrl-C does not wait for the replication under way: the command exits at once, and
-/// its folder holds what the message says, only whole files. The sweep's first cell (ten tenants)
-/// is written before the first Ctrl-C, so the replication of the second (60,000 tenants, many
-/// seconds) is under way when both come.
+/// A second signal does not wait for the replication under way: the command exits at once, by
+/// the second signal's code, and its folder holds what the message says, only whole files. The
+/// sweep's first cell (ten tenants) is written before the first signal, so the replication of
+/// the second (60,000 tenants, many seconds) is under way when both come. Ctrl-C pressed twice,
+/// and a closed terminal after `kill`: the second signal is the one named and the exit code.
 #[test]
-fn a_second_ctrl_c_stops_at_once_keeping_only_whole_finished_cells() {
-    let dir = temp_dir();
-    let out = interrupted(
-        dir.path(),
-        &[
-            "sweep",
-            "bpos-2011",
-            "--set",
-            "sweep.population.tenants=[10, 60000]",
-            "--reps",
-            "2",
-        ],
-        Some("cells/cell-0000.csv"),
-        "INT",
-        2,
-    );
-    assert_interrupted(
-        &out,
-        &format!("a second {STOPPED}, at once"),
-        "run again with --resume",
-    );
-    assert!(out.stdout.is_empty());
-    assert_eq!(
-        files_under(&dir.path().join("out")),
-        [
-            PathBuf::from("cells/cell-0000.csv"),
-            PathBuf::from("grid.json")
-        ]
-    );
+fn a_second_signal_stops_at_once_keeping_only_whole_finished_cells() {
+    for (signals, code, how) in [
+        (["INT", "INT"], 130, "at once by a second signal (SIGINT);"),
+        (["TERM", "HUP"], 129, "at once by a second signal (SIGHUP);"),
+    ] {
+        let dir = temp_dir();
+        let out = interrupted(
+            dir.path(),
+            &sweep("sweep.population.tenants=[10, 60000]", "2"),
+            Some("cells/cell-0000.csv"),
+            &signals,
+        );
+        assert_interrupted(&out, code, signals[0], how, "run again with --resume");
+        assert!(out.stdout.is_empty());
+        assert_eq!(
+            files_under(&dir.path().join("out")),
+            [
+                PathBuf::from("cells/cell-0000.csv"),
+                PathBuf::from("grid.json")
+            ],
+            "{signals:?}"
+        );
+    }
 }
 
 /// `kill PID` (SIGTERM) and a closed terminal (SIGHUP) stop `run` as Ctrl-C does: between
-/// replications, saying so, exit 130, no results and nothing of the old run left.
+/// replications, saying so and naming the signal, exit 143 and 129, no results and nothing of
+/// the old run left.
 #[test]
 fn sigterm_and_sighup_stop_run_leaving_no_results_and_no_old_files() {
-    for signal in TERMINATION {
+    for (signal, code) in TERMINATION {
         let dir = temp_dir();
         let args = ["run", "bpos-2011", "--reps", "1000"];
-        let out = interrupted(dir.path(), &args, None, signal, 1);
-        assert_interrupted(&out, STOPPED, "before any result was written");
+        let out = interrupted(dir.path(), &args, None, &[signal]);
+        assert_interrupted(
+            &out,
+            code,
+            signal,
+            &format!("by SIG{signal} before any result was written"),
+            "holds no results",
+        );
         assert!(out.stdout.is_empty(), "{signal} printed results");
         assert_eq!(
             files_under(&dir.path().join("out")),
@@ -227,30 +227,32 @@ fn sigterm_and_sighup_stop_run_leaving_no_results_and_no_old_files() {
 }
 
 /// A sweep stopped by SIGTERM (a Slurm time limit, `kill`) or SIGHUP keeps its finished cells,
-/// and `--resume` then writes files byte for byte those of a sweep never stopped. The first cell
+/// says so naming the signal (the line a Slurm task's log holds), exits 143 or 129, and
+/// `--resume` then writes files byte for byte those of a sweep never stopped. The first cell
 /// (ten tenants) is written before the signal, and each replication of the second (5,000
 /// tenants) lasts long enough that the signal comes while it is under way.
 #[test]
 fn sigterm_and_sighup_stop_a_sweep_that_resume_completes_to_the_same_bytes() {
-    let sweep = [
-        "sweep",
-        "bpos-2011",
-        "--set",
-        "sweep.population.tenants=[10, 5000]",
-        "--reps",
-        "2",
-        "--no-charts",
-        "-q",
-    ];
+    let args = [
+        &sweep("sweep.population.tenants=[10, 5000]", "2")[..],
+        &["--no-charts", "-q"],
+    ]
+    .concat();
     let whole = temp_dir();
     assert_success(&cutover(
         whole.path(),
-        &[&sweep[..], &["--out", "out", "--threads", "1"]].concat(),
+        &[&args[..], &["--out", "out", "--threads", "1"]].concat(),
     ));
-    for signal in TERMINATION {
+    for (signal, code) in TERMINATION {
         let dir = temp_dir();
-        let out = interrupted(dir.path(), &sweep, Some("cells/cell-0000.csv"), signal, 1);
-        assert_interrupted(&out, STOPPED, "run again with --resume");
+        let out = interrupted(dir.path(), &args, Some("cells/cell-0000.csv"), &[signal]);
+        assert_interrupted(
+            &out,
+            code,
+            signal,
+            &format!("by SIG{signal}; the finished cells in out are kept"),
+            "run again with --resume",
+        );
         assert_eq!(
             files_under(&dir.path().join("out")),
             [
@@ -261,7 +263,7 @@ fn sigterm_and_sighup_stop_a_sweep_that_resume_completes_to_the_same_bytes() {
         );
         assert_success(&cutover(
             dir.path(),
-            &[&sweep[..], &["--out", "out", "--resume"]].concat(),
+            &[&args[..], &["--out", "out", "--resume"]].concat(),
         ));
         for file in ["replications.csv", "summary.csv"] {
             let read = |root: &Path| std::fs::read(root.join("out").join(file)).unwrap();
@@ -274,18 +276,24 @@ fn sigterm_and_sighup_stop_a_sweep_that_resume_completes_to_the_same_bytes() {
 }
 
 /// SIGHUP as a closed terminal sends it: stderr is gone, so what the command says is lost, but
-/// it still stops between replications and exits 130 with its folder whole (saying so must not
-/// fail the handler, nor the last words turn the exit code into a panic's).
+/// it still stops and exits 129 (not a panic's 101) with its folder whole: saying so must not
+/// fail the handler, nor the last words turn the exit code into a panic's. Once alone (between
+/// replications), and twice (at once, unless the two came together and count as one).
 #[test]
 fn sighup_with_stderr_gone_still_stops_cleanly() {
-    let dir = temp_dir();
-    let cwd = dir.path();
-    let mut child = started(cwd, &["run", "bpos-2011", "--reps", "1000"], None);
-    // The reading end closed: every write to stderr fails, as it does once a terminal is gone.
-    drop(child.stderr.take());
-    send("HUP", &child);
-    let out = wait_at_most(child, Duration::from_secs(300));
-    assert_eq!(out.status.code(), Some(130), "{:?}", out.status);
-    assert!(out.stdout.is_empty());
-    assert_eq!(files_under(&cwd.join("out")), Vec::<PathBuf>::new());
+    for presses in [1, 2] {
+        let dir = temp_dir();
+        let cwd = dir.path();
+        let mut child = started(cwd, &["run", "bpos-2011", "--reps", "1000"], None);
+        // The reading end closed: every write to stderr fails, as it does once a terminal is gone.
+        drop(child.stderr.take());
+        for _ in 0..presses {
+            send("HUP", &child);
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        let out = wait_at_most(child, Duration::from_secs(300));
+        assert_eq!(out.status.code(), Some(129), "{presses}: {:?}", out.status);
+        assert!(out.stdout.is_empty());
+        assert_eq!(files_under(&cwd.join("out")), Vec::<PathBuf>::new());
+    }
 }

@@ -838,7 +838,7 @@ fn ctrl_c_during_plot_leaves_the_old_set_or_the_new_one_whole() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{stderr}");
     assert!(
-        stderr.contains("Ctrl-C or SIGTERM/SIGHUP: stopping before anything in o is replaced"),
+        stderr.contains("SIGINT received: stopping before anything in o is replaced"),
         "{stderr}"
     );
     let after = tree(&o);

@@ -142,9 +142,9 @@ same_results "$work/local" "$failing"
 
 # A task stopped as at its time limit: Slurm sends SIGTERM to the batch step (here by scancel, at
 # once, rather than after a minute's limit), then SIGKILL after KillWait. The task finishes the
-# replication under way, keeps its finished cells, says so in its log and exits 130; --resume
-# completes the sweep. The second cell (50 replications of 20,000 tenants, seconds of work) is
-# under way when the signal comes.
+# replication under way, keeps its finished cells, says so in its log naming SIGTERM and exits
+# 143 (128 + 15); --resume completes the sweep. The second cell (50 replications of 20,000
+# tenants, seconds of work) is under way when the signal comes.
 long=tests/slurm/long.toml
 stop_started=$SECONDS
 "$cutover" sweep "$long" --out "$work/long-local" --no-charts --quiet
@@ -162,7 +162,8 @@ for _ in $(seq 120); do
   sleep 1
 done
 cat "$stopped/slurm/shard-1.log"
-grep -q "^Error: interrupted (Ctrl-C or SIGTERM/SIGHUP); the finished cells in $stopped/shards/1 are kept, run again with --resume" \
+grep -q "^SIGTERM received: finishing the replications under way" "$stopped/slurm/shard-1.log"
+grep -q "^Error: interrupted by SIGTERM; the finished cells in $stopped/shards/1 are kept, run again with --resume" \
   "$stopped/slurm/shard-1.log"
 left=$(cd "$stopped/shards/1" && find . -type f | sort | tr '\n' ' ')
 [ "$left" = "./cells/cell-0000.csv ./grid.json " ] || { echo "a stopped task left: $left" >&2; exit 1; }
