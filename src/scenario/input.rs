@@ -125,9 +125,25 @@ pub const UNCLOSED_QUOTE: &str =
 /// follows the reader's rules: a quote opens a quoted cell only as a cell's first byte, `""`
 /// inside one is a quote, and a line starting with `comment` is skipped.
 pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
+    scan_csv(text, comment, usize::MAX).unclosed_quote
+}
+
+/// What [`scan_csv`] finds in CSV text before it is parsed.
+pub struct CsvScan {
+    /// The line where a quoted cell opens that is never closed (see [`unclosed_quote`]).
+    pub unclosed_quote: Option<usize>,
+    /// The first line whose record holds more cells than were allowed. The `csv` reader holds a
+    /// whole record in memory, at some 20 bytes a cell, so a file of commas within a size cap
+    /// would still take many times its size; this finds such a line without reading it so.
+    pub wide_line: Option<usize>,
+}
+
+/// Scans CSV text as the `csv` reader splits it (see [`unclosed_quote`]) for a quote left open
+/// and for a record of more than `most_cells` cells.
+pub fn scan_csv(text: &[u8], comment: Option<u8>, most_cells: usize) -> CsvScan {
     // The reader skips a byte order mark, so a quote right after one opens the first cell.
     let text = text.strip_prefix(b"\xef\xbb\xbf").unwrap_or(text);
-    let (mut line, mut opened) = (1, 0);
+    let (mut line, mut opened, mut cells, mut wide_line) = (1, 0, 1usize, None);
     let (mut quoted, mut cell_start, mut record_start) = (false, true, true);
     let mut i = 0;
     while i < text.len() {
@@ -145,11 +161,15 @@ pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
         match b {
             b'\n' | b'\r' => {
                 line += usize::from(b == b'\n');
-                (cell_start, record_start) = (true, true);
+                (cell_start, record_start, cells) = (true, true, 1);
                 continue;
             }
             b',' => {
                 (cell_start, record_start) = (true, false);
+                cells += 1;
+                if cells > most_cells && wide_line.is_none() {
+                    wide_line = Some(line);
+                }
                 continue;
             }
             _ if record_start && Some(b) == comment => {
@@ -163,7 +183,10 @@ pub fn unclosed_quote(text: &[u8], comment: Option<u8>) -> Option<usize> {
         }
         (cell_start, record_start) = (false, false);
     }
-    quoted.then_some(opened)
+    CsvScan {
+        unclosed_quote: quoted.then_some(opened),
+        wide_line,
+    }
 }
 
 /// Whether a link in a path's last place is followed to the file it names, or refused.

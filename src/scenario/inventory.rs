@@ -75,9 +75,27 @@ pub fn parse_with_attributes(
     };
     // Spreadsheets often save UTF-8 with a byte order mark; it is not part of the first name.
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    if let Some(line) = super::input::unclosed_quote(text.as_bytes(), Some(b'#')) {
+    // Each column is a known one or an attribute; a few more are told one by one as unknown.
+    let most = COLUMNS.len() + attributes.len() + MAX_LISTED;
+    let scan = super::input::scan_csv(text.as_bytes(), Some(b'#'), most);
+    if let Some(line) = scan.unclosed_quote {
         let message = super::input::UNCLOSED_QUOTE.to_string();
         problems.push(line, None, "tenant", message, None);
+        return Err(problems.finish());
+    }
+    if let Some(line) = scan.wide_line {
+        let message = format!(
+            "a line of more than {most} cells, where an inventory has {} columns at most ({}{})",
+            COLUMNS.len() + attributes.len(),
+            COLUMNS.join(", "),
+            if attributes.is_empty() {
+                ""
+            } else {
+                " and the `population.attributes`"
+            }
+        );
+        let hint = "is this the inventory? one line per tenant, one column per attribute";
+        problems.push(line, None, "", message, Some(hint.into()));
         return Err(problems.finish());
     }
     let mut reader = csv::ReaderBuilder::new()
@@ -533,5 +551,31 @@ mod tests {
         let e = errors(&text);
         assert_eq!(e.len(), MAX_LISTED + 1);
         assert!(e[MAX_LISTED].starts_with("and 10 more errors"), "{e:?}");
+    }
+
+    /// A line of far more cells than an inventory has columns is refused before the reader holds
+    /// it (a few MB of commas took twenty times that in memory, a header of millions of columns
+    /// minutes); a few unknown columns are still each named, and commas in a quoted cell or a
+    /// comment are not cells.
+    #[test]
+    fn a_line_of_more_cells_than_any_inventory_has_is_refused_at_once() {
+        let commas = ",".repeat(1_000_000);
+        let e = errors(&format!("tenant,seats\nContoso,1{commas}\n"));
+        assert_eq!(e.len(), 1, "{e:?}");
+        assert!(
+            e[0].contains("t.csv:2") && e[0].contains("more than 27 cells"),
+            "{e:?}"
+        );
+        let e = errors(&format!("tenant,seats{commas}\n"));
+        assert!(
+            e[0].contains("t.csv:1") && e[0].contains("7 columns at most"),
+            "{e:?}"
+        );
+        let e = errors("tenant,seats,a,b\nContoso,1,,\n");
+        assert_eq!(e.len(), 2, "{e:?}");
+        assert!(e[0].contains("unknown column `a`"), "{e:?}");
+        let quoted = format!("tenant,seats\n# {commas}\n\"Contoso{commas}\",1\n");
+        let rows = parse(&quoted, &Arc::from("t.csv"), &regions()).unwrap();
+        assert_eq!(rows.len(), 1);
     }
 }
