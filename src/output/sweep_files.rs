@@ -346,6 +346,22 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
 /// them as links, so one there was put by someone else, to have another folder's cells merged
 /// as this shard's. The cell files themselves are opened refusing links (`read_cell`).
 pub fn check_shard(dir: &Path) -> Result<(), Error> {
+    // The folder itself, as named, may be a link: the user chose it.
+    match std::fs::metadata(dir) {
+        Ok(meta) if !meta.is_dir() => {
+            return Err(Error::Usage(format!(
+                "{} is not a folder: name the output folder of each shard",
+                dir.display()
+            )));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Error::Usage(format!(
+                "{} does not exist: name the output folder of each shard",
+                dir.display()
+            )));
+        }
+        _ => {}
+    }
     for name in [CELLS_DIR, GRID_FILE, files::MANIFEST] {
         let path = dir.join(name);
         let Ok(meta) = std::fs::symlink_metadata(&path) else {

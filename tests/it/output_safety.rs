@@ -580,6 +580,17 @@ fn merge_refuses_a_shard_whose_own_files_are_links() {
     assert!(!d.join("all").exists());
     std::fs::remove_file(d.join("s2/cells")).unwrap();
     std::fs::rename(moved.join("cells"), d.join("s2/cells")).unwrap();
+    // A shard that is a file, or is not there, is named as such (a file was 'cannot read
+    // s2/grid.json: Not a directory').
+    std::fs::write(d.join("file"), "").unwrap();
+    for (shard, why) in [
+        ("file", "file is not a folder"),
+        ("none", "none does not exist"),
+    ] {
+        let out = cutover(d, &["merge", "s1", shard, "--out", "all", "-q"]);
+        assert_bad_input(&out, &[why]);
+    }
+    assert!(!d.join("all").exists());
     assert_success(&cutover(d, &merge));
 }
 
