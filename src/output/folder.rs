@@ -27,6 +27,7 @@ impl OutputFolder {
             path: dir.to_path_buf(),
             source,
         };
+        check_path_length(dir)?;
         create_dir(dir)?;
         let not_a_folder = || Error::Usage(format!("{} is not a folder", dir.display()));
         let lock = match crate::scenario::open_folder(dir) {
@@ -153,6 +154,28 @@ impl OutputFolder {
 /// empty folder is taken (temporary files of killed commands aside), and so is one of cutover's
 /// own, killed runs' included: their first file written is one of those names. Only names are
 /// read, so a link among them is never followed.
+/// The most bytes a command adds to its folder's path for a file it writes inside: a chart drawn
+/// aside, `.charts.RANDOM.tmp/.NAME.RANDOM.tmp`, whose NAME holds a metric and a swept key, or
+/// a Slurm shard's `shards/K/cells/.cell-NNNN.csv.RANDOM.tmp`; with room to spare.
+const LONGEST_INSIDE: usize = 512;
+
+/// Refuses a folder whose path leaves too little room, under the longest path a file can be
+/// opened by, for the names written inside it: the probe file fits, but a chart's temporary
+/// file, written once the results are, would not, leaving an unfinished folder after all the
+/// simulating.
+fn check_path_length(dir: &Path) -> Result<(), Error> {
+    use crate::scenario::MAX_PATH_BYTES;
+    let bytes = dir.as_os_str().len();
+    if bytes + LONGEST_INSIDE <= MAX_PATH_BYTES {
+        return Ok(());
+    }
+    Err(Error::Usage(format!(
+        "{} is a path of {bytes} bytes: with the names of the files written inside it, paths would pass the {MAX_PATH_BYTES} bytes a path can have; use a path of at most {} bytes",
+        crate::scenario::abbreviate(&dir.display().to_string()),
+        MAX_PATH_BYTES - LONGEST_INSIDE
+    )))
+}
+
 fn refuse_foreign(dir: &Path) -> Result<(), Error> {
     let entries = fs::read_dir(dir).map_err(failed_on(dir))?;
     let (mut foreign, mut count) = (Vec::new(), 0);

@@ -358,6 +358,32 @@ fn a_linked_charts_or_cells_folder_is_refused_not_followed() {
     assert_eq!(files_under(&elsewhere), Vec::<PathBuf>::new());
 }
 
+/// An output folder whose path leaves no room for the names written inside it is refused before
+/// anything is simulated: the write probe fitted, but a chart's temporary file did not, so the
+/// run failed after simulating ("File name too long") and left a folder with `complete: false`.
+#[test]
+fn an_output_path_too_long_for_the_files_inside_is_refused_before_simulating() {
+    let dir = temp_dir();
+    let part = "d".repeat(199);
+    let long = format!("{}/{}", vec![part.as_str(); 20].join("/"), "e".repeat(59));
+    assert_eq!(long.len(), 4059);
+    let out = cutover(
+        dir.path(),
+        &["run", "small-pilot", "--reps", "1", "--out", &long, "-q"],
+    );
+    assert_bad_input(&out, &["is a path of 4059 bytes", "at most 3584 bytes"]);
+    assert_eq!(files_under(dir.path()), Vec::<PathBuf>::new());
+    // At the most it allows, the run and its charts are written whole.
+    let fits = &long[..3584];
+    let out = cutover(
+        dir.path(),
+        &["run", "small-pilot", "--reps", "1", "--out", fits, "-q"],
+    );
+    assert_success(&out);
+    let manifest = std::fs::read_to_string(dir.path().join(fits).join("manifest.json")).unwrap();
+    assert!(manifest.contains("\"complete\": true"), "{manifest}");
+}
+
 /// A folder where no file can be created is found before the simulation, not after it: this one
 /// would take hours to simulate.
 #[test]
