@@ -349,27 +349,35 @@ fn finish_folder(
 ) -> Result<(), Error> {
     let dir = folder.path();
     output::write_manifest(dir, manifest, false, &[])?;
-    let mut written = redraw(folder, charts, None, || {})?;
+    let written = redraw(folder, charts, None, || {})?;
     if !quiet {
         if charts.is_some() {
             print_charts(dir, &written);
         }
         say!("report: {}", dir.join(files::REPORT).display());
     }
-    written.push(dir.join(files::REPORT));
-    let listed: Vec<String> = written
+    output::write_manifest(dir, manifest, true, &drawn_files(dir, &written))
+}
+
+/// The charts drawn in `dir` (where they now are) and its report, as a manifest lists them:
+/// `charts/NAME`, then report.html.
+fn drawn_files(dir: &Path, charts: &[PathBuf]) -> Vec<String> {
+    charts
         .iter()
         .filter_map(|f| f.strip_prefix(dir).ok())
         .map(|f| f.to_string_lossy().replace('\\', "/"))
-        .collect();
-    output::write_manifest(dir, manifest, true, &listed)
+        .chain([files::REPORT.to_string()])
+        .collect()
 }
 
 /// Draws the charts of `folder` with `draw` (none with `None`) and builds its report, both aside
 /// ([`output::Staging`]), then puts them in place together, running `done` as they are: a
 /// failure, or a Ctrl-C (`stop`) before they are in place, leaves the folder's charts and report
-/// as they were, and charts of the old set that the new one lacks do not stay. Returns the chart
-/// files, where they now are.
+/// as they were, and charts of the old set that the new one lacks do not stay. `plot` (the
+/// caller with a `stop`) also makes the manifest's `files` list them, in the same step
+/// ([`output::Relisting`]), since the next command into the folder removes the files listed
+/// and no other chart; a command that simulates lists them itself, in the manifest it writes
+/// last. Returns the chart files, where they now are.
 fn redraw(
     folder: &OutputFolder,
     draw: Option<DrawCharts>,
@@ -383,11 +391,15 @@ fn redraw(
         None => Vec::new(),
     };
     let report = report::build(dir, &drawn)?;
+    let charts: Vec<PathBuf> = drawn.iter().map(|f| staging.final_path(f)).collect();
+    let manifest = match stop {
+        Some(_) => output::Relisting::new(dir, &drawn_files(dir, &charts))?,
+        None => None,
+    };
     if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
         return Err(Error::interrupted(Kept::AsItWas));
     }
-    let charts = drawn.iter().map(|f| staging.final_path(f)).collect();
-    staging.commit(report.as_bytes(), done)?;
+    staging.commit(report.as_bytes(), manifest.as_ref(), done)?;
     Ok(charts)
 }
 

@@ -21,7 +21,7 @@ pub use csv_files::{
 };
 pub use folder::OutputFolder;
 pub use manifest::{
-    Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, file_names,
+    Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, Relisting, file_names,
     write_manifest,
 };
 pub use staging::Staging;

@@ -2,7 +2,9 @@
 
 use std::path::Path;
 
-use serde::Serialize;
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde::{Serialize, Serializer};
+use serde_json::value::RawValue;
 use sha2::{Digest, Sha256};
 
 use crate::error::Error;
@@ -33,6 +35,110 @@ pub fn write_manifest(
     *is_complete = complete;
     files.extend(more.iter().cloned());
     super::write_atomic(&dir.join(files::MANIFEST), &to_json(&m))
+}
+
+/// The manifest.json of a folder whose charts and report `plot` has just drawn, with `files`
+/// listing them: the old text and the new, which [`super::Staging::commit`] puts in place with
+/// them (and puts back if they cannot all be).
+pub struct Relisting {
+    pub(super) old: Vec<u8>,
+    pub(super) new: Vec<u8>,
+}
+
+impl Relisting {
+    /// `dir`'s manifest with the charts and report it lists (`charts/...`, report.html) replaced
+    /// by `drawn` (as [`write_manifest`] lists them: `charts/NAME`, then report.html), after the
+    /// files the command wrote, as the command lists them. Every other field keeps its text and
+    /// its place, `complete` and the timing included, so that only what `plot` changed changes,
+    /// and a field this version does not know (a newer version's) stays. `None` where nothing
+    /// is to change: a manifest that already lists these, or that lists no file (an older
+    /// version's, whose kind of folder is told by the files present: listing the charts alone
+    /// would make it a folder of none), or that is not a JSON object.
+    pub fn new(dir: &Path, drawn: &[String]) -> Result<Option<Relisting>, Error> {
+        let path = dir.join(files::MANIFEST);
+        let text = super::read_small(&path)
+            .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+        let invalid = |e: serde_json::Error| {
+            Error::Usage(format!("{} is not valid JSON: {e}", path.display()))
+        };
+        let json: serde_json::Value = serde_json::from_str(&text).map_err(invalid)?;
+        let listed: Vec<&str> = json
+            .get("files")
+            .and_then(|f| f.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str())
+            .collect();
+        if listed.is_empty() {
+            return Ok(None);
+        }
+        let is_drawn = |f: &str| {
+            f == files::REPORT
+                || f.strip_prefix(files::CHARTS_DIR)
+                    .is_some_and(|name| name.starts_with('/'))
+        };
+        let relisted: Vec<String> = listed
+            .into_iter()
+            .filter(|f| !is_drawn(f))
+            .map(str::to_string)
+            .chain(drawn.iter().cloned())
+            .collect();
+        let fields: Fields = serde_json::from_str(&text).map_err(invalid)?;
+        let new = to_json(&Relisted {
+            fields: &fields.0,
+            files: &relisted,
+        });
+        Ok((new != text.as_bytes()).then(|| Relisting {
+            old: text.into_bytes(),
+            new,
+        }))
+    }
+}
+
+/// A manifest's fields in their order, each value as its text (serde_json's own map would sort
+/// them, and a struct would drop the fields it does not know).
+struct Fields<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct InOrder<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for InOrder<'a> {
+            type Value = Fields<'a>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Fields<'a>, M::Error> {
+                let mut fields = Vec::new();
+                while let Some(field) = map.next_entry()? {
+                    fields.push(field);
+                }
+                Ok(Fields(fields))
+            }
+        }
+        deserializer.deserialize_map(InOrder(std::marker::PhantomData))
+    }
+}
+
+/// [`Fields`] written back as they were, but for `files`, which lists `files`. Written as pretty
+/// JSON by [`to_json`], as every manifest is, each field's text comes out as it went in.
+struct Relisted<'a> {
+    fields: &'a [(String, &'a RawValue)],
+    files: &'a [String],
+}
+
+impl Serialize for Relisted<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = serializer.serialize_map(Some(self.fields.len()))?;
+        for (key, value) in self.fields {
+            if key == "files" {
+                map.serialize_entry(key, self.files)?;
+            } else {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// A manifest as written: pretty JSON and a final line break.
@@ -329,5 +435,101 @@ impl Manifest {
             format!("{name}{suffix}-{}", &hash[..8])
         };
         std::path::Path::new("output").join(folder)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manifest as an older or newer version may have written it: fields in an order of their
+    /// own, one this version does not know (`future`, its keys not in alphabetical order).
+    const WRITTEN: &str = r#"{
+  "version": "9.9.9",
+  "complete": true,
+  "future": {
+    "z": [
+      1,
+      2.5
+    ],
+    "a": "\u001b"
+  },
+  "wall_seconds": 0.123456789,
+  "files": [
+    "replications.csv",
+    "charts/old.png",
+    "report.html",
+    "summary.csv"
+  ],
+  "phases": []
+}
+"#;
+
+    fn relisted(text: &str, drawn: &[&str]) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(files::MANIFEST), text).unwrap();
+        let drawn: Vec<String> = drawn.iter().map(|f| f.to_string()).collect();
+        Relisting::new(dir.path(), &drawn)
+            .unwrap()
+            .map(|r| String::from_utf8(r.new).unwrap())
+    }
+
+    #[test]
+    fn only_the_charts_and_report_listed_change_and_every_other_byte_stays() {
+        let new = relisted(WRITTEN, &["charts/a.png", "charts/a.svg", "report.html"]).unwrap();
+        let expected = WRITTEN.replace(
+            "    \"replications.csv\",\n    \"charts/old.png\",\n    \"report.html\",\n    \"summary.csv\"\n",
+            "    \"replications.csv\",\n    \"summary.csv\",\n    \"charts/a.png\",\n    \"charts/a.svg\",\n    \"report.html\"\n",
+        );
+        assert_ne!(expected, WRITTEN);
+        assert_eq!(new, expected);
+        // Nothing to change: none.
+        assert_eq!(
+            relisted(&new, &["charts/a.png", "charts/a.svg", "report.html"]),
+            None
+        );
+    }
+
+    /// A manifest written as every manifest is ([`to_json`]) comes back byte for byte.
+    #[test]
+    fn a_manifest_as_written_is_read_back_to_the_same_bytes() {
+        let manifest = serde_json::json!({
+            "complete": false,
+            "files": ["comparison.csv", "report.html"],
+            "grid": {"cells": [{"x": 1e300, "y": -0.1}], "keys": ["k\"ey"]},
+            "study": null,
+        });
+        let text = String::from_utf8(to_json(&manifest)).unwrap();
+        assert_eq!(relisted(&text, &["report.html"]), None);
+        let drawn = relisted(&text, &["charts/c.svg", "report.html"]).unwrap();
+        assert_eq!(
+            drawn,
+            text.replace(
+                "    \"report.html\"",
+                "    \"charts/c.svg\",\n    \"report.html\""
+            )
+        );
+    }
+
+    /// A manifest that lists no file (an older version's: its kind of folder is told by the
+    /// files present), or is no object, is left alone.
+    #[test]
+    fn a_manifest_listing_no_file_is_left_as_it_is() {
+        for text in [
+            "{\"version\": \"0.0.1\"}\n",
+            "{\"files\": []}",
+            "[]",
+            "{\"files\": 3}",
+        ] {
+            assert_eq!(
+                relisted(text, &["charts/a.png", "report.html"]),
+                None,
+                "{text}"
+            );
+        }
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(files::MANIFEST), "{").unwrap();
+        let error = Relisting::new(dir.path(), &[]).err().unwrap().to_string();
+        assert!(error.contains("manifest.json is not valid JSON"), "{error}");
     }
 }

@@ -3,17 +3,19 @@
 //! staging folder `.charts.RANDOM.tmp` inside the output folder (a temporary name, like those of
 //! files being written, removed by the next command to open the folder if this one is killed),
 //! builds the report from them, and only when all of it is done exchanges the staging folder with
-//! `charts/` and renames the report in. A failure, or Ctrl-C, before that leaves the folder as it
-//! was; charts of the old set that the new one does not draw leave with the old `charts/`.
+//! `charts/` and renames the report in (and, for `plot`, the manifest listing them). A failure,
+//! or Ctrl-C, before that leaves the folder as it was; charts of the old set that the new one
+//! does not draw leave with the old `charts/`.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use super::{
-    AtomicFile, TEMPORARY_SUFFIX, check_subdir, failed_on, sync_dir, unless_stopping, writing,
+    AtomicFile, Relisting, TEMPORARY_SUFFIX, check_subdir, failed_on, sync_dir, unless_stopping,
+    writing,
 };
 use crate::error::Error;
-use crate::files::{CHARTS_DIR, REPORT};
+use crate::files::{CHARTS_DIR, MANIFEST, REPORT};
 
 /// How the name of a staging folder (or of an old `charts/` set aside) begins: `.charts.`.
 pub(super) const STAGING_PREFIX: &str = ".charts.";
@@ -48,13 +50,20 @@ impl Staging {
         self.dir.join(CHARTS_DIR).join(name)
     }
 
-    /// Puts the staged charts in place of `charts/` and `report` in place of report.html, both
-    /// or neither, then runs `done` before any stop at once can act (see [`super::abandon`]).
-    /// `charts/` must be a real folder or absent (a link or a file is refused, never followed);
-    /// it is not created when nothing was drawn and there is none.
-    pub fn commit(self, report: &[u8], done: impl FnOnce()) -> Result<(), Error> {
+    /// Puts the staged charts in place of `charts/`, `report` in place of report.html and, with
+    /// `manifest`, its new text in place of manifest.json (listing them), all or none, then runs
+    /// `done` before any stop at once can act (see [`super::abandon`]). `charts/` must be a real
+    /// folder or absent (a link or a file is refused, never followed); it is not created when
+    /// nothing was drawn and there is none.
+    pub fn commit(
+        self,
+        report: &[u8],
+        manifest: Option<&Relisting>,
+        done: impl FnOnce(),
+    ) -> Result<(), Error> {
         let charts = self.dir.join(CHARTS_DIR);
         let report_path = self.dir.join(REPORT);
+        let manifest_path = self.dir.join(MANIFEST);
         check_subdir(&charts)?;
         if fs::symlink_metadata(&report_path).is_ok_and(|m| m.is_dir()) {
             return Err(Error::Usage(format!(
@@ -62,33 +71,63 @@ impl Staging {
                 report_path.display()
             )));
         }
-        let mut file = AtomicFile::create(&report_path)?;
-        file.write_all(report)?;
-        let report_tmp = file.into_synced()?;
+        let report_tmp = synced(&report_path, report)?;
+        // The new manifest, and the old one to put back should the report fail to go in after it.
+        let manifest_tmp = match manifest {
+            Some(m) => Some((
+                synced(&manifest_path, &m.new)?,
+                synced(&manifest_path, &m.old)?,
+            )),
+            None => None,
+        };
         sync_dir(self.charts.path()).map_err(failed_on(self.charts.path()))?;
         let drawn = fs::read_dir(self.charts.path())
             .map_err(failed_on(self.charts.path()))?
             .next()
             .is_some();
         {
-            // No stop at once between the two renames: the folder gets both or neither.
+            // No stop at once between the renames: the folder gets all or none.
             let _writing = writing();
             let swap = if drawn || fs::symlink_metadata(&charts).is_ok() {
                 Some(Swap::make(&self.dir, self.charts.path(), &charts)?)
             } else {
                 None
             };
-            if let Err(e) = report_tmp.persist(&report_path) {
+            let undo = |swap: Option<Swap>| {
                 if let Some(swap) = swap {
                     swap.undo(self.charts.path(), &charts);
+                }
+            };
+            let old_manifest = match manifest_tmp {
+                Some((new, old)) => match new.persist(&manifest_path) {
+                    Ok(_) => Some(old),
+                    Err(e) => {
+                        undo(swap);
+                        return Err(failed_on(&manifest_path)(e.error));
+                    }
+                },
+                None => None,
+            };
+            if let Err(e) = report_tmp.persist(&report_path) {
+                undo(swap);
+                if let Some(old) = old_manifest {
+                    let _ = old.persist(&manifest_path);
                 }
                 return Err(failed_on(&report_path)(e.error));
             }
             done();
         }
         sync_dir(&self.dir).map_err(failed_on(&self.dir))
-        // Dropping `self.charts` removes the old set, now under the staging name.
+        // Dropping `self.charts` removes the old set, now under the staging name; dropping the
+        // old manifest's temporary file removes it.
     }
+}
+
+/// A temporary file beside `path` holding `bytes`, flushed to disk, to be renamed to `path`.
+fn synced(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
+    let mut file = AtomicFile::create(path)?;
+    file.write_all(bytes)?;
+    file.into_synced()
 }
 
 /// A fresh empty folder `.charts.RANDOM.tmp` in `dir`.
@@ -225,11 +264,29 @@ mod tests {
             charts.join("new.svg")
         );
         let mut done = false;
-        staging.commit(b"report", || done = true).unwrap();
+        staging.commit(b"report", None, || done = true).unwrap();
         assert!(done);
         assert_eq!(names(&charts), ["new.svg"]);
         assert_eq!(names(dir.path()), [CHARTS_DIR, REPORT]);
         assert_eq!(fs::read(dir.path().join(REPORT)).unwrap(), b"report");
+    }
+
+    /// With a manifest's new text, the commit puts it in place with the charts and report, and
+    /// leaves no temporary file (of the new text, or of the old one kept to put back).
+    #[test]
+    fn a_commit_puts_the_manifest_in_place_with_the_charts_and_report() {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join(MANIFEST), "old").unwrap();
+        let staging = Staging::new(dir.path()).unwrap();
+        fs::write(staging.charts().join("new.svg"), "new").unwrap();
+        let relisting = Relisting {
+            old: b"old".to_vec(),
+            new: b"new".to_vec(),
+        };
+        staging.commit(b"report", Some(&relisting), || {}).unwrap();
+        assert_eq!(names(dir.path()), [CHARTS_DIR, MANIFEST, REPORT]);
+        assert_eq!(fs::read(dir.path().join(MANIFEST)).unwrap(), b"new");
+        assert_eq!(names(&dir.path().join(CHARTS_DIR)), ["new.svg"]);
     }
 
     #[test]
@@ -237,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         Staging::new(dir.path())
             .unwrap()
-            .commit(b"r", || {})
+            .commit(b"r", None, || {})
             .unwrap();
         assert_eq!(names(dir.path()), [REPORT]);
     }

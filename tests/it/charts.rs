@@ -190,6 +190,106 @@ fn no_charts_leaves_no_chart_folder_and_plot_draws_them_later() {
     );
 }
 
+/// The files `folder`'s manifest.json lists, and its text without the lines of that list.
+fn manifest_files(folder: &Path) -> (Vec<String>, String) {
+    let text = std::fs::read_to_string(folder.join("manifest.json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let files = json["files"]
+        .as_array()
+        .expect("a list of files")
+        .iter()
+        .map(|f| f.as_str().expect("a file name").to_string())
+        .collect();
+    let mut listing = false;
+    let mut rest = String::new();
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("  \"files\": [") {
+            listing = true;
+        } else if listing {
+            listing = !line.starts_with("  ]");
+        } else {
+            rest.push_str(line);
+        }
+    }
+    (files, rest)
+}
+
+/// `plot` of a folder written with `--no-charts` lists the charts it draws in manifest.json, as
+/// the command would have: every file listed is there, and every chart there is listed, so the
+/// next command into the folder, which removes what the manifest lists, removes them. Nothing
+/// else of the manifest changes, not a byte: the command, the timing, `complete`, a field this
+/// version does not know (a newer one's) in its place. A chart listed that is drawn no more
+/// (an older set's) is listed no more. A run's folder and a comparison's.
+#[test]
+fn plot_lists_the_charts_it_draws_in_the_manifest_and_changes_nothing_else() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let compare = ["compare", &scenario, "--policies", "fifo,smallest-first"];
+    let run = ["run", &scenario];
+    for (command, charts) in [(&compare[..], 7), (&run[..], RUN_CHARTS.len())] {
+        let out = [command, &["--reps", "2", "--out", "o", "--no-charts", "-q"]].concat();
+        assert_success(&cutover(dir.path(), &out));
+        let folder = dir.path().join("o");
+        let path = folder.join("manifest.json");
+        // A newer version's field, which this one does not know, between two it does.
+        let text = std::fs::read_to_string(&path).unwrap().replacen(
+            "  \"seed\": ",
+            "  \"future\": {\n    \"z\": [\n      1\n    ],\n    \"a\": null\n  },\n  \"seed\": ",
+            1,
+        );
+        std::fs::write(&path, &text).unwrap();
+        let (before, rest) = manifest_files(&folder);
+        assert!(
+            before.iter().all(|f| !f.starts_with("charts/")),
+            "{before:?}"
+        );
+
+        assert_success(&cutover(dir.path(), &["plot", "o", "-q"]));
+        let (after, after_rest) = manifest_files(&folder);
+        assert_eq!(
+            after_rest, rest,
+            "plot changed more of the manifest than `files`"
+        );
+        let mut drawn: Vec<String> = std::fs::read_dir(folder.join("charts"))
+            .unwrap()
+            .map(|e| format!("charts/{}", e.unwrap().file_name().to_string_lossy()))
+            .collect();
+        drawn.sort();
+        assert_eq!(drawn.len(), 2 * charts, "{drawn:?}");
+        let mut listed: Vec<String> = after
+            .iter()
+            .filter(|f| f.starts_with("charts/"))
+            .cloned()
+            .collect();
+        listed.sort();
+        assert_eq!(listed, drawn, "the charts present are not those listed");
+        for file in &after {
+            assert!(folder.join(file).is_file(), "{file} is listed but absent");
+        }
+        let kept: Vec<&String> = after.iter().filter(|f| !f.starts_with("charts/")).collect();
+        assert_eq!(
+            kept,
+            before.iter().collect::<Vec<_>>(),
+            "the command's files"
+        );
+
+        // An older set's chart, listed but drawn no more, leaves the list; and a plot that
+        // changes nothing leaves the manifest as it was, byte for byte.
+        let stale = std::fs::read_to_string(&path).unwrap().replacen(
+            "  \"files\": [\n",
+            "  \"files\": [\n    \"charts/gone.png\",\n",
+            1,
+        );
+        std::fs::write(&path, &stale).unwrap();
+        assert_success(&cutover(dir.path(), &["plot", "o", "-q"]));
+        assert_eq!(manifest_files(&folder), (after, rest));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_success(&cutover(dir.path(), &["plot", "o", "-q"]));
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        std::fs::remove_dir_all(&folder).unwrap();
+    }
+}
+
 #[test]
 fn charts_never_change_the_csv_files() {
     let dir = temp_dir();

@@ -22,14 +22,21 @@ fn finishing(signal: &str) -> String {
 /// The termination signals, as `kill` names them, and the exit code each gives: 128 + its number.
 const TERMINATION: [(&str, i32); 2] = [("TERM", 143), ("HUP", 129)];
 
+/// The complete run [`started`] writes into `cwd/out` first.
+const OLD_RUN: &[&str] = &["run", "small-pilot", "--reps", "1", "--out", "out", "-q"];
+
 /// Writes a complete run into `cwd/out`, starts `args` (a command too long to finish: hours of
 /// replications) into the same folder, and returns it once it has removed the old run (which it
 /// does after installing its handler) and written the file `ready` if given.
 fn started(cwd: &Path, args: &[&str], ready: Option<&str>) -> Child {
-    assert_success(&cutover(
-        cwd,
-        &["run", "small-pilot", "--reps", "1", "--out", "out", "-q"],
-    ));
+    started_after(cwd, &[OLD_RUN], args, ready)
+}
+
+/// As [`started`], the old run written by the commands `old`.
+fn started_after(cwd: &Path, old: &[&[&str]], args: &[&str], ready: Option<&str>) -> Child {
+    for command in old {
+        assert_success(&cutover(cwd, command));
+    }
     let manifest = cwd.join("out/manifest.json");
     assert!(manifest.exists());
     let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
@@ -143,6 +150,35 @@ fn ctrl_c_stops_run_and_compare_leaving_no_results_and_no_old_files() {
             "{args:?}"
         );
     }
+}
+
+/// The charts that `plot` drew into a folder written with `--no-charts` are the old run's as
+/// much as its data files are: a run stopped into that folder leaves none of them (they were
+/// left, listed nowhere, beside a folder said to hold no results).
+#[test]
+fn ctrl_c_stops_a_run_leaving_none_of_the_charts_plot_drew() {
+    let dir = temp_dir();
+    let no_charts = [OLD_RUN, &["--no-charts"]].concat();
+    let plot: &[&str] = &["plot", "out", "-q"];
+    let child = started_after(
+        dir.path(),
+        &[&no_charts, plot],
+        &["run", "bpos-2011", "--reps", "1000"],
+        None,
+    );
+    send("INT", &child);
+    let out = wait_at_most(child, Duration::from_secs(600));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{stderr}");
+    assert!(
+        stderr.contains("by SIGINT before any result was written"),
+        "{stderr}"
+    );
+    assert_eq!(
+        files_under(&dir.path().join("out")),
+        Vec::<PathBuf>::new(),
+        "{stderr}"
+    );
 }
 
 /// A sweep of `bpos-2011` over the swept values `grid` (`--set`), `reps` replications each.

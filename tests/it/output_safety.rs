@@ -760,7 +760,8 @@ fn tree(dir: &Path) -> Vec<(PathBuf, String, Vec<u8>)> {
 }
 
 /// A run's folder `cwd/o` whose charts are an older set than the files would give: each chart
-/// replaced by other bytes, the report too, and a chart the files do not give (`gone`).
+/// replaced by other bytes, the report too, and a chart the files do not give (`gone`), listed
+/// in the manifest as the command that drew it would have.
 fn folder_with_an_old_chart_set(cwd: &Path) -> PathBuf {
     let s = write_file(cwd, "s.toml", SMALL_SCENARIO);
     assert_success(&cutover(
@@ -775,7 +776,31 @@ fn folder_with_an_old_chart_set(cwd: &Path) -> PathBuf {
     std::fs::write(o.join("charts/gone.svg"), "<svg>old</svg>").unwrap();
     std::fs::write(o.join("charts/gone.png"), "old").unwrap();
     std::fs::write(o.join("report.html"), "<p>the old report</p>").unwrap();
+    let manifest = std::fs::read_to_string(o.join("manifest.json")).unwrap();
+    let listed = manifest.replacen(
+        "    \"report.html\"\n",
+        "    \"charts/gone.png\",\n    \"charts/gone.svg\",\n    \"report.html\"\n",
+        1,
+    );
+    assert_ne!(listed, manifest);
+    std::fs::write(o.join("manifest.json"), listed).unwrap();
     o
+}
+
+/// `o`'s manifest.json as `plot` leaves it once its new set is in place: as it was (`before`),
+/// but for the old set's chart that the files do not give, listed no more.
+fn manifest_once_redrawn(before: &[(PathBuf, String, Vec<u8>)]) -> Vec<u8> {
+    let (_, _, manifest) = before
+        .iter()
+        .find(|(p, ..)| p == Path::new("manifest.json"))
+        .expect("a manifest");
+    String::from_utf8_lossy(manifest)
+        .replacen(
+            "    \"charts/gone.png\",\n    \"charts/gone.svg\",\n",
+            "",
+            1,
+        )
+        .into_bytes()
 }
 
 /// `plot` is whole or nothing: a data file that cannot be read, found after some charts are
@@ -800,8 +825,8 @@ fn a_plot_that_fails_partway_leaves_the_folder_as_it_was() {
 }
 
 /// A plot that succeeds replaces the whole set: the charts the files give, with none of the old
-/// set's beside them (`gone`), a new report, the manifest and every data file untouched, and no
-/// staging folder or temporary file left.
+/// set's beside them (`gone`), a new report, the manifest listing them (and nothing else of it
+/// changed), every data file untouched, and no staging folder or temporary file left.
 #[test]
 fn a_plot_that_succeeds_replaces_the_whole_set_and_leaves_no_staging() {
     let dir = temp_dir();
@@ -823,14 +848,18 @@ fn a_plot_that_succeeds_replaces_the_whole_set_and_leaves_no_staging() {
     assert!(report.contains("id=\"chart-phases\""), "a new report");
     let untouched = |t: &[(PathBuf, String, Vec<u8>)]| -> Vec<(PathBuf, String, Vec<u8>)> {
         t.iter()
-            .filter(|(p, ..)| !p.starts_with("charts") && !p.ends_with("report.html"))
+            .filter(|(p, ..)| {
+                !p.starts_with("charts")
+                    && !p.ends_with("report.html")
+                    && !p.ends_with("manifest.json")
+            })
             .cloned()
             .collect()
     };
+    assert_eq!(untouched(&after), untouched(&before), "data changed");
     assert_eq!(
-        untouched(&after),
-        untouched(&before),
-        "data or manifest changed"
+        String::from_utf8_lossy(&std::fs::read(o.join("manifest.json")).unwrap()),
+        String::from_utf8_lossy(&manifest_once_redrawn(&before)),
     );
 }
 
@@ -884,6 +913,11 @@ fn ctrl_c_during_plot_leaves_the_old_set_or_the_new_one_whole() {
     } else {
         assert!(stderr.contains("o holds all of them"), "{stderr}");
         assert!(!o.join("charts/gone.svg").exists() && o.join("charts/phases.svg").exists());
+        assert_eq!(
+            std::fs::read(o.join("manifest.json")).unwrap(),
+            manifest_once_redrawn(&before),
+            "the new set is in place, and the manifest does not list it"
+        );
     }
     assert!(
         !after
