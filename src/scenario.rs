@@ -31,6 +31,7 @@ mod workitems;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+pub(crate) use batchable::{first_plan, least_held};
 pub use batching::Batching;
 
 /// The programme's vocabulary, re-exported where the `[phases]` and `[workitems]` tables are read.

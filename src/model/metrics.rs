@@ -346,48 +346,59 @@ impl ReplicationMetrics {
 /// The first weekend (its Saturday) any tenant can be on, and how it follows from the settings.
 /// A plan is made every `batching.cadence_days` from the start, each for the first Saturday at
 /// least `batching.lead_days` ahead, and none for a weekend after `calendar.end`; a blocked
-/// tenant joins the pool when it is unblocked. So it is the weekend of the first plan at or after
-/// the fewest days a tenant can be blocked for. (The scenario refuses a calendar that ends before
-/// the first plan's weekend, so only blocking can put this one after `calendar.end`.)
+/// tenant joins the pool when it is unblocked, and one on hosted BlackBerry waits for its first
+/// allowed weekend. So it is the weekend of the first plan at or after the least a tenant can be
+/// held, not before `population.blackberry_not_before` if every tenant is on BlackBerry
+/// (`scenario::first_plan`). The scenario refuses a calendar that ends before the first plan's
+/// weekend, and a population held past the last plan, so this one is never after `calendar.end`.
 fn first_weekend(sc: &Scenario) -> (Date, String) {
     let (cal, b, p) = (&sc.calendar, &sc.batching, &sc.population);
-    let drawn = if p.blocked_fraction >= 1.0 {
-        p.blocked_days.lower_bound().max(0.0)
-    } else {
-        0.0
-    };
-    let least_blocked = match &p.inventory {
-        Some(rows) => rows
-            .iter()
-            .map(|t| t.blocked_days.unwrap_or(drawn))
-            .fold(f64::INFINITY, f64::min),
-        None => drawn,
-    };
-    let horizon = cal.end.days_since(cal.start) + 1;
-    let cadence = u64::from(b.cadence_days.max(1));
-    // Past the calendar, the day no longer matters (and stays a small number).
-    let plan_day = (least_blocked.min(horizon as f64) / cadence as f64).ceil() as u64 * cadence;
-    let first = b.weekend_for(cal.start, plan_day);
+    let (plan_day, first) = crate::scenario::first_plan(p, cal, b);
     let lead = format!(
         "the first Saturday at least `batching.lead_days` = {} days after",
         b.lead_days
     );
-    let why = if plan_day == 0 {
-        format!("{lead} `calendar.start` {}", cal.start)
-    } else {
-        format!(
-            "every tenant is blocked for at least {least_blocked} days \
-             (`population.blocked_fraction` = {}, `population.blocked_days`{}), so the first \
-             plan that can place one is on day {plan_day} (plans every `batching.cadence_days` = \
-             {cadence}); {lead} it",
+    if plan_day == 0 {
+        return (first, format!("{lead} `calendar.start` {}", cal.start));
+    }
+    // What keeps tenants from the plan before: their holds, BlackBerry, or both.
+    let cadence = u64::from(b.cadence_days.max(1));
+    let before = plan_day.saturating_sub(cadence);
+    let least = crate::scenario::least_held(p);
+    let mut held = Vec::new();
+    if least.ticks() > SimTime::from_days(before).ticks() {
+        held.push(format!(
+            "every tenant is blocked for at least {} days (`population.blocked_fraction` = {}, \
+             `population.blocked_days`{}{})",
+            least.days(),
             p.blocked_fraction,
             if p.inventory.is_some() {
                 " and the inventory's `blocked_days`"
             } else {
                 ""
             },
-        )
-    };
+            if least.quota.is_some() {
+                ", or a directory quota case, `population.quota_case_days`"
+            } else {
+                ""
+            },
+        ));
+    }
+    if p.estate.blackberry_share >= 1.0
+        && b.weekend_for(cal.start, before) < p.estate.blackberry_not_before
+    {
+        held.push(format!(
+            "every tenant is on hosted BlackBerry (`population.blackberry_share` = 1), not \
+             batched for a weekend before `population.blackberry_not_before` {}",
+            p.estate.blackberry_not_before
+        ));
+    }
+    let why = format!(
+        "{}, so the first plan that can place one is on day {plan_day} (plans every \
+         `batching.cadence_days` = {}); {lead} it",
+        held.join(", and "),
+        cadence
+    );
     (first, why)
 }
 
@@ -861,37 +872,40 @@ mod tests {
         assert_eq!(said[1..], none[1..]);
         assert_eq!(lead("2011-11-21"), none);
         // Every tenant blocked for at least 49 days is first placed by the plan of day 49
-        // (plans every 7 days), for the first Saturday 60 days later, 2011-12-24; one blocked for
-        // 48.9 days can be placed by the plan of day 49 too, one of 42 by that of day 42, for
-        // 2011-12-17. (The operators' wait needs a batch, nothing more.)
-        let blocked = |fraction: &str, low: &str, end: &str| {
+        // (plans every 7 days), for the first Saturday 60 days later, 2011-12-24: a calendar
+        // ending on that Saturday places them, but their Finalize (T+48h) is after it. One
+        // blocked for 42.1 days is placed by the plan of day 49 too; one of 42 days and 0.43 s,
+        // unblocked on the second of day 42 (the replication rounds a hold to whole seconds),
+        // by the plan of day 42, for 2011-12-17. (The operators' wait needs a batch, nothing
+        // more. A calendar that ends before 2011-12-24 with every tenant blocked past day 42 is
+        // refused by the scenario.)
+        let blocked = |fraction: &str, low: &str| {
             why(&[
                 "calendar.deadline=2011-12-01",
-                &format!("calendar.end={end}"),
+                "calendar.end=2011-12-24",
                 &format!("population.blocked_fraction={fraction}"),
                 &format!(
                     "population.blocked_days={{ dist = \"uniform\", low = {low}, high = 2000 }}"
                 ),
             ])
         };
-        // No tenant is ever on a batch: every metric of OF_BATCHES says so, alike.
-        let said = blocked("1", "49", "2011-12-23");
-        assert!(said.iter().all(|w| *w == said[0]), "{said:?}");
-        let said = said[0].clone().unwrap();
+        let said = blocked("1", "49");
+        assert_eq!(said[3], None, "{said:?}");
+        let makespan = said[0].clone().unwrap();
         assert!(
-            said.contains("no tenant is ever placed on a batch")
-                && said.contains("blocked for at least 49 days")
-                && said.contains("on day 49")
-                && said.contains("one can be on, 2011-12-24")
-                && said.contains("`batching.lead_days` = 60"),
-            "{said}"
+            makespan.contains("no tenant reaches Finalize (`finalize`)")
+                && makespan.contains("blocked for at least 49 days")
+                && makespan.contains("on day 49")
+                && makespan.contains("T is at the earliest 2011-12-24")
+                && makespan.contains("`batching.lead_days` = 60"),
+            "{makespan}"
         );
-        let operators = |fraction, low, end| blocked(fraction, low, end)[3].clone();
-        assert!(operators("1", "42.1", "2011-12-23").is_some());
-        assert_eq!(operators("1", "42", "2011-12-23"), None);
-        assert_eq!(operators("1", "49", "2011-12-24"), None);
-        assert_eq!(operators("0.99", "49", "2011-12-23"), None);
-        assert!(operators("1", "1000", "2012-12-31").is_some());
+        let makespan = |fraction, low| blocked(fraction, low)[0].clone();
+        assert!(makespan("1", "42.1").is_some());
+        assert!(makespan("1", "42.00001").is_some());
+        assert_eq!(makespan("1", "42.000005"), None);
+        assert_eq!(makespan("1", "42"), None);
+        assert_eq!(makespan("0.99", "49"), None);
     }
 
     #[test]

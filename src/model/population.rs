@@ -200,6 +200,7 @@ mod tests {
             sharepoint_gb: None,
             region: None,
             blocked_days: None,
+            blocked_days_at: None,
             attributes: Vec::new(),
         }
     }

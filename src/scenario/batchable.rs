@@ -1,7 +1,12 @@
 //! Whether any tenant can be batched at all: a calendar that ends before the first weekend a batch
-//! can be for, and a declared policy's caps that take no tenant, or fit none, and blackouts over
-//! every batch weekend are planners' mistakes that would otherwise run to the end of the calendar
-//! with every tenant left unbatched.
+//! can be for, a population whose every tenant is held past the calendar's last plan (`held`),
+//! and a declared policy's caps that take no tenant, or fit none, and blackouts over every batch
+//! weekend are planners' mistakes that would otherwise run to the end of the calendar with every
+//! tenant left unbatched.
+
+mod held;
+
+pub(crate) use held::{first_plan, least_held};
 
 use super::batching::Batching;
 use super::calendar::Calendar;
@@ -44,7 +49,8 @@ enum Reason {
     Blackout(u16),
 }
 
-/// Reports a calendar with no batch weekend (see [`no_weekend`]), else each declared policy that
+/// Reports a calendar with no batch weekend (see [`no_weekend`]), else a population held past the
+/// calendar's last plan (see [`held::check`]) and each declared policy that
 /// can batch no tenant of `population` on any of the calendar's batch weekends, located at the
 /// first setting that leaves a tenant out and naming every such setting. Only certain cases
 /// count: a tenant is out when a cap holds its group and could not take even it alone, or when
@@ -64,6 +70,7 @@ pub(super) fn check(
         return;
     }
     let weekends = weekends.as_slice();
+    held::check(root, population, (calendar, batching), weekends);
     for (policy, at) in declared.iter().zip(written) {
         if policy.caps.len() != at.caps.len() || policy.blackouts.len() != at.blackouts.len() {
             // A cap or blackout was refused: its own error says what.

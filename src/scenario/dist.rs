@@ -190,6 +190,56 @@ impl Dist {
         natural.clamp(self.min, self.max)
     }
 
+    /// The least value a sample can take or come as near to as it likes, NaN if a sample can be
+    /// NaN: where `lower_bound` is a bound, this is what the draws reach, for a validation that
+    /// must refuse only what is certain. An empirical value that no uniform draw (a multiple of
+    /// 2^-53 below 1) falls on, for want of weight, is never sampled; a normal without spread
+    /// always draws its mean, and one of infinite mean (with a finite spread) or a lognormal of
+    /// infinite median (with a finite sigma) draws infinity; a normal of NaN mean always draws
+    /// NaN, and one of infinite spread, a lognormal of infinite sigma or a uniform over an
+    /// infinite span draws NaN when its own draw is 0.
+    pub fn least_drawn(&self) -> f64 {
+        let natural = match &self.shape {
+            Shape::Constant(v) => *v,
+            Shape::Uniform { low, high } if (high - low).is_finite() => *low,
+            Shape::Normal { mean, sd } if *sd == 0.0 => *mean,
+            Shape::Normal { mean, sd } if sd.is_finite() && *mean == f64::INFINITY => *mean,
+            Shape::Normal { mean, sd } if sd.is_finite() && !mean.is_nan() => f64::NEG_INFINITY,
+            Shape::LogNormal { mu, sigma } if sigma.is_finite() && *mu == f64::INFINITY => *mu,
+            Shape::LogNormal { sigma, .. } if sigma.is_finite() => 0.0,
+            Shape::Uniform { .. } | Shape::Normal { .. } | Shape::LogNormal { .. } => f64::NAN,
+            Shape::Exponential { .. } => 0.0,
+            Shape::Pareto { scale, .. } => *scale,
+            Shape::Empirical { values, cumulative } => {
+                let drawn = (0..values.len()).filter(|&i| {
+                    // Value i is drawn for a uniform r with cumulative[i - 1] <= r <
+                    // cumulative[i]; the last value also for any r past the last but one.
+                    let from = if i == 0 { 0.0 } else { cumulative[i - 1] };
+                    let to = if i + 1 == values.len() {
+                        f64::INFINITY
+                    } else {
+                        cumulative[i]
+                    };
+                    // The first multiple of 2^-53 at or above `from` (scaling by a power of
+                    // two is exact).
+                    let scale = (1u64 << 53) as f64;
+                    let first = (from * scale).ceil();
+                    first < scale && first / scale < to
+                });
+                let mut least = f64::INFINITY;
+                for i in drawn {
+                    let v = values[i].clamp(self.min, self.max);
+                    if v.is_nan() {
+                        return f64::NAN;
+                    }
+                    least = least.min(v);
+                }
+                return least;
+            }
+        };
+        natural.clamp(self.min, self.max)
+    }
+
     /// The largest value a sample can take.
     pub fn upper_bound(&self) -> f64 {
         let natural = match &self.shape {
@@ -404,6 +454,89 @@ mod tests {
                 .all(|x| (0.5..=5.0).contains(&x))
         );
         assert_eq!((d.lower_bound(), d.upper_bound()), (0.5, 5.0));
+    }
+
+    /// A generator whose every word is `word`: the draws of a chosen uniform.
+    struct Fixed(u64);
+
+    impl rand::TryRng for Fixed {
+        type Error = std::convert::Infallible;
+        fn try_next_u32(&mut self) -> Result<u32, Self::Error> {
+            Ok((self.0 >> 32) as u32)
+        }
+        fn try_next_u64(&mut self) -> Result<u64, Self::Error> {
+            Ok(self.0)
+        }
+        fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Self::Error> {
+            dst.iter_mut().for_each(|b| *b = self.0 as u8);
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn least_drawn_is_what_the_draws_reach() {
+        let clamped = |d: Result<Dist, String>, min| d.unwrap().clamped(Some(min), None).unwrap();
+        // Where the lower bound is reached, or come near to.
+        for (d, least) in [
+            (Dist::constant(3.0), 3.0),
+            (Dist::uniform(2.0, 4.0).unwrap(), 2.0),
+            (Dist::uniform(2.0, 2.0).unwrap(), 2.0),
+            (Dist::exponential(9.0).unwrap(), 0.0),
+            (Dist::lognormal(1e6, 0.01).unwrap(), 0.0),
+            (Dist::pareto(7.0, 0.5).unwrap(), 7.0),
+            (clamped(Dist::normal(1e6, 1.0), 5.0), 5.0),
+            (
+                Dist::empirical(vec![4.0, 2.0], vec![1.0, 1.0]).unwrap(),
+                2.0,
+            ),
+            (Dist::constant(f64::INFINITY), f64::INFINITY),
+            (Dist::pareto(f64::INFINITY, 1.0).unwrap(), f64::INFINITY),
+        ] {
+            assert_eq!(d.least_drawn(), d.lower_bound(), "{d:?}");
+            assert_eq!(d.least_drawn(), least, "{d:?}");
+        }
+        // Values without weight, or whose weight is lost to rounding, are never drawn.
+        let e = |values: &[f64], weights: &[f64]| {
+            Dist::empirical(values.to_vec(), weights.to_vec()).unwrap()
+        };
+        assert_eq!(e(&[1.0, 1000.0], &[0.0, 1.0]).least_drawn(), 1000.0);
+        assert_eq!(e(&[1000.0, 1.0], &[1.0, 0.0]).least_drawn(), 1000.0);
+        assert_eq!(
+            e(&[1000.0, 1.0, 5.0], &[1.0, 1e-20, 1.0]).least_drawn(),
+            5.0
+        );
+        // A weight of 2^-53 of the whole is drawn once in 2^53: r = 0.
+        let tiny = e(&[1.0, 1000.0], &[1.0, (1u64 << 53) as f64 - 1.0]);
+        assert_eq!(tiny.least_drawn(), 1.0);
+        assert_eq!(tiny.sample(&mut Fixed(0)), 1.0);
+        assert_eq!(tiny.sample(&mut Fixed(1 << 11)), 1000.0);
+        // Clamps apply to each value; a NaN value is drawn as NaN.
+        let c = e(&[1.0, 8.0], &[1.0, 1.0])
+            .clamped(Some(3.0), None)
+            .unwrap();
+        assert_eq!(c.least_drawn(), 3.0);
+        assert!(e(&[f64::NAN, 8.0], &[1.0, 1.0]).least_drawn().is_nan());
+        assert_eq!(e(&[f64::NAN, 8.0], &[0.0, 1.0]).least_drawn(), 8.0);
+        // Always the same value.
+        assert_eq!(clamped(Dist::normal(900.0, 0.0), 0.0).least_drawn(), 900.0);
+        let inf = f64::INFINITY;
+        assert_eq!(clamped(Dist::normal(inf, 3.0), 0.0).least_drawn(), inf);
+        assert_eq!(Dist::lognormal(inf, 3.0).unwrap().least_drawn(), inf);
+        // NaN when a draw of 0 (or any draw) meets an infinite factor: as sampled.
+        for d in [
+            Dist::uniform(5.0, inf).unwrap(),
+            clamped(Dist::normal(900.0, inf), 1.0),
+            clamped(Dist::normal(f64::NAN, 1.0), 1.0),
+            Dist::lognormal(9.0, inf).unwrap(),
+        ] {
+            assert!(d.least_drawn().is_nan(), "{d:?}");
+        }
+        assert!(
+            Dist::uniform(5.0, inf)
+                .unwrap()
+                .sample(&mut Fixed(0))
+                .is_nan()
+        );
     }
 
     #[test]

@@ -23,6 +23,8 @@ pub struct InventoryTenant {
     pub region: Option<u16>,
     /// Days held in Pre-Approval from the start; 0 means ready at once.
     pub blocked_days: Option<f64>,
+    /// Where the `blocked_days` cell is, when it is not empty: what a check of the days points at.
+    pub blocked_days_at: Option<Origin>,
     /// The cells of the columns named in `population.attributes`, in that order ("" if empty):
     /// what declarative policies order and cap by.
     pub attributes: Vec<String>,
@@ -277,6 +279,14 @@ pub fn parse_with_attributes(
                 sharepoint_gb,
                 region,
                 blocked_days,
+                blocked_days_at: blocked_days.and_then(|_| {
+                    let (column, _) = cell(&record, "blocked_days")?;
+                    Some(Origin::Cell {
+                        file: file.clone(),
+                        line,
+                        column: Some(column),
+                    })
+                }),
                 attributes: attributes
                     .iter()
                     .map(|a| cell(&record, a).map(|(_, v)| v).unwrap_or_default())
@@ -477,6 +487,7 @@ mod tests {
                 sharepoint_gb: None,
                 region: Some(1),
                 blocked_days: None,
+                blocked_days_at: None,
                 attributes: Vec::new(),
             }
         );

@@ -304,6 +304,16 @@ impl<'a> Section<'a> {
         self.diags.list.borrow().iter().any(|d| d.key == key)
     }
 
+    /// Whether a problem is reported at the dotted key `key` or within it (a distribution's
+    /// `population.blocked_days.low`): its value then stands at its default.
+    pub fn reported_within(&self, key: &str) -> bool {
+        self.diags.list.borrow().iter().any(|d| {
+            d.key
+                .strip_prefix(key)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with(['.', '[']))
+        })
+    }
+
     /// Reports a problem located elsewhere, e.g. in a file the scenario names.
     pub fn report(&self, diagnostic: Diagnostic) {
         self.diags.list.borrow_mut().push(diagnostic);
@@ -702,7 +712,7 @@ pub fn abbreviate_to(text: &str, shown: usize) -> String {
 }
 
 /// A number as a person reads it: exponent form only when plain digits would run long.
-fn show(x: f64) -> String {
+pub(super) fn show(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-6) {
         format!("{x:e}")
     } else {

@@ -766,17 +766,6 @@ fn a_study_on_a_metric_an_inventory_or_a_window_leaves_unmeasured_is_refused() {
     assert_success(&select("mean_peak_broken_contact_fraction", "s2"));
 }
 
-/// The metrics of tenants' weekends: their work, their users' tickets, their chat.
-const WEEKEND_METRICS: &[&str] = &[
-    "makespan_days",
-    "helpdesk_wait_mean_h",
-    "helpdesk_wait_p95_h",
-    "operator_wait_mean_h",
-    "operator_wait_p95_h",
-    "mean_peak_cross_island_fraction",
-    "mean_peak_broken_contact_fraction",
-];
-
 /// Every metric `never_measured` names has no value in any replication: what the studies refuse
 /// is truly unmeasurable, and the same scenario without those settings measures it.
 #[test]
@@ -856,18 +845,17 @@ fn a_metric_said_never_measured_is_empty_in_every_replication() {
             &["calendar.deadline=2011-10-01", "calendar.end=2011-11-06"],
             &["makespan_days"],
         ),
-        // Every tenant blocked past the calendar's last plan (day 112, for 2011-12-31): no
-        // tenant has a weekend. (A calendar that ends before the first weekend a batch can be
-        // for is refused by the scenario.)
+        // Every tenant blocked past day 49, so first placed by the calendar's last plan (day 56,
+        // for 2011-12-31): Finalize (T+48h) is after the end. (Blocked past day 56 too, no
+        // tenant could be batched, and the scenario is refused.)
         (
             &[
-                "clients.outlook_2003_share=0.2",
                 "calendar.deadline=2011-12-31",
                 "calendar.end=2011-12-31",
                 "population.blocked_fraction=1",
-                "population.blocked_days={ dist = \"uniform\", low = 118, high = 200 }",
+                "population.blocked_days={ dist = \"uniform\", low = 50, high = 200 }",
             ],
-            WEEKEND_METRICS,
+            &["makespan_days"],
         ),
     ];
     let col = |name: &str| {
@@ -1131,6 +1119,175 @@ fn a_scenario_that_can_batch_nobody_is_refused_where_it_says_so() {
     );
     assert!(!d.join("118").exists());
     assert_success(&lead("117"));
+}
+
+/// A population every tenant of which is held past the calendar's last plan (blocked in
+/// Pre-Approval, by a directory quota case, or on hosted BlackBerry) is refused by `validate`,
+/// `run` and each `sweep` cell, at the setting that holds them (an inventory's cell), instead of
+/// running to the end of the calendar with nobody batched; held to the last plan, it is valid.
+#[test]
+fn a_population_held_past_the_last_plan_is_refused_where_it_says_so() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let base = "name = \"held\"\n[population]\ntenants = 20\nblocked_fraction = 1\n";
+    let late = write_file(
+        d,
+        "late.toml",
+        &format!("{base}blocked_days = {{ dist = \"uniform\", low = 449, high = 900 }}\n"),
+    );
+    let says = [
+        "late.toml:5:16",
+        "no tenant can be batched before the calendar ends",
+        "the last plan that can batch a tenant is on day 448 (2012-11-26), for the weekend of 2013-01-26",
+        "`population.blocked_fraction` = 1 blocks every tenant, and `population.blocked_days` draws at least 449 days",
+        "let some tenant in: a `population.blocked_days` that can draw 448 days or fewer, or a `population.blocked_fraction` below 1; or end the calendar on 2013-02-02 or later",
+    ];
+    assert_invalid(&cutover(d, &["validate", &late]), &says);
+    assert_bad_input(&run_bad(d, &[&late]), &says);
+    // Lowered to 448 days by `--set`, one tenant can be taken by the last plan: it runs.
+    let out = cutover(
+        d,
+        &[
+            "run",
+            &late,
+            "--set",
+            "population.blocked_days={ dist = \"uniform\", low = 448, high = 900 }",
+            "--reps",
+            "1",
+            "--no-charts",
+            "-q",
+            "--out",
+            "r",
+        ],
+    );
+    assert_success(&out);
+    // An inventory: at the cell of the tenant blocked least.
+    write_file(
+        d,
+        "t.csv",
+        "tenant,seats,blocked_days\nA,5,500\nB,6,449\nC,7,7320\n",
+    );
+    let inventory = write_file(
+        d,
+        "inv.toml",
+        "name = \"inv\"\n[population]\ninventory = \"t.csv\"\n",
+    );
+    assert_invalid(
+        &cutover(d, &["validate", &inventory]),
+        &[
+            "t.csv:3:3",
+            "each of the inventory's 3 tenants is held past it, the least `B` by its `blocked_days` = 449",
+            "a `blocked_days` of at most 448 for some tenant",
+        ],
+    );
+    // Every tenant on hosted BlackBerry from after the last weekend: of a sweep, the one cell.
+    let blackberry = write_file(
+        d,
+        "bb.toml",
+        "name = \"bb\"\n[population]\ntenants = 20\nblackberry_share = 1\nblackberry_not_before = 2013-01-27\n[calendar]\nend = 2013-02-02\n[sweep]\n\"calendar.end\" = [2013-01-30, 2013-02-02]\n",
+    );
+    let out = cutover(d, &["validate", &blackberry]);
+    assert_invalid(
+        &out,
+        &[
+            "bb.toml:5:25",
+            "cell 0 (calendar.end=2013-01-30)",
+            "every tenant is on hosted BlackBerry (`population.blackberry_share` = 1), which is not batched for a weekend before `population.blackberry_not_before` 2013-01-27",
+        ],
+    );
+    assert!(
+        !String::from_utf8_lossy(&out.stdout).contains("cell 1"),
+        "{out:?}"
+    );
+    let out = cutover(
+        d,
+        &["sweep", &blackberry, "--reps", "1", "--out", "s", "-q"],
+    );
+    assert_bad_input(
+        &out,
+        &[
+            "population.blackberry_not_before",
+            "no tenant can be batched",
+        ],
+    );
+    assert!(!d.join("s").exists());
+}
+
+/// The refusal is exact: over calendars of either cadence and several leads, a population held
+/// for any number of days (to the second: the replication rounds a hold so) is valid exactly when
+/// a replication of it batches someone; and so for every tenant on hosted BlackBerry.
+#[test]
+fn a_population_is_refused_as_held_exactly_when_a_replication_batches_nobody() {
+    use cutover::model::simulate;
+    use cutover::scenario::{Dist, Scenario};
+    let policy = cutover::policy::lookup("fifo", &[]).unwrap();
+    let text = |overrides: &[String]| {
+        let overrides: Vec<String> = [
+            "population.tenants=5",
+            "population.blocked_fraction=1",
+            "calendar.deadline=2011-12-01",
+            "batching.max_tenants=1000000",
+            "batching.max_seats=1000000000",
+            "batching.max_data_gb=1000000000",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .chain(overrides.iter().cloned())
+        .collect();
+        Scenario::from_text(crate::common::SMALL_SCENARIO, "s.toml", &overrides)
+    };
+    let batched = |sc: &Scenario| simulate(sc, policy.as_ref(), 0, false).metrics.batches > 0;
+    let mut seen = (0, 0);
+    for (cadence, lead, end) in [
+        (7, 60, "2011-12-24"),
+        (14, 60, "2011-12-30"),
+        (7, 66, "2012-01-06"),
+    ] {
+        let calendar = vec![
+            format!("batching.cadence_days={cadence}"),
+            format!("batching.lead_days={lead}"),
+            format!("calendar.end={end}"),
+        ];
+        let mut base = text(&[calendar.clone(), vec!["population.blocked_days=0".into()]].concat())
+            .unwrap_or_else(|e| panic!("{e}"));
+        for day in 20..140 {
+            for seconds in [0.0, 0.43, 0.86] {
+                let days = f64::from(day) + seconds / 86_400.0;
+                let held = format!("population.blocked_days={days}");
+                let valid = text(&[calendar.clone(), vec![held]].concat()).is_ok();
+                base.population.blocked_days = Dist::constant(days);
+                assert_eq!(valid, batched(&base), "{calendar:?}, {days} days");
+                if valid { seen.0 += 1 } else { seen.1 += 1 }
+            }
+        }
+        // Every tenant on BlackBerry, from a date around the last weekend.
+        base.population.blocked_days = Dist::constant(0.0);
+        base.population.estate.blackberry_share = 1.0;
+        for back in -10..10 {
+            let date = base.calendar.end.add_days(back);
+            let on = vec![
+                "population.blackberry_share=1".to_string(),
+                format!("population.blackberry_not_before={date}"),
+            ];
+            let valid = text(
+                &[
+                    calendar.clone(),
+                    on,
+                    vec!["population.blocked_days=0".into()],
+                ]
+                .concat(),
+            )
+            .is_ok();
+            base.population.estate.blackberry_not_before = date;
+            assert_eq!(
+                valid,
+                batched(&base),
+                "{calendar:?}, BlackBerry from {date}"
+            );
+            if valid { seen.0 += 1 } else { seen.1 += 1 }
+        }
+    }
+    assert!(seen.0 > 100 && seen.1 > 100, "{seen:?}");
 }
 
 /// Exit 2 with each of `needles` on the standard output or error (`validate` lists a file's
