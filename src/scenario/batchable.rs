@@ -27,9 +27,10 @@ pub(super) struct Written {
     pub blackouts: Vec<(String, Origin)>,
 }
 
-/// A tenant as validation knows it: its region, seats, least data and size class, and for an
-/// inventory tenant its row. A generated one stands for the smallest tenant of its region and
-/// size class, the easiest of them to fit.
+/// A tenant as validation knows it: its region, seats, least data and size class, for an
+/// inventory tenant its row, and the first batch weekend it can be on (an index into the
+/// calendar's, past them all if none: see `held`). A generated one stands for the smallest tenant
+/// of its region and size class, the easiest of them to fit, held the least.
 #[derive(Clone, Copy)]
 struct Someone {
     region: u16,
@@ -37,6 +38,7 @@ struct Someone {
     data_gb: f64,
     row: Option<usize>,
     size: Option<usize>,
+    from: usize,
 }
 
 /// Why a tenant can never be batched.
@@ -45,7 +47,7 @@ enum Reason {
     /// Cap `.0` takes no tenant of its group (`.1` = 0: `max_tenants` = 0), fits none by seats
     /// (1) or by data (2).
     Cap(usize, usize),
-    /// The region is blacked out on every batch weekend.
+    /// The region is blacked out on every batch weekend the tenant can be on.
     Blackout(u16),
 }
 
@@ -71,24 +73,45 @@ pub(super) fn check(
     }
     let weekends = weekends.as_slice();
     held::check(root, population, (calendar, batching), weekends);
+    let holding = held::Holding::new(population);
+    let cadence = u64::from(batching.cadence_days.max(1));
+    let rows = population.inventory.as_deref().unwrap_or_default();
+    // Each tenant from the first weekend it can be on.
+    let reached = |mut someone: Someone| {
+        let seats = someone.seats.min(u64::from(u32::MAX)) as u32;
+        let row = someone.row.and_then(|i| rows.get(i));
+        someone.from = holding.reach(seats, row, weekends, cadence);
+        someone
+    };
     for (policy, at) in declared.iter().zip(written) {
         if policy.caps.len() != at.caps.len() || policy.blackouts.len() != at.blackouts.len() {
             // A cap or blackout was refused: its own error says what.
             continue;
         }
-        let always_out: Vec<bool> = (0..population.regions.len() as u16)
-            .map(|r| blacked_out_on_each(policy, r, weekends))
+        let dark: Vec<Vec<bool>> = (0..population.regions.len() as u16)
+            .map(|r| dark_from(policy, r, weekends))
             .collect();
         // Each reason with the smallest tenant it leaves out, the one the message names.
         let mut reasons: Vec<(Reason, Someone)> = Vec::new();
-        let nobody = everyone(population, &policy.definition.size_classes).all(|someone| {
-            let Some(reason) = reason_out(policy, &someone, &always_out) else {
+        let mut held = false;
+        let sizes = &policy.definition.size_classes;
+        let nobody = everyone(population, sizes).map(reached).all(|someone| {
+            // Held past every weekend, whatever the policy (`held` says so when all are).
+            if someone.from >= weekends.len() {
+                held = true;
+                return true;
+            }
+            let Some(reason) = reason_out(policy, &someone, &dark) else {
                 return false;
             };
             match reasons.iter_mut().find(|(r, _)| *r == reason) {
                 Some((_, smallest)) => {
                     let smaller = match reason {
                         Reason::Cap(_, 2) => someone.data_gb < smallest.data_gb,
+                        // The one out from the earliest weekend says the most.
+                        Reason::Blackout(_) => {
+                            (someone.from, someone.seats) < (smallest.from, smallest.seats)
+                        }
                         _ => someone.seats < smallest.seats,
                     };
                     if smaller {
@@ -100,7 +123,7 @@ pub(super) fn check(
             true
         });
         if nobody && !reasons.is_empty() {
-            report(root, policy, at, &reasons, population, weekends);
+            report(root, policy, at, &reasons, population, (weekends, held));
         }
     }
 }
@@ -210,6 +233,7 @@ fn everyone<'a>(
                     data_gb: population.least_data_gb(seats, None, None),
                     row: None,
                     size: Some(size),
+                    from: 0,
                 })
             }))
         }
@@ -229,21 +253,28 @@ fn everyone<'a>(
                 data_gb,
                 row: Some(i),
                 size,
+                from: 0,
             })
         })),
     }
 }
 
-/// Whether region `r` is blacked out on every one of `weekends`.
-fn blacked_out_on_each(policy: &Declared, r: u16, weekends: &[Date]) -> bool {
-    weekends.iter().all(|&w| {
-        (policy.blackouts.iter()).any(|b| b.from <= w && w <= b.until && b.regions.contains(&r))
-    })
+/// For each of `weekends` (and one past them), whether region `r` is blacked out on every weekend
+/// from it on: a tenant of `r` first free to be put on weekend `k` is out when entry `k` is.
+fn dark_from(policy: &Declared, r: u16, weekends: &[Date]) -> Vec<bool> {
+    let mut dark = vec![true; weekends.len() + 1];
+    for (k, &w) in weekends.iter().enumerate().rev() {
+        let out = (policy.blackouts.iter())
+            .any(|b| b.from <= w && w <= b.until && b.regions.contains(&r));
+        dark[k] = out && dark[k + 1];
+    }
+    dark
 }
 
-/// The first reason `someone` can never be batched under `policy`, if there is one: as
-/// `Declared::select` takes a tenant into a batch of its own.
-fn reason_out(policy: &Declared, someone: &Someone, always_out: &[bool]) -> Option<Reason> {
+/// The first reason `someone` can never be batched under `policy` from the first weekend it can
+/// be on, if there is one: as `Declared::select` takes a tenant into a batch of its own. `dark`
+/// is [`dark_from`] of each region.
+fn reason_out(policy: &Declared, someone: &Someone, dark: &[Vec<bool>]) -> Option<Reason> {
     for (i, cap) in policy.caps.iter().enumerate() {
         let group = match &cap.cap.per {
             Group::Region => Some(u32::from(someone.region)),
@@ -273,7 +304,8 @@ fn reason_out(policy: &Declared, someone: &Someone, always_out: &[bool]) -> Opti
     }
     // A region past the list (the list itself refused, its own error says why) is not known to
     // be blacked out.
-    let blacked_out = always_out.get(usize::from(someone.region)) == Some(&true);
+    let dark = dark.get(usize::from(someone.region));
+    let blacked_out = dark.and_then(|d| d.get(someone.from)) == Some(&true);
     blacked_out.then_some(Reason::Blackout(someone.region))
 }
 
@@ -283,12 +315,13 @@ fn report(
     at: &Written,
     reasons: &[(Reason, Someone)],
     population: &Population,
-    weekends: &[Date],
+    (weekends, held): (&[Date], bool),
 ) {
-    let (first, last) = (weekends[0], weekends[weekends.len() - 1]);
+    let last = weekends[weekends.len() - 1];
     let mut said: Vec<String> = Vec::new();
-    // Regions blacked out by the same blackouts, named together: (by, regions, place in `said`).
-    let mut dark: Vec<(String, Vec<&str>, usize)> = Vec::new();
+    // Regions blacked out by the same blackouts from the same weekend, named together: (by,
+    // first weekend, regions, place in `said`).
+    let mut dark: Vec<(String, usize, Vec<&str>, usize)> = Vec::new();
     for (reason, smallest) in reasons {
         match *reason {
             Reason::Cap(i, which) => {
@@ -318,33 +351,46 @@ fn report(
                 });
             }
             Reason::Blackout(r) => {
+                let first = weekends[smallest.from];
                 let by: Vec<String> = (policy.blackouts.iter().zip(&at.blackouts))
                     .filter(|(b, _)| b.regions.contains(&r) && b.from <= last && first <= b.until)
                     .map(|(_, (path, _))| format!("`{path}`"))
                     .collect();
                 let by = by.join(", ");
                 let region = population.regions[r as usize].as_str();
-                match dark.iter_mut().find(|(b, _, _)| *b == by) {
-                    Some((_, regions, _)) => regions.push(region),
+                let from = smallest.from;
+                match dark.iter_mut().find(|(b, f, _, _)| *b == by && *f == from) {
+                    Some((_, _, regions, _)) => regions.push(region),
                     None => {
-                        dark.push((by, vec![region], said.len()));
+                        dark.push((by, from, vec![region], said.len()));
                         said.push(String::new());
                     }
                 }
             }
         }
     }
-    for (by, regions, place) in dark {
+    for (by, from, regions, place) in dark {
         let named: Vec<String> = regions.iter().map(|r| format!("`{r}`")).collect();
         let (which, are) = if named.len() == 1 {
             ("region", "is")
         } else {
             ("regions", "are")
         };
+        let span = if from == 0 {
+            "every batch weekend of the calendar"
+        } else {
+            "every batch weekend from the first its tenants can be on, as they are held,"
+        };
         said[place] = format!(
-            "{which} {} {are} blacked out on every batch weekend of the calendar ({first} to {last}) by {by}",
-            named.join(", ")
+            "{which} {} {are} blacked out on {span} ({} to {last}) by {by}",
+            named.join(", "),
+            weekends[from]
         );
+    }
+    if held {
+        said.push(format!(
+            "every other tenant is held past the calendar's last plan, for the weekend of {last}"
+        ));
     }
     let (key, origin) = match reasons[0].0 {
         Reason::Cap(i, which) => {
@@ -669,6 +715,79 @@ mod tests {
             "[calendar]\nend = 2013-01-01\n[policies.p]\nblackouts = [{ regions = [\"NA\", \"EMEA\"], from = 2011-11-05, until = 2012-12-29 }]\n",
             "policies.p.blackouts[0]",
             &["(2011-11-05 to 2012-12-29)"],
+        );
+    }
+
+    #[test]
+    fn blackouts_over_every_weekend_a_held_tenant_can_be_on_are_refused() {
+        let dark = |from: &str| {
+            format!(
+                "[policies.p]\nblackouts = [{{ regions = [\"NA\", \"EMEA\"], from = {from}, until = 2013-01-26 }}]\n"
+            )
+        };
+        // Blocked for 200 days: first taken by the plan of day 203, for 2012-05-26.
+        let blocked = |days: u32| format!("blocked_fraction = 1\nblocked_days = {days}\n");
+        refused(
+            &format!("{}{}", blocked(200), dark("2012-05-26")),
+            "policies.p.blackouts[0]",
+            &[
+                "regions `NA`, `EMEA` are blacked out on every batch weekend from the first its \
+                 tenants can be on, as they are held, (2012-05-26 to 2013-01-26) by \
+                 `policies.p.blackouts[0]`",
+            ],
+        );
+        accepted(&format!("{}{}", blocked(200), dark("2012-05-27")));
+        // Blocked for 196 days: the plan of day 196, for 2012-05-19, is before the blackout.
+        accepted(&format!("{}{}", blocked(196), dark("2012-05-26")));
+        // Every tenant on hosted BlackBerry from 2012-06-01: its first weekend is 2012-06-02.
+        let blackberry = "blackberry_share = 1\nblackberry_not_before = 2012-06-01\n";
+        refused(
+            &format!("{blackberry}{}", dark("2012-06-02")),
+            "policies.p.blackouts[0]",
+            &["(2012-06-02 to 2013-01-26)"],
+        );
+        accepted(&format!("{blackberry}{}", dark("2012-06-03")));
+    }
+
+    #[test]
+    fn a_policy_that_batches_nobody_who_is_not_held_past_the_last_plan_is_refused() {
+        // Two inventory tenants: `a` in NA and `b` in EMEA, each held for the days given (the
+        // last plan is on day 448).
+        let dir = tempfile::tempdir().unwrap();
+        let errors = |(a, b): (u32, u32), policy: &str| {
+            let csv = format!("tenant,seats,region,blocked_days\na,5,NA,{a}\nb,5,EMEA,{b}\n");
+            std::fs::write(dir.path().join("t.csv"), csv).unwrap();
+            let text = format!(
+                "name = \"b\"\n[population]\ninventory = \"t.csv\"\nregions = [\"NA\", \"EMEA\"]\n[policies.p]\n{policy}"
+            );
+            match Scenario::from_text_in(&text, "b.toml", dir.path(), &[]) {
+                Ok(_) => Vec::new(),
+                Err(ScenarioError::Invalid { diagnostics, .. }) => diagnostics,
+                Err(e) => panic!("{e}"),
+            }
+        };
+        let closed = "caps = [{ per = \"region\", value = \"EMEA\", max_tenants = 0 }]\n";
+        let d = errors((449, 0), closed);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(d[0].key, "policies.p.caps[0].max_tenants");
+        assert!(
+            d[0].message.ends_with(
+                "`policies.p.caps[0].max_tenants` = 0 takes no tenant of region `EMEA`; every \
+                 other tenant is held past the calendar's last plan, for the weekend of \
+                 2013-01-26"
+            ),
+            "{d:?}"
+        );
+        assert_eq!(errors((448, 0), closed), Vec::new());
+        // A cap on the held tenant's region leaves `b` free.
+        let na = "caps = [{ per = \"region\", value = \"NA\", max_tenants = 0 }]\n";
+        assert_eq!(errors((449, 0), na), Vec::new());
+        // Both held: the scenario says so, once, and not the policy.
+        let d = errors((449, 500), closed);
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(
+            d[0].message.starts_with("no tenant can be batched"),
+            "{d:?}"
         );
     }
 }

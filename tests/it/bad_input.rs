@@ -1215,7 +1215,8 @@ fn a_population_held_past_the_last_plan_is_refused_where_it_says_so() {
 
 /// The refusal is exact: over calendars of either cadence and several leads, a population held
 /// for any number of days (to the second: the replication rounds a hold so) is valid exactly when
-/// a replication of it batches someone; and so for every tenant on hosted BlackBerry.
+/// a replication of it batches someone; and so for every tenant on hosted BlackBerry, and under a
+/// declared policy that blacks out the calendar's last weekends.
 #[test]
 fn a_population_is_refused_as_held_exactly_when_a_replication_batches_nobody() {
     use cutover::model::simulate;
@@ -1283,6 +1284,37 @@ fn a_population_is_refused_as_held_exactly_when_a_replication_batches_nobody() {
                 valid,
                 batched(&base),
                 "{calendar:?}, BlackBerry from {date}"
+            );
+            if valid { seen.0 += 1 } else { seen.1 += 1 }
+        }
+        // A declared policy that blacks out every region over the calendar's last weekends: held
+        // past the plans before them, nobody can be batched.
+        let dark = base.calendar.end.add_days(-14);
+        let policy = vec![
+            format!(
+                "policies.p.blackouts=[{{ regions = [\"NA\", \"EMEA\"], from = {dark}, until = 2013-12-31 }}]"
+            ),
+            "batching.policy=p".to_string(),
+        ];
+        let mut declared = text(
+            &[
+                calendar.clone(),
+                policy.clone(),
+                vec!["population.blocked_days=0".into()],
+            ]
+            .concat(),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let p = cutover::policy::lookup("p", &declared.policies).unwrap();
+        for day in 0..70 {
+            let days = f64::from(day);
+            let held = format!("population.blocked_days={days}");
+            let valid = text(&[calendar.clone(), policy.clone(), vec![held]].concat()).is_ok();
+            declared.population.blocked_days = Dist::constant(days);
+            let batched = simulate(&declared, p.as_ref(), 0, false).metrics.batches > 0;
+            assert_eq!(
+                valid, batched,
+                "{calendar:?}, {days} days, dark from {dark}"
             );
             if valid { seen.0 += 1 } else { seen.1 += 1 }
         }

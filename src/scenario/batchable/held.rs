@@ -15,6 +15,7 @@
 use super::super::batching::Batching;
 use super::super::calendar::Calendar;
 use super::super::doc::Origin;
+use super::super::inventory::InventoryTenant;
 use super::super::population::Population;
 use super::super::reader::Section;
 use crate::date::Date;
@@ -61,41 +62,89 @@ fn certain(share: f64) -> bool {
     share >= 1.0
 }
 
-/// The least hold of each tenant the population can have: one for every generated tenant, or
-/// one per inventory row (an empty `blocked_days` cell drawn as a generated tenant's). Each least
-/// is what the draws reach (`Dist::least_drawn`), so a distribution that can draw a small value
-/// holds nobody for long: only one bounded below, with every tenant blocked
+/// The least holds the population's settings allow, worked out once for all its tenants. Each
+/// least is what the draws reach (`Dist::least_drawn`), so a distribution that can draw a small
+/// value holds nobody for long: only one bounded below, with every tenant blocked
 /// (`population.blocked_fraction` = 1), blocks every tenant for its lower bound.
-fn holds(p: &Population) -> Box<dyn Iterator<Item = Hold> + '_> {
-    // `max(0.0)` as the model clamps a draw, a NaN one to 0.
-    let drawn = if certain(p.blocked_fraction) {
-        p.blocked_days.least_drawn().max(0.0)
-    } else {
-        0.0
-    };
-    let e = &p.estate;
-    let per_seat = e.dirsync_objects.least_drawn().max(0.0);
-    let case_days = e.quota_case_days.least_drawn().max(0.0);
-    // Over quota for certain: syncing for certain, and even the fewest objects over the quota.
-    let quota = move |seats: u32| {
-        let objects = (per_seat * f64::from(seats))
+pub(super) struct Holding<'p> {
+    p: &'p Population,
+    /// The fewest days a tenant without a `blocked_days` cell is blocked.
+    drawn: f64,
+    /// The fewest directory objects per seat, and the fewest days of a quota case.
+    per_seat: f64,
+    case_days: f64,
+}
+
+impl<'p> Holding<'p> {
+    pub fn new(p: &'p Population) -> Self {
+        // `max(0.0)` as the model clamps a draw, a NaN one to 0.
+        let drawn = if certain(p.blocked_fraction) {
+            p.blocked_days.least_drawn().max(0.0)
+        } else {
+            0.0
+        };
+        let e = &p.estate;
+        Holding {
+            p,
+            drawn,
+            per_seat: e.dirsync_objects.least_drawn().max(0.0),
+            case_days: e.quota_case_days.least_drawn().max(0.0),
+        }
+    }
+
+    /// Whether a tenant of `seats` is certainly over its directory quota, with the fewest
+    /// objects it syncs: syncing for certain, and even the fewest objects over the quota.
+    fn over_quota(&self, seats: u32) -> Option<u32> {
+        let e = &self.p.estate;
+        let objects = (self.per_seat * f64::from(seats))
             .round()
             .min(f64::from(u32::MAX)) as u32;
-        (certain(e.dirsync_share) && objects > e.dirsync_quota).then_some((case_days, objects))
-    };
+        (certain(e.dirsync_share) && objects > e.dirsync_quota).then_some(objects)
+    }
+
+    /// The least hold of a tenant of `seats` (an inventory row's, when `row` is given).
+    pub fn of(&self, seats: u32, row: Option<&InventoryTenant>) -> Hold {
+        let cell = row.and_then(|r| r.blocked_days);
+        Hold {
+            blocked_days: cell.unwrap_or(self.drawn),
+            cell: row.and_then(|r| cell.and(r.blocked_days_at.clone())),
+            quota: (self.over_quota(seats)).map(|objects| (self.case_days, objects)),
+            row: row.map(|r| r.name.clone()),
+        }
+    }
+
+    /// The index of the first of `weekends` (the calendar's batch weekends, planned every
+    /// `cadence` days) that a tenant of `seats` (an inventory row's, when `row` is given) can be
+    /// put on: that of the first plan at or after its least hold, and with every tenant on hosted
+    /// BlackBerry, not before `blackberry_not_before`. `weekends.len()` when it can be on none.
+    pub fn reach(
+        &self,
+        seats: u32,
+        row: Option<&InventoryTenant>,
+        weekends: &[Date],
+        cadence: u64,
+    ) -> usize {
+        let blocked = row.and_then(|r| r.blocked_days).unwrap_or(self.drawn);
+        let quota = self.over_quota(seats).map_or(0.0, |_| self.case_days);
+        let plans = ticks(blocked.max(quota)).div_ceil(cadence * DAY);
+        let held = usize::try_from(plans).unwrap_or(usize::MAX);
+        let e = &self.p.estate;
+        let blackberry = if certain(e.blackberry_share) {
+            weekends.partition_point(|w| *w < e.blackberry_not_before)
+        } else {
+            0
+        };
+        held.max(blackberry).min(weekends.len())
+    }
+}
+
+/// The least hold of each tenant the population can have: one for every generated tenant, or
+/// one per inventory row (an empty `blocked_days` cell drawn as a generated tenant's).
+fn holds(p: &Population) -> Box<dyn Iterator<Item = Hold> + '_> {
+    let holding = Holding::new(p);
     match &p.inventory {
-        None => Box::new(std::iter::once(Hold {
-            blocked_days: drawn,
-            cell: None,
-            quota: quota(least_seats(p)),
-            row: None,
-        })),
-        Some(rows) => Box::new(rows.iter().map(move |r| Hold {
-            blocked_days: r.blocked_days.unwrap_or(drawn),
-            cell: r.blocked_days.and(r.blocked_days_at.clone()),
-            quota: quota(r.seats),
-            row: Some(r.name.clone()),
-        })),
+        None => Box::new(std::iter::once(holding.of(least_seats(p), None))),
+        Some(rows) => Box::new(rows.iter().map(move |r| holding.of(r.seats, Some(r)))),
     }
 }
 
