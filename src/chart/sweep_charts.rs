@@ -69,11 +69,26 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     Ok(written)
 }
 
-/// A key as part of a file name: letters, digits and underscores.
+/// A key as part of a file name: letters, digits and underscores. A key too long to leave a
+/// chart's file name within the 255 bytes a name can have (a work kind of a programme's own may
+/// have a long name) is cut, and 8 hex digits of its hash keep it apart from another cut alike:
+/// such a chart could not be written, and the sweep failed once every cell had run.
 pub(crate) fn file_safe(key: &str) -> String {
-    key.chars()
+    use sha2::Digest;
+    const MOST: usize = 120;
+    let safe: String = key
+        .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+        .collect();
+    if safe.len() <= MOST {
+        return safe;
+    }
+    let hash: String = sha2::Sha256::digest(key.as_bytes())[..4]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    // Every character is ASCII, so any byte is a character boundary.
+    format!("{}_{hash}", &safe[..MOST - 9])
 }
 
 /// One cell's summary of one metric.

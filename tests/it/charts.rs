@@ -508,3 +508,41 @@ fn plot_refuses_a_data_file_of_another_kind_of_folder_naming_it() {
         ],
     );
 }
+
+/// A swept key holding a work kind's long name (a programme's own kinds are named by the
+/// scenario) still names charts within the 255 bytes a file name can have: the chart
+/// `transitioned_by_workitems_<230 characters>_...` could not be written, and the sweep failed
+/// (exit 2, `complete: false`) once every cell had run. The report still names the key.
+#[test]
+fn a_long_swept_key_names_charts_a_file_system_can_hold() {
+    let dir = temp_dir();
+    let kind = "u".repeat(230);
+    let t2t = include_str!("../../scenarios/tenant-to-tenant.toml").replace("user_notice", &kind);
+    let s = write_file(dir.path(), "t2t.toml", &t2t);
+    let axis = format!("sweep.workitems.{kind}.hard_failure_probability=[0.01, 0.02]");
+    let args = [
+        "sweep",
+        &s,
+        "--set",
+        &axis,
+        "--set",
+        "population.tenants=20",
+        "--reps",
+        "1",
+    ];
+    let out = cutover(dir.path(), &[&args[..], &["--out", "o", "-q"]].concat());
+    assert_success(&out);
+    let charts: Vec<String> = std::fs::read_dir(dir.path().join("o/charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert!(
+        charts
+            .iter()
+            .any(|c| c.starts_with("transitioned_by_workitems_uuu")),
+        "{charts:?}"
+    );
+    assert!(charts.iter().all(|c| c.len() < 200), "{charts:?}");
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(report.contains(&format!("workitems.{kind}.hard_failure_probability")));
+}
