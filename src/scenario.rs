@@ -45,7 +45,8 @@ pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
 pub use input::{
     CsvLines, Links, MAX_INVENTORY_BYTES, MAX_PATH_BYTES, MAX_SCENARIO_BYTES, ReadProblem,
-    UNCLOSED_QUOTE, open_file, open_folder, open_regular, read_text, unclosed_quote,
+    UNCLOSED_QUOTE, open_file, open_folder, open_in_own_folder, open_regular, read_text,
+    unclosed_quote,
 };
 pub use inventory::{InventoryTenant, parse as parse_inventory};
 pub use label::{escape_unprintable, is_markup_forbidden};

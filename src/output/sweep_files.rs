@@ -13,7 +13,7 @@ use crate::files;
 use crate::model::{MetricValue, ReplicationMetrics};
 use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
-use crate::scenario::{Links, ReadProblem};
+use crate::scenario::ReadProblem;
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
 /// sweep, so they can be resumed or merged together.
@@ -101,9 +101,10 @@ pub struct CellData {
 /// those values: no blank line, quote, carriage return or other spelling of a number (`1.0`,
 /// `+1`), which would make a resumed or merged sweep's files differ from an uninterrupted one's.
 pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<CellData>, String> {
-    // Opened once, a link refused (cutover never writes one there), and checked and read
-    // through that handle: a pipe or link put in the file's place meanwhile is never read.
-    let file = match crate::scenario::open_file(path, Links::Refuse) {
+    // Opened once, a link refused (cutover never writes one there, nor a `cells` that is one),
+    // and checked and read through that handle: a pipe or link put in the file's or the
+    // folder's place meanwhile is never read.
+    let file = match crate::scenario::open_in_own_folder(path) {
         Ok(file) => file,
         Err(ReadProblem::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(ReadProblem::NotRegular) => return Err("it is not a regular file".into()),

@@ -263,6 +263,49 @@ fn open_without_waiting(path: &Path, _links: Links) -> Result<std::fs::File, Rea
     std::fs::File::open(path).map_err(ReadProblem::Io)
 }
 
+/// Opens `path` as [`open_file`] with `Links::Refuse`, its folder also refused if it is a link:
+/// for a file in a subfolder of cutover's own (a sweep's `cells/cell-NNNN.csv`). A `cells` found
+/// to be a real folder could be replaced by a link before its files are opened; on Linux the
+/// folder is opened first with `O_NOFOLLOW` and the file opened inside that handle, so what is
+/// read is always in the folder that was checked.
+#[cfg(target_os = "linux")]
+pub fn open_in_own_folder(path: &Path) -> Result<std::fs::File, ReadProblem> {
+    use rustix::fs::{CWD, Mode, OFlags, openat};
+    use rustix::io::Errno;
+    let (Some(folder), Some(name)) = (path.parent(), path.file_name()) else {
+        return open_file(path, Links::Refuse);
+    };
+    let folder = if folder.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        folder
+    };
+    let refused = |e: Errno| match e {
+        // What `O_NOFOLLOW` answers for a link (`O_DIRECTORY` may answer first).
+        Errno::LOOP | Errno::NOTDIR => ReadProblem::Link,
+        e => ReadProblem::Io(e.into()),
+    };
+    let flags = OFlags::RDONLY | OFlags::DIRECTORY | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let dir = openat(CWD, folder, flags, Mode::empty()).map_err(|e| match e {
+        Errno::NOTDIR if !std::fs::symlink_metadata(folder).is_ok_and(|m| m.is_symlink()) => {
+            ReadProblem::NotRegular
+        }
+        e => refused(e),
+    })?;
+    let flags = OFlags::RDONLY | OFlags::NONBLOCK | OFlags::NOFOLLOW | OFlags::CLOEXEC;
+    let file = std::fs::File::from(openat(&dir, name, flags, Mode::empty()).map_err(refused)?);
+    if !file.metadata().map_err(ReadProblem::Io)?.is_file() {
+        return Err(ReadProblem::NotRegular);
+    }
+    Ok(file)
+}
+
+/// Elsewhere a link in the folder's place after the caller's check is not caught.
+#[cfg(not(target_os = "linux"))]
+pub fn open_in_own_folder(path: &Path) -> Result<std::fs::File, ReadProblem> {
+    open_file(path, Links::Refuse)
+}
+
 /// Opens the folder `path` (to lock it, or to make its entries durable); on Linux with
 /// `O_DIRECTORY`, so that anything else put in its place after a check that it is a folder is
 /// refused at once (`NotADirectory`), never opened: a named pipe would wait for a writer.
@@ -406,6 +449,46 @@ mod tests {
             .read_to_string(&mut read)
             .unwrap();
         assert_eq!(read, "cell\n0\n");
+    }
+
+    /// A file of a folder of cutover's own is read only inside that folder: a link in the
+    /// folder's place (to a folder holding a file of that name) is refused, as is a link or a
+    /// pipe in the file's; a missing file is `NotFound`, as `read_cell` needs.
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_is_read_only_inside_its_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let elsewhere = dir.path().join("elsewhere");
+        std::fs::create_dir(&elsewhere).unwrap();
+        std::fs::write(elsewhere.join("cell-0000.csv"), "cell\n0\n").unwrap();
+        std::os::unix::fs::symlink(&elsewhere, dir.path().join("cells")).unwrap();
+        let through = dir.path().join("cells/cell-0000.csv");
+        assert!(open_file(&through, Links::Refuse).is_ok(), "the old check");
+        assert!(matches!(
+            open_in_own_folder(&through),
+            Err(ReadProblem::Link)
+        ));
+        let mut read = String::new();
+        open_in_own_folder(&elsewhere.join("cell-0000.csv"))
+            .unwrap()
+            .read_to_string(&mut read)
+            .unwrap();
+        assert_eq!(read, "cell\n0\n");
+        let missing = open_in_own_folder(&elsewhere.join("cell-0001.csv"));
+        assert!(
+            matches!(missing, Err(ReadProblem::Io(e)) if e.kind() == std::io::ErrorKind::NotFound)
+        );
+        std::os::unix::fs::symlink(elsewhere.join("cell-0000.csv"), elsewhere.join("link.csv"))
+            .unwrap();
+        assert!(matches!(
+            open_in_own_folder(&elsewhere.join("link.csv")),
+            Err(ReadProblem::Link)
+        ));
+        let pipe = mkfifo(&elsewhere.join("pipe.csv"));
+        assert!(matches!(
+            open_in_own_folder(&pipe),
+            Err(ReadProblem::NotRegular)
+        ));
     }
 
     /// Checked against the `csv` reader itself: where it reads the whole file, no quote is left
