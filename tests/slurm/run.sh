@@ -162,6 +162,10 @@ for _ in $(seq 120); do
   sleep 1
 done
 cat "$stopped/slurm/shard-1.log"
+# Slurm records the task's own exit: 143 from cutover itself, not a kill by the signal (0:15).
+scontrol show job "${array}_1" > "$work/stopped-job.txt"
+grep -q "ExitCode=143:0" "$work/stopped-job.txt" \
+  || { echo "Slurm did not record exit 143 for the stopped task:" >&2; cat "$work/stopped-job.txt" >&2; exit 1; }
 grep -q "^SIGTERM received: finishing the replications under way" "$stopped/slurm/shard-1.log"
 grep -q "^Error: interrupted by SIGTERM; the finished cells in $stopped/shards/1 are kept, run again with --resume" \
   "$stopped/slurm/shard-1.log"
