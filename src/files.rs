@@ -18,8 +18,8 @@ pub const REPORT: &str = "report.html";
 
 /// Every name cutover gives an entry at the top of an output folder: its data files, the
 /// manifest and report, and the subfolders of charts, cells and a Slurm submission. A folder
-/// holding any of these (or nothing) is one cutover may write into; one holding only other
-/// files is someone else's (see `output::OutputFolder::open`).
+/// holding one of these as cutover writes it (or nothing) is one cutover may write into; one
+/// holding only other files is someone else's (see `output::OutputFolder::open`).
 pub const OWN_NAMES: [&str; 26] = [
     MANIFEST,
     REPORT,
@@ -49,6 +49,30 @@ pub const OWN_NAMES: [&str; 26] = [
     SHARDS_DIR,
 ];
 
+/// The first column of every data file cutover writes, whatever the command: line 1 of a file
+/// under a data file's name that starts otherwise was not written by cutover.
+pub const FIRST_COLUMNS: [&str; 19] = [
+    replications::REPLICATION,
+    replications::POLICY,
+    replications::CELL,
+    summary::METRIC,
+    tenants::HEADER[0],
+    batches::HEADER[0],
+    timeseries::DAY,
+    completion::HEADER[0],
+    hourly::TIME,
+    spans::HEADER[0],
+    islands::HEADER[0],
+    weekly::WEEK,
+    comparison::HEADER[0],
+    tradeoffs::HEADER[0],
+    selection::HEADER[0],
+    seek::SETTING,
+    sensitivity::HEADER[0],
+    calibration::HEADER[0],
+    calibration::FIT_HEADER[0],
+];
+
 /// The data files among [`OWN_NAMES`]: every CSV file cutover writes at the top of a folder.
 pub fn data_files() -> impl Iterator<Item = &'static str> {
     OWN_NAMES.into_iter().filter(|name| name.ends_with(".csv"))
@@ -69,6 +93,8 @@ pub const SHARDS_DIR: &str = "shards";
 /// `POLICY` in a comparison's, and after `CELL` and the swept keys in a sweep's.
 pub mod replications {
     pub const FILE: &str = "replications.csv";
+    /// A run's first column (`ReplicationMetrics::ID_COLUMNS`).
+    pub const REPLICATION: &str = "replication";
     pub const POLICY: &str = "policy";
     pub const CELL: &str = "cell";
     pub const TENANTS: &str = "tenants";

@@ -123,7 +123,8 @@ metric_record! {
 
 impl ReplicationMetrics {
     /// Columns that identify a replication rather than measure it (left out of summaries).
-    pub const ID_COLUMNS: &'static [&'static str] = &["replication", "seed"];
+    pub const ID_COLUMNS: &'static [&'static str] =
+        &[crate::files::replications::REPLICATION, "seed"];
 
     /// Metrics that count tenants, so never exceed the number of tenants.
     const TENANT_COUNTS: &'static [&'static str] = &[

@@ -149,11 +149,6 @@ impl OutputFolder {
     }
 }
 
-/// Refuses a folder that holds files but none of cutover's (`files::OWN_NAMES`): `--out ~`,
-/// `--out /` or a project's own folder, where a run's files would be mixed with the user's. An
-/// empty folder is taken (temporary files of killed commands aside), and so is one of cutover's
-/// own, killed runs' included: their first file written is one of those names. Only names are
-/// read, so a link among them is never followed.
 /// The most bytes a command adds to its folder's path for a file it writes inside: a chart drawn
 /// aside, `.charts.RANDOM.tmp/.NAME.RANDOM.tmp`, whose NAME holds a metric and a swept key, or
 /// a Slurm shard's `shards/K/cells/.cell-NNNN.csv.RANDOM.tmp`; with room to spare.
@@ -176,6 +171,13 @@ fn check_path_length(dir: &Path) -> Result<(), Error> {
     )))
 }
 
+/// Refuses a folder that holds files but none of cutover's as cutover writes them
+/// (`written_by_cutover`): `--out ~`, `--out /` or a project's own folder, where a run's files
+/// would be mixed with the user's, and a folder whose only files of cutover's names are the
+/// user's own (a `summary.csv` of theirs, a `charts` folder of theirs, a `report.html`), which a
+/// run would overwrite. An empty folder is taken (temporary files of killed commands aside), and
+/// so is one of cutover's own, killed runs' included: their first file written is a data file.
+/// A link is never followed, nor a file other than a regular one read.
 fn refuse_foreign(dir: &Path) -> Result<(), Error> {
     let entries = fs::read_dir(dir).map_err(failed_on(dir))?;
     let (mut foreign, mut count) = (Vec::new(), 0);
@@ -183,7 +185,11 @@ fn refuse_foreign(dir: &Path) -> Result<(), Error> {
         let entry = entry.map_err(failed_on(dir))?;
         let name = entry.file_name().to_string_lossy().into_owned();
         if files::OWN_NAMES.contains(&name.as_str()) {
-            return Ok(());
+            match own_name(dir, &name) {
+                Entry::Cutovers => return Ok(()),
+                Entry::Nothing => continue,
+                Entry::Someones => {}
+            }
         }
         if is_temporary(&name) {
             continue;
@@ -213,6 +219,98 @@ fn refuse_foreign(dir: &Path) -> Result<(), Error> {
             String::new()
         }
     )))
+}
+
+/// What an entry of one of cutover's names says of its folder.
+enum Entry {
+    /// As cutover writes it: the folder is cutover's.
+    Cutovers,
+    /// Holds nothing a command would overwrite, and says nothing of whose the folder is: a link
+    /// (replaced as a link, or refused as a `charts` or `cells`, never followed), a named pipe
+    /// or device (replaced), a folder where cutover writes a file (the write fails, naming it),
+    /// a `charts` folder of nothing but temporary files.
+    Nothing,
+    /// Someone else's file under one of cutover's names.
+    Someones,
+}
+
+/// Whose the entry `name` of `dir`, one of `files::OWN_NAMES`, shows the folder to be: cutover's
+/// for a manifest or grid.json that opens with cutover's `version`, a data file
+/// whose line 1 starts with a column cutover puts first (`files::FIRST_COLUMNS`), or a folder
+/// of cells, shards or a Slurm submission. A `charts` folder with a file in it, a report.html
+/// or a calibrated.toml says nothing by itself: those names are common, and cutover writes
+/// none of them before a data file.
+fn own_name(dir: &Path, name: &str) -> Entry {
+    let path = dir.join(name);
+    let Ok(meta) = fs::symlink_metadata(&path) else {
+        return Entry::Nothing;
+    };
+    // A link, a pipe or a device holds no one's data here: replaced, or refused when written.
+    if !meta.is_file() && !meta.is_dir() {
+        return Entry::Nothing;
+    }
+    if [CELLS_DIR, files::SHARDS_DIR, files::SLURM_DIR].contains(&name) {
+        return if meta.is_dir() {
+            Entry::Cutovers
+        } else {
+            Entry::Someones
+        };
+    }
+    if name == files::CHARTS_DIR {
+        let only_temporaries = fs::read_dir(&path).is_ok_and(|entries| {
+            entries
+                .flatten()
+                .all(|e| is_temporary(&e.file_name().to_string_lossy()))
+        });
+        return if meta.is_dir() && only_temporaries {
+            Entry::Nothing
+        } else {
+            Entry::Someones
+        };
+    }
+    if meta.is_dir() {
+        return Entry::Nothing;
+    }
+    if written_by_cutover(&path, name) {
+        Entry::Cutovers
+    } else {
+        Entry::Someones
+    }
+}
+
+/// Whether the file at `path`, named `name`, is as cutover writes it: a manifest or grid.json
+/// that opens with its `version`, or a data file whose line 1 starts with a column cutover puts
+/// first. Regular files only, never through a link, never waiting on a pipe; 64 KiB at most
+/// read (a sweep's manifest can be far longer, but its version comes first).
+fn written_by_cutover(path: &Path, name: &str) -> bool {
+    use std::io::Read;
+    let json = name == MANIFEST || name == GRID_FILE;
+    if !json && !name.ends_with(".csv") {
+        return false;
+    }
+    let Ok(file) = crate::scenario::open_file(path, crate::scenario::Links::Refuse) else {
+        return false;
+    };
+    // Far more than line 1 of a data file, or a manifest's first field, takes; a bound on what
+    // a huge file costs.
+    let mut bytes = Vec::new();
+    if file.take(64 << 10).read_to_end(&mut bytes).is_err() {
+        return false;
+    }
+    if json {
+        // Every manifest and grid.json cutover writes opens with its version: `{"version": "…`.
+        let text = String::from_utf8_lossy(&bytes);
+        return text
+            .trim_start()
+            .strip_prefix('{')
+            .and_then(|t| t.trim_start().strip_prefix("\"version\""))
+            .and_then(|t| t.trim_start().strip_prefix(':'))
+            .is_some_and(|t| t.trim_start().starts_with('"'));
+    }
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    line.split(|&b| b == b',')
+        .next()
+        .is_some_and(|first| files::FIRST_COLUMNS.iter().any(|c| c.as_bytes() == first))
 }
 
 /// Removes every temporary file of this program in `dir` and its subfolders, and its staging

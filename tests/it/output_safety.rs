@@ -248,10 +248,33 @@ fn a_folder_of_other_files_is_refused_and_left_as_it_was() {
             "the folder was touched"
         );
     }
-    // What a run killed before its manifest leaves is cutover's: a later run takes the folder.
+    // A folder whose only files of cutover's names are the user's own (a summary of theirs, a
+    // charts folder and a report of theirs) is someone else's too: a run would overwrite them.
+    let mine = dir.path().join("mine");
+    std::fs::create_dir_all(mine.join("charts")).unwrap();
+    std::fs::write(mine.join("charts").join("q3.png"), "png").unwrap();
+    std::fs::write(mine.join("summary.csv"), "quarter,revenue\nq3,12\n").unwrap();
+    std::fs::write(mine.join("report.html"), "<p>mine</p>").unwrap();
+    std::fs::write(mine.join("manifest.json"), r#"{"name": "my-app"}"#).unwrap();
+    let run = cutover(dir.path(), &[&args[..], &["--out", "mine"]].concat());
+    assert_bad_input(
+        &run,
+        &["mine holds files cutover did not write (charts, manifest.json, report.html and 1 more)"],
+    );
+    assert_eq!(
+        std::fs::read_to_string(mine.join("summary.csv")).unwrap(),
+        "quarter,revenue\nq3,12\n"
+    );
+    assert!(mine.join("charts").join("q3.png").is_file());
+    // What a run killed before its manifest leaves is cutover's (its first file written is a
+    // data file): a later run takes the folder.
     let killed = dir.path().join("killed");
     std::fs::create_dir(&killed).unwrap();
-    std::fs::write(killed.join("replications.csv"), "half").unwrap();
+    std::fs::write(
+        killed.join("replications.csv"),
+        "replication,seed,tenants\n",
+    )
+    .unwrap();
     assert_success(&cutover(
         dir.path(),
         &[&args[..], &["--out", "killed"]].concat(),
@@ -274,9 +297,32 @@ fn a_folder_of_other_files_is_refused_and_left_as_it_was() {
 #[test]
 fn every_top_level_entry_written_is_an_own_name() {
     let dir = temp_dir();
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
+    let grid = write_file(dir.path(), "grid.toml", &grid);
     let commands = [
         vec!["run", "small-pilot", "--reps", "2", "-q", "--out", "run"],
         [&SMALL_COMPARE[..], &["-q", "--out", "compare"]].concat(),
+        vec![
+            "sweep",
+            &grid,
+            "--reps",
+            "1",
+            "--no-charts",
+            "-q",
+            "--out",
+            "sweep",
+        ],
+        vec![
+            "seek",
+            "small-pilot",
+            "--vary",
+            "helpdesk.weekday=1..2",
+            "--require",
+            "mean(slips) <= 3",
+            "-q",
+            "--out",
+            "seek",
+        ],
     ];
     for args in commands {
         assert_success(&cutover(dir.path(), &args));
@@ -288,6 +334,25 @@ fn every_top_level_entry_written_is_an_own_name() {
                 "`{}` writes {name}, which files::OWN_NAMES does not list",
                 args[0]
             );
+            // Each data file starts with a column that tells the next command the folder is
+            // cutover's, even without its manifest (a run killed before writing it).
+            if name.ends_with(".json") {
+                let text = std::fs::read_to_string(folder.join(&name)).unwrap();
+                assert!(
+                    text.starts_with("{\n  \"version\": \""),
+                    "`{}` writes {name} not opening with its version",
+                    args[0]
+                );
+            }
+            if name.ends_with(".csv") {
+                let text = std::fs::read_to_string(folder.join(&name)).unwrap();
+                let first = text.split([',', '\n']).next().unwrap();
+                assert!(
+                    cutover::files::FIRST_COLUMNS.contains(&first),
+                    "`{}` writes {name} starting with `{first}`, not in files::FIRST_COLUMNS",
+                    args[0]
+                );
+            }
         }
     }
 }
