@@ -135,7 +135,10 @@ impl OutputFolder {
                 });
             }
         }
-        for file in listed {
+        // Last listed first: the charts and report before the data files, so that a command
+        // killed meanwhile leaves a data file, which marks the folder as cutover's to the next
+        // (`refuse_foreign`), for as long as anything else of the old run is left.
+        for file in listed.iter().rev() {
             let _ = fs::remove_file(self.dir.join(file));
         }
         for name in files::data_files() {
