@@ -183,10 +183,7 @@ impl Figure for Causes {
                 }
                 x += s.mean;
             }
-            // Not drawn when every replication had the same count.
-            if bar.interval.1 > bar.interval.0 {
-                whisker(&mut chart, y, bar.interval, 9)?;
-            }
+            whisker(&mut chart, y, bar.interval, 9)?;
         }
         if self.bars.iter().all(|(_, b)| b.total <= 0.0) {
             note_centred(&chart, "no slips and no missed deadlines")?;

@@ -1019,14 +1019,15 @@ pub(super) fn vertical_marker<DB: DrawingBackend>(
 }
 
 /// An interval `[low, high]` across a horizontal bar at `y`: a line with ticks `tick` pixels
-/// either side of it at both ends; nothing unless both ends are finite.
+/// either side of it at both ends; nothing unless both ends are finite and apart (an interval
+/// of no width, every replication alike, would draw two ticks on one spot and read as a mark).
 pub(super) fn whisker<DB: DrawingBackend>(
     chart: &mut Plot<'_, DB>,
     y: f64,
     (low, high): (f64, f64),
     tick: i32,
 ) -> DrawResult<(), DB> {
-    if !(low.is_finite() && high.is_finite()) {
+    if !(low.is_finite() && high.is_finite() && high > low) {
         return Ok(());
     }
     let style = TEXT.stroke_width(2);
