@@ -40,13 +40,15 @@ pub struct Population {
 }
 
 impl Population {
-    /// The fewest seats any generated tenant can have (samples are rounded, and at least 1).
+    /// The fewest seats any generated tenant can have: the least value the draws reach
+    /// (`Dist::least_drawn`, so a value of no weight is not counted), rounded as the model rounds
+    /// a draw, to at least 1 (a NaN draw too).
     pub fn least_seats(&self) -> u64 {
-        self.seats.lower_bound().round().max(1.0) as u64
+        self.seats.least_drawn().round().max(1.0) as u64
     }
 
-    /// The least data (GB) a tenant can have, from the distributions' lower bounds and whatever
-    /// of its attributes are known.
+    /// The least data (GB) a tenant can have, from the least values the distributions draw and
+    /// whatever of its attributes are known.
     pub fn least_data_gb(
         &self,
         seats: u64,
@@ -55,15 +57,22 @@ impl Population {
     ) -> f64 {
         let seats = seats as f64;
         let mailboxes = mailboxes.map_or_else(
-            || seats + self.shared_mailboxes.lower_bound().round().max(0.0),
+            || seats + self.shared_mailboxes.least_drawn().round().max(0.0),
             f64::from,
         );
         let sharepoint = sharepoint_gb.unwrap_or_else(|| {
-            (self.sharepoint_base_gb.lower_bound() + self.sharepoint_gb_per_seat * seats)
+            (least(&self.sharepoint_base_gb) + self.sharepoint_gb_per_seat * seats)
                 .min(self.sharepoint_max_gb)
         });
-        sharepoint + mailboxes * self.mailbox_gb.lower_bound()
+        sharepoint + mailboxes * least(&self.mailbox_gb)
     }
+}
+
+/// The least number `d` draws, for a check that refuses only what is certain: where a draw can be
+/// NaN (`least_drawn` says so), its lower bound, which every number it draws is at or above (a
+/// NaN size adds up to a tenant that fits no batch, or to a site of `sharepoint_max_gb`).
+fn least(d: &Dist) -> f64 {
+    d.least_drawn().max(d.lower_bound())
 }
 
 pub(super) fn read_population(s: &Section<'_>, folder: &Path, start: Date) -> Population {

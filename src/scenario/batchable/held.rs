@@ -150,8 +150,7 @@ fn holds(p: &Population) -> Box<dyn Iterator<Item = Hold> + '_> {
 
 /// The fewest seats a generated tenant can have, as the model rounds a draw.
 fn least_seats(p: &Population) -> u32 {
-    let seats = p.seats.least_drawn().round().max(1.0);
-    seats.min(f64::from(u32::MAX)) as u32
+    p.least_seats().min(u64::from(u32::MAX)) as u32
 }
 
 /// The tenant held least, the first such row of an inventory (a population has a tenant: an
