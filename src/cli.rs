@@ -283,7 +283,7 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
             if !dir.is_dir() {
                 return Err(Error::Usage(format!("{} is not a folder", dir.display())));
             }
-            let folder = OutputFolder::open(&dir, wait)?;
+            let folder = lock_folder(&dir, wait)?;
             // Nothing to remove: the old charts and report stay until the new ones replace them.
             let interrupted = interrupt::take(&dir, Kept::AsItWas, || Ok(()))?;
             let charts = redraw(
@@ -301,12 +301,22 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
     }
 }
 
+/// Locks the output folder `dir` ([`OutputFolder::open`]), waiting for another command to finish
+/// with it if `wait` (`--wait-lock`), with a signal meanwhile stopping the command at once and
+/// saying so ([`interrupt::wait_for_lock`]); else refusing it if in use.
+fn lock_folder(dir: &Path, wait: bool) -> Result<OutputFolder, Error> {
+    OutputFolder::open(
+        dir,
+        wait.then_some(interrupt::wait_for_lock as output::LockWait),
+    )
+}
+
 /// Takes the output folder of a command that simulates: locks it, then installs the handler of
 /// Ctrl-C, SIGTERM and SIGHUP, then removes the old run's files ([`OutputFolder::invalidate`]).
 /// From then on any of them sets the returned flag, which the workers check between
 /// replications, so the command stops with the folder whole (holding `kept`: nothing, or the
-/// finished cells) instead of dying, and a second stops it at once (see [`interrupt`]); before
-/// (waiting for the lock, say) each still stops the command at once.
+/// finished cells) instead of dying, and a second stops it at once (see [`interrupt`]); before,
+/// each still stops the command at once (while it waits for the lock, saying so).
 ///
 /// A folder holding a sweep's or study's cells is never mixed with another run: a command
 /// without cells refuses it (the cells may be hours of work), and a sweep or study started
@@ -317,7 +327,7 @@ fn open_output(
     kept: Kept,
     resume: bool,
 ) -> Result<(OutputFolder, &'static AtomicBool), Error> {
-    let folder = OutputFolder::open(out, wait)?;
+    let folder = lock_folder(out, wait)?;
     let has_cells = kept == Kept::FinishedCells;
     if !has_cells && folder.holds_cells() {
         return Err(Error::Usage(format!(

@@ -145,6 +145,9 @@ pub enum Kept {
     AsItWas,
     /// `plot` stopped after its charts and report were put in place, all of them together.
     Redrawn,
+    /// Stopped while waiting for the folder's lock (`--wait-lock`), which another command held:
+    /// nothing was written, the folder is as that command leaves it.
+    Untouched,
 }
 
 impl Kept {
@@ -170,6 +173,9 @@ impl Kept {
             Kept::Redrawn => {
                 format!(" once the new charts and report were in place: {folder} holds all of them")
             }
+            Kept::Untouched => format!(
+                " while waiting for another cutover command to finish with {folder}: nothing was written, {folder} is untouched"
+            ),
         }
     }
 }

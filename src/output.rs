@@ -19,7 +19,7 @@ pub use csv_files::{
     summarize_metric, summary_cells, summary_csv, tenants_csv, timeseries_csv, tradeoffs_csv,
     weekly_csv, weekly_means,
 };
-pub use folder::OutputFolder;
+pub use folder::{LockWait, OutputFolder};
 pub use manifest::{
     Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, Relisting, file_names,
     write_manifest,

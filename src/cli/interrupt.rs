@@ -4,7 +4,8 @@
 //! whole, or `plot` before it puts its charts and report in place, and says so at once; a second
 //! stops it at once, leaving only whole files. Either way the message names the signal, the
 //! output folder and what it holds, and the exit code is 128 + the number of the signal that
-//! stopped the command ([`Signal`]).
+//! stopped the command ([`Signal`]). A signal while the command waits for its folder's lock
+//! (`--wait-lock`) stops it at once, saying that nothing was written.
 //!
 //! On Unix the signals are caught by `signal-hook` and answered on a thread of its own, where
 //! anything may be done (a signal handler proper may do almost nothing). Elsewhere (Windows),
@@ -30,6 +31,16 @@ static PRESSES: AtomicU32 = AtomicU32::new(0);
 /// its exit code says. Set before [`INTERRUPTED`].
 static FIRST: OnceLock<Signal> = OnceLock::new();
 
+/// The folder whose lock the command is waiting for, while it waits ([`wait_for_lock`]).
+static WAITING: Mutex<Option<PathBuf>> = Mutex::new(None);
+
+/// Set once the command has taken its folder ([`take`]), whether or not it could remove the old
+/// run: before that, a signal that does not come during a lock's wait acts as if uncaught.
+static TAKING: AtomicBool = AtomicBool::new(false);
+
+/// Installs the handler, once per process.
+static INSTALL: Once = Once::new();
+
 /// Set by `plot` once its charts and report are in place ([`replaced`]).
 static REPLACED: AtomicBool = AtomicBool::new(false);
 
@@ -54,16 +65,17 @@ fn folder() -> MutexGuard<'static, Option<Taken>> {
 /// stop at once leaves `kept` (nothing, or the finished cells; for `plot`, the folder as it was).
 /// Returns the flag the command's
 /// workers check. A stop while the old run is being removed waits for that (moments), so that
-/// what it says of the folder is true. Before the handler is installed (while a command waits
-/// for its folder's lock), or if it cannot be, the default remains (the signal kills the
-/// command), which is still safe because every file is written atomically.
+/// what it says of the folder is true. Before the handler is installed, or if it cannot be, the
+/// default remains (the signal kills the command), which is still safe because every file is
+/// written atomically; so it does once installed for a lock's wait ([`wait_for_lock`]) until
+/// this is called.
 pub(super) fn take(
     path: &Path,
     kept: Kept,
     remove_old_run: impl FnOnce() -> Result<(), Error>,
 ) -> Result<&'static AtomicBool, Error> {
-    static INSTALL: Once = Once::new();
     let mut taken = folder();
+    TAKING.store(true, Ordering::Relaxed);
     INSTALL.call_once(install);
     remove_old_run()?;
     *taken = Some(Taken {
@@ -72,6 +84,25 @@ pub(super) fn take(
         simulating: true,
     });
     Ok(&INTERRUPTED)
+}
+
+/// Waits for the lock of the folder `path`, which another command holds, with `lock`, the handler
+/// installed first: a signal meanwhile stops the command at once, saying it wrote nothing (the
+/// folder is the other command's until the lock is had) and exiting 128 + its number, where
+/// uncaught it would end the command saying nothing. (The output layer's [`output::LockWait`].)
+pub(super) fn wait_for_lock(
+    path: &Path,
+    lock: &mut dyn FnMut() -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    *waiting() = Some(path.to_path_buf());
+    INSTALL.call_once(install);
+    let locked = lock();
+    *waiting() = None;
+    locked
+}
+
+fn waiting() -> MutexGuard<'static, Option<PathBuf>> {
+    WAITING.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Records that the command's last replication is done and its results are being written: a
@@ -164,8 +195,22 @@ fn install() {
 }
 
 fn on_stop(signal: Signal) {
+    // Held to the exit, so that the command does not go on to take the lock meanwhile.
+    if let Some(path) = waiting().as_ref() {
+        exit_now(Error::Interrupted {
+            kept: Kept::Untouched,
+            folder: Some(path.clone()),
+            at_once: false,
+            signal: Some(signal),
+        });
+    }
     let presses = PRESSES.fetch_add(1, Ordering::Relaxed) + 1;
     let taken = folder();
+    if taken.is_none() && !TAKING.load(Ordering::Relaxed) {
+        // Installed for a lock's wait that is over, in a command that has not taken its folder
+        // yet (`merge` and `sweep --slurm` never do): as if the signal were not caught.
+        uncaught(signal);
+    }
     if presses == 1 {
         let _ = FIRST.set(signal);
     }
@@ -194,16 +239,27 @@ fn on_stop(signal: Signal) {
         return;
     };
     output::abandon(&taken.path);
-    let stopped = Error::Interrupted {
+    exit_now(Error::Interrupted {
         kept: plotted(taken.kept),
         folder: Some(taken.path.clone()),
         at_once: true,
         signal: Some(signal),
-    };
+    });
+}
+
+/// Ends the process at once, saying why as `main` says an error, and by its exit code.
+fn exit_now(stopped: Error) -> ! {
     progress::clear();
     // As `main` prints an error (and, as it does, not panicking if stderr is gone).
     tell!("Error: {stopped}");
     std::process::exit(stopped.exit_code());
+}
+
+/// Does what `signal` does uncaught: ends the process, killed by it.
+fn uncaught(signal: Signal) -> ! {
+    #[cfg(unix)]
+    let _ = signal_hook::low_level::emulate_default_handler(signal.number());
+    std::process::exit(128 + signal.number());
 }
 
 #[cfg(test)]

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use super::sweep_commands::{SweepArgs, record_grid};
 use crate::error::Error;
+use crate::output;
 use crate::output::sweep_files::{self as store, GridInfo};
-use crate::output::{self, OutputFolder};
 use crate::scenario::Source;
 use crate::slurm::{self, MergeEnd, SbatchOptions, Submission, SubmitError};
 
@@ -94,7 +94,7 @@ pub fn submit_sweep(
     // Held while the folder is prepared and the jobs submitted, and released before `--wait`:
     // the merge job writes into this folder and takes its lock (waiting for it, should it start
     // before the submission is done).
-    let folder = OutputFolder::open(&out, wait_lock)?;
+    let folder = super::lock_folder(&out, wait_lock)?;
     folder.invalidate()?;
     folder.subdir(crate::files::SLURM_DIR)?;
     folder.subdir(crate::files::SHARDS_DIR)?;

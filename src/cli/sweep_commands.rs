@@ -389,7 +389,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
             ))
         })?);
     }
-    let folder = OutputFolder::open(&args.out, wait)?;
+    let folder = super::lock_folder(&args.out, wait)?;
     folder.invalidate()?;
     let assembled = store::assemble(&args.out, &info, &paths)?;
     let manifest = SweepManifest::new(

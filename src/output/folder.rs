@@ -18,11 +18,16 @@ pub struct OutputFolder {
     _lock: File,
 }
 
+/// How a command waits for its folder's lock, which another command holds: it is given the folder
+/// and `lock`, which says that the command waits and waits, and returns what that returns (its
+/// caller makes a signal during the wait stop the command, `cli::interrupt`).
+pub type LockWait = fn(&Path, &mut dyn FnMut() -> std::io::Result<()>) -> std::io::Result<()>;
+
 impl OutputFolder {
-    /// Creates `dir` if needed, takes its lock (waiting for it with `wait`, else refusing at once
-    /// if another command holds it), checks that files can be created in it, and removes the
+    /// Creates `dir` if needed, takes its lock (waiting for it through `wait`, else refusing at
+    /// once if another command holds it), checks that files can be created in it, and removes the
     /// temporary files that killed commands left.
-    pub fn open(dir: &Path, wait: bool) -> Result<OutputFolder, Error> {
+    pub fn open(dir: &Path, wait: Option<LockWait>) -> Result<OutputFolder, Error> {
         let err = |source| Error::Output {
             path: dir.to_path_buf(),
             source,
@@ -38,22 +43,26 @@ impl OutputFolder {
         if !lock.metadata().map_err(err)?.is_dir() {
             return Err(not_a_folder());
         }
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) if wait => {
-                tell!(
-                    "waiting for {}: another cutover command is writing it",
-                    dir.display()
-                );
-                lock.lock().map_err(err)?;
+        match (lock.try_lock(), wait) {
+            (Ok(()), _) => {}
+            (Err(fs::TryLockError::WouldBlock), Some(wait)) => {
+                // Said once `wait` is ready to wait (a signal's handler installed, say).
+                let mut locking = || {
+                    tell!(
+                        "waiting for {}: another cutover command is writing it",
+                        dir.display()
+                    );
+                    lock.lock()
+                };
+                wait(dir, &mut locking).map_err(err)?;
             }
-            Err(fs::TryLockError::WouldBlock) => {
+            (Err(fs::TryLockError::WouldBlock), None) => {
                 return Err(Error::Usage(format!(
                     "{} is in use: another cutover command is writing it; wait for it to finish (or pass --wait-lock), or use another --out",
                     dir.display()
                 )));
             }
-            Err(fs::TryLockError::Error(e)) => return Err(err(e)),
+            (Err(fs::TryLockError::Error(e)), _) => return Err(err(e)),
         }
         // Found now, not after hours of simulating: a folder where no file can be created.
         tempfile::Builder::new()

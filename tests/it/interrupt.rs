@@ -333,3 +333,65 @@ fn sighup_with_stderr_gone_still_stops_cleanly() {
         assert_eq!(files_under(&cwd.join("out")), Vec::<PathBuf>::new());
     }
 }
+
+/// A command waiting with `--wait-lock` for a folder another command holds has touched nothing:
+/// a signal during the wait stops it at once, saying so and naming the signal and the folder,
+/// exit 128 + its number, and the folder (here a complete run) is byte for byte as it was.
+#[test]
+fn a_signal_while_waiting_for_the_lock_stops_at_once_leaving_the_folder_untouched() {
+    let contents = |out: &Path| {
+        files_under(out)
+            .into_iter()
+            .map(|f| {
+                let bytes = std::fs::read(out.join(&f)).unwrap();
+                (f, bytes)
+            })
+            .collect::<Vec<_>>()
+    };
+    for (args, signal, code) in [
+        (
+            &["run", "small-pilot", "--reps", "1", "--out", "out"][..],
+            "TERM",
+            143,
+        ),
+        (&["plot", "out"], "INT", 130),
+    ] {
+        let dir = temp_dir();
+        let out = dir.path().join("out");
+        assert_success(&cutover(dir.path(), OLD_RUN));
+        let before = contents(&out);
+        // Held as another command holds it: `flock` on the folder itself.
+        let held = std::fs::File::open(&out).unwrap();
+        held.lock().unwrap();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+            .args(args)
+            .arg("--wait-lock")
+            .current_dir(dir.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        assert_eq!(
+            line, "waiting for out: another cutover command is writing it\n",
+            "{args:?}"
+        );
+        send(signal, &child);
+        let ended = wait_at_most(child, LIMIT);
+        let mut rest = String::new();
+        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+        assert_eq!(ended.status.code(), Some(code), "{args:?}: {rest}");
+        assert_eq!(
+            rest,
+            format!(
+                "Error: interrupted by SIG{signal} while waiting for another cutover command to finish with out: nothing was written, out is untouched\n"
+            ),
+            "{args:?}"
+        );
+        assert!(ended.stdout.is_empty(), "{args:?}");
+        drop(held);
+        assert!(contents(&out) == before, "{args:?} changed its folder");
+    }
+}
