@@ -158,10 +158,16 @@ impl MemoryEstimate {
         } else {
             format!(" (x {} threads)", self.at_once)
         };
-        let advice = if self.at_once > 1 {
-            "run with fewer --threads, or lower `population.tenants`, the largest `population.seats` or `lync.contacts_mean`"
+        // Fewer threads help only if one replication fits: then name how many do.
+        let fit = budget.bytes().saturating_sub(self.shared) / self.per_replication.max(1);
+        let keys =
+            "lower `population.tenants`, the largest `population.seats` or `lync.contacts_mean`";
+        let advice = if fit == 1 && self.at_once > 1 {
+            format!("run with --threads 1, or {keys}")
+        } else if (2..self.at_once).contains(&fit) {
+            format!("run with --threads {fit} or fewer, or {keys}")
         } else {
-            "lower `population.tenants`, the largest `population.seats` or `lync.contacts_mean`"
+            keys.to_string()
         };
         Err(format!(
             "scenario `{scenario}` needs about {} of memory per replication{threads}, {} in all; {}\n  {advice}; {MEMORY_LIMIT_VAR}=SIZE (e.g. 64G) sets the memory to assume",
@@ -386,13 +392,24 @@ mod tests {
             "{msg}"
         );
         assert!(
-            msg.contains("--threads") && msg.contains(MEMORY_LIMIT_VAR),
+            msg.contains("\n  run with --threads 1, or lower `population.tenants`")
+                && msg.contains(MEMORY_LIMIT_VAR),
             "{msg}"
         );
         assert_eq!(e.check("big", MemoryBudget::Limit(31_300_000_000)), Ok(()));
+        // Not even one replication fits: fewer threads would not help, and are not offered.
         let msg = e.check("big", MemoryBudget::Limit(8 << 30)).unwrap_err();
         assert!(
-            msg.contains("in all; CUTOVER_MEMORY_LIMIT allows 8.6 GB\n"),
+            msg.contains(
+                "in all; CUTOVER_MEMORY_LIMIT allows 8.6 GB\n  lower `population.tenants`"
+            ),
+            "{msg}"
+        );
+        let msg = MemoryEstimate { at_once: 16, ..e }
+            .check("big", MemoryBudget::Available(125_000_000_000))
+            .unwrap_err();
+        assert!(
+            msg.contains("run with --threads 8 or fewer, or lower"),
             "{msg}"
         );
     }

@@ -42,9 +42,14 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
                 "needs about",
                 "GB of memory per replication (x 2 threads)",
                 "CUTOVER_MEMORY_LIMIT allows 8.6 GB",
-                "--threads",
                 "population.tenants",
             ],
+        );
+        // One replication alone needs more than the limit: fewer threads are not offered.
+        assert!(
+            !String::from_utf8_lossy(&out.stderr).contains("--threads"),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
         );
         // Refused from the scenario's figures alone: nothing simulated, nothing written.
         assert!(
