@@ -57,7 +57,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
                         figures::share(&share)
                     ),
                     mean: if s.n == 0 { 0.0 } else { s.mean },
-                    share: share.share,
+                    share: figures::share_alone(&share),
                     colour: *colour,
                 }
             })
@@ -115,7 +115,8 @@ fn miss_colour(c: MissCause) -> RGBColor {
 /// decimals its interval supports).
 struct Segment {
     mean: f64,
-    share: f64,
+    /// The share as the legend writes it, without its interval (a dash for none).
+    share: String,
     legend: String,
     colour: RGBColor,
 }
@@ -170,14 +171,16 @@ impl Figure for Causes {
                     [(x, y - 0.3), (x + s.mean, y + 0.3)],
                     WHITE.stroke_width(1),
                 )))?;
-                // The share inside the segment when it is wide enough to hold it (its interval
-                // is in the legend).
+                // The share inside the segment when it is wide enough to hold it, the figure
+                // of the legend (which has its interval), in the bar's lower half: the bar's
+                // whisker runs along its middle.
                 let (left, _) = chart.backend_coord(&(x, y));
                 let (right, _) = chart.backend_coord(&(x + s.mean, y));
-                if right - left > 48 && s.share.is_finite() {
+                let (width, _) = chart.plotting_area().estimate_text_size(&s.share, &label)?;
+                if right - left > width as i32 + 12 && s.share != figures::NONE {
                     chart.draw_series(std::iter::once(Text::new(
-                        format!("{:.0}%", 100.0 * s.share),
-                        (x + s.mean / 2.0, y),
+                        s.share.clone(),
+                        (x + s.mean / 2.0, y + SHARE_OFFSET),
                         label.clone(),
                     )))?;
                 }
@@ -225,6 +228,10 @@ impl Figure for Causes {
         Ok(())
     }
 }
+
+/// Where a segment's share is written, from the bar's middle (bars are 0.6 high), on the
+/// reversed axis below it.
+const SHARE_OFFSET: f64 = 0.16;
 
 /// The width of the legends beside the bars.
 const SIDE: i32 = 400;

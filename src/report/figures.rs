@@ -239,15 +239,33 @@ pub fn number(x: f64) -> String {
 /// significant digits (`75%`, `33.3%`, `0.5%`), never the decimals of an interval it lacks. A
 /// dash when there is no whole to share.
 pub fn share(s: &crate::stats::Share) -> String {
+    match share_parts(s) {
+        None => NONE.into(),
+        Some((value, Some((low, high)))) => format!("{value}% [{low}%, {high}%]"),
+        Some((value, None)) => format!("{value}%"),
+    }
+}
+
+/// The share alone as [`share`] writes it before its interval (`40%` of `40% [0%, 100%]`), for
+/// a label beside which the interval is given elsewhere: the same figure in both places.
+pub fn share_alone(s: &crate::stats::Share) -> String {
+    match share_parts(s) {
+        None => NONE.into(),
+        Some((value, _)) => format!("{value}%"),
+    }
+}
+
+/// A share's percentage and its interval's ends as written, `None` without a whole to share.
+fn share_parts(s: &crate::stats::Share) -> Option<(String, Option<(String, String)>)> {
     if !s.share.is_finite() {
-        return NONE.into();
+        return None;
     }
     let w = estimate(100.0 * s.share, 100.0 * s.low, 100.0 * s.high, (0.0, 100.0));
-    if w.places.is_some() {
-        format!("{}% [{}%, {}%]", w.value, w.low, w.high)
+    Some(if w.places.is_some() {
+        (w.value, Some((w.low, w.high)))
     } else {
-        format!("{}%", number(100.0 * s.share))
-    }
+        (number(100.0 * s.share), None)
+    })
 }
 
 /// A setting as it was given (a range's ends, a fitted key's bounds): every digit it has, none
@@ -542,6 +560,11 @@ mod tests {
         );
         assert_eq!(share(&with(0.98, 0.9, 1.0)), "98% [90%, 100%]");
         assert_eq!(share(&with(0.02, 0.0, 0.1)), "2% [0%, 10%]");
+        // Alone, the same figure: a chart's label of 37.5% [0%, 100%] reads 40%, as its legend.
+        assert_eq!(share(&with(0.375, 0.0, 1.0)), "40% [0%, 100%]");
+        assert_eq!(share_alone(&with(0.375, 0.0, 1.0)), "40%");
+        assert_eq!(share_alone(&alone(1.0 / 3.0)), "33.3%");
+        assert_eq!(share_alone(&alone(f64::NAN)), NONE);
     }
 
     #[test]
