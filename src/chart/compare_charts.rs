@@ -7,9 +7,11 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
+use plotters::coord::ranged1d::Ranged;
+
 use super::frame::{
-    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, UNBOUNDED, font, heading, interval,
-    legend, note_centred, plot, series_colour, write_chart,
+    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, UNBOUNDED, bounds, font, heading,
+    interval, legend, legend_height, note_centred, plot, series_colour, write_chart,
 };
 use super::table::{ManifestInfo, Table};
 use super::{MAIN_METRICS, feasible};
@@ -88,6 +90,36 @@ impl ByPolicy {
             self.range,
         )
     }
+
+    /// The axis of the differences, zero always on it (they are read against it), with the top
+    /// `room` of its height (a share) free for the legend: with the intervals of two or three
+    /// policies across the panel, a legend in any corner would otherwise cover an end of one.
+    fn diff_axis(&self, room: f64) -> Axis {
+        let values: Vec<f64> = self
+            .rows
+            .iter()
+            .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2])
+            .chain([0.0])
+            .filter(|v| v.is_finite())
+            .collect();
+        let (bottom, top) = bounds(values.iter().copied());
+        let axis = Axis::padded(values.iter().copied(), UNBOUNDED);
+        if bottom >= top {
+            return axis;
+        }
+        // Room made above the data a tenth of its span at a time, up to as much again.
+        let free = |axis: &Axis| {
+            let range = axis.range();
+            (range.end - top) / (range.end - range.start) >= room
+        };
+        (1..=10)
+            .map(|k| {
+                let above = top + (top - bottom) * f64::from(k) / 10.0;
+                Axis::padded(values.iter().copied().chain([above]), UNBOUNDED)
+            })
+            .find(free)
+            .unwrap_or(axis)
+    }
 }
 
 impl Figure for ByPolicy {
@@ -114,17 +146,32 @@ impl Figure for ByPolicy {
             note_centred(&means, "no values")?;
         }
 
+        // The colour follows the Holm-adjusted test, not the interval drawn: with several
+        // policies an unadjusted interval can exclude 0 while the adjusted test does not. Only
+        // the kinds the chart shows are listed.
+        let entries: Vec<(String, Mark)> = [
+            (true, "differs (Holm p < 0.05)", DARK_RED),
+            (false, "within chance (Holm p >= 0.05)", GREY),
+        ]
+        .into_iter()
+        .filter(|(significant, ..)| {
+            self.rows
+                .iter()
+                .skip(1)
+                .any(|r| r.significant == *significant)
+        })
+        .map(|(significant, label, colour)| {
+            (label.to_string(), Mark::Interval(colour, significant))
+        })
+        .collect();
+        // The legend's height and margins, as a share of the plot's (the panel less the plot's
+        // margins and x labels, `frame::plot`).
+        let room = f64::from(legend_height(entries.len()) + 20)
+            / (f64::from(right.dim_in_pixel().1) - 78.0).max(1.0);
         let mut diffs = plot(
             &right,
             Axis::categories(names, 12),
-            // Differences are read against zero: it is always on the axis.
-            Axis::padded(
-                self.rows
-                    .iter()
-                    .flat_map(|r| [r.diff.0, r.diff.1, r.diff.2])
-                    .chain([0.0]),
-                UNBOUNDED,
-            ),
+            self.diff_axis(room),
             Labelled {
                 x: "policy",
                 y: &format!("difference from {}", self.baseline),
@@ -150,24 +197,6 @@ impl Figure for ByPolicy {
             let colour = if r.significant { DARK_RED } else { GREY };
             interval(&mut diffs, i as f64, r.diff, colour, r.significant)?;
         }
-        // The colour follows the Holm-adjusted test, not the interval drawn: with several
-        // policies an unadjusted interval can exclude 0 while the adjusted test does not. Only
-        // the kinds the chart shows are listed.
-        let entries: Vec<(String, Mark)> = [
-            (true, "differs (Holm p < 0.05)", DARK_RED),
-            (false, "within chance (Holm p >= 0.05)", GREY),
-        ]
-        .into_iter()
-        .filter(|(significant, ..)| {
-            self.rows
-                .iter()
-                .skip(1)
-                .any(|r| r.significant == *significant)
-        })
-        .map(|(significant, label, colour)| {
-            (label.to_string(), Mark::Interval(colour, significant))
-        })
-        .collect();
         if self.rows.len() > 1 {
             let mut avoid: Vec<Vec<(f64, f64)>> = self
                 .rows
@@ -216,6 +245,46 @@ mod tests {
         };
         assert_eq!(chart(200.0).mean_axis().range().end, 200.0);
         assert!(chart(f64::INFINITY).mean_axis().range().end > 203.0);
+    }
+
+    #[test]
+    fn the_differences_leave_room_for_the_legend_above_them() {
+        // Intervals from the bottom of the data to its top (as in a comparison of tenants
+        // transitioned): a legend in any corner would cover an end of one.
+        let row = |policy: &str, diff: (f64, f64, f64)| PolicyRow {
+            policy: policy.into(),
+            mean: (0.0, 0.0, 0.0),
+            diff,
+            significant: false,
+        };
+        let chart = |rows| ByPolicy {
+            title: String::new(),
+            subtitle: String::new(),
+            metric: "tenants transitioned".into(),
+            range: feasible("transitioned", 6000.0),
+            baseline: "fifo".into(),
+            rows,
+        };
+        let crowded = chart(vec![
+            row("fifo", (0.0, 0.0, 0.0)),
+            row("smallest-first", (-0.2, -0.65, 0.25)),
+            row("region-waves", (-0.3, -0.65, 0.05)),
+        ]);
+        let range = crowded.diff_axis(0.15).range();
+        assert!(
+            (range.end - 0.25) / (range.end - range.start) >= 0.15,
+            "{range:?}"
+        );
+        assert!(range.start < -0.65, "{range:?}");
+        // Every difference zero: nothing to make room above.
+        let same = chart(vec![
+            row("fifo", (0.0, 0.0, 0.0)),
+            row("fifo#2", (0.0, 0.0, 0.0)),
+        ]);
+        assert_eq!(
+            same.diff_axis(0.15).range(),
+            Axis::padded([0.0], UNBOUNDED).range()
+        );
     }
 
     #[test]

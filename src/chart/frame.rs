@@ -899,10 +899,12 @@ fn legend_size<DB: DrawingBackend>(
     for (label, _) in entries {
         width = width.max(area.estimate_text_size(label, &style)?.0 as i32);
     }
-    Ok((
-        width + 2 * LEGEND_PAD + 34,
-        entries.len() as i32 * LEGEND_ROW + 2 * LEGEND_PAD,
-    ))
+    Ok((width + 2 * LEGEND_PAD + 34, legend_height(entries.len())))
+}
+
+/// The height in pixels of a legend of `entries` rows.
+pub(super) fn legend_height(entries: usize) -> i32 {
+    entries as i32 * LEGEND_ROW + 2 * LEGEND_PAD
 }
 
 /// Draws a legend inside the plot in the corner that hides the least of `avoid` (polylines in
