@@ -8,7 +8,7 @@ use crate::date::Date;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::figures::{number, plural, share};
+use crate::report::figures::{estimate, number, plural, share};
 use crate::report::html::{date_in_words, escape, table};
 
 use super::{RUN_METRICS, cell, summaries};
@@ -59,11 +59,38 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         && m.p90.is_finite()
     {
         let on = |days: f64| date_in_words(&start.add_days(days.ceil() as i64).to_string());
-        items.push(format!(
-            "The last tenant moves by {} at P50 across replications, by {} at P90.",
-            on(m.p50),
-            on(m.p90)
-        ));
+        // `makespan_days` is the last transition among the tenants that transitioned: where some
+        // never did, it is when the others finished, and the sentence must not say the last
+        // tenant moved.
+        let left = s.get("transitioned").filter(|t| t.mean < tenants).map(|t| {
+            estimate(
+                tenants - t.mean,
+                tenants - t.high,
+                tenants - t.low,
+                (0.0, tenants),
+            )
+        });
+        items.push(match left {
+            None => format!(
+                "The last tenant moves by {} at P50 across replications, by {} at P90.",
+                on(m.p50),
+                on(m.p90)
+            ),
+            Some(left) => format!(
+                "Of the tenants that move, the last moves by {} at P50 across replications, by \
+                 {} at P90; {} {} never moved by the end of the simulation (mean per \
+                 replication, 95% interval {}).",
+                on(m.p50),
+                on(m.p90),
+                left.value,
+                if left.value == "1" {
+                    "tenant is"
+                } else {
+                    "tenants are"
+                },
+                left.interval()
+            ),
+        });
     }
     if let Some(m) = s.get("slips") {
         let w = m.written("slips", tenants);
