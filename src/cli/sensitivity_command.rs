@@ -20,7 +20,7 @@ use super::{DrawCharts, HEADLINE_METRICS, SimulationArgs, finish_folder, plural}
 use crate::error::{Error, Kept};
 use crate::files::sensitivity as s;
 use crate::model::ReplicationMetrics;
-use crate::output::sweep_files as store;
+use crate::output::sweep_files::{self as store, Cells};
 use crate::output::{self, Execution, FolderManifest, Head, format_number};
 use crate::report::figures;
 use crate::scenario::{Workload, check_memory};
@@ -140,9 +140,9 @@ pub fn sensitivity_command(
     check_memory(plan.cells.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
     folder.subdir(crate::files::CELLS_DIR)?;
-    record_grid(&out, info, None, args.resume)?;
+    record_grid(&out, info, None, args.resume, Cells::Design)?;
     let all: Vec<usize> = (0..plan.cells.len()).collect();
-    let todo = cells_to_run(&out, info, &all, args.resume, "design point")?;
+    let todo = cells_to_run(&out, info, &all, args.resume, Cells::Design)?;
 
     if !args.sim.quiet {
         say_wrapped!(
@@ -185,7 +185,7 @@ pub fn sensitivity_command(
     let mut columns = Vec::with_capacity(plan.cells.len());
     for p in 0..plan.cells.len() {
         let path = store::cell_path(&out, p);
-        match store::read_cell(&path, info, p) {
+        match store::read_cell(&path, info, p, Cells::Design) {
             Ok(Some(data)) => columns.push(data.columns),
             Ok(None) => return Err(Error::Internal(format!("{} vanished", path.display()))),
             Err(why) => return Err(Error::Usage(format!("{}: {why}", path.display()))),

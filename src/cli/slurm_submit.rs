@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::sweep_commands::{SweepArgs, record_grid};
 use crate::error::Error;
 use crate::output;
-use crate::output::sweep_files::{self as store, GridInfo};
+use crate::output::sweep_files::{self as store, Cells, GridInfo};
 use crate::scenario::Source;
 use crate::slurm::{self, MergeEnd, SbatchOptions, Submission, SubmitError};
 
@@ -98,7 +98,7 @@ pub fn submit_sweep(
     folder.invalidate()?;
     folder.subdir(crate::files::SLURM_DIR)?;
     folder.subdir(crate::files::SHARDS_DIR)?;
-    record_grid(&out, info, None, args.resume)?;
+    record_grid(&out, info, None, args.resume, Cells::Sweep)?;
     let jobs_path = sub.slurm_dir().join(slurm::JOBS_FILE);
     if args.resume
         && let Some(previous) = read_jobs(&jobs_path)?
@@ -328,7 +328,7 @@ fn shard_complete(sub: &Submission, info: &GridInfo, task: usize) -> Result<bool
         .filter(|c| c % sub.shards == task - 1)
         .all(|c| {
             matches!(
-                store::read_cell(&store::cell_path(&dir, c), info, c),
+                store::read_cell(&store::cell_path(&dir, c), info, c, Cells::Sweep),
                 Ok(Some(_))
             )
         }))

@@ -11,7 +11,7 @@ use super::progress::Progress;
 use crate::error::{Error, Kept};
 use crate::model::ReplicationMetrics;
 use crate::output::OutputFolder;
-use crate::output::sweep_files::{self as store, GridInfo, GridManifest, SweepManifest};
+use crate::output::sweep_files::{self as store, Cells, GridInfo, GridManifest, SweepManifest};
 use crate::scenario::{Source, Workload, check_memory};
 use crate::study::precision::{Group, Precision, run_staged};
 use crate::sweep::{Runner, plan_with_progress};
@@ -142,12 +142,12 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
     folder.subdir(crate::files::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
-    record_grid(&out, info, shard, args.resume)?;
+    record_grid(&out, info, shard, args.resume, Cells::Sweep)?;
 
     let mine: Vec<usize> = (0..info.cells.len())
         .filter(|c| shard.is_none_or(|[k, n]| c % n == k - 1))
         .collect();
-    let todo = cells_to_run(&out, info, &mine, args.resume, "cell")?;
+    let todo = cells_to_run(&out, info, &mine, args.resume, Cells::Sweep)?;
     let threads = args.sim.threads();
     let reps = info.replications;
     let progress = Progress::new(mine.len() as u64, "cells", reps, args.sim.quiet)
@@ -237,19 +237,20 @@ fn finish_sweep(
 }
 
 /// Of `cells`, those to run: all of them, or with `resume` those without a finished cell file
-/// (`what`: a cell, a design point). A killed run never leaves a partial cell file, so a bad one
+/// (`kind`: a sweep's cells, a design's points). A killed run never leaves a partial cell file, so a bad one
 /// was damaged or edited: it is refused, named.
 pub(super) fn cells_to_run(
     out: &std::path::Path,
     info: &GridInfo,
     cells: &[usize],
     resume: bool,
-    what: &str,
+    kind: Cells,
 ) -> Result<Vec<usize>, Error> {
+    let what = kind.unit();
     let mut todo = Vec::new();
     for &c in cells {
         let path = store::cell_path(out, c);
-        match store::read_cell(&path, info, c) {
+        match store::read_cell(&path, info, c, kind) {
             Ok(Some(_)) if resume => {}
             Err(why) if resume => {
                 return Err(Error::Usage(format!(
@@ -263,12 +264,14 @@ pub(super) fn cells_to_run(
     Ok(todo)
 }
 
-/// Writes the folder's grid.json; with `resume`, first checks that the folder holds no other sweep.
+/// Writes the folder's grid.json; with `resume`, first checks that the folder holds no other sweep
+/// or design (`kind`: whose the cells are).
 pub(super) fn record_grid(
     out: &std::path::Path,
     info: &GridInfo,
     shard: Option<[usize; 2]>,
     resume: bool,
+    kind: Cells,
 ) -> Result<(), Error> {
     if resume && let Some(previous) = GridManifest::read(out)? {
         if previous.grid != *info {
@@ -277,7 +280,7 @@ pub(super) fn record_grid(
                 out.display()
             )));
         }
-        same_version(&previous, out)?;
+        same_version(&previous, out, kind)?;
     }
     GridManifest {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -287,17 +290,20 @@ pub(super) fn record_grid(
     .write(out)
 }
 
-/// Refuses cells that another version of cutover wrote: its replications may differ from this
-/// one's, and a sweep of cells from two versions, under a manifest naming one, would be neither's.
-fn same_version(manifest: &GridManifest, dir: &std::path::Path) -> Result<(), Error> {
+/// Refuses cells (`kind`: a sweep's, a design's points) that another version of cutover wrote: its
+/// replications may differ from this one's, and a sweep of cells from two versions, under a
+/// manifest naming one, would be neither's.
+fn same_version(manifest: &GridManifest, dir: &std::path::Path, kind: Cells) -> Result<(), Error> {
     let ours = env!("CARGO_PKG_VERSION");
     if manifest.version == ours {
         return Ok(());
     }
     Err(Error::Usage(format!(
-        "{} holds cells written by cutover {}, not by this version ({ours}); their replications may differ: run the sweep again into another --out",
+        "{} holds {}s written by cutover {}, not by this version ({ours}); their replications may differ: run the {} again into another --out",
         dir.display(),
-        crate::scenario::abbreviate(&crate::error::printable(&manifest.version))
+        kind.unit(),
+        crate::scenario::abbreviate(&crate::error::printable(&manifest.version)),
+        kind.whole()
     )))
 }
 
@@ -338,7 +344,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
                 crate::files::GRID_FILE
             ))
         })?;
-        same_version(&manifest, dir)?;
+        same_version(&manifest, dir, Cells::Sweep)?;
         match &grid {
             None => grid = Some((manifest.grid, dir.clone())),
             Some((g, first)) if *g != manifest.grid => {
@@ -357,7 +363,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
         let mut found: Option<PathBuf> = None;
         for dir in &args.dirs {
             let path = store::cell_path(dir, cell);
-            match store::read_cell(&path, &info, cell) {
+            match store::read_cell(&path, &info, cell, Cells::Sweep) {
                 Ok(None) => {}
                 Ok(Some(_)) => {
                     if let Some(other) = &found {

@@ -41,6 +41,32 @@ pub struct GridInfo {
 
 use crate::files::{CELLS_DIR, GRID_FILE};
 
+/// Whose a folder's cell files are, for the messages that name them: a sweep's cells, or a
+/// sensitivity design's points, which are written and read alike.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cells {
+    Sweep,
+    Design,
+}
+
+impl Cells {
+    /// One of the files' units: `cell`, `design point`.
+    pub fn unit(self) -> &'static str {
+        match self {
+            Cells::Sweep => "cell",
+            Cells::Design => "design point",
+        }
+    }
+
+    /// What they are the units of: `sweep`, `sensitivity design`.
+    pub fn whole(self) -> &'static str {
+        match self {
+            Cells::Sweep => "sweep",
+            Cells::Design => "sensitivity design",
+        }
+    }
+}
+
 pub fn cell_path(dir: &Path, cell: usize) -> PathBuf {
     dir.join(CELLS_DIR).join(format!("cell-{cell:04}.csv"))
 }
@@ -100,7 +126,13 @@ pub struct CellData {
 /// replications.csv as they are, so they must also be byte for byte what `cell_csv` writes of
 /// those values: no blank line, quote, carriage return or other spelling of a number (`1.0`,
 /// `+1`), which would make a resumed or merged sweep's files differ from an uninterrupted one's.
-pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<CellData>, String> {
+/// `kind` says whose the file is, as the reasons name it.
+pub fn read_cell(
+    path: &Path,
+    info: &GridInfo,
+    cell: usize,
+    kind: Cells,
+) -> Result<Option<CellData>, String> {
     // Opened once, a link refused (cutover never writes one there, nor a `cells` that is one),
     // and checked and read through that handle: a pipe or link put in the file's or the
     // folder's place meanwhile is never read.
@@ -126,7 +158,7 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
     }
     let head = csv_bytes(std::iter::once(header(info)));
     let Some(body) = bytes.strip_prefix(head.as_slice()) else {
-        return Err("line 1: its header is not this sweep's".into());
+        return Err(format!("line 1: its header is not this {}'s", kind.whole()));
     };
     let keys = info.keys.len();
     let columns_named = header(info);
@@ -162,13 +194,15 @@ pub fn read_cell(path: &Path, info: &GridInfo, cell: usize) -> Result<Option<Cel
             || record[1 + keys] != *rows.to_string()
         {
             return Err(format!(
-                "line {line}: not replication {rows} of cell {cell}"
+                "line {line}: not replication {rows} of {} {cell}",
+                kind.unit()
             ));
         }
         if record[seed_col] != *seed {
             return Err(format!(
-                "line {line}: seed `{}` is not the sweep's seed {seed}",
-                &record[seed_col]
+                "line {line}: seed `{}` is not the {}'s seed {seed}",
+                &record[seed_col],
+                kind.whole()
             ));
         }
         let mut misspelt = None;
@@ -314,7 +348,7 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
     let mut events = 0u64;
     let mut cell_replications = Vec::with_capacity(cell_paths.len());
     for (cell, path) in cell_paths.iter().enumerate() {
-        let data = read_cell(path, info, cell)
+        let data = read_cell(path, info, cell, Cells::Sweep)
             .map_err(|why| {
                 Error::Usage(format!("cell file {} is not usable: {why}", path.display()))
             })?
@@ -408,7 +442,7 @@ impl GridManifest {
         };
         serde_json::from_str(&text).map(Some).map_err(|e| {
             Error::Usage(format!(
-                "{} is not a sweep's grid.json: {e}",
+                "{} is not the grid.json of a sweep or sensitivity design: {e}",
                 path.display()
             ))
         })

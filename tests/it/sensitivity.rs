@@ -225,3 +225,53 @@ fn an_interrupted_study_resumes_to_the_same_bytes_and_refuses_another_design() {
     let out = run("part", "3", true);
     assert_bad_input(&out, &["--resume", "cell-0002.csv", "delete it"]);
 }
+
+/// A `--resume` refused for a point file, or for points of another version, says what they are:
+/// a sensitivity design's points, never a sweep's cells.
+#[test]
+fn a_resume_refusal_names_the_design_and_its_points() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = |resume: bool| {
+        let extra: &[&str] = if resume {
+            &["--no-charts", "--resume"]
+        } else {
+            &["--no-charts"]
+        };
+        morris(
+            dir.path(),
+            &file,
+            "copy.per_tenant=5..40",
+            "2",
+            "out",
+            extra,
+        )
+    };
+    assert_success(&run(false));
+    let out = dir.path().join("out");
+    let point = |p: usize| out.join(format!("cells/cell-{p:04}.csv"));
+    let first = std::fs::read_to_string(point(0)).unwrap();
+    let refused = |needles: &[&str]| {
+        let stderr = assert_bad_input(&run(true), needles);
+        assert!(
+            !stderr.contains("sweep") && !stderr.contains("cell "),
+            "{stderr}"
+        );
+    };
+    std::fs::write(point(2), first.replacen("cell,", "point,", 1)).unwrap();
+    refused(&[
+        "--resume: design point file",
+        "line 1: its header is not this sensitivity design's; delete it to run the design point again",
+    ]);
+    std::fs::write(point(2), &first).unwrap();
+    refused(&["line 2: not replication 0 of design point 2; delete it"]);
+    std::fs::remove_file(point(2)).unwrap();
+    let grid = out.join("grid.json");
+    let text = std::fs::read_to_string(&grid).unwrap();
+    let version = format!("\"version\": \"{}\"", env!("CARGO_PKG_VERSION"));
+    std::fs::write(&grid, text.replace(&version, "\"version\": \"0.0.1\"")).unwrap();
+    refused(&[
+        "holds design points written by cutover 0.0.1",
+        "run the sensitivity design again into another --out",
+    ]);
+}
