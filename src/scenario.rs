@@ -91,8 +91,9 @@ pub struct Scenario {
     pub lync: Lync,
     /// The `[sweep]` grid, if the scenario has one (`cutover sweep` runs it).
     pub sweep: Option<SweepGrid>,
-    /// The source text, for the manifest's checksum.
-    pub source_text: String,
+    /// The source text, for the manifest's checksum: shared by every cell of a grid, which would
+    /// otherwise each hold a copy of a file that grows with the grid.
+    pub source_text: Arc<str>,
 }
 
 /// Where scenario text comes from.
@@ -224,9 +225,11 @@ pub fn is_safe_name(name: &str) -> bool {
 /// cell of its `[sweep]` grid are read: a grid of many cells re-reads only the tree, never the text.
 pub struct ScenarioDoc {
     table: doc::Table,
-    text: String,
+    text: Arc<str>,
     file: String,
     folder: PathBuf,
+    /// The inventories its scenarios read, read once for all of them.
+    inventories: population::Inventories,
 }
 
 impl ScenarioDoc {
@@ -260,9 +263,10 @@ impl ScenarioDoc {
         }
         Ok(ScenarioDoc {
             table,
-            text: text.to_string(),
+            text: Arc::from(text),
             file: file.to_string(),
             folder: folder.to_path_buf(),
+            inventories: population::Inventories::default(),
         })
     }
 
@@ -297,7 +301,7 @@ impl ScenarioDoc {
         let file_name: Arc<str> = Arc::from(self.file.as_str());
         let diags = Diagnostics::default();
         let root = Section::root(table, Origin::Missing { file: file_name }, &diags);
-        let mut scenario = read(&root, &self.text, &self.folder);
+        let mut scenario = read(&root, &self.text, &self.folder, &self.inventories);
         scenario.file.clone_from(&self.file);
         scenario.sweep = sweep::read_sweep(table, &diags);
         root.finish();
@@ -364,7 +368,12 @@ fn apply_override(
 }
 
 /// Reads every section with its defaults; problems go to the diagnostics and the default is kept.
-fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
+fn read(
+    root: &Section<'_>,
+    text: &Arc<str>,
+    folder: &Path,
+    inventories: &population::Inventories,
+) -> Scenario {
     let name = root.string("name", "unnamed");
     if !is_safe_name(&name) {
         root.error(
@@ -393,8 +402,12 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
     let seed = root.u64("seed", 2011, 0, u64::MAX);
     let replications = root.u32("replications", 20, 1, 1_000_000);
     let calendar = calendar::read_calendar(&root.section("calendar"));
-    let population =
-        population::read_population(&root.section("population"), folder, calendar.start);
+    let population = population::read_population(
+        &root.section("population"),
+        folder,
+        calendar.start,
+        inventories,
+    );
     let phases_section = root.section("phases");
     let phase_list = phases::read_phases(&phases_section);
     let (policies, written) = policies::read_policies(&root.section("policies"), &population);
@@ -443,7 +456,7 @@ fn read(root: &Section<'_>, text: &str, folder: &Path) -> Scenario {
         helpdesk,
         lync,
         sweep: None,
-        source_text: text.to_string(),
+        source_text: text.clone(),
     }
 }
 

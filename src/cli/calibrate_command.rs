@@ -344,7 +344,7 @@ fn calibrated_toml(
         observed,
         seed,
     } = fitted_keys;
-    let mut text = base.source_text.clone();
+    let mut text = base.source_text.to_string();
     let cannot = |e: String| {
         Error::Usage(format!(
             "cannot write {}: {e}; write the fitted values of calibration.csv into the scenario by hand",
@@ -423,7 +423,7 @@ fn calibrated_toml(
     // neither is the file's name.
     let same = |mut s: Scenario| {
         s.file.clear();
-        s.source_text.clear();
+        s.source_text = std::sync::Arc::from("");
         s.name.clear();
         s.sweep = None;
         s
