@@ -273,6 +273,22 @@ pub fn merge_script(s: &Submission) -> String {
     t
 }
 
+/// The characters of a Slurm command's output that a message quotes when it is long (up to twice
+/// as many are quoted whole): a Slurm error is a line or two.
+const QUOTED: usize = 200;
+
+/// What a message quotes of a Slurm command's output (or a job's log): its lines joined on one,
+/// their start and their length if long, controls escaped. `sbatch`, `scontrol` and `scancel`
+/// are whatever programs of those names PATH finds, and may print anything, at any length.
+pub fn quoted(text: &str) -> String {
+    let lines: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    crate::scenario::abbreviate_to(&lines.join("; "), QUOTED)
+}
+
 /// Why `sbatch` did not give a job id.
 #[derive(Debug)]
 pub enum SubmitError {
@@ -296,17 +312,17 @@ pub fn sbatch(script: &Path, extra: &[String]) -> Result<String, SubmitError> {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
-        let message = stderr.trim();
+        let message = quoted(&stderr);
         return Err(SubmitError::Refused(if message.is_empty() {
             format!("sbatch failed ({}) and said nothing", output.status)
         } else {
-            message.to_string()
+            message
         }));
     }
     parse_job_id(&stdout).ok_or_else(|| {
         SubmitError::Refused(format!(
             "sbatch printed `{}` where a job id was expected",
-            stdout.trim()
+            quoted(&stdout)
         ))
     })
 }
@@ -361,10 +377,10 @@ pub fn parse_show_job(text: &str) -> Vec<JobRecord> {
                     .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
             };
             Some(JobRecord {
-                job_id: field("JobId")?.to_string(),
-                array_task: field("ArrayTaskId").map(str::to_string),
-                state: field("JobState")?.to_string(),
-                reason: field("Reason").unwrap_or("None").to_string(),
+                job_id: quoted(field("JobId")?),
+                array_task: field("ArrayTaskId").map(quoted),
+                state: quoted(field("JobState")?),
+                reason: quoted(field("Reason").unwrap_or("None")),
                 exit_code: field("ExitCode")
                     .and_then(|e| e.split(':').next()?.parse().ok())
                     .unwrap_or(0),
@@ -386,13 +402,16 @@ pub fn show_job(id: &str) -> Result<Option<Vec<JobRecord>>, String> {
         if stderr.contains("Invalid job id") {
             return Ok(None);
         }
-        return Err(format!("scontrol show job {id} failed: {}", stderr.trim()));
+        return Err(format!(
+            "scontrol show job {id} failed: {}",
+            quoted(&stderr)
+        ));
     }
     let records = parse_show_job(&stdout);
     if records.is_empty() {
         return Err(format!(
             "scontrol show job {id} printed no job: `{}`",
-            stdout.trim()
+            quoted(&stdout)
         ));
     }
     Ok(Some(records))
@@ -409,7 +428,7 @@ pub fn cancel_pending(id: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "scancel {id} failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+            quoted(&String::from_utf8_lossy(&output.stderr))
         ))
     }
 }
@@ -587,6 +606,38 @@ exec /opt/cutover/bin/cutover merge /scratch/ana/grid-results/shards/{1..3} --ou
         for bad in ["/a b", "/a%b", "/a'b", "/a\nb", "/a$b"] {
             assert!(check_path(Path::new(bad)).is_err(), "{bad:?}");
         }
+    }
+
+    #[test]
+    fn what_slurm_prints_is_quoted_bounded_and_printable() {
+        // A program named `sbatch` that clears the screen, sets the terminal's title and floods it.
+        let flood = format!(
+            "\u{1b}[2J\u{1b}]0;title\u{7}sbatch: error: {}\n",
+            "x".repeat(100_000)
+        );
+        let shown = quoted(&flood);
+        assert!(shown.chars().count() < 2 * QUOTED + 30, "{shown}");
+        assert!(!shown.contains(char::is_control), "{shown}");
+        assert!(shown.starts_with("\\u{1b}[2J\\u{1b}]0;title\\u{7}sbatch: error: xx"));
+        let length = flood.trim().chars().count();
+        assert!(
+            shown.ends_with(&format!("... ({length} characters)")),
+            "{shown}"
+        );
+        // Slurm's own message of a line or two is quoted whole, on one line.
+        assert_eq!(
+            quoted("sbatch: error: Invalid account\nsbatch: error: Batch job submission failed\n"),
+            "sbatch: error: Invalid account; sbatch: error: Batch job submission failed"
+        );
+        assert_eq!(quoted(" \n"), "");
+        // What `scontrol` says of a job, shown as it is read.
+        let records = parse_show_job(&format!(
+            "JobId=7 JobState=FAILED\u{1b}[8m Reason={} ExitCode=1:0",
+            "r".repeat(10_000)
+        ));
+        assert_eq!(records[0].state, "FAILED\\u{1b}[8m");
+        assert!(records[0].reason.ends_with("... (10000 characters)"));
+        assert_eq!(records[0].exit_code, 1);
     }
 
     #[test]

@@ -360,7 +360,7 @@ fn last_line(log: &Path) -> Option<String> {
     file.read_to_end(&mut bytes).ok()?;
     let text = String::from_utf8_lossy(&bytes);
     let line = text.lines().rev().find(|l| !l.trim().is_empty())?;
-    Some(line.trim().chars().take(300).collect())
+    Some(slurm::quoted(line))
 }
 
 fn has_entries(dir: &Path) -> bool {
