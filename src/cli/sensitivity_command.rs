@@ -23,7 +23,7 @@ use crate::model::ReplicationMetrics;
 use crate::output::sweep_files::{self as store, Cells};
 use crate::output::{self, Execution, FolderManifest, Head, format_number};
 use crate::report::figures;
-use crate::scenario::{Workload, check_memory};
+use crate::scenario::{MAX_SWEEP_CELLS, Workload, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
 };
@@ -110,6 +110,14 @@ pub fn sensitivity_command(
     let samples = args.samples.unwrap_or(args.method.default_samples());
     let keys = factors.len();
     let points = args.method.points(keys, samples);
+    // Each point is a sweep's cell, a scenario held while the study runs: a design of millions
+    // (65,536 Sobol' samples of 20 keys) filled the memory before anything ran.
+    if points > MAX_SWEEP_CELLS as u64 {
+        return Err(Error::Usage(format!(
+            "--samples {samples} with {} makes {points} design points, more than the {MAX_SWEEP_CELLS} a design may have (the cells a sweep may have); lower --samples or vary fewer keys",
+            plural(keys as u64, "key"),
+        )));
+    }
 
     let unit = study::design(args.method, keys, samples, seed);
     // The values run, and where they lie in the unit cube after an integer key's rounding.
