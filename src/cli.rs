@@ -290,7 +290,7 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
                 &folder,
                 Some(chart::draw_folder),
                 Some(interrupted),
-                interrupt::replaced,
+                |drawn| output::Relisting::new(&dir, drawn),
             )?;
             if !quiet {
                 print_charts(&dir, &charts);
@@ -350,7 +350,9 @@ type DrawCharts = fn(&Path, &Path) -> Result<Vec<PathBuf>, Error>;
 
 /// Completes an output folder whose data files are written: its charts (unless `charts` is
 /// `None`), then its report, both read from the folder. The manifest is written first saying
-/// incomplete (charts and report read it), then again saying `complete` and listing them.
+/// incomplete (charts and report read it), then replaced, with the charts and report put in
+/// place and in the same step, by one saying `complete` and listing them: a stop at once never
+/// leaves charts that it does not list.
 fn finish_folder(
     folder: &OutputFolder,
     manifest: &impl FolderManifest,
@@ -358,15 +360,17 @@ fn finish_folder(
     quiet: bool,
 ) -> Result<(), Error> {
     let dir = folder.path();
-    output::write_manifest(dir, manifest, false, &[])?;
-    let written = redraw(folder, charts, None, || {})?;
+    output::write_manifest(dir, manifest)?;
+    let written = redraw(folder, charts, None, |drawn| {
+        Ok(Some(output::Relisting::completing(manifest, drawn)))
+    })?;
     if !quiet {
         if charts.is_some() {
             print_charts(dir, &written);
         }
         say!("report: {}", dir.join(files::REPORT).display());
     }
-    output::write_manifest(dir, manifest, true, &drawn_files(dir, &written))
+    Ok(())
 }
 
 /// The charts drawn in `dir` (where they now are) and its report, as a manifest lists them:
@@ -381,18 +385,18 @@ fn drawn_files(dir: &Path, charts: &[PathBuf]) -> Vec<String> {
 }
 
 /// Draws the charts of `folder` with `draw` (none with `None`) and builds its report, both aside
-/// ([`output::Staging`]), then puts them in place together, running `done` as they are: a
-/// failure, or a Ctrl-C (`stop`) before they are in place, leaves the folder's charts and report
-/// as they were, and charts of the old set that the new one lacks do not stay. `plot` (the
-/// caller with a `stop`) also makes the manifest's `files` list them, in the same step
-/// ([`output::Relisting`]), since the next command into the folder removes the files listed
-/// and no other chart; a command that simulates lists them itself, in the manifest it writes
-/// last. Returns the chart files, where they now are.
+/// ([`output::Staging`]), then puts them in place together with the manifest `listing` gives
+/// for them (as a manifest lists them, `drawn_files`): a failure, or a Ctrl-C (`stop`, `plot`'s)
+/// before they are in place, leaves the folder's charts, report and manifest as they were, and
+/// charts of the old set that the new one lacks do not stay. The manifest lists them in the
+/// same step ([`output::Relisting`]: `plot`'s relisted, a simulating command's last, complete),
+/// since the next command into the folder removes the files listed; once they are in place,
+/// a stop at once says so ([`interrupt::replaced`]). Returns the chart files, where they now are.
 fn redraw(
     folder: &OutputFolder,
     draw: Option<DrawCharts>,
     stop: Option<&AtomicBool>,
-    done: impl FnOnce(),
+    listing: impl FnOnce(&[String]) -> Result<Option<output::Relisting>, Error>,
 ) -> Result<Vec<PathBuf>, Error> {
     let dir = folder.path();
     let staging = output::Staging::new(dir)?;
@@ -402,14 +406,11 @@ fn redraw(
     };
     let report = report::build(dir, &drawn)?;
     let charts: Vec<PathBuf> = drawn.iter().map(|f| staging.final_path(f)).collect();
-    let manifest = match stop {
-        Some(_) => output::Relisting::new(dir, &drawn_files(dir, &charts))?,
-        None => None,
-    };
+    let manifest = listing(&drawn_files(dir, &charts))?;
     if stop.is_some_and(|s| s.load(std::sync::atomic::Ordering::Relaxed)) {
         return Err(Error::interrupted(Kept::AsItWas));
     }
-    staging.commit(report.as_bytes(), manifest.as_ref(), done)?;
+    staging.commit(report.as_bytes(), manifest.as_ref(), interrupt::replaced)?;
     Ok(charts)
 }
 

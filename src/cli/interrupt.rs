@@ -41,7 +41,8 @@ static TAKING: AtomicBool = AtomicBool::new(false);
 /// Installs the handler, once per process.
 static INSTALL: Once = Once::new();
 
-/// Set by `plot` once its charts and report are in place ([`replaced`]).
+/// Set once the command's charts and report are in place, with the manifest listing them
+/// ([`replaced`]).
 static REPLACED: AtomicBool = AtomicBool::new(false);
 
 /// The folder of the command under way and what it would hold if stopped at once, once the
@@ -116,18 +117,21 @@ pub(super) fn simulated() {
     }
 }
 
-/// Records that `plot` has put its new charts and report in place: called while no stop at once
-/// can act (see `output::Staging::commit`), so a second stop says what the folder holds.
+/// Records that the command has put its new charts and report in place, and the manifest that
+/// lists them: `plot`'s, or a simulating command's last, saying the folder is complete. Called
+/// while no stop at once can act (see `output::Staging::commit`), so a second stop says what the
+/// folder holds.
 pub(super) fn replaced() {
     REPLACED.store(true, Ordering::Relaxed);
 }
 
-/// What a `plot` folder holds: the old charts and report until the new ones are in place.
-fn plotted(kept: Kept) -> Kept {
-    if kept == Kept::AsItWas && REPLACED.load(Ordering::Relaxed) {
-        Kept::Redrawn
-    } else {
-        kept
+/// What the folder holds now, `kept` before the charts and report are in place: for `plot` the
+/// old ones until then, for a simulating command its complete results from then on.
+fn kept_now(kept: Kept) -> Kept {
+    match (REPLACED.load(Ordering::Relaxed), kept) {
+        (false, kept) => kept,
+        (true, Kept::AsItWas) => Kept::Redrawn,
+        (true, _) => Kept::Complete,
     }
 }
 
@@ -240,7 +244,7 @@ fn on_stop(signal: Signal) {
     };
     output::abandon(&taken.path);
     exit_now(Error::Interrupted {
-        kept: plotted(taken.kept),
+        kept: kept_now(taken.kept),
         folder: Some(taken.path.clone()),
         at_once: true,
         signal: Some(signal),

@@ -126,9 +126,9 @@ impl OutputFolder {
     }
 
     /// Marks the folder as holding no complete run: removes manifest.json (and makes that
-    /// durable) before anything else is written, then the files the old manifest listed and any
-    /// other data file (a command stopped before writing its manifest leaves its data files
-    /// listed nowhere), so a folder never mixes two commands' files: the charts and report would
+    /// durable) before anything else is written, then the charts and report (listed or not), the
+    /// files the old manifest listed and any other data file (a command stopped before writing
+    /// its manifest leaves its data files listed nowhere), so a folder never mixes two commands' files: the charts and report would
     /// refuse a data file of another kind of folder (see `chart::folder_kind`) after all the
     /// simulating.
     pub fn invalidate(&self) -> Result<(), Error> {
@@ -144,9 +144,15 @@ impl OutputFolder {
                 });
             }
         }
-        // Last listed first: the charts and report before the data files, so that a command
-        // killed meanwhile leaves a data file, which marks the folder as cutover's to the next
-        // (`refuse_foreign`), for as long as anything else of the old run is left.
+        // The charts and report before the data files, so that a command killed meanwhile leaves
+        // a data file, which marks the folder as cutover's to the next (`refuse_foreign`), for
+        // as long as anything else of the old run is left: first those the old manifest may not
+        // list (it is put in place with them, but one that a command killed then, or an older
+        // version, left without them would make a folder of nothing else someone else's), then
+        // the files listed, last listed first.
+        for file in drawn_files(&self.dir) {
+            let _ = fs::remove_file(file);
+        }
         for file in listed.iter().rev() {
             let _ = fs::remove_file(self.dir.join(file));
         }
@@ -159,6 +165,26 @@ impl OutputFolder {
         }
         Ok(())
     }
+}
+
+/// The charts and report in `dir`, listed or not: report.html and every file in `charts/` (a
+/// file or a link, the link itself; never a folder, nor anything in a `charts` that is a link),
+/// which each drawing replaces whole.
+fn drawn_files(dir: &Path) -> Vec<PathBuf> {
+    let not_a_folder = |p: &Path| fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir());
+    let charts = dir.join(files::CHARTS_DIR);
+    let in_charts = fs::symlink_metadata(&charts)
+        .is_ok_and(|m| m.is_dir())
+        .then(|| fs::read_dir(&charts).ok())
+        .flatten()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path());
+    in_charts
+        .chain([dir.join(files::REPORT)])
+        .filter(|p| not_a_folder(p))
+        .collect()
 }
 
 /// The most bytes a command adds to its folder's path for a file it writes inside: a chart drawn

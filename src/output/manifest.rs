@@ -20,32 +20,49 @@ pub trait FolderManifest: Serialize + Clone {
     fn completion(&mut self) -> (&mut bool, &mut Vec<String>);
 }
 
-/// Writes `manifest` as `dir`/manifest.json, saying `complete`, with `more` files (charts, the
-/// report) listed after those the command wrote first. A folder is a command's only when its
-/// manifest.json says `complete`: the old manifest is removed before a command writes anything,
-/// and this one is written last (`false` only while the charts, which read it, are drawn).
-pub fn write_manifest(
-    dir: &Path,
-    manifest: &impl FolderManifest,
-    complete: bool,
-    more: &[String],
-) -> Result<(), Error> {
+/// Writes `manifest` as `dir`/manifest.json saying it is not complete, listing the files the
+/// command wrote: what its charts and report, which read it, are drawn from. A folder is a
+/// command's only when its manifest.json says `complete`: the old manifest is removed before a
+/// command writes anything, and the complete one is put in place last, with the charts and
+/// report it lists ([`Relisting::completing`]).
+pub fn write_manifest(dir: &Path, manifest: &impl FolderManifest) -> Result<(), Error> {
+    super::write_atomic(
+        &dir.join(files::MANIFEST),
+        &manifest_text(manifest, false, &[]),
+    )
+}
+
+/// `manifest` as manifest.json holds it, saying `complete`, with `more` files (charts, the
+/// report) listed after those the command wrote first.
+fn manifest_text(manifest: &impl FolderManifest, complete: bool, more: &[String]) -> Vec<u8> {
     let mut m = manifest.clone();
     let (is_complete, files) = m.completion();
     *is_complete = complete;
     files.extend(more.iter().cloned());
-    super::write_atomic(&dir.join(files::MANIFEST), &to_json(&m))
+    to_json(&m)
 }
 
-/// The manifest.json of a folder whose charts and report `plot` has just drawn, with `files`
-/// listing them: the old text and the new, which [`super::Staging::commit`] puts in place with
-/// them (and puts back if they cannot all be).
+/// A folder's manifest.json as it is to be once its charts and report are drawn, with `files`
+/// listing them, and as it was before: the new text and the old, which
+/// [`super::Staging::commit`] puts in place with them (the old put back if they cannot all be),
+/// so that no stop leaves charts in place that the manifest does not list (the next command into
+/// the folder removes the files it lists).
 pub struct Relisting {
     pub(super) old: Vec<u8>,
     pub(super) new: Vec<u8>,
 }
 
 impl Relisting {
+    /// The manifest a command writes last: `manifest` complete, listing `drawn` (as
+    /// [`Relisting::new`] takes them) after the files the command wrote, in place of the one
+    /// [`write_manifest`] wrote.
+    pub fn completing(manifest: &impl FolderManifest, drawn: &[String]) -> Relisting {
+        Relisting {
+            old: manifest_text(manifest, false, &[]),
+            new: manifest_text(manifest, true, drawn),
+        }
+    }
+
     /// `dir`'s manifest with the charts and report it lists (`charts/...`, report.html) replaced
     /// by `drawn` (as [`write_manifest`] lists them: `charts/NAME`, then report.html), after the
     /// files the command wrote, as the command lists them. Every other field keeps its text and

@@ -3,7 +3,8 @@
 //! staging folder `.charts.RANDOM.tmp` inside the output folder (a temporary name, like those of
 //! files being written, removed by the next command to open the folder if this one is killed),
 //! builds the report from them, and only when all of it is done exchanges the staging folder with
-//! `charts/` and renames the report in (and, for `plot`, the manifest listing them). A failure,
+//! `charts/` and renames the report in, and the manifest listing them (`plot`'s, or a simulating
+//! command's last, saying the folder is complete). A failure,
 //! or Ctrl-C, before that leaves the folder as it was; charts of the old set that the new one
 //! does not draw leave with the old `charts/`.
 

@@ -395,3 +395,147 @@ fn a_signal_while_waiting_for_the_lock_stops_at_once_leaving_the_folder_untouche
         assert!(contents(&out) == before, "{args:?} changed its folder");
     }
 }
+
+/// `out/manifest.json` read, if there is one.
+fn manifest_of(out: &Path) -> Option<serde_json::Value> {
+    let text = std::fs::read(out.join("manifest.json")).ok()?;
+    Some(serde_json::from_slice(&text).unwrap())
+}
+
+/// The files a manifest lists.
+fn listed(manifest: &serde_json::Value) -> Vec<PathBuf> {
+    let files = manifest["files"]
+        .as_array()
+        .expect("a manifest lists its files");
+    files
+        .iter()
+        .map(|f| PathBuf::from(f.as_str().unwrap()))
+        .collect()
+}
+
+/// Whether `file` (relative to its folder) is one of the charts or the report.
+fn is_drawn(file: &Path) -> bool {
+    file.starts_with("charts") || file == Path::new("report.html")
+}
+
+/// A second signal while a command finishes its folder leaves it as the message says: once its
+/// charts and report are in place, complete, every one of them listed by the manifest (put in
+/// place with them, in one step that a stop at once waits for), and before, without a manifest
+/// saying complete and without any of them. The second signal comes as soon as `charts/`
+/// appears, when they were in place under a manifest that did not list them; either way the next
+/// run into the folder completes.
+#[test]
+fn a_second_signal_as_the_charts_go_in_place_leaves_them_listed() {
+    let dir = temp_dir();
+    let cwd = dir.path();
+    let out = cwd.join("out");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args([
+            "run",
+            "bpos-2011",
+            "--reps",
+            "2",
+            "--out",
+            "out",
+            "--threads",
+            "1",
+        ])
+        .current_dir(cwd)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    // Written saying incomplete once the data files are, before the charts are drawn.
+    while !out.join("manifest.json").exists() {
+        assert!(
+            child.try_wait().unwrap().is_none() && started.elapsed() < LIMIT,
+            "ended or hung before writing its data files"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    send("TERM", &child);
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with("SIGTERM received: the replications are done; finishing the files in out"),
+        "{line}"
+    );
+    let ended_first = loop {
+        if out.join("charts").is_dir() {
+            break false;
+        }
+        // Reaped here, so not signalled again: a process id is never signalled once reaped.
+        if child.try_wait().unwrap().is_some() || started.elapsed() > LIMIT {
+            break true;
+        }
+    };
+    if !ended_first {
+        send("HUP", &child);
+    }
+    let ended = wait_at_most(child, LIMIT);
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut said).unwrap();
+    let present: Vec<PathBuf> = files_under(&out)
+        .into_iter()
+        .filter(|f| f != Path::new("manifest.json"))
+        .collect();
+    let manifest = manifest_of(&out);
+    if said.contains("holds the complete results") {
+        assert!(matches!(ended.status.code(), Some(129 | 143)), "{said}");
+        let manifest = manifest.expect("a complete folder has its manifest");
+        assert_eq!(manifest["complete"], true, "{said}");
+        let listed = listed(&manifest);
+        for file in &present {
+            assert!(
+                listed.contains(file),
+                "{} is not listed: {said}",
+                file.display()
+            );
+        }
+        assert!(present.iter().any(|f| is_drawn(f)), "{present:?}");
+    } else {
+        assert_eq!(ended.status.code(), Some(129), "{said}");
+        assert!(said.contains("holds some of them"), "{said}");
+        assert!(manifest.is_none_or(|m| m["complete"] != true), "{said}");
+        assert!(!present.iter().any(|f| is_drawn(f)), "{present:?}\n{said}");
+    }
+    assert_success(&cutover(
+        cwd,
+        &["run", "small-pilot", "--reps", "1", "--out", "out", "-q"],
+    ));
+}
+
+/// A folder whose charts and report its manifest does not list (a command killed as it put them
+/// in place, or an older version stopped there) is still one run's: the next command into it
+/// removes them with the old run, so a run stopped there leaves none of them (they would be all
+/// the folder held, and it would be refused as someone else's), and the run after completes.
+#[test]
+fn charts_the_manifest_does_not_list_go_with_the_old_run() {
+    let dir = temp_dir();
+    let cwd = dir.path();
+    let out = cwd.join("out");
+    assert_success(&cutover(cwd, OLD_RUN));
+    let mut manifest = manifest_of(&out).unwrap();
+    let data: Vec<serde_json::Value> = listed(&manifest)
+        .iter()
+        .filter(|f| !is_drawn(f))
+        .map(|f| f.to_str().unwrap().into())
+        .collect();
+    manifest["complete"] = false.into();
+    manifest["files"] = data.into();
+    std::fs::write(out.join("manifest.json"), manifest.to_string()).unwrap();
+    assert!(files_under(&out).iter().any(|f| f.starts_with("charts")));
+    let child = started_after(cwd, &[], &["run", "bpos-2011", "--reps", "1000"], None);
+    send("INT", &child);
+    let stopped = wait_at_most(child, Duration::from_secs(600));
+    let stderr = String::from_utf8_lossy(&stopped.stderr);
+    assert_eq!(stopped.status.code(), Some(130), "{stderr}");
+    assert!(stderr.contains("out holds no results"), "{stderr}");
+    assert_eq!(files_under(&out), Vec::<PathBuf>::new(), "{stderr}");
+    assert_success(&cutover(
+        cwd,
+        &["run", "small-pilot", "--reps", "1", "--out", "out", "-q"],
+    ));
+}
