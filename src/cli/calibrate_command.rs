@@ -221,6 +221,21 @@ pub fn calibrate_command(
         },
         Workload::run(reps, args.sim.workers()),
     )?;
+    // calibrated.toml, written last, sets each `--set` and fitted key in the scenario's text: a
+    // key it cannot set there (one the file writes as a table or an array) is refused now, at the
+    // low ends of the ranges, instead of after every setting ran, the old results removed.
+    let lows: Vec<(String, String, String)> = (factors.iter())
+        .map(|f| (f.key.clone(), f.text(f.low), String::new()))
+        .collect();
+    edited_scenario(
+        &setup.source,
+        &setup.doc,
+        base,
+        &args.sim.set,
+        &lows,
+        &[calibrated_by(&observed_name, reps, seed)],
+        BEFORE_THE_FIT,
+    )?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     if !args.sim.quiet {
         say_wrapped!(
@@ -320,9 +335,6 @@ pub fn calibrate_command(
     )
 }
 
-/// calibrated.toml: the input's text with the `--set` values, the fitted values of the
-/// identifiable keys and a name of its own set in place, a header saying what was fitted, and
-/// a relative inventory path made absolute; checked to read back as the calibrated scenario.
 /// What was fitted, to what, as calibrated.toml's header says.
 struct Fitted<'a> {
     factors: &'a [Factor],
@@ -331,6 +343,24 @@ struct Fitted<'a> {
     seed: u64,
 }
 
+/// What a refusal of calibrated.toml advises once the fit is done: its values are in
+/// calibration.csv.
+const BY_HAND: &str = "write the fitted values of calibration.csv into the scenario by hand";
+
+/// What it advises before anything runs, when the scenario with every fitted key at the low end
+/// of its range cannot be written.
+const BEFORE_THE_FIT: &str = "refused before anything runs, as calibrate ends by writing that file: write such a --set in the scenario file itself, and fit keys the file writes as numbers (or does not write)";
+
+/// calibrated.toml's first line: what it was calibrated to.
+fn calibrated_by(observed: &str, replications: u64, seed: u64) -> String {
+    format!(
+        "# Calibrated by `cutover calibrate` to the weeks of {observed} ({replications} replications per setting, seed {seed})."
+    )
+}
+
+/// calibrated.toml: the input's text with the `--set` values, the fitted values of the
+/// identifiable keys and a name of its own set in place, a header saying what was fitted, and
+/// a relative inventory path made absolute; checked to read back as the calibrated scenario.
 fn calibrated_toml(
     source: &Source,
     doc: &ScenarioDoc,
@@ -344,13 +374,47 @@ fn calibrated_toml(
         observed,
         seed,
     } = fitted_keys;
+    let mut header = vec![calibrated_by(observed, result.best.runs.len() as u64, seed)];
+    let mut fitted = Vec::new();
+    for (f, k) in factors.iter().zip(&result.keys) {
+        if k.identifiable {
+            let range = format!(
+                "95% interval {} to {}",
+                format_number(k.ci95_low),
+                format_number(k.ci95_high)
+            );
+            header.push(format!("#   {} = {} ({range})", f.key, f.text(k.value)));
+            fitted.push((
+                f.key.clone(),
+                f.text(k.value),
+                format!("calibrated, {range}"),
+            ));
+        } else {
+            header.push(format!(
+                "#   {}: not identifiable from the observed columns (the discrepancy rises by {:.2} < {RISE_95:.2} over the range): left as it was",
+                f.key, k.rise
+            ));
+        }
+    }
+    header.push("# Forecast: `cutover run calibrated.toml`.".into());
+    edited_scenario(source, doc, base, overrides, &fitted, &header, BY_HAND)
+}
+
+/// The scenario's text with `overrides` and `fitted` (key, value, comment) set in place, its
+/// own name, a relative inventory made absolute and `header` above it, checked to read back as
+/// the scenario of those values; a refusal ends with `advice`.
+fn edited_scenario(
+    source: &Source,
+    doc: &ScenarioDoc,
+    base: &Scenario,
+    overrides: &[String],
+    fitted: &[(String, String, String)],
+    header: &[String],
+    advice: &str,
+) -> Result<String, Error> {
     let mut text = base.source_text.to_string();
-    let cannot = |e: String| {
-        Error::Usage(format!(
-            "cannot write {}: {e}; write the fitted values of calibration.csv into the scenario by hand",
-            c::SCENARIO_FILE
-        ))
-    };
+    let cannot =
+        |e: String| Error::Usage(format!("cannot write {}: {e}; {advice}", c::SCENARIO_FILE));
     for o in overrides {
         let (key, value) = o.split_once('=').expect("a --set that was applied has `=`");
         // `--set` takes a bare word as a string, as TOML does not: quote it.
@@ -363,34 +427,8 @@ fn calibrated_toml(
         text =
             set_key(&text, key.trim(), &value, &format!("--set {}", o.trim())).map_err(cannot)?;
     }
-    let mut header = vec![format!(
-        "# Calibrated by `cutover calibrate` to the weeks of {observed} ({} replications per setting, seed {}).",
-        result.best.runs.len(),
-        seed
-    )];
-    let mut fitted = Vec::new();
-    for (f, k) in factors.iter().zip(&result.keys) {
-        if k.identifiable {
-            let range = format!(
-                "95% interval {} to {}",
-                format_number(k.ci95_low),
-                format_number(k.ci95_high)
-            );
-            text = set_key(
-                &text,
-                &f.key,
-                &f.text(k.value),
-                &format!("calibrated, {range}"),
-            )
-            .map_err(cannot)?;
-            header.push(format!("#   {} = {} ({range})", f.key, f.text(k.value)));
-            fitted.push((f.key.clone(), f.text(k.value)));
-        } else {
-            header.push(format!(
-                "#   {}: not identifiable from the observed columns (the discrepancy rises by {:.2} < {RISE_95:.2} over the range): left as it was",
-                f.key, k.rise
-            ));
-        }
+    for (key, value, comment) in fitted {
+        text = set_key(&text, key, value, comment).map_err(cannot)?;
     }
     let name = format!("{}-calibrated", base.name);
     if crate::scenario::is_safe_name(&name) {
@@ -412,10 +450,12 @@ fn calibrated_toml(
                 set_key(&text, "population.inventory", &value, "made absolute").map_err(cannot)?;
         }
     }
-    header.push("# Forecast: `cutover run calibrated.toml`.".into());
     let text = format!("{}\n{text}", header.join("\n") + "\n");
     // It must read back as the scenario that was calibrated.
-    let expected = scenario_with(doc, &fitted).map_err(|e| Error::Internal(e.to_string()))?;
+    let values: Vec<(String, String)> = (fitted.iter())
+        .map(|(key, value, _)| (key.clone(), value.clone()))
+        .collect();
+    let expected = scenario_with(doc, &values).map_err(|e| Error::Internal(e.to_string()))?;
     let back =
         Scenario::from_text(&text, c::SCENARIO_FILE, &[]).map_err(|e| cannot(e.to_string()))?;
     // A setting is built as a grid cell is, without the scenario's `[sweep]` grid; the file

@@ -368,6 +368,42 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
     );
 }
 
+/// A `--fit` or `--set` key that calibrated.toml cannot be written with (one the scenario writes
+/// as a table or an array) is refused before anything runs: it was refused only once every
+/// setting had run, with the old results already removed from the folder.
+#[test]
+fn a_key_calibrated_toml_cannot_hold_is_refused_before_anything_runs() {
+    let dir = temp_dir();
+    let d = dir.path();
+    let observed = write_file(d, "obs.csv", "week,errors\n0,1\n1,2\n");
+    for (extra, needles) in [
+        (
+            &["--fit", "population.seats=1..5"][..],
+            &[
+                "cannot write calibrated.toml",
+                "`population.seats` is a table in the file",
+            ][..],
+        ),
+        (
+            &[
+                "--fit",
+                "operators.weekend=1..5",
+                "--set",
+                "population.regions=[\"A\"]",
+            ],
+            &["`population.regions` is an array in the file"],
+        ),
+    ] {
+        let mut args = vec!["calibrate", "small-pilot", "--observed", &observed];
+        args.extend(extra);
+        args.extend(["--reps", "1", "--iterations", "1", "-q", "--out", "o"]);
+        let out = cutover(d, &args);
+        let err = assert_bad_input(&out, needles);
+        assert!(err.contains("refused before anything runs"), "{err}");
+        assert!(!d.join("o").exists(), "{extra:?}: the folder was opened");
+    }
+}
+
 /// A scenario with a `[sweep]` grid calibrates too: calibrated.toml keeps the grid as written and
 /// still reads back as the calibrated scenario.
 #[test]
