@@ -189,10 +189,12 @@ fn is_out_of_space(e: &std::io::Error) -> bool {
     )
 }
 
-/// What a write that ran out of space left behind.
+/// What a write that ran out of space left behind. A command writes its manifest last, saying
+/// `complete`, but one that draws charts has written it first saying `false` (the charts read
+/// it), so the folder may hold a manifest, never one saying complete.
 fn out_of_space_note(e: &std::io::Error) -> &'static str {
     if is_out_of_space(e) {
-        "; the folder is left without manifest.json, so nothing in it is marked complete (finished sweep cells are kept for --resume); free some space and run again"
+        "; no manifest.json in the folder says it is complete (there is none, or it says `\"complete\": false`), so nothing in it passes for finished results (finished sweep cells are kept for --resume); free some space and run again"
     } else {
         ""
     }

@@ -112,12 +112,15 @@ fn two_runs_at_once_never_both_write_the_folder() {
     assert!(ok >= 1 && ok + refused == 2, "{codes:?}");
 }
 
-/// Runs `cutover` under a file size limit (as a full disk does, writes fail part way); the
-/// signal such a write raises is ignored, so the write fails with an error instead.
-fn cutover_with_little_space(cwd: &Path, args: &[&str]) -> Output {
+/// Runs `cutover` under a file size limit of `blocks` 512-byte blocks (as a full disk does,
+/// writes fail part way); the signal such a write raises is ignored, so the write fails with an
+/// error instead.
+fn cutover_with_little_space(cwd: &Path, blocks: u32, args: &[&str]) -> Output {
     Command::new("sh")
         .arg("-c")
-        .arg("ulimit -f 4; trap '' XFSZ; exec \"$0\" \"$@\"")
+        .arg(format!(
+            "ulimit -f {blocks}; trap '' XFSZ; exec \"$0\" \"$@\""
+        ))
         .arg(env!("CARGO_BIN_EXE_cutover"))
         .args(args)
         .current_dir(cwd)
@@ -136,18 +139,43 @@ fn a_rerun_that_runs_out_of_space_exits_1_and_leaves_no_manifest() {
     assert_eq!(manifest(&out).unwrap()["complete"], Value::Bool(true));
     let full = cutover_with_little_space(
         dir.path(),
+        4,
         &[&RUN[..], &["--no-charts", "--out", "out", "--seed", "9"]].concat(),
     );
     let stderr = String::from_utf8_lossy(&full.stderr);
     assert_eq!(full.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert!(
-        stderr.contains("cannot write") && stderr.contains("without manifest.json"),
+        stderr.contains("cannot write") && stderr.contains("no manifest.json in the folder says"),
         "{stderr}"
     );
     assert!(
         manifest(&out).is_none(),
         "the old manifest is still beside the new run's files"
+    );
+}
+
+/// A run whose data files fit but whose report does not has written its manifest saying
+/// `complete: false` (the charts read it): the message says so, rather than that the folder was
+/// left without a manifest.
+#[test]
+fn running_out_of_space_at_the_report_says_what_the_manifest_says() {
+    let dir = temp_dir();
+    // 160 KB: every data file of one small-pilot replication, not its report.
+    let full = cutover_with_little_space(
+        dir.path(),
+        320,
+        &["run", "small-pilot", "--reps", "1", "-q", "--out", "out"],
+    );
+    let stderr = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("cannot write"), "{stderr}");
+    let manifest = manifest(&dir.path().join("out")).expect("the manifest the charts read");
+    assert_eq!(manifest["complete"], Value::Bool(false));
+    assert!(!stderr.contains("without manifest.json"), "{stderr}");
+    assert!(
+        stderr.contains("no manifest.json in the folder says it is complete"),
+        "{stderr}"
     );
 }
 
