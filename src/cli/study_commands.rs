@@ -501,34 +501,22 @@ fn print_seek(
         }
         None => {
             say!("no setting in range meets every constraint");
-            // The constraint that came closest: the smallest shortfall of its bound, relative to
-            // its threshold, over the settings tried.
-            let mut closest: Option<(f64, usize, usize)> = None;
-            for (s, e) in r.evaluated.iter().enumerate() {
-                for (i, (c, k)) in constraints.iter().zip(&e.checks).enumerate() {
-                    if k.verdict == crate::study::seek::Verdict::Met {
-                        continue;
-                    }
-                    // A mean failed for replications without a value has no bound to be near.
-                    let gap = (k.bound - c.threshold).abs() / c.threshold.abs().max(1e-9);
-                    if gap.is_nan() {
-                        continue;
-                    }
-                    if closest.is_none_or(|(g, _, _)| gap < g) {
-                        closest = Some((gap, s, i));
-                    }
-                }
-            }
-            if let Some((_, s, i)) = closest {
-                let (e, c) = (&r.evaluated[s], &constraints[i]);
-                let (_, bound) = figures::constraint(c, e.checks[i].estimate, e.checks[i].bound);
+            let checks: Vec<&[crate::study::seek::Check]> =
+                r.evaluated.iter().map(|e| e.checks.as_slice()).collect();
+            if let Some((s, i)) = crate::study::seek::closest(constraints, &checks) {
+                let e = &r.evaluated[s];
                 say_wrapped!(
-                    "  closest to passing: `{}` at {}: bound {bound} against {} ({}; {})",
-                    c.text,
-                    setting(&e.values),
-                    figures::setting(c.threshold),
-                    e.checks[i].verdict.key(),
-                    c.over_words(e.checks[i].measured, e.replications)
+                    "  {}",
+                    figures::closest(
+                        &constraints[i],
+                        &setting(&e.values),
+                        &e.checks[i],
+                        e.replications
+                    )
+                );
+                say_wrapped!(
+                    "  {}",
+                    crate::study::seek::next_step(e.checks[i].verdict, ceiling)
                 );
             }
         }

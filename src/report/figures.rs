@@ -180,6 +180,25 @@ pub fn constraint(
     (w.value, bound)
 }
 
+/// The constraint that came closest to being met (`study::seek::closest`) in words, the same on
+/// the screen and in the report: `closest to passing: `P(slips <= 0) >= 0.9` at
+/// helpdesk.weekday=2: bound 0.71 against 0.9 (failed; 120 replications)`.
+pub fn closest(
+    c: &crate::study::seek::Constraint,
+    setting: &str,
+    check: &crate::study::seek::Check,
+    replications: u64,
+) -> String {
+    let (_, bound) = constraint(c, check.estimate, check.bound);
+    format!(
+        "closest to passing: `{}` at {setting}: bound {bound} against {} ({}; {})",
+        c.text,
+        self::setting(c.threshold),
+        check.verdict.key(),
+        c.over_words(check.measured, replications)
+    )
+}
+
 /// The decimals an interval supports: two significant digits of its width, then up to two more
 /// where the estimate would otherwise read as equal to a bound it is not equal to.
 fn decimals(value: f64, low: f64, high: f64) -> i32 {

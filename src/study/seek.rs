@@ -524,6 +524,39 @@ impl Constraint {
     }
 }
 
+/// When no setting met every constraint: the (setting, constraint) whose bound came closest to
+/// its threshold, relative to it, among the checks not met. `checks` are each setting's, in the
+/// order tried. A mean failed for replications without a value has no bound to be near.
+pub fn closest(constraints: &[Constraint], checks: &[&[Check]]) -> Option<(usize, usize)> {
+    let mut closest: Option<(f64, usize, usize)> = None;
+    for (s, checks) in checks.iter().enumerate() {
+        for (i, (c, k)) in constraints.iter().zip(checks.iter()).enumerate() {
+            if k.verdict == Verdict::Met {
+                continue;
+            }
+            let gap = (k.bound - c.threshold).abs() / c.threshold.abs().max(1e-9);
+            if gap.is_nan() {
+                continue;
+            }
+            if closest.is_none_or(|(g, _, _)| gap < g) {
+                closest = Some((gap, s, i));
+            }
+        }
+    }
+    closest.map(|(_, s, i)| (s, i))
+}
+
+/// What to do about the constraint that came closest, after its verdict: one still uncertain at
+/// the ceiling may be settled by more replications; one that failed needs other settings.
+pub fn next_step(verdict: Verdict, ceiling: u64) -> String {
+    match verdict {
+        Verdict::Uncertain => format!(
+            "more replications may settle it: raise --reps (the most per setting was {ceiling}), or widen a --vary range"
+        ),
+        _ => "widen a --vary range, or relax that --require".to_string(),
+    }
+}
+
 /// The settings at which constraint `c` failed because replications lacked a value of its
 /// metric, in words ("helpdesk.weekday=1: 2 of 10 replications"), or `None` if there were none.
 /// `settings` are (setting in words, replications that measured it, replications), in the order

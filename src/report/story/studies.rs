@@ -184,6 +184,78 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
     Ok(said)
 }
 
+/// When no setting met every constraint, the constraint that came closest and what to do next,
+/// as the screen says it: from every setting of seek.csv.
+fn closest(folder: &Folder, study: &Value) -> Result<Option<String>, Error> {
+    use crate::files::seek as f;
+    use crate::study::seek::{Check, Verdict};
+    if !folder.has(f::FILE) {
+        return Ok(None);
+    }
+    let t = folder.table(f::FILE)?;
+    let Ok(constraints) = constraints(study)
+        .iter()
+        .map(|text| crate::study::seek::parse_require(text))
+        .collect::<Result<Vec<_>, _>>()
+    else {
+        return Ok(None);
+    };
+    let replications = t.numbers(f::REPLICATIONS)?;
+    let mut checks: Vec<Vec<Check>> = vec![Vec::new(); replications.len()];
+    for i in 1..=constraints.len() {
+        let column = |what: &str| t.numbers(&f::constraint_column(i, what));
+        let (estimate, bound) = (column(f::ESTIMATE)?, column(f::BOUND)?);
+        let verdict = t.text(&f::constraint_column(i, f::VERDICT))?;
+        // A folder written before the count was kept: every replication is taken as measured.
+        let measured = if t.has(&f::constraint_column(i, f::MEASURED)) {
+            column(f::MEASURED)?
+        } else {
+            replications.clone()
+        };
+        for (row, checks) in checks.iter_mut().enumerate() {
+            checks.push(Check {
+                estimate: estimate[row],
+                bound: bound[row],
+                verdict: match verdict[row] {
+                    "met" => Verdict::Met,
+                    "uncertain" => Verdict::Uncertain,
+                    _ => Verdict::Failed,
+                },
+                measured: measured[row] as u64,
+            });
+        }
+    }
+    let slices: Vec<&[Check]> = checks.iter().map(Vec::as_slice).collect();
+    let Some((row, i)) = crate::study::seek::closest(&constraints, &slices) else {
+        return Ok(None);
+    };
+    let setting = seek_ranges(study)
+        .into_iter()
+        .map(|(k, _)| Ok(format!("{k}={}", t.text(&k)?[row])))
+        .collect::<Result<Vec<_>, Error>>()?
+        .join(", ");
+    let ceiling = study.get("ceiling").and_then(Value::as_u64).unwrap_or(0);
+    let words = figures::closest(
+        &constraints[i],
+        &setting,
+        &checks[row][i],
+        replications[row] as u64,
+    );
+    let next = crate::study::seek::next_step(checks[row][i].verdict, ceiling);
+    Ok(Some(format!(
+        "{}. {}.",
+        escape(&capitalised(&words)),
+        escape(&capitalised(&next))
+    )))
+}
+
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map_or_else(String::new, |c| c.to_uppercase().chain(chars).collect())
+}
+
 /// For each constraint on a mean that replications without a value failed, the settings where
 /// they did, as the screen says it.
 fn lacking(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
@@ -283,11 +355,13 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                     ));
                     items.extend(answer_checks(folder, &study)?);
                 }
-                None => items.push(
-                    "<span class=\"bad\">No setting in the ranges meets every constraint</span>: \
-                     widen a range or relax a constraint."
-                        .to_string(),
-                ),
+                None => {
+                    items.push(
+                        "<span class=\"bad\">No setting in the ranges meets every constraint</span>."
+                            .to_string(),
+                    );
+                    items.extend(closest(folder, &study)?);
+                }
             }
             items.extend(lacking(folder, &study)?);
             items.push(settings_tried(&study));
@@ -352,6 +426,51 @@ mod tests {
             said[0].starts_with("<code>mean(slips) &lt;= 3</code>: estimate 2.25, bound 2.75 (")
                 && said[0].ends_with("; 40 replications)."),
             "{said:?}"
+        );
+    }
+
+    #[test]
+    fn a_seek_without_an_answer_names_the_closest_constraint_and_what_to_do() {
+        use crate::files::seek as f;
+        let header = [
+            f::SETTING.to_string(),
+            "helpdesk.weekday".into(),
+            f::COST.into(),
+            f::REPLICATIONS.into(),
+            f::VERDICT.into(),
+            f::constraint_column(1, f::ESTIMATE),
+            f::constraint_column(1, f::BOUND),
+            f::constraint_column(1, f::VERDICT),
+        ];
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(f::FILE),
+            format!(
+                "{}
+0,1,1,10,failed,9.5,12.5,failed
+1,2,2,40,uncertain,4.25,5.25,uncertain
+",
+                header.join(",")
+            ),
+        )
+        .unwrap();
+        let study = json!({
+            "kind": "seek",
+            "ceiling": 40,
+            "vary": [{"key": "helpdesk.weekday", "low": 1, "high": 2, "weight": 1.0}],
+            "constraints": ["mean(slips) <= 3"],
+        });
+        let folder = Folder {
+            dir: dir.path(),
+            kind: crate::chart::FolderKind::Study,
+            manifest: json!({ "study": study }),
+        };
+        let said = closest(&folder, &study).unwrap().unwrap();
+        assert_eq!(
+            said,
+            "Closest to passing: `mean(slips) &lt;= 3` at helpdesk.weekday=2: bound 5.2 against 3 \
+             (uncertain; 40 replications). More replications may settle it: raise --reps (the most \
+             per setting was 40), or widen a --vary range."
         );
     }
 
