@@ -238,12 +238,16 @@ pub fn calibrate_command(
     )?;
     let (folder, interrupted) = super::open_output(&out, wait, Kept::Nothing, false)?;
     if !args.sim.quiet {
+        // The held-out weeks are besides the fitted ones: "10 weeks (2 held out)" read as 8 fitted.
+        let held_out = match holdout_rows.len() {
+            0 => String::new(),
+            n => format!(", {} held out", plural(n as u64, "more week")),
+        };
         say_wrapped!(
-            "{}: fitting {} to {} of {observed_name} ({} held out), {} per setting, seed {seed}",
+            "{}: fitting {} to {} of {observed_name}{held_out}, {} per setting, seed {seed}",
             base.name,
             plural(factors.len() as u64, "key"),
             plural(fit_rows.len() as u64, "week"),
-            holdout_rows.len(),
             plural(reps, "replication"),
         );
     }
