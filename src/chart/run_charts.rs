@@ -256,6 +256,43 @@ mod tests {
     }
 
     #[test]
+    fn a_replication_that_ended_before_the_deadline_is_said_to_have_ended() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join(files::timeseries::FILE),
+            "day,date,wait,done,transitioned\n0,2024-11-14,1,1,1\n1,2024-11-15,0,2,2\n",
+        )
+        .unwrap();
+        let recorded: Vec<RecordedPhase> = ["wait", "done"]
+            .iter()
+            .map(|key| RecordedPhase {
+                key: key.to_string(),
+                name: key.to_string(),
+                offset: None,
+                spans: false,
+            })
+            .collect();
+        let subtitle = |deadline| {
+            let manifest = ManifestInfo {
+                deadline,
+                ..manifest(recorded.clone())
+            };
+            Phases::read(dir.path(), &RunContext::new(&manifest))
+                .unwrap()
+                .subtitle()
+                .to_string()
+        };
+        assert!(
+            subtitle(crate::date::Date::from_ymd(2024, 12, 31))
+                .ends_with("; last sample 2024-11-15: the replication ended before the next"),
+            "{}",
+            subtitle(crate::date::Date::from_ymd(2024, 12, 31))
+        );
+        // Sampled to the deadline's day: nothing to say.
+        assert!(!subtitle(crate::date::Date::from_ymd(2024, 11, 15)).contains("last sample"));
+    }
+
+    #[test]
     fn colours_repeat_after_the_palette_but_never_take_the_waiting_grey() {
         assert_eq!(phase_colour(0), GREY);
         assert!((1..40).all(|i| phase_colour(i) != GREY));

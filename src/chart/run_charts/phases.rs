@@ -30,6 +30,16 @@ impl Phases {
     pub(super) fn read(dir: &Path, context: &RunContext) -> Result<Phases, Error> {
         let table = Table::read(dir, files::timeseries::FILE)?;
         let x = table.times(timeseries::DATE)?;
+        let dates = table.text(timeseries::DATE)?;
+        // A replication stops when nothing is left to happen, which may be long before the
+        // deadline the axis runs to: said, so the empty end of the plot is not read as tenants
+        // gone, nor the last sample as the replication's end state.
+        let ended = match (x.last(), dates.last(), context.deadline_end) {
+            (Some(&last), Some(date), Some(deadline)) if last + 1.0 < deadline => {
+                format!("; last sample {date}: the replication ended before the next")
+            }
+            _ => String::new(),
+        };
         let layers = context
             .phases
             .iter()
@@ -39,7 +49,7 @@ impl Phases {
             phases: context.phases.clone(),
             context_title: format!("{}: tenants per phase", context.scenario),
             subtitle: format!(
-                "{}, sampled daily; transitioned tenants stay in {}",
+                "{}, sampled daily; transitioned tenants stay in {}{ended}",
                 context.detail,
                 context
                     .phases
@@ -51,6 +61,13 @@ impl Phases {
             transitioned: table.numbers(timeseries::TRANSITIONED)?,
             deadline: context.deadline_end.zip(context.deadline.clone()),
         })
+    }
+}
+
+#[cfg(test)]
+impl Phases {
+    pub(super) fn subtitle(&self) -> &str {
+        &self.subtitle
     }
 }
 
