@@ -7,6 +7,14 @@ pub const MAX_PHASES: usize = 16;
 /// Most kinds of work a programme may define.
 pub const MAX_KINDS: usize = 64;
 
+/// A phase's offset from T, `hours`, in the simulation's ticks (seconds), rounded to the nearest
+/// as every duration is: the one conversion the model starts phases by and the scenario checks
+/// their order by, so two offsets that are one second are refused as one.
+pub fn offset_ticks(hours: f64) -> i64 {
+    let ticks = crate::engine::SimTime::from_hours(hours.abs()).ticks() as i64;
+    if hours < 0.0 { -ticks } else { ticks }
+}
+
 /// A phase of the programme: its position in the scenario's phase list. Order matters: a tenant
 /// only moves forward, except when it is rolled back to the first phase.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

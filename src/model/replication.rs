@@ -108,11 +108,7 @@ impl<'a> Replication<'a> {
         let population = Population::generate(sc, &streams);
         let ph = &sc.phases;
         // Whole days are whole ticks, so this is exact; the first phase has no offset.
-        let offset = |p: Phase| {
-            let hours = ph.start_hours(p).unwrap_or(0.0);
-            let ticks = SimTime::from_hours(hours.abs()).ticks() as i64;
-            if hours < 0.0 { -ticks } else { ticks }
-        };
+        let offset = |p: Phase| crate::phase::offset_ticks(ph.start_hours(p).unwrap_or(0.0));
         let timing = Timing {
             offsets: ph.programme.phases().map(offset).collect(),
             window: SimTime::from_hours(ph.window_hours).ticks(),

@@ -9,7 +9,9 @@ use super::doc::Origin;
 use super::label;
 use super::reader::{self, Section};
 use super::workitems::{KindSpec, Workitems};
-use crate::phase::{CopySource, KindDef, MAX_KINDS, MAX_PHASES, Phase, PhaseDef, Programme};
+use crate::phase::{
+    CopySource, KindDef, MAX_KINDS, MAX_PHASES, Phase, PhaseDef, Programme, offset_ticks,
+};
 
 /// The programme and how long its cutover window may run.
 #[derive(Clone, Debug, PartialEq)]
@@ -335,12 +337,16 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
         }
         if let Some(prev) = phases.last()
             && let (Some(before), Some(start)) = (prev.start_hours, start_hours)
-            && start <= before
+            && offset_ticks(start) <= offset_ticks(before)
         {
+            // The simulation starts phases on whole seconds: offsets less than half a second
+            // apart are one, and a phase of no length rolled every tenant back for ever.
             let what = if start == before {
                 "starts at the same offset as"
-            } else {
+            } else if start < before {
                 "starts before"
+            } else {
+                "starts less than a second after"
             };
             t.error(
                 start_key(t),

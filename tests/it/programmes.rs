@@ -237,6 +237,16 @@ const BROKEN: &[(&str, &str, &[&str])] = &[
         ],
     ),
     (
+        // -14 days less 0.36 s: the same second, where the simulation starts phases, as
+        // `presync`; run, every tenant was rolled back from a freeze of no length for ever.
+        "start_days = -2",
+        "start_hours = -335.9999",
+        &[
+            "`freeze` (T-335.9999h) starts less than a second after `presync` (T-14)",
+            "p.toml:23:15",
+        ],
+    ),
+    (
         "[workitems.mail_sync]\ncopy = \"mailboxes\"",
         "[workitems.mail_sync]\ncopy = \"mailbox\"",
         &[
