@@ -51,7 +51,8 @@ pub use input::{
 pub use inventory::{InventoryTenant, parse as parse_inventory};
 pub use label::{escape_unprintable, is_markup_forbidden};
 pub use limits::{
-    MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_memory,
+    MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_cells_memory,
+    check_memory,
 };
 pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
@@ -268,6 +269,12 @@ impl ScenarioDoc {
             folder: folder.to_path_buf(),
             inventories: population::Inventories::default(),
         })
+    }
+
+    /// About the bytes of the document's values each cell of its grid holds: all but `[sweep]`
+    /// (see [`check_cells_memory`]).
+    pub fn cell_value_bytes(&self) -> u64 {
+        self.table.value_bytes(Some("sweep"))
     }
 
     /// The scenario, validated.

@@ -23,7 +23,7 @@ use crate::model::ReplicationMetrics;
 use crate::output::sweep_files::{self as store, Cells};
 use crate::output::{self, Execution, FolderManifest, Head, format_number};
 use crate::report::figures;
-use crate::scenario::{MAX_SWEEP_CELLS, Workload, check_memory};
+use crate::scenario::{MAX_SWEEP_CELLS, Workload, check_cells_memory, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
 };
@@ -119,6 +119,13 @@ pub fn sensitivity_command(
         )));
     }
 
+    check_cells_memory(
+        points as usize,
+        doc.cell_value_bytes(),
+        "points of the design",
+        "lower --samples or vary fewer keys",
+    )
+    .map_err(Error::Usage)?;
     let unit = study::design(args.method, keys, samples, seed);
     // The values run, and where they lie in the unit cube after an integer key's rounding.
     let mut positions = Vec::with_capacity(unit.len());

@@ -89,7 +89,20 @@ pub struct Entry {
     pub node: Node,
 }
 
+/// The bytes of a string's or a list's own header, as [`Table::value_bytes`] counts them.
+const WORDS: u64 = 24;
+
 impl Value {
+    /// See [`Table::value_bytes`].
+    fn bytes(&self) -> u64 {
+        match self {
+            Value::Integer(_) | Value::Float(_) | Value::Bool(_) => 16,
+            Value::String(s) | Value::Datetime(s) => WORDS + s.len() as u64,
+            Value::Array(items) => WORDS + items.iter().map(|n| n.value.bytes()).sum::<u64>(),
+            Value::Table(t) => WORDS + t.value_bytes(None),
+        }
+    }
+
     /// The TOML type name, for "expected X, found Y" messages.
     pub fn type_name(&self) -> &'static str {
         match self {
@@ -122,6 +135,17 @@ impl Node {
 impl Table {
     pub fn get(&self, key: &str) -> Option<&Entry> {
         self.entries.iter().find(|e| e.key == key)
+    }
+
+    /// About the bytes a scenario read from this table holds of its values: 16 a number (an
+    /// empirical value and its cumulative weight), a string's length and a few words, a few
+    /// words a list or a table and its entries; the entry `without`, if named, left out. What a
+    /// grid's cells each hold grows with it.
+    pub fn value_bytes(&self, without: Option<&str>) -> u64 {
+        (self.entries.iter())
+            .filter(|e| Some(e.key.as_str()) != without)
+            .map(|e| WORDS + e.key.len() as u64 + e.node.value.bytes())
+            .sum()
     }
 
     /// Sets `path` (already split on dots) to `node`, creating tables on the way; a non-table in the

@@ -241,6 +241,37 @@ pub fn check_memory<'a>(
     Ok(())
 }
 
+/// What a cell of a grid (or a design's point) holds as a validated scenario beyond its values:
+/// 100,000 cells of a small scenario held 6.4 KB each.
+const CELL_BYTES: u64 = 8_192;
+
+/// Refuses `cells` scenarios held at once (`what`: a grid's cells, a design's points), each
+/// holding `value_bytes` of the document's values (`doc::Table::value_bytes`), where they
+/// would not fit the memory there is (or `CUTOVER_MEMORY_LIMIT` allows): each copies the
+/// description and every list of the file, so a long one times 100,000 cells is beyond any
+/// machine. `fewer` says how to hold fewer. Nothing is refused where the memory cannot be read.
+pub fn check_cells_memory(
+    cells: usize,
+    value_bytes: u64,
+    what: &str,
+    fewer: &str,
+) -> Result<(), String> {
+    let Some(budget) = MemoryBudget::current()? else {
+        return Ok(());
+    };
+    let each = CELL_BYTES.saturating_add(value_bytes);
+    let total = each.saturating_mul(cells as u64);
+    if total <= budget.bytes() {
+        return Ok(());
+    }
+    Err(format!(
+        "the {cells} {what} are each held as a scenario of about {}, {} in all; {}\n  {fewer}, or shorten what each copies (the description, long lists such as an empirical distribution's values); {MEMORY_LIMIT_VAR}=SIZE (e.g. 64G) sets the memory to assume",
+        gb(each),
+        gb(total),
+        budget.describe(),
+    ))
+}
+
 /// Bytes of memory this process can still use: the kernel's `MemAvailable`, lowered to what is
 /// left of a cgroup (container or job) limit. `None` where neither can be read.
 pub fn available_memory() -> Option<u64> {

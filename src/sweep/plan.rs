@@ -100,6 +100,13 @@ pub fn plan_with_progress(
             source.display_name()
         )));
     };
+    crate::scenario::check_cells_memory(
+        grid.len(),
+        doc.cell_value_bytes(),
+        "cells of the [sweep] grid",
+        "sweep fewer values",
+    )
+    .map_err(|e| Error::Usage(format!("{}: {e}", source.display_name())))?;
     let seed = seed.unwrap_or(base.seed);
     let replications = reps.unwrap_or(u64::from(base.replications));
     let mut cells = Vec::new();

@@ -280,6 +280,35 @@ fn the_cells_of_a_grid_share_the_scenario_text_and_its_inventory() {
     }
 }
 
+/// Each cell of a grid holds what the file writes outside `[sweep]` (its description, every
+/// list), so a long description times many cells is refused with the estimate before a cell is
+/// built: 100,000 cells of a scenario with a 1.5 MB description needed 150 GB.
+#[test]
+fn a_grid_whose_cells_together_exceed_the_memory_is_refused_before_they_are_built() {
+    let dir = temp_dir();
+    let cells: Vec<String> = (1..=100).map(|i| i.to_string()).collect();
+    let text = format!(
+        "name = \"g\"\ndescription = \"{}\"\n[sweep]\n\"operators.weekend\" = [{}]\n",
+        "x".repeat(200_000),
+        cells.join(", ")
+    );
+    let grid = write_file(dir.path(), "grid.toml", &text);
+    let needles = [
+        "grid.toml: the 100 cells of the [sweep] grid are each held as a scenario of about 208.",
+        "kB, 20.8 MB in all; CUTOVER_MEMORY_LIMIT allows 10.5 MB",
+        "sweep fewer values, or shorten what each copies (the description",
+    ];
+    let out = cutover_with_limit(dir.path(), "10M", &["sweep", &grid, "--out", "never"]);
+    assert_bad_input(&out, &needles);
+    assert!(!dir.path().join("never").exists());
+    // validate lists each file's errors on stdout.
+    let out = cutover_with_limit(dir.path(), "10M", &["validate", &grid]);
+    assert_eq!(out.status.code(), Some(2));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(needles.iter().all(|n| stdout.contains(n)), "{stdout}");
+    assert_success(&cutover_with_limit(dir.path(), "1G", &["validate", &grid]));
+}
+
 /// A key set by `--set`, or swept, of thousands of dotted parts is refused naming it: each part
 /// is a table within the last, and such a key overflowed the stack (abort, exit 134).
 #[test]
