@@ -159,7 +159,7 @@ impl Figure for FitChart {
             Axis::time(lo, hi),
             self.y_axis(),
             Labelled {
-                x: "week",
+                x: "date (each week drawn at its middle)",
                 y: &self.scale.label,
             },
             90,
