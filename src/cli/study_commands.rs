@@ -218,7 +218,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
     };
     say_wrapped!(
         "select: {side} mean {metric}, within {} of the best with probability >= {} (Kim-Nelson, common random numbers)",
-        params.delta,
+        figures::setting(params.delta),
         1.0 - params.alpha
     );
     say!(

@@ -15,6 +15,10 @@ const MAX_DECIMALS: i32 = 6;
 /// more than about 16 digits, and a row of zeros would pretend to.
 const HUGE: f64 = 1e15;
 
+/// Below this size (and above zero) a number is written in scientific notation too (`5e-324`):
+/// it has no digit within the six decimals, and written out it is a row of hundreds of zeros.
+const TINY: f64 = 5e-7;
+
 /// A count with its noun: `1 replication`, `2 replications`.
 pub fn plural(n: u64, noun: &str) -> String {
     format!("{n} {noun}{}", if n == 1 { "" } else { "s" })
@@ -237,7 +241,7 @@ pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return NONE.into();
     }
-    if is_huge(x) || (x != 0.0 && x.abs() < 5e-7) {
+    if is_huge(x) || is_tiny(x) {
         return format!("{x:.2e}");
     }
     let x = as_filed(x);
@@ -293,7 +297,7 @@ pub fn setting(x: f64) -> String {
     if !x.is_finite() {
         return NONE.into();
     }
-    if is_huge(x) {
+    if is_huge(x) || is_tiny(x) {
         return format!("{x:e}");
     }
     separated(x < 0.0, &format!("{}", x.abs()))
@@ -311,6 +315,10 @@ pub fn signed(text: &str) -> String {
 
 fn is_huge(x: f64) -> bool {
     x.is_finite() && x.abs() >= HUGE
+}
+
+fn is_tiny(x: f64) -> bool {
+    x != 0.0 && x.abs() < TINY
 }
 
 /// `x` with `places` decimals (negative: rounded to tens, hundreds...), thousands separated. An
@@ -510,6 +518,7 @@ mod tests {
         assert_eq!(all(&w), "1.50e15 [1.40e15, 1.60e15]");
         assert_eq!(number(3.2e20), "3.20e20");
         assert_eq!(setting(1e300), "1e300");
+        assert_eq!(setting(5e-324), "5e-324");
         // Below that, every digit is grouped.
         assert_eq!(number(123_456_789_012.0), "123,456,789,012");
     }

@@ -227,3 +227,35 @@ fn a_metric_some_replications_lack_stops_select_naming_the_policies() {
         ],
     );
 }
+
+/// An indifference zone far below any digit (`--delta 5e-324`) is written as given, on the
+/// screen and in the report, not as a row of 323 zeros.
+#[test]
+fn a_tiny_delta_is_written_as_given() {
+    let dir = temp_dir();
+    let out = cutover(
+        dir.path(),
+        &[
+            "select",
+            "small-pilot",
+            "--policies",
+            "fifo,smallest-first",
+            "--metric",
+            "errors",
+            "--delta",
+            "5e-324",
+            "--reps",
+            "10",
+            "--out",
+            "o",
+        ],
+    );
+    assert_success(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("within 5e-324 of the best"), "{stdout}");
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(report.contains("within 5e-324"));
+    for text in [&*stdout, &report] {
+        assert!(!text.contains("0.0000000000"), "{text}");
+    }
+}
