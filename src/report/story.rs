@@ -224,13 +224,18 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
     }
     html.push_str("</p>\n");
     html.push_str(&precision(folder));
-    let overrides: Vec<String> = folder
+    // The grid's axes, given by `--set sweep.KEY=[...]`, are named in the question above.
+    let (grid, overrides): (Vec<String>, Vec<String>) = folder
         .list("overrides")
         .into_iter()
-        .filter(|o| !o.starts_with("sweep."))
-        .collect();
-    if overrides.is_empty() {
+        .partition(|o| o.starts_with("sweep."));
+    if overrides.is_empty() && grid.is_empty() {
         html.push_str("<p>The scenario as written, without overrides.</p>\n");
+    } else if overrides.is_empty() {
+        html.push_str(
+            "<p>The scenario as written, its grid set on the command line (<code>--set \
+             sweep.</code>&hellip;) and nothing else overridden.</p>\n",
+        );
     } else {
         html.push_str("<p>The scenario with these overrides (<code>--set</code>):</p>\n<ul>\n");
         for o in overrides {

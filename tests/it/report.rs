@@ -234,6 +234,9 @@ fn comparison_and_sweep_reports_show_trade_offs_and_cells() {
     let html = report(&sweep);
     assert_self_contained(&html);
     assert!(html.contains("Every cell") && html.contains("operators.weekend"));
+    // The grid came from --set: not "without overrides", and not listed as an override.
+    assert!(!html.contains("without overrides"));
+    assert!(html.contains("its grid set on the command line"));
     assert_eq!(inline_charts(&html), svg_files(&sweep));
 }
 
