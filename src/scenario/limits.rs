@@ -160,8 +160,7 @@ impl MemoryEstimate {
         };
         // Fewer threads help only if one replication fits: then name how many do.
         let fit = budget.bytes().saturating_sub(self.shared) / self.per_replication.max(1);
-        let keys =
-            "lower `population.tenants`, the largest `population.seats` or `lync.contacts_mean`";
+        let keys = "lower `population.tenants`, `population.seats`, `population.shared_mailboxes` (mailboxes) or `lync.contacts_mean` (a large tenant's chat)";
         let advice = if fit == 1 && self.at_once > 1 {
             format!("run with --threads 1, or {keys}")
         } else if (2..self.at_once).contains(&fit) {

@@ -70,6 +70,20 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
         &refused,
         &["scenario `small-pilot` needs about", "allows 1.0 MB"],
     );
+    // Ten million shared mailboxes a tenant: the key that sets them is among those named.
+    let mailboxes = quick_run(
+        "never",
+        &[
+            "--set",
+            "population.shared_mailboxes=1e7",
+            "--set",
+            "population.mailbox_gb=0.001",
+            "--set",
+            "batching.max_data_gb=1e9",
+        ],
+    );
+    let refused = cutover_with_limit(dir.path(), "8G", &mailboxes);
+    assert_bad_input(&refused, &["GB of memory", "`population.shared_mailboxes`"]);
     let nonsense = cutover_with_limit(dir.path(), "lots", &small);
     assert_bad_input(&nonsense, &["CUTOVER_MEMORY_LIMIT=`lots` is not a size"]);
     // A limit that is not text is refused, not taken for no limit; a long one is not echoed.
