@@ -643,10 +643,19 @@ fn compare_command(args: CompareArgs, command: Vec<String>, wait: bool) -> Resul
         scenario.seed = seed;
     }
     if args.policies.len() < 2 {
+        // The one policy given, in the example: `fifo` if none was (`--policies ''`), as an
+        // example of an empty name would be no policy at all.
+        let one = match args.policies.first().map(|p| p.trim()) {
+            Some(p) if !p.is_empty() => crate::scenario::abbreviate(p),
+            _ => "fifo".into(),
+        };
+        let other = if one == "smallest-first" {
+            "fifo"
+        } else {
+            "smallest-first"
+        };
         return Err(Error::Usage(format!(
-            "compare needs at least two policies, the first the baseline (e.g. --policies {},smallest-first); to run one policy use `cutover run --set batching.policy={}`",
-            args.policies.join(","),
-            args.policies.join(",")
+            "compare needs at least two policies, the first the baseline (e.g. --policies {one},{other}); to run one policy use `cutover run --set batching.policy={one}`"
         )));
     }
     let variants = policy_variants(&scenario, &args.policies)?;

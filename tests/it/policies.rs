@@ -205,3 +205,20 @@ fn an_unknown_policy_lists_the_valid_ones() {
     assert_eq!(run.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&run.stderr).contains("batching.policy"));
 }
+
+/// compare of one policy suggests a command line that runs: with no name given (`--policies ''`)
+/// the example was `--policies ,smallest-first`, itself refused.
+#[test]
+fn compare_of_one_policy_suggests_two_that_exist() {
+    let dir = temp_dir();
+    for (given, example) in [
+        ("", "--policies fifo,smallest-first"),
+        ("smallest-first", "--policies smallest-first,fifo"),
+    ] {
+        let out = cutover(dir.path(), &["compare", "small-pilot", "--policies", given]);
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(example), "{given:?}: {err}");
+        assert!(!err.contains("--policies ,"), "{err}");
+    }
+}
