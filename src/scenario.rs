@@ -317,13 +317,7 @@ impl ScenarioDoc {
         if list.is_empty() {
             return Ok(scenario);
         }
-        list.sort_by_key(|d| match &d.origin {
-            Origin::File { line, column, .. } => (0, *line, *column),
-            Origin::Missing { .. } => (1, 0, 0),
-            Origin::Set { .. } => (2, 0, 0),
-            // Inventory problems come last, by line, in the order they were found.
-            Origin::Cell { line, .. } => (3, *line, 0),
-        });
+        list.sort_by_key(|d| d.origin.listing_order());
         Err(ScenarioError::Invalid {
             file: self.file.clone(),
             diagnostics: list,

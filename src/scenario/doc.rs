@@ -31,6 +31,20 @@ pub enum Origin {
     },
 }
 
+impl Origin {
+    /// Where a problem here is listed among a file's: the file's own in file order, then those
+    /// of the file as a whole, then the overrides', then an inventory's by line (in the order
+    /// found within a line).
+    pub fn listing_order(&self) -> (u8, usize, usize) {
+        match self {
+            Origin::File { line, column, .. } => (0, *line, *column),
+            Origin::Missing { .. } => (1, 0, 0),
+            Origin::Set { .. } => (2, 0, 0),
+            Origin::Cell { line, .. } => (3, *line, 0),
+        }
+    }
+}
+
 /// How much of a long `--set` argument a message quotes: its first 100 characters.
 pub(super) const SHOWN_OF_SET: usize = 100;
 
@@ -327,6 +341,8 @@ fn parse_all(text: &str, file: &Arc<str>) -> Result<Table, (Vec<(Origin, String)
         Ok(table)
     } else {
         let total = problems.len();
+        // Found table by table in the order of their keys, not the file's: listed as written.
+        problems.sort_by_key(|(origin, _)| origin.listing_order());
         problems.truncate(MAX_LISTED);
         Err((problems, total))
     }

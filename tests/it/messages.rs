@@ -149,3 +149,21 @@ fn a_byte_that_is_not_utf8_in_a_csv_input_is_placed_at_its_cell() {
     std::fs::write(&observed, b"week,transitioned,slips\n1,5,0\n2,0,x\n").unwrap();
     assert_bad_input(&calibrate(), &["obs.csv:3:3: slips `x` is not a number"]);
 }
+
+/// Numbers a scenario cannot hold (`nan`, `inf`) are listed in file order, as every other
+/// mistake is: they were listed in the order of their sections' names (`copy` before `lync`).
+#[test]
+fn numbers_that_are_not_finite_are_listed_in_file_order() {
+    let text = "name = \"n\"\n[lync]\ncontacts_mean = nan\n[copy]\ngb_per_hour = inf\n[workitems]\nbackoff = nan\n";
+    let err = cutover::scenario::Scenario::from_text(text, "n.toml", &[])
+        .unwrap_err()
+        .to_string();
+    let at = |place: &str| {
+        err.find(place)
+            .unwrap_or_else(|| panic!("no {place} in {err}"))
+    };
+    assert!(
+        at("n.toml:3:") < at("n.toml:5:") && at("n.toml:5:") < at("n.toml:7:"),
+        "{err}"
+    );
+}
