@@ -62,14 +62,17 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         // `makespan_days` is the last transition among the tenants that transitioned: where some
         // never did, it is when the others finished, and the sentence must not say the last
         // tenant moved.
-        let left = s.get("transitioned").filter(|t| t.mean < tenants).map(|t| {
-            estimate(
-                tenants - t.mean,
-                tenants - t.high,
-                tenants - t.low,
-                (0.0, tenants),
-            )
-        });
+        let left = s
+            .get("transitioned")
+            .filter(|t| tenants.is_finite() && t.mean < tenants)
+            .map(|t| {
+                estimate(
+                    tenants - t.mean,
+                    tenants - t.high,
+                    tenants - t.low,
+                    (0.0, tenants),
+                )
+            });
         items.push(match left {
             None => format!(
                 "The last tenant moves by {} at P50 across replications, by {} at P90.",
