@@ -12,7 +12,7 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
-pub use cells::{CsvBuilder, format_number};
+pub use cells::{CsvBuilder, filed, format_number};
 pub use csv_files::{
     SUMMARY_COLUMNS, batches_csv, column_max, comparison_csv, completion_csv, format_datetime,
     hourly_csv, islands_csv, metric_text, replications_csv, seek_csv, selection_csv, spans_csv,

@@ -215,12 +215,12 @@ pub fn text_of(value: impl Cell) -> String {
 }
 
 /// Appends `x` to `out` as [`format_number`] writes it: the shortest decimal that reads back as
-/// `x` rounded to six decimals (what `f64`'s `Display` writes of the rounded value).
+/// [`filed`]`(x)`, `x` rounded to six decimals.
 pub fn write_number(out: &mut Vec<u8>, x: f64) {
     if !x.is_finite() {
         return;
     }
-    let millionths = (x * 1e6).round();
+    let millionths = millionths(x);
     if millionths == 0.0 {
         out.push(b'0');
         return;
@@ -252,12 +252,66 @@ pub fn write_number(out: &mut Vec<u8>, x: f64) {
         }
         return;
     }
-    let rounded = millionths / 1e6;
+    let rounded = filed(x);
     if rounded.fract() == 0.0 && rounded.abs() < 1e15 {
         out.extend_from_slice(itoa::Buffer::new().format(rounded as i64).as_bytes());
     } else {
         write!(out, "{rounded}").expect(IN_MEMORY);
     }
+}
+
+/// The number a file holds of `x`, which [`write_number`] writes and a reader of the file reads
+/// back: `x` rounded to six decimals (halves away from zero), zero without a sign. The report and
+/// the screen round what they show from this value, so a figure is the file's own. It is
+/// idempotent (the value of a file read back is filed as itself), so a file's number is shown as
+/// written. NaN and infinity, which a file leaves empty, are returned as they are.
+pub fn filed(x: f64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    let millionths = millionths(x);
+    if millionths == 0.0 {
+        0.0
+    } else if millionths.abs() < 1e15 {
+        millionths / 1e6
+    } else {
+        filed_exactly(x)
+    }
+}
+
+/// `x` in millionths, rounded as the product of doubles (the rule the files have always kept;
+/// below 10^15 millionths it is exact enough that the value filed reads back as itself).
+fn millionths(x: f64) -> f64 {
+    (x * 1e6).round()
+}
+
+/// `x` of a billion or more rounded to six decimals from its exact value: the product `x * 1e6`
+/// is itself rounded there, so rounding it again would move a value read back from a file by a
+/// millionth each time it is written.
+fn filed_exactly(x: f64) -> f64 {
+    let bits = x.abs().to_bits();
+    let exponent = (bits >> 52) as i32 - 1075;
+    if exponent >= 0 {
+        // A whole number: it has no decimals to lose.
+        return x;
+    }
+    let mantissa = (bits & ((1 << 52) - 1)) | (1 << 52);
+    // |x| = mantissa * 2^exponent with |x| >= 10^9 puts the exponent at -23 or above, so the
+    // product and the shift stay well inside 128 bits.
+    let shift = (-exponent) as u32;
+    let product = u128::from(mantissa) * 1_000_000;
+    let mut millionths = product >> shift;
+    if product & ((1 << shift) - 1) >= 1 << (shift - 1) {
+        millionths += 1;
+    }
+    let text = format!(
+        "{}{}.{:06}",
+        if x < 0.0 { "-" } else { "" },
+        millionths / 1_000_000,
+        millionths % 1_000_000
+    );
+    // The standard parser rounds a decimal to the nearest double.
+    text.parse().expect("a decimal of digits parses")
 }
 
 #[cfg(test)]
@@ -271,7 +325,7 @@ mod tests {
         if !x.is_finite() {
             return String::new();
         }
-        let rounded = (x * 1e6).round() / 1e6;
+        let rounded = reference_filed(x);
         if rounded == 0.0 {
             return "0".into();
         }
@@ -279,6 +333,101 @@ mod tests {
             return format!("{}", rounded as i64);
         }
         format!("{rounded}")
+    }
+
+    /// `x` rounded to six decimals as written by the float formatter: the product `x * 1e6`
+    /// rounded below 10^15 millionths, as files always held, and beyond it the exact decimal
+    /// expansion of `x` cut after its sixth decimal and rounded half away from zero.
+    fn reference_filed(x: f64) -> f64 {
+        let millionths = (x * 1e6).round();
+        if millionths.abs() < 1e15 {
+            return millionths / 1e6;
+        }
+        let exact = format!("{:.40}", x.abs());
+        let (whole, fraction) = exact.split_once('.').unwrap();
+        if fraction.bytes().all(|d| d == b'0') {
+            return x;
+        }
+        let mut kept: u128 = format!("{whole}{}", &fraction[..6]).parse().unwrap();
+        if fraction.as_bytes()[6] >= b'5' {
+            kept += 1;
+        }
+        let sign = if x < 0.0 { "-" } else { "" };
+        let text = format!("{sign}{}.{:06}", kept / 1_000_000, kept % 1_000_000);
+        text.parse().unwrap()
+    }
+
+    /// Values at the edges of the rounding: around 10^15 millionths, huge, negative, tiny, and
+    /// halves of a millionth (exact in binary where the fraction allows).
+    fn edges() -> Vec<f64> {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            5e-7,
+            4.999_999e-7,
+            -5e-7,
+            1e-300,
+            -1e-300,
+            f64::MIN_POSITIVE,
+            0.007_812_5,
+            -0.007_812_5,
+            2.5,
+            0.5,
+            999_999_999.999_999,
+            999_999_999.999_999_5,
+            999_999_999.999_999_6,
+            1e9,
+            1e9 + 0.007_812_5,
+            -(1e9 + 0.007_812_5),
+            1_000_000_000.022_656_4,
+            1_234_567_890.123_456_7,
+            4_463_683_901.429_461_5,
+            -4_463_683_901.429_461_5,
+            8_589_934_591.999_999,
+            8_589_934_592.000_001,
+            1e15,
+            1e15 + 0.125,
+            -1e15,
+            9_007_199_254_740_993.0,
+            1e21,
+            -1e21,
+            f64::MAX,
+            f64::MIN,
+        ];
+        for x in values.clone() {
+            values.push(f64::from_bits(x.to_bits() + 1));
+            values.push(f64::from_bits(x.to_bits().saturating_sub(1)));
+        }
+        values.retain(|x| x.is_finite());
+        values
+    }
+
+    #[test]
+    fn a_file_holds_the_filed_value_which_files_as_itself() {
+        let mut rng = CounterRng::new(0x2545_f491_4f6c_dd1d);
+        let mut values = edges();
+        for _ in 0..200_000 {
+            let x = f64::from_bits(rng.next_u64());
+            let exponent = (rng.next_u64() % 40) as i32 - 12;
+            values.push(x);
+            values.push((x.to_bits() >> 11) as f64 / (1u64 << 53) as f64 * 10f64.powi(exponent));
+        }
+        for x in values.into_iter().filter(|x| x.is_finite()) {
+            let text = format_number(x);
+            let read: f64 = text.parse().unwrap();
+            assert_eq!(read.to_bits(), filed(x).to_bits(), "{x:e} written {text}");
+            assert_eq!(
+                filed(read).to_bits(),
+                read.to_bits(),
+                "{x:e} written {text}"
+            );
+            assert_eq!(format_number(read), text, "{x:e}");
+        }
+        assert!(filed(f64::NAN).is_nan());
+        assert_eq!(filed(f64::INFINITY), f64::INFINITY);
+        assert_eq!(filed(-4e-7).to_bits(), 0.0_f64.to_bits());
+        assert_eq!(filed(-0.007_812_5), -0.007_813);
+        assert_eq!(filed(1e9 + 0.007_812_5), 1_000_000_000.007_813);
     }
 
     #[test]
@@ -300,7 +449,7 @@ mod tests {
         // places, halves of a millionth and integers near the limits of the digit-by-digit path.
         let mut rng = CounterRng::new(0x9e37_79b9_7f4a_7c15);
         let mut next = || rng.next_u64();
-        let mut values = vec![1e15 / 1e6, 999_999_999.999_999, 1e9, 1e15, 1e21, f64::MAX];
+        let mut values = edges();
         for _ in 0..300_000 {
             let r = next();
             let unit = (r >> 11) as f64 / (1u64 << 53) as f64;

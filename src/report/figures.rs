@@ -2,6 +2,8 @@
 //! the decimals the interval supports, within the metric's range), a number alone, and a setting
 //! as it was given. NaN and infinity are never written as such: they are a dash.
 
+use crate::output::filed;
+
 /// What stands for no value (NaN, infinity, an interval a single replication cannot give).
 pub const NONE: &str = "-";
 
@@ -135,7 +137,7 @@ pub fn estimate(value: f64, low: f64, high: f64, range: (f64, f64)) -> Written {
         };
         let sci = |x: f64| {
             if x.is_finite() {
-                format!("{x:.digits$e}")
+                format!("{:.digits$e}", filed(x))
             } else {
                 NONE.into()
             }
@@ -241,10 +243,13 @@ pub fn number(x: f64) -> String {
     if !x.is_finite() {
         return NONE.into();
     }
-    if is_huge(x) || is_tiny(x) {
+    if is_huge(x) {
+        return format!("{:.2e}", filed(x));
+    }
+    if is_tiny(x) {
         return format!("{x:.2e}");
     }
-    let x = as_filed(x);
+    let x = filed(x);
     let text = fixed(x, lone_decimals(x));
     // Trailing zeros of an exact number (0.5, not 0.500) would claim a precision nobody
     // measured; those of a rounded one (7.00 for 7.0037) say it is not a whole number.
@@ -321,25 +326,25 @@ fn is_tiny(x: f64) -> bool {
     x != 0.0 && x.abs() < TINY
 }
 
-/// `x` with `places` decimals (negative: rounded to tens, hundreds...), thousands separated. An
-/// exact zero is `0`; a number that only rounds to zero keeps its decimals and loses its sign
-/// (`0.00`, never `-0.00`); no value is a dash.
+/// `x` with `places` decimals (negative: rounded to tens, hundreds...), thousands separated. A
+/// number the files hold as zero is `0`; one that only rounds to zero here keeps its decimals
+/// and loses its sign (`0.00`, never `-0.00`); no value is a dash.
 fn fixed(x: f64, places: i32) -> String {
-    if x == 0.0 {
+    if filed(x) == 0.0 {
         return "0".into();
     }
     digits(x, places)
 }
 
 /// `x` with `places` decimals, as [`fixed`] but an exact zero too (`0.00`). It is rounded from
-/// the value as the files hold it, six decimals, so that the screen, which has the replications'
+/// the value as the files hold it (`output::filed`), so that the screen, which has the replications'
 /// own mean (45.49999999999999 from a running mean), writes what the report, reading 45.5 from
 /// summary.csv, writes: never `45` on one and `46` on the other.
 fn digits(x: f64, places: i32) -> String {
     if !x.is_finite() {
         return NONE.into();
     }
-    let x = as_filed(x);
+    let x = filed(x);
     let (rounded, places) = if places < 0 {
         let unit = 10f64.powi(-places);
         ((x / unit).round() * unit, 0)
@@ -349,17 +354,6 @@ fn digits(x: f64, places: i32) -> String {
     let text = format!("{:.places$}", rounded.abs());
     let nonzero = text.chars().any(|c| ('1'..='9').contains(&c));
     separated(x < 0.0 && nonzero, &text)
-}
-
-/// `x` rounded to the six decimals a file writes of it (`output::cells::write_number`); a number
-/// too large for that has no decimals to lose.
-fn as_filed(x: f64) -> f64 {
-    let millionths = (x * 1e6).round();
-    if millionths.abs() < 1e15 {
-        millionths / 1e6
-    } else {
-        x
-    }
 }
 
 /// The digits of a number (`1234567.5`) with a comma between each group of three of its whole
@@ -392,6 +386,47 @@ mod tests {
 
     fn all(w: &Written) -> String {
         w.with_interval()
+    }
+
+    /// What the screen writes of a value is what the report writes of the file's number: at the
+    /// edges of the files' rounding (around a billion, where the product `x * 1e6` is itself
+    /// rounded; huge; negative; tiny; halves of a millionth), with every number of decimals.
+    #[test]
+    fn a_figure_is_the_number_its_file_holds() {
+        let values = [
+            999_999_999.999_999_5,
+            1_000_000_000.022_656_4,
+            -1_000_000_000.022_656_4,
+            1_234_567_890.123_456_7,
+            4_463_683_901.429_461_5,
+            1e9 + 0.007_812_5,
+            -0.007_812_5,
+            8_589_934_591.999_999,
+            1e15 + 0.125,
+            1.234_565e15,
+            1e21,
+            -0.000_000_5,
+            0.000_000_6,
+            2.5,
+            45.499_999_999_999_99,
+        ];
+        for x in values {
+            let file: f64 = crate::output::format_number(x).parse().unwrap();
+            assert_eq!(number(x), number(file), "{x:e}");
+            for places in -3..=MAX_DECIMALS {
+                assert_eq!(digits(x, places), digits(file, places), "{x:e} at {places}");
+            }
+            let (low, high) = (x - 1e-5, x + 1e-5);
+            let (file_low, file_high): (f64, f64) = (
+                crate::output::format_number(low).parse().unwrap(),
+                crate::output::format_number(high).parse().unwrap(),
+            );
+            assert_eq!(
+                all(&estimate(x, low, high, ANY)),
+                all(&estimate(file, file_low, file_high, ANY)),
+                "{x:e}"
+            );
+        }
     }
 
     #[test]
