@@ -188,25 +188,26 @@ pub(super) fn read_sweep(table: &Table, diags: &Diagnostics) -> Option<SweepGrid
             );
             continue;
         }
-        // A text value is the cell's bare text in replications.csv and summary.csv.
-        let formulas: Vec<_> = items
+        // A text value is the cell's bare text in replications.csv and summary.csv, and a label
+        // of the charts: it must show as written, and not be taken for a formula.
+        let problems: Vec<_> = items
             .iter()
             .filter_map(|n| match &n.value {
-                Value::String(text) => super::label::formula_start(text).map(|c| (n, c)),
+                Value::String(text) => {
+                    super::label::problem(text, usize::MAX, true).map(|why| (n, why))
+                }
                 _ => None,
             })
             .collect();
-        for (n, c) in &formulas {
+        for (n, why) in &problems {
             push(
                 n.origin.clone(),
                 &key_path,
-                format!(
-                    "a value of `{key_path}` starts with `{c}`, so a spreadsheet opening the CSV files would take it for a formula"
-                ),
-                Some("start the text with a letter or a digit".into()),
+                format!("a value of `{key_path}` {why}"),
+                Some("write it as plain text starting with a letter or a digit".into()),
             );
         }
-        if !formulas.is_empty() {
+        if !problems.is_empty() {
             continue;
         }
         keys.push(e.key.clone());

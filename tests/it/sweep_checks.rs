@@ -221,3 +221,39 @@ fn a_swept_text_that_starts_like_a_formula_is_refused() {
     );
     assert!(!dir.path().join("o").exists());
 }
+
+/// A swept text is also drawn on the charts and written in the CSV files' cells as it is: one
+/// holding a control character (a terminal escape, a line end, a tab) or a direction override is
+/// refused where it is written, as a region's name is, before anything runs.
+#[test]
+fn a_swept_text_holding_a_control_character_is_refused() {
+    let dir = temp_dir();
+    let text = format!(
+        "{SMALL_SCENARIO}\n[sweep]\n\"description\" = [\"plain\", \"a\\nb\", \"c\\u202ed\"]\n"
+    );
+    let line = SMALL_SCENARIO.lines().count() + 3;
+    let s = write_file(dir.path(), "s.toml", &text);
+    let out = cutover(dir.path(), &["sweep", &s, "--out", "o", "-q"]);
+    assert_bad_input(
+        &out,
+        &[
+            "holds the character \\u{a}",
+            &format!("s.toml:{line}:27"),
+            "holds the character \\u{202e}",
+            &format!("s.toml:{line}:35"),
+        ],
+    );
+    let text =
+        format!("{SMALL_SCENARIO}\n[sweep]\n\"population.inventory\" = [\"inv\\u001b[31m.csv\"]\n");
+    let s = write_file(dir.path(), "s.toml", &text);
+    let out = cutover(dir.path(), &["sweep", &s, "--out", "o", "-q"]);
+    assert_bad_input(
+        &out,
+        &[
+            "population.inventory",
+            "holds the character \\u{1b}",
+            &format!("s.toml:{line}:27"),
+        ],
+    );
+    assert!(!dir.path().join("o").exists());
+}
