@@ -1,10 +1,12 @@
 //! Names a scenario chooses that output files, charts and the report show as written (regions,
-//! phase names, swept text): what they may hold.
+//! phase names, declared policies' names, swept text): what they may hold.
 
 use std::borrow::Cow;
 
 /// Most characters of a region's name: it is a cell of every row of tenants.csv.
 pub const MAX_REGION_CHARS: usize = 64;
+/// Most characters of a declared policy's name: a cell of comparison.csv and a legend entry.
+pub const MAX_POLICY_NAME_CHARS: usize = 64;
 /// Most characters of a phase's name: charts draw it in legends and axis titles.
 pub const MAX_PHASE_NAME_CHARS: usize = 100;
 

@@ -3,8 +3,9 @@
 
 use super::batchable::Written;
 use super::doc::Origin;
+use super::label::{self, MAX_POLICY_NAME_CHARS};
 use super::population::Population;
-use super::reader::{Section, nearest};
+use super::reader::{self, Section, nearest};
 use crate::date::Date;
 use crate::policy::{
     Blackout, Cap, DEFAULT_SIZE_CLASSES, Declared, Definition, GROUP_NAMES, Group, KEY_NAMES, Key,
@@ -29,34 +30,47 @@ pub(super) fn read_policies(
     out
 }
 
-/// A policy name appears in CSV cells and in `--policies a,b`: plain characters, and not one of
-/// the built-in names, which would be ambiguous.
-fn check_name(s: &Section<'_>, name: &str, origin: Origin) {
+/// What a declared policy's name may be, in the hint of every refusal of one.
+const NAME_RULE: &str =
+    "use 1 to 64 ASCII letters, digits, '-' or '_', starting with a letter, a digit or '_'";
+
+/// Why `name` cannot name a declared policy, with the hint; `None` if it can. A policy name
+/// appears in CSV cells and in `--policies a,b`: a name the output shows as written
+/// (`label::problem`, which also keeps it from starting like a spreadsheet formula) of plain
+/// characters, and not one of the built-in names, which would be ambiguous.
+pub(super) fn name_problem(name: &str) -> Option<(String, String)> {
     if crate::policy::NAMES.contains(&name) {
-        s.error_at(
-            origin,
-            name,
+        return Some((
             format!("policy `{name}` is built in; a declared policy cannot replace it"),
-            Some(format!(
+            format!(
                 "give it another name, e.g. `my-{name}`; built-in policies: {}",
                 crate::policy::NAMES.join(", ")
-            )),
-        );
-    } else if name.is_empty()
-        || name.len() > 64
+            ),
+        ));
+    }
+    let quoted = || reader::abbreviate(name);
+    if let Some(why) = label::problem(name, MAX_POLICY_NAME_CHARS, true) {
+        return Some((
+            format!("policy name `{}` {why}", quoted()),
+            NAME_RULE.into(),
+        ));
+    }
+    if name.is_empty()
         || !name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        s.error_at(
-            origin,
-            name,
-            format!(
-                "policy name `{}` is not a plain name",
-                super::reader::abbreviate(name)
-            ),
-            Some("use 1 to 64 ASCII letters, digits, '-' or '_'".into()),
-        );
+        return Some((
+            format!("policy name `{}` is not a plain name", quoted()),
+            NAME_RULE.into(),
+        ));
+    }
+    None
+}
+
+fn check_name(s: &Section<'_>, name: &str, origin: Origin) {
+    if let Some((message, hint)) = name_problem(name) {
+        s.error_at(origin, name, message, Some(hint));
     }
 }
 

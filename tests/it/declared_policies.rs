@@ -333,6 +333,41 @@ fn a_policy_declared_twice_or_shadowing_a_built_in_is_located() {
     );
 }
 
+/// A declared policy's name is a cell of comparison.csv: like a region's, it cannot start like a
+/// spreadsheet formula, and the refusal is located at the table's name.
+#[test]
+fn a_policy_name_that_starts_like_a_formula_is_located() {
+    for name in ["-cmd", "-1", "--"] {
+        invalid(
+            &format!("[policies.{name}]\norder = [\"seats\"]\n"),
+            &[
+                &format!("policy name `{name}` starts with `-`"),
+                "formula",
+                &format!("bad.toml:{}:11", line(1)),
+                "starting with a letter, a digit or '_'",
+            ],
+        );
+    }
+    for name in ["\"=cmd\"", "\"+1\"", "\"@SUM(A1)\""] {
+        invalid(
+            &format!("[policies.{name}]\norder = [\"seats\"]\n"),
+            &[
+                "policy name",
+                "formula",
+                &format!("bad.toml:{}:11", line(1)),
+            ],
+        );
+    }
+    // Within a name, `-` stays a plain character.
+    let dir = temp_dir();
+    let file = write_file(
+        dir.path(),
+        "ok.toml",
+        &format!("{SMALL_SCENARIO}[policies.a-b-]\norder = [\"seats\"]\n"),
+    );
+    assert_success(&cutover(dir.path(), &["validate", &file]));
+}
+
 #[test]
 fn an_unknown_policy_name_offers_the_declared_ones() {
     let dir = temp_dir();
