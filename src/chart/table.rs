@@ -116,26 +116,59 @@ impl Table {
         Ok(self.rows.iter().map(|r| r.get(i).unwrap_or("")).collect())
     }
 
+    /// Bad input naming the file and where in it a cell is: its line (the header is line 1; a
+    /// quoted cell may span lines) and column, by number and name.
+    fn refused(&self, row: usize, index: usize, column: &str, problem: &str) -> Error {
+        Error::Usage(format!(
+            "cannot read {}: line {}, column {} (`{column}`): {problem}",
+            self.path.display(),
+            self.rows[row]
+                .position()
+                .map_or(row as u64 + 2, csv::Position::line),
+            index + 1
+        ))
+    }
+
+    /// The cells of a column each read by `parse`, an empty cell as `None`; a cell `parse` does
+    /// not take is bad input naming the file, its line and column, and `what` it should be.
     fn parsed<T>(
         &self,
         column: &str,
         what: &str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<Vec<Option<T>>, Error> {
-        self.text(column)?
+        let i = self.index(column)?;
+        let mut values = Vec::with_capacity(self.rows.len());
+        for (row, record) in self.rows.iter().enumerate() {
+            let cell = record.get(i).unwrap_or("").trim();
+            if cell.is_empty() {
+                values.push(None);
+                continue;
+            }
+            let problem = || format!("`{}` is not {what}", crate::scenario::abbreviate(cell));
+            values.push(Some(
+                parse(cell).ok_or_else(|| self.refused(row, i, column, &problem()))?,
+            ));
+        }
+        Ok(values)
+    }
+
+    /// The cells of a column of words cutover writes (such as seek.csv's verdicts), each read by
+    /// `parse`: a cell it does not take, or an empty one, is bad input naming the file, line and
+    /// column, and `what` it should be.
+    pub(crate) fn words<T>(
+        &self,
+        column: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<T>, Error> {
+        let i = self.index(column)?;
+        self.parsed(column, what, parse)?
             .into_iter()
             .enumerate()
-            .map(|(row, cell)| {
-                let cell = cell.trim();
-                if cell.is_empty() {
-                    return Ok(None);
-                }
-                parse(cell).map(Some).ok_or_else(|| {
-                    Error::Usage(format!(
-                        "cannot read {}: `{cell}` in column `{column}`, row {}, is not {what}",
-                        self.path.display(),
-                        row + 1
-                    ))
+            .map(|(row, word)| {
+                word.ok_or_else(|| {
+                    self.refused(row, i, column, &format!("an empty cell is not {what}"))
                 })
             })
             .collect()

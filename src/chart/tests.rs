@@ -273,7 +273,10 @@ fn a_missing_file_or_column_is_bad_input_naming_it() {
     )
     .unwrap();
     let err = draw_folder(dir.path()).unwrap_err().to_string();
-    assert!(err.contains("`soon`") && err.contains("row 1"), "{err}");
+    assert!(
+        err.contains("`soon`") && err.contains("line 2, column 1 (`time`)"),
+        "{err}"
+    );
 }
 
 fn sweep_folder(keys: &[&str], rows: &[(&[&str], f64)]) -> tempfile::TempDir {

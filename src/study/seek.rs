@@ -135,12 +135,27 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    pub const ALL: [Verdict; 3] = [Verdict::Met, Verdict::Failed, Verdict::Uncertain];
+
+    /// The word seek.csv writes for the verdict, which [`Verdict::from_key`] reads back.
     pub fn key(self) -> &'static str {
         match self {
             Verdict::Met => "met",
             Verdict::Failed => "failed",
             Verdict::Uncertain => "uncertain",
         }
+    }
+
+    /// The verdict whose [`Verdict::key`] is `key`, or `None` for any other text.
+    pub fn from_key(key: &str) -> Option<Verdict> {
+        Verdict::ALL.into_iter().find(|v| v.key() == key)
+    }
+
+    /// What a verdict cell may hold, for a message: `met, failed or uncertain`.
+    pub fn keys_in_words() -> String {
+        let keys: Vec<&str> = Verdict::ALL.iter().map(|v| v.key()).collect();
+        let (last, rest) = keys.split_last().expect("verdicts");
+        format!("{} or {last}", rest.join(", "))
     }
 }
 
@@ -704,6 +719,17 @@ pub fn seek(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_verdict_is_read_back_from_the_word_written_for_it_and_from_no_other() {
+        for v in Verdict::ALL {
+            assert_eq!(Verdict::from_key(v.key()), Some(v));
+        }
+        for other in ["", "Met", "met ", "maybe", "passed"] {
+            assert_eq!(Verdict::from_key(other), None, "{other:?}");
+        }
+        assert_eq!(Verdict::keys_in_words(), "met, failed or uncertain");
+    }
 
     #[test]
     fn constraints_and_ranges_parse_and_bad_ones_point_at_the_mistake() {

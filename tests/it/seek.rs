@@ -1,11 +1,14 @@
 //! `cutover seek`: the cheapest setting that meets the constraints, the same as an exhaustive
 //! sweep with many replications would say, for a constraint on a mean and one on a probability,
 //! with fewer replications; replications without a value of a constraint's metric counted by
-//! what their empty cell means; bad input pointed at.
+//! what their empty cell means; bad input pointed at, in the arguments and in a seek.csv that
+//! `plot` reads back.
 
 use std::path::Path;
 
-use crate::common::{assert_bad_input, assert_success, cutover, read_csv, temp_dir};
+use crate::common::{
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
+};
 
 /// An exhaustive sweep of `helpdesk.weekday` over 1..=5 with `reps` replications per cell.
 fn sweep_all(dir: &Path, reps: &str) {
@@ -296,4 +299,72 @@ fn every_metric_that_can_be_empty_says_what_its_empty_cell_means() {
         )
         .collect();
     assert_eq!(empty, classified);
+}
+
+/// `plot` reads seek.csv's verdicts back as the words seek writes them (`Verdict::key`): a
+/// verdict it does not know, in a hand-edited file, is bad input naming the file, line and
+/// column, and the folder keeps its report. It was taken for `failed` (a constraint's, in the
+/// closest constraint's sentence) or passed over (a setting's, leaving the answer without its
+/// estimates), and the report drawn without a word.
+#[test]
+fn plot_refuses_a_verdict_seek_never_writes_naming_its_line_and_column() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let seek = |require: &str, out: &str| {
+        let args = [
+            "seek",
+            &scenario,
+            "--vary",
+            "operators.weekend=1..2",
+            "--require",
+            require,
+            "--reps",
+            "2",
+            "--out",
+            out,
+            "-q",
+        ];
+        assert_success(&cutover(dir.path(), &args));
+        assert_success(&cutover(dir.path(), &["plot", out]));
+    };
+    // One setting that meets the constraint, the answer: the setting's verdict is read.
+    seek("mean(slips) <= 1000", "met");
+    // No setting meets it: every constraint's verdict is read for the closest one.
+    seek("mean(slips) <= 0", "unmet");
+    let edit = |out: &str, from: &str, to: &str| {
+        let path = dir.path().join(out).join("seek.csv");
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{text}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+        std::fs::read(dir.path().join(out).join("report.html")).unwrap()
+    };
+    let report = edit("met", ",met,", ",Met,");
+    assert_bad_input(
+        &cutover(dir.path(), &["plot", "met"]),
+        &[
+            "met/seek.csv: line 2, column 5 (`verdict`): `Met` is not a verdict (met, failed or uncertain)",
+        ],
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("met/report.html")).unwrap(),
+        report
+    );
+    let report = edit("unmet", "uncertain,2\n", "maybe,2\n");
+    assert_bad_input(
+        &cutover(dir.path(), &["plot", "unmet"]),
+        &[
+            "unmet/seek.csv: line 2, column 8 (`constraint1_verdict`): `maybe` is not a verdict (met, failed or uncertain)",
+        ],
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("unmet/report.html")).unwrap(),
+        report
+    );
+    edit("unmet", ",maybe,2\n", ",,2\n");
+    assert_bad_input(
+        &cutover(dir.path(), &["plot", "unmet"]),
+        &[
+            "unmet/seek.csv: line 2, column 8 (`constraint1_verdict`): an empty cell is not a verdict",
+        ],
+    );
 }

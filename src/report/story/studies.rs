@@ -5,10 +5,12 @@ use std::fmt::Write as _;
 
 use serde_json::Value;
 
+use crate::chart::Table;
 use crate::error::Error;
 use crate::report::Folder;
 use crate::report::figures::{self, number, setting};
 use crate::report::html::escape;
+use crate::study::seek::Verdict;
 
 fn text(study: &Value, key: &str) -> String {
     match study.get(key) {
@@ -144,6 +146,13 @@ fn settings_tried(study: &Value) -> String {
     }
 }
 
+/// A verdict column of seek.csv, each cell the word [`Verdict::key`] wrote; any other is bad
+/// input naming the file, line and column.
+fn verdicts(t: &Table, column: &str) -> Result<Vec<Verdict>, Error> {
+    let what = format!("a verdict ({})", Verdict::keys_in_words());
+    t.words(column, &what, Verdict::from_key)
+}
+
 /// For a seek's answer, each constraint's estimate and one-sided bound, as the screen says them:
 /// read from the first setting of seek.csv that met every constraint (settings are tried in
 /// order of cost, so that is the answer).
@@ -153,8 +162,10 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
         return Ok(Vec::new());
     }
     let t = folder.table(f::FILE)?;
-    let verdict = t.text(f::VERDICT)?;
-    let Some(row) = verdict.iter().position(|v| *v == "met") else {
+    let Some(row) = verdicts(&t, f::VERDICT)?
+        .iter()
+        .position(|v| *v == Verdict::Met)
+    else {
         return Ok(Vec::new());
     };
     let replications = t.numbers(f::REPLICATIONS)?[row];
@@ -188,7 +199,7 @@ fn answer_checks(folder: &Folder, study: &Value) -> Result<Vec<String>, Error> {
 /// as the screen says it: from every setting of seek.csv.
 fn closest(folder: &Folder, study: &Value) -> Result<Option<String>, Error> {
     use crate::files::seek as f;
-    use crate::study::seek::{Check, Verdict};
+    use crate::study::seek::Check;
     if !folder.has(f::FILE) {
         return Ok(None);
     }
@@ -205,7 +216,7 @@ fn closest(folder: &Folder, study: &Value) -> Result<Option<String>, Error> {
     for i in 1..=constraints.len() {
         let column = |what: &str| t.numbers(&f::constraint_column(i, what));
         let (estimate, bound) = (column(f::ESTIMATE)?, column(f::BOUND)?);
-        let verdict = t.text(&f::constraint_column(i, f::VERDICT))?;
+        let verdict = verdicts(&t, &f::constraint_column(i, f::VERDICT))?;
         // A folder written before the count was kept: every replication is taken as measured.
         let measured = if t.has(&f::constraint_column(i, f::MEASURED)) {
             column(f::MEASURED)?
@@ -216,11 +227,7 @@ fn closest(folder: &Folder, study: &Value) -> Result<Option<String>, Error> {
             checks.push(Check {
                 estimate: estimate[row],
                 bound: bound[row],
-                verdict: match verdict[row] {
-                    "met" => Verdict::Met,
-                    "uncertain" => Verdict::Uncertain,
-                    _ => Verdict::Failed,
-                },
+                verdict: verdict[row],
                 measured: measured[row] as u64,
             });
         }
