@@ -222,15 +222,15 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
         1.0 - params.alpha
     );
     say!(
-        "  {:<18} {:>12} {:>14} {:>16}",
+        "  {:<18} {:>12} {:>14}  {:>16}",
         "policy",
         "replications",
         "mean",
-        "eliminated_after"
+        "eliminated after"
     );
     for (label, c) in labels.iter().zip(&s.contenders) {
         say!(
-            "  {label:<18} {:>12} {:>14} {:>16}",
+            "  {label:<18} {:>12} {:>14}  {:>16}",
             c.replications,
             figures::number(c.mean),
             c.eliminated_after

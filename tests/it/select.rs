@@ -36,6 +36,13 @@ fn select_chooses_one_policy_the_same_for_any_thread_count() {
         stdout.contains("selected ") && stdout.contains("fixed-sample"),
         "{stdout}"
     );
+    // The screen's table says its headings in words; selection.csv keeps its column names.
+    let heading = stdout.lines().find(|l| l.contains("policy")).unwrap();
+    assert_eq!(
+        heading.split_whitespace().collect::<Vec<_>>(),
+        ["policy", "replications", "mean", "eliminated", "after"],
+        "{stdout}"
+    );
     assert!(
         stdout.lines().all(|l| l.chars().count() <= 80),
         "a line is wider than 80 columns:\n{stdout}"
