@@ -337,23 +337,68 @@ fn fixed(x: f64, places: i32) -> String {
 }
 
 /// `x` with `places` decimals, as [`fixed`] but an exact zero too (`0.00`). It is rounded from
-/// the value as the files hold it (`output::filed`), so that the screen, which has the replications'
-/// own mean (45.49999999999999 from a running mean), writes what the report, reading 45.5 from
-/// summary.csv, writes: never `45` on one and `46` on the other.
+/// the number as the files write it (`output::format_number`), in decimal and with halves away
+/// from zero as the files round: the screen, which has the replications' own mean
+/// (45.49999999999999 from a running mean), writes what the report, reading 45.5 from
+/// summary.csv, writes (never `45` on one and `46` on the other), and a file's 0.35 or 5.25 is
+/// written 0.4 or 5.3 with one decimal, as whoever rounds the file's digits would write it (the
+/// binary 0.35 is a little less than 0.35, and 5.25 is an exact half).
 fn digits(x: f64, places: i32) -> String {
     if !x.is_finite() {
         return NONE.into();
     }
-    let x = filed(x);
-    let (rounded, places) = if places < 0 {
-        let unit = 10f64.powi(-places);
-        ((x / unit).round() * unit, 0)
-    } else {
-        (x, places as usize)
+    let text = crate::output::format_number(x);
+    let negative = text.starts_with('-');
+    let rounded = rounded_decimal(text.trim_start_matches('-'), places);
+    let nonzero = rounded.chars().any(|c| ('1'..='9').contains(&c));
+    separated(negative && nonzero, &rounded)
+}
+
+/// The decimal `text` (digits with at most one point, no sign) rounded to `places` decimals, or
+/// with `places` below zero to tens, hundreds...; halves away from zero. It has exactly
+/// `max(places, 0)` decimals.
+fn rounded_decimal(text: &str, places: i32) -> String {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    let decimals = places.max(0) as usize;
+    let mut kept: Vec<u8> = whole.bytes().chain(fraction.bytes()).collect();
+    let cut = whole.len() as i64 + i64::from(places);
+    let Ok(cut) = usize::try_from(cut) else {
+        // Tens or more rounded away from a number below a tenth of them: less than half.
+        return "0".into();
     };
-    let text = format!("{:.places$}", rounded.abs());
-    let nonzero = text.chars().any(|c| ('1'..='9').contains(&c));
-    separated(x < 0.0 && nonzero, &text)
+    let up = kept.get(cut).is_some_and(|d| *d >= b'5');
+    kept.resize(cut, b'0');
+    let mut whole_len = whole.len();
+    if up {
+        let mut carry = true;
+        for d in kept.iter_mut().rev() {
+            if *d == b'9' {
+                *d = b'0';
+            } else {
+                *d += 1;
+                carry = false;
+                break;
+            }
+        }
+        if carry {
+            kept.insert(0, b'1');
+            whole_len += 1;
+        }
+    }
+    // The tens, hundreds... a negative `places` rounded away are zeros of the whole part.
+    kept.resize(whole_len + decimals, b'0');
+    let digits = String::from_utf8(kept).expect("decimal digits");
+    let (whole, fraction) = digits.split_at(whole_len);
+    // Tens rounded away from a number below ten leave no digit but zeros: `0`, not `00`.
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        significant => significant,
+    };
+    if decimals == 0 {
+        whole.to_string()
+    } else {
+        format!("{whole}.{fraction}")
+    }
 }
 
 /// The digits of a number (`1234567.5`) with a comma between each group of three of its whole
@@ -583,11 +628,38 @@ mod tests {
         }
     }
 
+    /// A figure is the file's digits rounded in decimal, halves away from zero as the files
+    /// round: never the binary value's own rounding, which takes 0.35 (a little less in binary)
+    /// down and an exact half to the even digit.
+    #[test]
+    fn a_file_half_rounds_away_from_zero() {
+        for (x, places, want) in [
+            (0.35, 1, "0.4"),
+            (0.25, 1, "0.3"),
+            (-0.25, 1, "-0.3"),
+            (2.675, 2, "2.68"),
+            (5.25, 1, "5.3"),
+            (9.96, 1, "10.0"),
+            (999.95, 1, "1,000.0"),
+            (1234.5, -1, "1,230"),
+            (1235.0, -1, "1,240"),
+            (50.0, -2, "100"),
+            (49.9, -2, "0"),
+            (5.0, -2, "0"),
+            (0.0000005, 6, "0.000001"),
+            (7.0, 2, "7.00"),
+            (-0.04, 1, "0.0"),
+            (1_234_567_890.123_456_5, 3, "1,234,567,890.123"),
+        ] {
+            assert_eq!(digits(x, places), want, "{x} with {places} decimals");
+        }
+    }
+
     #[test]
     fn lone_numbers_have_three_significant_digits() {
         assert_eq!(number(6000.0), "6,000");
         assert_eq!(number(1234567.4), "1,234,567");
-        assert_eq!(number(15.25), "15.2");
+        assert_eq!(number(15.25), "15.3");
         assert_eq!(number(0.0268), "0.0268");
         assert_eq!(number(0.126), "0.126");
         assert_eq!(number(0.5), "0.5");

@@ -475,7 +475,7 @@ mod tests {
         let said = closest(&folder, &study).unwrap().unwrap();
         assert_eq!(
             said,
-            "Closest to passing: `mean(slips) &lt;= 3` at helpdesk.weekday=2: bound 5.2 against 3 \
+            "Closest to passing: `mean(slips) &lt;= 3` at helpdesk.weekday=2: bound 5.3 against 3 \
              (uncertain; 40 replications). More replications may settle it: raise --reps (the most \
              per setting was 40), or widen a --vary range."
         );
