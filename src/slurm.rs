@@ -3,8 +3,9 @@
 //! job` follows them, which needs no accounting database (`sacct` would).
 
 use std::fmt::Write as _;
+use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::Duration;
 
 use crate::files::{SHARDS_DIR, SLURM_DIR};
@@ -289,6 +290,125 @@ pub fn quoted(text: &str) -> String {
     crate::scenario::abbreviate_to(&lines.join("; "), QUOTED)
 }
 
+/// The most cutover reads of what a Slurm command prints on one stream, in bytes: its answer is
+/// a job id or a line or two of error, and `quoted` shows 400 characters at the most.
+const READ_AT_MOST: usize = 1 << 20;
+
+/// The most cutover reads of what `scontrol show job -o` prints: a line of some 1,500 bytes per
+/// task of an array that has started, so tens of thousands of tasks fit. Past it, `show_job`
+/// fails rather than judge the array by part of its tasks.
+const SHOW_JOB_AT_MOST: usize = 64 << 20;
+
+/// What is read and thrown away past the bound, so that the command can write the rest and end:
+/// past this too, the stream is closed, and a command still writing gets SIGPIPE.
+const DISCARDED_AT_MOST: u64 = 64 << 20;
+
+/// What a Slurm command printed on one of its streams: at most its first `limit` bytes, and how
+/// many it printed in all (or at least, if it printed without end).
+#[derive(Debug)]
+struct Printed {
+    text: String,
+    /// The bytes printed, those read and those thrown away.
+    length: u64,
+    limit: usize,
+    /// Closed before the command stopped printing (after `DISCARDED_AT_MOST` thrown away).
+    endless: bool,
+}
+
+impl Printed {
+    /// Reads `stream` to its end, keeping its first `limit` bytes; a read that fails ends it.
+    fn read(mut stream: impl Read, limit: usize) -> Printed {
+        let mut kept = Vec::new();
+        let _ = (&mut stream).take(limit as u64).read_to_end(&mut kept);
+        let mut length = kept.len() as u64;
+        let mut endless = false;
+        if kept.len() == limit {
+            let mut rest = (&mut stream).take(DISCARDED_AT_MOST);
+            let discarded = std::io::copy(&mut rest, &mut std::io::sink()).unwrap_or(0);
+            length += discarded;
+            endless = discarded == DISCARDED_AT_MOST;
+        }
+        Printed {
+            text: String::from_utf8_lossy(&kept).into_owned(),
+            length,
+            limit,
+            endless,
+        }
+    }
+
+    /// More was printed than read.
+    fn cut(&self) -> bool {
+        self.length > self.limit as u64
+    }
+
+    /// What a message quotes of it ([`quoted`]), saying where it was cut if it was.
+    fn quoted(&self) -> String {
+        let quoted = quoted(&self.text);
+        if !self.cut() {
+            return quoted;
+        }
+        format!(
+            "{quoted} [cut: only its first {} were read, of {}{} bytes]",
+            mebibytes(self.limit),
+            if self.endless { "more than " } else { "" },
+            self.length
+        )
+    }
+}
+
+/// `1 MiB`, `64 MiB`.
+fn mebibytes(bytes: usize) -> String {
+    format!("{} MiB", bytes >> 20)
+}
+
+/// What a Slurm command printed, and how it ended.
+#[derive(Debug)]
+struct Answer {
+    status: ExitStatus,
+    stdout: Printed,
+    stderr: Printed,
+}
+
+/// Runs `command` with nothing on its stdin, reading at most `stdout_limit` bytes of its stdout
+/// and `READ_AT_MOST` of its stderr: `sbatch`, `scontrol` and `scancel` are whatever programs
+/// PATH finds, and may print anything, at any length. What they print past that is read and
+/// thrown away (both streams at once, on a thread for stderr), so that they do not block on a
+/// full pipe.
+fn run(command: &mut Command, stdout_limit: usize) -> std::io::Result<Answer> {
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let (Some(stdout), Some(stderr)) = (child.stdout.take(), child.stderr.take()) else {
+        unreachable!("both streams are piped");
+    };
+    let printed = std::thread::scope(|scope| {
+        let stderr = std::thread::Builder::new()
+            .name("slurm-stderr".into())
+            .spawn_scoped(scope, || Printed::read(stderr, READ_AT_MOST))?;
+        let stdout = Printed::read(stdout, stdout_limit);
+        let stderr = stderr
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        Ok::<_, std::io::Error>((stdout, stderr))
+    });
+    let (stdout, stderr) = match printed {
+        Ok(printed) => printed,
+        Err(e) => {
+            // No thread to read stderr: the command is not left running behind.
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(e);
+        }
+    };
+    Ok(Answer {
+        status: child.wait()?,
+        stdout,
+        stderr,
+    })
+}
+
 /// Why `sbatch` did not give a job id.
 #[derive(Debug)]
 pub enum SubmitError {
@@ -300,29 +420,39 @@ pub enum SubmitError {
 
 /// Submits `script` with `sbatch --parsable` and the `extra` options, returning the job id.
 pub fn sbatch(script: &Path, extra: &[String]) -> Result<String, SubmitError> {
-    let output = Command::new("sbatch")
-        .arg("--parsable")
-        .args(extra)
-        .arg(script)
-        .output()
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => SubmitError::NotFound,
-            _ => SubmitError::Refused(format!("cannot run sbatch: {e}")),
-        })?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let output = run(
+        Command::new("sbatch")
+            .arg("--parsable")
+            .args(extra)
+            .arg(script),
+        READ_AT_MOST,
+    )
+    .map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => SubmitError::NotFound,
+        _ => SubmitError::Refused(format!("cannot run sbatch: {e}")),
+    })?;
     if !output.status.success() {
-        let message = quoted(&stderr);
-        return Err(SubmitError::Refused(if message.is_empty() {
-            format!("sbatch failed ({}) and said nothing", output.status)
-        } else {
+        let message = output.stderr.quoted();
+        return Err(SubmitError::Refused(if !message.is_empty() {
             message
+        } else if output.stdout.cut() {
+            // Stopped by SIGPIPE, say, printing without end on its stdout.
+            format!(
+                "sbatch failed ({}), having printed `{}` on its stdout",
+                output.status,
+                output.stdout.quoted()
+            )
+        } else {
+            format!("sbatch failed ({}) and said nothing", output.status)
         }));
     }
-    parse_job_id(&stdout).ok_or_else(|| {
+    let id = (!output.stdout.cut())
+        .then(|| parse_job_id(&output.stdout.text))
+        .flatten();
+    id.ok_or_else(|| {
         SubmitError::Refused(format!(
             "sbatch printed `{}` where a job id was expected",
-            quoted(&stdout)
+            output.stdout.quoted()
         ))
     })
 }
@@ -392,26 +522,31 @@ pub fn parse_show_job(text: &str) -> Vec<JobRecord> {
 /// What the controller says of job `id` (every task, for an array). `Ok(None)`: it does not know
 /// the job (never submitted, or finished longer ago than its `MinJobAge`).
 pub fn show_job(id: &str) -> Result<Option<Vec<JobRecord>>, String> {
-    let output = Command::new("scontrol")
-        .args(["show", "job", "-o", id])
-        .output()
-        .map_err(|e| format!("cannot run scontrol: {e}"))?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    let output = run(
+        Command::new("scontrol").args(["show", "job", "-o", id]),
+        SHOW_JOB_AT_MOST,
+    )
+    .map_err(|e| format!("cannot run scontrol: {e}"))?;
     if !output.status.success() {
-        if stderr.contains("Invalid job id") {
+        if output.stderr.text.contains("Invalid job id") {
             return Ok(None);
         }
         return Err(format!(
             "scontrol show job {id} failed: {}",
-            quoted(&stderr)
+            output.stderr.quoted()
         ));
     }
-    let records = parse_show_job(&stdout);
+    if output.stdout.cut() {
+        return Err(format!(
+            "scontrol show job {id} printed more than cutover reads of it: `{}`",
+            output.stdout.quoted()
+        ));
+    }
+    let records = parse_show_job(&output.stdout.text);
     if records.is_empty() {
         return Err(format!(
             "scontrol show job {id} printed no job: `{}`",
-            quoted(&stdout)
+            output.stdout.quoted()
         ));
     }
     Ok(Some(records))
@@ -419,17 +554,15 @@ pub fn show_job(id: &str) -> Result<Option<Vec<JobRecord>>, String> {
 
 /// Cancels job `id` if it is still pending.
 pub fn cancel_pending(id: &str) -> Result<(), String> {
-    let output = Command::new("scancel")
-        .args(["--state=PENDING", id])
-        .output()
-        .map_err(|e| format!("cannot run scancel: {e}"))?;
+    let output = run(
+        Command::new("scancel").args(["--state=PENDING", id]),
+        READ_AT_MOST,
+    )
+    .map_err(|e| format!("cannot run scancel: {e}"))?;
     if output.status.success() {
         Ok(())
     } else {
-        Err(format!(
-            "scancel {id} failed: {}",
-            quoted(&String::from_utf8_lossy(&output.stderr))
-        ))
+        Err(format!("scancel {id} failed: {}", output.stderr.quoted()))
     }
 }
 
@@ -638,6 +771,65 @@ exec /opt/cutover/bin/cutover merge /scratch/ana/grid-results/shards/{1..3} --ou
         assert_eq!(records[0].state, "FAILED\\u{1b}[8m");
         assert!(records[0].reason.ends_with("... (10000 characters)"));
         assert_eq!(records[0].exit_code, 1);
+    }
+
+    #[test]
+    fn a_stream_is_read_to_a_bound_and_the_rest_counted_and_thrown_away() {
+        let bytes = |n: usize| vec![b'x'; n];
+        let whole = Printed::read(&bytes(READ_AT_MOST)[..], READ_AT_MOST);
+        assert_eq!((whole.text.len(), whole.length), (READ_AT_MOST, 1 << 20));
+        assert!(!whole.cut() && !whole.quoted().contains("cut"));
+        let flood = Printed::read(&bytes(3 << 20)[..], READ_AT_MOST);
+        assert_eq!((flood.text.len(), flood.length), (READ_AT_MOST, 3 << 20));
+        assert!(flood.cut() && !flood.endless);
+        assert!(
+            flood.quoted().starts_with("xxx")
+                && flood.quoted().ends_with(
+                    "... (1048576 characters) [cut: only its first 1 MiB were read, of 3145728 bytes]"
+                ),
+            "{}",
+            flood.quoted()
+        );
+        // A command that prints without end: its stream is closed once enough is thrown away.
+        let endless = Printed::read(std::io::repeat(b'y'), READ_AT_MOST);
+        assert!(endless.endless && endless.cut());
+        assert_eq!(endless.length, READ_AT_MOST as u64 + DISCARDED_AT_MOST);
+        assert!(
+            endless
+                .quoted()
+                .ends_with("[cut: only its first 1 MiB were read, of more than 68157440 bytes]"),
+            "{}",
+            endless.quoted()
+        );
+    }
+
+    /// Both streams are read at once, so a command that fills one pipe while cutover would be
+    /// reading the other does not wait for ever; each is kept to its bound.
+    #[cfg(unix)]
+    #[test]
+    fn a_command_printing_megabytes_on_both_streams_ends_with_each_cut() {
+        let script = "head -c 3000000 /dev/zero | tr '\\0' o; head -c 2000000 /dev/zero | tr '\\0' e >&2; \
+                      echo done >&2; exit 3";
+        let answer = run(Command::new("sh").args(["-c", script]), READ_AT_MOST).unwrap();
+        assert_eq!(answer.status.code(), Some(3));
+        assert_eq!(answer.stdout.length, 3_000_000);
+        assert_eq!(answer.stderr.length, 2_000_005);
+        assert!(answer.stdout.text.len() == READ_AT_MOST && answer.stdout.text.starts_with('o'));
+        assert!(answer.stderr.text.len() == READ_AT_MOST && answer.stderr.text.starts_with('e'));
+        let answer = run(
+            Command::new("sh").args(["-c", "echo 12;  echo oops >&2"]),
+            4,
+        )
+        .unwrap();
+        assert!(answer.status.success());
+        assert_eq!(
+            (answer.stdout.text.as_str(), answer.stdout.cut()),
+            ("12\n", false)
+        );
+        assert_eq!(
+            (answer.stderr.text.as_str(), answer.stderr.cut()),
+            ("oops\n", false)
+        );
     }
 
     #[test]

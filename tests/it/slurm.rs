@@ -361,6 +361,31 @@ fn a_refused_submission_passes_on_slurms_message_with_exit_code_1() {
     );
 }
 
+/// A program named `sbatch` that prints megabytes is read to a bound (1 MiB a stream), the rest
+/// thrown away as it comes so that it can end: the message quotes the start, says that the
+/// output was cut and how long it was, and stays a few lines long. It was read whole, however
+/// long, and only then shortened for the screen.
+#[test]
+fn a_flood_from_sbatch_is_read_to_a_bound_and_the_message_says_it_was_cut() {
+    let (dir, scenario, bin) = setup();
+    let flood = "head -c 3000000 /dev/zero | tr '\\0' x >&2; echo ' sbatch: error: last' >&2";
+    let sbatch = bin.join("sbatch");
+    std::fs::write(&sbatch, format!("#!/bin/sh\n{flood}\nexit 1\n")).unwrap();
+    let out = cutover_on(
+        dir.path(),
+        &bin,
+        &["sweep", &scenario, "--slurm", "2", "--out", "o"],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.len() < 2_000, "{stderr}");
+    assert!(
+        stderr.contains("Slurm refused")
+            && stderr.contains("xxxxxxxxxx... (1048576 characters) [cut: only its first 1 MiB were read, of 3000021 bytes]"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn bad_slurm_flags_are_refused_before_anything_is_written() {
     let (dir, scenario, bin) = setup();
