@@ -283,7 +283,7 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
             if !dir.is_dir() {
                 return Err(Error::Usage(format!("{} is not a folder", dir.display())));
             }
-            let folder = lock_folder(&dir, wait)?;
+            let folder = lock_to_take(&dir, wait)?;
             // Nothing to remove: the old charts and report stay until the new ones replace them.
             let interrupted = interrupt::take(&dir, Kept::AsItWas, || Ok(()))?;
             let charts = redraw(
@@ -303,11 +303,22 @@ fn run_command_line(command_line: Command, command: Vec<String>, wait: bool) -> 
 
 /// Locks the output folder `dir` ([`OutputFolder::open`]), waiting for another command to finish
 /// with it if `wait` (`--wait-lock`), with a signal meanwhile stopping the command at once and
-/// saying so ([`interrupt::wait_for_lock`]); else refusing it if in use.
+/// saying so ([`interrupt::wait_for_lock`]); else refusing it if in use. For a command that does
+/// not take the folder ([`interrupt::take`]): `merge`, `sweep --slurm`.
 fn lock_folder(dir: &Path, wait: bool) -> Result<OutputFolder, Error> {
     OutputFolder::open(
         dir,
         wait.then_some(interrupt::wait_for_lock as output::LockWait),
+    )
+}
+
+/// [`lock_folder`] for a command that takes the folder once locked ([`interrupt::take`]): a
+/// signal after the wait stops it there, saying so, before it changes anything
+/// ([`interrupt::wait_to_take`]).
+fn lock_to_take(dir: &Path, wait: bool) -> Result<OutputFolder, Error> {
+    OutputFolder::open(
+        dir,
+        wait.then_some(interrupt::wait_to_take as output::LockWait),
     )
 }
 
@@ -327,7 +338,7 @@ fn open_output(
     kept: Kept,
     resume: bool,
 ) -> Result<(OutputFolder, &'static AtomicBool), Error> {
-    let folder = lock_folder(out, wait)?;
+    let folder = lock_to_take(out, wait)?;
     let has_cells = kept == Kept::FinishedCells;
     if !has_cells && folder.holds_cells() {
         return Err(Error::Usage(format!(

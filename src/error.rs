@@ -148,6 +148,9 @@ pub enum Kept {
     /// Stopped while waiting for the folder's lock (`--wait-lock`), which another command held:
     /// nothing was written, the folder is as that command leaves it.
     Untouched,
+    /// Stopped as the wait for the folder's lock (`--wait-lock`) ended, before the command
+    /// changed anything in the folder: it is as the other command left it.
+    AsLeft,
 }
 
 impl Kept {
@@ -175,6 +178,9 @@ impl Kept {
             }
             Kept::Untouched => format!(
                 " while waiting for another cutover command to finish with {folder}: nothing was written, {folder} is untouched"
+            ),
+            Kept::AsLeft => format!(
+                " as another cutover command finished with {folder}, before this one changed anything in it: nothing was written, {folder} is as that command left it"
             ),
         }
     }

@@ -5,7 +5,8 @@
 //! stops it at once, leaving only whole files. Either way the message names the signal, the
 //! output folder and what it holds, and the exit code is 128 + the number of the signal that
 //! stopped the command ([`Signal`]). A signal while the command waits for its folder's lock
-//! (`--wait-lock`) stops it at once, saying that nothing was written.
+//! (`--wait-lock`) stops it at once, saying that nothing was written; one between the end of
+//! that wait and the command taking its folder stops it there, before it changes anything.
 //!
 //! On Unix the signals are caught by `signal-hook` and answered on a thread of its own, where
 //! anything may be done (a signal handler proper may do almost nothing). Elsewhere (Windows),
@@ -34,8 +35,11 @@ static FIRST: OnceLock<Signal> = OnceLock::new();
 /// The folder whose lock the command is waiting for, while it waits ([`wait_for_lock`]).
 static WAITING: Mutex<Option<PathBuf>> = Mutex::new(None);
 
-/// Set once the command has taken its folder ([`take`]), whether or not it could remove the old
-/// run: before that, a signal that does not come during a lock's wait acts as if uncaught.
+/// Set once the command takes its folder ([`take`]), whether or not it could remove the old run,
+/// or, for a command that takes it after waiting for its lock, as that wait ends
+/// ([`wait_to_take`]): a signal from then on is recorded, and [`take`] stops the command before
+/// it changes anything. Before that, a signal that does not come during a lock's wait acts as if
+/// uncaught.
 static TAKING: AtomicBool = AtomicBool::new(false);
 
 /// Installs the handler, once per process.
@@ -68,8 +72,8 @@ fn folder() -> MutexGuard<'static, Option<Taken>> {
 /// workers check. A stop while the old run is being removed waits for that (moments), so that
 /// what it says of the folder is true. Before the handler is installed, or if it cannot be, the
 /// default remains (the signal kills the command), which is still safe because every file is
-/// written atomically; so it does once installed for a lock's wait ([`wait_for_lock`]) until
-/// this is called.
+/// written atomically. A signal that came after a lock's wait ([`wait_to_take`]) stops the
+/// command here, before the old run is removed, the folder as the other command left it.
 pub(super) fn take(
     path: &Path,
     kept: Kept,
@@ -78,6 +82,15 @@ pub(super) fn take(
     let mut taken = folder();
     TAKING.store(true, Ordering::Relaxed);
     INSTALL.call_once(install);
+    if INTERRUPTED.load(Ordering::Relaxed) {
+        // Named by the message, and what a second signal says it holds.
+        *taken = Some(Taken {
+            path: path.to_path_buf(),
+            kept: Kept::AsLeft,
+            simulating: false,
+        });
+        return Err(Error::interrupted(Kept::AsLeft));
+    }
     remove_old_run()?;
     *taken = Some(Taken {
         path: path.to_path_buf(),
@@ -100,6 +113,23 @@ pub(super) fn wait_for_lock(
     let locked = lock();
     *waiting() = None;
     locked
+}
+
+/// [`wait_for_lock`] for a command that takes its folder once it has the lock ([`take`]): a
+/// signal after the wait, until then, is recorded rather than acting as if uncaught, so that
+/// [`take`] stops the command saying so.
+pub(super) fn wait_to_take(
+    path: &Path,
+    lock: &mut dyn FnMut() -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    wait_for_lock(path, &mut || {
+        let locked = lock();
+        // Before the wait is said to be over: no signal falls between the two.
+        if locked.is_ok() {
+            TAKING.store(true, Ordering::Relaxed);
+        }
+        locked
+    })
 }
 
 fn waiting() -> MutexGuard<'static, Option<PathBuf>> {
@@ -211,8 +241,8 @@ fn on_stop(signal: Signal) {
     let presses = PRESSES.fetch_add(1, Ordering::Relaxed) + 1;
     let taken = folder();
     if taken.is_none() && !TAKING.load(Ordering::Relaxed) {
-        // Installed for a lock's wait that is over, in a command that has not taken its folder
-        // yet (`merge` and `sweep --slurm` never do): as if the signal were not caught.
+        // Installed for a lock's wait that is over, in a command that does not take its folder
+        // (`merge` and `sweep --slurm`): as if the signal were not caught.
         uncaught(signal);
     }
     if presses == 1 {
@@ -238,7 +268,8 @@ fn on_stop(signal: Signal) {
         });
     }
     INTERRUPTED.store(true, Ordering::Relaxed);
-    // With no folder taken, the command is failing to take it and stops anyway.
+    // With no folder taken, the command is about to take it, and `take` stops it, or it is
+    // failing to and stops anyway.
     let (true, Some(taken)) = (presses > 1, taken.as_ref()) else {
         return;
     };

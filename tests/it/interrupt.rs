@@ -4,9 +4,10 @@
 //! file, no manifest, none of the previous run's files; a sweep keeps only its finished cells,
 //! and `--resume` completes it as if it had never stopped.
 
+use std::fs::File;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
+use std::process::{Child, ChildStderr, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -334,64 +335,149 @@ fn sighup_with_stderr_gone_still_stops_cleanly() {
     }
 }
 
+/// The commands that wait for their folder's lock in these tests, each with the signal sent it
+/// and the exit code that gives.
+const WAITING: [(&[&str], &str, i32); 2] = [
+    (
+        &["run", "small-pilot", "--reps", "1", "--out", "out"],
+        "TERM",
+        143,
+    ),
+    (&["plot", "out"], "INT", 130),
+];
+
+/// A staging folder of charts that a killed command left, which the next removes once it has the
+/// lock, before it takes the folder.
+const LEFT_STAGING: &str = ".charts.killed.tmp";
+
+/// Every file under `out` with its bytes, but those of [`LEFT_STAGING`].
+fn contents(out: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    files_under(out)
+        .into_iter()
+        .filter(|f| !f.starts_with(LEFT_STAGING))
+        .map(|f| {
+            let bytes = std::fs::read(out.join(&f)).unwrap();
+            (f, bytes)
+        })
+        .collect()
+}
+
+/// Starts `args` with `--wait-lock` in `cwd` while the lock of `cwd/out` is held as another
+/// command holds it (`flock` on the folder itself), and returns it once it says it waits, with
+/// its stderr and the lock.
+fn waiting_for_lock(cwd: &Path, args: &[&str]) -> (Child, BufReader<ChildStderr>, File) {
+    let held = File::open(cwd.join("out")).unwrap();
+    held.lock().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
+        .args(args)
+        .arg("--wait-lock")
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let mut line = String::new();
+    stderr.read_line(&mut line).unwrap();
+    assert_eq!(
+        line, "waiting for out: another cutover command is writing it\n",
+        "{args:?}"
+    );
+    (child, stderr, held)
+}
+
+/// Sends `signal` to `child` and asserts that it ends with `code`, saying only that it was
+/// interrupted by it `how`, and printing nothing on stdout.
+fn assert_stops(
+    child: Child,
+    mut stderr: BufReader<ChildStderr>,
+    signal: &str,
+    code: i32,
+    how: &str,
+) {
+    send(signal, &child);
+    let ended = wait_at_most(child, LIMIT);
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
+    assert_eq!(
+        ended.status.code(),
+        Some(code),
+        "{:?}: {rest}",
+        ended.status
+    );
+    assert_eq!(rest, format!("Error: interrupted by SIG{signal} {how}\n"));
+    assert!(ended.stdout.is_empty());
+}
+
 /// A command waiting with `--wait-lock` for a folder another command holds has touched nothing:
 /// a signal during the wait stops it at once, saying so and naming the signal and the folder,
 /// exit 128 + its number, and the folder (here a complete run) is byte for byte as it was.
 #[test]
 fn a_signal_while_waiting_for_the_lock_stops_at_once_leaving_the_folder_untouched() {
-    let contents = |out: &Path| {
-        files_under(out)
-            .into_iter()
-            .map(|f| {
-                let bytes = std::fs::read(out.join(&f)).unwrap();
-                (f, bytes)
-            })
-            .collect::<Vec<_>>()
-    };
-    for (args, signal, code) in [
-        (
-            &["run", "small-pilot", "--reps", "1", "--out", "out"][..],
-            "TERM",
-            143,
-        ),
-        (&["plot", "out"], "INT", 130),
-    ] {
+    for (args, signal, code) in WAITING {
         let dir = temp_dir();
         let out = dir.path().join("out");
         assert_success(&cutover(dir.path(), OLD_RUN));
         let before = contents(&out);
-        // Held as another command holds it: `flock` on the folder itself.
-        let held = std::fs::File::open(&out).unwrap();
-        held.lock().unwrap();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_cutover"))
-            .args(args)
-            .arg("--wait-lock")
-            .current_dir(dir.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        assert_eq!(
-            line, "waiting for out: another cutover command is writing it\n",
-            "{args:?}"
+        let (child, stderr, held) = waiting_for_lock(dir.path(), args);
+        assert_stops(
+            child,
+            stderr,
+            signal,
+            code,
+            "while waiting for another cutover command to finish with out: nothing was written, out is untouched",
         );
-        send(signal, &child);
-        let ended = wait_at_most(child, LIMIT);
-        let mut rest = String::new();
-        std::io::Read::read_to_string(&mut stderr, &mut rest).unwrap();
-        assert_eq!(ended.status.code(), Some(code), "{args:?}: {rest}");
-        assert_eq!(
-            rest,
-            format!(
-                "Error: interrupted by SIG{signal} while waiting for another cutover command to finish with out: nothing was written, out is untouched\n"
-            ),
-            "{args:?}"
-        );
-        assert!(ended.stdout.is_empty(), "{args:?}");
         drop(held);
+        assert!(contents(&out) == before, "{args:?} changed its folder");
+    }
+}
+
+/// A signal that comes once the wait for the lock is over, before the command has taken its
+/// folder, is handled as every other: the command stops before changing anything, saying so and
+/// naming the signal and the folder, exit 128 + its number; the folder keeps its run. It killed
+/// the command without a word. The gap is held open for the test by a staging folder of 50,000
+/// charts left by a killed command, which the command removes once it has the lock, before it
+/// takes the folder: the signal is sent once the first of them (in the order the folder lists
+/// them, the order they are removed in) is gone.
+#[test]
+fn a_signal_as_the_wait_for_the_lock_ends_stops_before_the_folder_is_changed() {
+    for (args, signal, code) in WAITING {
+        let dir = temp_dir();
+        let out = dir.path().join("out");
+        assert_success(&cutover(dir.path(), OLD_RUN));
+        let before = contents(&out);
+        let staging = out.join(LEFT_STAGING);
+        std::fs::create_dir(&staging).unwrap();
+        for i in 0..50_000 {
+            std::fs::write(staging.join(format!("chart-{i}.svg")), "").unwrap();
+        }
+        let first = std::fs::read_dir(&staging)
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap()
+            .path();
+        let (mut child, stderr, held) = waiting_for_lock(dir.path(), args);
+        drop(held);
+        let started = Instant::now();
+        while first.exists() {
+            assert!(
+                child.try_wait().unwrap().is_none() && started.elapsed() < LIMIT,
+                "{args:?} ended or hung before removing the staging folder"
+            );
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(
+            staging.exists(),
+            "{args:?} removed the whole staging folder before the signal"
+        );
+        assert_stops(
+            child,
+            stderr,
+            signal,
+            code,
+            "as another cutover command finished with out, before this one changed anything in it: nothing was written, out is as that command left it",
+        );
         assert!(contents(&out) == before, "{args:?} changed its folder");
     }
 }
