@@ -3,9 +3,10 @@
 
 use super::calendar::Calendar;
 use super::inventory::InventoryTenant;
+use super::label::MAX_POLICY_NAME_CHARS;
 use super::policies::read_regions;
 use super::population::Population;
-use super::reader::{Section, abbreviate, nearest};
+use super::reader::{Section, abbreviate, abbreviate_to, nearest};
 use crate::date::{Date, Weekday};
 use crate::policy::Declared;
 
@@ -87,16 +88,40 @@ pub(super) fn read_batching(
     b
 }
 
+/// A policy name as a message quotes it: whole up to the longest a declared name may be, else
+/// its start and length.
+fn quoted(name: &str) -> String {
+    abbreviate_to(name, MAX_POLICY_NAME_CHARS / 2)
+}
+
 /// `batching.policy`: a built-in policy or one declared in `[policies.NAME]`.
 fn read_policy_name(s: &Section<'_>, declared: &[Declared]) -> String {
     let name = s.string("policy", "fifo");
-    let names = crate::policy::names(declared);
-    if names.contains(&name.as_str()) {
+    if crate::policy::names(declared).contains(&name.as_str()) {
+        // A declared name that is itself refused is refused at its table, not again here.
         return name;
     }
+    // Offered: the built-in policies and the declared ones whose names are valid, each quoted
+    // as `compare` quotes a policy it refuses: a long name by its start and length (none that is
+    // valid is that long, so a name offered is written whole).
+    let names: Vec<&str> = crate::policy::NAMES
+        .iter()
+        .copied()
+        .chain(
+            declared
+                .iter()
+                .map(|d| d.definition.name.as_str())
+                .filter(|n| super::policies::name_problem(n).is_none()),
+        )
+        .collect();
+    let listed = names
+        .iter()
+        .map(|n| quoted(n))
+        .collect::<Vec<_>>()
+        .join(", ");
     let hint = nearest(&name, &names).map_or_else(
-        || format!("valid values: {}", names.join(", ")),
-        |c| format!("did you mean `{c}`? valid values: {}", names.join(", ")),
+        || format!("valid values: {listed}"),
+        |c| format!("did you mean `{}`? valid values: {listed}", quoted(c)),
     );
     s.error(
         "policy",

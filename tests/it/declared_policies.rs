@@ -368,6 +368,46 @@ fn a_policy_name_that_starts_like_a_formula_is_located() {
     assert_success(&cutover(dir.path(), &["validate", &file]));
 }
 
+/// An unknown `batching.policy` is answered with the names there are: the built-in ones and the
+/// declared ones that are valid, not a declared name that is itself refused (which `--policies`
+/// would refuse in turn), and never a name of thousands of characters whole.
+#[test]
+fn an_unknown_policy_lists_only_the_valid_declared_names() {
+    let long = format!("z{}", "y".repeat(4999));
+    let policies = format!(
+        "[policies.mine-first]\norder = [\"seats\"]\n[policies.-mine]\norder = [\"seats\"]\n\
+         [policies.{long}]\norder = [\"seats\"]\n[policies.\"mïne\"]\norder = [\"seats\"]\n"
+    );
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", &format!("{SMALL_SCENARIO}{policies}"));
+    let set = "batching.policy=\"mine-frist\"";
+    let err = assert_bad_input(
+        &cutover(dir.path(), &["run", &file, "--set", set, "--reps", "1"]),
+        &["did you mean `mine-first`?", "valid values: fifo, "],
+    );
+    let hint = err
+        .lines()
+        .find(|l| l.contains("valid values"))
+        .expect("the hint line");
+    assert!(hint.ends_with(", mine-first)"), "{hint}");
+    assert!(!hint.contains("-mine,") && !hint.contains("mïne"), "{hint}");
+    assert!(!err.contains(&"y".repeat(100)), "{err}");
+    assert!(err.contains("(5000 characters)"), "{err}");
+    // A valid name of the longest length is offered whole.
+    let longest = "q".repeat(64);
+    let file = write_file(
+        dir.path(),
+        "t.toml",
+        &format!("{SMALL_SCENARIO}[policies.{longest}]\norder = [\"seats\"]\n"),
+    );
+    let set = format!("batching.policy=\"{longest}x\"");
+    let err = assert_bad_input(
+        &cutover(dir.path(), &["run", &file, "--set", &set, "--reps", "1"]),
+        &[&format!("did you mean `{longest}`? valid values: fifo, ")],
+    );
+    assert!(err.contains(&format!(", {longest})")), "{err}");
+}
+
 #[test]
 fn an_unknown_policy_name_offers_the_declared_ones() {
     let dir = temp_dir();
