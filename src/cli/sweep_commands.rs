@@ -1,7 +1,7 @@
 //! `cutover sweep` and `cutover merge`: run a grid's cells (all, a shard, or what a resume still
 //! lacks), commit each cell as it finishes, and assemble the final files from the cell files.
 
-use std::path::PathBuf;
+use std::path::{Component, Path, PathBuf};
 use std::time::Instant;
 
 use clap::Args;
@@ -307,20 +307,66 @@ fn same_version(manifest: &GridManifest, dir: &std::path::Path, kind: Cells) -> 
     )))
 }
 
+/// `path` as the folder it names is, or will be once created: its nearest existing ancestor
+/// canonicalised (links and `..` resolved), then the components that do not exist yet, `..`
+/// taken as the folders to be created take it. `None` if no ancestor can be resolved.
+fn as_created(path: &Path) -> Option<PathBuf> {
+    let mut missing = Vec::new();
+    let mut at = path;
+    loop {
+        let existing = if at.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            at
+        };
+        if let Ok(real) = existing.canonicalize() {
+            let mut out = real;
+            for part in missing.iter().rev() {
+                match part {
+                    Component::ParentDir => {
+                        out.pop();
+                    }
+                    Component::Normal(name) => out.push(name),
+                    _ => {}
+                }
+            }
+            return Some(out);
+        }
+        missing.push(at.components().next_back()?);
+        at = at.parent()?;
+    }
+}
+
 pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let started = Instant::now();
-    // Merging into one of the shards would mix its cells with the merged files of all of them.
-    if let Ok(out) = std::fs::canonicalize(&args.out)
-        && let Some(dir) = args
-            .dirs
-            .iter()
-            .find(|d| std::fs::canonicalize(d).is_ok_and(|d| d == out))
-    {
-        return Err(Error::Usage(format!(
-            "--out {} is the shard folder {} being merged; merge into another folder",
-            args.out.display(),
-            dir.display()
-        )));
+    // Merging into one of the shards or into a folder within one (its `cells`) would mix the
+    // shards' cells with the merged files; into a folder holding one, put the merged files
+    // where a shard's are, or remove the shard with the folder's old run. Refused before
+    // anything is written, but for the layout `sweep --slurm` writes: its shards in the output
+    // folder's `shards/K`, which no command into the folder touches.
+    if let Some(out) = as_created(&args.out) {
+        for dir in &args.dirs {
+            let Ok(shard) = std::fs::canonicalize(dir) else {
+                continue;
+            };
+            let (out_name, dir_name) = (args.out.display(), dir.display());
+            let message = if out == shard {
+                format!("--out {out_name} is the shard folder {dir_name} being merged")
+            } else if out.starts_with(&shard) {
+                format!("--out {out_name} is inside the shard folder {dir_name} being merged")
+            } else if shard.strip_prefix(&out).is_ok_and(|inner| {
+                let mut parts = inner.components();
+                parts.next() != Some(Component::Normal(crate::files::SHARDS_DIR.as_ref()))
+                    || parts.next().is_none()
+            }) {
+                format!("--out {out_name} holds the shard folder {dir_name} being merged")
+            } else {
+                continue;
+            };
+            return Err(Error::Usage(format!(
+                "{message}; merge into another folder, outside every shard"
+            )));
+        }
     }
     // A folder named twice (or once through a link) would have each of its cells "in two
     // folders", the same.

@@ -640,6 +640,69 @@ fn merge_into_one_of_its_shards_is_refused() {
     ));
 }
 
+/// Merging into a folder within a shard (its `cells`, a folder not made yet, one reached through
+/// a link or `..`), or into a folder holding the shards, is refused naming both paths, before
+/// anything is written: the merged files would land among a shard's own, or a shard be removed
+/// with the folder's old run.
+#[test]
+fn merge_into_a_folder_within_or_around_a_shard_is_refused() {
+    let dir = temp_dir();
+    let d = dir.path();
+    std::fs::create_dir(d.join("runs")).unwrap();
+    sweep_in_two_shards(&d.join("runs"), &[]);
+    std::os::unix::fs::symlink("runs/s1", d.join("link")).unwrap();
+    let before = files_under(&d.join("runs"));
+    for out in [
+        "runs/s1/cells/x",
+        "runs/s1/cells",
+        "runs/s1/new/deeper",
+        "link/cells/y",
+        "runs/s2/../s1/zé",
+        "runs/s2/missing/../../s1/x",
+    ] {
+        let refused = cutover(d, &["merge", "runs/s1", "runs/s2", "--out", out, "-q"]);
+        let inside = format!("--out {out} is inside the shard folder runs/s1 being merged");
+        assert_bad_input(&refused, &[&inside, "outside every shard"]);
+    }
+    for out in ["runs", ".", "runs/./"] {
+        let refused = cutover(d, &["merge", "runs/s1", "runs/s2", "--out", out, "-q"]);
+        let holds = format!("--out {out} holds the shard folder runs/s1 being merged");
+        assert_bad_input(&refused, &[&holds]);
+    }
+    assert_eq!(
+        files_under(&d.join("runs")),
+        before,
+        "a shard was written into"
+    );
+    for made in ["runs/s1/new", "runs/s1/cells/x", "runs/s1/zé"] {
+        assert!(!d.join(made).exists(), "{made} was made");
+    }
+    // Beside the shards, and in a folder named like one of them, merging is fine.
+    for out in ["runs/all", "runs/s1-merged"] {
+        let merged = cutover(d, &["merge", "runs/s1", "runs/s2", "--out", out, "-q"]);
+        assert_success(&merged);
+    }
+    // So is merging into the folder whose `shards/K` they are, the layout of `sweep --slurm`;
+    // but not a folder whose `shards` is itself a shard.
+    std::fs::create_dir_all(d.join("slurm-out/shards")).unwrap();
+    std::fs::rename(d.join("runs/s1"), d.join("slurm-out/shards/1")).unwrap();
+    std::fs::rename(d.join("runs/s2"), d.join("slurm-out/shards/2")).unwrap();
+    let (one, two) = ("slurm-out/shards/1", "slurm-out/shards/2");
+    assert_success(&cutover(
+        d,
+        &["merge", one, two, "--out", "slurm-out", "-q"],
+    ));
+    assert!(d.join("slurm-out/replications.csv").is_file());
+    std::fs::rename(d.join(two), d.join("two")).unwrap();
+    std::fs::remove_dir_all(d.join("slurm-out/shards")).unwrap();
+    std::fs::rename(d.join("two"), d.join("slurm-out/shards")).unwrap();
+    let refused = cutover(
+        d,
+        &["merge", "slurm-out/shards", "--out", "slurm-out", "-q"],
+    );
+    assert_bad_input(&refused, &["holds the shard folder slurm-out/shards"]);
+}
+
 /// A shard whose `cells`, `grid.json` or `manifest.json` is a link is refused before `--out` is
 /// touched: cutover never writes them as links, and a `cells` linked to another folder had that
 /// folder's cells merged as the shard's.
