@@ -219,7 +219,7 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
     say_wrapped!(
         "select: {side} mean {metric}, within {} of the best with probability >= {} (Kim-Nelson, common random numbers)",
         figures::setting(params.delta),
-        1.0 - params.alpha
+        figures::complement(params.alpha)
     );
     say!(
         "  {:<18} {:>12} {:>14}  {:>16}",

@@ -1,6 +1,6 @@
 //! How report.html and the screen write a number: an estimate with its interval (all three with
-//! the decimals the interval supports, within the metric's range), a number alone, and a setting
-//! as it was given. NaN and infinity are never written as such: they are a dash.
+//! the decimals the interval supports, within the metric's range), a number alone, a setting
+//! as it was given, and one minus a setting. NaN and infinity are never written as such: they are a dash.
 
 use crate::output::filed;
 
@@ -306,6 +306,37 @@ pub fn setting(x: f64) -> String {
         return format!("{x:e}");
     }
     separated(x < 0.0, &format!("{}", x.abs()))
+}
+
+/// One minus a probability given as a setting (`select`'s `1 - alpha`), worked out on the digits
+/// it was given, so that it is exact: `0.95` for 0.05, `0.93` for 0.07 (not the binary
+/// 0.9299999999999999), `0.9999995` for 5e-7. A setting written in scientific notation (below
+/// 5e-7, see [`setting`]) is kept so, `1 - 1e-300`: its complement has no digit within the six
+/// decimals of a number and would read as a certainty, 1. A dash for no value.
+pub fn complement(x: f64) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    let given = setting(x);
+    match given.strip_prefix("0.") {
+        Some(digits) if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) => {
+            // 1.000...0 - 0.d1...dn, digit by digit from the right; the last digit given is not
+            // a zero, so neither is the last one written.
+            let mut borrow = 0;
+            let mut out: Vec<u8> = digits
+                .bytes()
+                .rev()
+                .map(|d| {
+                    let taken = (d - b'0') + borrow;
+                    borrow = u8::from(taken > 0);
+                    b'0' + (10 - taken) % 10
+                })
+                .collect();
+            out.reverse();
+            format!("0.{}", String::from_utf8(out).expect("ASCII digits"))
+        }
+        _ => format!("1 - {given}"),
+    }
 }
 
 /// A written number with a `+` before it when it is above zero (as written: `+0.00` is not).
@@ -708,5 +739,21 @@ mod tests {
         assert_eq!(setting(0.1), "0.1");
         assert_eq!(setting(1500.0), "1,500");
         assert_eq!(setting(-2.5), "-2.5");
+    }
+
+    /// `select`'s probability is 1 - alpha on alpha's digits: never a certainty it is not.
+    #[test]
+    fn a_complement_is_exact_on_the_digits_given() {
+        assert_eq!(complement(0.05), "0.95");
+        assert_eq!(complement(0.07), "0.93");
+        assert_eq!(complement(0.5), "0.5");
+        assert_eq!(complement(0.25), "0.75");
+        assert_eq!(complement(0.0001), "0.9999");
+        assert_eq!(complement(0.0000005), "0.9999995");
+        assert_eq!(complement(0.123456789), "0.876543211");
+        assert_eq!(complement(1e-7), "1 - 1e-7");
+        assert_eq!(complement(1e-300), "1 - 1e-300");
+        assert_eq!(complement(5e-324), "1 - 5e-324");
+        assert_eq!(complement(f64::NAN), NONE);
     }
 }

@@ -266,3 +266,56 @@ fn a_tiny_delta_is_written_as_given() {
         assert!(!text.contains("0.0000000000"), "{text}");
     }
 }
+/// The probability `select` states is 1 - alpha exactly, on the screen and in the report: an
+/// alpha of 1e-300 was stated as probability >= 1, a certainty; 0.07 as 0.9299999999999999.
+#[test]
+fn select_states_its_probability_truthfully_for_any_alpha() {
+    let dir = temp_dir();
+    for (alpha, stated) in [("1e-300", "1 - 1e-300"), ("0.07", "0.93"), ("0.05", "0.95")] {
+        let out = dir.path().join(format!("sel-{alpha}"));
+        let run = cutover(
+            dir.path(),
+            &[
+                "select",
+                "small-pilot",
+                "--policies",
+                "fifo,smallest-first",
+                "--metric",
+                "errors",
+                "--delta",
+                "1",
+                "--alpha",
+                alpha,
+                "--n0",
+                "2",
+                "--reps",
+                "2",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+        );
+        assert_success(&run);
+        // The screen wraps its lines: read it as words.
+        let screen = String::from_utf8_lossy(&run.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(
+            screen.contains(&format!("with probability >= {stated} (")),
+            "{alpha}: {screen}"
+        );
+        let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+        assert!(
+            report.contains(&format!("with probability at least {stated} of")),
+            "{alpha}: the question"
+        );
+        assert!(
+            report.contains(&format!("with probability at least {stated} its mean")),
+            "{alpha}: the answer"
+        );
+        for certain in ["at least 1 of", "at least 1 its"] {
+            assert!(!report.contains(certain), "{alpha}");
+        }
+        assert!(!screen.contains(">= 1 ("), "{alpha}");
+    }
+}

@@ -8,7 +8,7 @@ use serde_json::Value;
 use crate::chart::Table;
 use crate::error::Error;
 use crate::report::Folder;
-use crate::report::figures::{self, number, setting};
+use crate::report::figures::{self, complement, setting};
 use crate::report::html::escape;
 use crate::study::seek::Verdict;
 
@@ -96,8 +96,8 @@ pub(super) fn question(folder: &Folder, reps: &str, seed: &str) -> String {
                 "lowest"
             },
             escape(&text(&study, "metric")),
-            number(
-                1.0 - study
+            complement(
+                study
                     .get("alpha")
                     .and_then(Value::as_f64)
                     .unwrap_or(f64::NAN)
@@ -328,8 +328,8 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                     "<span class=\"good\"><code>{}</code> is selected</span>: with probability at \
                      least {} its mean <code>{}</code> is within {} of the best policy's.",
                     escape(&selected),
-                    number(
-                        1.0 - study
+                    complement(
+                        study
                             .get("alpha")
                             .and_then(Value::as_f64)
                             .unwrap_or(f64::NAN)
