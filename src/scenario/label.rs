@@ -1,5 +1,5 @@
 //! Names a scenario chooses that output files, charts and the report show as written (regions,
-//! phase names, declared policies' names, swept text): what they may hold.
+//! phase and work kinds' names, declared policies' names, swept text): what they may hold.
 
 use std::borrow::Cow;
 
@@ -51,6 +51,29 @@ pub fn formula_start(text: &str) -> Option<char> {
     text.chars().next().filter(|c| "=+-@".contains(*c))
 }
 
+/// Whether `c` shows nothing where it stands: a space of any width, or a mark without a glyph
+/// (a soft hyphen, a zero-width space or joiner, a word joiner, a byte-order mark).
+fn is_blank(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+        )
+}
+
+/// Why `text` cannot be a name that a chart's legend or a message shows, of at most `max_chars`
+/// characters: [`problem`], and a name must show something: not empty, nor only spaces (or
+/// marks without a glyph), which would be an empty legend entry.
+pub fn name_problem(text: &str, max_chars: usize, in_csv: bool) -> Option<String> {
+    if text.is_empty() {
+        return Some("is empty".into());
+    }
+    if text.chars().all(is_blank) {
+        return Some("is only blank characters, so it shows as nothing".into());
+    }
+    problem(text, max_chars, in_csv)
+}
+
 /// Why `text` cannot be a name of at most `max_chars` characters that output files and charts
 /// show; `None` if it can. With `in_csv` it is also written as a CSV cell, so it must not start
 /// like a formula.
@@ -92,5 +115,19 @@ mod tests {
         assert!(why("@SUM(A1)").contains("formula"));
         assert!(why("123456789").contains("9 characters"));
         assert_eq!(problem("-west", 8, false), None);
+    }
+
+    #[test]
+    fn a_name_shows_something() {
+        assert_eq!(name_problem("Cutover", 100, false), None);
+        assert_eq!(name_problem(" Cut over ", 100, false), None);
+        assert_eq!(name_problem("", 100, false).as_deref(), Some("is empty"));
+        for blank in [" ", "   ", "\u{3000}", "\u{a0}", "\u{200b}", " \u{feff} "] {
+            let why = name_problem(blank, 100, false).unwrap_or_default();
+            assert!(why.contains("only blank"), "{blank:?}: {why}");
+        }
+        // A control character is named as such, even among spaces.
+        assert!(name_problem(" \t ", 100, false).is_some());
+        assert!(name_problem("=x", 100, true).unwrap().contains("formula"));
     }
 }

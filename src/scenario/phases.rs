@@ -286,7 +286,7 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
             );
         }
         let name = t.string("name", &key);
-        if let Some(why) = label::problem(&name, label::MAX_PHASE_NAME_CHARS, false) {
+        if let Some(why) = label::name_problem(&name, label::MAX_PHASE_NAME_CHARS, false) {
             t.error(
                 "name",
                 format!(
@@ -360,7 +360,17 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
             );
         }
         for (j, (name, origin)) in work.iter().enumerate() {
-            if work[..j].iter().any(|(n, _)| n == name) {
+            if let Some(why) = super::workitems::kind_name_problem(name) {
+                t.error_at(
+                    origin.clone(),
+                    "work",
+                    format!(
+                        "work kind `{}` of phase `{key}` {why}",
+                        reader::abbreviate(name)
+                    ),
+                    Some("name each kind plainly, e.g. \"mailbox_move\"".into()),
+                );
+            } else if work[..j].iter().any(|(n, _)| n == name) {
                 t.error_at(
                     origin.clone(),
                     "work",

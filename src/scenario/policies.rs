@@ -36,7 +36,7 @@ const NAME_RULE: &str =
 
 /// Why `name` cannot name a declared policy, with the hint; `None` if it can. A policy name
 /// appears in CSV cells and in `--policies a,b`: a name the output shows as written
-/// (`label::problem`, which also keeps it from starting like a spreadsheet formula) of plain
+/// (`label::name_problem`, which also keeps it from starting like a spreadsheet formula) of plain
 /// characters, and not one of the built-in names, which would be ambiguous.
 pub(super) fn name_problem(name: &str) -> Option<(String, String)> {
     if crate::policy::NAMES.contains(&name) {
@@ -49,7 +49,7 @@ pub(super) fn name_problem(name: &str) -> Option<(String, String)> {
         ));
     }
     let quoted = || reader::abbreviate(name);
-    if let Some(why) = label::problem(name, MAX_POLICY_NAME_CHARS, true) {
+    if let Some(why) = label::name_problem(name, MAX_POLICY_NAME_CHARS, true) {
         return Some((
             format!("policy name `{}` {why}", quoted()),
             NAME_RULE.into(),

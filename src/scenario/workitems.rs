@@ -91,6 +91,13 @@ impl Workitems {
     }
 }
 
+/// Why `name` cannot name a work kind (the programme's `work` lists it, `[workitems.<kind>]` is
+/// its table, messages quote it): `label::name_problem`, as for a phase's name, of any length
+/// (a chart of a key swept under it cuts its file name, not the kind).
+pub(super) fn kind_name_problem(name: &str) -> Option<String> {
+    super::label::name_problem(name, usize::MAX, false)
+}
+
 pub(super) fn read_workitems(s: &Section<'_>, specs: &[KindSpec]) -> Workitems {
     let transient = s.probability("transient_probability", 0.02);
     let hard = s.probability("hard_failure_probability", 0.002);
@@ -102,8 +109,10 @@ pub(super) fn read_workitems(s: &Section<'_>, specs: &[KindSpec]) -> Workitems {
         .iter()
         .map(|spec| {
             let k = s.section_named(&spec.key);
+            // A kind whose name is refused where the programme names it has that one error.
             if let Some(origin) = &spec.named_at
                 && !s.has_table(&spec.key)
+                && kind_name_problem(&spec.key).is_none()
             {
                 s.error_at(
                     origin.clone(),

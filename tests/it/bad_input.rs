@@ -307,6 +307,85 @@ fn region_and_phase_names_that_would_not_show_as_written_are_refused() {
     );
 }
 
+/// A phase's name and a work kind's name show something: an empty one, or one of spaces only, was
+/// an empty entry in the charts' legends. Each is refused where it is written.
+#[test]
+fn empty_and_blank_phase_and_work_kind_names_are_refused() {
+    let dir = temp_dir();
+    let programme = r#"name = "p"
+[[phases.programme]]
+key = "wait"
+name = ""
+[[phases.programme]]
+key = "cut"
+name = " \u3000 "
+start_hours = 0
+window = true
+work = ["w", "", "  ", "\u200b"]
+[workitems.w]
+duration_minutes = 5
+[workitems.""]
+duration_minutes = 5
+[workitems."  "]
+duration_minutes = 5
+[workitems."\u200b"]
+duration_minutes = 5
+"#;
+    let s = write_file(dir.path(), "p.toml", programme);
+    let err = assert_bad_input(
+        &run_bad(dir.path(), &[&s]),
+        &[
+            "p.toml: 5 errors",
+            "the name of phase `wait`, ``, is empty at ",
+            "p.toml:4:8",
+            "the name of phase `cut`, ` \u{3000} `, is only blank characters",
+            "p.toml:7:8",
+            "work kind `` of phase `cut` is empty at ",
+            "p.toml:10:14",
+            "work kind `  ` of phase `cut` is only blank characters",
+            "p.toml:10:18",
+            "work kind `\u{200b}` of phase `cut` is only blank",
+            "p.toml:10:24",
+        ],
+    );
+    assert!(!err.contains("is not defined"), "{err}");
+    // A kind's name is checked as a phase's is, and a refused one without its table is one
+    // mistake, not also an undefined kind.
+    let odd = programme
+        .replace(r#"["w", "", "  ", "\u200b"]"#, r#"["w", "\u001b[2J"]"#)
+        .replace("name = \"\"\n", "")
+        .replace(r#"name = " \u3000 ""#, r#"name = "Cut""#)
+        .split("[workitems.\"\"]")
+        .next()
+        .unwrap()
+        .to_string();
+    let s = write_file(dir.path(), "odd.toml", &odd);
+    assert_bad_input(
+        &run_bad(dir.path(), &[&s]),
+        &[
+            "odd.toml: 1 error",
+            "work kind `\\u{1b}[2J` of phase `cut` holds the character \\u{1b}",
+            "odd.toml:9:14",
+        ],
+    );
+    // Spaces around a word are a name; so is a kind named in words.
+    let fine = r#"name = "p"
+[[phases.programme]]
+key = "wait"
+name = " Wait "
+[[phases.programme]]
+key = "cut"
+name = "Cut over"
+start_hours = 0
+window = true
+work = ["mail box"]
+[workitems."mail box"]
+duration_minutes = 5
+"#;
+    let s = write_file(dir.path(), "ok.toml", fine);
+    assert_success(&cutover(dir.path(), &["validate", &s]));
+}
+
 /// A message quotes the input it refuses, but never hands a terminal an escape sequence from it:
 /// an inventory cell that would clear the screen or recolour it is shown escaped.
 #[test]

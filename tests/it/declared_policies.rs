@@ -368,6 +368,22 @@ fn a_policy_name_that_starts_like_a_formula_is_located() {
     assert_success(&cutover(dir.path(), &["validate", &file]));
 }
 
+/// A policy's name is checked by the check every name shares: an empty or blank one says so.
+#[test]
+fn an_empty_or_blank_policy_name_says_so() {
+    invalid(
+        "[policies.\"\"]\norder = [\"seats\"]\n",
+        &[
+            "policy name `` is empty",
+            &format!("bad.toml:{}:11", line(1)),
+        ],
+    );
+    invalid(
+        "[policies.\" \"]\norder = [\"seats\"]\n",
+        &["policy name ` ` is only blank characters"],
+    );
+}
+
 /// An unknown `batching.policy` is answered with the names there are: the built-in ones and the
 /// declared ones that are valid, not a declared name that is itself refused (which `--policies`
 /// would refuse in turn), and never a name of thousands of characters whole.
