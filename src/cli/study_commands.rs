@@ -73,6 +73,17 @@ fn study_scenario(scenario: &str, sim: &SimulationArgs, command: &str) -> Result
     Ok(scenario)
 }
 
+/// A number given to a flag, for the message refusing it: written as given, as a setting is
+/// (`report::figures::setting`: `--alpha 1e300`, not 301 digits), and `NaN` or `inf` as read,
+/// where a setting would show a dash for no value.
+fn flag_number(x: f64) -> String {
+    if x.is_finite() {
+        figures::setting(x)
+    } else {
+        format!("{x}")
+    }
+}
+
 pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let scenario = study_scenario(&args.scenario, &args.sim, "select")?;
     let (col, metric) =
@@ -85,7 +96,8 @@ pub fn select_command(args: SelectArgs, command: Vec<String>, wait: bool) -> Res
         maximize: args.maximize,
         ceiling: args.sim.reps.unwrap_or(SELECT_CEILING),
     };
-    crate::study::select::check(&params, args.policies.len())?;
+    crate::study::select::check(&params, args.policies.len())
+        .map_err(|r| Error::Usage(r.message(flag_number)))?;
     let variants = super::policy_variants(&scenario, &args.policies)?;
     let labels = super::labels_of(&args.policies);
     let out = output_folder(args.out, &scenario.name, "-select", &args.sim);

@@ -103,7 +103,12 @@ pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
     if low > high {
         return Err(bad(
             eq + 1..arg.len(),
-            &format!("LOW {low} is above HIGH {high}"),
+            // The bounds as written (`1e300`), not as the numbers read (301 digits).
+            &format!(
+                "LOW {} is above HIGH {}",
+                crate::scenario::abbreviate(low_text.trim()),
+                crate::scenario::abbreviate(high_text.trim())
+            ),
         ));
     }
     if low == high {

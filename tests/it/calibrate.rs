@@ -316,6 +316,10 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
             &["LOW 0.2 is above HIGH 0.1"],
         ),
         (
+            &["--fit", "workitems.hard_failure_probability=1e-300..5e-324"],
+            &["LOW 1e-300 is above HIGH 5e-324"],
+        ),
+        (
             &["--fit", "workitems.hard_failure_probability=0.1..0.1"],
             &["the range holds one value"],
         ),

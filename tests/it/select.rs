@@ -235,6 +235,44 @@ fn a_metric_some_replications_lack_stops_select_naming_the_policies() {
     );
 }
 
+/// A refused `--alpha` or `--delta` is written as given, as a setting is on the screen and in
+/// the report: `--alpha 1e300` was written as 301 digits.
+#[test]
+fn a_refused_alpha_or_delta_is_written_as_given() {
+    let dir = temp_dir();
+    for (flags, said) in [
+        (
+            &["--delta", "1", "--alpha", "1e300"][..],
+            "--alpha 1e300: must be in (0, 0.5)",
+        ),
+        (
+            &["--delta", "1", "--alpha=-5e-324"],
+            "--alpha -5e-324: must be",
+        ),
+        (
+            &["--delta", "-1e300", "--alpha", "0.05"],
+            "--delta -1e300: the indifference",
+        ),
+        (
+            &["--delta", "nan", "--alpha", "0.05"],
+            "--delta NaN: the indifference",
+        ),
+        (&["--delta", "1", "--alpha", "inf"], "--alpha inf: must be"),
+    ] {
+        let run = cutover(
+            dir.path(),
+            &[
+                &["select", "small-pilot", "--policies", "fifo,smallest-first"][..],
+                &["--metric", "errors", "-q"],
+                flags,
+            ]
+            .concat(),
+        );
+        let err = assert_bad_input(&run, &[said]);
+        assert!(!err.contains("0000000000"), "{err}");
+    }
+}
+
 /// An indifference zone far below any digit (`--delta 5e-324`) is written as given, on the
 /// screen and in the report, not as a row of 323 zeros.
 #[test]

@@ -165,6 +165,11 @@ fn bad_ranges_and_keys_are_refused_where_they_are_written() {
         &["LOW `fast` is not a number"],
     );
     bad("copy.per_tenant=0.5..2.5", &["must be an integer"]);
+    // The bounds are written as given, not as rows of hundreds of digits.
+    bad(
+        "copy.per_tenant=1e300..1E299",
+        &["LOW 1e300 is above HIGH 1E299", "^^^^^^^^^^^^"],
+    );
     bad("copy.per_tenant=0..10", &["must be between 1 and"]);
     bad("seed=1..5", &["common random numbers"]);
     bad("nosuch.key=1..2", &["unknown section `[nosuch]`"]);
