@@ -3,10 +3,9 @@
 
 use super::calendar::Calendar;
 use super::inventory::InventoryTenant;
-use super::label::MAX_POLICY_NAME_CHARS;
 use super::policies::read_regions;
 use super::population::Population;
-use super::reader::{Section, abbreviate, abbreviate_to, nearest};
+use super::reader::{Section, abbreviate, nearest, quoted_name};
 use crate::date::{Date, Weekday};
 use crate::policy::Declared;
 
@@ -88,12 +87,6 @@ pub(super) fn read_batching(
     b
 }
 
-/// A policy name as a message quotes it: whole up to the longest a declared name may be, else
-/// its start and length.
-fn quoted(name: &str) -> String {
-    abbreviate_to(name, MAX_POLICY_NAME_CHARS / 2)
-}
-
 /// `batching.policy`: a built-in policy or one declared in `[policies.NAME]`.
 fn read_policy_name(s: &Section<'_>, declared: &[Declared]) -> String {
     let name = s.string("policy", "fifo");
@@ -116,12 +109,12 @@ fn read_policy_name(s: &Section<'_>, declared: &[Declared]) -> String {
         .collect();
     let listed = names
         .iter()
-        .map(|n| quoted(n))
+        .map(|n| quoted_name(n))
         .collect::<Vec<_>>()
         .join(", ");
     let hint = nearest(&name, &names).map_or_else(
         || format!("valid values: {listed}"),
-        |c| format!("did you mean `{}`? valid values: {listed}", quoted(c)),
+        |c| format!("did you mean `{}`? valid values: {listed}", quoted_name(c)),
     );
     s.error(
         "policy",

@@ -96,8 +96,9 @@ pub struct Section<'a> {
     table: Option<&'a Table>,
     origin: Origin,
     used: RefCell<Vec<&'static str>>,
-    /// Keys the file itself names elsewhere (a work kind's `[workitems.<kind>]` table), read too.
-    used_named: RefCell<Vec<String>>,
+    /// Keys the file itself names elsewhere (a work kind's `[workitems.<kind>]` table), read too,
+    /// each with whether a hint may offer it: a name refused where it is written is not.
+    used_named: RefCell<Vec<(String, bool)>>,
     /// Whether every key here is a name the file chooses (`[policies.NAME]`): none is unknown.
     open: Cell<bool>,
     diags: &'a Diagnostics,
@@ -180,9 +181,12 @@ impl<'a> Section<'a> {
     }
 
     /// A nested table whose name the file chose elsewhere (a work kind a phase names); missing
-    /// means all defaults.
-    pub fn section_named(&self, key: &str) -> Section<'a> {
-        self.used_named.borrow_mut().push(key.to_string());
+    /// means all defaults. `offered`: whether an unknown key's hint may offer the name (not if
+    /// the name is refused where it is written).
+    pub fn section_named(&self, key: &str, offered: bool) -> Section<'a> {
+        self.used_named
+            .borrow_mut()
+            .push((key.to_string(), offered));
         let mut table = None;
         let mut origin = self.origin.clone();
         if let Some(e) = self.table.and_then(|t| t.get(key)) {
@@ -328,7 +332,11 @@ impl<'a> Section<'a> {
     pub fn finish(&self) {
         let named = self.used_named.borrow();
         let mut used = self.used.borrow().clone();
-        used.extend(named.iter().map(String::as_str));
+        used.extend(named.iter().map(|(k, _)| k.as_str()));
+        // What a hint offers: a name refused where it is written is used (its table is not
+        // unknown) but never suggested, as `batching.policy`'s hint leaves out such a policy.
+        let mut offered = self.used.borrow().clone();
+        offered.extend(named.iter().filter(|(_, ok)| *ok).map(|(k, _)| k.as_str()));
         self.diags
             .known
             .borrow_mut()
@@ -339,7 +347,7 @@ impl<'a> Section<'a> {
         }
         for e in &table.entries {
             if !used.contains(&e.key.as_str()) {
-                let near = nearest(&e.key, &used);
+                let near = nearest(&e.key, &offered);
                 if near.is_none() && !matches!(e.node.value, Value::Table(_)) {
                     let index = self.diags.list.borrow().len();
                     self.diags
@@ -347,12 +355,16 @@ impl<'a> Section<'a> {
                         .borrow_mut()
                         .push((index, self.path.clone(), e.key.clone()));
                 }
-                let hint = near.map(|k| format!("did you mean `{k}`?")).or_else(|| {
-                    let mut known: Vec<&str> = used.clone();
-                    known.sort_unstable();
-                    known.dedup();
-                    (!known.is_empty()).then(|| format!("known keys here: {}", known.join(", ")))
-                });
+                let hint = near
+                    .map(|k| format!("did you mean `{}`?", quoted_name(k)))
+                    .or_else(|| {
+                        let mut known: Vec<&str> = offered.clone();
+                        known.sort_unstable();
+                        known.dedup();
+                        let known: Vec<String> = known.iter().map(|k| quoted_name(k)).collect();
+                        (!known.is_empty())
+                            .then(|| format!("known keys here: {}", known.join(", ")))
+                    });
                 // A table in a table is written as a `[section]` header (or an inline table):
                 // call it what the planner sees.
                 let what = if matches!(e.node.value, Value::Table(_)) {
@@ -709,6 +721,12 @@ pub fn abbreviate_to(text: &str, shown: usize) -> String {
         "characters"
     };
     format!("{start}... ({chars} {what})")
+}
+
+/// A name the file chose, as a hint offers it: whole up to 64 characters, the most a declared
+/// policy's name may have, else by its start and length (a work kind's name has no most).
+pub fn quoted_name(name: &str) -> String {
+    abbreviate_to(name, super::label::MAX_POLICY_NAME_CHARS / 2)
 }
 
 /// A number as a person reads it: exponent form only when plain digits would run long.

@@ -108,7 +108,7 @@ pub(super) fn read_workitems(s: &Section<'_>, specs: &[KindSpec]) -> Workitems {
     let kinds = specs
         .iter()
         .map(|spec| {
-            let k = s.section_named(&spec.key);
+            let k = s.section_named(&spec.key, kind_name_problem(&spec.key).is_none());
             // A kind whose name is refused where the programme names it has that one error.
             if let Some(origin) = &spec.named_at
                 && !s.has_table(&spec.key)

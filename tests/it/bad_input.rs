@@ -386,6 +386,58 @@ duration_minutes = 5
     assert_success(&cutover(dir.path(), &["validate", &s]));
 }
 
+/// An unknown `[workitems.X]` is answered with the kinds there are: a kind whose name is itself
+/// refused (empty, a terminal escape, a bell) is neither suggested nor listed among the known
+/// keys, and a long valid name is quoted by its start and length, not written whole.
+#[test]
+fn an_unknown_work_kind_offers_only_valid_kind_names() {
+    let dir = temp_dir();
+    let long = format!("k{}", "j".repeat(4999));
+    let text = format!(
+        r#"name = "p"
+[[phases.programme]]
+key = "wait"
+[[phases.programme]]
+key = "cut"
+start_hours = 0
+window = true
+work = ["mailbox_move", "", "\u001b[2J", "copy_job\u0007", "{long}"]
+[workitems.mailbox_move]
+duration_minutes = 5
+[workitems.{long}]
+duration_minutes = 5
+[workitems.copy_job]
+duration_minutes = 5
+[workitems.zzzzzzzzzz]
+duration_minutes = 5
+"#
+    );
+    let s = write_file(dir.path(), "k.toml", &text);
+    let err = assert_bad_input(
+        &run_bad(dir.path(), &[&s]),
+        &[
+            "k.toml: 5 errors",
+            "unknown section `[workitems.copy_job]` at ",
+            "k.toml:13:12 (known keys here: backoff, ",
+            "unknown section `[workitems.zzzzzzzzzz]` at ",
+            "k.toml:15:12 (known keys here: backoff, ",
+            ", kjjjjjjj",
+            "... (5000 characters), mailbox_move, max_retries, ",
+        ],
+    );
+    let hints: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("unknown section"))
+        .collect();
+    assert_eq!(hints.len(), 2, "{err}");
+    for hint in hints {
+        assert!(!hint.contains("did you mean `copy_job"), "{hint}");
+        assert!(!hint.contains("(known keys here: , "), "{hint}");
+        assert!(!hint.contains("2J") && !hint.contains("\\u{7}"), "{hint}");
+        assert!(!hint.contains(&"j".repeat(100)), "{hint}");
+    }
+}
+
 /// A message quotes the input it refuses, but never hands a terminal an escape sequence from it:
 /// an inventory cell that would clear the screen or recolour it is shown escaped.
 #[test]
