@@ -1,6 +1,7 @@
 //! How report.html and the screen write a number: an estimate with its interval (all three with
 //! the decimals the interval supports, within the metric's range), a number alone, a setting
-//! as it was given, and one minus a setting. NaN and infinity are never written as such: they are a dash.
+//! as it was given, and one minus a setting. NaN and infinity are never written as such: they
+//! are a dash.
 
 use crate::output::filed;
 
@@ -683,6 +684,36 @@ mod tests {
             (1_234_567_890.123_456_5, 3, "1,234,567,890.123"),
         ] {
             assert_eq!(digits(x, places), want, "{x} with {places} decimals");
+        }
+    }
+
+    /// Against whole-number arithmetic: every value of three decimals from -20 to 20, rounded to
+    /// 0, 1 and 2 decimals and to tens, is the nearest multiple of the unit, halves away from zero.
+    #[test]
+    fn rounding_in_decimal_matches_whole_number_arithmetic() {
+        for thousandths in -20_000i64..=20_000 {
+            let x = thousandths as f64 / 1000.0;
+            for places in [-1i32, 0, 1, 2] {
+                let unit = 10i64.pow((3 - places) as u32);
+                let units = (thousandths.abs() * 2 + unit) / (2 * unit);
+                let magnitude = units * 10i64.pow(places.min(0).unsigned_abs());
+                let decimals = places.max(0) as usize;
+                let digits_of = magnitude.to_string();
+                let want_abs = if decimals == 0 {
+                    digits_of
+                } else {
+                    let padded = format!("{magnitude:0>width$}", width = decimals + 1);
+                    let (whole, fraction) = padded.split_at(padded.len() - decimals);
+                    format!("{whole}.{fraction}")
+                };
+                let sign = if thousandths < 0 && magnitude != 0 {
+                    "-"
+                } else {
+                    ""
+                };
+                let want = format!("{sign}{want_abs}");
+                assert_eq!(digits(x, places), want, "{x} with {places} decimals");
+            }
         }
     }
 

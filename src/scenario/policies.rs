@@ -55,10 +55,9 @@ pub(super) fn name_problem(name: &str) -> Option<(String, String)> {
             NAME_RULE.into(),
         ));
     }
-    if name.is_empty()
-        || !name
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Some((
             format!("policy name `{}` is not a plain name", quoted()),

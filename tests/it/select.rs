@@ -304,6 +304,7 @@ fn a_tiny_delta_is_written_as_given() {
         assert!(!text.contains("0.0000000000"), "{text}");
     }
 }
+
 /// The probability `select` states is 1 - alpha exactly, on the screen and in the report: an
 /// alpha of 1e-300 was stated as probability >= 1, a certainty; 0.07 as 0.9299999999999999.
 #[test]
