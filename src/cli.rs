@@ -134,7 +134,8 @@ pub struct RunArgs {
     /// Replication whose tenants, batches and time series are written, or `none` to write only
     /// replications.csv, summary.csv, completion.csv and weekly.csv (and draw no charts, which
     /// read them).
-    #[arg(long, default_value = "0", value_name = "REPLICATION|none", value_parser = parse_detail)]
+    #[arg(long, default_value = "0", value_name = "REPLICATION|none", value_parser = parse_detail,
+        allow_hyphen_values = true)]
     pub detail: Detail,
     /// Draw no charts (PNG and SVG in OUT/charts).
     #[arg(long)]
@@ -158,13 +159,13 @@ fn parse_detail(text: &str) -> Result<Detail, String> {
 #[derive(Debug, Args)]
 pub struct SimulationArgs {
     /// Master seed, 0 to 9223372036854775807 as for the scenario's `seed` (overrides it).
-    #[arg(long, value_parser = whole(0, i64::MAX as u64))]
+    #[arg(long, value_parser = whole(0, i64::MAX as u64), allow_hyphen_values = true)]
     pub seed: Option<u64>,
     /// Replications (overrides the scenario's `replications`); each command says what of.
-    #[arg(long, value_parser = whole(1, 1_000_000))]
+    #[arg(long, value_parser = whole(1, 1_000_000), allow_hyphen_values = true)]
     pub reps: Option<u64>,
     /// Worker threads [default: one per core]. Never changes the results.
-    #[arg(long, value_parser = whole(1, 1024))]
+    #[arg(long, value_parser = whole(1, 1024), allow_hyphen_values = true)]
     pub threads: Option<u64>,
     /// Run replications in stages until METRIC's 95% interval half-width is at most REL x |mean|
     /// (repeatable); --reps is then the ceiling [default ceiling: 1000].

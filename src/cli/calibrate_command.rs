@@ -50,10 +50,12 @@ pub struct CalibrateArgs {
     pub weeks: Option<String>,
     /// Keep the last K of those weeks out of the fit and report the discrepancy on them: does
     /// the fit forecast, or only fit?
-    #[arg(long, value_name = "K", default_value_t = 0, value_parser = super::whole(0, u64::MAX))]
+    #[arg(long, value_name = "K", default_value_t = 0, value_parser = super::whole(0, u64::MAX),
+        allow_hyphen_values = true)]
     pub holdout: u64,
     /// Nelder-Mead iterations of the first search (the second, finer one runs half as many).
-    #[arg(long, default_value_t = 40, value_parser = super::whole(1, 10_000))]
+    #[arg(long, default_value_t = 40, value_parser = super::whole(1, 10_000),
+        allow_hyphen_values = true)]
     pub iterations: u64,
     /// Output folder [default: output/<scenario name>-calibrate].
     #[arg(long, value_parser = super::flag_values::path())]

@@ -47,7 +47,7 @@ pub struct SensitivityArgs {
     pub method: Method,
     /// Morris trajectories [default: 10], or Sobol' base samples [default: 64; powers of two
     /// balance best]. Points run: samples x (keys + 1) for Morris, samples x (keys + 2) for Sobol'.
-    #[arg(long, value_parser = super::whole(2, MAX_SOBOL_SAMPLES))]
+    #[arg(long, value_parser = super::whole(2, MAX_SOBOL_SAMPLES), allow_hyphen_values = true)]
     pub samples: Option<u64>,
     /// Output folder [default: output/<scenario name>-sensitivity].
     #[arg(long, value_parser = super::flag_values::path())]

@@ -40,13 +40,14 @@ pub struct SelectArgs {
     #[arg(long)]
     pub maximize: bool,
     /// Indifference zone, in the metric's unit: a policy within DELTA of the best is as good.
-    #[arg(long, allow_negative_numbers = true)]
+    #[arg(long, allow_hyphen_values = true)]
     pub delta: f64,
     /// 1 - the probability of correct selection.
-    #[arg(long, default_value_t = 0.05, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
     pub alpha: f64,
     /// First-stage replications of every policy.
-    #[arg(long, default_value_t = 10, value_parser = super::whole(0, u64::MAX))]
+    #[arg(long, default_value_t = 10, value_parser = super::whole(0, u64::MAX),
+        allow_hyphen_values = true)]
     pub n0: u64,
     /// Output folder [default: output/<scenario name>-select].
     #[arg(long, value_parser = super::flag_values::path())]

@@ -32,7 +32,7 @@ pub struct SweepArgs {
     pub resume: bool,
     /// Run only cells whose index modulo N is K-1 and write only their cell files (merge them
     /// with `cutover merge`).
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, allow_hyphen_values = true)]
     pub shard: Option<(usize, usize)>,
     /// Draw no charts (PNG and SVG in OUT/charts; a shard draws none anyway).
     #[arg(long)]
@@ -40,7 +40,7 @@ pub struct SweepArgs {
     /// Submit the sweep to Slurm as an array of N shard tasks and a merge job that runs after
     /// them, instead of running it here; the job scripts are written into OUT/slurm.
     #[arg(long, value_name = "N", conflicts_with = "shard",
-        value_parser = super::whole(1, 1_000_000))]
+        value_parser = super::whole(1, 1_000_000), allow_hyphen_values = true)]
     pub slurm: Option<u64>,
     /// With --slurm: an sbatch option for both jobs, one per --sbatch, as --sbatch=--name=value
     /// (repeatable); --cpus-per-task=N also sets each shard's --threads.

@@ -215,24 +215,49 @@ fn a_refused_flag_value_is_named_briefly_with_the_range_and_never_raw() {
         ),
     ];
     for (command, flag, range) in ranges {
-        for value in [digits.as_str(), "-1", "1e3"] {
+        for value in [digits.as_str(), "-1", "-1e3", "1e3"] {
+            // As `--flag=value` and as `--flag value`: a value starting with a dash is the
+            // flag's value, refused with its range, not taken for an unknown flag.
             let assignment = format!("{flag}={value}");
-            let mut args = command.to_vec();
-            args.push(&assignment);
-            let stderr = run(&args);
-            for needle in [&flag[..], range] {
-                assert!(
-                    stderr.contains(needle),
-                    "{flag}={value:.9}: no `{needle}`:\n{stderr}"
-                );
-            }
-            if value == digits {
-                assert!(stderr.contains("(100000 digits)"), "{stderr}");
+            for given in [vec![&assignment[..]], vec![flag, value]] {
+                let mut args = command.to_vec();
+                args.extend(given);
+                let stderr = run(&args);
+                for needle in [&flag[..], range] {
+                    assert!(
+                        stderr.contains(needle),
+                        "{flag} {value:.9}: no `{needle}`:\n{stderr}"
+                    );
+                }
+                if value == digits {
+                    assert!(stderr.contains("(100000 digits)"), "{stderr}");
+                }
             }
         }
     }
+    // select's two real numbers: a negative one, in any notation, reaches select's own check.
+    for (flag, value, says) in [
+        ("--alpha", "-5e-324", "--alpha -5e-324: "),
+        ("--alpha", "-0.05", "--alpha -0.05: "),
+        (
+            "--delta",
+            "-1e-3",
+            "--delta -0.001: the indifference zone must be",
+        ),
+    ] {
+        let mut args = vec!["select", "small-pilot", "--policies", "fifo,random"];
+        args.extend(["--metric", "slips", flag, value]);
+        if flag != "--delta" {
+            args.extend(["--delta", "1"]);
+        }
+        let stderr = run(&args);
+        assert!(
+            stderr.contains(says),
+            "{flag} {value}: no `{says}`:\n{stderr}"
+        );
+    }
     // clap's own words (the usage line) are not shortened.
-    let stderr = run(&["select", "s", "--n0", "-5"]);
+    let stderr = run(&["select", "s", "--n1", "5"]);
     assert!(
         stderr.contains("<DELTA> <SCENARIO>") && !stderr.contains("characters)"),
         "{stderr}"
