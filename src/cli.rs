@@ -126,7 +126,8 @@ pub struct RunArgs {
     /// Scenario file, or the name of a bundled scenario [default: bpos-2011].
     #[arg(value_parser = flag_values::scenario())]
     pub scenario: Option<String>,
-    /// Output folder [default: output/<scenario name>].
+    /// Output folder [default: output/<scenario name>; with --set,
+    /// output/<scenario name>-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -236,7 +237,8 @@ pub struct CompareArgs {
     /// Policies to compare, comma-separated; the first is the baseline.
     #[arg(long, value_delimiter = ',', required = true)]
     pub policies: Vec<String>,
-    /// Output folder [default: output/<scenario name>-compare].
+    /// Output folder [default: output/<scenario name>-compare; with --set,
+    /// output/<scenario name>-compare-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]

@@ -27,10 +27,12 @@ use crate::{chart, sweep};
 /// The largest observations file read: years of weekly rows are a few kB.
 const MAX_OBSERVED_BYTES: u64 = 16 << 20;
 
-// `--precision` is refused (every setting runs the same --reps), so not offered.
+// `--precision` is refused (every setting runs the same --reps), so not offered; a calibration
+// draws no progress bar, so `--quiet` offers none to hide.
 #[derive(Debug, Args)]
 #[command(
     mut_arg("precision", |a| a.hide(true)),
+    mut_arg("quiet", |a| a.help("Print nothing but errors")),
     mut_arg("reps", |a| a.help("Replications of every setting tried (overrides the scenario's `replications`)"))
 )]
 pub struct CalibrateArgs {
@@ -57,7 +59,8 @@ pub struct CalibrateArgs {
     #[arg(long, default_value_t = 40, value_parser = super::whole(1, 10_000),
         allow_hyphen_values = true)]
     pub iterations: u64,
-    /// Output folder [default: output/<scenario name>-calibrate].
+    /// Output folder [default: output/<scenario name>-calibrate; with --set,
+    /// output/<scenario name>-calibrate-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]

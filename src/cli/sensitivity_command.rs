@@ -49,7 +49,8 @@ pub struct SensitivityArgs {
     /// balance best]. Points run: samples x (keys + 1) for Morris, samples x (keys + 2) for Sobol'.
     #[arg(long, value_parser = super::whole(2, MAX_SOBOL_SAMPLES), allow_hyphen_values = true)]
     pub samples: Option<u64>,
-    /// Output folder [default: output/<scenario name>-sensitivity].
+    /// Output folder [default: output/<scenario name>-sensitivity; with --set,
+    /// output/<scenario name>-sensitivity-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]

@@ -49,7 +49,8 @@ pub struct SelectArgs {
     #[arg(long, default_value_t = 10, value_parser = super::whole(0, u64::MAX),
         allow_hyphen_values = true)]
     pub n0: u64,
-    /// Output folder [default: output/<scenario name>-select].
+    /// Output folder [default: output/<scenario name>-select; with --set,
+    /// output/<scenario name>-select-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]
@@ -291,7 +292,8 @@ pub struct SeekArgs {
     /// one that surely failed).
     #[arg(long)]
     pub monotone: bool,
-    /// Output folder [default: output/<scenario name>-seek].
+    /// Output folder [default: output/<scenario name>-seek; with --set,
+    /// output/<scenario name>-seek-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]

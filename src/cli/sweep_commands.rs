@@ -22,7 +22,8 @@ pub struct SweepArgs {
     /// Scenario file with a [sweep] table, or the name of a bundled scenario.
     #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
-    /// Output folder [default: output/<scenario name>-sweep].
+    /// Output folder [default: output/<scenario name>-sweep; with --set,
+    /// output/<scenario name>-sweep-<8 hex digits of the overrides' hash>].
     #[arg(long, value_parser = super::flag_values::path())]
     pub out: Option<PathBuf>,
     #[command(flatten)]

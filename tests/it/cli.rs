@@ -451,7 +451,8 @@ fn text_values_are_snake_case_keys_shared_across_files() {
 
 /// Each command's help offers only the flags it takes: `--precision` where a fixed design is
 /// run to a precision, and `--reps` described as what it is for the command (a ceiling for the
-/// studies that decide how many replications they need).
+/// studies that decide how many replications they need), and a progress bar to hide with
+/// `--quiet` only where one is drawn.
 #[test]
 fn help_offers_precision_only_where_it_applies_and_says_what_reps_is() {
     let dir = temp_dir();
@@ -472,4 +473,56 @@ fn help_offers_precision_only_where_it_applies_and_says_what_reps_is() {
     assert!(!help("run").contains("per policy or cell"));
     assert!(help("seek").contains("Most replications per setting"));
     assert!(help("run").contains("completion.csv and weekly.csv"));
+    // README names the commands that draw a progress bar; calibrate is not one of them.
+    for command in ["run", "compare", "sweep", "sensitivity", "select", "seek"] {
+        assert!(help(command).contains("(and no progress bar)"), "{command}");
+    }
+    assert!(!help("calibrate").contains("progress bar"));
+}
+
+/// Each simulating command's help says where its results go by default with `--set`: a folder of
+/// its own, `output/<scenario name><suffix>-<8 hex digits>`, as `run` then writes.
+#[test]
+fn help_says_where_results_go_with_set() {
+    let dir = temp_dir();
+    for (command, suffix) in [
+        ("run", ""),
+        ("compare", "-compare"),
+        ("sweep", "-sweep"),
+        ("sensitivity", "-sensitivity"),
+        ("calibrate", "-calibrate"),
+        ("select", "-select"),
+        ("seek", "-seek"),
+    ] {
+        let out = cutover(dir.path(), &[command, "--help"]);
+        assert_success(&out);
+        let help = String::from_utf8_lossy(&out.stdout)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let said = format!(
+            "[default: output/<scenario name>{suffix}; with --set, output/<scenario name>{suffix}-<8 hex digits of the overrides' hash>]"
+        );
+        assert!(
+            help.contains(&said),
+            "`{command} --help` lacks {said}:\n{help}"
+        );
+    }
+    let run = ["run", "small-pilot", "--reps", "1", "--no-charts", "-q"];
+    assert_success(&cutover(
+        dir.path(),
+        &[&run[..], &["--set", "operators.weekday=5"]].concat(),
+    ));
+    let folders: Vec<String> = std::fs::read_dir(dir.path().join("output"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    let [folder] = &folders[..] else {
+        panic!("one folder expected: {folders:?}")
+    };
+    let hash = folder.strip_prefix("small-pilot-").expect(folder);
+    assert!(
+        hash.len() == 8 && hash.chars().all(|c| c.is_ascii_hexdigit()),
+        "{folder}"
+    );
 }
