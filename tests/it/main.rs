@@ -16,6 +16,7 @@ mod csv_strict;
 mod declared_policies;
 mod detail_records;
 mod determinism;
+mod docs;
 mod erlang_c;
 mod file_modes;
 mod golden;
