@@ -136,6 +136,60 @@ fn the_validate_sample_is_what_validate_prints() {
     assert_eq!(printed, shown, "docs/scenario.md:{}", sample.line);
 }
 
+/// Words of a shell command line, as the shell splits it: single quotes keep spaces.
+fn shell_words(line: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut word: Option<String> = None;
+    let mut quoted = false;
+    for c in line.chars() {
+        match c {
+            '\'' => {
+                quoted = !quoted;
+                word.get_or_insert_with(String::new);
+            }
+            ' ' if !quoted => words.extend(word.take()),
+            c => word.get_or_insert_with(String::new).push(c),
+        }
+    }
+    words.extend(word);
+    words
+}
+
+/// The `--set` examples of docs/scenario.md load on the scenarios they name, `my.toml` being the
+/// copy of bpos-2011 the page says it is.
+#[test]
+fn the_set_examples_load_on_the_scenarios_they_name() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let section = SCENARIO_MD
+        .split("## `--set` overrides")
+        .nth(1)
+        .expect("docs/scenario.md has a section on --set");
+    let block = &blocks(section)[0];
+    let mut checked = 0;
+    for line in block.text.lines() {
+        let words = shell_words(line);
+        assert_eq!(words[..2], ["cutover", "run"], "{line}");
+        let name = match words[2].as_str() {
+            "my.toml" => "bpos-2011",
+            bundled => bundled,
+        };
+        let text = std::fs::read_to_string(root.join("scenarios").join(format!("{name}.toml")))
+            .unwrap_or_else(|_| panic!("no scenario `{name}` for: {line}"));
+        let overrides: Vec<String> = words[3..]
+            .chunks(2)
+            .map(|pair| {
+                assert_eq!(pair[0], "--set", "{line}");
+                pair[1].clone()
+            })
+            .collect();
+        if let Err(e) = Scenario::from_text(&text, &words[2], &overrides) {
+            panic!("docs/scenario.md: `{line}` is refused:\n{e}");
+        }
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} examples");
+}
+
 /// The sections of docs/scenario.md whose first table lists the keys of a scenario table.
 const KEY_TABLES: &[(&str, &str)] = &[
     ("## Top level", ""),
