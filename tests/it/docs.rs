@@ -1,12 +1,13 @@
 //! README.md and docs/*.md hold to the program: every scenario snippet loads, every default a table
 //! of docs/scenario.md states is the loader's, every flag a shown command line uses is one its
-//! command takes, a sample of `validate`'s output is what it prints, and every link resolves.
+//! command takes, the `--set` examples load, a sample of `validate`'s output is what it prints,
+//! README names every field of a run's manifest, and every link resolves.
 
 use std::path::Path;
 
 use cutover::scenario::Scenario;
 
-use crate::common::{cutover, temp_dir, write_file};
+use crate::common::{assert_success, cutover, temp_dir, write_file};
 
 const README: &str = include_str!("../../README.md");
 const SCENARIO_MD: &str = include_str!("../../docs/scenario.md");
@@ -426,4 +427,46 @@ fn every_link_in_the_docs_resolves() {
         }
     }
     assert!(checked >= 75, "only {checked} links checked");
+}
+
+/// The fields of a run's manifest.json are those README's table of files names, down to the
+/// fields of its `precision` record.
+#[test]
+fn readme_names_every_field_of_a_run_manifest() {
+    let dir = temp_dir();
+    assert_success(&cutover(
+        dir.path(),
+        &[
+            "run",
+            "small-pilot",
+            "--precision",
+            "slips=0.5",
+            "--reps",
+            "20",
+            "--no-charts",
+            "-q",
+            "--out",
+            "out",
+        ],
+    ));
+    let text = std::fs::read_to_string(dir.path().join("out/manifest.json")).unwrap();
+    let manifest: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let row = README
+        .lines()
+        .find(|l| l.starts_with("| `manifest.json` | run |"))
+        .expect("README's table of files has manifest.json");
+    let named = |field: &str| {
+        row.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+            .any(|w| w == field)
+    };
+    let mut fields: Vec<&String> = manifest.as_object().unwrap().keys().collect();
+    let precision = &manifest["precision"];
+    fields.extend(precision.as_object().unwrap().keys());
+    fields.extend(precision["checks"][0].as_object().unwrap().keys());
+    for field in fields {
+        assert!(
+            named(field),
+            "README's row of manifest.json does not name `{field}`"
+        );
+    }
 }
