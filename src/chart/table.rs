@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::date::Date;
 use crate::error::Error;
 use crate::files;
-use crate::scenario::{Links, ReadProblem};
+use crate::scenario::{Links, MemoryBudget, ReadProblem};
 
 /// The largest file a chart reads: many times what the largest bundled scenario writes, and a
 /// bound on the memory a folder given to `cutover plot` can make it use.
@@ -17,11 +17,25 @@ const MAX_TABLE_BYTES: u64 = 1 << 30;
 /// under 5,000), and a bound on the text a damaged folder can make a chart lay out.
 const MAX_TEXT_BYTES: usize = 10_000;
 
-/// A CSV file with a header row, read whole.
+/// The most memory a chart or the report takes, per cell of a table, beyond the table itself: a
+/// column it reads as numbers or texts is a vector of 8 to 16 bytes a cell, and none holds more
+/// than about one such vector of every column at once.
+const DERIVED_BYTES_PER_CELL: u64 = 16;
+
+/// A CSV file with a header row, read whole and held compactly: every cell's text one after
+/// another, and where each cell and each row ends. A `csv::StringRecord` a row would take 8 bytes
+/// of bounds a cell and two allocations a row, some 5 times a short-celled file's size.
 pub(crate) struct Table {
     path: PathBuf,
     headers: Vec<String>,
-    rows: Vec<csv::StringRecord>,
+    /// Every cell's text, row after row.
+    text: String,
+    /// Where each cell ends in `text`; a file's text is at most `MAX_TABLE_BYTES`, so a `u32`.
+    ends: Vec<u32>,
+    /// Where each row's cells start in `ends`, and after the last row where they end.
+    starts: Vec<u32>,
+    /// Each row's line in the file (the header is line 1; a quoted cell may span lines).
+    lines: Vec<u32>,
 }
 
 impl Table {
@@ -48,39 +62,96 @@ impl Table {
                 metadata.len()
             )));
         }
+        // Read once: a file can be as large as the memory there is, and holding it is refused
+        // as soon as it would not fit, before the rest is read.
+        let budget = MemoryBudget::current().map_err(Error::Usage)?;
         let mut reader = csv::Reader::from_reader(std::io::Read::take(file, MAX_TABLE_BYTES));
         let header_record = reader
             .headers()
             .map_err(|e| unusable(e.to_string()))?
             .clone();
-        let rows = reader
-            .records()
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| unusable(e.to_string()))?;
-        for record in std::iter::once(&header_record).chain(&rows) {
-            let long = record
+        let long_cell = |record: &csv::StringRecord| {
+            let (column, cell) = record
                 .iter()
                 .enumerate()
-                .find(|(_, c)| c.len() > MAX_TEXT_BYTES);
-            if let Some((column, cell)) = long {
-                return Err(unusable(format!(
-                    "line {}, column {}: a cell of {} bytes, more than the {MAX_TEXT_BYTES} a cell of cutover's files holds",
-                    record.position().map_or(1, |p| p.line()),
-                    column + 1,
-                    cell.len()
-                )));
+                .find(|(_, c)| c.len() > MAX_TEXT_BYTES)?;
+            Some(unusable(format!(
+                "line {}, column {}: a cell of {} bytes, more than the {MAX_TEXT_BYTES} a cell of cutover's files holds",
+                record.position().map_or(1, |p| p.line()),
+                column + 1,
+                cell.len()
+            )))
+        };
+        if let Some(e) = long_cell(&header_record) {
+            return Err(e);
+        }
+        let mut table = Table {
+            path: path.clone(),
+            headers: header_record.iter().map(str::to_string).collect(),
+            text: String::new(),
+            ends: Vec::new(),
+            starts: vec![0],
+            lines: Vec::new(),
+        };
+        let mut record = csv::StringRecord::new();
+        while reader
+            .read_record(&mut record)
+            .map_err(|e| unusable(e.to_string()))?
+        {
+            if let Some(e) = long_cell(&record) {
+                return Err(e);
+            }
+            for cell in &record {
+                table.text.push_str(cell);
+                table.ends.push(table.text.len() as u32);
+            }
+            table.starts.push(table.ends.len() as u32);
+            let line = record.position().map_or(0, csv::Position::line);
+            table.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
+            if let Some(budget) = budget {
+                let need = table.memory_needed();
+                if need > budget.bytes() {
+                    // What the whole file would need, in proportion to what is read of it.
+                    let read = reader.position().byte().max(1);
+                    let whole = (need as f64 * metadata.len() as f64 / read as f64) as u64;
+                    let basis = format!(
+                        ", as its first {} rows ({read} of its {} bytes) show",
+                        table.len(),
+                        metadata.len()
+                    );
+                    return Err(unusable(budget.exceeded(
+                        "holding it",
+                        whole.max(need),
+                        &basis,
+                    )));
+                }
             }
         }
-        let headers = header_record.iter().map(str::to_string).collect();
-        Ok(Table {
-            path,
-            headers,
-            rows,
-        })
+        Ok(table)
+    }
+
+    /// The memory the table holds, with what a chart or the report takes from it
+    /// (`DERIVED_BYTES_PER_CELL`): its text, 4 bytes a cell and 8 a row.
+    fn memory_needed(&self) -> u64 {
+        let cells = self.ends.len() as u64;
+        self.text.len() as u64 + cells * (4 + DERIVED_BYTES_PER_CELL) + 8 * self.lines.len() as u64
     }
 
     pub(crate) fn len(&self) -> usize {
-        self.rows.len()
+        self.lines.len()
+    }
+
+    /// Row `i`'s cell in column `c`, empty if the row is shorter.
+    fn cell(&self, i: usize, c: usize) -> &str {
+        let (first, after) = (self.starts[i] as usize, self.starts[i + 1] as usize);
+        if first + c >= after {
+            return "";
+        }
+        let start = match first + c {
+            0 => 0,
+            k => self.ends[k - 1] as usize,
+        };
+        &self.text[start..self.ends[first + c] as usize]
     }
 
     pub(crate) fn headers(&self) -> &[String] {
@@ -89,9 +160,7 @@ impl Table {
 
     /// Row `i`'s cells, one per header (a short row gives empty cells).
     pub(crate) fn row(&self, i: usize) -> Vec<&str> {
-        (0..self.headers.len())
-            .map(|c| self.rows[i].get(c).unwrap_or(""))
-            .collect()
+        (0..self.headers.len()).map(|c| self.cell(i, c)).collect()
     }
 
     pub(crate) fn has(&self, column: &str) -> bool {
@@ -113,7 +182,7 @@ impl Table {
     /// The cells of a column as text (a short row gives an empty cell).
     pub(crate) fn text(&self, column: &str) -> Result<Vec<&str>, Error> {
         let i = self.index(column)?;
-        Ok(self.rows.iter().map(|r| r.get(i).unwrap_or("")).collect())
+        Ok((0..self.len()).map(|row| self.cell(row, i)).collect())
     }
 
     /// Bad input naming the file and where in it a cell is: its line (the header is line 1; a
@@ -122,9 +191,7 @@ impl Table {
         Error::Usage(format!(
             "cannot read {}: line {}, column {} (`{column}`): {problem}",
             self.path.display(),
-            self.rows[row]
-                .position()
-                .map_or(row as u64 + 2, csv::Position::line),
+            self.lines[row],
             index + 1
         ))
     }
@@ -138,9 +205,9 @@ impl Table {
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<Vec<Option<T>>, Error> {
         let i = self.index(column)?;
-        let mut values = Vec::with_capacity(self.rows.len());
-        for (row, record) in self.rows.iter().enumerate() {
-            let cell = record.get(i).unwrap_or("").trim();
+        let mut values = Vec::with_capacity(self.len());
+        for row in 0..self.len() {
+            let cell = self.cell(row, i).trim();
             if cell.is_empty() {
                 values.push(None);
                 continue;
@@ -385,6 +452,31 @@ mod tests {
         assert_eq!(parse_time("1970-01-01T25:00"), None);
         assert_eq!(parse_time("soon"), None);
         assert_eq!(date_of(0.99).to_string(), "1970-01-01");
+    }
+
+    /// Cells are held one after another with where each ends: every cell reads back as the csv
+    /// crate reads it (quoted commas and line breaks, empty cells, an empty first cell), and a
+    /// refusal names the line a row starts on.
+    #[test]
+    fn cells_read_back_as_written_and_rows_keep_their_lines() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = "a,b,c\n,x,\n\"1,2\",\"two\nlines\",3\n\"\",,\n4,5,six\n";
+        std::fs::write(dir.path().join("t.csv"), text).unwrap();
+        let table = Table::read(dir.path(), "t.csv").unwrap();
+        let expected = [
+            ["", "x", ""],
+            ["1,2", "two\nlines", "3"],
+            ["", "", ""],
+            ["4", "5", "six"],
+        ];
+        assert_eq!(table.len(), expected.len());
+        for (i, row) in expected.iter().enumerate() {
+            assert_eq!(table.row(i), row.to_vec(), "row {i}");
+        }
+        assert_eq!(table.text("b").unwrap(), ["x", "two\nlines", "", "5"]);
+        assert_eq!(table.lines, [2, 3, 5, 6]);
+        let err = table.numbers("c").unwrap_err().to_string();
+        assert!(err.contains("line 6, column 3 (`c`)"), "{err}");
     }
 
     #[test]

@@ -215,6 +215,16 @@ impl MemoryBudget {
         }
     }
 
+    /// The message refusing `what`, which needs `need` bytes, more than this budget; `basis`
+    /// says how that is known (empty, or a clause starting with a comma).
+    pub fn exceeded(self, what: &str, need: u64, basis: &str) -> String {
+        format!(
+            "{what} needs about {} of memory{basis}; {}; {MEMORY_LIMIT_VAR}=SIZE (e.g. 64G) sets the memory to assume",
+            gb(need),
+            self.describe()
+        )
+    }
+
     fn describe(self) -> String {
         match self {
             MemoryBudget::Available(b) => format!("this machine has {} available", gb(b)),

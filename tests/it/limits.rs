@@ -580,6 +580,50 @@ fn plot_refuses_text_longer_than_any_cutover_writes() {
     assert_bad_input(&out, &["manifest.json", "larger than 16 MiB"]);
 }
 
+/// A file of many short cells is held in memory several times its size: a 944 MB
+/// replications.csv of one-digit cells made `plot` use 14 GB. A file that would not fit the
+/// memory there is (or `CUTOVER_MEMORY_LIMIT`) is refused once what is read of it shows so,
+/// naming the file and the memory, and the folder keeps its charts and report.
+#[test]
+fn plot_refuses_a_file_larger_than_the_memory_would_hold() {
+    let dir = temp_dir();
+    let run = ["run", "small-pilot", "--reps", "2", "--out", "o", "-q"];
+    assert_success(&cutover_bounded(dir.path(), &run));
+    let folder = dir.path().join("o");
+    let before = crate::common::files_under(&folder)
+        .into_iter()
+        .map(|p| folder.join(p))
+        .map(|p| (std::fs::read(&p).unwrap(), p))
+        .collect::<Vec<_>>();
+    let path = dir.path().join("o/replications.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let header = text.lines().next().unwrap();
+    let row = vec!["1"; header.split(',').count()].join(",") + "\n";
+    // 8 MB of one-digit cells: 4 million cells, about 80 MB held with what a chart takes.
+    let body = row.repeat((8 << 20) / row.len());
+    std::fs::write(&path, format!("{header}\n{body}")).unwrap();
+    let written = std::fs::read(&path).unwrap();
+    let out = cutover_with_limit(dir.path(), "32M", &["plot", "o"]);
+    assert_bad_input(
+        &out,
+        &[
+            "replications.csv",
+            "holding it needs about",
+            "CUTOVER_MEMORY_LIMIT allows 33.6 MB",
+        ],
+    );
+    for (bytes, p) in before {
+        let now = std::fs::read(&p).unwrap();
+        if p == path {
+            assert_eq!(now, written, "the damaged file itself is left as it was");
+        } else {
+            assert_eq!(now, bytes, "{} changed", p.display());
+        }
+    }
+    // With the memory to hold it, the same folder is drawn.
+    assert_success(&cutover_with_limit(dir.path(), "1G", &["plot", "o"]));
+}
+
 /// The worker threads are `--threads` or one per core, never `RAYON_NUM_THREADS`, which rayon
 /// reads unchecked: 100000 there started a hundred thousand threads for a run of two
 /// replications, past `--threads`' limit of 1,024, and stalled the machine.
