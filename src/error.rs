@@ -14,11 +14,14 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An output file or folder could not be written: a bad path (exit 2), or a full disk
-    /// (exit 1, see [`Error::is_out_of_space`]).
-    #[error("cannot write {}: {source}{}", path.display(), out_of_space_note(source))]
+    /// (exit 1, see [`Error::is_out_of_space`]). `changed` says whether the command had begun
+    /// to replace what its output folder held (removed the old run's manifest) when it failed,
+    /// which is what a full disk's message says the folder holds.
+    #[error("cannot write {}: {source}{}", path.display(), out_of_space_note(source, *changed))]
     Output {
         path: PathBuf,
         source: std::io::Error,
+        changed: bool,
     },
     /// Stopped by `signal` (Ctrl-C or a termination signal) between replications (or `at_once`,
     /// by a second one, which is then `signal`); every file the output `folder` holds is whole,
@@ -195,14 +198,18 @@ fn is_out_of_space(e: &std::io::Error) -> bool {
     )
 }
 
-/// What a write that ran out of space left behind. A command writes its manifest last, saying
+/// What a write that ran out of space left behind. Before the command `changed` its folder (a
+/// disk found full as the folder is taken, `plot`'s charts drawn aside), nothing: the folder is
+/// as it was, a finished run in it whole. After, a command writes its manifest last, saying
 /// `complete`, but one that draws charts has written it first saying `false` (the charts read
 /// it), so the folder may hold a manifest, never one saying complete.
-fn out_of_space_note(e: &std::io::Error) -> &'static str {
-    if is_out_of_space(e) {
+fn out_of_space_note(e: &std::io::Error, changed: bool) -> &'static str {
+    if !is_out_of_space(e) {
+        ""
+    } else if changed {
         "; no manifest.json in the folder says it is complete (there is none, or it says `\"complete\": false`), so nothing in it passes for finished results (finished sweep cells are kept for --resume); free some space and run again"
     } else {
-        ""
+        "; nothing in the output folder was changed, so any results it held are still there, whole; free some space and run again"
     }
 }
 

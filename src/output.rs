@@ -89,10 +89,15 @@ impl AtomicFile {
     }
 }
 
-/// The error of a file operation on `path` that failed, for `map_err`.
-fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
+/// The error of a file operation on `path` that failed, for `map_err`: the one way an
+/// [`Error::Output`] is made, saying whether the command had changed its folder by then.
+pub(crate) fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_path_buf();
-    move |source| Error::Output { path, source }
+    move |source| Error::Output {
+        path,
+        source,
+        changed: folder::changed(),
+    }
 }
 
 /// Whether this process may still create or rename its files: `false` once it stops at once
@@ -165,10 +170,7 @@ pub fn create_dir(dir: &Path) -> Result<(), Error> {
     fs::create_dir_all(dir).map_err(|source| {
         use std::io::ErrorKind::{AlreadyExists, NotADirectory};
         if !matches!(source.kind(), AlreadyExists | NotADirectory) {
-            return Error::Output {
-                path: dir.to_path_buf(),
-                source,
-            };
+            return failed_on(dir)(source);
         }
         // Something that is no folder is in the way: the system's "File exists" or "Not a
         // directory" would not say what, nor where.
@@ -198,7 +200,7 @@ pub fn create_subdir(dir: &Path, name: &str) -> Result<PathBuf, Error> {
     match fs::create_dir(&path) {
         Ok(()) => return Ok(path),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-        Err(source) => return Err(Error::Output { path, source }),
+        Err(source) => return Err(failed_on(&path)(source)),
     }
     check_subdir(&path)?;
     Ok(path)
@@ -218,10 +220,7 @@ pub(crate) fn check_subdir(path: &Path) -> Result<(), Error> {
             path.display()
         ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(source) => Err(Error::Output {
-            path: path.to_path_buf(),
-            source,
-        }),
+        Err(source) => Err(failed_on(path)(source)),
     }
 }
 

@@ -41,10 +41,7 @@ pub fn submit_sweep(
     }
     // Job scripts start elsewhere: every path in them is absolute, and checked before anything
     // is written.
-    let out = std::path::absolute(out).map_err(|source| Error::Output {
-        path: out.to_path_buf(),
-        source,
-    })?;
+    let out = std::path::absolute(out).map_err(output::failed_on(out))?;
     slurm::check_path(&out).map_err(|e| Error::Usage(format!("--out: {e}")))?;
     let scenario = match source {
         Source::File(path) => {

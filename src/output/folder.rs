@@ -4,11 +4,22 @@
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, failed_on, sync_dir};
 use crate::error::Error;
 use crate::files::{self, MANIFEST};
 use crate::files::{CELLS_DIR, GRID_FILE};
+
+/// Set once this process has begun to replace what an output folder held ([`OutputFolder::invalidate`]):
+/// until then a failed write has changed nothing there (a disk found full as the folder is
+/// taken, `plot`'s charts drawn aside), which is what its message says ([`Error::Output`]).
+static CHANGED: AtomicBool = AtomicBool::new(false);
+
+/// Whether this process has begun to replace what its output folder held.
+pub(super) fn changed() -> bool {
+    CHANGED.load(Ordering::Relaxed)
+}
 
 /// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
 /// is released when this is dropped, or by the kernel when the process dies, even by SIGKILL.
@@ -28,10 +39,7 @@ impl OutputFolder {
     /// once if another command holds it), checks that files can be created in it, and removes the
     /// temporary files that killed commands left.
     pub fn open(dir: &Path, wait: Option<LockWait>) -> Result<OutputFolder, Error> {
-        let err = |source| Error::Output {
-            path: dir.to_path_buf(),
-            source,
-        };
+        let err = |source| failed_on(dir)(source);
         check_path_length(dir)?;
         create_dir(dir)?;
         let not_a_folder = || Error::Usage(format!("{} is not a folder", dir.display()));
@@ -132,17 +140,13 @@ impl OutputFolder {
     /// refuse a data file of another kind of folder (see `chart::folder_kind`) after all the
     /// simulating.
     pub fn invalidate(&self) -> Result<(), Error> {
+        CHANGED.store(true, Ordering::Relaxed);
         let manifest = self.dir.join(MANIFEST);
         let listed = old_files(&manifest);
         match fs::remove_file(&manifest) {
             Ok(()) => sync_dir(&self.dir).map_err(failed_on(&self.dir))?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(source) => {
-                return Err(Error::Output {
-                    path: manifest,
-                    source,
-                });
-            }
+            Err(source) => return Err(failed_on(&manifest)(source)),
         }
         // The charts and report before the data files, so that a command killed meanwhile leaves
         // a data file, which marks the folder as cutover's to the next (`refuse_foreign`), for

@@ -289,3 +289,82 @@ pub fn run_detailed(sc: &Scenario, replication: u64) -> (ReplicationMetrics, Det
     let detail = out.detail.expect("detail was asked for");
     (out.metrics, detail)
 }
+
+/// A tmpfs of a chosen size mounted on a folder, for what a full disk does to a command;
+/// unmounted when dropped. Mounting needs root, as CI runs: where it cannot be mounted,
+/// [`Tmpfs::mount`] says why and the test skips.
+#[cfg(target_os = "linux")]
+pub struct Tmpfs {
+    path: PathBuf,
+}
+
+#[cfg(target_os = "linux")]
+impl Tmpfs {
+    /// A tmpfs of `kib` KiB on `path` (created), or `None`, said on stderr, where it cannot be
+    /// mounted (not root, no mount permitted).
+    pub fn mount(path: &Path, kib: u64) -> Option<Tmpfs> {
+        std::fs::create_dir_all(path).unwrap();
+        let mounted = Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={kib}k"), "tmpfs"])
+            .arg(path)
+            .output();
+        let why = match mounted {
+            Ok(out) if out.status.success() => {
+                return Some(Tmpfs {
+                    path: path.to_path_buf(),
+                });
+            }
+            Ok(out) => String::from_utf8_lossy(&out.stderr).trim().to_string(),
+            Err(e) => format!("mount: {e}"),
+        };
+        eprintln!("skipped: no tmpfs could be mounted to fill (it needs root): {why}");
+        None
+    }
+
+    /// Makes the disk `kib` KiB in all, no less than it holds: [`Tmpfs::used`] fills it.
+    pub fn resize(&self, kib: u64) {
+        let out = Command::new("mount")
+            .args(["-o", &format!("remount,size={kib}k")])
+            .arg(&self.path)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{out:?}");
+    }
+
+    /// The KiB its files take.
+    pub fn used(&self) -> u64 {
+        let fs = rustix::fs::statvfs(&self.path).unwrap();
+        (fs.f_blocks - fs.f_bfree) * fs.f_frsize / 1024
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = Command::new("umount").arg(&self.path).status();
+    }
+}
+
+/// Every entry under `dir` (a folder as a name ending in `/`, hidden ones included) with the
+/// bytes of each file: two are equal only if nothing was added, removed or changed.
+pub fn snapshot(dir: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut entries = std::collections::BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if path.is_dir() {
+                entries.insert(format!("{name}/"), Vec::new());
+                folders.push(path);
+            } else {
+                entries.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    entries
+}

@@ -19,6 +19,8 @@ mod determinism;
 mod docs;
 mod erlang_c;
 mod file_modes;
+#[cfg(target_os = "linux")]
+mod full_disk;
 mod golden;
 mod helpdesk;
 mod interrupt;
