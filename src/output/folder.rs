@@ -36,8 +36,9 @@ pub type LockWait = fn(&Path, &mut dyn FnMut() -> std::io::Result<()>) -> std::i
 
 impl OutputFolder {
     /// Creates `dir` if needed, takes its lock (waiting for it through `wait`, else refusing at
-    /// once if another command holds it), checks that files can be created in it, and removes the
-    /// temporary files that killed commands left.
+    /// once if another command holds it), checks that a file can be created in it and hold a
+    /// byte (so a full disk is found before the old run is removed), and removes the temporary
+    /// files that killed commands left.
     pub fn open(dir: &Path, wait: Option<LockWait>) -> Result<OutputFolder, Error> {
         let err = |source| failed_on(dir)(source);
         check_path_length(dir)?;
@@ -72,11 +73,16 @@ impl OutputFolder {
             }
             (Err(fs::TryLockError::Error(e)), _) => return Err(err(e)),
         }
-        // Found now, not after hours of simulating: a folder where no file can be created.
-        tempfile::Builder::new()
+        // Found now, not after hours of simulating, and before the old run is removed: a folder
+        // where no file can be created, or none can hold a byte (a full disk or quota, where an
+        // empty file can still be made).
+        let mut probe = tempfile::Builder::new()
             .prefix(".cutover-probe.")
             .suffix(TEMPORARY_SUFFIX)
             .tempfile_in(dir)
+            .map_err(err)?;
+        std::io::Write::write_all(&mut probe, b"\n")
+            .and_then(|()| probe.as_file().sync_all())
             .map_err(err)?;
         refuse_foreign(dir)?;
         // A `charts` or `cells` that is a link, or a file, is refused when the command comes to

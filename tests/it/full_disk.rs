@@ -3,7 +3,7 @@
 //! write and what the folder holds, and the folder is either as it was or holds nothing that
 //! passes for finished results, with no temporary file left.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Output;
 
 use serde_json::Value;
@@ -82,28 +82,70 @@ fn run_on_a_disk_that_fills_leaves_nothing_that_passes_for_results() {
     }
 }
 
+/// A finished run of small-pilot (one replication, and `extra` flags) in `disk/out` on a tmpfs
+/// of 8 MiB mounted on `dir/disk`; `None` where no tmpfs can be mounted.
+fn finished_run(dir: &Path, extra: &[&str]) -> Option<(Tmpfs, PathBuf)> {
+    let disk = dir.join("disk");
+    let tmpfs = Tmpfs::mount(&disk, 8192)?;
+    let out = disk.join("out");
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--out"];
+    assert_success(&cutover(
+        dir,
+        &[&args[..], &[out.to_str().unwrap()], extra].concat(),
+    ));
+    Some((tmpfs, out))
+}
+
+/// Asserts that the command `args` fails for want of space saying that nothing in `out` was
+/// changed, and that nothing was; returns its stderr.
+fn assert_left_as_it_was(dir: &Path, out: &Path, args: &[&str]) -> String {
+    let before = snapshot(out);
+    let stderr = assert_out_of_space(&cutover(dir, args), out);
+    assert!(
+        stderr.contains("nothing in the output folder was changed"),
+        "{stderr}"
+    );
+    assert!(snapshot(out) == before, "{} changed", out.display());
+    stderr
+}
+
+/// A rerun into a folder of finished results on a disk with no space left is refused before it
+/// removes them: they stay, byte for byte, and the message says so. It removed them, then ran
+/// out of space writing its own.
+#[test]
+fn a_rerun_on_a_full_disk_leaves_the_old_results_whole() {
+    let dir = temp_dir();
+    let Some((tmpfs, out)) = finished_run(dir.path(), &["--no-charts"]) else {
+        return;
+    };
+    tmpfs.resize(tmpfs.used());
+    let args = [
+        "run",
+        "small-pilot",
+        "--reps",
+        "1",
+        "-q",
+        "--seed",
+        "9",
+        "--out",
+    ];
+    assert_left_as_it_was(
+        dir.path(),
+        &out,
+        &[&args[..], &[out.to_str().unwrap()]].concat(),
+    );
+}
+
 /// `plot` on a disk with room for none of its charts leaves the folder as it was, and says so
 /// rather than that nothing in it passes for finished results.
 #[test]
 fn plot_on_a_disk_too_full_for_its_charts_leaves_the_folder_as_it_was() {
     let dir = temp_dir();
-    let disk = dir.path().join("disk");
-    let Some(tmpfs) = Tmpfs::mount(&disk, 8192) else {
+    let Some((tmpfs, out)) = finished_run(dir.path(), &[]) else {
         return;
     };
-    let out = disk.join("out");
-    let out_arg = out.to_str().unwrap();
-    let args = ["run", "small-pilot", "--reps", "1", "-q", "--out", out_arg];
-    assert_success(&cutover(dir.path(), &args));
-    let before = snapshot(&out);
     // Room for the probe, none for a chart.
     tmpfs.resize(tmpfs.used() + 8);
-    let plot = cutover(dir.path(), &["plot", out_arg]);
-    let stderr = assert_out_of_space(&plot, &out);
-    assert!(
-        stderr.contains("nothing in the output folder was changed"),
-        "{stderr}"
-    );
+    let stderr = assert_left_as_it_was(dir.path(), &out, &["plot", out.to_str().unwrap()]);
     assert!(!stderr.contains("no manifest.json"), "{stderr}");
-    assert!(snapshot(&out) == before, "plot changed the folder");
 }
