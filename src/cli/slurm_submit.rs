@@ -141,7 +141,25 @@ pub fn submit_sweep(
     };
     let mut bytes = serde_json::to_vec_pretty(&jobs).expect("job ids always serialise");
     bytes.push(b'\n');
-    output::write_atomic(&jobs_path, &bytes)?;
+    let ids: Vec<&str> = array.iter().map(String::as_str).chain([&*merge]).collect();
+    // The jobs are Slurm's now: a message that said only what could not be written would have
+    // the same command run again, submitting them twice, which `--resume` cannot refuse
+    // without this record.
+    output::write_atomic(&jobs_path, &bytes).map_err(|e| Error::Scheduler {
+        message: format!(
+            "{e}\n({} submitted and will run, but without that record --resume cannot tell: follow them with squeue -j {}, and before running this command again let them end or cancel them with scancel {})",
+            match &array {
+                Some(id) => format!(
+                    "job array {id} (tasks {}) and merge job {merge} were",
+                    list(&tasks)
+                ),
+                None => format!("merge job {merge} was"),
+            },
+            ids.join(","),
+            ids.join(" ")
+        ),
+        exit_code: u8::try_from(e.exit_code()).unwrap_or(1),
+    })?;
 
     if !args.sim.quiet {
         say!(
@@ -158,7 +176,6 @@ pub fn submit_sweep(
             ),
             None => say!("every shard is complete; submitted merge job {merge}"),
         }
-        let ids: Vec<&str> = array.iter().map(String::as_str).chain([&*merge]).collect();
         say!("follow them with: squeue -j {}", ids.join(","));
         say!(
             "the merged sweep will be in {}; if a task fails, read its log ({}), mend the cause and run this command again with --resume",

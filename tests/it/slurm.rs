@@ -361,6 +361,53 @@ fn a_refused_submission_passes_on_slurms_message_with_exit_code_1() {
     );
 }
 
+/// A disk that fills up once the jobs are submitted, as their record (slurm/jobs.json) is
+/// written: the message names the jobs, which will run, and says to let them end or cancel them
+/// before running the command again, which would submit them a second time (`--resume` knows
+/// them only from that record). It said only to free some space and run again.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_disk_full_after_submitting_names_the_jobs_submitted() {
+    let (dir, scenario, bin) = setup();
+    let disk = dir.path().join("disk");
+    let out = disk.join("o");
+    let mut met = false;
+    for kib in (4..64).step_by(4) {
+        let Some(_tmpfs) = crate::common::Tmpfs::mount(&disk, kib) else {
+            return;
+        };
+        for file in ["sbatch.log", "next"] {
+            let _ = std::fs::remove_file(dir.path().join(file));
+        }
+        let args = ["sweep", &scenario, "--slurm", "2", "-q", "--out"];
+        let ran = cutover_on(
+            dir.path(),
+            &bin,
+            &[&args[..], &[out.to_str().unwrap()]].concat(),
+        );
+        if ran.status.success() {
+            break;
+        }
+        let stderr = String::from_utf8_lossy(&ran.stderr);
+        assert_eq!(ran.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("No space left on device"), "{stderr}");
+        if dir.path().join("sbatch.log").exists() {
+            met = true;
+            assert!(stderr.contains("slurm/jobs.json"), "{stderr}");
+            assert!(
+                stderr.contains("were submitted and will run")
+                    && stderr.contains("squeue -j 100,101")
+                    && stderr.contains("scancel 100 101"),
+                "{stderr}"
+            );
+        }
+    }
+    assert!(
+        met,
+        "the disk never filled between submitting and recording the jobs"
+    );
+}
+
 /// A program named `sbatch` that prints megabytes is read to a bound (1 MiB a stream), the rest
 /// thrown away as it comes so that it can end: the message quotes the start, says that the
 /// output was cut and how long it was, and stays a few lines long. It was read whole, however
