@@ -415,7 +415,7 @@ fn redraw(
     let dir = folder.path();
     let staging = output::Staging::new(dir)?;
     let drawn = match draw {
-        Some(draw) => draw(dir, staging.charts())?,
+        Some(draw) => draw(dir, staging.charts()).map_err(|e| staging.naming_final(e))?,
         None => Vec::new(),
     };
     let report = report::build(dir, &drawn)?;

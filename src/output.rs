@@ -90,7 +90,8 @@ impl AtomicFile {
 }
 
 /// The error of a file operation on `path` that failed, for `map_err`: the one way an
-/// [`Error::Output`] is made, saying whether the command had changed its folder by then.
+/// [`Error::Output`] is made (a chart's is then renamed, [`Staging::naming_final`]), saying
+/// whether the command had changed its folder by then.
 pub(crate) fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_path_buf();
     move |source| Error::Output {

@@ -51,6 +51,23 @@ impl Staging {
         self.dir.join(CHARTS_DIR).join(name)
     }
 
+    /// `e` from drawing into [`Staging::charts`], naming a file it could not write where that
+    /// file was to be, `charts/NAME`: the staging folder is gone once the command stops.
+    pub fn naming_final(&self, e: Error) -> Error {
+        match e {
+            Error::Output {
+                path,
+                source,
+                changed,
+            } if path.starts_with(self.charts()) => Error::Output {
+                path: self.final_path(&path),
+                source,
+                changed,
+            },
+            e => e,
+        }
+    }
+
     /// Puts the staged charts in place of `charts/`, `report` in place of report.html and, with
     /// `manifest`, its new text in place of manifest.json (listing them), all or none, then runs
     /// `done` before any stop at once can act (see [`super::abandon`]). `charts/` must be a real

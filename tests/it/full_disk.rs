@@ -11,13 +11,16 @@ use serde_json::Value;
 use crate::common::{Tmpfs, assert_success, cutover, snapshot, temp_dir};
 
 /// Asserts that `out` failed for want of space writing into `folder` (exit 1, no panic),
-/// naming a path inside it, and returns its stderr.
+/// naming a path inside it where a file of the results is to be (never a temporary name, gone
+/// once the command stops), and returns its stderr.
 fn assert_out_of_space(out: &Output, folder: &Path) -> String {
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     let named = format!("Error: cannot write {}", folder.display());
     assert!(stderr.starts_with(&named), "{stderr}");
+    let inside = stderr[named.len()..].split(':').next().unwrap();
+    assert!(!inside.contains("/."), "a temporary name: {stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
     stderr
 }
