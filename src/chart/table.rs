@@ -109,22 +109,14 @@ impl Table {
             let line = record.position().map_or(0, csv::Position::line);
             table.lines.push(u32::try_from(line).unwrap_or(u32::MAX));
             if let Some(budget) = budget {
-                let need = table.memory_needed();
-                if need > budget.bytes() {
-                    // What the whole file would need, in proportion to what is read of it.
-                    let read = reader.position().byte().max(1);
-                    let whole = (need as f64 * metadata.len() as f64 / read as f64) as u64;
-                    let basis = format!(
-                        ", as its first {} rows ({read} of its {} bytes) show",
-                        table.len(),
-                        metadata.len()
-                    );
-                    return Err(unusable(budget.exceeded(
+                budget
+                    .check_reading(
                         "holding it",
-                        whole.max(need),
-                        &basis,
-                    )));
-                }
+                        (0, table.memory_needed()),
+                        (table.len(), "rows"),
+                        (reader.position().byte(), metadata.len()),
+                    )
+                    .map_err(unusable)?;
             }
         }
         Ok(table)

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use super::doc::Origin;
+use super::limits::MemoryBudget;
 use super::reader::{Diagnostic, abbreviate, nearest, range_text};
 
 /// One row of a tenant inventory. `None` means the cell was empty: the model draws it.
@@ -59,16 +60,23 @@ pub fn parse(
     file: &Arc<str>,
     regions: &[String],
 ) -> Result<Vec<InventoryTenant>, Vec<Diagnostic>> {
-    parse_with_attributes(text, file, regions, &[])
+    parse_with_attributes(text, file, regions, &[], None)
 }
 
+/// What the allocator takes for a short block, in bytes (a block of at most 24, with its own
+/// bookkeeping): a tenant's name (and its
+/// copy in the check for names listed twice) is one each.
+const ALLOCATION_BYTES: u64 = 32;
+
 /// [`parse`], also keeping the columns named in `attributes` (`population.attributes`), which
-/// must all be present.
+/// must all be present. With a `budget`, an inventory whose tenants would not fit it (with the
+/// text, held whole) is refused as soon as those read show so, before the rest are held.
 pub fn parse_with_attributes(
     text: &str,
     file: &Arc<str>,
     regions: &[String],
     attributes: &[String],
+    budget: Option<MemoryBudget>,
 ) -> Result<Vec<InventoryTenant>, Vec<Diagnostic>> {
     let mut problems = Problems {
         file: file.clone(),
@@ -132,8 +140,14 @@ pub fn parse_with_attributes(
             .map(|s| (i + 1, s.to_string()))
     };
 
-    let mut rows = Vec::new();
+    let mut rows: Vec<InventoryTenant> = Vec::new();
     let mut first_seen: HashMap<String, usize> = HashMap::new();
+    // Tenants read, and those past `MAX_TENANTS`, counted for the refusal but neither checked
+    // nor held.
+    let (mut seen, mut beyond) = (0usize, 0usize);
+    // The tenants' names (in `rows` and in `first_seen`) and attributes on the heap, with the
+    // allocator's own.
+    let mut heap = 0u64;
     let mut record = csv::StringRecord::new();
     loop {
         let line = lines.at(reader.position());
@@ -146,7 +160,31 @@ pub fn parse_with_attributes(
                 break;
             }
         }
+        if seen == MAX_TENANTS {
+            beyond += 1;
+            continue;
+        }
+        seen += 1;
         let line = record.position().map_or(line, |p| lines.at(p));
+        if let Some(budget) = budget {
+            // The tenants are held in a list (with room to grow), copied once whole into the
+            // list a grid's cells share; each name also keys `first_seen`.
+            let held = (rows.capacity() + rows.len()) * std::mem::size_of::<InventoryTenant>()
+                + first_seen.capacity() * (std::mem::size_of::<(String, usize)>() + 1);
+            let checked = budget.check_reading(
+                "holding the inventory",
+                (text.len() as u64, held as u64 + heap),
+                (seen - 1, "tenants"),
+                (
+                    record.position().map_or(0, csv::Position::byte),
+                    text.len() as u64,
+                ),
+            );
+            if let Err(message) = checked {
+                problems.push(line, None, "", message, None);
+                return Err(problems.finish());
+            }
+        }
         if record.len() != header.len() {
             problems.push(
                 line,
@@ -185,6 +223,7 @@ pub fn parse_with_attributes(
                 None,
             );
         } else {
+            heap += name.len() as u64 + ALLOCATION_BYTES;
             first_seen.insert(name.clone(), line);
         }
         let mut whole = |column: &str, min: u64, max: u64| -> Option<u64> {
@@ -271,6 +310,8 @@ pub fn parse_with_attributes(
             continue;
         }
         if let Some(seats) = seats {
+            heap += name.len() as u64 + ALLOCATION_BYTES;
+            heap += attributes.len() as u64 * (ALLOCATION_BYTES + 24);
             rows.push(InventoryTenant {
                 name,
                 seats: seats as u32,
@@ -303,14 +344,14 @@ pub fn parse_with_attributes(
             Some("add one line per tenant below the header".into()),
         );
     }
-    if !problems.any() && rows.len() > MAX_TENANTS {
+    if !problems.any() && beyond > 0 {
         problems.push(
             header_line,
             None,
             "",
             format!(
                 "the inventory lists {} tenants, more than the {MAX_TENANTS} a scenario may have",
-                rows.len()
+                seen + beyond
             ),
             None,
         );

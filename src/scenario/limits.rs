@@ -225,6 +225,30 @@ impl MemoryBudget {
         )
     }
 
+    /// Checks a file being read into memory for `what` (e.g. `holding it`): once its first
+    /// `parts` `unit`s (e.g. `rows`), the first `read` of its `size` bytes, are held in `fixed`
+    /// bytes (what the whole file takes whatever is read of it, such as its text read whole)
+    /// and `growing` bytes (what those parts take), the message refusing it if that passes
+    /// this budget, with what the whole file would need, `growing` in proportion to what is
+    /// read of it. Called as each part is held, it refuses a file too large as soon as what is
+    /// read shows so, before the rest is read.
+    pub fn check_reading(
+        self,
+        what: &str,
+        (fixed, growing): (u64, u64),
+        (parts, unit): (usize, &str),
+        (read, size): (u64, u64),
+    ) -> Result<(), String> {
+        let held = fixed.saturating_add(growing);
+        if held <= self.bytes() {
+            return Ok(());
+        }
+        let read = read.max(1);
+        let whole = fixed.saturating_add((growing as f64 * size as f64 / read as f64) as u64);
+        let basis = format!(", as its first {parts} {unit} ({read} of its {size} bytes) show");
+        Err(self.exceeded(what, whole.max(held), &basis))
+    }
+
     fn describe(self) -> String {
         match self {
             MemoryBudget::Available(b) => format!("this machine has {} available", gb(b)),

@@ -355,7 +355,14 @@ fn read_inventory(
         }
     };
     let name: Arc<str> = Arc::from(path.display().to_string());
-    match inventory::parse_with_attributes(&text, &name, regions, attributes) {
+    let budget = match super::limits::MemoryBudget::current() {
+        Ok(budget) => budget,
+        Err(message) => {
+            s.error("inventory", message, None);
+            return None;
+        }
+    };
+    match inventory::parse_with_attributes(&text, &name, regions, attributes, budget) {
         Ok(rows) => {
             let rows: Arc<[InventoryTenant]> = rows.into();
             inventories.keep(key, &rows);

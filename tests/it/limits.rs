@@ -624,6 +624,39 @@ fn plot_refuses_a_file_larger_than_the_memory_would_hold() {
     assert_success(&cutover_with_limit(dir.path(), "1G", &["plot", "o"]));
 }
 
+/// An inventory is held at some 30 times its size when its lines are short: a 100 MB file of
+/// 11.8 million two-cell lines made `validate` use 3.1 GB before it was refused for listing more
+/// than 10 million tenants, and the 1 GiB an inventory may have would have taken over 30 GB.
+/// One that would not fit the memory there is (or `CUTOVER_MEMORY_LIMIT`) is refused as soon
+/// as the tenants read show so, naming the file and the memory, before the output folder is made.
+#[test]
+fn an_inventory_larger_than_the_memory_would_hold_is_refused() {
+    let dir = temp_dir();
+    let mut csv = String::from("tenant,seats\n");
+    for i in 0..200_000 {
+        csv.push_str(&format!("t{i},1\n"));
+    }
+    write_file(dir.path(), "inv.csv", &csv);
+    let s = write_file(
+        dir.path(),
+        "s.toml",
+        "name = \"i\"\n[population]\ninventory = \"inv.csv\"\n",
+    );
+    let out = cutover_with_limit(dir.path(), "16M", &["run", &s, "--out", "o"]);
+    assert_bad_input(
+        &out,
+        &[
+            "holding the inventory needs about",
+            "of its 1888903 bytes) show; CUTOVER_MEMORY_LIMIT allows 16.8 MB",
+            "inv.csv:",
+        ],
+    );
+    assert!(!dir.path().join("o").exists(), "the output folder was made");
+    // With the memory to hold it, the same inventory is read.
+    let out = cutover_with_limit(dir.path(), "1G", &["validate", &s]);
+    assert_success(&out);
+}
+
 /// The worker threads are `--threads` or one per core, never `RAYON_NUM_THREADS`, which rayon
 /// reads unchecked: 100000 there started a hundred thousand threads for a run of two
 /// replications, past `--threads`' limit of 1,024, and stalled the machine.
