@@ -148,6 +148,15 @@ pub fn read_cell(
     if len > limit {
         return Err(format!("it has {len} bytes, more than a cell can"));
     }
+    // The file is held whole, and each of its values again as a number, 8 bytes for a cell of
+    // as few as 2: a file the memory there is cannot hold is refused before it is read, and one
+    // whose values would not fit as soon as those read show so.
+    let budget = crate::scenario::MemoryBudget::current()?;
+    if let Some(budget) = budget
+        && len > budget.bytes()
+    {
+        return Err(budget.exceeded("holding it", len, &format!(", its {len} bytes read whole")));
+    }
     // At most one byte past the limit, in case the file grows after the check.
     let mut bytes = Vec::new();
     file.take(limit + 1)
@@ -246,6 +255,15 @@ pub fn read_cell(
             return Err(why);
         }
         rows += 1;
+        if let Some(budget) = budget {
+            let values: usize = columns.iter().map(Vec::capacity).sum();
+            budget.check_reading(
+                "holding it",
+                (bytes.len() as u64, 8 * values as u64),
+                (rows as usize, "replications"),
+                (next as u64, body.len() as u64),
+            )?;
+        }
     }
     if next != body.len() {
         return Err(format!(
@@ -330,7 +348,8 @@ pub struct Assembled {
 }
 
 /// Writes replications.csv and summary.csv into `out` from the cell files at `cell_paths` (one
-/// per cell, in cell order), one cell in memory at a time.
+/// per cell, in cell order), one cell in memory at a time: both files are written as each cell
+/// is read.
 pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<Assembled, Error> {
     output::create_dir(out)?;
     let mut file = output::AtomicFile::create(&out.join(files::replications::FILE))?;
@@ -340,7 +359,10 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
         .collect();
     summary_header.push(files::summary::METRIC.to_string());
     summary_header.extend(SUMMARY_COLUMNS.map(String::from));
-    let mut summary = vec![summary_header];
+    // Written as each cell is read, never held: a cell's rows of it take some 30 KB in memory,
+    // 3 GB for the 100,000 cells a sweep may have.
+    let mut summary = output::AtomicFile::create(&out.join(files::summary::FILE))?;
+    summary.write_all(&csv_bytes(std::iter::once(summary_header)))?;
     let events_col = ReplicationMetrics::COLUMNS
         .iter()
         .position(|c| *c == files::replications::EVENTS)
@@ -359,13 +381,12 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
             .map(|&e| e as u64)
             .sum::<u64>();
         cell_replications.push(data.columns[events_col].len() as u64);
-        summary.extend(summary_rows(info, cell, &data.columns));
+        summary.write_all(&csv_bytes(
+            summary_rows(info, cell, &data.columns).into_iter(),
+        ))?;
     }
     file.commit()?;
-    output::write_atomic(
-        &out.join(files::summary::FILE),
-        &csv_bytes(summary.into_iter()),
-    )?;
+    summary.commit()?;
     Ok(Assembled {
         events,
         cell_replications,

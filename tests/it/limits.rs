@@ -657,6 +657,60 @@ fn an_inventory_larger_than_the_memory_would_hold_is_refused() {
     assert_success(&out);
 }
 
+/// A cell file is held whole and each of its values again as a number: a 99 MB cell of rows of
+/// zeros made `merge` use 550 MB, and a shard's grid.json sets how large a cell may be (4 KB a
+/// replication). A cell that would not fit the memory there is (or `CUTOVER_MEMORY_LIMIT`) is
+/// refused as soon as what is read of it shows so, naming it, before the merged folder is made.
+#[test]
+fn merge_refuses_a_cell_larger_than_the_memory_would_hold() {
+    let dir = temp_dir();
+    let grid = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 2]\n");
+    let g = write_file(dir.path(), "g.toml", &grid);
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let out = format!("s{k}");
+        let args = [
+            "sweep", &g, "--reps", "2", "--shard", &shard, "--out", &out, "-q",
+        ];
+        assert_success(&cutover_bounded(dir.path(), &args));
+    }
+    // Both shards made to hold 30,000 replications a cell, of zeros: 3 MB a cell file.
+    let reps = 30_000;
+    for (k, cell) in [(1, 0), (2, 1)] {
+        let shard = dir.path().join(format!("s{k}"));
+        let json = std::fs::read_to_string(shard.join("grid.json")).unwrap();
+        let json = json.replace(
+            "\"replications\": 2,",
+            &format!("\"replications\": {reps},"),
+        );
+        std::fs::write(shard.join("grid.json"), json).unwrap();
+        let path = shard.join(format!("cells/cell-{cell:04}.csv"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        let header = text.lines().next().unwrap();
+        let first: Vec<&str> = text.lines().nth(1).unwrap().split(',').collect();
+        let zeros = vec!["0"; first.len() - 4].join(",");
+        let mut body = format!("{header}\n");
+        for r in 0..reps {
+            body += &format!("{},{},{r},{},{zeros}\n", first[0], first[1], first[3]);
+        }
+        std::fs::write(&path, body).unwrap();
+    }
+    let merge = ["merge", "s1", "s2", "--out", "m", "--no-charts", "-q"];
+    let out = cutover_with_limit(dir.path(), "8M", &merge);
+    assert_bad_input(
+        &out,
+        &[
+            "cell-0000.csv is not usable: holding it needs about",
+            "replications (",
+            "CUTOVER_MEMORY_LIMIT allows 8.4 MB",
+        ],
+    );
+    assert!(!dir.path().join("m").exists(), "the merged folder was made");
+    // With the memory to hold them, the same shards are merged.
+    assert_success(&cutover_with_limit(dir.path(), "1G", &merge));
+    assert!(dir.path().join("m/summary.csv").is_file());
+}
+
 /// The worker threads are `--threads` or one per core, never `RAYON_NUM_THREADS`, which rayon
 /// reads unchecked: 100000 there started a hundred thousand threads for a run of two
 /// replications, past `--threads`' limit of 1,024, and stalled the machine.
