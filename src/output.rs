@@ -247,6 +247,35 @@ pub(crate) fn read_small(path: &Path) -> std::io::Result<String> {
     Ok(text)
 }
 
+/// The most memory a JSON file of this program takes once parsed, per byte of its text: a list
+/// of one-digit numbers (2 bytes each) is a value of 16 bytes each, twice as a list grows, and a
+/// manifest's list of files is copied again when it is listed anew; 37 were measured (a
+/// manifest listing 4 million one-letter files, for `plot`).
+const JSON_BYTES_PER_BYTE: u64 = 40;
+
+/// [`read_small`] for a JSON file (a manifest, grid.json), refused if what parsing it takes
+/// (`JSON_BYTES_PER_BYTE`) would not fit the memory there is (or `CUTOVER_MEMORY_LIMIT`).
+pub(crate) fn read_small_json(path: &Path) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    let text = read_small(path)?;
+    let budget = crate::scenario::MemoryBudget::current().map_err(Error::other)?;
+    let need = (text.len() as u64).saturating_mul(JSON_BYTES_PER_BYTE);
+    match budget {
+        Some(budget) if need > budget.bytes() => Err(Error::new(
+            ErrorKind::OutOfMemory,
+            budget.exceeded(
+                "reading it",
+                need,
+                &format!(
+                    ", parsed as JSON, up to {JSON_BYTES_PER_BYTE} bytes for each of its {} bytes",
+                    text.len()
+                ),
+            ),
+        )),
+        _ => Ok(text),
+    }
+}
+
 /// Writes a set of named files into `dir`, returning their paths.
 pub fn write_files(dir: &Path, files: Vec<(&str, Vec<u8>)>) -> Result<Vec<PathBuf>, Error> {
     create_dir(dir)?;

@@ -130,7 +130,7 @@ impl Folder<'_> {
 pub fn build(dir: &Path, charts: &[PathBuf]) -> Result<String, Error> {
     let kind = folder_kind(dir)?;
     let path = dir.join(files::MANIFEST);
-    let text = crate::output::read_small(&path)
+    let text = crate::output::read_small_json(&path)
         .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
     let manifest: Value = serde_json::from_str(&text)
         .map_err(|e| Error::Usage(format!("{} is not valid JSON: {e}", path.display())))?;

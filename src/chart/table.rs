@@ -342,7 +342,7 @@ pub struct RecordedPhase {
 impl ManifestInfo {
     pub(super) fn read(dir: &Path) -> Result<ManifestInfo, Error> {
         let path = dir.join(files::MANIFEST);
-        let text = crate::output::read_small(&path).map_err(|e| {
+        let text = crate::output::read_small_json(&path).map_err(|e| {
             Error::Usage(if e.kind() == std::io::ErrorKind::NotFound {
                 format!(
                     "{} has no manifest.json: not an output folder of `cutover run`, `compare` or `sweep`",

@@ -349,7 +349,7 @@ fn shard_complete(sub: &Submission, info: &GridInfo, task: usize) -> Result<bool
 }
 
 fn read_jobs(path: &Path) -> Result<Option<Jobs>, Error> {
-    let text = match crate::output::read_small(path) {
+    let text = match crate::output::read_small_json(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),

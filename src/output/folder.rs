@@ -420,7 +420,7 @@ fn old_files(manifest: &Path) -> Vec<PathBuf> {
             _ => false,
         }
     };
-    let Ok(text) = super::read_small(manifest) else {
+    let Ok(text) = super::read_small_json(manifest) else {
         return Vec::new();
     };
     let Ok(json) = serde_json::from_str::<serde_json::Value>(&text) else {

@@ -73,7 +73,7 @@ impl Relisting {
     /// would make it a folder of none), or that is not a JSON object.
     pub fn new(dir: &Path, drawn: &[String]) -> Result<Option<Relisting>, Error> {
         let path = dir.join(files::MANIFEST);
-        let text = super::read_small(&path)
+        let text = super::read_small_json(&path)
             .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
         let invalid = |e: serde_json::Error| {
             Error::Usage(format!("{} is not valid JSON: {e}", path.display()))

@@ -456,7 +456,7 @@ impl GridManifest {
     /// Reads `dir/grid.json`; `Ok(None)` if there is none.
     pub fn read(dir: &Path) -> Result<Option<GridManifest>, Error> {
         let path = dir.join(GRID_FILE);
-        let text = match output::read_small(&path) {
+        let text = match output::read_small_json(&path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),

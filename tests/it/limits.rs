@@ -580,6 +580,22 @@ fn plot_refuses_text_longer_than_any_cutover_writes() {
     assert_bad_input(&out, &["manifest.json", "larger than 16 MiB"]);
 }
 
+/// A run of small-pilot of 2 replications into `dir/o`, its folder.
+fn small_run(dir: &Path) -> std::path::PathBuf {
+    let run = ["run", "small-pilot", "--reps", "2", "--out", "o", "-q"];
+    assert_success(&cutover_bounded(dir, &run));
+    dir.join("o")
+}
+
+/// Every file under `folder`, with its bytes.
+fn contents(folder: &Path) -> Vec<(Vec<u8>, std::path::PathBuf)> {
+    crate::common::files_under(folder)
+        .into_iter()
+        .map(|p| folder.join(p))
+        .map(|p| (std::fs::read(&p).unwrap(), p))
+        .collect()
+}
+
 /// A file of many short cells is held in memory several times its size: a 944 MB
 /// replications.csv of one-digit cells made `plot` use 14 GB. A file that would not fit the
 /// memory there is (or `CUTOVER_MEMORY_LIMIT`) is refused once what is read of it shows so,
@@ -587,14 +603,8 @@ fn plot_refuses_text_longer_than_any_cutover_writes() {
 #[test]
 fn plot_refuses_a_file_larger_than_the_memory_would_hold() {
     let dir = temp_dir();
-    let run = ["run", "small-pilot", "--reps", "2", "--out", "o", "-q"];
-    assert_success(&cutover_bounded(dir.path(), &run));
-    let folder = dir.path().join("o");
-    let before = crate::common::files_under(&folder)
-        .into_iter()
-        .map(|p| folder.join(p))
-        .map(|p| (std::fs::read(&p).unwrap(), p))
-        .collect::<Vec<_>>();
+    let folder = small_run(dir.path());
+    let before = contents(&folder);
     let path = dir.path().join("o/replications.csv");
     let text = std::fs::read_to_string(&path).unwrap();
     let header = text.lines().next().unwrap();
@@ -709,6 +719,40 @@ fn merge_refuses_a_cell_larger_than_the_memory_would_hold() {
     // With the memory to hold them, the same shards are merged.
     assert_success(&cutover_with_limit(dir.path(), "1G", &merge));
     assert!(dir.path().join("m/summary.csv").is_file());
+}
+
+/// A JSON file of cutover's is read whole and parsed into values of up to 40 bytes a byte of its
+/// text: a 16 MB manifest.json listing 4 million one-letter files made `plot` use 613 MB. One whose
+/// values would not fit the memory there is (or `CUTOVER_MEMORY_LIMIT`) is refused, naming it and
+/// the memory, and the folder keeps its files.
+#[test]
+fn plot_refuses_a_manifest_larger_than_the_memory_would_hold() {
+    let dir = temp_dir();
+    let folder = small_run(dir.path());
+    let path = folder.join("manifest.json");
+    let text = std::fs::read_to_string(&path).unwrap();
+    // 1 MB of one-digit numbers: some 40 MB parsed.
+    let numbers = vec!["0"; 1 << 19].join(",");
+    let bloated = format!(
+        "{{\"x\": [{numbers}],{}",
+        text.trim_start().strip_prefix('{').unwrap()
+    );
+    std::fs::write(&path, &bloated).unwrap();
+    let before = contents(&folder);
+    let out = cutover_with_limit(dir.path(), "32M", &["plot", "o"]);
+    assert_bad_input(
+        &out,
+        &[
+            "manifest.json: reading it needs about",
+            "parsed as JSON, up to 40 bytes for each of its",
+            "CUTOVER_MEMORY_LIMIT allows 33.6 MB",
+        ],
+    );
+    for (bytes, p) in before {
+        assert_eq!(std::fs::read(&p).unwrap(), bytes, "{} changed", p.display());
+    }
+    // With the memory to hold it, the same folder is drawn.
+    assert_success(&cutover_with_limit(dir.path(), "1G", &["plot", "o"]));
 }
 
 /// The worker threads are `--threads` or one per core, never `RAYON_NUM_THREADS`, which rayon
