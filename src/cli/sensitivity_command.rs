@@ -23,7 +23,7 @@ use crate::model::ReplicationMetrics;
 use crate::output::sweep_files::{self as store, Cells};
 use crate::output::{self, Execution, FolderManifest, Head, format_number};
 use crate::report::figures;
-use crate::scenario::{MAX_SWEEP_CELLS, Workload, check_cells_memory, check_memory};
+use crate::scenario::{MAX_SWEEP_CELLS, MemoryBudget, Workload, check_cells_memory, check_memory};
 use crate::study::sensitivity::{
     self as study, BOOTSTRAP, Estimate, Factor, MAX_KEYS, MAX_SOBOL_SAMPLES, Method,
 };
@@ -199,9 +199,10 @@ pub fn sensitivity_command(
     let wall_seconds = started.elapsed().as_secs_f64();
     // Every point's metrics from its file, whether run now or before.
     let mut columns = Vec::with_capacity(plan.cells.len());
+    let budget = MemoryBudget::current().map_err(Error::Usage)?;
     for p in 0..plan.cells.len() {
         let path = store::cell_path(&out, p);
-        match store::read_cell(&path, info, p, Cells::Design) {
+        match store::read_cell(&path, info, p, Cells::Design, budget) {
             Ok(Some(data)) => columns.push(data.columns),
             Ok(None) => return Err(Error::Internal(format!("{} vanished", path.display()))),
             Err(why) => return Err(Error::Usage(format!("{}: {why}", path.display()))),

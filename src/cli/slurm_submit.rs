@@ -9,7 +9,7 @@ use super::sweep_commands::{SweepArgs, record_grid};
 use crate::error::Error;
 use crate::output;
 use crate::output::sweep_files::{self as store, Cells, GridInfo};
-use crate::scenario::Source;
+use crate::scenario::{MemoryBudget, Source};
 use crate::slurm::{self, MergeEnd, SbatchOptions, Submission, SubmitError};
 
 /// OUT/slurm/jobs.json: the jobs of the last submission into a folder.
@@ -338,11 +338,12 @@ fn shard_complete(sub: &Submission, info: &GridInfo, task: usize) -> Result<bool
             dir.display()
         )));
     }
+    let budget = MemoryBudget::current().map_err(Error::Usage)?;
     Ok((0..info.cells.len())
         .filter(|c| c % sub.shards == task - 1)
         .all(|c| {
             matches!(
-                store::read_cell(&store::cell_path(&dir, c), info, c, Cells::Sweep),
+                store::read_cell(&store::cell_path(&dir, c), info, c, Cells::Sweep, budget),
                 Ok(Some(_))
             )
         }))

@@ -12,7 +12,7 @@ use crate::error::{Error, Kept};
 use crate::model::ReplicationMetrics;
 use crate::output::OutputFolder;
 use crate::output::sweep_files::{self as store, Cells, GridInfo, GridManifest, SweepManifest};
-use crate::scenario::{Source, Workload, check_memory};
+use crate::scenario::{MemoryBudget, Source, Workload, check_memory};
 use crate::study::precision::{Group, Precision, run_staged};
 use crate::sweep::{Runner, plan_with_progress};
 
@@ -248,10 +248,11 @@ pub(super) fn cells_to_run(
     kind: Cells,
 ) -> Result<Vec<usize>, Error> {
     let what = kind.unit();
+    let budget = MemoryBudget::current().map_err(Error::Usage)?;
     let mut todo = Vec::new();
     for &c in cells {
         let path = store::cell_path(out, c);
-        match store::read_cell(&path, info, c, kind) {
+        match store::read_cell(&path, info, c, kind, budget) {
             Ok(Some(_)) if resume => {}
             Err(why) if resume => {
                 return Err(Error::Usage(format!(
@@ -406,11 +407,12 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let (info, _) = grid.expect("clap requires at least one folder");
     let mut paths = Vec::with_capacity(info.cells.len());
+    let budget = MemoryBudget::current().map_err(Error::Usage)?;
     for cell in 0..info.cells.len() {
         let mut found: Option<PathBuf> = None;
         for dir in &args.dirs {
             let path = store::cell_path(dir, cell);
-            match store::read_cell(&path, &info, cell, Cells::Sweep) {
+            match store::read_cell(&path, &info, cell, Cells::Sweep, budget) {
                 Ok(None) => {}
                 Ok(Some(_)) => {
                     if let Some(other) = &found {

@@ -13,7 +13,7 @@ use crate::files;
 use crate::model::{MetricValue, ReplicationMetrics};
 use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
-use crate::scenario::ReadProblem;
+use crate::scenario::{MemoryBudget, ReadProblem};
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
 /// sweep, so they can be resumed or merged together.
@@ -126,12 +126,14 @@ pub struct CellData {
 /// replications.csv as they are, so they must also be byte for byte what `cell_csv` writes of
 /// those values: no blank line, quote, carriage return or other spelling of a number (`1.0`,
 /// `+1`), which would make a resumed or merged sweep's files differ from an uninterrupted one's.
-/// `kind` says whose the file is, as the reasons name it.
+/// `kind` says whose the file is, as the reasons name it. With a `budget` (the caller's, read once
+/// for all its cells: `MemoryBudget::current`), a file whose values would not fit it is refused.
 pub fn read_cell(
     path: &Path,
     info: &GridInfo,
     cell: usize,
     kind: Cells,
+    budget: Option<MemoryBudget>,
 ) -> Result<Option<CellData>, String> {
     // Opened once, a link refused (cutover never writes one there, nor a `cells` that is one),
     // and checked and read through that handle: a pipe or link put in the file's or the
@@ -151,7 +153,6 @@ pub fn read_cell(
     // The file is held whole, and each of its values again as a number, 8 bytes for a cell of
     // as few as 2: a file the memory there is cannot hold is refused before it is read, and one
     // whose values would not fit as soon as those read show so.
-    let budget = crate::scenario::MemoryBudget::current()?;
     if let Some(budget) = budget
         && len > budget.bytes()
     {
@@ -369,8 +370,9 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
         .expect("replications count their events");
     let mut events = 0u64;
     let mut cell_replications = Vec::with_capacity(cell_paths.len());
+    let budget = MemoryBudget::current().map_err(Error::Usage)?;
     for (cell, path) in cell_paths.iter().enumerate() {
-        let data = read_cell(path, info, cell, Cells::Sweep)
+        let data = read_cell(path, info, cell, Cells::Sweep, budget)
             .map_err(|why| {
                 Error::Usage(format!("cell file {} is not usable: {why}", path.display()))
             })?
