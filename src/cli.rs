@@ -250,6 +250,7 @@ pub struct CompareArgs {
 
 /// Runs a parsed command line. `command` is the raw argument list, recorded in manifests.
 pub fn run(cli: Cli, command: Vec<String>) -> Result<(), Error> {
+    crate::scenario::MemoryBudget::check_variable().map_err(Error::Usage)?;
     let wait = match cli.command.wait_lock() {
         Some(wait) => wait || cli.wait_lock_before_command,
         None if cli.wait_lock_before_command => {
@@ -350,7 +351,7 @@ fn open_output(
         )));
     }
     let interrupted = interrupt::take(out, kept, || {
-        folder.invalidate()?;
+        folder.invalidate(has_cells)?;
         if has_cells && !resume {
             folder.clear_cells()?;
         }
@@ -377,7 +378,8 @@ fn finish_folder(
     output::write_manifest(dir, manifest)?;
     let written = redraw(folder, charts, None, |drawn| {
         Ok(Some(output::Relisting::completing(manifest, drawn)))
-    })?;
+    })
+    .map_err(|e| e.while_drawing(dir))?;
     if !quiet {
         if charts.is_some() {
             print_charts(dir, &written);

@@ -14,14 +14,14 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
     /// An output file or folder could not be written: a bad path (exit 2), or a full disk
-    /// (exit 1, see [`Error::is_out_of_space`]). `changed` says whether the command had begun
-    /// to replace what its output folder held (removed the old run's manifest) when it failed,
-    /// which is what a full disk's message says the folder holds.
-    #[error("cannot write {}: {source}{}", path.display(), out_of_space_note(source, *changed))]
+    /// (exit 1, see [`Error::is_out_of_space`]). `stage` says how far the command had gone in
+    /// replacing what its output folder held when it failed, which is what a full disk's message
+    /// says the folder holds.
+    #[error("cannot write {}: {source}{}", path.display(), out_of_space_note(source, stage))]
     Output {
         path: PathBuf,
         source: std::io::Error,
-        changed: bool,
+        stage: Stage,
     },
     /// Stopped by `signal` (Ctrl-C or a termination signal) between replications (or `at_once`,
     /// by a second one, which is then `signal`); every file the output `folder` holds is whole,
@@ -56,6 +56,22 @@ impl Error {
             Error::Interrupted { signal, .. } => 128 + signal.unwrap_or(Signal::Interrupt).number(),
             Error::Scheduler { exit_code, .. } => i32::from(*exit_code).max(1),
             Error::Internal(_) => 1,
+        }
+    }
+
+    /// `self`, failing as the charts and report of `folder` were drawn, once its results were
+    /// written and listed by a manifest saying `"complete": false`: a full disk's message then
+    /// says that `cutover plot` draws them, with no need to simulate again.
+    pub fn while_drawing(self, folder: &Path) -> Error {
+        match self {
+            Error::Output { path, source, .. } => Error::Output {
+                path,
+                source,
+                stage: Stage::Drawing {
+                    folder: folder.to_path_buf(),
+                },
+            },
+            e => e,
         }
     }
 
@@ -198,18 +214,36 @@ fn is_out_of_space(e: &std::io::Error) -> bool {
     )
 }
 
-/// What a write that ran out of space left behind. Before the command `changed` its folder (a
-/// disk found full as the folder is taken, `plot`'s charts drawn aside), nothing: the folder is
-/// as it was, a finished run in it whole. After, a command writes its manifest last, saying
-/// `complete`, but one that draws charts has written it first saying `false` (the charts read
-/// it), so the folder may hold a manifest, never one saying complete.
-fn out_of_space_note(e: &std::io::Error, changed: bool) -> &'static str {
+/// How far a command had gone in replacing what its output folder held.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Stage {
+    /// Nothing changed yet (a disk found full as the folder is taken, `plot`'s charts drawn
+    /// aside): the folder is as it was, a finished run in it whole.
+    Untouched,
+    /// The old run removed and the new one's results not all written: a command writes its
+    /// manifest saying `complete` last, so the folder holds none that says so. `cells`: a sweep's
+    /// or study's finished cells are kept there for `--resume`.
+    Replacing { cells: bool },
+    /// The results written, each file whole, and listed by a manifest saying
+    /// `"complete": false`; the charts and report of `folder` not yet in place.
+    Drawing { folder: PathBuf },
+}
+
+/// What a write that ran out of space left behind, by the [`Stage`] the command had reached.
+fn out_of_space_note(e: &std::io::Error, stage: &Stage) -> String {
     if !is_out_of_space(e) {
-        ""
-    } else if changed {
-        "; no manifest.json in the folder says it is complete (there is none, or it says `\"complete\": false`), so nothing in it passes for finished results (finished sweep cells are kept for --resume); free some space and run again"
-    } else {
-        "; nothing in the output folder was changed, so any results it held are still there, whole; free some space and run again"
+        return String::new();
+    }
+    match stage {
+        Stage::Untouched => "; nothing in the output folder was changed, so any results it held are still there, whole; free some space and run again".into(),
+        Stage::Replacing { cells } => format!(
+            "; no manifest.json in the folder says it is complete (there is none, or it says `\"complete\": false`), so nothing in it passes for finished results{}; free some space and run again",
+            if *cells { " (its finished cells are kept for --resume)" } else { "" }
+        ),
+        Stage::Drawing { folder } => format!(
+            "; the results are written, each file whole, and listed in manifest.json, which says `\"complete\": false` until the charts and report are drawn: free some space and run `cutover plot {}` to draw them",
+            folder.display()
+        ),
     }
 }
 

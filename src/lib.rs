@@ -81,4 +81,4 @@ pub mod stats;
 pub mod study;
 pub mod sweep;
 
-pub use error::{Error, Kept, Signal, printable};
+pub use error::{Error, Kept, Signal, Stage, printable};

@@ -96,8 +96,23 @@ pub(crate) fn failed_on(path: &Path) -> impl FnOnce(std::io::Error) -> Error {
     let path = path.to_path_buf();
     move |source| Error::Output {
         path,
-        source,
-        changed: folder::changed(),
+        source: as_the_system_gave_it(source),
+        stage: folder::stage(),
+    }
+}
+
+/// `e` as the system gave it. `tempfile` adds the temporary file's name to the errors of a file
+/// it creates or writes (`No space left on device (os error 28) at path "DIR/.NAME.x1Yz.tmp"`):
+/// a name that is gone once the command stops, where the message names the file it was to
+/// become. Its kind, which says what the exit code is, stays.
+fn as_the_system_gave_it(e: std::io::Error) -> std::io::Error {
+    if e.raw_os_error().is_some() || e.get_ref().is_none() {
+        return e;
+    }
+    let text = e.to_string();
+    match text.rfind(" at path \"") {
+        Some(at) => std::io::Error::new(e.kind(), &text[..at]),
+        None => e,
     }
 }
 

@@ -344,10 +344,17 @@ impl ManifestInfo {
         let path = dir.join(files::MANIFEST);
         let text = crate::output::read_small_json(&path).map_err(|e| {
             Error::Usage(if e.kind() == std::io::ErrorKind::NotFound {
-                format!(
-                    "{} has no manifest.json: not an output folder of `cutover run`, `compare` or `sweep`",
-                    dir.display()
-                )
+                if dir.join(files::GRID_FILE).is_file() {
+                    format!(
+                        "{} holds an unfinished sweep or study (grid.json and its cells, no manifest.json): run its command again with --resume to finish it, which draws the charts",
+                        dir.display()
+                    )
+                } else {
+                    format!(
+                        "{} has no manifest.json: not an output folder of `cutover run`, `compare` or `sweep`",
+                        dir.display()
+                    )
+                }
             } else {
                 format!("cannot read {}: {e}", path.display())
             })

@@ -92,7 +92,7 @@ pub fn submit_sweep(
     // the merge job writes into this folder and takes its lock (waiting for it, should it start
     // before the submission is done).
     let folder = super::lock_folder(&out, wait_lock)?;
-    folder.invalidate()?;
+    folder.invalidate(true)?;
     folder.subdir(crate::files::SLURM_DIR)?;
     folder.subdir(crate::files::SHARDS_DIR)?;
     record_grid(&out, info, None, args.resume, Cells::Sweep)?;

@@ -445,7 +445,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
         })?);
     }
     let folder = super::lock_folder(&args.out, wait)?;
-    folder.invalidate()?;
+    folder.invalidate(false)?;
     let assembled = store::assemble(&args.out, &info, &paths)?;
     let manifest = SweepManifest::new(
         &info,

@@ -4,21 +4,30 @@
 
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicU8, Ordering};
 
 use super::{TEMPORARY_SUFFIX, check_subdir, create_dir, create_subdir, failed_on, sync_dir};
-use crate::error::Error;
+use crate::error::{Error, Stage};
 use crate::files::{self, MANIFEST};
 use crate::files::{CELLS_DIR, GRID_FILE};
 
 /// Set once this process has begun to replace what an output folder held ([`OutputFolder::invalidate`]):
 /// until then a failed write has changed nothing there (a disk found full as the folder is
 /// taken, `plot`'s charts drawn aside), which is what its message says ([`Error::Output`]).
-static CHANGED: AtomicBool = AtomicBool::new(false);
+/// [`UNTOUCHED`], [`REPLACING`] or [`REPLACING_KEEPING_CELLS`].
+static REPLACED: AtomicU8 = AtomicU8::new(UNTOUCHED);
+const UNTOUCHED: u8 = 0;
+const REPLACING: u8 = 1;
+const REPLACING_KEEPING_CELLS: u8 = 2;
 
-/// Whether this process has begun to replace what its output folder held.
-pub(super) fn changed() -> bool {
-    CHANGED.load(Ordering::Relaxed)
+/// How far this process has gone in replacing what its output folder held, as far as a write
+/// can tell ([`Stage::Drawing`] is told by the command, [`Error::while_drawing`]).
+pub(super) fn stage() -> Stage {
+    match REPLACED.load(Ordering::Relaxed) {
+        UNTOUCHED => Stage::Untouched,
+        REPLACING => Stage::Replacing { cells: false },
+        _ => Stage::Replacing { cells: true },
+    }
 }
 
 /// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
@@ -145,8 +154,15 @@ impl OutputFolder {
     /// its manifest leaves its data files listed nowhere), so a folder never mixes two commands' files: the charts and report would
     /// refuse a data file of another kind of folder (see `chart::folder_kind`) after all the
     /// simulating.
-    pub fn invalidate(&self) -> Result<(), Error> {
-        CHANGED.store(true, Ordering::Relaxed);
+    /// `keeps_cells`: the command keeps a sweep's or study's finished cells for `--resume`, as a
+    /// full disk's message then says.
+    pub fn invalidate(&self, keeps_cells: bool) -> Result<(), Error> {
+        let stage = if keeps_cells {
+            REPLACING_KEEPING_CELLS
+        } else {
+            REPLACING
+        };
+        REPLACED.store(stage, Ordering::Relaxed);
         let manifest = self.dir.join(MANIFEST);
         let listed = old_files(&manifest);
         match fs::remove_file(&manifest) {

@@ -65,9 +65,11 @@ impl Relisting {
 
     /// `dir`'s manifest with the charts and report it lists (`charts/...`, report.html) replaced
     /// by `drawn` (as [`write_manifest`] lists them: `charts/NAME`, then report.html), after the
-    /// files the command wrote, as the command lists them. Every other field keeps its text and
-    /// its place, `complete` and the timing included, so that only what `plot` changed changes,
-    /// and a field this version does not know (a newer version's) stays. `None` where nothing
+    /// files the command wrote, as the command lists them, and saying `complete`: a manifest that
+    /// says `"complete": false` is written only once the command's results are (its charts and
+    /// report, which failed to be drawn, read it), so with them drawn the folder is complete.
+    /// Every other field keeps its text and its place, the timing included, so that only what
+    /// `plot` changed changes, and a field this version does not know (a newer version's) stays. `None` where nothing
     /// is to change: a manifest that already lists these, or that lists no file (an older
     /// version's, whose kind of folder is told by the files present: listing the charts alone
     /// would make it a folder of none), or that is not a JSON object.
@@ -136,8 +138,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for Fields<'a> {
     }
 }
 
-/// [`Fields`] written back as they were, but for `files`, which lists `files`. Written as pretty
-/// JSON by [`to_json`], as every manifest is, each field's text comes out as it went in.
+/// [`Fields`] written back as they were, but for `files`, which lists `files`, and `complete`,
+/// which says `true`. Written as pretty JSON by [`to_json`], as every manifest is, each field's
+/// text comes out as it went in.
 struct Relisted<'a> {
     fields: &'a [(String, &'a RawValue)],
     files: &'a [String],
@@ -150,6 +153,8 @@ impl Serialize for Relisted<'_> {
         for (key, value) in self.fields {
             if key == "files" {
                 map.serialize_entry(key, self.files)?;
+            } else if key == "complete" {
+                map.serialize_entry(key, &true)?;
             } else {
                 map.serialize_entry(key, value)?;
             }
@@ -511,7 +516,7 @@ mod tests {
     #[test]
     fn a_manifest_as_written_is_read_back_to_the_same_bytes() {
         let manifest = serde_json::json!({
-            "complete": false,
+            "complete": true,
             "files": ["comparison.csv", "report.html"],
             "grid": {"cells": [{"x": 1e300, "y": -0.1}], "keys": ["k\"ey"]},
             "study": null,
@@ -526,6 +531,23 @@ mod tests {
                 "    \"charts/c.svg\",\n    \"report.html\""
             )
         );
+    }
+
+    /// A manifest saying `"complete": false`, written once the results were but before the
+    /// charts and report could be drawn, says `complete` once they are, and nothing else changes.
+    #[test]
+    fn a_folder_whose_charts_failed_is_complete_once_they_are_drawn() {
+        let unfinished = WRITTEN.replace("\"complete\": true", "\"complete\": false");
+        assert_ne!(unfinished, WRITTEN);
+        let listed = ["charts/old.png", "report.html"];
+        assert_eq!(
+            relisted(&unfinished, &listed).unwrap(),
+            relisted(WRITTEN, &listed).unwrap()
+        );
+        // Listing the same files, it still changes, to say complete.
+        let drawn = relisted(WRITTEN, &listed).unwrap();
+        let undrawn = drawn.replace("\"complete\": true", "\"complete\": false");
+        assert_eq!(relisted(&undrawn, &listed).unwrap(), drawn);
     }
 
     /// A manifest that lists no file (an older version's: its kind of folder is told by the

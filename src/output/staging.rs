@@ -58,11 +58,11 @@ impl Staging {
             Error::Output {
                 path,
                 source,
-                changed,
+                stage,
             } if path.starts_with(self.charts()) => Error::Output {
                 path: self.final_path(&path),
                 source,
-                changed,
+                stage,
             },
             e => e,
         }

@@ -190,22 +190,33 @@ impl MemoryBudget {
     /// The budget of this process: `CUTOVER_MEMORY_LIMIT` if set, else the available memory;
     /// `None` where that cannot be read. The error is a message about the variable.
     pub fn current() -> Result<Option<MemoryBudget>, String> {
+        Ok(match Self::limit()? {
+            Some(bytes) => Some(MemoryBudget::Limit(bytes)),
+            None => available_memory().map(MemoryBudget::Available),
+        })
+    }
+
+    /// Checks that `CUTOVER_MEMORY_LIMIT`, if set, is a size; the message about it if not.
+    /// Checked as a command starts, so that a limit that cannot be read is named as such, not
+    /// in the message of the first file read that the budget is checked for.
+    pub fn check_variable() -> Result<(), String> {
+        Self::limit().map(|_| ())
+    }
+
+    /// What `CUTOVER_MEMORY_LIMIT` allows, in bytes; `None` where it is not set.
+    fn limit() -> Result<Option<u64>, String> {
         match std::env::var(MEMORY_LIMIT_VAR) {
-            Ok(text) => parse_size(&text)
-                .map(|b| Some(MemoryBudget::Limit(b)))
-                .ok_or_else(|| {
-                    format!(
-                        "{MEMORY_LIMIT_VAR}=`{}` is not a size such as 8G, 512M or 2000000000",
-                        super::abbreviate(&text)
-                    )
-                }),
+            Ok(text) => parse_size(&text).map(Some).ok_or_else(|| {
+                format!(
+                    "{MEMORY_LIMIT_VAR}=`{}` is not a size such as 8G, 512M or 2000000000",
+                    super::abbreviate(&text)
+                )
+            }),
             // Set, but not to text: a limit meant and not understood, never silently ignored.
             Err(std::env::VarError::NotUnicode(_)) => Err(format!(
                 "{MEMORY_LIMIT_VAR} is not UTF-8 text; give a size such as 8G, 512M or 2000000000"
             )),
-            Err(std::env::VarError::NotPresent) => {
-                Ok(available_memory().map(MemoryBudget::Available))
-            }
+            Err(std::env::VarError::NotPresent) => Ok(None),
         }
     }
 

@@ -318,6 +318,17 @@ fn plot_of_a_folder_without_its_files_is_bad_input() {
     let out = cutover(dir.path(), &["plot", "nowhere"]);
     assert_eq!(out.status.code(), Some(2));
 
+    // A sweep stopped before its last cell: its grid and cells, no manifest yet.
+    std::fs::create_dir_all(dir.path().join("stopped/cells")).unwrap();
+    std::fs::write(dir.path().join("stopped/grid.json"), "{}").unwrap();
+    let out = cutover(dir.path(), &["plot", "stopped"]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("holds an unfinished sweep or study") && stderr.contains("--resume"),
+        "{stderr}"
+    );
+
     let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
     let run = [
         "run",

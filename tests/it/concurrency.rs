@@ -174,7 +174,8 @@ fn running_out_of_space_at_the_report_says_what_the_manifest_says() {
     assert_eq!(manifest["complete"], Value::Bool(false));
     assert!(!stderr.contains("without manifest.json"), "{stderr}");
     assert!(
-        stderr.contains("no manifest.json in the folder says it is complete"),
+        stderr.contains("the results are written, each file whole, and listed in manifest.json")
+            && stderr.contains("run `cutover plot out` to draw them"),
         "{stderr}"
     );
 }

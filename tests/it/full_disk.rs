@@ -22,6 +22,7 @@ fn assert_out_of_space(out: &Output, folder: &Path) -> String {
     let inside = stderr[named.len()..].split(':').next().unwrap();
     assert!(!inside.contains("/."), "a temporary name: {stderr}");
     assert!(stderr.contains("No space left on device"), "{stderr}");
+    assert!(!stderr.contains(" at path "), "a temporary name: {stderr}");
     stderr
 }
 
@@ -57,13 +58,26 @@ fn run_on_a_disk_that_fills_leaves_nothing_that_passes_for_results() {
             break;
         }
         let stderr = assert_out_of_space(&ran, &out);
-        assert!(
-            stderr.contains("no manifest.json in the folder says it is complete"),
-            "{stderr}"
-        );
-        if let Ok(text) = std::fs::read_to_string(out.join("manifest.json")) {
-            let manifest: Value = serde_json::from_str(&text).expect("a whole manifest");
+        let drawing = format!("run `cutover plot {}` to draw them", out.display());
+        if stderr.contains(&drawing) {
+            // The results whole and listed, the charts or report not drawn.
+            let manifest = read_manifest(&out);
             assert_eq!(manifest["complete"], Value::Bool(false), "at {kib} KiB");
+            for listed in manifest["files"].as_array().unwrap() {
+                assert!(out.join(listed.as_str().unwrap()).is_file(), "at {kib} KiB");
+            }
+        } else {
+            assert!(
+                stderr.contains("no manifest.json in the folder says it is complete"),
+                "{stderr}"
+            );
+            assert!(
+                !stderr.contains("--resume"),
+                "a run keeps no cells: {stderr}"
+            );
+            if out.join("manifest.json").exists() {
+                assert_eq!(read_manifest(&out)["complete"], Value::Bool(false));
+            }
         }
         assert_eq!(hidden(&out), Vec::<String>::new(), "at {kib} KiB");
         let file = stderr["Error: cannot write ".len()..]
@@ -83,6 +97,56 @@ fn run_on_a_disk_that_fills_leaves_nothing_that_passes_for_results() {
             "never ran out of space writing {what}: {failed_at:?}"
         );
     }
+}
+
+/// `out`'s manifest.json, which must be whole.
+fn read_manifest(out: &Path) -> Value {
+    let text = std::fs::read_to_string(out.join("manifest.json")).expect("a manifest");
+    serde_json::from_str(&text).expect("a whole manifest")
+}
+
+/// A run whose charts fill the disk once its results are written says that `cutover plot`
+/// draws them; with space freed, `plot` does, the same charts as a run with room for them, and
+/// the folder's manifest then says complete and lists them.
+#[test]
+fn a_run_whose_charts_fill_the_disk_is_completed_by_plot() {
+    let dir = temp_dir();
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--out"];
+    let roomy = dir.path().join("roomy");
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &[roomy.to_str().unwrap()]].concat(),
+    ));
+    let disk = dir.path().join("disk");
+    let Some(tmpfs) = Tmpfs::mount(&disk, 8192) else {
+        return;
+    };
+    let out = disk.join("out");
+    let out_arg = [&args[..], &[out.to_str().unwrap()]].concat();
+    assert_success(&cutover(
+        dir.path(),
+        &[&out_arg[..], &["--no-charts"]].concat(),
+    ));
+    // Room for the results again (a rerun removes them first) and a little more, not the charts.
+    tmpfs.resize(tmpfs.used() + 16);
+    let stderr = assert_out_of_space(&cutover(dir.path(), &out_arg), &out);
+    assert!(
+        stderr.contains(&format!(
+            "run `cutover plot {}` to draw them",
+            out.display()
+        )),
+        "{stderr}"
+    );
+    assert_eq!(read_manifest(&out)["complete"], Value::Bool(false));
+    assert_eq!(hidden(&out), Vec::<String>::new());
+    tmpfs.resize(8192);
+    assert_success(&cutover(dir.path(), &["plot", out.to_str().unwrap()]));
+    let manifest = read_manifest(&out);
+    assert_eq!(manifest["complete"], Value::Bool(true));
+    assert_eq!(manifest["files"], read_manifest(&roomy)["files"]);
+    let charts = |folder: &Path| snapshot(&folder.join("charts"));
+    assert!(charts(&out).len() > 2);
+    assert!(charts(&out) == charts(&roomy), "the charts differ");
 }
 
 /// A finished run of small-pilot (one replication, and `extra` flags) in `disk/out` on a tmpfs
@@ -151,4 +215,48 @@ fn plot_on_a_disk_too_full_for_its_charts_leaves_the_folder_as_it_was() {
     tmpfs.resize(tmpfs.used() + 8);
     let stderr = assert_left_as_it_was(dir.path(), &out, &["plot", out.to_str().unwrap()]);
     assert!(!stderr.contains("no manifest.json"), "{stderr}");
+}
+
+/// A sweep on disks from nearly nothing up to its whole output: when it runs out of space
+/// after taking the folder, the message says the finished cells are kept for `--resume`, and
+/// `--resume` on a disk with room then finishes the sweep.
+#[test]
+fn a_sweep_on_a_full_disk_says_its_cells_are_kept_for_resume() {
+    let dir = temp_dir();
+    let scenario = dir.path().join("grid.toml");
+    std::fs::write(
+        &scenario,
+        "name = \"grid\"\n[population]\ntenants = 20\n[sweep]\n\"operators.weekend\" = [2, 4, 8]\n",
+    )
+    .unwrap();
+    let disk = dir.path().join("disk");
+    let out = disk.join("out");
+    let args = ["sweep", "grid.toml", "--reps", "2", "-q", "--out"];
+    let args = [&args[..], &[out.to_str().unwrap()]].concat();
+    let mut kept = 0;
+    for kib in (4..2048).step_by(12) {
+        let Some(tmpfs) = Tmpfs::mount(&disk, kib) else {
+            return;
+        };
+        let ran = cutover(dir.path(), &args);
+        if ran.status.success() {
+            break;
+        }
+        let stderr = assert_out_of_space(&ran, &out);
+        if stderr.contains("no manifest.json in the folder says it is complete") {
+            assert!(
+                stderr.contains("(its finished cells are kept for --resume)"),
+                "{stderr}"
+            );
+            kept += 1;
+            tmpfs.resize(8192);
+            let resume = [&args[..], &["--resume"]].concat();
+            assert_success(&cutover(dir.path(), &resume));
+            assert_eq!(read_manifest(&out)["complete"], Value::Bool(true));
+        }
+    }
+    assert!(
+        kept > 0,
+        "the sweep never ran out of space before its results were written"
+    );
 }

@@ -86,6 +86,19 @@ fn a_scenario_larger_than_the_memory_is_refused_with_the_estimate() {
     assert_bad_input(&refused, &["GB of memory", "`population.shared_mailboxes`"]);
     let nonsense = cutover_with_limit(dir.path(), "lots", &small);
     assert_bad_input(&nonsense, &["CUTOVER_MEMORY_LIMIT=`lots` is not a size"]);
+    // Named as a setting as the command starts, not as the first file it bounds the reading of.
+    for args in [
+        &["merge", "s1", "--out", "m"][..],
+        &["plot", "o"],
+        &["scenarios"],
+    ] {
+        let refused = cutover_with_limit(dir.path(), "lots", args);
+        let stderr = assert_bad_input(
+            &refused,
+            &["Error: CUTOVER_MEMORY_LIMIT=`lots` is not a size"],
+        );
+        assert!(!stderr.contains("cannot read"), "{args:?}: {stderr}");
+    }
     // A limit that is not text is refused, not taken for no limit; a long one is not echoed.
     use std::os::unix::ffi::OsStrExt;
     let bytes = std::ffi::OsStr::from_bytes(b"1\xffG");
