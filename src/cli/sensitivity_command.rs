@@ -205,7 +205,7 @@ pub fn sensitivity_command(
         match store::read_cell(&path, info, p, Cells::Design, budget) {
             Ok(Some(data)) => columns.push(data.columns),
             Ok(None) => return Err(Error::Internal(format!("{} vanished", path.display()))),
-            Err(why) => return Err(Error::Usage(format!("{}: {why}", path.display()))),
+            Err(problem) => return Err(Error::Usage(problem.about("point file", &path, ""))),
         }
     }
     let column = |name: &str| {

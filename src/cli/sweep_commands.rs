@@ -254,11 +254,10 @@ pub(super) fn cells_to_run(
         let path = store::cell_path(out, c);
         match store::read_cell(&path, info, c, kind, budget) {
             Ok(Some(_)) if resume => {}
-            Err(why) if resume => {
-                return Err(Error::Usage(format!(
-                    "--resume: {what} file {} is not usable: {why}; delete it to run the {what} again",
-                    path.display()
-                )));
+            Err(problem) if resume => {
+                let advice = format!("; delete it to run the {what} again");
+                let message = problem.about(&format!("{what} file"), &path, &advice);
+                return Err(Error::Usage(format!("--resume: {message}")));
             }
             _ => todo.push(c),
         }
@@ -424,11 +423,9 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
                     }
                     found = Some(path);
                 }
-                Err(why) => {
-                    return Err(Error::Usage(format!(
-                        "cell {cell}: {} is not usable: {why}",
-                        path.display()
-                    )));
+                Err(problem) => {
+                    let message = problem.about("cell file", &path, "");
+                    return Err(Error::Usage(format!("cell {cell}: {message}")));
                 }
             }
         }

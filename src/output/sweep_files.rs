@@ -113,6 +113,36 @@ pub fn write_cell(
     output::write_atomic(&cell_path(dir, cell), &cell_csv(info, cell, metrics))
 }
 
+/// Why a cell file that is there cannot be used.
+#[derive(Debug, PartialEq)]
+pub enum CellProblem {
+    /// It is not a complete cell of this sweep as this program writes one: damaged, edited or
+    /// another's. Run again, the cell is written anew.
+    Damaged(String),
+    /// It may well be sound, but holding it would not fit the memory there is: deleting it would
+    /// lose a finished cell.
+    TooLarge(String),
+}
+
+impl From<String> for CellProblem {
+    fn from(why: String) -> CellProblem {
+        CellProblem::Damaged(why)
+    }
+}
+
+impl CellProblem {
+    /// The message for `path`, in which `what` names the file (`cell file`, `point file`), with
+    /// `damaged`, the advice for a damaged one, after it.
+    pub fn about(&self, what: &str, path: &Path, damaged: &str) -> String {
+        match self {
+            CellProblem::Damaged(why) => {
+                format!("{what} {} is not usable: {why}{damaged}", path.display())
+            }
+            CellProblem::TooLarge(why) => format!("cannot read {what} {}: {why}", path.display()),
+        }
+    }
+}
+
 /// A complete cell file: its rows without the header, and its metric values by column.
 pub struct CellData {
     pub body: Vec<u8>,
@@ -127,28 +157,29 @@ pub struct CellData {
 /// those values: no blank line, quote, carriage return or other spelling of a number (`1.0`,
 /// `+1`), which would make a resumed or merged sweep's files differ from an uninterrupted one's.
 /// `kind` says whose the file is, as the reasons name it. With a `budget` (the caller's, read once
-/// for all its cells: `MemoryBudget::current`), a file whose values would not fit it is refused.
+/// for all its cells: `MemoryBudget::current`), a file whose values would not fit it is refused
+/// ([`CellProblem::TooLarge`]).
 pub fn read_cell(
     path: &Path,
     info: &GridInfo,
     cell: usize,
     kind: Cells,
     budget: Option<MemoryBudget>,
-) -> Result<Option<CellData>, String> {
+) -> Result<Option<CellData>, CellProblem> {
     // Opened once, a link refused (cutover never writes one there, nor a `cells` that is one),
     // and checked and read through that handle: a pipe or link put in the file's or the
     // folder's place meanwhile is never read.
     let file = match crate::scenario::open_in_own_folder(path) {
         Ok(file) => file,
         Err(ReadProblem::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(ReadProblem::NotRegular) => return Err("it is not a regular file".into()),
-        Err(other) => return Err(other.to_string()),
+        Err(ReadProblem::NotRegular) => return Err("it is not a regular file".to_string().into()),
+        Err(other) => return Err(other.to_string().into()),
     };
     // Rows are a few hundred bytes: anything much larger is not a cell file.
     let limit = 64 * 1024 + info.replications.saturating_mul(4096);
     let len = file.metadata().map_err(|e| e.to_string())?.len();
     if len > limit {
-        return Err(format!("it has {len} bytes, more than a cell can"));
+        return Err(format!("it has {len} bytes, more than a cell can").into());
     }
     // The file is held whole, and each of its values again as a number, 8 bytes for a cell of
     // as few as 2: a file the memory there is cannot hold is refused before it is read, and one
@@ -156,7 +187,11 @@ pub fn read_cell(
     if let Some(budget) = budget
         && len > budget.bytes()
     {
-        return Err(budget.exceeded("holding it", len, &format!(", its {len} bytes read whole")));
+        return Err(CellProblem::TooLarge(budget.exceeded(
+            "holding it",
+            len,
+            &format!(", its {len} bytes read whole"),
+        )));
     }
     // At most one byte past the limit, in case the file grows after the check.
     let mut bytes = Vec::new();
@@ -164,11 +199,11 @@ pub fn read_cell(
         .read_to_end(&mut bytes)
         .map_err(|e| e.to_string())?;
     if bytes.len() as u64 > limit {
-        return Err(format!("it has over {limit} bytes, more than a cell can"));
+        return Err(format!("it has over {limit} bytes, more than a cell can").into());
     }
     let head = csv_bytes(std::iter::once(header(info)));
     let Some(body) = bytes.strip_prefix(head.as_slice()) else {
-        return Err(format!("line 1: its header is not this {}'s", kind.whole()));
+        return Err(format!("line 1: its header is not this {}'s", kind.whole()).into());
     };
     let keys = info.keys.len();
     let columns_named = header(info);
@@ -195,7 +230,7 @@ pub fn read_cell(
         if start != next || !body[next..].starts_with(&written) {
             return Err(format!(
                 "line {line}: not as cutover writes a cell file (a blank line, a quote or a line end it never writes)"
-            ));
+            ).into());
         }
         next += written.len();
         if record.len() != 1 + keys + n_metrics
@@ -206,14 +241,16 @@ pub fn read_cell(
             return Err(format!(
                 "line {line}: not replication {rows} of {} {cell}",
                 kind.unit()
-            ));
+            )
+            .into());
         }
         if record[seed_col] != *seed {
             return Err(format!(
                 "line {line}: seed `{}` is not the {}'s seed {seed}",
                 &record[seed_col],
                 kind.whole()
-            ));
+            )
+            .into());
         }
         let mut misspelt = None;
         for (col, text) in record.iter().enumerate().skip(1 + keys) {
@@ -227,7 +264,8 @@ pub fn read_cell(
                             "line {line}, column `{}`: `{}` is not a finite number",
                             columns_named[col],
                             crate::scenario::abbreviate(text)
-                        ));
+                        )
+                        .into());
                     }
                 }
             };
@@ -253,24 +291,26 @@ pub fn read_cell(
         }
         check_feasible(&columns, line)?;
         if let Some(why) = misspelt {
-            return Err(why);
+            return Err(why.into());
         }
         rows += 1;
         if let Some(budget) = budget {
             let values: usize = columns.iter().map(Vec::capacity).sum();
-            budget.check_reading(
-                "holding it",
-                (bytes.len() as u64, 8 * values as u64),
-                (rows as usize, "replications"),
-                (next as u64, body.len() as u64),
-            )?;
+            budget
+                .check_reading(
+                    "holding it",
+                    (bytes.len() as u64, 8 * values as u64),
+                    (rows as usize, "replications"),
+                    (next as u64, body.len() as u64),
+                )
+                .map_err(CellProblem::TooLarge)?;
         }
     }
     if next != body.len() {
         return Err(format!(
             "line {}: not as cutover writes a cell file (a blank line, a quote or a line end it never writes)",
             rows + 2
-        ));
+        ).into());
     }
     // With --precision a cell stops where its own targets are met, at most at the ceiling.
     let complete = if info.precision.is_empty() {
@@ -279,10 +319,7 @@ pub fn read_cell(
         (1..=info.replications).contains(&rows)
     };
     if !complete {
-        return Err(format!(
-            "it has {rows} of {} replications",
-            info.replications
-        ));
+        return Err(format!("it has {rows} of {} replications", info.replications).into());
     }
     Ok(Some(CellData {
         body: body.to_vec(),
@@ -373,9 +410,7 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
     let budget = MemoryBudget::current().map_err(Error::Usage)?;
     for (cell, path) in cell_paths.iter().enumerate() {
         let data = read_cell(path, info, cell, Cells::Sweep, budget)
-            .map_err(|why| {
-                Error::Usage(format!("cell file {} is not usable: {why}", path.display()))
-            })?
+            .map_err(|problem| Error::Usage(problem.about("cell file", path, "")))?
             .ok_or_else(|| Error::Usage(format!("cell file {} is missing", path.display())))?;
         file.write_all(&data.body)?;
         events += data.columns[events_col]
@@ -514,5 +549,28 @@ impl SweepManifest {
 impl FolderManifest for SweepManifest {
     fn completion(&mut self) -> (&mut bool, &mut Vec<String>) {
         (&mut self.complete, &mut self.ran.files)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A damaged cell file is said to be not usable, with the caller's advice (delete it to run
+    /// the cell again); one too large for the memory is only said to be unread: it may be sound.
+    #[test]
+    fn a_cell_too_large_to_hold_is_not_called_damaged() {
+        let path = Path::new("o/cells/cell-0001.csv");
+        let advice = "; delete it to run the cell again";
+        let damaged = CellProblem::from("line 3: 4 columns".to_string());
+        assert_eq!(
+            damaged.about("cell file", path, advice),
+            "cell file o/cells/cell-0001.csv is not usable: line 3: 4 columns; delete it to run the cell again"
+        );
+        let large = CellProblem::TooLarge("holding it needs about 9 GB".into());
+        assert_eq!(
+            large.about("cell file", path, advice),
+            "cannot read cell file o/cells/cell-0001.csv: holding it needs about 9 GB"
+        );
     }
 }

@@ -723,7 +723,7 @@ fn merge_refuses_a_cell_larger_than_the_memory_would_hold() {
     assert_bad_input(
         &out,
         &[
-            "cell-0000.csv is not usable: holding it needs about",
+            "cannot read cell file s1/cells/cell-0000.csv: holding it needs about",
             "replications (",
             "CUTOVER_MEMORY_LIMIT allows 8.4 MB",
         ],
