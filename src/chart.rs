@@ -51,6 +51,14 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
         return Err(Error::Usage(format!("{} is not a folder", dir.display())));
     }
     let manifest = ManifestInfo::read(dir)?;
+    // Every result the manifest lists is there: a folder that lacks one is not the command's
+    // results, though charts might be drawn from the rest (and `plot` marks a folder complete).
+    if let Some(missing) = manifest.listed.iter().find(|f| lacks_result(dir, f)) {
+        return Err(Error::Usage(format!(
+            "{} is not whole: its manifest.json lists {missing}, which is not there as a file; run the command that wrote the folder again",
+            dir.display()
+        )));
+    }
     let listed = |file: &str| manifest.listed.iter().any(|f| f == file);
     let holds = |file: &str| {
         if manifest.listed.is_empty() {
@@ -82,6 +90,20 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     Ok(kind)
 }
 
+/// Whether `dir` lacks `listed`, a file its manifest lists, as a regular file, where that is one
+/// of the command's results: a name at the top of the folder other than the report (the charts
+/// and report are drawn anew; a name that would lead elsewhere is never looked at).
+fn lacks_result(dir: &Path, listed: &str) -> bool {
+    let mut parts = Path::new(listed).components();
+    let at_top = matches!(
+        (parts.next(), parts.next()),
+        (Some(std::path::Component::Normal(_)), None)
+    );
+    at_top
+        && listed != files::REPORT
+        && !std::fs::symlink_metadata(dir.join(listed)).is_ok_and(|m| m.is_file())
+}
+
 /// Draws every chart of an output folder `dir` of any kind into the folder `out`; returns the
 /// files written.
 pub fn draw_folder(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
@@ -98,15 +120,19 @@ pub fn draw_folder(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
 /// The charts of a `cutover run` folder: phases, completion, weekend, operators, islands (when a
 /// contact pair was split or broken), slips, causes.
 pub fn draw_run(dir: &Path, out: &Path) -> Result<Vec<PathBuf>, Error> {
+    let manifest = ManifestInfo::read(dir)?;
     if !dir.join(files::timeseries::FILE).is_file() {
+        // A run with `--detail none` keeps no records of one replication: nothing to chart, and
+        // its report is drawn from the replications alone, as the run drew it.
+        if manifest.without_detail {
+            return Ok(Vec::new());
+        }
         return Err(Error::Usage(format!(
-            "cannot chart {}: it holds no {} (a run with --detail none keeps no records of one \
-             replication to chart)",
+            "cannot chart {}: it holds no {}, the records of its detail replication",
             dir.display(),
             files::timeseries::FILE
         )));
     }
-    let manifest = ManifestInfo::read(dir)?;
     let mut written = run_charts::draw(dir, &manifest, out)?;
     written.extend(cause_charts::draw(dir, &manifest, out)?);
     Ok(written)

@@ -194,11 +194,20 @@ fn inline_charts(folder: &Folder, drawn: &[PathBuf]) -> Result<String, Error> {
     }
     names.sort_by_key(|(n, _)| (story::chart_rank(n), n.clone()));
     for (name, path) in names {
-        let svg = crate::output::read_small(path)
-            .map_err(|e| Error::Usage(format!("cannot read {}: {e}", path.display())))?;
+        // Named where the chart is to be: it was drawn aside, in a folder gone once this stops.
+        let shown = folder
+            .dir
+            .join(files::CHARTS_DIR)
+            .join(path.file_name().unwrap_or_default());
+        let svg = crate::output::read_small(path).map_err(|e| {
+            Error::Usage(format!(
+                "cannot put chart {} in the report: {e}",
+                shown.display()
+            ))
+        })?;
         let start = svg
             .find("<svg")
-            .ok_or_else(|| Error::Usage(format!("{} is not an SVG image", path.display())))?;
+            .ok_or_else(|| Error::Usage(format!("{} is not an SVG image", shown.display())))?;
         html.push_str(&format!(
             "<figure id=\"chart-{id}\" class=\"chart\">\n{}\n<figcaption>{}</figcaption>\n</figure>\n",
             svg[start..].trim_end(),

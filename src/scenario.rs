@@ -49,7 +49,7 @@ pub use input::{
     unclosed_quote,
 };
 pub use inventory::{InventoryTenant, parse as parse_inventory};
-pub use label::{escape_unprintable, is_markup_forbidden};
+pub use label::{escape_unprintable, is_markup_forbidden, is_unprintable};
 pub use limits::{
     MAX_SWEEP_CELLS, MemoryBudget, MemoryEstimate, Workload, available_memory, check_cells_memory,
     check_memory,

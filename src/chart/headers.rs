@@ -307,6 +307,7 @@ mod tests {
             scenario: "s".into(),
             replications: None,
             detail_replication: None,
+            without_detail: false,
             deadline: None,
             grid_keys: vec!["operators.weekend".into()],
             grid_cells: None,

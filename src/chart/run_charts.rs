@@ -209,6 +209,7 @@ mod tests {
             scenario: "s".into(),
             replications: Some(1),
             detail_replication: Some(0),
+            without_detail: false,
             deadline: None,
             grid_keys: Vec::new(),
             grid_cells: None,

@@ -188,6 +188,15 @@ impl Table {
         ))
     }
 
+    /// Bad input naming the file and row `row`'s cell in `column` (which the table has), for a
+    /// `problem` with the row as a whole.
+    pub(super) fn refused_row(&self, row: usize, column: &str, problem: &str) -> Error {
+        match self.index(column) {
+            Ok(i) => self.refused(row, i, column, problem),
+            Err(e) => e,
+        }
+    }
+
     /// The cells of a column each read by `parse`, an empty cell as `None`; a cell `parse` does
     /// not take is bad input naming the file, its line and column, and `what` it should be.
     fn parsed<T>(
@@ -307,6 +316,8 @@ pub(super) struct ManifestInfo {
     pub scenario: String,
     pub replications: Option<u64>,
     pub detail_replication: Option<u64>,
+    /// A run with `--detail none`: its manifest says `"detail_replication": null`.
+    pub without_detail: bool,
     pub deadline: Option<Date>,
     /// The swept keys of a sweep folder (`grid.keys`); empty otherwise.
     pub grid_keys: Vec<String>,
@@ -377,6 +388,7 @@ impl ManifestInfo {
             scenario,
             replications,
             detail_replication: json.get("detail_replication").and_then(|d| d.as_u64()),
+            without_detail: json.get("detail_replication").is_some_and(|d| d.is_null()),
             deadline: json
                 .get("deadline")
                 .and_then(|d| d.as_str())

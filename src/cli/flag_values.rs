@@ -9,7 +9,7 @@ use clap::builder::TypedValueParser;
 use clap::error::{ContextKind, ContextValue};
 
 use crate::error::printable;
-use crate::scenario::{MAX_PATH_BYTES, abbreviate_to};
+use crate::scenario::{MAX_PATH_BYTES, abbreviate_to, is_unprintable};
 
 /// A value parser for a whole-number flag that accepts `low..=high`. Its message names the
 /// range, not the value (clap quotes the value, bounded by [`bounded`]): "not a whole number
@@ -34,16 +34,26 @@ pub fn scenario() -> impl TypedValueParser<Value = String> {
 }
 
 /// The one parser of every path on the command line: refused when empty (no file has no name),
-/// by its length when longer than any path can be, and when not UTF-8. cutover writes the paths
-/// it is given as text (the command in manifest.json and report.html, its messages), where a
-/// name that is not UTF-8 could only be written changed: the recorded command would then name
-/// another folder or file. clap's message names the argument refused.
+/// by its length when longer than any path can be, when not UTF-8, and when it holds a character
+/// that does not show as itself. cutover writes the paths it is given as text (the command in
+/// manifest.json and report.html, its messages), where a name that is not UTF-8 could only be
+/// written changed: the recorded command would then name another folder or file; and where a
+/// line end, a tab, a terminal escape or a direction override would start a line of its own
+/// (`Error: ...` forged in a message), or reorder what the report shows. clap's message names
+/// the argument refused.
 fn text_path() -> impl TypedValueParser<Value = String> {
     clap::builder::OsStringValueParser::new().try_map(|p| {
         within_path_length(p.len())?;
-        p.into_string().map_err(|_| {
+        let text = p.into_string().map_err(|_| {
             "invalid UTF-8: cutover writes the paths it is given as text (the command in manifest.json and report.html), where this one could only be written changed; use a UTF-8 name".to_string()
-        })
+        })?;
+        match text.chars().find(|&c| is_unprintable(c)) {
+            Some(c) => Err(format!(
+                "it holds {}, a character that does not show as itself: cutover writes the paths it is given into its messages, manifest.json and report.html, where it would break the line or reorder the text; rename the file or folder",
+                c.escape_unicode()
+            )),
+            None => Ok(text),
+        }
     })
 }
 

@@ -30,6 +30,16 @@ pub(super) fn stage() -> Stage {
     }
 }
 
+/// Creates a file in `dir` and writes and syncs a byte to it, then removes it.
+fn probe(dir: &Path) -> std::io::Result<()> {
+    let mut probe = tempfile::Builder::new()
+        .prefix(".cutover-probe.")
+        .suffix(TEMPORARY_SUFFIX)
+        .tempfile_in(dir)?;
+    std::io::Write::write_all(probe.as_file_mut(), b"\n")?;
+    probe.as_file().sync_all()
+}
+
 /// A locked output folder. The lock (`flock` on the folder itself, so no lock file is left behind)
 /// is released when this is dropped, or by the kernel when the process dies, even by SIGKILL.
 #[derive(Debug)]
@@ -51,6 +61,7 @@ impl OutputFolder {
     pub fn open(dir: &Path, wait: Option<LockWait>) -> Result<OutputFolder, Error> {
         let err = |source| failed_on(dir)(source);
         check_path_length(dir)?;
+        let existed = fs::symlink_metadata(dir).is_ok();
         create_dir(dir)?;
         let not_a_folder = || Error::Usage(format!("{} is not a folder", dir.display()));
         let lock = match crate::scenario::open_folder(dir) {
@@ -85,14 +96,14 @@ impl OutputFolder {
         // Found now, not after hours of simulating, and before the old run is removed: a folder
         // where no file can be created, or none can hold a byte (a full disk or quota, where an
         // empty file can still be made).
-        let mut probe = tempfile::Builder::new()
-            .prefix(".cutover-probe.")
-            .suffix(TEMPORARY_SUFFIX)
-            .tempfile_in(dir)
-            .map_err(err)?;
-        std::io::Write::write_all(&mut probe, b"\n")
-            .and_then(|()| probe.as_file().sync_all())
-            .map_err(err)?;
+        if let Err(e) = probe(dir) {
+            if !existed {
+                // Made by this command for nothing: gone again, as the message says nothing
+                // was changed (it is empty: the probe file is removed when dropped).
+                let _ = fs::remove_dir(dir);
+            }
+            return Err(err(e));
+        }
         refuse_foreign(dir)?;
         // A `charts` or `cells` that is a link, or a file, is refused when the command comes to
         // write into it: found now, so that hours of simulating are not lost to it.
@@ -274,7 +285,7 @@ fn refuse_foreign(dir: &Path) -> Result<(), Error> {
         .map(|f| crate::error::printable(&crate::scenario::abbreviate(f)).into_owned())
         .collect();
     Err(Error::Usage(format!(
-        "{} holds files cutover did not write ({}{}): cutover writes only into an empty folder or one of its own, so that a run's files are never mixed with others; choose another --out, e.g. a new folder inside this one",
+        "{} holds files cutover did not write ({}{}): cutover writes only into an empty folder or one of its own, so that a run's files are never mixed with others; choose another output folder, e.g. a new one inside this one",
         crate::error::printable(&dir.display().to_string()),
         shown.join(", "),
         if count > foreign.len() {

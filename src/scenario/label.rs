@@ -11,20 +11,30 @@ pub const MAX_POLICY_NAME_CHARS: usize = 64;
 pub const MAX_PHASE_NAME_CHARS: usize = 100;
 
 /// Whether `c` does not show as itself: a control character (a bell, a terminal escape, a line
-/// end) or an invisible mark that reorders the text around it (a direction override).
+/// end), a line or paragraph separator, or an invisible mark that reorders the text around it
+/// (a direction override).
 pub fn is_unprintable(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061c}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}'
+            '\u{061c}'
+                | '\u{200e}'
+                | '\u{200f}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202a}'..='\u{202e}'
+                | '\u{2066}'..='\u{2069}'
         )
 }
 
-/// Whether `c` may not stand in an SVG or HTML page at all: the C0 controls but tab and line
-/// ends, and the two noncharacters U+FFFE and U+FFFF (XML 1.0 forbids them; HTML takes them for
-/// parse errors). Charts and the report write U+FFFD in their place, whatever a name holds.
+/// Whether `c` is not to stand in an SVG or HTML page: the C0 controls but tab and line ends,
+/// and the two noncharacters U+FFFE and U+FFFF (XML 1.0 forbids them; HTML takes them for parse
+/// errors); and any other character that does not show as itself ([`is_unprintable`]: delete, a
+/// C1 control, a direction override that would reorder the text around it), which no name
+/// cutover writes holds, but a folder's files changed by hand could. Charts and the report write U+FFFD
+/// in their place, whatever a name holds.
 pub fn is_markup_forbidden(c: char) -> bool {
-    c < ' ' && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}')
+    is_unprintable(c) && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}')
 }
 
 /// `text` with every unprintable character but those in `keep` written as its escape
@@ -51,13 +61,27 @@ pub fn formula_start(text: &str) -> Option<char> {
     text.chars().next().filter(|c| "=+-@".contains(*c))
 }
 
-/// Whether `c` shows nothing where it stands: a space of any width, or a mark without a glyph
-/// (a soft hyphen, a zero-width space or joiner, a word joiner, a byte-order mark).
+/// Whether `c` shows nothing where it stands: a space of any width, a mark without a glyph (a
+/// soft hyphen, a combining grapheme joiner, a zero-width space or joiner, a word joiner, a
+/// byte-order mark, a Mongolian vowel separator, a tag, a musical format mark) or a character
+/// drawn as blank (the Hangul fillers, the blank Braille pattern).
 fn is_blank(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '\u{ad}' | '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}'
+            '\u{ad}'
+                | '\u{34f}'
+                | '\u{115f}'
+                | '\u{1160}'
+                | '\u{180e}'
+                | '\u{200b}'..='\u{200d}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2800}'
+                | '\u{3164}'
+                | '\u{feff}'
+                | '\u{ffa0}'
+                | '\u{1d173}'..='\u{1d17a}'
+                | '\u{e0000}'..='\u{e007f}'
         )
 }
 
@@ -111,10 +135,25 @@ mod tests {
         assert!(why("a\u{1b}[2J").contains("\\u{1b}"));
         assert!(why("a\nb").contains("\\u{a}"));
         assert!(why("\u{202e}txt").contains("\\u{202e}"));
+        assert!(why("a\u{2028}b").contains("\\u{2028}"));
         assert!(why("=1+1").contains("starts with `=`"));
         assert!(why("@SUM(A1)").contains("formula"));
         assert!(why("123456789").contains("9 characters"));
         assert_eq!(problem("-west", 8, false), None);
+    }
+
+    /// Charts and the report replace what a page cannot hold, and what would not show as itself
+    /// there (a direction override, a C1 control), but keep tabs, line ends and plain text.
+    #[test]
+    fn a_page_holds_no_character_that_hides_or_reorders_text() {
+        for c in [
+            '\u{7}', '\u{1b}', '\u{7f}', '\u{85}', '\u{202e}', '\u{2066}', '\u{2028}', '\u{fffe}',
+        ] {
+            assert!(is_markup_forbidden(c), "{c:?}");
+        }
+        for c in ['\t', '\n', '\r', 'a', 'é', '\u{3000}', '\u{fffd}'] {
+            assert!(!is_markup_forbidden(c), "{c:?}");
+        }
     }
 
     #[test]
@@ -122,7 +161,23 @@ mod tests {
         assert_eq!(name_problem("Cutover", 100, false), None);
         assert_eq!(name_problem(" Cut over ", 100, false), None);
         assert_eq!(name_problem("", 100, false).as_deref(), Some("is empty"));
-        for blank in [" ", "   ", "\u{3000}", "\u{a0}", "\u{200b}", " \u{feff} "] {
+        for blank in [
+            " ",
+            "   ",
+            "\u{3000}",
+            "\u{a0}",
+            "\u{200b}",
+            " \u{feff} ",
+            "\u{3164}",
+            "\u{2800}\u{2800}",
+            "\u{115f}\u{1160}",
+            "\u{ffa0}",
+            "\u{180e}",
+            "\u{34f}",
+            "\u{e0020}",
+            "\u{1d173}",
+            "\u{2062}",
+        ] {
             let why = name_problem(blank, 100, false).unwrap_or_default();
             assert!(why.contains("only blank"), "{blank:?}: {why}");
         }

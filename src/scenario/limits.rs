@@ -344,9 +344,11 @@ pub fn available_memory() -> Option<u64> {
 /// followed by `B` or `iB`).
 pub fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim();
+    // `8G`, `8GB`, `8GiB`, `8gb`: all 8 x 1024^3 bytes.
     let t = t
         .strip_suffix("iB")
-        .or_else(|| t.strip_suffix('B'))
+        .or_else(|| t.strip_suffix("ib"))
+        .or_else(|| t.strip_suffix(['B', 'b']))
         .unwrap_or(t);
     let (number, scale) = match t.char_indices().last() {
         Some((i, c)) if c.is_ascii_alphabetic() => {
@@ -495,6 +497,8 @@ mod tests {
         assert_eq!(parse_size("8G"), Some(8 << 30));
         assert_eq!(parse_size("1.5 GiB"), Some(3 << 29));
         assert_eq!(parse_size("512MB"), Some(512 << 20));
+        assert_eq!(parse_size("1gb"), Some(1 << 30));
+        assert_eq!(parse_size("2kib"), Some(2 << 10));
         assert_eq!(parse_size("lots"), None);
         assert_eq!(parse_size("-1G"), None);
         assert_eq!(parse_size(""), None);

@@ -315,6 +315,17 @@ fn read_inventory(
         );
         return None;
     }
+    if let Some(c) = file.chars().find(|&c| super::is_unprintable(c)) {
+        s.error(
+            "inventory",
+            format!(
+                "`population.inventory` holds {}, a character that does not show as itself: messages and the report name the file, where it would break the line or reorder the text",
+                c.escape_unicode()
+            ),
+            Some("rename the file".into()),
+        );
+        return None;
+    }
     let path = folder.join(file);
     let key = (path.clone(), regions.to_vec(), attributes.to_vec());
     if let Some(rows) = inventories.get(&key) {

@@ -59,52 +59,65 @@ fn arguments_that_are_not_utf8_are_bad_input_not_a_panic() {
     for (args, says) in cases {
         assert_bad_input(&cutover_os(dir.path(), &args), says);
     }
-    let path_cases: Vec<(Vec<OsString>, &str)> = vec![
-        (vec!["run".into(), bad(b"s")], "'[SCENARIO]'"),
-        (
-            vec!["sweep".into(), "--out".into(), bad(b"o")],
-            "'--out <OUT>'",
-        ),
-        (
-            vec!["compare".into(), "--out".into(), bad(b"o")],
-            "'--out <OUT>'",
-        ),
-        (
-            vec!["sensitivity".into(), "--out".into(), bad(b"o")],
-            "'--out <OUT>'",
-        ),
-        (
-            vec!["select".into(), "--out".into(), bad(b"o")],
-            "'--out <OUT>'",
-        ),
-        (
-            vec!["calibrate".into(), "--observed".into(), bad(b"w.csv")],
-            "'--observed <OBS.csv>'",
-        ),
-        (
-            vec![
-                "merge".into(),
-                "a".into(),
-                "b".into(),
-                "--out".into(),
-                bad(b"o"),
-            ],
-            "'--out <OUT>'",
-        ),
-        (
-            vec![
-                "merge".into(),
-                bad(b"a"),
-                "b".into(),
-                "--out".into(),
-                "m".into(),
-            ],
-            "'<DIRS>...'",
-        ),
-        (vec!["plot".into(), bad(b"o")], "'<DIR>'"),
-    ];
-    for (args, names) in path_cases {
+    let path_cases = |bad: &dyn Fn(&[u8]) -> OsString| -> Vec<(Vec<OsString>, &str)> {
+        vec![
+            (vec!["run".into(), bad(b"s")], "'[SCENARIO]'"),
+            (
+                vec!["sweep".into(), "--out".into(), bad(b"o")],
+                "'--out <OUT>'",
+            ),
+            (
+                vec!["compare".into(), "--out".into(), bad(b"o")],
+                "'--out <OUT>'",
+            ),
+            (
+                vec!["sensitivity".into(), "--out".into(), bad(b"o")],
+                "'--out <OUT>'",
+            ),
+            (
+                vec!["select".into(), "--out".into(), bad(b"o")],
+                "'--out <OUT>'",
+            ),
+            (
+                vec!["calibrate".into(), "--observed".into(), bad(b"w.csv")],
+                "'--observed <OBS.csv>'",
+            ),
+            (
+                vec![
+                    "merge".into(),
+                    "a".into(),
+                    "b".into(),
+                    "--out".into(),
+                    bad(b"o"),
+                ],
+                "'--out <OUT>'",
+            ),
+            (
+                vec![
+                    "merge".into(),
+                    bad(b"a"),
+                    "b".into(),
+                    "--out".into(),
+                    "m".into(),
+                ],
+                "'<DIRS>...'",
+            ),
+            (vec!["plot".into(), bad(b"o")], "'<DIR>'"),
+        ]
+    };
+    for (args, names) in path_cases(&bad) {
         assert_bad_input(&cutover_os(dir.path(), &args), &["invalid UTF-8", names]);
+    }
+    // A path holding what does not show as itself, which the messages, the manifest and the
+    // report would write: a line end (that would forge a line), a tab, an escape, an override.
+    for unseen in ["\nError: forged", "\t", "\u{1b}[2J", "\u{202e}"] {
+        let hostile =
+            |prefix: &[u8]| OsString::from(format!("{}{unseen}", String::from_utf8_lossy(prefix)));
+        for (args, names) in path_cases(&hostile) {
+            let out = cutover_os(dir.path(), &args);
+            let stderr = assert_bad_input(&out, &["does not show as itself", names]);
+            assert!(!stderr.contains("\nError: forged"), "{stderr}");
+        }
     }
     // Refused before anything was written.
     let written: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();

@@ -525,6 +525,17 @@ fn a_long_argument_or_cell_is_quoted_by_its_start_and_length() {
         ],
     );
     assert!(stderr.len() < 1_000, "{stderr:.1000}");
+    // One holding a line end: refused at its key, never written into a message as it is.
+    let forged = write_file(
+        dir.path(),
+        "forged.toml",
+        "name = \"inv\"\n[population]\ninventory = \"a\\nError: forged.csv\"\n",
+    );
+    let stderr = assert_bad_input(
+        &cutover(dir.path(), &["run", &forged, "--out", "o"]),
+        &["`population.inventory` holds \\u{a}", "forged.toml:3:"],
+    );
+    assert!(!stderr.contains("\nError: forged"), "{stderr}");
     let twice = inventory("twice", &format!("tenant,seats\n{word},5\n{word},5\n"));
     let seats = inventory("seats", &format!("tenant,seats\nA,{long}\n"));
     let region = inventory("region", &format!("tenant,seats,region\nA,5,{word}\n"));

@@ -318,6 +318,46 @@ fn plot_of_a_folder_without_its_files_is_bad_input() {
     let out = cutover(dir.path(), &["plot", "nowhere"]);
     assert_eq!(out.status.code(), Some(2));
 
+    // A folder that lacks a result its manifest lists is not plotted, nor marked complete.
+    let lacking = dir.path().join("lacking");
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--out"];
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &[lacking.to_str().unwrap()]].concat(),
+    ));
+    let manifest = lacking.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    let unfinished = text.replace("\"complete\": true", "\"complete\": false");
+    std::fs::write(&manifest, &unfinished).unwrap();
+    std::fs::remove_file(lacking.join("tenants.csv")).unwrap();
+    let out = cutover(dir.path(), &["plot", lacking.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("is not whole: its manifest.json lists tenants.csv, which is not there"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&manifest).unwrap(), unfinished);
+
+    // A spans.csv with each span twice is refused at the first repeat, not drawn bar by bar.
+    let twice = dir.path().join("twice");
+    assert_success(&cutover(
+        dir.path(),
+        &[&args[..], &[twice.to_str().unwrap()]].concat(),
+    ));
+    let spans = std::fs::read_to_string(twice.join("spans.csv")).unwrap();
+    let (header, body) = spans.split_once('\n').unwrap();
+    std::fs::write(twice.join("spans.csv"), format!("{header}\n{body}{body}")).unwrap();
+    let repeat = body.lines().count() + 2;
+    let out = cutover(dir.path(), &["plot", twice.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let named = format!("spans.csv: line {repeat}, column 4 (`phase`): tenant ");
+    assert!(
+        stderr.contains(&named) && stderr.contains("a second time"),
+        "{stderr}"
+    );
+
     // A sweep stopped before its last cell: its grid and cells, no manifest yet.
     std::fs::create_dir_all(dir.path().join("stopped/cells")).unwrap();
     std::fs::write(dir.path().join("stopped/grid.json"), "{}").unwrap();

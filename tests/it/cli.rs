@@ -318,6 +318,13 @@ fn detail_none_writes_only_the_replications_with_the_same_values() {
     // replications, summary, completion and weekly, and the report of them.
     assert_eq!(manifest["files"].as_array().unwrap().len(), 5);
     assert!(without.join("report.html").is_file());
+    // plot rebuilds its report, with no charts to draw, as the run did.
+    let report = std::fs::read(without.join("report.html")).unwrap();
+    let plot = cutover(dir.path(), &["plot", without.to_str().unwrap()]);
+    assert_success(&plot);
+    assert!(String::from_utf8_lossy(&plot.stdout).contains("no charts to draw"));
+    assert!(!without.join("charts").exists());
+    assert_eq!(std::fs::read(without.join("report.html")).unwrap(), report);
     let bad = cutover(
         dir.path(),
         &["run", &scenario, "--detail", "some", "--out", "bad"],

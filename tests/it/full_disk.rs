@@ -260,3 +260,25 @@ fn a_sweep_on_a_full_disk_says_its_cells_are_kept_for_resume() {
         "the sweep never ran out of space before its results were written"
     );
 }
+
+/// A command refused for a full disk as it takes a folder it had to make leaves no empty folder
+/// behind: nothing was changed, as it says.
+#[test]
+fn a_new_folder_on_a_full_disk_is_not_left_behind() {
+    let dir = temp_dir();
+    let disk = dir.path().join("disk");
+    let Some(tmpfs) = Tmpfs::mount(&disk, 64) else {
+        return;
+    };
+    std::fs::write(disk.join("fill"), vec![0u8; 64 << 10]).ok();
+    tmpfs.resize(tmpfs.used());
+    let out = disk.join("new");
+    let args = ["run", "small-pilot", "--reps", "1", "-q", "--out"];
+    let ran = cutover(dir.path(), &[&args[..], &[out.to_str().unwrap()]].concat());
+    let stderr = assert_out_of_space(&ran, &out);
+    assert!(
+        stderr.contains("nothing in the output folder was changed"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "an empty {} was left", out.display());
+}

@@ -538,7 +538,7 @@ fn plot_of_a_tampered_folder_inlines_only_its_own_charts_and_writes_well_formed_
     .unwrap();
     let manifest = std::fs::read_to_string(o.join("manifest.json")).unwrap();
     let mut json: serde_json::Value = serde_json::from_str(&manifest).unwrap();
-    json["phases"][1]["name"] = "Prep\u{7}\u{1b}[31m\u{0}".into();
+    json["phases"][1]["name"] = "Prep\u{7}\u{1b}[31m\u{0}\u{202e}gpj".into();
     std::fs::write(o.join("manifest.json"), json.to_string()).unwrap();
     assert_success(&cutover(dir.path(), &["plot", "o", "-q"]));
     let report = std::fs::read_to_string(o.join("report.html")).unwrap();
@@ -551,14 +551,15 @@ fn plot_of_a_tampered_folder_inlines_only_its_own_charts_and_writes_well_formed_
         report.contains("id=\"chart-phases\""),
         "the drawn charts are"
     );
-    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r');
+    // Nor one that reorders the text around it, a direction override.
+    let forbidden = |c: char| c < ' ' && !matches!(c, '\t' | '\n' | '\r') || c == '\u{202e}';
     assert!(
         !report.contains(forbidden),
         "a control character in report.html"
     );
     let phases = std::fs::read_to_string(o.join("charts/phases.svg")).unwrap();
     assert!(
-        phases.contains("Prep\u{fffd}\u{fffd}[31m\u{fffd}"),
+        phases.contains("Prep\u{fffd}\u{fffd}[31m\u{fffd}\u{fffd}gpj"),
         "the name is drawn, marked"
     );
     for entry in std::fs::read_dir(o.join("charts")).unwrap() {

@@ -76,16 +76,28 @@ impl Weekend {
             if batch[i] != busiest.batch || !start[i].is_finite() {
                 continue;
             }
-            by_tenant
-                .entry(tenant[i].to_string())
-                .or_default()
-                .push(Span {
-                    phase: phase[i].to_string(),
-                    start: start[i],
-                    end: end[i],
-                    done: done[i],
-                    outcome: outcome[i].to_string(),
-                });
+            let lane = by_tenant.entry(tenant[i].to_string()).or_default();
+            // One span a phase a batch: a tenant rolled back joins a later batch. A repeat is a
+            // damaged file, and drawing every one would take minutes for a large one.
+            if lane.iter().any(|s| s.phase == phase[i]) {
+                return Err(table.refused_row(
+                    i,
+                    spans::PHASE,
+                    &format!(
+                        "tenant {}'s phase `{}` in batch {} a second time (cutover writes each once)",
+                        crate::scenario::abbreviate(tenant[i]),
+                        crate::scenario::abbreviate(phase[i]),
+                        busiest.batch
+                    ),
+                ));
+            }
+            lane.push(Span {
+                phase: phase[i].to_string(),
+                start: start[i],
+                end: end[i],
+                done: done[i],
+                outcome: outcome[i].to_string(),
+            });
         }
         let sizes = tenant_sizes(dir)?;
         let total = by_tenant.len();
