@@ -55,7 +55,7 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     // results, though charts might be drawn from the rest (and `plot` marks a folder complete).
     if let Some(missing) = manifest.listed.iter().find(|f| lacks_result(dir, f)) {
         return Err(Error::Usage(format!(
-            "{} is not whole: its manifest.json lists {missing}, which is not there as a file; run the command that wrote the folder again",
+            "{} is not whole: its manifest.json lists {missing}, which is not there; run the command that wrote the folder again",
             dir.display()
         )));
     }
@@ -90,9 +90,10 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
     Ok(kind)
 }
 
-/// Whether `dir` lacks `listed`, a file its manifest lists, as a regular file, where that is one
-/// of the command's results: a name at the top of the folder other than the report (the charts
-/// and report are drawn anew; a name that would lead elsewhere is never looked at).
+/// Whether `dir` lacks `listed`, a file its manifest lists, where that is one of the command's
+/// results: a name at the top of the folder other than the report (the charts and report are
+/// drawn anew; a name that would lead elsewhere is never looked at). Something else in its place
+/// (a link, a pipe) is there, and refused as such where the file is read.
 fn lacks_result(dir: &Path, listed: &str) -> bool {
     let mut parts = Path::new(listed).components();
     let at_top = matches!(
@@ -101,7 +102,8 @@ fn lacks_result(dir: &Path, listed: &str) -> bool {
     );
     at_top
         && listed != files::REPORT
-        && !std::fs::symlink_metadata(dir.join(listed)).is_ok_and(|m| m.is_file())
+        && std::fs::symlink_metadata(dir.join(listed))
+            .is_err_and(|e| e.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// Draws every chart of an output folder `dir` of any kind into the folder `out`; returns the

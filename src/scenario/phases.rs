@@ -309,6 +309,12 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
             (false, true) => Some(t.f64("start_hours", 0.0, -365.0 * 24.0, 365.0 * 24.0)),
             (false, false) => None,
         };
+        // A start refused above (out of range, not a number, given twice) stands at a default:
+        // judged no further, here or by the next phase, where it would be a second, false error.
+        let start_refused = ["start_days", "start_hours"]
+            .iter()
+            .any(|k| t.reported(&t.key_path(k)));
+        let start_hours = start_hours.filter(|_| !start_refused);
         let work = t.located_strings("work");
         if t.bool("window", false) {
             windows.push(i);
@@ -328,7 +334,7 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
                     Some("put the work and the window in later phases".into()),
                 );
             }
-        } else if start_hours.is_none() {
+        } else if start_hours.is_none() && !start_refused {
             t.error(
                 "start_days",
                 format!("phase `{key}` has no start"),

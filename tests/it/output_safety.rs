@@ -834,10 +834,10 @@ fn cells_of_another_version_are_neither_merged_nor_resumed() {
     assert_success(&resumed[1]);
 }
 
-/// What a command prints for a person names the folder as given; a folder name holding an escape
-/// sequence is shown escaped, never handed raw to the terminal.
+/// A folder name holding an escape sequence, which every message and the report would name, is
+/// refused, shown escaped, never handed raw to the terminal.
 #[test]
-fn a_folder_name_with_control_characters_is_shown_escaped() {
+fn a_folder_name_with_control_characters_is_refused_before_anything_is_written() {
     let dir = temp_dir();
     let name = "o\u{1b}[2J\u{1b}]0;title\u{7}";
     let out = cutover(
@@ -852,14 +852,12 @@ fn a_folder_name_with_control_characters_is_shown_escaped() {
             name,
         ],
     );
-    assert_success(&out);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains("results in o\\u{1b}[2J"), "{stdout}");
+    let stderr = assert_bad_input(&out, &["'o\\u{1b}[2J", "does not show as itself"]);
     assert!(
-        !stdout.contains(['\u{1b}', '\u{7}']),
-        "a raw control character reached the terminal: {stdout:?}"
+        !stderr.contains(['\u{1b}', '\u{7}']),
+        "a raw control character reached the terminal: {stderr:?}"
     );
-    assert!(dir.path().join(name).join("summary.csv").is_file());
+    assert!(!dir.path().join(name).exists());
 }
 
 /// Everything under `dir`, links included and never followed: each entry's path relative to

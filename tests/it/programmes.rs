@@ -538,3 +538,30 @@ fn the_documented_programme_loads() {
     let (m, d) = run_detailed(&sc, 0);
     check_invariants("documented programme", &sc, &m, &d);
 }
+
+/// A phase start refused for itself (out of range, not a whole number, given twice) is reported
+/// once: not judged again as out of order, or as missing, against a default it never had.
+#[test]
+fn a_refused_phase_start_is_reported_once() {
+    let t2t = include_str!("../../scenarios/tenant-to-tenant.toml");
+    let file = "tenant-to-tenant.toml";
+    for (to, says) in [
+        (
+            "start_days = 366",
+            "must be between -365 and 365, found 366",
+        ),
+        ("start_days = 14.5", "must be an integer"),
+        (
+            "start_days = -21\nstart_hours = 5",
+            "has both `start_days` and `start_hours`",
+        ),
+    ] {
+        assert!(t2t.contains("start_days = -21\n"));
+        let text = t2t.replacen("start_days = -21", to, 1);
+        let err = Scenario::from_text(&text, file, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(&format!("{file}: 1 error")), "{to}: {err}");
+        assert!(err.contains(says), "{to}: {err}");
+    }
+}
