@@ -205,7 +205,17 @@ impl Table {
         what: &str,
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<Vec<Option<T>>, Error> {
-        let i = self.index(column)?;
+        self.parsed_at(self.index(column)?, column, what, parse)
+    }
+
+    /// [`Table::parsed`] of the column at index `i`, named `column`.
+    fn parsed_at<T>(
+        &self,
+        i: usize,
+        column: &str,
+        what: &str,
+        parse: impl Fn(&str) -> Option<T>,
+    ) -> Result<Vec<Option<T>>, Error> {
         let mut values = Vec::with_capacity(self.len());
         for row in 0..self.len() {
             let cell = self.cell(row, i).trim();
@@ -231,7 +241,7 @@ impl Table {
         parse: impl Fn(&str) -> Option<T>,
     ) -> Result<Vec<T>, Error> {
         let i = self.index(column)?;
-        self.parsed(column, what, parse)?
+        self.parsed_at(i, column, what, parse)?
             .into_iter()
             .enumerate()
             .map(|(row, word)| {
