@@ -73,8 +73,9 @@ const FILE_SECTIONS: &[FileSection] = &[
         file: files::tradeoffs::FILE,
         title: "Trade-offs and dominated policies",
         intro: "For each policy and metric: which way is better, its mean beside the baseline's, the \
-            difference with its Holm-adjusted p-value, and whether another policy is at least \
-            as good on every metric and better on one (dominated).",
+            difference with its Holm-adjusted p-value, and whether another policy dominates it: \
+            significantly better on at least one of these metrics and significantly worse on \
+            none (paired t-tests over the common replications, Holm-adjusted, 5%).",
         // tradeoffs.csv has no intervals: its means take comparison.csv's.
         rows: story::tradeoff_rows,
     },

@@ -45,8 +45,9 @@ pub struct SensitivityArgs {
     /// Morris elementary effects (screening, cheap) or Sobol' indices (variance shares).
     #[arg(long, value_enum, default_value_t = Method::Morris)]
     pub method: Method,
-    /// Morris trajectories [default: 10], or Sobol' base samples [default: 64; powers of two
-    /// balance best]. Points run: samples x (keys + 1) for Morris, samples x (keys + 2) for Sobol'.
+    /// Morris trajectories [default: 10], or Sobol' base samples [default: 64; at least 32;
+    /// powers of two balance best]. Points run: samples x (keys + 1) for Morris, samples x
+    /// (keys + 2) for Sobol'.
     #[arg(long, value_parser = super::whole(2, MAX_SOBOL_SAMPLES), allow_hyphen_values = true)]
     pub samples: Option<u64>,
     /// Output folder [default: output/<scenario name>-sensitivity; with --set,
@@ -109,6 +110,13 @@ pub fn sensitivity_command(
         "sensitivity runs the same --reps at every design point",
     )?;
     let samples = args.samples.unwrap_or(args.method.default_samples());
+    if args.method == Method::Sobol && samples < study::MIN_SOBOL_SAMPLES {
+        return Err(Error::Usage(format!(
+            "--samples {samples} with --method sobol: below {} base samples the 95% intervals of Sobol' indices cover the true value far less often than they say (measured: 47% to 73% of the time at 2 samples, 90% or more from 32); use --samples {} or more",
+            study::MIN_SOBOL_SAMPLES,
+            study::MIN_SOBOL_SAMPLES
+        )));
+    }
     let keys = factors.len();
     let points = args.method.points(keys, samples);
     // Each point is a sweep's cell, a scenario held while the study runs: a design of millions

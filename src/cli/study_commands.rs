@@ -252,12 +252,11 @@ fn print_selection(labels: &[String], metric: &str, params: &SelectParams, s: &S
         );
     }
     say_wrapped!(
-        "selected {} after {} replications ({} in all); a fixed-sample design with the same guarantee needs {} per policy ({} in all)",
+        "selected {} after {} replications ({} in all); a fixed-sample design with the same guarantee needs {}",
         labels[s.selected],
         s.stopped_at,
         s.total(),
-        s.fixed_sample,
-        s.fixed_sample * labels.len() as u64
+        s.fixed_sample_text(labels.len())
     );
     if s.ceiling_reached {
         say_wrapped!(

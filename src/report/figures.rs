@@ -210,7 +210,9 @@ pub fn closest(
 /// where the estimate would otherwise read as equal to a bound it is not equal to.
 fn decimals(value: f64, low: f64, high: f64) -> i32 {
     let width = high - low;
-    if width <= 0.0 {
+    // A width the files cannot show (bounds equal to their six decimals, as the sums of equal
+    // values can come out a last bit apart) is none: `11.5 [11.5, 11.5]`, not `11.500000`.
+    if width <= 0.0 || digits(low, MAX_DECIMALS) == digits(high, MAX_DECIMALS) {
         return lone_decimals(if value.is_finite() { value } else { low });
     }
     // Slightly widened so that a width of 0.1 computed as 0.09999999999999998 is still 0.1.
@@ -604,6 +606,13 @@ mod tests {
         assert_eq!(
             all(&estimate(7.9198, 7.9198, 7.9198, COUNT)),
             "7.92 [7.92, 7.92]"
+        );
+        // Bounds a last bit apart, which the files write alike, are a width of zero.
+        let (low, high) = (11.5 - 4.0 * f64::EPSILON, 11.5 + 8.0 * f64::EPSILON);
+        assert_eq!(all(&estimate(11.5, low, high, COUNT)), "11.5 [11.5, 11.5]");
+        assert_eq!(
+            all(&estimate(11.5, 11.499_999_4, 11.500_000_6, COUNT)),
+            "11.500000 [11.499999, 11.500001]"
         );
     }
 

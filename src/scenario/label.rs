@@ -11,8 +11,9 @@ pub const MAX_POLICY_NAME_CHARS: usize = 64;
 pub const MAX_PHASE_NAME_CHARS: usize = 100;
 
 /// Whether `c` does not show as itself: a control character (a bell, a terminal escape, a line
-/// end), a line or paragraph separator, or an invisible mark that reorders the text around it
-/// (a direction override).
+/// end), a line or paragraph separator, an invisible mark that reorders the text around it (a
+/// direction override), or a byte-order mark (which a reader strips at the start of a file, so
+/// that one more makes `week` a column name that looks like `week` and is not).
 pub fn is_unprintable(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -24,6 +25,7 @@ pub fn is_unprintable(c: char) -> bool {
                 | '\u{2029}'
                 | '\u{202a}'..='\u{202e}'
                 | '\u{2066}'..='\u{2069}'
+                | '\u{feff}'
         )
 }
 
@@ -136,6 +138,7 @@ mod tests {
         assert!(why("a\nb").contains("\\u{a}"));
         assert!(why("\u{202e}txt").contains("\\u{202e}"));
         assert!(why("a\u{2028}b").contains("\\u{2028}"));
+        assert!(why("\u{feff}week").contains("\\u{feff}"));
         assert!(why("=1+1").contains("starts with `=`"));
         assert!(why("@SUM(A1)").contains("formula"));
         assert!(why("123456789").contains("9 characters"));

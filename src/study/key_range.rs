@@ -53,6 +53,24 @@ pub struct Vary {
     pub whole: bool,
 }
 
+/// Why `key` cannot be `what` (varied, fitted) by a study, if it cannot: every setting a study
+/// tries shares the seed and the replications (common random numbers), and a `[sweep]` grid is
+/// not a setting of the scenario.
+pub fn not_a_setting(key: &str, what: &str) -> Option<String> {
+    let shown = crate::scenario::abbreviate(key);
+    if key.starts_with("sweep.") {
+        Some(format!(
+            "`{shown}` cannot be {what}: it is a key of the scenario's [sweep] grid, not a setting of the scenario"
+        ))
+    } else if key == "seed" || key == "replications" {
+        Some(format!(
+            "`{shown}` cannot be {what}: every setting tried shares the seed and replications (common random numbers)"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Parses one `KEY=LOW..HIGH` argument of `flag`; `what` says what is done to the key
 /// ("varied", "fitted") in messages.
 pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
@@ -67,14 +85,8 @@ pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
     if key.is_empty() {
         return Err(bad(0..eq, "no key before `=`"));
     }
-    if key.starts_with("sweep.") || key == "seed" || key == "replications" {
-        return Err(bad(
-            0..eq,
-            &format!(
-                "`{}` cannot be {what}: every setting tried shares the seed and replications (common random numbers)",
-                crate::scenario::abbreviate(key)
-            ),
-        ));
+    if let Some(why) = not_a_setting(key, what) {
+        return Err(bad(0..eq, &why));
     }
     let rest = &arg[eq + 1..];
     let Some(dots) = rest.find("..") else {

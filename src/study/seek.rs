@@ -243,6 +243,9 @@ pub fn parse_vary(arg: &str) -> Result<Axis, Error> {
             "no key before `=`",
         ));
     }
+    if let Some(why) = crate::study::key_range::not_a_setting(key.trim(), "varied") {
+        return Err(arg_error(flag, arg, 0..key.len(), &why));
+    }
     Ok(Axis {
         key: key.trim().to_string(),
         low: lo,
@@ -360,6 +363,20 @@ pub fn parse_require(arg: &str) -> Result<Constraint, Error> {
             let name_end = inner.find(['<', '>']).unwrap_or(inner.len());
             if !(0.0..=1.0).contains(&threshold) {
                 return Err(bad(at..arg.len(), "a probability must be between 0 and 1"));
+            }
+            // A share is judged by a one-sided Wilson bound, which stays strictly inside (0, 1)
+            // whatever the replications: no number of them could show a share of 1 (or 0).
+            let unreachable = match side {
+                Side::AtLeast | Side::Above => (threshold == 1.0).then_some("below 1"),
+                Side::AtMost | Side::Below => (threshold == 0.0).then_some("above 0"),
+            };
+            if let Some(stays) = unreachable {
+                return Err(bad(
+                    at..arg.len(),
+                    &format!(
+                        "no number of replications can show this: a probability is judged by its one-sided Wilson bound, which stays {stays}; require a probability short of it, such as 0.99 or 0.01"
+                    ),
+                ));
             }
             (
                 &inner[..name_end],
@@ -779,6 +796,20 @@ mod tests {
                 .to_string()
                 .contains("`x` is not a finite number")
         );
+        // A share of exactly 1 (or 0) can never be shown by a bound inside (0, 1).
+        for arg in [
+            "P(slips <= 3) >= 1",
+            "P(slips <= 3) > 1",
+            "P(slips >= 1) <= 0",
+        ] {
+            let err = parse_require(arg).unwrap_err().to_string();
+            assert!(
+                err.contains("no number of replications can show this"),
+                "{arg}: {err}"
+            );
+        }
+        assert!(parse_require("P(slips <= 3) >= 0.99").is_ok());
+        assert!(parse_require("P(slips <= 3) <= 1").is_ok());
         let a = parse_vary("operators.weekend=2..8").unwrap();
         assert_eq!((a.low, a.high), (2, 8));
         assert!(
@@ -799,6 +830,19 @@ mod tests {
                 .to_string()
                 .contains("KEY=LOW..HIGH")
         );
+        // Every setting shares the seed and the replications: varying them would change nothing
+        // (a seed) or be taken for a setting while running another number (replications).
+        for (arg, says) in [
+            ("seed=0..3", "common random numbers"),
+            ("replications=1..3", "common random numbers"),
+            ("sweep.x=1..2", "[sweep] grid"),
+        ] {
+            let err = parse_vary(arg).unwrap_err().to_string();
+            assert!(
+                err.contains("cannot be varied") && err.contains(says),
+                "{arg}: {err}"
+            );
+        }
         let mut axes = vec![a];
         assert!(
             apply_cost(&mut axes, "operators.weekendd=2")

@@ -40,7 +40,9 @@ pub struct Contender {
     pub replications: u64,
     /// Mean of the metric over the replications the procedure used.
     pub mean: f64,
-    /// The replication count at whose screening the policy was eliminated (`None`: kept).
+    /// The replication count at whose screening the policy was eliminated (`None`: kept, or
+    /// still in contention when the procedure stopped: at the ceiling, or tied on the mean with
+    /// the one kept once every half-width is zero).
     pub eliminated_after: Option<u64>,
 }
 
@@ -56,8 +58,27 @@ pub struct Selection {
     /// Replications per policy a fixed-sample design with the same guarantee needs from the same
     /// first stage: the two-stage paired Bonferroni procedure (Nelson & Matejcik 1995),
     /// `max(n0, max over pairs ceil((t S / delta)^2))` with `t` the `1 - alpha/(k-1)` quantile
-    /// of Student's t with `n0 - 1` degrees of freedom.
+    /// of Student's t with `n0 - 1` degrees of freedom; at most [`FIXED_SAMPLE_MOST`], which
+    /// stands for that many or more.
     pub fixed_sample: u64,
+}
+
+/// The most replications a policy the fixed-sample design is said to need: a billion times any
+/// run, and exact as a JSON number. A tiny `--delta` makes the formula give more than a `u64`
+/// holds; the design is then said to need more than this.
+pub const FIXED_SAMPLE_MOST: u64 = 1_000_000_000_000_000;
+
+impl Selection {
+    /// What the fixed-sample design needs, in words: `N per policy (M in all)` for `k` policies,
+    /// or `more than N per policy` past [`FIXED_SAMPLE_MOST`].
+    pub fn fixed_sample_text(&self, k: usize) -> String {
+        let n = self.fixed_sample;
+        if n >= FIXED_SAMPLE_MOST {
+            format!("more than {n} per policy")
+        } else {
+            format!("{n} per policy ({} in all)", n * k as u64)
+        }
+    }
 }
 
 impl Selection {
@@ -189,7 +210,8 @@ pub fn kn(
         .iter()
         .flatten()
         .map(|s| ((t * t * s) / (delta * delta)).ceil())
-        .fold(n0 as f64, f64::max) as u64;
+        .fold(n0 as f64, f64::max)
+        .min(FIXED_SAMPLE_MOST as f64) as u64;
 
     let mut alive: Vec<usize> = all.clone();
     let mut eliminated: Vec<Option<u64>> = vec![None; k];
@@ -234,13 +256,9 @@ pub fn kn(
                 kept
             };
             if alive.len() > 1 && rf > last {
-                let best = best_of(&alive, &means);
-                for &i in &alive {
-                    if !best.contains(&i) {
-                        eliminated[i] = Some(r);
-                    }
-                }
-                alive = best;
+                // The survivors are tied on the mean (their half-widths are zero): the first is
+                // kept, and the others were never eliminated.
+                alive = best_of(&alive, &means);
             }
             if alive.len() > 1 {
                 r += 1;
@@ -255,13 +273,8 @@ pub fn kn(
             let means: Vec<f64> = (0..k)
                 .map(|i| values[i].iter().sum::<f64>() / values[i].len() as f64)
                 .collect();
-            let best = best_of(&alive, &means);
-            for &i in &alive {
-                if !best.contains(&i) {
-                    eliminated[i] = Some(have);
-                }
-            }
-            alive = best;
+            // The others left were never eliminated: their means are over `have` too.
+            alive = best_of(&alive, &means);
             r = have;
             break;
         }
@@ -387,6 +400,30 @@ mod tests {
         })
         .unwrap();
         assert_eq!((s.selected, s.stopped_at, s.total()), (0, 10, 30));
+    }
+
+    /// A tiny `--delta` makes the fixed-sample design's formula pass what a `u64` holds: it is
+    /// said to need more than `FIXED_SAMPLE_MOST`, not a number that wrapped round.
+    #[test]
+    fn a_fixed_sample_past_any_count_is_said_to_be_more_than_the_most() {
+        let tiny = SelectParams {
+            delta: 1e-9,
+            ceiling: 20,
+            ..params(true)
+        };
+        let means = [3.0, 1.0, 2.0];
+        let s = kn(&tiny, 3, |pairs| Ok(observe(7, &means, pairs))).unwrap();
+        assert_eq!(s.fixed_sample, FIXED_SAMPLE_MOST);
+        assert_eq!(
+            s.fixed_sample_text(3),
+            "more than 1000000000000000 per policy"
+        );
+        let s = kn(&params(true), 3, |pairs| Ok(observe(7, &means, pairs))).unwrap();
+        let n = s.fixed_sample;
+        assert_eq!(
+            s.fixed_sample_text(3),
+            format!("{n} per policy ({} in all)", 3 * n)
+        );
     }
 
     #[test]

@@ -6,6 +6,47 @@ use crate::common::{
     SMALL_SCENARIO, assert_bad_input, assert_success, cutover, read_csv, temp_dir, write_file,
 };
 
+/// Stopped by the ceiling, a policy still in contention was never eliminated: selection.csv
+/// leaves its `eliminated_after` empty, as for the chosen one, and the fixed-sample design of a
+/// tiny `--delta` is said to need more than any count, not a number that wrapped round.
+#[test]
+fn at_the_ceiling_no_policy_left_is_said_to_be_eliminated() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let run = cutover(
+        dir.path(),
+        &[
+            "select",
+            file.as_str(),
+            "--policies",
+            "fifo,smallest-first",
+            "--metric",
+            "errors",
+            "--delta",
+            "1e-9",
+            "--reps",
+            "12",
+            "--out",
+            "o",
+        ],
+    );
+    assert_success(&run);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("the ceiling (--reps 12) was reached"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("needs more than 1000000000000000 per policy"),
+        "{stdout}"
+    );
+    let csv = read_csv(&dir.path().join("o/selection.csv"));
+    assert_eq!(csv.column("eliminated_after"), ["", ""]);
+    assert_eq!(csv.column("replications"), ["12", "12"]);
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(report.contains("would have run more than 1e15 per policy"));
+}
+
 #[test]
 fn select_chooses_one_policy_the_same_for_any_thread_count() {
     let dir = temp_dir();

@@ -187,6 +187,33 @@ fn bad_ranges_and_keys_are_refused_where_they_are_written() {
     assert_bad_input(&out, &["varied twice"]);
 }
 
+/// Sobol' indices from fewer than 32 base samples would come with intervals that cover far less
+/// often than the 95% they state (`study::sensitivity`'s coverage test): refused, saying why.
+#[test]
+fn too_few_sobol_samples_are_refused_saying_why() {
+    let dir = temp_dir();
+    let args = [
+        "sensitivity",
+        "small-pilot",
+        "--method",
+        "sobol",
+        "--samples",
+        "2",
+        "--vary",
+        "operators.weekend=1..5",
+        "--out",
+        "o",
+    ];
+    assert_bad_input(
+        &cutover(dir.path(), &args),
+        &[
+            "--samples 2 with --method sobol",
+            "use --samples 32 or more",
+        ],
+    );
+    assert!(!dir.path().join("o").exists());
+}
+
 /// A design of more points than a sweep may have cells is refused before anything runs: each
 /// point is held as a scenario, and 65,536 Sobol' samples of 20 keys (1.4 million points) filled
 /// the memory (12.9 GB at 2 minutes, still growing) instead.
@@ -309,4 +336,45 @@ fn a_resume_refusal_names_the_design_and_its_points() {
         "holds design points written by cutover 0.0.1",
         "run the sensitivity design again into another --out",
     ]);
+}
+
+/// A main metric with no value at some design point (no operator waited) gets no indices: the
+/// screen and the report both say so, rather than the report passing over it. An index whose
+/// bootstrap bounds are alike is written with the value's digits, not six decimals.
+#[test]
+fn a_metric_without_indices_is_named_on_screen_and_in_the_report() {
+    let dir = temp_dir();
+    let small = include_str!("../../scenarios/small-pilot.toml");
+    assert!(small.contains("\ntenants = 200\n"));
+    let tiny = small.replacen("\ntenants = 200\n", "\ntenants = 20\n", 1);
+    let file = crate::common::write_file(dir.path(), "tiny.toml", &tiny);
+    let args = [
+        "sensitivity",
+        file.as_str(),
+        "--vary",
+        "workitems.hard_failure_probability=0..0.02",
+        "--vary",
+        "operators.weekday=1..3",
+        "--samples",
+        "4",
+        "--reps",
+        "3",
+        "--out",
+        "o",
+    ];
+    let out = cutover(dir.path(), &args);
+    crate::common::assert_success(&out);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stdout.contains("no indices for operator_wait_mean_h, operator_wait_p95_h"),
+        "{stdout}"
+    );
+    assert!(!stdout.contains(".500000"), "{stdout}");
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(
+        report.contains(
+            "P95 operator wait (hours): no indices, as some design point had no value of it."
+        ),
+        "the report passes over it"
+    );
 }

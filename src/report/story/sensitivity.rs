@@ -67,7 +67,18 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         let best = (0..t.len())
             .filter(|&i| metric[i] == *m && kind[i] == lead && value[i].is_finite())
             .max_by(|&a, &b| value[a].total_cmp(&value[b]));
-        let Some(i) = best else { continue };
+        let Some(i) = best else {
+            // The command leaves a metric out when some design point had no value of it (no
+            // makespan where nobody transitioned): said, not passed over.
+            if !metric.contains(m) {
+                let _ = writeln!(
+                    html,
+                    "<li>{}: no indices, as some design point had no value of it.</li>",
+                    escape(&label(m))
+                );
+            }
+            continue;
+        };
         // Sobol' indices are shares of the variance; Morris' mu* is a mean absolute change.
         let range = if sobol {
             (0.0, 1.0)

@@ -338,11 +338,18 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                     escape(&text(&study, "delta"))
                 ));
             }
+            let fixed = study.get("fixed_sample_per_policy").and_then(Value::as_u64);
+            let fixed = match fixed {
+                Some(n) if n >= crate::study::select::FIXED_SAMPLE_MOST => {
+                    format!("more than {}", setting(n as f64))
+                }
+                _ => text(&study, "fixed_sample_per_policy"),
+            };
             items.push(format!(
                 "The procedure stopped after {} replications of each surviving policy; a fixed \
                  design with the same guarantee would have run {} per policy.",
                 escape(&text(&study, "stopped_at")),
-                escape(&text(&study, "fixed_sample_per_policy"))
+                escape(&fixed)
             ));
         }
         "seek" => {
