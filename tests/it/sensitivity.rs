@@ -57,7 +57,7 @@ fn a_lync_key_gets_no_share_of_transitioned_while_the_batch_size_gets_most() {
             "--vary",
             "lync.contacts_mean=5..50",
             "--samples",
-            "16",
+            "32",
             "--reps",
             "1",
             "--no-charts",
@@ -100,7 +100,7 @@ fn a_lync_key_gets_no_share_of_transitioned_while_the_batch_size_gets_most() {
         serde_json::from_slice(&std::fs::read(dir.path().join("o/manifest.json")).unwrap())
             .unwrap();
     assert_eq!(manifest["complete"], true);
-    assert_eq!(manifest["points"], 64);
+    assert_eq!(manifest["points"], 128);
     assert_eq!(manifest["factors"][0]["integer"], true);
     assert_eq!(manifest["factors"][1]["integer"], false);
     assert_eq!(manifest["policies"][0]["name"], manifest["policy"]);
