@@ -235,7 +235,7 @@ pub struct CompareArgs {
     #[arg(value_parser = flag_values::scenario())]
     pub scenario: String,
     /// Policies to compare, comma-separated; the first is the baseline.
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required = true, value_parser = flag_values::policy_name)]
     pub policies: Vec<String>,
     /// Output folder [default: output/<scenario name>-compare; with --set,
     /// output/<scenario name>-compare-<8 hex digits of the overrides' hash>].

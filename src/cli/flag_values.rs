@@ -23,6 +23,19 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
     }
 }
 
+/// A value parser for one name of a comma-separated `--policies`: an empty one (`--policies ""`,
+/// `fifo,,smallest-first`) names no policy, and would otherwise be counted as one.
+pub fn policy_name(text: &str) -> Result<String, String> {
+    if text.trim().is_empty() {
+        Err(
+            "an empty policy name; list policies separated by commas, e.g. fifo,smallest-first"
+                .into(),
+        )
+    } else {
+        Ok(text.to_string())
+    }
+}
+
 /// A value parser for a path (an output folder, a file read): see [`text_path`].
 pub fn path() -> impl TypedValueParser<Value = PathBuf> {
     text_path().map(PathBuf::from)

@@ -58,6 +58,7 @@ pub(super) fn load_study(
             parsed.len()
         )));
     }
+    refuse_set_and_ranged(flag, parsed.iter().map(|v| v.key.as_str()), &sim.set)?;
     let source = Source::resolve(Some(name));
     let doc = ScenarioDoc::load(&source, &sim.set)?;
     let base = doc.scenario()?;
@@ -76,6 +77,29 @@ pub(super) fn load_study(
         seed,
         reps,
     })
+}
+
+/// Refuses a key that `flag` ranges over (`--vary`, `--fit`) and a `--set` also sets: the
+/// range sets it at every setting, so the `--set` value is never used, yet the manifest would
+/// record it among the overrides.
+pub(super) fn refuse_set_and_ranged<'k>(
+    flag: &str,
+    keys: impl IntoIterator<Item = &'k str>,
+    set: &[String],
+) -> Result<(), Error> {
+    for key in keys {
+        let overridden = set
+            .iter()
+            .find(|s| s.split_once('=').is_some_and(|(k, _)| k.trim() == key));
+        if let Some(s) = overridden {
+            return Err(Error::Usage(format!(
+                "--set `{}` and {flag} name the same key: {flag} sets `{}` at every setting it tries, so the --set value would never be used; drop one",
+                abbreviate(s),
+                abbreviate(key)
+            )));
+        }
+    }
+    Ok(())
 }
 
 /// The scenario of one setting, each of `factors` at its value in `values`, and the values as

@@ -31,7 +31,7 @@ pub struct SelectArgs {
     #[arg(value_parser = super::flag_values::scenario())]
     pub scenario: String,
     /// Policies to choose from, comma-separated.
-    #[arg(long, value_delimiter = ',', required = true)]
+    #[arg(long, value_delimiter = ',', required = true, value_parser = super::flag_values::policy_name)]
     pub policies: Vec<String>,
     /// The metric whose mean decides (a column of replications.csv).
     #[arg(long)]
@@ -319,6 +319,11 @@ pub fn seek_command(args: SeekArgs, command: Vec<String>, wait: bool) -> Result<
             )));
         }
     }
+    super::key_ranges::refuse_set_and_ranged(
+        "--vary",
+        axes.iter().map(|a| a.key.as_str()),
+        &args.sim.set,
+    )?;
     apply_costs(&mut axes, &args.cost)?;
     let constraints = args
         .require

@@ -1508,3 +1508,60 @@ fn an_empty_region_list_is_refused_not_a_panic() {
     );
     assert!(!stderr.contains("regions are )"), "{stderr}");
 }
+
+/// A key a study ranges over (`--vary`, `--fit`) that a `--set` also sets is refused before
+/// anything runs: the range sets it at every setting, so the `--set` value would never be used,
+/// yet the manifest would record it among the overrides.
+#[test]
+fn a_key_both_set_and_ranged_over_is_refused() {
+    let dir = temp_dir();
+    write_file(dir.path(), "obs.csv", "week,transitioned\n0,1\n1,2\n");
+    let set = ["--set", "helpdesk.weekday=5"];
+    let commands: [&[&str]; 3] = [
+        &[
+            "seek",
+            "small-pilot",
+            "--vary",
+            "helpdesk.weekday=1..2",
+            "--require",
+            "mean(slips) <= 3",
+        ],
+        &[
+            "sensitivity",
+            "small-pilot",
+            "--vary",
+            "helpdesk.weekday=1..4",
+        ],
+        &[
+            "calibrate",
+            "small-pilot",
+            "--observed",
+            "obs.csv",
+            "--fit",
+            "helpdesk.weekday=1..4",
+        ],
+    ];
+    for args in commands {
+        let all = [args, &set[..], &["--out", "o"]].concat();
+        assert_bad_input(
+            &cutover(dir.path(), &all),
+            &["--set `helpdesk.weekday=5` and", "name the same key"],
+        );
+        assert!(!dir.path().join("o").exists(), "{args:?}");
+    }
+}
+
+/// An empty name in `--policies` names no policy: refused as such, not counted as one.
+#[test]
+fn an_empty_policy_name_is_refused() {
+    let dir = temp_dir();
+    for policies in ["", "fifo,,smallest-first"] {
+        for command in [
+            &["select", "small-pilot", "--metric", "slips", "--delta", "1"][..],
+            &["compare", "small-pilot"],
+        ] {
+            let args = [command, &["--policies", policies, "--out", "o"]].concat();
+            assert_bad_input(&cutover(dir.path(), &args), &["an empty policy name"]);
+        }
+    }
+}
