@@ -28,7 +28,7 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
 pub fn policy_name(text: &str) -> Result<String, String> {
     if text.trim().is_empty() {
         Err(
-            "an empty policy name; list policies separated by commas, e.g. fifo,smallest-first"
+            "an empty policy name; list policies separated by commas, e.g. --policies fifo,smallest-first"
                 .into(),
         )
     } else {
