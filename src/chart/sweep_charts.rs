@@ -376,6 +376,21 @@ impl Heatmap {
     }
 }
 
+/// Half the width of the narrowest finite 95% interval among `cells`; zero if none has one, so
+/// that no spread of means counts as within it.
+fn narrowest_half_width(cells: &[Cell]) -> f64 {
+    let narrowest = cells
+        .iter()
+        .map(|c| (c.high - c.low) / 2.0)
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .fold(f64::INFINITY, f64::min);
+    if narrowest.is_finite() {
+        narrowest
+    } else {
+        0.0
+    }
+}
+
 /// A colour from light yellow (0) to dark blue (1).
 fn ramp(t: f64) -> RGBColor {
     const STOPS: [(f64, (f64, f64, f64)); 4] = [
@@ -413,7 +428,17 @@ impl Figure for Heatmap {
             90,
         )?;
         let (lo, hi) = bounds(self.cells.iter().map(|c| c.mean));
-        let t = |v: f64| if hi > lo { (v - lo) / (hi - lo) } else { 0.5 };
+        // Means that all lie within half the narrowest cell's 95% interval of each other are
+        // told apart by no cell: a ramp from the lowest to the highest would paint 0.02 hours
+        // dark against light.
+        let alike = hi > lo && hi - lo < narrowest_half_width(&self.cells);
+        let t = |v: f64| {
+            if hi > lo && !alike {
+                (v - lo) / (hi - lo)
+            } else {
+                0.5
+            }
+        };
         let mut chart = chart;
         let centred = Pos::new(HPos::Center, VPos::Center);
         for c in &self.cells {
@@ -445,8 +470,37 @@ impl Figure for Heatmap {
         if self.cells.iter().all(|c| !c.mean.is_finite()) {
             note_centred(&chart, "no values")?;
         }
-        // Every cell the same: one swatch saying so, not a gradient from a value to itself.
+        // Every cell the same, or alike within the noise: one swatch saying so, not a gradient.
         let left = Pos::new(HPos::Left, VPos::Center);
+        if lo.is_finite() && alike {
+            let (top, bottom) = (30, 60);
+            scale.draw(&Rectangle::new(
+                [(20, top), (50, bottom)],
+                ramp(0.5).filled(),
+            ))?;
+            scale.draw(&Rectangle::new(
+                [(20, top), (50, bottom)],
+                MUTED.stroke_width(1),
+            ))?;
+            let d = decimals(hi, lo, hi);
+            let range = format!("{} to {}", thousands(lo, d), thousands(hi, d));
+            scale.draw_text(&range, &font(16.0).pos(left), (58, 45))?;
+            for (i, line) in [
+                "mean; the cells",
+                "differ by less",
+                "than their 95%",
+                "intervals do",
+            ]
+            .iter()
+            .enumerate()
+            {
+                scale.draw_text(
+                    line,
+                    &font(16.0).pos(left),
+                    (20, bottom + 30 + 22 * i as i32),
+                )?;
+            }
+        }
         if lo.is_finite() && hi <= lo {
             let (top, bottom) = (30, 60);
             scale.draw(&Rectangle::new(
@@ -463,7 +517,7 @@ impl Figure for Heatmap {
             scale.draw_text("cell the same", &font(16.0).pos(left), (20, bottom + 52))?;
         }
         // The colour scale: a bar from the lowest mean (bottom) to the highest (top).
-        if lo.is_finite() && hi > lo {
+        if lo.is_finite() && hi > lo && !alike {
             let (top, bottom) = (30, 420);
             for py in top..bottom {
                 let f = f64::from(bottom - py) / f64::from(bottom - top);
@@ -499,6 +553,22 @@ mod tests {
     use plotters::coord::ranged1d::{BoldPoints, Ranged};
 
     use super::*;
+
+    /// A heatmap draws one colour where the cells' means lie within half the narrowest cell's
+    /// interval of each other; cells without intervals never count as alike.
+    #[test]
+    fn cells_within_their_intervals_count_as_alike() {
+        let cell = |mean: f64, half: f64| Cell {
+            values: Vec::new(),
+            mean,
+            low: mean - half,
+            high: mean + half,
+        };
+        let noise = [cell(7.89, 0.12), cell(7.91, 0.11)];
+        assert!((narrowest_half_width(&noise) - 0.11).abs() < 1e-12);
+        let lone = [cell(3.7, f64::NAN), cell(32.0, f64::NAN)];
+        assert_eq!(narrowest_half_width(&lone), 0.0);
+    }
 
     #[test]
     fn a_swept_number_of_people_is_ticked_in_whole_people() {

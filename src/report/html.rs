@@ -118,6 +118,12 @@ footer { margin-top: 2.5rem; border-top: 2px solid #ddd; }
   h2 { break-after: avoid; page-break-after: avoid; }
   table { break-inside: auto; }
   tr { break-inside: avoid; }
+  /* Paper does not scroll: a wide table is set smaller and its cells wrap, so that no column is
+     cut off at the page's edge. */
+  div.table { overflow: visible; }
+  div.table table { font-size: 7.5pt; width: 100%; }
+  div.table th, div.table td { padding: 1pt 3pt; overflow-wrap: anywhere; }
+  td.n { white-space: normal; }
 }
 "#;
 

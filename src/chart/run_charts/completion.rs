@@ -58,9 +58,9 @@ impl Completion {
         let subtitle = match (at_deadline, &context.deadline) {
             (Some((m, lo, hi)), Some(date)) if m.is_finite() => format!(
                 "by the deadline ({date}): {} tenants on average, P10 {}, P90 {}",
-                thousands(m, 0),
-                thousands(lo, 0),
-                thousands(hi, 0)
+                count_as_is(m),
+                count_as_is(lo),
+                count_as_is(hi)
             ),
             _ => format!("cumulative, by the end of each day, across {n} replications"),
         };
@@ -235,9 +235,33 @@ impl Figure for Completion {
     }
 }
 
+/// A mean or percentile of tenants as a whole number when it is one, else with the decimals
+/// (up to three) that keep it from reading as one: 199.8 of 200 tenants is never `200`, which
+/// would say that every replication finished them all.
+fn count_as_is(x: f64) -> String {
+    if !x.is_finite() || x.fract() == 0.0 {
+        return thousands(x, 0);
+    }
+    // The fewest decimals at which it is not written as a whole number.
+    (1..=3)
+        .map(|places| thousands(x, places))
+        .find(|written| !written.trim_end_matches('0').ends_with('.'))
+        .unwrap_or_else(|| thousands(x, 3))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A mean of 199.8 tenants of 200 is never written `200`, which says they all finished.
+    #[test]
+    fn a_count_short_of_a_whole_number_is_written_so() {
+        assert_eq!(count_as_is(200.0), "200");
+        assert_eq!(count_as_is(199.8), "199.8");
+        assert_eq!(count_as_is(299.96), "299.96");
+        assert_eq!(count_as_is(1999.5), "1,999.5");
+        assert_eq!(count_as_is(199.9999), "200.000");
+    }
 
     #[test]
     fn the_completion_close_up_shows_the_last_tenants_against_the_deadline() {

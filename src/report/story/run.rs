@@ -19,13 +19,24 @@ use super::{RUN_METRICS, cell, summaries};
 /// replications, only 3 in 4 need to). The answer says P90 as the table does, never floored.
 const METHOD: &str = "Mean over replications with its 95% interval (Student t); P50, P90 and P99 \
                       are percentiles across replications, interpolated between the two nearest \
-                      (R's type 7): about 9 replications in 10 are at or below P90. A cause's \
+                      (R's type 7): about 9 replications in 10 are at or below P90. The chance of \
+                      missing the deadline is the share of replications in which some tenant \
+                      missed it, with Wilson's 95% score interval. A cause's \
                       share of the slips or of the missed deadlines (Causes) is the ratio of two \
                       means over the same replications, with Fieller's 95% interval for a ratio \
                       of paired means, within 0 to 100%; a share is written without one when \
                       there are fewer than two replications, when every replication has the same \
                       share, or when the total's mean is not clearly above zero (Fieller's \
                       interval is then unbounded).";
+
+/// The replications in which some tenant missed the deadline, and the replications there are
+/// (replications.csv's `missed_deadline` above zero).
+fn replications_missing(folder: &Folder) -> Result<(u64, u64), Error> {
+    let t = folder.table(files::replications::FILE)?;
+    let missed = t.numbers("missed_deadline")?;
+    let late = missed.iter().filter(|&&m| m > 0.0).count();
+    Ok((late as u64, missed.len() as u64))
+}
 
 /// The deadline met or missed, in sentences with intervals, then the headline figures.
 pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
@@ -36,17 +47,35 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let tenants = s.get("tenants").map_or(f64::INFINITY, |t| t.mean);
     let mut items = Vec::new();
     if let Some(m) = s.get("missed_deadline") {
+        // The planner's question first: how likely is a programme like this one to leave some
+        // tenant past the deadline? The share of replications that did, with its interval: ten
+        // replications that all finish still leave a chance of up to 28%.
+        let (missed, n) = replications_missing(folder)?;
+        let chance = |low: f64, high: f64| {
+            format!(
+                "95% interval {}% to {}%",
+                number(100.0 * low),
+                number(100.0 * high)
+            )
+        };
+        let (low, high) = crate::stats::wilson(missed, n, crate::stats::normal_quantile(0.975));
         items.push(if m.max == 0.0 {
             format!(
                 "<span class=\"good\">Every tenant is transitioned by the {deadline} deadline</span> \
-                 in every replication."
+                 in every replication ({n} of {n}): the chance that a programme like this one \
+                 misses it is at most {}% ({}).",
+                number(100.0 * high),
+                chance(low, high)
             )
         } else {
             // P90 in the mean's digits, as the table below writes it.
             let w = m.written("missed_deadline", tenants);
             format!(
-                "<span class=\"bad\">Tenants miss the {deadline} deadline: P90 {} across \
-                 replications</span> (on average {}, 95% interval {}; at worst {}).",
+                "<span class=\"bad\">Tenants miss the {deadline} deadline in {missed} of {n} \
+                 replications</span> ({}% of programmes like this one, {}); per replication, \
+                 P90 {} tenants miss it (on average {}, 95% interval {}; at worst {}).",
+                number(100.0 * missed as f64 / n as f64),
+                chance(low, high),
                 w.alike(m.p90),
                 w.value,
                 w.interval(),
