@@ -594,3 +594,38 @@ fn the_last_tenant_is_said_to_move_only_when_every_tenant_does() {
         );
     }
 }
+
+/// A sweep's answer names the best and worst cells by the keys that place them: where cells tie
+/// (the weekend operators leave the help desk's wait as it is), the key they differ in is "any
+/// of" its values, never the value of the first or last cell.
+#[test]
+fn a_sweep_answer_names_no_key_value_that_a_tie_leaves_open() {
+    let dir = temp_dir();
+    let out = dir.path().join("sweep");
+    let args = [
+        "sweep",
+        "small-pilot",
+        "--set",
+        "sweep.operators.weekend=[2, 4, 8]",
+        "--set",
+        "sweep.helpdesk.weekday=[1, 3]",
+        "--reps",
+        "2",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    let line = html
+        .split("<li>P95 helpdesk wait (hours): best ")
+        .nth(1)
+        .and_then(|l| l.split("</li>").next())
+        .expect("the help desk's line");
+    assert!(
+        line.contains("at operators.weekend any of 2, 4, 8, helpdesk.weekday = 3; worst")
+            && line.contains("at operators.weekend any of 2, 4, 8, helpdesk.weekday = 1"),
+        "{line}"
+    );
+}

@@ -24,15 +24,11 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     let headers = t.headers().to_vec();
     let mut html = String::from("<h2>The answer</h2>\n<ul class=\"answer\">\n");
     for (m, _) in MAIN_METRICS {
-        let cells: Vec<(String, f64, Written, (f64, f64))> = (0..t.len())
+        let cells: Vec<CellMean> = (0..t.len())
             .filter(|&i| metric[i] == *m && mean[i].is_finite())
             .filter_map(|i| {
                 let row = t.row(i);
-                let at = keys
-                    .iter()
-                    .map(|k| format!("{k} = {}", cell(&row, &headers, k)))
-                    .collect::<Vec<_>>()
-                    .join(", ");
+                let at = keys.iter().map(|k| cell(&row, &headers, k)).collect();
                 let s = stats.get(&format!("{}|{m}", id[i]))?;
                 Some((at, mean[i], s.written(m, f64::INFINITY), (s.low, s.high)))
             })
@@ -48,6 +44,28 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         } else {
             (lo, hi)
         };
+        // Where several cells share the best (or worst) mean, a key they differ in is not
+        // where it is: named as any of their values, never as the one that came first.
+        let at = |of: &CellMean| {
+            let tied: Vec<&Vec<String>> =
+                cells.iter().filter(|c| c.1 == of.1).map(|c| &c.0).collect();
+            keys.iter()
+                .enumerate()
+                .map(|(k, key)| {
+                    let mut values: Vec<&str> = Vec::new();
+                    for c in &tied {
+                        if !values.contains(&c[k].as_str()) {
+                            values.push(&c[k]);
+                        }
+                    }
+                    match values.as_slice() {
+                        [one] => format!("{key} = {one}"),
+                        many => format!("{key} any of {}", many.join(", ")),
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         let line = if lo.1 == hi.1 {
             format!("{}: {} in every cell.", escape(&label(m)), lo.2.value)
         } else {
@@ -55,9 +73,9 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                 "{}: best {} at {}; worst {} at {}{}.",
                 escape(&label(m)),
                 best.2.value,
-                escape(&best.0),
+                escape(&at(best)),
                 worst.2.value,
-                escape(&worst.0),
+                escape(&at(worst)),
                 if overlap(lo.3, hi.3) {
                     " (their 95% intervals overlap: the difference may be chance)"
                 } else {
@@ -70,6 +88,10 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
     html.push_str("</ul>\n<p class=\"note\">Means per cell; the table below gives each with its 95% interval.</p>\n");
     Ok(html)
 }
+
+/// A cell's setting (its value of each key), its mean of a metric, that mean as written and its
+/// 95% interval.
+type CellMean = (Vec<String>, f64, Written, (f64, f64));
 
 /// Whether two intervals share a point. Overlapping 95% intervals do not prove two cells alike,
 /// but a difference between them is then not one to plan on without more replications; a cell
