@@ -629,3 +629,32 @@ fn a_sweep_answer_names_no_key_value_that_a_tie_leaves_open() {
         "{line}"
     );
 }
+
+/// Policies that share the best mean are named together: `risk-spread` orders small-pilot's
+/// one-region tenants as `fifo` does, so neither is "best" alone.
+#[test]
+fn a_comparison_names_every_policy_that_shares_the_best_mean() {
+    let dir = temp_dir();
+    let out = dir.path().join("cmp");
+    let args = [
+        "compare",
+        "small-pilot",
+        "--policies",
+        "fifo,smallest-first,risk-spread",
+        "--reps",
+        "4",
+        "--no-charts",
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let html = report(&out);
+    assert!(
+        html.contains(
+            "P95 helpdesk wait (hours): <code>fifo</code> and <code>risk-spread</code> share the best mean"
+        ),
+        "{html}"
+    );
+    assert!(!html.contains("<code>fifo</code> is best"), "{html}");
+}

@@ -114,6 +114,19 @@ fn verdict(metric: &str, baseline: &str, of: &[&Compared]) -> Option<String> {
         }
     };
     let best = of.iter().min_by(ahead).expect("two or more");
+    // Policies with exactly the best mean share it: named together, never the first alone.
+    let leaders: Vec<String> = of
+        .iter()
+        .filter(|c| c.mean == best.mean)
+        .map(|c| format!("<code>{}</code>", escape(&c.policy)))
+        .collect();
+    let lead = |one: String| {
+        if leaders.len() > 1 {
+            format!("{} share the best mean", in_words(&leaders))
+        } else {
+            one
+        }
+    };
     // A difference is this policy minus the baseline: which sign is better depends on the metric.
     let better_than_base = |c: &Compared| (c.diff > 0.0) == more_is_better(metric);
     let named = |better: bool| -> Vec<String> {
@@ -130,23 +143,24 @@ fn verdict(metric: &str, baseline: &str, of: &[&Compared]) -> Option<String> {
     Some(if of.iter().all(|c| c.mean == base.mean) {
         format!("{what}: {base_mean} with every policy.")
     } else if best.policy == base.policy {
+        let best_is = lead(format!("<code>{baseline}</code> is best"));
         if worse.is_empty() {
             format!(
-                "{what}: <code>{baseline}</code> is best ({base_mean}), and no policy differs \
-                 from it beyond chance."
+                "{what}: {best_is} ({base_mean}), and no policy differs from \
+                 <code>{baseline}</code> beyond chance."
             )
         } else {
             format!(
-                "{what}: <code>{baseline}</code> is best ({base_mean}); {} {} worse beyond chance.",
+                "{what}: {best_is} ({base_mean}); {} {} worse beyond chance.",
                 in_words(&worse),
                 are(&worse)
             )
         }
     } else if best.significant {
         format!(
-            "{what}: <span class=\"good\"><code>{}</code> is best</span>, {} against {base_mean} \
-             for <code>{baseline}</code>: a paired difference of {} (95% interval {}).",
-            escape(&best.policy),
+            "{what}: <span class=\"good\">{}</span>, {} against {base_mean} for \
+             <code>{baseline}</code>: a paired difference of {} (95% interval {}).",
+            lead(format!("<code>{}</code> is best", escape(&best.policy))),
             best.mean(metric).value,
             best.diff().value,
             best.diff().interval()
@@ -154,10 +168,12 @@ fn verdict(metric: &str, baseline: &str, of: &[&Compared]) -> Option<String> {
     } else if !better.is_empty() {
         // The best mean is within chance of the baseline, yet another policy is beyond it.
         format!(
-            "{what}: <code>{}</code> has the best mean ({}), within chance of \
-             <code>{baseline}</code> ({base_mean}); {} {} better than <code>{baseline}</code> \
-             beyond chance.",
-            escape(&best.policy),
+            "{what}: {} ({}), within chance of <code>{baseline}</code> ({base_mean}); {} {} \
+             better than <code>{baseline}</code> beyond chance.",
+            lead(format!(
+                "<code>{}</code> has the best mean",
+                escape(&best.policy)
+            )),
             best.mean(metric).value,
             in_words(&better),
             are(&better)

@@ -346,8 +346,10 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                 _ => text(&study, "fixed_sample_per_policy"),
             };
             items.push(format!(
-                "The procedure stopped after {} replications of each surviving policy; a fixed \
-                 design with the same guarantee would have run {} per policy.",
+                "The procedure decided at {} replications of each policy still in contention \
+                 (its last stage may have run them a little further: selection.csv's \
+                 <code>replications</code>); a fixed design with the same guarantee would have \
+                 run {} per policy.",
                 escape(&text(&study, "stopped_at")),
                 escape(&fixed)
             ));
