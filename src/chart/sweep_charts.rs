@@ -472,49 +472,30 @@ impl Figure for Heatmap {
         }
         // Every cell the same, or alike within the noise: one swatch saying so, not a gradient.
         let left = Pos::new(HPos::Left, VPos::Center);
-        if lo.is_finite() && alike {
-            let (top, bottom) = (30, 60);
-            scale.draw(&Rectangle::new(
-                [(20, top), (50, bottom)],
-                ramp(0.5).filled(),
-            ))?;
-            scale.draw(&Rectangle::new(
-                [(20, top), (50, bottom)],
-                MUTED.stroke_width(1),
-            ))?;
+        if lo.is_finite() && (hi <= lo || alike) {
             let d = decimals(hi, lo, hi);
-            let range = format!("{} to {}", thousands(lo, d), thousands(hi, d));
-            scale.draw_text(&range, &font(16.0).pos(left), (58, 45))?;
-            for (i, line) in [
-                "mean; the cells",
-                "differ by less",
-                "than their 95%",
-                "intervals do",
-            ]
-            .iter()
-            .enumerate()
-            {
-                scale.draw_text(
-                    line,
-                    &font(16.0).pos(left),
-                    (20, bottom + 30 + 22 * i as i32),
-                )?;
+            let (value, lines): (String, &[&str]) = if alike {
+                (
+                    format!("{} to {}", thousands(lo, d), thousands(hi, d)),
+                    &[
+                        "mean; the cells",
+                        "differ by less",
+                        "than their 95%",
+                        "intervals do",
+                    ],
+                )
+            } else {
+                (thousands(hi, d), &["mean, every", "cell the same"])
+            };
+            let (top, bottom) = (30, 60);
+            let swatch = [(20, top), (50, bottom)];
+            scale.draw(&Rectangle::new(swatch, ramp(0.5).filled()))?;
+            scale.draw(&Rectangle::new(swatch, MUTED.stroke_width(1)))?;
+            scale.draw_text(&value, &font(16.0).pos(left), (58, 45))?;
+            for (i, line) in lines.iter().enumerate() {
+                let y = bottom + 30 + 22 * i as i32;
+                scale.draw_text(line, &font(16.0).pos(left), (20, y))?;
             }
-        }
-        if lo.is_finite() && hi <= lo {
-            let (top, bottom) = (30, 60);
-            scale.draw(&Rectangle::new(
-                [(20, top), (50, bottom)],
-                ramp(t(hi)).filled(),
-            ))?;
-            scale.draw(&Rectangle::new(
-                [(20, top), (50, bottom)],
-                MUTED.stroke_width(1),
-            ))?;
-            let d = decimals(hi, lo, hi);
-            scale.draw_text(&thousands(hi, d), &font(16.0).pos(left), (58, 45))?;
-            scale.draw_text("mean, every", &font(16.0).pos(left), (20, bottom + 30))?;
-            scale.draw_text("cell the same", &font(16.0).pos(left), (20, bottom + 52))?;
         }
         // The colour scale: a bar from the lowest mean (bottom) to the highest (top).
         if lo.is_finite() && hi > lo && !alike {
