@@ -166,6 +166,10 @@ struct ChartPhase {
     label: String,
     colour: RGBColor,
     spans: bool,
+    /// Hours from T at which it starts, as the manifest records it.
+    start_hours: Option<f64>,
+    /// For the window phase, how long it may run before a rollback, as the manifest records it.
+    window_hours: Option<f64>,
 }
 
 /// The programme's phases from the manifest; from a manifest that does not record them, the
@@ -180,6 +184,8 @@ fn chart_phases(manifest: &ManifestInfo) -> Vec<ChartPhase> {
                 name: programme.name(p).to_string(),
                 offset: None,
                 spans: programme.span_index(p).is_some(),
+                start_hours: None,
+                window_hours: None,
             })
             .collect()
     } else {
@@ -196,6 +202,8 @@ fn chart_phases(manifest: &ManifestInfo) -> Vec<ChartPhase> {
             name: p.name,
             key: p.key,
             spans: p.spans,
+            start_hours: p.start_hours,
+            window_hours: p.window_hours,
         })
         .collect()
 }
@@ -233,6 +241,8 @@ mod tests {
                 name: key.to_uppercase(),
                 offset: (i == 1).then(|| "T-90".to_string()),
                 spans: i == 2,
+                start_hours: None,
+                window_hours: None,
             })
             .collect();
         let phases = chart_phases(&manifest(recorded));
@@ -271,6 +281,8 @@ mod tests {
                 name: key.to_string(),
                 offset: None,
                 spans: false,
+                start_hours: None,
+                window_hours: None,
             })
             .collect();
         let subtitle = |deadline| {

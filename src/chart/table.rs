@@ -358,6 +358,10 @@ pub struct RecordedPhase {
     pub offset: Option<String>,
     /// Whether spans.csv records it.
     pub spans: bool,
+    /// Hours from T at which it starts; `None` for the first phase.
+    pub start_hours: Option<f64>,
+    /// For the window phase, how long it may run (absent from manifests before it was recorded).
+    pub window_hours: Option<f64>,
 }
 
 impl ManifestInfo {
@@ -423,6 +427,14 @@ impl ManifestInfo {
                                 name: text("name")?,
                                 offset: text("offset"),
                                 spans: p.get("spans").and_then(|s| s.as_bool()) == Some(true),
+                                start_hours: p
+                                    .get("start_hours")
+                                    .and_then(serde_json::Value::as_f64)
+                                    .filter(|h| h.is_finite()),
+                                window_hours: p
+                                    .get("window_hours")
+                                    .and_then(serde_json::Value::as_f64)
+                                    .filter(|h| h.is_finite() && *h > 0.0),
                             })
                         })
                         .collect()

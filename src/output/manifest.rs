@@ -301,6 +301,10 @@ pub struct PhaseStart {
     /// Whether spans.csv records it (the weekend phases, from the copy phase on).
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub spans: bool,
+    /// For the window phase alone: how many hours it may run before the tenant is rolled back,
+    /// so the weekend chart can mark where the window closes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub window_hours: Option<f64>,
 }
 
 impl PhaseStart {
@@ -317,6 +321,7 @@ impl PhaseStart {
                     start_hours,
                     offset: start_hours.map(offset_label),
                     spans: programme.span_index(p).is_some(),
+                    window_hours: (p == programme.window()).then_some(phases.window_hours),
                 }
             })
             .collect()

@@ -8,7 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::chart::frame::{
-    Axis, DARK_RED, Figure, GREY, Labelled, Mark, Plot, bounds, heading, note_centred, plot,
+    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, Plot, bounds, heading, note_centred, plot,
     with_side_legend,
 };
 use crate::chart::table::{Table, date_of};
@@ -28,7 +28,16 @@ struct Span {
 
 impl Span {
     fn overran(&self) -> bool {
-        self.outcome == "rolled_back" || (self.done.is_finite() && self.done > self.end + 1e-9)
+        self.outcome == "rolled_back"
+            || self.unfinished()
+            || (self.done.is_finite() && self.done > self.end + 1e-9)
+    }
+
+    /// The phase ended with its work never done (copies still running when the window rolled
+    /// back): spans.csv writes it `complete` with no `done`. Drawn as work through the whole
+    /// window, not as a window whose work took no time.
+    fn unfinished(&self) -> bool {
+        self.outcome == "complete" && !self.done.is_finite() && self.end.is_finite()
     }
 }
 
@@ -190,7 +199,10 @@ fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
 impl Weekend {
     /// The time shown: the whole of the first spanned phase (Pre-Stage: a week of copying) on
     /// the left panel, the later phases on the right, split where the first of them starts, and
-    /// at least 12 hours past the start of the last phase (Finalize), so it shows.
+    /// at least 12 hours past the start of the last phase (Finalize), so it shows; but no more
+    /// than a day past the window's close or the start of the phase after it, whichever is
+    /// later, so that phases starting days after the weekend (a decommission a fortnight on) do
+    /// not squeeze it into a sliver.
     fn time_range(&self) -> (f64, f64, Option<f64>) {
         let spans: Vec<&Span> = self.lanes.iter().flat_map(|l| &l.1).collect();
         let (lo, mut hi) = bounds(spans.iter().flat_map(|s| [s.start, s.end, s.done]));
@@ -204,6 +216,16 @@ impl Weekend {
             .fold(f64::NEG_INFINITY, f64::max);
         if last_start.is_finite() {
             hi = hi.max(last_start + 0.5);
+        }
+        if let Some((close, _)) = self.window_close() {
+            // The phase after the window (Finalize) shows even when the window is short.
+            let next = self
+                .phases
+                .iter()
+                .skip_while(|p| p.window_hours.is_none())
+                .nth(1)
+                .map_or(f64::INFINITY, |next| self.first_start(&next.key));
+            hi = hi.min(close.max(next.min(hi)) + 1.0);
         }
         let later = spans
             .iter()
@@ -254,15 +276,16 @@ impl Weekend {
                         )))?;
                     }
                 }
-                if s.done.is_finite() {
-                    if let Some((a, b)) = clip(s.start, s.done.min(end)) {
+                let worked_until = if s.unfinished() { end } else { s.done };
+                if worked_until.is_finite() {
+                    if let Some((a, b)) = clip(s.start, worked_until.min(end)) {
                         chart.draw_series(std::iter::once(Rectangle::new(
                             [(a, y - 0.38), (b, y + 0.38)],
                             colour.filled(),
                         )))?;
                     }
-                    if s.done > end
-                        && let Some((a, b)) = clip(end, s.done)
+                    if worked_until > end
+                        && let Some((a, b)) = clip(end, worked_until)
                     {
                         chart.draw_series(std::iter::once(PathElement::new(
                             vec![(a, y), (b, y)],
@@ -281,14 +304,90 @@ impl Weekend {
         }
         Ok(())
     }
+
+    /// When the first tenant shown starts phase `key`; infinite if none does.
+    fn first_start(&self, key: &str) -> f64 {
+        self.lanes
+            .iter()
+            .flat_map(|l| &l.1)
+            .filter(|s| s.phase == key)
+            .map(|s| s.start)
+            .fold(f64::INFINITY, f64::min)
+    }
+
+    /// The phases some tenant shown reaches, but none before `hi`, the time axis's end.
+    fn past_the_edge(&self, hi: f64) -> Vec<&ChartPhase> {
+        self.phases
+            .iter()
+            .filter(|p| {
+                let first = self.first_start(&p.key);
+                first.is_finite() && first >= hi
+            })
+            .collect()
+    }
+
+    /// When the window phase closes (its start, T, plus the hours the manifest records for it)
+    /// and the legend's words for it: a tenant still at work there is rolled back.
+    fn window_close(&self) -> Option<(f64, String)> {
+        let window = self.phases.iter().find(|p| p.window_hours.is_some())?;
+        let hours = window.window_hours?;
+        let start = self.first_start(&window.key);
+        start.is_finite().then(|| {
+            (
+                start + hours / 24.0,
+                match window.start_hours {
+                    Some(opens) => format!(
+                        "{} window closes ({}, {hours} h)",
+                        window.name,
+                        crate::scenario::offset_label(opens + hours)
+                    ),
+                    None => format!("{} window closes ({hours} h)", window.name),
+                },
+            )
+        })
+    }
+
+    /// The window's close as a dashed line across every lane, if it falls inside `[lo, hi]`.
+    fn draw_window_close<DB: DrawingBackend>(
+        &self,
+        chart: &mut Plot<'_, DB>,
+        (lo, hi): (f64, f64),
+    ) -> DrawResult<(), DB> {
+        if let Some((at, _)) = self.window_close()
+            && at >= lo
+            && at <= hi
+        {
+            let lanes = self.lanes.len().max(1) as f64;
+            chart.draw_series(DashedLineSeries::new(
+                [(at, -0.5), (at, lanes - 0.5)],
+                8,
+                5,
+                MUTED.stroke_width(2),
+            ))?;
+        }
+        Ok(())
+    }
 }
 
 impl Figure for Weekend {
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
-        let body = heading(root, &self.title, &self.subtitle)?;
+        let (lo, hi, split) = self.time_range();
+        let past = self.past_the_edge(hi);
+        let subtitle = if past.is_empty() {
+            self.subtitle.clone()
+        } else {
+            let names: Vec<&str> = past.iter().map(|p| p.label.as_str()).collect();
+            format!(
+                "{}; {} after the right edge",
+                self.subtitle,
+                names.join(", ")
+            )
+        };
+        let body = heading(root, &self.title, &subtitle)?;
         let mut entries: Vec<(String, Mark)> = self
             .phases
             .iter()
+            .filter(|p| !past.iter().any(|q| q.key == p.key))
             .map(|p| (p.label.clone(), Mark::Fill(p.colour.to_rgba())))
             .collect();
         // Every window is its phase's colour, lighter; the swatch shows the first phase's. The
@@ -318,9 +417,11 @@ impl Figure for Weekend {
                 entries.push((label.into(), mark));
             }
         }
+        if let Some((_, label)) = self.window_close() {
+            entries.push((label, Mark::Dashed(MUTED)));
+        }
         let area = with_side_legend(&body, &entries)?;
         let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
-        let (lo, hi, split) = self.time_range();
         let Some(split) = split else {
             let mut chart = plot(
                 &area,
@@ -333,6 +434,7 @@ impl Figure for Weekend {
                 70,
             )?;
             self.draw_lanes(&mut chart, (lo, hi), (hi - lo) * 0.004)?;
+            self.draw_window_close(&mut chart, (lo, hi))?;
             if let Some(note) = &self.empty_note {
                 note_centred(&chart, note)?;
             }
@@ -347,6 +449,7 @@ impl Figure for Weekend {
             .phases
             .iter()
             .skip(1)
+            .filter(|p| !past.iter().any(|q| q.key == p.key))
             .map(|p| p.name.as_str())
             .collect();
         // A programme whose last phase comes days after the weekend is read in days.
@@ -377,6 +480,7 @@ impl Figure for Weekend {
             8,
         )?;
         self.draw_lanes(&mut weekend, (split, hi), (hi - split) * 0.006)?;
+        self.draw_window_close(&mut weekend, (split, hi))?;
         Ok(())
     }
 }
@@ -472,5 +576,78 @@ mod tests {
         );
         assert_eq!(lo, day_number("2011-09-03".parse().unwrap()));
         assert_eq!(split, Some(day_number("2011-09-09".parse().unwrap())));
+    }
+
+    /// The weekend folder with a manifest recording a programme whose window (`cut`, at T-6h)
+    /// may run 54 hours, followed by a clean-up at T+48h and a last phase (`decom`) a fortnight
+    /// after T; tenant 2's copies never finished.
+    fn programme_folder() -> tempfile::TempDir {
+        let dir = weekend_folder();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "manifest.json",
+            r#"{"scenario": "t", "replications": 1, "detail_replication": 0,
+                "start": "2011-09-05", "deadline": "2011-12-31", "phases": [
+                {"key": "wait", "name": "Wait"},
+                {"key": "copy", "name": "Copy", "start_hours": -168.0, "offset": "T-7", "spans": true},
+                {"key": "cut", "name": "Cut", "start_hours": -6.0, "offset": "T-6h", "spans": true,
+                 "window_hours": 54.0},
+                {"key": "clean", "name": "Clean", "start_hours": 48.0, "offset": "T+48h", "spans": true},
+                {"key": "decom", "name": "Decom", "start_hours": 336.0, "offset": "T+336h", "spans": true}]}"#,
+        );
+        let mut spans = String::from("tenant,batch,weekend,phase,start,end,done,outcome\n");
+        for (t, copied) in [(1, "2011-09-04T00:00"), (2, "")] {
+            spans.push_str(&format!(
+                "{t},0,2011-09-10,copy,2011-09-03T00:00,2011-09-09T18:00,{copied},complete\n"
+            ));
+        }
+        spans.push_str(
+            "1,0,2011-09-10,cut,2011-09-09T18:00,2011-09-24T00:00,2011-09-10T02:00,complete\n\
+             1,0,2011-09-10,clean,2011-09-12T00:00,2011-09-24T00:00,2011-09-12T01:00,complete\n\
+             1,0,2011-09-10,decom,2011-09-24T00:00,2011-09-24T01:00,2011-09-24T01:00,complete\n\
+             2,0,2011-09-10,cut,2011-09-09T18:00,2011-09-12T00:00,,rolled_back\n",
+        );
+        write("spans.csv", &spans);
+        dir
+    }
+
+    #[test]
+    fn copies_that_never_finished_are_drawn_as_an_overrun() {
+        let dir = programme_folder();
+        let chart = weekend(dir.path());
+        let copy = |tenant: &str| {
+            let lane = chart.lanes.iter().find(|l| l.0 == tenant).unwrap();
+            lane.1.iter().find(|s| s.phase == "copy").unwrap()
+        };
+        assert!(copy("2").unfinished() && copy("2").overran());
+        assert!(!copy("1").unfinished() && !copy("1").overran());
+    }
+
+    #[test]
+    fn the_window_closes_where_the_manifest_says_and_later_phases_are_named() {
+        let dir = programme_folder();
+        let chart = weekend(dir.path());
+        let (at, label) = chart.window_close().unwrap();
+        // The window opens at T-6h (2011-09-09T18:00) and may run 54 hours: T+48h.
+        assert_eq!(at, day_number("2011-09-12".parse().unwrap()));
+        assert_eq!(label, "Cut window closes (T+48h, 54 h)");
+        let (_, hi, split) = chart.time_range();
+        assert_eq!(hi, at + 1.0, "a day past the close, not a fortnight");
+        assert_eq!(
+            chart.first_start("clean"),
+            at,
+            "the clean-up starts as the window closes"
+        );
+        assert_eq!(split, Some(at - 2.25));
+        let past: Vec<&str> = chart
+            .past_the_edge(hi)
+            .iter()
+            .map(|p| p.key.as_str())
+            .collect();
+        assert_eq!(past, ["decom"]);
+        // Without a recorded window (an older manifest), no close and the whole programme.
+        let old = weekend(weekend_folder().path());
+        assert!(old.window_close().is_none());
+        assert!(old.past_the_edge(old.time_range().1).is_empty());
     }
 }
