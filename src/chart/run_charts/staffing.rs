@@ -132,7 +132,14 @@ impl Staffing {
             empty_note: if keep.is_empty() {
                 Some("no hours of this weekend in hourly.csv".into())
             } else if idle && pool.queue.0 == HELPDESK.queue.0 {
-                Some("no tickets in these days".into())
+                // A scenario whose users have nothing to call about (every `[clients]` share 0)
+                // has no ticket on any day, which "in these days" would not say.
+                let never = queue.iter().chain(&busy).all(|&v| v.is_nan() || v <= 0.0);
+                Some(if never {
+                    "no user called the help desk in this replication".into()
+                } else {
+                    "no tickets in these days".into()
+                })
             } else {
                 None
             },
@@ -206,5 +213,54 @@ impl Figure for Staffing {
             ],
             &avoid,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::table::ManifestInfo;
+
+    /// The help desk's chart of a folder whose weekend is 2011-09-10 and whose hourly.csv
+    /// holds one waiting ticket at `ticket_at`, if any.
+    fn helpdesk_note(ticket_at: Option<&str>) -> Option<String> {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "manifest.json",
+            r#"{"scenario": "t", "replications": 1, "detail_replication": 0}"#,
+        );
+        write(
+            "batches.csv",
+            "batch,weekend,tenants,seats,data_gb,transitioned,slipped\n0,2011-09-10,3,30,3,3,0\n",
+        );
+        let mut hourly = String::from(
+            "time,errors_outstanding,operators_busy,operators_on_duty,copies_running,\
+             helpdesk_queue,helpdesk_busy,helpdesk_on_duty\n",
+        );
+        for at in ["2011-08-01T09:00", "2011-09-12T09:00"] {
+            let queue = u8::from(ticket_at == Some(at));
+            hourly.push_str(&format!("{at},0,0,1,0,{queue},0,2\n"));
+        }
+        write("hourly.csv", &hourly);
+        let manifest = ManifestInfo::read(dir.path()).unwrap();
+        let busiest = super::super::Busiest::read(dir.path()).unwrap();
+        Staffing::read(dir.path(), &RunContext::new(&manifest), &busiest, &HELPDESK)
+            .unwrap()
+            .empty_note
+    }
+
+    #[test]
+    fn a_help_desk_nobody_called_is_not_said_to_be_quiet_only_that_week() {
+        assert_eq!(
+            helpdesk_note(None).as_deref(),
+            Some("no user called the help desk in this replication")
+        );
+        assert_eq!(
+            helpdesk_note(Some("2011-08-01T09:00")).as_deref(),
+            Some("no tickets in these days"),
+            "a ticket a month before the busiest weekend"
+        );
+        assert_eq!(helpdesk_note(Some("2011-09-12T09:00")), None);
     }
 }
