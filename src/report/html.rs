@@ -107,6 +107,13 @@ td.n { text-align: right; font-variant-numeric: tabular-nums; white-space: nowra
 figure { margin: 1rem 0 1.6rem; break-inside: avoid; page-break-inside: avoid; }
 figure svg { display: block; width: 100%; height: auto; border: 1px solid #eee; }
 figcaption { color: #555; font-size: 0.9rem; margin-top: 0.3rem; }
+/* A chart is drawn 1,200 pixels wide with 16-pixel labels: scaled to a phone's 400 it would set
+   them at 5. On a narrow screen it keeps 44rem of width (labels at about 9 pixels) and scrolls
+   sideways in its own box, as a wide table does; the page itself does not scroll. */
+@media screen and (max-width: 44rem) {
+  figure.chart { overflow-x: auto; }
+  figure.chart svg { min-width: 44rem; }
+}
 dl.manifest { display: grid; grid-template-columns: max-content 1fr; gap: 0.15rem 1rem; font-size: 0.85rem; }
 dl.manifest dt { font-weight: bold; }
 dl.manifest dd { margin: 0; word-break: break-all; font-family: "DejaVu Sans Mono", monospace; }

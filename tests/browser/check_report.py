@@ -2,7 +2,9 @@
 """Loads a report.html in headless Chromium through the DevTools protocol (over a pipe, standard
 library only) and checks what a reader relies on: no console error or uncaught exception, no
 request for anything but the file itself, every chart drawn with a non-zero size, a screenshot
-that is not blank, and a PDF on A4 and on Letter.
+that is not blank, and a PDF on A4 and on Letter; then on a phone (420 pixels wide), that the
+page does not scroll sideways and every chart is drawn wide enough for its labels to be read
+(its screenshot beside the other, `-phone` added to its name).
 
 usage: check_report.py REPORT.html SCREENSHOT.png [EXPECTED_CHARTS]
 Exit code 0 when every check passes; 1 when one fails (each failure is printed); 3 when Chromium
@@ -31,6 +33,9 @@ NEEDED_ADDRESS_SPACE = 96 << 30
 # Exit codes beside 0 and 1, for run.sh: the browser would not start (3); this machine caps the
 # address space below what Chromium needs, so the check cannot run here at all (4).
 EXIT_NO_BROWSER, EXIT_CANNOT_RUN_HERE = 3, 4
+# A phone's width in CSS pixels, and the narrowest a chart may be drawn there: charts are 1,200
+# pixels wide with labels of 16, which below 600 would be set under 8 pixels.
+PHONE_WIDTH, CHART_MIN_WIDTH = 420, 600
 
 
 def temp_root():
@@ -147,9 +152,10 @@ class Browser:
                 return reply.get("result", {})
             self.events.append(reply)
 
-    def wait_for(self, method):
+    def wait_for(self, method, since=0):
+        """The first event `method` among those from the `since`-th on, waiting for it."""
         deadline = time.monotonic() + TIMEOUT_S
-        for event in self.events:
+        for event in self.events[since:]:
             if event.get("method") == method:
                 return event
         while True:
@@ -326,6 +332,30 @@ def main():
                     )["data"]
                 )
                 pdfs[paper] = pdf
+            browser.send(
+                "Emulation.setDeviceMetricsOverride",
+                {"width": PHONE_WIDTH, "height": 900, "deviceScaleFactor": 1, "mobile": True},
+                session=session,
+            )
+            # The first load's event is still in the list: wait for the reload's own.
+            loaded_before = len(browser.events)
+            browser.send("Page.reload", {}, session=session)
+            browser.wait_for("Page.loadEventFired", since=loaded_before)
+            phone = json.loads(
+                browser.send(
+                    "Runtime.evaluate",
+                    {
+                        "expression": "JSON.stringify({page: document.documentElement.scrollWidth,"
+                        " charts: [...document.querySelectorAll('figure.chart svg')]"
+                        ".map(s => [s.closest('figure').id, s.getBoundingClientRect().width])})",
+                        "returnByValue": True,
+                    },
+                    session=session,
+                )["result"]["value"]
+            )
+            phone_shot = base64.b64decode(
+                browser.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"]
+            )
         finally:
             browser.close()
 
@@ -355,12 +385,27 @@ def main():
     ink = png_ink(shot)
     if ink < 0.01:
         failures.append(f"the screenshot is blank ({ink:.2%} of pixels inked)")
+    if phone["page"] > PHONE_WIDTH:
+        failures.append(f"on a {PHONE_WIDTH}-pixel phone the page scrolls sideways to {phone['page']}")
+    for name, width in phone["charts"]:
+        if width < CHART_MIN_WIDTH:
+            failures.append(
+                f"on a {PHONE_WIDTH}-pixel phone chart {name} is drawn {width:.0f} pixels wide,"
+                f" its labels below {16 * width / 1200:.1f} pixels"
+            )
+    phone_path = screenshot.with_name(f"{screenshot.stem}-phone{screenshot.suffix}")
+    phone_path.write_bytes(phone_shot)
     for paper, pdf in pdfs.items():
         if not pdf.startswith(b"%PDF") or len(pdf) < 10_000:
             failures.append(f"printing on {paper} gave no document ({len(pdf)} bytes)")
     print(
         f"{report}: {len(sizes)} charts, screenshot {ink:.1%} inked -> {screenshot}, "
-        f"PDF A4 {len(pdfs['A4']) // 1024} KiB, Letter {len(pdfs['Letter']) // 1024} KiB"
+        f"PDF A4 {len(pdfs['A4']) // 1024} KiB, Letter {len(pdfs['Letter']) // 1024} KiB; "
+        + (
+            f"on a phone, charts at least {min(w for _, w in phone['charts']):.0f} px wide"
+            if phone["charts"]
+            else "no chart"
+        )
     )
     for f in failures:
         print(f"FAIL {f}")

@@ -3,7 +3,8 @@
 # when missing) loads the reports of a run of bpos-2011 and of tenant-to-tenant, a comparison, a
 # two-key sweep, a sensitivity study, a selection and a seek, and check_report.py checks each: no
 # console error, no request outside the file, every chart drawn with a non-zero size, a screenshot
-# that is not blank, a PDF on A4 and on Letter. Screenshots go to target/browser/*.png; docs/img/report.png
+# that is not blank, a PDF on A4 and on Letter, and on a phone a page that does not scroll sideways
+# with every chart wide enough to read. Screenshots go to target/browser/*.png (and *-phone.png); docs/img/report.png
 # is a copy of target/browser/run.png. When Chromium will not start, the check prints what it
 # wrote and the machine's limits and stops; under a hard address-space cap below what Chromium
 # reserves (about 96 GiB), no browser can run and the check says so and is not run.
