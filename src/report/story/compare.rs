@@ -129,10 +129,20 @@ fn verdict(metric: &str, baseline: &str, of: &[&Compared]) -> Option<String> {
     };
     // A difference is this policy minus the baseline: which sign is better depends on the metric.
     let better_than_base = |c: &Compared| (c.diff > 0.0) == more_is_better(metric);
+    // Each policy beyond chance with its paired difference from the baseline, so the answer
+    // says by how much as well as which way.
     let named = |better: bool| -> Vec<String> {
         of.iter()
             .filter(|c| c.significant && c.diff != 0.0 && better_than_base(c) == better)
-            .map(|c| format!("<code>{}</code>", escape(&c.policy)))
+            .map(|c| {
+                let d = c.diff();
+                format!(
+                    "<code>{}</code> (paired difference {}, 95% interval {})",
+                    escape(&c.policy),
+                    d.signed(),
+                    d.interval()
+                )
+            })
             .collect()
     };
     let (better, worse) = (named(true), named(false));
@@ -382,7 +392,10 @@ mod tests {
         assert!(!text.contains("no policy differs"), "{text}");
         assert!(
             text.contains("no policy is better than <code>fifo</code>")
-                && text.contains("<code>largest-first</code> is worse beyond chance"),
+                && text.contains(
+                    "<code>largest-first</code> (paired difference +4.0, 95% interval \
+                     [3.5, 4.5]) is worse beyond chance"
+                ),
             "{text}"
         );
         // Nothing beyond chance: that, and the p-values say so.
@@ -405,7 +418,11 @@ mod tests {
             row("largest-first", 14.0, 4.0, true),
         ]);
         assert!(
-            text.contains("<code>random</code> and <code>largest-first</code> are worse"),
+            text.contains(
+                "<code>random</code> (paired difference +2.0, 95% interval [1.5, 2.5]) and \
+                 <code>largest-first</code> (paired difference +4.0, 95% interval [3.5, 4.5]) \
+                 are worse"
+            ),
             "{text}"
         );
         // Another policy better beyond chance than the baseline though not the best mean.
@@ -416,7 +433,10 @@ mod tests {
         ]);
         assert!(
             text.contains("<code>random</code> has the best mean")
-                && text.contains("<code>largest-first</code> is better than <code>fifo</code>"),
+                && text.contains(
+                    "<code>largest-first</code> (paired difference -1.0, 95% interval \
+                     [-1.5, -0.5]) is better than <code>fifo</code>"
+                ),
             "{text}"
         );
         // For transitioned more is better: a higher mean beyond chance is the best.
