@@ -265,7 +265,15 @@ impl ByKey {
         };
         ByKey {
             title: format!("{scenario}: {metric} by {}", keys[k]),
-            subtitle: context.to_string(),
+            // A straight line from 1 agent to 4 would read as the values at 2 and 3; a queue's
+            // are anything but straight.
+            subtitle: if x.values.len() > 1 {
+                format!(
+                    "{context}; dashed lines only join the cells: nothing between was simulated"
+                )
+            } else {
+                context.to_string()
+            },
             x_desc: keys[k].clone(),
             y_desc: metric.to_string(),
             x: Some(x),
@@ -328,7 +336,7 @@ impl Figure for ByKey {
                 .filter(|p| p.0.is_finite() && p.1.is_finite())
                 .collect();
             points.sort_by(|a, b| a.0.total_cmp(&b.0));
-            chart.draw_series(LineSeries::new(points, colour.stroke_width(2)))?;
+            chart.draw_series(DashedLineSeries::new(points, 7, 6, colour.stroke_width(2)))?;
             for (x, (mean, low, high)) in &line.points {
                 let clamped = (*mean, low.clamp(floor, ceiling), high.clamp(floor, ceiling));
                 interval(&mut chart, x + nudge, clamped, colour, true)?;
