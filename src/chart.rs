@@ -26,6 +26,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::Error;
 use crate::files;
+pub(crate) use run_charts::latest_axis_end;
 pub(crate) use sweep_charts::file_safe;
 use table::ManifestInfo;
 pub(crate) use table::Table;

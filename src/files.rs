@@ -272,9 +272,10 @@ pub mod spans {
 pub mod islands {
     pub const FILE: &str = "islands.csv";
     pub const DAYS_FROM_T: &str = "days_from_t";
+    pub const TENANTS: &str = "tenants";
     pub const HEADER: [&str; 8] = [
         DAYS_FROM_T,
-        "tenants",
+        TENANTS,
         "cross_island_mean",
         "cross_island_p10",
         "cross_island_p90",

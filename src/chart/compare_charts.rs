@@ -70,6 +70,45 @@ struct PolicyRow {
     significant: bool,
 }
 
+/// What a policy's paired difference from the baseline says, as the chart colours it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verdict {
+    /// Beyond chance: the Holm-adjusted p-value below 0.05.
+    Differs,
+    WithinChance,
+    /// The difference and both ends of its interval exactly 0: the two gave the same value in
+    /// every replication, which "within chance" would misstate as noise.
+    Identical,
+}
+
+impl Verdict {
+    /// Its colour, and whether its point is filled.
+    fn style(self) -> (RGBColor, bool) {
+        match self {
+            Verdict::Differs => (DARK_RED, true),
+            Verdict::WithinChance => (GREY, false),
+            Verdict::Identical => (MUTED, false),
+        }
+    }
+
+    fn mark(self) -> Mark {
+        let (colour, filled) = self.style();
+        Mark::Interval(colour, filled)
+    }
+}
+
+impl PolicyRow {
+    fn verdict(&self) -> Verdict {
+        if self.significant {
+            Verdict::Differs
+        } else if self.diff == (0.0, 0.0, 0.0) {
+            Verdict::Identical
+        } else {
+            Verdict::WithinChance
+        }
+    }
+}
+
 struct ByPolicy {
     title: String,
     subtitle: String,
@@ -150,19 +189,13 @@ impl Figure for ByPolicy {
         // policies an unadjusted interval can exclude 0 while the adjusted test does not. Only
         // the kinds the chart shows are listed.
         let entries: Vec<(String, Mark)> = [
-            (true, "differs (Holm p < 0.05)", DARK_RED),
-            (false, "within chance (Holm p >= 0.05)", GREY),
+            (Verdict::Differs, "differs (Holm p < 0.05)"),
+            (Verdict::WithinChance, "within chance (Holm p >= 0.05)"),
+            (Verdict::Identical, "the same in every replication"),
         ]
         .into_iter()
-        .filter(|(significant, ..)| {
-            self.rows
-                .iter()
-                .skip(1)
-                .any(|r| r.significant == *significant)
-        })
-        .map(|(significant, label, colour)| {
-            (label.to_string(), Mark::Interval(colour, significant))
-        })
+        .filter(|(verdict, _)| self.rows.iter().skip(1).any(|r| r.verdict() == *verdict))
+        .map(|(verdict, label)| (label.to_string(), verdict.mark()))
         .collect();
         // The legend's height and margins, as a share of the plot's (the panel less the plot's
         // margins and x labels, `frame::plot`).
@@ -194,8 +227,8 @@ impl Figure for ByPolicy {
                 ),
         ))?;
         for (i, r) in self.rows.iter().enumerate().skip(1) {
-            let colour = if r.significant { DARK_RED } else { GREY };
-            interval(&mut diffs, i as f64, r.diff, colour, r.significant)?;
+            let (colour, filled) = r.verdict().style();
+            interval(&mut diffs, i as f64, r.diff, colour, filled)?;
         }
         if self.rows.len() > 1 {
             let mut avoid: Vec<Vec<(f64, f64)>> = self
@@ -306,5 +339,21 @@ mod tests {
         let axis = chart.mean_axis();
         assert_eq!(axis.range().start, 0.0, "no negative slips on the axis");
         assert!(axis.range().end > 0.0);
+    }
+
+    #[test]
+    fn a_difference_of_zero_in_every_replication_is_not_called_chance() {
+        let row = |diff: (f64, f64, f64), significant: bool| PolicyRow {
+            policy: "random".into(),
+            mean: (1.0, 0.0, 2.0),
+            diff,
+            significant,
+        };
+        assert_eq!(row((0.0, 0.0, 0.0), false).verdict(), Verdict::Identical);
+        assert_eq!(
+            row((0.0, -0.5, 0.5), false).verdict(),
+            Verdict::WithinChance
+        );
+        assert_eq!(row((2.0, 1.0, 3.0), true).verdict(), Verdict::Differs);
     }
 }

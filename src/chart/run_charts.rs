@@ -27,6 +27,7 @@ use phases::Phases;
 use slips::Slips;
 use staffing::{HELPDESK, OPERATORS, Staffing};
 use weekend::Weekend;
+pub(crate) use weekend::latest_axis_end;
 
 pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Vec<PathBuf>, Error> {
     let context = RunContext::new(manifest);

@@ -519,6 +519,28 @@ fn the_tenant_to_tenant_programme_runs_with_every_command() {
     ]);
     assert_success(&cutover(dir.path(), &["plot", "run"]));
     assert!(dir.path().join("run/charts/phases.png").is_file());
+    // The window closes 54 hours after it opens at T-6h, and Decommission, a fortnight on, is
+    // named above the weekend chart rather than squeezing the weekend into a sliver.
+    let windows: Vec<f64> = manifest["phases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["window_hours"].as_f64())
+        .collect();
+    assert_eq!(windows, [54.0]);
+    let weekend = std::fs::read_to_string(dir.path().join("run/charts/weekend.svg")).unwrap();
+    for said in [
+        "Cutover window closes (T+48h, 54 h)",
+        "Decommission (T+336h) after the right edge",
+        "Freeze, Cutover, Clean-up (hours)",
+    ] {
+        assert!(weekend.contains(said), "weekend.svg lacks `{said}`");
+    }
+    let report = std::fs::read_to_string(dir.path().join("run/report.html")).unwrap();
+    assert!(
+        report.contains("each tenant's Pre-sync, Freeze, Cutover and Clean-up;"),
+        "the report's caption names the phases the chart draws"
+    );
 }
 
 /// The programme docs/scenario.md shows is one the loader accepts, and runs.

@@ -8,7 +8,7 @@ use plotters::prelude::*;
 
 use crate::chart::frame::{
     Axis, Figure, Labelled, MUTED, Mark, ORANGE, PURPLE, band, bounds, heading, legend,
-    note_centred, plot, runs, vertical, vertical_marker,
+    note_centred, plot, runs, thousands, vertical, vertical_marker,
 };
 use crate::chart::table::Table;
 use crate::error::Error;
@@ -48,13 +48,29 @@ impl Islands {
                 p90: table.numbers(&format!("{prefix}_p90"))?,
             });
         }
+        // Only tenants that transitioned, and had contacts, are in it: said with their count.
+        let (fewest, most) = bounds(table.numbers(islands::TENANTS)?);
+        let across = if !most.is_finite() {
+            "across tenants".to_string()
+        } else if fewest == most {
+            format!(
+                "across the {} transitioned tenants with contacts",
+                thousands(most, 0)
+            )
+        } else {
+            format!(
+                "across {} to {} transitioned tenants with contacts",
+                thousands(fewest, 0),
+                thousands(most, 0)
+            )
+        };
         Ok(Islands {
             title: format!(
                 "{}: chat islands around the service upgrade",
                 context.scenario
             ),
             subtitle: format!(
-                "{}: share of each tenant's contact pairs, mean and P10 to P90 across tenants",
+                "{}: share of each tenant's contact pairs, mean and P10 to P90 {across}",
                 context.detail
             ),
             x: table.numbers(islands::DAYS_FROM_T)?,

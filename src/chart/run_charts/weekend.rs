@@ -39,6 +39,15 @@ impl Span {
     fn unfinished(&self) -> bool {
         self.outcome == "complete" && !self.done.is_finite() && self.end.is_finite()
     }
+
+    /// Until when the phase's work ran: when it was done, or the phase's end if it never was.
+    fn worked_until(&self) -> f64 {
+        if self.unfinished() {
+            self.end
+        } else {
+            self.done
+        }
+    }
 }
 
 /// Whether the chart draws a kind of mark for a span, so that its legend entry is due.
@@ -56,6 +65,9 @@ pub(super) struct Weekend {
 
 /// At most this many tenants get a lane; more would be unreadable.
 const MAX_LANES: usize = 80;
+
+/// At most this many tenants that overran or rolled back are named in the subtitle.
+const MAX_NAMED: usize = 6;
 
 impl Weekend {
     pub(super) fn read(
@@ -140,10 +152,22 @@ impl Weekend {
         } else {
             format!("{total} tenants")
         };
-        let overran = lanes
+        // Named as well as counted: with more lanes than labels, the axis names only every few.
+        let flagged_ids: Vec<&str> = lanes
             .iter()
             .filter(|l| l.1.iter().any(Span::overran))
-            .count();
+            .map(|l| l.0.as_str())
+            .collect();
+        let overran = flagged_ids.len();
+        let named = match flagged_ids.len() {
+            0 => String::new(),
+            n if n <= MAX_NAMED => format!(": {}", flagged_ids.join(", ")),
+            n => format!(
+                ": {} and {} more",
+                flagged_ids[..MAX_NAMED].join(", "),
+                n - MAX_NAMED
+            ),
+        };
         let phases = weekend_phases(context);
         Ok(Weekend {
             title: format!(
@@ -152,7 +176,7 @@ impl Weekend {
                 date_of(busiest.weekend)
             ),
             subtitle: format!(
-                "{}, batch {}: {overran} shown overran or rolled back (listed first{}); {} at a smaller scale",
+                "{}, batch {}: {overran} shown overran or rolled back (listed first{named}{}); {} at a smaller scale",
                 context.detail,
                 busiest.batch,
                 if lanes.len() < total {
@@ -225,7 +249,7 @@ impl Weekend {
                 .skip_while(|p| p.window_hours.is_none())
                 .nth(1)
                 .map_or(f64::INFINITY, |next| self.first_start(&next.key));
-            hi = hi.min(close.max(next.min(hi)) + 1.0);
+            hi = hi.min(latest_axis_end(close, next.min(hi)));
         }
         let later = spans
             .iter()
@@ -276,22 +300,29 @@ impl Weekend {
                         )))?;
                     }
                 }
-                let worked_until = if s.unfinished() { end } else { s.done };
-                if worked_until.is_finite() {
-                    if let Some((a, b)) = clip(s.start, worked_until.min(end)) {
-                        chart.draw_series(std::iter::once(Rectangle::new(
-                            [(a, y - 0.38), (b, y + 0.38)],
-                            colour.filled(),
-                        )))?;
-                    }
-                    if worked_until > end
-                        && let Some((a, b)) = clip(end, worked_until)
-                    {
-                        chart.draw_series(std::iter::once(PathElement::new(
-                            vec![(a, y), (b, y)],
-                            DARK_RED.stroke_width(3),
-                        )))?;
-                    }
+                if s.worked_until().is_finite()
+                    && let Some((a, b)) = clip(s.start, s.worked_until().min(end))
+                {
+                    chart.draw_series(std::iter::once(Rectangle::new(
+                        [(a, y - 0.38), (b, y + 0.38)],
+                        colour.filled(),
+                    )))?;
+                }
+            }
+        }
+        // The marks of trouble over every bar: an overrun's line runs on across the later
+        // phases' bars to when the work was done, which drawn lane by lane they would cover.
+        for (lane, (_, spans)) in self.lanes.iter().enumerate() {
+            let y = lane as f64;
+            for s in spans {
+                let end = if s.end.is_finite() { s.end } else { hi };
+                if s.worked_until() > end
+                    && let Some((a, b)) = clip(end, s.worked_until())
+                {
+                    chart.draw_series(std::iter::once(PathElement::new(
+                        vec![(a, y), (b, y)],
+                        DARK_RED.stroke_width(3),
+                    )))?;
                 }
                 if s.overran() && end >= lo && end <= hi {
                     chart.draw_series(std::iter::once(Cross::new(
@@ -396,16 +427,22 @@ impl Figure for Weekend {
         let tint = self.phases.first().map_or(GREY, |p| p.colour).mix(0.35);
         let any = |shown: fn(&Span) -> bool| self.lanes.iter().flat_map(|l| &l.1).any(shown);
         let marks: [(&str, Mark, ShownIf); 5] = [
-            ("lighter: window after the work", Mark::Fill(tint), |_| true),
+            (
+                "lighter: rest of the phase after its work",
+                Mark::Fill(tint),
+                |_| true,
+            ),
             ("rolled back", Mark::Outlined(tint, DARK_RED), |s| {
                 s.outcome == "rolled_back"
             }),
             ("still open at the end", Mark::Outlined(tint, BLACK), |s| {
                 s.outcome == "open"
             }),
-            ("work done after the window", Mark::Line(DARK_RED, 3), |s| {
-                s.end.is_finite() && s.done.is_finite() && s.done > s.end
-            }),
+            (
+                "work done after its phase ended",
+                Mark::Line(DARK_RED, 3),
+                |s| s.end.is_finite() && s.done.is_finite() && s.done > s.end,
+            ),
             (
                 "overran or rolled back",
                 Mark::Cross(DARK_RED),
@@ -483,6 +520,12 @@ impl Figure for Weekend {
         self.draw_window_close(&mut weekend, (split, hi))?;
         Ok(())
     }
+}
+
+/// Where the time axis ends at the latest, in days: a day past the later of the window's close
+/// and the start of the phase after it. The report's caption names the phases drawn by this rule.
+pub(crate) fn latest_axis_end(close: f64, next_start: f64) -> f64 {
+    close.max(next_start) + 1.0
 }
 
 /// The first phase's panel (a week or three of copying) is read in days from its start: a tick

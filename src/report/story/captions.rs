@@ -113,16 +113,33 @@ pub(in crate::report) fn chart_caption(name: &str, folder: &Folder) -> String {
     escape(name)
 }
 
-/// The names of the phases spans.csv records (the weekend chart's bars), as the manifest lists
-/// them; from a manifest that lists none, the BPOS programme's.
+/// The names of the phases the weekend chart draws: those spans.csv records, as the manifest
+/// lists them, but for any that start after the chart's axis ends (a decommission a fortnight
+/// on); from a manifest that lists none, the BPOS programme's.
 fn weekend_phases(folder: &Folder) -> Vec<String> {
-    let recorded: Vec<String> = folder
+    let spanned: Vec<&Value> = folder
         .manifest
         .get("phases")
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
         .filter(|p| p.get("spans").and_then(Value::as_bool) == Some(true))
+        .collect();
+    let days = |p: &Value, key: &str| p.get(key).and_then(Value::as_f64).map(|h| h / 24.0);
+    let axis_end = spanned
+        .iter()
+        .position(|p| p.get("window_hours").is_some())
+        .and_then(|w| {
+            let close = days(spanned[w], "start_hours")? + days(spanned[w], "window_hours")?;
+            let next = spanned
+                .get(w + 1)
+                .and_then(|n| days(n, "start_hours"))
+                .unwrap_or(close);
+            Some(crate::chart::latest_axis_end(close, next))
+        });
+    let recorded: Vec<String> = spanned
+        .iter()
+        .filter(|p| axis_end.is_none_or(|end| days(p, "start_hours").is_none_or(|s| s < end)))
         .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
         .collect();
     if !recorded.is_empty() {
