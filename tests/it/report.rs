@@ -579,12 +579,14 @@ fn the_last_tenant_is_said_to_move_only_when_every_tenant_does() {
         assert_eq!(every_one, name == "all", "{name}: {replications}");
         let html = report(&out);
         assert_eq!(
-            html.contains("The last tenant moves by"),
+            html.contains("The last tenant moves (completes its last phase, Finalize) on"),
             every_one,
             "{name}"
         );
         assert_eq!(
-            html.contains("Of the tenants that move, the last moves by"),
+            html.contains(
+                "Of the tenants that move, the last moves (completes its last phase, Finalize) on"
+            ),
             !every_one,
             "{name}"
         );

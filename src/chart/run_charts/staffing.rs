@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::chart::frame::{
-    Axis, BLUE, Figure, Labelled, MUTED, Mark, RED, band, bounds, heading, legend, note_centred,
-    plot, runs, steps, thousands,
+    Axis, BLUE, Figure, GREY, Labelled, MUTED, Mark, Plot, RED, band, bounds, heading, legend,
+    note_centred, plot, runs, steps, thousands,
 };
 use crate::chart::table::Table;
 use crate::error::Error;
@@ -32,6 +32,9 @@ pub(super) struct Pool {
     span: &'static str,
     /// What the highest queue is called in the subtitle.
     peak: &'static str,
+    /// Whether the chart shades the cutover window (the operators' weekend: who is on duty when
+    /// it opens matters; the help desk's week starts after it).
+    shows_window: bool,
 }
 
 /// Operators over the busiest weekend itself.
@@ -46,6 +49,7 @@ pub(super) const OPERATORS: Pool = Pool {
     days: (-1.0, 3.0),
     span: "Friday to Tuesday",
     peak: "highest hourly errors outstanding",
+    shows_window: true,
 };
 
 /// The help desk over the week after it, when the busiest weekend's users call.
@@ -60,6 +64,7 @@ pub(super) const HELPDESK: Pool = Pool {
     days: (0.0, 7.0),
     span: "Saturday to Saturday (tickets of earlier weekends included)",
     peak: "highest hourly queue",
+    shows_window: false,
 };
 
 pub(super) struct Staffing {
@@ -71,6 +76,9 @@ pub(super) struct Staffing {
     busy: Vec<f64>,
     on_duty: Vec<f64>,
     window: (f64, f64),
+    /// The busiest weekend's cutover window, opening and closing as day numbers, with its words
+    /// and its shade, when the manifest records it.
+    cutover_window: Option<(f64, f64, String, RGBColor)>,
     empty_note: Option<String>,
 }
 
@@ -97,10 +105,32 @@ impl Staffing {
                 busy: Vec::new(),
                 on_duty: Vec::new(),
                 window: (f64::NAN, f64::NAN),
+                cutover_window: None,
                 empty_note: Some("no weekend had a batch".into()),
             });
         };
         let window = (busiest.weekend + pool.days.0, busiest.weekend + pool.days.1);
+        let cutover_window = context
+            .phases
+            .iter()
+            .filter(|_| pool.shows_window)
+            .find(|p| p.window_hours.is_some())
+            .and_then(|p| {
+                let (opens, hours) = (p.start_hours?, p.window_hours?);
+                let at = |h: f64| busiest.weekend + h / 24.0;
+                Some((
+                    at(opens),
+                    at(opens + hours),
+                    format!(
+                        "{} window, {} to {}",
+                        p.name,
+                        crate::scenario::offset_label(opens),
+                        crate::scenario::offset_label(opens + hours)
+                    ),
+                    // Not the phase's own colour: the Cutover's blue is the operators' busy blue.
+                    GREY,
+                ))
+            });
         let keep: Vec<usize> = (0..table.len())
             .filter(|&i| time[i] >= window.0 && time[i] < window.1)
             .collect();
@@ -129,6 +159,7 @@ impl Staffing {
             busy: pick(&busy),
             on_duty: pick(&on_duty),
             window,
+            cutover_window,
             empty_note: if keep.is_empty() {
                 Some("no hours of this weekend in hourly.csv".into())
             } else if idle && pool.queue.0 == HELPDESK.queue.0 {
@@ -169,6 +200,7 @@ impl Figure for Staffing {
             },
             80,
         )?;
+        self.shade_window(&mut queue)?;
         for run in stepped(&self.queue) {
             queue.draw_series(LineSeries::new(run, RED.stroke_width(2)))?;
         }
@@ -190,6 +222,7 @@ impl Figure for Staffing {
             },
             80,
         )?;
+        self.shade_window(&mut staff)?;
         // Busy staff as an area under those on duty, drawn as a dashed line.
         for run in stepped(&self.busy) {
             let zeros = vec![0.0; run.len()];
@@ -205,14 +238,35 @@ impl Figure for Staffing {
         }
         let mut avoid = stepped(&self.on_duty);
         avoid.extend(stepped(&self.busy));
-        legend(
-            &staff,
-            &[
-                (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
-                (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
-            ],
-            &avoid,
-        )
+        let mut entries = vec![
+            (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
+            (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
+        ];
+        if let Some((.., label, colour)) = &self.cutover_window {
+            entries.push((label.clone(), Mark::Fill(colour.mix(WINDOW_TINT))));
+        }
+        legend(&staff, &entries, &avoid)
+    }
+}
+
+/// How strongly the cutover window is shaded behind a panel's lines.
+const WINDOW_TINT: f64 = 0.3;
+
+impl Staffing {
+    /// The cutover window as a light band behind a panel's lines, cut to its time axis.
+    fn shade_window<DB: DrawingBackend>(&self, chart: &mut Plot<'_, DB>) -> DrawResult<(), DB> {
+        let Some((opens, closes, _, colour)) = &self.cutover_window else {
+            return Ok(());
+        };
+        let (x, y) = (chart.x_range(), chart.y_range());
+        let (a, b) = (opens.max(x.start), closes.min(x.end));
+        if a < b {
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(a, y.start), (b, y.end)],
+                colour.mix(WINDOW_TINT).filled(),
+            )))?;
+        }
+        Ok(())
     }
 }
 
@@ -262,5 +316,36 @@ mod tests {
             "a ticket a month before the busiest weekend"
         );
         assert_eq!(helpdesk_note(Some("2011-09-12T09:00")), None);
+    }
+
+    #[test]
+    fn the_operators_chart_shades_the_window_the_manifest_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write(
+            "manifest.json",
+            r#"{"scenario": "t", "replications": 1, "detail_replication": 0, "phases": [
+                {"key": "wait", "name": "Wait"},
+                {"key": "cut", "name": "Cut", "start_hours": -6.0, "offset": "T-6h", "spans": true,
+                 "window_hours": 54.0}]}"#,
+        );
+        write(
+            "batches.csv",
+            "batch,weekend,tenants,seats,data_gb,transitioned,slipped\n0,2011-09-10,3,30,3,3,0\n",
+        );
+        write(
+            "hourly.csv",
+            "time,errors_outstanding,operators_busy,operators_on_duty,copies_running,\
+             helpdesk_queue,helpdesk_busy,helpdesk_on_duty\n2011-09-10T09:00,1,1,2,0,0,0,2\n",
+        );
+        let manifest = ManifestInfo::read(dir.path()).unwrap();
+        let busiest = super::super::Busiest::read(dir.path()).unwrap();
+        let context = RunContext::new(&manifest);
+        let chart = |pool| Staffing::read(dir.path(), &context, &busiest, pool).unwrap();
+        let t = crate::chart::table::day_number("2011-09-10".parse().unwrap());
+        let (opens, closes, label, _) = chart(&OPERATORS).cutover_window.unwrap();
+        assert_eq!((opens, closes), (t - 0.25, t + 2.0));
+        assert_eq!(label, "Cut window, T-6h to T+48h");
+        assert!(chart(&HELPDESK).cutover_window.is_none());
     }
 }

@@ -87,7 +87,21 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         && m.p50.is_finite()
         && m.p90.is_finite()
     {
-        let on = |days: f64| date_in_words(&start.add_days(days.ceil() as i64).to_string());
+        // The day the last transition fell on: 451.5 days after the start is that day's noon.
+        let on = |days: f64| date_in_words(&start.add_days(days.floor() as i64).to_string());
+        // A tenant has moved when its last phase is complete (BPOS: Finalize, at T+48h;
+        // tenant-to-tenant: Decommission, a fortnight after its weekend), which is named.
+        let last_phase = folder
+            .manifest
+            .get("phases")
+            .and_then(serde_json::Value::as_array)
+            .and_then(|p| p.last())
+            .and_then(|p| p.get("name"))
+            .and_then(serde_json::Value::as_str)
+            .map_or_else(
+                || "its last phase".to_string(),
+                |name| format!("its last phase, {}", escape(name)),
+            );
         // `makespan_days` is the last transition among the tenants that transitioned: where some
         // never did, it is when the others finished, and the sentence must not say the last
         // tenant moved.
@@ -104,14 +118,15 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             });
         items.push(match left {
             None => format!(
-                "The last tenant moves by {} at P50 across replications, by {} at P90.",
+                "The last tenant moves (completes {last_phase}) on {} at P50 across \
+                 replications, on {} at P90.",
                 on(m.p50),
                 on(m.p90)
             ),
             Some(left) => format!(
-                "Of the tenants that move, the last moves by {} at P50 across replications, by \
-                 {} at P90; {} {} never moved by the end of the simulation (mean per \
-                 replication, 95% interval {}).",
+                "Of the tenants that move, the last moves (completes {last_phase}) on {} at P50 \
+                 across replications, on {} at P90; {} {} never moved by the end of the \
+                 simulation (mean per replication, 95% interval {}).",
                 on(m.p50),
                 on(m.p90),
                 left.value,
