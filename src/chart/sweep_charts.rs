@@ -520,9 +520,33 @@ impl Figure for Heatmap {
             scale.draw_text(&thousands(hi, d), &font(16.0).pos(left), (58, top))?;
             scale.draw_text(&thousands(lo, d), &font(16.0).pos(left), (58, bottom))?;
             scale.draw_text("mean", &font(16.0).pos(left), (20, bottom + 30))?;
+            // The ramp spans whatever range the means have: 7.9 to 8.9 hours is painted as
+            // boldly as 2.5 to 34, so how far apart they are is written under it.
+            for (i, line) in spread_words(lo, hi).iter().enumerate() {
+                let y = bottom + 54 + 22 * i as i32;
+                scale.draw_text(line, &font(16.0).pos(left), (20, y))?;
+            }
         }
         Ok(())
     }
+}
+
+/// How far apart the highest and lowest of positive means are, in lines for the colour scale:
+/// a percentage below twice, a multiple from there; nothing when the lowest is not positive.
+fn spread_words(lo: f64, hi: f64) -> Vec<String> {
+    if !(lo > 0.0 && hi > lo && hi.is_finite()) {
+        return Vec::new();
+    }
+    let ratio = hi / lo;
+    let apart = if ratio < 2.0 {
+        format!("{:.0}% above", (ratio - 1.0) * 100.0)
+    } else {
+        format!(
+            "{} times",
+            thousands(ratio, if ratio < 10.0 { 1 } else { 0 })
+        )
+    };
+    vec!["the highest is".into(), apart, "the lowest".into()]
 }
 
 /// Decimals enough to tell the values of a range apart.
@@ -545,6 +569,15 @@ mod tests {
 
     /// A heatmap draws one colour where the cells' means lie within half the narrowest cell's
     /// interval of each other; cells without intervals never count as alike.
+    #[test]
+    fn the_colour_scale_says_how_far_apart_the_means_are() {
+        assert_eq!(spread_words(7.91, 8.86)[1], "12% above");
+        assert_eq!(spread_words(2.5, 33.7)[1], "13 times");
+        assert_eq!(spread_words(2.0, 5.0)[1], "2.5 times");
+        assert!(spread_words(0.0, 5.0).is_empty(), "no ratio to zero");
+        assert!(spread_words(-1.0, 5.0).is_empty());
+    }
+
     #[test]
     fn cells_within_their_intervals_count_as_alike() {
         let cell = |mean: f64, half: f64| Cell {
