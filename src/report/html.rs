@@ -100,6 +100,15 @@ ul.answer li { margin: 0.35rem 0; }
 .good { color: #1b6e20; font-weight: bold; }
 .note { color: #666; font-size: 0.9rem; }
 div.table { overflow-x: auto; max-width: 100%; }
+/* A table wider than the page scrolls in its box; a shadow at an edge with more beyond it says
+   so (the white covers scroll with the table and hide a shadow once its edge is reached). */
+div.table {
+  background:
+    linear-gradient(to right, #fff 30%, rgba(255, 255, 255, 0)) left / 2rem 100% no-repeat local,
+    linear-gradient(to left, #fff 30%, rgba(255, 255, 255, 0)) right / 2rem 100% no-repeat local,
+    radial-gradient(farthest-side at 0 50%, rgba(0, 0, 0, 0.25), rgba(0, 0, 0, 0)) left / 0.9rem 100% no-repeat scroll,
+    radial-gradient(farthest-side at 100% 50%, rgba(0, 0, 0, 0.25), rgba(0, 0, 0, 0)) right / 0.9rem 100% no-repeat scroll;
+}
 table { border-collapse: collapse; margin: 0.5rem 0 1rem; font-size: 0.88rem; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25rem 0.6rem; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
@@ -127,7 +136,7 @@ footer { margin-top: 2.5rem; border-top: 2px solid #ddd; }
   tr { break-inside: avoid; }
   /* Paper does not scroll: a wide table is set smaller and its cells wrap, so that no column is
      cut off at the page's edge. */
-  div.table { overflow: visible; }
+  div.table { overflow: visible; background: none; }
   div.table table { font-size: 7.5pt; width: 100%; }
   div.table th, div.table td { padding: 1pt 3pt; overflow-wrap: anywhere; }
   td.n { white-space: normal; }

@@ -389,24 +389,25 @@ pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
     let mut shown = group.clone();
     shown.sort_by(|&a, &b| slips[b].total_cmp(&slips[a]).then(a.cmp(&b)));
     shown.truncate(15);
-    let mut columns = vec![
-        "tenant",
-        "region",
-        "seats",
-        "data_gb",
-        "transition_date",
-        "final_phase",
-        "final_status",
-        "slips",
-        "errors",
-    ];
-    columns.extend(flags.iter().copied());
-    // The cause of the tenant's last slip and of its miss, where the files record them.
+    // Why first: the causes of the tenant's miss and of its last slip (where the files record
+    // them) beside its slips, then where it ended and what it is; a table wider than the page
+    // scrolls, and the columns a reader came for must not be the ones scrolled out of sight.
+    let mut columns = vec!["tenant", "slips"];
     columns.extend(
-        [files::tenants::LAST_SLIP_CAUSE, files::tenants::MISS_CAUSE]
+        [files::tenants::MISS_CAUSE, files::tenants::LAST_SLIP_CAUSE]
             .into_iter()
             .filter(|c| t.has(c)),
     );
+    columns.extend([
+        "final_phase",
+        "final_status",
+        "transition_date",
+        "errors",
+        "seats",
+        "data_gb",
+        "region",
+    ]);
+    columns.extend(flags.iter().copied());
     let headers: Vec<String> = columns.iter().map(|c| c.replace('_', " ")).collect();
     let mut rows = Vec::new();
     for &i in &shown {
