@@ -94,8 +94,52 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
             let _ = writeln!(html, "<li>{line}</li>");
         }
     }
+    for line in dominated(folder)? {
+        let _ = writeln!(html, "<li>{line}</li>");
+    }
     html.push_str("</ul>\n");
     Ok(html)
+}
+
+/// A sentence for each policy tradeoffs.csv finds dominated, naming the policies that dominate
+/// it: the planner can drop it whatever weight they give each outcome.
+fn dominated(folder: &Folder) -> Result<Vec<String>, Error> {
+    use files::tradeoffs as f;
+    if !folder.has(f::FILE) {
+        return Ok(Vec::new());
+    }
+    let t = folder.table(f::FILE)?;
+    if !t.has(f::DOMINATED) || !t.has(f::DOMINATED_BY) {
+        return Ok(Vec::new());
+    }
+    let (policy, dominated, by) = (
+        t.text(f::POLICY)?,
+        t.text(f::DOMINATED)?,
+        t.text(f::DOMINATED_BY)?,
+    );
+    let mut said: Vec<&str> = Vec::new();
+    let mut lines = Vec::new();
+    for i in 0..t.len() {
+        if dominated[i] != "true" || said.contains(&policy[i]) {
+            continue;
+        }
+        said.push(policy[i]);
+        let by: Vec<String> = by[i]
+            .split(';')
+            .filter(|p| !p.is_empty())
+            .map(|p| format!("<code>{}</code>", escape(p)))
+            .collect();
+        if by.is_empty() {
+            continue;
+        }
+        lines.push(format!(
+            "<span class=\"bad\"><code>{}</code> is dominated</span> by {}: worse beyond chance \
+             on at least one of the outcomes in the trade-offs table and better on none.",
+            escape(policy[i]),
+            in_words(&by)
+        ));
+    }
+    Ok(lines)
 }
 
 /// One metric's answer, as HTML: the best policy on its mean, and which differ from the baseline
@@ -374,6 +418,13 @@ mod tests {
             .unwrap();
         let html = crate::report::file_section(&folder, section).unwrap();
         assert!(html.contains("1,250") && !html.contains("1,254"), "{html}");
+        // The answer says which policy is dominated, and by which, once.
+        assert_eq!(
+            dominated(&folder).unwrap(),
+            ["<span class=\"bad\"><code>random</code> is dominated</span> by <code>fifo</code>: \
+              worse beyond chance on at least one of the outcomes in the trade-offs table and \
+              better on none."]
+        );
     }
 
     fn said(rows: &[Compared]) -> String {
