@@ -56,7 +56,7 @@ pub use limits::{
 };
 pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
-pub use phases::{Phases, bpos_programme, offset_label};
+pub use phases::{MAX_START_HOURS, Phases, WINDOW_HOURS, bpos_programme, offset_label};
 pub use population::Population;
 pub use reader::{Diagnostic, abbreviate, abbreviate_to, nearest};
 pub use rewrite::set_key;

@@ -427,14 +427,19 @@ impl ManifestInfo {
                                 name: text("name")?,
                                 offset: text("offset"),
                                 spans: p.get("spans").and_then(|s| s.as_bool()) == Some(true),
+                                // Only what a scenario can set: a hand-edited value past
+                                // it is ignored, not drawn a thousand digits long.
                                 start_hours: p
                                     .get("start_hours")
                                     .and_then(serde_json::Value::as_f64)
-                                    .filter(|h| h.is_finite()),
+                                    .filter(|h| h.abs() <= crate::scenario::MAX_START_HOURS),
                                 window_hours: p
                                     .get("window_hours")
                                     .and_then(serde_json::Value::as_f64)
-                                    .filter(|h| h.is_finite() && *h > 0.0),
+                                    .filter(|h| {
+                                        let (least, most) = crate::scenario::WINDOW_HOURS;
+                                        (least..=most).contains(h)
+                                    }),
                             })
                         })
                         .collect()

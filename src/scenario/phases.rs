@@ -13,6 +13,11 @@ use crate::phase::{
     CopySource, KindDef, MAX_KINDS, MAX_PHASES, Phase, PhaseDef, Programme, offset_ticks,
 };
 
+/// The hours a cutover window may run: from one to a week.
+pub const WINDOW_HOURS: (f64, f64) = (1.0, 24.0 * 7.0);
+/// The furthest a phase may start from T, in hours either way: a year.
+pub const MAX_START_HOURS: f64 = 365.0 * 24.0;
+
 /// The programme and how long its cutover window may run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Phases {
@@ -149,7 +154,7 @@ impl PhaseList {
 }
 
 pub(super) fn read_phases(s: &Section<'_>) -> PhaseList {
-    let window_hours = s.f64("window_hours", 48.0, 1.0, 24.0 * 7.0);
+    let window_hours = s.f64("window_hours", 48.0, WINDOW_HOURS.0, WINDOW_HOURS.1);
     let list = if s.has("programme") {
         for key in BPOS_OFFSET_KEYS {
             if s.has(key) {
@@ -306,7 +311,7 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
                 None
             }
             (true, false) => Some(t.i64("start_days", 0, -365, 365) as f64 * 24.0),
-            (false, true) => Some(t.f64("start_hours", 0.0, -365.0 * 24.0, 365.0 * 24.0)),
+            (false, true) => Some(t.f64("start_hours", 0.0, -MAX_START_HOURS, MAX_START_HOURS)),
             (false, false) => None,
         };
         // A start refused above (out of range, not a number, given twice) stands at a default:

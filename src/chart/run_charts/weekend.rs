@@ -693,4 +693,29 @@ mod tests {
         assert!(old.window_close().is_none());
         assert!(old.past_the_edge(old.time_range().1).is_empty());
     }
+
+    #[test]
+    fn a_window_no_scenario_can_set_is_ignored() {
+        for (hours, shown) in [
+            ("1e308", false),
+            ("-5", false),
+            ("0.5", false),
+            ("168", true),
+        ] {
+            let dir = programme_folder();
+            let path = dir.path().join("manifest.json");
+            let manifest = std::fs::read_to_string(&path).unwrap();
+            let edited = manifest.replace(
+                "\"window_hours\": 54.0",
+                &format!("\"window_hours\": {hours}"),
+            );
+            assert_ne!(edited, manifest);
+            std::fs::write(&path, edited).unwrap();
+            assert_eq!(
+                weekend(dir.path()).window_close().is_some(),
+                shown,
+                "{hours}"
+            );
+        }
+    }
 }

@@ -421,9 +421,11 @@ mod tests {
         // The answer says which policy is dominated, and by which, once.
         assert_eq!(
             dominated(&folder).unwrap(),
-            ["<span class=\"bad\"><code>random</code> is dominated</span> by <code>fifo</code>: \
+            [
+                "<span class=\"bad\"><code>random</code> is dominated</span> by <code>fifo</code>: \
               worse beyond chance on at least one of the outcomes in the trade-offs table and \
-              better on none."]
+              better on none."
+            ]
         );
     }
 
