@@ -149,6 +149,9 @@ enum Labels {
     },
     /// Days since 1970-01-01, labelled as dates at the given granularity.
     Time(TimeStep),
+    /// Days since 1970-01-01, labelled as offsets from the day number T they hold (`T-21`,
+    /// `T-6h`), as a programme's phases are.
+    FromT(f64),
     Categories(Vec<String>),
 }
 
@@ -461,6 +464,15 @@ impl Axis {
         }
     }
 
+    /// A time axis over `[lo, hi]` (day numbers) with ticks at `ticks`, labelled as offsets
+    /// from the day number `t`: a phase's panel read as the programme defines it.
+    pub(super) fn from_t(t: f64, lo: f64, hi: f64, ticks: Vec<f64>) -> Axis {
+        Axis {
+            labels: Labels::FromT(t),
+            ..Axis::time(lo, hi).with_ticks(ticks)
+        }
+    }
+
     /// One position per name, at 0, 1, ..., labelled with the names (every k-th if crowded).
     pub(super) fn categories(names: Vec<String>, max_labels: usize) -> Axis {
         let n = names.len().max(1);
@@ -532,6 +544,12 @@ impl Axis {
                 }
             }
             Labels::Time(step) => time_label(v, *step),
+            Labels::FromT(t) => {
+                // To the second: a tick a whole number of days from T is written so, not as
+                // 503.99999 hours.
+                let hours = ((v - t) * 24.0 * 3600.0).round() / 3600.0;
+                crate::scenario::offset_label(hours)
+            }
         }
     }
 }
@@ -1261,6 +1279,18 @@ pub(super) fn ink(rgb: &[u8]) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_axis_from_t_is_labelled_as_offsets() {
+        let t = 15_000.0;
+        let axis = Axis::from_t(t, t - 21.0, t - 1.0, vec![t - 21.0, t - 14.0]);
+        assert_eq!(axis.ticks, [t - 21.0, t - 14.0]);
+        assert_eq!(axis.label(t - 21.0), "T-21");
+        // A day number from hours that do not add up exactly is still a whole day.
+        assert_eq!(axis.label(t - 504.0 / 24.0 + 1e-12), "T-21");
+        assert_eq!(axis.label(t - 0.25), "T-6h");
+        assert_eq!(axis.label(t + 2.0), "T+48h");
+    }
 
     /// `bounds` of no data is (+inf, -inf), and no end of a range that is not a number bounds
     /// anything: such a range is the fallback, never the limit upside down, which is what

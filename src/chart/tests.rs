@@ -124,7 +124,7 @@ fn a_run_folder_gets_seven_charts_with_titles_and_axes() {
                 "tiny: busiest weekend 2011-09-10, 2 tenants",
                 "rolled back",
                 // Pre-Stage on a panel of its own, the later phases beside it, named by phase.
-                "Pre-Stage (days)",
+                "Pre-Stage (days to T)",
                 "Lock, DataUpgrade, Finalize (hours)",
             ],
         ),

@@ -56,6 +56,8 @@ type ShownIf = fn(&Span) -> bool;
 pub(super) struct Weekend {
     /// The weekend phases, for the legend.
     phases: Vec<ChartPhase>,
+    /// The busiest weekend's T (its Saturday), as a day number: the first panel is read from it.
+    t: f64,
     title: String,
     subtitle: String,
     /// Lanes top to bottom: tenant id and its bars.
@@ -86,6 +88,7 @@ impl Weekend {
         let Some(busiest) = busiest else {
             return Ok(Weekend {
                 phases: weekend_phases(context),
+                t: f64::NAN,
                 title: format!("{}: busiest weekend", context.scenario),
                 subtitle: format!("{}: no batch in batches.csv", context.detail),
                 lanes: Vec::new(),
@@ -170,6 +173,7 @@ impl Weekend {
         };
         let phases = weekend_phases(context);
         Ok(Weekend {
+            t: busiest.weekend,
             title: format!(
                 "{}: busiest weekend {}, {shown}",
                 context.scenario,
@@ -479,7 +483,7 @@ impl Figure for Weekend {
         };
         // Pre-Stage is a week of copying at a fraction of the width; the weekend gets the rest.
         let early_label = format!(
-            "{} (days)",
+            "{} (days to T)",
             self.phases.first().map_or("", |p| p.name.as_str())
         );
         let later: Vec<&str> = self
@@ -496,7 +500,12 @@ impl Figure for Weekend {
         let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
         let mut early = plot(
             &left,
-            Axis::time(lo, split).with_ticks(early_ticks(lo, split)),
+            // Offsets from T (T-21, T-14) where dates would leave room for one label.
+            if self.t.is_finite() {
+                Axis::from_t(self.t, lo, split, early_ticks(lo, split))
+            } else {
+                Axis::time(lo, split).with_ticks(early_ticks(lo, split))
+            },
             Axis::categories(names.clone(), 26).reversed(),
             Labelled {
                 x: &early_label,
