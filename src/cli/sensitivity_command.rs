@@ -45,7 +45,8 @@ pub struct SensitivityArgs {
     /// Morris elementary effects (screening, cheap) or Sobol' indices (variance shares).
     #[arg(long, value_enum, default_value_t = Method::Morris)]
     pub method: Method,
-    /// Morris trajectories [default: 10], or Sobol' base samples [default: 64; at least 32;
+    /// Morris trajectories [default: 20; fewer give intervals that cover sigma less often than
+    /// they state], or Sobol' base samples [default: 64; at least 32;
     /// powers of two balance best]. Points run: samples x (keys + 1) for Morris, samples x
     /// (keys + 2) for Sobol'.
     #[arg(long, value_parser = super::whole(2, MAX_SOBOL_SAMPLES), allow_hyphen_values = true)]
