@@ -114,7 +114,9 @@ impl Completion {
                 MUTED.stroke_width(1),
             )))?;
             entries.push((
-                format!("all {} tenants", thousands(t, 0)),
+                // The axis ends there, so the line is the frame's top edge: said, as a line
+                // drawn on the frame cannot be seen.
+                format!("all {} tenants: the top edge", thousands(t, 0)),
                 Mark::Line(MUTED, 1),
             ));
         }
