@@ -263,17 +263,28 @@ impl ByKey {
                 points,
             }]
         };
-        ByKey {
-            title: format!("{scenario}: {metric} by {}", keys[k]),
+        // Lines with the same mean at every value lie on each other, the last drawn on top:
+        // said, or the legend's other entries would seem to be missing.
+        let coincide = lines.len() > 1
+            && lines.iter().all(|l| {
+                l.points.len() == lines[0].points.len()
+                    && l.points
+                        .iter()
+                        .zip(&lines[0].points)
+                        .all(|(a, b)| a.0 == b.0 && a.1.0 == b.1.0)
+            });
+        let mut subtitle = context.to_string();
+        if x.values.len() > 1 {
             // A straight line from 1 agent to 4 would read as the values at 2 and 3; a queue's
             // are anything but straight.
-            subtitle: if x.values.len() > 1 {
-                format!(
-                    "{context}; dashed lines only join the cells: nothing between was simulated"
-                )
-            } else {
-                context.to_string()
-            },
+            subtitle.push_str("; dashed lines only join the cells: nothing between was simulated");
+        }
+        if coincide {
+            subtitle.push_str(&format!("; the {} lines coincide", lines.len()));
+        }
+        ByKey {
+            title: format!("{scenario}: {metric} by {}", keys[k]),
+            subtitle,
             x_desc: keys[k].clone(),
             y_desc: metric.to_string(),
             x: Some(x),
@@ -652,5 +663,40 @@ mod tests {
         };
         assert_eq!(transitioned(200.0), 200.0);
         assert!(transitioned(f64::INFINITY) > 203.0);
+    }
+
+    #[test]
+    fn lines_that_lie_on_each_other_are_said_to() {
+        let cell = |a: &str, b: &str, mean: f64| Cell {
+            values: vec![a.into(), b.into()],
+            mean,
+            low: mean - 1.0,
+            high: mean + 1.0,
+        };
+        let keys = [
+            "helpdesk.weekday".to_string(),
+            "operators.weekend".to_string(),
+        ];
+        let subtitle = |cells: &[Cell]| {
+            ByKey::new("s", "slips", "c", &keys, cells, Some(0), UNBOUNDED).subtitle
+        };
+        let same = [
+            cell("1", "2", 5.0),
+            cell("4", "2", 3.0),
+            cell("1", "8", 5.0),
+            cell("4", "8", 3.0),
+        ];
+        assert!(
+            subtitle(&same).ends_with("; the 2 lines coincide"),
+            "{}",
+            subtitle(&same)
+        );
+        let apart = [
+            cell("1", "2", 5.0),
+            cell("4", "2", 3.0),
+            cell("1", "8", 5.0),
+            cell("4", "8", 2.0),
+        ];
+        assert!(!subtitle(&apart).contains("coincide"));
     }
 }
