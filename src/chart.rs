@@ -29,7 +29,7 @@ use crate::files;
 pub(crate) use run_charts::latest_axis_end;
 pub(crate) use sweep_charts::file_safe;
 use table::ManifestInfo;
-pub(crate) use table::Table;
+pub(crate) use table::{RecordedPhase, Table, recorded_phases};
 
 /// What produced an output folder, and so which charts it gets.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -578,8 +578,6 @@ mod tests {
 
     use super::*;
 
-    /// A heatmap draws one colour where the cells' means lie within half the narrowest cell's
-    /// interval of each other; cells without intervals never count as alike.
     #[test]
     fn the_colour_scale_says_how_far_apart_the_means_are() {
         assert_eq!(spread_words(7.91, 8.86)[1], "12% above");
@@ -589,6 +587,8 @@ mod tests {
         assert!(spread_words(-1.0, 5.0).is_empty());
     }
 
+    /// A heatmap draws one colour where the cells' means lie within half the narrowest cell's
+    /// interval of each other; cells without intervals never count as alike.
     #[test]
     fn cells_within_their_intervals_count_as_alike() {
         let cell = |mean: f64, half: f64| Cell {

@@ -364,6 +364,39 @@ pub struct RecordedPhase {
     pub window_hours: Option<f64>,
 }
 
+/// The programme's phases a manifest records, in order; none from a manifest that records
+/// none. The one reading of them, for the charts and the report alike.
+pub(crate) fn recorded_phases(json: &serde_json::Value) -> Vec<RecordedPhase> {
+    let Some(phases) = json.get("phases").and_then(|p| p.as_array()) else {
+        return Vec::new();
+    };
+    phases
+        .iter()
+        .filter_map(|p| {
+            let text = |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            Some(RecordedPhase {
+                key: text("key")?,
+                name: text("name")?,
+                offset: text("offset"),
+                spans: p.get("spans").and_then(|s| s.as_bool()) == Some(true),
+                // Only what a scenario can set: a hand-edited value past it is ignored, not
+                // drawn a thousand digits long.
+                start_hours: p
+                    .get("start_hours")
+                    .and_then(serde_json::Value::as_f64)
+                    .filter(|h| h.abs() <= crate::scenario::MAX_START_HOURS),
+                window_hours: p
+                    .get("window_hours")
+                    .and_then(serde_json::Value::as_f64)
+                    .filter(|h| {
+                        let (least, most) = crate::scenario::WINDOW_HOURS;
+                        (least..=most).contains(h)
+                    }),
+            })
+        })
+        .collect()
+}
+
 impl ManifestInfo {
     pub(super) fn read(dir: &Path) -> Result<ManifestInfo, Error> {
         let path = dir.join(files::MANIFEST);
@@ -413,38 +446,7 @@ impl ManifestInfo {
                 .and_then(|c| c.as_array())
                 .map(Vec::len),
             is_sweep: grid.is_some(),
-            phases: json
-                .get("phases")
-                .and_then(|p| p.as_array())
-                .map(|phases| {
-                    phases
-                        .iter()
-                        .filter_map(|p| {
-                            let text =
-                                |k: &str| p.get(k).and_then(|v| v.as_str()).map(str::to_string);
-                            Some(RecordedPhase {
-                                key: text("key")?,
-                                name: text("name")?,
-                                offset: text("offset"),
-                                spans: p.get("spans").and_then(|s| s.as_bool()) == Some(true),
-                                // Only what a scenario can set: a hand-edited value past
-                                // it is ignored, not drawn a thousand digits long.
-                                start_hours: p
-                                    .get("start_hours")
-                                    .and_then(serde_json::Value::as_f64)
-                                    .filter(|h| h.abs() <= crate::scenario::MAX_START_HOURS),
-                                window_hours: p
-                                    .get("window_hours")
-                                    .and_then(serde_json::Value::as_f64)
-                                    .filter(|h| {
-                                        let (least, most) = crate::scenario::WINDOW_HOURS;
-                                        (least..=most).contains(h)
-                                    }),
-                            })
-                        })
-                        .collect()
-                })
-                .unwrap_or_default(),
+            phases: recorded_phases(&json),
             is_study: json.get("study").is_some_and(|s| !s.is_null()),
             study_kind: json
                 .pointer("/study/kind")

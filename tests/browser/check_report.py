@@ -306,18 +306,20 @@ def main():
             browser.events.clear()
             browser.send("Page.navigate", {"url": url}, session=session)
             browser.wait_for("Page.loadEventFired")
-            sizes = json.loads(
-                browser.send(
+            # What a script on the page finds, given back as JSON text.
+            def evaluate(expression):
+                reply = browser.send(
                     "Runtime.evaluate",
-                    {
-                        "expression": "JSON.stringify([...document.querySelectorAll('figure.chart')]"
-                        ".map(f => { const s = f.querySelector('svg');"
-                        " const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};"
-                        " return [f.id, r.width, r.height]; }))",
-                        "returnByValue": True,
-                    },
+                    {"expression": f"JSON.stringify({expression})", "returnByValue": True},
                     session=session,
-                )["result"]["value"]
+                )
+                return json.loads(reply["result"]["value"])
+
+            sizes = evaluate(
+                "[...document.querySelectorAll('figure.chart')]"
+                ".map(f => { const s = f.querySelector('svg');"
+                " const r = s ? s.getBoundingClientRect() : {width: 0, height: 0};"
+                " return [f.id, r.width, r.height]; })"
             )
             shot = base64.b64decode(
                 browser.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"]
@@ -341,17 +343,10 @@ def main():
             loaded_before = len(browser.events)
             browser.send("Page.reload", {}, session=session)
             browser.wait_for("Page.loadEventFired", since=loaded_before)
-            phone = json.loads(
-                browser.send(
-                    "Runtime.evaluate",
-                    {
-                        "expression": "JSON.stringify({page: document.documentElement.scrollWidth,"
-                        " charts: [...document.querySelectorAll('figure.chart svg')]"
-                        ".map(s => [s.closest('figure').id, s.getBoundingClientRect().width])})",
-                        "returnByValue": True,
-                    },
-                    session=session,
-                )["result"]["value"]
+            phone = evaluate(
+                "{page: document.documentElement.scrollWidth,"
+                " charts: [...document.querySelectorAll('figure.chart svg')]"
+                ".map(s => [s.closest('figure').id, s.getBoundingClientRect().width])}"
             )
             phone_shot = base64.b64decode(
                 browser.send("Page.captureScreenshot", {"format": "png"}, session=session)["data"]

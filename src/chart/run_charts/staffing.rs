@@ -76,9 +76,9 @@ pub(super) struct Staffing {
     busy: Vec<f64>,
     on_duty: Vec<f64>,
     window: (f64, f64),
-    /// The busiest weekend's cutover window, opening and closing as day numbers, with its words
-    /// and its shade, when the manifest records it.
-    cutover_window: Option<(f64, f64, String, RGBColor)>,
+    /// The busiest weekend's cutover window, opening and closing as day numbers, with its words,
+    /// when the manifest records it.
+    cutover_window: Option<(f64, f64, String)>,
     empty_note: Option<String>,
 }
 
@@ -127,8 +127,6 @@ impl Staffing {
                         crate::scenario::offset_label(opens),
                         crate::scenario::offset_label(opens + hours)
                     ),
-                    // Not the phase's own colour: the Cutover's blue is the operators' busy blue.
-                    GREY,
                 ))
             });
         let keep: Vec<usize> = (0..table.len())
@@ -242,20 +240,23 @@ impl Figure for Staffing {
             (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
             (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
         ];
-        if let Some((.., label, colour)) = &self.cutover_window {
-            entries.push((label.clone(), Mark::Fill(colour.mix(WINDOW_TINT))));
+        if let Some((.., label)) = &self.cutover_window {
+            entries.push((label.clone(), Mark::Fill(window_shade())));
         }
         legend(&staff, &entries, &avoid)
     }
 }
 
-/// How strongly the cutover window is shaded behind a panel's lines.
-const WINDOW_TINT: f64 = 0.3;
+/// The cutover window's shade behind a panel's lines: a light grey, not the window phase's own
+/// colour (tenant-to-tenant's Cutover is the blue of the operators busy).
+fn window_shade() -> RGBAColor {
+    GREY.mix(0.3)
+}
 
 impl Staffing {
     /// The cutover window as a light band behind a panel's lines, cut to its time axis.
     fn shade_window<DB: DrawingBackend>(&self, chart: &mut Plot<'_, DB>) -> DrawResult<(), DB> {
-        let Some((opens, closes, _, colour)) = &self.cutover_window else {
+        let Some((opens, closes, _)) = &self.cutover_window else {
             return Ok(());
         };
         let (x, y) = (chart.x_range(), chart.y_range());
@@ -263,7 +264,7 @@ impl Staffing {
         if a < b {
             chart.draw_series(std::iter::once(Rectangle::new(
                 [(a, y.start), (b, y.end)],
-                colour.mix(WINDOW_TINT).filled(),
+                window_shade().filled(),
             )))?;
         }
         Ok(())
@@ -343,7 +344,7 @@ mod tests {
         let context = RunContext::new(&manifest);
         let chart = |pool| Staffing::read(dir.path(), &context, &busiest, pool).unwrap();
         let t = crate::chart::table::day_number("2011-09-10".parse().unwrap());
-        let (opens, closes, label, _) = chart(&OPERATORS).cutover_window.unwrap();
+        let (opens, closes, label) = chart(&OPERATORS).cutover_window.unwrap();
         assert_eq!((opens, closes), (t - 0.25, t + 2.0));
         assert_eq!(label, "Cut window, T-6h to T+48h");
         assert!(chart(&HELPDESK).cutover_window.is_none());

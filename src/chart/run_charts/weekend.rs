@@ -445,7 +445,7 @@ impl Figure for Weekend {
             (
                 "work done after its phase ended",
                 Mark::Line(DARK_RED, 3),
-                |s| s.end.is_finite() && s.done.is_finite() && s.done > s.end,
+                |s| s.end.is_finite() && s.worked_until() > s.end,
             ),
             (
                 "overran or rolled back",

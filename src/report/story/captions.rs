@@ -1,7 +1,5 @@
 //! Where each chart goes on the report's page, and its caption in a sentence.
 
-use serde_json::Value;
-
 use crate::chart::{MAIN_METRICS, file_safe};
 use crate::report::Folder;
 use crate::report::html::escape;
@@ -117,30 +115,26 @@ pub(in crate::report) fn chart_caption(name: &str, folder: &Folder) -> String {
 /// lists them, but for any that start after the chart's axis ends (a decommission a fortnight
 /// on); from a manifest that lists none, the BPOS programme's.
 fn weekend_phases(folder: &Folder) -> Vec<String> {
-    let spanned: Vec<&Value> = folder
-        .manifest
-        .get("phases")
-        .and_then(Value::as_array)
+    let spanned: Vec<crate::chart::RecordedPhase> = crate::chart::recorded_phases(&folder.manifest)
         .into_iter()
-        .flatten()
-        .filter(|p| p.get("spans").and_then(Value::as_bool) == Some(true))
+        .filter(|p| p.spans)
         .collect();
-    let days = |p: &Value, key: &str| p.get(key).and_then(Value::as_f64).map(|h| h / 24.0);
+    let days = |hours: Option<f64>| hours.map(|h| h / 24.0);
     let axis_end = spanned
         .iter()
-        .position(|p| p.get("window_hours").is_some())
+        .position(|p| p.window_hours.is_some())
         .and_then(|w| {
-            let close = days(spanned[w], "start_hours")? + days(spanned[w], "window_hours")?;
+            let close = days(spanned[w].start_hours)? + days(spanned[w].window_hours)?;
             let next = spanned
                 .get(w + 1)
-                .and_then(|n| days(n, "start_hours"))
+                .and_then(|n| days(n.start_hours))
                 .unwrap_or(close);
             Some(crate::chart::latest_axis_end(close, next))
         });
     let recorded: Vec<String> = spanned
-        .iter()
-        .filter(|p| axis_end.is_none_or(|end| days(p, "start_hours").is_none_or(|s| s < end)))
-        .filter_map(|p| p.get("name").and_then(Value::as_str).map(str::to_string))
+        .into_iter()
+        .filter(|p| axis_end.is_none_or(|end| days(p.start_hours).is_none_or(|s| s < end)))
+        .map(|p| p.name)
         .collect();
     if !recorded.is_empty() {
         return recorded;

@@ -91,16 +91,11 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
         let on = |days: f64| date_in_words(&start.add_days(days.floor() as i64).to_string());
         // A tenant has moved when its last phase is complete (BPOS: Finalize, at T+48h;
         // tenant-to-tenant: Decommission, a fortnight after its weekend), which is named.
-        let last_phase = folder
-            .manifest
-            .get("phases")
-            .and_then(serde_json::Value::as_array)
-            .and_then(|p| p.last())
-            .and_then(|p| p.get("name"))
-            .and_then(serde_json::Value::as_str)
+        let last_phase = crate::chart::recorded_phases(&folder.manifest)
+            .pop()
             .map_or_else(
                 || "its last phase".to_string(),
-                |name| format!("its last phase, {}", escape(name)),
+                |last| format!("its last phase, {}", escape(&last.name)),
             );
         // `makespan_days` is the last transition among the tenants that transitioned: where some
         // never did, it is when the others finished, and the sentence must not say the last
