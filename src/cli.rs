@@ -589,7 +589,11 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         files.extend([
             (
                 files::tenants::FILE,
-                output::tenants_csv(programme, &detail.tenants),
+                output::tenants_csv(
+                    programme,
+                    scenario.population.inventory.as_deref(),
+                    &detail.tenants,
+                ),
             ),
             (files::batches::FILE, output::batches_csv(&detail.batches)),
             (

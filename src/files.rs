@@ -132,6 +132,8 @@ pub mod summary {
 pub mod tenants {
     pub const FILE: &str = "tenants.csv";
     pub const TENANT: &str = "tenant";
+    /// The tenant's name in the inventory (`population.inventory`); empty for a generated tenant.
+    pub const NAME: &str = "name";
     pub const SEATS: &str = "seats";
     /// Its slips by cause (`slips_<cause>`), the cause of its last slip and of its miss (empty
     /// when it had none).
@@ -144,8 +146,9 @@ pub mod tenants {
     ];
     pub const LAST_SLIP_CAUSE: &str = "last_slip_cause";
     pub const MISS_CAUSE: &str = "miss_cause";
-    pub const HEADER: [&str; 34] = [
+    pub const HEADER: [&str; 35] = [
         TENANT,
+        NAME,
         "region",
         SEATS,
         "mailboxes",

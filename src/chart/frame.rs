@@ -765,6 +765,12 @@ const MARGINS: (u32, u32) = (12, 48);
 
 /// A plot with its mesh, tick labels and axis descriptions drawn; the x axis keeps only as many
 /// ticks as its labels have room for.
+/// How wide `label` is drawn as an axis's tick label on `area`, in pixels.
+pub(super) fn label_width<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, label: &str) -> f64 {
+    area.estimate_text_size(label, &font(16.0))
+        .map_or(0.0, |(w, _)| f64::from(w))
+}
+
 pub(super) fn plot<'a, DB: DrawingBackend>(
     area: &'a DrawingArea<DB, Shift>,
     x: Axis,
@@ -774,11 +780,7 @@ pub(super) fn plot<'a, DB: DrawingBackend>(
 ) -> DrawResult<Plot<'a, DB>, DB> {
     let (w, _) = area.dim_in_pixel();
     let width = f64::from(w) - f64::from(MARGINS.0 + MARGINS.1 + y_label_width);
-    let style = font(16.0);
-    let x = x.thinned_to_fit(width, |label| {
-        area.estimate_text_size(label, &style)
-            .map_or(0.0, |(w, _)| f64::from(w))
-    });
+    let x = x.thinned_to_fit(width, |label| label_width(area, label));
     let mut chart = ChartBuilder::on(area)
         .margin_left(MARGINS.0)
         .margin_right(MARGINS.1)

@@ -10,6 +10,7 @@ use crate::model::{
     ReplicationMetrics, SlipCause, TenantRecord, WeekCounts,
 };
 use crate::phase::Programme;
+use crate::scenario::InventoryTenant;
 use crate::stats::{Summary, quantile_sorted, summarize};
 use crate::study::seek::{Axis, Constraint, SeekResult};
 use crate::study::select::Selection;
@@ -82,10 +83,19 @@ pub fn summary_csv(metrics: &[&ReplicationMetrics]) -> Vec<u8> {
     csv.finish()
 }
 
-pub fn tenants_csv(programme: &Programme, records: &[TenantRecord]) -> Vec<u8> {
+/// tenants.csv: with an `inventory`, each tenant's name from it (tenant `i` is its row `i`).
+pub fn tenants_csv(
+    programme: &Programme,
+    inventory: Option<&[InventoryTenant]>,
+    records: &[TenantRecord],
+) -> Vec<u8> {
     let mut csv = CsvBuilder::new(files::tenants::HEADER);
     for t in records {
+        let name = inventory
+            .and_then(|rows| rows.get(t.tenant as usize))
+            .map_or("", |row| row.name.as_str());
         csv.cell(t.tenant)
+            .cell(name)
             .cell(&t.region)
             .cell(t.seats)
             .cell(t.mailboxes)

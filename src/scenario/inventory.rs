@@ -211,7 +211,16 @@ pub fn parse_with_attributes(
             );
             continue;
         };
-        if let Some(first) = first_seen.get(&name) {
+        // The name is written as it is into tenants.csv and shown by the report and the charts.
+        if let Some(why) =
+            super::label::name_problem(&name, super::label::MAX_TENANT_NAME_CHARS, true)
+        {
+            let message = format!(
+                "tenant `{}` {why}",
+                abbreviate(&super::label::escape_unprintable(&name, &[]))
+            );
+            problems.push(line, Some(name_col), "tenant", message, None);
+        } else if let Some(first) = first_seen.get(&name) {
             problems.push(
                 line,
                 Some(name_col),
@@ -547,6 +556,29 @@ mod tests {
         );
     }
 
+    /// A name is written into tenants.csv and shown by the report and the weekend chart as it
+    /// is: one a spreadsheet would take for a formula, one that hides or reorders text, one of
+    /// only blanks or one too long is refused where it stands.
+    #[test]
+    fn names_that_would_not_show_as_themselves_are_refused() {
+        let long = "x".repeat(101);
+        let text = format!(
+            "tenant,seats\n=HYPERLINK(1),1\n\u{202e}kcab,1\n\u{200b},1\n{long},1\n{},1\nTrey Research,1\n",
+            "y".repeat(100)
+        );
+        let found = errors(&text);
+        let expected = [
+            "starts with `=`, so a spreadsheet opening the CSV files would take it for a formula at t.csv:2:1",
+            "tenant `\\u{202e}kcab` holds the character \\u{202e}, which does not show as itself at t.csv:3:1",
+            "is only blank characters, so it shows as nothing at t.csv:4:1",
+            "has 101 characters, more than the 100 a name may have at t.csv:5:1",
+        ];
+        assert_eq!(found.len(), expected.len(), "{found:#?}");
+        for (found, expected) in found.iter().zip(expected) {
+            assert!(found.ends_with(expected), "{found}");
+        }
+    }
+
     /// Lines are the file's: blank lines, comments and a quoted cell's line break all count.
     #[test]
     fn lines_count_blank_lines_comments_and_breaks_in_cells() {
@@ -554,6 +586,7 @@ mod tests {
             errors("# inventory\n\ntenant,seats\n\n\na,1\n\n# late\nb,x\n\"c\nd\",2\na,3\n"),
             [
                 "`seats` must be a whole number between 1 and 1000000, found `x` at t.csv:9:2",
+                "tenant `c\\u{a}d` holds the character \\u{a}, which does not show as itself at t.csv:10:1",
                 "tenant `a` is listed twice (first on line 6) at t.csv:12:1",
             ]
         );
@@ -626,8 +659,11 @@ mod tests {
         let e = errors("tenant,seats,a,b\nContoso,1,,\n");
         assert_eq!(e.len(), 2, "{e:?}");
         assert!(e[0].contains("unknown column `a`"), "{e:?}");
-        let quoted = format!("tenant,seats\n# {commas}\n\"Contoso{commas}\",1\n");
-        let rows = parse(&quoted, &Arc::from("t.csv"), &regions()).unwrap();
+        // Commas quoted in a cell are not cells (an attribute: a name is at most 100 characters).
+        let quoted = format!("tenant,seats,note\n# {commas}\nContoso,1,\"{commas}\"\n");
+        let note = ["note".to_string()];
+        let rows =
+            parse_with_attributes(&quoted, &Arc::from("t.csv"), &regions(), &note, None).unwrap();
         assert_eq!(rows.len(), 1);
     }
 }

@@ -7,6 +7,9 @@ use std::borrow::Cow;
 pub const MAX_REGION_CHARS: usize = 64;
 /// Most characters of a declared policy's name: a cell of comparison.csv and a legend entry.
 pub const MAX_POLICY_NAME_CHARS: usize = 64;
+/// Most characters of an inventory tenant's name: a cell of tenants.csv, a row of the report's
+/// table of late tenants and a lane of the weekend chart.
+pub const MAX_TENANT_NAME_CHARS: usize = 100;
 /// Most characters of a phase's name: charts draw it in legends and axis titles.
 pub const MAX_PHASE_NAME_CHARS: usize = 100;
 

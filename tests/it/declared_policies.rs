@@ -44,7 +44,7 @@ fn run_bytes(sc: &Scenario, policy: &dyn BatchPolicy) -> Vec<Vec<u8>> {
     vec![
         output::replications_csv(&[], &rows),
         output::batches_csv(&detail.batches),
-        output::tenants_csv(&sc.phases.programme, &detail.tenants),
+        output::tenants_csv(&sc.phases.programme, None, &detail.tenants),
     ]
 }
 

@@ -8,8 +8,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::chart::frame::{
-    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, Plot, bounds, heading, note_centred, plot,
-    with_side_legend,
+    Axis, DARK_RED, Figure, GREY, Labelled, MUTED, Mark, Plot, bounds, heading, label_width,
+    note_centred, plot, with_side_legend,
 };
 use crate::chart::table::{Table, date_of};
 use crate::error::Error;
@@ -62,6 +62,9 @@ pub(super) struct Weekend {
     subtitle: String,
     /// Lanes top to bottom: tenant id and its bars.
     lanes: Vec<(String, Vec<Span>)>,
+    /// What each lane is labelled: the tenant's name in the inventory where tenants.csv gives
+    /// one, else its id.
+    labels: Vec<String>,
     empty_note: Option<String>,
 }
 
@@ -92,6 +95,7 @@ impl Weekend {
                 title: format!("{}: busiest weekend", context.scenario),
                 subtitle: format!("{}: no batch in batches.csv", context.detail),
                 lanes: Vec::new(),
+                labels: Vec::new(),
                 empty_note: Some("no weekend had a batch".into()),
             });
         };
@@ -123,7 +127,7 @@ impl Weekend {
                 outcome: outcome[i].to_string(),
             });
         }
-        let sizes = tenant_sizes(dir)?;
+        let (sizes, names) = tenant_facts(dir)?;
         let total = by_tenant.len();
         let mut lanes: Vec<(String, Vec<Span>)> = by_tenant.into_iter().collect();
         if lanes.len() > MAX_LANES {
@@ -155,11 +159,20 @@ impl Weekend {
         } else {
             format!("{total} tenants")
         };
+        let labels: Vec<String> = lanes
+            .iter()
+            .map(|l| {
+                names
+                    .get(&l.0)
+                    .map_or_else(|| l.0.clone(), |n| lane_label(n))
+            })
+            .collect();
         // Named as well as counted: with more lanes than labels, the axis names only every few.
         let flagged_ids: Vec<&str> = lanes
             .iter()
-            .filter(|l| l.1.iter().any(Span::overran))
-            .map(|l| l.0.as_str())
+            .zip(&labels)
+            .filter(|(l, _)| l.1.iter().any(Span::overran))
+            .map(|(_, label)| label.as_str())
             .collect();
         let overran = flagged_ids.len();
         let named = match flagged_ids.len() {
@@ -197,6 +210,7 @@ impl Weekend {
                 .is_empty()
                 .then(|| format!("no phases of batch {} in spans.csv", busiest.batch)),
             lanes,
+            labels,
         })
     }
 }
@@ -210,18 +224,50 @@ fn natural(id: &str) -> (u64, &str) {
     (id.parse().unwrap_or(u64::MAX), id)
 }
 
-/// Seats per tenant from tenants.csv, if it is there (only to pick which lanes to show).
-fn tenant_sizes(dir: &Path) -> Result<HashMap<String, f64>, Error> {
+/// The room for the tenant axis's labels when they are ids (a few digits): the least given.
+const ID_LABEL_WIDTH: u32 = 70;
+
+/// Most characters of a lane's label: a longer name is cut, so the tenant axis keeps its width.
+const MAX_LABEL_CHARS: usize = 22;
+
+/// A tenant's name as its lane shows it: whole, or its first characters and an ellipsis.
+fn lane_label(name: &str) -> String {
+    if name.chars().count() <= MAX_LABEL_CHARS {
+        return name.to_string();
+    }
+    let mut cut: String = name.chars().take(MAX_LABEL_CHARS - 1).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('\u{2026}');
+    cut
+}
+
+/// From tenants.csv, if it is there: seats per tenant (only to pick which lanes to show), and
+/// the names of an inventory's tenants (a generated tenant's `name` is empty).
+type TenantFacts = (HashMap<String, f64>, HashMap<String, String>);
+
+fn tenant_facts(dir: &Path) -> Result<TenantFacts, Error> {
+    let (mut sizes, mut names) = (HashMap::new(), HashMap::new());
     if !dir.join(files::tenants::FILE).is_file() {
-        return Ok(HashMap::new());
+        return Ok((sizes, names));
     }
     let table = Table::read(dir, files::tenants::FILE)?;
-    if !table.has(tenants::TENANT) || !table.has(tenants::SEATS) {
-        return Ok(HashMap::new());
+    if !table.has(tenants::TENANT) {
+        return Ok((sizes, names));
     }
     let ids = table.text(tenants::TENANT)?;
-    let seats = table.numbers(tenants::SEATS)?;
-    Ok(ids.into_iter().map(str::to_string).zip(seats).collect())
+    if table.has(tenants::SEATS) {
+        let seats = table.numbers(tenants::SEATS)?;
+        sizes.extend(ids.iter().map(|id| id.to_string()).zip(seats));
+    }
+    if table.has(tenants::NAME) {
+        let named = ids.iter().zip(table.text(tenants::NAME)?);
+        names.extend(
+            named
+                .filter(|(_, name)| !name.is_empty())
+                .map(|(id, name)| (id.to_string(), name.to_string())),
+        );
+    }
+    Ok((sizes, names))
 }
 
 impl Weekend {
@@ -462,7 +508,14 @@ impl Figure for Weekend {
             entries.push((label, Mark::Dashed(MUTED)));
         }
         let area = with_side_legend(&body, &entries)?;
-        let names: Vec<String> = self.lanes.iter().map(|l| l.0.clone()).collect();
+        let names = self.labels.clone();
+        // Room for the longest label (ids need little; an inventory's names more).
+        let label_width = self
+            .labels
+            .iter()
+            .map(|l| label_width(&area, l))
+            .fold(0.0, f64::max);
+        let y_label_width = (label_width as u32 + 40).clamp(ID_LABEL_WIDTH, 220);
         let Some(split) = split else {
             let mut chart = plot(
                 &area,
@@ -472,7 +525,7 @@ impl Figure for Weekend {
                     x: "time",
                     y: "tenant",
                 },
-                70,
+                y_label_width,
             )?;
             self.draw_lanes(&mut chart, (lo, hi), (hi - lo) * 0.004)?;
             self.draw_window_close(&mut chart, (lo, hi))?;
@@ -497,7 +550,10 @@ impl Figure for Weekend {
         let unit = if hi - split <= 6.0 { "hours" } else { "days" };
         let later_label = format!("{} ({unit})", later.join(", "));
         let (w, _) = area.dim_in_pixel();
-        let (left, right) = area.split_horizontally((w as f64 * 0.3) as i32);
+        // The tenants' labels widen the first panel, not narrow its bars.
+        let (left, right) = area.split_horizontally(
+            (w as f64 * 0.3) as i32 + y_label_width.saturating_sub(ID_LABEL_WIDTH) as i32,
+        );
         let mut early = plot(
             &left,
             // Offsets from T (T-21, T-14) where dates would leave room for one label.
@@ -511,7 +567,7 @@ impl Figure for Weekend {
                 x: &early_label,
                 y: "tenant",
             },
-            70,
+            y_label_width,
         )?;
         self.draw_lanes(&mut early, (lo, split), (split - lo) * 0.01)?;
         let blank = vec![String::new(); names.len()];
@@ -602,6 +658,21 @@ mod tests {
         let manifest = ManifestInfo::read(dir).unwrap();
         let busiest = Busiest::read(dir).unwrap();
         Weekend::read(dir, &RunContext::new(&manifest), &busiest).unwrap()
+    }
+
+    #[test]
+    fn a_long_name_is_cut_to_the_lanes_room() {
+        assert_eq!(lane_label("Woodgrove Bank"), "Woodgrove Bank");
+        let exact = "x".repeat(MAX_LABEL_CHARS);
+        assert_eq!(lane_label(&exact), exact);
+        let cut = lane_label("Consolidated Messenger Services of Zürich");
+        assert_eq!(cut, "Consolidated Messenge\u{2026}");
+        assert_eq!(cut.chars().count(), MAX_LABEL_CHARS);
+        // No space left before the ellipsis.
+        assert_eq!(
+            lane_label("Adventure Works Ltd. of Seattle"),
+            "Adventure Works Ltd.\u{2026}"
+        );
     }
 
     #[test]

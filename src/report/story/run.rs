@@ -387,7 +387,15 @@ pub(in crate::report) fn causes(folder: &Folder) -> Result<String, Error> {
     // Why first: the causes of the tenant's miss and of its last slip (where the files record
     // them) beside its slips, then where it ended and what it is; a table wider than the page
     // scrolls, and the columns a reader came for must not be the ones scrolled out of sight.
-    let mut columns = vec!["tenant", "slips"];
+    let mut columns = vec![files::tenants::TENANT];
+    // An inventory's tenants by the names the planner knows them by (a generated one has none).
+    if t.has(files::tenants::NAME) {
+        let names = t.text(files::tenants::NAME)?;
+        if shown.iter().any(|&i| !names[i].is_empty()) {
+            columns.push(files::tenants::NAME);
+        }
+    }
+    columns.push("slips");
     columns.extend(
         [files::tenants::MISS_CAUSE, files::tenants::LAST_SLIP_CAUSE]
             .into_iter()
