@@ -376,6 +376,7 @@ fn finish_folder(
 ) -> Result<(), Error> {
     let dir = folder.path();
     output::write_manifest(dir, manifest)?;
+    interrupt::data_written();
     let written = redraw(folder, charts, None, |drawn| {
         Ok(Some(output::Relisting::completing(manifest, drawn)))
     })

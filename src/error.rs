@@ -160,6 +160,9 @@ pub enum Kept {
     /// Some of the files, each whole, and no manifest saying complete: a second signal stopped
     /// the command while it wrote its results.
     Unfinished,
+    /// Every data file and a manifest saying `complete: false`: a second signal stopped the
+    /// command while it drew the charts, which `cutover plot` draws.
+    Undrawn,
     /// `plot` stopped before its charts and report were put in place: the folder is as it was.
     AsItWas,
     /// `plot` stopped after its charts and report were put in place, all of them together.
@@ -188,6 +191,9 @@ impl Kept {
             ),
             Kept::Unfinished => format!(
                 " while the results were being written: {folder} holds some of them, each file whole, and no manifest saying they are complete; run the command again"
+            ),
+            Kept::Undrawn => format!(
+                " while the charts were being drawn: {folder} holds every result file, under a manifest saying `complete: false`; `cutover plot {folder}` draws the charts and report"
             ),
             Kept::AsItWas => format!(
                 " before the new charts and report were put in place: {folder} is as it was"

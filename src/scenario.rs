@@ -386,7 +386,8 @@ fn read(
             Some(SAFE_NAME_RULE.into()),
         );
     }
-    let description = root.string("description", "");
+    // A file saved with Windows line ends keeps them inside a multi-line string: a line break.
+    let description = root.string("description", "").replace("\r\n", "\n");
     if let Some(c) = description
         .chars()
         .find(|c| label::is_unprintable(*c) && !matches!(c, '\n' | '\t'))

@@ -140,6 +140,23 @@ pub fn t_quantile(p: f64, df: u64) -> f64 {
         .inverse_cdf(p)
 }
 
+/// The upper `q` quantile of Student's t with `df` degrees of freedom (its `1 - q` quantile),
+/// for a tail far below what `1 - q` can say: statrs' inverse gives wrong values once the
+/// quantile passes about a million (with 1 degree of freedom, below `q` = 1e-6), so 1 and 2
+/// degrees of freedom, whose inverses are closed forms, take those; the others, whose
+/// quantiles stay far smaller, take the lower tail by symmetry. Above 1e-6 it is
+/// `t_quantile(1 - q, df)`.
+pub fn t_upper_quantile(q: f64, df: u64) -> f64 {
+    if !(q > 0.0 && q < 1.0) || q >= 1e-6 {
+        return t_quantile(1.0 - q, df);
+    }
+    match df {
+        1 => 1.0 / (std::f64::consts::PI * q).tan(),
+        2 => (1.0 - 2.0 * q) / (2.0 * q * (1.0 - q)).sqrt(),
+        _ => -t_quantile(q, df),
+    }
+}
+
 /// Quantile `p` of chi-square with `df` degrees of freedom (statrs' inverse CDF); NaN for
 /// `df == 0` or `p` outside (0, 1).
 pub fn chi_square_quantile(p: f64, df: u64) -> f64 {
@@ -503,6 +520,50 @@ mod tests {
                 .wrapping_mul(6_364_136_223_846_793_005)
                 .wrapping_add(1_442_695_040_888_963_407);
             (self.0 >> 11) as f64 / (1u64 << 53) as f64
+        }
+    }
+
+    /// Far in the tail the closed forms of 1 and 2 degrees of freedom (where statrs' inverse
+    /// stops near 9.2e7 with 1) and, with more, the lower tail's quantile, which its CDF gives
+    /// back; where `1 - q` is still exact enough, the same as `t_quantile`.
+    #[test]
+    fn upper_t_quantiles_hold_far_into_the_tail() {
+        for df in [1, 2, 3, 9, 29] {
+            let q = 1e-3;
+            let (a, b) = (t_upper_quantile(q, df), t_quantile(1.0 - q, df));
+            assert_eq!(a, b, "df {df}");
+            // Where both ways are exact the closed forms agree with statrs.
+            if df <= 2 {
+                let exact = match df {
+                    1 => 1.0 / (std::f64::consts::PI * q).tan(),
+                    _ => (1.0 - 2.0 * q) / (2.0 * q * (1.0 - q)).sqrt(),
+                };
+                assert!((exact / b - 1.0).abs() < 1e-12, "df {df}: {exact} {b}");
+            }
+        }
+        // With 1 degree of freedom the quantile is 1 / tan(pi q), about 1 / (pi q).
+        let t = t_upper_quantile(1e-12, 1);
+        assert!((t * std::f64::consts::PI * 1e-12 - 1.0).abs() < 1e-9, "{t}");
+        // With 2, t^2 = (1 - 2q)^2 / (2 q (1 - q)).
+        let t = t_upper_quantile(1e-12, 2);
+        assert!((t * t * 2e-12 - 1.0).abs() < 1e-9, "{t}");
+        for df in [3, 9, 29] {
+            let dist = StudentsT::new(0.0, 1.0, df as f64).unwrap();
+            for q in [1e-7, 1e-9, 1e-12] {
+                let t = t_upper_quantile(q, df);
+                let back = 1.0 - (1.0 - dist.cdf(-t));
+                assert!(
+                    t > 0.0 && (dist.cdf(-t) / q - 1.0).abs() < 1e-6,
+                    "df {df}, q {q}: {t} ({back})"
+                );
+            }
+        }
+        // Smaller tails, larger quantiles.
+        for df in [1, 2, 3, 9] {
+            let ts: Vec<f64> = (6..=12)
+                .map(|e| t_upper_quantile(10f64.powi(-e), df))
+                .collect();
+            assert!(ts.windows(2).all(|w| w[1] > w[0]), "df {df}: {ts:?}");
         }
     }
 

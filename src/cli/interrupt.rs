@@ -147,6 +147,16 @@ pub(super) fn simulated() {
     }
 }
 
+/// Records that a simulating command has written every data file and its manifest saying
+/// `complete: false`: from then on a second stop leaves what `cutover plot` finishes.
+pub(super) fn data_written() {
+    if let Some(taken) = folder().as_mut()
+        && taken.kept == Kept::Unfinished
+    {
+        taken.kept = Kept::Undrawn;
+    }
+}
+
 /// Records that the command has put its new charts and report in place, and the manifest that
 /// lists them: `plot`'s, or a simulating command's last, saying the folder is complete. Called
 /// while no stop at once can act (see `output::Staging::commit`), so a second stop says what the
@@ -353,6 +363,9 @@ mod tests {
             stopped(Kept::Unfinished)
                 .contains("output/x holds some of them, each file whole, and no manifest")
         );
+        assert!(stopped(Kept::Undrawn).ends_with(
+            "output/x holds every result file, under a manifest saying `complete: false`; `cutover plot output/x` draws the charts and report"
+        ));
     }
 
     /// Each signal exits 128 + its number, the platform's own (the numbers are fixed by POSIX,

@@ -42,7 +42,7 @@ pub struct SelectArgs {
     /// Indifference zone, in the metric's unit: a policy within DELTA of the best is as good.
     #[arg(long, allow_hyphen_values = true)]
     pub delta: f64,
-    /// 1 - the probability of correct selection.
+    /// 1 - the probability of correct selection, from 0.000001 to below 0.5.
     #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
     pub alpha: f64,
     /// First-stage replications of every policy.

@@ -15,20 +15,34 @@ pub const MAX_PHASE_NAME_CHARS: usize = 100;
 
 /// Whether `c` does not show as itself: a control character (a bell, a terminal escape, a line
 /// end), a line or paragraph separator, an invisible mark that reorders the text around it (a
-/// direction override), or a byte-order mark (which a reader strips at the start of a file, so
-/// that one more makes `week` a column name that looks like `week` and is not).
+/// direction override), a byte-order mark (which a reader strips at the start of a file, so
+/// that one more makes `week` a column name that looks like `week` and is not), or another mark
+/// that shows nothing and joins nothing, so that `NA` and `NA` with one after it would be two
+/// regions that read the same: a zero-width space, a soft hyphen, a word joiner or invisible
+/// operator, a deprecated format mark, an interlinear annotation mark, a tag, the Mongolian
+/// vowel separator, or one of the two noncharacters U+FFFE and U+FFFF. The zero-width joiner and
+/// non-joiner are left to the scripts that need them.
 pub fn is_unprintable(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
-            '\u{061c}'
+            '\u{ad}'
+                | '\u{061c}'
+                | '\u{180e}'
+                | '\u{200b}'
                 | '\u{200e}'
                 | '\u{200f}'
                 | '\u{2028}'
                 | '\u{2029}'
                 | '\u{202a}'..='\u{202e}'
-                | '\u{2066}'..='\u{2069}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{2066}'..='\u{206f}'
                 | '\u{feff}'
+                | '\u{fff9}'..='\u{fffb}'
+                | '\u{fffe}'
+                | '\u{ffff}'
+                | '\u{e0001}'
+                | '\u{e0020}'..='\u{e007f}'
         )
 }
 
@@ -39,7 +53,7 @@ pub fn is_unprintable(c: char) -> bool {
 /// cutover writes holds, but a folder's files changed by hand could. Charts and the report write U+FFFD
 /// in their place, whatever a name holds.
 pub fn is_markup_forbidden(c: char) -> bool {
-    is_unprintable(c) && !matches!(c, '\t' | '\n' | '\r') || matches!(c, '\u{fffe}' | '\u{ffff}')
+    is_unprintable(c) && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// `text` with every unprintable character but those in `keep` written as its escape
@@ -142,6 +156,21 @@ mod tests {
         assert!(why("\u{202e}txt").contains("\\u{202e}"));
         assert!(why("a\u{2028}b").contains("\\u{2028}"));
         assert!(why("\u{feff}week").contains("\\u{feff}"));
+        for invisible in [
+            '\u{200b}',
+            '\u{2060}',
+            '\u{ad}',
+            '\u{e0041}',
+            '\u{ffff}',
+            '\u{206a}',
+        ] {
+            assert!(
+                why(&format!("NA{invisible}")).contains("does not show"),
+                "{invisible:?}"
+            );
+        }
+        // Scripts that join letters keep their joiners.
+        assert_eq!(problem("\u{645}\u{200c}\u{6cc}", 8, true), None);
         assert!(why("=1+1").contains("starts with `=`"));
         assert!(why("@SUM(A1)").contains("formula"));
         assert!(why("123456789").contains("9 characters"));

@@ -102,7 +102,7 @@ pub(super) fn read_population(
         );
     } else if let Some((region, why)) = regions
         .iter()
-        .find_map(|r| label::problem(r, label::MAX_REGION_CHARS, true).map(|why| (r, why)))
+        .find_map(|r| label::name_problem(r, label::MAX_REGION_CHARS, true).map(|why| (r, why)))
     {
         s.error(
             "regions",

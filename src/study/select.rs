@@ -15,7 +15,7 @@
 //! used. The stages depend only on what was seen, so the result is the same for any thread count.
 
 use crate::error::Error;
-use crate::stats::t_quantile;
+use crate::stats::t_upper_quantile;
 
 /// What the procedure is asked.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -62,6 +62,11 @@ pub struct Selection {
     /// stands for that many or more.
     pub fixed_sample: u64,
 }
+
+/// The least `--alpha`: a probability of correct selection of 0.999999. Beyond it the t
+/// quantiles of the fixed-sample design pass what the t inverse gives reliably, and no decision
+/// asks for more.
+pub const MIN_ALPHA: f64 = 1e-6;
 
 /// The most replications a policy the fixed-sample design is said to need: a billion times any
 /// run, and exact as a JSON number. A tiny `--delta` makes the formula give more than a `u64`
@@ -118,7 +123,7 @@ impl Refused {
                 given(delta)
             ),
             Refused::Alpha(alpha) => format!(
-                "--alpha {}: must be in (0, 0.5), e.g. 0.05 for 95% probability of correct selection",
+                "--alpha {}: must be at least 0.000001 and below 0.5, e.g. 0.05 for 95% probability of correct selection",
                 given(alpha)
             ),
             Refused::N0(n0) => format!(
@@ -139,7 +144,7 @@ pub fn check(params: &SelectParams, policies: usize) -> Result<(), Refused> {
     if !(params.delta > 0.0 && params.delta.is_finite()) {
         return Err(Refused::Delta(params.delta));
     }
-    if !(params.alpha > 0.0 && params.alpha < 0.5) {
+    if !(params.alpha >= MIN_ALPHA && params.alpha < 0.5) {
         return Err(Refused::Alpha(params.alpha));
     }
     if params.n0 < 2 {
@@ -205,7 +210,9 @@ pub fn kn(
         .flatten()
         .map(|s| (h2 * s / (delta * delta)).floor())
         .fold(0.0, f64::max);
-    let t = t_quantile(1.0 - alpha / (k as f64 - 1.0), n0 - 1);
+    // `alpha / (k - 1)` can be far below 1e-6 with many policies: the upper quantile of a tail
+    // that small, which `1 - alpha / (k - 1)` cannot say.
+    let t = t_upper_quantile(alpha / (k as f64 - 1.0), n0 - 1);
     let fixed_sample = s2
         .iter()
         .flatten()
@@ -424,6 +431,41 @@ mod tests {
             s.fixed_sample_text(3),
             format!("{n} per policy ({} in all)", 3 * n)
         );
+    }
+
+    /// A smaller alpha never asks the fixed-sample design for fewer replications: down to
+    /// alphas where `1 - alpha / (k - 1)` rounds to 1, the quantile is taken from the lower tail.
+    #[test]
+    fn the_fixed_sample_grows_as_alpha_shrinks_to_the_smallest() {
+        let means = [3.0, 1.0, 2.0];
+        let mut last = 0;
+        for step in 0..=25 {
+            let alpha = 0.4 * (MIN_ALPHA / 0.4).powf(f64::from(step) / 25.0);
+            for (n0, k) in [(2, 201), (3, 201)] {
+                let p = SelectParams {
+                    alpha: alpha.max(MIN_ALPHA),
+                    n0,
+                    ceiling: 20,
+                    ..params(true)
+                };
+                let means: Vec<f64> = (0..k).map(|i| means[i % 3] + i as f64).collect();
+                let s = kn(&p, k, |pairs| Ok(observe(7, &means, pairs))).unwrap();
+                if (n0, k) == (2, 201) {
+                    assert!(
+                        s.fixed_sample >= last,
+                        "alpha {alpha}: {} < {last}",
+                        s.fixed_sample
+                    );
+                    last = s.fixed_sample;
+                }
+            }
+        }
+        assert!(last > 1_000_000, "{last}");
+        let p = SelectParams {
+            alpha: MIN_ALPHA * 0.99,
+            ..params(true)
+        };
+        assert_eq!(check(&p, 3), Err(Refused::Alpha(MIN_ALPHA * 0.99)));
     }
 
     #[test]

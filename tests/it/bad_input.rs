@@ -276,6 +276,15 @@ fn region_and_phase_names_that_would_not_show_as_written_are_refused() {
             format!(r#"population.regions=["NA", "{long}"]"#),
             vec!["population.regions", "65 characters, more than the 64"],
         ),
+        // Two regions that read the same, one with a zero-width space after it.
+        (
+            r#"population.regions=["NA", "NA\u200b"]"#.to_string(),
+            vec!["population.regions", "holds the character \\u{200b}"],
+        ),
+        (
+            r#"population.regions=["NA", "\u3164"]"#.to_string(),
+            vec!["population.regions", "is only blank characters"],
+        ),
         (
             r#"description="a \u202e reversed line""#.to_string(),
             vec!["`description` holds the character \\u{202e}"],
@@ -344,7 +353,7 @@ duration_minutes = 5
             "p.toml:10:14",
             "work kind `  ` of phase `cut` is only blank characters",
             "p.toml:10:18",
-            "work kind `\u{200b}` of phase `cut` is only blank",
+            "work kind `\\u{200b}` of phase `cut` is only blank",
             "p.toml:10:24",
         ],
     );

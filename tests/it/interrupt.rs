@@ -507,7 +507,7 @@ fn is_drawn(file: &Path) -> bool {
 /// A second signal while a command finishes its folder leaves it as the message says: once its
 /// charts and report are in place, complete, every one of them listed by the manifest (put in
 /// place with them, in one step that a stop at once waits for), and before, without a manifest
-/// saying complete and without any of them. The second signal comes as soon as `charts/`
+/// saying complete and without any of them, which `cutover plot` draws. The second signal comes as soon as `charts/`
 /// appears, when they were in place under a manifest that did not list them; either way the next
 /// run into the folder completes.
 #[test]
@@ -583,9 +583,17 @@ fn a_second_signal_as_the_charts_go_in_place_leaves_them_listed() {
         assert!(present.iter().any(|f| is_drawn(f)), "{present:?}");
     } else {
         assert_eq!(ended.status.code(), Some(129), "{said}");
-        assert!(said.contains("holds some of them"), "{said}");
-        assert!(manifest.is_none_or(|m| m["complete"] != true), "{said}");
+        // Stopped while drawing: every data file is there under the manifest saying incomplete
+        // (written before the charts are drawn, and before this signal), which `plot` finishes.
+        assert!(
+            said.contains("holds every result file, under a manifest saying `complete: false`; `cutover plot out` draws the charts and report"),
+            "{said}"
+        );
+        let manifest = manifest.expect("the data files' manifest");
+        assert_eq!(manifest["complete"], false, "{said}");
         assert!(!present.iter().any(|f| is_drawn(f)), "{present:?}\n{said}");
+        assert_success(&cutover(cwd, &["plot", "out", "-q"]));
+        assert_eq!(manifest_of(&out).unwrap()["complete"], true);
     }
     assert_success(&cutover(
         cwd,

@@ -387,3 +387,28 @@ max_seats = 20
   `batching.max_seats` = 20 can never fit inventory tenant `B` (40 seats) at x.toml:9:13 (raise it to at least 40)"
     );
 }
+
+/// A scenario saved with Windows line ends keeps them inside a multi-line `description`: they are
+/// line breaks, which a description may hold; a lone carriage return is still refused.
+#[test]
+fn a_multi_line_description_with_windows_line_ends_is_taken() {
+    let dir = temp_dir();
+    let text = "name = \"crlf\"\r\ndescription = \"\"\"\r\nline one\r\nline two\r\n\"\"\"\r\n[population]\r\ntenants = 20\r\n";
+    let file = write_file(dir.path(), "crlf.toml", text);
+    let out = cutover(dir.path(), &["validate", &file]);
+    assert_success(&out);
+    let sc = Scenario::from_text_in(text, "crlf.toml", dir.path(), &[]).unwrap();
+    assert_eq!(sc.description, "line one\nline two\n");
+    let lone = write_file(
+        dir.path(),
+        "cr.toml",
+        "name = \"cr\"\ndescription = \"a\\rb\"\n",
+    );
+    let out = cutover(dir.path(), &["validate", &lone]);
+    assert_bad_input(&out, &[]);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.contains("`description` holds the character \\u{d}") && said.contains("cr.toml:2:"),
+        "{said}"
+    );
+}

@@ -157,7 +157,7 @@ fn bad_select_arguments_exit_2_naming_the_flag() {
     );
     assert_bad_input(
         &run(&["--metric", "slips", "--delta", "1", "--alpha", "0.5"]),
-        &["--alpha 0.5", "(0, 0.5)"],
+        &["--alpha 0.5", "below 0.5"],
     );
     assert_bad_input(
         &run(&["--metric", "slips", "--delta", "1", "--n0", "1"]),
@@ -284,7 +284,12 @@ fn a_refused_alpha_or_delta_is_written_as_given() {
     for (flags, said) in [
         (
             &["--delta", "1", "--alpha", "1e300"][..],
-            "--alpha 1e300: must be in (0, 0.5)",
+            "--alpha 1e300: must be at least 0.000001 and below 0.5",
+        ),
+        // Below 1e-6 the fixed-sample figure was n0: `1 - alpha` rounded to 1.
+        (
+            &["--delta", "1", "--alpha", "1e-16"],
+            "--alpha 1e-16: must be at least 0.000001",
         ),
         (
             &["--delta", "1", "--alpha=-5e-324"],
@@ -347,11 +352,12 @@ fn a_tiny_delta_is_written_as_given() {
 }
 
 /// The probability `select` states is 1 - alpha exactly, on the screen and in the report: an
-/// alpha of 1e-300 was stated as probability >= 1, a certainty; 0.07 as 0.9299999999999999.
+/// alpha of 1e-300 (refused now) was stated as probability >= 1, a certainty; 0.07 as
+/// 0.9299999999999999. The smallest alpha taken is stated whole.
 #[test]
 fn select_states_its_probability_truthfully_for_any_alpha() {
     let dir = temp_dir();
-    for (alpha, stated) in [("1e-300", "1 - 1e-300"), ("0.07", "0.93"), ("0.05", "0.95")] {
+    for (alpha, stated) in [("1e-6", "0.999999"), ("0.07", "0.93"), ("0.05", "0.95")] {
         let out = dir.path().join(format!("sel-{alpha}"));
         let run = cutover(
             dir.path(),

@@ -144,7 +144,9 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
                 ),
             ));
         }
-        if let Some(s) = start_at {
+        // An empty `week_start` is a date not given (a spreadsheet's column with blanks): the
+        // week says which it is.
+        if let Some(s) = start_at.filter(|&s| !cell(s).is_empty()) {
             let expected = calendar.start.add_days(7 * i64::from(week));
             if cell(s) != expected.to_string() {
                 return Err(at(
@@ -249,6 +251,23 @@ mod tests {
         assert_eq!(
             obs.values,
             vec![vec![Some(0.0), Some(3.5)], vec![Some(2.0), None]]
+        );
+    }
+
+    /// A `week_start` column with blanks (a spreadsheet's export) gives no date there: the
+    /// week says which it is.
+    #[test]
+    fn an_empty_week_start_is_a_date_not_given() {
+        let obs = parse(
+            "week,week_start,errors\n0,,1\n1,2011-09-12,2\n2, ,\n",
+            "obs.csv",
+            calendar(),
+        )
+        .unwrap();
+        assert_eq!(obs.weeks, vec![0, 1, 2]);
+        assert_eq!(
+            obs.values,
+            vec![vec![Some(1.0)], vec![Some(2.0)], vec![None]]
         );
     }
 
