@@ -16,7 +16,7 @@ mod error;
 mod estate;
 mod input;
 mod inventory;
-mod label;
+pub(crate) mod label;
 mod limits;
 mod lync;
 mod operators;

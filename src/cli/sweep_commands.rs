@@ -405,6 +405,17 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
         }
     }
     let (info, _) = grid.expect("clap requires at least one folder");
+    // A cell file past the grid's cells: the grid was cut down after they ran.
+    for dir in &args.dirs {
+        if let Some(path) = store::cell_outside(dir, info.cells.len()) {
+            return Err(Error::Usage(format!(
+                "{} is not a cell of the sweep {} describes ({}): the grid does not match the cells run; merge the shards' folders as their sweeps wrote them",
+                path.display(),
+                dir.join(crate::files::GRID_FILE).display(),
+                crate::report::figures::plural(info.cells.len() as u64, "cell")
+            )));
+        }
+    }
     let mut paths = Vec::with_capacity(info.cells.len());
     let budget = MemoryBudget::current().map_err(Error::Usage)?;
     for cell in 0..info.cells.len() {

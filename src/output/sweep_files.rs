@@ -41,6 +41,54 @@ pub struct GridInfo {
 
 use crate::files::{CELLS_DIR, GRID_FILE};
 
+impl GridInfo {
+    /// Why this could not be a grid that `sweep` or `sensitivity` wrote, if it could not: no keys
+    /// or no cells, a key named twice or not as a scenario key is (a blank dotted part), a cell
+    /// of another number of values, or a key or a value (other than a number) that would not
+    /// show as written in the CSV files, the charts and the report, or that a spreadsheet would
+    /// take for a formula: what the `[sweep]` reader refuses. `merge` and `--resume` read a
+    /// shard's grid.json back, and its keys and values go into every file they write.
+    pub fn problem(&self) -> Option<String> {
+        use crate::scenario::{abbreviate, label};
+        let shown = |text: &str| abbreviate(&label::escape_unprintable(text, &[]));
+        if self.keys.is_empty() {
+            return Some("it names no swept keys".into());
+        }
+        if self.cells.is_empty() {
+            return Some("its grid has no cells".into());
+        }
+        for (i, key) in self.keys.iter().enumerate() {
+            if key.split('.').any(|part| part.trim().is_empty()) {
+                return Some(format!("`{}` is not a scenario key", shown(key)));
+            }
+            if let Some(why) = label::problem(key, usize::MAX, true) {
+                return Some(format!("the key `{}` {why}", shown(key)));
+            }
+            if self.keys[..i].contains(key) {
+                return Some(format!("the key `{}` is named twice", shown(key)));
+            }
+        }
+        for (n, cell) in self.cells.iter().enumerate() {
+            if cell.len() != self.keys.len() {
+                return Some(format!(
+                    "cell {n} has {} values for {} keys",
+                    cell.len(),
+                    self.keys.len()
+                ));
+            }
+            for value in cell {
+                if value.parse::<f64>().is_ok() {
+                    continue;
+                }
+                if let Some(why) = label::problem(value, usize::MAX, true) {
+                    return Some(format!("a value of cell {n}, `{}`, {why}", shown(value)));
+                }
+            }
+        }
+        None
+    }
+}
+
 /// Whose a folder's cell files are, for the messages that name them: a sweep's cells, or a
 /// sensitivity design's points, which are written and read alike.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,6 +117,23 @@ impl Cells {
 
 pub fn cell_path(dir: &Path, cell: usize) -> PathBuf {
     dir.join(CELLS_DIR).join(format!("cell-{cell:04}.csv"))
+}
+
+/// The first cell file (a regular file named as [`cell_path`] names one) in `dir/cells` whose
+/// cell is not one of a grid of `cells`: a grid.json cut down after its cells were run. The
+/// folder's other entries (a link, a folder, a copy under another name) are not cells.
+pub fn cell_outside(dir: &Path, cells: usize) -> Option<PathBuf> {
+    let entries = std::fs::read_dir(dir.join(CELLS_DIR)).ok()?;
+    entries.flatten().find_map(|entry| {
+        let name = entry.file_name();
+        let index = name
+            .to_str()?
+            .strip_prefix("cell-")?
+            .strip_suffix(".csv")
+            .filter(|n| n.len() >= 4 && n.bytes().all(|b| b.is_ascii_digit()))?;
+        let beyond = index.parse::<usize>().map_or(true, |i| i >= cells);
+        (beyond && entry.file_type().ok()?.is_file()).then(|| entry.path())
+    })
 }
 
 /// The header of replications.csv and of every cell file.
@@ -498,12 +563,17 @@ impl GridManifest {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),
         };
-        serde_json::from_str(&text).map(Some).map_err(|e| {
+        let not_a_grid = |why: &dyn std::fmt::Display| {
             Error::Usage(format!(
-                "{} is not the grid.json of a sweep or sensitivity design: {e}",
+                "{} is not the grid.json of a sweep or sensitivity design: {why}",
                 path.display()
             ))
-        })
+        };
+        let manifest: GridManifest = serde_json::from_str(&text).map_err(|e| not_a_grid(&e))?;
+        match manifest.grid.problem() {
+            Some(why) => Err(not_a_grid(&why)),
+            None => Ok(Some(manifest)),
+        }
     }
 }
 

@@ -162,6 +162,94 @@ fn merge_and_resume_refuse_cell_files_not_written_as_cutover_writes_them() {
     );
 }
 
+/// A shard's grid.json is read back as strictly as `[sweep]` is: merge and --resume refuse one
+/// whose keys or values would not show as written (a formula, a terminal escape, a direction
+/// override) or name no key, no cell or a key twice, and a grid cut down after its cells ran
+/// (a cell file past its cells), before anything is written; the grid as written is taken.
+#[test]
+fn merge_and_resume_refuse_a_grid_json_not_as_a_sweep_writes_it() {
+    let dir = temp_dir();
+    let g = grid(dir.path());
+    let shard = |out: &str, more: &[&str]| {
+        let mut args = vec![
+            "sweep",
+            &g,
+            "--reps",
+            "1",
+            "--out",
+            out,
+            "-q",
+            "--no-charts",
+        ];
+        args.extend_from_slice(more);
+        cutover(dir.path(), &args)
+    };
+    assert_success(&shard("shard", &["--shard", "1/1"]));
+    let path = dir.path().join("shard/grid.json");
+    let written = std::fs::read_to_string(&path).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let forged = |change: &dyn Fn(&mut serde_json::Value)| {
+        let mut json = json.clone();
+        change(&mut json["grid"]);
+        serde_json::to_string(&json).unwrap()
+    };
+    let set = |at: &'static str, value: serde_json::Value| {
+        move |grid: &mut serde_json::Value| *grid.pointer_mut(at).unwrap() = value.clone()
+    };
+    for (text, says) in [
+        (
+            forged(&set("/cells/0/0", "=HYPERLINK(\"x\")".into())),
+            "a value of cell 0, `=HYPERLINK(\"x\")`, starts with `=`",
+        ),
+        (
+            forged(&set("/cells/1/0", "2\u{1b}[31m\u{202e}".into())),
+            "holds the character \\u{1b}",
+        ),
+        (
+            forged(&set("/keys/0", "../../x".into())),
+            "`../../x` is not a scenario key",
+        ),
+        (
+            forged(&set("/keys/0", "@SUM(A1)".into())),
+            "the key `@SUM(A1)` starts with `@`",
+        ),
+        (
+            forged(&set("/cells", serde_json::json!([]))),
+            "its grid has no cells",
+        ),
+        (
+            forged(&set("/cells", serde_json::json!([["1", "2"], ["2"]]))),
+            "cell 0 has 2 values for 1 keys",
+        ),
+        (
+            forged(&set("/keys", serde_json::json!(["a.b", "a.b"]))),
+            "the key `a.b` is named twice",
+        ),
+        (
+            forged(&set("/cells", serde_json::json!([["1"]]))),
+            "cell-0001.csv is not a cell of the sweep",
+        ),
+    ] {
+        std::fs::write(&path, &text).unwrap();
+        let merged = cutover(dir.path(), &["merge", "shard", "--out", "merged", "-q"]);
+        let said = assert_bad_input(&merged, &[says]);
+        assert!(
+            !said.contains('\u{1b}') && !said.contains('\u{202e}'),
+            "{said}"
+        );
+        assert!(!dir.path().join("merged").exists(), "{says}");
+        // The cut-down grid is found by merge; the others by --resume too.
+        if !says.contains("not a cell of") {
+            assert_bad_input(&shard("shard", &["--resume"]), &[says]);
+        }
+    }
+    std::fs::write(&path, &written).unwrap();
+    assert_success(&cutover(
+        dir.path(),
+        &["merge", "shard", "--out", "merged", "-q"],
+    ));
+}
+
 #[test]
 fn validate_checks_every_cell_and_locates_every_bad_one() {
     let dir = temp_dir();
