@@ -244,11 +244,12 @@ pub mod timeseries {
 /// completion.csv: tenants transitioned by the end of each day, across replications.
 pub mod completion {
     pub const FILE: &str = "completion.csv";
+    pub const DAY: &str = "day";
     pub const DATE: &str = "date";
     pub const MEAN: &str = "mean";
     pub const P10: &str = "p10";
     pub const P90: &str = "p90";
-    pub const HEADER: [&str; 6] = ["day", DATE, MEAN, P10, "p50", P90];
+    pub const HEADER: [&str; 6] = [DAY, DATE, MEAN, P10, "p50", P90];
 }
 
 /// hourly.csv: the detail replication's load at the top of every hour (`TIME`, then the load columns).

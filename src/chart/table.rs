@@ -260,6 +260,42 @@ impl Table {
         Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
     }
 
+    /// Refuses rows that do not follow each other on the calendar: column `step` (a day or a
+    /// week from the start) whole numbers from 0, rising row by row, and column `date` each
+    /// `per` days a step after the date of step 0. A row out of order would draw a chart running to the year 9999, and a file that does not
+    /// add up is not one cutover wrote.
+    pub(super) fn check_steps(&self, step: &str, date: &str, per: f64) -> Result<(), Error> {
+        let steps = self.numbers(step)?;
+        let dates = self.times(date)?;
+        let mut first: Option<f64> = None;
+        for (row, (&n, &d)) in steps.iter().zip(&dates).enumerate() {
+            let after = row.checked_sub(1).map_or(-1.0, |r| steps[r]);
+            if !(n.fract() == 0.0 && n >= 0.0 && n > after) {
+                let what = if row == 0 {
+                    "a whole number from 0".to_string()
+                } else {
+                    format!("a whole number above the row before's {after}")
+                };
+                return Err(self.refused_row(row, step, &format!("{n} is not {what}")));
+            }
+            let origin = *first.get_or_insert(d - per * n);
+            let off = (d - per * n - origin).abs();
+            if off.is_nan() || off > 1e-9 {
+                return Err(self.refused_row(
+                    row,
+                    date,
+                    &format!(
+                        "{} is not {} days after the date of {step} 0, {}",
+                        self.text(date)?[row],
+                        per * n,
+                        date_of(origin)
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The cells of a column of ISO dates (`YYYY-MM-DD`) or times (`YYYY-MM-DDTHH:MM`) as days
     /// since 1970-01-01 (see [`day_number`]); an empty cell is NaN.
     pub(super) fn times(&self, column: &str) -> Result<Vec<f64>, Error> {

@@ -486,6 +486,113 @@ fn contents(dir: &Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
         .collect()
 }
 
+/// `plot` never says complete a folder whose files do not add up: a weekly file that is not
+/// UTF-8 or has rows of other lengths, or whose weeks or counts are not a calendar's (no chart
+/// draws them, but `calibrate --observed` reads their format), completion.csv and
+/// timeseries.csv with days out of order or dates that are not their days', spans.csv with a
+/// phase that ends before it starts. Each is refused naming file, line and column, and the
+/// folder is left as it was.
+#[test]
+fn plot_refuses_rows_that_do_not_add_up_naming_them() {
+    let dir = temp_dir();
+    let scenario = write_file(dir.path(), "small.toml", SMALL_SCENARIO);
+    let run = [
+        "run",
+        &scenario,
+        "--reps",
+        "1",
+        "--out",
+        "out",
+        "-q",
+        "--no-charts",
+    ];
+    assert_success(&cutover(dir.path(), &run));
+    let out = dir.path().join("out");
+    let manifest = out.join("manifest.json");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replace("\"complete\": true", "\"complete\": false"),
+    )
+    .unwrap();
+    let edit = |name: &str, line: usize, cell: usize, value: &str| {
+        let text = std::fs::read_to_string(out.join(name)).unwrap();
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let mut cells: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+        cells[cell - 1] = value.to_string();
+        lines[line - 1] = cells.join(",");
+        (text, lines.join("\n") + "\n")
+    };
+    // File, line, cell, what is written there, and what plot says.
+    let cases = [
+        (
+            "weekly.csv",
+            3,
+            1,
+            "\u{0}",
+            "weekly.csv: line 3, column 1 (`week`)",
+        ),
+        (
+            "weekly.csv",
+            3,
+            2,
+            "2011-09-13",
+            "weekly.csv: line 3, column 2 (`week_start`): 2011-09-13 is not 7 days after",
+        ),
+        ("weekly.csv", 4, 1, "1", "above the row before's 1"),
+        (
+            "weekly.csv",
+            2,
+            3,
+            "-1",
+            "weekly.csv: line 2, column 3 (`transitioned`): -1 is not a count",
+        ),
+        ("weekly_detail.csv", 2, 3, "1,2", "found record with"),
+        (
+            "completion.csv",
+            5,
+            1,
+            "abc",
+            "completion.csv: line 5, column 1 (`day`)",
+        ),
+        (
+            "completion.csv",
+            5,
+            2,
+            "2011-02-30",
+            "completion.csv: line 5, column 2 (`date`)",
+        ),
+        (
+            "timeseries.csv",
+            3,
+            1,
+            "2914000",
+            "timeseries.csv: line 3, column 2 (`date`): 2011-09-06 is not 2914000 days after",
+        ),
+        (
+            "spans.csv",
+            2,
+            6,
+            "2000-01-01T00:00",
+            "spans.csv: line 2, column 6 (`end`): it is before the phase's start",
+        ),
+    ];
+    for (name, line, cell, value, says) in cases {
+        let (written, damaged) = edit(name, line, cell, value);
+        std::fs::write(out.join(name), &damaged).unwrap();
+        let before = contents(&out);
+        assert_bad_input(&cutover(dir.path(), &["plot", "out"]), &[says]);
+        assert_eq!(contents(&out), before, "{says}");
+        std::fs::write(out.join(name), written).unwrap();
+    }
+    assert_success(&cutover(dir.path(), &["plot", "out", "-q"]));
+    assert!(
+        std::fs::read_to_string(&manifest)
+            .unwrap()
+            .contains("\"complete\": true")
+    );
+}
+
 /// `plot` holds each data file of a folder to the kind its manifest names: a file of another
 /// command's folder put in it (a run's replications.csv in a sweep's folder, a comparison's
 /// comparison.csv or replications.csv in a run's, a seek's seek.csv copied in as selection.csv)

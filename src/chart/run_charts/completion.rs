@@ -38,6 +38,7 @@ struct RunContextMarks {
 impl Completion {
     pub(super) fn read(dir: &Path, context: &RunContext) -> Result<Completion, Error> {
         let table = Table::read(dir, files::completion::FILE)?;
+        table.check_steps(completion::DAY, completion::DATE, 1.0)?;
         // A row is the count by the end of its day.
         let x: Vec<f64> = table
             .times(completion::DATE)?

@@ -29,6 +29,7 @@ pub(super) struct Phases {
 impl Phases {
     pub(super) fn read(dir: &Path, context: &RunContext) -> Result<Phases, Error> {
         let table = Table::read(dir, files::timeseries::FILE)?;
+        table.check_steps(timeseries::DAY, timeseries::DATE, 1.0)?;
         let x = table.times(timeseries::DATE)?;
         let dates = table.text(timeseries::DATE)?;
         // A replication stops when nothing is left to happen, which may be long before the

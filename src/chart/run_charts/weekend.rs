@@ -101,6 +101,16 @@ impl Weekend {
         };
         let mut by_tenant: BTreeMap<String, Vec<Span>> = BTreeMap::new();
         for i in 0..table.len() {
+            // A phase that ends before it starts is a damaged file, whichever batch it is of;
+            // drawn, it would be a bar of negative length.
+            if end[i] < start[i] || done[i] < start[i] {
+                let column = if end[i] < start[i] {
+                    spans::END
+                } else {
+                    spans::DONE
+                };
+                return Err(table.refused_row(i, column, "it is before the phase's start"));
+            }
             if batch[i] != busiest.batch || !start[i].is_finite() {
                 continue;
             }
