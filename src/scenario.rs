@@ -58,7 +58,7 @@ pub use lync::{EarlyMoveMode, Lync};
 pub use operators::Operators;
 pub use phases::{MAX_START_HOURS, Phases, WINDOW_HOURS, bpos_programme, offset_label};
 pub use population::Population;
-pub use reader::{Diagnostic, abbreviate, abbreviate_to, nearest};
+pub use reader::{Diagnostic, abbreviate, abbreviate_to, nearest, show as number_text};
 pub use rewrite::set_key;
 pub use sweep::{GridCell, SweepGrid, display_value};
 pub use workitems::{KindParams, Workitems};

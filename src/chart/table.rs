@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use crate::date::Date;
 use crate::error::Error;
 use crate::files;
-use crate::scenario::{Links, MemoryBudget, ReadProblem};
+use crate::scenario::{Links, MemoryBudget, ReadProblem, number_text};
 
 /// The largest file a chart reads: many times what the largest bundled scenario writes, and a
 /// bound on the memory a folder given to `cutover plot` can make it use.
@@ -274,9 +274,13 @@ impl Table {
                 let what = if row == 0 {
                     "a whole number from 0".to_string()
                 } else {
-                    format!("a whole number above the row before's {after}")
+                    format!(
+                        "a whole number above the row before's {}",
+                        number_text(after)
+                    )
                 };
-                return Err(self.refused_row(row, step, &format!("{n} is not {what}")));
+                let problem = format!("{} is not {what}", number_text(n));
+                return Err(self.refused_row(row, step, &problem));
             }
             let origin = *first.get_or_insert(d - per * n);
             let off = (d - per * n - origin).abs();
@@ -287,7 +291,7 @@ impl Table {
                     &format!(
                         "{} is not {} days after the date of {step} 0, {}",
                         self.text(date)?[row],
-                        per * n,
+                        number_text(per * n),
                         date_of(origin)
                     ),
                 ));

@@ -216,6 +216,34 @@ fn factor_of(doc: &ScenarioDoc, flag: &str, arg: &str, vary: Vary) -> Result<Fac
             try_all(&integer).map_err(refuse)?;
             Ok(integer)
         }
-        Err(e) => Err(refuse(e)),
+        // A key that takes only whole numbers, given an end that is not one: said of that end,
+        // not as the scenario's refusal of the other end written as a fraction (`0.0`).
+        Err(e) => {
+            use crate::study::key_range::MOST_WHOLE;
+            // Whole numbers within the range, as near its ends as there are.
+            let takes_whole = [vary.low.ceil(), vary.high.floor()].into_iter().any(|x| {
+                let probe = x.clamp(-MOST_WHOLE, MOST_WHOLE) as i64;
+                scenario_with(doc, &[(vary.key.clone(), probe.to_string())]).is_ok()
+            });
+            let not_whole: Vec<String> = [vary.low, vary.high]
+                .into_iter()
+                .filter(|x| x.fract() != 0.0 || x.abs() > MOST_WHOLE)
+                .map(crate::scenario::number_text)
+                .collect();
+            if takes_whole && !not_whole.is_empty() {
+                return Err(Error::Usage(format!(
+                    "{flag} `{}`: `{}` takes whole numbers, and {} {} it can hold",
+                    abbreviate(arg),
+                    abbreviate(&vary.key),
+                    not_whole.join(" and "),
+                    if not_whole.len() == 1 {
+                        "is not one"
+                    } else {
+                        "are not whole numbers"
+                    }
+                )));
+            }
+            Err(refuse(e))
+        }
     }
 }

@@ -13,7 +13,7 @@ use crate::files;
 use crate::model::{MetricValue, ReplicationMetrics};
 use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
-use crate::scenario::{MemoryBudget, ReadProblem};
+use crate::scenario::{MemoryBudget, ReadProblem, number_text};
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
 /// sweep, so they can be resumed or merged together.
@@ -403,7 +403,10 @@ fn check_feasible(columns: &[Vec<f64>], line: u64) -> Result<(), String> {
         // Written with six decimals: a share may round a hair above its bound, never more.
         if x < low || x > high + 1e-6 {
             return Err(format!(
-                "line {line}, column `{name}`: {x} is outside the values it can take ({low} to {high})"
+                "line {line}, column `{name}`: {} is outside the values it can take ({} to {})",
+                number_text(x),
+                number_text(low),
+                number_text(high)
             ));
         }
     }

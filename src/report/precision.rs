@@ -29,20 +29,20 @@ pub(crate) fn line(c: &TargetCheck) -> String {
     } else {
         ": NOT met, the ceiling (--reps) was reached"
     };
-    let target = 100.0 * c.relative;
+    let target = percent(100.0 * c.relative);
     if c.mean.is_nan() {
         return format!(
-            "precision {who}{}: no value in any of {after}, so no estimate (target {target:.1}%){outcome}",
+            "precision {who}{}: no value in any of {after}, so no estimate (target {target}%){outcome}",
             c.metric
         );
     }
     let share = if c.half_width == 0.0 {
         "the same in every replication".to_string()
     } else if c.mean == 0.0 || c.half_width.is_nan() {
-        format!("target {target:.1}% of the mean")
+        format!("target {target}% of the mean")
     } else {
         format!(
-            "{:.1}% of the mean, target {target:.1}%",
+            "{:.1}% of the mean, target {target}%",
             100.0 * c.half_width / c.mean.abs()
         )
     };
@@ -54,6 +54,16 @@ pub(crate) fn line(c: &TargetCheck) -> String {
         w.value,
         w.alike(c.half_width)
     )
+}
+
+/// A target in per cent as given: one decimal from 0.1%, else two significant digits (a
+/// target of 0.0001% is not 0.0%).
+fn percent(x: f64) -> String {
+    if !(x > 0.0 && x < 0.1) {
+        return format!("{x:.1}");
+    }
+    let decimals = (-x.log10()).ceil() as usize + 1;
+    format!("{x:.decimals$}")
 }
 
 /// The checks a manifest's `precision` record holds (none without `--precision`).
@@ -88,6 +98,15 @@ pub(crate) fn checks(manifest: &Value) -> Vec<TargetCheck> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_small_target_keeps_its_digits() {
+        assert_eq!(percent(5.0), "5.0");
+        assert_eq!(percent(100.0), "100.0");
+        assert_eq!(percent(0.1), "0.1");
+        assert_eq!(percent(0.05), "0.050");
+        assert_eq!(percent(0.0001), "0.00010");
+    }
 
     #[test]
     fn precision_lines_never_show_nan() {

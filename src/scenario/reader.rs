@@ -730,7 +730,7 @@ pub fn quoted_name(name: &str) -> String {
 }
 
 /// A number as a person reads it: exponent form only when plain digits would run long.
-pub(super) fn show(x: f64) -> String {
+pub fn show(x: f64) -> String {
     if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-6) {
         format!("{x:e}")
     } else {

@@ -42,6 +42,10 @@ impl Factor {
     }
 }
 
+/// The largest whole number a range's end may be for a key that takes only whole numbers: the
+/// largest `i64` that an `f64` holds exactly, 2^63 - 1024.
+pub const MOST_WHOLE: f64 = 9_223_372_036_854_774_784.0;
+
 /// A `KEY=LOW..HIGH` argument (`--vary`, `--fit`), checked: the key's text and the numbers, each error
 /// located in the argument. Whether the scenario takes numbers at the key is checked later.
 #[derive(Clone, Debug, PartialEq)]
@@ -129,11 +133,12 @@ pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
             "the range holds one value: nothing varies (fix the key with --set instead)",
         ));
     }
-    let whole = |t: &str| t.trim().parse::<i64>().is_ok();
+    // Written as digits or not (`1e3`), a whole number an integer key can hold.
+    let whole = |x: f64| x.fract() == 0.0 && x.abs() <= MOST_WHOLE;
     Ok(Vary {
         key: key.to_string(),
         low,
         high,
-        whole: whole(low_text) && whole(high_text),
+        whole: whole(low) && whole(high),
     })
 }

@@ -18,6 +18,9 @@ use crate::sweep::Runner;
 /// estimate of the spread.
 pub const FIRST_STAGE: u64 = 10;
 
+/// The least relative half-width a `--precision` target may ask for: a millionth of the mean.
+pub const MIN_RELATIVE: f64 = 1e-6;
+
 /// One `METRIC=REL` target.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Target {
@@ -77,12 +80,14 @@ impl Precision {
                     &format!("`{}` is not a number", crate::scenario::abbreviate(rel)),
                 )
             })?;
-            if !(relative > 0.0 && relative.is_finite()) {
+            // Above 1 the interval may hold 0 and the target says nothing; below 1e-6, more
+            // digits than the figures are written with.
+            if !(MIN_RELATIVE..=1.0).contains(&relative) {
                 return Err(arg_error(
                     flag,
                     arg,
                     span,
-                    "the relative half-width must be a positive number, e.g. 0.05 for 5%",
+                    "the relative half-width must be from 0.000001 to 1, e.g. 0.05 for 5%",
                 ));
             }
             if targets.iter().any(|t: &Target| t.metric == metric) {
@@ -306,7 +311,10 @@ mod tests {
         let e = Precision::parse(&args(&["slips=-1"]))
             .unwrap_err()
             .to_string();
-        assert!(e.contains("positive") && e.contains("      ^^"), "{e}");
+        assert!(
+            e.contains("from 0.000001 to 1") && e.contains("      ^^"),
+            "{e}"
+        );
         let e = Precision::parse(&args(&["slips"])).unwrap_err().to_string();
         assert!(e.contains("METRIC=REL"), "{e}");
         let e = Precision::parse(&args(&["slips=x"]))

@@ -191,7 +191,12 @@ fn bad_precision_targets_point_at_the_mistake() {
         &run("slipz=0.1"),
         &["--precision `slipz=0.1`", "did you mean `slips`", "^^^^^"],
     );
-    assert_bad_input(&run("slips=0"), &["positive"]);
+    assert_bad_input(&run("slips=0"), &["from 0.000001 to 1"]);
+    // A target past 1 was said as `target inf%` (1e308) or a line of 310 digits.
+    for far in ["slips=1e308", "slips=1.5", "slips=1e-300"] {
+        let said = assert_bad_input(&run(far), &["from 0.000001 to 1", "e.g. 0.05 for 5%"]);
+        assert!(!said.contains("inf") && said.len() < 600, "{said}");
+    }
     assert_bad_input(&run("slips"), &["METRIC=REL"]);
     assert!(
         !dir.path().join("output").exists(),

@@ -164,7 +164,25 @@ fn bad_ranges_and_keys_are_refused_where_they_are_written() {
         "lync.early_move_mode=fast..slow",
         &["LOW `fast` is not a number"],
     );
-    bad("copy.per_tenant=0.5..2.5", &["must be an integer"]);
+    bad(
+        "copy.per_tenant=0.5..2.5",
+        &[
+            "`copy.per_tenant` takes whole numbers, and 0.5 and 2.5 are not whole numbers it can hold",
+        ],
+    );
+    // The end that is not whole is named, not the other written as a fraction (`0.0`); a whole
+    // end written with an exponent is whole.
+    bad(
+        "copy.per_tenant=1..1e308",
+        &["takes whole numbers, and 1e308 is not one it can hold"],
+    );
+    bad(
+        "copy.per_tenant=1..1e10",
+        &[
+            "`copy.per_tenant` must be between 1 and",
+            "found 10000000000",
+        ],
+    );
     // The bounds are written as given, not as rows of hundreds of digits.
     bad(
         "copy.per_tenant=1e300..1E299",

@@ -44,6 +44,12 @@ fn merge_and_resume_refuse_cell_files_with_nan_infinity_another_seed_or_impossib
             "1000000",
             "column `missed_deadline`: 1000000 is outside the values it can take (0 to 150)",
         ),
+        // Said as written, not as 309 digits.
+        (
+            "missed_deadline",
+            "1e308",
+            "column `missed_deadline`: 1e308 is outside the values it can take (0 to 150)",
+        ),
     ] {
         let shard = dir.path().join("shard");
         let _ = std::fs::remove_dir_all(&shard);
