@@ -549,8 +549,10 @@ fn spread_words(lo: f64, hi: f64) -> Vec<String> {
         return Vec::new();
     }
     let ratio = hi / lo;
-    let apart = if ratio < 2.0 {
-        format!("{:.0}% above", (ratio - 1.0) * 100.0)
+    // In per cent below twice, as rounded: 1.996 is 2.0 times, not `100% above`.
+    let above = ((ratio - 1.0) * 100.0).round();
+    let apart = if above < 100.0 {
+        format!("{above:.0}% above")
     } else {
         format!(
             "{} times",
@@ -583,6 +585,8 @@ mod tests {
         assert_eq!(spread_words(7.91, 8.86)[1], "12% above");
         assert_eq!(spread_words(2.5, 33.7)[1], "13 times");
         assert_eq!(spread_words(2.0, 5.0)[1], "2.5 times");
+        assert_eq!(spread_words(1.0, 1.994)[1], "99% above");
+        assert_eq!(spread_words(1.0, 1.996)[1], "2.0 times");
         assert!(spread_words(0.0, 5.0).is_empty(), "no ratio to zero");
         assert!(spread_words(-1.0, 5.0).is_empty());
     }

@@ -190,7 +190,7 @@ impl Table {
 
     /// Bad input naming the file and row `row`'s cell in `column` (which the table has), for a
     /// `problem` with the row as a whole.
-    pub(super) fn refused_row(&self, row: usize, column: &str, problem: &str) -> Error {
+    pub(crate) fn refused_row(&self, row: usize, column: &str, problem: &str) -> Error {
         match self.index(column) {
             Ok(i) => self.refused(row, i, column, problem),
             Err(e) => e,

@@ -315,6 +315,21 @@ pub fn parse_with_attributes(
                 );
             }
         }
+        // An attribute is compared and capped by, and quoted in messages and the manifest:
+        // one that does not show as itself would make two values that read the same.
+        for a in attributes {
+            let Some((col, text)) = cell(&record, a) else {
+                continue;
+            };
+            if let Some(c) = text.chars().find(|c| super::label::is_unprintable(*c)) {
+                let message = format!(
+                    "`{a}` `{}` holds the character {}, which does not show as itself",
+                    abbreviate(&super::label::escape_unprintable(&text, &[])),
+                    c.escape_unicode()
+                );
+                problems.push(line, Some(col), a, message, None);
+            }
+        }
         if problems.count() > before {
             continue;
         }
@@ -577,6 +592,26 @@ mod tests {
         for (found, expected) in found.iter().zip(expected) {
             assert!(found.ends_with(expected), "{found}");
         }
+    }
+
+    /// An attribute cell that would not show as itself is refused where it stands.
+    #[test]
+    fn attributes_that_would_not_show_as_themselves_are_refused() {
+        let unit = ["unit".to_string()];
+        let text = "tenant,seats,unit\na,1,retail\nb,1,ret\u{200b}ail\nc,1,\u{1b}[2J\n";
+        let found: Vec<String> =
+            parse_with_attributes(text, &Arc::from("t.csv"), &regions(), &unit, None)
+                .unwrap_err()
+                .iter()
+                .map(ToString::to_string)
+                .collect();
+        assert_eq!(
+            found,
+            [
+                "`unit` `ret\\u{200b}ail` holds the character \\u{200b}, which does not show as itself at t.csv:3:3",
+                "`unit` `\\u{1b}[2J` holds the character \\u{1b}, which does not show as itself at t.csv:4:3",
+            ]
+        );
     }
 
     /// Lines are the file's: blank lines, comments and a quoted cell's line break all count.

@@ -7,7 +7,8 @@ use std::path::Path;
 use cutover::stats::share_of_means;
 
 use crate::common::{
-    SMALL_SCENARIO, assert_success, cutover, quick_run, read_csv, temp_dir, write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, quick_run, read_csv, temp_dir,
+    write_file,
 };
 
 fn report(dir: &Path) -> String {
@@ -709,4 +710,46 @@ fn an_inventorys_tenants_are_named_in_tenants_csv_the_report_and_the_weekend_cha
     assert_success(&cutover(dir.path(), &quick_run("gen", &[])));
     let generated = read_csv(&dir.path().join("gen/tenants.csv"));
     assert!(generated.column("name").iter().all(|n| n.is_empty()));
+}
+
+/// A comparison's report names the policies that dominate another from tradeoffs.csv: a name
+/// there that is not one of the comparison's policies is a file edited by hand, refused naming
+/// its line and column, not written into the report as a finding.
+#[test]
+fn a_dominating_policy_the_comparison_did_not_run_is_refused() {
+    let dir = temp_dir();
+    let args = [
+        "compare",
+        "small-pilot",
+        "--policies",
+        "fifo,smallest-first",
+        "--reps",
+        "2",
+        "--no-charts",
+        "--out",
+        "c",
+        "-q",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let path = dir.path().join("c/tradeoffs.csv");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let last = lines.len() - 1;
+    let mut cells: Vec<String> = lines[last].split(',').map(String::from).collect();
+    let n = cells.len();
+    cells[n - 2] = "true".into();
+    cells[n - 1] = "fifo;<b>nosuch</b>".into();
+    lines[last] = cells.join(",");
+    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let said = assert_bad_input(
+        &cutover(dir.path(), &["plot", "c"]),
+        &[
+            &format!(
+                "tradeoffs.csv: line {}, column {n} (`dominated_by`)",
+                last + 1
+            ),
+            "`<b>nosuch</b>` is not a policy of this comparison",
+        ],
+    );
+    assert!(!said.contains("panicked"), "{said}");
 }

@@ -124,9 +124,18 @@ fn dominated(folder: &Folder) -> Result<Vec<String>, Error> {
             continue;
         }
         said.push(policy[i]);
-        let by: Vec<String> = by[i]
-            .split(';')
-            .filter(|p| !p.is_empty())
+        let names: Vec<&str> = by[i].split(';').filter(|p| !p.is_empty()).collect();
+        // Only a policy of this comparison can dominate one of its policies: another name is a
+        // file edited by hand, not a finding to report.
+        if let Some(stranger) = names.iter().find(|p| !policy.contains(p)) {
+            let problem = format!(
+                "`{}` is not a policy of this comparison",
+                crate::scenario::abbreviate(&crate::scenario::escape_unprintable(stranger, &[]))
+            );
+            return Err(t.refused_row(i, f::DOMINATED_BY, &problem));
+        }
+        let by: Vec<String> = names
+            .iter()
             .map(|p| format!("<code>{}</code>", escape(p)))
             .collect();
         if by.is_empty() {
