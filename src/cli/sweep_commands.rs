@@ -275,7 +275,7 @@ pub(super) fn record_grid(
     kind: Cells,
 ) -> Result<(), Error> {
     if resume && let Some(previous) = GridManifest::read(out)? {
-        if previous.grid != *info {
+        if previous.grid != *info || previous.kind.unwrap_or(kind) != kind {
             return Err(Error::Usage(format!(
                 "--resume: {} holds another sweep or design (scenario, overrides, seed, replications, grid or design points differ); use another --out",
                 out.display()
@@ -287,6 +287,7 @@ pub(super) fn record_grid(
         version: env!("CARGO_PKG_VERSION").to_string(),
         grid: info.clone(),
         shard,
+        kind: kind.recorded(),
     }
     .write(out)
 }
@@ -392,6 +393,12 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
             ))
         })?;
         same_version(&manifest, dir, Cells::Sweep)?;
+        if manifest.kind == Some(Cells::Design) {
+            return Err(Error::Usage(format!(
+                "{} holds a sensitivity study's design points, not a sweep's cells: merge joins the shards of a sweep; a stopped study is finished with `cutover sensitivity ... --resume`",
+                dir.display()
+            )));
+        }
         match &grid {
             None => grid = Some((manifest.grid, dir.clone())),
             Some((g, first)) if *g != manifest.grid => {

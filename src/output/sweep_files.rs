@@ -77,7 +77,8 @@ impl GridInfo {
                 ));
             }
             for value in cell {
-                if value.parse::<f64>().is_ok() {
+                // A number as cutover writes one; `-inf` or `NaN` is text, held to the rules.
+                if value.parse::<f64>().is_ok_and(f64::is_finite) {
                     continue;
                 }
                 if let Some(why) = label::problem(value, usize::MAX, true) {
@@ -90,14 +91,21 @@ impl GridInfo {
 }
 
 /// Whose a folder's cell files are, for the messages that name them: a sweep's cells, or a
-/// sensitivity design's points, which are written and read alike.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// sensitivity design's points, which are written and read alike. grid.json records it
+/// (`kind`, absent for a sweep), so that `merge` never takes a design's points for a sweep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Cells {
     Sweep,
     Design,
 }
 
 impl Cells {
+    /// What grid.json records of it: only a design.
+    pub fn recorded(self) -> Option<Cells> {
+        (self == Cells::Design).then_some(self)
+    }
+
     /// One of the files' units: `cell`, `design point`.
     pub fn unit(self) -> &'static str {
         match self {
@@ -551,6 +559,10 @@ pub struct GridManifest {
     pub grid: GridInfo,
     /// `[K, N]` for `--shard K/N`.
     pub shard: Option<[usize; 2]>,
+    /// A sensitivity design's points (`design`); absent for a sweep's cells, and in a folder
+    /// written before it was recorded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Cells>,
 }
 
 impl GridManifest {

@@ -220,20 +220,21 @@ pub fn parse_with_attributes(
                 abbreviate(&super::label::escape_unprintable(&name, &[]))
             );
             problems.push(line, Some(name_col), "tenant", message, None);
-        } else if let Some(first) = first_seen.get(&name) {
+        } else if let Some(first) = first_seen.get(&super::label::reads_as(&name)) {
+            // The same name, or one told apart only by characters that show nothing.
             problems.push(
                 line,
                 Some(name_col),
                 "tenant",
                 format!(
                     "tenant `{}` is listed twice (first on line {first})",
-                    abbreviate(&name)
+                    abbreviate(&super::label::revealed(&name))
                 ),
                 None,
             );
         } else {
             heap += name.len() as u64 + ALLOCATION_BYTES;
-            first_seen.insert(name.clone(), line);
+            first_seen.insert(super::label::reads_as(&name), line);
         }
         let mut whole = |column: &str, min: u64, max: u64| -> Option<u64> {
             let (col, text) = cell(&record, column)?;
@@ -574,6 +575,15 @@ mod tests {
     /// A name is written into tenants.csv and shown by the report and the weekend chart as it
     /// is: one a spreadsheet would take for a formula, one that hides or reorders text, one of
     /// only blanks or one too long is refused where it stands.
+    /// Two names told apart only by characters that show nothing read the same in the report.
+    #[test]
+    fn names_that_read_the_same_are_listed_twice() {
+        assert_eq!(
+            errors("tenant,seats\nContoso,1\nContoso\u{200d},1\n"),
+            ["tenant `Contoso\\u{200d}` is listed twice (first on line 2) at t.csv:3:1"]
+        );
+    }
+
     #[test]
     fn names_that_would_not_show_as_themselves_are_refused() {
         let long = "x".repeat(101);

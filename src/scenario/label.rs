@@ -21,14 +21,14 @@ pub const MAX_PHASE_NAME_CHARS: usize = 100;
 /// regions that read the same: a zero-width space, a soft hyphen, a word joiner or invisible
 /// operator, a deprecated format mark, an interlinear annotation mark, a tag, the Mongolian
 /// vowel separator, or one of the two noncharacters U+FFFE and U+FFFF. The zero-width joiner and
-/// non-joiner are left to the scripts that need them.
+/// non-joiner, the Mongolian vowel separator, variation selectors and the tags of a flag's
+/// sequence are left to the scripts and emoji that need them ([`reads_as`] sees through them).
 pub fn is_unprintable(c: char) -> bool {
     c.is_control()
         || matches!(
             c,
             '\u{ad}'
                 | '\u{061c}'
-                | '\u{180e}'
                 | '\u{200b}'
                 | '\u{200e}'
                 | '\u{200f}'
@@ -42,8 +42,37 @@ pub fn is_unprintable(c: char) -> bool {
                 | '\u{fffe}'
                 | '\u{ffff}'
                 | '\u{e0001}'
-                | '\u{e0020}'..='\u{e007f}'
         )
+}
+
+/// Whether `c` shapes the text around it and shows nothing by itself: a joiner or non-joiner,
+/// the combining grapheme joiner, a variation selector, a Mongolian free variation selector or
+/// vowel separator, a tag. Text needs them, but two names that differ only by them read the
+/// same.
+fn shows_nothing(c: char) -> bool {
+    matches!(
+        c,
+        '\u{34f}'
+            | '\u{180b}'..='\u{180f}'
+            | '\u{200c}'
+            | '\u{200d}'
+            | '\u{fe00}'..='\u{fe0f}'
+            | '\u{e0020}'..='\u{e007f}'
+            | '\u{e0100}'..='\u{e01ef}'
+    )
+}
+
+/// `text` as a reader sees it: without the characters that show nothing by themselves
+/// ([`shows_nothing`]), so that names told apart only by them (`NA` and `NA` with a joiner
+/// after it) are found to be the same name.
+pub fn reads_as(text: &str) -> String {
+    text.chars().filter(|&c| !shows_nothing(c)).collect()
+}
+
+/// `text` with the characters that show nothing by themselves written as escapes (`NA\u{200d}`),
+/// for a message that says two names differ only by them.
+pub fn revealed(text: &str) -> String {
+    escaped_where(text, shows_nothing).into_owned()
 }
 
 /// Whether `c` is not to stand in an SVG or HTML page: the C0 controls but tab and line ends,
@@ -59,8 +88,12 @@ pub fn is_markup_forbidden(c: char) -> bool {
 /// `text` with every unprintable character but those in `keep` written as its escape
 /// (`\u{1b}`), so that quoting it cannot move a terminal's cursor or hide what follows.
 pub fn escape_unprintable<'a>(text: &'a str, keep: &[char]) -> Cow<'a, str> {
-    let hidden = |c: char| is_unprintable(c) && !keep.contains(&c);
-    if !text.contains(hidden) {
+    escaped_where(text, |c| is_unprintable(c) && !keep.contains(&c))
+}
+
+/// `text` with each character that `hidden` picks written as its escape.
+fn escaped_where(text: &str, hidden: impl Fn(char) -> bool) -> Cow<'_, str> {
+    if !text.contains(&hidden) {
         return Cow::Borrowed(text);
     }
     let mut out = String::with_capacity(text.len() + 16);
@@ -160,7 +193,7 @@ mod tests {
             '\u{200b}',
             '\u{2060}',
             '\u{ad}',
-            '\u{e0041}',
+            '\u{e0001}',
             '\u{ffff}',
             '\u{206a}',
         ] {
@@ -169,8 +202,16 @@ mod tests {
                 "{invisible:?}"
             );
         }
-        // Scripts that join letters keep their joiners.
+        // Scripts that join letters keep their joiners, Mongolian its vowel separator, and a
+        // flag its tags; read as a reader sees them, without those.
         assert_eq!(problem("\u{645}\u{200c}\u{6cc}", 8, true), None);
+        assert_eq!(problem("\u{1821}\u{180e}\u{1820}", 8, true), None);
+        let scotland = "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}";
+        assert_eq!(problem(scotland, 8, true), None);
+        assert_eq!(reads_as("NA\u{200d}"), "NA");
+        assert_eq!(reads_as("N\u{34f}A\u{fe0f}"), "NA");
+        assert_eq!(reads_as(scotland), "\u{1f3f4}");
+        assert_eq!(revealed("NA\u{200d}"), "NA\\u{200d}");
         assert!(why("=1+1").contains("starts with `=`"));
         assert!(why("@SUM(A1)").contains("formula"));
         assert!(why("123456789").contains("9 characters"));

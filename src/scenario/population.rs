@@ -114,17 +114,25 @@ pub(super) fn read_population(
                 "tenants.csv has the region of every tenant: name it plainly, e.g. \"EMEA\"".into(),
             ),
         );
-    } else if let Some(twice) = regions
-        .iter()
-        .enumerate()
-        .find_map(|(i, r)| regions[..i].contains(r).then_some(r))
-    {
+    } else if let Some((first, twice)) = regions.iter().enumerate().find_map(|(i, r)| {
+        let seen = label::reads_as(r);
+        let first = regions[..i].iter().find(|o| label::reads_as(o) == seen)?;
+        Some((first, r))
+    }) {
+        // Told apart only by characters that show nothing, they read the same in tenants.csv.
+        let shown = |r: &str| reader::abbreviate(&label::escape_unprintable(r, &[]));
+        let named = if first == twice {
+            format!("`{}` twice", shown(twice))
+        } else {
+            format!(
+                "`{}` twice: `{}` differs only by characters that show nothing",
+                shown(first),
+                reader::abbreviate(&label::revealed(twice))
+            )
+        };
         s.error(
             "regions",
-            format!(
-                "`population.regions` names `{}` twice",
-                reader::abbreviate(twice)
-            ),
+            format!("`population.regions` names {named}"),
             None,
         );
     }

@@ -216,8 +216,16 @@ pub fn parse_vary(arg: &str) -> Result<Axis, Error> {
             "expected a range LOW..HIGH of whole numbers",
         ));
     };
+    // Whole numbers as digits or with an exponent (`1e3`), as `sensitivity` and `calibrate` take.
+    let whole = |text: &str| {
+        let text = text.trim();
+        text.parse::<i64>().ok().or_else(|| {
+            let x = text.parse::<f64>().ok()?;
+            (x.fract() == 0.0 && x.abs() <= super::key_range::MOST_WHOLE).then_some(x as i64)
+        })
+    };
     let number = |text: &str, at: usize| {
-        text.trim().parse::<i64>().map_err(|_| {
+        whole(text).ok_or_else(|| {
             arg_error(
                 flag,
                 arg,
@@ -812,6 +820,12 @@ mod tests {
         assert!(parse_require("P(slips <= 3) <= 1").is_ok());
         let a = parse_vary("operators.weekend=2..8").unwrap();
         assert_eq!((a.low, a.high), (2, 8));
+        let a = parse_vary("operators.weekend=2e0..1e1").unwrap();
+        assert_eq!((a.low, a.high), (2, 10));
+        for not_whole in ["operators.weekend=1..1e300", "operators.weekend=1..inf"] {
+            let e = parse_vary(not_whole).unwrap_err().to_string();
+            assert!(e.contains("is not a whole number"), "{e}");
+        }
         assert!(
             parse_vary("operators.weekend=8..2")
                 .unwrap_err()

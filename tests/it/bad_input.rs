@@ -282,6 +282,13 @@ fn region_and_phase_names_that_would_not_show_as_written_are_refused() {
             vec!["population.regions", "holds the character \\u{200b}"],
         ),
         (
+            r#"population.regions=["NA", "NA\u200d"]"#.to_string(),
+            vec![
+                "population.regions",
+                "names `NA` twice: `NA\\u{200d}` differs only by characters that show nothing",
+            ],
+        ),
+        (
             r#"population.regions=["NA", "\u3164"]"#.to_string(),
             vec!["population.regions", "is only blank characters"],
         ),

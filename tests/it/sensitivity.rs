@@ -396,3 +396,35 @@ fn a_metric_without_indices_is_named_on_screen_and_in_the_report() {
         "the report passes over it"
     );
 }
+
+/// A study's design points are written as a sweep's cells are, but they are not a sweep's:
+/// `merge` refuses the folder (its grid.json says `design`), naming it, where it wrote a
+/// "parameter sweep" of the points; the study itself resumes from them.
+#[test]
+fn merge_refuses_a_studys_design_points() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "s.toml", SMALL_SCENARIO);
+    let study = |extra: &[&str]| {
+        morris(
+            dir.path(),
+            &file,
+            "batching.max_tenants=1..3",
+            "2",
+            "study",
+            extra,
+        )
+    };
+    assert_success(&study(&["--no-charts"]));
+    let merged = cutover(dir.path(), &["merge", "study", "--out", "merged"]);
+    assert_bad_input(
+        &merged,
+        &["study holds a sensitivity study's design points"],
+    );
+    assert!(!dir.path().join("merged").exists());
+    let csv = std::fs::read(dir.path().join("study/sensitivity.csv")).unwrap();
+    assert_success(&study(&["--no-charts", "--resume"]));
+    assert_eq!(
+        std::fs::read(dir.path().join("study/sensitivity.csv")).unwrap(),
+        csv
+    );
+}

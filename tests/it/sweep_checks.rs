@@ -211,6 +211,11 @@ fn merge_and_resume_refuse_a_grid_json_not_as_a_sweep_writes_it() {
             forged(&set("/cells/1/0", "2\u{1b}[31m\u{202e}".into())),
             "holds the character \\u{1b}",
         ),
+        // Not a number cutover writes, so text, and a formula's start.
+        (
+            forged(&set("/cells/0/0", "-inf".into())),
+            "a value of cell 0, `-inf`, starts with `-`",
+        ),
         (
             forged(&set("/keys/0", "../../x".into())),
             "`../../x` is not a scenario key",

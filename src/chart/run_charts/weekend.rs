@@ -169,7 +169,7 @@ impl Weekend {
         } else {
             format!("{total} tenants")
         };
-        let labels: Vec<String> = lanes
+        let mut labels: Vec<String> = lanes
             .iter()
             .map(|l| {
                 names
@@ -177,6 +177,16 @@ impl Weekend {
                     .map_or_else(|| l.0.clone(), |n| lane_label(n))
             })
             .collect();
+        // Names cut to the same label are told apart by their tenants' ids.
+        let repeated: Vec<bool> = labels
+            .iter()
+            .map(|l| labels.iter().filter(|o| *o == l).count() > 1)
+            .collect();
+        for ((label, lane), repeated) in labels.iter_mut().zip(&lanes).zip(repeated) {
+            if repeated {
+                *label = format!("{} {label}", lane.0);
+            }
+        }
         // Named as well as counted: with more lanes than labels, the axis names only every few.
         let flagged_ids: Vec<&str> = lanes
             .iter()
@@ -525,7 +535,7 @@ impl Figure for Weekend {
             .iter()
             .map(|l| label_width(&area, l))
             .fold(0.0, f64::max);
-        let y_label_width = (label_width as u32 + 40).clamp(ID_LABEL_WIDTH, 220);
+        let y_label_width = (label_width as u32 + 40).clamp(ID_LABEL_WIDTH, 340);
         let Some(split) = split else {
             let mut chart = plot(
                 &area,
@@ -695,6 +705,32 @@ mod tests {
             ["3", "1", "2"],
             "the rolled-back tenant first, then by start"
         );
+    }
+
+    /// Lanes are labelled by an inventory's names (tenants.csv's `name`), ids where a tenant
+    /// has none, and with the id as well where two names are cut to the same label; the
+    /// subtitle names the flagged tenant by its label.
+    #[test]
+    fn lanes_are_labelled_by_name_and_names_cut_alike_by_id_too() {
+        let dir = weekend_folder();
+        std::fs::write(
+            dir.path().join("tenants.csv"),
+            "tenant,name,seats\n1,Consolidated Messenger Services North,10\n\
+             2,Consolidated Messenger Services South,10\n3,\"Trey Research, Inc.\",10\n",
+        )
+        .unwrap();
+        let chart = weekend(dir.path());
+        assert_eq!(
+            chart.labels,
+            [
+                "Trey Research, Inc.",
+                "1 Consolidated Messenge\u{2026}",
+                "2 Consolidated Messenge\u{2026}"
+            ]
+        );
+        assert!(chart.subtitle.contains("listed first: Trey Research, Inc."));
+        std::fs::write(dir.path().join("tenants.csv"), "tenant,name,seats\n1,,10\n").unwrap();
+        assert_eq!(weekend(dir.path()).labels, ["3", "1", "2"]);
     }
 
     #[test]
