@@ -282,6 +282,9 @@ impl Table {
                 let problem = format!("{} is not {what}", number_text(n));
                 return Err(self.refused_row(row, step, &problem));
             }
+            if d.is_nan() {
+                return Err(self.refused_row(row, date, "an empty cell is not a date"));
+            }
             let origin = *first.get_or_insert(d - per * n);
             let off = (d - per * n - origin).abs();
             if off.is_nan() || off > 1e-9 {

@@ -543,6 +543,13 @@ fn plot_refuses_rows_that_do_not_add_up_naming_them() {
         (
             "weekly.csv",
             2,
+            2,
+            "",
+            "weekly.csv: line 2, column 2 (`week_start`): an empty cell is not a date",
+        ),
+        (
+            "weekly.csv",
+            2,
             3,
             "-1",
             "weekly.csv: line 2, column 3 (`transitioned`): -1 is not a count",
