@@ -88,7 +88,33 @@ pub fn folder_kind(dir: &Path) -> Result<FolderKind, Error> {
         )));
     };
     headers::check(dir, kind, &manifest)?;
+    if kind == FolderKind::Run {
+        check_weeks(dir)?;
+    }
     Ok(kind)
+}
+
+/// A run's weekly files, which no chart draws but `calibrate --observed` reads (their format
+/// is its input's): read whole, a row of as many cells as the header, weeks in order with the
+/// dates they start on, and counts that are numbers at or above 0, so that a folder is never
+/// said complete while one of them is damaged.
+fn check_weeks(dir: &Path) -> Result<(), Error> {
+    use files::weekly;
+    for name in [weekly::FILE, weekly::DETAIL_FILE] {
+        if std::fs::symlink_metadata(dir.join(name)).is_err() {
+            continue;
+        }
+        let table = table::Table::read(dir, name)?;
+        table.check_steps(weekly::WEEK, weekly::WEEK_START, 7.0)?;
+        for column in weekly::COUNTS.iter().filter(|c| table.has(c)) {
+            let counts = table.numbers(column)?;
+            if let Some(row) = counts.iter().position(|&c| c.is_nan() || c < 0.0) {
+                let problem = format!("{} is not a count at or above 0", counts[row]);
+                return Err(table.refused_row(row, column, &problem));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Whether `dir` lacks `listed`, a file its manifest lists, where that is one of the command's

@@ -231,37 +231,6 @@ fn kind_name(kind: FolderKind, manifest: &ManifestInfo) -> String {
 /// what that kind writes there, or a data file that kind never writes: bad input naming the
 /// file, line 1 and what was expected.
 pub(super) fn check(dir: &Path, kind: FolderKind, manifest: &ManifestInfo) -> Result<(), Error> {
-    check_headers(dir, kind, manifest)?;
-    if kind == FolderKind::Run {
-        check_weeks(dir)?;
-    }
-    Ok(())
-}
-
-/// A run's weekly files, which no chart draws but `calibrate --observed` reads (their format
-/// is its input's): read whole, a row of as many cells as the header, weeks in order with the
-/// dates they start on, and counts that are numbers at or above 0, so that a folder is never
-/// said complete while one of them is damaged.
-fn check_weeks(dir: &Path) -> Result<(), Error> {
-    for name in [weekly::FILE, weekly::DETAIL_FILE] {
-        if std::fs::symlink_metadata(dir.join(name)).is_err() {
-            continue;
-        }
-        let table = super::table::Table::read(dir, name)?;
-        table.check_steps(weekly::WEEK, weekly::WEEK_START, 7.0)?;
-        for column in weekly::COUNTS.iter().filter(|c| table.has(c)) {
-            let counts = table.numbers(column)?;
-            if let Some(row) = counts.iter().position(|&c| c.is_nan() || c < 0.0) {
-                let problem = format!("{} is not a count at or above 0", counts[row]);
-                return Err(table.refused_row(row, column, &problem));
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Line 1 of each data file, as [`check`] says.
-fn check_headers(dir: &Path, kind: FolderKind, manifest: &ManifestInfo) -> Result<(), Error> {
     let expected = expected(kind, manifest);
     if kind == FolderKind::Study && expected.is_empty() {
         return Ok(());

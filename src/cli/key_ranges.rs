@@ -219,7 +219,7 @@ fn factor_of(doc: &ScenarioDoc, flag: &str, arg: &str, vary: Vary) -> Result<Fac
         // A key that takes only whole numbers, given an end that is not one: said of that end,
         // not as the scenario's refusal of the other end written as a fraction (`0.0`).
         Err(e) => {
-            use crate::study::key_range::MOST_WHOLE;
+            use crate::study::key_range::{MOST_WHOLE, whole_number};
             // Whole numbers within the range, as near its ends as there are.
             let takes_whole = [vary.low.ceil(), vary.high.floor()].into_iter().any(|x| {
                 let probe = x.clamp(-MOST_WHOLE, MOST_WHOLE) as i64;
@@ -227,7 +227,7 @@ fn factor_of(doc: &ScenarioDoc, flag: &str, arg: &str, vary: Vary) -> Result<Fac
             });
             let not_whole: Vec<String> = [vary.low, vary.high]
                 .into_iter()
-                .filter(|x| x.fract() != 0.0 || x.abs() > MOST_WHOLE)
+                .filter(|&x| whole_number(x).is_none())
                 .map(crate::scenario::number_text)
                 .collect();
             if takes_whole && !not_whole.is_empty() {

@@ -56,14 +56,14 @@ pub(crate) fn line(c: &TargetCheck) -> String {
     )
 }
 
-/// A target in per cent as given: one decimal from 0.1%, else two significant digits (a
-/// target of 0.0001% is not 0.0%).
+/// A target in per cent: one decimal from 0.1%, else a number's significant digits (a target
+/// of 0.0001% is not 0.0%).
 fn percent(x: f64) -> String {
-    if !(x > 0.0 && x < 0.1) {
-        return format!("{x:.1}");
+    if x >= 0.1 {
+        format!("{x:.1}")
+    } else {
+        super::figures::number(x)
     }
-    let decimals = (-x.log10()).ceil() as usize + 1;
-    format!("{x:.decimals$}")
 }
 
 /// The checks a manifest's `precision` record holds (none without `--precision`).
@@ -104,8 +104,8 @@ mod tests {
         assert_eq!(percent(5.0), "5.0");
         assert_eq!(percent(100.0), "100.0");
         assert_eq!(percent(0.1), "0.1");
-        assert_eq!(percent(0.05), "0.050");
-        assert_eq!(percent(0.0001), "0.00010");
+        assert_eq!(percent(0.05), "0.05");
+        assert_eq!(percent(0.0001), "0.0001");
     }
 
     #[test]

@@ -46,6 +46,12 @@ impl Factor {
 /// largest `i64` that an `f64` holds exactly, 2^63 - 1024.
 pub const MOST_WHOLE: f64 = 9_223_372_036_854_774_784.0;
 
+/// `x` as a whole number an integer key can hold (written as digits or not: `1e3`), if it is
+/// one: the one test of `--vary`, `--fit` and `seek --vary` ends.
+pub fn whole_number(x: f64) -> Option<i64> {
+    (x.fract() == 0.0 && x.abs() <= MOST_WHOLE).then_some(x as i64)
+}
+
 /// A `KEY=LOW..HIGH` argument (`--vary`, `--fit`), checked: the key's text and the numbers, each error
 /// located in the argument. Whether the scenario takes numbers at the key is checked later.
 #[derive(Clone, Debug, PartialEq)]
@@ -133,12 +139,10 @@ pub fn parse(flag: &str, arg: &str, what: &str) -> Result<Vary, Error> {
             "the range holds one value: nothing varies (fix the key with --set instead)",
         ));
     }
-    // Written as digits or not (`1e3`), a whole number an integer key can hold.
-    let whole = |x: f64| x.fract() == 0.0 && x.abs() <= MOST_WHOLE;
     Ok(Vary {
         key: key.to_string(),
         low,
         high,
-        whole: whole(low) && whole(high),
+        whole: whole_number(low).is_some() && whole_number(high).is_some(),
     })
 }

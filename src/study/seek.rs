@@ -219,10 +219,9 @@ pub fn parse_vary(arg: &str) -> Result<Axis, Error> {
     // Whole numbers as digits or with an exponent (`1e3`), as `sensitivity` and `calibrate` take.
     let whole = |text: &str| {
         let text = text.trim();
-        text.parse::<i64>().ok().or_else(|| {
-            let x = text.parse::<f64>().ok()?;
-            (x.fract() == 0.0 && x.abs() <= super::key_range::MOST_WHOLE).then_some(x as i64)
-        })
+        text.parse::<i64>()
+            .ok()
+            .or_else(|| super::key_range::whole_number(text.parse().ok()?))
     };
     let number = |text: &str, at: usize| {
         whole(text).ok_or_else(|| {

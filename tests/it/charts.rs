@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::common::{
-    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, temp_dir, write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, set_cell, temp_dir, write_file,
 };
 
 const RUN_CHARTS: [&str; 8] = [
@@ -515,14 +515,6 @@ fn plot_refuses_rows_that_do_not_add_up_naming_them() {
         text.replace("\"complete\": true", "\"complete\": false"),
     )
     .unwrap();
-    let edit = |name: &str, line: usize, cell: usize, value: &str| {
-        let text = std::fs::read_to_string(out.join(name)).unwrap();
-        let mut lines: Vec<String> = text.lines().map(String::from).collect();
-        let mut cells: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
-        cells[cell - 1] = value.to_string();
-        lines[line - 1] = cells.join(",");
-        (text, lines.join("\n") + "\n")
-    };
     // File, line, cell, what is written there, and what plot says.
     let cases = [
         (
@@ -585,8 +577,7 @@ fn plot_refuses_rows_that_do_not_add_up_naming_them() {
         ),
     ];
     for (name, line, cell, value, says) in cases {
-        let (written, damaged) = edit(name, line, cell, value);
-        std::fs::write(out.join(name), &damaged).unwrap();
+        let written = set_cell(&out.join(name), line, cell, value);
         let before = contents(&out);
         assert_bad_input(&cutover(dir.path(), &["plot", "out"]), &[says]);
         assert_eq!(contents(&out), before, "{says}");

@@ -224,6 +224,19 @@ pub fn assert_has_columns(file: &str, csv: &Csv, required: &[&str]) {
     );
 }
 
+/// Writes `value` in place of the cell at `line` (the header is line 1) and `column` (from 1) of
+/// the CSV file at `path`, cells split at commas (the rows edited hold no quoted comma); returns
+/// the text the file had, to put back.
+pub fn set_cell(path: &Path, line: usize, column: usize, value: &str) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let mut lines: Vec<String> = text.lines().map(String::from).collect();
+    let mut cells: Vec<String> = lines[line - 1].split(',').map(String::from).collect();
+    cells[column - 1] = value.to_string();
+    lines[line - 1] = cells.join(",");
+    std::fs::write(path, lines.join("\n") + "\n").unwrap();
+    text
+}
+
 /// Writes `text` as `name` into `dir` and returns the path as a string for the command line.
 pub fn write_file(dir: &Path, name: &str, text: &str) -> String {
     let path = dir.join(name);

@@ -7,8 +7,8 @@ use std::path::Path;
 use cutover::stats::share_of_means;
 
 use crate::common::{
-    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, quick_run, read_csv, temp_dir,
-    write_file,
+    SMALL_SCENARIO, assert_bad_input, assert_success, cutover, quick_run, read_csv, set_cell,
+    temp_dir, write_file,
 };
 
 fn report(dir: &Path) -> String {
@@ -733,21 +733,16 @@ fn a_dominating_policy_the_comparison_did_not_run_is_refused() {
     assert_success(&cutover(dir.path(), &args));
     let path = dir.path().join("c/tradeoffs.csv");
     let text = std::fs::read_to_string(&path).unwrap();
-    let mut lines: Vec<String> = text.lines().map(String::from).collect();
-    let last = lines.len() - 1;
-    let mut cells: Vec<String> = lines[last].split(',').map(String::from).collect();
-    let n = cells.len();
-    cells[n - 2] = "true".into();
-    cells[n - 1] = "fifo;<b>nosuch</b>".into();
-    lines[last] = cells.join(",");
-    std::fs::write(&path, lines.join("\n") + "\n").unwrap();
+    let (last, n) = (
+        text.lines().count(),
+        text.lines().next().unwrap().split(',').count(),
+    );
+    set_cell(&path, last, n - 1, "true");
+    set_cell(&path, last, n, "fifo;<b>nosuch</b>");
     let said = assert_bad_input(
         &cutover(dir.path(), &["plot", "c"]),
         &[
-            &format!(
-                "tradeoffs.csv: line {}, column {n} (`dominated_by`)",
-                last + 1
-            ),
+            &format!("tradeoffs.csv: line {last}, column {n} (`dominated_by`)"),
             "`<b>nosuch</b>` is not a policy of this comparison",
         ],
     );

@@ -15,6 +15,23 @@ fn grid(dir: &Path) -> String {
     write_file(dir, "grid.toml", &text)
 }
 
+/// `cutover sweep GRID` of two replications a cell, without charts, quietly into `out` (in
+/// `dir`), with `more` arguments.
+fn sweep_into(dir: &Path, grid: &str, out: &str, more: &[&str]) -> std::process::Output {
+    let mut args = vec![
+        "sweep",
+        grid,
+        "--reps",
+        "2",
+        "--out",
+        out,
+        "-q",
+        "--no-charts",
+    ];
+    args.extend_from_slice(more);
+    cutover(dir, &args)
+}
+
 /// Replaces the first occurrence of `column`'s value in row 1 of a cell file with `value`.
 fn tamper(cell: &Path, column: &str, value: &str) {
     let text = std::fs::read_to_string(cell).unwrap();
@@ -89,20 +106,7 @@ fn merge_and_resume_refuse_cell_files_with_nan_infinity_another_seed_or_impossib
 fn merge_and_resume_refuse_cell_files_not_written_as_cutover_writes_them() {
     let dir = temp_dir();
     let g = grid(dir.path());
-    let sweep = |out: &str, more: &[&str]| {
-        let mut args = vec![
-            "sweep",
-            &g,
-            "--reps",
-            "2",
-            "--out",
-            out,
-            "-q",
-            "--no-charts",
-        ];
-        args.extend_from_slice(more);
-        cutover(dir.path(), &args)
-    };
+    let sweep = |out: &str, more: &[&str]| sweep_into(dir.path(), &g, out, more);
     assert_success(&sweep("whole", &[]));
     let cell = dir.path().join("whole/cells/cell-0001.csv");
     let written = std::fs::read_to_string(&cell).unwrap();
@@ -176,20 +180,7 @@ fn merge_and_resume_refuse_cell_files_not_written_as_cutover_writes_them() {
 fn merge_and_resume_refuse_a_grid_json_not_as_a_sweep_writes_it() {
     let dir = temp_dir();
     let g = grid(dir.path());
-    let shard = |out: &str, more: &[&str]| {
-        let mut args = vec![
-            "sweep",
-            &g,
-            "--reps",
-            "1",
-            "--out",
-            out,
-            "-q",
-            "--no-charts",
-        ];
-        args.extend_from_slice(more);
-        cutover(dir.path(), &args)
-    };
+    let shard = |out: &str, more: &[&str]| sweep_into(dir.path(), &g, out, more);
     assert_success(&shard("shard", &["--shard", "1/1"]));
     let path = dir.path().join("shard/grid.json");
     let written = std::fs::read_to_string(&path).unwrap();

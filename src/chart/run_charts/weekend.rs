@@ -188,19 +188,19 @@ impl Weekend {
             }
         }
         // Named as well as counted: with more lanes than labels, the axis names only every few.
-        let flagged_ids: Vec<&str> = lanes
+        let flagged_labels: Vec<&str> = lanes
             .iter()
             .zip(&labels)
             .filter(|(l, _)| l.1.iter().any(Span::overran))
             .map(|(_, label)| label.as_str())
             .collect();
-        let overran = flagged_ids.len();
-        let named = match flagged_ids.len() {
+        let overran = flagged_labels.len();
+        let named = match flagged_labels.len() {
             0 => String::new(),
-            n if n <= MAX_NAMED => format!(": {}", flagged_ids.join(", ")),
+            n if n <= MAX_NAMED => format!(": {}", flagged_labels.join(", ")),
             n => format!(
                 ": {} and {} more",
-                flagged_ids[..MAX_NAMED].join(", "),
+                flagged_labels[..MAX_NAMED].join(", "),
                 n - MAX_NAMED
             ),
         };
