@@ -109,7 +109,10 @@ fn check_weeks(dir: &Path) -> Result<(), Error> {
         for column in weekly::COUNTS.iter().filter(|c| table.has(c)) {
             let counts = table.numbers(column)?;
             if let Some(row) = counts.iter().position(|&c| c.is_nan() || c < 0.0) {
-                let problem = format!("{} is not a count at or above 0", counts[row]);
+                let problem = format!(
+                    "{} is not a count at or above 0",
+                    table::cell_shown(counts[row])
+                );
                 return Err(table.refused_row(row, column, &problem));
             }
         }

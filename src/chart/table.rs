@@ -279,7 +279,7 @@ impl Table {
                         number_text(after)
                     )
                 };
-                let problem = format!("{} is not {what}", number_text(n));
+                let problem = format!("{} is not {what}", cell_shown(n));
                 return Err(self.refused_row(row, step, &problem));
             }
             if d.is_nan() {
@@ -312,6 +312,16 @@ impl Table {
             parse_time,
         )?;
         Ok(values.into_iter().map(|v| v.unwrap_or(f64::NAN)).collect())
+    }
+}
+
+/// A cell read by [`Table::numbers`] as a message quotes it: its number, or `an empty cell`
+/// (which that reading takes for NaN).
+pub(crate) fn cell_shown(value: f64) -> String {
+    if value.is_nan() {
+        "an empty cell".to_string()
+    } else {
+        number_text(value)
     }
 }
 

@@ -23,6 +23,26 @@ pub fn whole(low: u64, high: u64) -> impl Fn(&str) -> Result<u64, String> + Clon
     }
 }
 
+/// A value parser for a flag that takes any number (`--delta`, `--alpha`; the command checks
+/// the range and names it): a number written too small or too large for a 64-bit float is
+/// refused as such, so `--delta 1e-400` is not read as the 0 that `--delta 0: must be positive`
+/// would then quote back. `NaN` and `inf` are read, and refused by the range check.
+pub fn number(text: &str) -> Result<f64, String> {
+    let value: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| "not a number such as 0.05 or 1e-3".to_string())?;
+    let mantissa = text.split(['e', 'E']).next().unwrap_or("");
+    let written_nonzero = mantissa.chars().any(|c| ('1'..='9').contains(&c));
+    if value == 0.0 && written_nonzero {
+        Err("too small to tell from 0 (the smallest a 64-bit number holds is about 5e-324)".into())
+    } else if value.is_infinite() && !text.to_ascii_lowercase().contains("inf") {
+        Err("too large (a 64-bit number is at most about 1.8e308)".into())
+    } else {
+        Ok(value)
+    }
+}
+
 /// A value parser for one name of a comma-separated `--policies`: an empty one (`--policies ""`,
 /// `fifo,,smallest-first`) names no policy, and would otherwise be counted as one.
 pub fn policy_name(text: &str) -> Result<String, String> {
@@ -126,6 +146,20 @@ fn shown(value: &ContextValue) -> Option<ContextValue> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_too_small_or_large_for_a_float_are_refused_not_rounded() {
+        assert_eq!(number("0.05"), Ok(0.05));
+        assert_eq!(number("-0.0"), Ok(0.0));
+        assert_eq!(number("0e-400"), Ok(0.0));
+        assert_eq!(number("1e300"), Ok(1e300));
+        assert!(number("NaN").unwrap().is_nan());
+        assert_eq!(number("-inf"), Ok(f64::NEG_INFINITY));
+        assert!(number("1e-400").unwrap_err().contains("too small"));
+        assert!(number("-0.5e-999").unwrap_err().contains("too small"));
+        assert!(number("1e400").unwrap_err().contains("too large"));
+        assert!(number("five").unwrap_err().contains("not a number"));
+    }
 
     #[test]
     fn a_whole_number_outside_its_range_is_refused_naming_the_range() {

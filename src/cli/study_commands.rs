@@ -40,10 +40,10 @@ pub struct SelectArgs {
     #[arg(long)]
     pub maximize: bool,
     /// Indifference zone, in the metric's unit: a policy within DELTA of the best is as good.
-    #[arg(long, allow_hyphen_values = true)]
+    #[arg(long, allow_hyphen_values = true, value_parser = super::flag_values::number)]
     pub delta: f64,
     /// 1 - the probability of correct selection, from 0.000001 to below 0.5.
-    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = 0.05, allow_hyphen_values = true, value_parser = super::flag_values::number)]
     pub alpha: f64,
     /// First-stage replications of every policy.
     #[arg(long, default_value_t = 10, value_parser = super::whole(0, u64::MAX),

@@ -221,7 +221,8 @@ pub fn parse_with_attributes(
             );
             problems.push(line, Some(name_col), "tenant", message, None);
         } else if let Some(first) = first_seen.get(&super::label::reads_as(&name)) {
-            // The same name, or one told apart only by characters that show nothing.
+            // The same name, or one told apart only by characters that show nothing or by how
+            // an accent is encoded.
             problems.push(
                 line,
                 Some(name_col),
@@ -575,12 +576,17 @@ mod tests {
     /// A name is written into tenants.csv and shown by the report and the weekend chart as it
     /// is: one a spreadsheet would take for a formula, one that hides or reorders text, one of
     /// only blanks or one too long is refused where it stands.
-    /// Two names told apart only by characters that show nothing read the same in the report.
+    /// Two names told apart only by characters that show nothing, or by how an accent is
+    /// encoded, read the same in the report.
     #[test]
     fn names_that_read_the_same_are_listed_twice() {
         assert_eq!(
             errors("tenant,seats\nContoso,1\nContoso\u{200d},1\n"),
             ["tenant `Contoso\\u{200d}` is listed twice (first on line 2) at t.csv:3:1"]
+        );
+        assert_eq!(
+            errors("tenant,seats\nCaf\u{e9},1\nCafe\u{301},1\n"),
+            ["tenant `Cafe\\u{301}` is listed twice (first on line 2) at t.csv:3:1"]
         );
     }
 

@@ -3,6 +3,8 @@
 
 use std::borrow::Cow;
 
+use unicode_normalization::{UnicodeNormalization, char::is_combining_mark};
+
 /// Most characters of a region's name: it is a cell of every row of tenants.csv.
 pub const MAX_REGION_CHARS: usize = 64;
 /// Most characters of a declared policy's name: a cell of comparison.csv and a legend entry.
@@ -63,16 +65,19 @@ fn shows_nothing(c: char) -> bool {
 }
 
 /// `text` as a reader sees it: without the characters that show nothing by themselves
-/// ([`shows_nothing`]), so that names told apart only by them (`NA` and `NA` with a joiner
-/// after it) are found to be the same name.
+/// ([`shows_nothing`]), and with each accented letter in one encoding (Unicode's canonical
+/// composition, NFC), so that names told apart only by them are found to be the same name:
+/// `NA` and `NA` with a joiner after it, `Café` typed with `é` and exported (as some systems
+/// write file names) as `e` and a combining accent.
 pub fn reads_as(text: &str) -> String {
-    text.chars().filter(|&c| !shows_nothing(c)).collect()
+    text.chars().filter(|&c| !shows_nothing(c)).nfc().collect()
 }
 
-/// `text` with the characters that show nothing by themselves written as escapes (`NA\u{200d}`),
-/// for a message that says two names differ only by them.
+/// `text` with the characters that show nothing by themselves, and the combining marks that
+/// accent the letter before them, written as escapes (`NA\u{200d}`, `Cafe\u{301}`), for a
+/// message that says two names differ only by them.
 pub fn revealed(text: &str) -> String {
-    escaped_where(text, shows_nothing).into_owned()
+    escaped_where(text, |c| shows_nothing(c) || is_combining_mark(c)).into_owned()
 }
 
 /// Whether `c` is not to stand in an SVG or HTML page: the C0 controls but tab and line ends,
@@ -212,6 +217,11 @@ mod tests {
         assert_eq!(reads_as("N\u{34f}A\u{fe0f}"), "NA");
         assert_eq!(reads_as(scotland), "\u{1f3f4}");
         assert_eq!(revealed("NA\u{200d}"), "NA\\u{200d}");
+        // One accented letter, or the letter and a combining accent: the same name.
+        assert_eq!(reads_as("Cafe\u{301}"), reads_as("Caf\u{e9}"));
+        assert_ne!(reads_as("Cafe"), reads_as("Caf\u{e9}"));
+        assert_eq!(revealed("Cafe\u{301}"), "Cafe\\u{301}");
+        assert_eq!(revealed("Caf\u{e9}"), "Caf\u{e9}");
         assert!(why("=1+1").contains("starts with `=`"));
         assert!(why("@SUM(A1)").contains("formula"));
         assert!(why("123456789").contains("9 characters"));

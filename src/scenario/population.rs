@@ -119,13 +119,14 @@ pub(super) fn read_population(
         let first = regions[..i].iter().find(|o| label::reads_as(o) == seen)?;
         Some((first, r))
     }) {
-        // Told apart only by characters that show nothing, they read the same in tenants.csv.
+        // Told apart only by characters that show nothing or by how an accent is encoded, they
+        // read the same in tenants.csv.
         let shown = |r: &str| reader::abbreviate(&label::escape_unprintable(r, &[]));
         let named = if first == twice {
             format!("`{}` twice", shown(twice))
         } else {
             format!(
-                "`{}` twice: `{}` differs only by characters that show nothing",
+                "`{}` twice: `{}` differs only by characters that show nothing or by how an accent is encoded",
                 shown(first),
                 reader::abbreviate(&label::revealed(twice))
             )

@@ -285,7 +285,14 @@ fn region_and_phase_names_that_would_not_show_as_written_are_refused() {
             r#"population.regions=["NA", "NA\u200d"]"#.to_string(),
             vec![
                 "population.regions",
-                "names `NA` twice: `NA\\u{200d}` differs only by characters that show nothing",
+                "names `NA` twice: `NA\\u{200d}` differs only by characters that show nothing or by how an accent is encoded",
+            ],
+        ),
+        (
+            r#"population.regions=["Montr\u00e9al", "Montre\u0301al"]"#.to_string(),
+            vec![
+                "population.regions",
+                "names `Montréal` twice: `Montre\\u{301}al` differs only by",
             ],
         ),
         (

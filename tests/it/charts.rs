@@ -546,6 +546,20 @@ fn plot_refuses_rows_that_do_not_add_up_naming_them() {
             "-1",
             "weekly.csv: line 2, column 3 (`transitioned`): -1 is not a count",
         ),
+        (
+            "weekly.csv",
+            2,
+            3,
+            "",
+            "weekly.csv: line 2, column 3 (`transitioned`): an empty cell is not a count",
+        ),
+        (
+            "weekly.csv",
+            3,
+            1,
+            "",
+            "weekly.csv: line 3, column 1 (`week`): an empty cell is not a whole number above",
+        ),
         ("weekly_detail.csv", 2, 3, "1,2", "found record with"),
         (
             "completion.csv",
