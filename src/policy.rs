@@ -8,8 +8,9 @@ pub use builtin::{
     definition as builtin_definition,
 };
 pub use declared::{
-    Blackout, Cap, DEFAULT_SIZE_CLASSES, Declared, Definition, GROUP_NAMES, Group, KEY_NAMES, Key,
-    OrderKey, ResolvedBlackout, ResolvedCap, SIZE_CLASS_NAMES, random_key, size_class,
+    Blackout, Cap, DEFAULT_SIZE_CLASSES, Declared, Definition, EMPTY_CELL, GROUP_NAMES, Group,
+    KEY_NAMES, Key, OrderKey, ResolvedBlackout, ResolvedCap, SIZE_CLASS_NAMES, random_key,
+    size_class,
 };
 
 use crate::date::Date;

@@ -50,7 +50,8 @@ pub enum Key {
     Region,
     /// A reproducible draw per (replication, batch, tenant): the same for every policy.
     Random,
-    /// An inventory column: numbers if every cell is one, otherwise text; empty cells last.
+    /// An inventory column: by number if every cell that is not empty is a finite number,
+    /// otherwise by text; empty cells last in either direction.
     Column(String),
 }
 
@@ -159,13 +160,17 @@ pub struct ResolvedBlackout {
     pub until: Date,
 }
 
+/// The rank of a tenant whose cell of an ordering column is empty: last, in either direction.
+pub const EMPTY_CELL: u32 = u32::MAX;
+
 /// A declared policy resolved against the scenario's regions and inventory.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Declared {
     pub definition: Definition,
     /// Rank of each region index in the policy's own `region_order`, if it has one.
     pub region_rank: Option<Vec<u16>>,
-    /// For each `Column` key of the order, in order: each tenant's rank.
+    /// For each `Column` key of the order, in order: each tenant's rank ([`EMPTY_CELL`] for an
+    /// empty cell).
     pub column_ranks: Vec<Vec<u32>>,
     pub caps: Vec<ResolvedCap>,
     pub blackouts: Vec<ResolvedBlackout>,
@@ -207,8 +212,18 @@ impl Declared {
                     let ranks = &self.column_ranks[column];
                     column += 1;
                     let rank =
-                        |c: &Candidate| ranks.get(c.tenant as usize).copied().unwrap_or(u32::MAX);
-                    rank(a).cmp(&rank(b))
+                        |c: &Candidate| ranks.get(c.tenant as usize).copied().unwrap_or(EMPTY_CELL);
+                    let (ra, rb) = (rank(a), rank(b));
+                    if (ra == EMPTY_CELL) != (rb == EMPTY_CELL) {
+                        // An unknown value is last whichever the direction: `desc` puts the
+                        // highest first, not the tenants nobody gave one.
+                        return if ra == EMPTY_CELL {
+                            Ordering::Greater
+                        } else {
+                            Ordering::Less
+                        };
+                    }
+                    ra.cmp(&rb)
                 }
             };
             let ord = if k.descending { ord.reverse() } else { ord };
@@ -373,6 +388,24 @@ mod tests {
         let mut chosen = Vec::new();
         policy.select(pool, &capacity, &ctx, &mut chosen);
         chosen.iter().map(|&i| pool[i].tenant).collect()
+    }
+
+    /// A tenant whose cell of the ordering column is empty comes last under `asc` and `desc`
+    /// alike; tied ranks keep the readiness order.
+    #[test]
+    fn empty_cells_of_an_ordering_column_are_last_in_either_direction() {
+        let pool: Vec<Candidate> = (0..5).map(|t| cand(t, 100, 0)).collect();
+        let order = |descending| {
+            let key = OrderKey {
+                key: Key::Column("priority".into()),
+                descending,
+            };
+            let mut d = Declared::without_columns(Definition::ordering("t", vec![key]));
+            d.column_ranks = vec![vec![1, EMPTY_CELL, 0, 1, 2]];
+            pick(&d, &pool, Date::from_ymd(2011, 12, 24).unwrap())
+        };
+        assert_eq!(order(false), vec![2, 0, 3, 4, 1]);
+        assert_eq!(order(true), vec![4, 0, 3, 2, 1]);
     }
 
     #[test]

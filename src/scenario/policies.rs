@@ -1,6 +1,8 @@
 //! The `[policies.NAME]` tables: declarative batch policies (an ordering, caps, blackouts), each
 //! checked against the scenario's regions and inventory and resolved for the model.
 
+use std::cmp::Ordering;
+
 use super::batchable::Written;
 use super::doc::Origin;
 use super::label::{self, MAX_POLICY_NAME_CHARS};
@@ -8,8 +10,8 @@ use super::population::Population;
 use super::reader::{self, Section, nearest};
 use crate::date::Date;
 use crate::policy::{
-    Blackout, Cap, DEFAULT_SIZE_CLASSES, Declared, Definition, GROUP_NAMES, Group, KEY_NAMES, Key,
-    OrderKey, ResolvedBlackout, ResolvedCap, SIZE_CLASS_NAMES,
+    Blackout, Cap, DEFAULT_SIZE_CLASSES, Declared, Definition, EMPTY_CELL, GROUP_NAMES, Group,
+    KEY_NAMES, Key, OrderKey, ResolvedBlackout, ResolvedCap, SIZE_CLASS_NAMES,
 };
 
 /// Every policy the scenario declares, in file order, each with where its caps and blackouts
@@ -99,7 +101,7 @@ fn read_policy(t: &Section<'_>, name: String, population: &Population) -> (Decla
         .order
         .iter()
         .filter_map(|k| match &k.key {
-            Key::Column(c) => Some(column_ranks(population, c).0),
+            Key::Column(c) => Some(order_ranks(population, c)),
             _ => None,
         })
         .collect();
@@ -295,16 +297,57 @@ fn read_size_classes(t: &Section<'_>) -> Vec<u32> {
     bounds.iter().map(|&b| b as u32).collect()
 }
 
-/// Each tenant's rank by inventory column `column` (numbers if every cell is one, else text;
-/// empty cells last), and the distinct values in rank order.
+/// The cells of inventory column `column`, one per tenant; none where it is no attribute.
+fn attribute_cells<'a>(population: &'a Population, column: &str) -> Vec<&'a str> {
+    let index = population.attributes.iter().position(|a| a == column);
+    match (index, population.inventory.as_deref()) {
+        (Some(index), Some(rows)) => rows.iter().map(|r| r.attributes[index].as_str()).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Each tenant's rank in an `order` by inventory column `column`: by number if every cell that
+/// is not empty is a finite number (so `1` and `1.0` tie, and the readiness order decides
+/// between them), else by text; an empty cell ranks [`EMPTY_CELL`], which the policy keeps last
+/// whichever the direction (`desc` puts the highest priority first, not the unknown ones).
+fn order_ranks(population: &Population, column: &str) -> Vec<u32> {
+    let cells = attribute_cells(population, column);
+    let finite = |c: &str| c.parse::<f64>().ok().filter(|x| x.is_finite());
+    if cells.iter().all(|c| c.is_empty() || finite(c).is_some()) {
+        let numbers: Vec<Option<f64>> = cells.iter().map(|c| finite(c)).collect();
+        // Finite, so `partial_cmp` orders them all, and finds -0 and 0 equal.
+        let by_value = |a: &f64, b: &f64| a.partial_cmp(b).unwrap_or(Ordering::Equal);
+        let mut distinct: Vec<f64> = numbers.iter().flatten().copied().collect();
+        distinct.sort_by(by_value);
+        distinct.dedup_by(|a, b| by_value(a, b) == Ordering::Equal);
+        let rank = |x: f64| distinct.partition_point(|d| by_value(d, &x) == Ordering::Less);
+        numbers
+            .iter()
+            .map(|n| n.map_or(EMPTY_CELL, |x| rank(x) as u32))
+            .collect()
+    } else {
+        let mut distinct: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
+        distinct.sort_unstable();
+        distinct.dedup();
+        let rank = |c: &str| distinct.partition_point(|d| *d < c);
+        cells
+            .iter()
+            .map(|c| {
+                if c.is_empty() {
+                    EMPTY_CELL
+                } else {
+                    rank(c) as u32
+                }
+            })
+            .collect()
+    }
+}
+
+/// Each tenant's group by inventory column `column` for a cap (one per distinct text; empty
+/// cells in none), and the distinct values in rank order (numbers if every cell is one, else
+/// text).
 fn column_ranks(population: &Population, column: &str) -> (Vec<u32>, Vec<String>) {
-    let Some(index) = population.attributes.iter().position(|a| a == column) else {
-        return (Vec::new(), Vec::new());
-    };
-    let Some(rows) = population.inventory.as_deref() else {
-        return (Vec::new(), Vec::new());
-    };
-    let cells: Vec<&str> = rows.iter().map(|r| r.attributes[index].as_str()).collect();
+    let cells = attribute_cells(population, column);
     let mut values: Vec<&str> = cells.iter().copied().filter(|c| !c.is_empty()).collect();
     values.sort_unstable();
     values.dedup();

@@ -245,6 +245,55 @@ caps = [{ per = "unit", value = "public", max_tenants = 2 }]
     );
 }
 
+/// An inventory column orders by number when every cell that is not empty is a finite number
+/// (`1` and `1.0` tie and keep the readiness order), and tenants with an empty cell go last
+/// whichever the direction: `prio desc` puts the highest priority first, not the unknown ones.
+/// A cell such as `NaN` is not a number, and the column orders as text.
+#[test]
+fn an_ordering_column_puts_empty_cells_last_and_ties_equal_numbers() {
+    let first_batch_of = |cells: &[&str], order: &str, most: usize| -> Vec<String> {
+        let dir = temp_dir();
+        let mut csv = String::from("tenant,seats,prio\n");
+        for (i, cell) in cells.iter().enumerate() {
+            csv.push_str(&format!("t{i},{},{cell}\n", 10 + i));
+        }
+        write_file(dir.path(), "inv.csv", &csv);
+        let text = format!(
+            "name = \"inv\"\nreplications = 1\n[population]\ninventory = \"inv.csv\"\n\
+             attributes = [\"prio\"]\nblocked_fraction = 0\n[batching]\nmax_tenants = {most}\n\
+             policy = \"p\"\n[policies.p]\norder = [\"{order}\"]\n"
+        );
+        let sc = Scenario::from_text_in(&text, "inv.toml", dir.path(), &[])
+            .unwrap_or_else(|e| panic!("{e}"));
+        let detail = cutover::model::simulate(&sc, sc.policy("p").unwrap().as_ref(), 0, true)
+            .detail
+            .unwrap();
+        let first = detail.tenants.iter().filter_map(|t| t.batch).min().unwrap();
+        let mut names: Vec<String> = detail
+            .tenants
+            .iter()
+            .filter(|t| t.batch == Some(first))
+            .map(|t| format!("t{}", t.tenant))
+            .collect();
+        names.sort();
+        names
+    };
+    let first_batch = |cells: &[&str], order: &str| first_batch_of(cells, order, 3);
+    let cells = ["1", "", "3", "2", "", "5", "4"];
+    assert_eq!(first_batch(&cells, "prio desc"), ["t2", "t5", "t6"]);
+    assert_eq!(first_batch(&cells, "prio"), ["t0", "t2", "t3"]);
+    // Numbers, not text: 10 above 9; 1.0 ties with 1.
+    let cells = ["9", "10", "", "1.0", "8", "1"];
+    assert_eq!(first_batch(&cells, "prio desc"), ["t0", "t1", "t4"]);
+    assert_eq!(first_batch(&cells, "prio"), ["t3", "t4", "t5"]);
+    // Tied, the readiness order decides: the first listed, whichever is written `1`.
+    assert_eq!(first_batch_of(&["1.0", "", "1"], "prio", 1), ["t0"]);
+    assert_eq!(first_batch_of(&["1", "", "1.0"], "prio", 1), ["t0"]);
+    // NaN is no number: text order, in which "NaN" is above "9", and "9" above "10".
+    let cells = ["9", "10", "", "NaN", "1"];
+    assert_eq!(first_batch(&cells, "prio desc"), ["t0", "t1", "t3"]);
+}
+
 /// Runs `run` on `policies` appended to the small scenario; returns stderr.
 fn invalid(policies: &str, needles: &[&str]) -> String {
     let dir = temp_dir();
