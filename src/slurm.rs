@@ -27,6 +27,37 @@ const RESERVED: &[(&str, Option<char>)] = &[
     ("--wrap", None),
 ];
 
+/// Short options of `sbatch` that take no value, so that a letter after one of them in a bundle
+/// (`-vJx`) is an option of its own; any other letter takes the rest of the bundle as its value
+/// (`-pdebug`). `-k` takes an optional value and is counted here, so that a bundle is refused
+/// rather than let through where getopt could read it either way.
+const SHORT_FLAGS: &[char] = &['h', 'H', 'I', 'k', 'O', 'Q', 's', 'u', 'v', 'V', 'W'];
+
+/// The reserved option `arg` sets, as `sbatch` (getopt_long) reads it: a long option by its
+/// name or any abbreviation of it (`--arr=1-50` is `--array`), a short one anywhere in a bundle
+/// of flags (`-vJx` is `-v -J x`).
+fn reserved(arg: &str) -> Option<&'static str> {
+    if let Some(long) = arg.strip_prefix("--") {
+        let name = long.split('=').next().unwrap_or(long);
+        if name.is_empty() {
+            return None;
+        }
+        return RESERVED
+            .iter()
+            .find(|(reserved, _)| reserved[2..].starts_with(name))
+            .map(|(reserved, _)| *reserved);
+    }
+    for letter in arg.strip_prefix('-')?.chars() {
+        if let Some((long, _)) = RESERVED.iter().find(|(_, short)| *short == Some(letter)) {
+            return Some(long);
+        }
+        if !SHORT_FLAGS.contains(&letter) {
+            return None;
+        }
+    }
+    None
+}
+
 /// The `--sbatch` options of a submission: the CPUs of each task, and the rest passed through
 /// unchanged to both jobs.
 #[derive(Clone, Debug, PartialEq)]
@@ -62,12 +93,14 @@ impl SbatchOptions {
                 .strip_prefix('-')
                 .filter(|rest| !rest.starts_with('-'))
                 .and_then(|rest| rest.chars().next());
-            if let Some((long, _)) = RESERVED
-                .iter()
-                .find(|(long, s)| *long == name || (short.is_some() && *s == short))
-            {
+            if let Some(long) = reserved(arg) {
+                let taken = if name == long {
+                    String::new()
+                } else {
+                    format!(" (sbatch would take it for {long})")
+                };
                 return Err(format!(
-                    "--sbatch `{arg}`: cutover sets {long} itself (the array, its merge and their logs)"
+                    "--sbatch `{arg}`{taken}: cutover sets {long} itself (the array, its merge and their logs)"
                 ));
             }
             let value = if name == "--cpus-per-task" {
@@ -200,7 +233,7 @@ pub fn shards_script(s: &Submission) -> String {
     );
     let _ = writeln!(
         t,
-        "# some tasks again by hand: sbatch --array=2,3 {}",
+        "# some tasks again by hand, say task {n}: sbatch --array={n} {}",
         path_text(&script)
     );
     let _ = writeln!(t, "#SBATCH --job-name=cutover-{}", s.name);
@@ -460,13 +493,30 @@ pub fn sbatch(script: &Path, extra: &[String]) -> Result<String, SubmitError> {
 /// The job id in `sbatch --parsable`'s answer: `ID` or `ID;CLUSTER`.
 fn parse_job_id(stdout: &str) -> Option<String> {
     let id = stdout.trim().split(';').next()?.trim();
-    (!id.is_empty() && id.chars().all(|c| c.is_ascii_digit())).then(|| id.to_string())
+    is_job_id(id).then(|| id.to_string())
+}
+
+/// Refuses to pass `id` to a Slurm command unless it is a job id ([`is_job_id`]).
+fn check_job_id(id: &str) -> Result<(), String> {
+    if is_job_id(id) {
+        Ok(())
+    } else {
+        Err(format!("`{}` is not a job id", quoted(id)))
+    }
+}
+
+/// Whether `text` is a job id as `sbatch` gives them: digits only, so that it can be passed to
+/// `scontrol` and `scancel` as it is and never reads as an option (`--me`) or a list.
+pub fn is_job_id(text: &str) -> bool {
+    (1..=20).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// One line of `scontrol show job -o`: a job, an array task, or the pending rest of an array.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JobRecord {
     pub job_id: String,
+    /// The job array a task is of (`ArrayJobId`); `None` for a plain job.
+    pub array_job_id: Option<String>,
     /// The array task (`2`), or the tasks still pending (`3-5`); `None` for a plain job.
     pub array_task: Option<String>,
     pub state: String,
@@ -476,6 +526,11 @@ pub struct JobRecord {
 }
 
 impl JobRecord {
+    /// Whether this is job `id`, or a task of job array `id`.
+    pub fn is_of(&self, id: &str) -> bool {
+        self.job_id == id || self.array_job_id.as_deref() == Some(id)
+    }
+
     /// Neither finished nor failed yet.
     pub fn is_active(&self) -> bool {
         matches!(
@@ -508,6 +563,7 @@ pub fn parse_show_job(text: &str) -> Vec<JobRecord> {
             };
             Some(JobRecord {
                 job_id: quoted(field("JobId")?),
+                array_job_id: field("ArrayJobId").map(quoted),
                 array_task: field("ArrayTaskId").map(quoted),
                 state: quoted(field("JobState")?),
                 reason: quoted(field("Reason").unwrap_or("None")),
@@ -519,9 +575,11 @@ pub fn parse_show_job(text: &str) -> Vec<JobRecord> {
         .collect()
 }
 
-/// What the controller says of job `id` (every task, for an array). `Ok(None)`: it does not know
-/// the job (never submitted, or finished longer ago than its `MinJobAge`).
+/// What the controller says of job `id` (every task, for an array): only the records that are
+/// of it, whatever else `scontrol` prints. `Ok(None)`: it does not know the job (never
+/// submitted, or finished longer ago than its `MinJobAge`).
 pub fn show_job(id: &str) -> Result<Option<Vec<JobRecord>>, String> {
+    check_job_id(id)?;
     let output = run(
         Command::new("scontrol").args(["show", "job", "-o", id]),
         SHOW_JOB_AT_MOST,
@@ -542,10 +600,11 @@ pub fn show_job(id: &str) -> Result<Option<Vec<JobRecord>>, String> {
             output.stdout.quoted()
         ));
     }
-    let records = parse_show_job(&output.stdout.text);
+    let mut records = parse_show_job(&output.stdout.text);
+    records.retain(|r| r.is_of(id));
     if records.is_empty() {
         return Err(format!(
-            "scontrol show job {id} printed no job: `{}`",
+            "scontrol show job {id} printed no record of that job: `{}`",
             output.stdout.quoted()
         ));
     }
@@ -554,6 +613,7 @@ pub fn show_job(id: &str) -> Result<Option<Vec<JobRecord>>, String> {
 
 /// Cancels job `id` if it is still pending.
 pub fn cancel_pending(id: &str) -> Result<(), String> {
+    check_job_id(id)?;
     let output = run(
         Command::new("scancel").args(["--state=PENDING", id]),
         READ_AT_MOST,
@@ -661,7 +721,7 @@ mod tests {
             r#"#!/bin/bash
 # The sweep of grid, split in 3 shards: task K of this array runs shard K/3 into
 # /scratch/ana/grid-results/shards/K. Written by `cutover sweep --slurm 3`, which submits it; to run
-# some tasks again by hand: sbatch --array=2,3 /scratch/ana/grid-results/slurm/shards.sh
+# some tasks again by hand, say task 3: sbatch --array=3 /scratch/ana/grid-results/slurm/shards.sh
 #SBATCH --job-name=cutover-grid
 #SBATCH --array=1-3
 #SBATCH --cpus-per-task=4
@@ -730,6 +790,56 @@ exec /opt/cutover/bin/cutover merge /scratch/ana/grid-results/shards/{1..3} --ou
         ] {
             let err = SbatchOptions::parse(&strings(&[arg]), None).unwrap_err();
             assert!(err.contains(needle), "{arg}: {err}");
+        }
+    }
+
+    /// sbatch reads options as getopt_long does: an abbreviation of a long option is that
+    /// option, and short flags bundle. Those that reach a reserved option are refused; other
+    /// options, and a reserved letter inside another option's value, pass.
+    #[test]
+    fn abbreviated_and_bundled_reserved_options_are_refused() {
+        for (arg, reserved) in [
+            ("--arr=1-50", "--array"),
+            ("--a=1", "--array"),
+            ("--dep=singleton", "--dependency"),
+            ("--outp=/tmp/x.log", "--output"),
+            ("--job=x", "--job-name"),
+            ("--wra=id", "--wrap"),
+            ("--parsa", "--parsable"),
+            ("-vJx", "--job-name"),
+            ("-Hvd1", "--dependency"),
+        ] {
+            let err = SbatchOptions::parse(&strings(&[arg]), None).unwrap_err();
+            assert!(
+                err.contains(&format!("would take it for {reserved}")),
+                "{arg}: {err}"
+            );
+            assert!(
+                err.contains(&format!("cutover sets {reserved} itself")),
+                "{arg}: {err}"
+            );
+        }
+        for fine in [
+            "--partition=short",
+            "--time=01:00:00",
+            "-pdebug",
+            "-t1:00:00",
+            "--mem=4G",
+            "--open-mode=append",
+            "--wait-all-nodes=1",
+            "--account=ajob",
+            "-vv",
+        ] {
+            let options = SbatchOptions::parse(&strings(&[fine]), None);
+            assert_eq!(options.unwrap().passthrough, [fine]);
+        }
+    }
+
+    #[test]
+    fn job_ids_are_digits_only() {
+        assert!(is_job_id("1234"));
+        for bad in ["", "--me", "-u0", "12 34", "12,13", "1_2", &"9".repeat(21)] {
+            assert!(!is_job_id(bad), "{bad:?}");
         }
     }
 
@@ -852,6 +962,7 @@ JobId=11 ArrayJobId=11 ArrayTaskId=3-5 JobName=cutover-grid JobState=PENDING Rea
             records[1],
             JobRecord {
                 job_id: "13".into(),
+                array_job_id: Some("11".into()),
                 array_task: Some("2".into()),
                 state: "FAILED".into(),
                 reason: "NonZeroExitCode".into(),
@@ -859,6 +970,8 @@ JobId=11 ArrayJobId=11 ArrayTaskId=3-5 JobName=cutover-grid JobState=PENDING Rea
             }
         );
         assert!(!records[0].is_active() && !records[1].is_active() && records[2].is_active());
+        assert!(records.iter().all(|r| r.is_of("11")));
+        assert!(records[1].is_of("13") && !records[1].is_of("12") && !records[1].is_of("1"));
         assert!(parse_show_job("slurm_load_jobs error: Invalid job id specified\n").is_empty());
     }
 

@@ -355,12 +355,26 @@ fn read_jobs(path: &Path) -> Result<Option<Jobs>, Error> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::Usage(format!("cannot read {}: {e}", path.display()))),
     };
-    serde_json::from_str(&text).map(Some).map_err(|e| {
+    let not_ours = |why: String| {
         Error::Usage(format!(
-            "{} is not cutover's record of jobs: {e}",
+            "{} is not cutover's record of jobs: {why}",
             path.display()
         ))
-    })
+    };
+    let jobs: Jobs = serde_json::from_str(&text).map_err(|e| not_ours(e.to_string()))?;
+    // The ids go to scontrol and scancel: an edited one (`--me`) must never reach them.
+    for (key, id) in [
+        ("array", jobs.array.as_deref()),
+        ("merge", Some(&jobs.merge[..])),
+    ] {
+        if let Some(id) = id.filter(|id| !slurm::is_job_id(id)) {
+            return Err(not_ours(format!(
+                "`{key}` is `{}`, not a job id (digits, as sbatch gives them)",
+                slurm::quoted(id)
+            )));
+        }
+    }
+    Ok(Some(jobs))
 }
 
 /// The last line a job wrote to its log (its error, when it failed), if the log can be read.

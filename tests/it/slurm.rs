@@ -260,6 +260,61 @@ fn resume_submits_only_incomplete_shards_and_cancels_the_stuck_merge() {
     );
 }
 
+/// The job ids of slurm/jobs.json go to scontrol and scancel: one that is not a job id (an edited
+/// `--me` would cancel every pending job of the user) is refused naming the file, and nothing is
+/// asked of Slurm; a record scontrol prints of another job is not taken for the merge job's.
+#[test]
+fn resume_refuses_a_record_of_jobs_that_are_not_job_ids() {
+    let (dir, scenario, bin) = setup();
+    let args = [
+        "sweep",
+        &scenario,
+        "--slurm",
+        "3",
+        "--no-charts",
+        "--out",
+        "o",
+    ];
+    assert_success(&cutover_on(dir.path(), &bin, &args));
+    let jobs = dir.path().join("o/slurm/jobs.json");
+    let recorded = read(&jobs);
+    let mut resume = args.to_vec();
+    resume.push("--resume");
+    for (from, to, key) in [
+        (
+            "\"merge\": \"101\"",
+            "\"merge\": \"--me\"",
+            "`merge` is `--me`",
+        ),
+        (
+            "\"array\": \"100\"",
+            "\"array\": \"-u0\"",
+            "`array` is `-u0`",
+        ),
+    ] {
+        assert!(recorded.contains(from), "{recorded}");
+        std::fs::write(&jobs, recorded.replace(from, to)).unwrap();
+        let out = cutover_on(dir.path(), &bin, &resume);
+        assert_bad_input(
+            &out,
+            &["slurm/jobs.json is not cutover's record of jobs", key],
+        );
+    }
+    assert!(!dir.path().join("scancel.log").exists());
+
+    // scontrol answers for merge job 101 with another job's record: nothing is cancelled.
+    std::fs::write(&jobs, &recorded).unwrap();
+    job(
+        dir.path(),
+        101,
+        "JobId=999 JobState=PENDING Reason=DependencyNeverSatisfied ExitCode=0:0\n",
+    );
+    let out = cutover_on(dir.path(), &bin, &resume);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("printed no record of that job"), "{stderr}");
+    assert!(!dir.path().join("scancel.log").exists());
+}
+
 #[test]
 fn wait_names_the_failed_task_and_exits_1_or_exits_0_once_merged() {
     let (dir, scenario, bin) = setup();
