@@ -21,8 +21,8 @@ pub use csv_files::{
 };
 pub use folder::{LockWait, OutputFolder};
 pub use manifest::{
-    Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, Relisting, file_names,
-    write_manifest,
+    CellsMet, Execution, FolderManifest, Head, Manifest, PhaseStart, PrecisionRecord, Relisting,
+    SweepPrecision, file_names, write_manifest,
 };
 pub use staging::Staging;
 

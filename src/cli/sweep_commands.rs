@@ -206,7 +206,7 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     let paths: Vec<PathBuf> = (0..info.cells.len())
         .map(|c| store::cell_path(&out, c))
         .collect();
-    let assembled = store::assemble(&out, info, &paths)?;
+    let assembled = store::assemble(&out, info, &paths, &precision)?;
     let manifest = SweepManifest::new(info, assembled, args.sim.workers(), command, wall_seconds);
     if !args.sim.quiet {
         say!(
@@ -218,8 +218,23 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
             wall_seconds,
             out.display()
         );
+        print_precision(&manifest);
     }
     finish_sweep(&folder, &manifest, args.no_charts, args.sim.quiet)
+}
+
+/// Says, for a sweep with `--precision`, in how many cells each target was met and which cells
+/// reached the ceiling without it (never hidden).
+fn print_precision(manifest: &SweepManifest) {
+    let Some(record) = &manifest.precision else {
+        return;
+    };
+    for target in &record.targets {
+        say_wrapped!(
+            "{}",
+            crate::report::precision::cells_line(target, manifest.grid.cells.len(), record.ceiling)
+        );
+    }
 }
 
 /// Writes a finished sweep's manifest and charts (see [`super::finish_folder`]).
@@ -461,7 +476,8 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let folder = super::lock_folder(&args.out, wait)?;
     folder.invalidate(false)?;
-    let assembled = store::assemble(&args.out, &info, &paths)?;
+    let precision = Precision::parse(&info.precision)?;
+    let assembled = store::assemble(&args.out, &info, &paths, &precision)?;
     let manifest = SweepManifest::new(
         &info,
         assembled,
@@ -477,6 +493,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
             args.dirs.len(),
             args.out.display()
         );
+        print_precision(&manifest);
     }
     finish_sweep(&folder, &manifest, args.no_charts, args.quiet)
 }

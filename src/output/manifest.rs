@@ -349,6 +349,63 @@ impl PrecisionRecord {
     }
 }
 
+/// What `--precision` asked of a sweep's cells and what they got, in manifest.json: per
+/// target, how many cells met it and which did not (each cell's interval is in summary.csv).
+/// Cells, not checks, so that a grid of 100,000 cells keeps a manifest of a few hundred KB.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct SweepPrecision {
+    /// The most replications a cell could use (`--reps`).
+    pub ceiling: u64,
+    /// Whether every target was met in every cell.
+    pub met: bool,
+    pub targets: Vec<CellsMet>,
+}
+
+/// One `--precision` target over a sweep's cells.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CellsMet {
+    pub metric: String,
+    pub relative: f64,
+    pub cells_met: u64,
+    /// The cells that reached the ceiling without meeting it, in order.
+    pub cells_not_met: Vec<usize>,
+}
+
+impl SweepPrecision {
+    /// The record of a sweep with `precision`'s targets (`None` without any), to which each
+    /// cell's checks are then [`add`](Self::add)ed.
+    pub fn new(precision: &Precision, ceiling: u64) -> Option<Self> {
+        (!precision.is_empty()).then(|| SweepPrecision {
+            ceiling,
+            met: true,
+            targets: precision
+                .targets
+                .iter()
+                .map(|t| CellsMet {
+                    metric: t.metric.to_string(),
+                    relative: t.relative,
+                    cells_met: 0,
+                    cells_not_met: Vec::new(),
+                })
+                .collect(),
+        })
+    }
+
+    /// Adds cell `cell`, which used `replications` and whose values give `checks` (one per
+    /// target, in order). A cell that stopped below the ceiling met every target (that is why
+    /// it stopped), whatever its values read back from the file's six decimals give.
+    pub fn add(&mut self, cell: usize, replications: u64, checks: &[TargetCheck]) {
+        for (target, check) in self.targets.iter_mut().zip(checks) {
+            if replications < self.ceiling || check.met {
+                target.cells_met += 1;
+            } else {
+                target.cells_not_met.push(cell);
+                self.met = false;
+            }
+        }
+    }
+}
+
 impl FolderManifest for Manifest {
     fn completion(&mut self) -> (&mut bool, &mut Vec<String>) {
         (&mut self.head.complete, &mut self.ran.files)

@@ -14,6 +14,7 @@ use crate::model::{MetricValue, ReplicationMetrics};
 use crate::output::manifest::{self, Execution, FolderManifest};
 use crate::output::{self, SUMMARY_COLUMNS, summary_cells};
 use crate::scenario::{MemoryBudget, ReadProblem, number_text};
+use crate::study::precision::Precision;
 
 /// What identifies a sweep's results: two folders with equal `GridInfo` hold cells of the same
 /// sweep, so they can be resumed or merged together.
@@ -457,14 +458,22 @@ pub struct Assembled {
     pub events: u64,
     /// Replications each cell used, in cell order.
     pub cell_replications: Vec<u64>,
+    /// With `--precision` targets, which cells met each.
+    pub precision: Option<output::SweepPrecision>,
     /// The files written, in order.
     pub files: Vec<String>,
 }
 
 /// Writes replications.csv and summary.csv into `out` from the cell files at `cell_paths` (one
 /// per cell, in cell order), one cell in memory at a time: both files are written as each cell
-/// is read.
-pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<Assembled, Error> {
+/// is read; with `precision`'s targets (the grid's own), which cells met each.
+pub fn assemble(
+    out: &Path,
+    info: &GridInfo,
+    cell_paths: &[PathBuf],
+    precision: &Precision,
+) -> Result<Assembled, Error> {
+    let mut met = output::SweepPrecision::new(precision, info.replications);
     output::create_dir(out)?;
     let mut file = output::AtomicFile::create(&out.join(files::replications::FILE))?;
     file.write_all(&csv_bytes(std::iter::once(header(info))))?;
@@ -493,7 +502,12 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
             .iter()
             .map(|&e| e as u64)
             .sum::<u64>();
-        cell_replications.push(data.columns[events_col].len() as u64);
+        let replications = data.columns[events_col].len() as u64;
+        cell_replications.push(replications);
+        if let Some(met) = &mut met {
+            let checks = precision.check_columns(&format!("cell {cell}"), &data.columns);
+            met.add(cell, replications, &checks);
+        }
         summary.write_all(&csv_bytes(
             summary_rows(info, cell, &data.columns).into_iter(),
         ))?;
@@ -503,6 +517,7 @@ pub fn assemble(out: &Path, info: &GridInfo, cell_paths: &[PathBuf]) -> Result<A
     Ok(Assembled {
         events,
         cell_replications,
+        precision: met,
         files: vec![
             files::replications::FILE.into(),
             files::summary::FILE.into(),
@@ -601,6 +616,9 @@ pub struct SweepManifest {
     pub grid: GridInfo,
     /// Replications each cell used, in cell order (all `grid.replications` without `--precision`).
     pub cell_replications: Vec<u64>,
+    /// With `--precision`, which cells met each target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub precision: Option<output::SweepPrecision>,
     #[serde(flatten)]
     pub ran: Execution,
 }
@@ -620,6 +638,7 @@ impl SweepManifest {
             complete: false,
             grid: grid.clone(),
             cell_replications: assembled.cell_replications,
+            precision: assembled.precision,
             ran: Execution::new(
                 threads,
                 command,

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use super::figures::{ANY, estimate};
+use crate::output::CellsMet;
 use crate::study::precision::TargetCheck;
 
 /// One `--precision` target's outcome in words: the half-width as a share of the mean, or, where
@@ -66,6 +67,70 @@ fn percent(x: f64) -> String {
     }
 }
 
+/// Most cells a line names of those that did not meet a target; the rest are counted.
+const CELLS_NAMED: usize = 12;
+
+/// One `--precision` target over a sweep's `cells` cells in words, the same on the screen and
+/// in report.html: in how many it was met, and which reached the `ceiling` without it.
+pub(crate) fn cells_line(t: &CellsMet, cells: usize, ceiling: u64) -> String {
+    let target = format!(
+        "precision {} (target {}% of the mean)",
+        t.metric,
+        percent(100.0 * t.relative)
+    );
+    if t.cells_not_met.is_empty() {
+        return format!("{target}: met in every one of the {cells} cells");
+    }
+    let mut named: Vec<String> = t
+        .cells_not_met
+        .iter()
+        .take(CELLS_NAMED)
+        .map(usize::to_string)
+        .collect();
+    let more = t.cells_not_met.len().saturating_sub(CELLS_NAMED);
+    if more > 0 {
+        named.push(format!("and {more} more"));
+    }
+    format!(
+        "{target}: met in {} of {cells} cells; NOT met in {} (cell{} {}), the ceiling of {ceiling} replications (--reps) reached; each cell's interval is in summary.csv",
+        t.cells_met,
+        t.cells_not_met.len(),
+        if t.cells_not_met.len() == 1 { "" } else { "s" },
+        named.join(", ")
+    )
+}
+
+/// The targets a sweep manifest's `precision` record holds, and its ceiling (none without
+/// `--precision`).
+pub(crate) fn cells_met(manifest: &Value) -> (Vec<CellsMet>, u64) {
+    let Some(record) = manifest.get("precision") else {
+        return (Vec::new(), 0);
+    };
+    let ceiling = record.get("ceiling").and_then(Value::as_u64).unwrap_or(0);
+    let targets = record
+        .get("targets")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|t| CellsMet {
+            metric: t.get("metric").and_then(Value::as_str).unwrap_or("").into(),
+            relative: t
+                .get("relative")
+                .and_then(Value::as_f64)
+                .unwrap_or(f64::NAN),
+            cells_met: t.get("cells_met").and_then(Value::as_u64).unwrap_or(0),
+            cells_not_met: t
+                .get("cells_not_met")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|c| c.as_u64().map(|c| c as usize))
+                .collect(),
+        })
+        .collect();
+    (targets, ceiling)
+}
+
 /// The checks a manifest's `precision` record holds (none without `--precision`).
 pub(crate) fn checks(manifest: &Value) -> Vec<TargetCheck> {
     let number = |c: &Value, key: &str| c.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN);
@@ -98,6 +163,35 @@ pub(crate) fn checks(manifest: &Value) -> Vec<TargetCheck> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sweep_target_names_the_cells_that_did_not_meet_it() {
+        let mut t = CellsMet {
+            metric: "errors".into(),
+            relative: 0.01,
+            cells_met: 6,
+            cells_not_met: Vec::new(),
+        };
+        assert_eq!(
+            cells_line(&t, 6, 20),
+            "precision errors (target 1.0% of the mean): met in every one of the 6 cells"
+        );
+        t.cells_met = 2;
+        t.cells_not_met = vec![0, 1, 3, 4];
+        assert_eq!(
+            cells_line(&t, 6, 20),
+            "precision errors (target 1.0% of the mean): met in 2 of 6 cells; NOT met in 4 (cells 0, 1, 3, 4), the ceiling of 20 replications (--reps) reached; each cell's interval is in summary.csv"
+        );
+        t.cells_met = 0;
+        t.cells_not_met = (0..20).collect();
+        assert!(
+            cells_line(&t, 20, 20)
+                .contains("(cells 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, and 8 more)")
+        );
+        let manifest =
+            serde_json::json!({"precision": {"ceiling": 20, "met": false, "targets": [t]}});
+        assert_eq!(cells_met(&manifest), (vec![t], 20));
+    }
 
     #[test]
     fn a_small_target_keeps_its_digits() {

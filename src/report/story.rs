@@ -209,10 +209,16 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
         }
         FolderKind::Sweep => {
             let keys = folder.list("keys");
+            // With `--precision` each cell stops on its own, up to the ceiling.
+            let up_to = if folder.manifest.get("precision").is_some() {
+                "up to "
+            } else {
+                ""
+            };
             let _ = write!(
                 html,
-                "How do the results change with {}? Every cell of the grid runs {} replications \
-                 (seed {}).",
+                "How do the results change with {}? Every cell of the grid runs {up_to}{} \
+                 replications (seed {}).",
                 keys.iter()
                     .map(|k| format!("<code>{}</code>", escape(k)))
                     .collect::<Vec<_>>()
@@ -249,6 +255,10 @@ pub(super) fn question(folder: &Folder) -> Result<String, Error> {
 /// With `--precision`, how many replications its targets took and whether each was met, in
 /// the screen's words: a target the ceiling cut short is said in red, never hidden.
 fn precision(folder: &Folder) -> String {
+    let (targets, ceiling) = super::precision::cells_met(&folder.manifest);
+    if !targets.is_empty() {
+        return sweep_precision(folder, &targets, ceiling);
+    }
     let checks = super::precision::checks(&folder.manifest);
     if checks.is_empty() {
         return String::new();
@@ -272,6 +282,33 @@ fn precision(folder: &Folder) -> String {
         } else {
             let _ = writeln!(html, "<li class=\"bad\">{line}</li>");
         }
+    }
+    html.push_str("</ul>\n");
+    html
+}
+
+/// A sweep's `--precision` targets: in how many cells each was met, the cells that reached the
+/// ceiling without it said in red.
+fn sweep_precision(folder: &Folder, targets: &[crate::output::CellsMet], ceiling: u64) -> String {
+    let cells = folder
+        .manifest
+        .get("cell_replications")
+        .and_then(serde_json::Value::as_array)
+        .map_or(0, Vec::len);
+    let mut html = format!(
+        "<p>Each cell ran replications in stages until each <code>--precision</code> target (the \
+         95% interval's half-width as a share of the mean) was met, up to {ceiling} \
+         (<code>--reps</code>); <code>cell_replications</code> in the manifest gives how many \
+         each used:</p>\n<ul>\n"
+    );
+    for t in targets {
+        let line = escape(&super::precision::cells_line(t, cells, ceiling));
+        let class = if t.cells_not_met.is_empty() {
+            ""
+        } else {
+            " class=\"bad\""
+        };
+        let _ = writeln!(html, "<li{class}>{line}</li>");
     }
     html.push_str("</ul>\n");
     html

@@ -118,11 +118,31 @@ impl Precision {
 
     /// Each target's state over the replications `metrics` of `variant`.
     pub fn check(&self, variant: &str, metrics: &[ReplicationMetrics]) -> Vec<TargetCheck> {
+        self.check_values(variant, metrics.len(), |col| column(metrics, col))
+    }
+
+    /// Each target's state over the replications of `variant` held as columns, one per metric of
+    /// replications.csv (a sweep's cell as its file is read back).
+    pub fn check_columns(&self, variant: &str, columns: &[Vec<f64>]) -> Vec<TargetCheck> {
+        let replications = columns.first().map_or(0, Vec::len);
+        self.check_values(variant, replications, |col| {
+            columns.get(col).cloned().unwrap_or_default()
+        })
+    }
+
+    /// Each target's state over `replications` replications whose values of metric column
+    /// `col` are `values(col)`.
+    fn check_values(
+        &self,
+        variant: &str,
+        replications: usize,
+        values: impl Fn(usize) -> Vec<f64>,
+    ) -> Vec<TargetCheck> {
         self.targets
             .iter()
             .map(|t| {
                 let mut acc = Running::new();
-                column(metrics, t.col).into_iter().for_each(|x| acc.push(x));
+                values(t.col).into_iter().for_each(|x| acc.push(x));
                 let n = acc.count();
                 let (mean, half_width) = if n < 2 {
                     (acc.mean(), f64::NAN)
@@ -134,8 +154,8 @@ impl Precision {
                     variant: variant.to_string(),
                     metric: t.metric.to_string(),
                     relative: t.relative,
-                    replications: metrics.len() as u64,
-                    measured: (n < metrics.len() as u64).then_some(n),
+                    replications: replications as u64,
+                    measured: (n < replications as u64).then_some(n),
                     mean,
                     half_width,
                     // Over the replications that measured the metric. One with no value in any

@@ -145,6 +145,64 @@ fn a_sweep_with_precision_is_the_same_sharded_or_resumed_and_records_each_cell()
         assert_eq!(rows as u64, *used);
         assert!((10..=24).contains(used));
     }
+    // Which cells met the target, the same however the sweep was run; a cell that stopped
+    // below the ceiling met it.
+    let record = &m["precision"];
+    for other in ["merged", "resumed"] {
+        assert_eq!(manifest(&dir.path().join(other))["precision"], *record);
+    }
+    let target = &record["targets"][0];
+    assert_eq!(target["metric"], "errors");
+    let not_met: Vec<usize> = target["cells_not_met"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_u64().unwrap() as usize)
+        .collect();
+    assert_eq!(
+        target["cells_met"].as_u64().unwrap() as usize + not_met.len(),
+        2
+    );
+    assert!(not_met.iter().all(|&c| per_cell[c] == 24), "{record}");
+    assert_eq!(record["met"], not_met.is_empty());
+}
+
+/// A target a sweep's cells cannot meet before the ceiling is said on the screen, in
+/// manifest.json and in report.html, naming the cells, never hidden.
+#[test]
+fn a_sweep_says_which_cells_did_not_meet_a_target() {
+    let dir = temp_dir();
+    let text = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 4]\n");
+    let file = write_file(dir.path(), "grid.toml", &text);
+    let out = cutover(
+        dir.path(),
+        &[
+            "sweep",
+            &file,
+            "--precision",
+            "errors=0.0001",
+            "--reps",
+            "4",
+            "--out",
+            "o",
+        ],
+    );
+    assert_success(&out);
+    let said = "precision errors (target 0.01% of the mean): met in 0 of 2 cells; NOT met in 2 (cells 0, 1), the ceiling of 4 replications (--reps) reached";
+    let stdout = String::from_utf8_lossy(&out.stdout).replace("\n  ", " ");
+    assert!(stdout.contains(said), "{stdout}");
+    let m = manifest(&dir.path().join("o"));
+    assert_eq!(m["precision"]["met"], false);
+    assert_eq!(
+        m["precision"]["targets"][0]["cells_not_met"],
+        serde_json::json!([0, 1])
+    );
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    assert!(
+        report.contains(&format!("<li class=\"bad\">{said}")),
+        "report"
+    );
+    assert!(report.contains("runs up to 4"), "report");
 }
 
 #[test]
