@@ -389,8 +389,8 @@ fn calibrated_toml(
         if k.identifiable {
             let range = format!(
                 "95% interval {} to {}",
-                format_number(k.ci95_low),
-                format_number(k.ci95_high)
+                setting_cell(k.ci95_low),
+                setting_cell(k.ci95_high)
             );
             header.push(format!("#   {} = {} ({range})", f.key, f.text(k.value)));
             fitted.push((
@@ -497,6 +497,19 @@ fn inventory_key(text: &str) -> Option<String> {
     )
 }
 
+/// A fitted value or interval end as calibration.csv and calibrated.toml's comments write it:
+/// with six decimals as every file writes numbers, or, below 0.001 where those would keep
+/// fewer than four digits, with six significant digits (`1.23457e-7`), so that a key fitted
+/// over 1e-7 to 2e-5 is not written 0, below its own range.
+fn setting_cell(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || x.abs() >= 1e-3 {
+        format_number(x)
+    } else {
+        let six: f64 = format!("{x:.5e}").parse().unwrap_or(x);
+        format!("{six:?}")
+    }
+}
+
 /// calibration.csv: one row per fitted key.
 fn calibration_csv(factors: &[Factor], result: &Calibration) -> Vec<u8> {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -516,12 +529,12 @@ fn calibration_csv(factors: &[Factor], result: &Calibration) -> Vec<u8> {
             [
                 f.key.clone(),
                 if k.identifiable {
-                    format_number(k.value)
+                    setting_cell(k.value)
                 } else {
                     String::new()
                 },
-                format_number(k.ci95_low),
-                format_number(k.ci95_high),
+                setting_cell(k.ci95_low),
+                setting_cell(k.ci95_high),
                 k.identifiable.to_string(),
                 format_number(k.rise),
                 format_number(result.fit.0),
@@ -585,7 +598,8 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
     for (f, k) in factors.iter().zip(&result.keys) {
         if k.identifiable {
             // The digits the interval supports, within the range fitted over.
-            let w = figures::estimate(k.value, k.ci95_low, k.ci95_high, (f.low, f.high));
+            let range = (f.low, f.high);
+            let w = figures::setting_estimate(k.value, k.ci95_low, k.ci95_high, range, f.integer);
             say!("  {:<width$} {:>12} {}", f.key, w.value, w.interval());
         } else {
             say_wrapped!(
@@ -602,5 +616,22 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
     );
     if let Some(h) = result.holdout {
         say_wrapped!("held out: {}", h.in_words());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A setting below 0.001 keeps six significant digits, where six decimals would write 1e-7
+    /// as 0; others are written as every file writes numbers.
+    #[test]
+    fn small_settings_keep_their_digits() {
+        assert_eq!(setting_cell(0.0349421837), "0.034942");
+        assert_eq!(setting_cell(500001.0), "500001");
+        assert_eq!(setting_cell(0.0), "0");
+        assert_eq!(setting_cell(1e-7), "1e-7");
+        assert_eq!(setting_cell(1.234567e-5), "1.23457e-5");
+        assert_eq!(setting_cell(-0.000123), "-0.000123");
     }
 }

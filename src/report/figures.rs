@@ -107,6 +107,25 @@ impl Written {
 /// interval of width zero (every replication alike) takes the value's own digits. Without a
 /// finite, ordered interval only the value is written, and its interval is a dash.
 pub fn estimate(value: f64, low: f64, high: f64, range: (f64, f64)) -> Written {
+    estimate_to(value, low, high, range, i32::MIN)
+}
+
+/// A fitted setting with its interval, as [`estimate`] within the `range` it was fitted over;
+/// a whole-number setting (`integer`) is never rounded to tens or more, so that it reads as
+/// the value the files and the calibrated scenario hold: `500,001 [1, 1,000,000]`, not
+/// `500,000 [0, 1,000,000]`.
+pub fn setting_estimate(
+    value: f64,
+    low: f64,
+    high: f64,
+    range: (f64, f64),
+    integer: bool,
+) -> Written {
+    estimate_to(value, low, high, range, if integer { 0 } else { i32::MIN })
+}
+
+/// [`estimate`] with at least `least` decimals (negative: rounded to tens, hundreds...).
+fn estimate_to(value: f64, low: f64, high: f64, range: (f64, f64), least: i32) -> Written {
     let (min, max) = range;
     let clamp = |x: f64| {
         if x.is_finite() && min <= max {
@@ -151,7 +170,18 @@ pub fn estimate(value: f64, low: f64, high: f64, range: (f64, f64)) -> Written {
             numbers: [value, low, high],
         };
     }
-    let places = decimals(value, low, high);
+    let mut places = decimals(value, low, high).max(least);
+    // Never rounded past the range: an interval from 1 to 1,000,000 is not `[0, 1,000,000]`.
+    let rounded =
+        |x: f64, places: i32| -> f64 { digits(x, places).replace(',', "").parse().unwrap_or(x) };
+    while places < MAX_DECIMALS
+        && min <= max
+        && [value, low, high]
+            .iter()
+            .any(|&x| x.is_finite() && !(min..=max).contains(&rounded(x, places)))
+    {
+        places += 1;
+    }
     Written {
         value: fixed(value, places),
         low: fixed(low, places),
@@ -459,6 +489,20 @@ fn separated(negative: bool, text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Rounding to the digits an interval supports never writes a figure outside the range it
+    /// was clamped to, and a whole-number setting keeps its units.
+    #[test]
+    fn a_rounded_figure_stays_within_its_range() {
+        let w = estimate(500_001.0, 1.0, 1_000_000.0, (1.0, 1_000_000.0));
+        assert_eq!((w.low.as_str(), w.high.as_str()), ("1", "1,000,000"));
+        let w = setting_estimate(500_001.0, 0.0, 1_000_000.0, (0.0, 1_000_000.0), true);
+        assert_eq!(w.value, "500,001");
+        let w = setting_estimate(500_001.0, 0.0, 1_000_000.0, (0.0, 1_000_000.0), false);
+        assert_eq!(w.value, "500,000");
+        let w = estimate(0.024, 0.001, 0.1047, (0.001, 0.2));
+        assert_eq!((w.low.as_str(), w.high.as_str()), ("0.001", "0.105"));
+    }
 
     const FRACTION: (f64, f64) = (0.0, 1.0);
     const COUNT: (f64, f64) = (0.0, f64::INFINITY);

@@ -6,9 +6,22 @@ use std::fmt::Write as _;
 use crate::error::Error;
 use crate::files;
 use crate::report::Folder;
-use crate::report::figures::{ANY, estimate, number, setting};
+use crate::report::figures::{ANY, number, setting, setting_estimate};
 use crate::report::html::escape;
 use crate::study::calibrate::Holdout;
+
+/// Whether the manifest's factor `key` takes whole numbers only.
+fn integer(folder: &Folder, key: &str) -> bool {
+    folder
+        .manifest
+        .get("factors")
+        .and_then(|f| f.as_array())
+        .into_iter()
+        .flatten()
+        .find(|f| f.get("key").and_then(|k| k.as_str()) == Some(key))
+        .and_then(|f| f.get("integer")?.as_bool())
+        == Some(true)
+}
 
 /// Each fitted key's value and interval, or that the observations cannot tell its values apart;
 /// then whether the fit forecasts the held-out weeks.
@@ -33,7 +46,7 @@ pub(super) fn answer(folder: &Folder) -> Result<String, Error> {
                 .iter()
                 .find(|(k, _, _)| k == key[i])
                 .map_or(ANY, |&(_, low, high)| (low, high));
-            let w = estimate(value[i], low[i], high[i], range);
+            let w = setting_estimate(value[i], low[i], high[i], range, integer(folder, key[i]));
             format!(
                 "<code>{}</code> = {} (95% interval {}).",
                 escape(key[i]),
