@@ -140,6 +140,50 @@ fn cell_scale(dispersion: &[f64; 6], c: usize, mean: f64) -> f64 {
     (dispersion[c] * mean.max(FLOOR[c])).max(FLOOR[c])
 }
 
+/// The largest `D` at the best setting whose rounding still shows a rise of [`RISE_95`]: at
+/// 10^12 a 64-bit sum keeps four digits below 1. Beyond it every key would read "not
+/// identifiable" for a reason of arithmetic, not of the data.
+const MOST_DISCREPANCY: f64 = 1e12;
+
+/// The refusal of observations whose `d` at the best setting is beyond [`MOST_DISCREPANCY`]:
+/// it names the observed value that contributes most, where it stands in the file, and how far
+/// it is from what the best setting simulates (a typo, a total where a week was meant).
+fn beyond_comparison(
+    obs: &Observations,
+    sim: &Simulated,
+    rows: &Rows,
+    scales: &Scales,
+    d: f64,
+) -> Error {
+    let mut worst: Option<(f64, usize, usize)> = None;
+    for &r in rows {
+        for (j, &c) in obs.columns.iter().enumerate() {
+            if let Some(o) = obs.values[r][j] {
+                let part = (o - sim.mean(obs.weeks[r], c)).powi(2) / scales.cells[r][c];
+                if worst.is_none_or(|(w, _, _)| part > w) {
+                    worst = Some((part, r, j));
+                }
+            }
+        }
+    }
+    let Some((part, r, j)) = worst else {
+        return Error::Internal(format!("a discrepancy of {d:e} over no observed value"));
+    };
+    let (week, c) = (obs.weeks[r], obs.columns[j]);
+    Error::Usage(format!(
+        "{}: {} {} in week {week} is so far from the {} a week the best setting simulates \
+         ({:.1e} standard deviations) that the discrepancy ({d:.1e}, {:.0}% of it from this value) \
+         cannot tell any two settings apart; check the value (a total where a week was meant?), \
+         or leave the cell empty",
+        obs.place(r, j),
+        COLUMNS[c],
+        crate::output::format_number(obs.values[r][j].unwrap_or(f64::NAN)),
+        crate::output::format_number(sim.mean(week, c)),
+        part.sqrt(),
+        100.0 * part / d
+    ))
+}
+
 /// `D` over the observed cells of `rows`, and how many cells that is.
 pub fn discrepancy(
     obs: &Observations,
@@ -510,6 +554,10 @@ pub fn calibrate(
         stage1
     };
     let d0 = second.d(&theta)?;
+    if d0 > MOST_DISCREPANCY {
+        let sim = evaluator.borrow_mut().simulate(&theta)?.clone();
+        return Err(beyond_comparison(obs, &sim, fit_rows, &final_scales, d0));
+    }
 
     // Identifiability: the rise of D to each end of each range, the others held.
     let mut rises = Vec::with_capacity(k);
@@ -734,6 +782,8 @@ mod tests {
             values: (0..6)
                 .map(|w| vec![Some(truth.mean(w, 2)), Some(truth.mean(w, 3))])
                 .collect(),
+            lines: Vec::new(),
+            file_columns: Vec::new(),
         }
     }
 
@@ -771,6 +821,34 @@ mod tests {
                 .unwrap_or_else(|| panic!("setting {stop} failed, and the fit went on"));
             assert_eq!(e.to_string(), format!("stopped at setting {stop}"));
         }
+    }
+
+    /// One observed value so far from anything simulated that `D`'s rounding passes the rise
+    /// that tells settings apart is refused, naming where it stands, not reported as keys
+    /// "not identifiable".
+    #[test]
+    fn a_value_beyond_comparison_is_named_not_taken_for_unidentifiable_keys() {
+        let mut obs = observed(&toy(&[0.3, 0.6]));
+        obs.values[2][1] = Some(1e14);
+        obs.lines = (2..8).collect();
+        obs.file_columns = vec![3, 4];
+        let factors = [factor("a", 0.0, 1.0), factor("b", 0.0, 1.0)];
+        let mut evaluate = |v: &[f64]| Ok(toy(v));
+        let settings = Settings {
+            iterations: 10,
+            seed: 1,
+        };
+        let fit_rows: Vec<usize> = (0..6).collect();
+        let e = calibrate(&factors, &obs, &fit_rows, &[], settings, &mut evaluate).unwrap_err();
+        let message = e.to_string();
+        assert!(
+            message.starts_with("toy:4:4: retries 100000000000000 in week 2 is so far from"),
+            "{message}"
+        );
+        assert!(message.contains("100% of it from this value"), "{message}");
+        // A value far off but within what D can weigh is fitted as any other.
+        obs.values[2][1] = Some(1e4);
+        calibrate(&factors, &obs, &fit_rows, &[], settings, &mut evaluate).unwrap();
     }
 
     #[test]
@@ -859,6 +937,8 @@ mod tests {
                     .collect(),
                 columns,
                 weeks: (0..8).collect(),
+                lines: Vec::new(),
+                file_columns: Vec::new(),
             };
             let (fitted, held): (Vec<usize>, Vec<usize>) = ((0..4).collect(), (4..8).collect());
             let h = judge_holdout(&obs, &sim, &held, &scales(&obs, &sim, &fitted));

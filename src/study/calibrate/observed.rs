@@ -22,6 +22,20 @@ pub struct Observations {
     pub weeks: Vec<u32>,
     /// `values[row][j]`: column `columns[j]` in week `weeks[row]`; `None` for an empty cell.
     pub values: Vec<Vec<Option<f64>>>,
+    /// The file's line of each row, and the file's column (from 1) of each observed column,
+    /// for messages about one value (empty where the observations were not read from a file).
+    pub lines: Vec<usize>,
+    pub file_columns: Vec<usize>,
+}
+
+impl Observations {
+    /// Where the value of row `row`, observed column `j`, stands: `file:line:column`.
+    pub fn place(&self, row: usize, j: usize) -> String {
+        match (self.lines.get(row), self.file_columns.get(j)) {
+            (Some(line), Some(column)) => format!("{}:{line}:{column}", self.file),
+            _ => self.file.clone(),
+        }
+    }
 }
 
 /// Where a scenario's weeks lie: weekly.csv's rows of a run of it.
@@ -148,6 +162,16 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
         // week says which it is.
         if let Some(s) = start_at.filter(|&s| !cell(s).is_empty()) {
             let expected = calendar.start.add_days(7 * i64::from(week));
+            if cell(s).parse::<Date>().is_err() {
+                return Err(at(
+                    line,
+                    Some(s + 1),
+                    format!(
+                        "week_start `{}` is not a date (YYYY-MM-DD); week {week} starts on {expected}",
+                        abbreviate(cell(s))
+                    ),
+                ));
+            }
             if cell(s) != expected.to_string() {
                 return Err(at(
                     line,
@@ -219,7 +243,9 @@ pub fn parse(text: &str, file: &str, calendar: Calendar) -> Result<Observations,
         file: file.to_string(),
         columns,
         weeks: rows.iter().map(|r| r.0).collect(),
+        lines: rows.iter().map(|r| r.1).collect(),
         values: rows.into_iter().map(|r| r.2).collect(),
+        file_columns: cells.iter().map(|j| j + 1).collect(),
     })
 }
 
@@ -252,6 +278,11 @@ mod tests {
             obs.values,
             vec![vec![Some(0.0), Some(3.5)], vec![Some(2.0), None]]
         );
+        // Each value's place in the file, rows in week order.
+        assert_eq!(
+            (obs.place(0, 1), obs.place(1, 0)),
+            ("obs.csv:3:4".into(), "obs.csv:2:3".into())
+        );
     }
 
     /// A `week_start` column with blanks (a spreadsheet's export) gives no date there: the
@@ -274,6 +305,10 @@ mod tests {
     #[test]
     fn mistakes_are_located() {
         for (text, expected) in [
+            (
+                "week,week_start,errors\n0,2011-02-30,1\n",
+                "obs.csv:2:2: week_start `2011-02-30` is not a date (YYYY-MM-DD); week 0 starts on 2011-09-05",
+            ),
             (
                 "week,erors\n0,1\n",
                 "obs.csv:1:2: unknown column `erors` (did you mean `errors`?)",
