@@ -133,8 +133,8 @@ pub struct RunArgs {
     #[command(flatten)]
     pub sim: SimulationArgs,
     /// Replication whose tenants, batches and time series are written, or `none` to write only
-    /// replications.csv, summary.csv, completion.csv and weekly.csv (and draw no charts, which
-    /// read them).
+    /// replications.csv, summary.csv, completion.csv and weekly.csv (and draw no charts: most of
+    /// a run's charts draw the detail replication's records).
     #[arg(long, default_value = "0", value_name = "REPLICATION|none", value_parser = parse_detail,
         allow_hyphen_values = true)]
     pub detail: Detail,
@@ -646,7 +646,9 @@ fn run_command(args: RunArgs, command: Vec<String>, wait: bool) -> Result<(), Er
         print_run_summary(&scenario, &metrics, &out, wall_seconds, events);
         print_precision(&manifest.precision);
         if detail.is_none() && !args.no_charts {
-            say!("--detail none: no charts (they draw the detail replication's records)");
+            say!(
+                "--detail none: no charts (most of a run's charts draw the detail replication's records)"
+            );
         }
     }
     finish_folder(

@@ -43,6 +43,14 @@ pub fn metric_column(
                 .expect("a metric is a column"),
             metric,
         )),
+        None if ReplicationMetrics::ID_COLUMNS.contains(&name) => Err(arg_error(
+            flag,
+            arg,
+            span,
+            &format!(
+                "`{name}` names a replication in replications.csv, it measures nothing; metrics are the other columns"
+            ),
+        )),
         None => {
             let hint = crate::scenario::nearest(name, &names)
                 .map_or_else(String::new, |n| format!(" (did you mean `{n}`?)"));

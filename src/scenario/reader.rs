@@ -749,6 +749,10 @@ pub(super) fn range_text(min: f64, max: f64) -> String {
 
 /// The candidate closest to `word` by edit distance, if it is close enough to be a likely typo.
 pub fn nearest<'c>(word: &str, candidates: &[&'c str]) -> Option<&'c str> {
+    // The same word in other capitals (`FIFO`) is the nearest, whatever its edit distance.
+    if let Some(same) = candidates.iter().find(|c| c.eq_ignore_ascii_case(word)) {
+        return Some(same);
+    }
     candidates
         .iter()
         .map(|c| (edit_distance(word, c), *c))
@@ -783,6 +787,7 @@ mod tests {
             Some("max_tenants")
         );
         assert_eq!(nearest("zzzz", &["max_tenants", "max_seats"]), None);
+        assert_eq!(nearest("FIFO", &["fifo", "lifo"]), Some("fifo"));
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -18,6 +18,47 @@ fn a_small_memory_limit_is_shown_in_a_unit_that_shows_it() {
     assert!(!err.contains("0.0 GB"), "{err}");
 }
 
+/// A name given in other capitals gets the name meant; a column of replications.csv that
+/// names a replication is said to be one, not called missing.
+#[test]
+fn a_name_in_capitals_is_offered_and_an_identifier_is_no_metric() {
+    let dir = temp_dir();
+    assert_bad_input(
+        &cutover(
+            dir.path(),
+            &[
+                "compare",
+                "small-pilot",
+                "--policies",
+                "FIFO,smallest-first",
+            ],
+        ),
+        &["no policy `FIFO` (did you mean `fifo`?)"],
+    );
+    for id in ["seed", "replication"] {
+        let err = assert_bad_input(
+            &cutover(
+                dir.path(),
+                &[
+                    "select",
+                    "small-pilot",
+                    "--policies",
+                    "fifo,smallest-first",
+                    "--metric",
+                    id,
+                    "--delta",
+                    "1",
+                ],
+            ),
+            &[&format!(
+                "`{id}` names a replication in replications.csv, it measures nothing"
+            )],
+        );
+        assert!(!err.contains("no metric"), "{err}");
+    }
+    assert!(!dir.path().join("output").exists());
+}
+
 #[test]
 fn errors_counted_not_listed_are_counted_in_the_total() {
     let dir = temp_dir();
