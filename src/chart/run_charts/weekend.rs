@@ -71,6 +71,21 @@ pub(super) struct Weekend {
 /// At most this many tenants get a lane; more would be unreadable.
 const MAX_LANES: usize = 80;
 
+/// Lanes' labels as the subtitle lists them: separated by commas, each quoted where one holds a
+/// comma or a semicolon itself (`"Contoso, Ltd", "Fabrikam"`), so that a list never reads as
+/// more names, or fewer, than it holds.
+fn listed(labels: &[&str]) -> String {
+    if labels.iter().any(|l| l.contains([',', ';'])) {
+        let quoted: Vec<String> = labels
+            .iter()
+            .map(|l| format!("\u{201c}{l}\u{201d}"))
+            .collect();
+        quoted.join(", ")
+    } else {
+        labels.join(", ")
+    }
+}
+
 /// At most this many tenants that overran or rolled back are named in the subtitle.
 const MAX_NAMED: usize = 6;
 
@@ -197,10 +212,10 @@ impl Weekend {
         let overran = flagged_labels.len();
         let named = match flagged_labels.len() {
             0 => String::new(),
-            n if n <= MAX_NAMED => format!(": {}", flagged_labels.join(", ")),
+            n if n <= MAX_NAMED => format!(": {}", listed(&flagged_labels)),
             n => format!(
                 ": {} and {} more",
-                flagged_labels[..MAX_NAMED].join(", "),
+                listed(&flagged_labels[..MAX_NAMED]),
                 n - MAX_NAMED
             ),
         };
@@ -478,11 +493,7 @@ impl Figure for Weekend {
             self.subtitle.clone()
         } else {
             let names: Vec<&str> = past.iter().map(|p| p.label.as_str()).collect();
-            format!(
-                "{}; {} after the right edge",
-                self.subtitle,
-                names.join(", ")
-            )
+            format!("{}; {} after the right edge", self.subtitle, listed(&names))
         };
         let body = heading(root, &self.title, &subtitle)?;
         let mut entries: Vec<(String, Mark)> = self
@@ -629,6 +640,17 @@ fn early_ticks(lo: f64, split: f64) -> Vec<f64> {
 mod tests {
     use super::*;
     use crate::chart::table::{ManifestInfo, day_number};
+
+    /// A name holding a comma would read as two in a plain list: then every name is quoted.
+    #[test]
+    fn names_holding_commas_are_listed_quoted() {
+        assert_eq!(listed(&["Contoso", "Fabrikam"]), "Contoso, Fabrikam");
+        assert_eq!(
+            listed(&["Contoso, Ltd", "Fabrikam"]),
+            "\u{201c}Contoso, Ltd\u{201d}, \u{201c}Fabrikam\u{201d}"
+        );
+        assert_eq!(listed(&["A; B"]), "\u{201c}A; B\u{201d}");
+    }
 
     #[test]
     fn the_week_of_copying_has_a_scale() {
