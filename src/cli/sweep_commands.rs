@@ -93,6 +93,10 @@ fn parse_shard(text: &str) -> Result<(usize, usize), String> {
     Ok((k, n))
 }
 
+/// With `--precision`, the cells of a sweep that run their stages together, per worker thread:
+/// enough that a stage keeps every thread busy, few enough that Ctrl-C loses little.
+const CELLS_PER_THREAD: usize = 4;
+
 pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Result<(), Error> {
     let source = Source::resolve(Some(&args.scenario));
     let precision = Precision::parse(&args.sim.precision)?;
@@ -163,29 +167,33 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
         crate::sweep::run_cells(&plan, &todo, threads, interrupted, commit)?;
     } else {
         // Each cell is a group of its own: it stops on its own replications, so a shard or a
-        // resume decides exactly as a whole sweep does.
+        // resume decides exactly as a whole sweep does. The cells run a few per thread at a
+        // time, each batch to its end: a stage of every cell at once would keep nothing of a
+        // long first stage that Ctrl-C cuts short; this way the cells finished before it are
+        // committed, as in `run_cells`.
         let runner = Runner::new(threads, interrupted)?;
-        let groups: Vec<Group> = todo
-            .iter()
-            .map(|&c| Group {
-                variants: vec![c],
-                names: vec![format!("cell {c}")],
-            })
-            .collect();
-        run_staged(
-            &runner,
-            &groups,
-            &precision,
-            reps,
-            |c, r| plan.replicate(c, r).map(|o| o.metrics),
-            |m| m,
-            |g, mut finished| commit(todo[g], finished.outputs.swap_remove(0)),
-        )
-        // The cells finished before Ctrl-C are committed, as in `run_cells`.
-        .map_err(|e| match e {
-            Error::Interrupted { .. } => Error::interrupted(Kept::FinishedCells),
-            e => e,
-        })?;
+        for batch in todo.chunks(CELLS_PER_THREAD * args.sim.workers().max(1)) {
+            let groups: Vec<Group> = batch
+                .iter()
+                .map(|&c| Group {
+                    variants: vec![c],
+                    names: vec![format!("cell {c}")],
+                })
+                .collect();
+            run_staged(
+                &runner,
+                &groups,
+                &precision,
+                reps,
+                |c, r| plan.replicate(c, r).map(|o| o.metrics),
+                |m| m,
+                |g, mut finished| commit(batch[g], finished.outputs.swap_remove(0)),
+            )
+            .map_err(|e| match e {
+                Error::Interrupted { .. } => Error::interrupted(Kept::FinishedCells),
+                e => e,
+            })?;
+        }
     }
     super::interrupt::simulated();
     progress.finish();

@@ -386,19 +386,50 @@ pub fn read_cell(
             rows + 2
         ).into());
     }
-    // With --precision a cell stops where its own targets are met, at most at the ceiling.
-    let complete = if info.precision.is_empty() {
-        rows == info.replications
+    if info.precision.is_empty() {
+        if rows != info.replications {
+            return Err(format!("it has {rows} of {} replications", info.replications).into());
+        }
     } else {
-        (1..=info.replications).contains(&rows)
-    };
-    if !complete {
-        return Err(format!("it has {rows} of {} replications", info.replications).into());
+        stopped_where_it_could(info, rows, &columns)?;
     }
     Ok(Some(CellData {
         body: body.to_vec(),
         columns,
     }))
+}
+
+/// The slack a `--precision` check read back from a cell file allows: its values are written with
+/// six decimals, which moves a half-width of ten or more replications by a few millionths.
+const READ_BACK_SLACK: f64 = 1e-5;
+
+/// With `--precision` a cell stops where its own targets are met, at most at the ceiling and
+/// never before the first stage: a cell file of `rows` replications that could not have stopped
+/// there (cut short, or edited) is damage, not a cell whose targets were met.
+fn stopped_where_it_could(info: &GridInfo, rows: u64, columns: &[Vec<f64>]) -> Result<(), String> {
+    let precision = Precision::parse(&info.precision)
+        .map_err(|e| format!("its grid's --precision targets cannot be read: {e}"))?;
+    let (first, ceiling) = (precision.first_stage(info.replications), info.replications);
+    if !(first..=ceiling).contains(&rows) {
+        return Err(format!(
+            "it has {rows} replications; a cell with --precision has from {first} (its first stage) to {ceiling}"
+        ));
+    }
+    if rows < ceiling
+        && let Some(c) = precision
+            .check_columns("", columns)
+            .into_iter()
+            .find(|c| !(c.met || c.half_width <= c.relative * c.mean.abs() + READ_BACK_SLACK))
+    {
+        return Err(format!(
+            "it stopped at {rows} of at most {ceiling} replications, but its values do not meet --precision {}={} (a half-width of {} against a mean of {}), and a cell stops below the ceiling only when they do",
+            c.metric,
+            number_text(c.relative),
+            output::format_number(c.half_width),
+            output::format_number(c.mean)
+        ));
+    }
+    Ok(())
 }
 
 /// Checks the row just read (the last value of every column) against the values each metric can

@@ -238,6 +238,28 @@ fn a_second_signal_stops_at_once_keeping_only_whole_finished_cells() {
     }
 }
 
+/// With `--precision` the cells run their stages a few per thread at a time, each few to its
+/// end: Ctrl-C keeps those finished, as without it. With one thread the first four cells (ten
+/// tenants each) are written while the fifth (60,000 tenants, minutes of stages) is under way;
+/// run as one stage of every cell, nothing would be written before the fifth's first stage.
+#[test]
+fn ctrl_c_stops_a_sweep_with_precision_keeping_the_cells_finished() {
+    let dir = temp_dir();
+    let args = [
+        &sweep("sweep.population.tenants=[10, 11, 12, 13, 60000]", "1000")[..],
+        &["--precision", "transitioned=0.000001", "-q"],
+    ]
+    .concat();
+    let out = interrupted(dir.path(), &args, Some("cells/cell-0003.csv"), &["INT"]);
+    assert_interrupted(&out, 130, "INT", "by SIGINT;", "run again with --resume");
+    let cells: Vec<PathBuf> = (0..4)
+        .map(|c| PathBuf::from(format!("cells/cell-{c:04}.csv")))
+        .collect();
+    let mut kept = files_under(&dir.path().join("out"));
+    kept.retain(|f| f.starts_with("cells"));
+    assert_eq!(kept, cells);
+}
+
 /// `kill PID` (SIGTERM) and a closed terminal (SIGHUP) stop `run` as Ctrl-C does: between
 /// replications, saying so and naming the signal, exit 143 and 129, no results and nothing of
 /// the old run left.

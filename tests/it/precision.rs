@@ -167,6 +167,57 @@ fn a_sweep_with_precision_is_the_same_sharded_or_resumed_and_records_each_cell()
     assert_eq!(record["met"], not_met.is_empty());
 }
 
+/// A cell file of a sweep with `--precision` holds from the first stage to the ceiling, and
+/// below the ceiling only replications that meet the targets: one cut short (or edited) is
+/// damage, refused by `merge` and `--resume` naming it, never counted as a target met.
+#[test]
+fn a_cut_short_cell_of_a_precision_sweep_is_refused_not_called_met() {
+    let dir = temp_dir();
+    let text = format!("{SMALL_SCENARIO}\n[sweep]\n\"operators.weekend\" = [1, 4]\n");
+    let file = write_file(dir.path(), "grid.toml", &text);
+    let base = [
+        "sweep",
+        file.as_str(),
+        "--precision",
+        "makespan_days=0.000001",
+        "--reps",
+        "12",
+        "-q",
+        "--no-charts",
+    ];
+    sweep_whole_and_in_two_shards(dir.path(), &base);
+    let cell = |folder: &str| dir.path().join(folder).join("cells/cell-0000.csv");
+    let text = std::fs::read_to_string(cell("single")).unwrap();
+    assert_eq!(text.lines().count(), 13, "the target is met by no cell");
+    for (rows, why) in [
+        (
+            4,
+            "it has 3 replications; a cell with --precision has from 10 (its first stage) to 12",
+        ),
+        (
+            12,
+            "it stopped at 11 of at most 12 replications, but its values do not meet --precision makespan_days=0.000001",
+        ),
+    ] {
+        let cut: String = text.lines().take(rows).map(|l| format!("{l}\n")).collect();
+        std::fs::write(cell("shards/1"), &cut).unwrap();
+        let merged = cutover(
+            dir.path(),
+            &["merge", "shards/1", "shards/2", "--out", "merged", "-q"],
+        );
+        assert_bad_input(
+            &merged,
+            &["shards/1/cells/cell-0000.csv is not usable", why],
+        );
+        std::fs::write(cell("single"), &cut).unwrap();
+        let resumed = cutover(
+            dir.path(),
+            &[&base[..], &["--out", "single", "--resume"]].concat(),
+        );
+        assert_bad_input(&resumed, &["single/cells/cell-0000.csv is not usable", why]);
+    }
+}
+
 /// A target a sweep's cells cannot meet before the ceiling is said on the screen, in
 /// manifest.json and in report.html, naming the cells, never hidden.
 #[test]
