@@ -23,8 +23,9 @@ pub const MAX_PHASE_NAME_CHARS: usize = 100;
 /// regions that read the same: a zero-width space, a soft hyphen, a word joiner or invisible
 /// operator, a deprecated format mark, an interlinear annotation mark, a tag, the Mongolian
 /// vowel separator, or one of the two noncharacters U+FFFE and U+FFFF. The zero-width joiner and
-/// non-joiner, the Mongolian vowel separator, variation selectors and the tags of a flag's
-/// sequence are left to the scripts and emoji that need them ([`reads_as`] sees through them).
+/// non-joiner and the tags of a flag's sequence are left to the scripts and emoji that need them,
+/// where they join or make something ([`stray_joiner`] refuses them elsewhere); the Mongolian
+/// vowel separator and variation selectors too ([`reads_as`] sees through them).
 pub fn is_unprintable(c: char) -> bool {
     c.is_control()
         || matches!(
@@ -47,21 +48,37 @@ pub fn is_unprintable(c: char) -> bool {
         )
 }
 
-/// Whether `c` shapes the text around it and shows nothing by itself: a joiner or non-joiner,
-/// the combining grapheme joiner, a variation selector, a Mongolian free variation selector or
-/// vowel separator, a tag. Text needs them, but two names that differ only by them read the
-/// same.
+/// Whether `c` shapes the character before it and shows nothing by itself: the combining
+/// grapheme joiner, a variation selector (text or emoji style of the same character), a
+/// Mongolian free variation selector or vowel separator. Text needs them, but two names that
+/// differ only by them read the same. Joiners and tags are not among them: `👨‍👩‍👧` (one glyph,
+/// joined) is not `👨👩👧`, nor England's flag Scotland's, which differ only by tags.
 fn shows_nothing(c: char) -> bool {
     matches!(
         c,
-        '\u{34f}'
-            | '\u{180b}'..='\u{180f}'
-            | '\u{200c}'
-            | '\u{200d}'
-            | '\u{fe00}'..='\u{fe0f}'
-            | '\u{e0020}'..='\u{e007f}'
-            | '\u{e0100}'..='\u{e01ef}'
+        '\u{34f}' | '\u{180b}'..='\u{180f}' | '\u{fe00}'..='\u{fe0f}' | '\u{e0100}'..='\u{e01ef}'
     )
+}
+
+/// A zero-width joiner or non-joiner that joins nothing (at either end of the name, or beside a
+/// character of plain ASCII, which no joiner shapes), or a tag character that is not part of a
+/// flag's sequence (after U+1F3F4 or another tag): each shows nothing where it stands, so that
+/// `NA` and `NA` with one after it would be two names that read the same.
+fn stray_joiner(text: &str) -> Option<char> {
+    let chars: Vec<char> = text.chars().collect();
+    chars.iter().enumerate().find_map(|(i, &c)| {
+        let before = i.checked_sub(1).map(|b| chars[b]);
+        let after = chars.get(i + 1).copied();
+        let stray = match c {
+            '\u{200c}' | '\u{200d}' => [before, after]
+                .iter()
+                .any(|n| n.is_none_or(|n| n.is_ascii())),
+            '\u{e0020}'..='\u{e007f}' => !before
+                .is_some_and(|b| b == '\u{1f3f4}' || ('\u{e0020}'..='\u{e007f}').contains(&b)),
+            _ => false,
+        };
+        stray.then_some(c)
+    })
 }
 
 /// `text` as a reader sees it: without the characters that show nothing by themselves
@@ -171,6 +188,12 @@ pub fn problem(text: &str, max_chars: usize, in_csv: bool) -> Option<String> {
             c.escape_unicode()
         ));
     }
+    if let Some(c) = stray_joiner(text) {
+        return Some(format!(
+            "holds the character {}, which joins nothing there and shows nothing",
+            c.escape_unicode()
+        ));
+    }
     if in_csv && let Some(c) = formula_start(text) {
         return Some(format!(
             "starts with `{c}`, so a spreadsheet opening the CSV files would take it for a formula"
@@ -213,10 +236,23 @@ mod tests {
         assert_eq!(problem("\u{1821}\u{180e}\u{1820}", 8, true), None);
         let scotland = "\u{1f3f4}\u{e0067}\u{e0062}\u{e0073}\u{e0063}\u{e0074}\u{e007f}";
         assert_eq!(problem(scotland, 8, true), None);
-        assert_eq!(reads_as("NA\u{200d}"), "NA");
         assert_eq!(reads_as("N\u{34f}A\u{fe0f}"), "NA");
-        assert_eq!(reads_as(scotland), "\u{1f3f4}");
-        assert_eq!(revealed("NA\u{200d}"), "NA\\u{200d}");
+        assert_eq!(revealed("NA\u{fe0f}"), "NA\\u{fe0f}");
+        // Joiners and tags make what they join: kept, and refused where they join nothing.
+        let england = "\u{1f3f4}\u{e0067}\u{e0062}\u{e0065}\u{e006e}\u{e0067}\u{e007f}";
+        assert_ne!(reads_as(scotland), reads_as(england));
+        let family = "\u{1f468}\u{200d}\u{1f469}\u{200d}\u{1f467}";
+        assert_eq!(problem(family, 8, true), None);
+        assert_ne!(reads_as(family), reads_as("\u{1f468}\u{1f469}\u{1f467}"));
+        for stray in [
+            "NA\u{200d}",
+            "\u{200c}NA",
+            "N\u{200d}A",
+            "NA\u{e0067}",
+            "\u{e007f}",
+        ] {
+            assert!(why(stray).contains("joins nothing"), "{stray:?}");
+        }
         // One accented letter, or the letter and a combining accent: the same name.
         assert_eq!(reads_as("Cafe\u{301}"), reads_as("Caf\u{e9}"));
         assert_ne!(reads_as("Cafe"), reads_as("Caf\u{e9}"));

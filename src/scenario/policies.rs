@@ -227,7 +227,10 @@ pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String
     use std::collections::HashSet;
     const REPORTED: usize = 8;
     let named: Vec<&str> = regions.iter().map(String::as_str).collect();
-    let known: HashSet<&str> = named.iter().copied().collect();
+    // By name as a reader sees it (`label::reads_as`), as `population.regions` is told apart:
+    // `Café` typed with a combining accent names the region written `Café`, and stands for it.
+    let known: std::collections::HashMap<String, &str> =
+        named.iter().map(|r| (label::reads_as(r), *r)).collect();
     let mut seen: HashSet<String> = HashSet::new();
     let mut reported: HashSet<String> = HashSet::new();
     let listing = || {
@@ -241,8 +244,9 @@ pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String
         }
     };
     let mut out: Vec<String> = Vec::new();
-    for (r, origin) in t.located_strings(key) {
-        if !known.contains(r.as_str()) {
+    for (written, origin) in t.located_strings(key) {
+        let Some(&r) = known.get(&label::reads_as(&written)) else {
+            let r = written;
             if reported.len() < REPORTED && reported.insert(r.clone()) {
                 let hint = nearest(&r, &named)
                     .map_or_else(listing, |n| format!("did you mean `{n}`? {}", listing()));
@@ -257,8 +261,10 @@ pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String
                     Some(hint),
                 );
             }
-        } else if !seen.insert(r.clone()) {
-            if reported.len() < REPORTED && reported.insert(r.clone()) {
+            continue;
+        };
+        if !seen.insert(r.to_string()) {
+            if reported.len() < REPORTED && reported.insert(r.to_string()) {
                 t.error_at(
                     origin,
                     key,
@@ -267,7 +273,7 @@ pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String
                 );
             }
         } else {
-            out.push(r);
+            out.push(r.to_string());
         }
     }
     out
@@ -435,7 +441,10 @@ fn read_cap(
     };
     let only = match &value {
         None => None,
-        Some(v) => match values.iter().position(|x| !x.is_empty() && x == v) {
+        Some(v) => match values
+            .iter()
+            .position(|x| !x.is_empty() && label::reads_as(x) == label::reads_as(v))
+        {
             Some(i) => Some(i as u32),
             None => {
                 let shown: Vec<&str> = values

@@ -282,10 +282,17 @@ fn region_and_phase_names_that_would_not_show_as_written_are_refused() {
             vec!["population.regions", "holds the character \\u{200b}"],
         ),
         (
+            r#"population.regions=["NA", "NA\ufe0f"]"#.to_string(),
+            vec![
+                "population.regions",
+                "names `NA` twice: `NA\\u{fe0f}` differs only by characters that show nothing or by how an accent is encoded",
+            ],
+        ),
+        (
             r#"population.regions=["NA", "NA\u200d"]"#.to_string(),
             vec![
                 "population.regions",
-                "names `NA` twice: `NA\\u{200d}` differs only by characters that show nothing or by how an accent is encoded",
+                "holds the character \\u{200d}, which joins nothing there and shows nothing",
             ],
         ),
         (

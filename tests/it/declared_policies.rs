@@ -294,6 +294,42 @@ fn an_ordering_column_puts_empty_cells_last_and_ties_equal_numbers() {
     assert_eq!(first_batch(&cells, "prio desc"), ["t0", "t1", "t3"]);
 }
 
+/// A region is the name a reader sees: written with a combining accent in a policy's
+/// `region_order`, `blackouts` and `caps` or in the inventory, `Café` names the region declared
+/// with `é`, and tenants.csv writes it as declared.
+#[test]
+fn a_region_named_with_its_accent_encoded_otherwise_is_the_same_region() {
+    let dir = temp_dir();
+    let (composed, decomposed) = ("Caf\u{e9}", "Cafe\u{301}");
+    write_file(
+        dir.path(),
+        "inv.csv",
+        &format!("tenant,seats,blocked_days,region\na,5,0,{decomposed}\nb,5,0,NA\n"),
+    );
+    let text = format!(
+        "name = \"u\"\n[population]\ninventory = \"inv.csv\"\nregions = [\"{composed}\", \"NA\"]\n\
+         blocked_fraction = 0\n[batching]\npolicy = \"p\"\nmax_tenants = 1\n[policies.p]\n\
+         order = [\"region\"]\nregion_order = [\"{decomposed}\"]\n\
+         blackouts = [{{ regions = [\"{decomposed}\"], from = 2012-01-07, until = 2012-01-31 }}]\n\
+         caps = [{{ per = \"region\", value = \"{decomposed}\", max_tenants = 1 }}]\n"
+    );
+    let file = write_file(dir.path(), "s.toml", &text);
+    let args = [
+        "run",
+        &file,
+        "--reps",
+        "1",
+        "-q",
+        "--no-charts",
+        "--out",
+        "o",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let tenants = std::fs::read_to_string(dir.path().join("o/tenants.csv")).unwrap();
+    let a = tenants.lines().find(|l| l.starts_with("0,a,")).unwrap();
+    assert!(a.starts_with(&format!("0,a,{composed},")), "{a}");
+}
+
 /// Runs `run` on `policies` appended to the small scenario; returns stderr.
 fn invalid(policies: &str, needles: &[&str]) -> String {
     let dir = temp_dir();

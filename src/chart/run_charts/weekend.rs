@@ -750,7 +750,13 @@ mod tests {
                 "2 Consolidated Messenge\u{2026}"
             ]
         );
-        assert!(chart.subtitle.contains("listed first: Trey Research, Inc."));
+        assert!(
+            chart
+                .subtitle
+                .contains("listed first: \u{201c}Trey Research, Inc.\u{201d}"),
+            "{}",
+            chart.subtitle
+        );
         std::fs::write(dir.path().join("tenants.csv"), "tenant,name,seats\n1,,10\n").unwrap();
         assert_eq!(weekend(dir.path()).labels, ["3", "1", "2"]);
     }
