@@ -512,6 +512,13 @@ impl ManifestInfo {
                 .map_or(0, Vec::len),
             listed: texts(json.get("files"), None),
         };
+        let cells = info.is_sweep.then(|| info.grid_cells.unwrap_or(0));
+        if let Some(why) = crate::report::precision::record_problem(&json, cells) {
+            return Err(Error::Usage(format!(
+                "cannot read {}: {why}",
+                path.display()
+            )));
+        }
         let texts = [&info.scenario]
             .into_iter()
             .chain(&info.grid_keys)

@@ -389,8 +389,8 @@ fn calibrated_toml(
         if k.identifiable {
             let range = format!(
                 "95% interval {} to {}",
-                setting_cell(k.ci95_low),
-                setting_cell(k.ci95_high)
+                setting_cell(f, k.ci95_low),
+                setting_cell(f, k.ci95_high)
             );
             header.push(format!("#   {} = {} ({range})", f.key, f.text(k.value)));
             fitted.push((
@@ -498,15 +498,16 @@ fn inventory_key(text: &str) -> Option<String> {
 }
 
 /// A fitted value or interval end as calibration.csv and calibrated.toml's comments write it:
-/// with six decimals as every file writes numbers, or, below 0.001 where those would keep
-/// fewer than four digits, with six significant digits (`1.23457e-7`), so that a key fitted
-/// over 1e-7 to 2e-5 is not written 0, below its own range.
-fn setting_cell(x: f64) -> String {
-    if x == 0.0 || !x.is_finite() || x.abs() >= 1e-3 {
-        format_number(x)
+/// every digit, the shortest decimal that reads back as the number (as calibrated.toml writes
+/// the value), so that neither a key fitted over 1e-7 to 2e-5 nor one over 0.0299999 to
+/// 0.0300001 loses its range to six decimals.
+fn setting_cell(f: &Factor, x: f64) -> String {
+    if !x.is_finite() {
+        String::new()
+    } else if f.integer && x.fract() == 0.0 {
+        f.text(x)
     } else {
-        let six: f64 = format!("{x:.5e}").parse().unwrap_or(x);
-        format!("{six:?}")
+        format!("{x:?}")
     }
 }
 
@@ -529,12 +530,12 @@ fn calibration_csv(factors: &[Factor], result: &Calibration) -> Vec<u8> {
             [
                 f.key.clone(),
                 if k.identifiable {
-                    setting_cell(k.value)
+                    f.text(k.value)
                 } else {
                     String::new()
                 },
-                setting_cell(k.ci95_low),
-                setting_cell(k.ci95_high),
+                setting_cell(f, k.ci95_low),
+                setting_cell(f, k.ci95_high),
                 k.identifiable.to_string(),
                 format_number(k.rise),
                 format_number(result.fit.0),
@@ -623,15 +624,23 @@ fn print_result(factors: &[Factor], result: &Calibration, wall: f64, reps: u64) 
 mod tests {
     use super::*;
 
-    /// A setting below 0.001 keeps six significant digits, where six decimals would write 1e-7
-    /// as 0; others are written as every file writes numbers.
+    /// A setting keeps every digit: six decimals would write 1e-7 as 0, and a range from
+    /// 0.0299999 to 0.0300001 as one point.
     #[test]
     fn small_settings_keep_their_digits() {
-        assert_eq!(setting_cell(0.0349421837), "0.034942");
-        assert_eq!(setting_cell(500001.0), "500001");
-        assert_eq!(setting_cell(0.0), "0");
-        assert_eq!(setting_cell(1e-7), "1e-7");
-        assert_eq!(setting_cell(1.234567e-5), "1.23457e-5");
-        assert_eq!(setting_cell(-0.000123), "-0.000123");
+        let key = |integer| Factor {
+            key: "k".into(),
+            low: 0.0,
+            high: 1.0,
+            integer,
+        };
+        let cell = |x| setting_cell(&key(false), x);
+        assert_eq!(cell(0.0349421837), "0.0349421837");
+        assert_eq!(cell(0.0), "0.0");
+        assert_eq!(cell(1e-7), "1e-7");
+        assert_eq!(cell(0.0299999), "0.0299999");
+        assert_eq!(cell(f64::NAN), "");
+        assert_eq!(setting_cell(&key(true), 100000.0), "100000");
+        assert_eq!(setting_cell(&key(true), 12.5), "12.5");
     }
 }

@@ -121,7 +121,45 @@ pub fn setting_estimate(
     range: (f64, f64),
     integer: bool,
 ) -> Written {
-    estimate_to(value, low, high, range, if integer { 0 } else { i32::MIN })
+    let small = [value, low, high]
+        .iter()
+        .any(|x| x.is_finite() && *x != 0.0 && x.abs() < SMALL_SETTING);
+    if integer || !small {
+        return estimate_to(value, low, high, range, if integer { 0 } else { i32::MIN });
+    }
+    // Below 0.001 six decimals keep too few digits: significant ones, as many as keep every
+    // figure within the range (0.000123457 for a range from 0.000123456789).
+    let (min, max) = range;
+    let mut digits = 6;
+    while digits < 17
+        && [value, low, high].iter().any(|&x| {
+            x.is_finite() && !(min..=max).contains(&significant(x, digits).parse().unwrap_or(x))
+        })
+    {
+        digits += 1;
+    }
+    Written {
+        value: significant(value, digits),
+        low: significant(low, digits),
+        high: significant(high, digits),
+        places: Some(MAX_DECIMALS),
+        numbers: [value, low, high],
+    }
+}
+
+/// The magnitude below which a fitted setting is written with significant digits, not decimals.
+pub const SMALL_SETTING: f64 = 1e-3;
+
+/// `x` with `digits` significant digits, as the shortest decimal that reads back as that
+/// rounding (`1.23457e-7`, `0.000123457`); a dash if it is not finite.
+pub fn significant(x: f64, digits: usize) -> String {
+    if !x.is_finite() {
+        return NONE.into();
+    }
+    let rounded: f64 = format!("{x:.*e}", digits.saturating_sub(1))
+        .parse()
+        .unwrap_or(x);
+    format!("{rounded:?}")
 }
 
 /// [`estimate`] with at least `least` decimals (negative: rounded to tens, hundreds...).
@@ -502,6 +540,13 @@ mod tests {
         assert_eq!(w.value, "500,000");
         let w = estimate(0.024, 0.001, 0.1047, (0.001, 0.2));
         assert_eq!((w.low.as_str(), w.high.as_str()), ("0.001", "0.105"));
+        // Below 0.001, significant digits, as many as keep the ends within the range.
+        let range = (0.000123456789, 0.000987654321);
+        let w = setting_estimate(0.00096, range.0, range.1, range, false);
+        assert_eq!(w.with_interval(), "0.00096 [0.000123457, 0.000987654]");
+        let range = (0.0001234564, 0.0002);
+        let w = setting_estimate(0.00015, range.0, range.1, range, false);
+        assert_eq!(w.low, "0.0001234564");
     }
 
     const FRACTION: (f64, f64) = (0.0, 1.0);

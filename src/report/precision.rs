@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::figures::{ANY, estimate};
 use crate::output::CellsMet;
-use crate::study::precision::TargetCheck;
+use crate::study::precision::{MIN_RELATIVE, TargetCheck};
 
 /// One `--precision` target's outcome in words: the half-width as a share of the mean, or, where
 /// there is no such share, why (no value, the same value in every replication, a mean of 0).
@@ -131,6 +131,131 @@ pub(crate) fn cells_met(manifest: &Value) -> (Vec<CellsMet>, u64) {
     (targets, ceiling)
 }
 
+/// What is wrong with a manifest's `precision` record, if anything: the key and why, as a
+/// refusal of the folder says it. cutover writes a sweep's (`sweep_cells`: its number of cells)
+/// with `targets`, each naming the cells that missed it; a run's or a comparison's with
+/// `checks`; in both, what is said met is met and what is not reached the ceiling. A record
+/// edited by hand would be reported as the command's finding, so it is read as strictly as a
+/// CSV file.
+pub(crate) fn record_problem(manifest: &Value, sweep_cells: Option<usize>) -> Option<String> {
+    let record = manifest.get("precision").filter(|p| !p.is_null())?;
+    let at = |key: &str, why: String| Some(format!("`precision.{key}`: {why}"));
+    let Some(ceiling) = record
+        .get("ceiling")
+        .and_then(Value::as_u64)
+        .filter(|&c| c >= 1)
+    else {
+        return at("ceiling", "not a number of replications from 1".into());
+    };
+    let metrics = crate::study::metric_names();
+    let target = |key: &str, t: &Value| -> Result<f64, Option<String>> {
+        let metric = t.get("metric").and_then(Value::as_str).unwrap_or("");
+        if !metrics.contains(&metric) {
+            return Err(at(
+                &format!("{key}.metric"),
+                "not a metric of replications.csv".into(),
+            ));
+        }
+        t.get("relative")
+            .and_then(Value::as_f64)
+            .filter(|r| (MIN_RELATIVE..=1.0).contains(r))
+            .ok_or_else(|| {
+                at(
+                    &format!("{key}.relative"),
+                    "not a target from 0.000001 to 1".into(),
+                )
+            })
+    };
+    let mut all_met = true;
+    if let Some(cells) = sweep_cells {
+        let Some(targets) = record.get("targets").and_then(Value::as_array) else {
+            return at("targets", "a sweep's record lists its targets".into());
+        };
+        for (i, t) in targets.iter().enumerate() {
+            let key = format!("targets[{i}]");
+            if let Err(problem) = target(&key, t) {
+                return problem;
+            }
+            let not_met: Option<Vec<u64>> = t
+                .get("cells_not_met")
+                .and_then(Value::as_array)
+                .and_then(|a| a.iter().map(Value::as_u64).collect());
+            let Some(not_met) = not_met else {
+                return at(
+                    &format!("{key}.cells_not_met"),
+                    "not a list of cells".into(),
+                );
+            };
+            if not_met.windows(2).any(|w| w[0] >= w[1])
+                || not_met.last().is_some_and(|&c| c >= cells as u64)
+            {
+                return at(
+                    &format!("{key}.cells_not_met"),
+                    format!("not cells of this {cells}-cell sweep, each once in order"),
+                );
+            }
+            let met = t.get("cells_met").and_then(Value::as_u64);
+            if met != Some((cells - not_met.len()) as u64) {
+                return at(
+                    &format!("{key}.cells_met"),
+                    format!("not the {cells} cells less those not met"),
+                );
+            }
+            all_met &= not_met.is_empty();
+        }
+    } else {
+        let Some(checks) = record.get("checks").and_then(Value::as_array) else {
+            return at(
+                "checks",
+                "a run's or a comparison's record lists its checks".into(),
+            );
+        };
+        for (i, c) in checks.iter().enumerate() {
+            let key = format!("checks[{i}]");
+            let relative = match target(&key, c) {
+                Ok(relative) => relative,
+                Err(problem) => return problem,
+            };
+            let number = |k: &str| c.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+            let (mean, half_width) = (number("mean"), number("half_width"));
+            let replications = c.get("replications").and_then(Value::as_u64).unwrap_or(0);
+            if !(1..=ceiling).contains(&replications) {
+                return at(
+                    &format!("{key}.replications"),
+                    format!("not from 1 to the ceiling, {ceiling}"),
+                );
+            }
+            if c.get("measured")
+                .is_some_and(|m| m.as_u64().is_none_or(|m| m > replications))
+            {
+                return at(
+                    &format!("{key}.measured"),
+                    "more than its replications".into(),
+                );
+            }
+            if half_width < 0.0 || mean.is_infinite() || half_width.is_infinite() {
+                return at(
+                    &format!("{key}.half_width"),
+                    "not an interval's half-width".into(),
+                );
+            }
+            let met = c.get("met").and_then(Value::as_bool);
+            let meets = half_width <= relative * mean.abs();
+            if met != Some(meets) || (!meets && replications < ceiling) {
+                return at(
+                    &format!("{key}.met"),
+                    "not what its mean and half-width say, or unmet below the ceiling".into(),
+                );
+            }
+            all_met &= meets;
+        }
+    }
+    if record.get("met").and_then(Value::as_bool) != Some(all_met) {
+        return at("met", "not whether every target was met".into());
+    }
+    None
+}
+
 /// The checks a manifest's `precision` record holds (none without `--precision`).
 pub(crate) fn checks(manifest: &Value) -> Vec<TargetCheck> {
     let number = |c: &Value, key: &str| c.get(key).and_then(Value::as_f64).unwrap_or(f64::NAN);
@@ -191,6 +316,68 @@ mod tests {
         let manifest =
             serde_json::json!({"precision": {"ceiling": 20, "met": false, "targets": [t]}});
         assert_eq!(cells_met(&manifest), (vec![t], 20));
+    }
+
+    /// A precision record read back is held to what cutover writes: every edit that would have
+    /// the report say something the numbers do not is refused, naming the key.
+    #[test]
+    fn a_record_that_does_not_add_up_is_refused_naming_its_key() {
+        let sweep = serde_json::json!({"precision": {"ceiling": 20, "met": false, "targets": [
+            {"metric": "errors", "relative": 0.01, "cells_met": 1, "cells_not_met": [0, 2]}]}});
+        assert_eq!(record_problem(&sweep, Some(3)), None);
+        assert_eq!(record_problem(&serde_json::json!({}), Some(3)), None);
+        let edited = |path: &str, value: Value| {
+            let mut m = sweep.clone();
+            *m.pointer_mut(path).unwrap() = value;
+            record_problem(&m, Some(3)).unwrap_or_default()
+        };
+        use serde_json::json;
+        for (path, value, why) in [
+            (
+                "/precision/targets/0/cells_not_met",
+                json!([0, 7]),
+                "cells_not_met`: not cells of this 3-cell sweep",
+            ),
+            (
+                "/precision/targets/0/cells_not_met",
+                json!([2, 0]),
+                "each once in order",
+            ),
+            (
+                "/precision/targets/0/cells_not_met",
+                json!([-1]),
+                "not a list of cells",
+            ),
+            ("/precision/targets/0/cells_met", json!(3), "cells_met`"),
+            ("/precision/targets/0/relative", json!(-0.5), "relative`"),
+            ("/precision/targets/0/metric", json!("<b>"), "metric`"),
+            ("/precision/met", json!(true), "`precision.met`"),
+        ] {
+            let problem = edited(path, value);
+            assert!(problem.contains(why), "{why}: {problem}");
+        }
+        // A sweep's record in a run's manifest, and a run's checks that contradict themselves.
+        assert!(
+            record_problem(&sweep, None)
+                .unwrap()
+                .contains("`precision.checks`")
+        );
+        let run = |met: bool, replications: u64| {
+            serde_json::json!({"precision": {"ceiling": 20, "met": met, "checks": [
+                {"variant": "", "metric": "slips", "relative": 0.1, "replications": replications,
+                 "mean": 10.0, "half_width": 2.0, "met": met}]}})
+        };
+        assert_eq!(record_problem(&run(false, 20), None), None);
+        assert!(
+            record_problem(&run(true, 20), None)
+                .unwrap()
+                .contains("checks[0].met")
+        );
+        assert!(
+            record_problem(&run(false, 12), None)
+                .unwrap()
+                .contains("below the ceiling")
+        );
     }
 
     #[test]

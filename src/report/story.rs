@@ -292,7 +292,7 @@ fn precision(folder: &Folder) -> String {
 fn sweep_precision(folder: &Folder, targets: &[crate::output::CellsMet], ceiling: u64) -> String {
     let cells = folder
         .manifest
-        .get("cell_replications")
+        .pointer("/grid/cells")
         .and_then(serde_json::Value::as_array)
         .map_or(0, Vec::len);
     let mut html = format!(
