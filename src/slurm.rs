@@ -97,7 +97,7 @@ impl SbatchOptions {
                 let taken = if name == long {
                     String::new()
                 } else {
-                    format!(" (sbatch would take it for {long})")
+                    format!(" (sbatch may read it as {long})")
                 };
                 return Err(format!(
                     "--sbatch `{arg}`{taken}: cutover sets {long} itself (the array, its merge and their logs)"
@@ -811,7 +811,7 @@ exec /opt/cutover/bin/cutover merge /scratch/ana/grid-results/shards/{1..3} --ou
         ] {
             let err = SbatchOptions::parse(&strings(&[arg]), None).unwrap_err();
             assert!(
-                err.contains(&format!("would take it for {reserved}")),
+                err.contains(&format!("may read it as {reserved}")),
                 "{arg}: {err}"
             );
             assert!(

@@ -362,6 +362,11 @@ fn read_jobs(path: &Path) -> Result<Option<Jobs>, Error> {
         ))
     };
     let jobs: Jobs = serde_json::from_str(&text).map_err(|e| not_ours(e.to_string()))?;
+    if jobs.shards == 0 {
+        return Err(not_ours(
+            "`shards` is 0, and a submission has one or more".into(),
+        ));
+    }
     // The ids go to scontrol and scancel: an edited one (`--me`) must never reach them.
     for (key, id) in [
         ("array", jobs.array.as_deref()),

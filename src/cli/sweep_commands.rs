@@ -300,7 +300,7 @@ pub(super) fn record_grid(
     if resume && let Some(previous) = GridManifest::read(out)? {
         if previous.grid != *info || previous.kind.unwrap_or(kind) != kind {
             return Err(Error::Usage(format!(
-                "--resume: {} holds another sweep or design (scenario, overrides, seed, replications, grid or design points differ); use another --out",
+                "--resume: {} holds another sweep or design (scenario, overrides, seed, replications, --precision targets, grid or design points differ); use another --out",
                 out.display()
             )));
         }
@@ -426,7 +426,7 @@ pub fn merge_command(args: MergeArgs, command: Vec<String>, wait: bool) -> Resul
             None => grid = Some((manifest.grid, dir.clone())),
             Some((g, first)) if *g != manifest.grid => {
                 return Err(Error::Usage(format!(
-                    "{} and {} hold different sweeps (scenario, overrides, seed, replications or grid differ)",
+                    "{} and {} hold different sweeps (scenario, overrides, seed, replications, --precision targets or grid differ)",
                     first.display(),
                     dir.display()
                 )));

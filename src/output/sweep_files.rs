@@ -87,6 +87,10 @@ impl GridInfo {
                 }
             }
         }
+        // Each a `--precision` target as the command took it.
+        if let Err(e) = Precision::parse(&self.precision) {
+            return Some(format!("its precision targets are not --precision's: {e}"));
+        }
         None
     }
 }

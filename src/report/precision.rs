@@ -92,11 +92,12 @@ pub(crate) fn cells_line(t: &CellsMet, cells: usize, ceiling: u64) -> String {
         named.push(format!("and {more} more"));
     }
     format!(
-        "{target}: met in {} of {cells} cells; NOT met in {} (cell{} {}), the ceiling of {ceiling} replications (--reps) reached; each cell's interval is in summary.csv",
+        "{target}: met in {} of {cells} cells; NOT met in {} (cell{} {}), the ceiling of {ceiling} replication{} (--reps) reached; each cell's interval is in summary.csv",
         t.cells_met,
         t.cells_not_met.len(),
         if t.cells_not_met.len() == 1 { "" } else { "s" },
-        named.join(", ")
+        named.join(", "),
+        if ceiling == 1 { "" } else { "s" }
     )
 }
 

@@ -119,7 +119,7 @@ impl Refused {
                 format!("--policies: select needs at least two policies, got {n}")
             }
             Refused::Delta(delta) => format!(
-                "--delta {}: the indifference zone must be a positive number (in the metric's unit)",
+                "--delta {}: the indifference zone must be a positive finite number (in the metric's unit)",
                 given(delta)
             ),
             Refused::Alpha(alpha) => format!(
