@@ -342,7 +342,21 @@ fn open_output(
     kept: Kept,
     resume: bool,
 ) -> Result<(OutputFolder, &'static AtomicBool), Error> {
+    open_output_checked(out, wait, kept, resume, || Ok(()))
+}
+
+/// [`open_output`], with `check` run once the folder is locked and before anything in it is
+/// removed: a refusal then leaves the folder as it was (a `--resume` into another sweep's
+/// folder keeps that sweep's results).
+fn open_output_checked(
+    out: &Path,
+    wait: bool,
+    kept: Kept,
+    resume: bool,
+    check: impl FnOnce() -> Result<(), Error>,
+) -> Result<(OutputFolder, &'static AtomicBool), Error> {
     let folder = lock_to_take(out, wait)?;
+    check()?;
     let has_cells = kept == Kept::FinishedCells;
     if !has_cells && folder.holds_cells() {
         return Err(Error::Usage(format!(

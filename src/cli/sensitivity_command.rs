@@ -163,7 +163,10 @@ pub fn sensitivity_command(
     let out = super::output_folder(args.out, &base.name, "-sensitivity", &args.sim);
     let work = Workload::sweep(plan.cells.len(), reps, args.sim.workers());
     check_memory(plan.cells.iter().map(|v| &v.scenario), work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
+    let (folder, interrupted) =
+        super::open_output_checked(&out, wait, Kept::FinishedCells, args.resume, || {
+            super::sweep_commands::resumable(&out, info, args.resume, Cells::Design)
+        })?;
     folder.subdir(crate::files::CELLS_DIR)?;
     record_grid(&out, info, None, args.resume, Cells::Design)?;
     let all: Vec<usize> = (0..plan.cells.len()).collect();

@@ -144,7 +144,10 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
-    let (folder, interrupted) = super::open_output(&out, wait, Kept::FinishedCells, args.resume)?;
+    let (folder, interrupted) =
+        super::open_output_checked(&out, wait, Kept::FinishedCells, args.resume, || {
+            resumable(&out, info, args.resume, Cells::Sweep)
+        })?;
     folder.subdir(crate::files::CELLS_DIR)?;
     let shard = args.shard.map(|(k, n)| [k, n]);
     record_grid(&out, info, shard, args.resume, Cells::Sweep)?;
@@ -297,6 +300,25 @@ pub(super) fn record_grid(
     resume: bool,
     kind: Cells,
 ) -> Result<(), Error> {
+    resumable(out, info, resume, kind)?;
+    GridManifest {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        grid: info.clone(),
+        shard,
+        kind: kind.recorded(),
+    }
+    .write(out)
+}
+
+/// With `resume`, refuses a folder whose grid.json is another sweep's or design's (`kind`), or
+/// another version's. Called before the folder's old results are removed too, so that a refused
+/// `--resume` leaves a finished sweep as it was.
+pub(super) fn resumable(
+    out: &std::path::Path,
+    info: &GridInfo,
+    resume: bool,
+    kind: Cells,
+) -> Result<(), Error> {
     if resume && let Some(previous) = GridManifest::read(out)? {
         if previous.grid != *info || previous.kind.unwrap_or(kind) != kind {
             return Err(Error::Usage(format!(
@@ -306,13 +328,7 @@ pub(super) fn record_grid(
         }
         same_version(&previous, out, kind)?;
     }
-    GridManifest {
-        version: env!("CARGO_PKG_VERSION").to_string(),
-        grid: info.clone(),
-        shard,
-        kind: kind.recorded(),
-    }
-    .write(out)
+    Ok(())
 }
 
 /// Refuses cells (`kind`: a sweep's, a design's points) that another version of cutover wrote: its

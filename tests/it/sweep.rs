@@ -212,6 +212,45 @@ fn resume_after_kill_gives_the_same_files() {
     assert_same_results(&dir.path().join("whole"), &dir.path().join("killed"));
 }
 
+/// `--resume` into a folder of another sweep (another seed, here) is refused before anything in
+/// it is removed: the finished sweep keeps every file, byte for byte.
+#[test]
+fn a_refused_resume_leaves_a_finished_sweep_as_it_was() {
+    let dir = temp_dir();
+    let file = write_file(dir.path(), "grid.toml", &with_sweep(GRID));
+    let args = |seed: &'static str| {
+        vec![
+            "sweep".to_string(),
+            file.clone(),
+            "--seed".into(),
+            seed.into(),
+            "--out".into(),
+            "o".into(),
+            "-q".into(),
+            "--no-charts".into(),
+        ]
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cutover(dir.path(), &args)
+    };
+    assert_success(&run(args("5")));
+    let out = dir.path().join("o");
+    let before: Vec<(std::path::PathBuf, Vec<u8>)> = crate::common::files_under(&out)
+        .into_iter()
+        .map(|f| (f.clone(), bytes(&out.join(&f))))
+        .collect();
+    let mut resume = args("6");
+    resume.push("--resume".into());
+    let refused = run(resume);
+    assert_eq!(refused.status.code(), Some(2));
+    let after: Vec<(std::path::PathBuf, Vec<u8>)> = crate::common::files_under(&out)
+        .into_iter()
+        .map(|f| (f.clone(), bytes(&out.join(&f))))
+        .collect();
+    assert!(before == after, "the refused resume changed the folder");
+}
+
 #[test]
 fn merged_shards_equal_a_single_run() {
     let dir = temp_dir();
