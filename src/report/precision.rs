@@ -172,10 +172,41 @@ pub(crate) fn record_problem(manifest: &Value, sweep_cells: Option<usize>) -> Op
         let Some(targets) = record.get("targets").and_then(Value::as_array) else {
             return at("targets", "a sweep's record lists its targets".into());
         };
-        for (i, t) in targets.iter().enumerate() {
+        // The grid's own targets, replications per cell and ceiling, which the record is of.
+        let asked: Vec<String> = manifest
+            .pointer("/grid/precision")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let asked = crate::study::precision::Precision::parse(&asked).unwrap_or_default();
+        if asked.targets.len() != targets.len()
+            || manifest
+                .pointer("/grid/replications")
+                .and_then(Value::as_u64)
+                != Some(ceiling)
+        {
+            return at(
+                "targets",
+                "not the targets and ceiling of the grid's --precision".into(),
+            );
+        }
+        let used: Vec<u64> = manifest
+            .get("cell_replications")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().map(|n| n.as_u64().unwrap_or(0)).collect())
+            .unwrap_or_default();
+        for (i, (t, asked)) in targets.iter().zip(&asked.targets).enumerate() {
             let key = format!("targets[{i}]");
-            if let Err(problem) = target(&key, t) {
-                return problem;
+            match target(&key, t) {
+                Err(problem) => return problem,
+                Ok(relative) if relative != asked.relative || t["metric"] != asked.metric => {
+                    return at(&key, "not the grid's --precision target".into());
+                }
+                Ok(_) => {}
             }
             let not_met: Option<Vec<u64>> = t
                 .get("cells_not_met")
@@ -193,6 +224,15 @@ pub(crate) fn record_problem(manifest: &Value, sweep_cells: Option<usize>) -> Op
                 return at(
                     &format!("{key}.cells_not_met"),
                     format!("not cells of this {cells}-cell sweep, each once in order"),
+                );
+            }
+            if not_met
+                .iter()
+                .any(|&c| used.get(c as usize) != Some(&ceiling))
+            {
+                return at(
+                    &format!("{key}.cells_not_met"),
+                    format!("a cell that stopped below the ceiling, {ceiling}, met its targets"),
                 );
             }
             let met = t.get("cells_met").and_then(Value::as_u64);
@@ -217,8 +257,22 @@ pub(crate) fn record_problem(manifest: &Value, sweep_cells: Option<usize>) -> Op
                 Ok(relative) => relative,
                 Err(problem) => return problem,
             };
+            // A number, or null where there is none (NaN): no value in any replication, or
+            // in fewer than two.
+            for k in ["mean", "half_width"] {
+                if !c.get(k).is_some_and(|v| v.is_number() || v.is_null()) {
+                    return at(&format!("{key}.{k}"), "not a number".into());
+                }
+            }
             let number = |k: &str| c.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
             let (mean, half_width) = (number("mean"), number("half_width"));
+            let measured = c.get("measured").and_then(Value::as_u64);
+            if mean.is_nan() != (measured == Some(0)) {
+                return at(
+                    &format!("{key}.mean"),
+                    "no mean only where no replication measured the metric".into(),
+                );
+            }
             let replications = c.get("replications").and_then(Value::as_u64).unwrap_or(0);
             if !(1..=ceiling).contains(&replications) {
                 return at(
@@ -323,8 +377,11 @@ mod tests {
     /// the report say something the numbers do not is refused, naming the key.
     #[test]
     fn a_record_that_does_not_add_up_is_refused_naming_its_key() {
-        let sweep = serde_json::json!({"precision": {"ceiling": 20, "met": false, "targets": [
-            {"metric": "errors", "relative": 0.01, "cells_met": 1, "cells_not_met": [0, 2]}]}});
+        let sweep = serde_json::json!({
+            "grid": {"precision": ["errors=0.01"], "replications": 20},
+            "cell_replications": [20, 12, 20],
+            "precision": {"ceiling": 20, "met": false, "targets": [
+                {"metric": "errors", "relative": 0.01, "cells_met": 1, "cells_not_met": [0, 2]}]}});
         assert_eq!(record_problem(&sweep, Some(3)), None);
         assert_eq!(record_problem(&serde_json::json!({}), Some(3)), None);
         let edited = |path: &str, value: Value| {
@@ -353,6 +410,21 @@ mod tests {
             ("/precision/targets/0/relative", json!(-0.5), "relative`"),
             ("/precision/targets/0/metric", json!("<b>"), "metric`"),
             ("/precision/met", json!(true), "`precision.met`"),
+            (
+                "/precision/ceiling",
+                json!(500),
+                "not the targets and ceiling of the grid's",
+            ),
+            (
+                "/precision/targets/0/relative",
+                json!(0.9),
+                "not the grid's --precision target",
+            ),
+            (
+                "/cell_replications",
+                json!([20, 20, 12]),
+                "stopped below the ceiling",
+            ),
         ] {
             let problem = edited(path, value);
             assert!(problem.contains(why), "{why}: {problem}");
@@ -369,6 +441,20 @@ mod tests {
                  "mean": 10.0, "half_width": 2.0, "met": met}]}})
         };
         assert_eq!(record_problem(&run(false, 20), None), None);
+        let mut no_mean = run(false, 20);
+        no_mean["precision"]["checks"][0]["mean"] = Value::Null;
+        assert!(
+            record_problem(&no_mean, None)
+                .unwrap()
+                .contains("checks[0].mean")
+        );
+        no_mean["precision"]["checks"][0]["measured"] = serde_json::json!(0);
+        no_mean["precision"]["checks"][0]["half_width"] = serde_json::json!("abc");
+        assert!(
+            record_problem(&no_mean, None)
+                .unwrap()
+                .contains("half_width`: not a number")
+        );
         assert!(
             record_problem(&run(true, 20), None)
                 .unwrap()

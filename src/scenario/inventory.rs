@@ -292,7 +292,7 @@ pub fn parse_with_attributes(
                     "region",
                     format!(
                         "region `{}` is not one of `population.regions` ({})",
-                        abbreviate(&text),
+                        abbreviate(&super::label::revealed(&text)),
                         names.join(", ")
                     ),
                     hint,

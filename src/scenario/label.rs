@@ -60,22 +60,33 @@ fn shows_nothing(c: char) -> bool {
     )
 }
 
-/// A zero-width joiner or non-joiner that joins nothing (at either end of the name, or beside a
-/// character of plain ASCII, which no joiner shapes), or a tag character that is not part of a
-/// flag's sequence (after U+1F3F4 or another tag): each shows nothing where it stands, so that
-/// `NA` and `NA` with one after it would be two names that read the same.
+/// A zero-width joiner or non-joiner that joins nothing, or a tag character that is not part of
+/// a flag's sequence: each shows nothing where it stands, so that `NA` and `NA` with one after
+/// it would be two names that read the same. A joiner joins nothing at the start, after a space,
+/// ASCII or another joiner, or before them or at the end, unless what it follows shapes the
+/// end of a word with it: a virama (the chillu letters of Malayalam written the older way, a
+/// Bengali khanda ta) or a letter of a joining script (Arabic, Syriac, N'Ko, Mongolian). A tag
+/// follows U+1F3F4 or another tag, and the sequence ends with the cancel tag U+E007F.
 fn stray_joiner(text: &str) -> Option<char> {
+    let joiner = |c: char| matches!(c, '\u{200c}' | '\u{200d}');
+    let tag = |c: char| ('\u{e0020}'..='\u{e007f}').contains(&c);
+    let plain = |c: Option<char>| c.is_none_or(|c| c.is_ascii() || c.is_whitespace() || joiner(c));
+    let shapes_an_end = |c: char| {
+        unicode_normalization::char::canonical_combining_class(c) == 9
+            || matches!(c, '\u{600}'..='\u{8ff}' | '\u{1800}'..='\u{18af}' | '\u{a840}'..='\u{a87f}')
+    };
     let chars: Vec<char> = text.chars().collect();
     chars.iter().enumerate().find_map(|(i, &c)| {
         let before = i.checked_sub(1).map(|b| chars[b]);
         let after = chars.get(i + 1).copied();
-        let stray = match c {
-            '\u{200c}' | '\u{200d}' => [before, after]
-                .iter()
-                .any(|n| n.is_none_or(|n| n.is_ascii())),
-            '\u{e0020}'..='\u{e007f}' => !before
-                .is_some_and(|b| b == '\u{1f3f4}' || ('\u{e0020}'..='\u{e007f}').contains(&b)),
-            _ => false,
+        let stray = if joiner(c) {
+            plain(before) || (plain(after) && !before.is_some_and(shapes_an_end))
+        } else if tag(c) {
+            let follows = before.is_some_and(|b| b == '\u{1f3f4}' || (tag(b) && b != '\u{e007f}'));
+            let closed = c == '\u{e007f}' || after.is_some_and(tag);
+            !(follows && closed)
+        } else {
+            false
         };
         stray.then_some(c)
     })
@@ -90,11 +101,16 @@ pub fn reads_as(text: &str) -> String {
     text.chars().filter(|&c| !shows_nothing(c)).nfc().collect()
 }
 
-/// `text` with the characters that show nothing by themselves, and the combining marks that
-/// accent the letter before them, written as escapes (`NA\u{200d}`, `Cafe\u{301}`), for a
-/// message that says two names differ only by them.
+/// `text` with the characters that show nothing by themselves, joiners and tags, and the
+/// combining marks that accent the letter before them, written as escapes (`NA\u{200d}`,
+/// `Cafe\u{301}`), for a message about a name that does not read as it is written.
 pub fn revealed(text: &str) -> String {
-    escaped_where(text, |c| shows_nothing(c) || is_combining_mark(c)).into_owned()
+    let hidden = |c: char| {
+        shows_nothing(c)
+            || is_combining_mark(c)
+            || matches!(c, '\u{200c}' | '\u{200d}' | '\u{e0020}'..='\u{e007f}')
+    };
+    escaped_where(text, hidden).into_owned()
 }
 
 /// Whether `c` is not to stand in an SVG or HTML page: the C0 controls but tab and line ends,
@@ -250,8 +266,21 @@ mod tests {
             "N\u{200d}A",
             "NA\u{e0067}",
             "\u{e007f}",
+            "\u{e9}\u{200d}\u{200d}\u{e9}",
+            "A\u{a0}\u{200d}\u{a0}B",
+            "\u{1f3f4}\u{e0041}",
         ] {
             assert!(why(stray).contains("joins nothing"), "{stray:?}");
+        }
+        assert!(why(&format!("{scotland}\u{e0067}")).contains("joins nothing"));
+        // A joiner that shapes the end of a word: after a virama (Malayalam's chillu written the
+        // older way, before a space too), after an Arabic letter.
+        for word in [
+            "\u{d05}\u{d35}\u{d28}\u{d4d}\u{200d}",
+            "\u{d28}\u{d4d}\u{200d} x",
+            "\u{647}\u{200d}",
+        ] {
+            assert_eq!(problem(word, 20, true), None, "{word:?}");
         }
         // One accented letter, or the letter and a combining accent: the same name.
         assert_eq!(reads_as("Cafe\u{301}"), reads_as("Caf\u{e9}"));

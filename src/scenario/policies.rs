@@ -256,7 +256,7 @@ pub(super) fn read_regions(t: &Section<'_>, key: &'static str, regions: &[String
                     format!(
                         "`{}` names `{}`, which is not a region",
                         t.key_path(key),
-                        super::reader::abbreviate(&r)
+                        super::reader::abbreviate(&label::revealed(&r))
                     ),
                     Some(hint),
                 );
