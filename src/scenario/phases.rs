@@ -300,6 +300,20 @@ fn read_programme(s: &Section<'_>, window_hours: f64) -> PhaseList {
                 ),
                 Some("charts show it: name it plainly, e.g. \"Cutover\"".into()),
             );
+        } else if let Some(other) = phases
+            .iter()
+            .find(|p| label::reads_as(&p.name) == label::reads_as(&name))
+        {
+            // Legends, the report's tables and the causes name phases by name.
+            t.error(
+                "name",
+                format!(
+                    "phases `{}` and `{key}` are both named `{}`",
+                    other.key,
+                    reader::abbreviate(&label::revealed(&name))
+                ),
+                Some("charts and the report tell phases apart by name: give each its own".into()),
+            );
         }
         let start_hours = match (t.has("start_days"), t.has("start_hours")) {
             (true, true) => {

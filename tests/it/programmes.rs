@@ -162,6 +162,14 @@ const BROKEN: &[(&str, &str, &[&str])] = &[
         &["two phases are called `presync`", "p.toml:22:7"],
     ),
     (
+        "name = \"Cutover\"",
+        "name = \"Pre-sync\"",
+        &[
+            "phases `presync` and `cutover` are both named `Pre-sync`",
+            "p.toml:",
+        ],
+    ),
+    (
         "\"identity_switch\"]",
         "\"identity_switch\", \"typo\"]",
         &[
