@@ -74,7 +74,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
             manifest.scenario
         ),
         subtitle: format!(
-            "mean per replication over {} replications with its 95% t interval; share of the bar with Fieller's 95% interval; one cause per slip and per miss (docs/scenario.md, Causes)",
+            "mean per replication over {} replications with its 95% t interval (cut at 0); share of the bar with Fieller's 95% interval; one cause per slip and per miss (docs/scenario.md, Causes)",
             table.len()
         ),
         bars: vec![

@@ -29,6 +29,13 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
     let diff_low = table.numbers(c::DIFF_CI95_LOW)?;
     let diff_high = table.numbers(c::DIFF_CI95_HIGH)?;
     let significant = table.text(c::SIGNIFICANT)?;
+    // Holm's family: every test comparison.csv holds, a p-value per policy but the baseline
+    // and per metric.
+    let family = table
+        .text(c::P_HOLM)?
+        .iter()
+        .filter(|p| !p.trim().is_empty())
+        .count();
     let tenants = super::most_tenants(dir)?;
     let mut written = Vec::new();
     for (name, label) in MAIN_METRICS {
@@ -48,7 +55,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
         let figure = ByPolicy {
             title: format!("{}: {label} by policy", manifest.scenario),
             subtitle: format!(
-                "{} paired replications per policy; left: mean and 95% interval, right: difference from {baseline} with the paired 95% interval",
+                "{} paired replications per policy; left: mean, 95% interval within the metric's range; right: difference from {baseline}, paired 95% interval (unadjusted; colour: Holm over all {family} tests)",
                 manifest
                     .replications
                     .map_or_else(|| "?".to_string(), |r| r.to_string())

@@ -44,7 +44,7 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
             continue;
         }
         let context = format!(
-            "{} cells x {} replications; mean and 95% confidence interval per cell",
+            "{} cells x {} replications; mean and 95% confidence interval per cell, within the values the metric can take",
             cells.unwrap_or(rows.len()),
             manifest
                 .replications

@@ -345,17 +345,22 @@ fn a_comparison_gets_a_chart_per_metric() {
         r#"{"scenario": "pair", "replications": 2}"#,
     )
     .unwrap();
-    let header = "policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,diff_ci95_high,significant\n";
+    let header = "policy,metric,mean,ci95_low,ci95_high,diff_vs_baseline,diff_ci95_low,diff_ci95_high,p_value,p_holm,significant\n";
     // largest-first's unadjusted interval excludes 0, but the Holm-adjusted test does not.
-    let rows = "fifo,slips,10,8,12,0,0,0,false\nsmallest-first,slips,6,5,7,-4,-5,-3,true\n\
-                largest-first,slips,9,8,10,-1,-1.8,-0.2,false\n\
-                fifo,transitioned,100,,,0,,,false\n";
+    let rows = "fifo,slips,10,8,12,0,0,0,,,false\nsmallest-first,slips,6,5,7,-4,-5,-3,0.001,0.002,true\n\
+                largest-first,slips,9,8,10,-1,-1.8,-0.2,0.03,0.06,false\n\
+                fifo,transitioned,100,,,0,,,,,false\n";
     fs::write(dir.path().join("comparison.csv"), format!("{header}{rows}")).unwrap();
     assert_eq!(folder_kind(dir.path()).unwrap(), FolderKind::Compare);
     assert_drawn(&draw_folder(dir.path()).unwrap(), 2);
     let svg = svg_text(dir.path(), "compare_slips");
     assert!(
         svg.contains("pair: slips (rollbacks) by policy") && svg.contains("difference from fifo")
+    );
+    // The subtitle says the intervals are not adjusted and the size of Holm's family.
+    assert!(
+        svg.contains("colour: Holm over all 2 tests"),
+        "Holm's family"
     );
     // The legend names the rule that colours the intervals, which is not the drawn interval's.
     assert!(svg.contains("differs (Holm p &lt; 0.05)"));
