@@ -391,12 +391,12 @@ impl SweepPrecision {
         })
     }
 
-    /// Adds cell `cell`, which used `replications` and whose values give `checks` (one per
-    /// target, in order). A cell that stopped below the ceiling met every target (that is why
-    /// it stopped), whatever its values read back from the file's six decimals give.
+    /// Adds cell `cell`, which used `replications` and whose values, read back from its file,
+    /// give `checks` (one per target, in order). A cell that stopped below the ceiling met every
+    /// target (that is why it stopped; its file is refused otherwise).
     pub fn add(&mut self, cell: usize, replications: u64, checks: &[TargetCheck]) {
         for (target, check) in self.targets.iter_mut().zip(checks) {
-            if replications < self.ceiling || check.met {
+            if replications < self.ceiling || check.met_as_read_back() {
                 target.cells_met += 1;
             } else {
                 target.cells_not_met.push(cell);

@@ -403,10 +403,6 @@ pub fn read_cell(
     }))
 }
 
-/// The slack a `--precision` check read back from a cell file allows: its values are written with
-/// six decimals, which moves a half-width of ten or more replications by a few millionths.
-const READ_BACK_SLACK: f64 = 1e-5;
-
 /// With `--precision` a cell stops where its own targets are met, at most at the ceiling and
 /// never before the first stage: a cell file of `rows` replications that could not have stopped
 /// there (cut short, or edited) is damage, not a cell whose targets were met.
@@ -423,7 +419,7 @@ fn stopped_where_it_could(info: &GridInfo, rows: u64, columns: &[Vec<f64>]) -> R
         && let Some(c) = precision
             .check_columns("", columns)
             .into_iter()
-            .find(|c| !(c.met || c.half_width <= c.relative * c.mean.abs() + READ_BACK_SLACK))
+            .find(|c| !c.met_as_read_back())
     {
         return Err(format!(
             "it stopped at {rows} of at most {ceiling} replications, but its values do not meet --precision {}={} (a half-width of {} against a mean of {}), and a cell stops below the ceiling only when they do",

@@ -148,11 +148,11 @@ pub fn setting_estimate(
 }
 
 /// The magnitude below which a fitted setting is written with significant digits, not decimals.
-pub const SMALL_SETTING: f64 = 1e-3;
+const SMALL_SETTING: f64 = 1e-3;
 
 /// `x` with `digits` significant digits, as the shortest decimal that reads back as that
 /// rounding (`1.23457e-7`, `0.000123457`); a dash if it is not finite.
-pub fn significant(x: f64, digits: usize) -> String {
+fn significant(x: f64, digits: usize) -> String {
     if !x.is_finite() {
         return NONE.into();
     }

@@ -140,175 +140,197 @@ pub(crate) fn cells_met(manifest: &Value) -> (Vec<CellsMet>, u64) {
 /// CSV file.
 pub(crate) fn record_problem(manifest: &Value, sweep_cells: Option<usize>) -> Option<String> {
     let record = manifest.get("precision").filter(|p| !p.is_null())?;
-    let at = |key: &str, why: String| Some(format!("`precision.{key}`: {why}"));
     let Some(ceiling) = record
         .get("ceiling")
         .and_then(Value::as_u64)
         .filter(|&c| c >= 1)
     else {
-        return at("ceiling", "not a number of replications from 1".into());
+        return Some(refused(
+            "ceiling",
+            "not a number of replications from 1".into(),
+        ));
     };
-    let metrics = crate::study::metric_names();
-    let target = |key: &str, t: &Value| -> Result<f64, Option<String>> {
-        let metric = t.get("metric").and_then(Value::as_str).unwrap_or("");
-        if !metrics.contains(&metric) {
-            return Err(at(
-                &format!("{key}.metric"),
-                "not a metric of replications.csv".into(),
+    let all_met = match sweep_cells {
+        Some(cells) => sweep_targets(manifest, record, ceiling, cells),
+        None => run_checks(record, ceiling),
+    };
+    match all_met {
+        Err(problem) => Some(problem),
+        Ok(all_met) if record.get("met").and_then(Value::as_bool) != Some(all_met) => {
+            Some(refused("met", "not whether every target was met".into()))
+        }
+        Ok(_) => None,
+    }
+}
+
+/// A refusal of the record's key `key` (under `precision.`) for `why`.
+fn refused(key: &str, why: String) -> String {
+    format!("`precision.{key}`: {why}")
+}
+
+/// The target `t` (key `key`) names a metric and a target in range: its `relative`.
+fn target_of(key: &str, t: &Value) -> Result<f64, String> {
+    let metric = t.get("metric").and_then(Value::as_str).unwrap_or("");
+    if !crate::study::metric_names().contains(&metric) {
+        return Err(format!(
+            "`precision.{key}.metric`: not a metric of replications.csv"
+        ));
+    }
+    t.get("relative")
+        .and_then(Value::as_f64)
+        .filter(|r| (MIN_RELATIVE..=1.0).contains(r))
+        .ok_or_else(|| {
+            refused(
+                &format!("{key}.relative"),
+                "not a target from 0.000001 to 1".into(),
+            )
+        })
+}
+
+/// A sweep's `targets`, against its grid of `cells` cells: whether every one was met in every
+/// cell, or what is wrong.
+fn sweep_targets(
+    manifest: &Value,
+    record: &Value,
+    ceiling: u64,
+    cells: usize,
+) -> Result<bool, String> {
+    let Some(targets) = record.get("targets").and_then(Value::as_array) else {
+        return Err(refused(
+            "targets",
+            "a sweep's record lists its targets".into(),
+        ));
+    };
+    // The grid's own targets, replications per cell and ceiling, which the record is of.
+    let asked: Vec<String> = manifest
+        .pointer("/grid/precision")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    let asked = crate::study::precision::Precision::parse(&asked).unwrap_or_default();
+    if asked.targets.len() != targets.len()
+        || manifest
+            .pointer("/grid/replications")
+            .and_then(Value::as_u64)
+            != Some(ceiling)
+    {
+        return Err(refused(
+            "targets",
+            "not the targets and ceiling of the grid's --precision".into(),
+        ));
+    }
+    let used: Vec<u64> = manifest
+        .get("cell_replications")
+        .and_then(Value::as_array)
+        .map(|a| a.iter().map(|n| n.as_u64().unwrap_or(0)).collect())
+        .unwrap_or_default();
+    let mut all_met = true;
+    for (i, (t, asked)) in targets.iter().zip(&asked.targets).enumerate() {
+        let key = format!("targets[{i}]");
+        if target_of(&key, t)? != asked.relative || t["metric"] != asked.metric {
+            return Err(refused(&key, "not the grid's --precision target".into()));
+        }
+        let not_met: Option<Vec<u64>> = t
+            .get("cells_not_met")
+            .and_then(Value::as_array)
+            .and_then(|a| a.iter().map(Value::as_u64).collect());
+        let key = format!("{key}.cells_not_met");
+        let Some(not_met) = not_met else {
+            return Err(refused(&key, "not a list of cells".into()));
+        };
+        if not_met.windows(2).any(|w| w[0] >= w[1])
+            || not_met.last().is_some_and(|&c| c >= cells as u64)
+        {
+            return Err(refused(
+                &key,
+                format!("not cells of this {cells}-cell sweep, each once in order"),
             ));
         }
-        t.get("relative")
-            .and_then(Value::as_f64)
-            .filter(|r| (MIN_RELATIVE..=1.0).contains(r))
-            .ok_or_else(|| {
-                at(
-                    &format!("{key}.relative"),
-                    "not a target from 0.000001 to 1".into(),
-                )
-            })
+        if not_met
+            .iter()
+            .any(|&c| used.get(c as usize) != Some(&ceiling))
+        {
+            return Err(refused(
+                &key,
+                format!("a cell that stopped below the ceiling, {ceiling}, met its targets"),
+            ));
+        }
+        if t.get("cells_met").and_then(Value::as_u64) != Some((cells - not_met.len()) as u64) {
+            return Err(refused(
+                &format!("targets[{i}].cells_met"),
+                format!("not the {cells} cells less those not met"),
+            ));
+        }
+        all_met &= not_met.is_empty();
+    }
+    Ok(all_met)
+}
+
+/// A run's or a comparison's `checks`: whether every one was met, or what is wrong.
+fn run_checks(record: &Value, ceiling: u64) -> Result<bool, String> {
+    let Some(checks) = record.get("checks").and_then(Value::as_array) else {
+        return Err(refused(
+            "checks",
+            "a run's or a comparison's record lists its checks".into(),
+        ));
     };
     let mut all_met = true;
-    if let Some(cells) = sweep_cells {
-        let Some(targets) = record.get("targets").and_then(Value::as_array) else {
-            return at("targets", "a sweep's record lists its targets".into());
-        };
-        // The grid's own targets, replications per cell and ceiling, which the record is of.
-        let asked: Vec<String> = manifest
-            .pointer("/grid/precision")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|t| t.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let asked = crate::study::precision::Precision::parse(&asked).unwrap_or_default();
-        if asked.targets.len() != targets.len()
-            || manifest
-                .pointer("/grid/replications")
-                .and_then(Value::as_u64)
-                != Some(ceiling)
+    for (i, c) in checks.iter().enumerate() {
+        let key = format!("checks[{i}]");
+        let relative = target_of(&key, c)?;
+        // A number, or null where there is none (NaN): no value in any replication, or in
+        // fewer than two.
+        for k in ["mean", "half_width"] {
+            if !c.get(k).is_some_and(|v| v.is_number() || v.is_null()) {
+                return Err(refused(&format!("{key}.{k}"), "not a number".into()));
+            }
+        }
+        let number = |k: &str| c.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
+        let (mean, half_width) = (number("mean"), number("half_width"));
+        let measured = c.get("measured").and_then(Value::as_u64);
+        if mean.is_nan() != (measured == Some(0)) {
+            return Err(refused(
+                &format!("{key}.mean"),
+                "no mean only where no replication measured the metric".into(),
+            ));
+        }
+        let replications = c.get("replications").and_then(Value::as_u64).unwrap_or(0);
+        if !(1..=ceiling).contains(&replications) {
+            return Err(refused(
+                &format!("{key}.replications"),
+                format!("not from 1 to the ceiling, {ceiling}"),
+            ));
+        }
+        if c.get("measured")
+            .is_some_and(|m| m.as_u64().is_none_or(|m| m > replications))
         {
-            return at(
-                "targets",
-                "not the targets and ceiling of the grid's --precision".into(),
-            );
+            return Err(refused(
+                &format!("{key}.measured"),
+                "more than its replications".into(),
+            ));
         }
-        let used: Vec<u64> = manifest
-            .get("cell_replications")
-            .and_then(Value::as_array)
-            .map(|a| a.iter().map(|n| n.as_u64().unwrap_or(0)).collect())
-            .unwrap_or_default();
-        for (i, (t, asked)) in targets.iter().zip(&asked.targets).enumerate() {
-            let key = format!("targets[{i}]");
-            match target(&key, t) {
-                Err(problem) => return problem,
-                Ok(relative) if relative != asked.relative || t["metric"] != asked.metric => {
-                    return at(&key, "not the grid's --precision target".into());
-                }
-                Ok(_) => {}
-            }
-            let not_met: Option<Vec<u64>> = t
-                .get("cells_not_met")
-                .and_then(Value::as_array)
-                .and_then(|a| a.iter().map(Value::as_u64).collect());
-            let Some(not_met) = not_met else {
-                return at(
-                    &format!("{key}.cells_not_met"),
-                    "not a list of cells".into(),
-                );
-            };
-            if not_met.windows(2).any(|w| w[0] >= w[1])
-                || not_met.last().is_some_and(|&c| c >= cells as u64)
-            {
-                return at(
-                    &format!("{key}.cells_not_met"),
-                    format!("not cells of this {cells}-cell sweep, each once in order"),
-                );
-            }
-            if not_met
-                .iter()
-                .any(|&c| used.get(c as usize) != Some(&ceiling))
-            {
-                return at(
-                    &format!("{key}.cells_not_met"),
-                    format!("a cell that stopped below the ceiling, {ceiling}, met its targets"),
-                );
-            }
-            let met = t.get("cells_met").and_then(Value::as_u64);
-            if met != Some((cells - not_met.len()) as u64) {
-                return at(
-                    &format!("{key}.cells_met"),
-                    format!("not the {cells} cells less those not met"),
-                );
-            }
-            all_met &= not_met.is_empty();
+        if half_width < 0.0 || mean.is_infinite() || half_width.is_infinite() {
+            return Err(refused(
+                &format!("{key}.half_width"),
+                "not an interval's half-width".into(),
+            ));
         }
-    } else {
-        let Some(checks) = record.get("checks").and_then(Value::as_array) else {
-            return at(
-                "checks",
-                "a run's or a comparison's record lists its checks".into(),
-            );
-        };
-        for (i, c) in checks.iter().enumerate() {
-            let key = format!("checks[{i}]");
-            let relative = match target(&key, c) {
-                Ok(relative) => relative,
-                Err(problem) => return problem,
-            };
-            // A number, or null where there is none (NaN): no value in any replication, or
-            // in fewer than two.
-            for k in ["mean", "half_width"] {
-                if !c.get(k).is_some_and(|v| v.is_number() || v.is_null()) {
-                    return at(&format!("{key}.{k}"), "not a number".into());
-                }
-            }
-            let number = |k: &str| c.get(k).and_then(Value::as_f64).unwrap_or(f64::NAN);
-            let (mean, half_width) = (number("mean"), number("half_width"));
-            let measured = c.get("measured").and_then(Value::as_u64);
-            if mean.is_nan() != (measured == Some(0)) {
-                return at(
-                    &format!("{key}.mean"),
-                    "no mean only where no replication measured the metric".into(),
-                );
-            }
-            let replications = c.get("replications").and_then(Value::as_u64).unwrap_or(0);
-            if !(1..=ceiling).contains(&replications) {
-                return at(
-                    &format!("{key}.replications"),
-                    format!("not from 1 to the ceiling, {ceiling}"),
-                );
-            }
-            if c.get("measured")
-                .is_some_and(|m| m.as_u64().is_none_or(|m| m > replications))
-            {
-                return at(
-                    &format!("{key}.measured"),
-                    "more than its replications".into(),
-                );
-            }
-            if half_width < 0.0 || mean.is_infinite() || half_width.is_infinite() {
-                return at(
-                    &format!("{key}.half_width"),
-                    "not an interval's half-width".into(),
-                );
-            }
-            let met = c.get("met").and_then(Value::as_bool);
-            let meets = half_width <= relative * mean.abs();
-            if met != Some(meets) || (!meets && replications < ceiling) {
-                return at(
-                    &format!("{key}.met"),
-                    "not what its mean and half-width say, or unmet below the ceiling".into(),
-                );
-            }
-            all_met &= meets;
+        let meets = crate::study::precision::meets(mean, half_width, relative);
+        if c.get("met").and_then(Value::as_bool) != Some(meets)
+            || (!meets && replications < ceiling)
+        {
+            return Err(refused(
+                &format!("{key}.met"),
+                "not what its mean and half-width say, or unmet below the ceiling".into(),
+            ));
         }
+        all_met &= meets;
     }
-    if record.get("met").and_then(Value::as_bool) != Some(all_met) {
-        return at("met", "not whether every target was met".into());
-    }
-    None
+    Ok(all_met)
 }
 
 /// The checks a manifest's `precision` record holds (none without `--precision`).

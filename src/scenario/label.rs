@@ -95,8 +95,8 @@ fn stray_joiner(text: &str) -> Option<char> {
 /// `text` as a reader sees it: without the characters that show nothing by themselves
 /// ([`shows_nothing`]), and with each accented letter in one encoding (Unicode's canonical
 /// composition, NFC), so that names told apart only by them are found to be the same name:
-/// `NA` and `NA` with a joiner after it, `Café` typed with `é` and exported (as some systems
-/// write file names) as `e` and a combining accent.
+/// `NA` and `NA` with a variation selector after it, `Café` typed with `é` and exported (as
+/// some systems write file names) as `e` and a combining accent.
 pub fn reads_as(text: &str) -> String {
     text.chars().filter(|&c| !shows_nothing(c)).nfc().collect()
 }

@@ -441,10 +441,15 @@ fn read_cap(
     };
     let only = match &value {
         None => None,
-        Some(v) => match values
-            .iter()
-            .position(|x| !x.is_empty() && label::reads_as(x) == label::reads_as(v))
-        {
+        // A region by its name as a reader sees it, as everywhere; a column's value as written,
+        // since its groups are its cells' texts.
+        Some(v) => match values.iter().position(|x| {
+            !x.is_empty()
+                && match per {
+                    Group::Region => label::reads_as(x) == label::reads_as(v),
+                    _ => x == v,
+                }
+        }) {
             Some(i) => Some(i as u32),
             None => {
                 let shown: Vec<&str> = values

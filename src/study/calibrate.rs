@@ -155,18 +155,8 @@ fn beyond_comparison(
     scales: &Scales,
     d: f64,
 ) -> Error {
-    let mut worst: Option<(f64, usize, usize)> = None;
-    for &r in rows {
-        for (j, &c) in obs.columns.iter().enumerate() {
-            if let Some(o) = obs.values[r][j] {
-                let part = (o - sim.mean(obs.weeks[r], c)).powi(2) / scales.cells[r][c];
-                if worst.is_none_or(|(w, _, _)| part > w) {
-                    worst = Some((part, r, j));
-                }
-            }
-        }
-    }
-    let Some((part, r, j)) = worst else {
+    let worst = terms(obs, sim, rows, scales).reduce(|w, t| if t.2 > w.2 { t } else { w });
+    let Some((r, j, part)) = worst else {
         return Error::Internal(format!("a discrepancy of {d:e} over no observed value"));
     };
     let (week, c) = (obs.weeks[r], obs.columns[j]);
@@ -191,16 +181,26 @@ pub fn discrepancy(
     rows: &Rows,
     scales: &Scales,
 ) -> (f64, usize) {
-    let (mut d, mut cells) = (0.0, 0);
-    for &r in rows {
-        for (j, &c) in obs.columns.iter().enumerate() {
-            if let Some(o) = obs.values[r][j] {
-                d += (o - sim.mean(obs.weeks[r], c)).powi(2) / scales.cells[r][c];
-                cells += 1;
-            }
-        }
-    }
-    (d, cells)
+    terms(obs, sim, rows, scales).fold((0.0, 0), |(d, cells), (_, _, term)| (d + term, cells + 1))
+}
+
+/// Each observed cell of `rows`, in order, with its term of `D`: (row, observed column, term).
+fn terms<'a>(
+    obs: &'a Observations,
+    sim: &'a Simulated,
+    rows: &'a Rows,
+    scales: &'a Scales,
+) -> impl Iterator<Item = (usize, usize, f64)> + 'a {
+    rows.iter().flat_map(move |&r| {
+        obs.columns.iter().enumerate().filter_map(move |(j, &c)| {
+            let o = obs.values[r][j]?;
+            Some((
+                r,
+                j,
+                (o - sim.mean(obs.weeks[r], c)).powi(2) / scales.cells[r][c],
+            ))
+        })
+    })
 }
 
 /// How the search is run.

@@ -56,6 +56,24 @@ pub struct TargetCheck {
     pub met: bool,
 }
 
+/// Whether an interval of `half_width` about `mean` meets a target of `relative`: a half-width
+/// of at most `relative x |mean|` (never where either is NaN: no estimate yet).
+pub fn meets(mean: f64, half_width: f64, relative: f64) -> bool {
+    half_width <= relative * mean.abs()
+}
+
+/// The slack a check read back from a file allows: values written with six decimals move a
+/// half-width over ten or more replications by a few millionths.
+const READ_BACK_SLACK: f64 = 1e-5;
+
+impl TargetCheck {
+    /// Whether the check is met, computed from values as a file holds them (six decimals): met,
+    /// or short of it by no more than that rounding can make.
+    pub fn met_as_read_back(&self) -> bool {
+        self.met || self.half_width <= self.relative * self.mean.abs() + READ_BACK_SLACK
+    }
+}
+
 impl Precision {
     /// Reads `--precision` arguments such as `slips=0.05`.
     pub fn parse(args: &[String]) -> Result<Precision, Error> {
@@ -162,7 +180,7 @@ impl Precision {
                     // replication so far (no tenant transitioned yet, no caller yet: settings
                     // that never measure it are refused up front) is not met: its estimate is
                     // still to come, so the stages go on, to the ceiling if need be.
-                    met: half_width <= t.relative * mean.abs(),
+                    met: meets(mean, half_width, t.relative),
                 }
             })
             .collect()
