@@ -181,7 +181,7 @@ impl Kept {
         let folder = folder.map_or("the output folder".into(), |f| f.display().to_string());
         match self {
             Kept::Nothing => format!(
-                " before any result was written: {folder} holds no results (any earlier ones were removed when the command started); run the command again"
+                " before any result was written: no results are in {folder} (any earlier ones were removed when the command started); run the command again"
             ),
             Kept::FinishedCells => format!(
                 "; the finished cells in {folder} are kept, run again with --resume to complete"

@@ -356,7 +356,7 @@ mod tests {
         };
         assert_eq!(
             stopped(Kept::Nothing),
-            "interrupted at once by a second signal (SIGINT) before any result was written: output/x holds no results (any earlier ones were removed when the command started); run the command again"
+            "interrupted at once by a second signal (SIGINT) before any result was written: no results are in output/x (any earlier ones were removed when the command started); run the command again"
         );
         assert!(stopped(Kept::FinishedCells).contains("the finished cells in output/x are kept"));
         assert!(

@@ -204,7 +204,7 @@ fn unmeasured(
         "some replications have no value of it"
     };
     Err(Error::Usage(format!(
-        "--metric {metric}: {which} ({}), so its mean over replications is not defined and no policy can be chosen as best on it with the stated probability; choose a metric every replication measures, or settings under which this one always has a value ({} holds no results)",
+        "--metric {metric}: {which} ({}), so its mean over replications is not defined and no policy can be chosen as best on it with the stated probability; choose a metric every replication measures, or settings under which this one always has a value (no results are in {})",
         lacking.join("; "),
         out.display()
     )))

@@ -30,6 +30,12 @@ pub(super) fn stage() -> Stage {
     }
 }
 
+/// Whether two metadata are of the same file (device and inode).
+fn is_same(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
 /// Creates a file in `dir` and writes and syncs a byte to it, then removes it.
 fn probe(dir: &Path) -> std::io::Result<()> {
     let mut probe = tempfile::Builder::new()
@@ -46,6 +52,19 @@ fn probe(dir: &Path) -> std::io::Result<()> {
 pub struct OutputFolder {
     dir: PathBuf,
     _lock: File,
+    /// Made by this command: removed again when dropped if it is still empty, as it is when the
+    /// command failed or was stopped before writing anything (a success always writes files).
+    made: bool,
+}
+
+impl Drop for OutputFolder {
+    fn drop(&mut self) {
+        if self.made {
+            // Removes only an empty folder (the system refuses any other), so nothing written
+            // is ever lost; a command waiting for the lock sees the folder gone (`open`).
+            let _ = fs::remove_dir(&self.dir);
+        }
+    }
 }
 
 /// How a command waits for its folder's lock, which another command holds: it is given the folder
@@ -59,8 +78,25 @@ impl OutputFolder {
     /// byte (so a full disk is found before the old run is removed), and removes the temporary
     /// files that killed commands left.
     pub fn open(dir: &Path, wait: Option<LockWait>) -> Result<OutputFolder, Error> {
-        let err = |source| failed_on(dir)(source);
         check_path_length(dir)?;
+        // Another command may remove a folder it made while this one waits for its lock, and
+        // make it again: the lock taken must be that of the folder at `dir` now, so a folder
+        // gone meanwhile is taken afresh (each round needs another command to have finished).
+        loop {
+            let (existed, lock) = Self::lock(dir, wait)?;
+            let locked = lock.metadata().map_err(failed_on(dir))?;
+            match fs::metadata(dir) {
+                Ok(now) if is_same(&now, &locked) => return Self::taken(dir, existed, lock),
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(failed_on(dir)(e)),
+            }
+        }
+    }
+
+    /// Creates `dir` if needed and takes its lock; says whether it existed before.
+    fn lock(dir: &Path, wait: Option<LockWait>) -> Result<(bool, File), Error> {
+        let err = |source| failed_on(dir)(source);
         let existed = fs::symlink_metadata(dir).is_ok();
         create_dir(dir)?;
         let not_a_folder = || Error::Usage(format!("{} is not a folder", dir.display()));
@@ -93,27 +129,29 @@ impl OutputFolder {
             }
             (Err(fs::TryLockError::Error(e)), _) => return Err(err(e)),
         }
+        Ok((existed, lock))
+    }
+
+    /// The checks of a folder whose lock is taken ([`OutputFolder::open`]).
+    fn taken(dir: &Path, existed: bool, lock: File) -> Result<OutputFolder, Error> {
+        let err = |source| failed_on(dir)(source);
+        // From here the folder is this command's: made by it, it goes again if left empty.
+        let folder = OutputFolder {
+            dir: dir.to_path_buf(),
+            _lock: lock,
+            made: !existed,
+        };
         // Found now, not after hours of simulating, and before the old run is removed: a folder
         // where no file can be created, or none can hold a byte (a full disk or quota, where an
-        // empty file can still be made).
-        if let Err(e) = probe(dir) {
-            if !existed {
-                // Made by this command for nothing: gone again, as the message says nothing
-                // was changed (it is empty: the probe file is removed when dropped).
-                let _ = fs::remove_dir(dir);
-            }
-            return Err(err(e));
-        }
+        // empty file can still be made). A folder made for nothing is gone again as `folder` is
+        // dropped, as the message says nothing was changed (the probe file is removed too).
+        probe(dir).map_err(err)?;
         refuse_foreign(dir)?;
         // A `charts` or `cells` that is a link, or a file, is refused when the command comes to
         // write into it: found now, so that hours of simulating are not lost to it.
         for sub in [files::CHARTS_DIR, CELLS_DIR] {
             check_subdir(&dir.join(sub))?;
         }
-        let folder = OutputFolder {
-            dir: dir.to_path_buf(),
-            _lock: lock,
-        };
         // With the lock held, no other command is writing them: each was left by one killed.
         remove_temporaries(dir);
         Ok(folder)
@@ -477,5 +515,50 @@ mod tests {
         assert!(!is_temporary("notes.tmp"));
         assert!(is_staging(".charts.x1Y2z3.tmp") && is_temporary(".charts.x1Y2z3.tmp"));
         assert!(!is_staging("charts") && !is_staging(".cells.x1.tmp"));
+    }
+
+    #[test]
+    fn a_folder_made_and_left_empty_is_removed_and_no_other() {
+        let root = tempfile::tempdir().unwrap();
+        let made = root.path().join("made");
+        drop(OutputFolder::open(&made, None).unwrap());
+        assert!(!made.exists(), "made and left empty");
+        let written = root.path().join("written");
+        let folder = OutputFolder::open(&written, None).unwrap();
+        fs::write(written.join("replications.csv"), "x\n").unwrap();
+        drop(folder);
+        assert!(written.join("replications.csv").exists());
+        let there = root.path().join("there");
+        fs::create_dir(&there).unwrap();
+        drop(OutputFolder::open(&there, None).unwrap());
+        assert!(there.is_dir(), "there before, so kept though empty");
+    }
+
+    /// A command waiting for the lock of a folder that its holder made, and removes as it fails,
+    /// takes the folder at that path afresh: not the removed one, where nothing can be written.
+    #[test]
+    fn a_folder_removed_during_the_wait_is_taken_afresh() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("out");
+        let first = OutputFolder::open(&dir, None).unwrap();
+        let (tx, rx) = std::sync::mpsc::channel();
+        let waiter = {
+            let dir = dir.clone();
+            std::thread::spawn(move || {
+                let wait: LockWait = |_, lock| lock();
+                tx.send(()).unwrap();
+                let second = OutputFolder::open(&dir, Some(wait)).unwrap();
+                fs::write(dir.join("manifest.json"), "{}\n").unwrap();
+                second
+            })
+        };
+        rx.recv().unwrap();
+        // Let it reach the wait (if it has not yet, it finds no folder and makes one).
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        drop(first);
+        let second = waiter.join().unwrap();
+        assert!(dir.join("manifest.json").is_file());
+        drop(second);
+        assert!(dir.join("manifest.json").is_file(), "written, so kept");
     }
 }

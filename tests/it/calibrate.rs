@@ -370,6 +370,24 @@ fn bad_observations_and_ranges_are_refused_where_they_are() {
         !d.join("o/manifest.json").exists(),
         "nothing written on bad input"
     );
+    // A value found too far from every setting only once they have run: refused at its cell,
+    // and the folder the command made is gone again (it was left behind, empty); one that
+    // was there before stays.
+    let far = write_file(d, "far.csv", "week,errors\n0,1e14\n1,2\n");
+    for out in ["made", "mine"] {
+        if out == "mine" {
+            std::fs::create_dir(d.join(out)).unwrap();
+        }
+        let fit = "workitems.transient_probability=0.01..0.3";
+        let args = ["calibrate", "small-pilot", "--observed", &far, "--fit", fit];
+        let small = ["--reps", "2", "--iterations", "2", "-q", "--out", out];
+        assert_bad_input(
+            &cutover(d, &[&args[..], &small].concat()),
+            &["far.csv:2:2", "cannot tell any two settings apart"],
+        );
+        let listed = std::fs::read_dir(d.join(out)).map(|e| e.count());
+        assert_eq!(listed.ok(), (out == "mine").then_some(0), "{out}");
+    }
 }
 
 /// A `--fit` or `--set` key that calibrated.toml cannot be written with (one the scenario writes

@@ -234,7 +234,7 @@ fn a_metric_some_replications_lack_stops_select_naming_the_policies() {
             " of 8 replications, replication ",
             "; smallest-first in ",
             "its mean over replications is not defined",
-            "holds no results",
+            "(no results are in ",
         ],
     );
     for f in ["manifest.json", "selection.csv", "report.html"] {

@@ -7,8 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use crate::chart::frame::{
-    Axis, BLUE, Figure, GREY, Labelled, MUTED, Mark, Plot, RED, band, bounds, heading, legend,
-    note_centred, plot, runs, steps, thousands,
+    Axis, BLUE, Figure, GREY, Labelled, MUTED, Mark, Plot, RED, band, bounds, heading,
+    note_centred, plot, runs, steps, thousands, with_side_legend,
 };
 use crate::chart::table::Table;
 use crate::error::Error;
@@ -181,6 +181,17 @@ impl Figure for Staffing {
     /// (a queue of hundreds would flatten a staff of a dozen onto zero).
     fn draw<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> DrawResult<(), DB> {
         let body = heading(root, &self.title, &self.subtitle)?;
+        // One legend for both panels, beside them: inside, every corner of the staff panel
+        // can hold a shift's step or the window's edge (Monday's shift was hidden).
+        let mut entries = vec![
+            (self.pool.queue.1.to_string(), Mark::Line(RED, 2)),
+            (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
+            (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
+        ];
+        if let Some((.., label)) = &self.cutover_window {
+            entries.push((label.clone(), Mark::Fill(window_shade())));
+        }
+        let body = with_side_legend(&body, &entries)?;
         let (_, h) = body.dim_in_pixel();
         let (top, bottom) = body.split_vertically((h as f64 * 0.55) as i32);
         let hour = 1.0 / 24.0;
@@ -205,11 +216,6 @@ impl Figure for Staffing {
         if let Some(note) = &self.empty_note {
             note_centred(&queue, note)?;
         }
-        legend(
-            &queue,
-            &[(self.pool.queue.1.to_string(), Mark::Line(RED, 2))],
-            &stepped(&self.queue),
-        )?;
         let mut staff = plot(
             &bottom,
             Axis::time(self.window.0, self.window.1),
@@ -234,16 +240,7 @@ impl Figure for Staffing {
         for run in stepped(&self.on_duty) {
             staff.draw_series(DashedLineSeries::new(run, 8, 5, MUTED.stroke_width(2)))?;
         }
-        let mut avoid = stepped(&self.on_duty);
-        avoid.extend(stepped(&self.busy));
-        let mut entries = vec![
-            (self.pool.busy.1.to_string(), Mark::Fill(BLUE.mix(0.45))),
-            (self.pool.on_duty.1.to_string(), Mark::Dashed(MUTED)),
-        ];
-        if let Some((.., label)) = &self.cutover_window {
-            entries.push((label.clone(), Mark::Fill(window_shade())));
-        }
-        legend(&staff, &entries, &avoid)
+        Ok(())
     }
 }
 
