@@ -30,6 +30,9 @@ use crate::error::Error;
 
 /// How the names of temporary files end (`.NAME.RANDOM.tmp`).
 pub const TEMPORARY_SUFFIX: &str = ".tmp";
+/// How many letters and digits make the RANDOM of a temporary name: set, not left to the
+/// `tempfile` crate's default, since the next command recognises its temporaries by it.
+const RANDOM_CHARS: usize = 6;
 
 /// A file being written under a temporary name in its folder, then renamed to its final name
 /// by [`AtomicFile::commit`]; dropped uncommitted, the temporary file is removed.
@@ -52,7 +55,10 @@ impl AtomicFile {
             .unwrap_or_default();
         let prefix = format!(".{name}.");
         let mut builder = tempfile::Builder::new();
-        builder.prefix(&prefix).suffix(TEMPORARY_SUFFIX);
+        builder
+            .prefix(&prefix)
+            .suffix(TEMPORARY_SUFFIX)
+            .rand_bytes(RANDOM_CHARS);
         // Given to open(2) with O_EXCL, so the kernel applies the umask: no chmod afterwards.
         #[cfg(unix)]
         builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));

@@ -39,8 +39,9 @@ fn is_same(a: &fs::Metadata, b: &fs::Metadata) -> bool {
 /// Creates a file in `dir` and writes and syncs a byte to it, then removes it.
 fn probe(dir: &Path) -> std::io::Result<()> {
     let mut probe = tempfile::Builder::new()
-        .prefix(".cutover-probe.")
+        .prefix(&format!(".{PROBE}."))
         .suffix(TEMPORARY_SUFFIX)
+        .rand_bytes(super::RANDOM_CHARS)
         .tempfile_in(dir)?;
     std::io::Write::write_all(probe.as_file_mut(), b"\n")?;
     probe.as_file().sync_all()
@@ -304,7 +305,7 @@ fn refuse_foreign(dir: &Path) -> Result<(), Error> {
                 Entry::Someones => {}
             }
         }
-        if is_temporary(&name) {
+        if is_temporary(&name, None) {
             continue;
         }
         count += 1;
@@ -373,7 +374,7 @@ fn own_name(dir: &Path, name: &str) -> Entry {
         let only_temporaries = fs::read_dir(&path).is_ok_and(|entries| {
             entries
                 .flatten()
-                .all(|e| is_temporary(&e.file_name().to_string_lossy()))
+                .all(|e| is_temporary(&e.file_name().to_string_lossy(), Some(files::CHARTS_DIR)))
         });
         return if meta.is_dir() && only_temporaries {
             Entry::Nothing
@@ -426,12 +427,14 @@ fn written_by_cutover(path: &Path, name: &str) -> bool {
         .is_some_and(|first| files::FIRST_COLUMNS.iter().any(|c| c.as_bytes() == first))
 }
 
-/// Removes every temporary file of this program in `dir` and its subfolders, and its staging
-/// folders of charts (`.charts.RANDOM.tmp`, see [`super::Staging`]) in `dir` with what they
-/// hold. A link under any of those names is left alone, never followed.
+/// Removes every temporary file of this program in `dir` and in its own subfolders (`charts`,
+/// `cells`, `slurm`), and its staging folders of charts (`.charts.RANDOM.tmp`, see
+/// [`super::Staging`]) in `dir` with what they hold. Only names this program gives its
+/// temporaries are removed: a file of the user's (`.notes.tmp`, a folder `.charts.old.tmp`)
+/// is never touched. A link under any of those names is left alone, never followed.
 pub(super) fn remove_temporaries(dir: &Path) {
-    let mut dirs = vec![dir.to_path_buf()];
-    while let Some(sub) = dirs.pop() {
+    let mut folders = vec![(dir.to_path_buf(), None)];
+    while let Some((sub, within)) = folders.pop() {
         let Ok(entries) = fs::read_dir(&sub) else {
             continue;
         };
@@ -441,29 +444,77 @@ pub(super) fn remove_temporaries(dir: &Path) {
             };
             let name = entry.file_name();
             let name = name.to_string_lossy();
-            if kind.is_dir() && sub == dir && is_staging(&name) {
+            let top = within.is_none();
+            if kind.is_dir() && top && is_staging(&name) && holds_only_charts(&entry.path()) {
                 let _ = fs::remove_dir_all(entry.path());
-            } else if kind.is_dir() && sub == dir {
-                dirs.push(entry.path());
-            } else if kind.is_file() && is_temporary(&name) {
+            } else if let Some(own) = OWN_SUBFOLDERS.iter().find(|f| **f == name)
+                && kind.is_dir()
+                && top
+            {
+                folders.push((entry.path(), Some(*own)));
+            } else if kind.is_file() && is_temporary(&name, within) {
                 let _ = fs::remove_file(entry.path());
             }
         }
     }
 }
 
-/// A temporary file of this program: `.NAME.RANDOM.tmp`, or `.NAME.tmp-PID` of older versions.
-fn is_temporary(name: &str) -> bool {
-    name.starts_with('.')
-        && (name.ends_with(TEMPORARY_SUFFIX)
-            || name
-                .rsplit_once(".tmp-")
-                .is_some_and(|(_, pid)| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())))
+/// Whether a folder holds nothing but charts (and their temporaries), as a staging folder
+/// does: one of the user's that happens to be named like it holds something else.
+fn holds_only_charts(folder: &Path) -> bool {
+    fs::read_dir(folder).is_ok_and(|entries| {
+        entries.flatten().all(|e| {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            let chart = name.ends_with(".png") || name.ends_with(".svg");
+            e.file_type().is_ok_and(|t| t.is_file())
+                && (chart || is_temporary(&name, Some(files::CHARTS_DIR)))
+        })
+    })
+}
+
+/// The subfolders of an output folder that this program writes files into.
+const OWN_SUBFOLDERS: [&str; 3] = [files::CHARTS_DIR, CELLS_DIR, files::SLURM_DIR];
+
+/// The name of the file a command creates to check that its folder can be written.
+const PROBE: &str = "cutover-probe";
+
+/// A temporary file of this program in the output folder (`within` `None`) or one of its
+/// subfolders: `.NAME.RANDOM.tmp` as [`super::AtomicFile`] names them (RANDOM of
+/// [`super::RANDOM_CHARS`] letters and digits), or `.NAME.tmp-PID` as older versions did, NAME
+/// a file this program writes there.
+fn is_temporary(name: &str, within: Option<&str>) -> bool {
+    let Some(name) = name.strip_prefix('.') else {
+        return false;
+    };
+    let stem = match name
+        .strip_suffix(TEMPORARY_SUFFIX)
+        .and_then(|n| n.rsplit_once('.'))
+    {
+        Some((stem, random)) if is_random(random) => stem,
+        _ => match name.rsplit_once(".tmp-") {
+            Some((stem, pid)) if !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()) => stem,
+            _ => return false,
+        },
+    };
+    match within {
+        None => files::OWN_NAMES.contains(&stem) || stem == PROBE,
+        Some(files::CHARTS_DIR) => stem.ends_with(".png") || stem.ends_with(".svg"),
+        Some(CELLS_DIR) => stem.starts_with("cell-") && stem.ends_with(".csv"),
+        Some(_) => stem.ends_with(".sh") || stem.ends_with(".json"),
+    }
+}
+
+/// The random part of a temporary name: [`super::RANDOM_CHARS`] ASCII letters and digits.
+fn is_random(part: &str) -> bool {
+    part.len() == super::RANDOM_CHARS && part.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
 /// A staging folder of charts: `.charts.RANDOM.tmp`.
 fn is_staging(name: &str) -> bool {
-    name.starts_with(super::staging::STAGING_PREFIX) && name.ends_with(TEMPORARY_SUFFIX)
+    name.strip_prefix(super::staging::STAGING_PREFIX)
+        .and_then(|n| n.strip_suffix(TEMPORARY_SUFFIX))
+        .is_some_and(is_random)
 }
 
 /// The files an old manifest lists that lie inside its folder (a plain name, or one under a
@@ -508,13 +559,67 @@ mod tests {
 
     #[test]
     fn temporaries_are_recognised_by_name() {
-        assert!(is_temporary(".replications.csv.a1B2c3.tmp"));
-        assert!(is_temporary(".summary.csv.tmp-1234"));
-        assert!(!is_temporary("replications.csv"));
-        assert!(!is_temporary(".summary.csv.tmp-"));
-        assert!(!is_temporary("notes.tmp"));
-        assert!(is_staging(".charts.x1Y2z3.tmp") && is_temporary(".charts.x1Y2z3.tmp"));
-        assert!(!is_staging("charts") && !is_staging(".cells.x1.tmp"));
+        assert!(is_temporary(".replications.csv.a1B2c3.tmp", None));
+        assert!(is_temporary(".summary.csv.tmp-1234", None));
+        assert!(is_temporary(".cutover-probe.Zz09aB.tmp", None));
+        assert!(!is_temporary("replications.csv", None));
+        assert!(!is_temporary(".summary.csv.tmp-", None));
+        assert!(!is_temporary("notes.tmp", None));
+        // A user's own hidden files, whatever their ending.
+        assert!(!is_temporary(".secret.tmp", None));
+        assert!(!is_temporary(".session.tmp-1234", None));
+        assert!(!is_temporary(".notes.txt.a1B2c3.tmp", None));
+        assert!(!is_temporary(".replications.csv.a1B2.tmp", None));
+        assert!(!is_temporary(".replications.csv.a1-2c3.tmp", None));
+        assert!(is_temporary(".slips.png.a1B2c3.tmp", Some("charts")));
+        assert!(!is_temporary(".slips.png.a1B2c3.tmp", None));
+        assert!(is_temporary(".cell-0003.csv.a1B2c3.tmp", Some("cells")));
+        assert!(!is_temporary(".draft.csv.a1B2c3.tmp", Some("cells")));
+        assert!(is_temporary(".jobs.json.a1B2c3.tmp", Some("slurm")));
+        assert!(is_staging(".charts.x1Y2z3.tmp"));
+        assert!(!is_staging("charts") && !is_staging(".cells.x1Y2z3.tmp"));
+        assert!(!is_staging(".charts.old.tmp") && !is_staging(".charts.x1Y2z.tmp"));
+    }
+
+    /// What a killed command left is removed, in the folder and its own subfolders; a user's
+    /// files of like names, and anything in a subfolder of theirs, are not.
+    #[test]
+    fn only_this_programs_temporaries_are_removed() {
+        let root = tempfile::tempdir().unwrap();
+        let d = root.path();
+        for sub in [
+            "charts",
+            "cells",
+            "notes",
+            ".charts.backup.tmp",
+            ".charts.a1B2c3.tmp",
+        ] {
+            fs::create_dir(d.join(sub)).unwrap();
+        }
+        let left = [
+            ".manifest.json.a1B2c3.tmp",
+            "charts/.slips.svg.a1B2c3.tmp",
+            "cells/.cell-0001.csv.a1B2c3.tmp",
+            ".charts.a1B2c3.tmp/slips.png",
+        ];
+        let mine = [
+            ".secret.tmp",
+            ".session.tmp-12",
+            "notes/.manifest.json.a1B2c3.tmp",
+            "notes/.draft.tmp",
+            ".charts.backup.tmp/thesis.txt",
+        ];
+        for f in left.iter().chain(&mine) {
+            fs::write(d.join(f), "x").unwrap();
+        }
+        remove_temporaries(d);
+        for f in left {
+            assert!(!d.join(f).exists(), "{f} left");
+        }
+        for f in mine {
+            assert!(d.join(f).exists(), "{f} removed");
+        }
+        assert!(!d.join(".charts.a1B2c3.tmp").exists());
     }
 
     #[test]

@@ -151,7 +151,10 @@ fn synced(path: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile, Error> {
 /// A fresh empty folder `.charts.RANDOM.tmp` in `dir`.
 fn staging_folder(dir: &Path) -> std::io::Result<tempfile::TempDir> {
     let mut builder = tempfile::Builder::new();
-    builder.prefix(STAGING_PREFIX).suffix(TEMPORARY_SUFFIX);
+    builder
+        .prefix(STAGING_PREFIX)
+        .suffix(TEMPORARY_SUFFIX)
+        .rand_bytes(super::RANDOM_CHARS);
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o777));
     builder.tempdir_in(dir)

@@ -280,15 +280,38 @@ fn a_folder_of_other_files_is_refused_and_left_as_it_was() {
         &[&args[..], &["--out", "killed"]].concat(),
     ));
     assert!(killed.join("manifest.json").is_file());
-    // And the user's own file kept in a folder of cutover's is left alone, as before.
-    std::fs::write(killed.join("my-notes.txt"), "kept").unwrap();
+    // And the user's own files kept in a folder of cutover's are left alone, as before, hidden
+    // ones named like temporaries (which were removed as a killed command's) included.
+    let own = [
+        "my-notes.txt",
+        ".my-notes.tmp",
+        ".session.tmp-12",
+        "notes/.draft.tmp",
+        ".charts.backup.tmp/thesis.txt",
+    ];
+    for f in own {
+        let path = killed.join(f);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, "kept").unwrap();
+    }
     assert_success(&cutover(
         dir.path(),
         &[&args[..], &["--out", "killed"]].concat(),
     ));
+    for f in own {
+        assert_eq!(std::fs::read_to_string(killed.join(f)).unwrap(), "kept");
+    }
+    // A folder holding only such a file is someone else's, as one holding .gitignore is.
+    let hidden = dir.path().join("hidden");
+    std::fs::create_dir(&hidden).unwrap();
+    std::fs::write(hidden.join(".secret.tmp"), "mine").unwrap();
+    assert_bad_input(
+        &cutover(dir.path(), &[&args[..], &["--out", "hidden"]].concat()),
+        &["hidden holds files cutover did not write (.secret.tmp)"],
+    );
     assert_eq!(
-        std::fs::read_to_string(killed.join("my-notes.txt")).unwrap(),
-        "kept"
+        std::fs::read_to_string(hidden.join(".secret.tmp")).unwrap(),
+        "mine"
     );
 }
 
