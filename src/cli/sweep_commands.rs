@@ -144,12 +144,13 @@ pub fn sweep_command(args: SweepArgs, command: Vec<String>, wait: bool) -> Resul
     }
     let work = Workload::sweep(plan.cells.len(), info.replications, args.sim.workers());
     check_memory(plan.cells.iter().map(|cell| &cell.scenario), work).map_err(Error::Usage)?;
+    let shard = args.shard.map(|(k, n)| [k, n]);
     let (folder, interrupted) =
         super::open_output_checked(&out, wait, Kept::FinishedCells, args.resume, || {
-            resumable(&out, info, args.resume, Cells::Sweep)
+            resumable(&out, info, args.resume, Cells::Sweep)?;
+            own_shard_folder(&out, shard)
         })?;
     folder.subdir(crate::files::CELLS_DIR)?;
-    let shard = args.shard.map(|(k, n)| [k, n]);
     record_grid(&out, info, shard, args.resume, Cells::Sweep)?;
 
     let mine: Vec<usize> = (0..info.cells.len())
@@ -289,6 +290,28 @@ pub(super) fn cells_to_run(
         }
     }
     Ok(todo)
+}
+
+/// Refuses a shard into a folder whose cells are another shard's, or the whole sweep's (merged
+/// or run at once): the shard would remove them, or, resumed, put its cells among them and
+/// remove the merged results, hours of work either way. A shard runs into a folder of its own.
+fn own_shard_folder(out: &std::path::Path, shard: Option<[usize; 2]>) -> Result<(), Error> {
+    let Some([k, n]) = shard else {
+        return Ok(());
+    };
+    // A grid.json that cannot be read is refused by --resume, and replaced without it.
+    let Ok(Some(previous)) = GridManifest::read(out) else {
+        return Ok(());
+    };
+    let whose = match previous.shard {
+        Some(theirs) if theirs == [k, n] => return Ok(()),
+        Some([j, m]) => format!("the cells of shard {j}/{m}"),
+        None => "the cells of the whole sweep".to_string(),
+    };
+    Err(Error::Usage(format!(
+        "--shard {k}/{n}: {} holds {whose} (grid.json), which this shard would remove or mix with its own; run each shard into a folder of its own, which `cutover merge` joins",
+        out.display()
+    )))
 }
 
 /// Writes the folder's grid.json; with `resume`, first checks that the folder holds no other sweep

@@ -6,7 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::{
-    SMALL_SCENARIO, SUMMARY_COLUMNS, assert_success, cutover, read_csv,
+    SMALL_SCENARIO, SUMMARY_COLUMNS, assert_bad_input, assert_success, cutover, read_csv,
     sweep_whole_and_in_two_shards, temp_dir, write_file,
 };
 
@@ -274,6 +274,38 @@ fn merged_shards_equal_a_single_run() {
 
     let bad = cutover(dir.path(), &[&base[..], &["--shard", "3/2"]].concat());
     assert_eq!(bad.status.code(), Some(2));
+
+    // A shard into the folder of the sweep run whole, or into another shard's, with or
+    // without --resume, is refused and changes nothing: it removed the sweep's results (and,
+    // not resumed, every other cell).
+    let files_of = |out: &str| -> Vec<(std::path::PathBuf, Vec<u8>)> {
+        let out = dir.path().join(out);
+        crate::common::files_under(&out)
+            .into_iter()
+            .map(|f| (f.clone(), bytes(&out.join(&f))))
+            .collect()
+    };
+    for (out, shard, whose) in [
+        ("single", "2/2", "single holds the cells of the whole sweep"),
+        ("shards/1", "2/2", "shards/1 holds the cells of shard 1/2"),
+    ] {
+        let before = files_of(out);
+        for resume in [&["--resume"][..], &[]] {
+            let into = [&base[..], &["--shard", shard, "--out", out], resume].concat();
+            assert_bad_input(
+                &cutover(dir.path(), &into),
+                &[&format!("--shard {shard}: {whose}")],
+            );
+            assert!(before == files_of(out), "{out} changed");
+        }
+    }
+    // Its own folder again is no other shard's.
+    let again = [
+        &base[..],
+        &["--shard", "1/2", "--out", "shards/1", "--resume"],
+    ]
+    .concat();
+    assert_success(&cutover(dir.path(), &again));
 }
 
 #[test]
