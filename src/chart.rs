@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use crate::error::Error;
 use crate::files;
 pub(crate) use run_charts::latest_axis_end;
-pub(crate) use sweep_charts::file_safe;
+pub(crate) use sweep_charts::file_parts;
 use table::ManifestInfo;
 pub(crate) use table::{RecordedPhase, Table, recorded_phases};
 

@@ -57,8 +57,8 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
         if keys.is_empty() {
             written.extend(write_chart(out, name, &by_key(None))?);
         }
-        for (k, key) in keys.iter().enumerate() {
-            let file = format!("{name}_by_{}", file_safe(key));
+        for (k, part) in file_parts(keys).iter().enumerate() {
+            let file = format!("{name}_by_{part}");
             written.extend(write_chart(out, &file, &by_key(Some(k)))?);
         }
         if keys.len() == 2 {
@@ -73,22 +73,49 @@ pub(super) fn draw(dir: &Path, manifest: &ManifestInfo, out: &Path) -> Result<Ve
 /// chart's file name within the 255 bytes a name can have (a work kind of a programme's own may
 /// have a long name) is cut, and 8 hex digits of its hash keep it apart from another cut alike:
 /// such a chart could not be written, and the sweep failed once every cell had run.
-pub(crate) fn file_safe(key: &str) -> String {
-    use sha2::Digest;
-    const MOST: usize = 120;
+fn file_safe(key: &str) -> String {
     let safe: String = key
         .chars()
         .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
         .collect();
-    if safe.len() <= MOST {
+    if safe.len() <= MOST_IN_NAME {
         return safe;
     }
+    hashed(key, &safe)
+}
+
+/// The longest a key's part of a chart's file name may be.
+const MOST_IN_NAME: usize = 120;
+
+/// `safe`, the file-name form of `key`, cut to leave room for 8 hex digits of the key's hash,
+/// which end it.
+fn hashed(key: &str, safe: &str) -> String {
+    use sha2::Digest;
     let hash: String = sha2::Sha256::digest(key.as_bytes())[..4]
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect();
     // Every character is ASCII, so any byte is a character boundary.
-    format!("{}_{hash}", &safe[..MOST - 9])
+    let kept = &safe[..safe.len().min(MOST_IN_NAME - 9)];
+    format!("{kept}_{hash}")
+}
+
+/// Each swept key's part of its charts' file names ([`file_safe`]), kept apart where two keys
+/// would share one: keys that differ only where a file name has an underscore (work kinds
+/// `mail-sync` and `mail_sync`) each end with their hash, so one key's charts never replace
+/// the other's.
+pub(crate) fn file_parts(keys: &[String]) -> Vec<String> {
+    let safe: Vec<String> = keys.iter().map(|k| file_safe(k)).collect();
+    keys.iter()
+        .zip(&safe)
+        .map(|(key, part)| {
+            if safe.iter().filter(|other| *other == part).count() > 1 {
+                hashed(key, part)
+            } else {
+                part.clone()
+            }
+        })
+        .collect()
 }
 
 /// One cell's summary of one metric.
@@ -579,6 +606,32 @@ mod tests {
     use plotters::coord::ranged1d::{BoldPoints, Ranged};
 
     use super::*;
+
+    /// Two keys whose file-name forms agree get one chart file each; others keep their
+    /// readable names, and a long key is cut within the limit.
+    #[test]
+    fn every_key_has_a_file_name_of_its_own() {
+        let keys = [
+            "workitems.mail-sync.duration_minutes",
+            "workitems.mail_sync.duration_minutes",
+            "operators.weekend",
+        ]
+        .map(String::from);
+        let parts = file_parts(&keys);
+        assert_eq!(parts[2], "operators_weekend");
+        assert_ne!(parts[0], parts[1]);
+        for part in &parts[..2] {
+            assert!(
+                part.starts_with("workitems_mail_sync_duration_minutes_"),
+                "{part}"
+            );
+            assert_eq!(part.len(), "workitems_mail_sync_duration_minutes".len() + 9);
+        }
+        let long = ["k".repeat(300), format!("{}.", "k".repeat(299))];
+        let parts = file_parts(&long);
+        assert_ne!(parts[0], parts[1]);
+        assert!(parts.iter().all(|p| p.len() == MOST_IN_NAME), "{parts:?}");
+    }
 
     #[test]
     fn the_colour_scale_says_how_far_apart_the_means_are() {

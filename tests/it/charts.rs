@@ -716,3 +716,44 @@ fn a_long_swept_key_names_charts_a_file_system_can_hold() {
     let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
     assert!(report.contains(&format!("workitems.{kind}.hard_failure_probability")));
 }
+
+/// Two swept keys whose file-name forms agree (work kinds `mail-sync` and `mail_sync`) each
+/// keep their own charts: one key's replaced the other's, and the manifest listed the file
+/// left twice. The report's captions name each key.
+#[test]
+fn keys_alike_in_file_names_keep_their_own_charts() {
+    let dir = temp_dir();
+    let t2t = include_str!("../../scenarios/tenant-to-tenant.toml")
+        .replace("user_notice", "mail-sync")
+        .replace("mailbox_presync", "mail_sync");
+    let s = write_file(dir.path(), "t2t.toml", &t2t);
+    let args = [
+        "sweep",
+        &s,
+        "--set",
+        "sweep.workitems.mail-sync.hard_failure_probability=[0.01, 0.02]",
+        "--set",
+        "sweep.workitems.mail_sync.hard_failure_probability=[0.01, 0.03]",
+        "--set",
+        "population.tenants=20",
+        "--reps",
+        "1",
+        "--out",
+        "o",
+        "-q",
+    ];
+    assert_success(&cutover(dir.path(), &args));
+    let by_key: Vec<String> = std::fs::read_dir(dir.path().join("o/charts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|c| c.starts_with("slips_by_") && c.ends_with(".png"))
+        .collect();
+    assert_eq!(by_key.len(), 2, "{by_key:?}");
+    let manifest = std::fs::read_to_string(dir.path().join("o/manifest.json")).unwrap();
+    assert_eq!(manifest.matches(&by_key[0]).count(), 1, "{manifest}");
+    let report = std::fs::read_to_string(dir.path().join("o/report.html")).unwrap();
+    for key in ["mail-sync", "mail_sync"] {
+        let caption = format!("against <code>workitems.{key}.hard_failure_probability</code>");
+        assert!(report.contains(&caption), "{caption}");
+    }
+}

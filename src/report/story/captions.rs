@@ -1,6 +1,6 @@
 //! Where each chart goes on the report's page, and its caption in a sentence.
 
-use crate::chart::{MAIN_METRICS, file_safe};
+use crate::chart::{MAIN_METRICS, file_parts};
 use crate::report::Folder;
 use crate::report::html::escape;
 
@@ -94,13 +94,15 @@ pub(in crate::report) fn chart_caption(name: &str, folder: &Folder) -> String {
         );
     }
     let keys = folder.list("keys");
+    let parts = file_parts(&keys);
     for (m, _) in MAIN_METRICS {
         if let Some(key) = name.strip_prefix(&format!("{m}_by_")) {
             // File names spell a dotted key with underscores.
             let key = keys
                 .iter()
-                .find(|k| file_safe(k) == key)
-                .map_or(key, String::as_str);
+                .zip(&parts)
+                .find(|(_, part)| *part == key)
+                .map_or(key, |(k, _)| k.as_str());
             return format!(
                 "{}: the mean of each cell with its 95% interval, against <code>{}</code>.",
                 escape(&label(m)),
