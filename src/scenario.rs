@@ -40,7 +40,7 @@ pub use bundled::{BUNDLED, Bundled, DEFAULT_SCENARIO, find_bundled};
 pub use calendar::Calendar;
 pub use copy::Copy;
 pub use dist::{DIST_NAMES, Dist, Drawn};
-pub use doc::Origin;
+pub use doc::{Origin, set_among};
 pub use error::ScenarioError;
 pub use estate::{ClientIssue, Clients, Estate, HelpDesk};
 pub use input::{

@@ -87,19 +87,14 @@ pub(super) fn refuse_set_and_ranged<'k>(
     keys: impl IntoIterator<Item = &'k str>,
     set: &[String],
 ) -> Result<(), Error> {
-    for key in keys {
-        let overridden = set
-            .iter()
-            .find(|s| s.split_once('=').is_some_and(|(k, _)| k.trim() == key));
-        if let Some(s) = overridden {
-            return Err(Error::Usage(format!(
-                "--set `{}` and {flag} name the same key: {flag} sets `{}` at every setting it tries, so the --set value would never be used; drop one",
-                abbreviate(s),
-                abbreviate(key)
-            )));
-        }
+    match crate::scenario::set_among(keys, set) {
+        Some((key, s)) => Err(Error::Usage(format!(
+            "--set `{}` and {flag} name the same key: {flag} sets `{}` at every setting it tries, so the --set value would never be used; drop one",
+            abbreviate(s),
+            abbreviate(key)
+        ))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// The scenario of one setting, each of `factors` at its value in `values`, and the values as

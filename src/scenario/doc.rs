@@ -467,6 +467,20 @@ fn convert(
     Node { value, origin }
 }
 
+/// The first of `keys` that a `--set` of `set` sets, with that `--set`: keys that something else
+/// (the `[sweep]` grid, `--vary`, `--fit`) sets at every setting it runs, so the `--set` value
+/// would never be used, though the manifest would record it among the overrides.
+pub fn set_among<'k, 's>(
+    keys: impl IntoIterator<Item = &'k str>,
+    set: &'s [String],
+) -> Option<(&'k str, &'s String)> {
+    keys.into_iter().find_map(|key| {
+        set.iter()
+            .find(|s| s.split_once('=').is_some_and(|(k, _)| k.trim() == key))
+            .map(|s| (key, s))
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

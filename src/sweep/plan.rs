@@ -6,7 +6,7 @@ use crate::error::Error;
 use crate::model::ReplicationOutput;
 use crate::output::Manifest;
 use crate::output::sweep_files::GridInfo;
-use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, display_value};
+use crate::scenario::{Scenario, ScenarioDoc, ScenarioError, Source, abbreviate, display_value};
 
 pub struct SweepPlan {
     pub info: GridInfo,
@@ -100,6 +100,15 @@ pub fn plan_with_progress(
             source.display_name()
         )));
     };
+    if let Some((key, set)) =
+        crate::scenario::set_among(grid.keys.iter().map(String::as_str), overrides)
+    {
+        return Err(Error::Usage(format!(
+            "--set `{}` sets `{}`, which the [sweep] grid varies: the grid sets it in every cell, so the --set value would never be used; drop one",
+            abbreviate(set),
+            abbreviate(key)
+        )));
+    }
     crate::scenario::check_cells_memory(
         grid.len(),
         doc.cell_value_bytes(),

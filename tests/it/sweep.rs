@@ -22,6 +22,9 @@ const GRID: &str = r#""operators.weekend" = [1, 3]
 zip = [["operators.weekend", "operators.weekday"]]
 "#;
 
+/// A grid set from the command line, for a bundled scenario.
+const GRID_SET: &str = "sweep.operators.weekend=[1, 3]";
+
 fn bytes(path: &Path) -> Vec<u8> {
     std::fs::read(path).unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()))
 }
@@ -133,6 +136,29 @@ fn a_bad_swept_key_is_named_with_a_hint_before_anything_runs() {
         "{err}"
     );
     assert!(!dir.path().join("s/cells/cell-0000.csv").exists());
+
+    // A --set of a key the grid varies would never be used, though the manifest and report
+    // listed it among the overrides in force: refused, whether the grid is the file's or a
+    // --set's.
+    let grid = write_file(dir.path(), "grid.toml", &with_sweep(GRID));
+    for (scenario, set_grid) in [(grid.as_str(), None), ("small-pilot", Some(GRID_SET))] {
+        let mut args = vec![
+            "sweep",
+            scenario,
+            "--out",
+            "s",
+            "--set",
+            "operators.weekend = 7",
+        ];
+        args.extend(set_grid.iter().flat_map(|g| ["--set", *g]));
+        assert_bad_input(
+            &cutover(dir.path(), &args),
+            &[
+                "--set `operators.weekend = 7` sets `operators.weekend`, which the [sweep] grid varies",
+            ],
+        );
+    }
+    assert!(!dir.path().join("s").exists());
 }
 
 #[test]
