@@ -296,7 +296,8 @@ pub(super) fn cells_to_run(
 /// or run at once): the shard would remove them, or, resumed, put its cells among them and
 /// remove the merged results, hours of work either way. A shard runs into a folder of its own.
 fn own_shard_folder(out: &std::path::Path, shard: Option<[usize; 2]>) -> Result<(), Error> {
-    let Some([k, n]) = shard else {
+    // Shard 1/1 is the whole sweep, which may take any of them up.
+    let Some([k, n]) = shard.filter(|&[_, n]| n > 1) else {
         return Ok(());
     };
     // A grid.json that cannot be read is refused by --resume, and replaced without it.
