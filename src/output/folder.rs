@@ -30,10 +30,17 @@ pub(super) fn stage() -> Stage {
     }
 }
 
-/// Whether two metadata are of the same file (device and inode).
+/// Whether two metadata are of the same file (device and inode; elsewhere than Unix, taken to
+/// be, as no stable identity is at hand).
+#[cfg(unix)]
 fn is_same(a: &fs::Metadata, b: &fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt;
     (a.dev(), a.ino()) == (b.dev(), b.ino())
+}
+
+#[cfg(not(unix))]
+fn is_same(_: &fs::Metadata, _: &fs::Metadata) -> bool {
+    true
 }
 
 /// Creates a file in `dir` and writes and syncs a byte to it, then removes it.
